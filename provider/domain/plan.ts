@@ -1,0 +1,88 @@
+/**
+ * The plan document of the offline planner contract (shared/reference/plan-contract.md).
+ * A plan is data: the executor, the Pulumi resources and the CLI all read this shape.
+ * Extend it with new optional fields only; never rename or remove one.
+ */
+
+export type Severity = "error" | "warning";
+
+/** Appliance step actions, in the order a node goes through them within one hop. */
+export const APPLIANCE_ACTIONS = [
+  "preflight",
+  "backup-config",
+  "upload-plugin",
+  "upload-firmware",
+  "test-firmware",
+  "activate-firmware",
+  "wait-secondary-sync",
+  "shutdown-secondary",
+  "support-bundle",
+  "reboot",
+  "upload-license",
+  "verify-version",
+  "power-on-secondary",
+  "wait-secondary-rejoin",
+  "activate-secondary",
+  "verify-ha",
+  "upgrade-plugin",
+] as const;
+
+/** Indexer host step actions, in order, per host, after every appliance step of the cluster (rule I1). */
+export const INDEXER_ACTIONS = [
+  "backup-indexer-config",
+  "copy-indexer-package",
+  "stop-indexer",
+  "upgrade-indexer-package",
+  "start-indexer",
+  "verify-indexer",
+] as const;
+
+export type ApplianceAction = (typeof APPLIANCE_ACTIONS)[number];
+export type IndexerAction = (typeof INDEXER_ACTIONS)[number];
+export type StepAction = ApplianceAction | IndexerAction;
+
+export interface Hop {
+  from: string;
+  to: string;
+}
+
+export interface Finding {
+  /** A rule ID from upgrade-rules.md (V3, P8, ...). */
+  rule: string;
+  severity: Severity;
+  /** Node or indexer host the finding is about; absent for cluster-wide findings. */
+  node?: string;
+  message: string;
+}
+
+export interface PlanStep {
+  seq: number;
+  wave: number;
+  /** 1-based index into the cluster's hops, or null for steps not tied to a hop. */
+  hop: number | null;
+  node: string;
+  action: StepAction;
+  /** Firmware revision the step works towards (hop target), when it has one. */
+  version?: string;
+  /** Indexer steps: the exact shell command run on the host. */
+  command?: string;
+  /** Plugin steps: the plugin name. */
+  plugin?: string;
+}
+
+export interface ClusterPlan {
+  name: string;
+  /** Resolved target revision (X.Y.Z), or the declared target when it could not be resolved. */
+  target: string;
+  hops: Hop[];
+  steps: PlanStep[];
+  findings: Finding[];
+}
+
+export interface PlanDocument {
+  clusters: ClusterPlan[];
+}
+
+export function hasBlockingFinding(doc: PlanDocument): boolean {
+  return doc.clusters.some((c) => c.findings.some((f) => f.severity === "error"));
+}
