@@ -1,0 +1,47 @@
+/**
+ * Reading the planner's input files: JSON parse + zod validation, with one clear message that
+ * names the file and the field path (plan-contract.md, exit code 2).
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { Catalog, catalogSchema } from "../provider/domain/catalog";
+import { Fleet, fleetSchema } from "../provider/domain/fleet";
+import { fieldProblems } from "../provider/domain/validation";
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+function readJsonFile<T>(file: string, what: string, schema: z.ZodType<T>): T {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new InputError(`${file}: cannot read the ${what} file (${code})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${file}: the ${what} file is not valid JSON (${(e as Error).message})`);
+  }
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  throw new InputError(
+    fieldProblems(r.error)
+      .map((p) => `${file}: ${p.property}: ${p.reason}`)
+      .join("\n"),
+  );
+}
+
+export function loadFleet(file: string): Fleet {
+  return readJsonFile(file, "fleet", fleetSchema);
+}
+
+export function loadCatalog(file: string): Catalog {
+  return Catalog.fromFile(readJsonFile(file, "catalog", catalogSchema));
+}

@@ -1,0 +1,181 @@
+/**
+ * The release catalog (rules V2, V7): which releases and revisions exist and when each release
+ * was published. It is data — a versioned file the user can extend — never logic.
+ * Format: shared/reference/plan-contract.md, "Catalog file".
+ */
+import { z } from "zod";
+import {
+  compareReleases,
+  compareRevisions,
+  formatRelease,
+  formatRevision,
+  isFeatureRelease,
+  isLts,
+  isVersionText,
+  parseRelease,
+  parseVersionSpec,
+  Release,
+  releaseOf,
+  Revision,
+  sameRelease,
+} from "./version";
+
+const releaseText = z.string().refine((s) => {
+  if (!isVersionText(s)) return false;
+  return parseVersionSpec(s).kind === "release";
+}, "is not a release (X.Y, e.g. 6.0 or 6.3)");
+
+const revisionText = z.string().refine((s) => {
+  if (!isVersionText(s)) return false;
+  return parseVersionSpec(s).kind === "revision";
+}, "is not a revision (X.Y.Z, e.g. 6.0.7)");
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "is not an ISO date (YYYY-MM-DD)")
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), "is not a valid calendar date");
+
+export const catalogReleaseSchema = z
+  .object({
+    version: releaseText,
+    published: isoDate.optional(),
+    revisions: z.array(revisionText).min(1, "must list at least one revision"),
+    /** Where the facts of this entry come from (URL or document title). Extension of the contract. */
+    source: z.union([z.string(), z.array(z.string())]).optional(),
+  })
+  .superRefine((rel, ctx) => {
+    if (!isVersionText(rel.version)) return;
+    const release = parseVersionSpec(rel.version);
+    if (release.kind !== "release") return;
+    rel.revisions.forEach((r, i) => {
+      if (!isVersionText(r)) return;
+      const spec = parseVersionSpec(r);
+      if (spec.kind === "revision" && !sameRelease(releaseOf(spec.revision), release.release)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["revisions", i],
+          message: `"${r}" is not a revision of release ${rel.version}`,
+        });
+      }
+    });
+  });
+
+export const catalogSchema = z
+  .object({
+    schemaVersion: z.literal(1, { message: "must be 1 (the only catalog format so far)" }),
+    releases: z.array(catalogReleaseSchema),
+  })
+  .superRefine((cat, ctx) => {
+    const seen = new Map<string, number>();
+    cat.releases.forEach((r, i) => {
+      const key = isVersionText(r.version) ? formatRelease(parseRelease(r.version)) : r.version;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["releases", i, "version"],
+          message: `release ${key} is listed twice (also at releases[${first}]); merge the entries`,
+        });
+      } else seen.set(key, i);
+    });
+  });
+
+export type CatalogFile = z.infer<typeof catalogSchema>;
+
+export interface CatalogRelease {
+  readonly release: Release;
+  readonly published?: string;
+  /** Sorted ascending; the last one is the newest revision. */
+  readonly revisions: readonly Revision[];
+  readonly sources: readonly string[];
+}
+
+/** A validated catalog with the look-ups the planner needs. Immutable. */
+export class Catalog {
+  private readonly byKey: Map<string, CatalogRelease>;
+  /** All releases, ascending. */
+  readonly releases: readonly CatalogRelease[];
+
+  private constructor(releases: CatalogRelease[]) {
+    this.releases = [...releases].sort((a, b) => compareReleases(a.release, b.release));
+    this.byKey = new Map(this.releases.map((r) => [formatRelease(r.release), r]));
+  }
+
+  /** Build from an already-validated file object. */
+  static fromFile(file: CatalogFile): Catalog {
+    return new Catalog(
+      file.releases.map((r) => {
+        const spec = parseVersionSpec(r.version);
+        const release = spec.kind === "release" ? spec.release : releaseOf(spec.revision);
+        const revisions = r.revisions
+          .map((t) => parseVersionSpec(t))
+          .map((s) => (s.kind === "revision" ? s.revision : { ...s.release, patch: 0 }))
+          .sort(compareRevisions);
+        const sources = r.source === undefined ? [] : Array.isArray(r.source) ? r.source : [r.source];
+        return { release, revisions, sources, ...(r.published ? { published: r.published } : {}) };
+      }),
+    );
+  }
+
+  /** Validate unknown data (parsed JSON) and build. Throws a zod error on bad input. */
+  static parse(data: unknown): Catalog {
+    return Catalog.fromFile(catalogSchema.parse(data));
+  }
+
+  /** Merge: entries of `overlay` replace or add to this catalog's releases (users extend the bundled one). */
+  extendedWith(overlay: Catalog): Catalog {
+    const merged = new Map(this.byKey);
+    for (const r of overlay.releases) merged.set(formatRelease(r.release), r);
+    return new Catalog([...merged.values()]);
+  }
+
+  find(release: Release): CatalogRelease | undefined {
+    return this.byKey.get(formatRelease(release));
+  }
+
+  /** Rule V6: the newest known revision of a release, if the release is in the catalog. */
+  newestRevision(release: Release): Revision | undefined {
+    const r = this.find(release);
+    return r ? r.revisions[r.revisions.length - 1] : undefined;
+  }
+
+  hasRevision(rev: Revision): boolean {
+    const r = this.find(releaseOf(rev));
+    return !!r && r.revisions.some((x) => compareRevisions(x, rev) === 0);
+  }
+
+  /** Rule V5: the `count` feature releases just before `target` (optionally only those after `after`). */
+  featureReleasesBefore(target: Release, count: number, after?: Release): Release[] {
+    return this.releases
+      .map((r) => r.release)
+      .filter(
+        (r) =>
+          isFeatureRelease(r) &&
+          compareReleases(r, target) < 0 &&
+          (after === undefined || compareReleases(r, after) > 0),
+      )
+      .slice(-count);
+  }
+
+  /** The next release after `r` matching `pred` (used for support windows, V2). */
+  nextRelease(r: Release, pred: (x: CatalogRelease) => boolean): CatalogRelease | undefined {
+    return this.releases.find((x) => compareReleases(x.release, r) > 0 && pred(x));
+  }
+
+  /** The next LTS after `r`. */
+  nextLts(r: Release): CatalogRelease | undefined {
+    return this.nextRelease(r, (x) => isLts(x.release));
+  }
+
+  toFile(): CatalogFile {
+    return {
+      schemaVersion: 1,
+      releases: this.releases.map((r) => ({
+        version: formatRelease(r.release),
+        revisions: r.revisions.map(formatRevision),
+        ...(r.published ? { published: r.published } : {}),
+        ...(r.sources.length ? { source: [...r.sources] } : {}),
+      })),
+    };
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * The fleet planner: from a validated fleet description and a catalog to the plan document
+ * (plan-contract.md). Pure: no I/O, no clock (the "as of" date is an input).
+ *
+ * Per cluster: the release path (V3–V8), waves that honour the cluster order (C1) and are
+ * hop-synchronised (C3), per-node steps (S, H), preflight findings (P), then the indexer
+ * hosts (I) after every appliance step.
+ */
+import { Catalog } from "./catalog";
+import { Fleet, FleetCluster, FleetIndexer, FleetNode, NodeRole } from "./fleet";
+import {
+  INDEXER_VERSION_QUERY,
+  indexerBackupCommand,
+  indexerPackagePath,
+  indexerServiceCommand,
+  indexerUpgradeCommand,
+} from "./indexer-commands";
+import { nodeHopActions } from "./node-steps";
+import { ClusterPlan, Finding, Hop, PlanDocument, PlanStep } from "./plan";
+import { preflightNode } from "./preflight";
+import { isOutOfSupport, supportWindow } from "./support-window";
+import { planNodePath, RevisionHop } from "./upgrade-path";
+import {
+  compareRevisions,
+  formatRelease,
+  formatRevision,
+  parseRevision,
+  parseVersionSpec,
+  releaseLabel,
+  releaseOf,
+  Revision,
+} from "./version";
+
+export interface PlanOptions {
+  /** Nodes (or indexer hosts) worked on at the same time within one wave; default: no limit. */
+  readonly maxParallel?: number;
+  /** ISO date for support-window findings (V2). */
+  readonly asOf: string;
+}
+
+/** Rule C1 order: Search Minions → other Managed Hosts → CM (if not Search Master) → Search Master. */
+export function clusterOrderGroup(roles: readonly NodeRole[]): number {
+  if (roles.includes("search-master")) return 3;
+  if (roles.includes("central-management")) return 2;
+  if (roles.includes("search-minion")) return 0;
+  return 1;
+}
+
+export const C1_GROUP_NAMES = ["search minions", "managed hosts", "central management", "search master"] as const;
+
+interface NodePlan {
+  readonly node: FleetNode;
+  readonly current: Revision;
+  readonly hops: readonly RevisionHop[];
+  readonly target?: Revision | undefined;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+class StepWriter {
+  readonly steps: PlanStep[] = [];
+  wave = 0;
+  nextWave(): void {
+    this.wave += 1;
+  }
+  add(step: Omit<PlanStep, "seq" | "wave">): void {
+    this.steps.push({ seq: this.steps.length + 1, wave: this.wave, ...step });
+  }
+}
+
+function supportFindings(nodes: readonly NodePlan[], target: Revision, catalog: Catalog, asOf: string): Finding[] {
+  const out: Finding[] = [];
+  const tw = supportWindow(releaseOf(target), catalog);
+  if (tw && isOutOfSupport(tw, asOf)) {
+    out.push({
+      rule: "V2",
+      severity: "warning",
+      message: `target ${formatRevision(target)} (${releaseLabel(releaseOf(target))}) has been out of support since ${tw.endsOn} (as of ${asOf}); consider a supported release`,
+    });
+  }
+  const seen = new Set<string>();
+  for (const n of nodes) {
+    const rel = releaseOf(n.current);
+    const key = formatRelease(rel);
+    if (seen.has(key) || n.hops.length === 0) continue;
+    seen.add(key);
+    const w = supportWindow(rel, catalog);
+    if (!w) continue;
+    out.push({
+      rule: "V2",
+      severity: "warning",
+      message: isOutOfSupport(w, asOf)
+        ? `running release ${key} (${releaseLabel(rel)}) has been out of support since ${w.endsOn}`
+        : `running release ${key} (${releaseLabel(rel)}) leaves support on ${w.endsOn}`,
+    });
+  }
+  return out;
+}
+
+/** Merge the nodes' own paths into the cluster's hop list (C3: every node ends each hop on the same revision). */
+function clusterHops(nodes: readonly NodePlan[]): Revision[] {
+  const targets = new Map<string, Revision>();
+  for (const n of nodes) for (const h of n.hops) targets.set(formatRevision(h.to), h.to);
+  return [...targets.values()].sort(compareRevisions);
+}
+
+function indexerSteps(w: StepWriter, indexers: readonly FleetIndexer[], target: Revision, maxParallel: number): void {
+  const version = formatRevision(target);
+  const due = indexers.filter((i) => compareRevisions(parseRevision(i.version), target) < 0);
+  for (const group of chunk(due, maxParallel)) {
+    w.nextWave();
+    for (const idx of group) {
+      const pkg = indexerPackagePath(version);
+      const base = { wave: w.wave, hop: null, node: idx.name, version } as const;
+      // Rule I2: back up indexerworker.cfg and indexer-certs.cfg first.
+      w.add({ ...base, action: "backup-indexer-config", command: indexerBackupCommand(idx.version, `pre-${version}`) });
+      // Rule I3: the RPM comes from the SPS (Local Services → Indexer service); copied over SFTP.
+      w.add({ ...base, action: "copy-indexer-package", command: `sftp put external-indexer-${version}.rpm ${pkg}` });
+      // Rule I4: stop → yum upgrade → start, per OS; I5: a failed yum starts the old version again.
+      w.add({ ...base, action: "stop-indexer", command: indexerServiceCommand(idx.os, "stop") });
+      w.add({ ...base, action: "upgrade-indexer-package", command: indexerUpgradeCommand(pkg) });
+      w.add({ ...base, action: "start-indexer", command: indexerServiceCommand(idx.os, "start") });
+      w.add({ ...base, action: "verify-indexer", command: `${INDEXER_VERSION_QUERY} && ${indexerServiceCommand(idx.os, "status")}` });
+    }
+  }
+}
+
+export function planCluster(cluster: FleetCluster, catalog: Catalog, options: PlanOptions): ClusterPlan {
+  const maxParallel = Math.max(1, options.maxParallel ?? Number.MAX_SAFE_INTEGER);
+  const targetSpec = parseVersionSpec(cluster.target);
+  const findings: Finding[] = [];
+  const nodes: NodePlan[] = cluster.nodes.map((node) => {
+    const current = parseRevision(node.version);
+    const path = planNodePath({ current, target: targetSpec, ...(node.hardware ? { hardware: node.hardware } : {}) }, catalog);
+    return { node, current, hops: path.hops, findings: path.findings, target: path.target };
+  }).map((n) => {
+    // Cluster-wide target findings (V7 on the target) are reported once, below.
+    for (const f of n.findings) {
+      const clusterWide = f.rule === "V7" && f.message.startsWith("target ");
+      if (clusterWide && findings.some((x) => x.message === f.message)) continue;
+      findings.push(clusterWide ? f : { ...f, node: n.node.name });
+    }
+    return { node: n.node, current: n.current, hops: n.hops, target: n.target };
+  });
+
+  const resolvedTarget = nodes.find((n) => n.target)?.target;
+  const target = resolvedTarget ? formatRevision(resolvedTarget) : cluster.target;
+  if (!resolvedTarget) return { name: cluster.name, target, hops: [], steps: [], findings };
+
+  // Rule C3: mixed versions in production are to be avoided.
+  const versions = new Set(nodes.map((n) => formatRevision(n.current)));
+  if (versions.size > 1) {
+    findings.push({
+      rule: "C3",
+      severity: "warning",
+      message: `nodes run different versions (${[...versions].sort().join(", ")}); the plan brings them together hop by hop`,
+    });
+  }
+
+  // Cluster hops (V5, V6) and which node takes which one.
+  const hopTargets = clusterHops(nodes);
+  const minVersion = [...nodes].map((n) => n.current).sort(compareRevisions)[0] as Revision;
+  const hops: Hop[] = hopTargets.map((to, i) => ({
+    from: formatRevision(i === 0 ? minVersion : (hopTargets[i - 1] as Revision)),
+    to: formatRevision(to),
+  }));
+
+  // Rule V7: firmware images, when declared, must cover every hop.
+  if (cluster.firmware) {
+    for (const h of hops) {
+      if (!cluster.firmware[h.to]) {
+        findings.push({
+          rule: "V7",
+          severity: "error",
+          message: `no firmware image declared for ${h.to}; add firmware["${h.to}"] with its path or url and sha256`,
+        });
+      }
+    }
+  }
+
+  // Preflight (P rules) per node with work to do.
+  for (const n of nodes) findings.push(...preflightNode(n.node, n.hops));
+  const working = nodes.filter((n) => n.hops.length > 0);
+  if (working.length > 0) {
+    // Rule P13: upgrades reboot the node.
+    findings.push({
+      rule: "P13",
+      severity: "warning",
+      message: `the upgrade reboots ${working.length} node(s) (${hops.length} hop(s)); run it in a maintenance window`,
+    });
+  }
+  findings.push(...supportFindings(nodes, resolvedTarget, catalog, options.asOf));
+
+  const w = new StepWriter();
+  // P1 + contract: every preflight and backup-config step comes before the first change.
+  if (working.length > 0) {
+    w.nextWave();
+    for (const n of working) w.add({ hop: null, node: n.node.name, action: "preflight", version: target });
+    for (const n of working) w.add({ hop: null, node: n.node.name, action: "backup-config", version: target });
+  }
+
+  // Rule C3: hop-synchronised — no node starts hop k+1 before every node finished hop k.
+  hopTargets.forEach((to, i) => {
+    const hopNo = i + 1;
+    const version = formatRevision(to);
+    const takers = working
+      .map((n) => ({ n, idx: n.hops.findIndex((h) => compareRevisions(h.to, to) === 0) }))
+      .filter((x) => x.idx >= 0);
+    // Rule C1: minions → managed hosts → CM (not SM) → search master; parallel within a group (C2).
+    for (let group = 0; group < 4; group++) {
+      const members = takers.filter((x) => clusterOrderGroup(x.n.node.roles) === group);
+      for (const part of chunk(members, maxParallel)) {
+        w.nextWave();
+        for (const { n, idx } of part) {
+          const hop = n.hops[idx] as RevisionHop;
+          for (const a of nodeHopActions(n.node, hop, idx === n.hops.length - 1)) {
+            w.add({ hop: hopNo, node: n.node.name, action: a.action, version, ...(a.plugin ? { plugin: a.plugin } : {}) });
+          }
+        }
+      }
+    }
+  });
+
+  // Rules I1–I5: indexers after every appliance step, to a version ≥ the SPS target.
+  indexerSteps(w, cluster.indexers, resolvedTarget, maxParallel);
+
+  return { name: cluster.name, target, hops, steps: w.steps, findings };
+}
+
+export function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOptions): PlanDocument {
+  return { clusters: fleet.clusters.map((c) => planCluster(c, catalog, options)) };
+}

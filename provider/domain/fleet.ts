@@ -1,0 +1,181 @@
+/**
+ * The fleet description (plan-contract.md, "Fleet file"), validated with zod at the boundary.
+ * The same shape is what the Pulumi component takes for its clusters, minus credentials.
+ */
+import { z } from "zod";
+import { INDEXER_OS } from "./indexer-commands";
+import { revisionText, versionSpecText } from "./validation";
+
+export const NODE_ROLES = [
+  "central-management",
+  "search-master",
+  "search-minion",
+  "search-local",
+  "managed-host",
+] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+const SEARCH_ROLES: readonly NodeRole[] = ["search-master", "search-minion", "search-local"];
+
+export const REMOVED_IN_6_0 = [
+  "x509-host-certificates",
+  "dsa-keys",
+  "log-ingestion",
+  "lieberman-erpm",
+  "ssh-keys-under-1024-bits",
+] as const;
+
+export const HA_STATUSES = ["HA", "Degraded", "Half", "Broken", "Standalone"] as const;
+
+/** Node facts the preflight rules read. Absent facts make their rule "not checked", never "passed". */
+export const nodeSettingsSchema = z
+  .object({
+    /** P2: System Monitor shows no problem. */
+    healthOk: z.boolean(),
+    /** P3: number of core dump files on the node. */
+    coreDumps: z.number().int().nonnegative(),
+    /** P4: HA status as the High Availability page shows it. */
+    haStatus: z.enum(HA_STATUSES),
+    /** P4: the secondary's IPMI interface answers. */
+    ipmiReachable: z.boolean(),
+    /** P5: a VM snapshot was taken (virtual appliances). */
+    vmSnapshot: z.boolean(),
+    /** P7: SPS has joined Starling. */
+    starlingJoined: z.boolean(),
+    /** P8: "disconnect clients when disks are N% used". */
+    diskFillupLimitPercent: z.number().min(0).max(100),
+    /** P9: SPS authenticates its users against LDAP / AD. */
+    ldapAuth: z.boolean(),
+    /** P9: directory response timeout in seconds. */
+    ldapTimeoutSeconds: z.number().nonnegative(),
+    /** P10: features removed in 6.0 that the configuration still uses ([] when none). */
+    removedFeaturesInUse: z.array(z.enum(REMOVED_IN_6_0)),
+    /** P10: AD/LDAP servers present SHA-1-signed certificates. */
+    sha1LdapCertificates: z.boolean(),
+    /** P11: in-band destination hostnames that do not follow RFC 5890 ([] when none). */
+    nonRfc5890Hostnames: z.array(z.string()),
+    /** S14: the node is a member of a Windows domain. */
+    windowsDomainMember: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type NodeSettings = z.infer<typeof nodeSettingsSchema>;
+
+export const pluginSchema = z
+  .object({
+    name: z.string().min(1, "must not be empty"),
+    version: z.string().min(1, "must not be empty"),
+    /**
+     * P6: plugin builds you have for target releases, release → build version
+     * (e.g. {"6.0": "1.4.0-DEPRECATED", "6.3": "2.1.0"}). Absent: P6 is not checked.
+     */
+    builds: z.record(z.string(), z.string()).optional(),
+  })
+  .strict();
+export type PluginFacts = z.infer<typeof pluginSchema>;
+
+export const nodeSchema = z
+  .object({
+    name: z.string().min(1, "must not be empty"),
+    version: revisionText,
+    roles: z.array(z.enum(NODE_ROLES)).default([]),
+    ha: z.boolean().default(false),
+    hardware: z.string().optional(),
+    virtual: z.boolean().optional(),
+    plugins: z.array(pluginSchema).default([]),
+    settings: nodeSettingsSchema.default({}),
+  })
+  .strict()
+  .superRefine((n, ctx) => {
+    const search = n.roles.filter((r) => SEARCH_ROLES.includes(r));
+    if (search.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["roles"],
+        message: `a node has at most one search role; found ${search.join(", ")} — keep one`,
+      });
+    }
+    if (new Set(n.roles).size !== n.roles.length) {
+      ctx.addIssue({ code: "custom", path: ["roles"], message: "lists a role twice; remove the duplicate" });
+    }
+  });
+export type FleetNode = z.infer<typeof nodeSchema>;
+
+export const indexerSchema = z
+  .object({
+    name: z.string().min(1, "must not be empty"),
+    os: z.enum(INDEXER_OS),
+    version: revisionText,
+  })
+  .strict();
+export type FleetIndexer = z.infer<typeof indexerSchema>;
+
+export const firmwareImageSchema = z
+  .object({
+    path: z.string().optional(),
+    url: z.string().optional(),
+    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 checksum (64 hex digits)").optional(),
+  })
+  .strict();
+
+export const clusterSchema = z
+  .object({
+    name: z.string().min(1, "must not be empty"),
+    target: versionSpecText,
+    nodes: z.array(nodeSchema).min(1, "must list at least one node"),
+    indexers: z.array(indexerSchema).default([]),
+    /**
+     * V7: firmware images per revision (X.Y.Z → image). When present, every hop target needs one;
+     * absent: images are not checked (offline what-if planning).
+     */
+    firmware: z.record(revisionText, firmwareImageSchema).optional(),
+    /** Fleet rollout: canary clusters are upgraded and verified before the rest. */
+    canary: z.boolean().optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const names = new Map<string, number>();
+    const hosts = [...c.nodes.map((n) => ["nodes", n.name] as const), ...c.indexers.map((i) => ["indexers", i.name] as const)];
+    hosts.forEach(([kind, name], i) => {
+      const idx = kind === "nodes" ? i : i - c.nodes.length;
+      const first = names.get(name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: [kind, idx, "name"],
+          message: `"${name}" is used twice in cluster "${c.name}"; node and indexer names must be unique within a cluster`,
+        });
+      } else names.set(name, i);
+    });
+    for (const role of ["search-master", "central-management"] as const) {
+      const holders = c.nodes.flatMap((n, i) => (n.roles.includes(role) ? [i] : []));
+      if (holders.length > 1) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["nodes", holders[1] as number, "roles"],
+          message: `a cluster has at most one ${role} node; nodes[${holders[0]}] already is one`,
+        });
+      }
+    }
+  });
+export type FleetCluster = z.infer<typeof clusterSchema>;
+
+export const fleetSchema = z
+  .object({
+    clusters: z.array(clusterSchema),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    const seen = new Map<string, number>();
+    f.clusters.forEach((c, i) => {
+      const first = seen.get(c.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["clusters", i, "name"],
+          message: `cluster name "${c.name}" is also used by clusters[${first}]; cluster names must be unique`,
+        });
+      } else seen.set(c.name, i);
+    });
+  });
+export type Fleet = z.infer<typeof fleetSchema>;
+export type FleetInput = z.input<typeof fleetSchema>;
