@@ -1,0 +1,131 @@
+/**
+ * Errors of the system-control layer. They carry the context an operator needs (channel, node,
+ * operation, exit code, stderr tail) and never a password, key or license text: every message and
+ * tail passes through `redactSecrets`.
+ */
+import type { ChannelKind, SystemControlOperation } from "./operations";
+
+const STDERR_TAIL_CHARS = 600;
+
+/** Replaces every secret (password, passphrase, key text) in a text by `[redacted]`. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) {
+    if (s.length > 0) out = out.split(s).join("[redacted]");
+  }
+  return out;
+}
+
+/** The last part of a process's stderr, enough to see why it failed. */
+export function tailOf(text: string, max = STDERR_TAIL_CHARS): string {
+  const trimmed = text.trimEnd();
+  return trimmed.length <= max ? trimmed : `…${trimmed.slice(trimmed.length - max)}`;
+}
+
+/**
+ * Why an operation failed: `exit-code` (the command ran and said no), `deadline` (the operation's
+ * own deadline passed), `unreachable` (no connection / no answer), `host-key` (SSH host key not the
+ * configured one), `output` (unparseable answer), `spawn` (tool missing), `unsupported` (channel
+ * cannot do this operation).
+ */
+export type SystemControlFailure =
+  "exit-code" | "deadline" | "unreachable" | "host-key" | "auth" | "output" | "spawn" | "unsupported";
+
+export interface SystemControlErrorArgs {
+  channel: ChannelKind;
+  node: string;
+  operation: SystemControlOperation;
+  failure: SystemControlFailure;
+  detail: string;
+  exitCode?: number | null;
+  stderr?: string;
+  secrets?: readonly string[];
+  cause?: unknown;
+}
+
+export class SystemControlError extends Error {
+  readonly channel: ChannelKind;
+  readonly node: string;
+  readonly operation: SystemControlOperation;
+  readonly failure: SystemControlFailure;
+  readonly exitCode: number | null;
+  readonly stderrTail: string;
+
+  constructor(args: SystemControlErrorArgs) {
+    const secrets = args.secrets ?? [];
+    const tail = redactSecrets(tailOf(args.stderr ?? ""), secrets);
+    const detail = redactSecrets(args.detail, secrets);
+    const code = args.exitCode === undefined || args.exitCode === null ? "" : ` (exit code ${args.exitCode})`;
+    super(
+      `${args.operation} on node ${args.node} via ${args.channel}: ${detail}${code}${tail ? `; stderr: ${tail}` : ""}`,
+      args.cause === undefined ? undefined : { cause: args.cause },
+    );
+    this.name = "SystemControlError";
+    this.channel = args.channel;
+    this.node = args.node;
+    this.operation = args.operation;
+    this.failure = args.failure;
+    this.exitCode = args.exitCode ?? null;
+    this.stderrTail = tail;
+  }
+}
+
+/** The SSH host key differs from the configured one: the connection is refused before authenticating. */
+export class HostKeyMismatchError extends SystemControlError {
+  readonly expectedFingerprint: string;
+  readonly actualFingerprint: string;
+
+  constructor(args: {
+    node: string;
+    operation: SystemControlOperation;
+    host: string;
+    port: number;
+    expected: string;
+    actual: string;
+  }) {
+    super({
+      channel: "ssh",
+      node: args.node,
+      operation: args.operation,
+      failure: "host-key",
+      detail:
+        `host key of ${args.host}:${args.port} does not match: expected ${args.expected}, got ${args.actual}. ` +
+        `Refused before authenticating. If the appliance was reinstalled, verify the new key out of band and update the configured hostKey`,
+    });
+    this.name = "HostKeyMismatchError";
+    this.expectedFingerprint = args.expected;
+    this.actualFingerprint = args.actual;
+  }
+}
+
+/**
+ * The operation is routed to the manual channel: a person must do it. Carries numbered
+ * instructions; after doing them, run again — the next run re-checks state and resumes.
+ */
+export class ManualStepRequired extends Error {
+  readonly operation: SystemControlOperation;
+  readonly node: string;
+  readonly instructions: readonly string[];
+
+  constructor(args: { operation: SystemControlOperation; node: string; instructions: readonly string[] }) {
+    const steps = args.instructions.map((s, i) => `  ${i + 1}. ${s}`).join("\n");
+    super(`Manual step required: ${args.operation} on node ${args.node}.\n${steps}`);
+    this.name = "ManualStepRequired";
+    this.operation = args.operation;
+    this.node = args.node;
+    this.instructions = [...args.instructions];
+  }
+}
+
+/** The system-control configuration is invalid; each issue names the field and the fix. */
+export class SystemControlConfigError extends Error {
+  readonly issues: readonly { property: string; reason: string }[];
+
+  constructor(issues: readonly { property: string; reason: string }[]) {
+    super(
+      `invalid system-control configuration:\n${issues.map((i) => `  ${i.property}: ${i.reason}`).join("\n")}`,
+    );
+    this.name = "SystemControlConfigError";
+    this.issues = issues;
+  }
+}

@@ -1,0 +1,11 @@
+export * from "./operations";
+export * from "./errors";
+export * from "./config";
+export * from "./core-shell-commands";
+export { fingerprintOfKeyBlob, expectedFingerprint, keyBlobOfKnownHostsLine } from "./host-key";
+export { expandArgv } from "./command-template";
+export { manualInstructions, ManualChannel } from "./manual-channel";
+export { SshChannel } from "./ssh-channel";
+export { IpmiChannel, ipmitoolArgv } from "./ipmi-channel";
+export { CommandChannel } from "./command-channel";
+export { RoutedSystemControl, createSystemControl } from "./composite";

@@ -1,0 +1,231 @@
+/**
+ * The `ipmi` channel: `ipmitool chassis power on|off|soft|status` against a node's BMC (rule H2:
+ * the secondary is powered on through IPMI; P4: its IPMI must be reachable). The password goes
+ * through the environment (`-E`, IPMI_PASSWORD) or a file (`-f`), never on the command line, and
+ * is redacted from every message. Power changes are confirmed by polling `chassis power status`
+ * until the wanted state or the operation's deadline.
+ */
+import { parsePowerOutput } from "./core-shell-commands";
+import { deadlineOf, secretsOf, type IpmiTargetConfig, type SystemControlConfig } from "./config";
+import { SystemControlError } from "./errors";
+import type {
+  HaPair,
+  HaState,
+  LicenseFile,
+  PowerState,
+  SystemControl,
+  SystemControlOperation,
+} from "./operations";
+import { runProcess, SpawnError, type ProcessResult } from "./run-process";
+
+type PowerVerb = "status" | "on" | "off" | "soft";
+
+/** ipmitool's own per-attempt timeout (s) and retries; the operation deadline bounds the whole. */
+const IPMITOOL_TIMEOUT_S = 1;
+const IPMITOOL_RETRIES = 2;
+
+const UNREACHABLE =
+  /Unable to establish|Unable to get|No response|timeout|Activate Session|Get Session|Address lookup/i;
+
+/** The ipmitool argv for one chassis power command (no password on it). */
+export function ipmitoolArgv(bmc: IpmiTargetConfig, verb: PowerVerb): string[] {
+  const argv = [
+    bmc.ipmitool,
+    "-I",
+    bmc.interface,
+    "-H",
+    bmc.host,
+    "-p",
+    String(bmc.port),
+    "-U",
+    bmc.username,
+  ];
+  argv.push(...(bmc.passwordFile !== undefined ? ["-f", bmc.passwordFile] : ["-E"]));
+  // Explicit cipher suite: without it ipmitool first asks "Get Channel Cipher Suites", which
+  // ipmi_sim does not answer (measured: 10 s lost per call before the fallback).
+  if (bmc.interface === "lanplus") argv.push("-C", String(bmc.cipherSuite));
+  argv.push("-N", String(IPMITOOL_TIMEOUT_S), "-R", String(IPMITOOL_RETRIES), "chassis", "power", verb);
+  return argv;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class IpmiChannel implements SystemControl {
+  private readonly secrets: string[];
+
+  constructor(private readonly config: SystemControlConfig) {
+    this.secrets = secretsOf(config);
+  }
+
+  async powerOnSecondary(pair: HaPair): Promise<void> {
+    await this.drivePower("powerOnSecondary", pair.secondary, "on");
+  }
+
+  async shutdownSecondary(pair: HaPair): Promise<void> {
+    const bmc = this.bmc("shutdownSecondary", pair.secondary);
+    await this.drivePower("shutdownSecondary", pair.secondary, "off", bmc.shutdownMethod);
+  }
+
+  async readPowerState(node: string): Promise<PowerState> {
+    const deadline = Date.now() + deadlineOf(this.config, "readPowerState");
+    return this.status("readPowerState", node, deadline);
+  }
+
+  async rebootNode(node: string): Promise<void> {
+    throw this.unsupported(
+      "rebootNode",
+      node,
+      "IPMI only cuts or cycles power, which is not a reboot (rules H1, S10)",
+    );
+  }
+
+  async activateSecondary(pair: HaPair): Promise<void> {
+    throw this.unsupported(
+      "activateSecondary",
+      pair.primary,
+      "'Activate slave' is an HA action of the appliance, not of its BMC",
+    );
+  }
+
+  async readHaState(node: string): Promise<HaState> {
+    throw this.unsupported("readHaState", node, "the BMC knows power, not HA state");
+  }
+
+  async uploadLicense(node: string, _license: LicenseFile): Promise<void> {
+    throw this.unsupported("uploadLicense", node, "the BMC cannot install a license");
+  }
+
+  /** Idempotent: if the node already has the wanted power state, nothing is sent (resumable runs). */
+  private async drivePower(
+    operation: SystemControlOperation,
+    node: string,
+    want: PowerState,
+    verb: PowerVerb = want,
+  ): Promise<void> {
+    const bmc = this.bmc(operation, node);
+    const deadline = Date.now() + deadlineOf(this.config, operation);
+    if ((await this.status(operation, node, deadline)) === want) return;
+    const r = await this.run(operation, node, verb, deadline);
+    this.requireSuccess(operation, node, r, `chassis power ${verb}`);
+    for (;;) {
+      if ((await this.status(operation, node, deadline)) === want) return;
+      if (Date.now() + bmc.pollIntervalMs >= deadline)
+        throw new SystemControlError({
+          channel: "ipmi",
+          node,
+          operation,
+          failure: "deadline",
+          detail: `BMC ${bmc.host}:${bmc.port} accepted 'chassis power ${verb}' but power did not become ${want} within the deadline`,
+          secrets: this.secrets,
+        });
+      await sleep(bmc.pollIntervalMs);
+    }
+  }
+
+  private async status(
+    operation: SystemControlOperation,
+    node: string,
+    deadline: number,
+  ): Promise<PowerState> {
+    const r = await this.run(operation, node, "status", deadline);
+    this.requireSuccess(operation, node, r, "chassis power status");
+    try {
+      return parsePowerOutput(r.stdout);
+    } catch (e) {
+      throw new SystemControlError({
+        channel: "ipmi",
+        node,
+        operation,
+        failure: "output",
+        detail: (e as Error).message,
+        secrets: this.secrets,
+      });
+    }
+  }
+
+  private async run(
+    operation: SystemControlOperation,
+    node: string,
+    verb: PowerVerb,
+    deadline: number,
+  ): Promise<ProcessResult> {
+    const bmc = this.bmc(operation, node);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw this.deadlineError(operation, node, bmc, verb);
+    try {
+      const env: Record<string, string> = bmc.password !== undefined ? { IPMI_PASSWORD: bmc.password } : {};
+      const r = await runProcess(ipmitoolArgv(bmc, verb), { deadlineMs: remaining, env });
+      if (r.timedOut) throw this.deadlineError(operation, node, bmc, verb, r.stderr);
+      return r;
+    } catch (e) {
+      if (e instanceof SpawnError)
+        throw new SystemControlError({
+          channel: "ipmi",
+          node,
+          operation,
+          failure: "spawn",
+          detail: `${e.message}; install ipmitool (Debian: apt-get install ipmitool) or set nodes.${node}.ipmi.ipmitool`,
+          secrets: this.secrets,
+        });
+      throw e;
+    }
+  }
+
+  private requireSuccess(
+    operation: SystemControlOperation,
+    node: string,
+    r: ProcessResult,
+    what: string,
+  ): void {
+    if (r.exitCode === 0) return;
+    const bmc = this.bmc(operation, node);
+    const unreachable = UNREACHABLE.test(r.stderr);
+    throw new SystemControlError({
+      channel: "ipmi",
+      node,
+      operation,
+      failure: unreachable ? "unreachable" : "exit-code",
+      detail: unreachable
+        ? `BMC ${bmc.host}:${bmc.port} (${bmc.interface}) did not answer '${what}': check nodes.${node}.ipmi host, port, interface and credentials`
+        : `'ipmitool ${what}' failed`,
+      exitCode: r.exitCode,
+      stderr: r.stderr,
+      secrets: this.secrets,
+    });
+  }
+
+  private deadlineError(
+    operation: SystemControlOperation,
+    node: string,
+    bmc: IpmiTargetConfig,
+    verb: PowerVerb,
+    stderr = "",
+  ): SystemControlError {
+    return new SystemControlError({
+      channel: "ipmi",
+      node,
+      operation,
+      failure: "deadline",
+      detail: `BMC ${bmc.host}:${bmc.port} (${bmc.interface}) gave no answer to 'chassis power ${verb}' within the operation's deadline`,
+      stderr,
+      secrets: this.secrets,
+    });
+  }
+
+  private bmc(operation: SystemControlOperation, node: string): IpmiTargetConfig {
+    const bmc = this.config.nodes[node]?.ipmi;
+    if (!bmc)
+      throw new SystemControlError({
+        channel: "ipmi",
+        node,
+        operation,
+        failure: "unsupported",
+        detail: `no ipmi settings for node ${node}: add nodes.${node}.ipmi to the system-control config`,
+      });
+    return bmc;
+  }
+
+  private unsupported(operation: SystemControlOperation, node: string, why: string): SystemControlError {
+    return new SystemControlError({ channel: "ipmi", node, operation, failure: "unsupported", detail: why });
+  }
+}

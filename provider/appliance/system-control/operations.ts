@@ -1,0 +1,101 @@
+/**
+ * The appliance operations the SPS REST API does not document (sps-rest-api.md §5, §6, §8, §16),
+ * and the `SystemControl` interface the executor codes against. Each operation is carried out by
+ * the channel the user configured for it (ssh, ipmi, command, manual): see `composite.ts`.
+ *
+ * There is deliberately no "reboot cluster" operation (rule H1): every reboot names one node.
+ */
+
+export const SYSTEM_CONTROL_OPERATIONS = [
+  "rebootNode",
+  "shutdownSecondary",
+  "powerOnSecondary",
+  "activateSecondary",
+  "readHaState",
+  "readPowerState",
+  "uploadLicense",
+] as const;
+export type SystemControlOperation = (typeof SYSTEM_CONTROL_OPERATIONS)[number];
+
+export const CHANNEL_KINDS = ["ssh", "ipmi", "command", "manual"] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** An HA pair by node name (names as declared in the system-control config `nodes`). */
+export interface HaPair {
+  /** The node that is primary now (its core shell offers "Other node" actions). */
+  primary: string;
+  /** The node that is secondary now (its BMC powers it on and off). */
+  secondary: string;
+}
+
+/** HA cluster status values of the web UI's High Availability page [doc] (sps-rest-api.md §6). */
+export const HA_STATUSES = ["Standalone", "HA", "Half", "Broken", "Degraded"] as const;
+export type HaStatus = (typeof HA_STATUSES)[number];
+
+export const HA_ROLES = ["primary", "secondary", "standalone"] as const;
+export type HaRole = (typeof HA_ROLES)[number];
+
+export const SYNC_STATES = ["synced", "syncing", "disconnected", "version-mismatch", "unknown"] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+
+export type PowerState = "on" | "off";
+
+/** One node of the pair as the HA page shows it. */
+export interface HaNodeState {
+  /** Physical unit / node name. */
+  unit: string;
+  role: HaRole;
+  power: PowerState | "unknown";
+  /** `current`: the running firmware; `active`: the firmware selected to boot ("after reboot"). */
+  firmware: { current: string | null; active: string | null };
+}
+
+/** HA state read from a node (status, per-node role and firmware, replication state). */
+export interface HaState {
+  status: HaStatus;
+  sync: SyncState;
+  /** The secondary holds the primary's firmware slots, including the after-reboot one (rule H2). */
+  firmwareSynced: boolean | null;
+  nodes: HaNodeState[];
+}
+
+/** A license file to install (zip or text as downloaded from the support portal). */
+export interface LicenseFile {
+  fileName: string;
+  content: Buffer;
+}
+
+/**
+ * Out-of-band control of SPS nodes. Every method has its own deadline (from the config), throws
+ * `SystemControlError` on failure and `ManualStepRequired` when the operation is routed to the
+ * manual channel; after a manual step the caller re-checks state on the next run (resumable).
+ */
+export interface SystemControl {
+  /** Reboot this one node ("System Control > This node > Reboot"); never the cluster (H1, S9). */
+  rebootNode(node: string): Promise<void>;
+  /** Shut the HA secondary down ("Other node > Shutdown", H2); resolves once it is off where the channel can tell. */
+  shutdownSecondary(pair: HaPair): Promise<void>;
+  /** Power the HA secondary on (H2: through IPMI); resolves once the BMC reports power on. */
+  powerOnSecondary(pair: HaPair): Promise<void>;
+  /** "Activate slave": the synced secondary becomes the primary (H2; not in 5.11, H3). */
+  activateSecondary(pair: HaPair): Promise<void>;
+  /** HA status, per-node role and firmware (current/active), sync state (H2, P4). */
+  readHaState(node: string): Promise<HaState>;
+  /** Chassis power of one node as its BMC reports it (P4: the secondary's IPMI is reachable). */
+  readPowerState(node: string): Promise<PowerState>;
+  /** Install a license file on a node (S2, S11: a new license after the reboot into a new LTS). */
+  uploadLicense(node: string, license: LicenseFile): Promise<void>;
+}
+
+/** The node an operation acts on, for error context and routing (pair operations name the secondary or primary). */
+export function operationNode(
+  op: SystemControlOperation,
+  arg: string | HaPair,
+  channel: ChannelKind,
+): string {
+  if (typeof arg === "string") return arg;
+  // Power goes to the secondary's own BMC; the other pair operations run on the primary ("Other node" actions).
+  if (op === "powerOnSecondary") return arg.secondary;
+  if (op === "shutdownSecondary" && channel === "ipmi") return arg.secondary;
+  return arg.primary;
+}

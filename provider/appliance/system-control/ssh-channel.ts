@@ -1,0 +1,263 @@
+/**
+ * The `ssh` channel: runs the (inferred) core-shell vocabulary of `core-shell-commands.ts` on the
+ * node's core shell over ssh2. The host key is verified before authenticating; a mismatch is
+ * refused with both fingerprints. The exit code decides; stderr alone is not a failure.
+ */
+import { Client, type ConnectConfig } from "ssh2";
+import {
+  activateOtherNodeCommand,
+  haStatusCommand,
+  installLicenseCommand,
+  parseHaStatusOutput,
+  rebootThisNodeCommand,
+  shutdownOtherNodeCommand,
+} from "./core-shell-commands";
+import { deadlineOf, secretsOf, type SshTargetConfig, type SystemControlConfig } from "./config";
+import { HostKeyMismatchError, SystemControlError } from "./errors";
+import { expectedFingerprint, fingerprintOfKeyBlob } from "./host-key";
+import type {
+  HaPair,
+  HaState,
+  LicenseFile,
+  PowerState,
+  SystemControl,
+  SystemControlOperation,
+} from "./operations";
+
+interface ExecResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** The connection closed after the command was sent but before it reported an exit status. */
+  disconnected: boolean;
+}
+
+interface ExecOptions {
+  stdin?: string;
+}
+
+export class SshChannel implements SystemControl {
+  private readonly secrets: string[];
+
+  constructor(private readonly config: SystemControlConfig) {
+    this.secrets = secretsOf(config);
+  }
+
+  async rebootNode(node: string): Promise<void> {
+    // S9/H1: "this node" only. The node may drop the connection while going down: that counts as done.
+    const r = await this.exec("rebootNode", node, rebootThisNodeCommand());
+    if (!r.disconnected) this.requireSuccess("rebootNode", node, r);
+  }
+
+  async shutdownSecondary(pair: HaPair): Promise<void> {
+    this.requireSuccess(
+      "shutdownSecondary",
+      pair.primary,
+      await this.exec("shutdownSecondary", pair.primary, shutdownOtherNodeCommand()),
+    );
+  }
+
+  async powerOnSecondary(pair: HaPair): Promise<void> {
+    throw this.unsupported(
+      "powerOnSecondary",
+      pair.secondary,
+      "a node that is off has no shell; rule H2: power it on through IPMI",
+    );
+  }
+
+  async activateSecondary(pair: HaPair): Promise<void> {
+    this.requireSuccess(
+      "activateSecondary",
+      pair.primary,
+      await this.exec("activateSecondary", pair.primary, activateOtherNodeCommand()),
+    );
+  }
+
+  async readHaState(node: string): Promise<HaState> {
+    const r = await this.exec("readHaState", node, haStatusCommand());
+    this.requireSuccess("readHaState", node, r);
+    try {
+      return parseHaStatusOutput(r.stdout);
+    } catch (e) {
+      throw new SystemControlError({
+        channel: "ssh",
+        node,
+        operation: "readHaState",
+        failure: "output",
+        detail: (e as Error).message,
+        stderr: r.stderr,
+        secrets: this.secrets,
+      });
+    }
+  }
+
+  async readPowerState(node: string): Promise<PowerState> {
+    throw this.unsupported("readPowerState", node, "chassis power is read from the BMC (ipmi channel)");
+  }
+
+  async uploadLicense(node: string, license: LicenseFile): Promise<void> {
+    const r = await this.exec("uploadLicense", node, installLicenseCommand(license.fileName), {
+      stdin: license.content.toString("base64"),
+    });
+    this.requireSuccess("uploadLicense", node, r);
+  }
+
+  private unsupported(operation: SystemControlOperation, node: string, why: string): SystemControlError {
+    return new SystemControlError({ channel: "ssh", node, operation, failure: "unsupported", detail: why });
+  }
+
+  private requireSuccess(operation: SystemControlOperation, node: string, r: ExecResult): void {
+    if (r.exitCode === 0) return;
+    throw new SystemControlError({
+      channel: "ssh",
+      node,
+      operation,
+      failure: r.disconnected ? "unreachable" : "exit-code",
+      detail: r.disconnected
+        ? "the connection closed before the command reported its exit status"
+        : "the core-shell command failed",
+      exitCode: r.exitCode,
+      stderr: r.stderr || r.stdout,
+      secrets: this.secrets,
+    });
+  }
+
+  private target(operation: SystemControlOperation, node: string): { address: string; ssh: SshTargetConfig } {
+    const n = this.config.nodes[node];
+    if (!n?.ssh)
+      throw new SystemControlError({
+        channel: "ssh",
+        node,
+        operation,
+        failure: "unsupported",
+        detail: `no ssh settings for node ${node}: add nodes.${node}.ssh to the system-control config`,
+      });
+    return { address: n.address, ssh: n.ssh };
+  }
+
+  private exec(
+    operation: SystemControlOperation,
+    node: string,
+    command: string,
+    opts: ExecOptions = {},
+  ): Promise<ExecResult> {
+    const { address, ssh } = this.target(operation, node);
+    const deadlineMs = deadlineOf(this.config, operation);
+    const expected = expectedFingerprint(ssh.hostKey);
+    const base = { channel: "ssh" as const, node, operation, secrets: this.secrets };
+    return new Promise<ExecResult>((resolve, reject) => {
+      const client = new Client();
+      let seenFingerprint: string | undefined;
+      let settled = false;
+      let commandSent = false;
+      let exitCode: number | null = null;
+      let stdout = "";
+      let stderr = "";
+      const finish = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        client.end();
+        fn();
+      };
+      const timer = setTimeout(() => {
+        finish(() =>
+          reject(
+            new SystemControlError({
+              ...base,
+              failure: "deadline",
+              detail: `no result within the operation's deadline of ${deadlineMs} ms (${address}:${ssh.port})`,
+              stderr,
+            }),
+          ),
+        );
+        client.destroy();
+      }, deadlineMs);
+
+      client.on("error", (err: Error & { level?: string; code?: string }) => {
+        finish(() => {
+          if (seenFingerprint !== undefined && seenFingerprint !== expected) {
+            reject(
+              new HostKeyMismatchError({
+                node,
+                operation,
+                host: address,
+                port: ssh.port,
+                expected,
+                actual: seenFingerprint,
+              }),
+            );
+          } else if (commandSent) {
+            resolve({ exitCode, stdout, stderr, disconnected: true });
+          } else {
+            const auth = err.level === "client-authentication";
+            reject(
+              new SystemControlError({
+                ...base,
+                failure: auth ? "auth" : "unreachable",
+                detail: auth
+                  ? `authentication as ${ssh.username} failed at ${address}:${ssh.port}: check nodes.${node}.ssh credentials`
+                  : `cannot reach the core shell at ${address}:${ssh.port}: ${err.message}`,
+                cause: err,
+              }),
+            );
+          }
+        });
+      });
+      client.on("close", () =>
+        finish(() =>
+          commandSent
+            ? resolve({ exitCode, stdout, stderr, disconnected: true })
+            : reject(
+                new SystemControlError({
+                  ...base,
+                  failure: "unreachable",
+                  detail: `connection to ${address}:${ssh.port} closed before the command ran`,
+                }),
+              ),
+        ),
+      );
+      client.on("ready", () => {
+        client.exec(command, (err, stream) => {
+          if (err) {
+            finish(() =>
+              reject(
+                new SystemControlError({
+                  ...base,
+                  failure: "unreachable",
+                  detail: `exec refused: ${err.message}`,
+                  cause: err,
+                }),
+              ),
+            );
+            return;
+          }
+          commandSent = true;
+          stream.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+          stream.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+          stream.on("exit", (code: number | null) => (exitCode = code));
+          stream.on("close", (code: number | null | undefined) => {
+            if (typeof code === "number") exitCode = code;
+            finish(() => resolve({ exitCode, stdout, stderr, disconnected: exitCode === null }));
+          });
+          stream.end(opts.stdin ?? undefined);
+        });
+      });
+
+      const cfg: ConnectConfig = {
+        host: address,
+        port: ssh.port,
+        username: ssh.username,
+        readyTimeout: Math.max(1000, Math.min(deadlineMs, 30_000)),
+        hostVerifier: (key: Buffer) => {
+          seenFingerprint = fingerprintOfKeyBlob(key);
+          return seenFingerprint === expected;
+        },
+      };
+      if (ssh.password !== undefined) cfg.password = ssh.password;
+      if (ssh.privateKey !== undefined) cfg.privateKey = ssh.privateKey;
+      if (ssh.passphrase !== undefined) cfg.passphrase = ssh.passphrase;
+      client.connect(cfg);
+    });
+  }
+}
