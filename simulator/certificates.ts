@@ -1,0 +1,114 @@
+/**
+ * A self-signed CA per emulated fleet and one server certificate per node (SAN 127.0.0.1, localhost,
+ * the node name), made with the `openssl` CLI (installed by scripts/setup.sh) so that the client's TLS
+ * verification — CA bundle or pinned fingerprint — is exercised for real.
+ */
+import { execFile } from "node:child_process";
+import { X509Certificate } from "node:crypto";
+import { promises as fs } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export interface FleetCa {
+  dir: string;
+  caCertPath: string;
+  caKeyPath: string;
+  caCertPem: string;
+}
+
+export interface ServerCertificate {
+  certPem: string;
+  keyPem: string;
+  certPath: string;
+  /** SHA-256 fingerprint as Node prints it ("AB:CD:..."). */
+  fingerprint256: string;
+}
+
+async function openssl(args: string[], cwd: string): Promise<void> {
+  try {
+    await run("openssl", args, { cwd });
+  } catch (e) {
+    const err = e as { stderr?: string; message: string };
+    throw new Error(
+      `openssl ${args[0]} failed: ${(err.stderr ?? err.message).trim().split("\n").slice(-3).join(" | ")}`,
+    );
+  }
+}
+
+const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
+export async function createFleetCa(dir: string, name = "SPS emulator fleet CA"): Promise<FleetCa> {
+  await fs.mkdir(dir, { recursive: true });
+  await openssl(
+    [
+      "req",
+      "-x509",
+      ...EC,
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      "30",
+      "-subj",
+      `/CN=${name}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
+    dir,
+  );
+  const caCertPath = join(dir, "ca.pem");
+  return {
+    dir,
+    caCertPath,
+    caKeyPath: join(dir, "ca.key"),
+    caCertPem: await fs.readFile(caCertPath, "utf8"),
+  };
+}
+
+export async function issueServerCertificate(ca: FleetCa, nodeName: string): Promise<ServerCertificate> {
+  const safe = nodeName.replace(/[^A-Za-z0-9_.-]/g, "_");
+  const dns = /^[A-Za-z0-9-]+$/.test(nodeName) ? `,DNS:${nodeName}` : "";
+  const ext = join(ca.dir, `${safe}.ext`);
+  await fs.writeFile(
+    ext,
+    [
+      `subjectAltName=IP:127.0.0.1,DNS:localhost${dns}`,
+      "basicConstraints=CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyAgreement",
+      "extendedKeyUsage=serverAuth",
+    ].join("\n") + "\n",
+  );
+  await openssl(
+    ["req", ...EC, "-keyout", `${safe}.key`, "-out", `${safe}.csr`, "-subj", `/CN=${nodeName}`],
+    ca.dir,
+  );
+  await openssl(
+    [
+      "x509",
+      "-req",
+      "-in",
+      `${safe}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      `${safe}.pem`,
+      "-days",
+      "30",
+      "-extfile",
+      ext,
+    ],
+    ca.dir,
+  );
+  const certPath = join(ca.dir, `${safe}.pem`);
+  const certPem = await fs.readFile(certPath, "utf8");
+  const keyPem = await fs.readFile(join(ca.dir, `${safe}.key`), "utf8");
+  return { certPem, keyPem, certPath, fingerprint256: new X509Certificate(certPem).fingerprint256 };
+}

@@ -1,0 +1,544 @@
+/**
+ * One emulated SPS fleet node: a standalone appliance or an HA pair (primary + secondary behind one
+ * name). Holds the replicated configuration (plugins, license, disk fill-up setting, roles) and the
+ * physical units, and implements both what the REST API documents (called by the HTTP layer) and what
+ * it does not (reboot, shutdown/power-on of the secondary, "activate slave", HA state, license upload),
+ * which `systemControl()` exposes to the SSH core shell and the IPMI BMC.
+ *
+ * Time is lazy: every public method first applies the transitions due at `clock.now()`.
+ */
+import { randomUUID } from "node:crypto";
+import semver from "semver";
+import { SpsApiFault, SystemControlRefused } from "./api-errors";
+import { ApplianceUnit, type BootTimings, type FirmwareImageRecord } from "./appliance-unit";
+import { MINUTE, SECOND, type Clock } from "./clock";
+import { EventLog } from "./events";
+import type { NodeFaults } from "./faults";
+import { runUpgradeTest, type UpgradeTestResult } from "./firmware-test";
+import { licenseFromFile, licenseState, type LicenseRecord, type LicenseState } from "./license";
+import { pluginNeedsStarlingJoin, pluginSupportsFirmware, type PluginManifest } from "./plugin-archive";
+import type { HaState, SystemControlHandler, UnitSelector, UnitView } from "./system-control-handler";
+
+export interface NodeTimings extends BootTimings {
+  /** Primary -> secondary firmware sync after activation (H2: usually within 60 s). */
+  haFirmwareSyncMs: number;
+  /** Secondary data resync after it is back up, before HA is "HA" again. */
+  haRejoinSyncMs: number;
+}
+
+export const DEFAULT_TIMINGS: NodeTimings = {
+  downMs: 60 * SECOND,
+  firstBootMs: 15 * MINUTE,
+  storageReorgMs: 30 * MINUTE,
+  plainBootMs: 3 * MINUTE,
+  haFirmwareSyncMs: 30 * SECOND,
+  haRejoinSyncMs: 2 * MINUTE,
+};
+
+export type ClusterRole =
+  "central-management" | "search-master" | "search-minion" | "search-local" | "managed-host";
+export const CLUSTER_ROLES: readonly ClusterRole[] = [
+  "central-management",
+  "search-master",
+  "search-minion",
+  "search-local",
+  "managed-host",
+];
+
+export interface InstalledPlugin extends PluginManifest {
+  key: string;
+}
+
+export interface DiskFillupPrevention {
+  enabled: boolean;
+  archiving_enabled: boolean;
+  used_space_ratio_limit: number;
+}
+
+export interface EmulatedNodeOptions {
+  name: string;
+  cluster?: string;
+  version: string;
+  ha?: boolean;
+  roles?: ClusterRole[];
+  hardware?: "standard" | "pyramid";
+  hostname?: string;
+  nodeId?: string;
+  plugins?: PluginManifest[];
+  diskFillupLimitPercent?: number;
+  /** LTS major of the installed license (default: the running major), expiry date. */
+  license?: Partial<LicenseRecord>;
+  starlingJoined?: boolean;
+  requireCommitLog?: boolean;
+  clock: Clock;
+  events?: EventLog;
+  timings?: Partial<NodeTimings>;
+}
+
+export type ServiceState = "up" | "booting" | "down";
+export type HaLink = "synced" | "syncing" | "disconnected" | "version-mismatch";
+
+export class EmulatedNode {
+  readonly name: string;
+  readonly cluster: string;
+  readonly nodeId: string;
+  readonly hostname: string;
+  readonly ha: boolean;
+  readonly hardware: "standard" | "pyramid";
+  readonly events: EventLog;
+  readonly timings: NodeTimings;
+  roles: ClusterRole[];
+  plugins: InstalledPlugin[] = [];
+  diskFillup: DiskFillupPrevention;
+  license: LicenseRecord;
+  starlingJoined: boolean;
+  requireCommitLog: boolean;
+  diskUsedPercent = 42.5;
+  coreIntegrity: "OK" | "CORRUPTED" = "OK";
+  faults: NodeFaults = {};
+
+  private readonly units: ApplianceUnit[];
+  private primaryIndex = 0;
+  private link: HaLink;
+  private linkSyncedAt: number | undefined;
+  private firmwareSyncDueAt: number | undefined;
+
+  constructor(private readonly options: EmulatedNodeOptions) {
+    if (!semver.valid(options.version))
+      throw new Error(`node ${options.name}: "${options.version}" is not X.Y.Z`);
+    this.name = options.name;
+    this.cluster = options.cluster ?? options.name;
+    this.nodeId = options.nodeId ?? randomUUID();
+    this.hostname = options.hostname ?? options.name;
+    this.ha = options.ha ?? false;
+    this.hardware = options.hardware ?? "standard";
+    this.events = options.events ?? new EventLog();
+    this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.roles = [...(options.roles ?? [])];
+    const now = options.clock.now();
+    this.units = [new ApplianceUnit("a", options.version, this.timings, now)];
+    if (this.ha) this.units.push(new ApplianceUnit("b", options.version, this.timings, now));
+    this.link = this.ha ? "synced" : "disconnected";
+    this.diskFillup = {
+      enabled: true,
+      archiving_enabled: false,
+      used_space_ratio_limit: options.diskFillupLimitPercent ?? 90,
+    };
+    const major = semver.major(options.version);
+    this.license = {
+      customer: "Example Corp",
+      serial: `EMU-${this.name}`,
+      major,
+      validNotBefore: "2020-01-01",
+      validNotAfter: "2030-12-31",
+      limit: 100,
+      ...options.license,
+    };
+    this.starlingJoined = options.starlingJoined ?? false;
+    this.requireCommitLog = options.requireCommitLog ?? false;
+    for (const p of options.plugins ?? []) this.plugins.push({ ...p, key: randomUUID() });
+  }
+
+  // ---- time ---------------------------------------------------------------------------------------
+
+  get clock(): Clock {
+    return this.options.clock;
+  }
+
+  /** Apply every transition due now. Called by every public operation. */
+  advance(): void {
+    const now = this.clock.now();
+    for (const unit of this.units) {
+      unit.rollbackNextBoot = unit.rollbackNextBoot || (this.faults.rollbackOnBoot ?? false);
+      unit.hangInFirstBoot = this.faults.webNeverReturns ?? false;
+      unit.advance(now);
+      for (const boot of unit.drainBoots()) {
+        this.record("state", boot.rolledBack ? "rollback" : "boot", { ...boot }, boot.unit, boot.at);
+        if (boot.rolledBack) this.faults = { ...this.faults, rollbackOnBoot: false };
+      }
+    }
+    if (this.ha) this.advanceHa(now);
+  }
+
+  private advanceHa(now: number): void {
+    const p = this.primary;
+    const s = this.secondary!;
+    if (!p.isRunning && s.isRunning && this.link === "synced") {
+      // The primary vanished while a synced secondary runs: takeover (why H2 shuts the secondary down first).
+      this.primaryIndex = 1 - this.primaryIndex;
+      this.link = "disconnected";
+      this.record("state", "takeover", { newPrimary: s.id }, s.id);
+      return;
+    }
+    if (!p.isRunning || !s.isRunning) {
+      if (this.link !== "disconnected") this.record("state", "ha-link-down", { was: this.link });
+      this.link = "disconnected";
+      this.linkSyncedAt = undefined;
+    } else if (this.link === "disconnected" || this.link === "version-mismatch") {
+      if (p.version !== s.version) this.link = "version-mismatch";
+      else if (!this.faults.secondaryNeverSyncs) {
+        this.link = "syncing";
+        this.linkSyncedAt = Math.max(p.runningSince, s.runningSince) + this.timings.haRejoinSyncMs;
+      }
+    }
+    if (this.link === "syncing" && this.linkSyncedAt !== undefined && now >= this.linkSyncedAt) {
+      this.link = "synced";
+      this.record("state", "ha-synced", {}, undefined, this.linkSyncedAt);
+    }
+    if (
+      this.link === "synced" &&
+      this.firmwareSyncDueAt !== undefined &&
+      now >= this.firmwareSyncDueAt &&
+      !this.faults.secondaryNeverSyncs
+    ) {
+      s.mirrorSlotsFrom(p);
+      const at = Math.max(this.firmwareSyncDueAt, this.linkSyncedAt ?? 0);
+      this.record("state", "ha-firmware-synced", { afterReboot: s.afterRebootVersion }, s.id, at);
+      this.firmwareSyncDueAt = undefined;
+    }
+  }
+
+  private get primary(): ApplianceUnit {
+    return this.units[this.primaryIndex];
+  }
+
+  private get secondary(): ApplianceUnit | undefined {
+    return this.ha ? this.units[1 - this.primaryIndex] : undefined;
+  }
+
+  private record(
+    kind: "action" | "state",
+    name: string,
+    detail: Record<string, unknown> = {},
+    unit?: string,
+    at: number = this.clock.now(),
+  ): void {
+    this.events.record({ at, node: this.name, kind, name, unit, detail });
+  }
+
+  /** State of the REST service (served by the primary unit). */
+  serviceState(): ServiceState {
+    this.advance();
+    const phase = this.primary.phase;
+    return phase === "running" ? "up" : phase === "first-boot" ? "booting" : "down";
+  }
+
+  get runningVersion(): string {
+    this.advance();
+    return this.primary.version;
+  }
+
+  // ---- documented REST operations -----------------------------------------------------------------
+
+  firmwareSlots(): { slots: (FirmwareImageRecord | null)[]; current: number; afterReboot: number } {
+    this.advance();
+    const p = this.primary;
+    return {
+      slots: p.slots.map((s) => (s ? { ...s } : null)),
+      current: p.currentSlot,
+      afterReboot: p.afterRebootSlot,
+    };
+  }
+
+  uploadFirmware(image: { version: string; sha256: string; size: number }): number {
+    this.advance();
+    const p = this.primary;
+    const slot = p.emptySlotIndex();
+    if (slot === undefined)
+      throw new SpsApiFault("NoEmptyFirmwareSlot", "There is no empty firmware slot; delete one first.");
+    p.slots[slot - 1] = {
+      version: image.version,
+      sha256: image.sha256,
+      upgradeNotes: `Upgrade notes of SPS ${image.version}`,
+      upgradeNews: null,
+    };
+    this.record("action", "upload-firmware", { slot, ...image }, p.id);
+    this.scheduleFirmwareSync();
+    return slot;
+  }
+
+  deleteFirmwareSlot(slotId: number): void {
+    this.advance();
+    const p = this.primary;
+    this.requireSlot(slotId);
+    if (slotId === p.currentSlot || slotId === p.afterRebootSlot) {
+      throw new SpsApiFault(
+        "SlotInUse",
+        `Slot ${slotId} is the current or the after-reboot firmware and cannot be deleted.`,
+      );
+    }
+    p.slots[slotId - 1] = null;
+    this.record("action", "delete-firmware-slot", { slot: slotId }, p.id);
+    this.scheduleFirmwareSync();
+  }
+
+  private requireSlot(slotId: number): FirmwareImageRecord {
+    const slot = Number.isInteger(slotId) ? this.primary.slots[slotId - 1] : undefined;
+    if (!slot)
+      throw new SpsApiFault("ResourceNotFound", `Firmware slot ${slotId} is empty or does not exist.`, {
+        slot_id: slotId,
+      });
+    return slot;
+  }
+
+  /** The firmware's own upgrade test for a slot (rule P12). */
+  testFirmware(slotId: number): UpgradeTestResult {
+    this.advance();
+    const slot = this.requireSlot(slotId);
+    const result = runUpgradeTest({
+      running: this.primary.version,
+      target: slot.version,
+      hardware: this.hardware,
+      diskFillupLimitPercent: this.diskFillup.used_space_ratio_limit,
+      diskUsedPercent: this.diskUsedPercent,
+      plugins: this.plugins,
+      injectedFailure: this.faults.testFailureText,
+    });
+    this.record(
+      "action",
+      "test-firmware",
+      { slot: slotId, version: slot.version, passed: result.passed },
+      this.primary.id,
+    );
+    return result;
+  }
+
+  /** POST /api/firmware/upgrade: test again, then select the slot for the next boot (no reboot [inference]). */
+  activateFirmware(slotId: number, message: string | null): { summary: string } {
+    this.advance();
+    const slot = this.requireSlot(slotId);
+    if (this.requireCommitLog && !message) {
+      throw new SpsApiFault(
+        "IncompleteRequestBodyError",
+        "A commit message is required (require_commit_log is on).",
+        { field: "message" },
+      );
+    }
+    const test = this.testFirmware(slotId);
+    if (!test.passed)
+      throw new SpsApiFault("FirmwareTestFailed", "The upgrade test failed.", { test_summary: test.summary });
+    this.primary.afterRebootSlot = slotId;
+    this.record(
+      "action",
+      "activate-firmware",
+      { slot: slotId, version: slot.version, message },
+      this.primary.id,
+    );
+    this.scheduleFirmwareSync();
+    return { summary: "HA check started\nHA check finished" };
+  }
+
+  private scheduleFirmwareSync(): void {
+    if (this.ha) this.firmwareSyncDueAt = this.clock.now() + this.timings.haFirmwareSyncMs;
+  }
+
+  /** Validate a plugin upload (P6, P7); throws an SPS error when the appliance would refuse it. */
+  checkPluginUpload(plugin: PluginManifest): void {
+    this.advance();
+    const running = this.primary.version;
+    const staged = this.primary.slots.flatMap((s) => (s ? [s.version] : []));
+    if (!pluginSupportsFirmware(plugin, running) && !staged.some((v) => pluginSupportsFirmware(plugin, v))) {
+      // rule P6 — accepted when it supports the running or an uploaded (staged) firmware [inference]
+      throw new SpsApiFault(
+        "PluginNotSupported",
+        `Plugin ${plugin.name} ${plugin.version} does not support SPS ${running}.`,
+        {
+          plugin: plugin.name,
+          version: plugin.version,
+        },
+      );
+    }
+    if (pluginNeedsStarlingJoin(plugin) && !this.starlingJoined) {
+      // rule P7
+      throw new SpsApiFault(
+        "TransactionProcessingError",
+        `Plugin ${plugin.name} ${plugin.version} works only after SPS has joined Starling.`,
+        { plugin: plugin.name, version: plugin.version },
+      );
+    }
+  }
+
+  /** Install (or update: same name replaces) a plugin; called at transaction commit. */
+  installPlugin(plugin: PluginManifest, key: string = randomUUID()): InstalledPlugin {
+    this.advance();
+    const installed = { ...plugin, key };
+    this.plugins = [...this.plugins.filter((p) => p.name !== plugin.name), installed];
+    this.record("action", "install-plugin", {
+      name: plugin.name,
+      version: plugin.version,
+      type: plugin.type,
+    });
+    return installed;
+  }
+
+  setDiskFillup(next: DiskFillupPrevention): void {
+    this.diskFillup = { ...next };
+    this.record("action", "set-disk-fillup-prevention", { ...next });
+  }
+
+  licenseState(): LicenseState {
+    return licenseState(this.license, this.runningVersion, this.clock.now());
+  }
+
+  // ---- operations the REST API does not document (system control) ---------------------------------
+
+  private unit(selector: UnitSelector): ApplianceUnit {
+    if (selector === "primary") return this.primary;
+    if (selector === "secondary") {
+      const s = this.secondary;
+      if (!s) throw new SystemControlRefused(`${this.name} is not an HA pair: it has no secondary`);
+      return s;
+    }
+    const u = this.units.find((x) => x.id === selector);
+    if (!u) throw new SystemControlRefused(`${this.name} has no unit "${selector}"`);
+    return u;
+  }
+
+  private unitView(u: ApplianceUnit): UnitView {
+    return {
+      unit: u.id,
+      power: u.powered ? "on" : "off",
+      phase: u.phase,
+      currentVersion: u.version,
+      afterRebootVersion: u.afterRebootVersion ?? u.version,
+      bootCount: u.bootCount,
+    };
+  }
+
+  haState(): HaState {
+    this.advance();
+    const s = this.secondary;
+    const primary = this.unitView(this.primary);
+    if (!s)
+      return { status: "Standalone", link: "disconnected", primary, secondary: null, firmwareSynced: true };
+    const secondary = this.unitView(s);
+    const firmwareSynced =
+      s.powered &&
+      s.afterRebootVersion === this.primary.afterRebootVersion &&
+      this.firmwareSyncDueAt === undefined;
+    return {
+      status: this.link === "synced" ? "HA" : "Degraded",
+      link: this.link,
+      primary,
+      secondary,
+      firmwareSynced,
+    };
+  }
+
+  rebootThisNode(): void {
+    this.advance();
+    const p = this.primary;
+    if (!p.isRunning)
+      throw new SystemControlRefused(
+        `${this.name}: this node is not running (${p.phase}); refusing to reboot`,
+      );
+    this.record("action", "reboot", { unit: p.id, from: p.version, afterReboot: p.afterRebootVersion }, p.id);
+    p.reboot(this.clock.now());
+    this.advance();
+  }
+
+  shutdownSecondary(): void {
+    this.advance();
+    const s = this.unit("secondary");
+    this.record("action", "shutdown-secondary", { unit: s.id }, s.id);
+    s.powerOff();
+    this.advance();
+  }
+
+  rebootSecondary(): void {
+    this.advance();
+    const s = this.unit("secondary");
+    if (!s.isRunning)
+      throw new SystemControlRefused(`${this.name}: the secondary is not running (${s.phase})`);
+    this.record("action", "reboot-secondary", { unit: s.id }, s.id);
+    s.reboot(this.clock.now());
+    this.advance();
+  }
+
+  powerOn(selector: UnitSelector): void {
+    this.advance();
+    const u = this.unit(selector);
+    this.record("action", "power-on", { unit: u.id, was: u.phase }, u.id);
+    u.powerOn(this.clock.now());
+    this.advance();
+  }
+
+  powerOff(selector: UnitSelector): void {
+    this.advance();
+    const u = this.unit(selector);
+    this.record("action", "power-off", { unit: u.id, was: u.phase }, u.id);
+    u.powerOff();
+    this.advance();
+  }
+
+  powerStatus(selector: UnitSelector): "on" | "off" {
+    this.advance();
+    return this.unit(selector).powered ? "on" : "off";
+  }
+
+  /** "Activate slave": the synced secondary becomes the primary (H2, from 6.0 — H3). */
+  activateSecondary(): void {
+    this.advance();
+    const s = this.unit("secondary");
+    if (this.link !== "synced") {
+      throw new SystemControlRefused(
+        `${this.name}: the secondary is not synced (HA link ${this.link}); refusing to activate it`,
+      );
+    }
+    this.record("action", "activate-secondary", { newPrimary: s.id }, s.id);
+    this.primaryIndex = 1 - this.primaryIndex;
+  }
+
+  uploadLicense(text: string): LicenseRecord {
+    this.advance();
+    const license = licenseFromFile(text);
+    this.license = license;
+    this.record("action", "upload-license", {
+      serial: license.serial,
+      major: license.major,
+      validNotAfter: license.validNotAfter,
+    });
+    return license;
+  }
+
+  /** Core shell `firmwarectl install <iso>`: the image goes into an empty slot (the REST upload's effect). */
+  installFirmwareImage(image: { version: string; sha256: string; size: number }): number {
+    return this.uploadFirmware(image);
+  }
+
+  // ---- out-of-band changes (emulator control surface, drift tests) ---------------------------------
+
+  /** Someone upgraded the node outside the tool: it now runs `version` (in a new slot). */
+  driftRunningVersion(version: string): void {
+    this.advance();
+    for (const u of this.units) {
+      const slot = u.emptySlotIndex() ?? (u.currentSlot === 1 ? 2 : 1);
+      u.slots[slot - 1] = { version, sha256: "", upgradeNotes: `SPS ${version}`, upgradeNews: null };
+      u.currentSlot = slot;
+      u.afterRebootSlot = slot;
+    }
+    this.record("state", "drift-version", { version });
+  }
+
+  systemControl(): SystemControlHandler {
+    return {
+      nodeName: this.name,
+      ha: this.ha,
+      units: () => this.units.map((u) => u.id),
+      runningVersion: () => this.runningVersion,
+      serviceState: () => this.serviceState(),
+      rebootThisNode: () => this.rebootThisNode(),
+      shutdownSecondary: () => this.shutdownSecondary(),
+      rebootSecondary: () => this.rebootSecondary(),
+      powerOn: (u) => this.powerOn(u),
+      powerOff: (u) => this.powerOff(u),
+      powerStatus: (u) => this.powerStatus(u),
+      activateSecondary: () => this.activateSecondary(),
+      haState: () => this.haState(),
+      uploadLicense: (text) => {
+        this.uploadLicense(text);
+      },
+      installFirmwareImage: (image) => this.installFirmwareImage(image),
+    };
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * What the emulated appliance offers to its out-of-band channels — the SSH core shell
+ * (`simulator/core-shell.ts`) and the IPMI BMC behind ipmi_sim (`simulator/bmc.ts`). These are the
+ * operations the SPS REST API does not document (sps-rest-api.md §5, §6, §8): reboot this node,
+ * shut down / reboot the other (secondary) node, chassis power, "activate slave", HA state, license upload.
+ * Get one from `EmulatedNode.systemControl()` or `RunningFleet.systemControl(name)`.
+ * Refusals throw `SystemControlRefused` (from ./api-errors) with a message for the operator.
+ */
+import type { UnitPhase } from "./appliance-unit";
+
+/** "primary"/"secondary" (HA roles, change on takeover) or a physical unit id ("a", "b"; a BMC is bound to one). */
+export type UnitSelector = "primary" | "secondary" | "a" | "b";
+
+export interface UnitView {
+  unit: string;
+  power: "on" | "off";
+  phase: UnitPhase;
+  currentVersion: string;
+  afterRebootVersion: string;
+  bootCount: number;
+}
+
+export interface HaState {
+  /** Cluster status as on the web UI's High Availability page [doc]: Standalone, HA, Degraded. */
+  status: "Standalone" | "HA" | "Degraded";
+  /** Emulator detail of the replication link. */
+  link: "synced" | "syncing" | "disconnected" | "version-mismatch";
+  primary: UnitView;
+  secondary: UnitView | null;
+  /** The secondary holds the primary's firmware slots, including the after-reboot selection (H2). */
+  firmwareSynced: boolean;
+}
+
+export interface SystemControlHandler {
+  readonly nodeName: string;
+  readonly ha: boolean;
+  /** Physical unit ids ("a", or "a" and "b"), e.g. to bind one BMC per unit. */
+  units(): string[];
+  runningVersion(): string;
+  serviceState(): "up" | "booting" | "down";
+  /** Reboot this node (the primary) only — never the cluster (H1, S9). */
+  rebootThisNode(): void;
+  /** "Other node > Shutdown" (H2). */
+  shutdownSecondary(): void;
+  rebootSecondary(): void;
+  /** IPMI chassis power on / off / status of one unit. */
+  powerOn(unit: UnitSelector): void;
+  powerOff(unit: UnitSelector): void;
+  powerStatus(unit: UnitSelector): "on" | "off";
+  /** "Activate slave": the synced secondary becomes the primary (H2, H3). */
+  activateSecondary(): void;
+  haState(): HaState;
+  /** Upload a license file (emulated format: see simulator/license.ts). */
+  uploadLicense(text: string): void;
+  /** Core shell `firmwarectl install <iso>`: put an image into an empty slot; returns the slot id. */
+  installFirmwareImage(image: { version: string; sha256: string; size: number }): number;
+}
