@@ -17,7 +17,13 @@ import type { NodeFaults } from "./faults";
 import { runUpgradeTest, type UpgradeTestResult } from "./firmware-test";
 import { licenseFromFile, licenseState, type LicenseRecord, type LicenseState } from "./license";
 import { pluginNeedsStarlingJoin, pluginSupportsFirmware, type PluginManifest } from "./plugin-archive";
-import type { HaState, SystemControlHandler, UnitSelector, UnitView } from "./system-control-handler";
+import type {
+  HaNodeView,
+  HaState,
+  SystemControlHandler,
+  UnitSelector,
+  UnitView,
+} from "./system-control-handler";
 
 export interface NodeTimings extends BootTimings {
   /** Primary -> secondary firmware sync after activation (H2: usually within 60 s). */
@@ -409,19 +415,35 @@ export class EmulatedNode {
     this.advance();
     const s = this.secondary;
     const primary = this.unitView(this.primary);
-    if (!s)
-      return { status: "Standalone", link: "disconnected", primary, secondary: null, firmwareSynced: true };
-    const secondary = this.unitView(s);
+    const nodeView = (u: ApplianceUnit, role: HaNodeView["role"]): HaNodeView => ({
+      unit: u.id,
+      role,
+      power: u.powered ? "on" : "off",
+      firmware: { current: u.version, active: u.afterRebootVersion ?? u.version },
+      phase: u.phase,
+      bootCount: u.bootCount,
+    });
+    if (!s) {
+      return {
+        status: "Standalone",
+        sync: "disconnected",
+        firmwareSynced: null,
+        nodes: [nodeView(this.primary, "standalone")],
+        primary,
+        secondary: null,
+      };
+    }
     const firmwareSynced =
       s.powered &&
       s.afterRebootVersion === this.primary.afterRebootVersion &&
       this.firmwareSyncDueAt === undefined;
     return {
       status: this.link === "synced" ? "HA" : "Degraded",
-      link: this.link,
-      primary,
-      secondary,
+      sync: this.link,
       firmwareSynced,
+      nodes: [nodeView(this.primary, "primary"), nodeView(s, "secondary")],
+      primary,
+      secondary: this.unitView(s),
     };
   }
 

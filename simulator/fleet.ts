@@ -75,6 +75,8 @@ export interface FleetDescription {
     host: string;
     port: number;
     ha: boolean;
+    /** Physical unit ids ("a"; HA: "a", "b") — one BMC each. */
+    units: string[];
     nodeId: string;
     roles: string[];
     version: string;
@@ -141,6 +143,7 @@ export class RunningFleet {
         host: h.host,
         port: h.port,
         ha: h.node.ha,
+        units: h.node.systemControl().units(),
         nodeId: h.node.nodeId,
         roles: h.node.roles,
         version: h.node.runningVersion,

@@ -20,15 +20,31 @@ export interface UnitView {
   bootCount: number;
 }
 
+/** One unit as the HA page shows it; same shape as provider/appliance/system-control HaNodeState (plus emulator detail). */
+export interface HaNodeView {
+  unit: string;
+  role: "primary" | "secondary" | "standalone";
+  power: "on" | "off";
+  /** `current`: running firmware; `active`: the firmware selected to boot ("after reboot"). */
+  firmware: { current: string; active: string };
+  phase: UnitPhase;
+  bootCount: number;
+}
+
+/**
+ * HA state. `status`, `sync`, `firmwareSynced` and `nodes` have the shape of the system-control
+ * `HaState` (provider/appliance/system-control/operations.ts), so the core shell can print it as is.
+ */
 export interface HaState {
   /** Cluster status as on the web UI's High Availability page [doc]: Standalone, HA, Degraded. */
   status: "Standalone" | "HA" | "Degraded";
-  /** Emulator detail of the replication link. */
-  link: "synced" | "syncing" | "disconnected" | "version-mismatch";
+  /** Replication link between the units (emulator model). */
+  sync: "synced" | "syncing" | "disconnected" | "version-mismatch";
+  /** The secondary holds the primary's firmware slots, including the after-reboot selection (H2); null when standalone. */
+  firmwareSynced: boolean | null;
+  nodes: HaNodeView[];
   primary: UnitView;
   secondary: UnitView | null;
-  /** The secondary holds the primary's firmware slots, including the after-reboot selection (H2). */
-  firmwareSynced: boolean;
 }
 
 export interface SystemControlHandler {
