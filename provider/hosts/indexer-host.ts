@@ -269,6 +269,23 @@ export class IndexerHost {
       }
     }
 
+    // rule I2: back up the configuration first, before any change to the service or package.
+    try {
+      result.backups = await this.backupConfiguration(previous);
+      this.record(result, "backup-indexer-config", true, result.backups.map((b) => b.backupPath).join(", "));
+    } catch (err) {
+      result.rule = "I2";
+      result.error = messageOf(err);
+      this.record(result, "backup-indexer-config", false, result.error);
+      throw new IndexerUpgradeError(
+        `${this.host}: configuration backup failed, nothing stopped: ${result.error}`,
+        result,
+        {
+          cause: err,
+        },
+      );
+    }
+
     // Copy the RPM and read its version before anything stops (rules I3, I1).
     let rpmVersion: string;
     try {
@@ -312,23 +329,6 @@ export class IndexerHost {
       refuse(
         "I3",
         `the package is indexer ${rpmVersion}, but ${request.version} is declared; nothing was stopped`,
-      );
-    }
-
-    // rule I2: back up the configuration before any change to the service or package.
-    try {
-      result.backups = await this.backupConfiguration(previous);
-      this.record(result, "backup-indexer-config", true, result.backups.map((b) => b.backupPath).join(", "));
-    } catch (err) {
-      result.rule = "I2";
-      result.error = messageOf(err);
-      this.record(result, "backup-indexer-config", false, result.error);
-      throw new IndexerUpgradeError(
-        `${this.host}: configuration backup failed, nothing stopped: ${result.error}`,
-        result,
-        {
-          cause: err,
-        },
       );
     }
 

@@ -1,0 +1,515 @@
+/**
+ * Test hosts for the external-indexer tests: real peers, one per loopback port.
+ *
+ * REAL on every test host:
+ *   - OpenSSH `sshd` (Debian openssh-server), started by the tests as root on 127.0.0.1 with its own
+ *     config, its own ed25519 host key and an authorized test key (ssh-keygen in a temp dir), and
+ *     stopped by the tests;
+ *   - login users: root, `spsidx-nopw` (NOPASSWD sudo), `spsidx-pw` (sudo asks for a password;
+ *     SSH password login works for it); real `sudo`;
+ *   - the host root (a directory; `rpm --root` / `dnf --installroot`) with its own RPM database in
+ *     which a real `external-indexer` RPM (built with rpmbuild, see indexer-test-rpms.ts) is installed,
+ *     the release files (/etc/redhat-release, /etc/os-release) and the configuration files (rule I2);
+ *   - `rpm`, `sha256sum`, `cp`, SFTP; `yum` is Debian's real `dnf` with repositories disabled,
+ *     through a per-host `yum` script first in that host's PATH (sshd `SetEnv PATH=…`; the sudoers
+ *     drop-in keeps PATH for the test users with `!secure_path`).
+ *
+ * SHIMMED (and nothing else): `systemctl` and `service`. The sandbox has no systemd or SysV init, so
+ * two small scripts in the host's PATH keep the external-indexer service state in a file of that host.
+ * Their `start` runs the installed package's own `selftest` program, so a broken package really fails
+ * to start; on the RHEL 6 host `systemctl` does not exist (exit 127), as on RHEL 6.
+ *
+ * Sandbox-wide, idempotent setup (like scripts/setup.sh): the test users, /etc/sudoers.d/sps-indexer-test,
+ * and /etc/rpm/macros.sps-indexer-test-dbpath (`%_dbpath /var/lib/rpm`: Debian's rpm keeps its
+ * database in ~/.rpmdb, RHEL's in /var/lib/rpm).
+ */
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { createServer, connect } from "node:net";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sha256Fingerprint, parseKnownHostsLine } from "../../provider/hosts/host-key";
+import type { SshHostOptionsInput } from "../../provider/hosts/ssh-options";
+import { buildIndexerRpm, configDirForVersion, corruptPayload } from "./indexer-test-rpms";
+
+export const SUDO_NOPASSWD_USER = "spsidx-nopw";
+export const SUDO_PASSWORD_USER = "spsidx-pw";
+/** Login password of SUDO_PASSWORD_USER (also what its sudo asks for). Test-only. */
+export const SUDO_PASSWORD_USER_PASSWORD = "Idx-test-Pw-7319";
+export type TestUser = "root" | typeof SUDO_NOPASSWD_USER | typeof SUDO_PASSWORD_USER;
+
+const SSHD = "/usr/sbin/sshd";
+const PREREQUISITES = [
+  "/usr/sbin/sshd",
+  "/usr/bin/ssh-keygen",
+  "/usr/bin/rpmbuild",
+  "/usr/bin/rpm",
+  "/usr/bin/dnf",
+  "/usr/bin/sudo",
+  "/usr/sbin/useradd",
+];
+const RPM_MACROS = "/etc/rpm/macros.sps-indexer-test-dbpath";
+const SUDOERS = "/etc/sudoers.d/sps-indexer-test";
+
+/** The packages every test host can be given. */
+export interface IndexerRpms {
+  v5_11_0: string;
+  v6_0_1: string;
+  v6_2_0: string;
+  v6_3_0: string;
+  v6_3_1_broken: string;
+  v6_3_0_corrupt: string;
+}
+
+/** Per-suite fixtures: prerequisites checked, sandbox users ready, client key and RPMs built. */
+export class IndexerTestFixtures {
+  private constructor(
+    readonly dir: string,
+    readonly clientKeyPath: string,
+    readonly clientPublicKey: string,
+    readonly rpms: IndexerRpms,
+  ) {}
+
+  static create(): IndexerTestFixtures {
+    const missing = PREREQUISITES.filter((p) => !existsSync(p));
+    if (missing.length > 0) {
+      throw new Error(
+        `indexer test hosts need ${missing.join(", ")}: run scripts/setup.sh (Debian packages)`,
+      );
+    }
+    if (process.getuid?.() !== 0)
+      throw new Error("indexer test hosts start sshd and create users: run as root");
+    ensureSandboxUsers();
+    const dir = mkdtempSync(join(tmpdir(), "sps-idx-fixtures-"));
+    chmodSync(dir, 0o755);
+    const key = join(dir, "client_ed25519");
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sps-indexer-test", "-f", key]);
+    const out = join(dir, "rpms");
+    mkdirSync(out);
+    const build = (version: string, broken = false): string => buildIndexerRpm(dir, out, { version, broken });
+    const v6_3_0 = build("6.3.0");
+    const rpms: IndexerRpms = {
+      v5_11_0: build("5.11.0"),
+      v6_0_1: build("6.0.1"),
+      v6_2_0: build("6.2.0"),
+      v6_3_0,
+      v6_3_1_broken: build("6.3.1", true),
+      v6_3_0_corrupt: corruptPayload(v6_3_0, join(out, "external-indexer-6.3.0-corrupt.rpm")),
+    };
+    return new IndexerTestFixtures(dir, key, readFileSync(`${key}.pub`, "utf8").trim(), rpms);
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function ensureSandboxUsers(): void {
+  mkdirSync("/etc/rpm", { recursive: true });
+  writeFileSync(
+    RPM_MACROS,
+    "# pulumi-sps indexer test hosts: RHEL's RPM database location\n%_dbpath /var/lib/rpm\n",
+  );
+  mkdirSync("/run/sshd", { recursive: true });
+  for (const user of [SUDO_NOPASSWD_USER, SUDO_PASSWORD_USER]) {
+    try {
+      execFileSync("id", [user], { stdio: "ignore" });
+    } catch {
+      execFileSync("useradd", ["-m", "-s", "/bin/bash", user], { stdio: "pipe" });
+    }
+  }
+  // '*': no password, but not locked (sshd refuses key logins of locked accounts without PAM).
+  execFileSync("usermod", ["-p", "*", SUDO_NOPASSWD_USER], { stdio: "pipe" });
+  execFileSync("chpasswd", [], {
+    input: `${SUDO_PASSWORD_USER}:${SUDO_PASSWORD_USER_PASSWORD}\n`,
+    stdio: "pipe",
+  });
+  const sudoers = [
+    `Defaults:${SUDO_NOPASSWD_USER} !secure_path`,
+    `Defaults:${SUDO_PASSWORD_USER} !secure_path`,
+    `${SUDO_NOPASSWD_USER} ALL=(root) NOPASSWD: ALL`,
+    `${SUDO_PASSWORD_USER} ALL=(root) ALL`,
+    "",
+  ].join("\n");
+  writeFileSync(`${SUDOERS}.tmp`, sudoers, { mode: 0o440 });
+  execFileSync("visudo", ["-c", "-q", "-f", `${SUDOERS}.tmp`], { stdio: "pipe" });
+  execFileSync("mv", [`${SUDOERS}.tmp`, SUDOERS]);
+}
+
+export interface TestHostSpec {
+  name: string;
+  os: "rhel6" | "rhel7";
+  /** Path of the RPM installed at start (the "old" version). */
+  installedRpm: string;
+  /** Service state at start; default running. */
+  service?: "running" | "stopped";
+  /** Let this host forward TCP (to serve as a jump host). */
+  allowTcpForwarding?: boolean;
+}
+
+export class IndexerTestHost {
+  readonly name: string;
+  readonly dir: string;
+  /** The host's root prefix (IndexerHost rootPrefix). */
+  readonly root: string;
+  readonly port: number;
+  private readonly fixtures: IndexerTestFixtures;
+  private readonly publicHostKeyLine: string;
+  private sshd: ChildProcess | undefined;
+  private sshdExited: Promise<void> = Promise.resolve();
+
+  private constructor(
+    f: IndexerTestFixtures,
+    spec: TestHostSpec,
+    dir: string,
+    port: number,
+    hostKeyLine: string,
+  ) {
+    this.fixtures = f;
+    this.name = spec.name;
+    this.dir = dir;
+    this.root = join(dir, "root");
+    this.port = port;
+    this.publicHostKeyLine = hostKeyLine;
+  }
+
+  static async start(f: IndexerTestFixtures, spec: TestHostSpec): Promise<IndexerTestHost> {
+    const dir = mkdtempSync(join(tmpdir(), `sps-idx-${spec.name}-`));
+    chmodSync(dir, 0o755);
+    for (const d of ["root", "bin", "state", "ssh", "root/etc", "root/var/lib/rpm"]) {
+      mkdirSync(join(dir, d), { recursive: true, mode: 0o755 });
+    }
+    mkdirSync(join(dir, "root/var/tmp"), { recursive: true });
+    chmodSync(join(dir, "root/var/tmp"), 0o1777);
+    chmodSync(join(dir, "state"), 0o777);
+    const root = join(dir, "root");
+    writeReleaseFiles(root, spec.os);
+    execFileSync("rpm", ["--root", root, "--initdb"], { stdio: "pipe" });
+    execFileSync("rpm", ["--root", root, "-i", spec.installedRpm], { stdio: "pipe" });
+    const installed = rpmVersion(root);
+    if (!installed) throw new Error(`${spec.name}: installing ${spec.installedRpm} left no package`);
+    // The operator's own configuration (differs from what the package shipped).
+    const confDir = join(root, configDirForVersion(installed));
+    writeFileSync(join(confDir, "indexerworker.cfg"), `# ${spec.name}\nworkers=8\nspsAddress=10.0.0.5\n`);
+    writeFileSync(join(confDir, "indexer-certs.cfg"), `# ${spec.name}\nclientCert=/etc/indexer/client.pem\n`);
+    writeFileSync(
+      join(dir, "state/external-indexer.state"),
+      spec.service === "stopped" ? "stopped\n" : `running ${installed}\n`,
+    );
+    writeShims(dir, root, spec.os);
+    execFileSync("ssh-keygen", [
+      "-q",
+      "-t",
+      "ed25519",
+      "-N",
+      "",
+      "-C",
+      spec.name,
+      "-f",
+      join(dir, "ssh/host_ed25519_key"),
+    ]);
+    writeFileSync(join(dir, "ssh/authorized_keys"), `${f.clientPublicKey}\n`);
+    const port = await freePort();
+    writeFileSync(join(dir, "ssh/sshd_config"), sshdConfig(dir, spec.allowTcpForwarding === true));
+    const hostKeyLine = readFileSync(join(dir, "ssh/host_ed25519_key.pub"), "utf8").trim();
+    const host = new IndexerTestHost(f, spec, dir, port, `[127.0.0.1]:${port} ${hostKeyLine}`);
+    await host.startSshd();
+    return host;
+  }
+
+  /** Starts (or restarts) this host's sshd on its port and waits for its banner. */
+  async startSshd(): Promise<void> {
+    if (this.sshd) return;
+    const log = openSync(join(this.dir, "ssh/sshd.log"), "a");
+    const child = spawn(
+      SSHD,
+      ["-D", "-e", "-f", join(this.dir, "ssh/sshd_config"), "-p", String(this.port)],
+      {
+        stdio: ["ignore", log, log],
+      },
+    );
+    closeSync(log);
+    this.sshd = child;
+    this.sshdExited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    await waitForBanner(this.port, 10_000, () => child.exitCode !== null);
+  }
+
+  /** Stops sshd and every session it serves (processes this test started, by pid). */
+  async stopSshd(): Promise<void> {
+    const child = this.sshd;
+    if (!child?.pid) return;
+    this.dropConnections();
+    child.kill("SIGTERM");
+    await this.sshdExited;
+    this.sshd = undefined;
+  }
+
+  /** Cuts every SSH connection of this host (kills sshd's per-connection processes); sshd keeps listening. */
+  dropConnections(): number {
+    const pid = this.sshd?.pid;
+    if (!pid) return 0;
+    const victims = descendantsOf(pid);
+    for (const p of victims) {
+      try {
+        process.kill(p, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    return victims.length;
+  }
+
+  /** Stops sshd and removes the host's directory. */
+  async stop(): Promise<void> {
+    await this.stopSshd();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  get running(): boolean {
+    return this.sshd !== undefined && this.sshd.exitCode === null;
+  }
+
+  /** The host's line as ssh-keyscan prints it. */
+  knownHostsLine(): string {
+    return this.publicHostKeyLine;
+  }
+
+  fingerprint(): string {
+    return sha256Fingerprint(parseKnownHostsLine(this.publicHostKeyLine).keyBlob);
+  }
+
+  /** SSH options for IndexerHost/SshHostSession: key auth by default, host key pinned by known_hosts line. */
+  sshOptions(user: TestUser = "root", overrides: Partial<SshHostOptionsInput> = {}): SshHostOptionsInput {
+    return {
+      host: "127.0.0.1",
+      port: this.port,
+      username: user,
+      auth: { method: "privateKey", privateKeyPath: this.fixtures.clientKeyPath },
+      hostKey: { knownHostsLine: this.knownHostsLine() },
+      connectTimeoutMs: 10_000,
+      commandTimeoutMs: 60_000,
+      ...overrides,
+    };
+  }
+
+  /** Installed external-indexer version, read locally with rpm (null when not installed). */
+  installedVersion(): string | null {
+    return rpmVersion(this.root);
+  }
+
+  /** The shim's record: "running <version>" / "stopped" / "failed <version>". */
+  serviceRecord(): string {
+    return readFileSync(join(this.dir, "state/external-indexer.state"), "utf8").trim();
+  }
+
+  setServiceRecord(record: "stopped" | `running ${string}`): void {
+    writeFileSync(join(this.dir, "state/external-indexer.state"), `${record}\n`);
+  }
+
+  /** Every verb the service shim was called with, in order (start, stop, status …). */
+  serviceCalls(): string[] {
+    const file = join(this.dir, "state/service.log");
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter((l) => l !== "");
+  }
+
+  configPath(file: string, version: string): string {
+    return join(this.root, configDirForVersion(version), file);
+  }
+
+  /** Installs another package directly (tests set up half-done hosts with it). */
+  rpmUpgrade(rpmPath: string): void {
+    execFileSync("rpm", ["--root", this.root, "-U", rpmPath], { stdio: "pipe" });
+  }
+
+  /** Files in a directory of the host root. */
+  list(dir: string): string[] {
+    const full = join(this.root, dir);
+    return existsSync(full) ? readdirSync(full).sort() : [];
+  }
+
+  sshdLog(): string {
+    return readFileSync(join(this.dir, "ssh/sshd.log"), "utf8");
+  }
+}
+
+function rpmVersion(root: string): string | null {
+  try {
+    return execFileSync("rpm", ["--root", root, "-q", "--qf", "%{VERSION}", "external-indexer"], {
+      encoding: "utf8",
+      stdio: "pipe",
+    }).trim();
+  } catch {
+    return null;
+  }
+}
+
+function writeReleaseFiles(root: string, os: "rhel6" | "rhel7"): void {
+  if (os === "rhel6") {
+    // RHEL/CentOS 6 has no /etc/os-release.
+    writeFileSync(join(root, "etc/redhat-release"), "CentOS release 6.10 (Final)\n");
+    return;
+  }
+  writeFileSync(join(root, "etc/redhat-release"), "CentOS Linux release 7.9.2009 (Core)\n");
+  writeFileSync(
+    join(root, "etc/os-release"),
+    'NAME="CentOS Linux"\nVERSION="7 (Core)"\nID="centos"\nID_LIKE="rhel fedora"\nVERSION_ID="7"\nPRETTY_NAME="CentOS Linux 7 (Core)"\n',
+  );
+}
+
+function writeShims(dir: string, root: string, os: "rhel6" | "rhel7"): void {
+  const bin = join(dir, "bin");
+  const state = join(dir, "state");
+  const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const script = (name: string, body: string): void => {
+    writeFileSync(join(bin, name), `#!/bin/sh\n${body}`, { mode: 0o755 });
+  };
+  // yum: the real dnf, on this host's root only when asked (--installroot), no repositories.
+  script(
+    "yum",
+    `# yum on this test host is Debian's dnf (real package manager), repositories disabled.\n` +
+      `exec /usr/bin/dnf --disablerepo='*' --releasever=${os === "rhel6" ? "6" : "7"} "$@"\n`,
+  );
+  // TEST SHIM: the service manager (the only shimmed part of a test host).
+  script(
+    "indexer-service-shim",
+    `# TEST SHIM: keeps the external-indexer service state of this test host in a file.\n` +
+      `STATE=${q(join(state, "external-indexer.state"))}\nROOT=${q(root)}\n` +
+      `echo "$1" >> ${q(join(state, "service.log"))}\n` +
+      `current=$(cut -d' ' -f1 "$STATE" 2>/dev/null); [ -n "$current" ] || current=stopped\n` +
+      `case "$1" in\n` +
+      `  start)\n` +
+      `    [ "$current" = running ] && exit 0\n` +
+      `    version=$(/usr/bin/rpm --root "$ROOT" -q --qf '%{VERSION}' external-indexer 2>/dev/null) || { echo "external-indexer is not installed" >&2; echo failed > "$STATE"; exit 1; }\n` +
+      `    if ! "$ROOT/usr/libexec/external-indexer/selftest"; then echo "failed $version" > "$STATE"; exit 1; fi\n` +
+      `    echo "running $version" > "$STATE" ;;\n` +
+      `  stop) echo stopped > "$STATE" ;;\n` +
+      `  state) echo "$current" ;;\n` +
+      `  *) echo "unknown verb $1" >&2; exit 2 ;;\n` +
+      `esac\n`,
+  );
+  const shim = q(join(bin, "indexer-service-shim"));
+  const service =
+    `# TEST SHIM: SysV 'service' for external-indexer only.\n` +
+    `[ "$1" = external-indexer ] || { echo "$1: unrecognized service" >&2; exit 1; }\n` +
+    `case "$2" in\n` +
+    `  start) ${shim} start || { echo "Starting external-indexer: [FAILED]"; exit 1; }; echo "Starting external-indexer: [  OK  ]" ;;\n` +
+    `  stop) ${shim} stop; echo "Stopping external-indexer: [  OK  ]" ;;\n` +
+    `  status) case $(${shim} state) in running) echo "external-indexer is running..."; exit 0 ;; failed) echo "external-indexer dead but subsys locked"; exit 2 ;; *) echo "external-indexer is stopped"; exit 3 ;; esac ;;\n` +
+    `  *) echo "Usage: service external-indexer {start|stop|status}" >&2; exit 2 ;;\n` +
+    `esac\n`;
+  script("service", service);
+  if (os === "rhel6") {
+    script("systemctl", `echo "-bash: systemctl: command not found" >&2\nexit 127\n`);
+    return;
+  }
+  script(
+    "systemctl",
+    `# TEST SHIM: systemctl for external-indexer.service only.\n` +
+      `case "$2" in external-indexer|external-indexer.service) ;; *) echo "Unit $2 not found." >&2; exit 5 ;; esac\n` +
+      `case "$1" in\n` +
+      `  start) ${shim} start || { echo "Job for external-indexer.service failed because the control process exited with error code." >&2; exit 1; } ;;\n` +
+      `  stop) ${shim} stop ;;\n` +
+      `  is-active) case $(${shim} state) in running) echo active; exit 0 ;; failed) echo failed; exit 3 ;; *) echo inactive; exit 3 ;; esac ;;\n` +
+      `  *) echo "systemctl $1: not supported by the test shim" >&2; exit 1 ;;\n` +
+      `esac\n`,
+  );
+}
+
+function sshdConfig(dir: string, allowTcpForwarding: boolean): string {
+  return [
+    "ListenAddress 127.0.0.1",
+    `HostKey ${join(dir, "ssh/host_ed25519_key")}`,
+    "PidFile none",
+    `AuthorizedKeysFile ${join(dir, "ssh/authorized_keys")}`,
+    "StrictModes no",
+    "UsePAM no",
+    "PubkeyAuthentication yes",
+    "PasswordAuthentication yes",
+    "KbdInteractiveAuthentication no",
+    "PermitRootLogin prohibit-password",
+    `AllowUsers root ${SUDO_NOPASSWD_USER} ${SUDO_PASSWORD_USER}`,
+    `AllowTcpForwarding ${allowTcpForwarding ? "yes" : "no"}`,
+    "X11Forwarding no",
+    `SetEnv PATH=${join(dir, "bin")}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
+    "Subsystem sftp internal-sftp",
+    "LogLevel VERBOSE",
+    "MaxStartups 50",
+    "",
+  ].join("\n");
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForBanner(port: number, timeoutMs: number, died: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (died()) throw new Error(`sshd on port ${port} exited at start (see its sshd.log)`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, "127.0.0.1");
+      s.setTimeout(1_000);
+      s.once("data", (d: Buffer) => {
+        s.destroy();
+        resolve(d.toString("latin1").startsWith("SSH-2.0"));
+      });
+      s.once("error", () => resolve(false));
+      s.once("timeout", () => {
+        s.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`sshd on port ${port} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every process below `pid` (children, grandchildren …), from /proc. */
+function descendantsOf(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      parentOf.set(Number(entry), Number(fields[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.shift() as number;
+    for (const [child, parent] of parentOf) {
+      if (parent === p) {
+        out.push(child);
+        queue.push(child);
+      }
+    }
+  }
+  return out;
+}
