@@ -48,7 +48,9 @@ function clusterText(c: ClusterPlan): string {
   if (notChecked.length > 0) {
     const byRule = new Map<string, Set<string>>();
     for (const f of notChecked) byRule.set(f.rule, (byRule.get(f.rule) ?? new Set()).add(f.node ?? "-"));
-    const summary = [...byRule].map(([rule, nodes]) => `${rule} (${nodes.size} node${nodes.size > 1 ? "s" : ""})`);
+    const summary = [...byRule].map(
+      ([rule, nodes]) => `${rule} (${nodes.size} node${nodes.size > 1 ? "s" : ""})`,
+    );
     lines.push(`  not checked (facts not declared; --json lists them): ${summary.join(", ")}`);
   }
   return lines.join("\n");

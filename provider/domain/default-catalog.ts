@@ -1,6 +1,6 @@
-/** The bundled release catalog (rule V7): data with sources, see default-catalog.json. */
+/** The bundled release catalog (rule V7): data with sources, see bundled-catalog.json. */
 import { Catalog } from "./catalog";
-import data from "./default-catalog.json";
+import data from "./bundled-catalog.json";
 
 let cached: Catalog | undefined;
 

@@ -46,7 +46,12 @@ export function clusterOrderGroup(roles: readonly NodeRole[]): number {
   return 1;
 }
 
-export const C1_GROUP_NAMES = ["search minions", "managed hosts", "central management", "search master"] as const;
+export const C1_GROUP_NAMES = [
+  "search minions",
+  "managed hosts",
+  "central management",
+  "search master",
+] as const;
 
 interface NodePlan {
   readonly node: FleetNode;
@@ -72,7 +77,12 @@ class StepWriter {
   }
 }
 
-function supportFindings(nodes: readonly NodePlan[], target: Revision, catalog: Catalog, asOf: string): Finding[] {
+function supportFindings(
+  nodes: readonly NodePlan[],
+  target: Revision,
+  catalog: Catalog,
+  asOf: string,
+): Finding[] {
   const out: Finding[] = [];
   const tw = supportWindow(releaseOf(target), catalog);
   if (tw && isOutOfSupport(tw, asOf)) {
@@ -108,7 +118,12 @@ function clusterHops(nodes: readonly NodePlan[]): Revision[] {
   return [...targets.values()].sort(compareRevisions);
 }
 
-function indexerSteps(w: StepWriter, indexers: readonly FleetIndexer[], target: Revision, maxParallel: number): void {
+function indexerSteps(
+  w: StepWriter,
+  indexers: readonly FleetIndexer[],
+  target: Revision,
+  maxParallel: number,
+): void {
   const version = formatRevision(target);
   const due = indexers.filter((i) => compareRevisions(parseRevision(i.version), target) < 0);
   for (const group of chunk(due, maxParallel)) {
@@ -117,14 +132,26 @@ function indexerSteps(w: StepWriter, indexers: readonly FleetIndexer[], target: 
       const pkg = indexerPackagePath(version);
       const base = { wave: w.wave, hop: null, node: idx.name, version } as const;
       // Rule I2: back up indexerworker.cfg and indexer-certs.cfg first.
-      w.add({ ...base, action: "backup-indexer-config", command: indexerBackupCommand(idx.version, `pre-${version}`) });
+      w.add({
+        ...base,
+        action: "backup-indexer-config",
+        command: indexerBackupCommand(idx.version, `pre-${version}`),
+      });
       // Rule I3: the RPM comes from the SPS (Local Services → Indexer service); copied over SFTP.
-      w.add({ ...base, action: "copy-indexer-package", command: `sftp put external-indexer-${version}.rpm ${pkg}` });
+      w.add({
+        ...base,
+        action: "copy-indexer-package",
+        command: `sftp put external-indexer-${version}.rpm ${pkg}`,
+      });
       // Rule I4: stop → yum upgrade → start, per OS; I5: a failed yum starts the old version again.
       w.add({ ...base, action: "stop-indexer", command: indexerServiceCommand(idx.os, "stop") });
       w.add({ ...base, action: "upgrade-indexer-package", command: indexerUpgradeCommand(pkg) });
       w.add({ ...base, action: "start-indexer", command: indexerServiceCommand(idx.os, "start") });
-      w.add({ ...base, action: "verify-indexer", command: `${INDEXER_VERSION_QUERY} && ${indexerServiceCommand(idx.os, "status")}` });
+      w.add({
+        ...base,
+        action: "verify-indexer",
+        command: `${INDEXER_VERSION_QUERY} && ${indexerServiceCommand(idx.os, "status")}`,
+      });
     }
   }
 }
@@ -133,19 +160,26 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
   const maxParallel = Math.max(1, options.maxParallel ?? Number.MAX_SAFE_INTEGER);
   const targetSpec = parseVersionSpec(cluster.target);
   const findings: Finding[] = [];
-  const nodes: NodePlan[] = cluster.nodes.map((node) => {
-    const current = parseRevision(node.version);
-    const path = planNodePath({ current, target: targetSpec, ...(node.hardware ? { hardware: node.hardware } : {}) }, catalog);
-    return { node, current, hops: path.hops, findings: path.findings, target: path.target };
-  }).map((n) => {
-    // Cluster-wide target findings (V7 on the target) are reported once, below.
-    for (const f of n.findings) {
-      const clusterWide = f.rule === "V7" && f.message.startsWith("target ");
-      if (clusterWide && findings.some((x) => x.message === f.message)) continue;
-      findings.push(clusterWide ? f : { ...f, node: n.node.name });
-    }
-    return { node: n.node, current: n.current, hops: n.hops, target: n.target };
-  });
+  const nodes: NodePlan[] = cluster.nodes
+    .map((node) => {
+      const current = parseRevision(node.version);
+      const path = planNodePath(
+        { current, target: targetSpec, ...(node.hardware ? { hardware: node.hardware } : {}) },
+        catalog,
+      );
+      return { node, current, hops: path.hops, findings: path.findings, target: path.target };
+    })
+    .map((n) => {
+      // Cluster-wide target findings (V7 on the target) are reported once, below.
+      for (const f of n.findings) {
+        const clusterWide = f.rule === "V7" && f.message.startsWith("target ");
+        if (clusterWide && findings.some((x) => x.message === f.message)) continue;
+        findings.push(
+          clusterWide ? f : { rule: f.rule, severity: f.severity, node: n.node.name, message: f.message },
+        );
+      }
+      return { node: n.node, current: n.current, hops: n.hops, target: n.target };
+    });
 
   const resolvedTarget = nodes.find((n) => n.target)?.target;
   const target = resolvedTarget ? formatRevision(resolvedTarget) : cluster.target;
@@ -163,9 +197,9 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
 
   // Cluster hops (V5, V6) and which node takes which one.
   const hopTargets = clusterHops(nodes);
-  const minVersion = [...nodes].map((n) => n.current).sort(compareRevisions)[0] as Revision;
+  const minVersion = [...nodes].map((n) => n.current).sort(compareRevisions)[0];
   const hops: Hop[] = hopTargets.map((to, i) => ({
-    from: formatRevision(i === 0 ? minVersion : (hopTargets[i - 1] as Revision)),
+    from: formatRevision(i === 0 ? minVersion : (hopTargets[i - 1])),
     to: formatRevision(to),
   }));
 
@@ -193,6 +227,14 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
       message: `the upgrade reboots ${working.length} node(s) (${hops.length} hop(s)); run it in a maintenance window`,
     });
   }
+  if (working.length > 0 || cluster.indexers.length > 0) {
+    // S16: Desktop Player is client-side; the tool cannot upgrade it.
+    findings.push({
+      rule: "S16",
+      severity: "warning",
+      message: `Safeguard Desktop Player is client-side: upgrade it on the auditors' workstations to replay audit trails recorded by ${target}`,
+    });
+  }
   findings.push(...supportFindings(nodes, resolvedTarget, catalog, options.asOf));
 
   const w = new StepWriter();
@@ -200,7 +242,8 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
   if (working.length > 0) {
     w.nextWave();
     for (const n of working) w.add({ hop: null, node: n.node.name, action: "preflight", version: target });
-    for (const n of working) w.add({ hop: null, node: n.node.name, action: "backup-config", version: target });
+    for (const n of working)
+      w.add({ hop: null, node: n.node.name, action: "backup-config", version: target });
   }
 
   // Rule C3: hop-synchronised — no node starts hop k+1 before every node finished hop k.
@@ -216,9 +259,15 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
       for (const part of chunk(members, maxParallel)) {
         w.nextWave();
         for (const { n, idx } of part) {
-          const hop = n.hops[idx] as RevisionHop;
+          const hop = n.hops[idx];
           for (const a of nodeHopActions(n.node, hop, idx === n.hops.length - 1)) {
-            w.add({ hop: hopNo, node: n.node.name, action: a.action, version, ...(a.plugin ? { plugin: a.plugin } : {}) });
+            w.add({
+              hop: hopNo,
+              node: n.node.name,
+              action: a.action,
+              version,
+              ...(a.plugin ? { plugin: a.plugin } : {}),
+            });
           }
         }
       }

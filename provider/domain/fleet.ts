@@ -113,9 +113,13 @@ export const firmwareImageSchema = z
   .object({
     path: z.string().optional(),
     url: z.string().optional(),
-    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 checksum (64 hex digits)").optional(),
+    /** S3: the ISO's checksum, verified before upload. */
+    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 checksum (64 hex digits)"),
   })
-  .strict();
+  .strict()
+  .refine((img) => img.path !== undefined || img.url !== undefined, {
+    message: "needs a path or a url to the firmware ISO",
+  });
 
 export const clusterSchema = z
   .object({
@@ -134,7 +138,10 @@ export const clusterSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const names = new Map<string, number>();
-    const hosts = [...c.nodes.map((n) => ["nodes", n.name] as const), ...c.indexers.map((i) => ["indexers", i.name] as const)];
+    const hosts = [
+      ...c.nodes.map((n) => ["nodes", n.name] as const),
+      ...c.indexers.map((i) => ["indexers", i.name] as const),
+    ];
     hosts.forEach(([kind, name], i) => {
       const idx = kind === "nodes" ? i : i - c.nodes.length;
       const first = names.get(name);
@@ -151,7 +158,7 @@ export const clusterSchema = z
       if (holders.length > 1) {
         ctx.addIssue({
           code: "custom",
-          path: ["nodes", holders[1] as number, "roles"],
+          path: ["nodes", holders[1], "roles"],
           message: `a cluster has at most one ${role} node; nodes[${holders[0]}] already is one`,
         });
       }

@@ -30,7 +30,8 @@ export function nodeHopActions(node: FleetNode, hop: RevisionHop, lastHopOfNode:
   const out: NodeAction[] = [];
   const ha = node.ha;
   // Rule P6 / S4: upload the plugin builds the hop target needs before the upgrade.
-  if (hop.kind === "release") for (const p of node.plugins) out.push({ action: "upload-plugin", plugin: p.name });
+  if (hop.kind === "release")
+    for (const p of node.plugins) out.push({ action: "upload-plugin", plugin: p.name });
   // S5–S7: upload the ISO, run the firmware's own upgrade test (P12), mark it "after reboot".
   out.push({ action: "upload-firmware" }, { action: "test-firmware" }, { action: "activate-firmware" });
   // Rule H2: HA — wait until the new firmware reached the secondary, then shut the secondary down.

@@ -7,7 +7,14 @@
 import { FleetNode, PluginFacts } from "./fleet";
 import { Finding } from "./plan";
 import { RevisionHop } from "./upgrade-path";
-import { compareRevisions, formatRelease, parseRevision, releaseOf, Revision, VersionSyntaxError } from "./version";
+import {
+  compareRevisions,
+  formatRelease,
+  parseRevision,
+  releaseOf,
+  Revision,
+  VersionSyntaxError,
+} from "./version";
 
 /** Findings can carry `status: "not-checked"` (an extension of the contract's finding). */
 export interface PreflightFinding extends Finding {
@@ -58,7 +65,14 @@ function checkPlugins(node: FleetNode, releaseHops: readonly RevisionHop[], out:
     if (STARLING.test(plugin.name) && pluginVersionAtLeast(plugin.version, "2.2.0")) {
       const joined = node.settings.starlingJoined;
       if (joined === undefined) {
-        out.push(notChecked("P7", node.name, `plugin ${plugin.name} ${plugin.version} needs a Starling-joined SPS`, "starlingJoined"));
+        out.push(
+          notChecked(
+            "P7",
+            node.name,
+            `plugin ${plugin.name} ${plugin.version} needs a Starling-joined SPS`,
+            "starlingJoined",
+          ),
+        );
       } else if (!joined) {
         out.push({
           rule: "P7",
@@ -124,17 +138,23 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
   if (hops.length === 0) return [];
   const out: PreflightFinding[] = [];
   const s = node.settings;
-  const first = (hops[0] as RevisionHop).from;
-  const last = (hops[hops.length - 1] as RevisionHop).to;
+  const first = (hops[0]).from;
+  const last = (hops[hops.length - 1]).to;
   const releaseHops = hops.filter((h) => h.kind === "release");
 
   // P2: System Monitor shows no problem.
   if (s.healthOk === undefined) out.push(notChecked("P2", node.name, "System Monitor health", "healthOk"));
   else if (!s.healthOk)
-    out.push({ rule: "P2", severity: "error", node: node.name, message: "System Monitor shows a problem; fix it before upgrading" });
+    out.push({
+      rule: "P2",
+      severity: "error",
+      node: node.name,
+      message: "System Monitor shows a problem; fix it before upgrading",
+    });
 
   // P3: core dumps are deleted by an upgrade.
-  if (s.coreDumps === undefined) out.push(notChecked("P3", node.name, "core dump files (deleted by the upgrade)", "coreDumps"));
+  if (s.coreDumps === undefined)
+    out.push(notChecked("P3", node.name, "core dump files (deleted by the upgrade)", "coreDumps"));
   else if (s.coreDumps > 0)
     out.push({
       rule: "P3",
@@ -146,13 +166,21 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
   // P4: HA pair — IPMI of the secondary reachable, HA not degraded.
   if (node.ha) {
     if (s.ipmiReachable === undefined)
-      out.push(notChecked("P4", node.name, "IPMI of the secondary (the only way to power it back on)", "ipmiReachable"));
+      out.push(
+        notChecked(
+          "P4",
+          node.name,
+          "IPMI of the secondary (the only way to power it back on)",
+          "ipmiReachable",
+        ),
+      );
     else if (!s.ipmiReachable)
       out.push({
         rule: "P4",
         severity: "error",
         node: node.name,
-        message: "IPMI of the HA secondary is not reachable; it is the only way to power the secondary back on — fix IPMI access first",
+        message:
+          "IPMI of the HA secondary is not reachable; it is the only way to power the secondary back on — fix IPMI access first",
       });
     if (s.haStatus === undefined) out.push(notChecked("P4", node.name, "HA status", "haStatus"));
     else if (s.haStatus !== "HA")
@@ -171,14 +199,16 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
       severity: "warning",
       node: node.name,
       status: "not-checked",
-      message: "not checked: virtual appliance VM snapshot; declare virtual (and settings.vmSnapshot) for this node to check it",
+      message:
+        "not checked: virtual appliance VM snapshot; declare virtual (and settings.vmSnapshot) for this node to check it",
     });
   } else if (node.virtual && s.vmSnapshot !== true) {
     out.push({
       rule: "P5",
       severity: "warning",
       node: node.name,
-      message: "virtual appliance without a declared VM snapshot; take a snapshot before upgrading (settings.vmSnapshot)",
+      message:
+        "virtual appliance without a declared VM snapshot; take a snapshot before upgrading (settings.vmSnapshot)",
     });
   }
 
@@ -189,7 +219,14 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
   if (compareRevisions(last, parseRevision("6.0.4")) >= 0) {
     const limit = s.diskFillupLimitPercent;
     if (limit === undefined)
-      out.push(notChecked("P8", node.name, '"disconnect clients when disks are N% used" must be within 50–98 from 6.0.4', "diskFillupLimitPercent"));
+      out.push(
+        notChecked(
+          "P8",
+          node.name,
+          '"disconnect clients when disks are N% used" must be within 50–98 from 6.0.4',
+          "diskFillupLimitPercent",
+        ),
+      );
     else if (limit < 50 || limit > 98)
       out.push({
         rule: "P8",
@@ -201,10 +238,13 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
 
   // P9: LDAP/AD-authenticated SPS needs a directory response timeout of at least 120 s.
   if (compareRevisions(last, parseRevision("6.0.0")) >= 0) {
-    if (s.ldapAuth === undefined) out.push(notChecked("P9", node.name, "LDAP/AD authentication timeout (at least 120 s)", "ldapAuth"));
+    if (s.ldapAuth === undefined)
+      out.push(notChecked("P9", node.name, "LDAP/AD authentication timeout (at least 120 s)", "ldapAuth"));
     else if (s.ldapAuth) {
       if (s.ldapTimeoutSeconds === undefined)
-        out.push(notChecked("P9", node.name, "LDAP/AD response timeout (at least 120 s)", "ldapTimeoutSeconds"));
+        out.push(
+          notChecked("P9", node.name, "LDAP/AD response timeout (at least 120 s)", "ldapTimeoutSeconds"),
+        );
       else if (s.ldapTimeoutSeconds < 120)
         out.push({
           rule: "P9",
@@ -218,7 +258,14 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
   // P10: features removed in 6.0; SHA-1 certificates from 6.0.4 / 6.5.0.
   if (crosses(first, last, "6.0.0")) {
     if (s.removedFeaturesInUse === undefined)
-      out.push(notChecked("P10", node.name, "features removed in 6.0 (X.509 host certificates, DSA keys, log ingestion, Lieberman ERPM, SSH keys under 1024 bits)", "removedFeaturesInUse"));
+      out.push(
+        notChecked(
+          "P10",
+          node.name,
+          "features removed in 6.0 (X.509 host certificates, DSA keys, log ingestion, Lieberman ERPM, SSH keys under 1024 bits)",
+          "removedFeaturesInUse",
+        ),
+      );
     else
       for (const f of s.removedFeaturesInUse)
         out.push({
@@ -231,7 +278,14 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
   const sha1Threshold = hops.some((h) => h.to.major === 6 && h.to.minor === 0) ? "6.0.4" : "6.5.0";
   if (crosses(first, last, sha1Threshold)) {
     if (s.sha1LdapCertificates === undefined)
-      out.push(notChecked("P10", node.name, `SHA-1-signed AD/LDAP certificates (no longer trusted from ${sha1Threshold})`, "sha1LdapCertificates"));
+      out.push(
+        notChecked(
+          "P10",
+          node.name,
+          `SHA-1-signed AD/LDAP certificates (no longer trusted from ${sha1Threshold})`,
+          "sha1LdapCertificates",
+        ),
+      );
     else if (s.sha1LdapCertificates)
       out.push({
         rule: "P10",
@@ -244,7 +298,14 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
   // P11: from 6.1.0, in-band destination hostnames must follow RFC 5890.
   if (crosses(first, last, "6.1.0")) {
     if (s.nonRfc5890Hostnames === undefined)
-      out.push(notChecked("P11", node.name, "in-band destination hostnames must follow RFC 5890 from 6.1.0", "nonRfc5890Hostnames"));
+      out.push(
+        notChecked(
+          "P11",
+          node.name,
+          "in-band destination hostnames must follow RFC 5890 from 6.1.0",
+          "nonRfc5890Hostnames",
+        ),
+      );
     else if (s.nonRfc5890Hostnames.length > 0)
       out.push({
         rule: "P11",
@@ -260,7 +321,8 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
       rule: "P14",
       severity: "warning",
       node: node.name,
-      message: "the first boot into 6.3 reorganises internal data storage (30 minutes or more; the estimate is shown at activation); plan the maintenance window for it",
+      message:
+        "the first boot into 6.3 reorganises internal data storage (30 minutes or more; the estimate is shown at activation); plan the maintenance window for it",
     });
   }
 

@@ -168,7 +168,8 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
   if (order === 0) return { target, hops: [], findings };
   if (order > 0) {
     // Rule V3: upgrades are irreversible.
-    const leavingFr = isFeatureRelease(curRelease) && isLts(tgtRelease) && curRelease.major === tgtRelease.major;
+    const leavingFr =
+      isFeatureRelease(curRelease) && isLts(tgtRelease) && curRelease.major === tgtRelease.major;
     findings.push({
       rule: "V3",
       severity: "error",
@@ -213,7 +214,7 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
     findings.push({
       rule: "V5",
       severity: "error",
-      message: `no supported upgrade path from ${formatRevision(current)} to ${formatRevision(target)} through the releases in the catalog; supported hops go to X.0 from (X-1).0 or the three feature releases before it, and to X.Y from X.0 or the three feature releases before it — add the missing intermediate releases (for example ${tgtRelease.major - 1}.0 or ${tgtRelease.major}.0) to your catalog`,
+      message: `no supported upgrade path from ${formatRevision(current)} to ${formatRevision(target)} through the releases in the catalog; supported hops go to X.0 from (X-1).0 or the three feature releases before it, and to X.Y from X.0 or the three feature releases before it — add the missing intermediate releases between ${formatRelease(curRelease)} and ${formatRelease(tgtRelease)} (the LTS ${tgtRelease.major}.0, or the feature releases in between) to your catalog`,
     });
     return { target, hops: [], findings };
   }

@@ -27,7 +27,7 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
     let reason = issue.message;
     if (issue.code === "unrecognized_keys") {
       const keys = issue.keys;
-      if (keys.length === 1) property = formatPath([...issue.path, keys[0] as string]);
+      if (keys.length === 1) property = formatPath([...issue.path, keys[0]]);
       reason = `unknown field${keys.length > 1 ? "s" : ""} ${keys.map((k) => `"${k}"`).join(", ")}; check the spelling against the documented format`;
     } else if (issue.code === "invalid_type" && issue.message.includes("received undefined")) {
       reason = `is required (${issue.message.replace(/^Invalid input: /, "")})`;
@@ -46,6 +46,8 @@ export const versionSpecText = z.string().refine(isVersionText, {
 });
 
 /** zod type for a revision text (`X.Y.Z`). */
-export const revisionText = z.string().refine((s) => isVersionText(s) && parseVersionSpec(s).kind === "revision", {
-  error: (iss) => `${JSON.stringify(iss.input)} is not a version revision (use X.Y.Z, e.g. 6.0.5)`,
-});
+export const revisionText = z
+  .string()
+  .refine((s) => isVersionText(s) && parseVersionSpec(s).kind === "revision", {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a version revision (use X.Y.Z, e.g. 6.0.5)`,
+  });

@@ -1,0 +1,31 @@
+/**
+ * Default deadlines of the waits in an upgrade, from the seed documents. Every wait has its own
+ * deadline (the Pulumi engine cannot cancel a dynamic provider), and every figure is configurable.
+ */
+export interface UpgradeDeadlines {
+  /** H2: new firmware synced to the HA secondary — "usually within 60 s"; we allow 5 minutes before reporting. */
+  readonly secondarySyncMs: number;
+  /** S10: first boot takes 10–20 minutes with no traffic; never interrupted. */
+  readonly firstBootMs: number;
+  /** S12: web interface not back within 30 minutes → stop and report (console needed). */
+  readonly webInterfaceBackMs: number;
+  /** H2: secondary powered on through IPMI, booted, synced and visible again. */
+  readonly secondaryRejoinMs: number;
+  /** P14: the first boot into 6.3 reorganises storage for 30 minutes or more. */
+  readonly storageReorganisationMs: number;
+}
+
+const MINUTE = 60_000;
+
+export const DEFAULT_DEADLINES: UpgradeDeadlines = {
+  secondarySyncMs: 5 * MINUTE,
+  firstBootMs: 20 * MINUTE,
+  webInterfaceBackMs: 30 * MINUTE,
+  secondaryRejoinMs: 30 * MINUTE,
+  storageReorganisationMs: 60 * MINUTE,
+};
+
+/** How long to wait for a node to answer again after its reboot (S10, S12; plus P14 when the boot reorganises storage). */
+export function rebootDeadlineMs(d: UpgradeDeadlines, crossesStorageReorganisation: boolean): number {
+  return d.webInterfaceBackMs + (crossesStorageReorganisation ? d.storageReorganisationMs : 0);
+}

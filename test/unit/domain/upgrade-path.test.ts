@@ -1,0 +1,161 @@
+import { strict as assert } from "node:assert";
+import { Catalog } from "../../../provider/domain/catalog";
+import { isSupportedHop, planNodePath } from "../../../provider/domain/upgrade-path";
+import {
+  formatRevision,
+  parseRelease,
+  parseRevision,
+  parseVersionSpec,
+} from "../../../provider/domain/version";
+import { exampleCatalog } from "../../support/domain-fixtures";
+
+function path(current: string, target: string, catalog: Catalog = exampleCatalog(), hardware?: string) {
+  const p = planNodePath(
+    { current: parseRevision(current), target: parseVersionSpec(target), ...(hardware ? { hardware } : {}) },
+    catalog,
+  );
+  return {
+    chain: p.hops.length ? [formatRevision(p.hops[0].from), ...p.hops.map((h) => formatRevision(h.to))] : [],
+    kinds: p.hops.map((h) => h.kind),
+    errors: p.findings.filter((f) => f.severity === "error"),
+    warnings: p.findings.filter((f) => f.severity === "warning"),
+  };
+}
+
+describe("upgrade path of one node (rules V3–V8)", () => {
+  it("V6: 5.0.3 → 6.3 goes 5.0.3 → 5.0.9 → 6.0.7 → 6.3.2 (newest revision first, each hop on the newest revision)", () => {
+    const p = path("5.0.3", "6.3");
+    assert.deepEqual(p.chain, ["5.0.3", "5.0.9", "6.0.7", "6.3.2"]);
+    assert.deepEqual(p.kinds, ["revision", "release", "release"]);
+    assert.deepEqual(p.errors, []);
+  });
+
+  it("V6: a node already on the newest revision takes no revision hop", () => {
+    assert.deepEqual(path("5.0.9", "6.0").chain, ["5.0.9", "6.0.7"]);
+  });
+
+  it("V6: an exact target revision is the last hop's landing point", () => {
+    assert.deepEqual(path("6.0.7", "6.3.1").chain, ["6.0.7", "6.3.1"]);
+  });
+
+  it("V6: a target within the running release is one revision hop", () => {
+    const p = path("6.0.4", "6.0");
+    assert.deepEqual(p.chain, ["6.0.4", "6.0.7"]);
+    assert.deepEqual(p.kinds, ["revision"]);
+  });
+
+  it("V5: 6.0 is reached from the newest revision of 5.0 or of the three FRs before it (5.9, 5.10, 5.11)", () => {
+    const c = exampleCatalog();
+    for (const ok of ["5.0", "5.9", "5.10", "5.11"])
+      assert.equal(isSupportedHop(parseRelease(ok), parseRelease("6.0"), c), true, ok);
+    for (const no of ["5.8", "5.1", "4.0", "6.0"])
+      assert.equal(isSupportedHop(parseRelease(no), parseRelease("6.0"), c), false, no);
+  });
+
+  it("V5: 6.3 is reached from 6.0 or from 6.1, 6.2 (FRs after 6.0), never from 5.x", () => {
+    const c = exampleCatalog();
+    for (const ok of ["6.0", "6.1", "6.2"])
+      assert.equal(isSupportedHop(parseRelease(ok), parseRelease("6.3"), c), true, ok);
+    for (const no of ["5.11", "5.0"])
+      assert.equal(isSupportedHop(parseRelease(no), parseRelease("6.3"), c), false, no);
+  });
+
+  it("V5: 5.11 is reached from 5.8, 5.9, 5.10 but not from 5.1", () => {
+    const c = exampleCatalog();
+    for (const ok of ["5.8", "5.9", "5.10", "5.0"])
+      assert.equal(isSupportedHop(parseRelease(ok), parseRelease("5.11"), c), true, ok);
+    assert.equal(isSupportedHop(parseRelease("5.1"), parseRelease("5.11"), c), false);
+  });
+
+  it("V5: anything else goes through the LTS first — from 4.x, 5.0 comes first", () => {
+    assert.deepEqual(path("4.0.2", "6.0").chain, ["4.0.2", "4.0.6", "5.0.9", "6.0.7"]);
+    assert.deepEqual(path("4.3.4", "6.3").chain, ["4.3.4", "5.0.9", "6.0.7", "6.3.2"]);
+  });
+
+  it("V5/V4: an old FR climbs through supported FR hops, three releases at a time at most", () => {
+    const c = exampleCatalog().extendedWith(
+      Catalog.parse({
+        schemaVersion: 1,
+        releases: [
+          { version: "5.4", revisions: ["5.4.1"] },
+          { version: "5.7", revisions: ["5.7.0"] },
+        ],
+      }),
+    );
+    const p = path("5.1.0", "5.11", c);
+    assert.deepEqual(p.errors, []);
+    assert.deepEqual(p.chain, ["5.1.0", "5.4.1", "5.7.0", "5.10.0", "5.11.2"]);
+  });
+
+  it("V5: an FR whose next three FRs are missing from the catalog cannot be planned, and the message says what to add", () => {
+    const p = path("5.1.0", "5.11");
+    assert.equal(p.errors[0].rule, "V5");
+    assert.match(p.errors[0].message, /between 5\.1 and 5\.11/);
+  });
+
+  it("V5: no supported path through the catalog is a blocking finding that names what to add", () => {
+    const c = Catalog.parse({
+      schemaVersion: 1,
+      releases: [
+        { version: "4.0", revisions: ["4.0.6"] },
+        { version: "6.0", revisions: ["6.0.7"] },
+      ],
+    });
+    const p = path("4.0.6", "6.0", c);
+    assert.equal(p.errors.length, 1);
+    assert.equal(p.errors[0].rule, "V5");
+    assert.match(p.errors[0].message, /add the missing intermediate releases/);
+  });
+
+  it("V3: a declared version lower than the running one is an error, never an action", () => {
+    const p = path("6.0.7", "6.0.4");
+    assert.deepEqual(p.chain, []);
+    assert.equal(p.errors[0].rule, "V3");
+    assert.match(p.errors[0].message, /lower than the running 6\.0\.7/);
+  });
+
+  it("V3/V4: leaving the FR track for the LTS of the same major (6.2 → 6.0) is a downgrade", () => {
+    const p = path("6.2.0", "6 LTS");
+    assert.deepEqual(p.chain, []);
+    assert.equal(p.errors[0].rule, "V3");
+    assert.match(p.errors[0].message, /feature-release track/);
+    assert.match(p.errors[0].message, /V4/);
+  });
+
+  it("V4: once on an FR the node keeps taking FRs until the next LTS (6.1 → 6.3 stays on the FR track)", () => {
+    const p = path("6.1.0", "6.3");
+    assert.deepEqual(p.chain, ["6.1.0", "6.1.1", "6.3.2"]);
+    assert.ok(!p.chain.some((v) => v.startsWith("6.0.")));
+  });
+
+  it("V7: a target release missing from the catalog is a blocking finding naming it", () => {
+    const p = path("6.0.7", "6.9");
+    assert.equal(p.errors[0].rule, "V7");
+    assert.match(p.errors[0].message, /6\.9.*not in the release catalog/);
+  });
+
+  it("V7: a target revision missing from the catalog is a blocking finding naming it", () => {
+    const p = path("6.0.7", "6.3.9");
+    assert.equal(p.errors[0].rule, "V7");
+    assert.match(p.errors[0].message, /6\.3\.9/);
+  });
+
+  it("V7: a running revision newer than the catalog knows is a warning, and the plan goes on", () => {
+    const p = path("6.0.9", "6.3");
+    assert.deepEqual(p.chain, ["6.0.9", "6.3.2"]);
+    assert.equal(p.warnings[0].rule, "V7");
+  });
+
+  it("V8: Pyramid hardware is refused past 5 LTS (5.1 or later)", () => {
+    const p = path("5.0.3", "5.1", exampleCatalog(), "pyramid");
+    assert.equal(p.errors[0].rule, "V8");
+    assert.deepEqual(p.chain, []);
+    assert.deepEqual(path("5.0.3", "5.0", exampleCatalog(), "pyramid").errors, []);
+  });
+
+  it("a node already on the target has nothing to do", () => {
+    const p = path("6.3.2", "6.3");
+    assert.deepEqual(p.chain, []);
+    assert.deepEqual(p.errors, []);
+  });
+});
