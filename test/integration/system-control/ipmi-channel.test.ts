@@ -59,13 +59,13 @@ describe("ipmi channel against a real ipmi_sim + ipmitool", function () {
   });
 
   it("H2: powers the secondary on through IPMI (lanplus on ::1): status off -> on, the unit's callback saw it", async () => {
-    pair.units.b!.power = "off";
+    pair.units.b.power = "off";
     const control = createSystemControl(config(bmc));
     assert.equal(await control.readPowerState("sps-b"), "off");
     const t0 = Date.now();
     await control.powerOnSecondary(PAIR);
     const roundTripMs = Date.now() - t0;
-    assert.equal(pair.units.b!.power, "on");
+    assert.equal(pair.units.b.power, "on");
     assert.ok(pair.calls.includes("powerOn:b"));
     assert.ok(bmc.events.some((e) => e.action === "power-on"));
     assert.equal(await control.readPowerState("sps-b"), "on");
@@ -73,10 +73,10 @@ describe("ipmi channel against a real ipmi_sim + ipmitool", function () {
   });
 
   it("H2: the IPMI 1.5 interface (-I lan) on 127.0.0.1 works as well", async () => {
-    pair.units.b!.power = "off";
+    pair.units.b.power = "off";
     const control = createSystemControl(config(bmc, { interface: "lan", host: "127.0.0.1" }));
     await control.powerOnSecondary(PAIR);
-    assert.equal(pair.units.b!.power, "on");
+    assert.equal(pair.units.b.power, "on");
     assert.equal(await control.readPowerState("sps-b"), "on");
   });
 
@@ -92,7 +92,7 @@ describe("ipmi channel against a real ipmi_sim + ipmitool", function () {
   it("shuts the secondary down with a soft (ACPI) power off by default and confirms it is off", async () => {
     const control = createSystemControl(config(bmc));
     await control.shutdownSecondary(PAIR);
-    assert.equal(pair.units.b!.power, "off");
+    assert.equal(pair.units.b.power, "off");
     assert.ok(bmc.events.some((e) => e.action === "soft-off"));
   });
 
@@ -117,7 +117,7 @@ describe("ipmi channel against a real ipmi_sim + ipmitool", function () {
 
   it("never puts the password on the ipmitool command line, and redacts it from errors", async () => {
     const cfg = parseSystemControlConfig(config(bmc, { password: "wrong-Pass-77" }));
-    const argv = ipmitoolArgv(cfg.nodes["sps-b"]!.ipmi!, "status");
+    const argv = ipmitoolArgv(cfg.nodes["sps-b"].ipmi!, "status");
     assert.ok(!argv.some((a) => a.includes("wrong-Pass-77")));
     assert.ok(argv.includes("-E"));
     const control = createSystemControl(config(bmc, { password: "wrong-Pass-77" }));
