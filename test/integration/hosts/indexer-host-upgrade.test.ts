@@ -6,7 +6,10 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { IndexerHost, type IndexerProgress } from "../../../provider/hosts/indexer-host";
-import { IndexerUpgradeError, type IndexerUpgradeResult } from "../../../provider/hosts/indexer-upgrade-result";
+import {
+  IndexerUpgradeError,
+  type IndexerUpgradeResult,
+} from "../../../provider/hosts/indexer-upgrade-result";
 import { SshHostSession } from "../../../provider/hosts/ssh-host-session";
 import { SshCommandError } from "../../../provider/hosts/host-errors";
 import {
@@ -65,14 +68,19 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
   }
 
   const sha256 = (path: string): string => createHash("sha256").update(readFileSync(path)).digest("hex");
-  const actionsOf = (r: IndexerUpgradeResult): string[] => r.actions.map((a) => `${a.action}${a.ok ? "" : "!"}`);
+  const actionsOf = (r: IndexerUpgradeResult): string[] =>
+    r.actions.map((a) => `${a.action}${a.ok ? "" : "!"}`);
 
   it("upgrades a RHEL 7 host through NOPASSWD sudo with systemctl: backup, copy, stop, yum upgrade, start, verify (I4)", async () => {
     const host = await startHost({ os: "rhel7", installedRpm: fixtures.rpms.v6_0_1 });
     const progress: IndexerProgress[] = [];
     const indexer = await indexerOn(host, SUDO_NOPASSWD_USER, (e) => progress.push(e));
     const started = Date.now();
-    const result = await indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS });
+    const result = await indexer.upgrade({
+      rpmPath: fixtures.rpms.v6_3_0,
+      version: "6.3.0",
+      spsVersion: SPS,
+    });
     const elapsed = Date.now() - started;
     console.log(`      (one RHEL 7 host upgrade took ${elapsed} ms)`);
 
@@ -101,14 +109,21 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
       host.serviceCalls().filter((c) => c !== "state"),
       ["stop", "start"],
     );
-    assert.ok(progress.some((p) => p.action === "upgrade-indexer-package"), "progress reports the yum step");
+    assert.ok(
+      progress.some((p) => p.action === "upgrade-indexer-package"),
+      "progress reports the yum step",
+    );
     assert.ok(progress.every((p) => p.host === host.name));
   });
 
   it("upgrades a RHEL 6 host with `service`, backing up the 5.11 configuration under /opt/external-indexer (I2, I4)", async () => {
     const host = await startHost({ os: "rhel6", installedRpm: fixtures.rpms.v5_11_0 });
     const indexer = await indexerOn(host);
-    const result = await indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS });
+    const result = await indexer.upgrade({
+      rpmPath: fixtures.rpms.v6_3_0,
+      version: "6.3.0",
+      spsVersion: SPS,
+    });
 
     assert.equal(result.outcome, "upgraded");
     assert.equal(result.os, "rhel6");
@@ -133,7 +148,11 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
       content: readFileSync(host.configPath(f, "6.0.1"), "utf8"),
     }));
     const indexer = await indexerOn(host);
-    const result = await indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS });
+    const result = await indexer.upgrade({
+      rpmPath: fixtures.rpms.v6_3_0,
+      version: "6.3.0",
+      spsVersion: SPS,
+    });
 
     assert.deepEqual(
       result.backups.map((b) => b.file),
@@ -142,9 +161,16 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
     for (const o of originals) {
       const b = result.backups.find((x) => x.file === o.file);
       assert.ok(b);
-      assert.match(b.backupPath, new RegExp(`/etc/indexer/${o.file.replace(".", "\\.")}\\.\\d{8}T\\d{9}Z\\.bak$`));
+      assert.match(
+        b.backupPath,
+        new RegExp(`/etc/indexer/${o.file.replace(".", "\\.")}\\.\\d{8}T\\d{9}Z\\.bak$`),
+      );
       assert.ok(existsSync(b.backupPath), `${b.backupPath} exists`);
-      assert.equal(readFileSync(b.backupPath, "utf8"), o.content, "the backup holds the operator's configuration");
+      assert.equal(
+        readFileSync(b.backupPath, "utf8"),
+        o.content,
+        "the backup holds the operator's configuration",
+      );
       assert.equal(sha256(b.backupPath), b.sha256);
       // noreplace configuration survives the upgrade untouched
       assert.equal(readFileSync(o.path, "utf8"), o.content);
@@ -154,7 +180,11 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
   it("does nothing on a converged host: already at the declared version and running", async () => {
     const host = await startHost({ os: "rhel7", installedRpm: fixtures.rpms.v6_3_0 });
     const indexer = await indexerOn(host);
-    const result = await indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS });
+    const result = await indexer.upgrade({
+      rpmPath: fixtures.rpms.v6_3_0,
+      version: "6.3.0",
+      spsVersion: SPS,
+    });
 
     assert.equal(result.outcome, "unchanged");
     assert.equal(result.changed, false);
@@ -180,7 +210,10 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
     const again = await indexer.upgrade(request);
     assert.equal(again.outcome, "unchanged");
     assert.deepEqual(
-      host.serviceCalls().slice(calls).filter((c) => c !== "state"),
+      host
+        .serviceCalls()
+        .slice(calls)
+        .filter((c) => c !== "state"),
       [],
     );
   });
@@ -188,7 +221,11 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
   it("resumes a host left stopped at the old version: upgrades and starts it without a stop", async () => {
     const host = await startHost({ os: "rhel7", installedRpm: fixtures.rpms.v6_0_1, service: "stopped" });
     const indexer = await indexerOn(host);
-    const result = await indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS });
+    const result = await indexer.upgrade({
+      rpmPath: fixtures.rpms.v6_3_0,
+      version: "6.3.0",
+      spsVersion: SPS,
+    });
 
     assert.equal(result.outcome, "upgraded");
     assert.equal(result.serviceBefore, "stopped");
@@ -200,7 +237,11 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
   it("resumes a host left upgraded but stopped: starts it, no reinstall", async () => {
     const host = await startHost({ os: "rhel6", installedRpm: fixtures.rpms.v6_3_0, service: "stopped" });
     const indexer = await indexerOn(host);
-    const result = await indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS });
+    const result = await indexer.upgrade({
+      rpmPath: fixtures.rpms.v6_3_0,
+      version: "6.3.0",
+      spsVersion: SPS,
+    });
 
     assert.equal(result.outcome, "started");
     assert.deepEqual(actionsOf(result), ["start-indexer", "verify-indexer"]);
@@ -265,11 +306,16 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
       indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS }),
     );
     assert.ok(dropped > 0, "connections were cut");
-    assert.ok(err.cause instanceof SshCommandError && err.cause.failure === "connection-lost", String(err.cause));
+    assert.ok(
+      err.cause instanceof SshCommandError && err.cause.failure === "connection-lost",
+      String(err.cause),
+    );
     assert.equal(host.installedVersion(), "6.3.0", "yum had finished");
     assert.equal(host.serviceRecord(), "stopped", "the host is left half-done");
 
-    const rerun = await (await indexerOn(host)).upgrade({
+    const rerun = await (
+      await indexerOn(host)
+    ).upgrade({
       rpmPath: fixtures.rpms.v6_3_0,
       version: "6.3.0",
       spsVersion: SPS,
@@ -284,12 +330,16 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
     const indexer = await indexerOn(host, "root", (e) => {
       if (e.action === "upgrade-indexer-package" && dropped === 0) dropped = host.dropConnections();
     });
-    await expectUpgradeError(indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS }));
+    await expectUpgradeError(
+      indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS }),
+    );
     assert.ok(dropped > 0);
     assert.equal(host.installedVersion(), "6.0.1");
     assert.equal(host.serviceRecord(), "stopped");
 
-    const rerun = await (await indexerOn(host)).upgrade({
+    const rerun = await (
+      await indexerOn(host)
+    ).upgrade({
       rpmPath: fixtures.rpms.v6_3_0,
       version: "6.3.0",
       spsVersion: SPS,
