@@ -1,0 +1,307 @@
+/**
+ * Public API of the executor (`provider/executor/`): runs one cluster's plan (plan-contract.md)
+ * against the appliances (REST `ApplianceClient` + out-of-band `SystemControl`) and the indexer hosts
+ * (`IndexerHost`), resumably and idempotently. The Pulumi resources in `sdk/` code against this file.
+ *
+ *   const result = await executeClusterPlan({ plan, nodes, systemControl, indexers, firmware, ... });
+ *   // throws ExecutionError { step, cause, partial } — persist `partial` and the checkpoint, re-run later.
+ *
+ * Every step first reads the real state and skips what is already true; a step that is dangerous to
+ * repeat (a reboot) is recorded in the checkpoint before it is issued and never issued twice for the
+ * same hop (rules S9, S10, S13, H1).
+ */
+import type { ApplianceClient } from "../appliance/appliance-client";
+import type { HaState, LicenseFile, SystemControl } from "../appliance/system-control/operations";
+import type { UpgradeDeadlines } from "../domain/deadlines";
+import type { ClusterPlan, StepAction } from "../domain/plan";
+import type { IndexerHost } from "../hosts/indexer-host";
+import type { ServiceState } from "../hosts/indexer-upgrade-result";
+
+// ---------------------------------------------------------------------------------------------
+// Inputs
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * An HA pair behind one plan node (rule H2). Names are node names of the `SystemControl` config.
+ * Which unit is primary changes on "activate slave", so the executor reads it live (`readHaState`).
+ */
+export interface HaBinding {
+  /**
+   * SystemControl node name of the pair's core shell — it follows the current primary (the cluster
+   * address): `rebootNode`, `readHaState`, `shutdownSecondary`, `activateSecondary`, `uploadLicense`.
+   */
+  primary: string;
+  /**
+   * Per physical unit, as `readHaState().nodes[].unit` names it, the SystemControl node name whose
+   * BMC powers that unit (`powerOnSecondary`, `readPowerState`; H2: through IPMI).
+   */
+  units: Record<string, string>;
+}
+
+export interface NodeBinding {
+  /** REST client of the node (for an HA pair: the cluster address, served by the current primary). */
+  client: ApplianceClient;
+  /** SystemControl node name for a standalone node (default: the plan node name). */
+  controlName?: string;
+  /** Present when the plan node is an HA pair. */
+  ha?: HaBinding;
+}
+
+/** A firmware ISO for one revision X.Y.Z (rule S3: its checksum is verified before upload). */
+export interface FirmwareImageInput {
+  path: string;
+  sha256: string;
+}
+
+/** A plugin build (zip) for a target (rules P6, S4, S15). */
+export interface PluginPackage {
+  /** Version the plugin reports once installed (`listPlugins()[].version`): "already there" check. */
+  version: string;
+  /** Local path of the zip, or its bytes. */
+  path?: string;
+  zip?: Buffer;
+}
+
+/** The indexer RPM for one SPS revision (rule I3: downloaded from the SPS, Local Services → Indexer). */
+export interface IndexerPackage {
+  path: string;
+  /** RPM version; default: the SPS revision it is keyed by (rule I1: indexer ≥ SPS). */
+  version?: string;
+}
+
+/** An indexer host, or a factory that connects one (called at most once per run, lazily). */
+export type IndexerBinding = IndexerHost | (() => Promise<IndexerHost>);
+
+/** Deadlines of the executor's own waits, on top of `UpgradeDeadlines`. All in (emulated) ms. */
+export interface ExecutorDeadlines extends UpgradeDeadlines {
+  /** How often waits poll (default 5 s). */
+  readonly pollIntervalMs?: number;
+  /** Firmware upgrade test (P12) — a REST call; default 10 min. */
+  readonly firmwareTestMs?: number;
+}
+
+/** Progress lines (the sdk prints them on stdout; the Pulumi engine shows them). Never carries secrets. */
+export interface ProgressEvent {
+  cluster: string;
+  /** Plan node or indexer host. */
+  node: string;
+  seq: number;
+  action: StepAction;
+  hop: number | null;
+  /** Hop target revision, when the step has one. */
+  version?: string;
+  phase: "start" | "done" | "skipped" | "failed" | "waiting";
+  /** Milliseconds since the run started (injected clock). */
+  elapsedMs: number;
+  /** Human-readable detail ("already in slot 2", "waiting for first boot (S10)", ...). */
+  message: string;
+}
+
+/** Injectable time (the emulator runs a scaled clock). */
+export interface ExecutorClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+export type SleepFn = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Small persistent store for the checkpoint (the sdk keeps it in resource outputs). */
+export interface CheckpointStore {
+  load(): Promise<ExecutionCheckpoint | undefined>;
+  save(checkpoint: ExecutionCheckpoint): Promise<void>;
+}
+
+export interface ExecutionInputs {
+  plan: ClusterPlan;
+  /** Per plan node name. */
+  nodes: Record<string, NodeBinding>;
+  systemControl: SystemControl;
+  /** Per indexer host name (as in the plan). */
+  indexers?: Record<string, IndexerBinding>;
+  /** Per revision X.Y.Z (every hop target). */
+  firmware: Record<string, FirmwareImageInput>;
+  /** Per LTS major ("6") the license file for it (S2, S11). */
+  licenses?: Record<string, LicenseFile>;
+  /** Per plugin name, per target revision "X.Y.Z" or release "X.Y", the build to install (P6, S15). */
+  plugins?: Record<string, Record<string, PluginPackage>>;
+  /** Per SPS revision "X.Y.Z", the indexer RPM (I3). */
+  indexerPackages?: Record<string, IndexerPackage>;
+  /** Default `DEFAULT_DEADLINES` (provider/domain/deadlines.ts); each wait can be overridden. */
+  deadlines?: Partial<ExecutorDeadlines>;
+  /** Nodes of one wave worked on at the same time (default: all of the wave). */
+  maxParallel?: number;
+  progress?: (event: ProgressEvent) => void;
+  checkpoint?: CheckpointStore;
+  clock?: ExecutorClock;
+  sleep?: SleepFn;
+  signal?: AbortSignal;
+  /**
+   * Optional hooks for steps that neither the REST API nor SystemControl can do (P1 backup, S8
+   * support bundle). Without a hook the step is recorded as skipped with the reason.
+   */
+  hooks?: {
+    backupConfig?: (node: string) => Promise<string | void>;
+    supportBundle?: (node: string, hop: number) => Promise<string | void>;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+// ---------------------------------------------------------------------------------------------
+
+export type StepStatus = "done" | "skipped" | "failed";
+
+export interface StepRecord {
+  seq: number;
+  node: string;
+  action: StepAction;
+  hop: number | null;
+  version?: string;
+  plugin?: string;
+  status: StepStatus;
+  /** ISO timestamps (injected clock). */
+  startedAt: string;
+  finishedAt: string;
+  /** What was observed or done ("slot 2 already holds 6.0.7", test summary, ...). */
+  detail: string;
+}
+
+export interface ObservedSlot {
+  id: number;
+  version: string | undefined;
+  current: boolean;
+  afterReboot: boolean;
+}
+
+export interface ObservedNode {
+  node: string;
+  reachable: boolean;
+  /** "booting" while the web interface answers only the setup status (S10). */
+  booting: boolean;
+  runningVersion: string | null;
+  afterRebootVersion: string | null;
+  slots: ObservedSlot[];
+  ha: HaState | null;
+  license: { major: number | null; state: string | null } | null;
+  plugins: Array<{ name: string; version: string }>;
+  /** Read error, when a part could not be read (no secrets). */
+  error?: string;
+}
+
+export interface ObservedIndexer {
+  name: string;
+  reachable: boolean;
+  version: string | null;
+  service: ServiceState;
+  error?: string;
+}
+
+export interface ExecutionResult {
+  cluster: string;
+  target: string;
+  /** Every plan step this run got to, in seq order. */
+  steps: StepRecord[];
+  /** Live state at the end of the run (or at the failure). */
+  nodes: Record<string, ObservedNode>;
+  indexers: Record<string, ObservedIndexer>;
+  /** True when every plan step is done or skipped. */
+  complete: boolean;
+  /** The checkpoint as saved last (also returned when no store was given). */
+  checkpoint: ExecutionCheckpoint;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoint (JSON; validated with zod on load: ./checkpoint.ts)
+// ---------------------------------------------------------------------------------------------
+
+export interface RebootMark {
+  node: string;
+  hop: number;
+  /** Revision the node ran when the reboot was issued. */
+  fromVersion: string;
+  toVersion: string;
+  issuedAt: string;
+}
+
+export interface ExecutionCheckpoint {
+  schemaVersion: 1;
+  cluster: string;
+  target: string;
+  /** Seqs of the plan steps finished (done or skipped). */
+  finished: number[];
+  /** Rule S9/S13: a reboot recorded here is never issued again for the same node and hop. */
+  reboots: RebootMark[];
+  /** H2: secondaries shut down by us for a hop and not powered on yet (node → hop). */
+  secondaryDown: Record<string, number>;
+  /** S13: nodes found rolled back; the run stops there until the operator acts. */
+  rolledBack: Record<string, { hop: number; running: string; expected: string }>;
+  updatedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+export type ExecutionFailureKind =
+  /** P12: the firmware's own upgrade test failed; `message` holds the test summary verbatim. */
+  | "firmware-test-failed"
+  /** S13: the node came back on a lower version than the hop target. */
+  | "rollback-detected"
+  /** S12: the web interface did not come back within the deadline (console access needed). */
+  | "web-interface-not-back"
+  /** A wait reached its deadline (H2 sync, rejoin, first boot). */
+  | "deadline"
+  /** A SystemControl operation routed to the manual channel: do it, then run again. */
+  | "manual-step-required"
+  /** A preflight rule (P2, P4, P8) blocks the upgrade. */
+  | "preflight-blocked"
+  /** An input is missing (firmware image, license, plugin or indexer package) or the plan is unusable. */
+  | "input-missing"
+  /** The signal aborted the run. */
+  | "aborted"
+  /** Anything else (REST, SSH, indexer failure): see `cause`. */
+  | "step-failed";
+
+export interface FailedStep {
+  seq: number;
+  node: string;
+  action: StepAction;
+  hop: number | null;
+  version?: string;
+}
+
+/** Carries what failed and the partial result, so the resource records it and the next run resumes. */
+export class ExecutionError extends Error {
+  readonly kind: ExecutionFailureKind;
+  readonly step: FailedStep | undefined;
+  /** Rule the failure is about (P12, S12, S13, H2, ...). */
+  readonly rule: string | undefined;
+  partial: ExecutionResult | undefined;
+
+  constructor(
+    kind: ExecutionFailureKind,
+    message: string,
+    options: { step?: FailedStep; rule?: string; cause?: unknown; partial?: ExecutionResult } = {},
+  ) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = "ExecutionError";
+    this.kind = kind;
+    this.step = options.step;
+    this.rule = options.rule;
+    this.partial = options.partial;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observation (read-only; the sdk's read / drift)
+// ---------------------------------------------------------------------------------------------
+
+export interface ObserveInputs {
+  nodes: Record<string, NodeBinding>;
+  systemControl?: SystemControl;
+  indexers?: Record<string, IndexerBinding>;
+}
+
+export interface ClusterObservation {
+  nodes: Record<string, ObservedNode>;
+  indexers: Record<string, ObservedIndexer>;
+}
