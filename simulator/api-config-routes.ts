@@ -364,7 +364,7 @@ export function parseRoles(raw: unknown): ClusterRole[] {
     raw.some((r) => typeof r !== "string" || !CLUSTER_ROLES.includes(r as ClusterRole))
   ) {
     throw new SpsApiFault("InvalidRequest", `roles must be a list of: ${CLUSTER_ROLES.join(", ")}.`, {
-      roles: raw as unknown,
+      roles: raw,
     });
   }
   return raw as ClusterRole[];

@@ -1,0 +1,106 @@
+/**
+ * `ApplianceApiError`: every failure of the SPS REST client. It carries the appliance, method, path,
+ * HTTP status and SPS error type (`error.type` of the documented envelope `{error: {type, details}}`
+ * [doc]) and never a credential: the password, the Basic header and the `session_id` cookie value are
+ * redacted from the message and the details, and secret-looking detail fields are dropped.
+ */
+
+/**
+ * `http`: the appliance answered with an error status. `network`: no usable answer (reset, refused,
+ * timeout). `tls`: the appliance's certificate was refused (CA, hostname or pin). `protocol`: the
+ * answer did not have the documented shape.
+ */
+export type ApplianceFailure = "http" | "network" | "tls" | "protocol";
+
+export interface ApplianceApiErrorArgs {
+  appliance: string;
+  method: string;
+  path: string;
+  failure: ApplianceFailure;
+  status?: number;
+  errorType?: string;
+  details?: unknown;
+  /** Node error code for network/TLS failures (ECONNRESET, CERT_HAS_EXPIRED, ...). */
+  code?: string;
+  detail: string;
+  secrets?: readonly string[];
+  cause?: unknown;
+}
+
+const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|cookie|session_id|psk|authorization|api_key|private/i;
+
+export function redactText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join("[redacted]");
+  return out
+    .replace(/session_id=[^;\s"]+/g, "session_id=[redacted]")
+    .replace(/(Authorization:\s*(?:Basic|Bearer))\s+\S+/gi, "$1 [redacted]");
+}
+
+/** A copy of a JSON value with secret-looking fields replaced and secret strings redacted. */
+export function redactValue(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (depth > 8) return "[…]";
+  if (typeof value === "string") return redactText(value, secrets);
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      out[k] = SECRET_KEY.test(k) ? "[redacted]" : redactValue(v, secrets, depth + 1);
+    return out;
+  }
+  return value;
+}
+
+export class ApplianceApiError extends Error {
+  readonly appliance: string;
+  readonly method: string;
+  readonly path: string;
+  readonly failure: ApplianceFailure;
+  readonly status: number | undefined;
+  /** SPS `error.type`, e.g. Unauthenticated, FirmwareTestFailed, TransactionProcessingError. */
+  readonly errorType: string | undefined;
+  /** SPS `error.details`, redacted. */
+  readonly details: unknown;
+  readonly code: string | undefined;
+
+  constructor(args: ApplianceApiErrorArgs) {
+    const secrets = args.secrets ?? [];
+    const status = args.status !== undefined ? ` HTTP ${args.status}` : "";
+    const type = args.errorType ? ` ${args.errorType}` : "";
+    const code = args.code ? ` (${args.code})` : "";
+    super(
+      redactText(
+        `SPS ${args.appliance}: ${args.method} ${args.path} failed:${status}${type}${code}: ${args.detail}`,
+        secrets,
+      ),
+      {
+        cause: args.cause,
+      },
+    );
+    this.name = "ApplianceApiError";
+    this.appliance = args.appliance;
+    this.method = args.method;
+    this.path = args.path;
+    this.failure = args.failure;
+    this.status = args.status;
+    this.errorType = args.errorType;
+    this.details = redactValue(args.details, secrets);
+    this.code = args.code;
+  }
+
+  /** A JSON-safe summary (for partial state / logs). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      appliance: this.appliance,
+      method: this.method,
+      path: this.path,
+      failure: this.failure,
+      status: this.status,
+      errorType: this.errorType,
+      details: this.details,
+      code: this.code,
+    };
+  }
+}

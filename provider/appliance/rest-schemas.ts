@@ -1,0 +1,193 @@
+/**
+ * zod schemas of the SPS REST responses the client reads, per the documented shapes
+ * (shared/reference/sps-rest-api.md). Objects are `loose` (unknown fields kept): shapes vary slightly
+ * between SPS versions [doc: guides 5.7 – 8.0]. Tags: [doc] guide, [ps] safeguard-ps, [inference] ours.
+ */
+import { z } from "zod";
+
+/** Every response carries a `meta` object [doc §2]. */
+export const MetaSchema = z
+  .object({
+    href: z.string(),
+    parent: z.string().nullable().optional(),
+    remaining_seconds: z.number().optional(),
+  })
+  .loose();
+
+/** Error envelope [doc §2]. */
+export const ErrorEnvelopeSchema = z.object({
+  error: z.object({ type: z.string(), details: z.unknown().optional() }).loose(),
+});
+
+/** Login answer: a meta object (and the session_id cookie) [doc §1]. */
+export const AuthenticationResponseSchema = z.object({ meta: MetaSchema }).loose();
+
+/** `GET /api/setup` (unauthenticated) [ps]: "uninitialized" | … | "booting" | "completed". */
+export const SetupStatusSchema = z.object({ status: z.string() }).loose();
+
+/** Slot body [doc §4]; an empty slot has `body: {}`. */
+export const SlotBodySchema = z
+  .object({
+    after_reboot: z.boolean().optional(),
+    current: z.boolean().optional(),
+    upgrade_news: z.string().nullable().optional(),
+    upgrade_notes: z.string().nullable().optional(),
+    version: z.string().optional(),
+  })
+  .loose();
+
+export const SlotSchema = z
+  .object({ key: z.string(), body: SlotBodySchema, meta: MetaSchema.partial().optional() })
+  .loose();
+
+export const SlotListSchema = z
+  .object({
+    items: z.array(SlotSchema),
+    meta: MetaSchema.extend({
+      current_slot: z.string().optional(),
+      slot_after_reboot: z.string().optional(),
+      number_of_empty_slots: z.number().int().optional(),
+    }),
+  })
+  .loose();
+
+export const UploadFirmwareResponseSchema = z
+  .object({
+    key: z.string(),
+    body: SlotBodySchema,
+    meta: MetaSchema.extend({
+      slot: z.string().optional(),
+      number_of_empty_slots: z.number().int().optional(),
+    }),
+  })
+  .loose();
+
+/** Test and upgrade answers: `{key, body: {test_summary}, meta}` [doc §4]. */
+export const TestSummaryResponseSchema = z
+  .object({
+    key: z.string(),
+    body: z.object({ test_summary: z.string() }).loose(),
+    meta: MetaSchema.partial().optional(),
+  })
+  .loose();
+
+/** `GET /api/info` [doc §11]; authenticated callers also get firmware_version, roles, version. */
+export const InfoResponseSchema = z
+  .object({
+    key: z.string().optional(),
+    body: z
+      .object({
+        hostname: z.string().optional(),
+        nickname: z.string().optional(),
+        domainname: z.string().optional(),
+        firmware_version: z.string().optional(),
+        version: z.string().optional(),
+        roles: z.array(z.string()).optional(),
+        build_date: z.string().optional(),
+        plugin_sdk_version: z.object({ feature: z.string(), full: z.string() }).loose().optional(),
+      })
+      .loose(),
+    meta: MetaSchema.partial().optional(),
+  })
+  .loose();
+
+/** `GET /api/health_status` [doc §11] (only the fields the client reads are required to have a type). */
+export const HealthResponseSchema = z
+  .object({
+    health_status: z
+      .object({
+        cpu: z.number().optional(),
+        disk: z.number().optional(),
+        memory: z.number().optional(),
+        swap: z.number().optional(),
+        load1: z.number().optional(),
+        load5: z.number().optional(),
+        load15: z.number().optional(),
+        firmware: z
+          .object({
+            tainted_files: z.record(z.string(), z.number()).optional(),
+            integrity: z.record(z.string(), z.string()).optional(),
+          })
+          .loose()
+          .optional(),
+        raid: z
+          .object({ status: z.object({ status: z.string().optional() }).loose().optional() })
+          .loose()
+          .optional(),
+        sessions_total: z.number().optional(),
+      })
+      .loose(),
+  })
+  .loose();
+
+/** `GET /api/configuration/management/license` [doc: endpoint; fields not captured — inference: any object body]. */
+export const LicenseResponseSchema = z
+  .object({ body: z.record(z.string(), z.unknown()), meta: MetaSchema.partial().optional() })
+  .loose();
+
+/** `GET|PUT /api/configuration/management/disk_fillup_prevention` [doc §15]. */
+export const DiskFillupBodySchema = z
+  .object({ enabled: z.boolean(), archiving_enabled: z.boolean(), used_space_ratio_limit: z.number().int() })
+  .loose();
+export const DiskFillupResponseSchema = z
+  .object({ body: DiskFillupBodySchema, meta: MetaSchema.partial().optional() })
+  .loose();
+
+/** `GET /api/transaction` [doc §3]: 8.0 shape `body: {status, commit_message}`; older `transaction: {status}`. */
+export const TransactionResponseSchema = z
+  .object({
+    body: z.object({ status: z.string(), commit_message: z.string().optional() }).loose().optional(),
+    transaction: z.object({ status: z.string() }).loose().optional(),
+    meta: MetaSchema.partial().optional(),
+  })
+  .loose();
+
+/** `GET /api/cluster/status` [doc §7]; `health_status: null` means the node is down. */
+export const ClusterStatusResponseSchema = z
+  .object({
+    items: z.array(
+      z
+        .object({
+          key: z.string(),
+          fqdn: z.string().optional(),
+          last_seen: z.string().optional(),
+          health_status: z.record(z.string(), z.unknown()).nullable().optional(),
+          sync_status: z.string().optional(),
+        })
+        .loose(),
+    ),
+    meta: MetaSchema.extend({ self: z.string().optional() }).partial(),
+  })
+  .loose();
+
+const ClusterNodeBodySchema = z
+  .object({ address: z.string().optional(), roles: z.array(z.string()) })
+  .loose();
+
+/** `GET /api/cluster/nodes` [doc §7: nodes/<id> with {roles, address}; list shape inference]. */
+export const ClusterNodesResponseSchema = z
+  .object({ items: z.array(z.object({ key: z.string(), body: ClusterNodeBodySchema.optional() }).loose()) })
+  .loose();
+
+/** Plugin object `{key, body: {name, description, version, path, api}}` [doc §9]. */
+const PluginBodySchema = z
+  .object({
+    name: z.string(),
+    version: z.string(),
+    description: z.string().optional(),
+    path: z.string().optional(),
+    api: z.string().optional(),
+  })
+  .loose();
+
+export const PluginUploadResponseSchema = z
+  .object({ key: z.string(), body: PluginBodySchema, meta: MetaSchema })
+  .loose();
+
+/** `GET /api/configuration/plugins` index [doc §9] and per-type lists [inference: items with key/body]. */
+export const IndexResponseSchema = z
+  .object({ items: z.array(z.object({ key: z.string() }).loose()) })
+  .loose();
+export const PluginListResponseSchema = z
+  .object({ items: z.array(z.object({ key: z.string(), body: PluginBodySchema.optional() }).loose()) })
+  .loose();

@@ -1,0 +1,106 @@
+/**
+ * The SPS login session [doc §1]: `GET /api/authentication` with Basic auth (UTF-8 credentials) yields a
+ * `session_id` cookie sent with every later request. Sessions end after 20 minutes of inactivity [doc];
+ * the client logs in again before that (with a margin) and whenever the appliance answers 401.
+ * The password and the cookie value are secrets: they go only into headers, never into messages.
+ */
+import { ApplianceApiError } from "./api-error";
+import { AuthenticationResponseSchema } from "./rest-schemas";
+import type { RestTransport } from "./rest-transport";
+
+export const SESSION_IDLE_LIMIT_MS = 20 * 60 * 1000;
+/** Log in again when the session has been idle this long (20 min minus a margin for clock skew). */
+export const SESSION_REFRESH_AFTER_MS = SESSION_IDLE_LIMIT_MS - 60 * 1000;
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export class RestSession {
+  private cookie: string | undefined;
+  private lastUsedAt = 0;
+  private loggingIn: Promise<void> | undefined;
+  /** Logins done so far (observability for tests and logs). */
+  logins = 0;
+
+  constructor(
+    private readonly transport: RestTransport,
+    private readonly credentials: Credentials,
+    private readonly appliance: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Secrets to redact from any error text. */
+  secrets(): string[] {
+    const out = [
+      this.credentials.password,
+      Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64"),
+    ];
+    if (this.cookie) out.push(this.cookie);
+    return out;
+  }
+
+  get isLoggedIn(): boolean {
+    return this.cookie !== undefined;
+  }
+
+  /** The Cookie header for a request, logging in first when there is no fresh session. */
+  async cookieHeader(): Promise<string> {
+    if (!this.cookie || this.now() - this.lastUsedAt >= SESSION_REFRESH_AFTER_MS) await this.login();
+    this.lastUsedAt = this.now();
+    return `session_id=${this.cookie!}`;
+  }
+
+  /** Forget the session (after a 401) so the next request logs in again. */
+  invalidate(): void {
+    this.cookie = undefined;
+  }
+
+  async login(): Promise<void> {
+    // One login at a time even when several calls find the session stale together.
+    this.loggingIn ??= this.doLogin().finally(() => {
+      this.loggingIn = undefined;
+    });
+    return this.loggingIn;
+  }
+
+  private async doLogin(): Promise<void> {
+    const basic = Buffer.from(`${this.credentials.username}:${this.credentials.password}`, "utf8").toString(
+      "base64",
+    );
+    const res = await this.transport.send({
+      method: "GET",
+      path: "/api/authentication",
+      headers: { Authorization: `Basic ${basic}` },
+      idempotent: true,
+    });
+    const setCookie = res.headers["set-cookie"] ?? [];
+    const cookie = setCookie
+      .map((c) => /(?:^|;\s*)session_id=([^;]+)/.exec(c)?.[1])
+      .find((v) => v !== undefined);
+    const parsed = AuthenticationResponseSchema.safeParse(safeJson(res.json));
+    if (!cookie || !parsed.success) {
+      throw new ApplianceApiError({
+        appliance: this.appliance,
+        method: "GET",
+        path: "/api/authentication",
+        failure: "protocol",
+        status: res.status,
+        detail: cookie ? "the login answer has no meta object" : "the login answer set no session_id cookie",
+        secrets: this.secrets(),
+      });
+    }
+    this.cookie = cookie;
+    this.lastUsedAt = this.now();
+    this.logins++;
+  }
+}
+
+function safeJson(read: () => unknown): unknown {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
