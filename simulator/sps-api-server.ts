@@ -5,6 +5,7 @@
  * first boot every endpoint but `GET /api/setup` answers 503 (rule S10).
  */
 import { createServer, type Server } from "node:https";
+import semver from "semver";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
@@ -104,7 +105,10 @@ export class SpsApiServer {
         kind: "http",
         name: `${method} ${path}`,
         status: res.headersSent ? res.statusCode : undefined,
-        detail: res.writableFinished ? {} : { aborted: true },
+        detail: {
+          userAgent: req.headers["user-agent"] ?? null,
+          ...(res.writableFinished ? {} : { aborted: true }),
+        },
       });
     });
     try {
@@ -198,6 +202,16 @@ export class SpsApiServer {
     if (path === "/api/setup" && method === "GET") return sendJson(res, 200, { status: "completed" });
 
     const session = this.sessions.touch(parseCookie(req.headers.cookie, "session_id"));
+    // [ps] From SPS 7.5, writes from browser-like clients need an X-Token header; non-browser User-Agents are exempt.
+    if (
+      session &&
+      method !== "GET" &&
+      /Mozilla|AppleWebKit|Gecko|Chrome/.test(req.headers["user-agent"] ?? "") &&
+      semver.gte(node.runningVersion, "7.5.0") &&
+      req.headers["x-token"] === undefined
+    ) {
+      throw new SpsApiFault("Unauthorized", "Browser clients must send an X-Token header.", { path });
+    }
     if (path === "/api/info" && method === "GET") {
       const ctx: ApiContext = { ...base, session };
       return sendJson(res, 200, {

@@ -166,7 +166,11 @@ export class SpsRestClient implements ApplianceClient {
     this.agent.destroy();
   }
 
-  private protocolError(req: TransportRequest, status: number, detail: string): ApplianceApiError {
+  private protocolError(
+    req: TransportRequest,
+    status: number | undefined,
+    detail: string,
+  ): ApplianceApiError {
     return new ApplianceApiError({
       appliance: this.name,
       method: req.method,
@@ -216,7 +220,6 @@ export class SpsRestClient implements ApplianceClient {
 
   /** Runs `fn` in a configuration transaction and commits it [doc §3]; cancels it on failure. */
   private async inTransaction<T>(fn: () => Promise<T>, commitMessage?: string): Promise<T> {
-    const loginsBefore = this.session.logins;
     await this.call(
       {
         method: "POST",
@@ -226,13 +229,15 @@ export class SpsRestClient implements ApplianceClient {
       },
       z.unknown(),
     );
+    // The transaction belongs to the session that opened it.
+    const loginsBefore = this.session.logins;
     try {
       const result = await fn();
       if (this.session.logins !== loginsBefore) {
         // A transaction belongs to its session: a re-login lost the staged changes.
         throw this.protocolError(
           { method: "PUT", path: "/api/transaction", idempotent: false },
-          0,
+          undefined,
           "the session was renewed during the transaction; its changes were discarded, retry",
         );
       }

@@ -1,0 +1,136 @@
+/**
+ * Test helpers: an emulated fleet (simulator/fleet.ts) and SpsRestClients for its nodes, verifying TLS
+ * against the fleet's own CA. Every fleet started here is stopped by `stopAll()` (call it in `after`).
+ */
+import { readFileSync } from "node:fs";
+import {
+  SpsRestClient,
+  type SpsRestClientConfig,
+  type SpsRestClientHooks,
+} from "../../../provider/appliance/sps-rest-client";
+import { startFleet, type RunningFleet, type StartFleetOptions } from "../../../simulator/fleet";
+
+export const PASSWORD = "Emulated-Passw0rd!";
+
+export const ADMIN = { username: "admin", password: PASSWORD, access: "admin" as const };
+export const AUDITOR = { username: "auditor", password: "Auditor-Passw0rd!", access: "readonly" as const };
+
+export function singleNodeFleet(version = "6.0.5", extra: Record<string, unknown> = {}): unknown {
+  return { clusters: [{ name: "solo", nodes: [{ name: "sps1", version, ...extra }] }] };
+}
+
+export class FleetHarness {
+  private readonly fleets: RunningFleet[] = [];
+  private readonly clients: SpsRestClient[] = [];
+
+  async start(fleet: unknown, options: StartFleetOptions = {}): Promise<RunningFleet> {
+    const running = await startFleet(fleet, { users: [ADMIN, AUDITOR], timeScale: 1, ...options });
+    this.fleets.push(running);
+    return running;
+  }
+
+  client(
+    fleet: RunningFleet,
+    nodeName: string,
+    config: Partial<SpsRestClientConfig> = {},
+    hooks: SpsRestClientHooks = {},
+  ): SpsRestClient {
+    const node = fleet.node(nodeName);
+    const client = new SpsRestClient(
+      {
+        endpoint: node.url,
+        credentials: { username: ADMIN.username, password: ADMIN.password },
+        tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
+        retry: { baseDelayMs: 5, maxDelayMs: 20 },
+        ...config,
+      },
+      { sleep: async () => undefined, log: { warn: () => undefined }, ...hooks },
+    );
+    this.clients.push(client);
+    return client;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const c of this.clients.splice(0)) c.close();
+    await Promise.all(this.fleets.splice(0).map((f) => f.stop()));
+  }
+}
+
+/** Waits (real time) until `predicate` holds, polling; fails after `timeoutMs`. */
+export async function waitFor(
+  predicate: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = "condition",
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: import("node:http").IncomingHttpHeaders;
+  body: unknown;
+}
+
+/** One raw HTTPS request to an emulated node (verified against the fleet CA), for protocol-level checks. */
+export async function rawRequest(
+  fleet: RunningFleet,
+  nodeName: string,
+  options: {
+    method: string;
+    path: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    chunked?: boolean;
+  },
+): Promise<RawAnswer> {
+  const { request } = await import("node:https");
+  const node = fleet.node(nodeName);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${node.url}${options.path}`,
+      {
+        method: options.method,
+        headers: options.headers,
+        ca: readFileSync(node.caCertPath, "utf8"),
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        });
+      },
+    );
+    req.on("error", reject);
+    if (options.chunked) {
+      req.write(options.body ?? "");
+      req.end();
+    } else req.end(options.body);
+  });
+}
+
+/** Logs in with raw requests; returns the Cookie header value. */
+export async function rawLogin(fleet: RunningFleet, nodeName: string, user = ADMIN): Promise<string> {
+  const auth = Buffer.from(`${user.username}:${user.password}`).toString("base64");
+  const res = await rawRequest(fleet, nodeName, {
+    method: "GET",
+    path: "/api/authentication",
+    headers: { Authorization: `Basic ${auth}` },
+  });
+  const cookie = (res.headers["set-cookie"] ?? [])[0]?.split(";")[0];
+  if (!cookie) throw new Error(`login failed: HTTP ${res.status}`);
+  return cookie;
+}
