@@ -63,7 +63,7 @@ export function benchFleet(nodes: number): unknown {
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
+  return s[Math.floor(s.length / 2)];
 }
 
 export interface PlanBenchRow {
@@ -119,7 +119,7 @@ export function runPlanBench(sizes = [1000, 2000, 5000, 10000], runs = 7): PlanB
 }
 
 export function planBenchMarkdown(rows: readonly PlanBenchRow[]): string {
-  const base = rows[0] as PlanBenchRow;
+  const base = rows[0];
   const lines = [
     "| nodes | steps | plan (median) | parse + validate + plan + JSON (median) | peak RSS | time vs 1,000 nodes |",
     "|---:|---:|---:|---:|---:|---:|",
