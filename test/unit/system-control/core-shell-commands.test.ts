@@ -1,0 +1,113 @@
+import { strict as assert } from "node:assert";
+import {
+  activateOtherNodeCommand,
+  CORE_SHELL_TOOL,
+  expandArgv,
+  formatHaStatusOutput,
+  haStatusCommand,
+  installFirmwareCommand,
+  installLicenseCommand,
+  manualInstructions,
+  parseCoreShellCommand,
+  parseHaStatusOutput,
+  parsePowerOutput,
+  rebootThisNodeCommand,
+  shutdownOtherNodeCommand,
+  SYSTEM_CONTROL_OPERATIONS,
+  type HaState,
+} from "../../../provider/appliance/system-control";
+
+const STATE: HaState = {
+  status: "HA",
+  sync: "synced",
+  firmwareSynced: true,
+  nodes: [
+    { unit: "a", role: "primary", power: "on", firmware: { current: "6.0.4", active: "6.3.2" } },
+    { unit: "b", role: "secondary", power: "on", firmware: { current: "6.0.4", active: "6.3.2" } },
+  ],
+};
+
+describe("core-shell command vocabulary [inference] (pure)", () => {
+  it("every builder's command parses back to its kind", () => {
+    assert.deepEqual(parseCoreShellCommand(rebootThisNodeCommand()), { kind: "reboot-this-node" });
+    assert.deepEqual(parseCoreShellCommand(shutdownOtherNodeCommand()), { kind: "shutdown-other-node" });
+    assert.deepEqual(parseCoreShellCommand(activateOtherNodeCommand()), { kind: "activate-other-node" });
+    assert.deepEqual(parseCoreShellCommand(haStatusCommand()), { kind: "ha-status" });
+    assert.deepEqual(parseCoreShellCommand(installLicenseCommand("sps-6.0.zip")), {
+      kind: "install-license",
+      fileName: "sps-6.0.zip",
+    });
+    assert.deepEqual(parseCoreShellCommand(installFirmwareCommand("/root/sps-6.3.2.iso")), {
+      kind: "install-firmware",
+      isoPath: "/root/sps-6.3.2.iso",
+    });
+  });
+
+  it("H1: no command of the vocabulary reboots more than this node, and the only reboot is `this-node reboot`", () => {
+    const all = [
+      rebootThisNodeCommand(),
+      shutdownOtherNodeCommand(),
+      activateOtherNodeCommand(),
+      haStatusCommand(),
+      installLicenseCommand("l.zip"),
+    ];
+    assert.ok(all.every((c) => !/cluster/i.test(c)));
+    assert.deepEqual(
+      all.filter((c) => /reboot/.test(c)),
+      [`${CORE_SHELL_TOOL} this-node reboot`],
+    );
+    assert.ok(!(SYSTEM_CONTROL_OPERATIONS as readonly string[]).some((op) => /cluster/i.test(op)));
+  });
+
+  it("unsafe license file names fall back to a plain name (no shell words reach the core shell)", () => {
+    assert.equal(
+      installLicenseCommand("a b;rm -rf /"),
+      `${CORE_SHELL_TOOL} license install --stdin-base64 --name license`,
+    );
+    assert.throws(() => installFirmwareCommand("/root/x.iso; reboot"));
+  });
+
+  it("HA status JSON round-trips and a bad field is named", () => {
+    assert.deepEqual(parseHaStatusOutput(formatHaStatusOutput(STATE)), STATE);
+    assert.throws(() => parseHaStatusOutput(JSON.stringify({ ...STATE, status: "Split" })), /field status/);
+    assert.throws(() => parseHaStatusOutput("not json"), /not JSON/);
+  });
+
+  it("power answers: plain, ipmitool text and JSON", () => {
+    assert.equal(parsePowerOutput("on\n"), "on");
+    assert.equal(parsePowerOutput("Chassis Power is off\n"), "off");
+    assert.equal(parsePowerOutput('{"power":"on"}'), "on");
+    assert.throws(() => parsePowerOutput("unknown"));
+  });
+
+  it("argv templating expands each element on its own", () => {
+    const v = {
+      node: "sps-a",
+      address: "10.0.0.1",
+      operation: "rebootNode",
+      primary: "",
+      secondary: "",
+      licenseFile: "",
+      licenseName: "x y",
+      bmcHost: "",
+      bmcPort: "",
+    };
+    assert.deepEqual(expandArgv(["/bin/ctl", "{{ node }}@{{address}}", "{{licenseName}}"], v), [
+      "/bin/ctl",
+      "sps-a@10.0.0.1",
+      "x y",
+    ]);
+  });
+
+  it("every operation has manual instructions ending with how to resume", () => {
+    for (const op of SYSTEM_CONTROL_OPERATIONS) {
+      const steps = manualInstructions(op, {
+        node: "n",
+        address: "192.0.2.1",
+        pair: { primary: "n", secondary: "m" },
+      });
+      assert.ok(steps.length >= 2, op);
+      assert.match(steps[steps.length - 1] ?? "", /run the deployment again/);
+    }
+  });
+});
