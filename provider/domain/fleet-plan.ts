@@ -199,7 +199,7 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
   const hopTargets = clusterHops(nodes);
   const minVersion = [...nodes].map((n) => n.current).sort(compareRevisions)[0];
   const hops: Hop[] = hopTargets.map((to, i) => ({
-    from: formatRevision(i === 0 ? minVersion : (hopTargets[i - 1])),
+    from: formatRevision(i === 0 ? minVersion : hopTargets[i - 1]),
     to: formatRevision(to),
   }));
 

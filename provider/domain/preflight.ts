@@ -138,8 +138,8 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
   if (hops.length === 0) return [];
   const out: PreflightFinding[] = [];
   const s = node.settings;
-  const first = (hops[0]).from;
-  const last = (hops[hops.length - 1]).to;
+  const first = hops[0].from;
+  const last = hops[hops.length - 1].to;
   const releaseHops = hops.filter((h) => h.kind === "release");
 
   // P2: System Monitor shows no problem.

@@ -174,8 +174,7 @@ describe("plan invariants over random fleets and catalogs (property-based)", () 
         }
         for (const [k, actions] of keyed) {
           const idx = actions.map((a) => (APPLIANCE_ACTIONS as readonly string[]).indexOf(a));
-          for (let i = 1; i < idx.length; i++)
-            assert.ok(idx[i] >= idx[i - 1], `${k}: ${actions.join(",")}`);
+          for (let i = 1; i < idx.length; i++) assert.ok(idx[i] >= idx[i - 1], `${k}: ${actions.join(",")}`);
           assert.equal(actions.filter((a) => a === "reboot").length, 1, k);
           // A node's steps within one hop stay in one wave.
           assert.equal(
