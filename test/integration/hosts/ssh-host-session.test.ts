@@ -104,7 +104,8 @@ describe("SshHostSession: SSH to indexer hosts (real sshd)", function () {
     });
 
     it("rejects options without a host key before connecting, naming the field and the fix", async () => {
-      const { hostKey: _omitted, ...noHostKey } = hostA.sshOptions("root");
+      const noHostKey: Record<string, unknown> = { ...hostA.sshOptions("root") };
+      delete noHostKey["hostKey"];
       const err = await rejection(open(noHostKey));
       assert.ok(err instanceof SshOptionsError);
       assert.ok(err.issues.some((i) => i.property === "hostKey" && /cannot be skipped/.test(i.reason)));
@@ -270,9 +271,10 @@ describe("SshHostSession: SSH to indexer hosts (real sshd)", function () {
   });
 
   describe("jump host", () => {
+    // A jump host takes the endpoint fields only (no commandTimeoutMs of its own).
     const jumpOptions = (hostKey?: { knownHostsLine: string }) => {
-      const { commandTimeoutMs: _unused, ...endpoint } = hostB.sshOptions("root", hostKey ? { hostKey } : {});
-      return endpoint;
+      const o = hostB.sshOptions("root", hostKey ? { hostKey } : {});
+      return { host: o.host, port: o.port, username: o.username, auth: o.auth, hostKey: o.hostKey };
     };
     it("reaches the host through a jump host, verifying both host keys", async () => {
       const accepted = (): number => (hostB.sshdLog().match(/Accepted publickey for root/g) ?? []).length;
