@@ -268,9 +268,16 @@ export class SpsRestClient implements ApplianceClient {
     return { status: this.parse(req, res, SetupStatusSchema).status };
   }
 
-  /** [doc] `GET /api/info`. */
+  /**
+   * [doc] `GET /api/info`. It also answers anonymous callers (without firmware_version/roles) [doc], so a
+   * stale cookie shows up as an anonymous answer, not a 401: log in again once and re-read [inference].
+   */
   async getInfo(): Promise<ApplianceInfo> {
-    const r = await this.call({ method: "GET", path: "/api/info", idempotent: true }, InfoResponseSchema);
+    let r = await this.call({ method: "GET", path: "/api/info", idempotent: true }, InfoResponseSchema);
+    if (r.body.firmware_version === undefined && r.meta?.remaining_seconds === undefined) {
+      this.session.invalidate();
+      r = await this.call({ method: "GET", path: "/api/info", idempotent: true }, InfoResponseSchema);
+    }
     return {
       hostname: r.body.hostname,
       nickname: r.body.nickname,

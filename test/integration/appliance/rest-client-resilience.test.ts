@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ApplianceApiError } from "../../../provider/appliance/api-error";
+import { FirmwareChecksumMismatch } from "../../../provider/appliance/firmware-image";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
+import type { RunningFleet } from "../../../simulator/fleet";
+import { FleetHarness, singleNodeFleet } from "./emulated-fleet";
+
+describe("SPS REST client resilience: sessions, retries, faults", function () {
+  const harness = new FleetHarness();
+  let fleet: RunningFleet;
+  let dir: string;
+  let iso: string;
+  let isoSha: string;
+
+  before(async function () {
+    dir = mkdtempSync(join(tmpdir(), "sps-resilience-"));
+    iso = join(dir, "sps-6.0.7.iso");
+    await writeFakeFirmwareIso(iso, "6.0.7", 4 * 1024 * 1024);
+    isoSha = await sha256OfFile(iso);
+    fleet = await harness.start(singleNodeFleet("6.0.5"));
+  });
+
+  after(async function () {
+    await harness.stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  afterEach(function () {
+    fleet.node("sps1").node.faults = {};
+  });
+
+  function calls(path: string): number {
+    return fleet.events.list({ node: "sps1", kind: "http" }).filter((e) => e.name.endsWith(` ${path}`))
+      .length;
+  }
+
+  it("logs in again when the appliance ends the session (401) and repeats the call", async function () {
+    const client = harness.client(fleet, "sps1");
+    await client.getInfo();
+    fleet.node("sps1").server.sessions.expireAll();
+    assert.equal((await client.getDiskFillupPrevention()).enabled, true);
+    assert.equal(client.loginCount, 2);
+  });
+
+  it("reads /api/info again after logging in when a stale session makes it answer anonymously", async function () {
+    const client = harness.client(fleet, "sps1");
+    await client.getInfo();
+    fleet.node("sps1").server.sessions.expireAll();
+    assert.equal(await client.getFirmwareVersion(), "6.0.5");
+    assert.equal(client.loginCount, 2);
+  });
+
+  it("logs in again by itself after 20 minutes of inactivity, before the appliance would refuse", async function () {
+    let now = 1_000_000;
+    const client = harness.client(fleet, "sps1", {}, { now: () => now });
+    await client.getInfo();
+    now += 19 * 60 * 1000 + 1;
+    await client.getInfo();
+    assert.equal(client.loginCount, 2);
+  });
+
+  it("sessions expire after 20 emulated minutes of inactivity on the appliance, and the client recovers", async function () {
+    const client = harness.client(fleet, "sps1");
+    await client.getInfo();
+    fleet.clock.advance(21 * 60 * 1000);
+    assert.equal((await client.listFirmwareSlots()).slots.length, 5);
+    assert.equal(client.loginCount, 2);
+    const unauthenticated = fleet.events.list({ node: "sps1", kind: "http" }).filter((e) => e.status === 401);
+    assert.ok(unauthenticated.length >= 1, "the appliance refused the stale cookie");
+  });
+
+  it("retries an idempotent call through a 5xx burst", async function () {
+    const client = harness.client(fleet, "sps1");
+    await client.login();
+    const before = calls("/api/firmware/slots");
+    fleet.node("sps1").node.faults = {
+      serverErrorBurst: { count: 2, status: 503, pathPrefix: "/api/firmware/slots" },
+    };
+    const slots = await client.listFirmwareSlots();
+    assert.equal(slots.slots.length, 5);
+    assert.equal(calls("/api/firmware/slots") - before, 3);
+  });
+
+  it("does not retry a non-idempotent call on a 5xx", async function () {
+    const client = harness.client(fleet, "sps1");
+    const up = await client.uploadFirmware({ path: iso, sha256: isoSha });
+    const before = calls("/api/firmware/upgrade");
+    fleet.node("sps1").node.faults = { serverErrorBurst: { count: 1, pathPrefix: "/api/firmware/upgrade" } };
+    await assert.rejects(
+      client.activateFirmware(up.slotId, "x"),
+      (e: unknown) => e instanceof ApplianceApiError && e.status === 500,
+    );
+    assert.equal(calls("/api/firmware/upgrade") - before, 1);
+    await client.deleteFirmwareSlot(up.slotId);
+  });
+
+  it("refuses an ISO whose SHA-256 is not the declared one before uploading a byte (S3)", async function () {
+    const client = harness.client(fleet, "sps1");
+    const before = calls("/api/upload/firmware");
+    await assert.rejects(
+      client.uploadFirmware({ path: iso, sha256: "0".repeat(64) }),
+      (e: unknown) => e instanceof FirmwareChecksumMismatch && e.actual === isoSha,
+    );
+    assert.equal(calls("/api/upload/firmware"), before);
+  });
+
+  it("reports a connection reset during upload as a network error and does not retry the upload", async function () {
+    const client = harness.client(fleet, "sps1");
+    await client.login();
+    const before = calls("/api/upload/firmware");
+    fleet.node("sps1").node.faults = { resetUploadAfterBytes: 1024 * 1024 };
+    const e = await client.uploadFirmware({ path: iso, sha256: isoSha }).then(
+      () => assert.fail("expected a reset"),
+      (err: unknown) => err as ApplianceApiError,
+    );
+    assert.ok(e instanceof ApplianceApiError);
+    assert.equal(e.failure, "network");
+    assert.equal(calls("/api/upload/firmware") - before, 1);
+    assert.equal((await client.listFirmwareSlots()).emptySlots, 4, "no slot was filled");
+  });
+
+  it("retries an idempotent call after a connection reset", async function () {
+    const client = harness.client(fleet, "sps1");
+    await client.login();
+    // A reset on the first attempt only: the upload fault drops the next connection that sends a body.
+    let resets = 0;
+    const server = fleet.node("sps1").server as unknown as { server: import("node:https").Server };
+    const drop = (socket: import("node:net").Socket): void => {
+      if (resets++ === 0) socket.destroy();
+    };
+    server.server.prependOnceListener("secureConnection", drop);
+    (client as unknown as { agent: { destroy(): void } }).agent.destroy();
+    assert.equal(await client.getFirmwareVersion(), "6.0.5");
+    assert.equal(resets, 1);
+  });
+
+  it("gives up on a slow appliance after the request timeout", async function () {
+    fleet.node("sps1").node.faults = { slowResponseMs: 400 };
+    const client = harness.client(fleet, "sps1", { timeoutMs: 100, retry: { attempts: 1 } });
+    await assert.rejects(
+      client.getSetupStatus(),
+      (e: unknown) => e instanceof ApplianceApiError && e.code === "ETIMEDOUT",
+    );
+  });
+
+  it("keeps an upgrade test's failure text verbatim whether it comes as a summary or as FirmwareTestFailed (P12)", async function () {
+    const client = harness.client(fleet, "sps1");
+    const up = await client.uploadFirmware({ path: iso, sha256: isoSha });
+    const text =
+      "Upgrade is not allowed;\n  Free space: 4% free, 10% needed.\n\tTainted files: /etc/passwd (core)";
+    for (const as of ["summary", "error"] as const) {
+      fleet.node("sps1").node.faults = { testFailureText: text, testFailureAs: as };
+      const result = await client.testFirmware(up.slotId);
+      assert.equal(result.passed, false);
+      assert.equal(result.summary, text);
+    }
+    fleet.node("sps1").node.faults = { testFailureText: "Upgrade is allowed; but not really\n(second line)" };
+    const tricky = await client.testFirmware(up.slotId);
+    assert.equal(tricky.passed, true, "[ps] pass is decided by the summary prefix only");
+    await client.deleteFirmwareSlot(up.slotId);
+  });
+});
