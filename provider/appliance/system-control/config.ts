@@ -154,6 +154,7 @@ export const systemControlConfigSchema = z
             "set exactly one of `password` or `passwordFile` (the password never goes on the ipmitool command line)",
         });
     }
+    const needs: Record<"ssh" | "ipmi", SystemControlOperation[]> = { ssh: [], ipmi: [] };
     for (const op of SYSTEM_CONTROL_OPERATIONS) {
       const route = cfg.operations[op];
       if (!route) continue;
@@ -164,17 +165,9 @@ export const systemControlConfigSchema = z
           path: ["operations", op, "channel"],
           message: `${why}; use one of: ${ALLOWED_CHANNELS[op].join(", ")}`,
         });
+        continue;
       }
-      if (route.channel === "ssh" || route.channel === "ipmi") {
-        for (const [name, node] of Object.entries(cfg.nodes)) {
-          if (!node[route.channel])
-            ctx.addIssue({
-              code: "custom",
-              path: ["nodes", name, route.channel],
-              message: `missing: operations.${op} uses the ${route.channel} channel, so every node needs \`${route.channel}\` settings`,
-            });
-        }
-      }
+      if (route.channel === "ssh" || route.channel === "ipmi") needs[route.channel].push(op);
       if (route.channel === "command") {
         route.argv.forEach((arg, i) => {
           for (const m of arg.matchAll(TEMPLATE_REF)) {
@@ -195,6 +188,23 @@ export const systemControlConfigSchema = z
           });
       }
     }
+    // ssh-routed operations may target any node; ipmi only acts on HA nodes (secondaries), so a
+    // standalone node without a BMC is fine — but at least one node must have one.
+    if (needs.ssh.length > 0)
+      for (const [name, node] of Object.entries(cfg.nodes)) {
+        if (!node.ssh)
+          ctx.addIssue({
+            code: "custom",
+            path: ["nodes", name, "ssh"],
+            message: `missing: ${needs.ssh.map((op) => `operations.${op}`).join(", ")} ${needs.ssh.length === 1 ? "uses" : "use"} the ssh channel, so every node needs \`ssh\` settings (port, username, password or privateKey, hostKey)`,
+          });
+      }
+    if (needs.ipmi.length > 0 && !Object.values(cfg.nodes).some((n) => n.ipmi))
+      ctx.addIssue({
+        code: "custom",
+        path: ["nodes"],
+        message: `${needs.ipmi.map((op) => `operations.${op}`).join(", ")} ${needs.ipmi.length === 1 ? "uses" : "use"} the ipmi channel, but no node has \`ipmi\` settings: add nodes.<secondary>.ipmi (host, port, username, password or passwordFile)`,
+      });
   });
 
 export type SystemControlConfig = z.output<typeof systemControlConfigSchema>;

@@ -70,13 +70,17 @@ describe("system-control config validation (zod): errors name the field and the 
     );
   });
 
-  it("names the node whose ssh or ipmi settings are missing for a routed operation", () => {
+  it("names the node whose ssh settings are missing, and the missing BMC settings for a routed operation", () => {
     const issues = issuesOf({
       nodes: { "sps-a": { address: "127.0.0.1" } },
       operations: { readHaState: { channel: "ssh" }, readPowerState: { channel: "ipmi" } },
     });
-    hasIssue(issues, "nodes.sps-a.ssh", /operations\.readHaState uses the ssh channel/);
-    hasIssue(issues, "nodes.sps-a.ipmi", /operations\.readPowerState uses the ipmi channel/);
+    hasIssue(issues, "nodes.sps-a.ssh", /operations\.readHaState uses? the ssh channel/);
+    hasIssue(
+      issues,
+      "nodes",
+      /operations\.readPowerState uses? the ipmi channel, but no node has `ipmi` settings/,
+    );
   });
 
   it("requires a credential for ssh and exactly one IPMI password source", () => {
