@@ -39,8 +39,13 @@ COMMAND_VERSION=$(lock_version @pulumi/command)
 ENGINE_VERSION=$(grep -v '^#' "$SRC/engine-version" | tr -d '[:space:]' || true)
 ENGINE_VERSION=${ENGINE_VERSION:-$SDK_VERSION}
 
+# One build at a time (several test runs may start together); a waiting run then finds the stamp up to date.
+mkdir -p "$ROOT/.tools"
+exec 9>"$ROOT/.tools/pulumi-engine.lock"
+flock 9
+
 # The stamp names everything the outputs depend on; if it matches and every output is there, we are done.
-SOURCES_HASH=$(cd "$SRC" && find . -type f -print0 | sort -z | xargs -0 sha256sum | cat - "$ROOT/scripts/install-pulumi-engine.sh" | sha256sum | cut -c1-16)
+SOURCES_HASH=$(cd "$SRC" && find . -type f ! -name '*.md' -print0 | sort -z | xargs -0 sha256sum | cat - "$ROOT/scripts/install-pulumi-engine.sh" | sha256sum | cut -c1-16)
 STAMP="engine=$ENGINE_VERSION sdk=$SDK_VERSION command=$COMMAND_VERSION go=$( (go version 2>/dev/null || /usr/local/go/bin/go version 2>/dev/null || echo none) | awk '{print $3}') sources=$SOURCES_HASH"
 COMMAND_DIR="$PLUGINS/resource-command-v$COMMAND_VERSION"
 OUTPUTS=("$BIN/pulumi" "$BIN/pulumi-language-nodejs" "$BIN/pulumi-resource-pulumi-nodejs" "$COMMAND_DIR/pulumi-resource-command")
