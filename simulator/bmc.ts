@@ -51,6 +51,8 @@ export interface BmcOptions {
 
 export interface RunningBmc {
   readonly name: string;
+  /** Process id of the ipmi_sim serving this BMC. */
+  readonly pid: number;
   readonly port: number;
   readonly hostIpv6: "::1";
   readonly hostIpv4: "127.0.0.1";
@@ -330,6 +332,7 @@ export async function startBmc(opts: BmcOptions): Promise<RunningBmc> {
         if (await probe(ipmitool, port, username, password)) {
           return {
             name: opts.name,
+            pid: c.pid ?? -1,
             port,
             hostIpv6: LOOPBACK6,
             hostIpv4: LOOPBACK4,

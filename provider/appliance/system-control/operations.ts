@@ -86,16 +86,3 @@ export interface SystemControl {
   /** Install a license file on a node (S2, S11: a new license after the reboot into a new LTS). */
   uploadLicense(node: string, license: LicenseFile): Promise<void>;
 }
-
-/** The node an operation acts on, for error context and routing (pair operations name the secondary or primary). */
-export function operationNode(
-  op: SystemControlOperation,
-  arg: string | HaPair,
-  channel: ChannelKind,
-): string {
-  if (typeof arg === "string") return arg;
-  // Power goes to the secondary's own BMC; the other pair operations run on the primary ("Other node" actions).
-  if (op === "powerOnSecondary") return arg.secondary;
-  if (op === "shutdownSecondary" && channel === "ipmi") return arg.secondary;
-  return arg.primary;
-}

@@ -196,3 +196,57 @@ describe("ipmi channel when the BMC is unreachable", function () {
     });
   });
 });
+
+describe("emulated BMC (simulator/bmc.ts)", function () {
+  this.timeout(30_000);
+
+  it("answers lan and lanplus on both ::1 and 127.0.0.1 (lanplus with an explicit cipher suite)", async () => {
+    const pair = new FakePair();
+    const bmc = await startBmc({ name: "matrix", power: pair.bmc("b") });
+    try {
+      for (const [iface, host] of [
+        ["lanplus", "::1"],
+        ["lanplus", "127.0.0.1"],
+        ["lan", "::1"],
+        ["lan", "127.0.0.1"],
+      ] as const) {
+        const control = createSystemControl({
+          nodes: {
+            "sps-b": {
+              address: "127.0.0.1",
+              ipmi: {
+                host,
+                port: bmc.port,
+                username: bmc.username,
+                password: bmc.password,
+                interface: iface,
+              },
+            },
+          },
+          operations: { readPowerState: { channel: "ipmi", deadlineMs: 5000 } },
+        });
+        const t0 = Date.now();
+        assert.equal(await control.readPowerState("sps-b"), "on", `${iface} ${host}`);
+        assert.ok(Date.now() - t0 < 3000, `${iface} ${host} took ${Date.now() - t0} ms`);
+      }
+    } finally {
+      await bmc.stop();
+    }
+  });
+
+  it("stop() ends its ipmi_sim process and is idempotent", async () => {
+    const bmc = await startBmc({ name: "stopper", power: new FakePair().bmc("a") });
+    assert.ok(bmc.pid > 0);
+    process.kill(bmc.pid, 0); // running
+    await bmc.stop();
+    await bmc.stop();
+    assert.throws(() => process.kill(bmc.pid, 0), /ESRCH/);
+  });
+
+  it("a missing ipmi_sim is a start failure naming the package", async () => {
+    await assert.rejects(
+      startBmc({ name: "nosim", power: new FakePair().bmc("a"), ipmiSimPath: "/nonexistent/ipmi_sim" }),
+      /install the Debian package openipmi/,
+    );
+  });
+});
