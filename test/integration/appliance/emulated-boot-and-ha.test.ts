@@ -1,0 +1,127 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ApplianceApiError } from "../../../provider/appliance/api-error";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
+import { buildLicenseFile } from "../../../simulator/license";
+import { FleetHarness, singleNodeFleet, waitFor } from "./emulated-fleet";
+
+/** 600x: a 15-minute first boot takes 1.5 s. */
+const SCALE = 600;
+
+describe("emulated appliance reboots and HA upgrade through the REST client (time scale 600)", function () {
+  this.timeout(30_000);
+  const harness = new FleetHarness();
+  let dir: string;
+  let iso: string;
+  let isoSha: string;
+
+  before(async function () {
+    dir = mkdtempSync(join(tmpdir(), "sps-boot-"));
+    iso = join(dir, "sps-6.0.7.iso");
+    await writeFakeFirmwareIso(iso, "6.0.7");
+    isoSha = await sha256OfFile(iso);
+  });
+
+  after(async function () {
+    await harness.stopAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("refuses service while down and during first boot, answers /api/setup 'booting', then runs the new version (S10, S13)", async function () {
+    const fleet = await harness.start(singleNodeFleet("6.0.5"), { timeScale: SCALE });
+    const client = harness.client(fleet, "sps1", { retry: { attempts: 1 } });
+    const up = await client.uploadFirmware({ path: iso, sha256: isoSha });
+    assert.ok((await client.testFirmware(up.slotId)).passed);
+    await client.activateFirmware(up.slotId, "hop 1");
+    const started = Date.now();
+    fleet.systemControl("sps1").rebootThisNode();
+
+    const whileDown = await client.getSetupStatus().then(
+      () => undefined,
+      (e: unknown) => e as ApplianceApiError,
+    );
+    assert.ok(whileDown instanceof ApplianceApiError);
+    assert.equal(whileDown.failure, "network", "no network service while the node is down");
+
+    await waitFor(
+      async () => (await client.getSetupStatus().catch(() => ({ status: "down" }))).status === "booting",
+      5000,
+      "first boot",
+    );
+    const e = await client.getHealth().then(
+      () => undefined,
+      (err: unknown) => err as ApplianceApiError,
+    );
+    assert.equal(e?.status, 503, "the web interface refuses service during first boot");
+
+    await waitFor(
+      async () => (await client.getSetupStatus().catch(() => ({ status: "down" }))).status === "completed",
+      10_000,
+      "boot end",
+    );
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 1400, `a 15-minute first boot takes about 1.5 s at scale 600 (took ${elapsed} ms)`);
+    assert.equal(await client.getFirmwareVersion(), "6.0.7");
+    assert.equal(fleet.events.list({ node: "sps1", name: "reboot" }).length, 1);
+  });
+
+  it("comes back on the old version when the firmware rolls back at boot (S13)", async function () {
+    const fleet = await harness.start(
+      singleNodeFleet("6.0.5", { emulator: { faults: { rollbackOnBoot: true } } }),
+      { timeScale: SCALE },
+    );
+    const client = harness.client(fleet, "sps1");
+    const up = await client.uploadFirmware({ path: iso, sha256: isoSha });
+    await client.activateFirmware(up.slotId, null);
+    fleet.systemControl("sps1").rebootThisNode();
+    await waitFor(
+      async () => (await client.getSetupStatus().catch(() => ({ status: "down" }))).status === "completed",
+      10_000,
+    );
+    assert.equal(await client.getFirmwareVersion(), "6.0.5");
+    assert.equal(fleet.events.list({ node: "sps1", name: "rollback" }).length, 1);
+  });
+
+  it("runs the HA sequence: activate, wait for sync, shut down secondary, reboot, power on, rejoin, activate secondary (H2)", async function () {
+    const fleet = await harness.start(
+      {
+        clusters: [
+          { name: "ha", nodes: [{ name: "sm", version: "5.11.2", ha: true, roles: ["central-management"] }] },
+        ],
+      },
+      { timeScale: SCALE },
+    );
+    const client = harness.client(fleet, "sm");
+    const sc = fleet.systemControl("sm");
+    const iso60 = join(dir, "sps-6.0.7-ha.iso");
+    await writeFakeFirmwareIso(iso60, "6.0.7");
+    const up = await client.uploadFirmware({ path: iso60, sha256: await sha256OfFile(iso60) });
+    assert.ok((await client.testFirmware(up.slotId)).passed);
+    await client.activateFirmware(up.slotId, "to 6.0");
+    await waitFor(() => sc.haState().firmwareSynced === true, 5000, "firmware sync to the secondary");
+    sc.shutdownSecondary();
+    sc.rebootThisNode();
+    await waitFor(
+      async () => (await client.getSetupStatus().catch(() => ({ status: "down" }))).status === "completed",
+      10_000,
+    );
+    assert.equal(await client.getFirmwareVersion(), "6.0.7");
+    assert.equal(
+      (await client.getLicense()).raw.state,
+      "wrong-version",
+      "a 5 license does not cover 6 LTS (S11)",
+    );
+    sc.uploadLicense(buildLicenseFile(6));
+    assert.equal((await client.getLicense()).raw.state, "valid");
+    sc.powerOn("secondary");
+    await waitFor(() => sc.haState().status === "HA", 10_000, "secondary rejoined and synced");
+    sc.activateSecondary();
+    const ha = sc.haState();
+    assert.equal(ha.primary.unit, "b");
+    assert.ok(ha.nodes.every((n) => n.firmware.current === "6.0.7" && n.firmware.active === "6.0.7"));
+    assert.equal(await client.getFirmwareVersion(), "6.0.7", "the API is served by the new primary");
+    assert.equal(fleet.events.list({ node: "sm", name: "takeover" }).length, 0);
+  });
+});
