@@ -1,20 +1,80 @@
-import type { CheckpointStore, ExecutionCheckpoint } from "./types";
+/**
+ * The executor's checkpoint: the few facts that cannot be read back from the appliance, persisted
+ * after every step (the sdk keeps it in resource outputs). Above all the reboot marks: a reboot is
+ * recorded here *before* it is issued, and a node is never rebooted twice for the same hop (S9, S10,
+ * S13, H1). Validated with zod on load, so an older or damaged checkpoint fails with a clear message.
+ */
+import { z } from "zod";
+import type { CheckpointStore, ExecutionCheckpoint, RebootMark } from "./types";
 
-/** In-memory store (tests; the sdk keeps the checkpoint in resource outputs). */
+const rebootMarkSchema = z.strictObject({
+  node: z.string().min(1),
+  hop: z.number().int().positive(),
+  fromVersion: z.string(),
+  toVersion: z.string(),
+  /** HA: the unit that was primary when the reboot was issued (H2 activate-secondary check). */
+  unit: z.string().optional(),
+  issuedAt: z.string(),
+});
+
+export const checkpointSchema = z.strictObject({
+  schemaVersion: z.literal(1),
+  cluster: z.string().min(1),
+  target: z.string(),
+  finished: z.array(z.number().int().positive()),
+  reboots: z.array(rebootMarkSchema),
+  secondaryDown: z.record(z.string(), z.number().int().positive()),
+  rolledBack: z.record(
+    z.string(),
+    z.strictObject({ hop: z.number().int().positive(), running: z.string(), expected: z.string() }),
+  ),
+  updatedAt: z.string(),
+});
+
+/** Validates a stored checkpoint; the error names the field. */
+export function parseCheckpoint(raw: unknown): ExecutionCheckpoint {
+  const parsed = checkpointSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue ? issue.path.map(String).join(".") || "(root)" : "(root)";
+  throw new Error(`executor checkpoint: ${where}: ${issue?.message ?? "invalid"}`);
+}
+
+export function emptyCheckpoint(cluster: string, target: string, at: string): ExecutionCheckpoint {
+  return {
+    schemaVersion: 1,
+    cluster,
+    target,
+    finished: [],
+    reboots: [],
+    secondaryDown: {},
+    rolledBack: {},
+    updatedAt: at,
+  };
+}
+
+export function rebootMarkOf(c: ExecutionCheckpoint, node: string, hop: number): RebootMark | undefined {
+  return c.reboots.find((r) => r.node === node && r.hop === hop);
+}
+
+/** In-memory store (tests, and callers that persist `ExecutionResult.checkpoint` themselves). */
 export function memoryCheckpointStore(initial?: ExecutionCheckpoint): CheckpointStore & {
   current: ExecutionCheckpoint | undefined;
+  saves: number;
 } {
   const store = {
-    current: initial,
-    load: () => Promise.resolve(store.current),
+    current: initial ? clone(initial) : undefined,
+    saves: 0,
+    load: () => Promise.resolve(store.current ? clone(store.current) : undefined),
     save: (c: ExecutionCheckpoint) => {
-      store.current = JSON.parse(JSON.stringify(c)) as ExecutionCheckpoint;
+      store.current = clone(c);
+      store.saves += 1;
       return Promise.resolve();
     },
   };
   return store;
 }
 
-export function parseCheckpoint(raw: unknown): ExecutionCheckpoint {
-  return raw as ExecutionCheckpoint;
+export function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -219,6 +219,8 @@ export interface RebootMark {
   /** Revision the node ran when the reboot was issued. */
   fromVersion: string;
   toVersion: string;
+  /** HA: the unit that was primary when the reboot was issued (decides whether activate-secondary is due). */
+  unit?: string;
   issuedAt: string;
 }
 

@@ -1,0 +1,489 @@
+/**
+ * The appliance steps of one hop (plan-contract action vocabulary), each "check, then act": every
+ * handler first reads the real state and returns `skipped` when its work is already true, so a rerun
+ * after any interruption converges without repeating anything (and a finished plan causes no write).
+ * The HA-only steps are in ./ha-steps.ts.
+ */
+import { promises as fs } from "node:fs";
+import { ApplianceApiError } from "../appliance/api-error";
+import { ManualStepRequired } from "../appliance/system-control/errors";
+import { rebootDeadlineMs } from "../domain/deadlines";
+import type { PlanStep } from "../domain/plan";
+import { readPair } from "./ha";
+import {
+  atOrPast,
+  comparePluginVersions,
+  compareVersionText,
+  crossesStorageReorganisation,
+  licenseFacts,
+  licenseValidFor,
+  majorOf,
+  readLiveness,
+  slotWithVersion,
+} from "./node-state";
+import { rebootMarkOf } from "./checkpoint";
+import type { RunContext } from "./run-context";
+import {
+  done,
+  ensureUp,
+  hopTarget,
+  onTarget,
+  skipped,
+  stepError,
+  where,
+  type NodeHandle,
+  type StepOutcome,
+} from "./step-kit";
+import type { PluginPackage } from "./types";
+
+function hopOf(step: PlanStep): number {
+  return step.hop ?? 0;
+}
+
+/** The revision the hop starts from (cluster hop list), for the P14 deadline. */
+function hopFrom(ctx: RunContext, step: PlanStep): string | undefined {
+  return step.hop !== null ? ctx.inputs.plan.hops[step.hop - 1]?.from : undefined;
+}
+
+function crossesP14(ctx: RunContext, step: PlanStep, running?: string): boolean {
+  const to = step.version;
+  const from = running ?? hopFrom(ctx, step);
+  return to !== undefined && from !== undefined && crossesStorageReorganisation(from, to);
+}
+
+// ---- P: preflight and backup -------------------------------------------------------------------
+
+/** Read-only checks before the node's first change (P2, P4, P8). */
+export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const target = ctx.inputs.plan.target;
+  const running = await ensureUp(ctx, node, step);
+  if (atOrPast(running, target) && !node.ha)
+    return skipped(`already on the plan target ${target} (running ${running})`);
+  const notes: string[] = [];
+  // P2: System Monitor shows no problem — firmware integrity.
+  const health = await node.client.getHealth();
+  const corrupt = Object.entries(health.firmwareIntegrity).filter(([, v]) => v !== "OK");
+  if (corrupt.length > 0) {
+    throw stepError(
+      "preflight-blocked",
+      step,
+      `${where(ctx, step)}: firmware integrity is not OK (${corrupt.map(([k, v]) => `${k}: ${v}`).join(", ")}); fix it before upgrading (rule P2)`,
+      { rule: "P2" },
+    );
+  }
+  notes.push("health OK (P2)");
+  // P8: from 6.0.4 the disk fill-up limit must be within 50–98 %.
+  if (atOrPast(target, "6.0.4")) {
+    const d = await node.client.getDiskFillupPrevention();
+    if (d.usedSpaceRatioLimit < 50 || d.usedSpaceRatioLimit > 98) {
+      throw stepError(
+        "preflight-blocked",
+        step,
+        `${where(ctx, step)}: "disconnect clients when disks are N% used" is ${d.usedSpaceRatioLimit}; set it within 50–98 or the upgrade to ${target} cannot start (rule P8)`,
+        { rule: "P8" },
+      );
+    }
+    notes.push(`disk fill-up limit ${d.usedSpaceRatioLimit}% (P8)`);
+  }
+  // P4: HA — the secondary's IPMI answers and the pair is not degraded (unless we shut it down).
+  if (node.ha) {
+    const view = await readPair(ctx, node, step);
+    const ours = ctx.checkpoint.secondaryDown[node.name] !== undefined;
+    if (!ours && view.state.status !== "HA") {
+      throw stepError(
+        "preflight-blocked",
+        step,
+        `${where(ctx, step)}: HA status is ${view.state.status} (sync ${view.state.sync}); repair the pair before upgrading (rule P4)`,
+        { rule: "P4" },
+      );
+    }
+    try {
+      const power = await ctx.inputs.systemControl.readPowerState(view.pair.secondary);
+      notes.push(`secondary ${view.secondary.unit} BMC answers (power ${power}) (P4)`);
+    } catch (e) {
+      if (e instanceof ManualStepRequired) notes.push("secondary power is checked by hand (manual channel)");
+      else
+        throw stepError(
+          "preflight-blocked",
+          step,
+          `${where(ctx, step)}: the secondary's IPMI does not answer — it is the only way to power it on again (rule P4): ${e instanceof Error ? e.message : String(e)}`,
+          { rule: "P4", cause: e },
+        );
+    }
+  }
+  return done(notes.join("; "));
+}
+
+/** P1: configuration backup, through the user's hook (no documented API makes one). */
+export async function backupConfig(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  if (ctx.checkpoint.finished.includes(step.seq)) return skipped("backup made in an earlier run");
+  const running = await ensureUp(ctx, node, step);
+  if (atOrPast(running, ctx.inputs.plan.target) && !node.ha)
+    return skipped(`already on the plan target ${ctx.inputs.plan.target}`);
+  const hook = ctx.inputs.hooks?.backupConfig;
+  if (!hook)
+    return skipped(
+      "not automated (rule P1): no documented API exports the configuration — make sure a backup and an export exist",
+    );
+  const where_ = await hook(node.name);
+  return done(typeof where_ === "string" ? `backup: ${where_}` : "backup made");
+}
+
+// ---- P6 / S4 / S15: plugins ------------------------------------------------------------------
+
+function pluginPackageFor(ctx: RunContext, step: PlanStep, target: string): PluginPackage {
+  const name = step.plugin;
+  const builds = name !== undefined ? ctx.inputs.plugins?.[name] : undefined;
+  const release = target.split(".").slice(0, 2).join(".");
+  const pkg = builds?.[target] ?? builds?.[release];
+  if (!name || !pkg) {
+    throw stepError(
+      "input-missing",
+      step,
+      `${where(ctx, step)}: no build of plugin ${name ?? "(unnamed)"} for ${target}; add plugins["${name ?? ""}"]["${release}"] (rule P6)`,
+      { rule: "P6" },
+    );
+  }
+  return pkg;
+}
+
+async function pluginZip(pkg: PluginPackage): Promise<Buffer> {
+  if (pkg.zip) return pkg.zip;
+  if (pkg.path) return fs.readFile(pkg.path);
+  throw new Error("plugin package has neither `zip` nor `path`");
+}
+
+/** upload-plugin (P6, S4) and upgrade-plugin (S15): skipped when that build or a newer one is installed. */
+export async function plugin(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  const pkg = pluginPackageFor(ctx, step, target);
+  await ensureUp(ctx, node, step);
+  const installed = (await node.client.listPlugins()).find((p) => p.name === step.plugin);
+  if (installed && comparePluginVersions(installed.version, pkg.version) >= 0)
+    return skipped(`plugin ${installed.name} ${installed.version} already installed (wanted ${pkg.version})`);
+  const zip = await pluginZip(pkg);
+  const result = await node.client.uploadPlugin(
+    zip,
+    `pulumi-sps: plugin ${step.plugin ?? ""} ${pkg.version} for ${target}`,
+  );
+  return done(
+    `plugin ${result.name} ${result.version} installed${installed ? ` (was ${installed.version})` : ""}`,
+  );
+}
+
+// ---- S3, S5–S7, P12: firmware ----------------------------------------------------------------
+
+export async function uploadFirmware(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  const running = await ensureUp(ctx, node, step);
+  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  const slots = await node.client.listFirmwareSlots();
+  const have = slotWithVersion(slots.slots, target);
+  if (have) return skipped(`firmware ${target} already in slot ${have.id}; not uploaded again`);
+  const image = ctx.inputs.firmware[target];
+  if (!image)
+    throw stepError(
+      "input-missing",
+      step,
+      `${where(ctx, step)}: no firmware image for ${target}; add firmware["${target}"] with its path and sha256 (rule V7)`,
+      { rule: "V7" },
+    );
+  let freed = "";
+  if (slots.emptySlots === 0) {
+    // Free the oldest slot that is neither running nor selected for the next boot.
+    const candidates = slots.slots
+      .filter((s) => !s.empty && !s.current && !s.afterReboot && s.version !== undefined)
+      .sort((a, b) => compareVersionText(a.version!, b.version!));
+    const victim = candidates[0];
+    if (!victim)
+      throw stepError(
+        "step-failed",
+        step,
+        `${where(ctx, step)}: no empty firmware slot and none that can be freed`,
+      );
+    await node.client.deleteFirmwareSlot(victim.id);
+    freed = `; freed slot ${victim.id} (${victim.version ?? "?"})`;
+  }
+  // S3: the client verifies the checksum by streaming before any byte is sent.
+  const up = await node.client.uploadFirmware(image);
+  return done(
+    `firmware ${up.version ?? target} uploaded to slot ${up.slotId} (${up.bytes} bytes, sha256 verified)${freed}`,
+  );
+}
+
+export async function testFirmware(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  const running = await ensureUp(ctx, node, step);
+  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  const slot = slotWithVersion((await node.client.listFirmwareSlots()).slots, target);
+  if (!slot)
+    throw stepError(
+      "step-failed",
+      step,
+      `${where(ctx, step)}: firmware ${target} is in no slot; upload it first`,
+    );
+  if (slot.afterReboot)
+    return skipped(`slot ${slot.id} already selected for the next boot: its test passed before (P12)`);
+  const result = await node.client.testFirmware(slot.id);
+  // Rule P12: the test must pass; its text is shown verbatim and stops this node's upgrade.
+  if (!result.passed) throw firmwareTestFailed(ctx, step, target, result.summary);
+  return done(`upgrade test passed: ${firstLine(result.summary)}`);
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0] ?? s;
+}
+
+function firmwareTestFailed(ctx: RunContext, step: PlanStep, target: string, summary: string): Error {
+  return stepError(
+    "firmware-test-failed",
+    step,
+    `${where(ctx, step)}: the firmware upgrade test for ${target} failed (rule P12); the node's upgrade stops here. Test summary:\n${summary}`,
+    { rule: "P12" },
+  );
+}
+
+export async function activateFirmware(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  const running = await ensureUp(ctx, node, step);
+  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  const slot = slotWithVersion((await node.client.listFirmwareSlots()).slots, target);
+  if (!slot)
+    throw stepError(
+      "step-failed",
+      step,
+      `${where(ctx, step)}: firmware ${target} is in no slot; upload it first`,
+    );
+  if (slot.afterReboot) return skipped(`slot ${slot.id} (${target}) already selected "after reboot"`);
+  try {
+    await node.client.activateFirmware(slot.id, `pulumi-sps: ${target} (hop ${hopOf(step)})`);
+  } catch (e) {
+    if (e instanceof ApplianceApiError && e.errorType === "FirmwareTestFailed") {
+      const d = (e.details ?? {}) as { test_summary?: unknown };
+      throw firmwareTestFailed(
+        ctx,
+        step,
+        target,
+        typeof d.test_summary === "string" ? d.test_summary : e.message,
+      );
+    }
+    throw e;
+  }
+  return done(`slot ${slot.id} (${target}) selected "after reboot" (S7)`);
+}
+
+// ---- S8, S9, S10, S12, S13: support bundle, reboot, verify --------------------------------------
+
+export async function supportBundle(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  if (rebootMarkOf(ctx.checkpoint, node.name, hopOf(step)))
+    return skipped("reboot of this hop already issued; bundle kept from before");
+  const running = await ensureUp(ctx, node, step);
+  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  if (ctx.checkpoint.finished.includes(step.seq))
+    return skipped("support bundle made in an earlier run (kept)");
+  const hook = ctx.inputs.hooks?.supportBundle;
+  if (!hook)
+    return skipped(
+      "not automated (rule S8): no documented API creates a support bundle — create one in the web interface and keep it",
+    );
+  const where_ = await hook(node.name, hopOf(step));
+  return done(
+    typeof where_ === "string" ? `support bundle: ${where_} (kept)` : "support bundle created (kept)",
+  );
+}
+
+/**
+ * S9 / H1: reboot this node only. The reboot is recorded in the checkpoint *before* it is issued;
+ * with a recorded reboot the node is never rebooted again for this hop — we only wait (S10), and a
+ * node back on the old version is a rollback (S13, reported by verify-version).
+ */
+export async function reboot(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  const hop = hopOf(step);
+  const mark = rebootMarkOf(ctx.checkpoint, node.name, hop);
+  if (mark) {
+    const v = await ensureUp(ctx, node, step, {
+      crossesStorageReorganisation: crossesStorageReorganisation(mark.fromVersion, target),
+      what: `${node.name} back after the reboot issued at ${mark.issuedAt}`,
+    });
+    return skipped(
+      `reboot for hop ${hop} already issued at ${mark.issuedAt} (never repeated, S9/S10); node up on ${v}`,
+    );
+  }
+  const running = await ensureUp(ctx, node, step);
+  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  const slots = await node.client.listFirmwareSlots();
+  const selected = slots.slots.find((s) => s.afterReboot);
+  if (!selected || selected.version !== target)
+    throw stepError(
+      "step-failed",
+      step,
+      `${where(ctx, step)}: the firmware selected for the next boot is ${selected?.version ?? "none"}, not ${target}; refusing to reboot`,
+    );
+  let unit: string | undefined;
+  if (node.ha) {
+    // H2: the secondary is shut down before the primary reboots (else it takes over).
+    const view = await readPair(ctx, node, step);
+    if (view.secondary.power !== "off")
+      throw stepError(
+        "step-failed",
+        step,
+        `${where(ctx, step)}: the secondary (${view.secondary.unit}) is still powered on; refusing to reboot the primary (rule H2)`,
+        { rule: "H2" },
+      );
+    unit = view.primary.unit;
+  }
+  const issuedAt = ctx.nowIso();
+  await ctx.save((c) => {
+    c.reboots.push({
+      node: node.name,
+      hop,
+      fromVersion: running,
+      toVersion: target,
+      ...(unit ? { unit } : {}),
+      issuedAt,
+    });
+  });
+  try {
+    await ctx.inputs.systemControl.rebootNode(node.controlName);
+  } catch (e) {
+    if (e instanceof ManualStepRequired) {
+      // Not issued by us: forget the mark so the next run sees the truth (booting, on target, or still old).
+      await ctx.save((c) => {
+        c.reboots = c.reboots.filter((r) => !(r.node === node.name && r.hop === hop));
+      });
+      throw stepError(
+        "manual-step-required",
+        step,
+        `${where(ctx, step)}: reboot this node by hand (never the cluster, H1), then run again:\n${e.instructions.join("\n")}`,
+        { rule: "S9", cause: e },
+      );
+    }
+    throw stepError(
+      "step-failed",
+      step,
+      `${where(ctx, step)}: the reboot command failed; it is recorded as issued and will not be repeated — check the node, then run again: ${e instanceof Error ? e.message : String(e)}`,
+      { rule: "S9", cause: e },
+    );
+  }
+  const v = await waitForReboot(ctx, node, step, running, target);
+  return done(`rebooted (this node only, S9) from ${running}; web interface back on ${v}`);
+}
+
+async function waitForReboot(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  from: string,
+  target: string,
+): Promise<string> {
+  const crosses = crossesStorageReorganisation(from, target);
+  const issued = ctx.clock.now();
+  let seenDown = false;
+  let announcedBoot = false;
+  return ctx.waitFor(
+    {
+      what: `web interface of ${node.name} back after the reboot into ${target}${crosses ? " (first boot reorganises storage, P14)" : ""}`,
+      deadlineMs: rebootDeadlineMs(ctx.deadlines, crosses),
+      kind: "web-interface-not-back",
+      rule: "S12",
+      step,
+      hint: "console access needed: do not reboot or power it off during its first boot (S10); check it on the console, then run again",
+      onWait: (m) => ctx.progress(step, "waiting", m),
+    },
+    async () => {
+      const l = await readLiveness(node.client);
+      if (l.phase !== "up") {
+        seenDown = true;
+        if (l.phase === "booting" && !announcedBoot) {
+          announcedBoot = true;
+          ctx.progress(
+            step,
+            "waiting",
+            `first boot of ${node.name} (S10: no traffic, never interrupted${crosses ? "; P14 storage reorganisation" : ""})`,
+          );
+        }
+        return undefined;
+      }
+      // Up: accept once the node went down, runs something else, or had time to boot (rollback case).
+      if (seenDown || l.version !== from || ctx.clock.now() - issued >= ctx.deadlines.firstBootMs)
+        return l.version;
+      return undefined;
+    },
+  );
+}
+
+/** S11: a license for the new LTS major after the reboot into it. */
+export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const running = await ensureUp(ctx, node, step);
+  const major = majorOf(running);
+  const before = licenseFacts((await node.client.getLicense()).raw);
+  if (licenseValidFor(before, major)) return skipped(`license already valid for ${major} LTS`);
+  const file = ctx.inputs.licenses?.[String(major)];
+  if (!file)
+    throw stepError(
+      "input-missing",
+      step,
+      `${where(ctx, step)}: the node runs ${running} and needs a license for ${major} LTS; add licenses["${major}"] (rules S2, S11)`,
+      { rule: "S11" },
+    );
+  try {
+    await ctx.inputs.systemControl.uploadLicense(node.controlName, file);
+  } catch (e) {
+    if (e instanceof ManualStepRequired)
+      throw stepError(
+        "manual-step-required",
+        step,
+        `${where(ctx, step)}: upload the ${major} LTS license by hand, then run again:\n${e.instructions.join("\n")}`,
+        { rule: "S11", cause: e },
+      );
+    throw e;
+  }
+  const after = licenseFacts((await node.client.getLicense()).raw);
+  if (!licenseValidFor(after, major))
+    throw stepError(
+      "step-failed",
+      step,
+      `${where(ctx, step)}: the license was uploaded but the node reports ${after.major ?? "?"} LTS, state ${after.state ?? "?"} (rule S11)`,
+      { rule: "S11" },
+    );
+  return done(`license for ${major} LTS installed (file ${file.fileName})`);
+}
+
+/** S13: running version equals the hop target; lower after a recorded reboot means SPS rolled back. */
+export async function verifyVersion(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  const hop = hopOf(step);
+  const mark = rebootMarkOf(ctx.checkpoint, node.name, hop);
+  const running = await ensureUp(ctx, node, step, {
+    crossesStorageReorganisation: crossesP14(ctx, step, mark?.fromVersion),
+  });
+  if (atOrPast(running, target))
+    return done(`running ${running}${running === target ? "" : ` (past the hop target ${target})`}`);
+  if (mark) {
+    await ctx.save((c) => {
+      c.rolledBack[node.name] = { hop, running, expected: target };
+    });
+    throw stepError(
+      "rollback-detected",
+      step,
+      `${where(ctx, step)}: SPS rolled back — the node runs ${running} after the reboot into ${target} (issued ${mark.issuedAt}) (rule S13). The run stops; keep the support bundle, investigate on the appliance. It will not be rebooted again for this hop.`,
+      { rule: "S13" },
+    );
+  }
+  throw stepError(
+    "step-failed",
+    step,
+    `${where(ctx, step)}: the node runs ${running}, not ${target}, and no reboot was recorded for hop ${hop}`,
+    { rule: "S13" },
+  );
+}

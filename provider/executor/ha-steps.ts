@@ -1,0 +1,253 @@
+/**
+ * The HA-only steps of a hop (rule H2, H3): wait for the firmware to reach the secondary, shut the
+ * secondary down, power it on again through IPMI, wait for it to rejoin, "activate slave", verify.
+ * Each reads the pair live first (`readHaState`) and skips what is already true.
+ */
+import { ManualStepRequired } from "../appliance/system-control/errors";
+import type { PlanStep } from "../domain/plan";
+import { rebootMarkOf } from "./checkpoint";
+import { pairConverged, readPair, type PairView } from "./ha";
+import { crossesStorageReorganisation } from "./node-state";
+import type { RunContext } from "./run-context";
+import {
+  done,
+  ensureUp,
+  hopTarget,
+  onTarget,
+  skipped,
+  stepError,
+  where,
+  type NodeHandle,
+  type StepOutcome,
+} from "./step-kit";
+
+function hopOf(step: PlanStep): number {
+  return step.hop ?? 0;
+}
+
+function manual(ctx: RunContext, step: PlanStep, what: string, e: ManualStepRequired): Error {
+  return stepError(
+    "manual-step-required",
+    step,
+    `${where(ctx, step)}: ${what} by hand, then run again:\n${e.instructions.join("\n")}`,
+    { rule: "H2", cause: e },
+  );
+}
+
+async function withManual<T>(
+  ctx: RunContext,
+  step: PlanStep,
+  what: string,
+  op: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    if (e instanceof ManualStepRequired) throw manual(ctx, step, what, e);
+    throw e;
+  }
+}
+
+/** H2: the new firmware (after-reboot selection) has reached the secondary (usually within 60 s). */
+export async function waitSecondarySync(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  const running = await ensureUp(ctx, node, step);
+  if (onTarget(running, target)) return skipped(`primary already on the hop target (running ${running})`);
+  const first = await readPair(ctx, node, step);
+  if (first.secondary.power === "off")
+    return skipped(`secondary ${first.secondary.unit} already shut down for this hop`);
+  const synced = (v: PairView): boolean =>
+    v.state.firmwareSynced === true && v.secondary.firmware.active === target;
+  if (synced(first)) return skipped(`firmware ${target} already on the secondary ${first.secondary.unit}`);
+  const v = await ctx.waitFor(
+    {
+      what: `firmware ${target} synced to the secondary of ${node.name}`,
+      deadlineMs: ctx.deadlines.secondarySyncMs,
+      kind: "deadline",
+      rule: "H2",
+      step,
+      hint: "check the HA link on the High Availability page",
+      onWait: (m) => ctx.progress(step, "waiting", m),
+    },
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return synced(p) ? p : undefined;
+    },
+  );
+  return done(`firmware ${target} synced to secondary ${v.secondary.unit}`);
+}
+
+/** H2: shut the secondary down before the primary reboots. */
+export async function shutdownSecondary(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  const hop = hopOf(step);
+  const running = await ensureUp(ctx, node, step);
+  if (onTarget(running, target) || rebootMarkOf(ctx.checkpoint, node.name, hop))
+    return skipped(`primary already rebooted for this hop (running ${running})`);
+  const view = await readPair(ctx, node, step);
+  if (view.secondary.power === "off") {
+    if (ctx.checkpoint.secondaryDown[node.name] === undefined)
+      await ctx.save((c) => {
+        c.secondaryDown[node.name] = hop;
+      });
+    return skipped(`secondary ${view.secondary.unit} already off`);
+  }
+  await ctx.save((c) => {
+    c.secondaryDown[node.name] = hop;
+  });
+  await withManual(ctx, step, `shut the secondary (${view.secondary.unit}) down`, () =>
+    ctx.inputs.systemControl.shutdownSecondary(view.pair),
+  );
+  await ctx.waitFor(
+    {
+      what: `secondary ${view.secondary.unit} of ${node.name} powered off`,
+      deadlineMs: ctx.deadlines.secondarySyncMs,
+      kind: "deadline",
+      rule: "H2",
+      step,
+      onWait: (m) => ctx.progress(step, "waiting", m),
+    },
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return p.secondary.power === "off" ? true : undefined;
+    },
+  );
+  return done(`secondary ${view.secondary.unit} shut down`);
+}
+
+/** H2: power the secondary on through IPMI (after the primary runs the hop target). */
+export async function powerOnSecondary(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+): Promise<StepOutcome> {
+  await ensureUp(ctx, node, step);
+  const view = await readPair(ctx, node, step);
+  const clear = async (): Promise<void> => {
+    if (ctx.checkpoint.secondaryDown[node.name] !== undefined)
+      await ctx.save((c) => {
+        delete c.secondaryDown[node.name];
+      });
+  };
+  if (view.secondary.power === "on") {
+    await clear();
+    return skipped(`secondary ${view.secondary.unit} already powered on`);
+  }
+  await withManual(ctx, step, `power the secondary (${view.secondary.unit}) on through its BMC`, () =>
+    ctx.inputs.systemControl.powerOnSecondary(view.pair),
+  );
+  await clear();
+  return done(`secondary ${view.secondary.unit} powered on through IPMI (${view.pair.secondary})`);
+}
+
+/** H2: the secondary booted (its own first boot into the target — only read here), synced and is visible again. */
+export async function waitSecondaryRejoin(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  await ensureUp(ctx, node, step);
+  const rejoined = (v: PairView): boolean =>
+    v.state.status === "HA" &&
+    v.state.sync === "synced" &&
+    v.state.nodes.every((n) => n.firmware.current === target);
+  const first = await readPair(ctx, node, step);
+  if (rejoined(first)) return skipped(`secondary ${first.secondary.unit} already synced on ${target}`);
+  const from = ctx.inputs.plan.hops[hopOf(step) - 1]?.from ?? first.secondary.firmware.current ?? target;
+  const deadline =
+    ctx.deadlines.secondaryRejoinMs +
+    (crossesStorageReorganisation(from, target) ? ctx.deadlines.storageReorganisationMs : 0);
+  const v = await ctx.waitFor(
+    {
+      what: `secondary of ${node.name} booted into ${target}, synced and visible again`,
+      deadlineMs: deadline,
+      kind: "deadline",
+      rule: "H2",
+      step,
+      hint: "check the secondary on its console and the HA page",
+      onWait: (m) => ctx.progress(step, "waiting", m),
+    },
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return rejoined(p) ? p : undefined;
+    },
+  );
+  return done(`secondary ${v.secondary.unit} rejoined on ${target} (HA ${v.state.status}, ${v.state.sync})`);
+}
+
+/**
+ * H2 "Activate slave" (H3: only planned for 6.0 and later). Due only while the unit we rebooted for
+ * this hop is still the primary: afterwards the roles have swapped and it is skipped.
+ */
+export async function activateSecondary(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+): Promise<StepOutcome> {
+  await ensureUp(ctx, node, step);
+  const mark = rebootMarkOf(ctx.checkpoint, node.name, hopOf(step));
+  const view = await readPair(ctx, node, step);
+  if (!mark?.unit)
+    return skipped(`no reboot of this hop was issued by this tool; unit ${view.primary.unit} stays primary`);
+  if (view.primary.unit !== mark.unit)
+    return skipped(
+      `already activated: unit ${view.primary.unit} is primary (unit ${mark.unit} was rebooted)`,
+    );
+  if (view.state.sync !== "synced")
+    throw stepError(
+      "step-failed",
+      step,
+      `${where(ctx, step)}: the secondary is not synced (HA ${view.state.status}, ${view.state.sync}); refusing to activate it (rule H2)`,
+      { rule: "H2" },
+    );
+  await withManual(ctx, step, `activate the secondary (${view.secondary.unit}) ("Activate slave")`, () =>
+    ctx.inputs.systemControl.activateSecondary(view.pair),
+  );
+  const after = await ctx.waitFor(
+    {
+      what: `unit ${view.secondary.unit} of ${node.name} primary after "Activate slave"`,
+      deadlineMs: ctx.deadlines.secondarySyncMs,
+      kind: "deadline",
+      rule: "H2",
+      step,
+      onWait: (m) => ctx.progress(step, "waiting", m),
+    },
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return p.primary.unit !== mark.unit ? p : undefined;
+    },
+  );
+  return done(`unit ${after.primary.unit} is primary now (was ${mark.unit})`);
+}
+
+/** H2: current and active firmware equal the hop target on both units. */
+export async function verifyHa(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  await ensureUp(ctx, node, step);
+  const v = await ctx.waitFor(
+    {
+      what: `both units of ${node.name} on ${target} (current = active) with HA status "HA"`,
+      deadlineMs: ctx.deadlines.secondarySyncMs,
+      kind: "deadline",
+      rule: "H2",
+      step,
+      onWait: (m) => ctx.progress(step, "waiting", m),
+    },
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return pairConverged(p.state, target) ? p : undefined;
+    },
+  );
+  return done(
+    `HA ${v.state.status}: ${v.state.nodes.map((n) => `${n.unit}=${n.firmware.current}/${n.firmware.active} (${n.role})`).join(", ")}`,
+  );
+}

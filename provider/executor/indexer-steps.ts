@@ -1,0 +1,141 @@
+/**
+ * Indexer host steps (rules I1–I5), after every appliance step of the cluster (the plan's waves).
+ * `IndexerHost.upgrade` is itself idempotent and convergent (it inspects the host and does only what
+ * is missing, and never leaves the service stopped, I5), so the executor runs it once per host per
+ * run, at the host's first step, and maps what it did onto the six plan steps. `verify-indexer`
+ * checks the end state independently (version ≥ SPS, service running: I1, I5).
+ */
+import type { PlanStep } from "../domain/plan";
+import type { IndexerHost } from "../hosts/indexer-host";
+import { IndexerUpgradeError, type IndexerUpgradeResult } from "../hosts/indexer-upgrade-result";
+import { compareIndexerVersions } from "../hosts/indexer-version";
+import type { RunContext } from "./run-context";
+import { done, skipped, stepError, where, type StepOutcome } from "./step-kit";
+import type { IndexerBinding } from "./types";
+
+interface HostRun {
+  host: IndexerHost;
+  /** The upgrade of this run (started at the host's first step). */
+  upgrade?: Promise<IndexerUpgradeResult>;
+  alreadyConverged?: string;
+}
+
+export class IndexerSteps {
+  private readonly hosts = new Map<string, Promise<IndexerHost>>();
+  private readonly runs = new Map<string, HostRun>();
+
+  constructor(private readonly bindings: Record<string, IndexerBinding> | undefined) {}
+
+  /** The IndexerHost of a name (factories are called once, lazily). */
+  hostOf(name: string): Promise<IndexerHost> | undefined {
+    const b = this.bindings?.[name];
+    if (!b) return undefined;
+    let h = this.hosts.get(name);
+    if (!h) {
+      h = typeof b === "function" ? b() : Promise.resolve(b);
+      this.hosts.set(name, h);
+    }
+    return h;
+  }
+
+  async run(ctx: RunContext, step: PlanStep): Promise<StepOutcome> {
+    const target = step.version ?? ctx.inputs.plan.target;
+    const hostP = this.hostOf(step.node);
+    if (!hostP)
+      throw stepError(
+        "input-missing",
+        step,
+        `${where(ctx, step)}: no indexer host bound for ${step.node}; add indexers["${step.node}"]`,
+        { rule: "I4" },
+      );
+    const pkg = ctx.inputs.indexerPackages?.[target];
+    if (!pkg)
+      throw stepError(
+        "input-missing",
+        step,
+        `${where(ctx, step)}: no indexer RPM for SPS ${target}; add indexerPackages["${target}"] (download it from the SPS: Local Services → Indexer service, rule I3)`,
+        { rule: "I3" },
+      );
+    const version = pkg.version ?? target;
+    let hr = this.runs.get(step.node);
+    if (!hr) {
+      const host = await hostP;
+      hr = { host };
+      this.runs.set(step.node, hr);
+      // Read the truth first: already converged → every step of this host is skipped (no write).
+      const state = await host.inspect();
+      if (
+        state.version !== null &&
+        compareIndexerVersions(state.version, version) >= 0 &&
+        state.service === "running"
+      )
+        hr.alreadyConverged = `indexer ${state.version} installed and running (≥ ${version})`;
+    }
+    if (hr.alreadyConverged) return skipped(`already converged: ${hr.alreadyConverged}`);
+    if (step.action === "verify-indexer") return this.verify(ctx, step, hr, version, target);
+    if (!hr.upgrade) {
+      ctx.progress(
+        step,
+        "waiting",
+        `upgrading indexer ${step.node} to ${version} (I4: copy → stop → yum upgrade → start)`,
+      );
+      hr.upgrade = hr.host.upgrade({ rpmPath: pkg.path, version, spsVersion: target });
+    }
+    let result: IndexerUpgradeResult;
+    try {
+      result = await hr.upgrade;
+    } catch (e) {
+      throw await this.failure(ctx, step, hr, e);
+    }
+    const records = result.actions.filter((a) => a.action === step.action);
+    if (records.length === 0) return skipped(`not needed (${result.outcome})`);
+    return done(records.map((r) => r.detail ?? r.command ?? r.action).join("; "));
+  }
+
+  private async verify(
+    ctx: RunContext,
+    step: PlanStep,
+    hr: HostRun,
+    version: string,
+    target: string,
+  ): Promise<StepOutcome> {
+    if (hr.upgrade) {
+      try {
+        await hr.upgrade;
+      } catch (e) {
+        throw await this.failure(ctx, step, hr, e);
+      }
+    }
+    const state = await hr.host.inspect();
+    // I1: indexer ≥ the SPS it serves; I5: never left stopped.
+    if (
+      state.version === null ||
+      compareIndexerVersions(state.version, version) < 0 ||
+      state.service !== "running"
+    )
+      throw stepError(
+        "step-failed",
+        step,
+        `${where(ctx, step)}: indexer ${step.node} runs ${state.version ?? "nothing"}, service ${state.service}; expected ≥ ${version} for SPS ${target}, running (rules I1, I5)`,
+        { rule: state.service !== "running" ? "I5" : "I1" },
+      );
+    return done(`indexer ${state.version} installed, service ${state.service}`);
+  }
+
+  private async failure(ctx: RunContext, step: PlanStep, hr: HostRun, e: unknown): Promise<Error> {
+    let service = "unknown";
+    try {
+      service = (await hr.host.inspect()).service;
+    } catch {
+      // keep "unknown"
+    }
+    const rule = e instanceof IndexerUpgradeError ? (e.rule ?? "I5") : "I4";
+    const msg = e instanceof Error ? e.message : String(e);
+    return stepError(
+      "step-failed",
+      step,
+      `${where(ctx, step)}: indexer upgrade failed (rule ${rule}): ${msg}; service now ${service}${service === "running" ? "" : " — NOT running, start it by hand (I5)"}`,
+      { rule, cause: e },
+    );
+  }
+}

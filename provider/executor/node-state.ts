@@ -1,0 +1,102 @@
+/**
+ * Read-only facts about one appliance node, used by every step to decide whether its work is already
+ * done (idempotence) and by the waits (reboot, first boot). Nothing here writes to a node, so these
+ * reads are the only traffic a node gets during its first boot (rule S10).
+ */
+import { z } from "zod";
+import type { ApplianceClient, FirmwareSlot } from "../appliance/appliance-client";
+import { compareRevisions, parseRevision } from "../domain/version";
+
+export type Liveness =
+  | { phase: "down"; error: string }
+  /** S10: first boot, the web interface answers only the setup status. */
+  | { phase: "booting" }
+  | { phase: "up"; version: string };
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Down (no answer), booting (setup status "booting"), or up with its running version. */
+export async function readLiveness(client: ApplianceClient): Promise<Liveness> {
+  let status: string;
+  try {
+    status = (await client.getSetupStatus()).status;
+  } catch (e) {
+    return { phase: "down", error: messageOf(e) };
+  }
+  if (status === "booting") return { phase: "booting" };
+  try {
+    return { phase: "up", version: await client.getFirmwareVersion() };
+  } catch (e) {
+    return { phase: "down", error: messageOf(e) };
+  }
+}
+
+/** Compare two revisions X.Y.Z (−1, 0, 1). */
+export function compareVersionText(a: string, b: string): number {
+  return compareRevisions(parseRevision(a), parseRevision(b));
+}
+
+export function atOrPast(running: string, target: string): boolean {
+  return compareVersionText(running, target) >= 0;
+}
+
+export function majorOf(version: string): number {
+  return parseRevision(version).major;
+}
+
+/** Rule P14: the first boot into 6.3.0 or later from below reorganises the internal storage. */
+export function crossesStorageReorganisation(from: string, to: string): boolean {
+  return compareVersionText(from, "6.3.0") < 0 && compareVersionText(to, "6.3.0") >= 0;
+}
+
+export function slotWithVersion(slots: readonly FirmwareSlot[], version: string): FirmwareSlot | undefined {
+  return slots.find((s) => !s.empty && s.version === version);
+}
+
+/**
+ * License facts from `GET /api/configuration/management/license`. Its fields are not documented
+ * [doc §8]; we read `version` ("6 LTS") or `major`, and `state` when present [inference: emulator shape].
+ */
+const licenseBodySchema = z
+  .object({
+    version: z.string().optional(),
+    major: z.number().int().optional(),
+    state: z.string().optional(),
+  })
+  .loose();
+
+export interface LicenseFacts {
+  major: number | null;
+  state: string | null;
+}
+
+export function licenseFacts(raw: Record<string, unknown>): LicenseFacts {
+  const parsed = licenseBodySchema.safeParse(raw);
+  if (!parsed.success) return { major: null, state: null };
+  const b = parsed.data;
+  const fromLabel = b.version !== undefined ? /^(\d+)\b/.exec(b.version)?.[1] : undefined;
+  const major = b.major ?? (fromLabel !== undefined ? Number(fromLabel) : null);
+  return { major, state: b.state ?? null };
+}
+
+/** Rules S2, S11: the installed license covers the running LTS major (and is not expired, when the appliance says). */
+export function licenseValidFor(facts: LicenseFacts, major: number): boolean {
+  return facts.major === major && (facts.state === null || facts.state === "valid");
+}
+
+/** Plugin versions: numeric comparison per dot-separated part ("2.10.0" > "2.9.1"); text parts compare as text. */
+export function comparePluginVersions(a: string, b: string): number {
+  const pa = a.split(/[.-]/);
+  const pb = b.split(/[.-]/);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? "0";
+    const y = pb[i] ?? "0";
+    const nx = Number(x);
+    const ny = Number(y);
+    const c = Number.isFinite(nx) && Number.isFinite(ny) ? Math.sign(nx - ny) : x.localeCompare(y, "en");
+    if (c !== 0) return c;
+  }
+  return 0;
+}

@@ -1,0 +1,213 @@
+/**
+ * Everything one run shares: resolved deadlines, injected clock and sleep, the abort signal, the
+ * checkpoint (saved after every step), progress, and polling waits with their own deadlines (the
+ * Pulumi engine cannot cancel a dynamic provider, so every wait must end by itself).
+ */
+import { DEFAULT_DEADLINES } from "../domain/deadlines";
+import type { PlanStep } from "../domain/plan";
+import { clone } from "./checkpoint";
+import {
+  ExecutionError,
+  type CheckpointStore,
+  type ExecutionCheckpoint,
+  type ExecutionFailureKind,
+  type ExecutionInputs,
+  type ExecutorClock,
+  type ExecutorDeadlines,
+  type FailedStep,
+  type ProgressEvent,
+  type SleepFn,
+} from "./types";
+
+export const DEFAULT_POLL_INTERVAL_MS = 5_000;
+export const DEFAULT_FIRMWARE_TEST_MS = 10 * 60_000;
+
+export type ResolvedDeadlines = Required<ExecutorDeadlines>;
+
+export function resolveDeadlines(d: Partial<ExecutorDeadlines> | undefined): ResolvedDeadlines {
+  return {
+    ...DEFAULT_DEADLINES,
+    pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
+    firmwareTestMs: DEFAULT_FIRMWARE_TEST_MS,
+    ...stripUndefined(d ?? {}),
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Real-time sleep that an AbortSignal ends early (rejects with the signal's reason). */
+export const realSleep: SleepFn = (ms, signal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReason(signal));
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(abortReason(signal!));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+
+function abortReason(signal: AbortSignal): Error {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r : new Error("aborted");
+}
+
+export function failedStep(step: PlanStep): FailedStep {
+  return {
+    seq: step.seq,
+    node: step.node,
+    action: step.action,
+    hop: step.hop,
+    ...(step.version !== undefined ? { version: step.version } : {}),
+  };
+}
+
+export interface WaitSpec {
+  /** What we wait for, for messages ("first boot of sps1 into 6.0.7"). */
+  what: string;
+  deadlineMs: number;
+  kind: ExecutionFailureKind;
+  rule: string;
+  step: PlanStep;
+  /** Extra text for the deadline message (e.g. "console access needed"). */
+  hint?: string;
+  /** Progress line while waiting. */
+  onWait?: (message: string) => void;
+}
+
+export class RunContext {
+  readonly deadlines: ResolvedDeadlines;
+  readonly clock: ExecutorClock;
+  readonly sleepFn: SleepFn;
+  readonly signal: AbortSignal | undefined;
+  readonly startedAt: number;
+  checkpoint: ExecutionCheckpoint;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly inputs: ExecutionInputs,
+    checkpoint: ExecutionCheckpoint,
+    private readonly store: CheckpointStore | undefined,
+  ) {
+    this.deadlines = resolveDeadlines(inputs.deadlines);
+    this.clock = inputs.clock ?? { now: () => Date.now() };
+    this.sleepFn = inputs.sleep ?? realSleep;
+    this.signal = inputs.signal;
+    this.startedAt = this.clock.now();
+    this.checkpoint = checkpoint;
+  }
+
+  get cluster(): string {
+    return this.inputs.plan.name;
+  }
+
+  nowIso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  elapsedMs(): number {
+    return this.clock.now() - this.startedAt;
+  }
+
+  progress(step: PlanStep, phase: ProgressEvent["phase"], message: string): void {
+    const sink = this.inputs.progress;
+    if (!sink) return;
+    try {
+      sink({
+        cluster: this.cluster,
+        node: step.node,
+        seq: step.seq,
+        action: step.action,
+        hop: step.hop,
+        ...(step.version !== undefined ? { version: step.version } : {}),
+        phase,
+        elapsedMs: this.elapsedMs(),
+        message,
+      });
+    } catch {
+      // A failing progress sink must not fail the upgrade.
+    }
+  }
+
+  /** Saves the checkpoint (serialised: concurrent nodes of a wave save one after the other). */
+  async save(mutate?: (c: ExecutionCheckpoint) => void): Promise<void> {
+    const run = async (): Promise<void> => {
+      if (mutate) mutate(this.checkpoint);
+      this.checkpoint.updatedAt = this.nowIso();
+      if (this.store) await this.store.save(clone(this.checkpoint));
+    };
+    const next = this.saving.then(run, run);
+    this.saving = next.catch(() => undefined);
+    await next;
+  }
+
+  throwIfAborted(step?: PlanStep): void {
+    if (this.signal?.aborted) {
+      throw new ExecutionError(
+        "aborted",
+        `cluster ${this.cluster}: run aborted${step ? ` before step ${step.seq} (${step.action} on ${step.node})` : ""}; run again to resume`,
+        {
+          ...(step ? { step: failedStep(step) } : {}),
+          cause: this.signal.reason,
+        },
+      );
+    }
+  }
+
+  async sleep(ms: number, step?: PlanStep): Promise<void> {
+    this.throwIfAborted(step);
+    try {
+      await this.sleepFn(ms, this.signal);
+    } catch (e) {
+      this.throwIfAborted(step);
+      throw e;
+    }
+  }
+
+  /**
+   * Polls `probe` (read-only) until it returns a value; errors of the probe count as "not yet" (a
+   * rebooting node drops connections). On deadline throws `ExecutionError` with `spec.kind`.
+   */
+  async waitFor<T>(spec: WaitSpec, probe: () => Promise<T | undefined>): Promise<T> {
+    const start = this.clock.now();
+    let last = "";
+    let announced = false;
+    for (;;) {
+      this.throwIfAborted(spec.step);
+      try {
+        const v = await probe();
+        if (v !== undefined) return v;
+        last = "";
+      } catch (e) {
+        last = e instanceof Error ? e.message : String(e);
+      }
+      const waited = this.clock.now() - start;
+      if (waited >= spec.deadlineMs) {
+        const mins = Math.round(spec.deadlineMs / 60_000);
+        throw new ExecutionError(
+          spec.kind,
+          `cluster ${this.cluster}, node ${spec.step.node}, step ${spec.step.seq} ${spec.step.action}: ${spec.what} did not happen within ${mins} min (rule ${spec.rule})${spec.hint ? `: ${spec.hint}` : ""}${last ? `; last error: ${last}` : ""}`,
+          { step: failedStep(spec.step), rule: spec.rule },
+        );
+      }
+      if (!announced) {
+        spec.onWait?.(
+          `waiting: ${spec.what} (deadline ${Math.round(spec.deadlineMs / 60_000)} min, rule ${spec.rule})`,
+        );
+        announced = true;
+      }
+      await this.sleep(Math.min(this.deadlines.pollIntervalMs, spec.deadlineMs - waited), spec.step);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Shared pieces of the step handlers: what a handler returns, the per-node handle (REST client,
+ * SystemControl names), the "node must be up" guard (rule S10: nothing but read-only waits while a
+ * node boots) and error helpers that attach the failing step.
+ */
+import type { ApplianceClient } from "../appliance/appliance-client";
+import { rebootDeadlineMs } from "../domain/deadlines";
+import type { PlanStep } from "../domain/plan";
+import { atOrPast, readLiveness } from "./node-state";
+import { failedStep, type RunContext } from "./run-context";
+import { ExecutionError, type ExecutionFailureKind, type HaBinding, type NodeBinding } from "./types";
+
+export interface StepOutcome {
+  status: "done" | "skipped";
+  detail: string;
+}
+
+export const done = (detail: string): StepOutcome => ({ status: "done", detail });
+export const skipped = (detail: string): StepOutcome => ({ status: "skipped", detail });
+
+export interface NodeHandle {
+  name: string;
+  client: ApplianceClient;
+  /** SystemControl node name for this-node operations (HA: the pair's core shell, following the primary). */
+  controlName: string;
+  ha: HaBinding | undefined;
+}
+
+export function nodeHandle(name: string, binding: NodeBinding): NodeHandle {
+  return {
+    name,
+    client: binding.client,
+    controlName: binding.ha?.primary ?? binding.controlName ?? name,
+    ha: binding.ha,
+  };
+}
+
+export function stepError(
+  kind: ExecutionFailureKind,
+  step: PlanStep,
+  message: string,
+  options: { rule?: string; cause?: unknown } = {},
+): ExecutionError {
+  return new ExecutionError(kind, message, {
+    step: failedStep(step),
+    ...(options.rule !== undefined ? { rule: options.rule } : {}),
+    ...(options.cause !== undefined ? { cause: options.cause } : {}),
+  });
+}
+
+export function where(ctx: RunContext, step: PlanStep): string {
+  return `cluster ${ctx.cluster}, node ${step.node}, step ${step.seq} ${step.action}${step.hop !== null ? ` (hop ${step.hop}${step.version ? ` → ${step.version}` : ""})` : ""}`;
+}
+
+/** The hop target of an appliance step (planner: every hop step carries `version`). */
+export function hopTarget(ctx: RunContext, step: PlanStep): string {
+  const v = step.version ?? (step.hop !== null ? ctx.inputs.plan.hops[step.hop - 1]?.to : undefined);
+  if (!v) throw stepError("input-missing", step, `${where(ctx, step)}: the plan step has no target version`);
+  return v;
+}
+
+/**
+ * Waits (read-only) until the node's web interface is up and returns its running version. A node
+ * that is down or in its first boot gets nothing else (S10); the deadline is S12's (+P14).
+ */
+export async function ensureUp(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  options: { crossesStorageReorganisation?: boolean; what?: string } = {},
+): Promise<string> {
+  const first = await readLiveness(node.client);
+  if (first.phase === "up") return first.version;
+  return ctx.waitFor(
+    {
+      what: options.what ?? `web interface of ${node.name} back (it is ${first.phase})`,
+      deadlineMs: rebootDeadlineMs(ctx.deadlines, options.crossesStorageReorganisation ?? true),
+      kind: "web-interface-not-back",
+      rule: "S12",
+      step,
+      hint: "console access needed: check the appliance on its console, then run again",
+      onWait: (m) => ctx.progress(step, "waiting", m),
+    },
+    async () => {
+      const l = await readLiveness(node.client);
+      return l.phase === "up" ? l.version : undefined;
+    },
+  );
+}
+
+/** True when the node already runs the hop target or later (the hop's pre-reboot work is moot). */
+export function onTarget(running: string, target: string): boolean {
+  return atOrPast(running, target);
+}
