@@ -1,0 +1,183 @@
+/**
+ * `SpsCluster`: a whole cluster from one declaration — nodes with roles and addresses, HA pairs with
+ * their BMCs, system-control channel choices, firmware images, license, plugins and indexer hosts.
+ * The firmware resource owns the order inside the cluster (C1, C3, H2); license, plugins and indexer
+ * packages come after it (dependsOn). `SpsFleet` adds the progressive rollout: canary clusters first.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { defaultCatalog } from "../provider/domain/default-catalog";
+import { formatRevision, parseVersionSpec } from "../provider/domain/version";
+import type { ApplianceNodeInput, SystemControlInput } from "./inputs";
+import { ClusterFirmware, IndexerPackage, License, Plugin } from "./resources";
+
+export interface SpsClusterArgs {
+  /** Cluster name (default: the resource name). */
+  cluster?: string;
+  target: string;
+  canary?: boolean;
+  nodes: ApplianceNodeInput[];
+  firmware: Record<string, { path: string; sha256: string }>;
+  systemControl?: SystemControlInput;
+  /** License to keep installed (name in sps:credentials.licenses) and its LTS major. */
+  license?: { name: string; major: number; warnDays?: number };
+  /** LTS major → license name, uploaded during a hop into that LTS (S11). Default: from `license`. */
+  hopLicenses?: Record<string, string>;
+  plugins?: Array<{ node: string; name: string; version: string; path: string }>;
+  pluginBuilds?: Record<string, Record<string, { version: string; path: string }>>;
+  indexers?: Array<{
+    name: string;
+    os: "rhel6" | "rhel7" | "rhel8" | "rhel9";
+    host: string;
+    port?: number;
+    hostKeySha256: string;
+    rootPrefix?: string;
+    packages: Record<string, { path: string; version?: string }>;
+  }>;
+  maxParallel?: number;
+  asOf?: string;
+  deadlines?: Record<string, number>;
+}
+
+/** The revision a target names, by the bundled catalog (`6.3` → its newest revision). */
+export function resolvedRevision(target: string): string {
+  const spec = parseVersionSpec(target);
+  if (spec.kind === "revision") return formatRevision(spec.revision);
+  const newest = defaultCatalog().newestRevision(spec.release);
+  return newest ? formatRevision(newest) : target;
+}
+
+export class SpsCluster extends pulumi.ComponentResource {
+  readonly firmware: ClusterFirmware;
+  readonly license: License | undefined;
+  readonly plugins: Plugin[];
+  readonly indexers: IndexerPackage[];
+  /** Per node version and state. */
+  readonly nodes: pulumi.Output<Record<string, { version: string | null; state: string }>>;
+  /** Per indexer host version and service. */
+  readonly indexerStates: pulumi.Output<Record<string, { version: string | null; service: string }>>;
+  /** Every drift line of the cluster's resources (after refresh). */
+  readonly drift: pulumi.Output<string[]>;
+  readonly plannedActions: pulumi.Output<string[]>;
+
+  constructor(name: string, args: SpsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sps:index:SpsCluster", name, {}, opts);
+    const cluster = args.cluster ?? name;
+    const config = new pulumi.Config("sps");
+    const checkpointDir = config.get("checkpointDir");
+    const child = { parent: this };
+    const endpoints = args.nodes.map((n) => ({ name: n.name, address: n.address, tls: n.tls }));
+
+    this.firmware = new ClusterFirmware(
+      `${name}-firmware`,
+      {
+        cluster,
+        target: args.target,
+        ...(args.canary !== undefined ? { canary: args.canary } : {}),
+        nodes: args.nodes,
+        firmware: args.firmware,
+        licenses:
+          args.hopLicenses ?? (args.license ? { [String(args.license.major)]: args.license.name } : {}),
+        ...(args.pluginBuilds ? { pluginBuilds: args.pluginBuilds } : {}),
+        ...(args.systemControl ? { systemControl: args.systemControl } : {}),
+        ...(args.maxParallel !== undefined ? { maxParallel: args.maxParallel } : {}),
+        ...(args.asOf ? { asOf: args.asOf } : {}),
+        ...(args.deadlines ? { deadlines: args.deadlines } : {}),
+        ...(checkpointDir ? { checkpointDir } : {}),
+        checkpointKey: `${pulumi.getProject()}.${pulumi.getStack()}.${cluster}`,
+      },
+      child,
+    );
+    const after = { parent: this, dependsOn: [this.firmware] };
+
+    this.license = args.license
+      ? new License(
+          `${name}-license`,
+          {
+            cluster,
+            nodes: endpoints,
+            license: args.license.name,
+            major: args.license.major,
+            ...(args.license.warnDays !== undefined ? { warnDays: args.license.warnDays } : {}),
+            ...(args.systemControl ? { systemControl: args.systemControl } : {}),
+          },
+          after,
+        )
+      : undefined;
+
+    this.plugins = (args.plugins ?? []).map((p) => {
+      const node = endpoints.find((e) => e.name === p.node);
+      if (!node) throw new Error(`${name}: plugins: node "${p.node}" is not one of the cluster's nodes`);
+      return new Plugin(
+        `${name}-plugin-${p.node}-${p.name}`,
+        { cluster, node, name: p.name, version: p.version, path: p.path },
+        after,
+      );
+    });
+
+    const spsVersion = resolvedRevision(args.target);
+    this.indexers = (args.indexers ?? []).map(
+      (i) =>
+        new IndexerPackage(
+          `${name}-indexer-${i.name}`,
+          {
+            cluster,
+            name: i.name,
+            os: i.os,
+            host: i.host,
+            ...(i.port !== undefined ? { port: i.port } : {}),
+            hostKeySha256: i.hostKeySha256,
+            ...(i.rootPrefix ? { rootPrefix: i.rootPrefix } : {}),
+            spsVersion,
+            packages: i.packages,
+          },
+          after,
+        ),
+    );
+
+    this.nodes = this.firmware.nodeStates;
+    this.plannedActions = this.firmware.plannedActions;
+    this.indexerStates = pulumi
+      .all(
+        this.indexers.map((i, k) =>
+          pulumi.all([args.indexers?.[k]?.name ?? String(k), i.version, i.service]),
+        ),
+      )
+      .apply((rows) => Object.fromEntries(rows.map(([n, version, service]) => [n, { version, service }])));
+    this.drift = pulumi
+      .all([
+        this.firmware.drift,
+        ...(this.license ? [this.license.drift] : []),
+        ...this.plugins.map((p) => p.drift),
+        ...this.indexers.map((i) => i.drift),
+      ])
+      .apply((lists) => lists.flatMap((l) => l ?? []));
+    this.registerOutputs({
+      nodes: this.nodes,
+      indexerStates: this.indexerStates,
+      drift: this.drift,
+      plannedActions: this.plannedActions,
+    });
+  }
+}
+
+export interface SpsFleetArgs {
+  clusters: SpsClusterArgs[];
+}
+
+/** Fleet rollout: clusters marked `canary` are upgraded and verified before the rest start. */
+export class SpsFleet extends pulumi.ComponentResource {
+  readonly clusters: SpsCluster[];
+
+  constructor(name: string, args: SpsFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sps:index:SpsFleet", name, {}, opts);
+    const canaries = args.clusters.filter((c) => c.canary === true);
+    const rest = args.clusters.filter((c) => c.canary !== true);
+    const label = (c: SpsClusterArgs, i: number): string => c.cluster ?? `${name}-${i}`;
+    const first = canaries.map((c, i) => new SpsCluster(label(c, i), c, { parent: this }));
+    const then = rest.map(
+      (c, i) => new SpsCluster(label(c, canaries.length + i), c, { parent: this, dependsOn: first }),
+    );
+    this.clusters = [...first, ...then];
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Credentials, keys and license texts. They come from stack config only — the secret `sps:credentials`
+ * (a JSON document, `pulumi config set --secret sps:credentials '{...}'`) — and reach the dynamic
+ * providers through `configure()`. They are never resource inputs or outputs, so they are never in the
+ * serialized provider or the state file, and every message a provider prints is redacted with `redact()`.
+ */
+import { z } from "zod";
+import { fieldProblems, describeProblems } from "../provider/domain/validation";
+
+export const CREDENTIALS_CONFIG_KEY = "sps:credentials";
+
+const login = z.object({ username: z.string().min(1), password: z.string().min(1) }).strict();
+
+const sshLogin = z
+  .object({
+    username: z.string().min(1),
+    password: z.string().min(1).optional(),
+    privateKey: z.string().min(1).optional(),
+    passphrase: z.string().optional(),
+    /** Indexer hosts: sudo password when sudo asks for one. */
+    sudoPassword: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((s) => s.password !== undefined || s.privateKey !== undefined, {
+    message: "needs `password` or `privateKey`",
+  });
+
+export const credentialsSchema = z
+  .object({
+    /** REST API login of every appliance (per-node overrides in `nodes`). */
+    appliance: login.optional(),
+    nodes: z.record(z.string(), login).default({}),
+    /** Core shell (SSH) login of the appliances, for system-control operations routed to `ssh`. */
+    coreShell: sshLogin.optional(),
+    /** BMC login of HA units, for operations routed to `ipmi`. */
+    ipmi: login.optional(),
+    /** SSH login of the indexer hosts (per-host overrides in `indexerHosts`). */
+    indexer: sshLogin.optional(),
+    indexerHosts: z.record(z.string(), sshLogin).default({}),
+    /** License file texts by name (the license resource names one). */
+    licenses: z.record(z.string(), z.string().min(1)).default({}),
+  })
+  .strict();
+export type Credentials = z.output<typeof credentialsSchema>;
+export type CredentialsInput = z.input<typeof credentialsSchema>;
+
+export class CredentialsError extends Error {}
+
+/** Parses the config text; the message names the config key and the field, never a value. */
+export function parseCredentials(text: string | undefined): Credentials {
+  if (text === undefined || text.trim() === "") return credentialsSchema.parse({});
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new CredentialsError(`${CREDENTIALS_CONFIG_KEY}: is not JSON; set it to a JSON object`);
+  }
+  const parsed = credentialsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = fieldProblems(parsed.error).map((p) => ({
+      property: `${CREDENTIALS_CONFIG_KEY}.${p.property}`,
+      reason: p.reason,
+    }));
+    throw new CredentialsError(describeProblems(problems));
+  }
+  return parsed.data;
+}
+
+export function applianceLogin(c: Credentials, node: string): { username: string; password: string } {
+  const l = c.nodes[node] ?? c.appliance;
+  if (!l) {
+    throw new CredentialsError(
+      `no REST login for node "${node}": set ${CREDENTIALS_CONFIG_KEY}.appliance (or .nodes.${node}) with --secret`,
+    );
+  }
+  return l;
+}
+
+/** Every secret value in the credentials (for redaction). */
+export function secretValues(c: Credentials): string[] {
+  const out: string[] = [];
+  const add = (s: string | undefined): void => {
+    if (s !== undefined && s.length >= 4) out.push(s);
+  };
+  for (const l of [c.appliance, ...Object.values(c.nodes), c.ipmi]) add(l?.password);
+  for (const s of [c.coreShell, c.indexer, ...Object.values(c.indexerHosts)]) {
+    add(s?.password);
+    add(s?.privateKey);
+    add(s?.passphrase);
+    add(s?.sudoPassword);
+  }
+  for (const text of Object.values(c.licenses)) {
+    add(text);
+    // A license's serial or other long tokens could be echoed alone: redact each line of it as well.
+    for (const line of text.split(/\r?\n/)) add(line.trim());
+  }
+  return out.sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every known secret in `text` with `[secret]`. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join("[secret]");
+  return out;
+}

@@ -1,0 +1,14 @@
+/** pulumi-sps: Pulumi resources for One Identity Safeguard for Privileged Sessions (SPS) fleets. */
+export { SpsCluster, SpsFleet, resolvedRevision, type SpsClusterArgs, type SpsFleetArgs } from "./cluster";
+export { ClusterFirmware, License, Plugin, IndexerPackage, SPS_MODULE } from "./resources";
+export type {
+  ClusterFirmwareArgs,
+  LicenseArgs,
+  PluginArgs,
+  IndexerPackageArgs,
+  NodeEndpoint,
+} from "./resources";
+export type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
+export { CREDENTIALS_CONFIG_KEY, type CredentialsInput } from "./credentials";
+export { DRIFT_KINDS, type DriftKind } from "./drift";
+export { plannedActionLines } from "./plan-lines";

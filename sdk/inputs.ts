@@ -1,0 +1,237 @@
+/**
+ * Inputs of the dynamic resources, validated with zod when `check` runs (the provider boundary).
+ * None of them holds a secret: credentials, keys and license texts come from `sps:credentials`
+ * (./credentials.ts). zod issues become `check` failures `{property, reason}` naming field and fix.
+ */
+import { z } from "zod";
+import { NODE_ROLES, nodeSettingsSchema, pluginSchema } from "../provider/domain/fleet";
+import { INDEXER_OS } from "../provider/domain/indexer-commands";
+import { revisionText, versionSpecText } from "../provider/domain/validation";
+
+const httpsUrl = z.string().refine((u) => /^https:\/\/[^\s/]+(\/.*)?$/.test(u), {
+  message: "must be the appliance's https:// URL (the SPS REST API is HTTPS only)",
+});
+
+/** How the appliance's TLS certificate is trusted. Exactly one field. */
+export const tlsInputSchema = z
+  .object({
+    /** PEM of the CA that issued the appliance certificates. */
+    caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM text" }).optional(),
+    /** SHA-256 fingerprint of the appliance certificate (pinning). */
+    sha256Fingerprint: z.string().optional(),
+  })
+  .strict()
+  .refine((t) => (t.caPem === undefined) !== (t.sha256Fingerprint === undefined), {
+    message: "set exactly one of `caPem` or `sha256Fingerprint`",
+  });
+export type TlsInput = z.infer<typeof tlsInputSchema>;
+
+const hostName = z.string().regex(/^[A-Za-z0-9._:%-]{1,253}$/, "must be a host name or IP address");
+const sshFingerprint = z
+  .string()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "must look like SHA256:<43 base64 characters> (ssh-keygen -lf)");
+
+/** One appliance node of a cluster (an HA pair is one node with `ha: true`). */
+export const applianceNodeInputSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, "use letters, digits, '_' or '-'"),
+    /** REST API base URL; for an HA pair the cluster address (served by the current primary). */
+    address: httpsUrl,
+    tls: tlsInputSchema,
+    roles: z.array(z.enum(NODE_ROLES)).default([]),
+    ha: z.boolean().default(false),
+    /** HA: the physical units as the HA page names them (default a, b). */
+    units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).optional(),
+    hardware: z.string().optional(),
+    virtual: z.boolean().optional(),
+    /** Facts for preflight rules that are not read live (P4, P5, P9, P10, P11 ...). */
+    settings: nodeSettingsSchema.optional(),
+    plugins: z.array(pluginSchema).optional(),
+    /** Only for offline planning: used when the appliance cannot be read during preview. */
+    version: revisionText.optional(),
+    /** Core shell over SSH (system-control `ssh` channel). */
+    coreShell: z
+      .object({
+        host: hostName,
+        port: z.number().int().min(1).max(65535).default(22),
+        hostKeySha256: sshFingerprint,
+      })
+      .strict()
+      .optional(),
+    /** BMC per HA unit (system-control `ipmi` channel), e.g. { a: {host, port}, b: {host, port} }. */
+    bmc: z
+      .record(
+        z.string(),
+        z.object({ host: hostName, port: z.number().int().min(1).max(65535).default(623) }).strict(),
+      )
+      .optional(),
+  })
+  .strict();
+export type ApplianceNodeInput = z.input<typeof applianceNodeInputSchema>;
+export type ApplianceNode = z.output<typeof applianceNodeInputSchema>;
+
+const route = z.union([
+  z.object({ channel: z.literal("ssh"), deadlineMs: z.number().int().positive().optional() }).strict(),
+  z.object({ channel: z.literal("ipmi"), deadlineMs: z.number().int().positive().optional() }).strict(),
+  z
+    .object({
+      channel: z.literal("manual"),
+      note: z.string().optional(),
+      deadlineMs: z.number().int().positive().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      channel: z.literal("command"),
+      argv: z.array(z.string()).min(1),
+      env: z.record(z.string(), z.string()).optional(),
+      deadlineMs: z.number().int().positive().optional(),
+    })
+    .strict(),
+]);
+
+/** Which channel carries each out-of-band operation (provider/appliance/system-control). Default: manual. */
+export const systemControlInputSchema = z
+  .object({
+    rebootNode: route.optional(),
+    shutdownSecondary: route.optional(),
+    powerOnSecondary: route.optional(),
+    activateSecondary: route.optional(),
+    readHaState: route.optional(),
+    readPowerState: route.optional(),
+    uploadLicense: route.optional(),
+  })
+  .strict();
+export type SystemControlInput = z.infer<typeof systemControlInputSchema>;
+
+export const firmwareImageInputSchema = z
+  .object({
+    path: z.string().min(1, "must be the local path of the firmware ISO"),
+    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 checksum (64 hex digits)"),
+  })
+  .strict();
+
+const deadlinesSchema = z
+  .object({
+    secondarySyncMs: z.number().positive(),
+    firstBootMs: z.number().positive(),
+    webInterfaceBackMs: z.number().positive(),
+    secondaryRejoinMs: z.number().positive(),
+    storageReorganisationMs: z.number().positive(),
+    pollIntervalMs: z.number().positive(),
+    firmwareTestMs: z.number().positive(),
+  })
+  .partial()
+  .strict();
+
+/** The firmware resource of one cluster: the unit of ordering (C1, C3, H2). */
+export const firmwareInputSchema = z
+  .object({
+    cluster: z.string().min(1, "must not be empty"),
+    target: versionSpecText,
+    canary: z.boolean().optional(),
+    nodes: z.array(applianceNodeInputSchema).min(1, "must list at least one node"),
+    /** Firmware ISO per revision X.Y.Z: every hop target needs one (V7). */
+    firmware: z.record(revisionText, firmwareImageInputSchema).default({}),
+    /** License per LTS major ("6"): the name of its text in sps:credentials.licenses (S2, S11). */
+    licenses: z
+      .record(z.string().regex(/^\d+$/, 'must be an LTS major, e.g. "6"'), z.string().min(1))
+      .default({}),
+    /** Plugin builds: plugin name → release or revision → { version, path } (P6, S15). */
+    pluginBuilds: z
+      .record(
+        z.string(),
+        z.record(z.string(), z.object({ version: z.string().min(1), path: z.string().min(1) }).strict()),
+      )
+      .default({}),
+    systemControl: systemControlInputSchema.default({}),
+    maxParallel: z.number().int().positive().optional(),
+    /** ISO date for support-window findings (V2); default today. */
+    asOf: z.iso.date().optional(),
+    deadlines: deadlinesSchema.optional(),
+    /** Directory for the local copy of the checkpoint (survives a killed provider). */
+    checkpointDir: z.string().optional(),
+    /** Stack-unique key of the checkpoint file (project/stack/cluster). */
+    checkpointKey: z.string().optional(),
+    // Computed by check (shown by `pulumi preview --diff`):
+    plannedActions: z.array(z.string()).optional(),
+    planFindings: z.array(z.string()).optional(),
+    resolvedTarget: z.string().optional(),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    const seen = new Set<string>();
+    f.nodes.forEach((n, i) => {
+      if (seen.has(n.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["nodes", i, "name"],
+          message: `"${n.name}" is used twice; node names must be unique`,
+        });
+      seen.add(n.name);
+      if (n.bmc !== undefined && !n.ha)
+        ctx.addIssue({
+          code: "custom",
+          path: ["nodes", i, "bmc"],
+          message: "only an HA pair (ha: true) has a secondary to power on; remove bmc or set ha",
+        });
+    });
+  });
+export type FirmwareInput = z.input<typeof firmwareInputSchema>;
+export type FirmwareInputs = z.output<typeof firmwareInputSchema>;
+
+/** Where to reach an appliance node (license and plugin resources). */
+export const nodeEndpointSchema = z
+  .object({ name: z.string().min(1), address: httpsUrl, tls: tlsInputSchema })
+  .strict();
+
+export const licenseInputSchema = z
+  .object({
+    cluster: z.string().min(1),
+    nodes: z.array(nodeEndpointSchema).min(1),
+    /** Name of the license text in sps:credentials.licenses. */
+    license: z.string().min(1, "must name a license in sps:credentials.licenses"),
+    /** LTS major the license is for (S2). */
+    major: z.number().int().positive(),
+    /** Warn (drift "expiring") when the license ends within this many days. */
+    warnDays: z.number().int().nonnegative().default(30),
+    systemControl: systemControlInputSchema.default({}),
+  })
+  .strict();
+export type LicenseInputs = z.output<typeof licenseInputSchema>;
+
+export const pluginInputSchema = z
+  .object({
+    cluster: z.string().min(1),
+    node: nodeEndpointSchema,
+    /** Plugin name as the appliance lists it. */
+    name: z.string().min(1),
+    version: z.string().min(1),
+    /** Local path of the plugin zip. */
+    path: z.string().min(1, "must be the local path of the plugin zip"),
+  })
+  .strict();
+export type PluginInputs = z.output<typeof pluginInputSchema>;
+
+export const indexerInputSchema = z
+  .object({
+    cluster: z.string().min(1),
+    name: z.string().min(1),
+    os: z.enum(INDEXER_OS),
+    /** SSH endpoint of the host (login from sps:credentials.indexer / .indexerHosts). */
+    host: hostName,
+    port: z.number().int().min(1).max(65535).default(22),
+    hostKeySha256: sshFingerprint,
+    /** Where the host's filesystem starts (tests; default "/"). */
+    rootPrefix: z.string().optional(),
+    /** The SPS revision the indexer serves (the cluster's firmware target, resolved). */
+    spsVersion: revisionText,
+    /** Indexer RPM per SPS revision (I3). */
+    packages: z.record(
+      revisionText,
+      z.object({ path: z.string().min(1), version: revisionText.optional() }).strict(),
+    ),
+    plannedActions: z.array(z.string()).optional(),
+  })
+  .strict();
+export type IndexerInputs = z.output<typeof indexerInputSchema>;

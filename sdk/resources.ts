@@ -1,0 +1,184 @@
+/**
+ * The dynamic resources. Each has its own type token (`pulumi-nodejs:dynamic/sps:<Type>`), captures
+ * only the provider stub of ./dynamic.ts, and takes no secret: credentials come from stack config.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { makeProvider } from "./dynamic";
+import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
+
+export const SPS_MODULE = "sps";
+
+type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+export interface ClusterFirmwareArgs {
+  cluster: pulumi.Input<string>;
+  /** Release ("6.3") or revision ("6.3.2") every node of the cluster must run. */
+  target: pulumi.Input<string>;
+  canary?: pulumi.Input<boolean>;
+  nodes: pulumi.Input<ApplianceNodeInput[]>;
+  /** Firmware ISO per revision X.Y.Z, with its SHA-256 (S3, V7). */
+  firmware: pulumi.Input<Record<string, { path: string; sha256: string }>>;
+  /** LTS major → license name in sps:credentials.licenses, uploaded after the reboot into that LTS (S11). */
+  licenses?: pulumi.Input<Record<string, string>>;
+  pluginBuilds?: pulumi.Input<Record<string, Record<string, { version: string; path: string }>>>;
+  systemControl?: pulumi.Input<SystemControlInput>;
+  maxParallel?: pulumi.Input<number>;
+  asOf?: pulumi.Input<string>;
+  deadlines?: pulumi.Input<Record<string, number>>;
+  checkpointDir?: pulumi.Input<string>;
+  checkpointKey?: pulumi.Input<string>;
+}
+
+/** Firmware of one cluster (standalone node, HA pair or CM cluster): plans in check, runs the waves in up. */
+export class ClusterFirmware extends pulumi.dynamic.Resource {
+  /** The plan as readable lines (hops, then per wave and node the ordered steps); empty when converged. */
+  declare readonly plannedActions: pulumi.Output<string[]>;
+  declare readonly planFindings: pulumi.Output<string[]>;
+  declare readonly resolvedTarget: pulumi.Output<string>;
+  declare readonly target: pulumi.Output<string>;
+  /** Per node: version, state (on-target, behind, booting, stuck-mid-hop, ...), HA units. */
+  declare readonly nodeStates: pulumi.Output<Record<string, { version: string | null; state: string }>>;
+  declare readonly lastRun: pulumi.Output<{ complete: boolean; steps: string[] }>;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly stateVersion: pulumi.Output<number>;
+
+  constructor(name: string, args: ClusterFirmwareArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      makeProvider("firmware"),
+      name,
+      {
+        ...args,
+        plannedActions: undefined,
+        planFindings: undefined,
+        resolvedTarget: undefined,
+        nodeStates: undefined,
+        lastRun: undefined,
+        drift: undefined,
+        stateVersion: undefined,
+      },
+      opts,
+      SPS_MODULE,
+      "ClusterFirmware",
+    );
+  }
+}
+
+export interface NodeEndpoint {
+  name: string;
+  address: string;
+  tls: TlsInput;
+}
+
+export interface LicenseArgs {
+  cluster: pulumi.Input<string>;
+  nodes: pulumi.Input<NodeEndpoint[]>;
+  /** Name of the license text in sps:credentials.licenses. */
+  license: pulumi.Input<string>;
+  major: pulumi.Input<number>;
+  warnDays?: pulumi.Input<number>;
+  systemControl?: pulumi.Input<SystemControlInput>;
+}
+
+/** The license installed on each node of a cluster. */
+export class License extends pulumi.dynamic.Resource {
+  declare readonly plannedActions: pulumi.Output<string[]>;
+  declare readonly installed: pulumi.Output<
+    Record<string, { serial?: string; major?: number; validNotAfter?: string; state?: string }>
+  >;
+  declare readonly licenseSha256: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly stateVersion: pulumi.Output<number>;
+
+  constructor(name: string, args: LicenseArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      makeProvider("license"),
+      name,
+      {
+        ...args,
+        plannedActions: undefined,
+        installed: undefined,
+        licenseSha256: undefined,
+        drift: undefined,
+        stateVersion: undefined,
+      },
+      { ...opts, additionalSecretOutputs: ["licenseSha256"] },
+      SPS_MODULE,
+      "License",
+    );
+  }
+}
+
+export interface PluginArgs {
+  cluster: pulumi.Input<string>;
+  node: pulumi.Input<NodeEndpoint>;
+  name: pulumi.Input<string>;
+  version: pulumi.Input<string>;
+  path: pulumi.Input<string>;
+}
+
+/** One plugin at a declared version on one node. */
+export class Plugin extends pulumi.dynamic.Resource {
+  declare readonly plannedActions: pulumi.Output<string[]>;
+  declare readonly installedVersion: pulumi.Output<string | null>;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly stateVersion: pulumi.Output<number>;
+
+  constructor(name: string, args: PluginArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      makeProvider("plugin"),
+      name,
+      {
+        ...args,
+        plannedActions: undefined,
+        installedVersion: undefined,
+        drift: undefined,
+        stateVersion: undefined,
+      },
+      opts,
+      SPS_MODULE,
+      "Plugin",
+    );
+  }
+}
+
+export interface IndexerPackageArgs {
+  cluster: pulumi.Input<string>;
+  name: pulumi.Input<string>;
+  os: pulumi.Input<"rhel6" | "rhel7" | "rhel8" | "rhel9">;
+  host: pulumi.Input<string>;
+  port?: pulumi.Input<number>;
+  hostKeySha256: pulumi.Input<string>;
+  rootPrefix?: pulumi.Input<string>;
+  /** The SPS revision the indexer serves (the cluster's resolved target). */
+  spsVersion: pulumi.Input<string>;
+  packages: pulumi.Input<Record<string, { path: string; version?: string }>>;
+}
+
+/** The external-indexer package on one host (after its cluster's firmware, rule I1). */
+export class IndexerPackage extends pulumi.dynamic.Resource {
+  declare readonly plannedActions: pulumi.Output<string[]>;
+  declare readonly version: pulumi.Output<string | null>;
+  declare readonly service: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly stateVersion: pulumi.Output<number>;
+
+  constructor(name: string, args: IndexerPackageArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      makeProvider("indexer"),
+      name,
+      {
+        ...args,
+        plannedActions: undefined,
+        version: undefined,
+        service: undefined,
+        drift: undefined,
+        stateVersion: undefined,
+      },
+      opts,
+      SPS_MODULE,
+      "IndexerPackage",
+    );
+  }
+}
+
+export type { Inputs };

@@ -1,0 +1,176 @@
+/**
+ * What every provider method needs at run time: the credentials from stack config (set by
+ * `configure()`), REST clients and the SystemControl router built from inputs + credentials, and
+ * progress lines on stdout (the engine shows them), always redacted.
+ */
+import { SpsRestClient } from "../../provider/appliance/sps-rest-client";
+import { createSystemControl, type RoutedSystemControl } from "../../provider/appliance/system-control";
+import type { TlsTrust } from "../../provider/appliance/tls-trust";
+import type { NodeBinding } from "../../provider/executor/types";
+import {
+  CREDENTIALS_CONFIG_KEY,
+  applianceLogin,
+  parseCredentials,
+  redact,
+  secretValues,
+  type Credentials,
+} from "../credentials";
+import type { ApplianceNode, SystemControlInput, TlsInput } from "../inputs";
+
+export interface ConfigBag {
+  get(key: string): string | undefined;
+}
+
+let credentialsText: string | undefined;
+let cached: { credentials: Credentials; secrets: string[] } | undefined;
+
+/** Called from the provider's `configure()` with the stack config. */
+export function configure(config: ConfigBag): void {
+  credentialsText = config.get(CREDENTIALS_CONFIG_KEY);
+  cached = undefined;
+}
+
+export function credentials(): Credentials {
+  cached ??= (() => {
+    const c = parseCredentials(credentialsText ?? process.env["PULUMI_SPS_CREDENTIALS"]);
+    return { credentials: c, secrets: secretValues(c) };
+  })();
+  return cached.credentials;
+}
+
+export function scrub(text: string): string {
+  try {
+    credentials();
+  } catch {
+    return text;
+  }
+  return redact(text, cached?.secrets ?? []);
+}
+
+/** One progress line on stdout: `[sps] <resource> <text>`. */
+export function say(resource: string, text: string): void {
+  process.stdout.write(`[sps] ${resource}: ${scrub(text)}\n`);
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return scrub(e.message);
+  return scrub(String(e));
+}
+
+export function tlsTrust(tls: TlsInput): TlsTrust {
+  if (tls.caPem !== undefined) return { mode: "ca", caPem: tls.caPem };
+  return { mode: "pin", sha256Fingerprint: tls.sha256Fingerprint ?? "" };
+}
+
+export function restClient(
+  node: { name: string; address: string; tls: TlsInput },
+  timeoutMs = 30_000,
+): SpsRestClient {
+  return new SpsRestClient(
+    {
+      endpoint: node.address,
+      credentials: applianceLogin(credentials(), node.name),
+      tls: tlsTrust(node.tls),
+      name: node.name,
+      timeoutMs,
+      retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+    },
+    { log: { warn: (m: string) => process.stderr.write(`[sps] ${scrub(m)}\n`) } },
+  );
+}
+
+export function hostOf(address: string): string {
+  return new URL(address).hostname.replace(/^\[|\]$/g, "");
+}
+
+/** SystemControl node name of an HA unit: `<node>.<unit>`. */
+export function unitControlName(node: string, unit: string): string {
+  return `${node}.${unit}`;
+}
+
+export function unitsOf(node: ApplianceNode): string[] {
+  return node.units ?? ["a", "b"];
+}
+
+/** Builds the SystemControl router: node addresses and channel settings from inputs, logins from credentials. */
+export function systemControlFor(
+  nodes: readonly ApplianceNode[],
+  operations: SystemControlInput,
+): RoutedSystemControl {
+  const c = credentials();
+  const cfgNodes: Record<string, unknown> = {};
+  const ssh = (node: ApplianceNode): Record<string, unknown> | undefined => {
+    if (!node.coreShell || !c.coreShell) return undefined;
+    return {
+      port: node.coreShell.port,
+      username: c.coreShell.username,
+      ...(c.coreShell.password ? { password: c.coreShell.password } : {}),
+      ...(c.coreShell.privateKey ? { privateKey: c.coreShell.privateKey } : {}),
+      ...(c.coreShell.passphrase ? { passphrase: c.coreShell.passphrase } : {}),
+      hostKey: { sha256: node.coreShell.hostKeySha256 },
+    };
+  };
+  for (const node of nodes) {
+    const address = node.coreShell?.host ?? hostOf(node.address);
+    const shell = ssh(node);
+    cfgNodes[node.name] = { address, ...(shell ? { ssh: shell } : {}) };
+    if (node.ha) {
+      for (const unit of unitsOf(node)) {
+        const bmc = node.bmc?.[unit];
+        cfgNodes[unitControlName(node.name, unit)] = {
+          address,
+          ...(shell ? { ssh: shell } : {}),
+          ...(bmc && c.ipmi
+            ? {
+                ipmi: {
+                  host: bmc.host,
+                  port: bmc.port,
+                  username: c.ipmi.username,
+                  password: c.ipmi.password,
+                },
+              }
+            : {}),
+        };
+      }
+    }
+  }
+  return createSystemControl({ nodes: cfgNodes, operations });
+}
+
+export function nodeBindings(nodes: readonly ApplianceNode[]): Record<string, NodeBinding> {
+  const out: Record<string, NodeBinding> = {};
+  for (const node of nodes) {
+    out[node.name] = {
+      client: restClient(node),
+      controlName: node.name,
+      ...(node.ha
+        ? {
+            ha: {
+              primary: node.name,
+              units: Object.fromEntries(unitsOf(node).map((u) => [u, unitControlName(node.name, u)])),
+            },
+          }
+        : {}),
+    };
+  }
+  return out;
+}
+
+export function closeBindings(bindings: Record<string, NodeBinding>): void {
+  for (const b of Object.values(bindings)) b.client.close();
+}
+
+/** An Error that the dynamic-provider host turns into a partial-state failure (ErrorResourceInitFailed). */
+export function partialFailure(
+  message: string,
+  id: string,
+  properties: Record<string, unknown>,
+  provider: unknown,
+): Error {
+  const error = new Error(scrub(message));
+  return Object.assign(error, {
+    id,
+    properties: { ...properties, __provider: provider },
+    reasons: [scrub(message)],
+  });
+}

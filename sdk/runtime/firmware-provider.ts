@@ -1,0 +1,311 @@
+/**
+ * The firmware resource's provider logic (one resource per cluster, the unit of ordering).
+ *   check  — validates inputs, reads live versions, plans (domain planner), puts the plan into
+ *            `plannedActions` / `planFindings`; blocking findings fail with {property, reason}.
+ *   diff   — changes when there are planned actions or the declaration changed.
+ *   create/update — run the executor, progress on stdout; a failure records partial state.
+ *   read   — live per-node state and drift.   delete — forgets; never downgrades (V3).
+ */
+import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import type { ClusterPlan } from "../../provider/domain/plan";
+import { executeClusterPlan, ExecutionError, observeCluster } from "../../provider/executor";
+import type { ExecutionResult, ObservedNode, ProgressEvent } from "../../provider/executor/types";
+import type { LicenseFile } from "../../provider/appliance/system-control/operations";
+import { fieldProblems } from "../../provider/domain/validation";
+import { firmwareDrift, nodeState, stuckReason, type NodeFacts } from "../drift";
+import { firmwareInputSchema, type FirmwareInputs } from "../inputs";
+import { findingLines, plannedActionLines } from "../plan-lines";
+import {
+  checkpointFile,
+  fileBackedStore,
+  parseRunRecord,
+  readRunFile,
+  removeRunFile,
+  runToResume,
+  type RunRecord,
+} from "./checkpoint-store";
+import {
+  closeBindings,
+  credentials,
+  errorText,
+  nodeBindings,
+  partialFailure,
+  say,
+  systemControlFor,
+} from "./context";
+import { planFirmware, readLiveFacts } from "./firmware-plan";
+
+export const FIRMWARE_STATE_VERSION = 1;
+const COMPUTED = ["plannedActions", "planFindings", "resolvedTarget"] as const;
+const DECLARED = [
+  "cluster",
+  "target",
+  "nodes",
+  "firmware",
+  "licenses",
+  "pluginBuilds",
+  "systemControl",
+  "maxParallel",
+  "deadlines",
+] as const;
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+type Props = Record<string, unknown>;
+
+function declaredInputs(props: Props): Props {
+  const out: Props = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (k === "__provider" || !(firmwareInputSchema.shape as Record<string, unknown>)[k]) continue;
+    if ((COMPUTED as readonly string[]).includes(k)) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+function parseInputs(props: Props): FirmwareInputs {
+  return firmwareInputSchema.parse(declaredInputs(props));
+}
+
+function resourceName(cluster: string): string {
+  return `firmware/${cluster}`;
+}
+
+export async function check(_olds: Props, news: Props): Promise<CheckResult> {
+  if (JSON.stringify(news).includes(UNKNOWN)) return { inputs: news };
+  const parsed = firmwareInputSchema.safeParse(declaredInputs(news));
+  if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
+  const f = parsed.data;
+  try {
+    credentials();
+  } catch (e) {
+    return { inputs: news, failures: [{ property: "sps:credentials", reason: errorText(e) }] };
+  }
+  const live = await readLiveFacts(f);
+  const { plan, failures } = planFirmware(f, live);
+  if (!plan) return { inputs: news, failures };
+  return {
+    inputs: {
+      ...news,
+      resolvedTarget: plan.target,
+      plannedActions: plannedActionLines(plan),
+      planFindings: findingLines(plan),
+    },
+    failures,
+  };
+}
+
+export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+  const planned = Array.isArray(news["plannedActions"]) ? (news["plannedActions"] as unknown[]) : [];
+  const key = (p: Props): string => JSON.stringify(DECLARED.map((k) => p[k] ?? null));
+  const changed = key(olds) !== key(news);
+  return { changes: planned.length > 0 || changed, stables: ["cluster"] };
+}
+
+function factsOf(o: ObservedNode): NodeFacts {
+  const unitVersions: Record<string, string | null> = {};
+  const unitPower: Record<string, string> = {};
+  for (const u of o.ha?.nodes ?? []) {
+    unitVersions[u.unit] = u.firmware.current;
+    unitPower[u.unit] = u.power;
+  }
+  return {
+    reachable: o.reachable,
+    booting: o.booting,
+    version: o.runningVersion,
+    afterReboot: o.afterRebootVersion,
+    ...(o.ha ? { unitVersions, unitPower } : {}),
+  };
+}
+
+/** Per-node outputs: version and state (plus HA units and what is activated for the next boot). */
+export function nodeOutputs(nodes: Record<string, ObservedNode>, target: string): Record<string, Props> {
+  const out: Record<string, Props> = {};
+  for (const [name, o] of Object.entries(nodes)) {
+    const facts = factsOf(o);
+    out[name] = {
+      version: o.runningVersion,
+      state: nodeState(facts, target),
+      afterReboot: o.afterRebootVersion,
+      ...(stuckReason(facts) ? { stuck: stuckReason(facts) } : {}),
+      ...(o.ha
+        ? {
+            ha: {
+              status: o.ha.status,
+              sync: o.ha.sync,
+              units: o.ha.nodes.map((u) => ({
+                unit: u.unit,
+                role: u.role,
+                power: u.power,
+                current: u.firmware.current,
+                active: u.firmware.active,
+              })),
+            },
+          }
+        : {}),
+      ...(o.error ? { error: o.error } : {}),
+    };
+  }
+  return out;
+}
+
+function stepLines(result: ExecutionResult | undefined): string[] {
+  return (result?.steps ?? []).map(
+    (s) =>
+      `#${s.seq} ${s.node} ${s.action}${s.version ? ` ${s.version}` : ""}: ${s.status}${s.detail ? ` (${s.detail})` : ""}`,
+  );
+}
+
+function progressLine(e: ProgressEvent): string {
+  const hop = e.hop === null ? "" : ` hop ${e.hop}`;
+  return `#${e.seq}${hop} ${e.node} ${e.action}${e.version ? ` ${e.version}` : ""} ${e.phase}${e.message ? `: ${e.message}` : ""}`;
+}
+
+function licensesFor(f: FirmwareInputs): Record<string, LicenseFile> {
+  const texts = credentials().licenses;
+  const out: Record<string, LicenseFile> = {};
+  for (const [major, name] of Object.entries(f.licenses)) {
+    const text = texts[name];
+    if (text === undefined)
+      throw new Error(
+        `licenses.${major}: no license "${name}" in sps:credentials.licenses; add it with --secret`,
+      );
+    out[major] = { fileName: `${name}.lic`, content: Buffer.from(text, "utf8") };
+  }
+  return out;
+}
+
+async function apply(id: string, news: Props, olds: Props | undefined): Promise<{ id: string; outs: Props }> {
+  const f = parseInputs(news);
+  const name = resourceName(f.cluster);
+  const live = await readLiveFacts(f);
+  const { plan: fresh, failures } = planFirmware(f, live);
+  if (!fresh || failures.length > 0) {
+    throw new Error(`${name}: cannot plan: ${failures.map((p) => `${p.property}: ${p.reason}`).join("; ")}`);
+  }
+  const file = checkpointFile(f.checkpointDir, f.checkpointKey ?? f.cluster);
+  const resume = runToResume(parseRunRecord(olds?.["run"]), readRunFile(file), fresh.target);
+  const plan: ClusterPlan = resume && resume.checkpoint ? resume.plan : fresh;
+  const store = fileBackedStore(file, plan, resume?.checkpoint ?? null);
+  const base: Props = {
+    ...declaredInputs(news),
+    ...pickComputed(news),
+    stateVersion: FIRMWARE_STATE_VERSION,
+    target: plan.target,
+  };
+  if (plan.steps.length === 0) {
+    say(name, `nothing to do: every node runs ${plan.target}`);
+  } else {
+    say(
+      name,
+      `${resume?.checkpoint ? "resuming" : "starting"} ${plan.steps.length} step(s) over ${plan.hops.length} hop(s) to ${plan.target}`,
+    );
+  }
+  const bindings = nodeBindings(f.nodes);
+  const systemControl = systemControlFor(f.nodes, f.systemControl);
+  try {
+    const result = await executeClusterPlan({
+      plan,
+      nodes: bindings,
+      systemControl,
+      firmware: f.firmware,
+      licenses: licensesFor(f),
+      plugins: Object.fromEntries(
+        Object.entries(f.pluginBuilds).map(([p, builds]) => [
+          p,
+          Object.fromEntries(
+            Object.entries(builds).map(([rel, b]) => [rel, { version: b.version, path: b.path }]),
+          ),
+        ]),
+      ),
+      ...(f.deadlines ? { deadlines: f.deadlines } : {}),
+      ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
+      progress: (e) => say(name, progressLine(e)),
+      checkpoint: store,
+    });
+    removeRunFile(file);
+    say(
+      name,
+      `done: ${Object.entries(result.nodes)
+        .map(([n, o]) => `${n}=${o.runningVersion ?? "?"}`)
+        .join(", ")}`,
+    );
+    return {
+      id,
+      outs: {
+        ...base,
+        nodeStates: nodeOutputs(result.nodes, plan.target),
+        lastRun: { complete: result.complete, steps: stepLines(result) },
+        run: null,
+        drift: [],
+      },
+    };
+  } catch (e) {
+    const partial = e instanceof ExecutionError ? e.partial : undefined;
+    const run: RunRecord = { plan, checkpoint: partial?.checkpoint ?? store.latest() };
+    const kind = e instanceof ExecutionError ? e.kind : "step-failed";
+    const rule = e instanceof ExecutionError && e.rule ? ` (rule ${e.rule})` : "";
+    const step =
+      e instanceof ExecutionError && e.step ? ` at #${e.step.seq} ${e.step.node} ${e.step.action}` : "";
+    const message = `${name}: ${kind}${rule}${step}: ${errorText(e)}`;
+    say(name, `stopped: ${message}`);
+    const outs: Props = {
+      ...base,
+      nodeStates: partial ? nodeOutputs(partial.nodes, plan.target) : (olds?.["nodeStates"] ?? {}),
+      lastRun: { complete: false, failed: { kind, message }, steps: stepLines(partial) },
+      run,
+      drift: [],
+    };
+    throw partialFailure(message, id, outs, news["__provider"]);
+  } finally {
+    closeBindings(bindings);
+  }
+}
+
+function pickComputed(props: Props): Props {
+  const out: Props = {};
+  for (const k of COMPUTED) if (props[k] !== undefined) out[k] = props[k];
+  return out;
+}
+
+export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
+  const cluster = typeof inputs["cluster"] === "string" ? inputs["cluster"] : "cluster";
+  return apply(`sps-firmware:${cluster}`, inputs, undefined);
+}
+
+export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+  const { outs } = await apply(id, news, olds);
+  return { outs };
+}
+
+export async function read(id: string, props: Props): Promise<ReadResult> {
+  const f = parseInputs(props);
+  const bindings = nodeBindings(f.nodes);
+  try {
+    const systemControl = systemControlFor(f.nodes, f.systemControl);
+    const observed = await observeCluster({ nodes: bindings, systemControl });
+    const target = typeof props["target"] === "string" ? props["target"] : (f.resolvedTarget ?? f.target);
+    const recorded = (props["nodeStates"] ?? {}) as Record<string, { version?: string | null }>;
+    const drift = Object.entries(observed.nodes).flatMap(([n, o]) =>
+      firmwareDrift(n, recorded[n]?.version ?? undefined, factsOf(o)),
+    );
+    return {
+      id,
+      props: {
+        ...props,
+        stateVersion: FIRMWARE_STATE_VERSION,
+        nodeStates: nodeOutputs(observed.nodes, target),
+        drift,
+      },
+    };
+  } finally {
+    closeBindings(bindings);
+  }
+}
+
+export async function remove(_id: string, props: Props): Promise<void> {
+  const cluster = typeof props["cluster"] === "string" ? props["cluster"] : "?";
+  say(
+    resourceName(cluster),
+    "forgotten: the appliances keep their firmware (upgrades are never reversed, rule V3)",
+  );
+}

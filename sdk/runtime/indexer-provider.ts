@@ -1,0 +1,209 @@
+/**
+ * The indexer package resource: the external-indexer RPM on one host, upgraded after its cluster's
+ * firmware (rules I1–I5) through `IndexerHost` over SSH. `read` reports the installed version and the
+ * service state; a changed version or a stopped service is drift.
+ */
+import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import { clusterSchema } from "../../provider/domain/fleet";
+import { planCluster } from "../../provider/domain/fleet-plan";
+import { defaultCatalog } from "../../provider/domain/default-catalog";
+import { fieldProblems } from "../../provider/domain/validation";
+import { IndexerHost } from "../../provider/hosts/indexer-host";
+import { SshHostSession } from "../../provider/hosts/ssh-host-session";
+import { indexerDrift } from "../drift";
+import { indexerInputSchema, type IndexerInputs } from "../inputs";
+import { waveLines } from "../plan-lines";
+import { credentials, errorText, partialFailure, say } from "./context";
+import { today } from "./firmware-plan";
+
+type Props = Record<string, unknown>;
+export const INDEXER_STATE_VERSION = 1;
+const KEYS = [
+  "cluster",
+  "name",
+  "os",
+  "host",
+  "port",
+  "hostKeySha256",
+  "rootPrefix",
+  "spsVersion",
+  "packages",
+] as const;
+
+function declared(props: Props): Props {
+  return Object.fromEntries(KEYS.flatMap((k) => (props[k] === undefined ? [] : [[k, props[k]]])));
+}
+
+async function withHost<T>(
+  f: IndexerInputs,
+  fn: (host: IndexerHost) => Promise<T>,
+  onProgress?: (line: string) => void,
+): Promise<T> {
+  const c = credentials();
+  const login = c.indexerHosts[f.name] ?? c.indexer;
+  if (!login)
+    throw new Error(
+      `no SSH login for indexer host "${f.name}": set sps:credentials.indexer (or .indexerHosts.${f.name})`,
+    );
+  const auth = login.privateKey
+    ? {
+        method: "privateKey" as const,
+        privateKey: login.privateKey,
+        ...(login.passphrase ? { passphrase: login.passphrase } : {}),
+      }
+    : { method: "password" as const, password: login.password ?? "" };
+  const session = await SshHostSession.connect(
+    {
+      host: f.host,
+      port: f.port,
+      username: login.username,
+      auth,
+      hostKey: { sha256Fingerprint: f.hostKeySha256 },
+    },
+    f.name,
+  );
+  try {
+    const host = new IndexerHost({
+      session,
+      ...(f.rootPrefix ? { rootPrefix: f.rootPrefix } : {}),
+      ...(onProgress ? { onProgress: (e) => onProgress(`${e.action}: ${e.message}`) } : {}),
+    });
+    return await fn(host);
+  } finally {
+    await session.close();
+  }
+}
+
+function packageFor(f: IndexerInputs): { path: string; version: string } {
+  const p = f.packages[f.spsVersion];
+  if (!p)
+    throw new Error(
+      `packages: no indexer RPM for SPS ${f.spsVersion}; add packages["${f.spsVersion}"] (rule I3)`,
+    );
+  return { path: p.path, version: p.version ?? f.spsVersion };
+}
+
+function planLines(f: IndexerInputs, installed: string): string[] {
+  const cluster = clusterSchema.parse({
+    name: f.cluster,
+    target: f.spsVersion,
+    nodes: [{ name: `${f.name}-sps`, version: f.spsVersion }],
+    indexers: [{ name: f.name, os: f.os, version: installed }],
+  });
+  const plan = planCluster(cluster, defaultCatalog(), { asOf: today() });
+  return waveLines(plan.steps.filter((s) => s.node === f.name));
+}
+
+export async function check(_olds: Props, news: Props): Promise<CheckResult> {
+  const parsed = indexerInputSchema.safeParse(declared(news));
+  if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
+  const f = parsed.data;
+  try {
+    packageFor(f);
+  } catch (e) {
+    return { inputs: news, failures: [{ property: "packages", reason: errorText(e) }] };
+  }
+  let planned: string[];
+  try {
+    const state = await withHost(f, (h) => h.inspect());
+    const target = packageFor(f).version;
+    planned =
+      state.version === target && state.service === "running"
+        ? []
+        : state.version === target
+          ? [`start-indexer ${f.name} (service is ${state.service})`]
+          : planLines(f, state.version ?? "0.0.0");
+  } catch (e) {
+    planned = [`upgrade ${f.name} to ${f.spsVersion} (host not inspected: ${errorText(e)})`];
+  }
+  return { inputs: { ...news, plannedActions: planned } };
+}
+
+export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+  const planned = Array.isArray(news["plannedActions"]) ? news["plannedActions"].length : 0;
+  return { changes: planned > 0 || JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) };
+}
+
+function outs(
+  news: Props,
+  version: string | null | undefined,
+  service: string | undefined,
+  extra: Props = {},
+): Props {
+  return {
+    ...declared(news),
+    plannedActions: news["plannedActions"] ?? [],
+    stateVersion: INDEXER_STATE_VERSION,
+    version: version ?? null,
+    service: service ?? "unknown",
+    drift: [],
+    ...extra,
+  };
+}
+
+async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
+  const f = indexerInputSchema.parse(declared(news));
+  const name = `indexer/${f.cluster}/${f.name}`;
+  const pkg = packageFor(f);
+  const result = await withHost(
+    f,
+    (h) => h.upgrade({ rpmPath: pkg.path, version: pkg.version, spsVersion: f.spsVersion }),
+    (line) => say(name, line),
+  );
+  const summary = `${result.outcome}: ${result.versionBefore ?? "none"} -> ${result.versionAfter ?? "none"}, service ${result.serviceAfter ?? "unknown"}`;
+  say(name, summary);
+  const o = outs(news, result.versionAfter, result.serviceAfter, { lastRun: summary });
+  if (result.outcome === "failed" || result.outcome === "refused") {
+    const why = result.actions
+      .filter((a) => !a.ok)
+      .map((a) => `${a.action}: ${a.detail ?? ""}`)
+      .join("; ");
+    const message = `${name}: ${summary}${why ? ` (${why})` : ""}`;
+    if (result.changed) throw partialFailure(message, id, o, news["__provider"]);
+    throw new Error(message);
+  }
+  return { id, outs: o };
+}
+
+export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
+  return apply(`sps-indexer:${String(inputs["cluster"])}/${String(inputs["name"])}`, inputs);
+}
+
+export async function update(id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
+  return { outs: (await apply(id, news)).outs };
+}
+
+export async function read(id: string, props: Props): Promise<ReadResult> {
+  const f = indexerInputSchema.parse(declared(props));
+  try {
+    const state = await withHost(f, (h) => h.inspect());
+    const drift = indexerDrift(
+      f.name,
+      {
+        version: (props["version"] as string | null | undefined) ?? null,
+        service: (props["service"] as string | undefined) ?? "running",
+      },
+      { version: state.version, service: state.service },
+      packageFor(f).version,
+    );
+    return {
+      id,
+      props: {
+        ...props,
+        stateVersion: INDEXER_STATE_VERSION,
+        version: state.version,
+        service: state.service,
+        drift,
+      },
+    };
+  } catch (e) {
+    return { id, props: { ...props, drift: [`unreachable ${f.name}: ${errorText(e)}`] } };
+  }
+}
+
+export async function remove(_id: string, props: Props): Promise<void> {
+  say(
+    `indexer/${String(props["cluster"])}/${String(props["name"])}`,
+    "forgotten: the indexer package stays installed",
+  );
+}

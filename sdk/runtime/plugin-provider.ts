@@ -1,0 +1,117 @@
+/**
+ * The plugin resource: one plugin at a declared version on one node (P6, S15). Uploads the zip when
+ * the appliance reports another version; `read` reports a changed or missing plugin as drift.
+ */
+import { readFile } from "node:fs/promises";
+import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import { fieldProblems } from "../../provider/domain/validation";
+import { pluginDrift } from "../drift";
+import { pluginInputSchema, type PluginInputs } from "../inputs";
+import { errorText, partialFailure, restClient, say } from "./context";
+
+type Props = Record<string, unknown>;
+export const PLUGIN_STATE_VERSION = 1;
+
+function declared(props: Props): Props {
+  const { cluster, node, name, version, path } = props;
+  return Object.fromEntries(
+    Object.entries({ cluster, node, name, version, path }).filter(([, v]) => v !== undefined),
+  );
+}
+
+async function liveVersion(f: PluginInputs): Promise<string | undefined> {
+  const client = restClient(f.node, 15_000);
+  try {
+    await client.login();
+    return (await client.listPlugins()).find((p) => p.name === f.name)?.version;
+  } finally {
+    client.close();
+  }
+}
+
+export async function check(_olds: Props, news: Props): Promise<CheckResult> {
+  const parsed = pluginInputSchema.safeParse(declared(news));
+  if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
+  const f = parsed.data;
+  let planned: string[] = [];
+  try {
+    const live = await liveVersion(f);
+    if (live !== f.version)
+      planned = [`upload-plugin ${f.name} ${f.version} to ${f.node.name} (runs ${live ?? "none"})`];
+  } catch (e) {
+    planned = [
+      `upload-plugin ${f.name} ${f.version} to ${f.node.name} (live version unknown: ${errorText(e)})`,
+    ];
+  }
+  return { inputs: { ...news, plannedActions: planned } };
+}
+
+export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+  const planned = Array.isArray(news["plannedActions"]) ? news["plannedActions"].length : 0;
+  return { changes: planned > 0 || JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) };
+}
+
+async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
+  const f = pluginInputSchema.parse(declared(news));
+  const name = `plugin/${f.cluster}/${f.node.name}/${f.name}`;
+  const outs = (installed: string | undefined): Props => ({
+    ...declared(news),
+    plannedActions: news["plannedActions"] ?? [],
+    stateVersion: PLUGIN_STATE_VERSION,
+    installedVersion: installed ?? null,
+    drift: [],
+  });
+  const before = await liveVersion(f);
+  if (before === f.version) {
+    say(name, `already at ${f.version}`);
+    return { id, outs: outs(before) };
+  }
+  const client = restClient(f.node, 120_000);
+  try {
+    say(name, `upload-plugin ${f.version} (runs ${before ?? "none"})`);
+    await client.login();
+    const result = await client.uploadPlugin(
+      await readFile(f.path),
+      `pulumi-sps: plugin ${f.name} ${f.version}`,
+    );
+    say(name, `installed ${result.version}`);
+    return { id, outs: outs(result.version) };
+  } catch (e) {
+    const now = await liveVersion(f).catch(() => before);
+    throw partialFailure(`${name}: ${errorText(e)}`, id, outs(now), news["__provider"]);
+  } finally {
+    client.close();
+  }
+}
+
+export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
+  const node = (inputs["node"] ?? {}) as { name?: string };
+  return apply(
+    `sps-plugin:${String(inputs["cluster"])}/${node.name ?? "?"}/${String(inputs["name"])}`,
+    inputs,
+  );
+}
+
+export async function update(id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
+  return { outs: (await apply(id, news)).outs };
+}
+
+export async function read(id: string, props: Props): Promise<ReadResult> {
+  const f = pluginInputSchema.parse(declared(props));
+  let installed: string | undefined;
+  let drift: string[];
+  try {
+    installed = await liveVersion(f);
+    drift = pluginDrift(f.node.name, f.name, f.version, installed);
+  } catch (e) {
+    drift = [`unreachable ${f.node.name}: ${errorText(e)}`];
+  }
+  return {
+    id,
+    props: { ...props, stateVersion: PLUGIN_STATE_VERSION, installedVersion: installed ?? null, drift },
+  };
+}
+
+export async function remove(_id: string, props: Props): Promise<void> {
+  say(`plugin/${String(props["cluster"])}/${String(props["name"])}`, "forgotten: the plugin stays installed");
+}
