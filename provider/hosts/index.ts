@@ -4,6 +4,7 @@ export * from "./host-key";
 export * from "./host-session";
 export * from "./indexer-host";
 export * from "./indexer-host-commands";
+export * from "./indexer-host-run";
 export * from "./indexer-upgrade-result";
 export * from "./indexer-version";
 export * from "./os-detection";

@@ -1,10 +1,11 @@
 /**
  * One external indexer host (RHEL/CentOS, indexer from an RPM), driven through a `HostSession`.
- * Upgrade per rule I4, after the SPS nodes: copy the RPM → stop → `yum upgrade -y <rpm>` → start →
- * verify. Configuration is backed up first (I2); a package older than the SPS is refused before
- * anything stops (I1); any failure after the stop starts the previous version again and restores
- * the configuration (I5). Idempotent and convergent: it inspects the host first and only does what
- * is missing, so a rerun after an interruption finishes the job.
+ * Upgrade per rule I4, after the SPS nodes: back up the configuration (I2) → copy the RPM and read
+ * its version, refusing one older than the SPS before anything stops (I1) → stop →
+ * `yum upgrade -y <rpm>` → start → verify version and service. Any failure after the stop starts
+ * the previous version again and restores configuration the package touched (I5). Idempotent and
+ * convergent: the host is inspected first and only what is missing is done, so a rerun after an
+ * interruption (stopped host, upgraded-but-stopped host) finishes the job.
  */
 import { z } from "zod";
 import {

@@ -224,7 +224,12 @@ export class IndexerTestHost {
     writeFileSync(join(dir, "ssh/sshd_config"), sshdConfig(dir, spec.allowTcpForwarding === true));
     const hostKeyLine = readFileSync(join(dir, "ssh/host_ed25519_key.pub"), "utf8").trim();
     const host = new IndexerTestHost(f, spec, dir, port, `[127.0.0.1]:${port} ${hostKeyLine}`);
-    await host.startSshd();
+    try {
+      await host.startSshd();
+    } catch (err) {
+      await host.stop();
+      throw err;
+    }
     return host;
   }
 
@@ -253,6 +258,12 @@ export class IndexerTestHost {
     child.kill("SIGTERM");
     await this.sshdExited;
     this.sshd = undefined;
+  }
+
+  /** Number of processes sshd runs for open connections (0 when no session is open). */
+  connectionProcesses(): number {
+    const pid = this.sshd?.pid;
+    return pid ? descendantsOf(pid).length : 0;
   }
 
   /** Cuts every SSH connection of this host (kills sshd's per-connection processes); sshd keeps listening. */

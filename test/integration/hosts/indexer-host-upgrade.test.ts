@@ -11,7 +11,8 @@ import {
   type IndexerUpgradeResult,
 } from "../../../provider/hosts/indexer-upgrade-result";
 import { SshHostSession } from "../../../provider/hosts/ssh-host-session";
-import { SshCommandError } from "../../../provider/hosts/host-errors";
+import { SshCommandError, SshConnectionError } from "../../../provider/hosts/host-errors";
+import { inspectIndexerHost, upgradeIndexerHost } from "../../../provider/hosts/indexer-host-run";
 import {
   IndexerTestFixtures,
   IndexerTestHost,
@@ -49,7 +50,7 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
 
   async function indexerOn(
     host: IndexerTestHost,
-    user: TestUser = "root",
+    user: TestUser = SUDO_NOPASSWD_USER,
     onProgress?: (e: IndexerProgress) => void,
   ): Promise<IndexerHost> {
     const session = await SshHostSession.connect(host.sshOptions(user), host.name);
@@ -116,9 +117,9 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
     assert.ok(progress.every((p) => p.host === host.name));
   });
 
-  it("upgrades a RHEL 6 host with `service`, backing up the 5.11 configuration under /opt/external-indexer (I2, I4)", async () => {
+  it("upgrades a RHEL 6 host as root (no sudo) with `service`, backing up the 5.11 configuration under /opt/external-indexer (I2, I4)", async () => {
     const host = await startHost({ os: "rhel6", installedRpm: fixtures.rpms.v5_11_0 });
-    const indexer = await indexerOn(host);
+    const indexer = await indexerOn(host, "root");
     const result = await indexer.upgrade({
       rpmPath: fixtures.rpms.v6_3_0,
       version: "6.3.0",
@@ -299,7 +300,7 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
   it("SSH dropped mid-run (after yum, before start): the run fails as connection-lost and a rerun converges", async () => {
     const host = await startHost({ os: "rhel7", installedRpm: fixtures.rpms.v6_0_1 });
     let dropped = 0;
-    const indexer = await indexerOn(host, "root", (e) => {
+    const indexer = await indexerOn(host, SUDO_NOPASSWD_USER, (e) => {
       if (e.action === "start-indexer" && dropped === 0) dropped = host.dropConnections();
     });
     const err = await expectUpgradeError(
@@ -327,7 +328,7 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
   it("SSH dropped while the service is stopped (before yum): a rerun upgrades and starts the host", async () => {
     const host = await startHost({ os: "rhel6", installedRpm: fixtures.rpms.v6_0_1 });
     let dropped = 0;
-    const indexer = await indexerOn(host, "root", (e) => {
+    const indexer = await indexerOn(host, SUDO_NOPASSWD_USER, (e) => {
       if (e.action === "upgrade-indexer-package" && dropped === 0) dropped = host.dropConnections();
     });
     await expectUpgradeError(
@@ -392,5 +393,57 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
     assert.deepEqual(err.result.actions, []);
     assert.equal(host.serviceRecord(), "running 6.0.1");
     assert.equal(host.installedVersion(), "6.0.1");
+  });
+
+  describe("one-call entry points for the executor", () => {
+    it("upgradeIndexerHost opens the session, upgrades and closes the session (no sshd session left behind)", async () => {
+      const host = await startHost({ os: "rhel7", installedRpm: fixtures.rpms.v6_0_1 });
+      const lines: string[] = [];
+      const result = await upgradeIndexerHost(
+        host.sshOptions(SUDO_NOPASSWD_USER),
+        { rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS },
+        { name: "idx-7", rootPrefix: host.root, onProgress: (e) => lines.push(`${e.host} ${e.action}`) },
+      );
+      assert.equal(result.host, "idx-7");
+      assert.equal(result.outcome, "upgraded");
+      assert.ok(lines.includes("idx-7 verify-indexer"));
+      for (let i = 0; i < 50 && host.connectionProcesses() > 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      assert.equal(host.connectionProcesses(), 0, "the session was closed");
+    });
+
+    it("inspectIndexerHost reports OS, installed version and service state (drift on refresh)", async () => {
+      const host = await startHost({ os: "rhel6", installedRpm: fixtures.rpms.v6_0_1, service: "stopped" });
+      const state = await inspectIndexerHost(host.sshOptions(SUDO_NOPASSWD_USER), { rootPrefix: host.root });
+      assert.deepEqual(state, {
+        os: "rhel6",
+        osDescription: "CentOS release 6.10 (Final)",
+        version: "6.0.1",
+        service: "stopped",
+      });
+      host.rpmUpgrade(fixtures.rpms.v6_3_0); // an out-of-band upgrade
+      host.setServiceRecord("running 6.3.0");
+      const drifted = await inspectIndexerHost(host.sshOptions(SUDO_NOPASSWD_USER), {
+        rootPrefix: host.root,
+      });
+      assert.equal(drifted.version, "6.3.0");
+      assert.equal(drifted.service, "running");
+    });
+
+    it("an unreachable host is an SshConnectionError and nothing is attempted", async () => {
+      const host = await startHost({ os: "rhel7", installedRpm: fixtures.rpms.v6_0_1 });
+      await host.stopSshd();
+      const err = await upgradeIndexerHost(
+        host.sshOptions(SUDO_NOPASSWD_USER),
+        { rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS },
+        { rootPrefix: host.root },
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof SshConnectionError, String(err));
+      assert.match(err.message, /ECONNREFUSED/);
+      assert.deepEqual(host.serviceCalls(), []);
+    });
   });
 });
