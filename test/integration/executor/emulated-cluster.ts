@@ -1,0 +1,285 @@
+/**
+ * Test support for the executor: a whole emulated fleet (simulator/fleet.ts) with a scaled clock, real
+ * HTTPS REST clients (`SpsRestClient`), firmware ISOs on disk, licenses, and a `SystemControl` that
+ * drives the emulator's node model in process (`EmulatorSystemControl`, an adapter in this folder —
+ * the real ssh/ipmi channels are exercised in ./ha-real-channels.test.ts). The plan comes from the
+ * real planner (`planCluster`). Every write the executor makes is visible in the emulator's event record.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
+import type {
+  HaPair,
+  HaState,
+  LicenseFile,
+  PowerState,
+  SystemControl,
+} from "../../../provider/appliance/system-control/operations";
+import { fleetSchema } from "../../../provider/domain/fleet";
+import { planCluster } from "../../../provider/domain/fleet-plan";
+import type { ClusterPlan } from "../../../provider/domain/plan";
+import { memoryCheckpointStore } from "../../../provider/executor/checkpoint";
+import { realSleep } from "../../../provider/executor/run-context";
+import type {
+  ExecutionInputs,
+  FirmwareImageInput,
+  NodeBinding,
+  ProgressEvent,
+} from "../../../provider/executor/types";
+import type { EmulatorEvent } from "../../../simulator/events";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
+import { startFleet, type RunningFleet } from "../../../simulator/fleet";
+import { buildLicenseFile } from "../../../simulator/license";
+import { readFileSync } from "node:fs";
+import { exampleCatalog, CLEAN_SETTINGS, AS_OF } from "../../support/domain-fixtures";
+import type { Catalog } from "../../../provider/domain/catalog";
+
+export const PASSWORD = "Emu-Executor-Pw-4711";
+
+/** Emulated time scale of the tests: a 15-minute first boot takes 0.5 s. */
+export const TIME_SCALE = 1800;
+
+export interface NodeDecl {
+  name: string;
+  version: string;
+  roles?: string[];
+  ha?: boolean;
+  emulator?: Record<string, unknown>;
+}
+
+/**
+ * SystemControl over the emulator's node model, in process. Names: a standalone node by its fleet
+ * name; an HA pair's core shell by its fleet name, its units' BMCs as `<name>-<unit>`. Like the real
+ * core shell, it does not answer while the node (its primary) is down or booting.
+ */
+export class EmulatorSystemControl implements SystemControl {
+  readonly calls: string[] = [];
+  /** Throw this from the next call of an operation (fault injection for interruption tests). */
+  failNext: { operation: string; error: Error } | undefined;
+
+  constructor(private readonly fleet: RunningFleet) {}
+
+  private resolve(name: string): { node: string; unit?: "a" | "b" } {
+    const m = /^(.*)-(a|b)$/.exec(name);
+    if (m && this.fleet.nodes.some((n) => n.name === m[1])) return { node: m[1]!, unit: m[2] as "a" | "b" };
+    return { node: name };
+  }
+
+  private shell(name: string, op: string) {
+    this.calls.push(`${op}:${name}`);
+    if (this.failNext?.operation === op) {
+      const e = this.failNext.error;
+      this.failNext = undefined;
+      throw e;
+    }
+    const h = this.fleet.systemControl(this.resolve(name).node);
+    if (h.serviceState() !== "up")
+      throw new Error(`core shell of ${name}: connection refused (node not running)`);
+    return h;
+  }
+
+  rebootNode(node: string): Promise<void> {
+    return Promise.resolve().then(() => this.shell(node, "rebootNode").rebootThisNode());
+  }
+  shutdownSecondary(pair: HaPair): Promise<void> {
+    return Promise.resolve().then(() => this.shell(pair.primary, "shutdownSecondary").shutdownSecondary());
+  }
+  powerOnSecondary(pair: HaPair): Promise<void> {
+    return Promise.resolve().then(() => {
+      this.calls.push(`powerOnSecondary:${pair.secondary}`);
+      const r = this.resolve(pair.secondary);
+      this.fleet.systemControl(r.node).powerOn(r.unit ?? "secondary");
+    });
+  }
+  activateSecondary(pair: HaPair): Promise<void> {
+    return Promise.resolve().then(() => this.shell(pair.primary, "activateSecondary").activateSecondary());
+  }
+  readHaState(node: string): Promise<HaState> {
+    return Promise.resolve().then(() => {
+      const s = this.fleet.systemControl(this.resolve(node).node);
+      if (s.serviceState() !== "up")
+        throw new Error(`core shell of ${node}: connection refused (node not running)`);
+      const st = s.haState();
+      return { status: st.status, sync: st.sync, firmwareSynced: st.firmwareSynced, nodes: st.nodes };
+    });
+  }
+  readPowerState(node: string): Promise<PowerState> {
+    return Promise.resolve().then(() => {
+      const r = this.resolve(node);
+      return this.fleet.systemControl(r.node).powerStatus(r.unit ?? "primary");
+    });
+  }
+  uploadLicense(node: string, license: LicenseFile): Promise<void> {
+    return Promise.resolve().then(() =>
+      this.shell(node, "uploadLicense").uploadLicense(license.content.toString("utf8")),
+    );
+  }
+}
+
+export interface ClusterOptions {
+  name?: string;
+  target: string;
+  nodes: NodeDecl[];
+  indexers?: Array<{ name: string; os: "rhel6" | "rhel7"; version: string }>;
+  catalog?: Catalog;
+  timeScale?: number;
+  maxParallel?: number;
+  timings?: Record<string, number>;
+}
+
+export class EmulatedCluster {
+  readonly events: () => EmulatorEvent[];
+  readonly store = memoryCheckpointStore();
+  readonly progress: ProgressEvent[] = [];
+  readonly systemControl: EmulatorSystemControl;
+
+  private constructor(
+    readonly fleet: RunningFleet,
+    readonly plan: ClusterPlan,
+    readonly clients: Record<string, SpsRestClient>,
+    readonly firmware: Record<string, FirmwareImageInput>,
+    readonly workDir: string,
+    readonly scale: number,
+  ) {
+    this.events = () => fleet.events.list();
+    this.systemControl = new EmulatorSystemControl(fleet);
+  }
+
+  static async start(o: ClusterOptions): Promise<EmulatedCluster> {
+    const name = o.name ?? "prod";
+    const scale = o.timeScale ?? TIME_SCALE;
+    const catalog = o.catalog ?? exampleCatalog();
+    const domainFleet = fleetSchema.parse({
+      clusters: [
+        {
+          name,
+          target: o.target,
+          nodes: o.nodes.map((n) => ({
+            name: n.name,
+            version: n.version,
+            roles: n.roles ?? [],
+            ha: n.ha ?? false,
+            settings: { ...CLEAN_SETTINGS, ...(n.ha ? {} : { haStatus: "Standalone" }) },
+          })),
+          indexers: o.indexers ?? [],
+        },
+      ],
+    });
+    const plan = planCluster(domainFleet.clusters[0]!, catalog, {
+      asOf: AS_OF,
+      ...(o.maxParallel ? { maxParallel: o.maxParallel } : {}),
+    });
+    const fleet = await startFleet(
+      {
+        clusters: [
+          {
+            name,
+            nodes: o.nodes.map((n) => ({
+              name: n.name,
+              version: n.version,
+              roles: n.roles ?? [],
+              ha: n.ha ?? false,
+              ...(n.emulator ? { emulator: n.emulator } : {}),
+            })),
+          },
+        ],
+        emulator: {
+          timeScale: scale,
+          credentials: [{ username: "admin", password: PASSWORD, access: "admin" }],
+          ...(o.timings ? { timings: o.timings } : {}),
+        },
+      },
+      { controlPort: false },
+    );
+    const workDir = mkdtempSync(join(tmpdir(), "sps-executor-test-"));
+    try {
+      const caPem = readFileSync(fleet.caCertPath, "utf8");
+      const clients: Record<string, SpsRestClient> = {};
+      for (const h of fleet.nodes) {
+        clients[h.name] = new SpsRestClient(
+          {
+            endpoint: h.url,
+            credentials: { username: "admin", password: PASSWORD },
+            tls: { mode: "ca", caPem },
+            name: h.name,
+            retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 },
+            timeoutMs: 20_000,
+          },
+          { now: () => fleet.clock.now() },
+        );
+      }
+      const firmware: Record<string, FirmwareImageInput> = {};
+      for (const hop of plan.hops) {
+        const path = join(workDir, `sps-${hop.to}.iso`);
+        await writeFakeFirmwareIso(path, hop.to, 64 * 1024);
+        firmware[hop.to] = { path, sha256: await sha256OfFile(path) };
+      }
+      return new EmulatedCluster(fleet, plan, clients, firmware, workDir, scale);
+    } catch (e) {
+      await fleet.stop();
+      rmSync(workDir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  bindings(): Record<string, NodeBinding> {
+    const out: Record<string, NodeBinding> = {};
+    for (const h of this.fleet.nodes) {
+      out[h.name] = {
+        client: this.clients[h.name]!,
+        ...(h.node.ha ? { ha: { primary: h.name, units: { a: `${h.name}-a`, b: `${h.name}-b` } } } : {}),
+      };
+    }
+    return out;
+  }
+
+  /** Executor inputs on the emulator's clock; `sleep` runs scaled. */
+  inputs(overrides: Partial<ExecutionInputs> = {}): ExecutionInputs {
+    const scale = this.scale;
+    return {
+      plan: this.plan,
+      nodes: this.bindings(),
+      systemControl: this.systemControl,
+      firmware: this.firmware,
+      licenses: {
+        "5": { fileName: "sps-5.lic", content: Buffer.from(buildLicenseFile(5)) },
+        "6": { fileName: "sps-6.lic", content: Buffer.from(buildLicenseFile(6)) },
+      },
+      deadlines: { pollIntervalMs: 20_000 },
+      checkpoint: this.store,
+      clock: { now: () => this.fleet.clock.now() },
+      sleep: (ms, signal) => realSleep(ms / scale, signal),
+      progress: (e) => this.progress.push(e),
+      ...overrides,
+    };
+  }
+
+  /** Writes the appliances saw: non-GET HTTP requests and out-of-band actions (not reads). */
+  writes(sinceSeq = 0): EmulatorEvent[] {
+    return this.events().filter(
+      (e) =>
+        e.seq > sinceSeq &&
+        ((e.kind === "http" && !e.name.startsWith("GET ") && e.name !== "connection-dropped") ||
+          e.kind === "action"),
+    );
+  }
+
+  lastSeq(): number {
+    const all = this.events();
+    return all.length ? all[all.length - 1]!.seq : 0;
+  }
+
+  /** Reboot actions per node and hop target (no second reboot for the same hop, S9/S13). */
+  reboots(node?: string): EmulatorEvent[] {
+    return this.events().filter(
+      (e) => e.kind === "action" && e.name === "reboot" && (node === undefined || e.node === node),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const c of Object.values(this.clients)) c.close();
+    await this.fleet.stop();
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * executeClusterPlan against the SPS emulator: a standalone node through several hops (S1–S13, V6,
+ * P14), then a second run that does nothing (idempotence: every step skipped, no write reaches the
+ * appliance).
+ */
+import assert from "node:assert/strict";
+import { executeClusterPlan } from "../../../provider/executor";
+import { EmulatedCluster } from "./emulated-cluster";
+
+describe("executor: standalone node, multi-hop upgrade on the emulator (rules S1–S13, V6, P14)", function () {
+  this.timeout(60_000);
+  let cluster: EmulatedCluster | undefined;
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  it("converges 5.0.3 → 5.0.9 → 6.0.7 → 6.3.2 with one reboot per hop and the 6 LTS license after the reboot into 6 (S9, S11, S13, P14)", async () => {
+    cluster = await EmulatedCluster.start({ target: "6.3", nodes: [{ name: "sps1", version: "5.0.3" }] });
+    assert.deepEqual(
+      cluster.plan.hops.map((h) => h.to),
+      ["5.0.9", "6.0.7", "6.3.2"],
+    );
+    const started = Date.now();
+    const result = await executeClusterPlan(cluster.inputs());
+    const tookMs = Date.now() - started;
+    assert.equal(result.complete, true);
+    assert.equal(result.nodes.sps1?.runningVersion, "6.3.2");
+    assert.equal(cluster.fleet.node("sps1").node.runningVersion, "6.3.2");
+    assert.ok(result.steps.every((s) => s.status !== "failed"));
+    assert.equal(result.steps.length, cluster.plan.steps.length);
+    // S9: exactly one reboot per hop, each into that hop's target.
+    const reboots = cluster.reboots("sps1");
+    assert.deepEqual(
+      reboots.map((e) => e.detail?.afterReboot),
+      ["5.0.9", "6.0.7", "6.3.2"],
+    );
+    // S11: the 6 LTS license after the reboot into 6.0.
+    const lic = cluster.events().filter((e) => e.name === "upload-license");
+    assert.equal(lic.length, 1);
+    assert.equal(lic[0]!.detail?.major, 6);
+    assert.ok(lic[0]!.seq > reboots[1]!.seq && lic[0]!.seq < reboots[2]!.seq);
+    assert.equal(result.nodes.sps1?.license?.state, "valid");
+    // Progress: one start and one end line per step.
+    assert.equal(cluster.progress.filter((p) => p.phase === "start").length, cluster.plan.steps.length);
+    assert.ok(cluster.progress.some((p) => p.phase === "waiting" && /first boot/.test(p.message)));
+    assert.ok(tookMs < 30_000, `took ${tookMs} ms`);
+  });
+
+  it("a second run with the saved checkpoint does nothing: every step skipped, no write reaches the appliance", async () => {
+    cluster = await EmulatedCluster.start({ target: "6.0", nodes: [{ name: "sps1", version: "5.0.9" }] });
+    await executeClusterPlan(cluster.inputs());
+    const mark = cluster.lastSeq();
+    const again = await executeClusterPlan(cluster.inputs());
+    assert.equal(again.complete, true);
+    assert.deepEqual(
+      again.steps.filter((s) => s.status !== "skipped").map((s) => `${s.seq} ${s.action}: ${s.detail}`),
+      [],
+    );
+    assert.deepEqual(cluster.writes(mark), []);
+    // Also without any checkpoint: the truth on the appliance is enough.
+    const fresh = await executeClusterPlan(cluster.inputs({ checkpoint: undefined }));
+    assert.ok(fresh.steps.every((s) => s.status === "skipped"));
+    assert.deepEqual(cluster.writes(mark), []);
+  });
+});
