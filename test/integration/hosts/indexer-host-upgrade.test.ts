@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { IndexerHost, type IndexerProgress } from "../../../provider/hosts/indexer-host";
 import {
   IndexerUpgradeError,
@@ -379,6 +379,34 @@ describe("IndexerHost: upgrading external indexer hosts over SSH (rules I1, I2, 
     assert.equal(err.rule, "I1");
     assert.deepEqual(err.result.actions, []);
     assert.deepEqual(host.serviceCalls(), [], "not even inspected");
+  });
+
+  it("a package whose version differs from the declared one is refused before anything stops (I3)", async () => {
+    const host = await startHost({ os: "rhel7", installedRpm: fixtures.rpms.v6_0_1 });
+    const indexer = await indexerOn(host);
+    const err = await expectUpgradeError(
+      indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_1_broken, version: "6.3.0", spsVersion: SPS }),
+    );
+    assert.equal(err.rule, "I3");
+    assert.match(err.message, /the package is indexer 6\.3\.1, but 6\.3\.0 is declared/);
+    assert.deepEqual(
+      host.serviceCalls().filter((c) => c !== "state"),
+      [],
+    );
+    assert.equal(host.installedVersion(), "6.0.1");
+  });
+
+  it("a missing configuration file fails the backup and nothing is stopped (I2)", async () => {
+    const host = await startHost({ os: "rhel7", installedRpm: fixtures.rpms.v6_0_1 });
+    rmSync(host.configPath("indexer-certs.cfg", "6.0.1"));
+    const indexer = await indexerOn(host);
+    const err = await expectUpgradeError(
+      indexer.upgrade({ rpmPath: fixtures.rpms.v6_3_0, version: "6.3.0", spsVersion: SPS }),
+    );
+    assert.equal(err.rule, "I2");
+    assert.match(err.message, /configuration backup failed, nothing stopped: .*indexer-certs\.cfg/);
+    assert.deepEqual(actionsOf(err.result), ["backup-indexer-config!"]);
+    assert.equal(host.serviceRecord(), "running 6.0.1");
   });
 
   it("a user whose sudo wants a password gets a clear error and the host is untouched", async () => {
