@@ -1,27 +1,33 @@
 /**
- * `sps-emulator --fleet FLEET.json [--time-scale N] [--control-port P]`
- * Starts an emulated SPS fleet on loopback, prints one JSON document (each node's URL, CA path,
- * certificate fingerprint and credentials, and the control surface URL) on stdout, and runs until
+ * `sps-emulator --fleet FLEET.json [--time-scale N] [--control-port P] [--no-ssh] [--no-ipmi]`
+ * Starts an emulated SPS fleet on loopback — per node an HTTPS SPS API, an SSH core shell and one
+ * IPMI BMC (ipmi_sim) per unit — prints one JSON document (each node's URL, CA path, certificate
+ * fingerprint, credentials, ssh and ipmi details, and the control surface URL) on stdout, and runs until
  * SIGINT/SIGTERM, then stops every server and removes its temporary files.
  * Exit 2 on bad input (unreadable or invalid fleet file), 1 on a start failure.
  */
 import { readFileSync } from "node:fs";
 import { startFleet, type FleetChannelFactory, type StartFleetOptions } from "./fleet";
+import { bmcChannel, coreShellChannel } from "./fleet-channels";
 
 interface CliArgs {
   fleet: string;
   timeScale?: number;
   controlPort?: number;
+  ssh: boolean;
+  ipmi: boolean;
 }
 
 function usage(): string {
-  return "usage: sps-emulator --fleet FLEET.json [--time-scale N] [--control-port PORT]";
+  return "usage: sps-emulator --fleet FLEET.json [--time-scale N] [--control-port PORT] [--no-ssh] [--no-ipmi]";
 }
 
 export function parseArgs(argv: string[]): CliArgs {
   let fleet: string | undefined;
   let timeScale: number | undefined;
   let controlPort: number | undefined;
+  let ssh = true;
+  let ipmi = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string => {
@@ -32,6 +38,8 @@ export function parseArgs(argv: string[]): CliArgs {
     if (a === "--fleet") fleet = value();
     else if (a === "--time-scale") timeScale = Number(value());
     else if (a === "--control-port") controlPort = Number(value());
+    else if (a === "--no-ssh") ssh = false;
+    else if (a === "--no-ipmi") ipmi = false;
     else if (a === "--help" || a === "-h") throw new Error(usage());
     else throw new Error(`unknown argument ${a}\n${usage()}`);
   }
@@ -43,25 +51,7 @@ export function parseArgs(argv: string[]): CliArgs {
   ) {
     throw new Error("--control-port must be a port number");
   }
-  return { fleet, timeScale, controlPort };
-}
-
-/**
- * Out-of-band channel factories (SSH core shell, IPMI BMC) are loaded when their modules exist, so the
- * emulator runs before and after they land. Each module may export `fleetChannel: FleetChannelFactory`.
- */
-function optionalChannels(): FleetChannelFactory[] {
-  const factories: FleetChannelFactory[] = [];
-  for (const mod of ["./core-shell", "./bmc"]) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const loaded = require(mod) as { fleetChannel?: FleetChannelFactory };
-      if (typeof loaded.fleetChannel === "function") factories.push(loaded.fleetChannel);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw e;
-    }
-  }
-  return factories;
+  return { fleet, timeScale, controlPort, ssh, ipmi };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -74,7 +64,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`sps-emulator: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
-  const options: StartFleetOptions = { channels: optionalChannels() };
+  const channels: FleetChannelFactory[] = [];
+  if (args.ssh) channels.push(coreShellChannel());
+  if (args.ipmi) channels.push(bmcChannel());
+  const options: StartFleetOptions = { channels };
   if (args.timeScale !== undefined) options.timeScale = args.timeScale;
   if (args.controlPort !== undefined) options.controlPort = args.controlPort;
   let fleet;

@@ -75,7 +75,7 @@ describe("sps-emulator command and its /_emulator control surface", function () 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("starts a fleet on loopback, prints URLs, CA and credentials as JSON, is driven through /_emulator, and stops on SIGTERM", async function () {
+  it("starts a fleet on loopback (HTTPS API, SSH core shell, IPMI BMCs), prints URLs, CA and credentials as JSON, is driven through /_emulator, and stops on SIGTERM", async function () {
     const fleetFile = join(dir, "fleet.json");
     writeFileSync(
       fleetFile,
@@ -108,6 +108,15 @@ describe("sps-emulator command and its /_emulator control surface", function () 
     assert.deepEqual(sm.units, ["a", "b"]);
     assert.equal(sm.credentials[0].password, "Cli-Passw0rd");
     assert.ok(existsSync(fleet.caPath));
+    const channels = sm.channels as {
+      ssh?: { port: number; hostKeySha256: string };
+      ipmi?: Record<string, { port: number }>;
+    };
+    assert.ok(
+      channels.ssh && channels.ssh.port > 0 && channels.ssh.hostKeySha256.startsWith("SHA256:"),
+      "an SSH core shell per node",
+    );
+    assert.deepEqual(Object.keys(channels.ipmi ?? {}), ["a", "b"], "one IPMI BMC per unit");
 
     const mh1 = fleet.nodes.find((n) => n.name === "mh1")!;
     const client = new SpsRestClient({
