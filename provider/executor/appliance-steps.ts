@@ -51,13 +51,30 @@ function crossesP14(ctx: RunContext, step: PlanStep, running?: string): boolean 
   return to !== undefined && from !== undefined && crossesStorageReorganisation(from, to);
 }
 
+/** The node (both units of a pair) already runs the plan's target: nothing before its first change is due. */
+async function atPlanTarget(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  running: string,
+): Promise<boolean> {
+  const target = ctx.inputs.plan.target;
+  if (!atOrPast(running, target)) return false;
+  if (!node.ha) return true;
+  const view = await readPair(ctx, node, step);
+  return (
+    view.state.status === "HA" &&
+    view.state.nodes.every((n) => n.firmware.current !== null && atOrPast(n.firmware.current, target))
+  );
+}
+
 // ---- P: preflight and backup -------------------------------------------------------------------
 
 /** Read-only checks before the node's first change (P2, P4, P8). */
 export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const target = ctx.inputs.plan.target;
   const running = await ensureUp(ctx, node, step);
-  if (atOrPast(running, target) && !node.ha)
+  if (await atPlanTarget(ctx, node, step, running))
     return skipped(`already on the plan target ${target} (running ${running})`);
   const notes: string[] = [];
   // P2: System Monitor shows no problem — firmware integrity.
@@ -118,7 +135,7 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
 export async function backupConfig(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   if (ctx.checkpoint.finished.includes(step.seq)) return skipped("backup made in an earlier run");
   const running = await ensureUp(ctx, node, step);
-  if (atOrPast(running, ctx.inputs.plan.target) && !node.ha)
+  if (await atPlanTarget(ctx, node, step, running))
     return skipped(`already on the plan target ${ctx.inputs.plan.target}`);
   const hook = ctx.inputs.hooks?.backupConfig;
   if (!hook)
