@@ -273,6 +273,7 @@ export class IndexerHost {
     // rule I2: back up the configuration first, before any change to the service or package.
     try {
       result.backups = await this.backupConfiguration(previous);
+      result.changed = true;
       this.record(result, "backup-indexer-config", true, result.backups.map((b) => b.backupPath).join(", "));
     } catch (err) {
       result.rule = "I2";
