@@ -1,6 +1,6 @@
 /**
  * The plan as readable lines for `plannedActions`: what `pulumi preview --diff` prints for a cluster.
- * Pure. One line per hop, then one line per node per wave with that node's steps in `seq` order,
+ * Pure. One line per hop, then one line per step in `seq` order (wave, hop, node, action),
  * then one line per finding. Lines are stable for a given plan, so a converged cluster (no steps)
  * renders to an empty list and a second `up` shows no change.
  */
@@ -16,29 +16,14 @@ export function hopLines(plan: ClusterPlan): string[] {
   return plan.hops.map((h, i) => `hop ${i + 1}: ${h.from} -> ${h.to}`);
 }
 
-/** `wave 3 (hop 1) sm: upload-firmware 6.0.7 > test-firmware > ...` — one line per node per wave. */
+/**
+ * One line per step, in `seq` order: `wave 3 hop 1 #12 sm: reboot 6.0.12`. One line each, because
+ * the engine shortens long strings in its diff display.
+ */
 export function waveLines(steps: readonly PlanStep[]): string[] {
-  interface Group {
-    wave: number;
-    node: string;
-    hop: number | null;
-    steps: PlanStep[];
-  }
-  const groups: Group[] = [];
-  const index = new Map<string, Group>();
-  for (const step of steps) {
-    const key = `${step.wave}\u0000${step.node}`;
-    let group = index.get(key);
-    if (!group) {
-      group = { wave: step.wave, node: step.node, hop: step.hop, steps: [] };
-      index.set(key, group);
-      groups.push(group);
-    }
-    group.steps.push(step);
-  }
-  return groups.map((g) => {
-    const hop = g.hop === null ? "" : ` (hop ${g.hop})`;
-    return `wave ${g.wave}${hop} ${g.node}: ${g.steps.map(stepText).join(" > ")}`;
+  return steps.map((s) => {
+    const hop = s.hop === null ? "" : ` hop ${s.hop}`;
+    return `wave ${s.wave}${hop} #${s.seq} ${s.node}: ${stepText(s)}`;
   });
 }
 

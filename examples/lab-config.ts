@@ -1,0 +1,44 @@
+// Shared by the example programs: what the emulated lab (test/support/sps-lab.ts, run by scripts/demo.sh
+// and the e2e tests) puts into stack config — node addresses and CA, firmware images, system-control
+// routes and deadlines. Credentials are not here: they are the secret `sps:credentials`, read only by
+// the providers through configure().
+import * as pulumi from "@pulumi/pulumi";
+import type { ApplianceNodeInput, SystemControlInput } from "../sdk";
+
+const lab = new pulumi.Config("lab");
+
+export interface LabNode {
+  address: string;
+  caPem: string;
+}
+
+export function labNodes(): Record<string, LabNode> {
+  return lab.requireObject<Record<string, LabNode>>("nodes");
+}
+
+/** A node declaration with its address and TLS trust from the lab. */
+export function node(
+  name: string,
+  rest: Omit<ApplianceNodeInput, "name" | "address" | "tls"> = {},
+): ApplianceNodeInput {
+  const found = labNodes()[name];
+  if (!found) throw new Error(`lab:nodes has no node "${name}"`);
+  return { name, address: found.address, tls: { caPem: found.caPem }, ...rest };
+}
+
+export function firmware(): Record<string, { path: string; sha256: string }> {
+  return lab.requireObject("firmware");
+}
+
+export function systemControl(): SystemControlInput {
+  return lab.getObject<SystemControlInput>("systemControl") ?? {};
+}
+
+export function deadlines(): Record<string, number> | undefined {
+  return lab.getObject<Record<string, number>>("deadlines");
+}
+
+/** Target release of the example (`lab:target` overrides, e.g. in tests). */
+export function target(fallback: string): string {
+  return lab.get("target") ?? fallback;
+}

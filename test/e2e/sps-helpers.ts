@@ -1,0 +1,67 @@
+// Helpers shared by the e2e tests of the Pulumi resources: a lab (emulated fleet) plus a test stack of an
+// example program wired to it, and the emulator's event record.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createTestStack, REPO_ROOT, type TestStack } from "../support/pulumi-engine";
+import { control, startLab, type Lab } from "../support/sps-lab";
+
+export const EXAMPLES = path.join(REPO_ROOT, "examples");
+
+export interface LabStack {
+  lab: Lab;
+  stack: TestStack;
+  dispose(): Promise<void>;
+}
+
+export async function labStack(
+  example: string,
+  options: { timeScale?: number; config?: Record<string, string> } = {},
+): Promise<LabStack> {
+  const fleet = JSON.parse(fs.readFileSync(path.join(EXAMPLES, example, "fleet.json"), "utf8")) as unknown;
+  const lab = await startLab(fleet, options.timeScale === undefined ? {} : { timeScale: options.timeScale });
+  try {
+    const stack = await createTestStack({
+      programDir: path.join(EXAMPLES, example),
+      config: { ...lab.config, ...(options.config ?? {}) },
+      secrets: lab.secrets,
+    });
+    return {
+      lab,
+      stack,
+      dispose: async () => {
+        await stack.dispose();
+        await lab.stop();
+      },
+    };
+  } catch (e) {
+    await lab.stop();
+    throw e;
+  }
+}
+
+export interface EmulatorEvent {
+  seq: number;
+  node: string;
+  kind: string;
+  name: string;
+  unit?: string;
+  detail?: Record<string, unknown>;
+}
+
+export async function events(
+  lab: Lab,
+  filter: { node?: string; kind?: string; name?: string } = {},
+): Promise<EmulatorEvent[]> {
+  const q = new URLSearchParams(
+    Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][],
+  );
+  return (await control(lab, "GET", `/_emulator/events?${q.toString()}`)) as EmulatorEvent[];
+}
+
+export async function nodeModel(lab: Lab, node: string): Promise<Record<string, unknown>> {
+  return (await control(lab, "GET", `/_emulator/nodes/${node}`)) as Record<string, unknown>;
+}
+
+export async function drift(lab: Lab, node: string, body: Record<string, unknown>): Promise<void> {
+  await control(lab, "POST", `/_emulator/nodes/${node}/drift`, body);
+}

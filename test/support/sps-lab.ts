@@ -1,0 +1,178 @@
+/**
+ * An emulated SPS "lab" for the e2e tests, the examples and the demo: starts an emulated fleet on
+ * loopback (time-scaled), writes what a program needs next to it — fake firmware ISOs for every
+ * catalog revision with their SHA-256, license files — and renders the stack config a program reads:
+ *   lab:nodes        {<node>: {address, caPem}}          lab:controlUrl   the emulator's control surface
+ *   lab:firmware     {<X.Y.Z>: {path, sha256}}           lab:systemControl  command-channel routes
+ *   lab:deadlines    executor deadlines scaled to the emulator's clock
+ *   sps:credentials  (secret) REST login and license texts        sps:checkpointDir
+ *
+ * CLI (demo): node dist/test/support/sps-lab.js --fleet FLEET.json --out LAB.json [--time-scale N]
+ * writes the description (config included) to LAB.json and runs until SIGTERM/SIGINT.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { defaultCatalog } from "../../provider/domain/default-catalog";
+import { formatRevision } from "../../provider/domain/version";
+import { startFleet, type RunningFleet } from "../../simulator/fleet";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../simulator/firmware-iso";
+import { buildLicenseFile } from "../../simulator/license";
+import { emulatorSystemControlRoutes } from "./emulator-system-control";
+
+export const REPO = resolve(__dirname, "..", "..");
+/** The compiled command-channel program (the provider runs it as a child process). */
+export const SYSTEM_CONTROL_SCRIPT = join(REPO, "dist", "test", "support", "emulator-system-control.js");
+
+export interface LabOptions {
+  timeScale?: number;
+  /** Admin password of every emulated node (default: random). */
+  password?: string;
+}
+
+export interface Lab {
+  fleet: RunningFleet;
+  dir: string;
+  username: string;
+  password: string;
+  licenses: Record<string, string>;
+  /** Plain stack config for a program. */
+  config: Record<string, string>;
+  /** Secret stack config for a program. */
+  secrets: Record<string, string>;
+  controlUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startLab(fleetDocument: unknown, options: LabOptions = {}): Promise<Lab> {
+  const dir = mkdtempSync(join(tmpdir(), "sps-lab-"));
+  const password = options.password ?? `Lab-${randomBytes(9).toString("base64url")}`;
+  const username = "admin";
+  let fleet: RunningFleet | undefined;
+  try {
+    fleet = await startFleet(fleetDocument, {
+      timeScale: options.timeScale ?? 600,
+      users: [{ username, password, access: "admin" }],
+      workDir: join(dir, "emulator"),
+    });
+    const isoDir = join(dir, "firmware");
+    mkdirSync(isoDir, { recursive: true });
+    const firmware: Record<string, { path: string; sha256: string }> = {};
+    for (const release of defaultCatalog().releases) {
+      for (const rev of release.revisions) {
+        const version = formatRevision(rev);
+        const path = join(isoDir, `sps-${version}.iso`);
+        await writeFakeFirmwareIso(path, version, 256 * 1024);
+        firmware[version] = { path, sha256: await sha256OfFile(path) };
+      }
+    }
+    const licenses: Record<string, string> = {
+      "sps-5": buildLicenseFile(5, "2031-12-31", "Lab Corp"),
+      "sps-6": buildLicenseFile(6, "2031-12-31", "Lab Corp"),
+      "sps-7": buildLicenseFile(7, "2031-12-31", "Lab Corp"),
+    };
+    const caPem = readFileSync(fleet.caCertPath, "utf8");
+    const nodes = Object.fromEntries(fleet.nodes.map((n) => [n.name, { address: n.url, caPem }]));
+    const controlUrl = fleet.controlUrl ?? "";
+    const scale = fleet.clock.scale;
+    const scaled = (ms: number): number => Math.max(2_000, Math.ceil((ms / scale) * 3));
+    const deadlines = {
+      secondarySyncMs: scaled(5 * 60_000),
+      firstBootMs: scaled(20 * 60_000),
+      webInterfaceBackMs: scaled(30 * 60_000),
+      secondaryRejoinMs: scaled(30 * 60_000),
+      storageReorganisationMs: scaled(60 * 60_000),
+      pollIntervalMs: 100,
+      firmwareTestMs: 30_000,
+    };
+    const checkpointDir = join(dir, "checkpoints");
+    const config = {
+      "lab:nodes": JSON.stringify(nodes),
+      "lab:controlUrl": controlUrl,
+      "lab:firmware": JSON.stringify(firmware),
+      "lab:systemControl": JSON.stringify(emulatorSystemControlRoutes(controlUrl, SYSTEM_CONTROL_SCRIPT)),
+      "lab:deadlines": JSON.stringify(deadlines),
+      "sps:checkpointDir": checkpointDir,
+    };
+    const secrets = {
+      "sps:credentials": JSON.stringify({ appliance: { username, password }, licenses }),
+    };
+    const running = fleet;
+    return {
+      fleet: running,
+      dir,
+      username,
+      password,
+      licenses,
+      config,
+      secrets,
+      controlUrl,
+      stop: async () => {
+        await running.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await fleet?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** POST/GET on the emulator's control surface. */
+export async function control(
+  lab: Pick<Lab, "controlUrl">,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const res = await fetch(`${lab.controlUrl.replace(/\/_emulator$/, "")}${path}`, {
+    method,
+    headers: { "Content-Type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const fleetFile = arg("--fleet");
+  const out = arg("--out");
+  if (!fleetFile || !out)
+    throw new Error("usage: sps-lab --fleet FLEET.json --out LAB.json [--time-scale N]");
+  const scale = arg("--time-scale");
+  const lab = await startLab(JSON.parse(readFileSync(fleetFile, "utf8")) as unknown, {
+    ...(scale ? { timeScale: Number(scale) } : {}),
+  });
+  writeFileSync(
+    out,
+    JSON.stringify(
+      { dir: lab.dir, controlUrl: lab.controlUrl, config: lab.config, secrets: lab.secrets },
+      null,
+      2,
+    ),
+    { mode: 0o600 },
+  );
+  process.stderr.write(`sps-lab: fleet running, control surface ${lab.controlUrl}\n`);
+  await new Promise<void>((done) => {
+    process.once("SIGTERM", done);
+    process.once("SIGINT", done);
+  });
+  await lab.stop();
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`sps-lab: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
+}
