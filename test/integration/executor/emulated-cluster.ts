@@ -60,19 +60,23 @@ export class EmulatorSystemControl implements SystemControl {
 
   constructor(private readonly fleet: RunningFleet) {}
 
-  private resolve(name: string): { node: string; unit?: "a" | "b" } {
-    const m = /^(.*)-(a|b)$/.exec(name);
-    if (m && this.fleet.nodes.some((n) => n.name === m[1])) return { node: m[1]!, unit: m[2] as "a" | "b" };
-    return { node: name };
-  }
-
-  private shell(name: string, op: string) {
-    this.calls.push(`${op}:${name}`);
+  private injected(op: string): void {
     if (this.failNext?.operation === op) {
       const e = this.failNext.error;
       this.failNext = undefined;
       throw e;
     }
+  }
+
+  private resolve(name: string): { node: string; unit?: "a" | "b" } {
+    const m = /^(.*)-(a|b)$/.exec(name);
+    if (m && this.fleet.nodes.some((n) => n.name === m[1])) return { node: m[1], unit: m[2] as "a" | "b" };
+    return { node: name };
+  }
+
+  private shell(name: string, op: string) {
+    this.calls.push(`${op}:${name}`);
+    this.injected(op);
     const h = this.fleet.systemControl(this.resolve(name).node);
     if (h.serviceState() !== "up")
       throw new Error(`core shell of ${name}: connection refused (node not running)`);
@@ -88,6 +92,7 @@ export class EmulatorSystemControl implements SystemControl {
   powerOnSecondary(pair: HaPair): Promise<void> {
     return Promise.resolve().then(() => {
       this.calls.push(`powerOnSecondary:${pair.secondary}`);
+      this.injected("powerOnSecondary");
       const r = this.resolve(pair.secondary);
       this.fleet.systemControl(r.node).powerOn(r.unit ?? "secondary");
     });
@@ -166,7 +171,7 @@ export class EmulatedCluster {
         },
       ],
     });
-    const plan = planCluster(domainFleet.clusters[0]!, catalog, {
+    const plan = planCluster(domainFleet.clusters[0], catalog, {
       asOf: AS_OF,
       ...(o.maxParallel ? { maxParallel: o.maxParallel } : {}),
     });
@@ -227,7 +232,7 @@ export class EmulatedCluster {
     const out: Record<string, NodeBinding> = {};
     for (const h of this.fleet.nodes) {
       out[h.name] = {
-        client: this.clients[h.name]!,
+        client: this.clients[h.name],
         ...(h.node.ha ? { ha: { primary: h.name, units: { a: `${h.name}-a`, b: `${h.name}-b` } } } : {}),
       };
     }
@@ -267,7 +272,7 @@ export class EmulatedCluster {
 
   lastSeq(): number {
     const all = this.events();
-    return all.length ? all[all.length - 1]!.seq : 0;
+    return all.length ? all[all.length - 1].seq : 0;
   }
 
   /** Reboot actions per node and hop target (no second reboot for the same hop, S9/S13). */

@@ -46,7 +46,7 @@ describe("executor: HA pair and cluster order on the emulator (rules H2, H3, C1,
     assert.equal(cluster.reboots("sm").length, 1);
     assert.equal(names.filter((n) => n === "power-on").length, 1);
     assert.equal(names.filter((n) => n === "activate-secondary").length, 1);
-    const rebootedUnit = cluster.reboots("sm")[0]!.unit;
+    const rebootedUnit = cluster.reboots("sm")[0].unit;
     const ha = result.nodes.sm?.ha;
     assert.ok(ha);
     assert.equal(ha.status, "HA");
@@ -114,7 +114,7 @@ describe("executor: HA pair and cluster order on the emulator (rules H2, H3, C1,
       (s) => s.hop === 1 && s.action === "reboot" && s.node.startsWith("mh"),
     );
     assert.equal(mhSteps.length, 2);
-    assert.ok(Date.parse(mhSteps[0]!.startedAt) < Date.parse(mhSteps[1]!.finishedAt));
-    assert.ok(Date.parse(mhSteps[1]!.startedAt) < Date.parse(mhSteps[0]!.finishedAt));
+    assert.ok(Date.parse(mhSteps[0].startedAt) < Date.parse(mhSteps[1].finishedAt));
+    assert.ok(Date.parse(mhSteps[1].startedAt) < Date.parse(mhSteps[0].finishedAt));
   });
 });

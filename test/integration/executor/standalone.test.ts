@@ -38,8 +38,8 @@ describe("executor: standalone node, multi-hop upgrade on the emulator (rules S1
     // S11: the 6 LTS license after the reboot into 6.0.
     const lic = cluster.events().filter((e) => e.name === "upload-license");
     assert.equal(lic.length, 1);
-    assert.equal(lic[0]!.detail?.major, 6);
-    assert.ok(lic[0]!.seq > reboots[1]!.seq && lic[0]!.seq < reboots[2]!.seq);
+    assert.equal(lic[0].detail?.major, 6);
+    assert.ok(lic[0].seq > reboots[1].seq && lic[0].seq < reboots[2].seq);
     assert.equal(result.nodes.sps1?.license?.state, "valid");
     // Progress: one start and one end line per step.
     assert.equal(cluster.progress.filter((p) => p.phase === "start").length, cluster.plan.steps.length);
