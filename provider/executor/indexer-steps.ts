@@ -5,7 +5,7 @@
  * run, at the host's first step, and maps what it did onto the six plan steps. `verify-indexer`
  * checks the end state independently (version ≥ SPS, service running: I1, I5).
  */
-import type { PlanStep } from "../domain/plan";
+import { INDEXER_ACTIONS, type PlanStep } from "../domain/plan";
 import type { IndexerHost } from "../hosts/indexer-host";
 import { IndexerUpgradeError, type IndexerUpgradeResult } from "../hosts/indexer-upgrade-result";
 import { compareIndexerVersions } from "../hosts/indexer-version";
@@ -18,6 +18,16 @@ interface HostRun {
   /** The upgrade of this run (started at the host's first step). */
   upgrade?: Promise<IndexerUpgradeResult>;
   alreadyConverged?: string;
+}
+
+function actionIndex(a: string): number {
+  const i = (INDEXER_ACTIONS as readonly string[]).indexOf(a);
+  return i < 0 ? INDEXER_ACTIONS.length : i;
+}
+
+/** The plan action that failed (recovery actions of I5 are not plan steps). */
+function firstFailedAction(r: IndexerUpgradeResult): string | undefined {
+  return r.actions.find((a) => !a.ok && actionIndex(a.action) < INDEXER_ACTIONS.length)?.action;
 }
 
 export class IndexerSteps {
@@ -85,7 +95,11 @@ export class IndexerSteps {
     try {
       result = await hr.upgrade;
     } catch (e) {
-      throw await this.failure(ctx, step, hr, e);
+      // Steps before the failed action did their part; the failed action's step carries the error.
+      const failedAt = e instanceof IndexerUpgradeError ? firstFailedAction(e.result) : undefined;
+      if (failedAt === undefined || actionIndex(step.action) >= actionIndex(failedAt))
+        throw await this.failure(ctx, step, hr, e);
+      result = (e as IndexerUpgradeError).result;
     }
     const records = result.actions.filter((a) => a.action === step.action);
     if (records.length === 0) return skipped(`not needed (${result.outcome})`);

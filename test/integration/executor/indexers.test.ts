@@ -1,0 +1,153 @@
+/**
+ * Indexer host steps after every appliance step (I1), through `IndexerHost` on real test hosts (real
+ * sshd, sudo, rpm, dnf as yum): converge, second run skipped, a failed upgrade leaves the service
+ * running (I5) and stops the run with the host's state.
+ */
+import assert from "node:assert/strict";
+import { Catalog } from "../../../provider/domain/catalog";
+import { ExecutionError, executeClusterPlan } from "../../../provider/executor";
+import { IndexerHost } from "../../../provider/hosts/indexer-host";
+import { SshHostSession } from "../../../provider/hosts/ssh-host-session";
+import { IndexerTestFixtures, IndexerTestHost, SUDO_NOPASSWD_USER } from "../../support/indexer-test-host";
+import { EmulatedCluster } from "./emulated-cluster";
+
+function catalog(): Catalog {
+  return Catalog.parse({
+    schemaVersion: 1,
+    releases: [
+      { version: "6.0", published: "2019-11-18", revisions: ["6.0.1"] },
+      { version: "6.3", published: "2020-09-01", revisions: ["6.3.0", "6.3.1"] },
+    ],
+  });
+}
+
+describe("executor: indexer hosts after the appliances (rules I1, I4, I5) on real test hosts", function () {
+  this.timeout(90_000);
+  let fixtures: IndexerTestFixtures;
+  let cluster: EmulatedCluster | undefined;
+  let host: IndexerTestHost | undefined;
+  const sessions: SshHostSession[] = [];
+
+  before(function () {
+    this.timeout(120_000);
+    fixtures = IndexerTestFixtures.create();
+  });
+  after(() => fixtures?.dispose());
+  afterEach(async () => {
+    await Promise.all(sessions.splice(0).map((s) => s.close()));
+    await host?.stop();
+    await cluster?.stop();
+    host = undefined;
+    cluster = undefined;
+  });
+
+  function indexerFactory(h: IndexerTestHost): () => Promise<IndexerHost> {
+    return async () => {
+      const session = await SshHostSession.connect(h.sshOptions(SUDO_NOPASSWD_USER), h.name);
+      sessions.push(session);
+      return new IndexerHost({ session, rootPrefix: h.root });
+    };
+  }
+
+  it("upgrades the indexer to ≥ the SPS version after every appliance step, and a second run skips it (I1, I4)", async () => {
+    host = await IndexerTestHost.start(fixtures, {
+      name: "idx1",
+      os: "rhel7",
+      installedRpm: fixtures.rpms.v6_0_1,
+    });
+    cluster = await EmulatedCluster.start({
+      target: "6.3.0",
+      catalog: catalog(),
+      nodes: [{ name: "sps1", version: "6.0.1" }],
+      indexers: [{ name: "idx1", os: "rhel7", version: "6.0.1" }],
+    });
+    const inputs = cluster.inputs({
+      indexers: { idx1: indexerFactory(host) },
+      indexerPackages: { "6.3.0": { path: fixtures.rpms.v6_3_0 } },
+    });
+    const result = await executeClusterPlan(inputs);
+    assert.equal(result.complete, true);
+    assert.equal(host.installedVersion(), "6.3.0");
+    assert.deepEqual(result.indexers.idx1, {
+      name: "idx1",
+      reachable: true,
+      version: "6.3.0",
+      service: "running",
+    });
+    // I1: every indexer step after every appliance step.
+    const lastAppliance = Math.max(
+      ...result.steps.filter((s) => s.node === "sps1").map((s) => Date.parse(s.finishedAt)),
+    );
+    const idxSteps = result.steps.filter((s) => s.node === "idx1");
+    assert.deepEqual(
+      idxSteps.map((s) => `${s.action}:${s.status}`),
+      [
+        "backup-indexer-config:done",
+        "copy-indexer-package:done",
+        "stop-indexer:done",
+        "upgrade-indexer-package:done",
+        "start-indexer:done",
+        "verify-indexer:done",
+      ],
+    );
+    assert.ok(idxSteps.every((s) => Date.parse(s.startedAt) >= lastAppliance));
+    const serviceActions = (): string[] => host!.serviceCalls().filter((c) => c === "start" || c === "stop");
+    const calls = serviceActions().length;
+    assert.deepEqual(serviceActions(), ["stop", "start"]);
+    const again = await executeClusterPlan(
+      cluster.inputs({
+        indexers: { idx1: indexerFactory(host) },
+        indexerPackages: { "6.3.0": { path: fixtures.rpms.v6_3_0 } },
+      }),
+    );
+    assert.ok(again.steps.every((s) => s.status === "skipped"));
+    assert.equal(serviceActions().length, calls, "no start/stop on the second run");
+  });
+
+  it("a failed indexer start stops the run at that step with the host's error verbatim and says the service is not running (I5)", async () => {
+    host = await IndexerTestHost.start(fixtures, {
+      name: "idx2",
+      os: "rhel7",
+      installedRpm: fixtures.rpms.v6_0_1,
+    });
+    cluster = await EmulatedCluster.start({
+      target: "6.3.1",
+      catalog: catalog(),
+      nodes: [{ name: "sps1", version: "6.0.1" }],
+      indexers: [{ name: "idx2", os: "rhel7", version: "6.0.1" }],
+    });
+    let err: unknown;
+    try {
+      await executeClusterPlan(
+        cluster.inputs({
+          indexers: { idx2: indexerFactory(host) },
+          indexerPackages: { "6.3.1": { path: fixtures.rpms.v6_3_1_broken } },
+        }),
+      );
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof ExecutionError, String(err));
+    assert.equal(err.kind, "step-failed");
+    assert.equal(err.rule, "I5");
+    assert.equal(err.step?.action, "start-indexer");
+    assert.match(err.message, /broken build/);
+    assert.match(err.message, /NOT running, start it by hand \(I5\)/);
+    assert.equal(err.partial?.indexers.idx2?.service, "failed");
+    assert.deepEqual(
+      err.partial?.steps.filter((s) => s.node === "idx2").map((s) => `${s.action}:${s.status}`),
+      [
+        "backup-indexer-config:done",
+        "copy-indexer-package:done",
+        "stop-indexer:done",
+        "upgrade-indexer-package:done",
+        "start-indexer:failed",
+      ],
+    );
+    assert.equal(
+      cluster.fleet.node("sps1").node.runningVersion,
+      "6.3.1",
+      "the appliance steps were done first (I1)",
+    );
+  });
+});
