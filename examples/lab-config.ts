@@ -10,6 +10,9 @@ const lab = new pulumi.Config("lab");
 export interface LabNode {
   address: string;
   caPem: string;
+  /** Present when the lab runs the emulator's SSH core shell and BMCs ("native" channels). */
+  coreShell?: { host: string; port: number; hostKeySha256: string };
+  bmc?: Record<string, { host: string; port: number }>;
 }
 
 export function labNodes(): Record<string, LabNode> {
@@ -23,7 +26,14 @@ export function node(
 ): ApplianceNodeInput {
   const found = labNodes()[name];
   if (!found) throw new Error(`lab:nodes has no node "${name}"`);
-  return { name, address: found.address, tls: { caPem: found.caPem }, ...rest };
+  return {
+    name,
+    address: found.address,
+    tls: { caPem: found.caPem },
+    ...(found.coreShell ? { coreShell: found.coreShell } : {}),
+    ...(found.bmc ? { bmc: found.bmc } : {}),
+    ...rest,
+  };
 }
 
 export function firmware(): Record<string, { path: string; sha256: string }> {
@@ -41,4 +51,19 @@ export function deadlines(): Record<string, number> | undefined {
 /** Target release of the example (`lab:target` overrides, e.g. in tests). */
 export function target(fallback: string): string {
   return lab.get("target") ?? fallback;
+}
+
+export interface LabIndexer {
+  os: "rhel6" | "rhel7" | "rhel8" | "rhel9";
+  host: string;
+  port: number;
+  hostKeySha256: string;
+  rootPrefix?: string;
+  packages: Record<string, { path: string; version?: string }>;
+}
+
+/** Indexer hosts the lab started (empty when it started none). */
+export function indexers(): Array<LabIndexer & { name: string }> {
+  const found = lab.getObject<Record<string, LabIndexer>>("indexers") ?? {};
+  return Object.entries(found).map(([name, i]) => ({ name, ...i }));
 }

@@ -35,7 +35,8 @@ export class ClusterFirmware extends pulumi.dynamic.Resource {
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly planFindings: pulumi.Output<string[]>;
   declare readonly resolvedTarget: pulumi.Output<string>;
-  declare readonly target: pulumi.Output<string>;
+  /** The revision the last run worked towards. */
+  declare readonly targetRevision: pulumi.Output<string>;
   /** Per node: version, state (on-target, behind, booting, stuck-mid-hop, ...), HA units. */
   declare readonly nodeStates: pulumi.Output<Record<string, { version: string | null; state: string }>>;
   declare readonly lastRun: pulumi.Output<{ complete: boolean; steps: string[] }>;
@@ -51,6 +52,7 @@ export class ClusterFirmware extends pulumi.dynamic.Resource {
         plannedActions: undefined,
         planFindings: undefined,
         resolvedTarget: undefined,
+        targetRevision: undefined,
         nodeStates: undefined,
         lastRun: undefined,
         drift: undefined,

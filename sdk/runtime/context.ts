@@ -113,23 +113,27 @@ export function systemControlFor(
   for (const node of nodes) {
     const address = node.coreShell?.host ?? hostOf(node.address);
     const shell = ssh(node);
-    cfgNodes[node.name] = { address, ...(shell ? { ssh: shell } : {}) };
+    const ipmiOf = (unit: string): Record<string, unknown> | undefined => {
+      const bmc = node.bmc?.[unit];
+      return bmc && c.ipmi
+        ? { host: bmc.host, port: bmc.port, username: c.ipmi.username, password: c.ipmi.password }
+        : undefined;
+    };
+    // The pair's own entry (its core shell follows the primary) carries the first unit's BMC too, so a
+    // configuration that routes power through IPMI validates; power operations always name a unit.
+    const firstIpmi = node.ha ? ipmiOf(unitsOf(node)[0] ?? "a") : undefined;
+    cfgNodes[node.name] = {
+      address,
+      ...(shell ? { ssh: shell } : {}),
+      ...(firstIpmi ? { ipmi: firstIpmi } : {}),
+    };
     if (node.ha) {
       for (const unit of unitsOf(node)) {
-        const bmc = node.bmc?.[unit];
+        const ipmi = ipmiOf(unit);
         cfgNodes[unitControlName(node.name, unit)] = {
           address,
           ...(shell ? { ssh: shell } : {}),
-          ...(bmc && c.ipmi
-            ? {
-                ipmi: {
-                  host: bmc.host,
-                  port: bmc.port,
-                  username: c.ipmi.username,
-                  password: c.ipmi.password,
-                },
-              }
-            : {}),
+          ...(ipmi ? { ipmi } : {}),
         };
       }
     }

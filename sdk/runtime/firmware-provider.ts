@@ -190,7 +190,7 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
     ...declaredInputs(news),
     ...pickComputed(news),
     stateVersion: FIRMWARE_STATE_VERSION,
-    target: plan.target,
+    targetRevision: plan.target,
   };
   if (plan.steps.length === 0) {
     say(name, `nothing to do: every node runs ${plan.target}`);
@@ -283,7 +283,8 @@ export async function read(id: string, props: Props): Promise<ReadResult> {
   try {
     const systemControl = systemControlFor(f.nodes, f.systemControl);
     const observed = await observeCluster({ nodes: bindings, systemControl });
-    const target = typeof props["target"] === "string" ? props["target"] : (f.resolvedTarget ?? f.target);
+    const target =
+      typeof props["targetRevision"] === "string" ? props["targetRevision"] : (f.resolvedTarget ?? f.target);
     const recorded = (props["nodeStates"] ?? {}) as Record<string, { version?: string | null }>;
     const drift = Object.entries(observed.nodes).flatMap(([n, o]) =>
       firmwareDrift(n, recorded[n]?.version ?? undefined, factsOf(o)),

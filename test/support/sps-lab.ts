@@ -17,18 +17,39 @@ import { join, resolve } from "node:path";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
 import { formatRevision } from "../../provider/domain/version";
 import { startFleet, type RunningFleet } from "../../simulator/fleet";
+import { bmcChannel, coreShellChannel } from "../../simulator/fleet-channels";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../simulator/firmware-iso";
 import { buildLicenseFile } from "../../simulator/license";
 import { emulatorSystemControlRoutes } from "./emulator-system-control";
+import { IndexerTestFixtures, IndexerTestHost, SUDO_NOPASSWD_USER } from "./indexer-test-host";
 
 export const REPO = resolve(__dirname, "..", "..");
 /** The compiled command-channel program (the provider runs it as a child process). */
 export const SYSTEM_CONTROL_SCRIPT = join(REPO, "dist", "test", "support", "emulator-system-control.js");
 
+/** Routes of the "native" lab: the core shell over SSH, the secondary's power through IPMI (H2). */
+export const NATIVE_ROUTES = {
+  rebootNode: { channel: "ssh" },
+  shutdownSecondary: { channel: "ssh" },
+  activateSecondary: { channel: "ssh" },
+  readHaState: { channel: "ssh" },
+  uploadLicense: { channel: "ssh" },
+  powerOnSecondary: { channel: "ipmi" },
+  readPowerState: { channel: "ipmi" },
+} as const;
+
 export interface LabOptions {
   timeScale?: number;
   /** Admin password of every emulated node (default: random). */
   password?: string;
+  /**
+   * "command" (default): every out-of-band operation through the command channel to the emulator's
+   * control surface. "native": the emulator's SSH core shell and one real ipmi_sim BMC per HA unit;
+   * operations through ssh, the secondary's power through IPMI (rule H2).
+   */
+  channels?: "command" | "native";
+  /** External indexer hosts to start (real sshd + rpm; needs root): RHEL 6 / 7 style, 6.0.1 installed. */
+  indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
 }
 
 export interface Lab {
@@ -37,6 +58,7 @@ export interface Lab {
   username: string;
   password: string;
   licenses: Record<string, string>;
+  indexerHosts: Record<string, IndexerTestHost>;
   /** Plain stack config for a program. */
   config: Record<string, string>;
   /** Secret stack config for a program. */
@@ -49,12 +71,27 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
   const dir = mkdtempSync(join(tmpdir(), "sps-lab-"));
   const password = options.password ?? `Lab-${randomBytes(9).toString("base64url")}`;
   const username = "admin";
+  const native = options.channels === "native";
   let fleet: RunningFleet | undefined;
+  let fixtures: IndexerTestFixtures | undefined;
+  const indexerHosts: Record<string, IndexerTestHost> = {};
+  const stopIndexers = async (): Promise<void> => {
+    await Promise.allSettled(Object.values(indexerHosts).map((h) => h.stop()));
+    fixtures?.dispose();
+  };
   try {
     fleet = await startFleet(fleetDocument, {
       timeScale: options.timeScale ?? 600,
       users: [{ username, password, access: "admin" }],
       workDir: join(dir, "emulator"),
+      ...(native
+        ? {
+            channels: [
+              coreShellChannel({ username: "root", password }),
+              bmcChannel({ username: "ipmiadmin", password }),
+            ],
+          }
+        : {}),
     });
     const isoDir = join(dir, "firmware");
     mkdirSync(isoDir, { recursive: true });
@@ -73,7 +110,29 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       "sps-7": buildLicenseFile(7, "2031-12-31", "Lab Corp"),
     };
     const caPem = readFileSync(fleet.caCertPath, "utf8");
-    const nodes = Object.fromEntries(fleet.nodes.map((n) => [n.name, { address: n.url, caPem }]));
+    const nodes = Object.fromEntries(
+      fleet.nodes.map((n) => {
+        const ssh = n.channels["ssh"] as { host: string; port: number; hostKeySha256: string } | undefined;
+        const ipmi = n.channels["ipmi"] as Record<string, { host: string; port: number }> | undefined;
+        return [
+          n.name,
+          {
+            address: n.url,
+            caPem,
+            ...(ssh
+              ? { coreShell: { host: ssh.host, port: ssh.port, hostKeySha256: ssh.hostKeySha256 } }
+              : {}),
+            ...(ipmi && n.node.ha
+              ? {
+                  bmc: Object.fromEntries(
+                    Object.entries(ipmi).map(([u, b]) => [u, { host: b.host, port: b.port }]),
+                  ),
+                }
+              : {}),
+          },
+        ];
+      }),
+    );
     const controlUrl = fleet.controlUrl ?? "";
     const scale = fleet.clock.scale;
     const scaled = (ms: number): number => Math.max(2_000, Math.ceil((ms / scale) * 3));
@@ -86,17 +145,52 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       pollIntervalMs: 100,
       firmwareTestMs: 30_000,
     };
+    const indexerConfig: Record<string, unknown> = {};
+    let indexerLogin: Record<string, string> | undefined;
+    if (options.indexers && options.indexers.length > 0) {
+      fixtures = IndexerTestFixtures.create();
+      for (const spec of options.indexers) {
+        const host = await IndexerTestHost.start(fixtures, {
+          name: spec.name,
+          os: spec.os,
+          installedRpm: fixtures.rpms.v6_0_1,
+        });
+        indexerHosts[spec.name] = host;
+        indexerConfig[spec.name] = {
+          os: spec.os,
+          host: "127.0.0.1",
+          port: host.port,
+          hostKeySha256: host.fingerprint(),
+          rootPrefix: host.root,
+          packages: { "6.3.0": { path: fixtures.rpms.v6_3_0 } },
+        };
+      }
+      indexerLogin = {
+        username: SUDO_NOPASSWD_USER,
+        privateKey: readFileSync(fixtures.clientKeyPath, "utf8"),
+      };
+    }
     const checkpointDir = join(dir, "checkpoints");
     const config = {
       "lab:nodes": JSON.stringify(nodes),
       "lab:controlUrl": controlUrl,
       "lab:firmware": JSON.stringify(firmware),
-      "lab:systemControl": JSON.stringify(emulatorSystemControlRoutes(controlUrl, SYSTEM_CONTROL_SCRIPT)),
+      "lab:systemControl": JSON.stringify(
+        native ? NATIVE_ROUTES : emulatorSystemControlRoutes(controlUrl, SYSTEM_CONTROL_SCRIPT),
+      ),
       "lab:deadlines": JSON.stringify(deadlines),
+      "lab:indexers": JSON.stringify(indexerConfig),
       "sps:checkpointDir": checkpointDir,
     };
     const secrets = {
-      "sps:credentials": JSON.stringify({ appliance: { username, password }, licenses }),
+      "sps:credentials": JSON.stringify({
+        appliance: { username, password },
+        licenses,
+        ...(indexerLogin ? { indexer: indexerLogin } : {}),
+        ...(native
+          ? { coreShell: { username: "root", password }, ipmi: { username: "ipmiadmin", password } }
+          : {}),
+      }),
     };
     const running = fleet;
     return {
@@ -105,16 +199,19 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       username,
       password,
       licenses,
+      indexerHosts,
       config,
       secrets,
       controlUrl,
       stop: async () => {
         await running.stop();
+        await stopIndexers();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (e) {
     await fleet?.stop();
+    await stopIndexers();
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
@@ -149,6 +246,15 @@ async function main(argv: string[]): Promise<void> {
   const scale = arg("--time-scale");
   const lab = await startLab(JSON.parse(readFileSync(fleetFile, "utf8")) as unknown, {
     ...(scale ? { timeScale: Number(scale) } : {}),
+    ...(argv.includes("--native") ? { channels: "native" as const } : {}),
+    ...(argv.includes("--indexers")
+      ? {
+          indexers: [
+            { name: "idx-rhel6", os: "rhel6" as const },
+            { name: "idx-rhel7", os: "rhel7" as const },
+          ],
+        }
+      : {}),
   });
   writeFileSync(
     out,

@@ -1,0 +1,21 @@
+// An HA pair behind one name: upload, test and activate on the primary, wait for the secondary's
+// sync, shut the secondary down, reboot the primary, license, verify, power the secondary on through
+// IPMI, wait for it to rejoin, "activate slave" (6.0+, H3), verify both units (rule H2).
+// With the lab's "native" channels the core shell is reached over SSH and each unit's BMC over IPMI;
+// otherwise every operation goes through the command channel to the emulator.
+import { SpsCluster } from "../../sdk";
+import { deadlines, firmware, node, systemControl, target } from "../lab-config";
+
+const dl = deadlines();
+const pair = new SpsCluster("dc1", {
+  target: target("6.3"),
+  nodes: [node("sps-ha", { ha: true, settings: { haStatus: "HA", ipmiReachable: true, healthOk: true } })],
+  firmware: firmware(),
+  systemControl: systemControl(),
+  license: { name: "sps-6", major: 6 },
+  ...(dl ? { deadlines: dl } : {}),
+});
+
+export const plannedActions = pair.plannedActions;
+export const nodes = pair.nodes;
+export const drift = pair.drift;
