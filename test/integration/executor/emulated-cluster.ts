@@ -45,6 +45,7 @@ export interface NodeDecl {
   version: string;
   roles?: string[];
   ha?: boolean;
+  plugins?: Array<{ name: string; version: string }>;
   emulator?: Record<string, unknown>;
 }
 
@@ -165,6 +166,7 @@ export class EmulatedCluster {
             version: n.version,
             roles: n.roles ?? [],
             ha: n.ha ?? false,
+            ...(n.plugins ? { plugins: n.plugins } : {}),
             settings: { ...CLEAN_SETTINGS, ...(n.ha ? {} : { haStatus: "Standalone" }) },
           })),
           indexers: o.indexers ?? [],
@@ -185,6 +187,7 @@ export class EmulatedCluster {
               version: n.version,
               roles: n.roles ?? [],
               ha: n.ha ?? false,
+              ...(n.plugins ? { plugins: n.plugins } : {}),
               ...(n.emulator ? { emulator: n.emulator } : {}),
             })),
           },
@@ -260,13 +263,13 @@ export class EmulatedCluster {
     };
   }
 
-  /** Writes the appliances saw: non-GET HTTP requests and out-of-band actions (not reads). */
+  /** Writes the appliances saw: non-GET HTTP requests and out-of-band actions (not reads, not logins). */
   writes(sinceSeq = 0): EmulatorEvent[] {
     return this.events().filter(
       (e) =>
         e.seq > sinceSeq &&
         ((e.kind === "http" && !e.name.startsWith("GET ") && e.name !== "connection-dropped") ||
-          e.kind === "action"),
+          (e.kind === "action" && e.name !== "login")),
     );
   }
 

@@ -4,7 +4,8 @@
  * appliance).
  */
 import assert from "node:assert/strict";
-import { executeClusterPlan } from "../../../provider/executor";
+import { ExecutionError, executeClusterPlan } from "../../../provider/executor";
+import { buildPluginZip } from "../../../simulator/plugin-archive";
 import { EmulatedCluster } from "./emulated-cluster";
 
 describe("executor: standalone node, multi-hop upgrade on the emulator (rules S1–S13, V6, P14)", function () {
@@ -62,5 +63,58 @@ describe("executor: standalone node, multi-hop upgrade on the emulator (rules S1
     const fresh = await executeClusterPlan(cluster.inputs({ checkpoint: undefined }));
     assert.ok(fresh.steps.every((s) => s.status === "skipped"));
     assert.deepEqual(cluster.writes(mark), []);
+  });
+});
+
+describe("executor: plugins before and after the hop (rules P6, S4, S15)", function () {
+  this.timeout(60_000);
+  let cluster: EmulatedCluster | undefined;
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  it("uploads the DEPRECATED build the 6.0 target needs before the firmware, once; a rerun skips it", async () => {
+    cluster = await EmulatedCluster.start({
+      target: "6.0",
+      nodes: [{ name: "sps1", version: "5.0.9", plugins: [{ name: "mfa-duo", version: "1.2.0" }] }],
+    });
+    const build = {
+      version: "1.3.0-DEPRECATED",
+      zip: buildPluginZip({
+        name: "mfa-duo",
+        version: "1.3.0-DEPRECATED",
+        description: "DEPRECATED build for 6.0",
+      }),
+    };
+    const inputs = cluster.inputs({ plugins: { "mfa-duo": { "6.0": build } } });
+    const result = await executeClusterPlan(inputs);
+    assert.equal(result.complete, true);
+    assert.deepEqual(result.nodes.sps1?.plugins, [{ name: "mfa-duo", version: "1.3.0-DEPRECATED" }]);
+    const ev = cluster.events().filter((e) => e.kind === "action");
+    const installs = ev.filter((e) => e.name === "install-plugin");
+    assert.equal(installs.length, 1);
+    // P6 / S4: the plugin build is in place before the firmware is uploaded.
+    assert.ok(ev.indexOf(installs[0]) < ev.findIndex((e) => e.name === "upload-firmware"));
+    assert.equal(result.steps.find((s) => s.action === "upgrade-plugin")?.status, "skipped");
+    const mark = cluster.lastSeq();
+    const again = await executeClusterPlan(inputs);
+    assert.ok(again.steps.every((s) => s.status === "skipped"));
+    assert.deepEqual(cluster.writes(mark), []);
+  });
+
+  it("stops with a clear input error when the build for the target is missing (P6), before changing anything", async () => {
+    cluster = await EmulatedCluster.start({
+      target: "6.0",
+      nodes: [{ name: "sps1", version: "5.0.9", plugins: [{ name: "mfa-duo", version: "1.2.0" }] }],
+    });
+    await assert.rejects(executeClusterPlan(cluster.inputs()), (e: unknown) => {
+      assert.ok(e instanceof ExecutionError);
+      assert.equal(e.kind, "input-missing");
+      assert.equal(e.rule, "P6");
+      assert.match(e.message, /plugins\["mfa-duo"\]\["6\.0"\]/);
+      return true;
+    });
+    assert.deepEqual(cluster.writes(), []);
   });
 });
