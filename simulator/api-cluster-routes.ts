@@ -33,7 +33,7 @@ function nodeStatus(node: EmulatedNode, self: EmulatedNode): Record<string, unkn
   return {
     key: node.nodeId,
     fqdn: `${node.hostname}.sps.example`,
-    last_seen: new Date(node.clock.now()).toISOString(),
+    last_seen: new Date(node.lastSeen()).toISOString(),
     health_status: health,
     sync_status: node === self ? "n/a" : up ? "synced" : "pending",
     meta: { configuration: `/api/cluster/nodes/${node.nodeId}`, href: `/api/cluster/status/${node.nodeId}` },

@@ -229,6 +229,12 @@ export class EmulatedNode {
     return phase === "running" ? "up" : phase === "first-boot" ? "booting" : "down";
   }
 
+  /** Emulated time the REST service was last seen up (cluster status `last_seen`). */
+  lastSeen(): number {
+    this.advance();
+    return this.primary.lastUpAt;
+  }
+
   get runningVersion(): string {
     this.advance();
     return this.primary.version;

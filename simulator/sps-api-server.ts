@@ -21,6 +21,7 @@ import {
 import { meta, notFound, sendFault, sendJson, type ApiContext, type ClusterDirectory } from "./api-context";
 import { SpsApiFault } from "./api-errors";
 import { handleFirmware } from "./api-firmware-routes";
+import { handleSppRoute, isSppRoute } from "./api-spp-routes";
 import type { EmulatedNode } from "./emulated-node";
 import { SessionStore, type EmulatedUser } from "./session-store";
 
@@ -249,6 +250,7 @@ export class SpsApiServer {
       return handlePlugins(ctx);
     if (segments[1] === "configuration" && segments[2] === "plugins") return handlePlugins(ctx);
     if (segments[1] === "transaction") return handleTransaction(ctx);
+    if (isSppRoute(ctx)) return handleSppRoute(ctx);
     if (segments[1] === "cluster") return handleCluster(ctx);
     if (path === "/api/health_status" && method === "GET")
       return sendJson(res, 200, { ...healthBody(node), meta: meta(ctx, "/api/health_status", "/api") });
