@@ -301,7 +301,7 @@ export async function activateFirmware(
 
 export async function supportBundle(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
-  if (rebootMarkOf(ctx.checkpoint, node.name, hopOf(step)))
+  if (rebootMarkOf(ctx.checkpoint, node.name, hopTarget(ctx, step)))
     return skipped("reboot of this hop already issued; bundle kept from before");
   const running = await ensureUp(ctx, node, step);
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
@@ -326,7 +326,7 @@ export async function supportBundle(ctx: RunContext, node: NodeHandle, step: Pla
 export async function reboot(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
   const hop = hopOf(step);
-  const mark = rebootMarkOf(ctx.checkpoint, node.name, hop);
+  const mark = rebootMarkOf(ctx.checkpoint, node.name, target);
   if (mark) {
     const v = await ensureUp(ctx, node, step, {
       crossesStorageReorganisation: crossesStorageReorganisation(mark.fromVersion, target),
@@ -480,7 +480,7 @@ export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: Pla
 export async function verifyVersion(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
   const hop = hopOf(step);
-  const mark = rebootMarkOf(ctx.checkpoint, node.name, hop);
+  const mark = rebootMarkOf(ctx.checkpoint, node.name, target);
   const running = await ensureUp(ctx, node, step, {
     crossesStorageReorganisation: crossesP14(ctx, step, mark?.fromVersion),
   });

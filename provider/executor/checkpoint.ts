@@ -53,8 +53,16 @@ export function emptyCheckpoint(cluster: string, target: string, at: string): Ex
   };
 }
 
-export function rebootMarkOf(c: ExecutionCheckpoint, node: string, hop: number): RebootMark | undefined {
-  return c.reboots.find((r) => r.node === node && r.hop === hop);
+/**
+ * The reboot recorded for a node's hop. Matched on the hop's target revision (not only its index),
+ * so a checkpoint stays right even if the caller plans again and the hop numbers shift.
+ */
+export function rebootMarkOf(
+  c: ExecutionCheckpoint,
+  node: string,
+  toVersion: string,
+): RebootMark | undefined {
+  return c.reboots.find((r) => r.node === node && r.toVersion === toVersion);
 }
 
 /** In-memory store (tests, and callers that persist `ExecutionResult.checkpoint` themselves). */

@@ -90,7 +90,7 @@ export async function shutdownSecondary(
   const target = hopTarget(ctx, step);
   const hop = hopOf(step);
   const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target) || rebootMarkOf(ctx.checkpoint, node.name, hop))
+  if (onTarget(running, target) || rebootMarkOf(ctx.checkpoint, node.name, target))
     return skipped(`primary already rebooted for this hop (running ${running})`);
   const view = await readPair(ctx, node, step);
   if (view.secondary.power === "off") {
@@ -194,7 +194,7 @@ export async function activateSecondary(
   step: PlanStep,
 ): Promise<StepOutcome> {
   await ensureUp(ctx, node, step);
-  const mark = rebootMarkOf(ctx.checkpoint, node.name, hopOf(step));
+  const mark = rebootMarkOf(ctx.checkpoint, node.name, hopTarget(ctx, step));
   const view = await readPair(ctx, node, step);
   if (!mark?.unit)
     return skipped(`no reboot of this hop was issued by this tool; unit ${view.primary.unit} stays primary`);

@@ -46,6 +46,8 @@ export interface NodeDecl {
   roles?: string[];
   ha?: boolean;
   plugins?: Array<{ name: string; version: string }>;
+  /** Settings of the emulated appliance only (the planner sees clean, declared settings). */
+  liveSettings?: Record<string, unknown>;
   emulator?: Record<string, unknown>;
 }
 
@@ -188,6 +190,7 @@ export class EmulatedCluster {
               roles: n.roles ?? [],
               ha: n.ha ?? false,
               ...(n.plugins ? { plugins: n.plugins } : {}),
+              ...(n.liveSettings ? { settings: n.liveSettings } : {}),
               ...(n.emulator ? { emulator: n.emulator } : {}),
             })),
           },
