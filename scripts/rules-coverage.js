@@ -19,7 +19,7 @@ if (!rulesFile) {
 
 /** Sections whose rules must be cited by a test. */
 // J (SPP join) joins the list when its resource lands (issue 7).
-const REQUIRED = (process.env.SPS_RULE_SECTIONS || "V,P,S,H,C,I").split(",");
+const REQUIRED = (process.env.SPS_RULE_SECTIONS || "V,P,S,H,C,I,J").split(",");
 
 const ids = [];
 let section = null;

@@ -293,7 +293,7 @@ function normalize(args: readonly string[]): string {
     }
     if (!a.startsWith("-")) continue;
     const values: string[] = [];
-    while (i + 1 < args.length && !(args[i + 1]).startsWith("-") && args[i + 1] !== "!") {
+    while (i + 1 < args.length && !args[i + 1].startsWith("-") && args[i + 1] !== "!") {
       values.push(args[++i]);
     }
     if (a === "-m" && values[0] === "tcp") continue;

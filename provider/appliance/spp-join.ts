@@ -1,0 +1,660 @@
+/**
+ * Joining an SPS deployment to Safeguard for Privileged Passwords (SPP) — rules J1–J6, seed
+ * sps-spp-join.txt, REST notes §7 and §13 (sequence of safeguard-ps `Join-SafeguardSessionCluster` [ps]).
+ *
+ *   J1 the join cannot be undone here (unjoin happens on SPP); a changed primary IP of SPS or SPP
+ *      means joining again (`planSppJoin`);
+ *   J2 SPS must be the Central Management node of a cluster (a standalone node is promoted to CM of
+ *      its own one-node cluster only when the caller says `promoteStandalone: true`), with
+ *      configuration sync (the cluster interface) enabled;
+ *   J3 the SPP address is IPv4 or a hostname and must match SPP's certificate CN/SAN (checked here,
+ *      before SPS tries, by reading SPP's certificate);
+ *   J4 no existing policy name contains `safeguard_default`;
+ *   J5 TCP 8649 both ways and TCP 443 SPS → SPP must be declared open;
+ *   J6 documented failures are mapped to messages that say what to do.
+ *
+ * The SPP API token and the SPS password are secrets: they go into headers and the join body only,
+ * and every message is redacted.
+ */
+import { request, type Agent } from "node:https";
+import { connect, checkServerIdentity, type DetailedPeerCertificate } from "node:tls";
+import { X509Certificate } from "node:crypto";
+import { z } from "zod";
+import { fieldProblems, type FieldProblem } from "../domain/validation";
+import { isIpv4 } from "../domain/next-hop";
+import { redactText } from "./api-error";
+import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
+
+/** [inference] Policy collections whose names are checked for `safeguard_default` (J4). */
+export const DEFAULT_POLICY_COLLECTIONS = [
+  "/api/configuration/ssh/channel_policies",
+  "/api/configuration/rdp/channel_policies",
+];
+
+const HOSTNAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+export const sppJoinSpecSchema = z.strictObject({
+  sps: z.strictObject({
+    /** The Central Management node's REST endpoint. */
+    endpoint: z
+      .string()
+      .url({ error: "must be the https:// URL of the SPS Central Management node" })
+      .refine((u) => u.startsWith("https://"), {
+        error: "must be an https:// URL (the SPS REST API is HTTPS only)",
+      }),
+    credentials: z.strictObject({ username: z.string().min(1), password: z.string().min(1) }),
+    tls: TlsTrustSchema.default({ mode: "system" }),
+    /** SPS's primary IPv4 address (J1: a change means joining again). */
+    primaryAddress: z.string().refine(isIpv4, { error: "must be SPS's primary IPv4 address" }).optional(),
+  }),
+  spp: z.strictObject({
+    /** J3: IPv4 address or hostname, as on SPP's certificate. */
+    address: z
+      .string({ error: "is required: SPP's IPv4 address or hostname" })
+      .refine((a) => isIpv4(a) || (HOSTNAME.test(a) && !/^[\d.]+$/.test(a)), {
+        error:
+          "must be an IPv4 address or a hostname (SPS supports only IPv4 for SPP; no IPv6, no URL, no port)",
+      }),
+    /**
+     * Where this tool connects to read SPP's certificate (J3), when it cannot use `address` itself
+     * (another network path or no DNS for the name here). The hostname check always uses `address`.
+     */
+    certificateCheckHost: z.string().min(1).optional(),
+    /** SPP's HTTPS port (443 on a real SPP; J5). */
+    port: z.number().int().min(1).max(65535).default(443),
+    /** Bearer token of an SPP account with the Appliance and Operations permissions (secret). */
+    apiToken: z
+      .string({ error: "is required: an SPP API token (secret)" })
+      .min(1, { error: "must not be empty" }),
+  }),
+  /** J2: promote a standalone SPS to the CM of its own one-node cluster (it cannot be undone either). */
+  promoteStandalone: z.boolean().default(false),
+  /** J5: the firewall openings the join needs, declared by the operator. */
+  firewall: z.strictObject(
+    {
+      tcp8649BothWays: z.boolean({
+        error: "must be true once TCP 8649 is open both ways between SPP and SPS",
+      }),
+      tcp443SpsToSpp: z.boolean({ error: "must be true once SPS can reach SPP on TCP 443 (HTTPS)" }),
+    },
+    {
+      error:
+        "is required (J5): declare { tcp8649BothWays: true, tcp443SpsToSpp: true } once the firewall allows them",
+    },
+  ),
+  policyCollections: z.array(z.string().startsWith("/api/")).default(DEFAULT_POLICY_COLLECTIONS),
+  /** Per-request timeout (ms). */
+  timeoutMs: z.number().int().positive().default(60_000),
+});
+
+export type SppJoinSpecInput = z.input<typeof sppJoinSpecSchema>;
+export type SppJoinSpec = z.output<typeof sppJoinSpecSchema>;
+
+export function validateSppJoin(
+  input: unknown,
+): { ok: true; spec: SppJoinSpec } | { ok: false; problems: FieldProblem[] } {
+  const parsed = sppJoinSpecSchema.safeParse(input);
+  if (!parsed.success) return { ok: false, problems: fieldProblems(parsed.error) };
+  const problems: FieldProblem[] = [];
+  if (!parsed.data.firewall.tcp8649BothWays) {
+    problems.push({
+      property: "firewall.tcp8649BothWays",
+      reason: "J5: SPP and SPS must talk on TCP 8649 both ways; open it in the firewalls, then set true",
+    });
+  }
+  if (!parsed.data.firewall.tcp443SpsToSpp) {
+    problems.push({
+      property: "firewall.tcp443SpsToSpp",
+      reason: "J5: SPS must reach SPP over HTTPS (TCP 443) during the join; open it, then set true",
+    });
+  }
+  return problems.length === 0 ? { ok: true, spec: parsed.data } : { ok: false, problems };
+}
+
+function parseSpec(input: unknown): SppJoinSpec {
+  const r = validateSppJoin(input);
+  if (!r.ok)
+    throw new SppJoinError(
+      "invalid-spec",
+      r.problems.map((p) => `${p.property}: ${p.reason}`).join("; "),
+      "J5",
+    );
+  return r.spec;
+}
+
+export type SppJoinErrorKind =
+  | "invalid-spec"
+  | "not-central-management"
+  | "config-sync-off"
+  | "certificate-hostname"
+  | "policy-name-conflict"
+  | "authorization"
+  | "already-joined-or-node-id"
+  | "half-done-join"
+  | "join-failed"
+  | "sps-api";
+
+/** A refused or failed join; the message says what to do, never contains a secret. */
+export class SppJoinError extends Error {
+  constructor(
+    readonly kind: SppJoinErrorKind,
+    message: string,
+    readonly rule: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "SppJoinError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// J1: plan
+
+export interface SppJoinRecord {
+  spp: string;
+  spsPrimaryAddress: string | undefined;
+  sppPrimaryAddress: string;
+}
+
+export type SppJoinPlan =
+  | { action: "join"; reason: string }
+  | { action: "rejoin"; reason: string }
+  | { action: "none"; reason: string };
+
+/** J1: what a run must do, given the recorded join (if any) and the declared one. */
+export function planSppJoin(previous: SppJoinRecord | undefined, desired: SppJoinRecord): SppJoinPlan {
+  if (!previous)
+    return { action: "join", reason: `join SPS to SPP ${desired.spp} — this cannot be undone from SPS` };
+  if (previous.sppPrimaryAddress !== desired.sppPrimaryAddress) {
+    return {
+      action: "rejoin",
+      reason: `SPP's primary address changed (${previous.sppPrimaryAddress} → ${desired.sppPrimaryAddress}): the join must be repeated`,
+    };
+  }
+  if (previous.spsPrimaryAddress !== desired.spsPrimaryAddress && desired.spsPrimaryAddress !== undefined) {
+    return {
+      action: "rejoin",
+      reason: `SPS's primary address changed (${previous.spsPrimaryAddress ?? "unknown"} → ${desired.spsPrimaryAddress}): the join must be repeated`,
+    };
+  }
+  return { action: "none", reason: `already joined to SPP ${previous.spp}` };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SPP's certificate (J3)
+
+export interface SppCertificate {
+  commonName: string | undefined;
+  dnsNames: string[];
+  ipAddresses: string[];
+  /** PEM of the presented chain (leaf first), as SPS needs it (`spp_cert_chain`). */
+  chainPem: string;
+  sha256Fingerprint: string;
+  /** Does the address the join uses match the certificate? */
+  matchesAddress: boolean;
+}
+
+/** Reads SPP's certificate chain over TLS (no trust decision: SPS gets the chain to trust). */
+export function fetchSppCertificate(
+  address: string,
+  port: number,
+  timeoutMs = 10_000,
+  connectHost: string = address,
+): Promise<SppCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({
+      host: connectHost,
+      port,
+      servername: isIpv4(address) ? undefined : address,
+      rejectUnauthorized: false,
+      timeout: timeoutMs,
+    });
+    socket.once("secureConnect", () => {
+      const leaf = socket.getPeerCertificate(true);
+      socket.end();
+      if (!leaf.raw) return reject(new Error(`SPP ${address}:${port} presented no certificate`));
+      const pems: string[] = [];
+      const seen = new Set<string>();
+      let c: DetailedPeerCertificate | undefined = leaf;
+      while (c?.raw && !seen.has(c.fingerprint256)) {
+        seen.add(c.fingerprint256);
+        pems.push(new X509Certificate(c.raw).toString());
+        c = c.issuerCertificate;
+      }
+      const san = (leaf.subjectaltname ?? "").split(/,\s*/).filter(Boolean);
+      resolve({
+        commonName: typeof leaf.subject?.CN === "string" ? leaf.subject.CN : undefined,
+        dnsNames: san.filter((s) => s.startsWith("DNS:")).map((s) => s.slice(4)),
+        ipAddresses: san.filter((s) => s.startsWith("IP Address:")).map((s) => s.slice(11)),
+        chainPem: pems.join(""),
+        sha256Fingerprint: leaf.fingerprint256,
+        matchesAddress: checkServerIdentity(address, leaf) === undefined,
+      });
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      reject(
+        new Error(
+          `SPP ${address}:${port}: no TLS handshake within ${timeoutMs} ms (J5: is TCP ${port} open towards SPP?)`,
+        ),
+      );
+    });
+    socket.once("error", (e: Error) =>
+      reject(new Error(`SPP ${address}:${port}: ${e.message} (J5: is TCP ${port} open towards SPP?)`)),
+    );
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// SPS REST (small own calls through the same TLS trust options as SpsRestClient)
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+class SpsCalls {
+  private cookie: string | undefined;
+  private readonly agent: Agent;
+  private readonly base: URL;
+  readonly secrets: string[];
+
+  constructor(
+    private readonly spec: SppJoinSpec,
+    log: TrustLogger,
+  ) {
+    this.base = new URL(spec.sps.endpoint);
+    this.agent = agentFor(spec.sps.tls, this.base.host, log);
+    const { username, password } = spec.sps.credentials;
+    this.secrets = [password, Buffer.from(`${username}:${password}`).toString("base64"), spec.spp.apiToken];
+  }
+
+  private raw(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    json?: unknown,
+  ): Promise<Answer & { cookie?: string }> {
+    const text = json === undefined ? undefined : JSON.stringify(json);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        new URL(path, this.base),
+        {
+          method,
+          agent: this.agent,
+          timeout: this.spec.timeoutMs,
+          headers: {
+            "User-Agent": "pulumi-sps/0.1 (Node.js REST client)",
+            Accept: "application/json",
+            ...(text !== undefined
+              ? { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) }
+              : {}),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const t = Buffer.concat(chunks).toString("utf8");
+            let body: unknown = t;
+            try {
+              body = t ? JSON.parse(t) : {};
+            } catch {
+              // not JSON
+            }
+            const cookie = (res.headers["set-cookie"] ?? [])
+              .map((c) => /session_id=([^;]+)/.exec(c)?.[1])
+              .find(Boolean);
+            resolve({ status: res.statusCode ?? 0, body, cookie });
+          });
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${this.spec.timeoutMs} ms`)));
+      req.on("error", (e) =>
+        reject(
+          new SppJoinError(
+            "sps-api",
+            redactText(`${this.base.host}: ${method} ${path}: ${e.message}`, this.secrets),
+            "J2",
+          ),
+        ),
+      );
+      req.end(text);
+    });
+  }
+
+  async call(method: "GET" | "POST" | "PUT", path: string, json?: unknown): Promise<Answer> {
+    if (!this.cookie) {
+      const { username, password } = this.spec.sps.credentials;
+      const auth = Buffer.from(`${username}:${password}`).toString("base64");
+      const login = await this.raw("GET", "/api/authentication", { Authorization: `Basic ${auth}` });
+      if (login.status !== 200 || !login.cookie) {
+        throw new SppJoinError(
+          "sps-api",
+          `${this.base.host}: login as "${username}" failed (HTTP ${login.status}); check sps.credentials`,
+          "J2",
+        );
+      }
+      this.cookie = login.cookie;
+      this.secrets.push(login.cookie);
+    }
+    return this.raw(method, path, { Cookie: `session_id=${this.cookie}` }, json);
+  }
+
+  async ok(method: "GET" | "POST" | "PUT", path: string, json?: unknown): Promise<Record<string, unknown>> {
+    const a = await this.call(method, path, json);
+    if (a.status >= 400) {
+      throw new SppJoinError(
+        "sps-api",
+        redactText(
+          `${this.base.host}: ${method} ${path} failed with HTTP ${a.status}: ${JSON.stringify(a.body)}`,
+          this.secrets,
+        ),
+        "J2",
+        a.body,
+      );
+    }
+    return (a.body ?? {}) as Record<string, unknown>;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Preflight and join
+
+export interface SppJoinFinding {
+  rule: "J2" | "J3" | "J4" | "J5";
+  property: string;
+  message: string;
+  /** false: fixed by the join itself (e.g. promotion the caller allowed). */
+  blocking: boolean;
+}
+
+export interface SppJoinPreflight {
+  roles: string[];
+  isCentralManagement: boolean;
+  standalone: boolean;
+  configSyncEnabled: boolean;
+  conflictingPolicies: string[];
+  certificate: SppCertificate;
+  joined: { joined: boolean; spp: string | undefined };
+  findings: SppJoinFinding[];
+}
+
+const noWarn: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
+
+async function joinState(api: SpsCalls): Promise<{ joined: boolean; spp: string | undefined }> {
+  const a = await api.call("GET", "/api/cluster/spp");
+  if (a.status >= 400) return { joined: false, spp: undefined };
+  const body = ((a.body as { body?: unknown }).body ?? {}) as { joined?: unknown; spp?: unknown };
+  return { joined: body.joined === true, spp: typeof body.spp === "string" ? body.spp : undefined };
+}
+
+async function preflightWith(api: SpsCalls, spec: SppJoinSpec): Promise<SppJoinPreflight> {
+  const findings: SppJoinFinding[] = [];
+  const info = await api.ok("GET", "/api/info");
+  const roles = (((info.body ?? {}) as { roles?: unknown }).roles ?? []) as string[];
+  const isCm = roles.includes("central-management");
+  const standalone = roles.length === 0;
+  if (!isCm) {
+    if (standalone) {
+      findings.push({
+        rule: "J2",
+        property: "promoteStandalone",
+        message: spec.promoteStandalone
+          ? "SPS is standalone: it will be promoted to the Central Management node of its own one-node cluster first"
+          : "SPS is a standalone node: joining SPP needs a Central Management cluster. Set promoteStandalone: true to make it the CM node of its own one-node cluster (join other standalone nodes into that cluster before joining SPP: adding nodes afterwards is problematic)",
+        blocking: !spec.promoteStandalone,
+      });
+    } else {
+      findings.push({
+        rule: "J2",
+        property: "sps.endpoint",
+        message: `SPS has roles [${roles.join(", ")}] but is not the Central Management node: point sps.endpoint at the node whose roles include central-management`,
+        blocking: true,
+      });
+    }
+  }
+  const cluster = await api.ok("GET", "/api/configuration/local_services/cluster");
+  const configSyncEnabled = ((cluster.body ?? {}) as { enabled?: unknown }).enabled === true;
+  if (!configSyncEnabled) {
+    findings.push({
+      rule: "J2",
+      property: "sps.endpoint",
+      message:
+        standalone && spec.promoteStandalone
+          ? "configuration synchronization (cluster interface) is off: it will be enabled with the promotion"
+          : "configuration synchronization is off: enable Basic Settings > Local Services > Cluster interface on every node (SPP entitlements need it)",
+      blocking: !(standalone && spec.promoteStandalone),
+    });
+  }
+  const conflictingPolicies: string[] = [];
+  for (const collection of spec.policyCollections) {
+    const a = await api.call("GET", collection);
+    if (a.status >= 400) continue;
+    for (const item of ((a.body as { items?: unknown }).items ?? []) as Array<{
+      key?: string;
+      body?: { name?: unknown };
+    }>) {
+      const name = typeof item.body?.name === "string" ? item.body.name : (item.key ?? "");
+      if (name.includes("safeguard_default")) conflictingPolicies.push(`${collection}: ${name}`);
+    }
+  }
+  const joined = await joinState(api);
+  if (conflictingPolicies.length > 0 && !joined.joined) {
+    findings.push({
+      rule: "J4",
+      property: "sps.policies",
+      message: `policies whose names contain "safeguard_default" would be overwritten by the join: ${conflictingPolicies.join("; ")}. Rename them first`,
+      blocking: true,
+    });
+  }
+  let certificate: SppCertificate;
+  try {
+    certificate = await fetchSppCertificate(
+      spec.spp.address,
+      spec.spp.port,
+      spec.timeoutMs,
+      spec.spp.certificateCheckHost,
+    );
+  } catch (e) {
+    throw new SppJoinError("join-failed", redactText(`J5: ${(e as Error).message}`, api.secrets), "J5");
+  }
+  if (!certificate.matchesAddress) {
+    const names = [certificate.commonName, ...certificate.dnsNames, ...certificate.ipAddresses].filter(
+      Boolean,
+    );
+    findings.push({
+      rule: "J3",
+      property: "spp.address",
+      message: `"${spec.spp.address}" is not on SPP's certificate (CN/SAN: ${[...new Set(names)].join(", ")}): use the name on SPP's certificate, or give SPP a certificate that carries this address`,
+      blocking: true,
+    });
+  }
+  return {
+    roles,
+    isCentralManagement: isCm,
+    standalone,
+    configSyncEnabled,
+    conflictingPolicies,
+    certificate,
+    joined,
+    findings,
+  };
+}
+
+/** Everything the join needs, checked without changing SPS or SPP. */
+export async function preflightSppJoin(input: unknown, log: TrustLogger = noWarn): Promise<SppJoinPreflight> {
+  const spec = parseSpec(input);
+  const api = new SpsCalls(spec, log);
+  try {
+    return await preflightWith(api, spec);
+  } finally {
+    api.close();
+  }
+}
+
+export interface SppJoinResult {
+  promoted: boolean;
+  enabledConfigSync: boolean;
+  /** false when SPS was already joined to this SPP (nothing done). */
+  joined: boolean;
+  spp: string;
+  certificateSha256: string;
+  steps: string[];
+}
+
+/** J6: a `JoinFailed` answer as an error that says what to do. */
+export function mapJoinFailure(body: unknown, secrets: readonly string[]): SppJoinError {
+  const details = ((body as { error?: { details?: unknown } })?.error?.details ?? {}) as {
+    response?: unknown;
+    status?: unknown;
+  };
+  const response = details.response;
+  const text = typeof response === "string" ? response : JSON.stringify(response ?? "");
+  const code =
+    typeof response === "object" && response !== null ? (response as { Code?: unknown }).Code : undefined;
+  const status = details.status;
+  const raw = redactText(text, secrets);
+  if (/CertificateError|doesn't match|hostname .* match/i.test(text)) {
+    return new SppJoinError(
+      "certificate-hostname",
+      `SPP join failed (JoinFailed): SPP's certificate does not match the address used — use the name on SPP's certificate (its CN or subjectAltName) as spp.address, or give SPP a certificate carrying its IPv4 address; wait about 5 minutes before retrying a half-done join. Raw: ${raw}`,
+      "J6",
+      details,
+    );
+  }
+  if (code === 60108 || status === 403) {
+    return new SppJoinError(
+      "authorization",
+      `SPP join failed (JoinFailed, code 60108 / HTTP 403): authorization is required — the SPP account behind spp.apiToken needs the Appliance and Operations permissions (or the token expired). Raw: ${raw}`,
+      "J6",
+      details,
+    );
+  }
+  if (code === 60657 || status === 400) {
+    return new SppJoinError(
+      "already-joined-or-node-id",
+      `SPP join failed (JoinFailed, code 60657 / HTTP 400): SPP already has this SPS node, or its NodeId is missing or invalid. If it is already joined there is nothing to do; otherwise remove the stale session module on SPP and join again. Raw: ${raw}`,
+      "J6",
+      details,
+    );
+  }
+  if (/has not timed out yet|in progress/i.test(text)) {
+    return new SppJoinError(
+      "half-done-join",
+      `SPP join refused: a previous failed join has not timed out yet; wait about 5 minutes and retry. Raw: ${raw}`,
+      "J6",
+      details,
+    );
+  }
+  return new SppJoinError("join-failed", `SPP join failed: ${raw}`, "J6", details);
+}
+
+/**
+ * Preflight, then (if allowed) promotion and configuration sync, then `POST /api/cluster/spp`.
+ * Irreversible (J1). Joining again to the same SPP is a no-op.
+ */
+export async function joinSpp(
+  input: unknown,
+  options: { log?: TrustLogger; onStep?: (s: string) => void } = {},
+): Promise<SppJoinResult> {
+  const spec = parseSpec(input);
+  const api = new SpsCalls(spec, options.log ?? noWarn);
+  const steps: string[] = [];
+  const step = (s: string): void => {
+    steps.push(s);
+    options.onStep?.(s);
+  };
+  try {
+    const pre = await preflightWith(api, spec);
+    if (pre.joined.joined && pre.joined.spp === spec.spp.address) {
+      return {
+        promoted: false,
+        enabledConfigSync: false,
+        joined: false,
+        spp: spec.spp.address,
+        certificateSha256: pre.certificate.sha256Fingerprint,
+        steps,
+      };
+    }
+    const blocking = pre.findings.filter((f) => f.blocking);
+    if (blocking.length > 0) {
+      const first = blocking[0];
+      const kind: SppJoinErrorKind =
+        first.rule === "J3"
+          ? "certificate-hostname"
+          : first.rule === "J4"
+            ? "policy-name-conflict"
+            : first.message.startsWith("configuration synchronization")
+              ? "config-sync-off"
+              : "not-central-management";
+      throw new SppJoinError(
+        kind,
+        blocking.map((f) => `${f.rule} ${f.property}: ${f.message}`).join("\n"),
+        first.rule,
+      );
+    }
+    let enabledConfigSync = false;
+    let promoted = false;
+    if (!pre.configSyncEnabled) {
+      const current = await api.ok("GET", "/api/configuration/local_services/cluster");
+      const listen = ((current.body ?? {}) as { listen_address?: unknown }).listen_address;
+      await api.ok("PUT", "/api/configuration/local_services/cluster", {
+        enabled: true,
+        listen_address: listen,
+      });
+      await api.ok("PUT", "/api/transaction", {
+        status: "commit",
+        message: "pulumi-sps: enable the cluster interface for the SPP join (J2)",
+      });
+      enabledConfigSync = true;
+      step("enabled configuration synchronization (cluster interface)");
+    }
+    if (!pre.isCentralManagement) {
+      await api.ok("POST", "/api/cluster/promote", {});
+      await api.ok("PUT", "/api/transaction", {
+        status: "commit",
+        message: "pulumi-sps: promote to Central Management for the SPP join (J2)",
+      });
+      promoted = true;
+      step("promoted the standalone node to Central Management of its own cluster");
+    }
+    const answer = await api.call("POST", "/api/cluster/spp", {
+      spp: spec.spp.address,
+      spp_api_token: spec.spp.apiToken,
+      spp_cert_chain: Buffer.from(pre.certificate.chainPem).toString("base64"),
+    });
+    if (answer.status >= 400) throw mapJoinFailure(answer.body, api.secrets);
+    step(`joined SPP ${spec.spp.address}`);
+    return {
+      promoted,
+      enabledConfigSync,
+      joined: true,
+      spp: spec.spp.address,
+      certificateSha256: pre.certificate.sha256Fingerprint,
+      steps,
+    };
+  } finally {
+    api.close();
+  }
+}
+
+/** The join state SPS reports [inference: `GET /api/cluster/spp`]. */
+export async function readSppJoin(
+  input: unknown,
+  log: TrustLogger = noWarn,
+): Promise<{ joined: boolean; spp: string | undefined }> {
+  const spec = parseSpec(input);
+  const api = new SpsCalls(spec, log);
+  try {
+    return await joinState(api);
+  } finally {
+    api.close();
+  }
+}
