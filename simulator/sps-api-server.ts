@@ -99,7 +99,12 @@ export class SpsApiServer {
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "https://emulator.invalid");
     const path = url.pathname.replace(/\/+$/, "") || "/";
-    res.on("close", () => {
+    // Recorded when the answer is handed to the network (before the client can have read it), or when
+    // the exchange is aborted.
+    let recorded = false;
+    const record = (): void => {
+      if (recorded) return;
+      recorded = true;
       node.events.record({
         at: node.clock.now(),
         node: node.name,
@@ -111,7 +116,9 @@ export class SpsApiServer {
           ...(res.writableFinished ? {} : { aborted: true }),
         },
       });
-    });
+    };
+    res.once("finish", record);
+    res.once("close", record);
     try {
       if (node.faults.slowResponseMs) await delay(node.faults.slowResponseMs);
       const state = node.serviceState();

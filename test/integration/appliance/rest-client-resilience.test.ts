@@ -6,7 +6,7 @@ import { ApplianceApiError } from "../../../provider/appliance/api-error";
 import { FirmwareChecksumMismatch } from "../../../provider/appliance/firmware-image";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
 import type { RunningFleet } from "../../../simulator/fleet";
-import { FleetHarness, singleNodeFleet } from "./emulated-fleet";
+import { FleetHarness, singleNodeFleet, waitFor } from "./emulated-fleet";
 
 describe("SPS REST client resilience: sessions, retries, faults", function () {
   const harness = new FleetHarness();
@@ -118,7 +118,15 @@ describe("SPS REST client resilience: sessions, retries, faults", function () {
     );
     assert.ok(e instanceof ApplianceApiError);
     assert.equal(e.failure, "network");
-    assert.equal(calls("/api/upload/firmware") - before, 1);
+    assert.equal(fleet.events.list({ node: "sps1", name: "upload-connection-reset" }).length, 1);
+    // The server records the aborted call when its socket closes: wait for it, then check nothing followed.
+    await waitFor(
+      () => calls("/api/upload/firmware") - before >= 1,
+      2000,
+      "the aborted upload in the record",
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(calls("/api/upload/firmware") - before, 1, "the upload is not retried");
     assert.equal((await client.listFirmwareSlots()).emptySlots, 4, "no slot was filled");
   });
 
