@@ -16,14 +16,14 @@
  * The SPP API token and the SPS password are secrets: they go into headers and the join body only,
  * and every message is redacted.
  */
-import { request, type Agent } from "node:https";
 import { connect, checkServerIdentity, type DetailedPeerCertificate } from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
 import { fieldProblems, type FieldProblem } from "../domain/validation";
 import { isIpv4 } from "../domain/next-hop";
 import { redactText } from "./api-error";
-import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
+import { RestCallError, RestJsonCalls } from "./rest-json-calls";
+import { TlsTrustSchema, type TrustLogger } from "./tls-trust";
 
 /** [inference] Policy collections whose names are checked for `safeguard_default` (J4). */
 export const DEFAULT_POLICY_COLLECTIONS = [
@@ -247,122 +247,7 @@ export function fetchSppCertificate(
 }
 
 // ---------------------------------------------------------------------------------------------
-// SPS REST (small own calls through the same TLS trust options as SpsRestClient)
-
-interface Answer {
-  status: number;
-  body: unknown;
-}
-
-class SpsCalls {
-  private cookie: string | undefined;
-  private readonly agent: Agent;
-  private readonly base: URL;
-  readonly secrets: string[];
-
-  constructor(
-    private readonly spec: SppJoinSpec,
-    log: TrustLogger,
-  ) {
-    this.base = new URL(spec.sps.endpoint);
-    this.agent = agentFor(spec.sps.tls, this.base.host, log);
-    const { username, password } = spec.sps.credentials;
-    this.secrets = [password, Buffer.from(`${username}:${password}`).toString("base64"), spec.spp.apiToken];
-  }
-
-  private raw(
-    method: string,
-    path: string,
-    headers: Record<string, string>,
-    json?: unknown,
-  ): Promise<Answer & { cookie?: string }> {
-    const text = json === undefined ? undefined : JSON.stringify(json);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        new URL(path, this.base),
-        {
-          method,
-          agent: this.agent,
-          timeout: this.spec.timeoutMs,
-          headers: {
-            "User-Agent": "pulumi-sps/0.1 (Node.js REST client)",
-            Accept: "application/json",
-            ...(text !== undefined
-              ? { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) }
-              : {}),
-            ...headers,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const t = Buffer.concat(chunks).toString("utf8");
-            let body: unknown = t;
-            try {
-              body = t ? JSON.parse(t) : {};
-            } catch {
-              // not JSON
-            }
-            const cookie = (res.headers["set-cookie"] ?? [])
-              .map((c) => /session_id=([^;]+)/.exec(c)?.[1])
-              .find(Boolean);
-            resolve({ status: res.statusCode ?? 0, body, cookie });
-          });
-        },
-      );
-      req.on("timeout", () => req.destroy(new Error(`no answer within ${this.spec.timeoutMs} ms`)));
-      req.on("error", (e) =>
-        reject(
-          new SppJoinError(
-            "sps-api",
-            redactText(`${this.base.host}: ${method} ${path}: ${e.message}`, this.secrets),
-            "J2",
-          ),
-        ),
-      );
-      req.end(text);
-    });
-  }
-
-  async call(method: "GET" | "POST" | "PUT", path: string, json?: unknown): Promise<Answer> {
-    if (!this.cookie) {
-      const { username, password } = this.spec.sps.credentials;
-      const auth = Buffer.from(`${username}:${password}`).toString("base64");
-      const login = await this.raw("GET", "/api/authentication", { Authorization: `Basic ${auth}` });
-      if (login.status !== 200 || !login.cookie) {
-        throw new SppJoinError(
-          "sps-api",
-          `${this.base.host}: login as "${username}" failed (HTTP ${login.status}); check sps.credentials`,
-          "J2",
-        );
-      }
-      this.cookie = login.cookie;
-      this.secrets.push(login.cookie);
-    }
-    return this.raw(method, path, { Cookie: `session_id=${this.cookie}` }, json);
-  }
-
-  async ok(method: "GET" | "POST" | "PUT", path: string, json?: unknown): Promise<Record<string, unknown>> {
-    const a = await this.call(method, path, json);
-    if (a.status >= 400) {
-      throw new SppJoinError(
-        "sps-api",
-        redactText(
-          `${this.base.host}: ${method} ${path} failed with HTTP ${a.status}: ${JSON.stringify(a.body)}`,
-          this.secrets,
-        ),
-        "J2",
-        a.body,
-      );
-    }
-    return (a.body ?? {}) as Record<string, unknown>;
-  }
-
-  close(): void {
-    this.agent.destroy();
-  }
-}
+// SPS REST: RestJsonCalls (./rest-json-calls.ts), with the SPP token as an extra secret
 
 // ---------------------------------------------------------------------------------------------
 // Preflight and join
@@ -386,16 +271,21 @@ export interface SppJoinPreflight {
   findings: SppJoinFinding[];
 }
 
+/** REST failures of SPS itself become SppJoinError("sps-api") (already redacted). */
+function asJoinError(e: unknown): unknown {
+  return e instanceof RestCallError ? new SppJoinError("sps-api", e.message, "J2", e.body) : e;
+}
+
 const noWarn: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
 
-async function joinState(api: SpsCalls): Promise<{ joined: boolean; spp: string | undefined }> {
+async function joinState(api: RestJsonCalls): Promise<{ joined: boolean; spp: string | undefined }> {
   const a = await api.call("GET", "/api/cluster/spp");
   if (a.status >= 400) return { joined: false, spp: undefined };
   const body = ((a.body as { body?: unknown }).body ?? {}) as { joined?: unknown; spp?: unknown };
   return { joined: body.joined === true, spp: typeof body.spp === "string" ? body.spp : undefined };
 }
 
-async function preflightWith(api: SpsCalls, spec: SppJoinSpec): Promise<SppJoinPreflight> {
+async function preflightWith(api: RestJsonCalls, spec: SppJoinSpec): Promise<SppJoinPreflight> {
   const findings: SppJoinFinding[] = [];
   const info = await api.ok("GET", "/api/info");
   const roles = (((info.body ?? {}) as { roles?: unknown }).roles ?? []) as string[];
@@ -491,9 +381,11 @@ async function preflightWith(api: SpsCalls, spec: SppJoinSpec): Promise<SppJoinP
 /** Everything the join needs, checked without changing SPS or SPP. */
 export async function preflightSppJoin(input: unknown, log: TrustLogger = noWarn): Promise<SppJoinPreflight> {
   const spec = parseSpec(input);
-  const api = new SpsCalls(spec, log);
+  const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);
   try {
     return await preflightWith(api, spec);
+  } catch (e) {
+    throw asJoinError(e);
   } finally {
     api.close();
   }
@@ -565,7 +457,7 @@ export async function joinSpp(
   options: { log?: TrustLogger; onStep?: (s: string) => void } = {},
 ): Promise<SppJoinResult> {
   const spec = parseSpec(input);
-  const api = new SpsCalls(spec, options.log ?? noWarn);
+  const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], options.log ?? noWarn);
   const steps: string[] = [];
   const step = (s: string): void => {
     steps.push(s);
@@ -640,6 +532,8 @@ export async function joinSpp(
       certificateSha256: pre.certificate.sha256Fingerprint,
       steps,
     };
+  } catch (e) {
+    throw asJoinError(e);
   } finally {
     api.close();
   }
@@ -651,9 +545,11 @@ export async function readSppJoin(
   log: TrustLogger = noWarn,
 ): Promise<{ joined: boolean; spp: string | undefined }> {
   const spec = parseSpec(input);
-  const api = new SpsCalls(spec, log);
+  const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);
   try {
     return await joinState(api);
+  } catch (e) {
+    throw asJoinError(e);
   } finally {
     api.close();
   }

@@ -1,0 +1,174 @@
+/**
+ * Small JSON calls to an SPS REST API for modules that need endpoints `ApplianceClient` does not
+ * offer (SPP join, next-hop monitoring): login with Basic auth → `session_id` cookie [doc §1], one
+ * re-login when a call answers 401 (e.g. after a reboot), the same TLS trust options as
+ * `SpsRestClient` (`agentFor`), and redacted messages (password, Basic header, cookie, extra
+ * secrets such as an SPP API token).
+ */
+import { request, type Agent } from "node:https";
+import { z } from "zod";
+import { redactText } from "./api-error";
+import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
+
+export const spsEndpointSchema = z.strictObject({
+  /** The node's REST endpoint. */
+  endpoint: z
+    .string()
+    .url({ error: "must be the https:// URL of the SPS node" })
+    .refine((u) => u.startsWith("https://"), {
+      error: "must be an https:// URL (the SPS REST API is HTTPS only)",
+    }),
+  credentials: z.strictObject({
+    username: z.string().min(1, { error: "must not be empty" }),
+    password: z.string().min(1, { error: "must not be empty" }),
+  }),
+  tls: TlsTrustSchema.default({ mode: "system" }),
+});
+export type SpsEndpoint = z.output<typeof spsEndpointSchema>;
+
+export interface JsonAnswer {
+  status: number;
+  body: unknown;
+}
+
+export class RestCallError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly body: unknown,
+  ) {
+    super(message);
+    this.name = "RestCallError";
+  }
+}
+
+const USER_AGENT = "pulumi-sps/0.1 (Node.js REST client)";
+const stderrLog: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
+
+export class RestJsonCalls {
+  private cookie: string | undefined;
+  private readonly agent: Agent;
+  private readonly base: URL;
+  readonly secrets: string[];
+
+  constructor(
+    private readonly sps: SpsEndpoint,
+    private readonly timeoutMs: number,
+    extraSecrets: readonly string[] = [],
+    log: TrustLogger = stderrLog,
+  ) {
+    this.base = new URL(sps.endpoint);
+    this.agent = agentFor(sps.tls, this.base.host, log);
+    const { username, password } = sps.credentials;
+    this.secrets = [password, Buffer.from(`${username}:${password}`).toString("base64"), ...extraSecrets];
+  }
+
+  get host(): string {
+    return this.base.host;
+  }
+
+  private raw(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    json?: unknown,
+  ): Promise<JsonAnswer & { cookie?: string }> {
+    const text = json === undefined ? undefined : JSON.stringify(json);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        new URL(path, this.base),
+        {
+          method,
+          agent: this.agent,
+          timeout: this.timeoutMs,
+          headers: {
+            "User-Agent": USER_AGENT,
+            Accept: "application/json",
+            ...(text !== undefined
+              ? { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) }
+              : {}),
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const t = Buffer.concat(chunks).toString("utf8");
+            let body: unknown = t;
+            try {
+              body = t ? JSON.parse(t) : {};
+            } catch {
+              // not JSON: keep the text
+            }
+            const cookie = (res.headers["set-cookie"] ?? [])
+              .map((c) => /session_id=([^;]+)/.exec(c)?.[1])
+              .find((c) => c !== undefined);
+            resolve({ status: res.statusCode ?? 0, body, ...(cookie ? { cookie } : {}) });
+          });
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+      req.on("error", (e: Error) =>
+        reject(
+          new RestCallError(
+            redactText(`${this.base.host}: ${method} ${path}: ${e.message}`, this.secrets),
+            undefined,
+            undefined,
+          ),
+        ),
+      );
+      req.end(text);
+    });
+  }
+
+  private async login(): Promise<void> {
+    const { username, password } = this.sps.credentials;
+    const auth = Buffer.from(`${username}:${password}`).toString("base64");
+    const login = await this.raw("GET", "/api/authentication", { Authorization: `Basic ${auth}` });
+    if (login.status !== 200 || !login.cookie) {
+      throw new RestCallError(
+        `${this.base.host}: login as "${username}" failed (HTTP ${login.status}); check the credentials`,
+        login.status,
+        undefined,
+      );
+    }
+    this.cookie = login.cookie;
+    this.secrets.push(login.cookie);
+  }
+
+  /** One call; any HTTP status is returned (logs in first, and once more after a 401). */
+  async call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, json?: unknown): Promise<JsonAnswer> {
+    if (!this.cookie) await this.login();
+    let answer = await this.raw(method, path, { Cookie: `session_id=${this.cookie ?? ""}` }, json);
+    if (answer.status === 401) {
+      await this.login();
+      answer = await this.raw(method, path, { Cookie: `session_id=${this.cookie ?? ""}` }, json);
+    }
+    return answer;
+  }
+
+  /** Like `call`, but an HTTP status >= 400 throws `RestCallError` (redacted). */
+  async ok(
+    method: "GET" | "POST" | "PUT" | "DELETE",
+    path: string,
+    json?: unknown,
+  ): Promise<Record<string, unknown>> {
+    const a = await this.call(method, path, json);
+    if (a.status >= 400) {
+      throw new RestCallError(
+        redactText(
+          `${this.base.host}: ${method} ${path} failed with HTTP ${a.status}: ${JSON.stringify(a.body)}`,
+          this.secrets,
+        ),
+        a.status,
+        a.body,
+      );
+    }
+    return (a.body ?? {}) as Record<string, unknown>;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
