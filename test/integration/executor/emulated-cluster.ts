@@ -29,7 +29,7 @@ import type {
 } from "../../../provider/executor/types";
 import type { EmulatorEvent } from "../../../simulator/events";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
-import { startFleet, type RunningFleet } from "../../../simulator/fleet";
+import { startFleet, type FleetChannelFactory, type RunningFleet } from "../../../simulator/fleet";
 import { buildLicenseFile } from "../../../simulator/license";
 import { readFileSync } from "node:fs";
 import { exampleCatalog, CLEAN_SETTINGS, AS_OF } from "../../support/domain-fixtures";
@@ -134,6 +134,8 @@ export interface ClusterOptions {
   timeScale?: number;
   maxParallel?: number;
   timings?: Record<string, number>;
+  /** Out-of-band channels of the emulator (simulator/fleet-channels.ts: SSH core shell, ipmi_sim BMCs). */
+  channels?: FleetChannelFactory[];
 }
 
 export class EmulatedCluster {
@@ -201,7 +203,7 @@ export class EmulatedCluster {
           ...(o.timings ? { timings: o.timings } : {}),
         },
       },
-      { controlPort: false },
+      { controlPort: false, ...(o.channels ? { channels: o.channels } : {}) },
     );
     const workDir = mkdtempSync(join(tmpdir(), "sps-executor-test-"));
     try {

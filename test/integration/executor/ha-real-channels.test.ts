@@ -1,95 +1,65 @@
 /**
- * An HA pair upgraded through the real system-control channels: the emulated core shell over SSH
- * (ssh2 server, host key pinned) for reboot / "Other node" actions / HA status / license, and one
- * real ipmi_sim BMC per unit driven by ipmitool for the secondary's power (H2: through IPMI). The
- * channels are wired to the emulator's node model here (an adapter in this folder).
+ * An HA pair upgraded through the real system-control channels of the emulated fleet
+ * (simulator/fleet-channels.ts): the SSH core shell (ssh2 server, host key pinned) for reboot,
+ * "Other node" actions, HA status and license, and one real ipmi_sim BMC per unit driven by
+ * ipmitool for the secondary's power (H2: through IPMI).
  */
 import assert from "node:assert/strict";
+import { z } from "zod";
 import {
   createSystemControl,
   type SystemControlConfigInput,
 } from "../../../provider/appliance/system-control";
 import { executeClusterPlan } from "../../../provider/executor";
-import { startBmc, type RunningBmc } from "../../../simulator/bmc";
-import { startCoreShell, type RunningCoreShell } from "../../../simulator/core-shell";
+import type { EmulatorEvent } from "../../../simulator/events";
+import { bmcChannel, coreShellChannel } from "../../../simulator/fleet-channels";
 import { EmulatedCluster } from "./emulated-cluster";
 
-const SHELL_PASSWORD = "Core-Shell-Pw-8842";
-const BMC_PASSWORD = "Bmc-Pw-5521";
+const bmcSchema = z.object({
+  host: z.string(),
+  port: z.number(),
+  username: z.string(),
+  password: z.string(),
+});
+const channelsSchema = z.object({
+  ssh: z.object({
+    host: z.string(),
+    port: z.number(),
+    username: z.string(),
+    password: z.string(),
+    hostKeySha256: z.string(),
+  }),
+  ipmi: z.object({ a: bmcSchema, b: bmcSchema }),
+});
 
-describe("executor: HA pair through the real ssh core shell and ipmi_sim BMCs (rules H1, H2, S9)", function () {
+describe("executor: HA pair through the emulator's real SSH core shell and ipmi_sim BMCs (rules H1, H2, S9)", function () {
   this.timeout(90_000);
   let cluster: EmulatedCluster | undefined;
-  let shell: RunningCoreShell | undefined;
-  const bmcs: RunningBmc[] = [];
   afterEach(async () => {
-    await Promise.all(bmcs.splice(0).map((b) => b.stop()));
-    await shell?.stop();
     await cluster?.stop();
-    shell = undefined;
     cluster = undefined;
   });
 
-  it("follows H2 over SSH and IPMI, and a second run sends no action over either channel", async () => {
+  it("follows H2 over SSH and IPMI, powers the secondary on through its own BMC, and a second run sends no action", async () => {
     cluster = await EmulatedCluster.start({
       target: "6.3",
       nodes: [{ name: "sm", version: "6.0.7", ha: true }],
+      channels: [coreShellChannel(), bmcChannel()],
     });
-    const model = cluster.fleet.systemControl("sm");
-    const up = (): void => {
-      if (model.serviceState() !== "up") throw new Error("the node is not running");
-    };
-    shell = await startCoreShell({
-      users: [{ username: "root", password: SHELL_PASSWORD }],
-      handler: {
-        rebootThisNode: () => model.rebootThisNode(),
-        shutdownOtherNode: () => model.shutdownSecondary(),
-        activateOtherNode: () => model.activateSecondary(),
-        haStatus: () => {
-          up();
-          const s = model.haState();
-          return {
-            status: s.status,
-            sync: s.sync,
-            firmwareSynced: s.firmwareSynced,
-            nodes: s.nodes.map((n) => ({ unit: n.unit, role: n.role, power: n.power, firmware: n.firmware })),
-          };
-        },
-        installLicense: (l) => model.uploadLicense(l.content.toString("utf8")),
-      },
-    });
-    for (const unit of ["a", "b"] as const) {
-      bmcs.push(
-        await startBmc({
-          name: `sm-${unit}`,
-          password: BMC_PASSWORD,
-          power: {
-            powerOn: () => model.powerOn(unit),
-            powerOff: () => model.powerOff(unit),
-            isPoweredOn: () => model.powerStatus(unit) === "on",
-          },
-        }),
-      );
-    }
+    const ch = channelsSchema.parse(cluster.fleet.node("sm").channels);
     const ssh = {
-      port: shell.port,
-      username: "root",
-      password: SHELL_PASSWORD,
-      hostKey: { sha256: shell.hostKeyFingerprint },
+      port: ch.ssh.port,
+      username: ch.ssh.username,
+      password: ch.ssh.password,
+      hostKey: { sha256: ch.ssh.hostKeySha256 },
     };
-    const ipmi = (b: RunningBmc) => ({
-      host: "127.0.0.1",
-      port: b.port,
-      username: b.username,
-      password: BMC_PASSWORD,
-      pollIntervalMs: 100,
-    });
+    const ipmi = (b: z.infer<typeof bmcSchema>) => ({ ...b, pollIntervalMs: 100 });
     // The config asks every node for ssh and ipmi settings once an operation uses them.
     const config: SystemControlConfigInput = {
       nodes: {
-        sm: { address: "127.0.0.1", ssh, ipmi: ipmi(bmcs[0]) },
-        "sm-a": { address: "127.0.0.1", ssh, ipmi: ipmi(bmcs[0]) },
-        "sm-b": { address: "127.0.0.1", ssh, ipmi: ipmi(bmcs[1]) },
+        sm: { address: ch.ssh.host, ssh, ipmi: ipmi(ch.ipmi.a) },
+        "sm-a": { address: ch.ssh.host, ssh, ipmi: ipmi(ch.ipmi.a) },
+        "sm-b": { address: ch.ssh.host, ssh, ipmi: ipmi(ch.ipmi.b) },
       },
       operations: {
         rebootNode: { channel: "ssh" },
@@ -104,37 +74,29 @@ describe("executor: HA pair through the real ssh core shell and ipmi_sim BMCs (r
     const systemControl = createSystemControl(config);
     const result = await executeClusterPlan(cluster.inputs({ systemControl }));
     assert.equal(result.complete, true);
-    const actions = shell.commands.filter((c) => !c.includes("ha status"));
-    assert.deepEqual(actions, [
-      "sps-ctl other-node shutdown",
-      "sps-ctl this-node reboot",
-      "sps-ctl other-node activate",
-    ]);
-    // H2: the secondary (unit b) was powered on through its own BMC, once.
+    const acts = (events: EmulatorEvent[]): string[] =>
+      events
+        .filter((e) => e.kind === "action" && e.name !== "login")
+        .map((e) => `${e.name}${e.unit ? `:${e.unit}` : ""}`);
+    const actions = acts(cluster.events());
     assert.deepEqual(
-      bmcs[1].events.map((e) => e.action).filter((a) => a !== "status"),
-      ["power-on"],
-    );
-    assert.deepEqual(
-      bmcs[0].events.map((e) => e.action).filter((a) => a !== "status"),
-      [],
+      actions.filter((a) => !a.startsWith("upload-firmware") && !a.startsWith("test-firmware")),
+      [
+        "activate-firmware:a",
+        "shutdown-secondary:b",
+        "reboot:a",
+        // H2: the secondary (unit b) powered on through its own BMC, once.
+        "power-on:b",
+        "activate-secondary:b",
+      ],
     );
     const ha = result.nodes.sm?.ha;
     assert.equal(ha?.nodes.find((n) => n.role === "primary")?.unit, "b");
-    assert.ok(ha?.nodes.every((n) => n.firmware.current === "6.3.2"));
+    assert.ok(ha?.nodes.every((n) => n.firmware.current === "6.3.2" && n.firmware.active === "6.3.2"));
 
-    const before = shell.commands.length;
     const mark = cluster.lastSeq();
     const again = await executeClusterPlan(cluster.inputs({ systemControl }));
     assert.ok(again.steps.every((s) => s.status === "skipped"));
-    assert.deepEqual(
-      shell.commands.slice(before).filter((c) => !c.includes("ha status")),
-      [],
-    );
     assert.deepEqual(cluster.writes(mark), []);
-    assert.deepEqual(
-      bmcs[1].events.map((e) => e.action).filter((a) => a !== "status"),
-      ["power-on"],
-    );
   });
 });
