@@ -1,9 +1,16 @@
 /** Writes one "## Heading" section of BENCHMARKS.md, leaving the other sections as they are. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
-export const BENCHMARKS_FILE = join(__dirname, "..", "..", "BENCHMARKS.md");
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/** BENCHMARKS.md at the repository root (found from compiled dist/bench or from bench/). */
+export const BENCHMARKS_FILE = join(repoRoot(), "BENCHMARKS.md");
 
 export function machineLine(): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";

@@ -2,8 +2,10 @@
  * `npm run bench`: every benchmark of the project, each writing its own section of BENCHMARKS.md.
  * Numbers are measured, never asserted by unit tests.
  */
+import { makespanMarkdown, runMakespanBench } from "./makespan";
 import { planBenchMarkdown, runPlanBench } from "./plan";
 import { machineLine, updateBenchmarkSection } from "./report";
+import { uploadBenchMarkdown, uploadBenchSection } from "./upload";
 
 function planSection(): void {
   process.stdout.write("bench: offline planner (1,000 → 10,000 nodes)…\n");
@@ -26,8 +28,19 @@ function planSection(): void {
   process.stdout.write(`${planBenchMarkdown(rows)}\n`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   planSection();
+  process.stdout.write("bench: firmware upload (100 MB and 2 GB ISO, client vs curl)…\n");
+  const upload = await uploadBenchSection();
+  process.stdout.write(`${uploadBenchMarkdown(upload)}\n`);
+  process.stdout.write("bench: cluster upgrade makespan (20 nodes, emulator)…\n");
+  const makespan = await runMakespanBench();
+  const markdown = makespanMarkdown(makespan);
+  updateBenchmarkSection("Cluster upgrade makespan", markdown);
+  process.stdout.write(`${markdown}\n`);
 }
 
-main();
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
