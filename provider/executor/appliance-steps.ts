@@ -105,7 +105,10 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
   // P4: HA — the secondary's IPMI answers and the pair is not degraded (unless we shut it down).
   if (node.ha) {
     const view = await readPair(ctx, node, step);
-    const ours = ctx.checkpoint.secondaryDown[node.name] !== undefined;
+    // A pair we are in the middle of upgrading (secondary shut down or rebooting by us) is degraded on purpose.
+    const ours =
+      ctx.checkpoint.secondaryDown[node.name] !== undefined ||
+      ctx.checkpoint.reboots.some((r) => r.node === node.name);
     if (!ours && view.state.status !== "HA") {
       throw stepError(
         "preflight-blocked",

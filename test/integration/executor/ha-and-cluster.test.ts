@@ -63,6 +63,29 @@ describe("executor: HA pair and cluster order on the emulator (rules H2, H3, C1,
     assert.deepEqual(cluster.writes(mark), []);
   });
 
+  it("takes an HA pair through two hops: each hop reboots the unit that is primary then, and the roles swap back (H2, C3)", async () => {
+    cluster = await EmulatedCluster.start({
+      target: "6.3",
+      nodes: [{ name: "sm", version: "6.0.5", ha: true }],
+    });
+    assert.equal(cluster.plan.hops.length, 2);
+    const result = await executeClusterPlan(cluster.inputs());
+    assert.equal(result.complete, true);
+    assert.deepEqual(
+      cluster.reboots("sm").map((e) => `${e.unit ?? "?"}→${String(e.detail?.afterReboot)}`),
+      ["a→6.0.7", "b→6.3.2"],
+    );
+    assert.deepEqual(
+      cluster
+        .events()
+        .filter((e) => e.name === "power-on")
+        .map((e) => e.unit),
+      ["b", "a"],
+    );
+    assert.equal(result.nodes.sm?.ha?.nodes.find((n) => n.role === "primary")?.unit, "a");
+    assert.ok(result.nodes.sm?.ha?.nodes.every((n) => n.firmware.current === "6.3.2"));
+  });
+
   it("has no activate-slave step for a pair going to 5.11 (H3), and still verifies both units", async () => {
     cluster = await EmulatedCluster.start({
       target: "5.11",

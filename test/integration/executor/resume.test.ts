@@ -136,6 +136,25 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
     assert.match(result.steps.find((s) => s.action === "reboot")?.detail ?? "", /already issued/);
   });
 
+  it("aborted while the secondary boots and resyncs (H2): the next run passes preflight on the degraded pair, waits, activates once", async () => {
+    cluster = await EmulatedCluster.start({
+      target: "6.3",
+      nodes: [{ name: "sm", version: "6.0.7", ha: true }],
+    });
+    const { controller, sink } = abortWhen(
+      (e) => e.action === "wait-secondary-rejoin" && e.phase === "waiting",
+    );
+    await expectExecutionError(
+      executeClusterPlan(cluster.inputs({ signal: controller.signal, progress: sink })),
+    );
+    assert.notEqual(cluster.fleet.systemControl("sm").haState().status, "HA");
+    const result = await executeClusterPlan(cluster.inputs());
+    assert.equal(result.complete, true);
+    assert.equal(cluster.reboots("sm").length, 1);
+    assert.equal(cluster.events().filter((e) => e.name === "power-on").length, 1);
+    assert.equal(cluster.events().filter((e) => e.name === "activate-secondary").length, 1);
+  });
+
   it("a fault thrown by the power-on (IPMI failure) stops the run; the next run powers the secondary on and converges", async () => {
     cluster = await EmulatedCluster.start({
       target: "6.3",
