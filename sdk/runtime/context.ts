@@ -178,3 +178,18 @@ export function partialFailure(
     reasons: [scrub(message)],
   });
 }
+
+/**
+ * True when the recorded state holds drift (set by `read`), or a live-state output present on both
+ * sides differs. `pulumi refresh` asks the provider's `diff` whether a refreshed resource differs from
+ * its inputs: with this, drift shows there as an update, and the next `up` reconciles it.
+ */
+export function liveStateChanged(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: readonly string[],
+): boolean {
+  const drift = olds["drift"];
+  if (Array.isArray(drift) && drift.length > 0) return true;
+  return keys.some((k) => k in olds && k in news && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+}

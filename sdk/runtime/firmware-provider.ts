@@ -26,6 +26,7 @@ import {
 } from "./checkpoint-store";
 import {
   closeBindings,
+  liveStateChanged,
   credentials,
   errorText,
   nodeBindings,
@@ -98,7 +99,8 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<DiffR
   const planned = Array.isArray(news["plannedActions"]) ? (news["plannedActions"] as unknown[]) : [];
   const key = (p: Props): string => JSON.stringify(DECLARED.map((k) => p[k] ?? null));
   const changed = key(olds) !== key(news);
-  return { changes: planned.length > 0 || changed, stables: ["cluster"] };
+  const live = liveStateChanged(olds, news, ["drift", "nodeStates"]);
+  return { changes: planned.length > 0 || changed || live, stables: ["cluster"] };
 }
 
 function factsOf(o: ObservedNode): NodeFacts {
@@ -234,6 +236,7 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
       outs: {
         ...base,
         nodeStates: nodeOutputs(result.nodes, plan.target),
+        plannedActions: [],
         lastRun: { complete: result.complete, steps: stepLines(result) },
         run: null,
         drift: [],

@@ -13,7 +13,7 @@ import { SshHostSession } from "../../provider/hosts/ssh-host-session";
 import { indexerDrift } from "../drift";
 import { indexerInputSchema, type IndexerInputs } from "../inputs";
 import { waveLines } from "../plan-lines";
-import { credentials, errorText, partialFailure, say } from "./context";
+import { liveStateChanged, credentials, errorText, partialFailure, say } from "./context";
 import { today } from "./firmware-plan";
 
 type Props = Record<string, unknown>;
@@ -121,7 +121,12 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
   const planned = Array.isArray(news["plannedActions"]) ? news["plannedActions"].length : 0;
-  return { changes: planned > 0 || JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) };
+  return {
+    changes:
+      planned > 0 ||
+      JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
+      liveStateChanged(olds, news, ["drift", "version", "service"]),
+  };
 }
 
 function outs(
@@ -132,7 +137,7 @@ function outs(
 ): Props {
   return {
     ...declared(news),
-    plannedActions: news["plannedActions"] ?? [],
+    plannedActions: [],
     stateVersion: INDEXER_STATE_VERSION,
     version: version ?? null,
     service: service ?? "unknown",

@@ -9,7 +9,15 @@ import { z } from "zod";
 import { fieldProblems } from "../../provider/domain/validation";
 import { licenseDrift, type LicenseFacts } from "../drift";
 import { licenseInputSchema, type LicenseInputs } from "../inputs";
-import { credentials, errorText, partialFailure, restClient, say, systemControlFor } from "./context";
+import {
+  liveStateChanged,
+  credentials,
+  errorText,
+  partialFailure,
+  restClient,
+  say,
+  systemControlFor,
+} from "./context";
 
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
@@ -118,7 +126,9 @@ function inputsOfLoose(props: Props): Props {
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
   const planned = Array.isArray(news["plannedActions"]) ? news["plannedActions"].length : 0;
   const key = (p: Props): string => JSON.stringify(inputsOfLoose(p));
-  return { changes: planned > 0 || key(olds) !== key(news) };
+  return {
+    changes: planned > 0 || key(olds) !== key(news) || liveStateChanged(olds, news, ["drift", "installed"]),
+  };
 }
 
 async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
@@ -157,7 +167,7 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
 function outputs(news: Props, live: Record<string, LicenseFacts & { error?: string }>, text: string): Props {
   return {
     ...inputsOfLoose(news),
-    plannedActions: news["plannedActions"] ?? [],
+    plannedActions: [],
     stateVersion: LICENSE_STATE_VERSION,
     licenseSha256: createHash("sha256").update(text).digest("hex"),
     installed: live,

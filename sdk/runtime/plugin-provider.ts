@@ -7,7 +7,7 @@ import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic
 import { fieldProblems } from "../../provider/domain/validation";
 import { pluginDrift } from "../drift";
 import { pluginInputSchema, type PluginInputs } from "../inputs";
-import { errorText, partialFailure, restClient, say } from "./context";
+import { liveStateChanged, errorText, partialFailure, restClient, say } from "./context";
 
 type Props = Record<string, unknown>;
 export const PLUGIN_STATE_VERSION = 1;
@@ -48,7 +48,12 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
   const planned = Array.isArray(news["plannedActions"]) ? news["plannedActions"].length : 0;
-  return { changes: planned > 0 || JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) };
+  return {
+    changes:
+      planned > 0 ||
+      JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
+      liveStateChanged(olds, news, ["drift", "installedVersion"]),
+  };
 }
 
 async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
@@ -56,7 +61,7 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
   const name = `plugin/${f.cluster}/${f.node.name}/${f.name}`;
   const outs = (installed: string | undefined): Props => ({
     ...declared(news),
-    plannedActions: news["plannedActions"] ?? [],
+    plannedActions: [],
     stateVersion: PLUGIN_STATE_VERSION,
     installedVersion: installed ?? null,
     drift: [],

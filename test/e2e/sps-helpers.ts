@@ -52,9 +52,8 @@ export async function events(
   lab: Lab,
   filter: { node?: string; kind?: string; name?: string } = {},
 ): Promise<EmulatorEvent[]> {
-  const q = new URLSearchParams(
-    Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][],
-  );
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (typeof v === "string") q.set(k, v);
   return (await control(lab, "GET", `/_emulator/events?${q.toString()}`)) as EmulatorEvent[];
 }
 
@@ -64,4 +63,12 @@ export async function nodeModel(lab: Lab, node: string): Promise<Record<string, 
 
 export async function drift(lab: Lab, node: string, body: Record<string, unknown>): Promise<void> {
   await control(lab, "POST", `/_emulator/nodes/${node}/drift`, body);
+}
+
+/** `pulumi refresh --yes --diff`: its text shows each refreshed property change (drift lines included). */
+export async function refreshDiff(ls: LabStack): Promise<string> {
+  const result = await ls.stack.cli(["refresh", "--yes", "--diff", "--stack", ls.stack.name]);
+  if (result.code !== 0)
+    throw new Error(`pulumi refresh failed (${result.code}): ${result.stderr}\n${result.stdout}`);
+  return result.stdout;
 }

@@ -1,0 +1,129 @@
+// A standalone appliance through the real engine against the emulator: the plan in `preview --diff`
+// and `preview --json`, a blocking finding as a check failure naming the field, `up` across two hops,
+// a second `up` with no changes, out-of-band changes in `refresh` and `preview --refresh`.
+import { strict as assert } from "node:assert";
+import { drift, events, labStack, refreshDiff, type LabStack } from "./sps-helpers";
+
+const FIRMWARE_TYPE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";
+
+interface PreviewJson {
+  steps?: Array<{ op: string; urn: string; newState?: { type: string; inputs?: Record<string, unknown> } }>;
+}
+
+describe("a standalone SPS node as a Pulumi stack", function () {
+  this.timeout(300_000);
+  let ls: LabStack;
+
+  before(async function () {
+    ls = await labStack("standalone");
+  });
+
+  after(async function () {
+    await ls?.dispose();
+  });
+
+  it("fails preview on a blocking preflight finding, naming the field and the fix", async function () {
+    await drift(ls.lab, "sps-branch", { diskFillupLimitPercent: 99 });
+    await assert.rejects(
+      () => ls.stack.preview(),
+      (e: Error) => {
+        assert.match(e.message, /nodes\[0\]\.settings\.diskFillupLimitPercent/);
+        assert.match(e.message, /rule P8/);
+        return true;
+      },
+    );
+    await drift(ls.lab, "sps-branch", { diskFillupLimitPercent: 90 });
+  });
+
+  it("lists the hops and the ordered steps per wave in preview --diff", async function () {
+    const preview = await ls.stack.preview();
+    const text = preview.diffText.split("\nOutputs:")[0] ?? "";
+    assert.match(text, /\+ pulumi-nodejs:dynamic\/sps:ClusterFirmware: \(create\)/);
+    assert.match(text, /"hop 1: 5\.0\.0 -> 6\.0\.12"/);
+    assert.match(text, /"hop 2: 6\.0\.12 -> 6\.3\.0"/);
+    // The engine prints the firmware resource's inputs (and the stack outputs repeat them): one copy each.
+    const lines = [
+      ...new Set([...text.matchAll(/"(wave \d+(?: hop \d+)? #\d+ [^"]+)"/g)].map((m) => m[1] ?? "")),
+    ];
+    const seqs = lines.map((l) => Number(/#(\d+)/.exec(l)?.[1]));
+    assert.deepEqual(
+      seqs,
+      [...seqs].sort((a, b) => a - b),
+      "steps in seq order",
+    );
+    const reboot1 = lines.findIndex((l) => /hop 1 #\d+ sps-branch: reboot 6\.0\.12/.test(l));
+    const license = lines.findIndex((l) => /upload-license 6\.0\.12/.test(l));
+    const verify1 = lines.findIndex((l) => /verify-version 6\.0\.12/.test(l));
+    const upload2 = lines.findIndex((l) => /upload-firmware 6\.3\.0/.test(l));
+    assert.ok(reboot1 > 0 && license > reboot1 && verify1 > license && upload2 > verify1, lines.join("\n"));
+    assert.match(text, /upload-license sps-6 to sps-branch: runs a license for major 5, declared 6/);
+  });
+
+  it("shows the plan in preview --json", async function () {
+    const result = await ls.stack.cli(["preview", "--json", "--stack", ls.stack.name]);
+    assert.equal(result.code, 0, result.stderr);
+    const doc = JSON.parse(result.stdout) as PreviewJson;
+    const step = doc.steps?.find((s) => s.newState?.type === FIRMWARE_TYPE);
+    const planned = step?.newState?.inputs?.["plannedActions"] as string[] | undefined;
+    assert.ok(planned && planned.includes("hop 2: 6.0.12 -> 6.3.0"), JSON.stringify(step));
+  });
+
+  it("upgrades across both hops on up, printing progress, with one reboot per hop", async function () {
+    const up = await ls.stack.up();
+    const printed = up.stdout + up.stderr;
+    assert.match(printed, /\[sps\] firmware\/branch: #\d+ hop 1 sps-branch reboot 6\.0\.12 done/);
+    assert.match(printed, /\[sps\] firmware\/branch: done: sps-branch=6\.3\.0/);
+    const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
+    assert.deepEqual(
+      { version: nodes["sps-branch"]?.version, state: nodes["sps-branch"]?.state },
+      { version: "6.3.0", state: "on-target" },
+    );
+    const reboots = await events(ls.lab, { node: "sps-branch", name: "reboot" });
+    assert.deepEqual(
+      reboots.map((e) => e.detail?.["afterReboot"]),
+      ["6.0.12", "6.3.0"],
+    );
+  });
+
+  it("reports no changes on a second up", async function () {
+    const up = await ls.stack.up();
+    assert.deepEqual(up.resourceChanges, { same: 4 });
+    assert.equal((await events(ls.lab, { node: "sps-branch", name: "reboot" })).length, 2);
+  });
+
+  it("shows an out-of-band license change in refresh and preview --refresh", async function () {
+    await drift(ls.lab, "sps-branch", { license: { major: 6, validNotAfter: "2026-12-01" } });
+    const refresh = await refreshDiff(ls);
+    assert.match(refresh, /~ pulumi-nodejs:dynamic\/sps:License: \(update\)/);
+    assert.match(refresh, /license-changed sps-branch: validNotAfter 2031-12-31 -> 2026-12-01/);
+    assert.match(refresh, /license-expiring sps-branch: ends on 2026-12-01/);
+    const preview = await ls.stack.preview({ refresh: true });
+    assert.match(preview.diffText, /~ pulumi-nodejs:dynamic\/sps:License: \(update\)/);
+    assert.match(preview.diffText, /upload-license sps-6 to sps-branch: license ends 2026-12-01/);
+  });
+
+  it("shows an out-of-band upgrade in refresh, and preview refuses to plan the downgrade (V3)", async function () {
+    await drift(ls.lab, "sps-branch", { version: "6.5.0" });
+    const refresh = await refreshDiff(ls);
+    assert.match(refresh, /~ pulumi-nodejs:dynamic\/sps:ClusterFirmware: \(update\)/);
+    assert.match(refresh, /version\s*: "6\.3\.0" => "6\.5\.0"/);
+    assert.match(refresh, /upgraded-out-of-band sps-branch: runs 6\.5\.0, last recorded 6\.3\.0/);
+    await assert.rejects(
+      () => ls.stack.preview({ refresh: true }),
+      (e: Error) => /target/.test(e.message) && /V3/.test(e.message),
+    );
+  });
+
+  it("never stores or prints a password or license text", async function () {
+    const state = await ls.stack.exportState();
+    const files = await ls.stack.stateText();
+    const printed = ls.stack.transcript();
+    const secrets = [ls.lab.password, ...Object.values(ls.lab.licenses)];
+    for (const secret of secrets) {
+      assert.equal(state.includes(secret), false, "exported state");
+      assert.equal(files.includes(secret), false, "state files");
+      assert.equal(printed.includes(secret), false, "printed output");
+    }
+    assert.match(state, /"sps:credentials"|ciphertext|secure/);
+  });
+});
