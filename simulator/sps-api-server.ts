@@ -22,6 +22,7 @@ import { meta, notFound, sendFault, sendJson, type ApiContext, type ClusterDirec
 import { SpsApiFault } from "./api-errors";
 import { handleFirmware } from "./api-firmware-routes";
 import { handleSppRoute, isSppRoute } from "./api-spp-routes";
+import { handleNextHopRoute, isNextHopRoute } from "./api-next-hop-routes";
 import type { EmulatedNode } from "./emulated-node";
 import { SessionStore, type EmulatedUser } from "./session-store";
 
@@ -258,6 +259,7 @@ export class SpsApiServer {
     if (segments[1] === "configuration" && segments[2] === "plugins") return handlePlugins(ctx);
     if (segments[1] === "transaction") return handleTransaction(ctx);
     if (isSppRoute(ctx)) return handleSppRoute(ctx);
+    if (isNextHopRoute(ctx)) return handleNextHopRoute(ctx);
     if (segments[1] === "cluster") return handleCluster(ctx);
     if (path === "/api/health_status" && method === "GET")
       return sendJson(res, 200, { ...healthBody(node), meta: meta(ctx, "/api/health_status", "/api") });

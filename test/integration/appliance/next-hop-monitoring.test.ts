@@ -1,0 +1,183 @@
+/**
+ * HA next-hop monitoring (H4) against an emulated HA pair: the [inference] REST endpoint of the
+ * emulator (simulator/api-next-hop-routes.ts), the emulator's takeover rule
+ * (simulator/next-hop-emulator.ts), and the restart order through a SystemControl over the
+ * emulator's node model (EmulatorSystemControl from the executor tests).
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import {
+  applyNextHopMonitoring,
+  NextHopError,
+  readNextHopMonitoring,
+  type NextHopSpecInput,
+} from "../../../provider/appliance/next-hop-monitoring";
+import type { HaPair } from "../../../provider/appliance/system-control/operations";
+import type { RunningFleet } from "../../../simulator/fleet";
+import {
+  nextHopStateOf,
+  setNextHopReachability,
+  configureNextHops,
+} from "../../../simulator/next-hop-emulator";
+import { EmulatorSystemControl } from "../executor/emulated-cluster";
+import { ADMIN, FleetHarness, waitFor } from "./emulated-fleet";
+
+const TARGETS = [
+  { interface: "external", thisNode: "192.0.2.1", otherNode: "192.0.2.2" },
+  { interface: "management", thisNode: "198.51.100.1", otherNode: "198.51.100.2" },
+];
+
+/** Records what the pair looked like at each restart call (H4: never both down). */
+class WatchedSystemControl extends EmulatorSystemControl {
+  readonly seen: string[] = [];
+
+  constructor(private readonly f: RunningFleet) {
+    super(f);
+  }
+
+  private snapshot(): string {
+    const ha = this.f.systemControl("sps1").haState();
+    return `${ha.primary.phase}/${ha.secondary?.phase ?? "none"}/${ha.sync}`;
+  }
+
+  override async shutdownSecondary(pair: HaPair): Promise<void> {
+    this.seen.push(`shutdownSecondary when ${this.snapshot()}`);
+    return super.shutdownSecondary(pair);
+  }
+
+  override async rebootNode(node: string): Promise<void> {
+    this.seen.push(`rebootNode when ${this.snapshot()}`);
+    return super.rebootNode(node);
+  }
+}
+
+describe("HA next-hop monitoring against an emulated HA pair (H4)", function () {
+  this.timeout(60_000);
+  const harness = new FleetHarness();
+  let fleet: RunningFleet;
+
+  beforeEach(async () => {
+    fleet = await harness.start(
+      { clusters: [{ name: "ha", nodes: [{ name: "sps1", version: "7.0.3", ha: true }] }] },
+      { timeScale: 600, timings: { downMs: 6_000, plainBootMs: 30_000, haRejoinSyncMs: 30_000 } },
+    );
+  });
+  afterEach(async () => {
+    await harness.stopAll();
+  });
+
+  function spec(targets = TARGETS): NextHopSpecInput {
+    const node = fleet.node("sps1");
+    return {
+      sps: {
+        endpoint: node.url,
+        credentials: { username: ADMIN.username, password: ADMIN.password },
+        tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
+      },
+      pair: { primary: "sps1", secondary: "sps1" },
+      targets,
+      pollMs: 20,
+      waitTimeoutMs: 20_000,
+    };
+  }
+
+  it("H4: a change takes effect only after both nodes restart — secondary first, then the primary, never both down; a second apply changes nothing", async () => {
+    const control = new WatchedSystemControl(fleet);
+    const t0 = Date.now();
+    const result = await applyNextHopMonitoring(spec(), control);
+    const ms = Date.now() - t0;
+    console.log(`      apply + restart of the pair (time scale 600): ${ms} ms`);
+    assert.equal(result.changed, true);
+    assert.equal(result.restarted, true);
+    assert.deepEqual(
+      control.calls.map((c) => c.split(":")[0]),
+      ["shutdownSecondary", "powerOnSecondary", "rebootNode"],
+    );
+    // The secondary went down while the primary ran; the primary rebooted only with a running, synced secondary.
+    assert.deepEqual(control.seen, [
+      "shutdownSecondary when running/running/synced",
+      "rebootNode when running/running/synced",
+    ]);
+    assert.deepEqual(result.observed.effective, TARGETS);
+    assert.equal(result.observed.restartRequired, false);
+    const read = await readNextHopMonitoring(spec());
+    assert.deepEqual(read.drift, []);
+
+    const again = await applyNextHopMonitoring(spec(), control);
+    assert.equal(again.changed, false);
+    assert.equal(again.restarted, false);
+    assert.equal(control.calls.length, 3, "no restart without a pending change");
+  });
+
+  it("H4: a configured but not yet restarted change is reported as drift, and not used by the takeover rule", async () => {
+    const node = fleet.node("sps1").node;
+    configureNextHops(node, TARGETS);
+    const read = await readNextHopMonitoring(spec());
+    assert.equal(read.restartRequired, true);
+    assert.deepEqual(read.effective, []);
+    assert.match(read.drift.join("\n"), /both nodes must restart/);
+    const d = setNextHopReachability(node, "192.0.2.1", { fromPrimary: false });
+    assert.equal(d.decision, "no-takeover", "nothing is monitored before the restart");
+  });
+
+  it("H4: the secondary reaching more monitored addresses than the primary forces a takeover", async () => {
+    await applyNextHopMonitoring(spec(), new EmulatorSystemControl(fleet));
+    const node = fleet.node("sps1").node;
+    const primaryBefore = node.systemControl().haState().primary.unit;
+    const d = setNextHopReachability(node, "192.0.2.1", { fromPrimary: false });
+    assert.equal(d.decision, "takeover");
+    assert.equal(d.primaryReachable, 1);
+    assert.equal(d.secondaryReachable, 2);
+    assert.notEqual(
+      node.systemControl().haState().primary.unit,
+      primaryBefore,
+      "the secondary is now the primary",
+    );
+    const read = await readNextHopMonitoring(spec());
+    assert.equal(read.lastDecision?.decision, "takeover");
+  });
+
+  it("H4: no takeover when the secondary is not fully synced, even if it reaches more addresses", async () => {
+    await applyNextHopMonitoring(spec(), new EmulatorSystemControl(fleet));
+    const node = fleet.node("sps1").node;
+    node.faults = { ...node.faults, secondaryNeverSyncs: true };
+    const control = node.systemControl();
+    control.shutdownSecondary();
+    control.powerOn("secondary");
+    await waitFor(() => control.haState().secondary?.phase === "running", 10_000, "secondary running");
+    assert.notEqual(control.haState().sync, "synced");
+    const primaryBefore = control.haState().primary.unit;
+    const d = setNextHopReachability(node, "198.51.100.1", { fromPrimary: false });
+    assert.equal(d.decision, "refused-not-synced");
+    assert.equal(control.haState().primary.unit, primaryBefore, "no takeover happened");
+    // And the tool refuses to restart a pair whose secondary is not synced (both could be down).
+    configureNextHops(node, [TARGETS[0]]);
+    await assert.rejects(
+      applyNextHopMonitoring(spec([TARGETS[0]]), new EmulatorSystemControl(fleet)),
+      /H4: the pair is not healthy/,
+    );
+    assert.ok(nextHopStateOf(node).changedAtBoots !== undefined);
+  });
+
+  it("H4: targets off the interface's segment or not IPv4 are refused, naming the field and the fix", async () => {
+    await assert.rejects(
+      applyNextHopMonitoring(
+        spec([{ interface: "external", thisNode: "203.0.113.1", otherNode: "192.0.2.2" }]),
+        new EmulatorSystemControl(fleet),
+      ),
+      (e: unknown) => {
+        assert.ok(e instanceof NextHopError);
+        assert.equal(e.problems[0]?.property, "targets[0].thisNode");
+        assert.match(e.message, /not on interface external's segment \(192\.0\.2\.5\/24\)/);
+        return true;
+      },
+    );
+    await assert.rejects(
+      readNextHopMonitoring(
+        spec([{ interface: "external", thisNode: "gw.example", otherNode: "192.0.2.2" }]),
+      ),
+      (e: unknown) =>
+        e instanceof NextHopError && e.problems.some((p) => p.property === "targets[0].thisNode"),
+    );
+  });
+});
