@@ -4,7 +4,7 @@
  * appliance).
  */
 import assert from "node:assert/strict";
-import { ExecutionError, executeClusterPlan } from "../../../provider/executor";
+import { ExecutionError, executeClusterPlan, observeCluster } from "../../../provider/executor";
 import { buildPluginZip } from "../../../simulator/plugin-archive";
 import { EmulatedCluster } from "./emulated-cluster";
 
@@ -116,5 +116,52 @@ describe("executor: plugins before and after the hop (rules P6, S4, S15)", funct
       return true;
     });
     assert.deepEqual(cluster.writes(), []);
+  });
+});
+
+describe("executor: observeCluster, the read-only live view (refresh / drift)", function () {
+  this.timeout(30_000);
+  let cluster: EmulatedCluster | undefined;
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  it("reports version, slots, license, plugins and HA state, sees an out-of-band upgrade and a node in first boot, and writes nothing (S10)", async () => {
+    cluster = await EmulatedCluster.start({
+      target: "6.0",
+      nodes: [
+        { name: "sps1", version: "6.0.5", plugins: [{ name: "mfa-duo", version: "1.3.0-DEPRECATED" }] },
+        { name: "pair", version: "6.0.5", ha: true },
+      ],
+    });
+    const inputs = { nodes: cluster.bindings(), systemControl: cluster.systemControl };
+    const first = await observeCluster(inputs);
+    assert.equal(first.nodes.sps1?.runningVersion, "6.0.5");
+    assert.deepEqual(first.nodes.sps1?.slots, [
+      { id: 1, version: "6.0.5", current: true, afterReboot: true },
+    ]);
+    assert.deepEqual(first.nodes.sps1?.license, { major: 6, state: "valid" });
+    assert.deepEqual(first.nodes.sps1?.plugins, [{ name: "mfa-duo", version: "1.3.0-DEPRECATED" }]);
+    assert.equal(first.nodes.pair?.ha?.status, "HA");
+    // Someone upgraded sps1 by hand, and the pair is rebooting.
+    cluster.fleet.node("sps1").node.driftRunningVersion("6.0.7");
+    cluster.fleet.systemControl("pair").shutdownSecondary();
+    cluster.fleet.systemControl("pair").rebootThisNode();
+    cluster.fleet.clock.advance(2 * 60_000);
+    const mark = cluster.lastSeq();
+    const second = await observeCluster(inputs);
+    assert.equal(second.nodes.sps1?.runningVersion, "6.0.7");
+    assert.equal(second.nodes.pair?.booting, true);
+    assert.equal(second.nodes.pair?.runningVersion, null);
+    assert.deepEqual(cluster.writes(mark), []);
+    assert.deepEqual(
+      cluster
+        .events()
+        .filter((e) => e.seq > mark && e.node === "pair" && e.kind === "http")
+        .map((e) => e.name),
+      ["GET /api/setup"],
+      "only the setup status is asked during a first boot",
+    );
   });
 });
