@@ -248,7 +248,16 @@ export async function testFirmware(ctx: RunContext, node: NodeHandle, step: Plan
     );
   if (slot.afterReboot)
     return skipped(`slot ${slot.id} already selected for the next boot: its test passed before (P12)`);
-  const result = await node.client.testFirmware(slot.id);
+  const result = await ctx.withDeadline(
+    {
+      what: `the firmware upgrade test of ${target}`,
+      deadlineMs: ctx.deadlines.firmwareTestMs,
+      kind: "deadline",
+      rule: "P12",
+      step,
+    },
+    node.client.testFirmware(slot.id),
+  );
   // Rule P12: the test must pass; its text is shown verbatim and stops this node's upgrade.
   if (!result.passed) throw firmwareTestFailed(ctx, step, target, result.summary);
   return done(`upgrade test passed: ${firstLine(result.summary)}`);

@@ -176,6 +176,31 @@ export class RunContext {
   }
 
   /**
+   * Races one call against its own deadline (injected sleep, so it runs on the emulator's clock too).
+   * The call itself cannot be cancelled; on deadline the step fails with `spec.kind`.
+   */
+  async withDeadline<T>(spec: Omit<WaitSpec, "onWait">, call: Promise<T>): Promise<T> {
+    const timer = new AbortController();
+    // The call may settle after the deadline: its late rejection is not an unhandled one.
+    call.catch(() => undefined);
+    const expired = this.sleepFn(spec.deadlineMs, timer.signal).then(
+      () => {
+        throw new ExecutionError(
+          spec.kind,
+          `cluster ${this.cluster}, node ${spec.step.node}, step ${spec.step.seq} ${spec.step.action}: ${spec.what} took longer than ${Math.round(spec.deadlineMs / 60_000)} min (rule ${spec.rule})${spec.hint ? `: ${spec.hint}` : ""}`,
+          { step: failedStep(spec.step), rule: spec.rule },
+        );
+      },
+      () => undefined as never,
+    );
+    try {
+      return await Promise.race([call, expired]);
+    } finally {
+      timer.abort();
+    }
+  }
+
+  /**
    * Polls `probe` (read-only) until it returns a value; errors of the probe count as "not yet" (a
    * rebooting node drops connections). On deadline throws `ExecutionError` with `spec.kind`.
    */

@@ -117,6 +117,27 @@ describe("executor: guards, deadlines and limits (rules C2, C3, P8, H2, S9)", fu
     assert.equal(cluster.events().filter((e) => e.name === "upload-firmware").length, 1);
   });
 
+  it("a firmware test that does not answer stops at its own deadline (P12), before anything is activated", async () => {
+    cluster = await EmulatedCluster.start({ target: "6.0", nodes: [{ name: "sps1", version: "5.0.9" }] });
+    const node = cluster.fleet.node("sps1").node;
+    const err = await failure(
+      executeClusterPlan(
+        cluster.inputs({
+          deadlines: { pollIntervalMs: 20_000, firmwareTestMs: 60_000 },
+          progress: (e) => {
+            // From now on the appliance answers slowly (300 ms real = 9 emulated minutes).
+            if (e.action === "upload-firmware" && e.phase === "done") node.faults = { slowResponseMs: 300 };
+          },
+        }),
+      ),
+    );
+    assert.equal(err.kind, "deadline");
+    assert.equal(err.step?.action, "test-firmware");
+    assert.match(err.message, /firmware upgrade test of 6\.0\.7 took longer than 1 min/);
+    node.faults = {};
+    assert.equal(cluster.events().filter((e) => e.name === "activate-firmware").length, 0);
+  });
+
   it("a reboot routed to the manual channel stops with the instructions; after the operator rebooted, the next run waits and never reboots again (S9)", async () => {
     cluster = await EmulatedCluster.start({ target: "6.0", nodes: [{ name: "sps1", version: "5.0.9" }] });
     cluster.systemControl.failNext = {
