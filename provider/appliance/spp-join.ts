@@ -68,6 +68,11 @@ export const sppJoinSpecSchema = z.strictObject({
       .string({ error: "is required: an SPP API token (secret)" })
       .min(1, { error: "must not be empty" }),
   }),
+  /**
+   * J1: this is a repeated join (the earlier one was reversed on SPP, or a primary IP changed): the
+   * `safeguard_default` policies the earlier join created are expected and re-created (J4 does not block).
+   */
+  rejoin: z.boolean().default(false),
   /** J2: promote a standalone SPS to the CM of its own one-node cluster (it cannot be undone either). */
   promoteStandalone: z.boolean().default(false),
   /** J5: the firewall openings the join needs, declared by the operator. */
@@ -340,8 +345,10 @@ async function preflightWith(api: RestJsonCalls, spec: SppJoinSpec): Promise<Spp
     findings.push({
       rule: "J4",
       property: "sps.policies",
-      message: `policies whose names contain "safeguard_default" would be overwritten by the join: ${conflictingPolicies.join("; ")}. Rename them first`,
-      blocking: true,
+      message: spec.rejoin
+        ? `policies from the earlier join will be re-created by this re-join (J1): ${conflictingPolicies.join("; ")}`
+        : `policies whose names contain "safeguard_default" would be overwritten by the join: ${conflictingPolicies.join("; ")}. Rename them first`,
+      blocking: !spec.rejoin,
     });
   }
   let certificate: SppCertificate;

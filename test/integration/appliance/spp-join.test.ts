@@ -93,6 +93,20 @@ describe("SPP join against the emulated SPS and an emulated SPP", function () {
     assert.equal(spp.modules.size, 1);
   });
 
+  it("J1/J4: after a join was reversed on SPP, a re-join is blocked by its own safeguard_default policies unless marked rejoin", async () => {
+    assert.equal((await joinSpp(spec({ promoteStandalone: true }))).joined, true);
+    const node = fleet.node("sps1").node;
+    sppStateOf(node).join = undefined;
+    spp.forget(node.nodeId);
+    await assert.rejects(
+      joinSpp(spec()),
+      (e: unknown) => (e as SppJoinError).kind === "policy-name-conflict",
+    );
+    const again = await joinSpp(spec({ rejoin: true }));
+    assert.equal(again.joined, true);
+    assert.ok(spp.modules.has(node.nodeId));
+  });
+
   it("J3: a join by IPv4 while SPP's certificate carries only its DNS name is refused in preflight, naming spp.address", async () => {
     await assert.rejects(
       joinSpp(spec({ promoteStandalone: true }, { address: "127.0.0.1" })),

@@ -1,0 +1,141 @@
+/**
+ * Integration resources (issue 7): `SppJoin` (J1–J6) and `TrafficRedirection` (a Linux router sending
+ * selected traffic to SPS). Same pattern as ./resources.ts: each has its own type token
+ * (`pulumi-nodejs:dynamic/sps:<Type>`), the serialized provider captures two strings (the kind and
+ * the path of the compiled implementation, dist/sdk/runtime/integration-providers.js) and requires
+ * it inside every method; secrets come from stack config through `configure()` (sps:credentials,
+ * sps:sppApiToken, sps:routerSsh), never from inputs.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { TlsInput } from "./inputs";
+import type { TrafficRedirectionSpecInput } from "../provider/router/redirection-spec";
+
+export const INTEGRATION_MODULE = "sps";
+type IntegrationKind = "sppJoin" | "trafficRedirection";
+
+export function integrationModulePath(): string {
+  const override = process.env["PULUMI_SPS_INTEGRATION_RUNTIME"];
+  if (override) return path.resolve(override);
+  const compiledDir = __filename.endsWith(".ts") ? path.join(__dirname, "..", "dist", "sdk") : __dirname;
+  const file = path.join(compiledDir, "runtime", "integration-providers.js");
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `the compiled provider ${file} is missing: run \`npm run build\` (scripts/setup.sh does)`,
+    );
+  }
+  return file;
+}
+
+function makeIntegrationProvider(
+  kind: IntegrationKind,
+  modulePath: string = integrationModulePath(),
+): pulumi.dynamic.ResourceProvider {
+  // Serialized into the state: only `require` plus the two strings.
+  /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call */
+  return {
+    async configure(req) {
+      require(modulePath).configure(req.config);
+    },
+    async check(olds, news) {
+      return require(modulePath).providers[kind].check(olds, news);
+    },
+    async diff(id, olds, news) {
+      return require(modulePath).providers[kind].diff(id, olds, news);
+    },
+    async create(inputs) {
+      return require(modulePath).providers[kind].create(inputs);
+    },
+    async update(id, olds, news) {
+      return require(modulePath).providers[kind].update(id, olds, news);
+    },
+    async read(id, props) {
+      return require(modulePath).providers[kind].read(id, props ?? {});
+    },
+    async delete(id, props) {
+      return require(modulePath).providers[kind].remove(id, props);
+    },
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call */
+}
+
+export interface SppJoinArgs {
+  /** Node name (its REST login is sps:credentials.nodes.<node> or .appliance). */
+  node: pulumi.Input<string>;
+  /** https:// URL of the Central Management node (J2). */
+  address: pulumi.Input<string>;
+  tls: pulumi.Input<TlsInput>;
+  /** J3: IPv4 or the hostname on SPP's certificate; port 443 unless told. */
+  spp: pulumi.Input<{ address: string; port?: number; certificateCheckHost?: string }>;
+  /** J2: make a standalone node the CM of its own one-node cluster first. */
+  promoteStandalone?: pulumi.Input<boolean>;
+  /** J5: declared firewall openings. */
+  firewall: pulumi.Input<{ tcp8649BothWays: boolean; tcp443SpsToSpp: boolean }>;
+  /** J1: primary IPv4 addresses; a change plans a re-join. */
+  spsPrimaryAddress?: pulumi.Input<string>;
+  sppPrimaryAddress?: pulumi.Input<string>;
+}
+
+/** SPS joined to SPP. Irreversible from SPS: deleting the resource forgets it and warns (J1). */
+export class SppJoin extends pulumi.dynamic.Resource {
+  /** What up will do, in plain words (empty when nothing is to be done). */
+  declare readonly plannedActions: pulumi.Output<string[]>;
+  declare readonly joined: pulumi.Output<boolean>;
+  declare readonly promoted: pulumi.Output<boolean>;
+  declare readonly sppCertificateSha256: pulumi.Output<string>;
+  /** Short hash of the SPP token used (secret output): shows a rotated token without storing it. */
+  declare readonly tokenFingerprint: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly stateVersion: pulumi.Output<number>;
+
+  constructor(name: string, args: SppJoinArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      makeIntegrationProvider("sppJoin"),
+      name,
+      {
+        ...args,
+        plannedActions: undefined,
+        joined: undefined,
+        promoted: undefined,
+        sppCertificateSha256: undefined,
+        tokenFingerprint: undefined,
+        drift: undefined,
+        stateVersion: undefined,
+      },
+      pulumi.mergeOptions(opts, { additionalSecretOutputs: ["tokenFingerprint"] }),
+      INTEGRATION_MODULE,
+      "SppJoin",
+    );
+  }
+}
+
+export interface TrafficRedirectionArgs {
+  /** The router over SSH (its key/password: secret config sps:routerSsh). */
+  router: pulumi.Input<{
+    host: string;
+    port?: number;
+    username: string;
+    hostKey: { knownHostsLine: string } | { sha256Fingerprint: string };
+  }>;
+  redirection: pulumi.Input<TrafficRedirectionSpecInput>;
+}
+
+/** A Linux router sending selected traffic to SPS (CONNMARK/MARK, SPS table, ip rule, rp_filter). */
+export class TrafficRedirection extends pulumi.dynamic.Resource {
+  declare readonly changes: pulumi.Output<string[]>;
+  declare readonly previousRpFilter: pulumi.Output<Record<string, number>>;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly stateVersion: pulumi.Output<number>;
+
+  constructor(name: string, args: TrafficRedirectionArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      makeIntegrationProvider("trafficRedirection"),
+      name,
+      { ...args, changes: undefined, previousRpFilter: undefined, drift: undefined, stateVersion: undefined },
+      opts,
+      INTEGRATION_MODULE,
+      "TrafficRedirection",
+    );
+  }
+}

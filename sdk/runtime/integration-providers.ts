@@ -1,0 +1,383 @@
+/**
+ * Provider implementations of the integration resources (issue 7), `require`d from dist/ inside the
+ * serialized provider methods (sdk/integration.ts), like ./index.ts:
+ *
+ *   sppJoin             — J1–J6 through provider/appliance/spp-join.ts. The SPS login comes from
+ *                         sps:credentials (appliance / nodes.<node>), the SPP API token from the
+ *                         secret config `sps:sppApiToken`: neither is an input or an output. Deleting
+ *                         the resource forgets it and warns: a join cannot be undone from SPS (J1).
+ *   trafficRedirection  — provider/router over SSH; the router's key or password comes from the
+ *                         secret config `sps:routerSsh` ({"privateKey": "..."} or {"password": "..."}).
+ */
+import { createHash } from "node:crypto";
+import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { joinSpp, planSppJoin, readSppJoin, validateSppJoin } from "../../provider/appliance/spp-join";
+import { SshHostSession } from "../../provider/hosts/ssh-host-session";
+import { redact } from "../../provider/hosts/host-errors";
+import {
+  applyRedirection,
+  readRedirection,
+  removeRedirection,
+  validateTrafficRedirection,
+} from "../../provider/router";
+import { fieldProblems } from "../../provider/domain/validation";
+import { tlsInputSchema } from "../inputs";
+import { applianceLogin } from "../credentials";
+import { credentials, configure as configureContext, tlsTrust, type ConfigBag } from "./context";
+
+type Props = Record<string, unknown>;
+export const SPP_TOKEN_CONFIG_KEY = "sps:sppApiToken";
+export const ROUTER_SSH_CONFIG_KEY = "sps:routerSsh";
+export const INTEGRATION_STATE_VERSION = 1;
+
+let sppToken: string | undefined;
+let routerSshText: string | undefined;
+
+export function configure(config: ConfigBag): void {
+  configureContext(config);
+  sppToken = config.get(SPP_TOKEN_CONFIG_KEY) ?? process.env["PULUMI_SPS_SPP_API_TOKEN"];
+  routerSshText = config.get(ROUTER_SSH_CONFIG_KEY) ?? process.env["PULUMI_SPS_ROUTER_SSH"];
+}
+
+function secrets(): string[] {
+  const out: string[] = [];
+  if (sppToken) out.push(sppToken);
+  try {
+    const r = routerAuth();
+    if (r.method === "password") out.push(r.password);
+    if (r.method === "privateKey") out.push(r.privateKey);
+  } catch {
+    // not configured
+  }
+  try {
+    const c = credentials();
+    for (const l of [c.appliance, ...Object.values(c.nodes)]) if (l?.password) out.push(l.password);
+  } catch {
+    // not configured
+  }
+  return out;
+}
+
+function say(resource: string, text: string): void {
+  process.stdout.write(`[sps] ${resource}: ${redact(text, secrets())}\n`);
+}
+
+function fail(e: unknown): never {
+  throw new Error(redact(e instanceof Error ? e.message : String(e), secrets()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// SppJoin
+
+const sppJoinInputSchema = z.strictObject({
+  /** Node name (for sps:credentials.nodes.<node>). */
+  node: z.string().min(1),
+  /** https:// URL of the Central Management node. */
+  address: z.string().min(1),
+  tls: tlsInputSchema,
+  spp: z.strictObject({
+    address: z.string().min(1),
+    port: z.number().int().optional(),
+    certificateCheckHost: z.string().min(1).optional(),
+  }),
+  promoteStandalone: z.boolean().optional(),
+  firewall: z.strictObject({ tcp8649BothWays: z.boolean(), tcp443SpsToSpp: z.boolean() }),
+  /** J1: primary IPv4 addresses; a change plans a re-join. */
+  spsPrimaryAddress: z.string().optional(),
+  sppPrimaryAddress: z.string().optional(),
+});
+type SppJoinInputs = z.output<typeof sppJoinInputSchema>;
+
+const SPP_INPUT_KEYS = [
+  "node",
+  "address",
+  "tls",
+  "spp",
+  "promoteStandalone",
+  "firewall",
+  "spsPrimaryAddress",
+  "sppPrimaryAddress",
+] as const;
+
+/** The declared inputs only (no outputs, no __provider), undefined ones dropped. */
+function sppInputsLoose(props: Props): Props {
+  const pairs: [string, unknown][] = SPP_INPUT_KEYS.map((k) => [k, props[k]]);
+  return Object.fromEntries(pairs.filter(([, v]) => v !== undefined));
+}
+
+function sppInputs(props: Props): SppJoinInputs {
+  const { node, address, tls, spp, promoteStandalone, firewall, spsPrimaryAddress, sppPrimaryAddress } =
+    props;
+  return sppJoinInputSchema.parse({
+    node,
+    address,
+    tls,
+    spp,
+    promoteStandalone,
+    firewall,
+    spsPrimaryAddress,
+    sppPrimaryAddress,
+  });
+}
+
+function joinSpec(f: SppJoinInputs, token: string, rejoin = false): unknown {
+  return {
+    rejoin,
+    sps: {
+      endpoint: f.address,
+      credentials: applianceLogin(credentials(), f.node),
+      tls: tlsTrust(f.tls),
+      ...(f.spsPrimaryAddress ? { primaryAddress: f.spsPrimaryAddress } : {}),
+    },
+    spp: { ...f.spp, apiToken: token },
+    promoteStandalone: f.promoteStandalone ?? false,
+    firewall: f.firewall,
+  };
+}
+
+function record(f: SppJoinInputs) {
+  return {
+    spp: f.spp.address,
+    spsPrimaryAddress: f.spsPrimaryAddress,
+    sppPrimaryAddress: f.sppPrimaryAddress ?? f.spp.address,
+  };
+}
+
+function requireToken(): string {
+  if (!sppToken) {
+    throw new Error(
+      `${SPP_TOKEN_CONFIG_KEY} is not set: pulumi config set --secret ${SPP_TOKEN_CONFIG_KEY} <SPP API token of an account with Appliance and Operations permissions>`,
+    );
+  }
+  return sppToken;
+}
+
+const tokenFingerprint = (t: string): string => createHash("sha256").update(t).digest("hex").slice(0, 16);
+
+export const sppJoin = {
+  async check(olds: Props, news: Props): Promise<CheckResult> {
+    const shape = sppJoinInputSchema.safeParse(sppInputsLoose(news));
+    if (!shape.success) return { inputs: news, failures: fieldProblems(shape.error) };
+    const f = shape.data;
+    const v = validateSppJoin(joinSpec(f, "placeholder-token-for-validation"));
+    if (!v.ok)
+      return {
+        inputs: news,
+        failures: v.problems.map((p) => ({
+          property: p.property.replace(/^sps\.endpoint$/, "address"),
+          reason: p.reason,
+        })),
+      };
+    const previous = olds["spp"] ? record(sppInputs(olds)) : undefined;
+    const plan = planSppJoin(previous, record(f));
+    const plannedActions =
+      plan.action === "join"
+        ? [
+            `join ${f.node} to SPP ${f.spp.address}: this cannot be undone — unjoining is done on SPP, not by this stack (J1)`,
+          ]
+        : plan.action === "rejoin"
+          ? [`join ${f.node} to SPP ${f.spp.address} again: ${plan.reason} (J1)`]
+          : [];
+    return { inputs: { ...news, plannedActions } };
+  },
+
+  async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+    const keys = [
+      "address",
+      "spp",
+      "spsPrimaryAddress",
+      "sppPrimaryAddress",
+      "promoteStandalone",
+      "firewall",
+      "tls",
+      "node",
+    ];
+    const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    // Refresh found the join gone (or pointing elsewhere): the next up joins again.
+    const notJoined = olds["joined"] === false;
+    return { changes: changed.length > 0 || notJoined };
+  },
+
+  async create(inputs: Props, rejoin = false): Promise<{ id: string; outs: Props }> {
+    const f = sppInputs(inputs);
+    const token = requireToken();
+    say(`sppJoin/${f.node}`, `joining SPP ${f.spp.address} — irreversible from SPS (J1)`);
+    try {
+      const r = await joinSpp(joinSpec(f, token, rejoin), { onStep: (s) => say(`sppJoin/${f.node}`, s) });
+      say(
+        `sppJoin/${f.node}`,
+        r.joined ? `joined SPP ${f.spp.address}` : `already joined to SPP ${f.spp.address}`,
+      );
+      return {
+        id: `${f.node}->${f.spp.address}`,
+        outs: {
+          ...inputs,
+          plannedActions: [],
+          joined: true,
+          promoted: r.promoted,
+          sppCertificateSha256: r.certificateSha256,
+          tokenFingerprint: tokenFingerprint(token),
+          drift: [],
+          stateVersion: INTEGRATION_STATE_VERSION,
+        },
+      };
+    } catch (e) {
+      fail(e);
+    }
+  },
+
+  async update(_id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
+    // An update is a repeated join (J1): policies the earlier join created are expected.
+    const { outs } = await sppJoin.create(news, true);
+    return { outs };
+  },
+
+  async read(id: string, props: Props): Promise<ReadResult> {
+    const f = sppInputs(props);
+    try {
+      const state = await readSppJoin(joinSpec(f, requireToken()));
+      const joinedHere = state.joined && state.spp === f.spp.address;
+      const drift = joinedHere
+        ? []
+        : [
+            state.joined
+              ? `SPS is joined to SPP ${state.spp ?? "?"}, not ${f.spp.address}`
+              : `SPS reports no SPP join (unjoined on SPP?)`,
+          ];
+      return { id, props: { ...props, joined: joinedHere, drift } };
+    } catch (e) {
+      fail(e);
+    }
+  },
+
+  async remove(_id: string, props: Props): Promise<void> {
+    const node = typeof props["node"] === "string" ? props["node"] : "sps";
+    say(
+      `sppJoin/${node}`,
+      `WARNING: removed from the stack only. SPS stays joined to SPP: a join cannot be undone from SPS (J1). To reverse it, remove the session module on SPP ("Reversing the SPP to SPS join").`,
+    );
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// TrafficRedirection
+
+const routerInputSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).optional(),
+  username: z.string().min(1),
+  hostKey: z.union([
+    z.strictObject({ knownHostsLine: z.string().min(1) }),
+    z.strictObject({ sha256Fingerprint: z.string().min(1) }),
+  ]),
+});
+
+function routerAuth():
+  { method: "privateKey"; privateKey: string } | { method: "password"; password: string } {
+  if (!routerSshText) {
+    throw new Error(
+      `${ROUTER_SSH_CONFIG_KEY} is not set: pulumi config set --secret ${ROUTER_SSH_CONFIG_KEY} '{"privateKey":"..."}' (or {"password":"..."})`,
+    );
+  }
+  const raw = JSON.parse(routerSshText) as { privateKey?: unknown; password?: unknown };
+  if (typeof raw.privateKey === "string") return { method: "privateKey", privateKey: raw.privateKey };
+  if (typeof raw.password === "string") return { method: "password", password: raw.password };
+  throw new Error(`${ROUTER_SSH_CONFIG_KEY}: needs "privateKey" or "password"`);
+}
+
+async function routerSession(props: Props): Promise<SshHostSession> {
+  const r = routerInputSchema.parse(props["router"]);
+  return SshHostSession.connect({ ...r, auth: routerAuth(), commandTimeoutMs: 60_000 }, `router ${r.host}`);
+}
+
+function redirectionSpec(props: Props): unknown {
+  return props["redirection"];
+}
+
+export const trafficRedirection = {
+  async check(_olds: Props, news: Props): Promise<CheckResult> {
+    const failures: { property: string; reason: string }[] = [];
+    const router = routerInputSchema.safeParse(news["router"]);
+    if (!router.success)
+      failures.push(
+        ...fieldProblems(router.error).map((p) => ({ property: `router.${p.property}`, reason: p.reason })),
+      );
+    const spec = validateTrafficRedirection(news["redirection"]);
+    if (!spec.ok)
+      failures.push(
+        ...spec.problems.map((p) => ({ property: `redirection.${p.property}`, reason: p.reason })),
+      );
+    if (failures.length > 0) return { inputs: news, failures };
+    return { inputs: news };
+  },
+
+  async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+    const changed = ["router", "redirection"].some(
+      (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
+    );
+    const drift = Array.isArray(olds["drift"]) && olds["drift"].length > 0;
+    return { changes: changed || drift };
+  },
+
+  async create(inputs: Props): Promise<{ id: string; outs: Props }> {
+    const session = await routerSession(inputs).catch(fail);
+    try {
+      const r = await applyRedirection(session, redirectionSpec(inputs));
+      for (const c of r.changes) say(`trafficRedirection/${session.host}`, c);
+      for (const w of r.warnings) say(`trafficRedirection/${session.host}`, `warning: ${w}`);
+      return {
+        id: session.host,
+        outs: {
+          ...inputs,
+          changes: [...r.changes],
+          previousRpFilter: r.previousRpFilter,
+          drift: [],
+          stateVersion: INTEGRATION_STATE_VERSION,
+        },
+      };
+    } catch (e) {
+      fail(e);
+    } finally {
+      await session.close();
+    }
+  },
+
+  async update(_id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+    const { outs } = await trafficRedirection.create(news);
+    const previous = {
+      ...((olds["previousRpFilter"] as Record<string, number> | undefined) ?? {}),
+      ...((outs["previousRpFilter"] as Record<string, number>) ?? {}),
+    };
+    return { outs: { ...outs, previousRpFilter: previous } };
+  },
+
+  async read(id: string, props: Props): Promise<ReadResult> {
+    const session = await routerSession(props).catch(fail);
+    try {
+      const r = await readRedirection(session, redirectionSpec(props));
+      return { id, props: { ...props, drift: r.drift.map((d) => `${d.item} ${d.kind}: ${d.detail}`) } };
+    } catch (e) {
+      fail(e);
+    } finally {
+      await session.close();
+    }
+  },
+
+  async remove(_id: string, props: Props): Promise<void> {
+    const session = await routerSession(props).catch(fail);
+    try {
+      const r = await removeRedirection(session, redirectionSpec(props), {
+        restoreRpFilter: (props["previousRpFilter"] as Record<string, number> | undefined) ?? {},
+      });
+      for (const line of r.removed) say(`trafficRedirection/${session.host}`, `removed ${line}`);
+    } catch (e) {
+      fail(e);
+    } finally {
+      await session.close();
+    }
+  },
+};
+
+export const providers = { sppJoin, trafficRedirection } as const;
+export type IntegrationKind = keyof typeof providers;
