@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Lists every rule ID of upgrade-rules.md (sections V, P, S, H, C, I by default; SPS_RULE_SECTIONS overrides) that no test cites,
+// Lists every rule ID of upgrade-rules.md (sections V, P, S, H, C, I, J by default; SPS_RULE_SECTIONS overrides) that no test cites,
 // and fails when any is missing. Rule IDs are read from the shared reference beside the
 // project (../shared/reference/upgrade-rules.md); a missing reference is a failure.
 "use strict";
@@ -18,7 +18,7 @@ if (!rulesFile) {
 }
 
 /** Sections whose rules must be cited by a test. */
-// J (SPP join) joins the list when its resource lands (issue 7).
+// J (SPP join) is required since issue 7 landed its tests (J1-J6).
 const REQUIRED = (process.env.SPS_RULE_SECTIONS || "V,P,S,H,C,I,J").split(",");
 
 const ids = [];
