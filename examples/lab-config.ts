@@ -67,3 +67,8 @@ export function indexers(): Array<LabIndexer & { name: string }> {
   const found = lab.getObject<Record<string, LabIndexer>>("indexers") ?? {};
   return Object.entries(found).map(([name, i]) => ({ name, ...i }));
 }
+
+/** Plugin zips the lab wrote: name → version → path. */
+export function plugins(): Record<string, Record<string, string>> {
+  return lab.getObject<Record<string, Record<string, string>>>("plugins") ?? {};
+}

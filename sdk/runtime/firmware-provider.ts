@@ -159,7 +159,8 @@ function stepLines(result: ExecutionResult | undefined): string[] {
 
 function progressLine(e: ProgressEvent): string {
   const hop = e.hop === null ? "" : ` hop ${e.hop}`;
-  return `#${e.seq}${hop} ${e.node} ${e.action}${e.version ? ` ${e.version}` : ""} ${e.phase}${e.message ? `: ${e.message}` : ""}`;
+  const at = `+${(e.elapsedMs / 1000).toFixed(1)}s`;
+  return `${at} #${e.seq}${hop} ${e.node} ${e.action}${e.version ? ` ${e.version}` : ""} ${e.phase}${e.message ? `: ${e.message}` : ""}`;
 }
 
 function licensesFor(f: FirmwareInputs): Record<string, LicenseFile> {
@@ -187,6 +188,10 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
   const file = checkpointFile(f.checkpointDir, f.checkpointKey ?? f.cluster);
   const resume = runToResume(parseRunRecord(olds?.["run"]), readRunFile(file), fresh.target);
   const plan: ClusterPlan = resume && resume.checkpoint ? resume.plan : fresh;
+  // Resuming an interrupted run: the executor gets the same plan (same seqs) minus the steps the
+  // checkpoint records as finished, so nothing that already happened is attempted again.
+  const finished = new Set(resume?.checkpoint?.finished ?? []);
+  const remaining: ClusterPlan = { ...plan, steps: plan.steps.filter((s) => !finished.has(s.seq)) };
   const store = fileBackedStore(file, plan, resume?.checkpoint ?? null);
   const base: Props = {
     ...declaredInputs(news),
@@ -199,14 +204,14 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
   } else {
     say(
       name,
-      `${resume?.checkpoint ? "resuming" : "starting"} ${plan.steps.length} step(s) over ${plan.hops.length} hop(s) to ${plan.target}`,
+      `${resume?.checkpoint ? `resuming (${finished.size} step(s) already finished):` : "starting"} ${remaining.steps.length} step(s) over ${plan.hops.length} hop(s) to ${plan.target}`,
     );
   }
   const bindings = nodeBindings(f.nodes);
   const systemControl = systemControlFor(f.nodes, f.systemControl);
   try {
     const result = await executeClusterPlan({
-      plan,
+      plan: remaining,
       nodes: bindings,
       systemControl,
       firmware: f.firmware,

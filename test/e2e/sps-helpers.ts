@@ -15,10 +15,19 @@ export interface LabStack {
 
 export async function labStack(
   example: string,
-  options: { timeScale?: number; config?: Record<string, string> } = {},
+  options: {
+    timeScale?: number;
+    config?: Record<string, string>;
+    channels?: "command" | "native";
+    indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
+  } = {},
 ): Promise<LabStack> {
   const fleet = JSON.parse(fs.readFileSync(path.join(EXAMPLES, example, "fleet.json"), "utf8")) as unknown;
-  const lab = await startLab(fleet, options.timeScale === undefined ? {} : { timeScale: options.timeScale });
+  const lab = await startLab(fleet, {
+    ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+    ...(options.channels === undefined ? {} : { channels: options.channels }),
+    ...(options.indexers === undefined ? {} : { indexers: options.indexers }),
+  });
   try {
     const stack = await createTestStack({
       programDir: path.join(EXAMPLES, example),

@@ -5,6 +5,7 @@
  *   lab:nodes        {<node>: {address, caPem}}          lab:controlUrl   the emulator's control surface
  *   lab:firmware     {<X.Y.Z>: {path, sha256}}           lab:systemControl  command-channel routes
  *   lab:deadlines    executor deadlines scaled to the emulator's clock
+ *   lab:indexers     indexer hosts started (sshd + rpm)      lab:plugins  plugin zips by name and version
  *   sps:credentials  (secret) REST login and license texts        sps:checkpointDir
  *
  * CLI (demo): node dist/test/support/sps-lab.js --fleet FLEET.json --out LAB.json [--time-scale N]
@@ -20,6 +21,7 @@ import { startFleet, type RunningFleet } from "../../simulator/fleet";
 import { bmcChannel, coreShellChannel } from "../../simulator/fleet-channels";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../simulator/firmware-iso";
 import { buildLicenseFile } from "../../simulator/license";
+import { buildPluginZip } from "../../simulator/plugin-archive";
 import { emulatorSystemControlRoutes } from "./emulator-system-control";
 import { IndexerTestFixtures, IndexerTestHost, SUDO_NOPASSWD_USER } from "./indexer-test-host";
 
@@ -104,6 +106,12 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
         firmware[version] = { path, sha256: await sha256OfFile(path) };
       }
     }
+    const plugins: Record<string, Record<string, string>> = { "mfa-demo": {} };
+    for (const version of ["2.0.0", "2.1.0"]) {
+      const path = join(dir, `mfa-demo-${version}.zip`);
+      writeFileSync(path, buildPluginZip({ name: "mfa-demo", version, api: "2.0", implementation: "new" }));
+      (plugins["mfa-demo"] ??= {})[version] = path;
+    }
     const licenses: Record<string, string> = {
       "sps-5": buildLicenseFile(5, "2031-12-31", "Lab Corp"),
       "sps-6": buildLicenseFile(6, "2031-12-31", "Lab Corp"),
@@ -180,6 +188,7 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       ),
       "lab:deadlines": JSON.stringify(deadlines),
       "lab:indexers": JSON.stringify(indexerConfig),
+      "lab:plugins": JSON.stringify(plugins),
       "sps:checkpointDir": checkpointDir,
     };
     const secrets = {

@@ -1,0 +1,155 @@
+// Killing `pulumi up` (the CLI, its language host and the dynamic provider: the whole process group) at
+// several points of a multi-hop HA pair upgrade — during a first boot, between the secondary's shutdown
+// and its power-on, while the secondary rejoins — and running `up` again: each rerun converges, and
+// the emulator's event record shows no second reboot (and no second shutdown, power-on or "activate
+// slave") for the same hop (rules S9, S10, H1, H2).
+import { strict as assert } from "node:assert";
+import { execFileSync, spawn } from "node:child_process";
+import * as path from "node:path";
+import { PULUMI_BIN_DIR } from "../support/pulumi-engine";
+import { events, labStack, nodeModel, type LabStack } from "./sps-helpers";
+
+/** Every descendant of `pid` (children first found by `ps`), so none is left behind. */
+function descendants(pid: number): number[] {
+  const table = execFileSync("ps", ["-e", "-o", "pid=,ppid="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const [child, parent] of table) {
+      if (parent === p) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+/**
+ * Runs `pulumi up` in its own process group; when a printed line matches, SIGKILLs the CLI and every
+ * process under it — the language host and the dynamic provider (plugins may sit in other groups).
+ */
+function upKilledAt(ls: LabStack, pattern: RegExp): Promise<{ killed: boolean; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      path.join(PULUMI_BIN_DIR, "pulumi"),
+      ["up", "--yes", "--skip-preview", "--stack", ls.stack.name, "--non-interactive", "--color", "never"],
+      {
+        cwd: ls.stack.workDir,
+        env: { ...process.env, ...ls.stack.env },
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      },
+    );
+    let output = "";
+    let killed = false;
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString("utf8");
+      if (!killed && pattern.test(output) && child.pid !== undefined) {
+        killed = true;
+        const all = [child.pid, ...descendants(child.pid)];
+        for (const pid of all) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("error", reject);
+    child.on("close", () => resolve({ killed, output }));
+  });
+}
+
+async function rerunConverges(ls: LabStack): Promise<void> {
+  // The killed update left its lock behind (file backend): release it as an operator would.
+  const cancel = await ls.stack.cli(["cancel", "--yes", "--stack", ls.stack.name]);
+  assert.ok(
+    cancel.code === 0 || /no update|not currently/i.test(cancel.stderr + cancel.stdout),
+    cancel.stderr,
+  );
+  const up = await ls.stack.up();
+  const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
+  assert.deepEqual(nodes["sps-ha"] && { version: nodes["sps-ha"].version, state: nodes["sps-ha"].state }, {
+    version: "6.3.0",
+    state: "on-target",
+  });
+  const model = await nodeModel(ls.lab, "sps-ha");
+  const ha = model["ha"] as { status: string; nodes: Array<{ firmware: { current: string } }> };
+  assert.equal(ha.status, "HA");
+  assert.deepEqual(
+    ha.nodes.map((n) => n.firmware.current),
+    ["6.3.0", "6.3.0"],
+  );
+}
+
+async function assertOncePerHop(ls: LabStack): Promise<void> {
+  const list = await events(ls.lab, { node: "sps-ha", kind: "action" });
+  const names = (name: string) => list.filter((e) => e.name === name);
+  assert.deepEqual(
+    names("reboot").map((e) => e.detail?.["afterReboot"]),
+    ["6.0.12", "6.3.0"],
+    "exactly one reboot per hop",
+  );
+  assert.equal(names("shutdown-secondary").length, 2, "one secondary shutdown per hop");
+  assert.equal(names("power-on").length, 2, "one power-on per hop");
+  assert.equal(names("activate-secondary").length, 2, "one 'activate slave' per hop");
+  // H2 order inside each hop: shutdown-secondary < reboot < power-on < activate-secondary.
+  const order = list
+    .filter((e) => ["shutdown-secondary", "reboot", "power-on", "activate-secondary"].includes(e.name))
+    .map((e) => e.name);
+  assert.deepEqual(order, [
+    "shutdown-secondary",
+    "reboot",
+    "power-on",
+    "activate-secondary",
+    "shutdown-secondary",
+    "reboot",
+    "power-on",
+    "activate-secondary",
+  ]);
+}
+
+const KILL_POINTS: Array<{ when: string; pattern: RegExp }> = [
+  { when: "during the first boot of hop 1", pattern: /sps-ha reboot 6\.0\.12 waiting: first boot/ },
+  {
+    when: "between the secondary's shutdown and its power-on in hop 2",
+    pattern: /sps-ha shutdown-secondary 6\.3\.0 done/,
+  },
+  { when: "while the secondary rejoins in hop 1", pattern: /sps-ha power-on-secondary 6\.0\.12 done/ },
+];
+
+describe("killing pulumi up mid-upgrade of an HA pair", function () {
+  this.timeout(300_000);
+
+  for (const point of KILL_POINTS) {
+    describe(`killed ${point.when}`, function () {
+      let ls: LabStack;
+
+      before(async function () {
+        // First boot lasts 1.5 s at this scale: long enough for the kill to land inside it.
+        ls = await labStack("ha-pair", { timeScale: 600 });
+      });
+
+      after(async function () {
+        await ls?.dispose();
+      });
+
+      it("stops at that point", async function () {
+        const run = await upKilledAt(ls, point.pattern);
+        assert.ok(run.killed, `the line ${point.pattern} was printed:\n${run.output}`);
+      });
+
+      it("converges on the next up, with no second reboot, shutdown, power-on or takeover for a hop", async function () {
+        await rerunConverges(ls);
+        await assertOncePerHop(ls);
+      });
+    });
+  }
+});
