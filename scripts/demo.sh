@@ -54,7 +54,8 @@ step "pulumi preview --diff: hops and ordered steps per wave, per cluster"
 pulumi preview --diff --non-interactive --color never | grep -E '^\s*[-+~] |"hop [0-9]|"wave [0-9]|"upload-license|error|Resources:|to create' || true
 
 step "pulumi up: the canary cluster (branch) first, then dc1"
-pulumi up --yes --skip-preview --non-interactive --color never | grep -E '\[sps\]|Resources:|created|updated|Duration' | grep -v ' start: ' || true
+pulumi up --yes --skip-preview --non-interactive --color never \
+  | sed -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' | grep -v ' start: ' | awk '!seen[$0]++' || true
 
 step "pulumi up again: nothing to do"
 pulumi up --yes --skip-preview --non-interactive --color never | grep -E 'Resources:|unchanged|created|updated' || true
@@ -65,10 +66,10 @@ curl -sf -X POST -H 'Content-Type: application/json' -d '{"license":{"major":6,"
 curl -sf -X POST -H 'Content-Type: application/json' -d '{"version":"6.0.12"}' "$CONTROL/_emulator/nodes/sps-ha/drift" >/dev/null
 
 step "pulumi refresh: the drift"
-pulumi refresh --yes --diff --non-interactive --color never | grep -E '^\s*~ |upgraded-out-of-band|rolled-back|stuck-mid-hop|license-|plugin-|indexer-|version\s*:.*=>|Resources:|updated' || true
+pulumi refresh --yes --diff --non-interactive --color never | grep -E '^\s*~ pulumi|upgraded-out-of-band|rolled-back|stuck-mid-hop|license-|plugin-|indexer-|version\s*:.*=>|Resources:|updated' || true
 
 step "pulumi preview --refresh: what the next up would do"
-pulumi preview --refresh --diff --non-interactive --color never | grep -E '^\s*~ |"hop [0-9]|"wave [0-9]|"upload-license|Resources:|to update' || true
+pulumi preview --refresh --diff --non-interactive --color never | grep -E '^\s*~ pulumi|"hop [0-9]|"wave [0-9]|"upload-license|Resources:|to update' || true
 
 cd "$ROOT"
 echo

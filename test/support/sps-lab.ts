@@ -23,9 +23,15 @@ import { sha256OfFile, writeFakeFirmwareIso } from "../../simulator/firmware-iso
 import { buildLicenseFile } from "../../simulator/license";
 import { buildPluginZip } from "../../simulator/plugin-archive";
 import { emulatorSystemControlRoutes } from "./emulator-system-control";
-import { IndexerTestFixtures, IndexerTestHost, SUDO_NOPASSWD_USER } from "./indexer-test-host";
+import {
+  IndexerTestFixtures,
+  IndexerTestHost,
+  SUDO_NOPASSWD_USER,
+  type IndexerRpms,
+} from "./indexer-test-host";
 
-export const REPO = resolve(__dirname, "..", "..");
+const COMPILED = __filename.endsWith(".js");
+export const REPO = resolve(__dirname, ...(COMPILED ? ["..", "..", ".."] : ["..", ".."]));
 /** The compiled command-channel program (the provider runs it as a child process). */
 export const SYSTEM_CONTROL_SCRIPT = join(REPO, "dist", "test", "support", "emulator-system-control.js");
 
@@ -61,6 +67,10 @@ export interface Lab {
   password: string;
   licenses: Record<string, string>;
   indexerHosts: Record<string, IndexerTestHost>;
+  /** The RPMs the indexer hosts can be given (when the lab started indexer hosts). */
+  indexerRpms: IndexerRpms | undefined;
+  /** SSH private key text of the indexer hosts' login (a secret the tests grep for). */
+  indexerKey: string | undefined;
   /** Plain stack config for a program. */
   config: Record<string, string>;
   /** Secret stack config for a program. */
@@ -209,6 +219,8 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       password,
       licenses,
       indexerHosts,
+      indexerRpms: fixtures?.rpms,
+      indexerKey: indexerLogin?.["privateKey"],
       config,
       secrets,
       controlUrl,

@@ -1,0 +1,79 @@
+// Drift of a converged cluster (examples/drift-detection: an HA pair on 6.3 with its license, a plugin
+// and an indexer host): out-of-band changes made through the emulator's control surface and on the
+// indexer host show up in `pulumi refresh` and `pulumi preview --refresh`, with their kind.
+import { strict as assert } from "node:assert";
+import { control } from "../support/sps-lab";
+import { drift, labStack, refreshDiff, type LabStack } from "./sps-helpers";
+
+describe("drift of a converged SPS cluster", function () {
+  this.timeout(300_000);
+  let ls: LabStack;
+
+  before(async function () {
+    ls = await labStack("drift-detection", { indexers: [{ name: "idx-edge", os: "rhel7" }] });
+  });
+
+  after(async function () {
+    await ls?.dispose();
+  });
+
+  it("converges on up: license, plugin version and indexer package as declared", async function () {
+    const up = await ls.stack.up();
+    const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
+    assert.equal(nodes["sps-edge"]?.version, "6.3.0");
+    const indexers = up.outputs["indexerStates"] as Record<string, { version: string; service: string }>;
+    assert.deepEqual(indexers["idx-edge"], { version: "6.3.0", service: "running" });
+    assert.match(up.stdout + up.stderr, /\[sps\] plugin\/edge\/sps-edge\/mfa-demo: installed 2\.1\.0/);
+  });
+
+  it("reports no changes on a second up", async function () {
+    const up = await ls.stack.up();
+    assert.deepEqual(up.resourceChanges, { same: 6 });
+  });
+
+  it("shows a rollback and a node stuck mid-hop (HA unit off)", async function () {
+    await drift(ls.lab, "sps-edge", { version: "6.0.12" });
+    await control(ls.lab, "POST", "/_emulator/nodes/sps-edge/system/power-off", { unit: "secondary" });
+    const refresh = await refreshDiff(ls);
+    assert.match(refresh, /rolled-back sps-edge: runs 6\.0\.12, last recorded 6\.3\.0/);
+    assert.match(refresh, /stuck-mid-hop sps-edge: HA unit \w+ is powered off/);
+    const preview = await ls.stack.preview({ refresh: true });
+    assert.match(preview.diffText, /~ pulumi-nodejs:dynamic\/sps:ClusterFirmware: \(update\)/);
+    assert.match(preview.diffText, /"hop 1: 6\.0\.12 -> 6\.3\.0"/);
+  });
+
+  it("shows a changed plugin version", async function () {
+    await drift(ls.lab, "sps-edge", { plugins: [{ name: "mfa-demo", version: "1.9.0", type: "aa" }] });
+    const refresh = await refreshDiff(ls);
+    assert.match(refresh, /plugin-version-changed sps-edge: plugin mfa-demo is 1\.9\.0, declared 2\.1\.0/);
+    const preview = await ls.stack.preview({ refresh: true });
+    assert.match(preview.diffText, /~ pulumi-nodejs:dynamic\/sps:Plugin: \(update\)/);
+    assert.match(preview.diffText, /upload-plugin mfa-demo 2\.1\.0 to sps-edge \(runs 1\.9\.0\)/);
+  });
+
+  it("shows a changed indexer package and a stopped indexer service", async function () {
+    const host = ls.lab.indexerHosts["idx-edge"];
+    const rpms = ls.lab.indexerRpms;
+    assert.ok(host && rpms);
+    host.rpmUpgrade(rpms.v6_3_1_broken);
+    host.setServiceRecord("stopped");
+    const refresh = await refreshDiff(ls);
+    assert.match(refresh, /indexer-version-changed idx-edge: runs 6\.3\.1, expected 6\.3\.0/);
+    assert.match(refresh, /indexer-service-changed idx-edge: service is stopped, expected running/);
+    const preview = await ls.stack.preview({ refresh: true });
+    assert.match(preview.diffText, /~ pulumi-nodejs:dynamic\/sps:IndexerPackage: \(update\)/);
+  });
+
+  it("never stores or prints a password, license text or SSH key", async function () {
+    const state = await ls.stack.exportState();
+    const files = await ls.stack.stateText();
+    const printed = ls.stack.transcript();
+    const secrets = [ls.lab.password, ...Object.values(ls.lab.licenses), ls.lab.indexerKey ?? ""];
+    assert.ok((ls.lab.indexerKey ?? "").includes("PRIVATE KEY"));
+    for (const secret of secrets) {
+      assert.equal(state.includes(secret), false, "exported state");
+      assert.equal(files.includes(secret), false, "state files");
+      assert.equal(printed.includes(secret), false, "printed output");
+    }
+  });
+});
