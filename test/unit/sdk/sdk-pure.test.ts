@@ -1,0 +1,144 @@
+// Pure helpers of the Pulumi resources: plan lines (what preview --diff shows), drift classification,
+// credentials parsing and redaction, which interrupted run to resume.
+import { strict as assert } from "node:assert";
+import { defaultCatalog } from "../../../provider/domain/default-catalog";
+import { clusterSchema } from "../../../provider/domain/fleet";
+import { planCluster } from "../../../provider/domain/fleet-plan";
+import { parseCredentials, redact, secretValues } from "../../../sdk/credentials";
+import { firmwareDrift, indexerDrift, licenseDrift, nodeState, pluginDrift } from "../../../sdk/drift";
+import { plannedActionLines } from "../../../sdk/plan-lines";
+import { runToResume, type RunRecord } from "../../../sdk/runtime/checkpoint-store";
+
+function plan(versions: string[], target = "6.3") {
+  const cluster = clusterSchema.parse({
+    name: "c",
+    target,
+    nodes: versions.map((version, i) => ({
+      name: `n${i}`,
+      version,
+      roles: i === 0 ? ["search-master"] : ["search-minion"],
+    })),
+  });
+  return planCluster(cluster, defaultCatalog(), { asOf: "2026-01-01" });
+}
+
+describe("plan lines", function () {
+  it("list the hops, then one line per step in seq order with wave, hop and node", function () {
+    const lines = plannedActionLines(plan(["5.0.0", "5.0.0"]));
+    assert.deepEqual(lines.slice(0, 2), ["hop 1: 5.0.0 -> 6.0.12", "hop 2: 6.0.12 -> 6.3.0"]);
+    const seqs = lines.slice(2).map((l) => Number(/#(\d+) /.exec(l)?.[1]));
+    assert.deepEqual(
+      seqs,
+      seqs.map((_, i) => i + 1),
+    );
+    assert.ok(lines.some((l) => /^wave \d+ hop 1 #\d+ n1: reboot 6\.0\.12$/.test(l)));
+  });
+
+  it("are empty for a converged cluster, so a second up shows no change", function () {
+    assert.deepEqual(plannedActionLines(plan(["6.3.0", "6.3.0"])), []);
+  });
+});
+
+describe("drift classification", function () {
+  const up = { reachable: true, booting: false, afterReboot: null };
+  it("tells an out-of-band upgrade from a rollback", function () {
+    assert.deepEqual(firmwareDrift("sm", "6.3.0", { ...up, version: "6.5.0" }), [
+      "upgraded-out-of-band sm: runs 6.5.0, last recorded 6.3.0",
+    ]);
+    assert.deepEqual(firmwareDrift("sm", "6.3.0", { ...up, version: "6.0.12" }), [
+      "rolled-back sm: runs 6.0.12, last recorded 6.3.0",
+    ]);
+    assert.deepEqual(firmwareDrift("sm", "6.3.0", { ...up, version: "6.3.0" }), []);
+  });
+
+  it("reports a node stuck mid-hop: firmware activated but not booted, or an HA unit off", function () {
+    const activated = { ...up, version: "6.0.12", afterReboot: "6.3.0" };
+    assert.equal(nodeState(activated, "6.3.0"), "stuck-mid-hop");
+    assert.match(
+      firmwareDrift("sm", "6.0.12", activated)[0] ?? "",
+      /^stuck-mid-hop sm: firmware 6\.3\.0 is activated/,
+    );
+    const unitOff = { ...up, version: "6.3.0", unitPower: { a: "on", b: "off" } };
+    assert.match(
+      firmwareDrift("sm", "6.3.0", unitOff)[0] ?? "",
+      /^stuck-mid-hop sm: HA unit b is powered off/,
+    );
+  });
+
+  it("reports a changed or expiring license", function () {
+    const now = new Date("2026-11-20T00:00:00Z");
+    const lines = licenseDrift(
+      "sm",
+      { serial: "A", major: 6, validNotAfter: "2031-12-31" },
+      { serial: "B", major: 6, validNotAfter: "2026-12-01" },
+      now,
+      30,
+    );
+    assert.deepEqual(lines, [
+      "license-changed sm: serial A -> B, validNotAfter 2031-12-31 -> 2026-12-01",
+      "license-expiring sm: ends on 2026-12-01 (in 11 days)",
+    ]);
+  });
+
+  it("reports plugin and indexer changes", function () {
+    assert.deepEqual(pluginDrift("sm", "mfa", "2.1.0", "1.9.0"), [
+      "plugin-version-changed sm: plugin mfa is 1.9.0, declared 2.1.0",
+    ]);
+    assert.deepEqual(pluginDrift("sm", "mfa", "2.1.0", undefined), [
+      "plugin-missing sm: plugin mfa is not installed",
+    ]);
+    assert.deepEqual(
+      indexerDrift(
+        "idx",
+        { version: "6.3.0", service: "running" },
+        { version: "6.3.0", service: "stopped" },
+        "6.3.0",
+      ),
+      ["indexer-service-changed idx: service is stopped, expected running"],
+    );
+  });
+});
+
+describe("credentials from stack config", function () {
+  it("name the config key and field, never the value, when invalid", function () {
+    assert.throws(
+      () => parseCredentials(JSON.stringify({ appliance: { username: "admin", password: "" } })),
+      (e: Error) => /sps:credentials\.appliance\.password/.test(e.message) && !e.message.includes("admin"),
+    );
+  });
+
+  it("redact every password, key and license line from messages", function () {
+    const c = parseCredentials(
+      JSON.stringify({
+        appliance: { username: "admin", password: "S3cret-pass" },
+        licenses: { l6: '{"serial":"EMU-6-123"}' },
+      }),
+    );
+    const text = redact('login with S3cret-pass failed; license {"serial":"EMU-6-123"}', secretValues(c));
+    assert.equal(text, "login with [secret] failed; license [secret]");
+  });
+});
+
+describe("resuming an interrupted run", function () {
+  const record = (target: string, updatedAt: string): RunRecord => ({
+    plan: { name: "c", target, hops: [], steps: [], findings: [] },
+    checkpoint: {
+      schemaVersion: 1,
+      cluster: "c",
+      target,
+      finished: [],
+      reboots: [],
+      secondaryDown: {},
+      rolledBack: {},
+      updatedAt,
+    },
+  });
+
+  it("takes the newer of the outputs and the local file, for the same target only", function () {
+    const older = record("6.3.0", "2026-01-01T00:00:00Z");
+    const newer = record("6.3.0", "2026-01-02T00:00:00Z");
+    assert.equal(runToResume(older, newer, "6.3.0"), newer);
+    assert.equal(runToResume(newer, older, "6.3.0"), newer);
+    assert.equal(runToResume(record("6.0.12", "2026-01-03T00:00:00Z"), undefined, "6.3.0"), undefined);
+  });
+});
