@@ -54,7 +54,11 @@ describe("failed upgrades through Pulumi", function () {
       assert.equal(lastRun.failed?.kind, "firmware-test-failed");
       const nodes = state.outputs?.["nodeStates"] as Record<string, { version: string }>;
       assert.equal(nodes["sps-branch"]?.version, "5.0.0");
-      assert.equal((await events(ls.lab, { node: "sps-branch", name: "reboot" })).length, 0, "no reboot after a failed test");
+      assert.equal(
+        (await events(ls.lab, { node: "sps-branch", name: "reboot" })).length,
+        0,
+        "no reboot after a failed test",
+      );
     });
 
     it("resumes on the next up once the cause is fixed, without uploading the image again", async function () {
@@ -98,11 +102,18 @@ describe("failed upgrades through Pulumi", function () {
       await control(ls.lab, "DELETE", "/_emulator/nodes/sps-branch/faults");
       const message = await upError(ls);
       assert.match(message, /rolled back/);
-      assert.equal((await events(ls.lab, { node: "sps-branch", name: "reboot" })).length, 1, "no second reboot for hop 1");
+      assert.equal(
+        (await events(ls.lab, { node: "sps-branch", name: "reboot" })).length,
+        1,
+        "no second reboot for hop 1",
+      );
     });
 
     it("continues with the next hop once the operator has brought the node to the hop's version", async function () {
-      await drift(ls.lab, "sps-branch", { version: "6.0.12", license: { major: 6, validNotAfter: "2031-12-31" } });
+      await drift(ls.lab, "sps-branch", {
+        version: "6.0.12",
+        license: { major: 6, validNotAfter: "2031-12-31" },
+      });
       const up = await ls.stack.up();
       const nodes = up.outputs["nodes"] as Record<string, { version: string }>;
       assert.equal(nodes["sps-branch"]?.version, "6.3.0");
