@@ -55,7 +55,8 @@ pulumi preview --diff --non-interactive --color never | grep -E '^\s*[-+~] |"hop
 
 step "pulumi up: the canary cluster (branch) first, then dc1"
 pulumi up --yes --skip-preview --non-interactive --color never \
-  | sed -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' | grep -v ' start: ' | awk '!seen[$0]++' || true
+  | sed -u -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' | grep --line-buffered -v ' start: ' \
+  | awk '!seen[$0]++ { print; fflush() }' || true
 
 step "pulumi up again: nothing to do"
 pulumi up --yes --skip-preview --non-interactive --color never | grep -E 'Resources:|unchanged|created|updated' || true
