@@ -241,6 +241,7 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
       outs: {
         ...base,
         nodeStates: nodeOutputs(result.nodes, plan.target),
+        applied: Object.fromEntries(Object.entries(result.nodes).map(([n, o]) => [n, o.runningVersion])),
         plannedActions: [],
         lastRun: { complete: result.complete, steps: stepLines(result) },
         run: null,
@@ -259,6 +260,9 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
     const outs: Props = {
       ...base,
       nodeStates: partial ? nodeOutputs(partial.nodes, plan.target) : (olds?.["nodeStates"] ?? {}),
+      applied: partial
+        ? Object.fromEntries(Object.entries(partial.nodes).map(([n, o]) => [n, o.runningVersion]))
+        : (olds?.["applied"] ?? {}),
       lastRun: { complete: false, failed: { kind, message }, steps: stepLines(partial) },
       run,
       drift: [],
@@ -293,7 +297,16 @@ export async function read(id: string, props: Props): Promise<ReadResult> {
     const observed = await observeCluster({ nodes: bindings, systemControl });
     const target =
       typeof props["targetRevision"] === "string" ? props["targetRevision"] : (f.resolvedTarget ?? f.target);
-    const recorded = (props["nodeStates"] ?? {}) as Record<string, { version?: string | null }>;
+    // Compared with what the last run left (`applied`), not with the last refresh, so drift stays
+    // visible until an `up` reconciles it.
+    const applied = (props["applied"] ?? {}) as Record<string, string | null>;
+    const refreshed = (props["nodeStates"] ?? {}) as Record<string, { version?: string | null }>;
+    const recorded: Record<string, { version?: string | null }> = Object.fromEntries(
+      Object.keys({ ...refreshed, ...applied }).map((n) => [
+        n,
+        { version: applied[n] ?? refreshed[n]?.version ?? null },
+      ]),
+    );
     const drift = Object.entries(observed.nodes).flatMap(([n, o]) =>
       firmwareDrift(n, recorded[n]?.version ?? undefined, factsOf(o)),
     );

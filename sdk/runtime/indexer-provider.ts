@@ -182,12 +182,11 @@ export async function read(id: string, props: Props): Promise<ReadResult> {
   const f = indexerInputSchema.parse(declared(props));
   try {
     const state = await withHost(f, (h) => h.inspect());
+    // Compared with the declared package and a running service, never with the last refresh, so
+    // drift stays visible until an `up` reconciles it.
     const drift = indexerDrift(
       f.name,
-      {
-        version: (props["version"] as string | null | undefined) ?? null,
-        service: (props["service"] as string | undefined) ?? "running",
-      },
+      undefined,
       { version: state.version, service: state.service },
       packageFor(f).version,
     );

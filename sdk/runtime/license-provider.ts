@@ -171,6 +171,7 @@ function outputs(news: Props, live: Record<string, LicenseFacts & { error?: stri
     stateVersion: LICENSE_STATE_VERSION,
     licenseSha256: createHash("sha256").update(text).digest("hex"),
     installed: live,
+    applied: live,
     drift: [],
   };
 }
@@ -186,7 +187,8 @@ export async function update(id: string, _olds: Props, news: Props): Promise<{ o
 export async function read(id: string, props: Props): Promise<ReadResult> {
   const f = inputsOf(props);
   const live = await readLicenses(f);
-  const recorded = (props["installed"] ?? {}) as Record<string, LicenseFacts>;
+  // Compared with what the last run installed (`applied`), not with the last refresh.
+  const recorded = (props["applied"] ?? props["installed"] ?? {}) as Record<string, LicenseFacts>;
   const now = new Date();
   const drift = f.nodes.flatMap((n) => {
     const l = live[n.name] ?? {};

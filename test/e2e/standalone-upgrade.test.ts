@@ -114,6 +114,19 @@ describe("a standalone SPS node as a Pulumi stack", function () {
     );
   });
 
+  it("forgets on destroy and never downgrades (V3)", async function () {
+    const before = (await events(ls.lab, { node: "sps-branch", kind: "action" })).length;
+    const destroy = await ls.stack.destroy();
+    assert.match(destroy.stdout + destroy.stderr, /forgotten: the appliances keep their firmware/);
+    assert.equal(
+      (await events(ls.lab, { node: "sps-branch", kind: "action" })).length,
+      before,
+      "no action on the appliance",
+    );
+    const state = JSON.parse(await ls.stack.exportState()) as { deployment?: { resources?: unknown[] } };
+    assert.deepEqual(state.deployment?.resources ?? [], []);
+  });
+
   it("never stores or prints a password or license text", async function () {
     const state = await ls.stack.exportState();
     const files = await ls.stack.stateText();
@@ -124,6 +137,6 @@ describe("a standalone SPS node as a Pulumi stack", function () {
       assert.equal(files.includes(secret), false, "state files");
       assert.equal(printed.includes(secret), false, "printed output");
     }
-    assert.match(state, /"sps:credentials"|ciphertext|secure/);
+    assert.match(files, /ciphertext/, "secret outputs are stored encrypted");
   });
 });
