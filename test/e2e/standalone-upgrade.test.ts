@@ -71,7 +71,7 @@ describe("a standalone SPS node as a Pulumi stack", function () {
   it("upgrades across both hops on up, printing progress, with one reboot per hop", async function () {
     const up = await ls.stack.up();
     const printed = up.stdout + up.stderr;
-    assert.match(printed, /\[sps\] firmware\/branch: #\d+ hop 1 sps-branch reboot 6\.0\.12 done/);
+    assert.match(printed, /\[sps\] firmware\/branch: \+[\d.]+s #\d+ hop 1 sps-branch reboot 6\.0\.12 done/);
     assert.match(printed, /\[sps\] firmware\/branch: done: sps-branch=6\.3\.0/);
     const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
     assert.deepEqual(
