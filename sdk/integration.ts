@@ -9,11 +9,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { TlsInput } from "./inputs";
+import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 import type { TrafficRedirectionSpecInput } from "../provider/router/redirection-spec";
 
 export const INTEGRATION_MODULE = "sps";
-type IntegrationKind = "sppJoin" | "trafficRedirection";
+type IntegrationKind = "sppJoin" | "trafficRedirection" | "nextHopMonitoring";
 
 export function integrationModulePath(): string {
   const override = process.env["PULUMI_SPS_INTEGRATION_RUNTIME"];
@@ -136,6 +136,51 @@ export class TrafficRedirection extends pulumi.dynamic.Resource {
       opts,
       INTEGRATION_MODULE,
       "TrafficRedirection",
+    );
+  }
+}
+
+export interface NextHopMonitoringArgs {
+  /** The HA pair (ha: true), with its core shell / BMCs when system control uses them. */
+  node: pulumi.Input<ApplianceNodeInput>;
+  /** Per interface: the address the primary pings (thisNode) and the one the secondary pings (otherNode). */
+  targets: pulumi.Input<Array<{ interface: string; thisNode: string; otherNode: string }>>;
+  /** Channels for the restart (shutdownSecondary, powerOnSecondary, readHaState, rebootNode). */
+  systemControl?: pulumi.Input<SystemControlInput>;
+  waitTimeoutMs?: pulumi.Input<number>;
+  pollMs?: pulumi.Input<number>;
+}
+
+/**
+ * HA next-hop monitoring (H4). A change takes effect after both nodes restart; up restarts them
+ * secondary first, never both at once. [inference] REST path (not documented). Delete forgets.
+ */
+export class NextHopMonitoring extends pulumi.dynamic.Resource {
+  declare readonly plannedActions: pulumi.Output<string[]>;
+  declare readonly effectiveTargets: pulumi.Output<
+    Array<{ interface: string; thisNode: string; otherNode: string }>
+  >;
+  declare readonly restartRequired: pulumi.Output<boolean>;
+  declare readonly lastRun: pulumi.Output<string[]>;
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly stateVersion: pulumi.Output<number>;
+
+  constructor(name: string, args: NextHopMonitoringArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      makeIntegrationProvider("nextHopMonitoring"),
+      name,
+      {
+        ...args,
+        plannedActions: undefined,
+        effectiveTargets: undefined,
+        restartRequired: undefined,
+        lastRun: undefined,
+        drift: undefined,
+        stateVersion: undefined,
+      },
+      opts,
+      INTEGRATION_MODULE,
+      "NextHopMonitoring",
     );
   }
 }

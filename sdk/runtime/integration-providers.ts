@@ -12,7 +12,9 @@
 import { createHash } from "node:crypto";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
+import { applyNextHopMonitoring, readNextHopMonitoring } from "../../provider/appliance/next-hop-monitoring";
 import { joinSpp, planSppJoin, readSppJoin, validateSppJoin } from "../../provider/appliance/spp-join";
+import { validateNextHops } from "../../provider/domain/next-hop";
 import { SshHostSession } from "../../provider/hosts/ssh-host-session";
 import { redact } from "../../provider/hosts/host-errors";
 import {
@@ -22,9 +24,16 @@ import {
   validateTrafficRedirection,
 } from "../../provider/router";
 import { fieldProblems } from "../../provider/domain/validation";
-import { tlsInputSchema } from "../inputs";
+import { applianceNodeInputSchema, systemControlInputSchema, tlsInputSchema } from "../inputs";
 import { applianceLogin } from "../credentials";
-import { credentials, configure as configureContext, tlsTrust, type ConfigBag } from "./context";
+import {
+  credentials,
+  configure as configureContext,
+  systemControlFor,
+  tlsTrust,
+  unitControlName,
+  type ConfigBag,
+} from "./context";
 
 type Props = Record<string, unknown>;
 export const SPP_TOKEN_CONFIG_KEY = "sps:sppApiToken";
@@ -379,5 +388,140 @@ export const trafficRedirection = {
   },
 };
 
-export const providers = { sppJoin, trafficRedirection } as const;
+// ---------------------------------------------------------------------------------------------
+// NextHopMonitoring (H4) — [inference] REST path, see provider/appliance/next-hop-monitoring.ts
+
+const nextHopInputSchema = z.strictObject({
+  node: applianceNodeInputSchema,
+  targets: z.array(
+    z.strictObject({ interface: z.string().min(1), thisNode: z.string(), otherNode: z.string() }),
+  ),
+  systemControl: systemControlInputSchema.default({}),
+  waitTimeoutMs: z.number().int().positive().optional(),
+  pollMs: z.number().int().positive().optional(),
+});
+type NextHopInputs = z.output<typeof nextHopInputSchema>;
+const NEXT_HOP_KEYS = ["node", "targets", "systemControl", "waitTimeoutMs", "pollMs"] as const;
+
+function nextHopInputs(props: Props): NextHopInputs {
+  const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, props[k]]);
+  return nextHopInputSchema.parse(Object.fromEntries(pairs.filter(([, v]) => v !== undefined)));
+}
+
+function nextHopSpec(f: NextHopInputs, secondary: string): unknown {
+  return {
+    sps: {
+      endpoint: f.node.address,
+      credentials: applianceLogin(credentials(), f.node.name),
+      tls: tlsTrust(f.node.tls),
+    },
+    pair: { primary: f.node.name, secondary },
+    targets: f.targets,
+    ...(f.waitTimeoutMs ? { waitTimeoutMs: f.waitTimeoutMs } : {}),
+    ...(f.pollMs ? { pollMs: f.pollMs } : {}),
+  };
+}
+
+export const nextHopMonitoring = {
+  async check(_olds: Props, news: Props): Promise<CheckResult> {
+    const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, news[k]]);
+    const parsed = nextHopInputSchema.safeParse(Object.fromEntries(pairs.filter(([, v]) => v !== undefined)));
+    if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
+    if (!parsed.data.node.ha) {
+      return {
+        inputs: news,
+        failures: [
+          {
+            property: "node.ha",
+            reason: "next-hop monitoring is an HA setting (H4): the node must be an HA pair (ha: true)",
+          },
+        ],
+      };
+    }
+    const problems = validateNextHops(parsed.data.targets);
+    if (problems.length > 0) return { inputs: news, failures: problems };
+    const plannedActions =
+      JSON.stringify(_olds["targets"]) === JSON.stringify(parsed.data.targets)
+        ? []
+        : [
+            `set next-hop targets on ${parsed.data.node.name}: restarts the secondary first, then the primary — never both down (H4)`,
+          ];
+    return { inputs: { ...news, plannedActions } };
+  },
+
+  async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+    const changed = ["node", "targets", "systemControl"].some(
+      (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
+    );
+    const drift = Array.isArray(olds["drift"]) && olds["drift"].length > 0;
+    return { changes: changed || drift };
+  },
+
+  async create(inputs: Props): Promise<{ id: string; outs: Props }> {
+    const f = nextHopInputs(inputs);
+    const control = systemControlFor([f.node], f.systemControl);
+    try {
+      const ha = await control.readHaState(f.node.name);
+      const secondaryUnit = ha.nodes.find((n) => n.role === "secondary")?.unit;
+      if (!secondaryUnit)
+        throw new Error(
+          `${f.node.name}: no secondary in the HA state (${ha.status}); H4 needs a working pair`,
+        );
+      const r = await applyNextHopMonitoring(
+        nextHopSpec(f, unitControlName(f.node.name, secondaryUnit)),
+        control,
+        {
+          onStep: (s) => say(`nextHopMonitoring/${f.node.name}`, s),
+        },
+      );
+      return {
+        id: f.node.name,
+        outs: {
+          ...inputs,
+          plannedActions: [],
+          effectiveTargets: r.observed.effective,
+          restartRequired: r.observed.restartRequired,
+          lastRun: r.steps,
+          drift: [],
+          stateVersion: INTEGRATION_STATE_VERSION,
+        },
+      };
+    } catch (e) {
+      fail(e);
+    }
+  },
+
+  async update(_id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
+    const { outs } = await nextHopMonitoring.create(news);
+    return { outs };
+  },
+
+  async read(id: string, props: Props): Promise<ReadResult> {
+    const f = nextHopInputs(props);
+    try {
+      const r = await readNextHopMonitoring(nextHopSpec(f, f.node.name));
+      return {
+        id,
+        props: {
+          ...props,
+          effectiveTargets: r.effective,
+          restartRequired: r.restartRequired,
+          drift: r.drift,
+        },
+      };
+    } catch (e) {
+      fail(e);
+    }
+  },
+
+  async remove(_id: string, props: Props): Promise<void> {
+    const node = (props["node"] as { name?: string } | undefined)?.name ?? "sps";
+    say(
+      `nextHopMonitoring/${node}`,
+      "removed from the stack only: the next-hop targets stay configured on the appliance (clearing them needs both nodes restarted)",
+    );
+  },
+};
+
+export const providers = { sppJoin, trafficRedirection, nextHopMonitoring } as const;
 export type IntegrationKind = keyof typeof providers;

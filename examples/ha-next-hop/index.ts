@@ -1,0 +1,24 @@
+// Next-hop monitoring on an HA pair (rule H4): per interface the address the primary pings ("this
+// node") and the one the secondary pings ("other node"), on the interface's own segment. If the
+// secondary reaches more of them than the primary, it takes over (unless it is not synced).
+// A change takes effect only after both nodes restart: `pulumi up` restarts the secondary first
+// and the primary only once the secondary is back and synced — never both at once.
+// The REST path is not documented: the client uses an [inference] endpoint (see the provider).
+import { NextHopMonitoring } from "../../sdk/integration";
+import { node, systemControl } from "../lab-config";
+
+const monitoring = new NextHopMonitoring("dc1-next-hop", {
+  node: node("sps-nh", { ha: true }),
+  targets: [
+    { interface: "external", thisNode: "192.0.2.1", otherNode: "192.0.2.2" },
+    { interface: "management", thisNode: "198.51.100.1", otherNode: "198.51.100.2" },
+  ],
+  systemControl: systemControl(),
+  pollMs: 100,
+});
+
+export const plannedActions = monitoring.plannedActions;
+export const effectiveTargets = monitoring.effectiveTargets;
+export const restartRequired = monitoring.restartRequired;
+export const lastRun = monitoring.lastRun;
+export const drift = monitoring.drift;
