@@ -10,22 +10,31 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export type ResourceKind = "firmware" | "license" | "plugin" | "indexer";
 
-/** Path of the compiled provider implementation: dist/sdk/runtime/index.js (run `npm run build`). */
-export function runtimeModulePath(): string {
-  const override = process.env["PULUMI_SPS_RUNTIME"];
+/**
+ * Path of a compiled provider implementation under dist/sdk/runtime (run `npm run build`);
+ * `envOverride` names an environment variable that points elsewhere.
+ */
+export function compiledRuntimePath(file: string, envOverride: string): string {
+  const override = process.env[envOverride];
   if (override) return path.resolve(override);
   const compiledDir = __filename.endsWith(".ts") ? path.join(__dirname, "..", "dist", "sdk") : __dirname;
-  const file = path.join(compiledDir, "runtime", "index.js");
-  if (!fs.existsSync(file)) {
+  const resolved = path.join(compiledDir, "runtime", file);
+  if (!fs.existsSync(resolved)) {
     throw new Error(
-      `the compiled provider ${file} is missing: run \`npm run build\` (scripts/setup.sh does)`,
+      `the compiled provider ${resolved} is missing: run \`npm run build\` (scripts/setup.sh does)`,
     );
   }
-  return file;
+  return resolved;
 }
 
+/** Path of the compiled provider implementation: dist/sdk/runtime/index.js. */
+export function runtimeModulePath(): string {
+  return compiledRuntimePath("index.js", "PULUMI_SPS_RUNTIME");
+}
+
+/** The serialized provider of one resource kind of the compiled module at `modulePath`. */
 export function makeProvider(
-  kind: ResourceKind,
+  kind: string,
   modulePath: string = runtimeModulePath(),
 ): pulumi.dynamic.ResourceProvider {
   // Everything below is serialized into the state: keep it to `require` plus the two strings.

@@ -6,9 +6,8 @@
  * it inside every method; secrets come from stack config through `configure()` (sps:credentials,
  * sps:sppApiToken, sps:routerSsh), never from inputs.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { compiledRuntimePath, makeProvider } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 import type { TrafficRedirectionSpecInput } from "../provider/router/redirection-spec";
 
@@ -16,48 +15,11 @@ export const INTEGRATION_MODULE = "sps";
 type IntegrationKind = "sppJoin" | "trafficRedirection" | "nextHopMonitoring";
 
 export function integrationModulePath(): string {
-  const override = process.env["PULUMI_SPS_INTEGRATION_RUNTIME"];
-  if (override) return path.resolve(override);
-  const compiledDir = __filename.endsWith(".ts") ? path.join(__dirname, "..", "dist", "sdk") : __dirname;
-  const file = path.join(compiledDir, "runtime", "integration-providers.js");
-  if (!fs.existsSync(file)) {
-    throw new Error(
-      `the compiled provider ${file} is missing: run \`npm run build\` (scripts/setup.sh does)`,
-    );
-  }
-  return file;
+  return compiledRuntimePath("integration-providers.js", "PULUMI_SPS_INTEGRATION_RUNTIME");
 }
 
-function makeIntegrationProvider(
-  kind: IntegrationKind,
-  modulePath: string = integrationModulePath(),
-): pulumi.dynamic.ResourceProvider {
-  // Serialized into the state: only `require` plus the two strings.
-  /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call */
-  return {
-    async configure(req) {
-      require(modulePath).configure(req.config);
-    },
-    async check(olds, news) {
-      return require(modulePath).providers[kind].check(olds, news);
-    },
-    async diff(id, olds, news) {
-      return require(modulePath).providers[kind].diff(id, olds, news);
-    },
-    async create(inputs) {
-      return require(modulePath).providers[kind].create(inputs);
-    },
-    async update(id, olds, news) {
-      return require(modulePath).providers[kind].update(id, olds, news);
-    },
-    async read(id, props) {
-      return require(modulePath).providers[kind].read(id, props ?? {});
-    },
-    async delete(id, props) {
-      return require(modulePath).providers[kind].remove(id, props);
-    },
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call */
+function makeIntegrationProvider(kind: IntegrationKind): pulumi.dynamic.ResourceProvider {
+  return makeProvider(kind, integrationModulePath());
 }
 
 export interface SppJoinArgs {
