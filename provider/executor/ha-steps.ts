@@ -25,6 +25,15 @@ function hopOf(step: PlanStep): number {
   return step.hop ?? 0;
 }
 
+/**
+ * H2 on resume: the secondary was shut down for a later hop than this step's, so powering it on
+ * (or waiting for it) belongs to that hop, after the primary's reboot — not to this earlier hop.
+ */
+function downForLaterHop(ctx: RunContext, node: NodeHandle, step: PlanStep): number | undefined {
+  const down = ctx.checkpoint.secondaryDown[node.name];
+  return down !== undefined && down > hopOf(step) ? down : undefined;
+}
+
 function manual(ctx: RunContext, step: PlanStep, what: string, e: ManualStepRequired): Error {
   return stepError(
     "manual-step-required",
@@ -130,6 +139,9 @@ export async function powerOnSecondary(
   step: PlanStep,
 ): Promise<StepOutcome> {
   await ensureUp(ctx, node, step);
+  const later = downForLaterHop(ctx, node, step);
+  if (later !== undefined)
+    return skipped(`the secondary was shut down for hop ${later}; it is powered on in that hop`);
   const view = await readPair(ctx, node, step);
   const clear = async (): Promise<void> => {
     if (ctx.checkpoint.secondaryDown[node.name] !== undefined)
@@ -156,10 +168,14 @@ export async function waitSecondaryRejoin(
 ): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
   await ensureUp(ctx, node, step);
+  const later = downForLaterHop(ctx, node, step);
+  if (later !== undefined)
+    return skipped(`the secondary was shut down for hop ${later}; it rejoins in that hop`);
+  // A pair already past this hop (a resumed run of a later hop) counts as rejoined for this one.
   const rejoined = (v: PairView): boolean =>
     v.state.status === "HA" &&
     v.state.sync === "synced" &&
-    v.state.nodes.every((n) => n.firmware.current === target);
+    v.state.nodes.every((n) => n.firmware.current !== null && onTarget(n.firmware.current, target));
   const first = await readPair(ctx, node, step);
   if (rejoined(first)) return skipped(`secondary ${first.secondary.unit} already synced on ${target}`);
   const from = ctx.inputs.plan.hops[hopOf(step) - 1]?.from ?? first.secondary.firmware.current ?? target;
@@ -233,6 +249,9 @@ export async function activateSecondary(
 export async function verifyHa(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
   await ensureUp(ctx, node, step);
+  const later = downForLaterHop(ctx, node, step);
+  if (later !== undefined)
+    return skipped(`the secondary was shut down for hop ${later}; the pair is verified in that hop`);
   const v = await ctx.waitFor(
     {
       what: `both units of ${node.name} on ${target} (current = active) with HA status "HA"`,

@@ -116,6 +116,36 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
     assert.deepEqual(cluster.store.current?.secondaryDown, {});
   });
 
+  it("aborted between hop 2's secondary shutdown and its power-on, resumed with the full plan (H2): hop 1's HA steps leave the secondary off; one power-on per hop", async () => {
+    cluster = await EmulatedCluster.start({
+      target: "6.3",
+      nodes: [{ name: "sm", version: "6.0.5", ha: true }],
+    });
+    const { controller, sink } = abortWhen(
+      (e) => e.action === "shutdown-secondary" && e.hop === 2 && e.phase === "done",
+    );
+    const err = await expectExecutionError(
+      executeClusterPlan(cluster.inputs({ signal: controller.signal, progress: sink })),
+    );
+    assert.equal(err.kind, "aborted");
+    assert.equal(cluster.store.current?.secondaryDown.sm, 2);
+    const powerOnsBefore = cluster.events().filter((e) => e.node === "sm" && e.name === "power-on").length;
+    assert.equal(powerOnsBefore, 1);
+    const result = await executeClusterPlan(cluster.inputs());
+    assert.equal(result.complete, true);
+    const hop1PowerOn = result.steps.find((s) => s.action === "power-on-secondary" && s.hop === 1);
+    assert.equal(hop1PowerOn?.status, "skipped");
+    assert.match(hop1PowerOn?.detail ?? "", /shut down for hop 2/);
+    const names = cluster
+      .events()
+      .filter((e) => e.node === "sm" && e.kind === "action")
+      .map((e) => e.name);
+    assert.equal(names.filter((n) => n === "power-on").length, 2);
+    assert.equal(names.filter((n) => n === "shutdown-secondary").length, 2);
+    assert.equal(names.filter((n) => n === "reboot").length, 2);
+    assert.deepEqual(cluster.store.current?.secondaryDown, {});
+  });
+
   it("aborted during the primary's first boot with the secondary off (S10, H2): waits, then powers the secondary on once", async () => {
     cluster = await EmulatedCluster.start({
       target: "6.3",
