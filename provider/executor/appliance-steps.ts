@@ -26,7 +26,6 @@ import type { RunContext } from "./run-context";
 import {
   done,
   ensureUp,
-  hopOf,
   hopTarget,
   onTarget,
   skipped,
@@ -36,6 +35,10 @@ import {
   type StepOutcome,
 } from "./step-kit";
 import type { PluginPackage } from "./types";
+
+function hopOf(step: PlanStep): number {
+  return step.hop ?? 0;
+}
 
 /** The revision the hop starts from (cluster hop list), for the P14 deadline. */
 function hopFrom(ctx: RunContext, step: PlanStep): string | undefined {

@@ -12,7 +12,6 @@ import type { RunContext } from "./run-context";
 import {
   done,
   ensureUp,
-  hopOf,
   hopTarget,
   onTarget,
   skipped,
@@ -22,21 +21,8 @@ import {
   type StepOutcome,
 } from "./step-kit";
 
-/** H2: poll the pair's HA state until `until` holds, within the wait's own deadline. */
-function waitForPair(
-  ctx: RunContext,
-  node: NodeHandle,
-  step: PlanStep,
-  wait: { what: string; deadlineMs: number; hint?: string },
-  until: (p: PairView) => boolean,
-): Promise<PairView> {
-  return ctx.waitFor(
-    { ...wait, kind: "deadline", rule: "H2", step, onWait: (m) => ctx.progress(step, "waiting", m) },
-    async () => {
-      const p = await readPair(ctx, node, step);
-      return until(p) ? p : undefined;
-    },
-  );
+function hopOf(step: PlanStep): number {
+  return step.hop ?? 0;
 }
 
 /**
@@ -86,16 +72,20 @@ export async function waitSecondarySync(
   const synced = (v: PairView): boolean =>
     v.state.firmwareSynced === true && v.secondary.firmware.active === target;
   if (synced(first)) return skipped(`firmware ${target} already on the secondary ${first.secondary.unit}`);
-  const v = await waitForPair(
-    ctx,
-    node,
-    step,
+  const v = await ctx.waitFor(
     {
       what: `firmware ${target} synced to the secondary of ${node.name}`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
+      kind: "deadline",
+      rule: "H2",
+      step,
       hint: "check the HA link on the High Availability page",
+      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    (p) => synced(p),
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return synced(p) ? p : undefined;
+    },
   );
   return done(`firmware ${target} synced to secondary ${v.secondary.unit}`);
 }
@@ -125,15 +115,19 @@ export async function shutdownSecondary(
   await withManual(ctx, step, `shut the secondary (${view.secondary.unit}) down`, () =>
     ctx.inputs.systemControl.shutdownSecondary(view.pair),
   );
-  await waitForPair(
-    ctx,
-    node,
-    step,
+  await ctx.waitFor(
     {
       what: `secondary ${view.secondary.unit} of ${node.name} powered off`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
+      kind: "deadline",
+      rule: "H2",
+      step,
+      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    (p) => p.secondary.power === "off",
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return p.secondary.power === "off" ? true : undefined;
+    },
   );
   return done(`secondary ${view.secondary.unit} shut down`);
 }
@@ -188,16 +182,20 @@ export async function waitSecondaryRejoin(
   const deadline =
     ctx.deadlines.secondaryRejoinMs +
     (crossesStorageReorganisation(from, target) ? ctx.deadlines.storageReorganisationMs : 0);
-  const v = await waitForPair(
-    ctx,
-    node,
-    step,
+  const v = await ctx.waitFor(
     {
       what: `secondary of ${node.name} booted into ${target}, synced and visible again`,
       deadlineMs: deadline,
+      kind: "deadline",
+      rule: "H2",
+      step,
       hint: "check the secondary on its console and the HA page",
+      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    (p) => rejoined(p),
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return rejoined(p) ? p : undefined;
+    },
   );
   return done(`secondary ${v.secondary.unit} rejoined on ${target} (HA ${v.state.status}, ${v.state.sync})`);
 }
@@ -230,15 +228,19 @@ export async function activateSecondary(
   await withManual(ctx, step, `activate the secondary (${view.secondary.unit}) ("Activate slave")`, () =>
     ctx.inputs.systemControl.activateSecondary(view.pair),
   );
-  const after = await waitForPair(
-    ctx,
-    node,
-    step,
+  const after = await ctx.waitFor(
     {
       what: `unit ${view.secondary.unit} of ${node.name} primary after "Activate slave"`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
+      kind: "deadline",
+      rule: "H2",
+      step,
+      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    (p) => p.primary.unit !== mark.unit,
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return p.primary.unit !== mark.unit ? p : undefined;
+    },
   );
   return done(`unit ${after.primary.unit} is primary now (was ${mark.unit})`);
 }
@@ -250,15 +252,19 @@ export async function verifyHa(ctx: RunContext, node: NodeHandle, step: PlanStep
   const later = downForLaterHop(ctx, node, step);
   if (later !== undefined)
     return skipped(`the secondary was shut down for hop ${later}; the pair is verified in that hop`);
-  const v = await waitForPair(
-    ctx,
-    node,
-    step,
+  const v = await ctx.waitFor(
     {
       what: `both units of ${node.name} on ${target} (current = active) with HA status "HA"`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
+      kind: "deadline",
+      rule: "H2",
+      step,
+      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    (p) => pairConverged(p.state, target),
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return pairConverged(p.state, target) ? p : undefined;
+    },
   );
   return done(
     `HA ${v.state.status}: ${v.state.nodes.map((n) => `${n.unit}=${n.firmware.current}/${n.firmware.active} (${n.role})`).join(", ")}`,

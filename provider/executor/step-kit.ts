@@ -92,8 +92,3 @@ export async function ensureUp(
 export function onTarget(running: string, target: string): boolean {
   return atOrPast(running, target);
 }
-
-/** The 1-based hop index of a step (0 for steps not tied to a hop). */
-export function hopOf(step: PlanStep): number {
-  return step.hop ?? 0;
-}
