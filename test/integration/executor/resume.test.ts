@@ -50,11 +50,19 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
     ],
     [
       "during the first boot of hop 1 (S10)",
-      (e) => e.action === "reboot" && e.hop === 1 && e.phase === "waiting" && /first boot/.test(e.message),
+      (e) =>
+        e.action === "reboot" &&
+        e.hop === 1 &&
+        e.phase === "waiting" &&
+        /^first boot of sps1\b/.test(e.message),
     ],
     [
       "during the first boot of hop 2 (S10, P14 reorganisation)",
-      (e) => e.action === "reboot" && e.hop === 2 && e.phase === "waiting" && /first boot/.test(e.message),
+      (e) =>
+        e.action === "reboot" &&
+        e.hop === 2 &&
+        e.phase === "waiting" &&
+        /^first boot of sps1\b/.test(e.message),
     ],
     ["after the license upload into 6 LTS (S11)", (e) => e.action === "upload-license" && e.phase === "done"],
   ];
@@ -152,7 +160,9 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
       nodes: [{ name: "sm", version: "6.0.7", ha: true }],
     });
     const { controller, sink } = abortWhen(
-      (e) => e.action === "reboot" && e.phase === "waiting" && /first boot/.test(e.message),
+      // The executor's own "first boot of sm" line (the node answers "booting"), not the generic
+      // "waiting: web interface … (first boot reorganises storage, P14)" line that comes while it is down.
+      (e) => e.action === "reboot" && e.phase === "waiting" && /^first boot of sm\b/.test(e.message),
     );
     await expectExecutionError(
       executeClusterPlan(cluster.inputs({ signal: controller.signal, progress: sink })),
