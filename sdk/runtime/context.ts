@@ -7,6 +7,7 @@ import { SpsRestClient } from "../../provider/appliance/sps-rest-client";
 import { createSystemControl, type RoutedSystemControl } from "../../provider/appliance/system-control";
 import type { TlsTrust } from "../../provider/appliance/tls-trust";
 import type { NodeBinding } from "../../provider/executor/types";
+import { engineWatchdog } from "./engine-watchdog";
 import {
   CREDENTIALS_CONFIG_KEY,
   applianceLogin,
@@ -47,9 +48,19 @@ export function scrub(text: string): string {
   return redact(text, cached?.secrets ?? []);
 }
 
+/**
+ * One line to the engine (stdout: shown as the resource's output; stderr: a warning). Once the engine
+ * is gone nobody reads these pipes (see engine-watchdog.ts) and nothing is written; the checkpoint
+ * keeps the record. `text` must already be redacted.
+ */
+export function toEngine(stream: "stdout" | "stderr", text: string): void {
+  if (engineWatchdog().engineGone) return;
+  process[stream].write(`${text}\n`);
+}
+
 /** One progress line on stdout: `[sps] <resource> <text>`. */
 export function say(resource: string, text: string): void {
-  process.stdout.write(`[sps] ${resource}: ${scrub(text)}\n`);
+  toEngine("stdout", `[sps] ${resource}: ${scrub(text)}`);
 }
 
 export function errorText(e: unknown): string {
@@ -75,7 +86,7 @@ export function restClient(
       timeoutMs,
       retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
     },
-    { log: { warn: (m: string) => process.stderr.write(`[sps] ${scrub(m)}\n`) } },
+    { log: { warn: (m: string) => toEngine("stderr", `[sps] ${scrub(m)}`) } },
   );
 }
 

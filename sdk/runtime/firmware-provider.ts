@@ -9,6 +9,7 @@
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import type { ClusterPlan } from "../../provider/domain/plan";
 import { executeClusterPlan, ExecutionError, observeCluster } from "../../provider/executor";
+import { engineWatchdog } from "./engine-watchdog";
 import type { ExecutionResult, ObservedNode, ProgressEvent } from "../../provider/executor/types";
 import type { LicenseFile } from "../../provider/appliance/system-control/operations";
 import { fieldProblems } from "../../provider/domain/validation";
@@ -228,6 +229,8 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
       ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
       progress: (e) => say(name, progressLine(e)),
       checkpoint: store,
+      // The engine killed under us: stop at the next safe point (see engine-watchdog.ts).
+      signal: engineWatchdog().signal,
     });
     removeRunFile(file);
     say(

@@ -7,7 +7,14 @@ import * as indexer from "./indexer-provider";
 import * as license from "./license-provider";
 import * as plugin from "./plugin-provider";
 
+import { watched } from "./engine-watchdog";
+
 export { configure } from "./context";
 
-export const providers = { firmware, license, plugin, indexer } as const;
+export const providers = {
+  firmware: watched(firmware),
+  license: watched(license),
+  plugin: watched(plugin),
+  indexer: watched(indexer),
+} as const;
 export type ProviderKind = keyof typeof providers;

@@ -26,11 +26,13 @@ import {
 import { fieldProblems } from "../../provider/domain/validation";
 import { applianceNodeInputSchema, systemControlInputSchema, tlsInputSchema } from "../inputs";
 import { applianceLogin } from "../credentials";
+import { watched } from "./engine-watchdog";
 import {
   credentials,
   configure as configureContext,
   systemControlFor,
   tlsTrust,
+  toEngine,
   unitControlName,
   type ConfigBag,
 } from "./context";
@@ -69,7 +71,7 @@ function secrets(): string[] {
 }
 
 function say(resource: string, text: string): void {
-  process.stdout.write(`[sps] ${resource}: ${redact(text, secrets())}\n`);
+  toEngine("stdout", `[sps] ${resource}: ${redact(text, secrets())}`);
 }
 
 function fail(e: unknown): never {
@@ -523,5 +525,9 @@ export const nextHopMonitoring = {
   },
 };
 
-export const providers = { sppJoin, trafficRedirection, nextHopMonitoring } as const;
+export const providers = {
+  sppJoin: watched(sppJoin),
+  trafficRedirection: watched(trafficRedirection),
+  nextHopMonitoring: watched(nextHopMonitoring),
+} as const;
 export type IntegrationKind = keyof typeof providers;

@@ -1,4 +1,4 @@
-// Killing `pulumi up` (the CLI, its language host and the dynamic provider: the whole process group) at
+// Killing `pulumi up` (SIGKILL to the CLI alone; its plugins must notice and exit by themselves) at
 // several points of a multi-hop HA pair upgrade — during a first boot, between the secondary's shutdown
 // and its power-on, while the secondary rejoins — and running `up` again: each rerun converges, and
 // the emulator's event record shows no second reboot (and no second shutdown, power-on or "activate
@@ -28,11 +28,33 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** Those of `pids` still running (a zombie waiting for init to reap it counts as gone). */
+function stillRunning(pids: number[]): number[] {
+  const table = execFileSync("ps", ["-e", "-o", "pid=,stat="], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .filter(([, stat]) => !stat?.startsWith("Z"))
+    .map(([pid]) => Number(pid));
+  return pids.filter((p) => table.includes(p));
+}
+
+interface KilledRun {
+  killed: boolean;
+  output: string;
+  /** The CLI's plugins and program when it was killed, by pid and command line. */
+  orphans: string[];
+  /** Those still running 30 s after the kill (killed then by the test). */
+  survivors: string[];
+}
+
 /**
- * Runs `pulumi up` in its own process group; when a printed line matches, SIGKILLs the CLI and every
- * process under it — the language host and the dynamic provider (plugins may sit in other groups).
+ * Runs `pulumi up`; when a printed line matches, SIGKILLs the CLI alone — as the OOM killer or a
+ * cancelled CI job would — and waits for its orphaned plugins (language host, dynamic provider, command
+ * provider) and program to notice and exit by themselves. Whatever is still running after 30 s is
+ * reported and killed, so no test leaves a process behind.
  */
-function upKilledAt(ls: LabStack, pattern: RegExp): Promise<{ killed: boolean; output: string }> {
+function upKilledAt(ls: LabStack, pattern: RegExp): Promise<KilledRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       path.join(PULUMI_BIN_DIR, "pulumi"),
@@ -41,29 +63,54 @@ function upKilledAt(ls: LabStack, pattern: RegExp): Promise<{ killed: boolean; o
         cwd: ls.stack.workDir,
         env: { ...process.env, ...ls.stack.env },
         stdio: ["ignore", "pipe", "pipe"],
-        detached: true,
       },
     );
     let output = "";
     let killed = false;
+    let orphans: number[] = [];
+    const commandLines = new Map<number, string>();
     const onData = (chunk: Buffer): void => {
       output += chunk.toString("utf8");
       if (!killed && pattern.test(output) && child.pid !== undefined) {
         killed = true;
-        const all = [child.pid, ...descendants(child.pid)];
-        for (const pid of all) {
+        orphans = descendants(child.pid);
+        for (const pid of orphans) {
           try {
-            process.kill(pid, "SIGKILL");
+            commandLines.set(
+              pid,
+              execFileSync("ps", ["-o", "args=", "-p", String(pid)], { encoding: "utf8" }).trim(),
+            );
           } catch {
-            // already gone
+            commandLines.set(pid, "(gone)");
           }
         }
+        process.kill(child.pid, "SIGKILL");
       }
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
     child.on("error", reject);
-    child.on("close", () => resolve({ killed, output }));
+    child.on("exit", () => {
+      if (!killed) return;
+      const started = Date.now();
+      const timer = setInterval(() => {
+        const left = stillRunning(orphans);
+        if (left.length > 0 && Date.now() - started < 30_000) return;
+        clearInterval(timer);
+        for (const pid of left) {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            // gone meanwhile
+          }
+        }
+        const describe = (pid: number): string => `${pid} ${commandLines.get(pid) ?? ""}`;
+        resolve({ killed, output, orphans: orphans.map(describe), survivors: left.map(describe) });
+      }, 250);
+    });
+    child.on("close", () => {
+      if (!killed) resolve({ killed, output, orphans: [], survivors: [] });
+    });
   });
 }
 
@@ -144,6 +191,12 @@ describe("killing pulumi up mid-upgrade of an HA pair", function () {
       it("stops at that point", async function () {
         const run = await upKilledAt(ls, point.pattern);
         assert.ok(run.killed, `the line ${point.pattern} was printed:\n${run.output}`);
+        assert.ok(
+          run.orphans.some((o) => /dynamic-provider/.test(o)),
+          `the dynamic provider was running: ${run.orphans.join("; ")}`,
+        );
+        // Plugins watch their engine: none outlives the killed CLI (and none keeps upgrading unwatched).
+        assert.deepEqual(run.survivors, [], `still running 30 s after the kill`);
       });
 
       it("converges on the next up, with no second reboot, shutdown, power-on or takeover for a hop", async function () {

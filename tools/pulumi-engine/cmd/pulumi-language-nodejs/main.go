@@ -31,6 +31,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
+	"pulumi-sps/tools/pulumi-engine/internal/enginewatch"
 )
 
 // version is set at link time to the engine version this host was built with.
@@ -53,6 +54,8 @@ func main() {
 			engineAddress = arg
 		}
 	}
+
+	enginewatch.ExitWhenGone("pulumi-language-nodejs", engineAddress)
 
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

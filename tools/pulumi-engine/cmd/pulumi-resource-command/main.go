@@ -39,6 +39,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
+	"pulumi-sps/tools/pulumi-engine/internal/enginewatch"
 )
 
 // version is set at link time to the @pulumi/command version this plugin serves.
@@ -58,6 +59,15 @@ type provider struct {
 }
 
 func main() {
+	// The engine passes its own address as the last positional argument; flags before it are ignored.
+	var engineAddress string
+	for _, arg := range os.Args[1:] {
+		if !strings.HasPrefix(arg, "-") {
+			engineAddress = arg
+		}
+	}
+	enginewatch.ExitWhenGone("pulumi-resource-command", engineAddress)
+
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pulumi-resource-command: cannot listen on loopback: %v\n", err)
