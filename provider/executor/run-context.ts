@@ -6,6 +6,7 @@
 import { DEFAULT_DEADLINES } from "../domain/deadlines";
 import type { PlanStep } from "../domain/plan";
 import { clone } from "./checkpoint";
+import { formatDuration } from "./duration";
 import {
   ExecutionError,
   type CheckpointStore,
@@ -187,7 +188,7 @@ export class RunContext {
       () => {
         throw new ExecutionError(
           spec.kind,
-          `cluster ${this.cluster}, node ${spec.step.node}, step ${spec.step.seq} ${spec.step.action}: ${spec.what} took longer than ${Math.round(spec.deadlineMs / 60_000)} min (rule ${spec.rule})${spec.hint ? `: ${spec.hint}` : ""}`,
+          `cluster ${this.cluster}, node ${spec.step.node}, step ${spec.step.seq} ${spec.step.action}: ${spec.what} took longer than ${formatDuration(spec.deadlineMs)} (rule ${spec.rule})${spec.hint ? `: ${spec.hint}` : ""}`,
           { step: failedStep(spec.step), rule: spec.rule },
         );
       },
@@ -219,17 +220,15 @@ export class RunContext {
       }
       const waited = this.clock.now() - start;
       if (waited >= spec.deadlineMs) {
-        const mins = Math.round(spec.deadlineMs / 60_000);
         throw new ExecutionError(
           spec.kind,
-          `cluster ${this.cluster}, node ${spec.step.node}, step ${spec.step.seq} ${spec.step.action}: ${spec.what} did not happen within ${mins} min (rule ${spec.rule})${spec.hint ? `: ${spec.hint}` : ""}${last ? `; last error: ${last}` : ""}`,
+          `cluster ${this.cluster}, node ${spec.step.node}, step ${spec.step.seq} ${spec.step.action}: ${spec.what} did not happen within ${formatDuration(spec.deadlineMs)} (rule ${spec.rule})${spec.hint ? `: ${spec.hint}` : ""}${last ? `; last error: ${last}` : ""}`,
           { step: failedStep(spec.step), rule: spec.rule },
         );
       }
       if (!announced) {
-        spec.onWait?.(
-          `waiting: ${spec.what} (deadline ${Math.round(spec.deadlineMs / 60_000)} min, rule ${spec.rule})`,
-        );
+        // The progress line already names the phase ("… waiting: <message>"): no "waiting:" here.
+        spec.onWait?.(`${spec.what} (deadline ${formatDuration(spec.deadlineMs)}, rule ${spec.rule})`);
         announced = true;
       }
       await this.sleep(Math.min(this.deadlines.pollIntervalMs, spec.deadlineMs - waited), spec.step);
