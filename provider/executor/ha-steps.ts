@@ -4,6 +4,7 @@
  * Each reads the pair live first (`readHaState`) and skips what is already true.
  */
 import { ManualStepRequired } from "../appliance/system-control/errors";
+import { CHANNEL_PHRASES } from "../appliance/system-control/operations";
 import type { PlanStep } from "../domain/plan";
 import { rebootMarkOf } from "./checkpoint";
 import { pairConverged, readPair, type PairView } from "./ha";
@@ -132,7 +133,7 @@ export async function shutdownSecondary(
   return done(`secondary ${view.secondary.unit} shut down`);
 }
 
-/** H2: power the secondary on through IPMI (after the primary runs the hop target). */
+/** H2: power the secondary on (through IPMI, or the channel configured for it) after the primary runs the hop target. */
 export async function powerOnSecondary(
   ctx: RunContext,
   node: NodeHandle,
@@ -157,7 +158,10 @@ export async function powerOnSecondary(
     ctx.inputs.systemControl.powerOnSecondary(view.pair),
   );
   await clear();
-  return done(`secondary ${view.secondary.unit} powered on through IPMI (${view.pair.secondary})`);
+  // Name the channel the operation was routed to (IPMI by rule H2, but `command` is allowed too).
+  const channel = ctx.inputs.systemControl.channelOf?.("powerOnSecondary");
+  const how = channel ? CHANNEL_PHRASES[channel] : "through system control";
+  return done(`secondary ${view.secondary.unit} powered on ${how} (${view.pair.secondary})`);
 }
 
 /** H2: the secondary booted (its own first boot into the target — only read here), synced and is visible again. */

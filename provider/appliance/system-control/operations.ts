@@ -85,4 +85,17 @@ export interface SystemControl {
   readPowerState(node: string): Promise<PowerState>;
   /** Install a license file on a node (S2, S11: a new license after the reboot into a new LTS). */
   uploadLicense(node: string, license: LicenseFile): Promise<void>;
+  /**
+   * The channel that carries an operation, where the implementation knows it (the router does), so
+   * that messages name the channel actually used ("powered on through IPMI" only when it was).
+   */
+  channelOf?(operation: SystemControlOperation): ChannelKind;
 }
+
+/** How a channel is named in messages ("powered on through IPMI"). */
+export const CHANNEL_PHRASES: Record<ChannelKind, string> = {
+  ssh: "through the core shell (SSH)",
+  ipmi: "through IPMI",
+  command: "through the configured command",
+  manual: "by hand",
+};

@@ -90,6 +90,11 @@ describe("executor: HA pair through the emulator's real SSH core shell and ipmi_
         "activate-secondary:b",
       ],
     );
+    // The step names the channel the router used for the power-on.
+    assert.match(
+      result.steps.find((s) => s.action === "power-on-secondary")?.detail ?? "",
+      /powered on through IPMI \(sm-b\)$/,
+    );
     const ha = result.nodes.sm?.ha;
     assert.equal(ha?.nodes.find((n) => n.role === "primary")?.unit, "b");
     assert.ok(ha?.nodes.every((n) => n.firmware.current === "6.3.2" && n.firmware.active === "6.3.2"));
