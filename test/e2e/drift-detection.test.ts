@@ -2,8 +2,10 @@
 // and an indexer host): out-of-band changes made through the emulator's control surface and on the
 // indexer host show up in `pulumi refresh` and `pulumi preview --refresh`, with their kind.
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { SpsRestClient } from "../../provider/appliance/sps-rest-client";
 import { control } from "../support/sps-lab";
-import { drift, labStack, refreshDiff, type LabStack } from "./sps-helpers";
+import { drift, events, labStack, nodeModel, refreshDiff, type LabStack } from "./sps-helpers";
 
 describe("drift of a converged SPS cluster", function () {
   this.timeout(300_000);
@@ -40,6 +42,47 @@ describe("drift of a converged SPS cluster", function () {
     const preview = await ls.stack.preview({ refresh: true });
     assert.match(preview.diffText, /~ pulumi-nodejs:dynamic\/sps:ClusterFirmware: \(update\)/);
     assert.match(preview.diffText, /"hop 1: 6\.0\.12 -> 6\.3\.0"/);
+  });
+
+  it("shows a node stuck mid-hop: a firmware activated in the web interface but not booted (S7, S9)", async function () {
+    // What an admin leaves behind after "Upgrade" without the reboot: through the documented REST API
+    // (as the web interface does), the 6.3.0 slot is selected for the next boot of the node that now runs 6.0.12.
+    const node = ls.lab.fleet.node("sps-edge");
+    const client = new SpsRestClient({
+      endpoint: node.url,
+      credentials: { username: ls.lab.username, password: ls.lab.password },
+      tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
+    });
+    const slots = await client.listFirmwareSlots();
+    const target = slots.slots.find((s) => s.version === "6.3.0" && !s.current);
+    assert.ok(target, `a 6.3.0 slot to activate: ${JSON.stringify(slots.slots)}`);
+    await client.activateFirmware(target.id, "activated by hand, not rebooted");
+    const refresh = await refreshDiff(ls);
+    assert.match(
+      refresh,
+      /stuck-mid-hop sps-edge: firmware 6\.3\.0 is activated for the next boot but 6\.0\.12 runs/,
+    );
+    // The pair is still degraded from the test before (its secondary powered off): the upgrade refuses
+    // that (P4), so the admin powers it on first and waits for the pair to be in sync.
+    await control(ls.lab, "POST", "/_emulator/nodes/sps-edge/system/power-on", { unit: "secondary" });
+    const haStatus = async () => ((await nodeModel(ls.lab, "sps-edge"))["ha"] as { status: string }).status;
+    for (let i = 0; i < 300 && (await haStatus()) !== "HA"; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await haStatus(), "HA");
+    const reboots = async () =>
+      (await events(ls.lab, { node: "sps-edge", kind: "action" })).filter((e) => e.name === "reboot").length;
+    const rebootsBefore = await reboots();
+    const up = await ls.stack.up();
+    assert.equal((await reboots()) - rebootsBefore, 1, "one reboot into the activated 6.3.0 (S9)");
+    const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
+    assert.deepEqual(
+      nodes["sps-edge"] && { version: nodes["sps-edge"].version, state: nodes["sps-edge"].state },
+      {
+        version: "6.3.0",
+        state: "on-target",
+      },
+    );
+    const refreshed = await refreshDiff(ls);
+    assert.doesNotMatch(refreshed, /stuck-mid-hop|rolled-back/, "converged again after the up");
   });
 
   it("shows a changed plugin version", async function () {
