@@ -1,6 +1,7 @@
-// Killing `pulumi up` (SIGKILL to the CLI alone; its plugins must notice and exit by themselves) at
-// several points of a multi-hop HA pair upgrade — during a first boot, between the secondary's shutdown
-// and its power-on, while the secondary rejoins — and running `up` again: each rerun converges, and
+// Killing `pulumi up` (SIGKILL to the dynamic provider and the CLI, or to the CLI alone, whose plugins
+// must then notice and exit by themselves) at several points of a multi-hop HA pair upgrade — during a
+// first boot, between the secondary's shutdown and its power-on, while the secondary rejoins — and
+// running `up` again: each rerun converges, and
 // the emulator's event record shows no second reboot (and no second shutdown, power-on or "activate
 // slave") for the same hop (rules S9, S10, H1, H2).
 import { strict as assert } from "node:assert";
@@ -49,12 +50,18 @@ interface KilledRun {
 }
 
 /**
- * Runs `pulumi up`; when a printed line matches, SIGKILLs the CLI alone — as the OOM killer or a
- * cancelled CI job would — and waits for its orphaned plugins (language host, dynamic provider, command
- * provider) and program to notice and exit by themselves. Whatever is still running after 30 s is
- * reported and killed, so no test leaves a process behind.
+ * What a kill hits: `provider` SIGKILLs the dynamic provider (it dies mid-step, no chance to save
+ * anything more) and the CLI; `cli` SIGKILLs the CLI alone — as the OOM killer or a cancelled CI job
+ * would — and the provider must notice, stop at its next safe point and exit by itself.
  */
-function upKilledAt(ls: LabStack, pattern: RegExp): Promise<KilledRun> {
+type KillMode = "provider" | "cli";
+
+/**
+ * Runs `pulumi up`; when a printed line matches, kills per `mode`, then waits for every process the
+ * CLI had started (language host, program, dynamic provider, command provider) to exit by itself.
+ * Whatever is still running after 30 s is reported and killed, so no test leaves a process behind.
+ */
+function upKilledAt(ls: LabStack, pattern: RegExp, mode: KillMode): Promise<KilledRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       path.join(PULUMI_BIN_DIR, "pulumi"),
@@ -84,6 +91,9 @@ function upKilledAt(ls: LabStack, pattern: RegExp): Promise<KilledRun> {
             commandLines.set(pid, "(gone)");
           }
         }
+        if (mode === "provider")
+          for (const pid of orphans.filter((p) => /dynamic-provider/.test(commandLines.get(p) ?? "")))
+            process.kill(pid, "SIGKILL");
         process.kill(child.pid, "SIGKILL");
       }
     };
@@ -163,20 +173,34 @@ async function assertOncePerHop(ls: LabStack): Promise<void> {
   ]);
 }
 
-const KILL_POINTS: Array<{ when: string; pattern: RegExp }> = [
-  { when: "during the first boot of hop 1", pattern: /sps-ha reboot 6\.0\.12 waiting: first boot/ },
+const KILL_POINTS: Array<{ when: string; pattern: RegExp; mode: KillMode }> = [
+  {
+    when: "during the first boot of hop 1",
+    pattern: /sps-ha reboot 6\.0\.12 waiting: first boot/,
+    mode: "provider",
+  },
   {
     when: "between the secondary's shutdown and its power-on in hop 2",
     pattern: /sps-ha shutdown-secondary 6\.3\.0 done/,
+    mode: "provider",
   },
-  { when: "while the secondary rejoins in hop 1", pattern: /sps-ha power-on-secondary 6\.0\.12 done/ },
+  {
+    when: "while the secondary rejoins in hop 1",
+    pattern: /sps-ha power-on-secondary 6\.0\.12 done/,
+    mode: "provider",
+  },
+  {
+    when: "during the first boot of hop 2 (P14), the CLI alone",
+    pattern: /sps-ha reboot 6\.3\.0 waiting: first boot/,
+    mode: "cli",
+  },
 ];
 
 describe("killing pulumi up mid-upgrade of an HA pair", function () {
   this.timeout(300_000);
 
   for (const point of KILL_POINTS) {
-    describe(`killed ${point.when}`, function () {
+    describe(`killed ${point.when} (${point.mode === "provider" ? "the provider SIGKILLed" : "the provider left to notice"})`, function () {
       let ls: LabStack;
 
       before(async function () {
@@ -189,13 +213,14 @@ describe("killing pulumi up mid-upgrade of an HA pair", function () {
       });
 
       it("stops at that point", async function () {
-        const run = await upKilledAt(ls, point.pattern);
+        const run = await upKilledAt(ls, point.pattern, point.mode);
         assert.ok(run.killed, `the line ${point.pattern} was printed:\n${run.output}`);
         assert.ok(
           run.orphans.some((o) => /dynamic-provider/.test(o)),
           `the dynamic provider was running: ${run.orphans.join("; ")}`,
         );
         // Plugins watch their engine: none outlives the killed CLI (and none keeps upgrading unwatched).
+        // In "cli" mode this includes the dynamic provider, which had a run in flight when the CLI died.
         assert.deepEqual(run.survivors, [], `still running 30 s after the kill`);
       });
 
