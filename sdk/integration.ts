@@ -8,6 +8,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { compiledRuntimePath, makeProvider } from "./dynamic";
+import { wiredInputs } from "./resources";
+import { NEXT_HOP_WIRING, SPP_JOIN_WIRING } from "./wiring";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 import type { TrafficRedirectionSpecInput } from "../provider/router/redirection-spec";
 
@@ -56,7 +58,7 @@ export class SppJoin extends pulumi.dynamic.Resource {
       makeIntegrationProvider("sppJoin"),
       name,
       {
-        ...args,
+        ...wiredInputs(args, SPP_JOIN_WIRING),
         plannedActions: undefined,
         joined: undefined,
         promoted: undefined,
@@ -132,7 +134,7 @@ export class NextHopMonitoring extends pulumi.dynamic.Resource {
       makeIntegrationProvider("nextHopMonitoring"),
       name,
       {
-        ...args,
+        ...wiredInputs(args, NEXT_HOP_WIRING),
         plannedActions: undefined,
         effectiveTargets: undefined,
         restartRequired: undefined,

@@ -5,10 +5,33 @@
 import * as pulumi from "@pulumi/pulumi";
 import { makeProvider } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
+import {
+  FIRMWARE_WIRING,
+  INDEXER_WIRING,
+  LICENSE_WIRING,
+  PLUGIN_WIRING,
+  splitWiring,
+  WIRING_DIGEST_KEY,
+  WIRING_KEY,
+  wiringDigest,
+} from "./wiring";
 
 export const SPS_MODULE = "sps";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+/**
+ * The declared properties as sent to the engine: the shown ones, the wiring under `__wiring` (never
+ * printed by the engine) and its digest (printed, so a change to the wiring alone shows). See ./wiring.ts.
+ */
+export function wiredInputs(args: object, wiringKeys: readonly string[]): Record<string, unknown> {
+  const { shown, wiring } = splitWiring(args as Record<string, unknown>, wiringKeys);
+  return {
+    ...shown,
+    [WIRING_KEY]: wiring,
+    [WIRING_DIGEST_KEY]: pulumi.output(wiring).apply(wiringDigest),
+  };
+}
 
 export interface ClusterFirmwareArgs {
   cluster: pulumi.Input<string>;
@@ -48,7 +71,7 @@ export class ClusterFirmware extends pulumi.dynamic.Resource {
       makeProvider("firmware"),
       name,
       {
-        ...args,
+        ...wiredInputs(args, FIRMWARE_WIRING),
         plannedActions: undefined,
         planFindings: undefined,
         resolvedTarget: undefined,
@@ -96,7 +119,7 @@ export class License extends pulumi.dynamic.Resource {
       makeProvider("license"),
       name,
       {
-        ...args,
+        ...wiredInputs(args, LICENSE_WIRING),
         plannedActions: undefined,
         installed: undefined,
         licenseSha256: undefined,
@@ -130,7 +153,7 @@ export class Plugin extends pulumi.dynamic.Resource {
       makeProvider("plugin"),
       name,
       {
-        ...args,
+        ...wiredInputs(args, PLUGIN_WIRING),
         plannedActions: undefined,
         installedVersion: undefined,
         drift: undefined,
@@ -169,7 +192,7 @@ export class IndexerPackage extends pulumi.dynamic.Resource {
       makeProvider("indexer"),
       name,
       {
-        ...args,
+        ...wiredInputs(args, INDEXER_WIRING),
         plannedActions: undefined,
         version: undefined,
         service: undefined,

@@ -36,6 +36,7 @@ import {
   systemControlFor,
 } from "./context";
 import { planFirmware, readLiveFacts } from "./firmware-plan";
+import { flatInputs, recordedInputs } from "../wiring";
 
 export const FIRMWARE_STATE_VERSION = 1;
 const COMPUTED = ["plannedActions", "planFindings", "resolvedTarget"] as const;
@@ -54,9 +55,10 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Props = Record<string, unknown>;
 
+/** The declared inputs in the flat shape the schema validates (wiring merged back, see ../wiring.ts). */
 function declaredInputs(props: Props): Props {
   const out: Props = {};
-  for (const [k, v] of Object.entries(props)) {
+  for (const [k, v] of Object.entries(flatInputs(props))) {
     if (k === "__provider" || !(firmwareInputSchema.shape as Record<string, unknown>)[k]) continue;
     if ((COMPUTED as readonly string[]).includes(k)) continue;
     out[k] = v;
@@ -98,7 +100,10 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
   const planned = Array.isArray(news["plannedActions"]) ? (news["plannedActions"] as unknown[]) : [];
-  const key = (p: Props): string => JSON.stringify(DECLARED.map((k) => p[k] ?? null));
+  const key = (p: Props): string => {
+    const flat = flatInputs(p);
+    return JSON.stringify(DECLARED.map((k) => flat[k] ?? null));
+  };
   const changed = key(olds) !== key(news);
   const live = liveStateChanged(olds, news, ["drift", "nodeStates"]);
   return { changes: planned.length > 0 || changed || live, stables: ["cluster"] };
@@ -195,7 +200,7 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
   const remaining: ClusterPlan = { ...plan, steps: plan.steps.filter((s) => !finished.has(s.seq)) };
   const store = fileBackedStore(file, plan, resume?.checkpoint ?? null);
   const base: Props = {
-    ...declaredInputs(news),
+    ...recordedInputs(news, Object.keys(firmwareInputSchema.shape)),
     ...pickComputed(news),
     stateVersion: FIRMWARE_STATE_VERSION,
     targetRevision: plan.target,

@@ -15,6 +15,7 @@ import { indexerInputSchema, type IndexerInputs } from "../inputs";
 import { waveLines } from "../plan-lines";
 import { liveStateChanged, credentials, errorText, partialFailure, say } from "./context";
 import { today } from "./firmware-plan";
+import { flatInputs, recordedInputs } from "../wiring";
 
 type Props = Record<string, unknown>;
 export const INDEXER_STATE_VERSION = 1;
@@ -30,8 +31,10 @@ const KEYS = [
   "packages",
 ] as const;
 
+/** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function declared(props: Props): Props {
-  return Object.fromEntries(KEYS.flatMap((k) => (props[k] === undefined ? [] : [[k, props[k]]])));
+  const flat = flatInputs(props);
+  return Object.fromEntries(KEYS.flatMap((k) => (flat[k] === undefined ? [] : [[k, flat[k]]])));
 }
 
 async function withHost<T>(
@@ -136,7 +139,7 @@ function outs(
   extra: Props = {},
 ): Props {
   return {
-    ...declared(news),
+    ...recordedInputs(news, KEYS),
     plannedActions: [],
     stateVersion: INDEXER_STATE_VERSION,
     version: version ?? null,

@@ -27,6 +27,7 @@ import { fieldProblems } from "../../provider/domain/validation";
 import { applianceNodeInputSchema, systemControlInputSchema, tlsInputSchema } from "../inputs";
 import { applianceLogin } from "../credentials";
 import { watched } from "./engine-watchdog";
+import { flatInputs } from "../wiring";
 import {
   credentials,
   configure as configureContext,
@@ -113,13 +114,14 @@ const SPP_INPUT_KEYS = [
 
 /** The declared inputs only (no outputs, no __provider), undefined ones dropped. */
 function sppInputsLoose(props: Props): Props {
-  const pairs: [string, unknown][] = SPP_INPUT_KEYS.map((k) => [k, props[k]]);
+  const flat = flatInputs(props);
+  const pairs: [string, unknown][] = SPP_INPUT_KEYS.map((k) => [k, flat[k]]);
   return Object.fromEntries(pairs.filter(([, v]) => v !== undefined));
 }
 
 function sppInputs(props: Props): SppJoinInputs {
   const { node, address, tls, spp, promoteStandalone, firewall, spsPrimaryAddress, sppPrimaryAddress } =
-    props;
+    flatInputs(props);
   return sppJoinInputSchema.parse({
     node,
     address,
@@ -204,7 +206,8 @@ export const sppJoin = {
       "tls",
       "node",
     ];
-    const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const [o, n] = [flatInputs(olds), flatInputs(news)];
+    const changed = keys.filter((k) => JSON.stringify(o[k]) !== JSON.stringify(n[k]));
     // Refresh found the join gone (or pointing elsewhere): the next up joins again.
     const notJoined = olds["joined"] === false;
     return { changes: changed.length > 0 || notJoined };
@@ -406,7 +409,8 @@ type NextHopInputs = z.output<typeof nextHopInputSchema>;
 const NEXT_HOP_KEYS = ["node", "targets", "systemControl", "waitTimeoutMs", "pollMs"] as const;
 
 function nextHopInputs(props: Props): NextHopInputs {
-  const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, props[k]]);
+  const flat = flatInputs(props);
+  const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, flat[k]]);
   return nextHopInputSchema.parse(Object.fromEntries(pairs.filter(([, v]) => v !== undefined)));
 }
 
@@ -426,7 +430,8 @@ function nextHopSpec(f: NextHopInputs, secondary: string): unknown {
 
 export const nextHopMonitoring = {
   async check(_olds: Props, news: Props): Promise<CheckResult> {
-    const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, news[k]]);
+    const flat = flatInputs(news);
+    const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, flat[k]]);
     const parsed = nextHopInputSchema.safeParse(Object.fromEntries(pairs.filter(([, v]) => v !== undefined)));
     if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
     if (!parsed.data.node.ha) {
@@ -452,8 +457,9 @@ export const nextHopMonitoring = {
   },
 
   async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+    const [o, n] = [flatInputs(olds), flatInputs(news)];
     const changed = ["node", "targets", "systemControl"].some(
-      (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
+      (k) => JSON.stringify(o[k]) !== JSON.stringify(n[k]),
     );
     const drift = Array.isArray(olds["drift"]) && olds["drift"].length > 0;
     return { changes: changed || drift };
@@ -517,7 +523,7 @@ export const nextHopMonitoring = {
   },
 
   async remove(_id: string, props: Props): Promise<void> {
-    const node = (props["node"] as { name?: string } | undefined)?.name ?? "sps";
+    const node = (flatInputs(props)["node"] as { name?: string } | undefined)?.name ?? "sps";
     say(
       `nextHopMonitoring/${node}`,
       "removed from the stack only: the next-hop targets stay configured on the appliance (clearing them needs both nodes restarted)",

@@ -18,6 +18,7 @@ import {
   say,
   systemControlFor,
 } from "./context";
+import { flatInputs, recordedInputs } from "../wiring";
 
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
@@ -31,8 +32,10 @@ const liveLicenseSchema = z
   })
   .loose();
 
+const DECLARED = ["cluster", "nodes", "license", "major", "warnDays", "systemControl"] as const;
+
 function inputsOf(props: Props): LicenseInputs {
-  const { cluster, nodes, license, major, warnDays, systemControl } = props;
+  const { cluster, nodes, license, major, warnDays, systemControl } = flatInputs(props);
   return licenseInputSchema.parse({ cluster, nodes, license, major, warnDays, systemControl });
 }
 
@@ -114,8 +117,9 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   return { inputs: { ...news, plannedActions: planned } };
 }
 
+/** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function inputsOfLoose(props: Props): Props {
-  const { cluster, nodes, license, major, warnDays, systemControl } = props;
+  const { cluster, nodes, license, major, warnDays, systemControl } = flatInputs(props);
   return Object.fromEntries(
     Object.entries({ cluster, nodes, license, major, warnDays, systemControl }).filter(
       ([, v]) => v !== undefined,
@@ -166,7 +170,7 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
 
 function outputs(news: Props, live: Record<string, LicenseFacts & { error?: string }>, text: string): Props {
   return {
-    ...inputsOfLoose(news),
+    ...recordedInputs(news, DECLARED),
     plannedActions: [],
     stateVersion: LICENSE_STATE_VERSION,
     licenseSha256: createHash("sha256").update(text).digest("hex"),

@@ -8,12 +8,16 @@ import { fieldProblems } from "../../provider/domain/validation";
 import { pluginDrift } from "../drift";
 import { pluginInputSchema, type PluginInputs } from "../inputs";
 import { liveStateChanged, errorText, partialFailure, restClient, say } from "./context";
+import { flatInputs, recordedInputs } from "../wiring";
 
 type Props = Record<string, unknown>;
 export const PLUGIN_STATE_VERSION = 1;
 
+const DECLARED = ["cluster", "node", "name", "version", "path"] as const;
+
+/** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function declared(props: Props): Props {
-  const { cluster, node, name, version, path } = props;
+  const { cluster, node, name, version, path } = flatInputs(props);
   return Object.fromEntries(
     Object.entries({ cluster, node, name, version, path }).filter(([, v]) => v !== undefined),
   );
@@ -60,7 +64,7 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
   const f = pluginInputSchema.parse(declared(news));
   const name = `plugin/${f.cluster}/${f.node.name}/${f.name}`;
   const outs = (installed: string | undefined): Props => ({
-    ...declared(news),
+    ...recordedInputs(news, DECLARED),
     plannedActions: [],
     stateVersion: PLUGIN_STATE_VERSION,
     installedVersion: installed ?? null,
@@ -90,7 +94,7 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
 }
 
 export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
-  const node = (inputs["node"] ?? {}) as { name?: string };
+  const node = (flatInputs(inputs)["node"] ?? {}) as { name?: string };
   return apply(
     `sps-plugin:${String(inputs["cluster"])}/${node.name ?? "?"}/${String(inputs["name"])}`,
     inputs,

@@ -6,6 +6,19 @@ import { drift, events, labStack, refreshDiff, type LabStack } from "./sps-helpe
 
 const FIRMWARE_TYPE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";
 
+/**
+ * The property lines the engine prints under one resource of `preview --diff` (up to the next resource
+ * or the stack outputs).
+ */
+function resourceBlock(text: string, header: RegExp): string {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => header.test(l));
+  assert.ok(start >= 0, `no ${String(header)} in:\n${text}`);
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((l) => /^\s*[-+~]? ?\S+:\S+: \(|--outputs:--|^Resources:/.test(l));
+  return (end < 0 ? rest : rest.slice(0, end)).join("\n");
+}
+
 interface PreviewJson {
   steps?: Array<{ op: string; urn: string; newState?: { type: string; inputs?: Record<string, unknown> } }>;
 }
@@ -59,6 +72,38 @@ describe("a standalone SPS node as a Pulumi stack", function () {
     assert.match(text, /upload-license sps-6 to sps-branch: runs a license for major 5, declared 6/);
   });
 
+  it("prints for the firmware create what a reviewer needs, and none of the wiring (sdk/wiring.ts)", async function () {
+    const preview = await ls.stack.preview();
+    const block = resourceBlock(
+      preview.diffText,
+      /\+ pulumi-nodejs:dynamic\/sps:ClusterFirmware: \(create\)/,
+    );
+    assert.match(block, /^\s+cluster\s+: "branch"$/m);
+    assert.match(block, /^\s+target\s+: "6\.3"$/m);
+    assert.match(block, /^\s+resolvedTarget: "6\.3\.0"$/m);
+    assert.match(block, /^\s+plannedActions: \[$/m);
+    assert.match(block, /"hop 2: 6\.0\.12 -> 6\.3\.0"/);
+    assert.match(block, /"wave 3 hop 2 #\d+ sps-branch: reboot 6\.3\.0"/);
+    assert.match(block, /^\s+planFindings\s+: \[$/m);
+    assert.match(block, /"warning P13: the upgrade reboots 1 node\(s\) \(2 hop\(s\)\)/);
+    assert.match(block, /^\s+wiringDigest\s+: "sha256:[0-9a-f]{16}"$/m);
+    // The wiring: node bindings, firmware image map, system-control argv templates, deadlines, checkpoint.
+    const wiring: Array<[string, RegExp]> = [
+      ["nodes", /^\s+nodes\s*:/m],
+      ["node address", /https:\/\/127\.0\.0\.1/],
+      ["trusted CA", /caPem|BEGIN CERTIFICATE/],
+      ["firmware image map", /^\s+firmware\s*:|\.iso"/m],
+      ["hop licenses map", /^\s+licenses\s*:/m],
+      ["systemControl", /systemControl|argv|\{\{node\}\}|channel\s*:/],
+      ["deadlines", /deadlines|firstBootMs/],
+      ["checkpointDir / checkpointKey", /checkpointDir|checkpointKey/],
+      ["__wiring", /__wiring/],
+    ];
+    for (const [what, pattern] of wiring)
+      assert.doesNotMatch(block, pattern, `${what} is not printed for the firmware create:\n${block}`);
+    assert.ok(block.split("\n").length < 60, `a short block:\n${block}`);
+  });
+
   it("shows the plan in preview --json", async function () {
     const result = await ls.stack.cli(["preview", "--json", "--stack", ls.stack.name]);
     assert.equal(result.code, 0, result.stderr);
@@ -85,7 +130,11 @@ describe("a standalone SPS node as a Pulumi stack", function () {
     );
   });
 
-  it("reports no changes on a second up", async function () {
+  it("reports no changes on a second preview and a second up", async function () {
+    const preview = await ls.stack.preview();
+    assert.deepEqual(preview.changeSummary, { same: 4 });
+    assert.doesNotMatch(preview.diffText, /^\s*[-+~] /m, preview.diffText);
+    assert.doesNotMatch(preview.diffText, /plannedActions|wiringDigest/, preview.diffText);
     const up = await ls.stack.up();
     assert.deepEqual(up.resourceChanges, { same: 4 });
     assert.equal((await events(ls.lab, { node: "sps-branch", name: "reboot" })).length, 2);

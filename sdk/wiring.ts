@@ -1,0 +1,91 @@
+/**
+ * Wiring: the declared inputs a reviewer does not need in `pulumi preview --diff` — node addresses
+ * and trusted certificates, firmware image paths and checksums, system-control argv templates,
+ * deadlines, the checkpoint location. Pure; used by the program side (./resources.ts) and by the
+ * providers (./runtime).
+ *
+ * The Node.js dynamic-provider host forwards neither `detailedDiff` nor `stables` to the engine
+ * (@pulumi/pulumi cmd/dynamic-provider: `diff` sets only changes, replaces, deleteBeforeReplace), a
+ * create always prints every input, and `hideDiffs` only applies to updates. What the engine never
+ * prints is a property whose key starts with `__` (like `__provider`). So each resource sends its
+ * wiring as one such property, `__wiring`, and shows `wiringDigest` (a short hash of it) instead:
+ * a change to the wiring alone is still visible in an update, as a changed digest.
+ *
+ * The providers validate and compare the flat view (`flatInputs`), which is also the shape of
+ * state written before the wiring was split out: both shapes are accepted, and moving to this one
+ * is no change (no update, no run).
+ */
+import { createHash } from "node:crypto";
+
+export const WIRING_KEY = "__wiring";
+export const WIRING_DIGEST_KEY = "wiringDigest";
+
+type Props = Record<string, unknown>;
+
+/** ClusterFirmware: shown are cluster, target, canary, maxParallel, asOf and the plan. */
+export const FIRMWARE_WIRING = [
+  "nodes",
+  "firmware",
+  "licenses",
+  "pluginBuilds",
+  "systemControl",
+  "deadlines",
+  "checkpointDir",
+  "checkpointKey",
+] as const;
+/** License: shown are cluster, license (its name), major, warnDays and the plan. */
+export const LICENSE_WIRING = ["nodes", "systemControl"] as const;
+/** Plugin: shown are cluster, name, version and the plan. */
+export const PLUGIN_WIRING = ["node", "path"] as const;
+/** IndexerPackage: shown are cluster, name, host, spsVersion and the plan. */
+export const INDEXER_WIRING = ["os", "port", "hostKeySha256", "rootPrefix", "packages"] as const;
+/** SppJoin (./integration.ts): shown are node, spp, firewall, promoteStandalone, addresses, the plan. */
+export const SPP_JOIN_WIRING = ["address", "tls"] as const;
+/** NextHopMonitoring (./integration.ts): shown are the targets and the plan. */
+export const NEXT_HOP_WIRING = ["node", "systemControl", "waitTimeoutMs", "pollMs"] as const;
+
+/** Splits declared properties into the shown ones and the wiring (undefined values dropped). */
+export function splitWiring(props: Props, wiringKeys: readonly string[]): { shown: Props; wiring: Props } {
+  const shown: Props = {};
+  const wiring: Props = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined) continue;
+    if (wiringKeys.includes(k)) wiring[k] = v;
+    else shown[k] = v;
+  }
+  return { shown, wiring };
+}
+
+/** The flat view of recorded or checked properties: `__wiring` merged back in (either shape accepted). */
+export function flatInputs(props: Props): Props {
+  const { [WIRING_KEY]: wiring, ...rest } = props;
+  if (wiring === null || typeof wiring !== "object" || Array.isArray(wiring)) return rest;
+  return { ...rest, ...(wiring as Props) };
+}
+
+/** What a provider records of the declaration: the given keys that are present plus the wiring. */
+export function recordedInputs(props: Props, declaredKeys: readonly string[]): Props {
+  const out: Props = {};
+  for (const k of [...declaredKeys, WIRING_KEY, WIRING_DIGEST_KEY])
+    if (props[k] !== undefined) out[k] = props[k];
+  return out;
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Props)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
+}
+
+/** `sha256:` and the first 16 hex digits of the SHA-256 of the wiring's canonical JSON. */
+export function wiringDigest(wiring: unknown): string {
+  const hex = createHash("sha256")
+    .update(JSON.stringify(canonical(wiring)))
+    .digest("hex");
+  return `sha256:${hex.slice(0, 16)}`;
+}

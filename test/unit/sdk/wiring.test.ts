@@ -1,0 +1,80 @@
+// Wiring (sdk/wiring.ts): which declared inputs go under `__wiring` (never printed by the engine), the
+// flat view the providers validate, which accepts state written before the split, and the digest.
+import { strict as assert } from "node:assert";
+import {
+  FIRMWARE_WIRING,
+  flatInputs,
+  recordedInputs,
+  splitWiring,
+  WIRING_DIGEST_KEY,
+  WIRING_KEY,
+  wiringDigest,
+} from "../../../sdk/wiring";
+
+const declared = {
+  cluster: "branch",
+  target: "6.3",
+  canary: true,
+  nodes: [{ name: "sps-branch", address: "https://sps-branch", tls: { sha256Fingerprint: "AB" } }],
+  firmware: { "6.3.0": { path: "/iso/6.3.0.iso", sha256: "0".repeat(64) } },
+  systemControl: { rebootNode: { channel: "command", argv: ["reboot", "{{node}}"] } },
+  checkpointDir: "/var/lib/sps",
+  checkpointKey: "p.s.branch",
+  maxParallel: undefined,
+};
+
+describe("wiring", function () {
+  it("keeps cluster, target and canary shown and moves nodes, images, channels and checkpoint out", function () {
+    const { shown, wiring } = splitWiring(declared, FIRMWARE_WIRING);
+    assert.deepEqual(Object.keys(shown), ["cluster", "target", "canary"]);
+    assert.deepEqual(Object.keys(wiring).sort(), [
+      "checkpointDir",
+      "checkpointKey",
+      "firmware",
+      "nodes",
+      "systemControl",
+    ]);
+  });
+
+  it("gives the providers the same flat view for the split shape and for state written before it", function () {
+    const { shown, wiring } = splitWiring(declared, FIRMWARE_WIRING);
+    const split = {
+      ...shown,
+      [WIRING_KEY]: wiring,
+      [WIRING_DIGEST_KEY]: wiringDigest(wiring),
+      plannedActions: [],
+    };
+    const flat = flatInputs(split);
+    assert.equal(WIRING_KEY in flat, false);
+    assert.deepEqual(flat["nodes"], declared.nodes);
+    assert.equal(flat["checkpointKey"], "p.s.branch");
+    const old = { ...declared, plannedActions: [] };
+    assert.deepEqual(flatInputs(old), old);
+  });
+
+  it("records the shown keys and the wiring, not outputs or __provider", function () {
+    const { shown, wiring } = splitWiring(declared, FIRMWARE_WIRING);
+    const news = {
+      ...shown,
+      [WIRING_KEY]: wiring,
+      [WIRING_DIGEST_KEY]: "sha256:x",
+      __provider: "code",
+      drift: [],
+    };
+    assert.deepEqual(Object.keys(recordedInputs(news, ["cluster", "target", "canary", "nodes"])), [
+      "cluster",
+      "target",
+      "canary",
+      WIRING_KEY,
+      WIRING_DIGEST_KEY,
+    ]);
+  });
+
+  it("digests the wiring independently of key order and changes with any value", function () {
+    const a = wiringDigest({ x: 1, y: { b: [1, 2], a: "s" } });
+    assert.match(a, /^sha256:[0-9a-f]{16}$/);
+    assert.equal(wiringDigest({ y: { a: "s", b: [1, 2] }, x: 1 }), a);
+    assert.notEqual(wiringDigest({ x: 1, y: { b: [2, 1], a: "s" } }), a);
+    assert.notEqual(wiringDigest({ x: 2, y: { b: [1, 2], a: "s" } }), a);
+  });
+});
