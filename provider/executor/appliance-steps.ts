@@ -6,6 +6,7 @@
  */
 import { promises as fs } from "node:fs";
 import { ApplianceApiError } from "../appliance/api-error";
+import type { FirmwareSlot } from "../appliance/appliance-client";
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import { rebootDeadlineMs } from "../domain/deadlines";
 import type { PlanStep } from "../domain/plan";
@@ -26,24 +27,18 @@ import type { RunContext } from "./run-context";
 import {
   done,
   ensureUp,
+  hopFrom,
+  hopOf,
   hopTarget,
   onTarget,
   skipped,
   stepError,
+  waitForWebInterface,
   where,
   type NodeHandle,
   type StepOutcome,
 } from "./step-kit";
 import type { PluginPackage } from "./types";
-
-function hopOf(step: PlanStep): number {
-  return step.hop ?? 0;
-}
-
-/** The revision the hop starts from (cluster hop list), for the P14 deadline. */
-function hopFrom(ctx: RunContext, step: PlanStep): string | undefined {
-  return step.hop !== null ? ctx.inputs.plan.hops[step.hop - 1]?.from : undefined;
-}
 
 function crossesP14(ctx: RunContext, step: PlanStep, running?: string): boolean {
   const to = step.version;
@@ -235,10 +230,13 @@ export async function uploadFirmware(
   );
 }
 
-export async function testFirmware(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
-  const target = hopTarget(ctx, step);
-  const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+/** The slot holding the hop target (S5: uploaded by upload-firmware), for test and activation. */
+async function uploadedSlot(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  target: string,
+): Promise<FirmwareSlot> {
   const slot = slotWithVersion((await node.client.listFirmwareSlots()).slots, target);
   if (!slot)
     throw stepError(
@@ -246,6 +244,14 @@ export async function testFirmware(ctx: RunContext, node: NodeHandle, step: Plan
       step,
       `${where(ctx, step)}: firmware ${target} is in no slot; upload it first`,
     );
+  return slot;
+}
+
+export async function testFirmware(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const target = hopTarget(ctx, step);
+  const running = await ensureUp(ctx, node, step);
+  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  const slot = await uploadedSlot(ctx, node, step, target);
   if (slot.afterReboot)
     return skipped(`slot ${slot.id} already selected for the next boot: its test passed before (P12)`);
   const result = await ctx.withDeadline(
@@ -284,13 +290,7 @@ export async function activateFirmware(
   const target = hopTarget(ctx, step);
   const running = await ensureUp(ctx, node, step);
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
-  const slot = slotWithVersion((await node.client.listFirmwareSlots()).slots, target);
-  if (!slot)
-    throw stepError(
-      "step-failed",
-      step,
-      `${where(ctx, step)}: firmware ${target} is in no slot; upload it first`,
-    );
+  const slot = await uploadedSlot(ctx, node, step, target);
   if (slot.afterReboot) return skipped(`slot ${slot.id} (${target}) already selected "after reboot"`);
   try {
     await node.client.activateFirmware(slot.id, `pulumi-sps: ${target} (hop ${hopOf(step)})`);
@@ -419,15 +419,13 @@ async function waitForReboot(
   const issued = ctx.clock.now();
   let seenDown = false;
   let announcedBoot = false;
-  return ctx.waitFor(
+  return waitForWebInterface(
+    ctx,
+    step,
     {
       what: `web interface of ${node.name} back after the reboot into ${target}${crosses ? " (first boot reorganises storage, P14)" : ""}`,
       deadlineMs: rebootDeadlineMs(ctx.deadlines, crosses),
-      kind: "web-interface-not-back",
-      rule: "S12",
-      step,
       hint: "console access needed: do not reboot or power it off during its first boot (S10); check it on the console, then run again",
-      onWait: (m) => ctx.progress(step, "waiting", m),
     },
     async () => {
       const l = await readLiveness(node.client);

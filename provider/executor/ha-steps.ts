@@ -13,6 +13,8 @@ import type { RunContext } from "./run-context";
 import {
   done,
   ensureUp,
+  hopFrom,
+  hopOf,
   hopTarget,
   onTarget,
   skipped,
@@ -22,8 +24,21 @@ import {
   type StepOutcome,
 } from "./step-kit";
 
-function hopOf(step: PlanStep): number {
-  return step.hop ?? 0;
+/** H2: polls the pair's HA state until `until` holds, within the wait's own deadline. */
+function waitForPair(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  wait: { what: string; deadlineMs: number; hint?: string },
+  until: (p: PairView) => boolean,
+): Promise<PairView> {
+  return ctx.waitFor(
+    { ...wait, kind: "deadline", rule: "H2", step, onWait: (m) => ctx.progress(step, "waiting", m) },
+    async () => {
+      const p = await readPair(ctx, node, step);
+      return until(p) ? p : undefined;
+    },
+  );
 }
 
 /**
@@ -73,20 +88,16 @@ export async function waitSecondarySync(
   const synced = (v: PairView): boolean =>
     v.state.firmwareSynced === true && v.secondary.firmware.active === target;
   if (synced(first)) return skipped(`firmware ${target} already on the secondary ${first.secondary.unit}`);
-  const v = await ctx.waitFor(
+  const v = await waitForPair(
+    ctx,
+    node,
+    step,
     {
       what: `firmware ${target} synced to the secondary of ${node.name}`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
-      kind: "deadline",
-      rule: "H2",
-      step,
       hint: "check the HA link on the High Availability page",
-      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    async () => {
-      const p = await readPair(ctx, node, step);
-      return synced(p) ? p : undefined;
-    },
+    synced,
   );
   return done(`firmware ${target} synced to secondary ${v.secondary.unit}`);
 }
@@ -116,19 +127,15 @@ export async function shutdownSecondary(
   await withManual(ctx, step, `shut the secondary (${view.secondary.unit}) down`, () =>
     ctx.inputs.systemControl.shutdownSecondary(view.pair),
   );
-  await ctx.waitFor(
+  await waitForPair(
+    ctx,
+    node,
+    step,
     {
       what: `secondary ${view.secondary.unit} of ${node.name} powered off`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
-      kind: "deadline",
-      rule: "H2",
-      step,
-      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    async () => {
-      const p = await readPair(ctx, node, step);
-      return p.secondary.power === "off" ? true : undefined;
-    },
+    (p) => p.secondary.power === "off",
   );
   return done(`secondary ${view.secondary.unit} shut down`);
 }
@@ -182,24 +189,20 @@ export async function waitSecondaryRejoin(
     v.state.nodes.every((n) => n.firmware.current !== null && onTarget(n.firmware.current, target));
   const first = await readPair(ctx, node, step);
   if (rejoined(first)) return skipped(`secondary ${first.secondary.unit} already synced on ${target}`);
-  const from = ctx.inputs.plan.hops[hopOf(step) - 1]?.from ?? first.secondary.firmware.current ?? target;
+  const from = hopFrom(ctx, step) ?? first.secondary.firmware.current ?? target;
   const deadline =
     ctx.deadlines.secondaryRejoinMs +
     (crossesStorageReorganisation(from, target) ? ctx.deadlines.storageReorganisationMs : 0);
-  const v = await ctx.waitFor(
+  const v = await waitForPair(
+    ctx,
+    node,
+    step,
     {
       what: `secondary of ${node.name} booted into ${target}, synced and visible again`,
       deadlineMs: deadline,
-      kind: "deadline",
-      rule: "H2",
-      step,
       hint: "check the secondary on its console and the HA page",
-      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    async () => {
-      const p = await readPair(ctx, node, step);
-      return rejoined(p) ? p : undefined;
-    },
+    rejoined,
   );
   return done(`secondary ${v.secondary.unit} rejoined on ${target} (HA ${v.state.status}, ${v.state.sync})`);
 }
@@ -232,19 +235,15 @@ export async function activateSecondary(
   await withManual(ctx, step, `activate the secondary (${view.secondary.unit}) ("Activate slave")`, () =>
     ctx.inputs.systemControl.activateSecondary(view.pair),
   );
-  const after = await ctx.waitFor(
+  const after = await waitForPair(
+    ctx,
+    node,
+    step,
     {
       what: `unit ${view.secondary.unit} of ${node.name} primary after "Activate slave"`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
-      kind: "deadline",
-      rule: "H2",
-      step,
-      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    async () => {
-      const p = await readPair(ctx, node, step);
-      return p.primary.unit !== mark.unit ? p : undefined;
-    },
+    (p) => p.primary.unit !== mark.unit,
   );
   return done(`unit ${after.primary.unit} is primary now (was ${mark.unit})`);
 }
@@ -256,19 +255,15 @@ export async function verifyHa(ctx: RunContext, node: NodeHandle, step: PlanStep
   const later = downForLaterHop(ctx, node, step);
   if (later !== undefined)
     return skipped(`the secondary was shut down for hop ${later}; the pair is verified in that hop`);
-  const v = await ctx.waitFor(
+  const v = await waitForPair(
+    ctx,
+    node,
+    step,
     {
       what: `both units of ${node.name} on ${target} (current = active) with HA status "HA"`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
-      kind: "deadline",
-      rule: "H2",
-      step,
-      onWait: (m) => ctx.progress(step, "waiting", m),
     },
-    async () => {
-      const p = await readPair(ctx, node, step);
-      return pairConverged(p.state, target) ? p : undefined;
-    },
+    (p) => pairConverged(p.state, target),
   );
   return done(
     `HA ${v.state.status}: ${v.state.nodes.map((n) => `${n.unit}=${n.firmware.current}/${n.firmware.active} (${n.role})`).join(", ")}`,

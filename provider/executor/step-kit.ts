@@ -5,7 +5,7 @@
  */
 import type { ApplianceClient } from "../appliance/appliance-client";
 import { rebootDeadlineMs } from "../domain/deadlines";
-import type { PlanStep } from "../domain/plan";
+import type { Hop, PlanStep } from "../domain/plan";
 import { atOrPast, readLiveness } from "./node-state";
 import { failedStep, type RunContext } from "./run-context";
 import { ExecutionError, type ExecutionFailureKind, type HaBinding, type NodeBinding } from "./types";
@@ -52,9 +52,24 @@ export function where(ctx: RunContext, step: PlanStep): string {
   return `cluster ${ctx.cluster}, node ${step.node}, step ${step.seq} ${step.action}${step.hop !== null ? ` (hop ${step.hop}${step.version ? ` → ${step.version}` : ""})` : ""}`;
 }
 
+/** The 1-based hop index of a step (0 for steps not tied to a hop). */
+export function hopOf(step: PlanStep): number {
+  return step.hop ?? 0;
+}
+
+/** The plan's hop a step belongs to (none for steps not tied to a hop). */
+function planHop(ctx: RunContext, step: PlanStep): Hop | undefined {
+  return step.hop !== null ? ctx.inputs.plan.hops[step.hop - 1] : undefined;
+}
+
+/** The revision the step's hop starts from (cluster hop list), for the P14 deadlines. */
+export function hopFrom(ctx: RunContext, step: PlanStep): string | undefined {
+  return planHop(ctx, step)?.from;
+}
+
 /** The hop target of an appliance step (planner: every hop step carries `version`). */
 export function hopTarget(ctx: RunContext, step: PlanStep): string {
-  const v = step.version ?? (step.hop !== null ? ctx.inputs.plan.hops[step.hop - 1]?.to : undefined);
+  const v = step.version ?? planHop(ctx, step)?.to;
   if (!v) throw stepError("input-missing", step, `${where(ctx, step)}: the plan step has no target version`);
   return v;
 }
@@ -71,20 +86,40 @@ export async function ensureUp(
 ): Promise<string> {
   const first = await readLiveness(node.client);
   if (first.phase === "up") return first.version;
-  return ctx.waitFor(
+  return waitForWebInterface(
+    ctx,
+    step,
     {
       what: options.what ?? `web interface of ${node.name} back (it is ${first.phase})`,
       deadlineMs: rebootDeadlineMs(ctx.deadlines, options.crossesStorageReorganisation ?? true),
-      kind: "web-interface-not-back",
-      rule: "S12",
-      step,
       hint: "console access needed: check the appliance on its console, then run again",
-      onWait: (m) => ctx.progress(step, "waiting", m),
     },
     async () => {
       const l = await readLiveness(node.client);
       return l.phase === "up" ? l.version : undefined;
     },
+  );
+}
+
+/**
+ * S12: polls (read-only, S10) until `probe` returns the node's running version; past the deadline the
+ * step fails with `web-interface-not-back` and the hint (console access needed).
+ */
+export function waitForWebInterface(
+  ctx: RunContext,
+  step: PlanStep,
+  wait: { what: string; deadlineMs: number; hint: string },
+  probe: () => Promise<string | undefined>,
+): Promise<string> {
+  return ctx.waitFor(
+    {
+      ...wait,
+      kind: "web-interface-not-back",
+      rule: "S12",
+      step,
+      onWait: (m) => ctx.progress(step, "waiting", m),
+    },
+    probe,
   );
 }
 
