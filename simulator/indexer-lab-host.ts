@@ -1,27 +1,27 @@
 /**
- * Test hosts for the external-indexer tests: real peers, one per loopback port.
+ * External indexer hosts of the lab (tests and the demo): real peers, one per loopback port.
  *
- * REAL on every test host:
- *   - OpenSSH `sshd` (Debian openssh-server), started by the tests as root on 127.0.0.1 with its own
- *     config, its own ed25519 host key and an authorized test key (ssh-keygen in a temp dir), and
- *     stopped by the tests;
- *   - login users: root, `spsidx-nopw` (NOPASSWD sudo), `spsidx-pw` (sudo asks for a password;
- *     SSH password login works for it); real `sudo`;
+ * REAL on every lab host:
+ *   - OpenSSH `sshd` (Debian openssh-server), started as root on 127.0.0.1 with its own config, its
+ *     own ed25519 host key and one authorized client key (ssh-keygen in a temp dir), and stopped by
+ *     whoever started it (a test, or test/support/sps-lab.ts for the demo);
+ *   - login users: root, `spsidx-nopw` (NOPASSWD sudo) and, for the tests only (`passwordUser`),
+ *     `spsidx-pw` (sudo asks for a password; SSH password login works for it); real `sudo`;
  *   - the host root (a directory; `rpm --root` / `dnf --installroot`) with its own RPM database in
- *     which a real `external-indexer` RPM (built with rpmbuild, see indexer-test-rpms.ts) is installed,
+ *     which a real `external-indexer` RPM (built with rpmbuild, see indexer-rpms.ts) is installed,
  *     the release files (/etc/redhat-release, /etc/os-release) and the configuration files (rule I2);
  *   - `rpm`, `sha256sum`, `cp`, SFTP; `yum` is Debian's real `dnf` with repositories disabled,
  *     through a per-host `yum` script first in that host's PATH (sshd `SetEnv PATH=…`; the sudoers
- *     drop-in keeps PATH for the test users with `!secure_path`).
+ *     drop-in keeps PATH for the lab users with `!secure_path`).
  *
  * SHIMMED (and nothing else): `systemctl` and `service`. The sandbox has no systemd or SysV init, so
  * two small scripts in the host's PATH keep the external-indexer service state in a file of that host.
  * Their `start` runs the installed package's own `selftest` program, so a broken package really fails
  * to start; on the RHEL 6 host `systemctl` does not exist (exit 127), as on RHEL 6.
  *
- * Sandbox-wide, idempotent setup (like scripts/setup.sh): the test users, /etc/sudoers.d/sps-indexer-test,
- * and /etc/rpm/macros.sps-indexer-test-dbpath (`%_dbpath /var/lib/rpm`: Debian's rpm keeps its
- * database in ~/.rpmdb, RHEL's in /var/lib/rpm).
+ * Machine-wide, idempotent setup (like scripts/setup.sh): the lab users, /etc/sudoers.d/sps-indexer-lab
+ * (and sps-indexer-test for the password user), and /etc/rpm/macros.sps-indexer-test-dbpath
+ * (`%_dbpath /var/lib/rpm`: Debian's rpm keeps its database in ~/.rpmdb, RHEL's in /var/lib/rpm).
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createServer, connect } from "node:net";
@@ -39,15 +39,15 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sha256Fingerprint, parseKnownHostsLine } from "../../provider/hosts/host-key";
-import type { SshHostOptionsInput } from "../../provider/hosts/ssh-options";
-import { buildIndexerRpm, configDirForVersion, corruptPayload } from "./indexer-test-rpms";
+import { sha256Fingerprint, parseKnownHostsLine } from "../provider/hosts/host-key";
+import type { SshHostOptionsInput } from "../provider/hosts/ssh-options";
+import { buildIndexerRpm, configDirForVersion, corruptPayload } from "./indexer-rpms";
 
 export const SUDO_NOPASSWD_USER = "spsidx-nopw";
 export const SUDO_PASSWORD_USER = "spsidx-pw";
-/** Login password of SUDO_PASSWORD_USER (also what its sudo asks for). Test-only. */
+/** Login password of SUDO_PASSWORD_USER (also what its sudo asks for). Tests only. */
 export const SUDO_PASSWORD_USER_PASSWORD = "Idx-test-Pw-7319";
-export type TestUser = "root" | typeof SUDO_NOPASSWD_USER | typeof SUDO_PASSWORD_USER;
+export type LabHostUser = "root" | typeof SUDO_NOPASSWD_USER | typeof SUDO_PASSWORD_USER;
 
 const SSHD = "/usr/sbin/sshd";
 const PREREQUISITES = [
@@ -60,9 +60,11 @@ const PREREQUISITES = [
   "/usr/sbin/useradd",
 ];
 const RPM_MACROS = "/etc/rpm/macros.sps-indexer-test-dbpath";
-const SUDOERS = "/etc/sudoers.d/sps-indexer-test";
+/** sudo for SUDO_NOPASSWD_USER (every lab); for SUDO_PASSWORD_USER (tests only) its own drop-in. */
+const SUDOERS_LAB = "/etc/sudoers.d/sps-indexer-lab";
+const SUDOERS_PASSWORD_USER = "/etc/sudoers.d/sps-indexer-test";
 
-/** The packages every test host can be given. */
+/** The packages every lab host can be given. */
 export interface IndexerRpms {
   v5_11_0: string;
   v6_0_1: string;
@@ -72,8 +74,18 @@ export interface IndexerRpms {
   v6_3_0_corrupt: string;
 }
 
-/** Per-suite fixtures: prerequisites checked, sandbox users ready, client key and RPMs built. */
-export class IndexerTestFixtures {
+export interface IndexerLabOptions {
+  /**
+   * Also create SUDO_PASSWORD_USER, a sudoer whose password is in this file (the tests' password
+   * login and sudo-password cases). Never for the demo. Default false.
+   */
+  passwordUser?: boolean;
+  /** "all": build every package now (tests); "on-use" (default): build each on first use. */
+  build?: "all" | "on-use";
+}
+
+/** Per-suite (or per-lab) fixtures: prerequisites checked, users ready, client key, the RPMs. */
+export class IndexerLabFixtures {
   private constructor(
     readonly dir: string,
     readonly clientKeyPath: string,
@@ -81,33 +93,34 @@ export class IndexerTestFixtures {
     readonly rpms: IndexerRpms,
   ) {}
 
-  static create(): IndexerTestFixtures {
+  static create(options: IndexerLabOptions = {}): IndexerLabFixtures {
     const missing = PREREQUISITES.filter((p) => !existsSync(p));
     if (missing.length > 0) {
-      throw new Error(
-        `indexer test hosts need ${missing.join(", ")}: run scripts/setup.sh (Debian packages)`,
-      );
+      throw new Error(`indexer lab hosts need ${missing.join(", ")}: run scripts/setup.sh (Debian packages)`);
     }
     if (process.getuid?.() !== 0)
-      throw new Error("indexer test hosts start sshd and create users: run as root");
-    ensureSandboxUsers();
+      throw new Error("indexer lab hosts start sshd and create users: run as root");
+    ensureLabUsers(options.passwordUser === true);
     const dir = mkdtempSync(join(tmpdir(), "sps-idx-fixtures-"));
     chmodSync(dir, 0o755);
     const key = join(dir, "client_ed25519");
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sps-indexer-test", "-f", key]);
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sps-indexer-lab", "-f", key]);
     const out = join(dir, "rpms");
     mkdirSync(out);
-    const build = (version: string, broken = false): string => buildIndexerRpm(dir, out, { version, broken });
-    const v6_3_0 = build("6.3.0");
-    const rpms: IndexerRpms = {
-      v5_11_0: build("5.11.0"),
-      v6_0_1: build("6.0.1"),
-      v6_2_0: build("6.2.0"),
-      v6_3_0,
-      v6_3_1_broken: build("6.3.1", true),
-      v6_3_0_corrupt: corruptPayload(v6_3_0, join(out, "external-indexer-6.3.0-corrupt.rpm")),
-    };
-    return new IndexerTestFixtures(dir, key, readFileSync(`${key}.pub`, "utf8").trim(), rpms);
+    const rpms = rpmsBuiltOnUse(dir, out);
+    if (options.build === "all") {
+      // Reading a property builds that package.
+      const paths = [
+        rpms.v5_11_0,
+        rpms.v6_0_1,
+        rpms.v6_2_0,
+        rpms.v6_3_0,
+        rpms.v6_3_1_broken,
+        rpms.v6_3_0_corrupt,
+      ];
+      if (paths.some((p) => !existsSync(p))) throw new Error(`rpmbuild left a package missing in ${out}`);
+    }
+    return new IndexerLabFixtures(dir, key, readFileSync(`${key}.pub`, "utf8").trim(), rpms);
   }
 
   dispose(): void {
@@ -115,14 +128,50 @@ export class IndexerTestFixtures {
   }
 }
 
-function ensureSandboxUsers(): void {
+/** The packages as properties that run rpmbuild the first time they are read (~0.5 s each). */
+function rpmsBuiltOnUse(dir: string, out: string): IndexerRpms {
+  const built = new Map<string, string>();
+  const once = (key: string, make: () => string): string => {
+    const known = built.get(key);
+    if (known !== undefined) return known;
+    const path = make();
+    built.set(key, path);
+    return path;
+  };
+  const build = (version: string, broken = false): string =>
+    once(`${version}${broken ? "-broken" : ""}`, () => buildIndexerRpm(dir, out, { version, broken }));
+  return {
+    get v5_11_0() {
+      return build("5.11.0");
+    },
+    get v6_0_1() {
+      return build("6.0.1");
+    },
+    get v6_2_0() {
+      return build("6.2.0");
+    },
+    get v6_3_0() {
+      return build("6.3.0");
+    },
+    get v6_3_1_broken() {
+      return build("6.3.1", true);
+    },
+    get v6_3_0_corrupt() {
+      return once("6.3.0-corrupt", () =>
+        corruptPayload(build("6.3.0"), join(out, "external-indexer-6.3.0-corrupt.rpm")),
+      );
+    },
+  };
+}
+
+function ensureLabUsers(passwordUser: boolean): void {
   mkdirSync("/etc/rpm", { recursive: true });
   writeFileSync(
     RPM_MACROS,
-    "# pulumi-sps indexer test hosts: RHEL's RPM database location\n%_dbpath /var/lib/rpm\n",
+    "# pulumi-sps indexer lab hosts: RHEL's RPM database location\n%_dbpath /var/lib/rpm\n",
   );
   mkdirSync("/run/sshd", { recursive: true });
-  for (const user of [SUDO_NOPASSWD_USER, SUDO_PASSWORD_USER]) {
+  for (const user of passwordUser ? [SUDO_NOPASSWD_USER, SUDO_PASSWORD_USER] : [SUDO_NOPASSWD_USER]) {
     try {
       execFileSync("id", [user], { stdio: "ignore" });
     } catch {
@@ -131,23 +180,28 @@ function ensureSandboxUsers(): void {
   }
   // '*': no password, but not locked (sshd refuses key logins of locked accounts without PAM).
   execFileSync("usermod", ["-p", "*", SUDO_NOPASSWD_USER], { stdio: "pipe" });
+  writeSudoers(SUDOERS_LAB, [
+    `Defaults:${SUDO_NOPASSWD_USER} !secure_path`,
+    `${SUDO_NOPASSWD_USER} ALL=(root) NOPASSWD: ALL`,
+  ]);
+  if (!passwordUser) return;
   execFileSync("chpasswd", [], {
     input: `${SUDO_PASSWORD_USER}:${SUDO_PASSWORD_USER_PASSWORD}\n`,
     stdio: "pipe",
   });
-  const sudoers = [
-    `Defaults:${SUDO_NOPASSWD_USER} !secure_path`,
+  writeSudoers(SUDOERS_PASSWORD_USER, [
     `Defaults:${SUDO_PASSWORD_USER} !secure_path`,
-    `${SUDO_NOPASSWD_USER} ALL=(root) NOPASSWD: ALL`,
     `${SUDO_PASSWORD_USER} ALL=(root) ALL`,
-    "",
-  ].join("\n");
-  writeFileSync(`${SUDOERS}.tmp`, sudoers, { mode: 0o440 });
-  execFileSync("visudo", ["-c", "-q", "-f", `${SUDOERS}.tmp`], { stdio: "pipe" });
-  execFileSync("mv", [`${SUDOERS}.tmp`, SUDOERS]);
+  ]);
 }
 
-export interface TestHostSpec {
+function writeSudoers(path: string, lines: string[]): void {
+  writeFileSync(`${path}.tmp`, [...lines, ""].join("\n"), { mode: 0o440 });
+  execFileSync("visudo", ["-c", "-q", "-f", `${path}.tmp`], { stdio: "pipe" });
+  execFileSync("mv", [`${path}.tmp`, path]);
+}
+
+export interface LabHostSpec {
   name: string;
   os: "rhel6" | "rhel7";
   /** Path of the RPM installed at start (the "old" version). */
@@ -158,20 +212,20 @@ export interface TestHostSpec {
   allowTcpForwarding?: boolean;
 }
 
-export class IndexerTestHost {
+export class IndexerLabHost {
   readonly name: string;
   readonly dir: string;
   /** The host's root prefix (IndexerHost rootPrefix). */
   readonly root: string;
   readonly port: number;
-  private readonly fixtures: IndexerTestFixtures;
+  private readonly fixtures: IndexerLabFixtures;
   private readonly publicHostKeyLine: string;
   private sshd: ChildProcess | undefined;
   private sshdExited: Promise<void> = Promise.resolve();
 
   private constructor(
-    f: IndexerTestFixtures,
-    spec: TestHostSpec,
+    f: IndexerLabFixtures,
+    spec: LabHostSpec,
     dir: string,
     port: number,
     hostKeyLine: string,
@@ -184,7 +238,7 @@ export class IndexerTestHost {
     this.publicHostKeyLine = hostKeyLine;
   }
 
-  static async start(f: IndexerTestFixtures, spec: TestHostSpec): Promise<IndexerTestHost> {
+  static async start(f: IndexerLabFixtures, spec: LabHostSpec): Promise<IndexerLabHost> {
     const dir = mkdtempSync(join(tmpdir(), `sps-idx-${spec.name}-`));
     chmodSync(dir, 0o755);
     for (const d of ["root", "bin", "state", "ssh", "root/etc", "root/var/lib/rpm"]) {
@@ -223,7 +277,7 @@ export class IndexerTestHost {
     const port = await freePort();
     writeFileSync(join(dir, "ssh/sshd_config"), sshdConfig(dir, spec.allowTcpForwarding === true));
     const hostKeyLine = readFileSync(join(dir, "ssh/host_ed25519_key.pub"), "utf8").trim();
-    const host = new IndexerTestHost(f, spec, dir, port, `[127.0.0.1]:${port} ${hostKeyLine}`);
+    const host = new IndexerLabHost(f, spec, dir, port, `[127.0.0.1]:${port} ${hostKeyLine}`);
     try {
       await host.startSshd();
     } catch (err) {
@@ -250,7 +304,7 @@ export class IndexerTestHost {
     await waitForBanner(this.port, 10_000, () => child.exitCode !== null);
   }
 
-  /** Stops sshd and every session it serves (processes this test started, by pid). */
+  /** Stops sshd and every session it serves (processes this lab started, by pid). */
   async stopSshd(): Promise<void> {
     const child = this.sshd;
     if (!child?.pid) return;
@@ -301,7 +355,7 @@ export class IndexerTestHost {
   }
 
   /** SSH options for IndexerHost/SshHostSession: key auth by default, host key pinned by known_hosts line. */
-  sshOptions(user: TestUser = "root", overrides: Partial<SshHostOptionsInput> = {}): SshHostOptionsInput {
+  sshOptions(user: LabHostUser = "root", overrides: Partial<SshHostOptionsInput> = {}): SshHostOptionsInput {
     return {
       host: "127.0.0.1",
       port: this.port,
@@ -391,13 +445,13 @@ function writeShims(dir: string, root: string, os: "rhel6" | "rhel7"): void {
   // yum: the real dnf, on this host's root only when asked (--installroot), no repositories.
   script(
     "yum",
-    `# yum on this test host is Debian's dnf (real package manager), repositories disabled.\n` +
+    `# yum on this lab host is Debian's dnf (real package manager), repositories disabled.\n` +
       `exec /usr/bin/dnf --disablerepo='*' --releasever=${os === "rhel6" ? "6" : "7"} "$@"\n`,
   );
-  // TEST SHIM: the service manager (the only shimmed part of a test host).
+  // LAB SHIM: the service manager (the only shimmed part of a lab host).
   script(
     "indexer-service-shim",
-    `# TEST SHIM: keeps the external-indexer service state of this test host in a file.\n` +
+    `# LAB SHIM: keeps the external-indexer service state of this lab host in a file.\n` +
       `STATE=${q(join(state, "external-indexer.state"))}\nROOT=${q(root)}\n` +
       `echo "$1" >> ${q(join(state, "service.log"))}\n` +
       `current=$(cut -d' ' -f1 "$STATE" 2>/dev/null); [ -n "$current" ] || current=stopped\n` +
@@ -414,7 +468,7 @@ function writeShims(dir: string, root: string, os: "rhel6" | "rhel7"): void {
   );
   const shim = q(join(bin, "indexer-service-shim"));
   const service =
-    `# TEST SHIM: SysV 'service' for external-indexer only.\n` +
+    `# LAB SHIM: SysV 'service' for external-indexer only.\n` +
     `[ "$1" = external-indexer ] || { echo "$1: unrecognized service" >&2; exit 1; }\n` +
     `case "$2" in\n` +
     `  start) ${shim} start || { echo "Starting external-indexer: [FAILED]"; exit 1; }; echo "Starting external-indexer: [  OK  ]" ;;\n` +
@@ -429,13 +483,13 @@ function writeShims(dir: string, root: string, os: "rhel6" | "rhel7"): void {
   }
   script(
     "systemctl",
-    `# TEST SHIM: systemctl for external-indexer.service only.\n` +
+    `# LAB SHIM: systemctl for external-indexer.service only.\n` +
       `case "$2" in external-indexer|external-indexer.service) ;; *) echo "Unit $2 not found." >&2; exit 5 ;; esac\n` +
       `case "$1" in\n` +
       `  start) ${shim} start || { echo "Job for external-indexer.service failed because the control process exited with error code." >&2; exit 1; } ;;\n` +
       `  stop) ${shim} stop ;;\n` +
       `  is-active) case $(${shim} state) in running) echo active; exit 0 ;; failed) echo failed; exit 3 ;; *) echo inactive; exit 3 ;; esac ;;\n` +
-      `  *) echo "systemctl $1: not supported by the test shim" >&2; exit 1 ;;\n` +
+      `  *) echo "systemctl $1: not supported by the lab shim" >&2; exit 1 ;;\n` +
       `esac\n`,
   );
 }

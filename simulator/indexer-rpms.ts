@@ -1,7 +1,8 @@
 /**
- * Real `external-indexer` RPMs for the indexer-host tests, built with `rpmbuild` (Debian package
- * `rpm`). Each package carries its configuration files (under /opt/external-indexer/etc/indexer for
- * 5.x, /etc/indexer for 6.x: rule I2) and a `selftest` program that the test hosts' service shim
+ * Real `external-indexer` RPMs for the lab's indexer hosts (tests and the demo), built with `rpmbuild`
+ * (Debian package `rpm`). Each package carries its configuration files (under
+ * /opt/external-indexer/etc/indexer for 5.x, /etc/indexer for 6.x: rule I2) and a `selftest` program
+ * that the lab hosts' service shim
  * runs on start: a "broken" build's selftest fails, so a start failure comes from the installed
  * package itself. A "corrupt" package has an intact header (rpm -qp reads it) and a damaged payload
  * (the rpm transaction refuses it), so `yum upgrade` fails after the service was stopped.

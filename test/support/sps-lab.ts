@@ -9,7 +9,9 @@
  *   sps:credentials  (secret) REST login and license texts        sps:checkpointDir
  *
  * CLI (demo): node dist/test/support/sps-lab.js --fleet FLEET.json --out LAB.json [--time-scale N]
- * writes the description (config included) to LAB.json and runs until SIGTERM/SIGINT.
+ * [--native] [--indexers] writes the description (config included; with --indexers also `indexerSsh`,
+ * an operator's SSH access to the indexer hosts) to LAB.json and runs until SIGTERM/SIGINT, then
+ * stops every server it started (emulator, sshd) and removes its files.
  */
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -24,11 +26,11 @@ import { buildLicenseFile } from "../../simulator/license";
 import { buildPluginZip } from "../../simulator/plugin-archive";
 import { emulatorSystemControlRoutes } from "./emulator-system-control";
 import {
-  IndexerTestFixtures,
-  IndexerTestHost,
+  IndexerLabFixtures,
+  IndexerLabHost,
   SUDO_NOPASSWD_USER,
   type IndexerRpms,
-} from "./indexer-test-host";
+} from "../../simulator/indexer-lab-host";
 
 const COMPILED = __filename.endsWith(".js");
 export const REPO = resolve(__dirname, ...(COMPILED ? ["..", "..", ".."] : ["..", ".."]));
@@ -60,13 +62,23 @@ export interface LabOptions {
   indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
 }
 
+/** How an operator reaches the lab's indexer hosts with OpenSSH (host keys pinned). */
+export interface IndexerSsh {
+  user: string;
+  identityFile: string;
+  knownHostsFile: string;
+  hosts: Record<string, { host: string; port: number; os: "rhel6" | "rhel7" }>;
+}
+
 export interface Lab {
   fleet: RunningFleet;
   dir: string;
   username: string;
   password: string;
   licenses: Record<string, string>;
-  indexerHosts: Record<string, IndexerTestHost>;
+  indexerHosts: Record<string, IndexerLabHost>;
+  /** An operator's SSH access to the indexer hosts (out-of-band changes in the demo). */
+  indexerSsh: IndexerSsh | undefined;
   /** The RPMs the indexer hosts can be given (when the lab started indexer hosts). */
   indexerRpms: IndexerRpms | undefined;
   /** SSH private key text of the indexer hosts' login (a secret the tests grep for). */
@@ -85,8 +97,8 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
   const username = "admin";
   const native = options.channels === "native";
   let fleet: RunningFleet | undefined;
-  let fixtures: IndexerTestFixtures | undefined;
-  const indexerHosts: Record<string, IndexerTestHost> = {};
+  let fixtures: IndexerLabFixtures | undefined;
+  const indexerHosts: Record<string, IndexerLabHost> = {};
   const stopIndexers = async (): Promise<void> => {
     await Promise.allSettled(Object.values(indexerHosts).map((h) => h.stop()));
     fixtures?.dispose();
@@ -165,10 +177,11 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
     };
     const indexerConfig: Record<string, unknown> = {};
     let indexerLogin: Record<string, string> | undefined;
+    let indexerSsh: IndexerSsh | undefined;
     if (options.indexers && options.indexers.length > 0) {
-      fixtures = IndexerTestFixtures.create();
+      fixtures = IndexerLabFixtures.create();
       for (const spec of options.indexers) {
-        const host = await IndexerTestHost.start(fixtures, {
+        const host = await IndexerLabHost.start(fixtures, {
           name: spec.name,
           os: spec.os,
           installedRpm: fixtures.rpms.v6_0_1,
@@ -186,6 +199,24 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       indexerLogin = {
         username: SUDO_NOPASSWD_USER,
         privateKey: readFileSync(fixtures.clientKeyPath, "utf8"),
+      };
+      const knownHostsFile = join(dir, "indexer_known_hosts");
+      writeFileSync(
+        knownHostsFile,
+        Object.values(indexerHosts)
+          .map((h) => `${h.knownHostsLine()}\n`)
+          .join(""),
+      );
+      indexerSsh = {
+        user: SUDO_NOPASSWD_USER,
+        identityFile: fixtures.clientKeyPath,
+        knownHostsFile,
+        hosts: Object.fromEntries(
+          options.indexers.map((spec) => [
+            spec.name,
+            { host: "127.0.0.1", port: indexerHosts[spec.name]?.port ?? 0, os: spec.os },
+          ]),
+        ),
       };
     }
     const checkpointDir = join(dir, "checkpoints");
@@ -219,6 +250,7 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       password,
       licenses,
       indexerHosts,
+      indexerSsh,
       indexerRpms: fixtures?.rpms,
       indexerKey: indexerLogin?.["privateKey"],
       config,
@@ -265,6 +297,13 @@ async function main(argv: string[]): Promise<void> {
   if (!fleetFile || !out)
     throw new Error("usage: sps-lab --fleet FLEET.json --out LAB.json [--time-scale N]");
   const scale = arg("--time-scale");
+  // Listen for SIGTERM/SIGINT before anything starts: a stop asked for while the lab is starting
+  // (Ctrl-C, the demo's cleanup) stops it as soon as it is up, never leaving a server behind.
+  let stopAsked = (): void => undefined;
+  const stopped = new Promise<void>((resolve) => (stopAsked = resolve));
+  const onSignal = (): void => stopAsked();
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
   const lab = await startLab(JSON.parse(readFileSync(fleetFile, "utf8")) as unknown, {
     ...(scale ? { timeScale: Number(scale) } : {}),
     ...(argv.includes("--native") ? { channels: "native" as const } : {}),
@@ -277,21 +316,27 @@ async function main(argv: string[]): Promise<void> {
         }
       : {}),
   });
-  writeFileSync(
-    out,
-    JSON.stringify(
-      { dir: lab.dir, controlUrl: lab.controlUrl, config: lab.config, secrets: lab.secrets },
-      null,
-      2,
-    ),
-    { mode: 0o600 },
-  );
-  process.stderr.write(`sps-lab: fleet running, control surface ${lab.controlUrl}\n`);
-  await new Promise<void>((done) => {
-    process.once("SIGTERM", done);
-    process.once("SIGINT", done);
-  });
-  await lab.stop();
+  try {
+    writeFileSync(
+      out,
+      JSON.stringify(
+        {
+          dir: lab.dir,
+          controlUrl: lab.controlUrl,
+          config: lab.config,
+          secrets: lab.secrets,
+          ...(lab.indexerSsh ? { indexerSsh: lab.indexerSsh } : {}),
+        },
+        null,
+        2,
+      ),
+      { mode: 0o600 },
+    );
+    process.stderr.write(`sps-lab: fleet running, control surface ${lab.controlUrl}\n`);
+    await stopped;
+  } finally {
+    await lab.stop();
+  }
 }
 
 if (require.main === module) {
