@@ -1,12 +1,14 @@
 /**
  * The indexer package resource: the external-indexer RPM on one host, upgraded after its cluster's
  * firmware (rules I1–I5) through `IndexerHost` over SSH. `read` reports the installed version and the
- * service state; a changed version or a stopped service is drift.
+ * service state; a changed version or a stopped service is drift. `check` reads the host and puts the
+ * plan into `plannedActions`: each step, then the exact command it runs (`  $ yum upgrade -y …`).
  */
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { clusterSchema } from "../../provider/domain/fleet";
 import { planCluster } from "../../provider/domain/fleet-plan";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
+import { indexerServiceCommand } from "../../provider/domain/indexer-commands";
 import { fieldProblems } from "../../provider/domain/validation";
 import { IndexerHost } from "../../provider/hosts/indexer-host";
 import { SshHostSession } from "../../provider/hosts/ssh-host-session";
@@ -94,7 +96,18 @@ function planLines(f: IndexerInputs, installed: string): string[] {
     indexers: [{ name: f.name, os: f.os, version: installed }],
   });
   const plan = planCluster(cluster, defaultCatalog(), { asOf: today() });
-  return waveLines(plan.steps.filter((s) => s.node === f.name));
+  // Each step, then the exact command it runs on the host (as `sps-upgrade plan` prints them).
+  return plan.steps
+    .filter((s) => s.node === f.name)
+    .flatMap((s) => [...waveLines([s]), ...(s.command ? commandLines(s.command) : [])]);
+}
+
+/**
+ * A planned command as lines of their own, one per `&&` part: the engine shortens strings over 150
+ * characters in its diff display, and a backup of both configuration files is longer than that.
+ */
+function commandLines(command: string): string[] {
+  return command.split(" && ").map((part) => `  $ ${part}`);
 }
 
 export async function check(_olds: Props, news: Props): Promise<CheckResult> {
@@ -114,7 +127,10 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
       state.version === target && state.service === "running"
         ? []
         : state.version === target
-          ? [`start-indexer ${f.name} (service is ${state.service})`]
+          ? [
+              `start-indexer ${f.name} (service is ${state.service})`,
+              ...commandLines(indexerServiceCommand(f.os, "start")),
+            ]
           : planLines(f, state.version ?? "0.0.0");
   } catch (e) {
     planned = [`upgrade ${f.name} to ${f.spsVersion} (host not inspected: ${errorText(e)})`];
