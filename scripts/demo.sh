@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The demo (README: `npm run demo`): an emulated SPS fleet (time-scaled), the upgrade plan in
-# `pulumi preview --diff`, `pulumi up` (canary cluster first), out-of-band changes injected through the
-# emulator's control surface, and the drift in `pulumi refresh` / `pulumi preview --refresh`. Everything
-# runs on loopback with the locally built engine; every process it starts is stopped and every temporary
-# file removed at the end.
+# The demo (README: `npm run demo`): an emulated SPS fleet (time-scaled) with two external indexer hosts
+# (real sshd, rpm and dnf on loopback; RHEL 6 style `service`, RHEL 7 style `systemctl`), the upgrade
+# plan in `pulumi preview --diff` (indexer steps with their commands), `pulumi up` (canary cluster first,
+# dc1's indexers after its firmware), out-of-band changes injected through the emulator's control
+# surface and over SSH on an indexer host, and the drift in `pulumi refresh` / `pulumi preview --refresh`.
+# Everything runs on loopback with the locally built engine; every process it starts (the lab: emulator
+# and sshd) is stopped and every temporary file removed at the end, also on failure or Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -14,6 +16,16 @@ bash scripts/setup.sh
 WORK=$(mktemp -d /tmp/sps-demo-XXXXXX)
 LAB_PID=""
 cleanup() {
+  # Engine plugins a cancelled `pulumi` left running (Ctrl-C during an operation): the processes whose
+  # environment names this run's PULUMI_HOME, ended by pid.
+  local env pid
+  for env in /proc/[0-9]*/environ; do
+    pid=${env#/proc/}; pid=${pid%/environ}
+    [ "$pid" != "$$" ] || continue
+    if { tr '\0' '\n' < "$env"; } 2>/dev/null | grep -qxF "PULUMI_HOME=$WORK/home"; then
+      kill -TERM "$pid" 2>/dev/null && echo "demo: stopped a leftover engine plugin (pid $pid)"
+    fi
+  done
   if [ -n "$LAB_PID" ] && kill -0 "$LAB_PID" 2>/dev/null; then
     kill -TERM "$LAB_PID" 2>/dev/null || true
     wait "$LAB_PID" 2>/dev/null || true
@@ -22,14 +34,34 @@ cleanup() {
   echo "demo: cleaned up (lab stopped, $WORK removed) after $(( $(date +%s) - START ))s"
 }
 trap cleanup EXIT
+# Ctrl-C (or a TERM) ends the demo: pulumi cancels its operation and exits normally, which alone would
+# let the script go on to the next step; exiting here runs the cleanup above.
+trap 'echo "demo: interrupted"; exit 130' INT TERM
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() { printf '\n\033[1m== %s\033[0m  (+%ss)\n' "$*" "$(( $(date +%s) - START ))"; }
 
-step "starting the emulated fleet (time scale 600: 15 emulated minutes take 1.5 s)"
-node dist/test/support/sps-lab.js --fleet examples/demo/fleet.json --out "$WORK/lab.json" --time-scale 600 &
+# The indexer hosts run their own sshd and need a login user with sudo: that takes root.
+INDEXERS=()
+if [ "$(id -u)" -eq 0 ]; then INDEXERS=(--indexers); fi
+
+step "starting the emulated fleet (time scale 600: 15 emulated minutes take 1.5 s) and the indexer hosts"
+[ "${#INDEXERS[@]}" -gt 0 ] || echo "  (not root: no indexer hosts — they run their own sshd and sudo user)"
+# In its own session: Ctrl-C reaches pulumi (which cancels and waits for the step in flight) but not the
+# lab, which must outlive that step; the cleanup stops it afterwards.
+setsid node dist/test/support/sps-lab.js --fleet examples/demo/fleet.json --out "$WORK/lab.json" \
+  --time-scale 600 "${INDEXERS[@]}" &
 LAB_PID=$!
-for _ in $(seq 1 120); do [ -s "$WORK/lab.json" ] && break; sleep 0.5; done
+for _ in $(seq 1 120); do
+  [ -s "$WORK/lab.json" ] && break
+  kill -0 "$LAB_PID" 2>/dev/null || break
+  sleep 0.5
+done
 [ -s "$WORK/lab.json" ] || { echo "demo: the lab did not start"; exit 1; }
+node -e '
+  const lab = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  for (const [name, h] of Object.entries(lab.indexerSsh?.hosts ?? {}))
+    console.log(`  indexer host ${name} (${h.os}): sshd on ${h.host}:${h.port}, external-indexer 6.0.1 installed and running`);
+' "$WORK/lab.json"
 
 # The engine: state and PULUMI_HOME under $WORK, plugins from .tools/pulumi, secrets under a passphrase.
 export PATH="$ROOT/.tools/pulumi/bin:$PATH"
@@ -51,9 +83,9 @@ node -e '
 CONTROL=$(node -e 'console.log(JSON.parse(require("node:fs").readFileSync(process.argv[1],"utf8")).controlUrl.replace(/\/_emulator$/,""))' "$WORK/lab.json")
 
 step "pulumi preview --diff: hops and ordered steps per wave, per cluster"
-pulumi preview --diff --non-interactive --color never | grep -E '^\s*[-+~] |"hop [0-9]|"wave [0-9]|"upload-license|error|Resources:|to create' || true
+pulumi preview --diff --non-interactive --color never | grep -E '^\s*[-+~] |"hop [0-9]|"wave [0-9]|"  \$ |"upload-license|error|Resources:|to create' || true
 
-step "pulumi up: the canary cluster (branch) first, then dc1"
+step "pulumi up: the canary cluster (branch) first, then dc1, then dc1's indexer hosts"
 pulumi up --yes --skip-preview --non-interactive --color never \
   | sed -u -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' | grep --line-buffered -v ' start: ' \
   | awk '!seen[$0]++ { print; fflush() }' || true
@@ -61,16 +93,27 @@ pulumi up --yes --skip-preview --non-interactive --color never \
 step "pulumi up again: nothing to do"
 pulumi up --yes --skip-preview --non-interactive --color never | grep -E 'Resources:|unchanged|created|updated' || true
 
-step "out-of-band changes through the emulator's control surface"
+step "out-of-band changes: through the emulator's control surface, and on an indexer host"
 echo "  sps-branch: license replaced by one ending 2026-12-01; dc1: firmware rolled back to 6.0.12"
 curl -sf -X POST -H 'Content-Type: application/json' -d '{"license":{"major":6,"validNotAfter":"2026-12-01"}}' "$CONTROL/_emulator/nodes/sps-branch/drift" >/dev/null
 curl -sf -X POST -H 'Content-Type: application/json' -d '{"version":"6.0.12"}' "$CONTROL/_emulator/nodes/sps-ha/drift" >/dev/null
+if [ "${#INDEXERS[@]}" -gt 0 ]; then
+  # An operator on idx-rhel7, over SSH with the lab's key and the pinned host key (nothing printed but the command).
+  read -r IDX_USER IDX_KEY IDX_KNOWN IDX_PORT < <(node -e '
+    const s = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8")).indexerSsh;
+    console.log(s.user, s.identityFile, s.knownHostsFile, s.hosts["idx-rhel7"].port);
+  ' "$WORK/lab.json")
+  echo "  idx-rhel7: an operator runs 'sudo systemctl stop external-indexer.service' over SSH"
+  ssh -F /dev/null -p "$IDX_PORT" -i "$IDX_KEY" -o IdentitiesOnly=yes -o BatchMode=yes -o LogLevel=ERROR \
+    -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$IDX_KNOWN" "$IDX_USER@127.0.0.1" \
+    sudo systemctl stop external-indexer.service
+fi
 
 step "pulumi refresh: the drift"
-pulumi refresh --yes --diff --non-interactive --color never | grep -E '^\s*~ pulumi|upgraded-out-of-band|rolled-back|stuck-mid-hop|license-|plugin-|indexer-|version\s*:.*=>|Resources:|updated' || true
+pulumi refresh --yes --diff --non-interactive --color never | grep -v "\[urn=" | grep -E '^\s*~ pulumi|upgraded-out-of-band|rolled-back|stuck-mid-hop|license-|plugin-|indexer-|version\s*:.*=>|service\s*:.*=>|Resources:|updated' || true
 
 step "pulumi preview --refresh: what the next up would do"
-pulumi preview --refresh --diff --non-interactive --color never | grep -E '^\s*~ pulumi|"hop [0-9]|"wave [0-9]|"upload-license|Resources:|to update' || true
+pulumi preview --refresh --diff --non-interactive --color never | grep -E '^\s*~ pulumi|"hop [0-9]|"wave [0-9]|"upload-license|"start-indexer|"  \$ |Resources:|to update' || true
 
 cd "$ROOT"
 echo

@@ -1,8 +1,11 @@
 // The demo program (root Pulumi.yaml): a fleet with a progressive rollout. The standalone branch
 // appliance is the canary: it is upgraded (5.0 -> 6.0 -> 6.3) and verified before the HA pair in dc1
-// starts. Run by scripts/demo.sh against the emulated lab, which sets the config this program reads.
+// starts. dc1's external indexer hosts (one RHEL 6 style with `service`, one RHEL 7 style with
+// `systemctl`, when the lab started them) get the 6.3.0 indexer RPM after dc1's firmware (I1, I4):
+// their host keys are pinned, their SSH login is in the secret sps:credentials. Run by scripts/demo.sh
+// against the emulated lab, which sets the config this program reads.
 import { SpsFleet } from "../../sdk";
-import { deadlines, firmware, node, systemControl, target } from "../lab-config";
+import { deadlines, firmware, indexers, node, systemControl, target } from "../lab-config";
 
 const dl = deadlines();
 const common = {
@@ -24,10 +27,12 @@ const fleet = new SpsFleet("fleet", {
     {
       cluster: "dc1",
       nodes: [node("sps-ha", { ha: true, settings: { haStatus: "HA", healthOk: true } })],
+      indexers: indexers(),
       ...common,
     },
   ],
 });
 
 export const nodes = fleet.clusters.map((c) => c.nodes);
+export const indexerStates = fleet.clusters.map((c) => c.indexerStates);
 export const drift = fleet.clusters.map((c) => c.drift);

@@ -1,5 +1,6 @@
 // The demo program (root Pulumi.yaml): a fleet with a progressive rollout. The canary cluster (a
-// standalone appliance) is upgraded and verified before the HA pair's cluster starts (dependsOn).
+// standalone appliance) is upgraded and verified before the HA pair's cluster starts (dependsOn); dc1's
+// two indexer hosts (RHEL 6 and 7 style, as scripts/demo.sh starts them) end on 6.3.0, running.
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,7 +17,12 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
     const fleet = JSON.parse(
       fs.readFileSync(path.join(REPO_ROOT, "examples", "demo", "fleet.json"), "utf8"),
     ) as unknown;
-    lab = await startLab(fleet);
+    lab = await startLab(fleet, {
+      indexers: [
+        { name: "idx-rhel6", os: "rhel6" },
+        { name: "idx-rhel7", os: "rhel7" },
+      ],
+    });
     stack = await createTestStack({ programDir: REPO_ROOT, config: lab.config, secrets: lab.secrets });
   });
 
@@ -38,5 +44,16 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
     const firstRest = Math.min(...rest.map((e) => e.seq));
     assert.ok(canary.length > 0 && rest.length > 0);
     assert.ok(lastCanary < firstRest, `canary's last action #${lastCanary} before dc1's first #${firstRest}`);
+    assert.deepEqual(up.outputs["indexerStates"], [
+      {},
+      {
+        "idx-rhel6": { version: "6.3.0", service: "running" },
+        "idx-rhel7": { version: "6.3.0", service: "running" },
+      },
+    ]);
+    assert.deepEqual(
+      ["idx-rhel6", "idx-rhel7"].map((h) => lab.indexerHosts[h]?.installedVersion()),
+      ["6.3.0", "6.3.0"],
+    );
   });
 });
