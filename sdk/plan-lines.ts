@@ -37,6 +37,30 @@ export function plannedActionLines(plan: ClusterPlan): string[] {
   return [...hopLines(plan), ...waveLines(plan.steps)];
 }
 
+/** The engine shows at most this many characters of a string in its diff display (then "..."). */
+export const DIFF_LINE_LIMIT = 150;
+
+/**
+ * `text` cut at spaces into lines the engine shows whole (≤ `limit` characters), continuation lines
+ * indented by four spaces — so a finding's fix ("declare settings.X for this node") is never cut off.
+ */
+export function wrapForDiff(text: string, limit: number = DIFF_LINE_LIMIT): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  let indent = "";
+  while (indent.length + rest.length > limit) {
+    const room = limit - indent.length;
+    const cut = rest.lastIndexOf(" ", room);
+    const at = cut > room / 2 ? cut : room;
+    lines.push(indent + rest.slice(0, at));
+    rest = rest.slice(at).trimStart();
+    indent = "    ";
+  }
+  lines.push(indent + rest);
+  return lines;
+}
+
+/** One finding per line, wrapped where the engine would shorten it. */
 export function findingLines(plan: ClusterPlan): string[] {
-  return plan.findings.map(findingLine);
+  return plan.findings.flatMap((f) => wrapForDiff(findingLine(f)));
 }

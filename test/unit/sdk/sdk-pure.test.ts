@@ -6,7 +6,7 @@ import { clusterSchema } from "../../../provider/domain/fleet";
 import { planCluster } from "../../../provider/domain/fleet-plan";
 import { parseCredentials, redact, secretValues } from "../../../sdk/credentials";
 import { firmwareDrift, indexerDrift, licenseDrift, nodeState, pluginDrift } from "../../../sdk/drift";
-import { plannedActionLines } from "../../../sdk/plan-lines";
+import { DIFF_LINE_LIMIT, findingLines, plannedActionLines, wrapForDiff } from "../../../sdk/plan-lines";
 import { runToResume, type RunRecord } from "../../../sdk/runtime/checkpoint-store";
 
 function plan(versions: string[], target = "6.3") {
@@ -36,6 +36,34 @@ describe("plan lines", function () {
 
   it("are empty for a converged cluster, so a second up shows no change", function () {
     assert.deepEqual(plannedActionLines(plan(["6.3.0", "6.3.0"])), []);
+  });
+
+  it("wrap findings where the engine would shorten them, so the fix text stays visible (P11, P14)", function () {
+    const lines = findingLines(plan(["6.0.5", "6.0.5"]));
+    assert.ok(lines.length > 0);
+    for (const l of lines) assert.ok(l.length <= DIFF_LINE_LIMIT, `${l.length}: ${l}`);
+    const joined = lines.join("\n").replace(/\n {4}/g, " ");
+    assert.match(
+      joined,
+      /P11 n0: not checked: .*declare settings\.nonRfc5890Hostnames for this node to check it/,
+    );
+    assert.ok(
+      lines.some((l) => l.startsWith("    ")),
+      "a long finding continues on an indented line",
+    );
+  });
+
+  it("wrapForDiff cuts at spaces, keeps every word, and cuts a word longer than a line", function () {
+    const text = Array.from({ length: 60 }, (_, i) => `word${i}`).join(" ");
+    const lines = wrapForDiff(text, 50);
+    assert.ok(lines.every((l) => l.length <= 50));
+    assert.equal(lines.map((l) => l.trim()).join(" "), text);
+    assert.deepEqual(wrapForDiff("short"), ["short"]);
+    assert.deepEqual(wrapForDiff("x".repeat(120), 50), [
+      "x".repeat(50),
+      `    ${"x".repeat(46)}`,
+      `    ${"x".repeat(24)}`,
+    ]);
   });
 });
 
