@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { expandArgv, type TemplateValues } from "./command-template";
 import { parseHaStatusOutput, parsePowerOutput } from "./core-shell-commands";
 import { deadlineOf, routeOf, secretsOf, type SystemControlConfig } from "./config";
-import { SystemControlError } from "./errors";
+import { ChannelErrors } from "./errors";
 import type {
   HaPair,
   HaState,
@@ -20,13 +20,13 @@ import type {
   SystemControl,
   SystemControlOperation,
 } from "./operations";
-import { runProcess, SpawnError, type ProcessResult } from "./run-process";
+import { runProcess, type ProcessResult } from "./run-process";
 
 export class CommandChannel implements SystemControl {
-  private readonly secrets: string[];
+  private readonly errors: ChannelErrors;
 
   constructor(private readonly config: SystemControlConfig) {
-    this.secrets = secretsOf(config);
+    this.errors = new ChannelErrors("command", secretsOf(config));
   }
 
   async rebootNode(node: string): Promise<void> {
@@ -47,12 +47,12 @@ export class CommandChannel implements SystemControl {
 
   async readHaState(node: string): Promise<HaState> {
     const r = await this.run("readHaState", node, {});
-    return this.parse("readHaState", node, () => parseHaStatusOutput(r.stdout));
+    return this.errors.parse("readHaState", node, () => parseHaStatusOutput(r.stdout));
   }
 
   async readPowerState(node: string): Promise<PowerState> {
     const r = await this.run("readPowerState", node, {});
-    return this.parse("readPowerState", node, () => parsePowerOutput(r.stdout));
+    return this.errors.parse("readPowerState", node, () => parsePowerOutput(r.stdout));
   }
 
   async uploadLicense(node: string, license: LicenseFile): Promise<void> {
@@ -66,21 +66,6 @@ export class CommandChannel implements SystemControl {
     }
   }
 
-  private parse<T>(operation: SystemControlOperation, node: string, fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      throw new SystemControlError({
-        channel: "command",
-        node,
-        operation,
-        failure: "output",
-        detail: (e as Error).message,
-        secrets: this.secrets,
-      });
-    }
-  }
-
   private async run(
     operation: SystemControlOperation,
     node: string,
@@ -88,13 +73,11 @@ export class CommandChannel implements SystemControl {
   ): Promise<ProcessResult> {
     const route = routeOf(this.config, operation);
     if (route.channel !== "command")
-      throw new SystemControlError({
-        channel: "command",
-        node,
+      throw this.errors.unsupported(
         operation,
-        failure: "unsupported",
-        detail: `operations.${operation} is not routed to the command channel`,
-      });
+        node,
+        `operations.${operation} is not routed to the command channel`,
+      );
     const target = this.config.nodes[node];
     const values: TemplateValues = {
       node,
@@ -109,45 +92,31 @@ export class CommandChannel implements SystemControl {
     };
     const argv = expandArgv(route.argv, values);
     const deadlineMs = deadlineOf(this.config, operation);
-    let r: ProcessResult;
-    try {
-      r = await runProcess(argv, {
+    const r = await this.errors.spawned(
+      operation,
+      node,
+      runProcess(argv, {
         deadlineMs,
         env: { ...(route.env ?? {}), SPS_OPERATION: operation, SPS_NODE: node },
-      });
-    } catch (e) {
-      if (e instanceof SpawnError)
-        throw new SystemControlError({
-          channel: "command",
-          node,
-          operation,
-          failure: "spawn",
-          detail: `${e.message}; check operations.${operation}.argv[0]`,
-          secrets: this.secrets,
-        });
-      throw e;
-    }
+      }),
+      `check operations.${operation}.argv[0]`,
+    );
     if (r.timedOut)
-      throw new SystemControlError({
-        channel: "command",
-        node,
+      throw this.errors.fail(
         operation,
-        failure: "deadline",
-        detail: `\`${argv[0] ?? ""}\` did not finish within the operation's deadline of ${deadlineMs} ms and was killed`,
-        stderr: r.stderr,
-        secrets: this.secrets,
-      });
+        node,
+        "deadline",
+        `\`${argv[0] ?? ""}\` did not finish within the operation's deadline of ${deadlineMs} ms and was killed`,
+        { stderr: r.stderr },
+      );
     if (r.exitCode !== 0)
-      throw new SystemControlError({
-        channel: "command",
-        node,
+      throw this.errors.fail(
         operation,
-        failure: "exit-code",
-        detail: `\`${argv[0] ?? ""}\` failed${r.signal ? ` (signal ${r.signal})` : ""}`,
-        exitCode: r.exitCode,
-        stderr: r.stderr,
-        secrets: this.secrets,
-      });
+        node,
+        "exit-code",
+        `\`${argv[0] ?? ""}\` failed${r.signal ? ` (signal ${r.signal})` : ""}`,
+        { exitCode: r.exitCode, stderr: r.stderr },
+      );
     return r;
   }
 }

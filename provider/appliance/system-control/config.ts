@@ -6,7 +6,12 @@
  */
 import { z } from "zod";
 import { SystemControlConfigError } from "./errors";
-import { SYSTEM_CONTROL_OPERATIONS, type ChannelKind, type SystemControlOperation } from "./operations";
+import {
+  SYSTEM_CONTROL_OPERATIONS,
+  whyChannelCannot,
+  type ChannelKind,
+  type SystemControlOperation,
+} from "./operations";
 
 /** Which channels can carry which operation, and why not the others. */
 export const ALLOWED_CHANNELS: Record<SystemControlOperation, readonly ChannelKind[]> = {
@@ -17,14 +22,6 @@ export const ALLOWED_CHANNELS: Record<SystemControlOperation, readonly ChannelKi
   readHaState: ["ssh", "command", "manual"],
   readPowerState: ["ipmi", "command", "manual"],
   uploadLicense: ["ssh", "command", "manual"],
-};
-
-const WHY_NOT: Partial<Record<`${SystemControlOperation}:${ChannelKind}`, string>> = {
-  "rebootNode:ipmi":
-    "IPMI can only cut or cycle power, which is not a reboot and can lose data during an upgrade (rules H1, S10)",
-  "powerOnSecondary:ssh":
-    "a node that is off has no shell: the secondary is powered on through IPMI (rule H2)",
-  "readPowerState:ssh": "chassis power is read from the BMC, not from the node's own shell",
 };
 
 /** Default deadline of each operation (ms). Waiting for a reboot to finish is the executor's job. */
@@ -159,7 +156,7 @@ export const systemControlConfigSchema = z
       const route = cfg.operations[op];
       if (!route) continue;
       if (!ALLOWED_CHANNELS[op].includes(route.channel)) {
-        const why = WHY_NOT[`${op}:${route.channel}`] ?? `channel ${route.channel} cannot do ${op}`;
+        const why = whyChannelCannot(op, route.channel);
         ctx.addIssue({
           code: "custom",
           path: ["operations", op, "channel"],

@@ -3,7 +3,8 @@
  * operation, exit code, stderr tail) and never a password, key or license text: every message and
  * tail passes through `redactSecrets`.
  */
-import type { ChannelKind, SystemControlOperation } from "./operations";
+import { whyChannelCannot, type ChannelKind, type SystemControlOperation } from "./operations";
+import { SpawnError } from "./run-process";
 
 const STDERR_TAIL_CHARS = 600;
 
@@ -67,6 +68,75 @@ export class SystemControlError extends Error {
     this.failure = args.failure;
     this.exitCode = args.exitCode ?? null;
     this.stderrTail = tail;
+  }
+}
+
+/**
+ * The errors of one channel: every failure of an operation there names the operation, the node and
+ * the channel, and passes through the channel's secrets (`redactSecrets`), so the channels state
+ * only what differs (failure, detail, exit code, stderr).
+ */
+export class ChannelErrors {
+  constructor(
+    readonly channel: ChannelKind,
+    private readonly secrets: readonly string[],
+  ) {}
+
+  fail(
+    operation: SystemControlOperation,
+    node: string,
+    failure: SystemControlFailure,
+    detail: string,
+    more: { exitCode?: number | null; stderr?: string; cause?: unknown } = {},
+  ): SystemControlError {
+    return new SystemControlError({
+      channel: this.channel,
+      node,
+      operation,
+      failure,
+      detail,
+      secrets: this.secrets,
+      ...more,
+    });
+  }
+
+  /** The channel cannot carry this operation here: `why` (default: why this channel never can). */
+  unsupported(
+    operation: SystemControlOperation,
+    node: string,
+    why = whyChannelCannot(operation, this.channel),
+  ): SystemControlError {
+    return this.fail(operation, node, "unsupported", why);
+  }
+
+  /** Reads an answer with `parse`; an unparseable one is an `output` failure with the parser's message. */
+  parse<T>(operation: SystemControlOperation, node: string, parse: () => T, stderr?: string): T {
+    try {
+      return parse();
+    } catch (e) {
+      throw this.fail(
+        operation,
+        node,
+        "output",
+        (e as Error).message,
+        stderr === undefined ? {} : { stderr },
+      );
+    }
+  }
+
+  /** Awaits a local program (`runProcess`); one that cannot start is a `spawn` failure naming the fix. */
+  async spawned<T>(
+    operation: SystemControlOperation,
+    node: string,
+    run: Promise<T>,
+    fix: string,
+  ): Promise<T> {
+    try {
+      return await run;
+    } catch (e) {
+      if (e instanceof SpawnError) throw this.fail(operation, node, "spawn", `${e.message}; ${fix}`);
+      throw e;
+    }
   }
 }
 

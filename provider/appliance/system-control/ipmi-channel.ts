@@ -7,7 +7,7 @@
  */
 import { parsePowerOutput } from "./core-shell-commands";
 import { deadlineOf, secretsOf, type IpmiTargetConfig, type SystemControlConfig } from "./config";
-import { SystemControlError } from "./errors";
+import { ChannelErrors, type SystemControlError } from "./errors";
 import type {
   HaPair,
   HaState,
@@ -16,7 +16,7 @@ import type {
   SystemControl,
   SystemControlOperation,
 } from "./operations";
-import { runProcess, SpawnError, type ProcessResult } from "./run-process";
+import { runProcess, type ProcessResult } from "./run-process";
 
 type PowerVerb = "status" | "on" | "off" | "soft";
 
@@ -51,10 +51,10 @@ export function ipmitoolArgv(bmc: IpmiTargetConfig, verb: PowerVerb): string[] {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class IpmiChannel implements SystemControl {
-  private readonly secrets: string[];
+  private readonly errors: ChannelErrors;
 
   constructor(private readonly config: SystemControlConfig) {
-    this.secrets = secretsOf(config);
+    this.errors = new ChannelErrors("ipmi", secretsOf(config));
   }
 
   async powerOnSecondary(pair: HaPair): Promise<void> {
@@ -72,27 +72,19 @@ export class IpmiChannel implements SystemControl {
   }
 
   async rebootNode(node: string): Promise<void> {
-    throw this.unsupported(
-      "rebootNode",
-      node,
-      "IPMI only cuts or cycles power, which is not a reboot (rules H1, S10)",
-    );
+    throw this.errors.unsupported("rebootNode", node);
   }
 
   async activateSecondary(pair: HaPair): Promise<void> {
-    throw this.unsupported(
-      "activateSecondary",
-      pair.primary,
-      "'Activate slave' is an HA action of the appliance, not of its BMC",
-    );
+    throw this.errors.unsupported("activateSecondary", pair.primary);
   }
 
   async readHaState(node: string): Promise<HaState> {
-    throw this.unsupported("readHaState", node, "the BMC knows power, not HA state");
+    throw this.errors.unsupported("readHaState", node);
   }
 
   async uploadLicense(node: string, _license: LicenseFile): Promise<void> {
-    throw this.unsupported("uploadLicense", node, "the BMC cannot install a license");
+    throw this.errors.unsupported("uploadLicense", node);
   }
 
   /** Idempotent: if the node already has the wanted power state, nothing is sent (resumable runs). */
@@ -110,14 +102,12 @@ export class IpmiChannel implements SystemControl {
     for (;;) {
       if ((await this.status(operation, node, deadline)) === want) return;
       if (Date.now() + bmc.pollIntervalMs >= deadline)
-        throw new SystemControlError({
-          channel: "ipmi",
-          node,
+        throw this.errors.fail(
           operation,
-          failure: "deadline",
-          detail: `BMC ${bmc.host}:${bmc.port} accepted 'chassis power ${verb}' but power did not become ${want} within the deadline`,
-          secrets: this.secrets,
-        });
+          node,
+          "deadline",
+          `BMC ${bmc.host}:${bmc.port} accepted 'chassis power ${verb}' but power did not become ${want} within the deadline`,
+        );
       await sleep(bmc.pollIntervalMs);
     }
   }
@@ -129,18 +119,7 @@ export class IpmiChannel implements SystemControl {
   ): Promise<PowerState> {
     const r = await this.run(operation, node, "status", deadline);
     this.requireSuccess(operation, node, r, "chassis power status");
-    try {
-      return parsePowerOutput(r.stdout);
-    } catch (e) {
-      throw new SystemControlError({
-        channel: "ipmi",
-        node,
-        operation,
-        failure: "output",
-        detail: (e as Error).message,
-        secrets: this.secrets,
-      });
-    }
+    return this.errors.parse(operation, node, () => parsePowerOutput(r.stdout));
   }
 
   private async run(
@@ -152,23 +131,15 @@ export class IpmiChannel implements SystemControl {
     const bmc = this.bmc(operation, node);
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw this.deadlineError(operation, node, bmc, verb);
-    try {
-      const env: Record<string, string> = bmc.password !== undefined ? { IPMI_PASSWORD: bmc.password } : {};
-      const r = await runProcess(ipmitoolArgv(bmc, verb), { deadlineMs: remaining, env });
-      if (r.timedOut) throw this.deadlineError(operation, node, bmc, verb, r.stderr);
-      return r;
-    } catch (e) {
-      if (e instanceof SpawnError)
-        throw new SystemControlError({
-          channel: "ipmi",
-          node,
-          operation,
-          failure: "spawn",
-          detail: `${e.message}; install ipmitool (Debian: apt-get install ipmitool) or set nodes.${node}.ipmi.ipmitool`,
-          secrets: this.secrets,
-        });
-      throw e;
-    }
+    const env: Record<string, string> = bmc.password !== undefined ? { IPMI_PASSWORD: bmc.password } : {};
+    const r = await this.errors.spawned(
+      operation,
+      node,
+      runProcess(ipmitoolArgv(bmc, verb), { deadlineMs: remaining, env }),
+      `install ipmitool (Debian: apt-get install ipmitool) or set nodes.${node}.ipmi.ipmitool`,
+    );
+    if (r.timedOut) throw this.deadlineError(operation, node, bmc, verb, r.stderr);
+    return r;
   }
 
   private requireSuccess(
@@ -180,18 +151,15 @@ export class IpmiChannel implements SystemControl {
     if (r.exitCode === 0) return;
     const bmc = this.bmc(operation, node);
     const unreachable = UNREACHABLE.test(r.stderr);
-    throw new SystemControlError({
-      channel: "ipmi",
-      node,
+    throw this.errors.fail(
       operation,
-      failure: unreachable ? "unreachable" : "exit-code",
-      detail: unreachable
+      node,
+      unreachable ? "unreachable" : "exit-code",
+      unreachable
         ? `BMC ${bmc.host}:${bmc.port} (${bmc.interface}) did not answer '${what}': check nodes.${node}.ipmi host, port, interface and credentials`
         : `'ipmitool ${what}' failed`,
-      exitCode: r.exitCode,
-      stderr: r.stderr,
-      secrets: this.secrets,
-    });
+      { exitCode: r.exitCode, stderr: r.stderr },
+    );
   }
 
   private deadlineError(
@@ -201,31 +169,23 @@ export class IpmiChannel implements SystemControl {
     verb: PowerVerb,
     stderr = "",
   ): SystemControlError {
-    return new SystemControlError({
-      channel: "ipmi",
-      node,
+    return this.errors.fail(
       operation,
-      failure: "deadline",
-      detail: `BMC ${bmc.host}:${bmc.port} (${bmc.interface}) gave no answer to 'chassis power ${verb}' within the operation's deadline`,
-      stderr,
-      secrets: this.secrets,
-    });
+      node,
+      "deadline",
+      `BMC ${bmc.host}:${bmc.port} (${bmc.interface}) gave no answer to 'chassis power ${verb}' within the operation's deadline`,
+      { stderr },
+    );
   }
 
   private bmc(operation: SystemControlOperation, node: string): IpmiTargetConfig {
     const bmc = this.config.nodes[node]?.ipmi;
     if (!bmc)
-      throw new SystemControlError({
-        channel: "ipmi",
-        node,
+      throw this.errors.unsupported(
         operation,
-        failure: "unsupported",
-        detail: `no ipmi settings for node ${node}: add nodes.${node}.ipmi to the system-control config`,
-      });
+        node,
+        `no ipmi settings for node ${node}: add nodes.${node}.ipmi to the system-control config`,
+      );
     return bmc;
-  }
-
-  private unsupported(operation: SystemControlOperation, node: string, why: string): SystemControlError {
-    return new SystemControlError({ channel: "ipmi", node, operation, failure: "unsupported", detail: why });
   }
 }

@@ -20,6 +20,22 @@ export type SystemControlOperation = (typeof SYSTEM_CONTROL_OPERATIONS)[number];
 export const CHANNEL_KINDS = ["ssh", "ipmi", "command", "manual"] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
+const WHY_NOT: Partial<Record<`${SystemControlOperation}:${ChannelKind}`, string>> = {
+  "rebootNode:ipmi":
+    "IPMI can only cut or cycle power, which is not a reboot and can lose data during an upgrade (rules H1, S10)",
+  "powerOnSecondary:ssh":
+    "a node that is off has no shell: the secondary is powered on through IPMI (rule H2)",
+  "readPowerState:ssh": "chassis power is read from the BMC, not from the node's own shell",
+  "activateSecondary:ipmi": "'Activate slave' is an HA action of the appliance, not of its BMC",
+  "readHaState:ipmi": "the BMC knows power, not HA state",
+  "uploadLicense:ipmi": "the BMC cannot install a license",
+};
+
+/** Why a channel cannot carry an operation (config validation and the channels' own refusals). */
+export function whyChannelCannot(operation: SystemControlOperation, channel: ChannelKind): string {
+  return WHY_NOT[`${operation}:${channel}`] ?? `channel ${channel} cannot do ${operation}`;
+}
+
 /** An HA pair by node name (names as declared in the system-control config `nodes`). */
 export interface HaPair {
   /** The node that is primary now (its core shell offers "Other node" actions). */

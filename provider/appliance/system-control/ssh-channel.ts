@@ -13,7 +13,12 @@ import {
   shutdownOtherNodeCommand,
 } from "./core-shell-commands";
 import { deadlineOf, secretsOf, type SshTargetConfig, type SystemControlConfig } from "./config";
-import { HostKeyMismatchError, SystemControlError } from "./errors";
+import {
+  ChannelErrors,
+  HostKeyMismatchError,
+  type SystemControlError,
+  type SystemControlFailure,
+} from "./errors";
 import { expectedFingerprint, fingerprintOfKeyBlob } from "./host-key";
 import type {
   HaPair,
@@ -37,10 +42,10 @@ interface ExecOptions {
 }
 
 export class SshChannel implements SystemControl {
-  private readonly secrets: string[];
+  private readonly errors: ChannelErrors;
 
   constructor(private readonly config: SystemControlConfig) {
-    this.secrets = secretsOf(config);
+    this.errors = new ChannelErrors("ssh", secretsOf(config));
   }
 
   async rebootNode(node: string): Promise<void> {
@@ -58,11 +63,7 @@ export class SshChannel implements SystemControl {
   }
 
   async powerOnSecondary(pair: HaPair): Promise<void> {
-    throw this.unsupported(
-      "powerOnSecondary",
-      pair.secondary,
-      "a node that is off has no shell; rule H2: power it on through IPMI",
-    );
+    throw this.errors.unsupported("powerOnSecondary", pair.secondary);
   }
 
   async activateSecondary(pair: HaPair): Promise<void> {
@@ -76,23 +77,11 @@ export class SshChannel implements SystemControl {
   async readHaState(node: string): Promise<HaState> {
     const r = await this.exec("readHaState", node, haStatusCommand());
     this.requireSuccess("readHaState", node, r);
-    try {
-      return parseHaStatusOutput(r.stdout);
-    } catch (e) {
-      throw new SystemControlError({
-        channel: "ssh",
-        node,
-        operation: "readHaState",
-        failure: "output",
-        detail: (e as Error).message,
-        stderr: r.stderr,
-        secrets: this.secrets,
-      });
-    }
+    return this.errors.parse("readHaState", node, () => parseHaStatusOutput(r.stdout), r.stderr);
   }
 
   async readPowerState(node: string): Promise<PowerState> {
-    throw this.unsupported("readPowerState", node, "chassis power is read from the BMC (ipmi channel)");
+    throw this.errors.unsupported("readPowerState", node);
   }
 
   async uploadLicense(node: string, license: LicenseFile): Promise<void> {
@@ -102,36 +91,27 @@ export class SshChannel implements SystemControl {
     this.requireSuccess("uploadLicense", node, r);
   }
 
-  private unsupported(operation: SystemControlOperation, node: string, why: string): SystemControlError {
-    return new SystemControlError({ channel: "ssh", node, operation, failure: "unsupported", detail: why });
-  }
-
   private requireSuccess(operation: SystemControlOperation, node: string, r: ExecResult): void {
     if (r.exitCode === 0) return;
-    throw new SystemControlError({
-      channel: "ssh",
-      node,
+    throw this.errors.fail(
       operation,
-      failure: r.disconnected ? "unreachable" : "exit-code",
-      detail: r.disconnected
+      node,
+      r.disconnected ? "unreachable" : "exit-code",
+      r.disconnected
         ? "the connection closed before the command reported its exit status"
         : "the core-shell command failed",
-      exitCode: r.exitCode,
-      stderr: r.stderr || r.stdout,
-      secrets: this.secrets,
-    });
+      { exitCode: r.exitCode, stderr: r.stderr || r.stdout },
+    );
   }
 
   private target(operation: SystemControlOperation, node: string): { address: string; ssh: SshTargetConfig } {
     const n = this.config.nodes[node];
     if (!n?.ssh)
-      throw new SystemControlError({
-        channel: "ssh",
-        node,
+      throw this.errors.unsupported(
         operation,
-        failure: "unsupported",
-        detail: `no ssh settings for node ${node}: add nodes.${node}.ssh to the system-control config`,
-      });
+        node,
+        `no ssh settings for node ${node}: add nodes.${node}.ssh to the system-control config`,
+      );
     return { address: n.address, ssh: n.ssh };
   }
 
@@ -144,7 +124,11 @@ export class SshChannel implements SystemControl {
     const { address, ssh } = this.target(operation, node);
     const deadlineMs = deadlineOf(this.config, operation);
     const expected = expectedFingerprint(ssh.hostKey);
-    const base = { channel: "ssh" as const, node, operation, secrets: this.secrets };
+    const fail = (
+      failure: SystemControlFailure,
+      detail: string,
+      more?: { stderr?: string; cause?: unknown },
+    ): SystemControlError => this.errors.fail(operation, node, failure, detail, more);
     return new Promise<ExecResult>((resolve, reject) => {
       const client = new Client();
       let seenFingerprint: string | undefined;
@@ -163,12 +147,11 @@ export class SshChannel implements SystemControl {
       const timer = setTimeout(() => {
         finish(() =>
           reject(
-            new SystemControlError({
-              ...base,
-              failure: "deadline",
-              detail: `no result within the operation's deadline of ${deadlineMs} ms (${address}:${ssh.port})`,
-              stderr,
-            }),
+            fail(
+              "deadline",
+              `no result within the operation's deadline of ${deadlineMs} ms (${address}:${ssh.port})`,
+              { stderr },
+            ),
           ),
         );
         client.destroy();
@@ -192,14 +175,13 @@ export class SshChannel implements SystemControl {
           } else {
             const auth = err.level === "client-authentication";
             reject(
-              new SystemControlError({
-                ...base,
-                failure: auth ? "auth" : "unreachable",
-                detail: auth
+              fail(
+                auth ? "auth" : "unreachable",
+                auth
                   ? `authentication as ${ssh.username} failed at ${address}:${ssh.port}: check nodes.${node}.ssh credentials`
                   : `cannot reach the core shell at ${address}:${ssh.port}: ${err.message}`,
-                cause: err,
-              }),
+                { cause: err },
+              ),
             );
           }
         });
@@ -209,27 +191,14 @@ export class SshChannel implements SystemControl {
           commandSent
             ? resolve({ exitCode, stdout, stderr, disconnected: true })
             : reject(
-                new SystemControlError({
-                  ...base,
-                  failure: "unreachable",
-                  detail: `connection to ${address}:${ssh.port} closed before the command ran`,
-                }),
+                fail("unreachable", `connection to ${address}:${ssh.port} closed before the command ran`),
               ),
         ),
       );
       client.on("ready", () => {
         client.exec(command, (err, stream) => {
           if (err) {
-            finish(() =>
-              reject(
-                new SystemControlError({
-                  ...base,
-                  failure: "unreachable",
-                  detail: `exec refused: ${err.message}`,
-                  cause: err,
-                }),
-              ),
-            );
+            finish(() => reject(fail("unreachable", `exec refused: ${err.message}`, { cause: err })));
             return;
           }
           commandSent = true;
