@@ -8,6 +8,7 @@ import { promises as fs } from "node:fs";
 import { ApplianceApiError } from "../appliance/api-error";
 import type { FirmwareSlot } from "../appliance/appliance-client";
 import { ManualStepRequired } from "../appliance/system-control/errors";
+import { CHANNEL_PHRASES } from "../appliance/system-control/operations";
 import { rebootDeadlineMs } from "../domain/deadlines";
 import type { PlanStep } from "../domain/plan";
 import { readPair } from "./ha";
@@ -112,16 +113,24 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
         { rule: "P4" },
       );
     }
+    // Named after the channel that reads the power: IPMI, another configured route, or unknown.
+    const channel = ctx.inputs.systemControl.channelOf?.("readPowerState");
+    const via =
+      channel === "ipmi"
+        ? "IPMI"
+        : channel === undefined
+          ? "power check"
+          : `power check (${CHANNEL_PHRASES[channel]})`;
     try {
       const power = await ctx.inputs.systemControl.readPowerState(view.pair.secondary);
-      notes.push(`secondary ${view.secondary.unit} BMC answers (power ${power}) (P4)`);
+      notes.push(`secondary ${view.secondary.unit} ${via} answers (power ${power}) (P4)`);
     } catch (e) {
       if (e instanceof ManualStepRequired) notes.push("secondary power is checked by hand (manual channel)");
       else
         throw stepError(
           "preflight-blocked",
           step,
-          `${where(ctx, step)}: the secondary's IPMI does not answer — it is the only way to power it on again (rule P4): ${e instanceof Error ? e.message : String(e)}`,
+          `${where(ctx, step)}: the secondary's ${via} does not answer — it is the only way to power it on again (rule P4): ${e instanceof Error ? e.message : String(e)}`,
           { rule: "P4", cause: e },
         );
     }

@@ -95,6 +95,11 @@ describe("executor: HA pair through the emulator's real SSH core shell and ipmi_
       result.steps.find((s) => s.action === "power-on-secondary")?.detail ?? "",
       /powered on through IPMI \(sm-b\)$/,
     );
+    // P4: the preflight read the secondary's power through its BMC (ipmitool).
+    assert.match(
+      result.steps.find((s) => s.action === "preflight")?.detail ?? "",
+      /secondary b IPMI answers \(power on\) \(P4\)/,
+    );
     const ha = result.nodes.sm?.ha;
     assert.equal(ha?.nodes.find((n) => n.role === "primary")?.unit, "b");
     assert.ok(ha?.nodes.every((n) => n.firmware.current === "6.3.2" && n.firmware.active === "6.3.2"));

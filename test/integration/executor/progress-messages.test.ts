@@ -43,6 +43,12 @@ describe("executor: progress lines and step details name what really happens (ru
     assert.equal(powerOn?.status, "done");
     assert.match(powerOn?.detail ?? "", /^secondary b powered on through the configured command \(sm-b\)$/);
     assert.doesNotMatch(powerOn?.detail ?? "", /IPMI/);
+    const preflight = result.steps.find((s) => s.action === "preflight");
+    assert.match(
+      preflight?.detail ?? "",
+      /secondary b power check \(through the configured command\) answers \(power on\) \(P4\)/,
+    );
+    assert.doesNotMatch(preflight?.detail ?? "", /IPMI|BMC/);
 
     const waits = cluster.progress.filter((e) => e.phase === "waiting");
     assert.ok(waits.length > 0, "the run waited at least once");
@@ -62,5 +68,9 @@ describe("executor: progress lines and step details name what really happens (ru
     assert.equal(result.complete, true);
     const powerOn = result.steps.find((s) => s.action === "power-on-secondary");
     assert.equal(powerOn?.detail, "secondary b powered on through system control (sm-b)");
+    assert.match(
+      result.steps.find((s) => s.action === "preflight")?.detail ?? "",
+      /secondary b power check answers \(power on\) \(P4\)/,
+    );
   });
 });
