@@ -6,7 +6,7 @@
 import { DEFAULT_DEADLINES } from "../domain/deadlines";
 import type { PlanStep } from "../domain/plan";
 import { clone } from "./checkpoint";
-import { formatDuration } from "./duration";
+import { formatDuration } from "../domain/duration";
 import {
   ExecutionError,
   type CheckpointStore,

@@ -21,6 +21,7 @@ import type {
   SystemControlOperation,
 } from "./operations";
 import { runProcess, type ProcessResult } from "./run-process";
+import { formatDuration } from "../../domain/duration";
 
 export class CommandChannel implements SystemControl {
   private readonly errors: ChannelErrors;
@@ -106,7 +107,7 @@ export class CommandChannel implements SystemControl {
         operation,
         node,
         "deadline",
-        `\`${argv[0] ?? ""}\` did not finish within the operation's deadline of ${deadlineMs} ms and was killed`,
+        `\`${argv[0] ?? ""}\` did not finish within the operation's deadline of ${formatDuration(deadlineMs)} and was killed`,
         { stderr: r.stderr },
       );
     if (r.exitCode !== 0)

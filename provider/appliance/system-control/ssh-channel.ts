@@ -28,6 +28,7 @@ import type {
   SystemControl,
   SystemControlOperation,
 } from "./operations";
+import { formatDuration } from "../../domain/duration";
 
 interface ExecResult {
   exitCode: number | null;
@@ -149,7 +150,7 @@ export class SshChannel implements SystemControl {
           reject(
             fail(
               "deadline",
-              `no result within the operation's deadline of ${deadlineMs} ms (${address}:${ssh.port})`,
+              `no result within the operation's deadline of ${formatDuration(deadlineMs)} (${address}:${ssh.port})`,
               { stderr },
             ),
           ),

@@ -160,6 +160,7 @@ describe("command channel: templated user command, no shell, exit code decides",
     await assert.rejects(control.shutdownSecondary(PAIR), (e: unknown) => {
       assert.ok(e instanceof SystemControlError);
       assert.equal(e.failure, "deadline");
+      assert.match(e.message, /deadline of 800 ms and was killed/);
       return true;
     });
     assert.ok(Date.now() - t0 < 2500);

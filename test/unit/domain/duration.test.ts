@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { formatDuration } from "../../../provider/executor/duration";
+import { formatDuration } from "../../../provider/domain/duration";
 
 describe("executor: durations in deadline messages", () => {
   const table: Array<[number, string]> = [

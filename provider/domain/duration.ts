@@ -1,5 +1,5 @@
 /**
- * Durations in messages ("45 s", "1.5 min", "20 min", "2 h"): every deadline the executor prints
+ * Durations in messages ("45 s", "1.5 min", "20 min", "2 h"): every deadline the executor and the system-control channels print
  * goes through `formatDuration`, so a deadline scaled below one minute (emulated runs) never reads
  * "0 min".
  */
