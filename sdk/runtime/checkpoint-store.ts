@@ -97,3 +97,72 @@ export function fileBackedStore(
     latest: () => current,
   };
 }
+
+/** Another live process holds the run lock of this cluster. */
+export class RunLockedError extends Error {
+  constructor(
+    readonly lockFile: string,
+    readonly holder: { pid: number; startedAt?: string },
+  ) {
+    super(
+      `another provider process (pid ${holder.pid}${holder.startedAt ? `, since ${holder.startedAt}` : ""}) is still running this cluster's upgrade — most likely left by a \`pulumi up\` that was killed; it stops at its next safe point and exits. Wait until it is gone (\`ps -p ${holder.pid}\`), then run again; if that pid is not a pulumi-sps provider, delete ${lockFile}`,
+    );
+    this.name = "RunLockedError";
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  // A recycled pid that is not a node process is not ours.
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("node");
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * One run per cluster at a time: a provider left running by a killed `pulumi up` (it finishes its
+ * step in flight, then saves its checkpoint) and a new `up` must never write the same run file, or
+ * the older writer could erase the newer one's reboot mark (S9). The lock file next to the run file
+ * names its holder; a holder that is no longer running leaves a stale lock, which is taken over.
+ */
+export function acquireRunLock(file: string): { release(): void } {
+  const lock = `${file}.lock`;
+  mkdirSync(join(lock, ".."), { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(lock, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }), {
+        flag: "wx",
+        mode: 0o600,
+      });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw e;
+      let holder: { pid: number; startedAt?: string } | undefined;
+      try {
+        holder = z
+          .object({ pid: z.number().int().positive(), startedAt: z.string().optional() })
+          .parse(JSON.parse(readFileSync(lock, "utf8")));
+      } catch {
+        holder = undefined; // unreadable: a writer died mid-write
+      }
+      if (holder && alive(holder.pid)) throw new RunLockedError(lock, holder);
+      rmSync(lock, { force: true });
+    }
+  }
+  return {
+    release: () => {
+      try {
+        const now = JSON.parse(readFileSync(lock, "utf8")) as { pid?: unknown };
+        if (now.pid === process.pid) rmSync(lock, { force: true });
+      } catch {
+        // already gone
+      }
+    },
+  };
+}

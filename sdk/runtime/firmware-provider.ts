@@ -18,6 +18,7 @@ import { firmwareInputSchema, type FirmwareInputs } from "../inputs";
 import { findingLines, plannedActionLines } from "../plan-lines";
 import {
   checkpointFile,
+  acquireRunLock,
   fileBackedStore,
   parseRunRecord,
   readRunFile,
@@ -185,13 +186,34 @@ function licensesFor(f: FirmwareInputs): Record<string, LicenseFile> {
 
 async function apply(id: string, news: Props, olds: Props | undefined): Promise<{ id: string; outs: Props }> {
   const f = parseInputs(news);
+  const file = checkpointFile(f.checkpointDir, f.checkpointKey ?? f.cluster);
+  let lock: { release(): void };
+  try {
+    lock = acquireRunLock(file);
+  } catch (e) {
+    throw new Error(`${resourceName(f.cluster)}: ${errorText(e)}`);
+  }
+  try {
+    return await applyLocked(id, news, olds, f, file);
+  } finally {
+    lock.release();
+  }
+}
+
+/** `apply` while this process holds the cluster's run lock. */
+async function applyLocked(
+  id: string,
+  news: Props,
+  olds: Props | undefined,
+  f: FirmwareInputs,
+  file: string,
+): Promise<{ id: string; outs: Props }> {
   const name = resourceName(f.cluster);
   const live = await readLiveFacts(f);
   const { plan: fresh, failures } = planFirmware(f, live);
   if (!fresh || failures.length > 0) {
     throw new Error(`${name}: cannot plan: ${failures.map((p) => `${p.property}: ${p.reason}`).join("; ")}`);
   }
-  const file = checkpointFile(f.checkpointDir, f.checkpointKey ?? f.cluster);
   const resume = runToResume(parseRunRecord(olds?.["run"]), readRunFile(file), fresh.target);
   const plan: ClusterPlan = resume && resume.checkpoint ? resume.plan : fresh;
   // Resuming an interrupted run: the executor gets the same plan (same seqs) minus the steps the

@@ -1,11 +1,16 @@
-// The provider process watches its engine (its parent): once the engine is gone, runs in flight are
+// The provider process watches its engine (its parent, and the engine's address): once the engine is gone, runs in flight are
 // aborted at their next safe point and the process exits after the last one — never in the middle
 // of an operation (no indexer left stopped, I5; no interrupted first boot, S10).
 import assert from "node:assert/strict";
+import * as net from "node:net";
 import {
   EngineWatchdog,
+  engineAddress,
+  engineWatchdog,
   inDynamicProviderHost,
+  probeTcp,
   watched,
+  type EngineProbe,
   type WatchdogHost,
 } from "../../../sdk/runtime/engine-watchdog";
 
@@ -43,7 +48,10 @@ describe("engine watchdog (the provider never outlives a killed engine)", () => 
     host.parent = 1;
     host.ticks[0]();
     assert.equal(w.engineGone, true);
-    assert.match(String((w.signal.reason as Error).message), /pid 4242.*gone.*pulumi up/);
+    assert.match(
+      String((w.signal.reason as Error).message),
+      /engine that started this provider is gone \(pid 4242 is no longer.*pulumi up/,
+    );
     assert.deepEqual(host.exits, [1]);
   });
 
@@ -97,7 +105,50 @@ describe("engine watchdog (the provider never outlives a killed engine)", () => 
       ]),
       true,
     );
+    assert.equal(
+      inDynamicProviderHost(["node", "/x/node_modules/@pulumi/pulumi/cmd/dynamic-provider"]),
+      true,
+    );
     assert.equal(inDynamicProviderHost(["node", "/x/node_modules/mocha/bin/mocha.js"]), false);
+  });
+
+  it("with any launcher: two refusals in a row at the engine's address mean the engine is gone", async () => {
+    const host = fakeHost(4242);
+    const answers: EngineProbe[] = ["refused", "answers", "unknown", "refused", "refused"];
+    host.probeEngine = () => Promise.resolve(answers.shift() ?? "answers");
+    const w = new EngineWatchdog(host).start();
+    const tick = async (): Promise<void> => {
+      host.ticks[0]();
+      await new Promise((r) => setImmediate(r));
+    };
+    for (let i = 0; i < 4; i++) await tick();
+    assert.equal(w.engineGone, false, "one refusal, an answer and a timeout are not enough");
+    await tick();
+    assert.equal(w.engineGone, true);
+    assert.match(String((w.signal.reason as Error).message), /nothing listens at its address/);
+    assert.deepEqual(host.exits, [1]);
+  });
+
+  it("reads the engine address from the host's arguments, and probes it over TCP for real", async () => {
+    assert.deepEqual(engineAddress(["node", "/x/dynamic-provider/index.js", "127.0.0.1:41933"]), {
+      host: "127.0.0.1",
+      port: 41933,
+    });
+    assert.equal(engineAddress(["node", "/x/dynamic-provider/index.js"]), undefined);
+    const server = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as net.AddressInfo).port;
+    assert.equal(await probeTcp({ host: "127.0.0.1", port }), "answers");
+    await new Promise<void>((r) => server.close(() => r()));
+    assert.equal(await probeTcp({ host: "127.0.0.1", port }), "refused");
+  });
+
+  it("is one per process, whichever copy of the module asks", () => {
+    const key = Symbol.for("pulumi-sps.engine-watchdog");
+    const w = engineWatchdog();
+    assert.equal((globalThis as unknown as Record<symbol, unknown>)[key], w);
+    assert.equal(engineWatchdog(), w);
+    assert.equal(w.engineGone, false, "inert outside the dynamic-provider host");
   });
 
   it("watched() keeps a provider's methods and results", async () => {
