@@ -45,14 +45,22 @@ describe("drift of a converged SPS cluster", function () {
   });
 
   it("shows a node stuck mid-hop: a firmware activated in the web interface but not booted (S7, S9)", async function () {
-    // What an admin leaves behind after "Upgrade" without the reboot: through the documented REST API
-    // (as the web interface does), the 6.3.0 slot is selected for the next boot of the node that now runs 6.0.12.
     const node = ls.lab.fleet.node("sps-edge");
     const client = new SpsRestClient({
       endpoint: node.url,
       credentials: { username: ls.lab.username, password: ls.lab.password },
       tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
     });
+    // Set up what this test needs, whatever ran before: a healthy pair (P4 would refuse a degraded
+    // one) running 6.0.12 with the 6.3.0 firmware still in a slot.
+    await control(ls.lab, "POST", "/_emulator/nodes/sps-edge/system/power-on", { unit: "secondary" });
+    const haStatus = async () => ((await nodeModel(ls.lab, "sps-edge"))["ha"] as { status: string }).status;
+    for (let i = 0; i < 300 && (await haStatus()) !== "HA"; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await haStatus(), "HA");
+    if ((await client.getFirmwareVersion()) !== "6.0.12")
+      await drift(ls.lab, "sps-edge", { version: "6.0.12" });
+    // What an admin leaves behind after "Upgrade" without the reboot: through the documented REST API
+    // (as the web interface does), the 6.3.0 slot is selected for the next boot.
     const slots = await client.listFirmwareSlots();
     const target = slots.slots.find((s) => s.version === "6.3.0" && !s.current);
     assert.ok(target, `a 6.3.0 slot to activate: ${JSON.stringify(slots.slots)}`);
@@ -62,12 +70,6 @@ describe("drift of a converged SPS cluster", function () {
       refresh,
       /stuck-mid-hop sps-edge: firmware 6\.3\.0 is activated for the next boot but 6\.0\.12 runs/,
     );
-    // The pair is still degraded from the test before (its secondary powered off): the upgrade refuses
-    // that (P4), so the admin powers it on first and waits for the pair to be in sync.
-    await control(ls.lab, "POST", "/_emulator/nodes/sps-edge/system/power-on", { unit: "secondary" });
-    const haStatus = async () => ((await nodeModel(ls.lab, "sps-edge"))["ha"] as { status: string }).status;
-    for (let i = 0; i < 300 && (await haStatus()) !== "HA"; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal(await haStatus(), "HA");
     const reboots = async () =>
       (await events(ls.lab, { node: "sps-edge", kind: "action" })).filter((e) => e.name === "reboot").length;
     const rebootsBefore = await reboots();
@@ -76,10 +78,7 @@ describe("drift of a converged SPS cluster", function () {
     const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
     assert.deepEqual(
       nodes["sps-edge"] && { version: nodes["sps-edge"].version, state: nodes["sps-edge"].state },
-      {
-        version: "6.3.0",
-        state: "on-target",
-      },
+      { version: "6.3.0", state: "on-target" },
     );
     const refreshed = await refreshDiff(ls);
     assert.doesNotMatch(refreshed, /stuck-mid-hop|rolled-back/, "converged again after the up");
