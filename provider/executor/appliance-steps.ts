@@ -8,7 +8,6 @@ import { promises as fs } from "node:fs";
 import { ApplianceApiError } from "../appliance/api-error";
 import type { FirmwareSlot } from "../appliance/appliance-client";
 import { ManualStepRequired } from "../appliance/system-control/errors";
-import { CHANNEL_PHRASES } from "../appliance/system-control/operations";
 import { rebootDeadlineMs } from "../domain/deadlines";
 import type { PlanStep } from "../domain/plan";
 import { readPair } from "./ha";
@@ -26,6 +25,7 @@ import {
 import { rebootMarkOf } from "./checkpoint";
 import type { RunContext } from "./run-context";
 import {
+  channelPhrase,
   done,
   ensureUp,
   hopFrom,
@@ -113,24 +113,18 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
         { rule: "P4" },
       );
     }
-    // Named after the channel that reads the power: IPMI, another configured route, or unknown.
-    const channel = ctx.inputs.systemControl.channelOf?.("readPowerState");
-    const via =
-      channel === "ipmi"
-        ? "IPMI"
-        : channel === undefined
-          ? "power check"
-          : `power check (${CHANNEL_PHRASES[channel]})`;
+    // Named after the route that reads the power: IPMI by rule H2, or another configured one.
+    const how = channelPhrase(ctx, "readPowerState", "through system control");
     try {
       const power = await ctx.inputs.systemControl.readPowerState(view.pair.secondary);
-      notes.push(`secondary ${view.secondary.unit} ${via} answers (power ${power}) (P4)`);
+      notes.push(`secondary ${view.secondary.unit} power read ${how} (power ${power}) (P4)`);
     } catch (e) {
       if (e instanceof ManualStepRequired) notes.push("secondary power is checked by hand (manual channel)");
       else
         throw stepError(
           "preflight-blocked",
           step,
-          `${where(ctx, step)}: the secondary's ${via} does not answer — it is the only way to power it on again (rule P4): ${e instanceof Error ? e.message : String(e)}`,
+          `${where(ctx, step)}: the secondary's power cannot be read ${how} — the same route powers it on again, so the upgrade cannot start (rule P4): ${e instanceof Error ? e.message : String(e)}`,
           { rule: "P4", cause: e },
         );
     }

@@ -4,13 +4,13 @@
  * Each reads the pair live first (`readHaState`) and skips what is already true.
  */
 import { ManualStepRequired } from "../appliance/system-control/errors";
-import { CHANNEL_PHRASES } from "../appliance/system-control/operations";
 import type { PlanStep } from "../domain/plan";
 import { rebootMarkOf } from "./checkpoint";
 import { pairConverged, readPair, type PairView } from "./ha";
 import { crossesStorageReorganisation } from "./node-state";
 import type { RunContext } from "./run-context";
 import {
+  channelPhrase,
   done,
   ensureUp,
   hopFrom,
@@ -166,8 +166,7 @@ export async function powerOnSecondary(
   );
   await clear();
   // Name the channel the operation was routed to (IPMI by rule H2, but `command` is allowed too).
-  const channel = ctx.inputs.systemControl.channelOf?.("powerOnSecondary");
-  const how = channel ? CHANNEL_PHRASES[channel] : "through system control";
+  const how = channelPhrase(ctx, "powerOnSecondary", "through system control");
   return done(`secondary ${view.secondary.unit} powered on ${how} (${view.pair.secondary})`);
 }
 

@@ -6,6 +6,7 @@
 import type { ApplianceClient } from "../appliance/appliance-client";
 import { rebootDeadlineMs } from "../domain/deadlines";
 import type { Hop, PlanStep } from "../domain/plan";
+import { CHANNEL_PHRASES, type SystemControlOperation } from "../appliance/system-control/operations";
 import { atOrPast, readLiveness } from "./node-state";
 import { failedStep, type RunContext } from "./run-context";
 import { ExecutionError, type ExecutionFailureKind, type HaBinding, type NodeBinding } from "./types";
@@ -46,6 +47,15 @@ export function stepError(
     ...(options.rule !== undefined ? { rule: options.rule } : {}),
     ...(options.cause !== undefined ? { cause: options.cause } : {}),
   });
+}
+
+/**
+ * How a SystemControl operation is carried, for step details: "through IPMI", "through the
+ * configured command", … — or `unknown` when the SystemControl cannot tell its route.
+ */
+export function channelPhrase(ctx: RunContext, operation: SystemControlOperation, unknown: string): string {
+  const channel = ctx.inputs.systemControl.channelOf?.(operation);
+  return channel ? CHANNEL_PHRASES[channel] : unknown;
 }
 
 export function where(ctx: RunContext, step: PlanStep): string {

@@ -98,7 +98,7 @@ describe("executor: HA pair through the emulator's real SSH core shell and ipmi_
     // P4: the preflight read the secondary's power through its BMC (ipmitool).
     assert.match(
       result.steps.find((s) => s.action === "preflight")?.detail ?? "",
-      /secondary b IPMI answers \(power on\) \(P4\)/,
+      /secondary b power read through IPMI \(power on\) \(P4\)/,
     );
     const ha = result.nodes.sm?.ha;
     assert.equal(ha?.nodes.find((n) => n.role === "primary")?.unit, "b");

@@ -46,7 +46,7 @@ describe("executor: progress lines and step details name what really happens (ru
     const preflight = result.steps.find((s) => s.action === "preflight");
     assert.match(
       preflight?.detail ?? "",
-      /secondary b power check \(through the configured command\) answers \(power on\) \(P4\)/,
+      /secondary b power read through the configured command \(power on\) \(P4\)/,
     );
     assert.doesNotMatch(preflight?.detail ?? "", /IPMI|BMC/);
 
@@ -70,7 +70,7 @@ describe("executor: progress lines and step details name what really happens (ru
     assert.equal(powerOn?.detail, "secondary b powered on through system control (sm-b)");
     assert.match(
       result.steps.find((s) => s.action === "preflight")?.detail ?? "",
-      /secondary b power check answers \(power on\) \(P4\)/,
+      /secondary b power read through system control \(power on\) \(P4\)/,
     );
   });
 });
