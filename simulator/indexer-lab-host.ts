@@ -82,6 +82,12 @@ export interface IndexerLabOptions {
   passwordUser?: boolean;
   /** "all": build every package now (tests); "on-use" (default): build each on first use. */
   build?: "all" | "on-use";
+  /**
+   * Remove on dispose the machine-wide things this call created (the lab user, its sudoers drop-in,
+   * the RPM macro file) — for the demo on a developer's machine. The tests leave them (idempotent,
+   * shared by every suite of a run). Default false.
+   */
+  leaveNoTrace?: boolean;
 }
 
 /** Per-suite (or per-lab) fixtures: prerequisites checked, users ready, client key, the RPMs. */
@@ -91,6 +97,7 @@ export class IndexerLabFixtures {
     readonly clientKeyPath: string,
     readonly clientPublicKey: string,
     readonly rpms: IndexerRpms,
+    private readonly created: MachineChanges,
   ) {}
 
   static create(options: IndexerLabOptions = {}): IndexerLabFixtures {
@@ -100,7 +107,7 @@ export class IndexerLabFixtures {
     }
     if (process.getuid?.() !== 0)
       throw new Error("indexer lab hosts start sshd and create users: run as root");
-    ensureLabUsers(options.passwordUser === true);
+    const created = ensureLabUsers(options.passwordUser === true);
     const dir = mkdtempSync(join(tmpdir(), "sps-idx-fixtures-"));
     chmodSync(dir, 0o755);
     const key = join(dir, "client_ed25519");
@@ -120,11 +127,25 @@ export class IndexerLabFixtures {
       ];
       if (paths.some((p) => !existsSync(p))) throw new Error(`rpmbuild left a package missing in ${out}`);
     }
-    return new IndexerLabFixtures(dir, key, readFileSync(`${key}.pub`, "utf8").trim(), rpms);
+    return new IndexerLabFixtures(
+      dir,
+      key,
+      readFileSync(`${key}.pub`, "utf8").trim(),
+      rpms,
+      options.leaveNoTrace === true ? created : { users: [], files: [] },
+    );
   }
 
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    for (const file of this.created.files) rmSync(file, { force: true });
+    for (const user of this.created.users) {
+      try {
+        execFileSync("userdel", ["-r", user], { stdio: "pipe" });
+      } catch {
+        // still logged in somewhere, or gone already: leave it
+      }
+    }
   }
 }
 
@@ -164,7 +185,16 @@ function rpmsBuiltOnUse(dir: string, out: string): IndexerRpms {
   };
 }
 
-function ensureLabUsers(passwordUser: boolean): void {
+/** Machine-wide things `ensureLabUsers` created (not those that were there before). */
+interface MachineChanges {
+  users: string[];
+  files: string[];
+}
+
+function ensureLabUsers(passwordUser: boolean): MachineChanges {
+  const created: MachineChanges = { users: [], files: [] };
+  for (const f of [RPM_MACROS, SUDOERS_LAB, ...(passwordUser ? [SUDOERS_PASSWORD_USER] : [])])
+    if (!existsSync(f)) created.files.push(f);
   mkdirSync("/etc/rpm", { recursive: true });
   writeFileSync(
     RPM_MACROS,
@@ -176,6 +206,7 @@ function ensureLabUsers(passwordUser: boolean): void {
       execFileSync("id", [user], { stdio: "ignore" });
     } catch {
       execFileSync("useradd", ["-m", "-s", "/bin/bash", user], { stdio: "pipe" });
+      created.users.push(user);
     }
   }
   // '*': no password, but not locked (sshd refuses key logins of locked accounts without PAM).
@@ -184,7 +215,7 @@ function ensureLabUsers(passwordUser: boolean): void {
     `Defaults:${SUDO_NOPASSWD_USER} !secure_path`,
     `${SUDO_NOPASSWD_USER} ALL=(root) NOPASSWD: ALL`,
   ]);
-  if (!passwordUser) return;
+  if (!passwordUser) return created;
   execFileSync("chpasswd", [], {
     input: `${SUDO_PASSWORD_USER}:${SUDO_PASSWORD_USER_PASSWORD}\n`,
     stdio: "pipe",
@@ -193,6 +224,7 @@ function ensureLabUsers(passwordUser: boolean): void {
     `Defaults:${SUDO_PASSWORD_USER} !secure_path`,
     `${SUDO_PASSWORD_USER} ALL=(root) ALL`,
   ]);
+  return created;
 }
 
 function writeSudoers(path: string, lines: string[]): void {

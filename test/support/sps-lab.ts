@@ -60,6 +60,8 @@ export interface LabOptions {
   channels?: "command" | "native";
   /** External indexer hosts to start (real sshd + rpm; needs root): RHEL 6 / 7 style, 6.0.1 installed. */
   indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
+  /** Remove the lab user and files the indexer hosts needed when the lab stops (the demo). */
+  leaveNoTrace?: boolean;
 }
 
 /** How an operator reaches the lab's indexer hosts with OpenSSH (host keys pinned). */
@@ -179,7 +181,7 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
     let indexerLogin: Record<string, string> | undefined;
     let indexerSsh: IndexerSsh | undefined;
     if (options.indexers && options.indexers.length > 0) {
-      fixtures = IndexerLabFixtures.create();
+      fixtures = IndexerLabFixtures.create({ leaveNoTrace: options.leaveNoTrace === true });
       for (const spec of options.indexers) {
         const host = await IndexerLabHost.start(fixtures, {
           name: spec.name,
@@ -309,6 +311,8 @@ async function main(argv: string[]): Promise<void> {
     ...(argv.includes("--native") ? { channels: "native" as const } : {}),
     ...(argv.includes("--indexers")
       ? {
+          // The demo runs on a developer's machine: take the lab user and its sudoers drop-in away again.
+          leaveNoTrace: true,
           indexers: [
             { name: "idx-rhel6", os: "rhel6" as const },
             { name: "idx-rhel7", os: "rhel7" as const },
