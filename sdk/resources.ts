@@ -56,6 +56,11 @@ export interface ClusterFirmwareArgs {
 export class ClusterFirmware extends pulumi.dynamic.Resource {
   /** The plan as readable lines (hops, then per wave and node the ordered steps); empty when converged. */
   declare readonly plannedActions: pulumi.Output<string[]>;
+  /**
+   * The plan's findings as display lines (`warning P13: …`): a finding longer than the engine shows
+   * whole continues on lines indented by four spaces. For the findings as data, run `sps-upgrade
+   * plan --json` on the same fleet (plan-contract.md).
+   */
   declare readonly planFindings: pulumi.Output<string[]>;
   declare readonly resolvedTarget: pulumi.Output<string>;
   /** The revision the last run worked towards. */

@@ -13,7 +13,14 @@
  *
  * The providers validate and compare the flat view (`flatInputs`), which is also the shape of
  * state written before the wiring was split out: both shapes are accepted, and moving to this one
- * is no change (no update, no run).
+ * is no change (no update, no run). The engine's display, though, compares the old flat inputs
+ * with the new shape, so the first preview with a real plan after such an upgrade lists the wiring
+ * keys as removed and `__wiring`/`wiringDigest` as added: only the display, nothing is lost.
+ *
+ * Secrets: wiring holds no secret by design (credentials come from stack config, ./inputs.ts). If a
+ * program puts one there anyway, the engine keeps it secret inside `__wiring`, and the digest —
+ * computed from an Output — is secret too and prints as [secret], so a wiring-only change is then
+ * not visible in the diff.
  */
 import { createHash } from "node:crypto";
 
