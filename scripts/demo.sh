@@ -16,15 +16,24 @@ bash scripts/setup.sh
 WORK=$(mktemp -d /tmp/sps-demo-XXXXXX)
 LAB_PID=""
 cleanup() {
-  # Engine plugins a cancelled `pulumi` left running (Ctrl-C during an operation): the processes whose
-  # environment names this run's PULUMI_HOME, ended by pid.
-  local env pid
+  # Engine plugins a cancelled or killed `pulumi` left running: the processes whose environment names
+  # this run's PULUMI_HOME. They notice a dead engine and stop at their next safe point by themselves
+  # (sdk/runtime/engine-watchdog.ts): give them 15 s, then end the rest by pid.
+  local env pid left=()
   for env in /proc/[0-9]*/environ; do
     pid=${env#/proc/}; pid=${pid%/environ}
     [ "$pid" != "$$" ] || continue
-    if { tr '\0' '\n' < "$env"; } 2>/dev/null | grep -qxF "PULUMI_HOME=$WORK/home"; then
-      kill -TERM "$pid" 2>/dev/null && echo "demo: stopped a leftover engine plugin (pid $pid)"
-    fi
+    if { tr '\0' '\n' < "$env"; } 2>/dev/null | grep -qxF "PULUMI_HOME=$WORK/home"; then left+=("$pid"); fi
+  done
+  for _ in $(seq 1 30); do
+    [ "${#left[@]}" -gt 0 ] || break
+    local still=()
+    for pid in "${left[@]}"; do kill -0 "$pid" 2>/dev/null && still+=("$pid"); done
+    left=("${still[@]+"${still[@]}"}")
+    [ "${#left[@]}" -eq 0 ] || sleep 0.5
+  done
+  for pid in "${left[@]+"${left[@]}"}"; do
+    kill -TERM "$pid" 2>/dev/null && echo "demo: stopped a leftover engine plugin (pid $pid)"
   done
   if [ -n "$LAB_PID" ] && kill -0 "$LAB_PID" 2>/dev/null; then
     kill -TERM "$LAB_PID" 2>/dev/null || true
@@ -34,8 +43,9 @@ cleanup() {
   echo "demo: cleaned up (lab stopped, $WORK removed) after $(( $(date +%s) - START ))s"
 }
 trap cleanup EXIT
-# Ctrl-C (or a TERM) ends the demo: pulumi cancels its operation and exits normally, which alone would
-# let the script go on to the next step; exiting here runs the cleanup above.
+# Ctrl-C (or a TERM) ends the demo: pulumi cancels (or dies of a broken pipe when Ctrl-C ended the
+# filter it prints into), which alone would let the script go on to the next step; exiting here runs
+# the cleanup above.
 trap 'echo "demo: interrupted"; exit 130' INT TERM
 
 step() { printf '\n\033[1m== %s\033[0m  (+%ss)\n' "$*" "$(( $(date +%s) - START ))"; }
