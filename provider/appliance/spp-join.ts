@@ -281,7 +281,8 @@ function asJoinError(e: unknown): unknown {
   return e instanceof RestCallError ? new SppJoinError("sps-api", e.message, "J2", e.body) : e;
 }
 
-const noWarn: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
+/** TLS warnings to stderr when the caller gives no logger. */
+const stderrWarn: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
 
 async function joinState(api: RestJsonCalls): Promise<{ joined: boolean; spp: string | undefined }> {
   const a = await api.call("GET", "/api/cluster/spp");
@@ -386,7 +387,10 @@ async function preflightWith(api: RestJsonCalls, spec: SppJoinSpec): Promise<Spp
 }
 
 /** Everything the join needs, checked without changing SPS or SPP. */
-export async function preflightSppJoin(input: unknown, log: TrustLogger = noWarn): Promise<SppJoinPreflight> {
+export async function preflightSppJoin(
+  input: unknown,
+  log: TrustLogger = stderrWarn,
+): Promise<SppJoinPreflight> {
   const spec = parseSpec(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);
   try {
@@ -464,7 +468,7 @@ export async function joinSpp(
   options: { log?: TrustLogger; onStep?: (s: string) => void } = {},
 ): Promise<SppJoinResult> {
   const spec = parseSpec(input);
-  const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], options.log ?? noWarn);
+  const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], options.log ?? stderrWarn);
   const steps: string[] = [];
   const step = (s: string): void => {
     steps.push(s);
@@ -549,7 +553,7 @@ export async function joinSpp(
 /** The join state SPS reports [inference: `GET /api/cluster/spp`]. */
 export async function readSppJoin(
   input: unknown,
-  log: TrustLogger = noWarn,
+  log: TrustLogger = stderrWarn,
 ): Promise<{ joined: boolean; spp: string | undefined }> {
   const spec = parseSpec(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);

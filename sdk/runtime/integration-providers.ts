@@ -16,6 +16,7 @@ import { applyNextHopMonitoring, readNextHopMonitoring } from "../../provider/ap
 import { joinSpp, planSppJoin, readSppJoin, validateSppJoin } from "../../provider/appliance/spp-join";
 import { validateNextHops } from "../../provider/domain/next-hop";
 import { SshHostSession } from "../../provider/hosts/ssh-host-session";
+import type { TrustLogger } from "../../provider/appliance/tls-trust";
 import { redact } from "../../provider/hosts/host-errors";
 import {
   applyRedirection,
@@ -70,6 +71,9 @@ function secrets(): string[] {
   }
   return out;
 }
+
+/** TLS warnings (verification turned off) to the engine, redacted, and never once the engine is gone. */
+const engineLog: TrustLogger = { warn: (m) => toEngine("stderr", `[sps] ${redact(m, secrets())}`) };
 
 function say(resource: string, text: string): void {
   toEngine("stdout", `[sps] ${resource}: ${redact(text, secrets())}`);
@@ -218,7 +222,10 @@ export const sppJoin = {
     const token = requireToken();
     say(`sppJoin/${f.node}`, `joining SPP ${f.spp.address} — irreversible from SPS (J1)`);
     try {
-      const r = await joinSpp(joinSpec(f, token, rejoin), { onStep: (s) => say(`sppJoin/${f.node}`, s) });
+      const r = await joinSpp(joinSpec(f, token, rejoin), {
+        onStep: (s) => say(`sppJoin/${f.node}`, s),
+        log: engineLog,
+      });
       say(
         `sppJoin/${f.node}`,
         r.joined ? `joined SPP ${f.spp.address}` : `already joined to SPP ${f.spp.address}`,
@@ -250,7 +257,7 @@ export const sppJoin = {
   async read(id: string, props: Props): Promise<ReadResult> {
     const f = sppInputs(props);
     try {
-      const state = await readSppJoin(joinSpec(f, requireToken()));
+      const state = await readSppJoin(joinSpec(f, requireToken()), engineLog);
       const joinedHere = state.joined && state.spp === f.spp.address;
       const drift = joinedHere
         ? []
@@ -480,6 +487,7 @@ export const nextHopMonitoring = {
         control,
         {
           onStep: (s) => say(`nextHopMonitoring/${f.node.name}`, s),
+          log: engineLog,
         },
       );
       return {
@@ -507,7 +515,7 @@ export const nextHopMonitoring = {
   async read(id: string, props: Props): Promise<ReadResult> {
     const f = nextHopInputs(props);
     try {
-      const r = await readNextHopMonitoring(nextHopSpec(f, f.node.name));
+      const r = await readNextHopMonitoring(nextHopSpec(f, f.node.name), engineLog);
       return {
         id,
         props: {
