@@ -10,6 +10,7 @@ import { Catalog } from "./catalog";
 import { Fleet, FleetCluster, FleetIndexer, FleetNode, NodeRole } from "./fleet";
 import {
   INDEXER_VERSION_QUERY,
+  BACKUP_STAMP_AT_RUN_TIME,
   indexerBackupCommand,
   indexerPackagePath,
   indexerServiceCommand,
@@ -135,7 +136,7 @@ function indexerSteps(
       w.add({
         ...base,
         action: "backup-indexer-config",
-        command: indexerBackupCommand(idx.version, `pre-${version}`),
+        command: indexerBackupCommand(idx.version, BACKUP_STAMP_AT_RUN_TIME),
       });
       // Rule I3: the RPM comes from the SPS (Local Services → Indexer service); copied over SFTP.
       w.add({

@@ -38,10 +38,28 @@ export function indexerConfigDir(installedVersion: string): string {
   return Number.isFinite(major) && major < 6 ? "/opt/external-indexer/etc/indexer" : "/etc/indexer";
 }
 
-/** Rule I2: back up both configuration files, with a timestamp, before anything else happens. */
+/** A timestamp usable in a file name: 2026-11-23T14:54:15.123Z → 20261123T145415123Z. */
+export function backupStamp(at: Date): string {
+  return at.toISOString().replace(/[-:.]/g, "");
+}
+
+/** How a plan shows the timestamp, which is only known when the backup is made. */
+export const BACKUP_STAMP_AT_RUN_TIME = "<UTC timestamp>";
+
+/** Where the backup of the configuration file at `path` goes (rule I2). */
+export function backupPathFor(path: string, stamp: string): string {
+  return `${path}.${stamp}.bak`;
+}
+
+/**
+ * Rule I2: back up both configuration files, with a timestamp, before anything else happens. The
+ * plan shows it with BACKUP_STAMP_AT_RUN_TIME; the indexer host runs it with the time of the run.
+ */
 export function indexerBackupCommand(installedVersion: string, stamp: string): string {
   const dir = indexerConfigDir(installedVersion);
-  return INDEXER_CONFIG_FILES.map((f) => `cp -p ${dir}/${f} ${dir}/${f}.${stamp}.bak`).join(" && ");
+  return INDEXER_CONFIG_FILES.map((f) => `cp -p ${dir}/${f} ${backupPathFor(`${dir}/${f}`, stamp)}`).join(
+    " && ",
+  );
 }
 
 /** Where the RPM is copied on the host before the upgrade (rule I3: the RPM comes from the SPS). */

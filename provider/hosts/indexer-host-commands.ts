@@ -68,16 +68,6 @@ export function copyPreservingCommand(from: string, to: string): string {
   return shellJoin(["cp", "-p", "--", from, to]);
 }
 
-/** `name.cfg` → `name.cfg.<stamp>.bak` (rule I2), beside the original. */
-export function backupPathFor(path: string, stamp: string): string {
-  return `${path}.${stamp}.bak`;
-}
-
-/** A timestamp usable in a file name: 2026-11-23T14:54:15.123Z → 20261123T145415123Z. */
-export function backupStamp(at: Date): string {
-  return at.toISOString().replace(/[-:.]/g, "");
-}
-
 /** Parses `sha256sum` output into path → digest. */
 export function parseSha256sum(stdout: string): Map<string, string> {
   const out = new Map<string, string>();

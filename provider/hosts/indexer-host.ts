@@ -9,6 +9,8 @@
  */
 import { z } from "zod";
 import {
+  backupPathFor,
+  backupStamp,
   INDEXER_CONFIG_FILES,
   indexerConfigDir,
   indexerPackagePath,
@@ -17,8 +19,6 @@ import {
 import { SshCommandError } from "./host-errors";
 import type { HostSession } from "./host-session";
 import {
-  backupPathFor,
-  backupStamp,
   catIfExistsCommand,
   copyPreservingCommand,
   installedVersionCommand,

@@ -1,12 +1,12 @@
 import { strict as assert } from "node:assert";
 import {
+  backupPathFor,
+  backupStamp,
   INDEXER_VERSION_QUERY,
   indexerServiceCommand,
   indexerUpgradeCommand,
 } from "../../../provider/domain/indexer-commands";
 import {
-  backupPathFor,
-  backupStamp,
   installedVersionCommand,
   normaliseRoot,
   packageFileQueryCommand,
