@@ -157,7 +157,7 @@ export class RunContext {
     if (this.signal?.aborted) {
       throw new ExecutionError(
         "aborted",
-        `cluster ${this.cluster}: run aborted${step ? ` before step ${step.seq} (${step.action} on ${step.node})` : ""}; run again to resume`,
+        `cluster ${this.cluster}: run aborted${step ? ` at step ${step.seq} (${step.action} on ${step.node})` : ""}${this.signal.reason instanceof Error ? ` — ${this.signal.reason.message}` : "; run again to resume"}`,
         {
           ...(step ? { step: failedStep(step) } : {}),
           cause: this.signal.reason,

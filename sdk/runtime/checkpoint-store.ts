@@ -4,7 +4,7 @@
  * written) still resumes from truth on the next `up`. The newer of the two wins. Stored with the plan
  * being executed, so a resumed run works through the same steps (seq numbers) as the interrupted one.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -165,4 +165,33 @@ export function acquireRunLock(file: string): { release(): void } {
       }
     },
   };
+}
+
+/** The file an operator creates to stop a running upgrade after its current step. */
+export function stopRequestFile(file: string): string {
+  return `${file}.stop`;
+}
+
+/**
+ * A signal aborted once `<run file>.stop` exists (checked every `pollMs`): the operator's way to stop
+ * a long upgrade at its next safe point without killing anything (Pulumi's first Ctrl-C waits for the
+ * whole operation). The file is consumed, so the next `up` resumes. `dispose()` ends the polling.
+ */
+export function stopRequestSignal(file: string, pollMs = 1000): { signal: AbortSignal; dispose(): void } {
+  const stop = stopRequestFile(file);
+  const controller = new AbortController();
+  const check = (): void => {
+    if (controller.signal.aborted || !existsSync(stop)) return;
+    rmSync(stop, { force: true });
+    controller.abort(
+      new Error(
+        `stop requested (${stop}); stopping at the next safe point — run \`pulumi up\` again to resume`,
+      ),
+    );
+  };
+  // A stop file left from before this run is stale: the run starts anyway.
+  rmSync(stop, { force: true });
+  const timer = setInterval(check, pollMs);
+  timer.unref();
+  return { signal: controller.signal, dispose: () => clearInterval(timer) };
 }

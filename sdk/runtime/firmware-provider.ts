@@ -24,6 +24,8 @@ import {
   readRunFile,
   removeRunFile,
   runToResume,
+  stopRequestFile,
+  stopRequestSignal,
   type RunRecord,
 } from "./checkpoint-store";
 import {
@@ -232,11 +234,12 @@ async function applyLocked(
   } else {
     say(
       name,
-      `${resume?.checkpoint ? `resuming (${finished.size} step(s) already finished):` : "starting"} ${remaining.steps.length} step(s) over ${plan.hops.length} hop(s) to ${plan.target}`,
+      `${resume?.checkpoint ? `resuming (${finished.size} step(s) already finished):` : "starting"} ${remaining.steps.length} step(s) over ${plan.hops.length} hop(s) to ${plan.target}; to stop after the step in flight: touch ${stopRequestFile(file)}`,
     );
   }
   const bindings = nodeBindings(f.nodes);
   const systemControl = systemControlFor(f.nodes, f.systemControl);
+  const stopRequest = stopRequestSignal(file);
   try {
     const result = await executeClusterPlan({
       plan: remaining,
@@ -256,8 +259,9 @@ async function applyLocked(
       ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
       progress: (e) => say(name, progressLine(e)),
       checkpoint: store,
-      // The engine killed under us: stop at the next safe point (see engine-watchdog.ts).
-      signal: engineWatchdog().signal,
+      // The engine killed under us (engine-watchdog.ts), or the operator's stop file: stop at the
+      // next safe point.
+      signal: AbortSignal.any([engineWatchdog().signal, stopRequest.signal]),
     });
     removeRunFile(file);
     say(
@@ -299,6 +303,7 @@ async function applyLocked(
     };
     throw partialFailure(message, id, outs, news["__provider"]);
   } finally {
+    stopRequest.dispose();
     closeBindings(bindings);
   }
 }

@@ -6,6 +6,7 @@
 // slave") for the same hop (rules S9, S10, H1, H2).
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PULUMI_BIN_DIR } from "../support/pulumi-engine";
 import { events, labStack, nodeModel, type LabStack } from "./sps-helpers";
@@ -52,9 +53,11 @@ interface KilledRun {
 /**
  * What a kill hits: `provider` SIGKILLs the dynamic provider (it dies mid-step, no chance to save
  * anything more) and the CLI; `cli` SIGKILLs the CLI alone — as the OOM killer or a cancelled CI job
- * would — and the provider must notice, stop at its next safe point and exit by itself.
+ * would — and the provider must notice, stop at its next safe point and exit by itself; `stop-file`
+ * kills nothing: it creates the cluster's stop file, the operator's way to stop an upgrade at its next
+ * safe point (Pulumi's first Ctrl-C would wait for the whole cluster upgrade).
  */
-type KillMode = "provider" | "cli";
+type KillMode = "provider" | "cli" | "stop-file";
 
 /**
  * Runs `pulumi up`; when a printed line matches, kills per `mode`, then waits for every process the
@@ -90,6 +93,15 @@ function upKilledAt(ls: LabStack, pattern: RegExp, mode: KillMode): Promise<Kill
           } catch {
             commandLines.set(pid, "(gone)");
           }
+        }
+        if (mode === "stop-file") {
+          // Where to put it, as the run itself says at its start.
+          const stopFile = /firmware\/dc1: starting .*; to stop after the step in flight: touch (\S+)/.exec(
+            output,
+          )?.[1];
+          assert.ok(stopFile, `the run names its stop file:\n${output}`);
+          writeFileSync(stopFile, "");
+          return;
         }
         if (mode === "provider")
           for (const pid of orphans.filter((p) => /dynamic-provider/.test(commandLines.get(p) ?? "")))
@@ -196,13 +208,23 @@ const KILL_POINTS: Array<{ when: string; pattern: RegExp; mode: KillMode }> = [
     pattern: /sps-ha reboot 6\.3\.0 waiting: first boot/,
     mode: "cli",
   },
+  {
+    when: "by the operator's stop file during the first boot of hop 1",
+    pattern: /sps-ha reboot 6\.0\.12 waiting: first boot/,
+    mode: "stop-file",
+  },
 ];
 
 describe("killing pulumi up mid-upgrade of an HA pair", function () {
   this.timeout(300_000);
 
   for (const point of KILL_POINTS) {
-    describe(`killed ${point.when} (${point.mode === "provider" ? "the provider SIGKILLed" : "the provider left to notice"})`, function () {
+    const how = {
+      provider: "the provider SIGKILLed",
+      cli: "the provider left to notice",
+      "stop-file": "nothing killed",
+    };
+    describe(`stopped ${point.when} (${how[point.mode]})`, function () {
       let ls: LabStack;
 
       before(async function () {
@@ -224,6 +246,18 @@ describe("killing pulumi up mid-upgrade of an HA pair", function () {
         // Plugins watch their engine: none outlives the killed CLI (and none keeps upgrading unwatched).
         // In "cli" mode this includes the dynamic provider, which had a run in flight when the CLI died.
         assert.deepEqual(run.survivors, [], `still running 30 s after the kill`);
+        if (point.mode === "stop-file") {
+          // Nothing was killed: the run stopped itself, said why, and consumed the stop file.
+          const stopFile = /stop requested \((\S+\.stop)\)/.exec(run.output)?.[1];
+          assert.ok(stopFile, `the run says it stopped on request:\n${run.output}`);
+          assert.equal(existsSync(stopFile), false, "the stop file is consumed");
+          const actions = await events(ls.lab, { node: "sps-ha", kind: "action" });
+          assert.equal(
+            actions.filter((e) => e.name === "power-on").length,
+            0,
+            "stopped before hop 1's power-on",
+          );
+        }
         if (point.mode === "cli") {
           // It stopped at the first-boot wait of hop 2 instead of finishing the upgrade unwatched:
           // hop 2's power-on and takeover are left to the next run.

@@ -5,7 +5,12 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { acquireRunLock, RunLockedError } from "../../../sdk/runtime/checkpoint-store";
+import {
+  acquireRunLock,
+  RunLockedError,
+  stopRequestFile,
+  stopRequestSignal,
+} from "../../../sdk/runtime/checkpoint-store";
 
 describe("run lock of a cluster's checkpoint (S9)", function () {
   let dir: string;
@@ -47,5 +52,45 @@ describe("run lock of a cluster's checkpoint (S9)", function () {
     writeFileSync(`${file}.lock`, JSON.stringify({ pid: 1 }));
     held.release();
     assert.equal(existsSync(`${file}.lock`), true, "not ours any more: kept");
+  });
+});
+
+describe("stop file of a cluster's run (stop after the step in flight)", function () {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "sps-stop-"));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("aborts the run's signal once the file appears, with the file in the reason, and consumes it", async () => {
+    const file = join(dir, "p.s.dc1.json");
+    const stop = stopRequestSignal(file, 20);
+    try {
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(stop.signal.aborted, false);
+      writeFileSync(stopRequestFile(file), "");
+      for (let i = 0; i < 50 && !stop.signal.aborted; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(stop.signal.aborted, true);
+      assert.match(
+        (stop.signal.reason as Error).message,
+        /stop requested \(.*p\.s\.dc1\.json\.stop\).*pulumi up/,
+      );
+      assert.equal(existsSync(stopRequestFile(file)), false, "consumed, so the next up resumes");
+    } finally {
+      stop.dispose();
+    }
+  });
+
+  it("ignores a stop file left from before the run", async () => {
+    const file = join(dir, "p.s.dc1.json");
+    writeFileSync(stopRequestFile(file), "");
+    const stop = stopRequestSignal(file, 20);
+    try {
+      await new Promise((r) => setTimeout(r, 80));
+      assert.equal(stop.signal.aborted, false);
+      assert.equal(existsSync(stopRequestFile(file)), false);
+    } finally {
+      stop.dispose();
+    }
   });
 });
