@@ -64,3 +64,11 @@ export function makeProvider(
   };
   /* eslint-enable @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call */
 }
+
+/**
+ * The outputs a dynamic resource declares, as the `undefined` placeholders Pulumi needs among its
+ * inputs so that they become outputs of the resource: `{ ...wired, ...outputSlots("drift", …) }`.
+ */
+export function outputSlots(...names: string[]): Record<string, undefined> {
+  return Object.fromEntries(names.map((n) => [n, undefined]));
+}

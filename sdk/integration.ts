@@ -7,7 +7,7 @@
  * sps:sppApiToken, sps:routerSsh), never from inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { compiledRuntimePath, makeProvider } from "./dynamic";
+import { compiledRuntimePath, makeProvider, outputSlots } from "./dynamic";
 import { wiredInputs } from "./resources";
 import { NEXT_HOP_WIRING, SPP_JOIN_WIRING } from "./wiring";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
@@ -59,13 +59,15 @@ export class SppJoin extends pulumi.dynamic.Resource {
       name,
       {
         ...wiredInputs(args, SPP_JOIN_WIRING),
-        plannedActions: undefined,
-        joined: undefined,
-        promoted: undefined,
-        sppCertificateSha256: undefined,
-        tokenFingerprint: undefined,
-        drift: undefined,
-        stateVersion: undefined,
+        ...outputSlots(
+          "plannedActions",
+          "joined",
+          "promoted",
+          "sppCertificateSha256",
+          "tokenFingerprint",
+          "drift",
+          "stateVersion",
+        ),
       },
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["tokenFingerprint"] }),
       INTEGRATION_MODULE,
@@ -96,7 +98,7 @@ export class TrafficRedirection extends pulumi.dynamic.Resource {
     super(
       makeIntegrationProvider("trafficRedirection"),
       name,
-      { ...args, changes: undefined, previousRpFilter: undefined, drift: undefined, stateVersion: undefined },
+      { ...args, ...outputSlots("changes", "previousRpFilter", "drift", "stateVersion") },
       opts,
       INTEGRATION_MODULE,
       "TrafficRedirection",
@@ -135,12 +137,14 @@ export class NextHopMonitoring extends pulumi.dynamic.Resource {
       name,
       {
         ...wiredInputs(args, NEXT_HOP_WIRING),
-        plannedActions: undefined,
-        effectiveTargets: undefined,
-        restartRequired: undefined,
-        lastRun: undefined,
-        drift: undefined,
-        stateVersion: undefined,
+        ...outputSlots(
+          "plannedActions",
+          "effectiveTargets",
+          "restartRequired",
+          "lastRun",
+          "drift",
+          "stateVersion",
+        ),
       },
       opts,
       INTEGRATION_MODULE,

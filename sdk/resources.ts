@@ -3,7 +3,7 @@
  * only the provider stub of ./dynamic.ts, and takes no secret: credentials come from stack config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { makeProvider } from "./dynamic";
+import { makeProvider, outputSlots } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 import {
   FIRMWARE_WIRING,
@@ -77,14 +77,16 @@ export class ClusterFirmware extends pulumi.dynamic.Resource {
       name,
       {
         ...wiredInputs(args, FIRMWARE_WIRING),
-        plannedActions: undefined,
-        planFindings: undefined,
-        resolvedTarget: undefined,
-        targetRevision: undefined,
-        nodeStates: undefined,
-        lastRun: undefined,
-        drift: undefined,
-        stateVersion: undefined,
+        ...outputSlots(
+          "plannedActions",
+          "planFindings",
+          "resolvedTarget",
+          "targetRevision",
+          "nodeStates",
+          "lastRun",
+          "drift",
+          "stateVersion",
+        ),
       },
       opts,
       SPS_MODULE,
@@ -125,11 +127,7 @@ export class License extends pulumi.dynamic.Resource {
       name,
       {
         ...wiredInputs(args, LICENSE_WIRING),
-        plannedActions: undefined,
-        installed: undefined,
-        licenseSha256: undefined,
-        drift: undefined,
-        stateVersion: undefined,
+        ...outputSlots("plannedActions", "installed", "licenseSha256", "drift", "stateVersion"),
       },
       { ...opts, additionalSecretOutputs: ["licenseSha256"] },
       SPS_MODULE,
@@ -159,10 +157,7 @@ export class Plugin extends pulumi.dynamic.Resource {
       name,
       {
         ...wiredInputs(args, PLUGIN_WIRING),
-        plannedActions: undefined,
-        installedVersion: undefined,
-        drift: undefined,
-        stateVersion: undefined,
+        ...outputSlots("plannedActions", "installedVersion", "drift", "stateVersion"),
       },
       opts,
       SPS_MODULE,
@@ -198,11 +193,7 @@ export class IndexerPackage extends pulumi.dynamic.Resource {
       name,
       {
         ...wiredInputs(args, INDEXER_WIRING),
-        plannedActions: undefined,
-        version: undefined,
-        service: undefined,
-        drift: undefined,
-        stateVersion: undefined,
+        ...outputSlots("plannedActions", "version", "service", "drift", "stateVersion"),
       },
       opts,
       SPS_MODULE,
