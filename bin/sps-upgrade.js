@@ -11,4 +11,12 @@ if (fs.existsSync(compiled)) {
   require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
   cli = require(path.join(__dirname, "..", "cli", "sps-upgrade.ts"));
 }
-process.exitCode = cli.runCli(process.argv.slice(2));
+cli.runCli(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`sps-upgrade: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,86 +1,53 @@
 /**
- * `sps-upgrade plan` — the offline planner (plan-contract.md): no appliance is contacted.
- * Exit 0: plan without blocking finding; 1: valid request that cannot be planned safely;
- * 2: bad input (one message naming the file and the field path).
+ * `sps-upgrade` — the project's command line. One entry per subcommand in COMMANDS; each parses its
+ * own flags with `util.parseArgs` (./command.ts). `--help` exits 0, `--version` prints the package
+ * version, an unknown command or flag exits 2 (plan-contract.md).
  */
-import { parseArgs } from "node:util";
-import { defaultCatalog } from "../provider/domain/default-catalog";
-import { planFleet } from "../provider/domain/fleet-plan";
-import { hasBlockingFinding } from "../provider/domain/plan";
-import { formatPlan } from "./format-plan";
-import { InputError, loadCatalog, loadFleet } from "./inputs";
+import { type CliIo, type Command, processIo, usageError } from "./command";
+import { packageVersion } from "./package-version";
+import { planCommand } from "./plan-command";
 
-const USAGE = `usage: sps-upgrade plan --fleet FLEET.json [--catalog CATALOG.json] [--json]
-                         [--as-of YYYY-MM-DD] [--max-parallel N]`;
+export type { CliIo } from "./command";
 
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  today: () => string;
-}
-
-const processIo: CliIo = {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
-  today: () => new Date().toISOString().slice(0, 10),
+const COMMANDS: Record<string, Command> = {
+  plan: planCommand,
 };
 
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`sps-upgrade: ${message}\n${USAGE}\n`);
-  return 2;
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);
+  return [
+    "usage: sps-upgrade <command> [options]     (sps-upgrade <command> --help for its options)",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "  --help, -h     this text",
+    "  --version, -v  the version of pulumi-sps",
+  ].join("\n");
 }
 
-export function runCli(argv: readonly string[], io: CliIo = processIo): number {
-  const [command, ...rest] = argv;
-  if (command === "--help" || command === "-h" || command === "help") {
-    io.stdout(`${USAGE}\n`);
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
+    io.stdout(`${usage()}\n`);
     return 0;
   }
-  if (command !== "plan") return usageError(io, command ? `unknown command "${command}"` : "missing command");
-  let values: { fleet?: string; catalog?: string; json?: boolean; "as-of"?: string; "max-parallel"?: string };
-  try {
-    values = parseArgs({
-      args: [...rest],
-      options: {
-        fleet: { type: "string" },
-        catalog: { type: "string" },
-        json: { type: "boolean" },
-        "as-of": { type: "string" },
-        "max-parallel": { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (e) {
-    return usageError(io, (e as Error).message);
+  if (name === "--version" || name === "-v") {
+    io.stdout(`${packageVersion()}\n`);
+    return 0;
   }
-  if (!values.fleet) return usageError(io, "--fleet FLEET.json is required");
-  const asOf = values["as-of"] ?? io.today();
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
-    return usageError(io, `--as-of: "${asOf}" is not an ISO date (YYYY-MM-DD)`);
+  if (name === "help") return runCli([rest[0] ?? "", "--help"], io);
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    const why = name === undefined || name === "" ? "missing command" : `unknown command "${name}"`;
+    return usageError(io, usage(), why);
   }
-  let maxParallel: number | undefined;
-  if (values["max-parallel"] !== undefined) {
-    maxParallel = Number(values["max-parallel"]);
-    if (!Number.isInteger(maxParallel) || maxParallel < 1) {
-      return usageError(io, `--max-parallel: "${values["max-parallel"]}" is not a positive whole number`);
-    }
-  }
-  try {
-    const fleet = loadFleet(values.fleet);
-    const catalog = values.catalog ? loadCatalog(values.catalog) : defaultCatalog();
-    const doc = planFleet(fleet, catalog, { asOf, ...(maxParallel ? { maxParallel } : {}) });
-    io.stdout(values.json ? `${JSON.stringify(doc, null, 2)}\n` : formatPlan(doc));
-    return hasBlockingFinding(doc) ? 1 : 0;
-  } catch (e) {
-    if (e instanceof InputError) {
-      io.stderr(`sps-upgrade: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  return command.run(rest, io);
 }
 
 if (require.main === module) {
-  process.exitCode = runCli(process.argv.slice(2));
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -4,9 +4,12 @@
  * IPMI BMC (ipmi_sim) per unit — prints one JSON document (each node's URL, CA path, certificate
  * fingerprint, credentials, ssh and ipmi details, and the control surface URL) on stdout, and runs until
  * SIGINT/SIGTERM, then stops every server and removes its temporary files.
- * Exit 2 on bad input (unreadable or invalid fleet file), 1 on a start failure.
+ * Exit 2 on bad input (unreadable or invalid fleet file, unknown flag), 1 on a start failure; `--help`
+ * prints the usage and `--version` the package version, both exit 0. Flags parsed by `util.parseArgs`.
  */
 import { readFileSync } from "node:fs";
+import { parseArgs as parseArgv } from "node:util";
+import { packageVersion } from "../cli/package-version";
 import { startFleet, type FleetChannelFactory, type StartFleetOptions } from "./fleet";
 import { bmcChannel, coreShellChannel } from "./fleet-channels";
 
@@ -19,46 +22,58 @@ interface CliArgs {
 }
 
 function usage(): string {
-  return "usage: sps-emulator --fleet FLEET.json [--time-scale N] [--control-port PORT] [--no-ssh] [--no-ipmi]";
+  return "usage: sps-emulator --fleet FLEET.json [--time-scale N] [--control-port PORT] [--no-ssh] [--no-ipmi]\n       sps-emulator --help | --version";
 }
 
-export function parseArgs(argv: string[]): CliArgs {
-  let fleet: string | undefined;
-  let timeScale: number | undefined;
-  let controlPort: number | undefined;
-  let ssh = true;
-  let ipmi = true;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${usage()}`);
-      return v;
-    };
-    if (a === "--fleet") fleet = value();
-    else if (a === "--time-scale") timeScale = Number(value());
-    else if (a === "--control-port") controlPort = Number(value());
-    else if (a === "--no-ssh") ssh = false;
-    else if (a === "--no-ipmi") ipmi = false;
-    else if (a === "--help" || a === "-h") throw new Error(usage());
-    else throw new Error(`unknown argument ${a}\n${usage()}`);
+/** The arguments, or what to print instead of starting (`--help`, `--version`). Throws on bad input (exit 2). */
+export function parseArgs(argv: readonly string[]): CliArgs | "help" | "version" {
+  let values;
+  try {
+    values = parseArgv({
+      args: [...argv],
+      options: {
+        fleet: { type: "string" },
+        "time-scale": { type: "string" },
+        "control-port": { type: "string" },
+        "no-ssh": { type: "boolean" },
+        "no-ipmi": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${usage()}`);
   }
+  if (values.help) return "help";
+  if (values.version) return "version";
+  const { fleet } = values;
   if (!fleet) throw new Error(`--fleet is required\n${usage()}`);
-  if (timeScale !== undefined && !(timeScale > 0)) throw new Error("--time-scale must be a positive number");
+  const timeScale = values["time-scale"] === undefined ? undefined : Number(values["time-scale"]);
+  const controlPort = values["control-port"] === undefined ? undefined : Number(values["control-port"]);
+  if (timeScale !== undefined && !(timeScale > 0)) {
+    throw new Error(`--time-scale: "${values["time-scale"]}" must be a positive number`);
+  }
   if (
     controlPort !== undefined &&
     !(Number.isInteger(controlPort) && controlPort >= 0 && controlPort < 65536)
   ) {
-    throw new Error("--control-port must be a port number");
+    throw new Error(`--control-port: "${values["control-port"]}" must be a port number (0–65535)`);
   }
-  return { fleet, timeScale, controlPort, ssh, ipmi };
+  return { fleet, timeScale, controlPort, ssh: !values["no-ssh"], ipmi: !values["no-ipmi"] };
 }
 
 export async function main(argv: string[]): Promise<number> {
   let args: CliArgs;
   let document: unknown;
   try {
-    args = parseArgs(argv);
+    const parsed = parseArgs(argv);
+    if (parsed === "help" || parsed === "version") {
+      process.stdout.write(`${parsed === "help" ? usage() : packageVersion()}\n`);
+      return 0;
+    }
+    args = parsed;
     document = JSON.parse(readFileSync(args.fleet, "utf8")) as unknown;
   } catch (e) {
     process.stderr.write(`sps-emulator: ${e instanceof Error ? e.message : String(e)}\n`);

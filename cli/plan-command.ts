@@ -1,0 +1,67 @@
+/**
+ * `sps-upgrade plan` — the offline planner (plan-contract.md): no appliance is contacted.
+ * Exit 0: plan without blocking finding; 1: valid request that cannot be planned safely;
+ * 2: bad input (one message naming the file and the field path, or the flag).
+ */
+import { defaultCatalog } from "../provider/domain/default-catalog";
+import { planFleet } from "../provider/domain/fleet-plan";
+import { hasBlockingFinding } from "../provider/domain/plan";
+import { type CliIo, type Command, parseCommandArgs, usageError } from "./command";
+import { formatPlan } from "./format-plan";
+import { InputError, loadCatalog, loadFleet } from "./inputs";
+
+const USAGE = `usage: sps-upgrade plan --fleet FLEET.json [--catalog CATALOG.json] [--json]
+                         [--as-of YYYY-MM-DD] [--max-parallel N]`;
+
+const OPTIONS = {
+  fleet: { type: "string" },
+  catalog: { type: "string" },
+  json: { type: "boolean" },
+  "as-of": { type: "string" },
+  "max-parallel": { type: "string" },
+} as const;
+
+function run(args: readonly string[], io: CliIo): number {
+  const parsed = parseCommandArgs(args, OPTIONS);
+  if (parsed === "help") {
+    io.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if ("error" in parsed) return usageError(io, USAGE, parsed.error);
+  const values = parsed.values;
+  if (!values.fleet) return usageError(io, USAGE, "--fleet FLEET.json is required");
+  const asOf = values["as-of"] ?? io.today();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
+    return usageError(io, USAGE, `--as-of: "${asOf}" is not an ISO date (YYYY-MM-DD)`);
+  }
+  let maxParallel: number | undefined;
+  if (values["max-parallel"] !== undefined) {
+    maxParallel = Number(values["max-parallel"]);
+    if (!Number.isInteger(maxParallel) || maxParallel < 1) {
+      return usageError(
+        io,
+        USAGE,
+        `--max-parallel: "${values["max-parallel"]}" is not a positive whole number`,
+      );
+    }
+  }
+  try {
+    const fleet = loadFleet(values.fleet);
+    const catalog = values.catalog ? loadCatalog(values.catalog) : defaultCatalog();
+    const doc = planFleet(fleet, catalog, { asOf, ...(maxParallel ? { maxParallel } : {}) });
+    io.stdout(values.json ? `${JSON.stringify(doc, null, 2)}\n` : formatPlan(doc));
+    return hasBlockingFinding(doc) ? 1 : 0;
+  } catch (e) {
+    if (e instanceof InputError) {
+      io.stderr(`sps-upgrade: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export const planCommand: Command = {
+  summary: "plan a fleet's upgrade offline (plan-contract.md); --json for the plan document",
+  usage: USAGE,
+  run,
+};
