@@ -1,5 +1,8 @@
 /**
- * Emulated configuration endpoints: transactions [doc §3], plugins [doc §9], disk fill-up prevention
+ * Emulated configuration endpoints: transactions [doc §3] — every configuration write (plugins, disk
+ * fill-up, roles, cluster interface, promotion) is staged in the session's transaction and takes effect
+ * only on commit (`PUT /api/transaction {"status": "commit"}`), so a client that forgets the commit
+ * changes nothing, as on a real SPS [doc §3; ps: Join-SafeguardSessionCluster commits every write] —, plugins [doc §9], disk fill-up prevention
  * [doc §15], license [doc §8: fields inference], plus /api/info and /api/health_status [doc §11].
  */
 import { randomUUID } from "node:crypto";
@@ -17,6 +20,7 @@ import {
 import { CLUSTER_ROLES, type ClusterRole, type EmulatedNode } from "./emulated-node";
 import { parsePluginManifest, PLUGIN_TYPES, PluginArchiveError, type PluginManifest } from "./plugin-archive";
 import type { StagedChange } from "./session-store";
+import { sppStateOf } from "./spp-emulator";
 
 const MAX_PLUGIN_BYTES = 64 * 1024 * 1024;
 
@@ -135,6 +139,20 @@ function describeChange(c: StagedChange): Record<string, unknown> {
         old_value: null,
         new_value: { roles: c.roles },
       };
+    case "cluster-interface":
+      return {
+        type: "replace",
+        path: "/api/configuration/local_services/cluster",
+        old_value: null,
+        new_value: { enabled: c.enabled, listen_address: c.listenAddress },
+      };
+    case "promote":
+      return {
+        type: "replace",
+        path: `/api/cluster/nodes/${c.nodeId}`,
+        old_value: null,
+        new_value: { roles: ["central-management"] },
+      };
   }
 }
 
@@ -164,6 +182,19 @@ function applyChange(ctx: ApiContext, change: StagedChange): void {
       });
       return;
     }
+    case "cluster-interface":
+      sppStateOf(node).clusterInterface = { enabled: change.enabled, listenAddress: change.listenAddress };
+      return;
+    case "promote":
+      node.roles = ["central-management", "search-local"];
+      node.events.record({
+        at: node.clock.now(),
+        node: node.name,
+        kind: "action",
+        name: "cluster-promote",
+        detail: {},
+      });
+      return;
   }
 }
 

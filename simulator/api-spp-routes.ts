@@ -1,19 +1,24 @@
 /**
  * Emulated SPS endpoints around the SPP join (REST notes §7, §13):
- *   - `GET|PUT /api/configuration/local_services/cluster` {enabled, listen_address} [doc]; the PUT
- *     applies at once here [inference: the real one is staged in the transaction];
- *   - `POST /api/cluster/promote` [doc] → the node becomes Central Management of its own cluster
- *     (applied at once here, the client still commits) ;
+ *   - `GET /api/configuration/network/nics/nic1..nic3` [ps: Get-NicRefForIp] (./nic-config.ts);
+ *   - `GET|PUT /api/configuration/local_services/cluster` {enabled, listen_address} [doc]: the GET
+ *     returns `listen_address` as a reference object `{key, meta}`, the PUT takes only the key string
+ *     of an existing NIC address [doc: 7.5 REST guide "Change an object"] and is staged in the
+ *     transaction (applied on commit, api-config-routes.ts) [doc §3];
+ *   - `POST /api/cluster/promote` [doc] → staged; the node becomes Central Management of its own
+ *     cluster on commit;
  *   - `POST /api/cluster/spp` {spp, spp_api_token, spp_cert_chain} [ps]: SPS calls SPP's
  *     `Cluster/SessionModules` over real HTTPS, trusting only the given chain and checking the
  *     hostname, and maps the outcome to the documented `JoinFailed` errors (HTTP 400 [inference]);
- *   - `GET /api/cluster/spp` → {joined, spp, joined_at} [inference: the join state is not documented];
+ *   - no `GET /api/cluster/spp`: no document or public client has it; the join state is read on
+ *     SPP's side (`Cluster/SessionModules`, spp-emulator.ts) [ps];
  *   - `GET /api/configuration/{ssh,rdp}/channel_policies` [inference] → policy names (J4).
  * Registered by one line in sps-api-server.ts.
  */
 import { request } from "node:https";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
-import { meta, readJson, requireWrite, sendJson, type ApiContext } from "./api-context";
+import { meta, readJson, requireWrite, sendJson, transactionOf, type ApiContext } from "./api-context";
+import { addressKeys, addressReference, nicBodies, type NIC_NAMES } from "./nic-config";
 import { SpsApiFault } from "./api-errors";
 import {
   HALF_DONE_JOIN_MS,
@@ -25,12 +30,15 @@ import {
 
 const CLUSTER_CONFIG = "/api/configuration/local_services/cluster";
 
+const nodeIp = (ctx: ApiContext): string => ctx.directory.addressOf(ctx.node).split(":")[0] ?? "127.0.0.1";
+
 /** Is this request one of the endpoints above? */
 export function isSppRoute(ctx: ApiContext): boolean {
   return (
     ctx.path === CLUSTER_CONFIG ||
     ctx.path === "/api/cluster/promote" ||
     ctx.path === "/api/cluster/spp" ||
+    ctx.path.startsWith("/api/configuration/network/nics/") ||
     (POLICY_COLLECTIONS as readonly string[]).includes(ctx.path)
   );
 }
@@ -64,23 +72,51 @@ export async function handleSppRoute(ctx: ApiContext): Promise<void> {
     });
   }
 
+  const nic = /^\/api\/configuration\/network\/nics\/(nic[1-3])$/.exec(path);
+  if (nic && method === "GET") {
+    const name = nic[1] as (typeof NIC_NAMES)[number];
+    return sendJson(ctx.res, 200, {
+      key: name,
+      body: nicBodies(nodeIp(ctx))[name],
+      meta: meta(ctx, path, "/api/configuration/network/nics", { transaction: "/api/transaction" }),
+    });
+  }
+
   if (path === CLUSTER_CONFIG) {
+    const staged = ctx.session?.transaction?.changes.filter((c) => c.kind === "cluster-interface").at(-1);
+    let shown =
+      staged?.kind === "cluster-interface"
+        ? { enabled: staged.enabled, listenAddress: staged.listenAddress }
+        : state.clusterInterface;
     if (method === "PUT") {
       requireWrite(ctx);
       const body = await readJson(ctx);
       if (typeof body.enabled !== "boolean")
         throw new SpsApiFault("InvalidRequest", "enabled must be a boolean.", { field: "enabled" });
-      state.clusterInterface = {
-        enabled: body.enabled,
-        listenAddress:
-          typeof body.listen_address === "string"
-            ? body.listen_address
-            : state.clusterInterface.listenAddress,
-      };
+      const listen = body.listen_address;
+      if (listen !== undefined && typeof listen !== "string") {
+        // [unknown] what a real SPS answers to a reference object in a write: the documented rule is
+        // "write the key string" [doc: 7.5 REST guide "Change an object"], and SPS ignores what it
+        // does not understand, so a real one may accept the PUT and keep the old value. The emulator
+        // refuses loudly instead, so a client that echoes the object fails a test, not an upgrade.
+        throw new SpsApiFault(
+          "InvalidRequest",
+          "listen_address must be the key string of a NIC address reference (e.g. nic1.interfaces.<id>.addresses.<id>), not a {key, meta} object.",
+          { field: "listen_address" },
+        );
+      }
+      if (typeof listen === "string" && !addressKeys(nodeIp(ctx)).includes(listen)) {
+        throw new SpsApiFault("InvalidRequest", `listen_address ${listen} is not a configured NIC address.`, {
+          field: "listen_address",
+          value: listen,
+        });
+      }
+      shown = { enabled: body.enabled, listenAddress: listen ?? shown.listenAddress };
+      transactionOf(ctx).changes.push({ kind: "cluster-interface", ...shown });
     } else if (method !== "GET") throw new SpsApiFault("NotFound", `No such resource: ${path}`, { path });
     return sendJson(ctx.res, 200, {
       key: "cluster",
-      body: { enabled: state.clusterInterface.enabled, listen_address: state.clusterInterface.listenAddress },
+      body: { enabled: shown.enabled, listen_address: addressReference(shown.listenAddress) },
       meta: meta(ctx, CLUSTER_CONFIG, "/api/configuration/local_services", {
         transaction: "/api/transaction",
       }),
@@ -101,33 +137,15 @@ export async function handleSppRoute(ctx: ApiContext): Promise<void> {
         roles: node.roles,
       });
     }
-    node.roles = ["central-management", "search-local"];
-    node.events.record({
-      at: node.clock.now(),
-      node: node.name,
-      kind: "action",
-      name: "cluster-promote",
-      detail: {},
-    });
+    // Staged: the node becomes Central Management when the transaction is committed [doc §7].
+    transactionOf(ctx).changes.push({ kind: "promote", nodeId: node.nodeId });
     return sendJson(ctx.res, 200, {
-      body: { address: ctx.directory.addressOf(node).split(":")[0], roles: ["central-management"] },
+      body: { address: nodeIp(ctx), roles: ["central-management"] },
       meta: {
         href: `/api/cluster/nodes/${node.nodeId}`,
         parent: "/api/cluster/nodes",
         remaining_seconds: 28800,
       },
-    });
-  }
-
-  if (path === "/api/cluster/spp" && method === "GET") {
-    return sendJson(ctx.res, 200, {
-      key: "spp",
-      body: {
-        joined: state.join !== undefined,
-        spp: state.join?.spp ?? null,
-        joined_at: state.join ? new Date(state.join.joinedAt).toISOString() : null,
-      },
-      meta: meta(ctx, "/api/cluster/spp", "/api/cluster"),
     });
   }
 
@@ -171,7 +189,8 @@ export async function handleSppRoute(ctx: ApiContext): Promise<void> {
     }
     const answer = await callSpp(spp, port, token, chain, {
       NodeId: node.nodeId,
-      Host: ctx.directory.addressOf(node).split(":")[0],
+      SpsNetworkAddress: nodeIp(ctx),
+      SpsHostName: node.hostname,
     });
     if (answer.kind === "tls") {
       state.pendingJoinUntil = now + HALF_DONE_JOIN_MS;

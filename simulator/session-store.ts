@@ -14,7 +14,11 @@ export type StagedChange =
   | { kind: "plugin"; key: string; manifest: PluginManifest }
   | { kind: "delete-plugin"; key: string; type: string }
   | { kind: "disk-fillup"; value: DiskFillupPrevention }
-  | { kind: "roles"; nodeId: string; roles: ClusterRole[] };
+  | { kind: "roles"; nodeId: string; roles: ClusterRole[] }
+  /** `PUT /api/configuration/local_services/cluster` [doc §7]; `listenAddress` is the reference key. */
+  | { kind: "cluster-interface"; enabled: boolean; listenAddress: string }
+  /** `POST /api/cluster/promote` [doc §7: in a transaction, then commit]. */
+  | { kind: "promote"; nodeId: string };
 
 export interface EmulatedUser {
   username: string;

@@ -5,7 +5,10 @@
  * The SPP is a real HTTPS server with its own self-signed certificate whose CN/SAN are chosen by the
  * test (so a join that uses a name not on the certificate fails the TLS hostname check for real, as
  * in the documented `CertificateError`). It answers only what SPS calls during a join:
- * `POST /service/core/v3/Cluster/SessionModules` with `Authorization: Bearer <token>`:
+ * `POST /service/core/v3/Cluster/SessionModules` with `Authorization: Bearer <token>` (what SPS
+ * sends is [unknown]; the emulated SPS sends NodeId, SpsNetworkAddress, SpsHostName, named as
+ * safeguard-ps reads them), and `GET …/Cluster/SessionModules` (v3 or v4), the list safeguard-ps
+ * checks a join with [ps: Get-SafeguardSessionCluster]:
  *   - wrong token → 403 `{Code: 60108, Message: "Authorization is required for this request."}` [doc];
  *   - a NodeId already registered (or missing) → 400 `{Code: 60657, …}` [doc];
  *   - otherwise 201 and the SPS node is listed as a session module [inference: body shape].
@@ -36,9 +39,15 @@ export interface EmulatedSppOptions {
 
 export interface SessionModule {
   nodeId: string;
+  /** The SPS address SPP reaches it on (`SpsNetworkAddress` [ps]). */
   host: string;
+  /** The SPS host name (`SpsHostName` [ps]). */
+  hostName?: string;
   joinedAt: string;
 }
+
+/** The session-module list paths: v4 is safeguard-ps's default core API version [ps]; v3 kept. */
+const LIST_PATHS = [SESSION_MODULES_PATH, "/service/core/v4/Cluster/SessionModules"];
 
 export class EmulatedSpp {
   readonly certPem: string;
@@ -68,7 +77,9 @@ export class EmulatedSpp {
           });
           res.end(text);
         };
-        if (req.method !== "POST" || req.url !== SESSION_MODULES_PATH) {
+        const url = new URL(req.url ?? "/", "https://spp");
+        const listing = req.method === "GET" && LIST_PATHS.includes(url.pathname);
+        if (!listing && (req.method !== "POST" || url.pathname !== SESSION_MODULES_PATH)) {
           return answer(404, { Code: 60000, Message: "Not found.", InnerError: null });
         }
         if (req.headers.authorization !== `Bearer ${this.options.apiToken}`) {
@@ -78,6 +89,7 @@ export class EmulatedSpp {
             InnerError: null,
           });
         }
+        if (listing) return answer(200, this.sessionModules());
         let body: Record<string, unknown> = {};
         try {
           body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
@@ -94,11 +106,12 @@ export class EmulatedSpp {
         }
         const module: SessionModule = {
           nodeId,
-          host: typeof body.Host === "string" ? body.Host : "",
+          host: typeof body.SpsNetworkAddress === "string" ? body.SpsNetworkAddress : "",
+          ...(typeof body.SpsHostName === "string" ? { hostName: body.SpsHostName } : {}),
           joinedAt: new Date().toISOString(),
         };
         this.modules.set(nodeId, module);
-        answer(201, { Id: this.modules.size, NodeId: nodeId, Host: module.host });
+        answer(201, this.sessionModules().at(-1));
       });
     });
     this.server.on("connection", (s: Socket) => {
@@ -151,6 +164,23 @@ export class EmulatedSpp {
     for (const name of options.certificateNames) SPP_DIRECTORY.set(name, spp.port);
     SPP_DIRECTORY.set("127.0.0.1", spp.port);
     return spp;
+  }
+
+  /**
+   * `GET Cluster/SessionModules`: the fields safeguard-ps's Get-SafeguardSessionCluster selects [ps];
+   * Description, Trusted and UseHostNameForLaunch get the values a fresh join plausibly has
+   * [unknown: SPP's defaults].
+   */
+  sessionModules(): Array<Record<string, unknown>> {
+    return [...this.modules.values()].map((m, i) => ({
+      Id: i + 1,
+      NodeId: m.nodeId,
+      Description: null,
+      SpsNetworkAddress: m.host,
+      SpsHostName: m.hostName ?? null,
+      Trusted: true,
+      UseHostNameForLaunch: false,
+    }));
   }
 
   /** The port SPP's HTTPS listens on (443 on a real SPP). */
@@ -208,7 +238,11 @@ export function sppStateOf(node: EmulatedNode): SpsSppState {
   let s = STATES.get(node);
   if (!s) {
     s = {
-      clusterInterface: { enabled: false, listenAddress: "nic1.interfaces.1.addresses.1" },
+      clusterInterface: {
+        enabled: false,
+        listenAddress:
+          "nic1.interfaces.1.addresses.1" /* a NIC address that is not the API one (nic-config.ts) */,
+      },
       policies: Object.fromEntries(POLICY_COLLECTIONS.map((p) => [p, ["default"]])),
       join: undefined,
       pendingJoinUntil: undefined,

@@ -191,3 +191,64 @@ export const IndexResponseSchema = z
 export const PluginListResponseSchema = z
   .object({ items: z.array(z.object({ key: z.string(), body: PluginBodySchema.optional() }).loose()) })
   .loose();
+
+/**
+ * A reference to another configuration object [doc: 7.5 REST guide "Change an object"]: read as
+ * `{key, meta: {href}}`, written back as the key string. Older answers (and our own writes echoed)
+ * may carry the bare key string; both are accepted on read.
+ */
+export const ReferenceSchema = z.union([
+  z.string(),
+  z.object({ key: z.string(), meta: z.object({ href: z.string().optional() }).loose().optional() }).loose(),
+]);
+export type Reference = z.infer<typeof ReferenceSchema>;
+
+/** The key string of a reference — what a PUT/POST must carry [doc: "Change an object"]. */
+export function referenceKey(ref: Reference): string {
+  return typeof ref === "string" ? ref : ref.key;
+}
+
+/**
+ * `GET /api/configuration/local_services/cluster` [doc §7]: `{enabled, listen_address: <reference to a
+ * NIC address>}`.
+ */
+export const ClusterInterfaceResponseSchema = z
+  .object({
+    body: z.object({ enabled: z.boolean(), listen_address: ReferenceSchema.nullable().optional() }).loose(),
+    meta: MetaSchema.partial().optional(),
+  })
+  .loose();
+
+/** An ordered map: `"@order": [ids]` beside id-keyed members [ps: sessionjoin.psm1 Get-NicRefForIp]. */
+const orderedMap = <T extends z.ZodType>(member: T) =>
+  z.record(z.string(), z.unknown()).transform((raw, ctx) => {
+    const order = raw["@order"];
+    if (!Array.isArray(order) || order.some((k) => typeof k !== "string")) {
+      ctx.addIssue({ code: "custom", message: `"@order" must be a list of keys` });
+      return z.NEVER;
+    }
+    const out: Array<{ id: string; value: z.output<T> }> = [];
+    for (const id of order as string[]) {
+      const parsed = member.safeParse(raw[id]);
+      if (!parsed.success) {
+        ctx.addIssue({ code: "custom", message: `member ${id}: ${parsed.error.message}` });
+        return z.NEVER;
+      }
+      out.push({ id, value: parsed.data });
+    }
+    return out;
+  });
+
+/**
+ * `GET /api/configuration/network/nics/<nic>` [ps: Get-NicRefForIp reads `body.interfaces` — ordered
+ * map of interfaces, each with an ordered map `addresses` of "ip/prefix" strings].
+ */
+export const NicResponseSchema = z
+  .object({
+    body: z
+      .object({
+        interfaces: orderedMap(z.object({ addresses: orderedMap(z.string()) }).loose()),
+      })
+      .loose(),
+  })
+  .loose();

@@ -24,6 +24,14 @@ import { isIpv4 } from "../domain/next-hop";
 import { redactText } from "./api-error";
 import { RestCallError, RestJsonCalls } from "./rest-json-calls";
 import { TlsTrustSchema, type TrustLogger } from "./tls-trust";
+import { ipv4Of, NIC_NAMES, nicRefForIp } from "./nic-reference";
+import { ClusterInterfaceResponseSchema, InfoResponseSchema } from "./rest-schemas";
+import {
+  findSessionModule,
+  readSessionModules,
+  SppReadError,
+  type SessionModule,
+} from "./spp-session-modules";
 
 /** [inference] Policy collections whose names are checked for `safeguard_default` (J4). */
 export const DEFAULT_POLICY_COLLECTIONS = [
@@ -281,17 +289,92 @@ function asJoinError(e: unknown): unknown {
   return e instanceof RestCallError ? new SppJoinError("sps-api", e.message, "J2", e.body) : e;
 }
 
+const CLUSTER_INTERFACE = "/api/configuration/local_services/cluster";
+
+/**
+ * Configuration writes go into a transaction that takes effect on commit [doc §3]; as [ps]
+ * `Join-SafeguardSessionCluster` does: open (POST), write, commit (PUT {status: "commit"}); on any
+ * failure the open transaction is cancelled (DELETE) so no half-staged change lingers in the session.
+ */
+async function inTransaction(
+  api: RestJsonCalls,
+  message: string,
+  write: () => Promise<unknown>,
+): Promise<void> {
+  await api.ok("POST", "/api/transaction", {});
+  try {
+    await write();
+    await api.ok("PUT", "/api/transaction", { status: "commit", message });
+  } catch (e) {
+    await api.call("DELETE", "/api/transaction").catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * The `listen_address` to write when enabling the cluster interface: the key string of the NIC address
+ * SPS is reached on (`sps.primaryAddress`, else the endpoint's host, resolved) [ps: Get-NicRefForIp].
+ * A reference is written as its key, never as the `{key, meta}` object a GET returns [doc: 7.5 REST
+ * guide "Change an object"; SPS ignores what it does not understand].
+ */
+async function clusterListenAddress(api: RestJsonCalls, spec: SppJoinSpec): Promise<string> {
+  const host = spec.sps.primaryAddress ?? new URL(spec.sps.endpoint).hostname;
+  const ip = await ipv4Of(host);
+  const key = await nicRefForIp(api, ip);
+  if (!key) {
+    throw new SppJoinError(
+      "config-sync-off",
+      `J2: no NIC address of SPS carries ${ip} (searched ${NIC_NAMES.join(", ")}), so the cluster interface cannot be bound to it: set sps.primaryAddress to the IPv4 address configured on SPS (Basic Settings > Network), or enable Basic Settings > Local Services > Cluster interface in the web interface`,
+      "J2",
+    );
+  }
+  return key;
+}
+
 /** TLS warnings to stderr when the caller gives no logger. */
 const stderrWarn: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
 
-async function joinState(api: RestJsonCalls): Promise<{ joined: boolean; spp: string | undefined }> {
-  const a = await api.call("GET", "/api/cluster/spp");
-  if (a.status >= 400) return { joined: false, spp: undefined };
-  const body = ((a.body as { body?: unknown }).body ?? {}) as { joined?: unknown; spp?: unknown };
-  return { joined: body.joined === true, spp: typeof body.spp === "string" ? body.spp : undefined };
+/**
+ * Is this SPS joined to the declared SPP? Read on SPP's side, as [ps] does (./spp-session-modules.ts):
+ * SPS is joined when SPP lists a session module whose host name or network address is this SPS
+ * (the endpoint's host, `sps.primaryAddress`, and the host name SPS reports in `/api/info`).
+ */
+async function joinState(
+  api: RestJsonCalls,
+  spec: SppJoinSpec,
+  sppSha256: string,
+  log: TrustLogger,
+): Promise<{ joined: boolean; spp: string | undefined }> {
+  const info = InfoResponseSchema.safeParse(await api.ok("GET", "/api/info"));
+  const body = info.success ? info.data.body : {};
+  const names = [
+    new URL(spec.sps.endpoint).hostname,
+    spec.sps.primaryAddress ?? "",
+    body.hostname ?? "",
+    body.hostname && body.domainname ? `${body.hostname}.${body.domainname}` : "",
+  ];
+  let modules: SessionModule[];
+  try {
+    modules = await readSessionModules(spec.spp, sppSha256, spec.timeoutMs, log);
+  } catch (e) {
+    if (e instanceof SppReadError && (e.status === 401 || e.status === 403)) {
+      throw new SppJoinError(
+        "authorization",
+        `SPP refused the API token (code 60108 / HTTP ${e.status}) when reading its session modules: the SPP account behind spp.apiToken needs the Appliance and Operations permissions (or the token expired). ${e.message}`,
+        "J6",
+      );
+    }
+    throw new SppJoinError("join-failed", `J5: ${(e as Error).message} (is TCP 443 towards SPP open?)`, "J5");
+  }
+  const module = findSessionModule(modules, names);
+  return { joined: module !== undefined, spp: module ? spec.spp.address : undefined };
 }
 
-async function preflightWith(api: RestJsonCalls, spec: SppJoinSpec): Promise<SppJoinPreflight> {
+async function preflightWith(
+  api: RestJsonCalls,
+  spec: SppJoinSpec,
+  log: TrustLogger,
+): Promise<SppJoinPreflight> {
   const findings: SppJoinFinding[] = [];
   const info = await api.ok("GET", "/api/info");
   const roles = (((info.body ?? {}) as { roles?: unknown }).roles ?? []) as string[];
@@ -316,8 +399,8 @@ async function preflightWith(api: RestJsonCalls, spec: SppJoinSpec): Promise<Spp
       });
     }
   }
-  const cluster = await api.ok("GET", "/api/configuration/local_services/cluster");
-  const configSyncEnabled = ((cluster.body ?? {}) as { enabled?: unknown }).enabled === true;
+  const cluster = ClusterInterfaceResponseSchema.safeParse(await api.ok("GET", CLUSTER_INTERFACE));
+  const configSyncEnabled = cluster.success && cluster.data.body.enabled;
   if (!configSyncEnabled) {
     findings.push({
       rule: "J2",
@@ -341,17 +424,6 @@ async function preflightWith(api: RestJsonCalls, spec: SppJoinSpec): Promise<Spp
       if (name.includes("safeguard_default")) conflictingPolicies.push(`${collection}: ${name}`);
     }
   }
-  const joined = await joinState(api);
-  if (conflictingPolicies.length > 0 && !joined.joined) {
-    findings.push({
-      rule: "J4",
-      property: "sps.policies",
-      message: spec.rejoin
-        ? `policies from the earlier join will be re-created by this re-join (J1): ${conflictingPolicies.join("; ")}`
-        : `policies whose names contain "safeguard_default" would be overwritten by the join: ${conflictingPolicies.join("; ")}. Rename them first`,
-      blocking: !spec.rejoin,
-    });
-  }
   let certificate: SppCertificate;
   try {
     certificate = await fetchSppCertificate(
@@ -362,6 +434,20 @@ async function preflightWith(api: RestJsonCalls, spec: SppJoinSpec): Promise<Spp
     );
   } catch (e) {
     throw new SppJoinError("join-failed", redactText(`J5: ${(e as Error).message}`, api.secrets), "J5");
+  }
+  // The token goes only to an SPP whose certificate carries spp.address (J3 blocks the join otherwise).
+  const joined = certificate.matchesAddress
+    ? await joinState(api, spec, certificate.sha256Fingerprint, log)
+    : { joined: false, spp: undefined };
+  if (conflictingPolicies.length > 0 && !joined.joined) {
+    findings.push({
+      rule: "J4",
+      property: "sps.policies",
+      message: spec.rejoin
+        ? `policies from the earlier join will be re-created by this re-join (J1): ${conflictingPolicies.join("; ")}`
+        : `policies whose names contain "safeguard_default" would be overwritten by the join: ${conflictingPolicies.join("; ")}. Rename them first`,
+      blocking: !spec.rejoin,
+    });
   }
   if (!certificate.matchesAddress) {
     const names = [certificate.commonName, ...certificate.dnsNames, ...certificate.ipAddresses].filter(
@@ -394,7 +480,7 @@ export async function preflightSppJoin(
   const spec = parseSpec(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);
   try {
-    return await preflightWith(api, spec);
+    return await preflightWith(api, spec, log);
   } catch (e) {
     throw asJoinError(e);
   } finally {
@@ -475,7 +561,7 @@ export async function joinSpp(
     options.onStep?.(s);
   };
   try {
-    const pre = await preflightWith(api, spec);
+    const pre = await preflightWith(api, spec, options.log ?? stderrWarn);
     if (pre.joined.joined && pre.joined.spp === spec.spp.address) {
       return {
         promoted: false,
@@ -506,25 +592,17 @@ export async function joinSpp(
     let enabledConfigSync = false;
     let promoted = false;
     if (!pre.configSyncEnabled) {
-      const current = await api.ok("GET", "/api/configuration/local_services/cluster");
-      const listen = ((current.body ?? {}) as { listen_address?: unknown }).listen_address;
-      await api.ok("PUT", "/api/configuration/local_services/cluster", {
-        enabled: true,
-        listen_address: listen,
-      });
-      await api.ok("PUT", "/api/transaction", {
-        status: "commit",
-        message: "pulumi-sps: enable the cluster interface for the SPP join (J2)",
-      });
+      const listenAddress = await clusterListenAddress(api, spec);
+      await inTransaction(api, "pulumi-sps: enable the cluster interface for the SPP join (J2)", () =>
+        api.ok("PUT", CLUSTER_INTERFACE, { enabled: true, listen_address: listenAddress }),
+      );
       enabledConfigSync = true;
-      step("enabled configuration synchronization (cluster interface)");
+      step(`enabled configuration synchronization (cluster interface on ${listenAddress})`);
     }
     if (!pre.isCentralManagement) {
-      await api.ok("POST", "/api/cluster/promote", {});
-      await api.ok("PUT", "/api/transaction", {
-        status: "commit",
-        message: "pulumi-sps: promote to Central Management for the SPP join (J2)",
-      });
+      await inTransaction(api, "pulumi-sps: promote to Central Management for the SPP join (J2)", () =>
+        api.ok("POST", "/api/cluster/promote", {}),
+      );
       promoted = true;
       step("promoted the standalone node to Central Management of its own cluster");
     }
@@ -550,15 +628,36 @@ export async function joinSpp(
   }
 }
 
-/** The join state SPS reports [inference: `GET /api/cluster/spp`]. */
+/**
+ * The join state, read on SPP's side [ps: Cluster/SessionModules]. `sppSha256` pins SPP's certificate
+ * (the fingerprint recorded at the join); without it the certificate presented now is read first and
+ * must carry `spp.address` (J3) before the token is sent.
+ */
 export async function readSppJoin(
   input: unknown,
   log: TrustLogger = stderrWarn,
+  sppSha256?: string,
 ): Promise<{ joined: boolean; spp: string | undefined }> {
   const spec = parseSpec(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);
   try {
-    return await joinState(api);
+    let pin = sppSha256;
+    if (!pin) {
+      const cert = await fetchSppCertificate(
+        spec.spp.address,
+        spec.spp.port,
+        spec.timeoutMs,
+        spec.spp.certificateCheckHost,
+      );
+      if (!cert.matchesAddress)
+        throw new SppJoinError(
+          "certificate-hostname",
+          `J3: "${spec.spp.address}" is not on SPP's certificate: the join state is not read from it`,
+          "J3",
+        );
+      pin = cert.sha256Fingerprint;
+    }
+    return await joinState(api, spec, pin, log);
   } catch (e) {
     throw asJoinError(e);
   } finally {

@@ -257,14 +257,17 @@ export const sppJoin = {
   async read(id: string, props: Props): Promise<ReadResult> {
     const f = sppInputs(props);
     try {
-      const state = await readSppJoin(joinSpec(f, requireToken()), engineLog);
+      // Read on SPP's side [ps], pinned to the certificate handed to SPS at the join.
+      const pin =
+        typeof props["sppCertificateSha256"] === "string" ? props["sppCertificateSha256"] : undefined;
+      const state = await readSppJoin(joinSpec(f, requireToken()), engineLog, pin);
       const joinedHere = state.joined && state.spp === f.spp.address;
       const drift = joinedHere
         ? []
         : [
             state.joined
               ? `SPS is joined to SPP ${state.spp ?? "?"}, not ${f.spp.address}`
-              : `SPS reports no SPP join (unjoined on SPP?)`,
+              : `SPP ${f.spp.address} lists no session module for this SPS (unjoined on SPP?)`,
           ];
       return { id, props: { ...props, joined: joinedHere, drift } };
     } catch (e) {

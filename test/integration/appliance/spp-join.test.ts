@@ -15,7 +15,7 @@ import {
 } from "../../../provider/appliance/spp-join";
 import type { RunningFleet } from "../../../simulator/fleet";
 import { EmulatedSpp, HALF_DONE_JOIN_MS, sppStateOf } from "../../../simulator/spp-emulator";
-import { ADMIN, FleetHarness, singleNodeFleet } from "./emulated-fleet";
+import { ADMIN, FleetHarness, rawLogin, rawRequest, singleNodeFleet } from "./emulated-fleet";
 
 const TOKEN = "spp-api-token-Secret-4711";
 const SPP_NAME = "spp.lab.example";
@@ -35,6 +35,9 @@ describe("SPP join against the emulated SPS and an emulated SPP", function () {
   });
   beforeEach(async () => {
     fleet = await harness.start(singleNodeFleet("7.0.3"));
+    // Every emulated SPS listens on 127.0.0.1: a fresh SPP per test, or one test's join would read
+    // as another's (a real SPP tells SPS nodes apart by their addresses and host names).
+    spp.modules.clear();
   });
 
   function spec(
@@ -87,16 +90,41 @@ describe("SPP join against the emulated SPS and an emulated SPP", function () {
     const node = fleet.node("sps1").node;
     assert.ok(node.roles.includes("central-management"));
     assert.ok(spp.modules.has(node.nodeId));
+    // The cluster interface is bound to the NIC address SPS is reached on, looked up as [ps] does
+    // (nic1 interface 2 in the emulator; interface 1 carries another address).
+    assert.equal(sppStateOf(node).clusterInterface.listenAddress, "nic1.interfaces.2.addresses.1");
+    assert.equal(sppStateOf(node).clusterInterface.enabled, true);
+    // The join state is read on SPP's side (Cluster/SessionModules [ps]), pinned or freshly checked.
     assert.deepEqual(await readSppJoin(spec()), { joined: true, spp: SPP_NAME });
+    assert.deepEqual(await readSppJoin(spec(), undefined, result.certificateSha256), {
+      joined: true,
+      spp: SPP_NAME,
+    });
+    assert.ok(spp.requests.some((r) => r.path.startsWith("/service/core/v4/Cluster/SessionModules?fields=")));
     const again = await joinSpp(spec({ promoteStandalone: true }));
     assert.equal(again.joined, false);
     assert.equal(spp.modules.size, 1);
   });
 
+  it("J1: a join reversed on SPP (its session module deleted) reads as not joined", async () => {
+    const result = await joinSpp(spec({ promoteStandalone: true }));
+    spp.forget(fleet.node("sps1").node.nodeId);
+    assert.deepEqual(await readSppJoin(spec(), undefined, result.certificateSha256), {
+      joined: false,
+      spp: undefined,
+    });
+  });
+
+  it("reads the SPP join state only from an SPP whose certificate matches the recorded pin", async () => {
+    await joinSpp(spec({ promoteStandalone: true }));
+    const before = spp.requests.length;
+    await assert.rejects(readSppJoin(spec(), undefined, "AA".repeat(32)), /does not match the pinned/);
+    assert.equal(spp.requests.length, before, "no request (and no token) reached SPP");
+  });
+
   it("J1/J4: after a join was reversed on SPP, a re-join is blocked by its own safeguard_default policies unless marked rejoin", async () => {
     assert.equal((await joinSpp(spec({ promoteStandalone: true }))).joined, true);
     const node = fleet.node("sps1").node;
-    sppStateOf(node).join = undefined;
     spp.forget(node.nodeId);
     await assert.rejects(
       joinSpp(spec()),
@@ -124,7 +152,6 @@ describe("SPP join against the emulated SPS and an emulated SPP", function () {
     node.roles = ["central-management"];
     sppStateOf(node).clusterInterface.enabled = true;
     // Bypass the client preflight: send the join with an address SPP's certificate does not carry.
-    const { rawLogin, rawRequest } = await import("./emulated-fleet");
     const cookie = await rawLogin(fleet, "sps1");
     const body = JSON.stringify({
       spp: "127.0.0.1",
@@ -168,9 +195,10 @@ describe("SPP join against the emulated SPS and an emulated SPP", function () {
 
   it("J6: SPP already holding this node's NodeId → 60657/400 mapped to already joined / invalid NodeId", async () => {
     const node = fleet.node("sps1").node;
+    // Registered on SPP under another address and name: SPP still refuses the NodeId (60657).
     spp.modules.set(node.nodeId, {
       nodeId: node.nodeId,
-      host: "127.0.0.1",
+      host: "192.0.2.99",
       joinedAt: new Date().toISOString(),
     });
     try {
@@ -258,5 +286,70 @@ describe("SPP join spec and plan (J1, J3, J5)", () => {
     assert.equal(planSppJoin(prev, prev).action, "none");
     assert.equal(planSppJoin(prev, { ...prev, sppPrimaryAddress: "192.0.2.21" }).action, "rejoin");
     assert.equal(planSppJoin(prev, { ...prev, spsPrimaryAddress: "192.0.2.11" }).action, "rejoin");
+  });
+});
+
+describe("emulated SPS: references and transactions of the cluster interface and promotion", function () {
+  this.timeout(30_000);
+  const harness = new FleetHarness();
+  let fleet: RunningFleet;
+  let cookie: string;
+  beforeEach(async () => {
+    fleet = await harness.start(singleNodeFleet("7.0.3"));
+    cookie = await rawLogin(fleet, "sps1");
+  });
+  after(() => harness.stopAll());
+
+  const call = (method: string, path: string, body?: unknown) =>
+    rawRequest(fleet, "sps1", {
+      method,
+      path,
+      headers: {
+        Cookie: cookie,
+        "Content-Type": "application/json",
+        ...(body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(JSON.stringify(body))) }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const CLUSTER = "/api/configuration/local_services/cluster";
+
+  it("returns listen_address as a {key, meta} reference and refuses the object in a write (the key string is accepted)", async () => {
+    const got = await call("GET", CLUSTER);
+    const ref = (got.body as { body: { listen_address: { key: string; meta: { href: string } } } }).body
+      .listen_address;
+    assert.equal(typeof ref.key, "string");
+    assert.match(ref.meta.href, /^\/api\/configuration\/network\/nics\/nic1#interfaces\//);
+    const echoed = await call("PUT", CLUSTER, { enabled: true, listen_address: ref });
+    assert.equal(echoed.status, 400);
+    assert.match(JSON.stringify(echoed.body), /listen_address must be the key string/);
+    const unknownKey = await call("PUT", CLUSTER, {
+      enabled: true,
+      listen_address: "nic9.interfaces.1.addresses.1",
+    });
+    assert.equal(unknownKey.status, 400);
+    const ok = await call("PUT", CLUSTER, { enabled: true, listen_address: "nic1.interfaces.2.addresses.1" });
+    assert.equal(ok.status, 200);
+  });
+
+  it("applies the cluster interface and the promotion only when the transaction is committed", async () => {
+    const node = fleet.node("sps1").node;
+    assert.equal((await call("POST", "/api/transaction", {})).status, 200);
+    await call("PUT", CLUSTER, { enabled: true, listen_address: "nic1.interfaces.2.addresses.1" });
+    assert.equal((await call("POST", "/api/cluster/promote", {})).status, 200);
+    assert.equal(sppStateOf(node).clusterInterface.enabled, false, "not before the commit");
+    assert.equal(node.roles.length, 0, "not promoted before the commit");
+    const changes = (await call("GET", "/api/transaction/changes")).body as { changes: unknown[] };
+    assert.equal(changes.changes.length, 2);
+    // Cancelled: nothing applies.
+    await call("DELETE", "/api/transaction");
+    assert.equal(sppStateOf(node).clusterInterface.enabled, false);
+    assert.equal(node.roles.length, 0);
+    // Staged again and committed: both apply.
+    await call("PUT", CLUSTER, { enabled: true, listen_address: "nic1.interfaces.2.addresses.1" });
+    await call("POST", "/api/cluster/promote", {});
+    assert.equal((await call("PUT", "/api/transaction", { status: "commit" })).status, 200);
+    assert.equal(sppStateOf(node).clusterInterface.enabled, true);
+    assert.equal(sppStateOf(node).clusterInterface.listenAddress, "nic1.interfaces.2.addresses.1");
+    assert.ok(node.roles.includes("central-management"));
   });
 });
