@@ -7,6 +7,7 @@
  * hosts (I) after every appliance step.
  */
 import { Catalog } from "./catalog";
+import { canaryStages, estimateCluster, estimateStages, type EstimateDeadlines } from "./estimate";
 import { Fleet, FleetCluster, FleetIndexer, FleetNode, NodeRole } from "./fleet";
 import {
   INDEXER_VERSION_QUERY,
@@ -16,6 +17,7 @@ import {
   indexerServiceCommand,
   indexerUpgradeCommand,
 } from "./indexer-commands";
+import { windowFindings } from "./maintenance-window";
 import { nodeHopActions } from "./node-steps";
 import { ClusterPlan, Finding, Hop, PlanDocument, PlanStep } from "./plan";
 import { preflightNode } from "./preflight";
@@ -37,6 +39,8 @@ export interface PlanOptions {
   readonly maxParallel?: number;
   /** ISO date for support-window findings (V2). */
   readonly asOf: string;
+  /** Configured deadlines of the waits (the estimate's deadline figure); default DEFAULT_DEADLINES. */
+  readonly deadlines?: Partial<EstimateDeadlines>;
 }
 
 /** Rule C1 order: Search Minions → other Managed Hosts → CM (if not Search Master) → Search Master. */
@@ -278,9 +282,35 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
   // Rules I1–I5: indexers after every appliance step, to a version ≥ the SPS target.
   indexerSteps(w, cluster.indexers, resolvedTarget, maxParallel);
 
-  return { name: cluster.name, target, hops, steps: w.steps, findings };
+  return withEstimate(cluster, { name: cluster.name, target, hops, steps: w.steps, findings }, options);
+}
+
+/** The duration estimate per step, wave and cluster; rule P13 against the declared window. */
+function withEstimate(cluster: FleetCluster, plan: ClusterPlan, options: PlanOptions): ClusterPlan {
+  const start = Object.fromEntries(cluster.nodes.map((n) => [n.name, n.version]));
+  const { steps, cluster: estimate } = estimateCluster(plan, start, options.deadlines ?? {});
+  const window = cluster.maintenanceWindow;
+  return {
+    ...plan,
+    steps: plan.steps.map((s) => {
+      const e = steps.get(s.seq);
+      return e ? { ...s, estimate: e } : s;
+    }),
+    findings: window ? [...plan.findings, ...windowFindings(estimate, window, cluster.name)] : plan.findings,
+    estimate,
+    ...(window ? { maintenanceWindow: window } : {}),
+  };
 }
 
 export function planFleet(fleet: Fleet, catalog: Catalog, options: PlanOptions): PlanDocument {
-  return { clusters: fleet.clusters.map((c) => planCluster(c, catalog, options)) };
+  const clusters = fleet.clusters.map((c) => planCluster(c, catalog, options));
+  const stages = canaryStages(
+    fleet.clusters.map((c, i) => ({ name: c.name, canary: c.canary, plan: clusters[i] })),
+  ).map((st) => ({
+    name: st.name,
+    clusters: st.clusters.flatMap((c) =>
+      c.plan?.estimate ? [{ name: c.name, estimate: c.plan.estimate }] : [],
+    ),
+  }));
+  return { clusters, estimate: estimateStages(stages) };
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { INDEXER_OS } from "./indexer-commands";
+import { maintenanceWindowSchema } from "./maintenance-window";
 import { revisionText, versionSpecText } from "./validation";
 
 export const NODE_ROLES = [
@@ -134,6 +135,8 @@ export const clusterSchema = z
     firmware: z.record(revisionText, firmwareImageSchema).optional(),
     /** Fleet rollout: canary clusters are upgraded and verified before the rest. */
     canary: z.boolean().optional(),
+    /** P13: the window the upgrade must fit ("4h", "90m", "PT4H" or { seconds }); checked against the estimate. */
+    maintenanceWindow: maintenanceWindowSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

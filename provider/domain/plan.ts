@@ -4,6 +4,9 @@
  * Extend it with new optional fields only; never rename or remove one.
  */
 
+import type { ClusterEstimate, FleetEstimate, StepEstimate } from "./estimate";
+import type { MaintenanceWindow } from "./maintenance-window";
+
 export type Severity = "error" | "warning";
 
 /** Appliance step actions, in the order a node goes through them within one hop. */
@@ -68,6 +71,8 @@ export interface PlanStep {
   command?: string;
   /** Plugin steps: the plugin name. */
   plugin?: string;
+  /** How long the step takes (./estimate.ts): documented figures and the deadline of its wait. */
+  estimate?: StepEstimate;
 }
 
 export interface ClusterPlan {
@@ -77,10 +82,16 @@ export interface ClusterPlan {
   hops: Hop[];
   steps: PlanStep[];
   findings: Finding[];
+  /** Per wave and for the whole cluster (./estimate.ts). */
+  estimate?: ClusterEstimate;
+  /** The declared window the estimate must fit (rule P13), when declared. */
+  maintenanceWindow?: MaintenanceWindow;
 }
 
 export interface PlanDocument {
   clusters: ClusterPlan[];
+  /** The fleet: stages one after another, the clusters of a stage at the same time (./estimate.ts). */
+  estimate?: FleetEstimate;
 }
 
 export function hasBlockingFinding(doc: PlanDocument): boolean {

@@ -1,0 +1,92 @@
+/**
+ * The maintenance window a cluster's upgrade must fit (rule P13: upgrades reboot the node, so they
+ * belong in a maintenance window). Declared as a duration — `"4h"`, `"90m"`, `"2h30m"`, ISO 8601
+ * `"PT4H"` — or as `{ seconds }`; carried as `{ seconds, text }`. Pure.
+ */
+import { z } from "zod";
+import { secondsText, type EstimateFigures } from "./estimate";
+import type { Finding } from "./plan";
+
+export interface MaintenanceWindow {
+  seconds: number;
+  /** Readable (`4 h`). */
+  text: string;
+}
+
+const UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, min: 60, s: 1 };
+
+/** Seconds of a duration text, or undefined when it is not one. */
+export function parseDurationText(text: string): number | undefined {
+  const t = text.trim();
+  const iso = /^PT(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?$/i.exec(t);
+  if (iso && (iso[1] || iso[2] || iso[3])) {
+    return Math.round(Number(iso[1] ?? 0) * 3600 + Number(iso[2] ?? 0) * 60 + Number(iso[3] ?? 0));
+  }
+  const part = /(\d+(?:\.\d+)?)\s*(h|min|m|s)\s*/gy;
+  let total = 0;
+  let matched = 0;
+  for (let m = part.exec(t); m; m = part.exec(t)) {
+    total += Number(m[1]) * (UNIT_SECONDS[m[2] ?? ""] ?? 0);
+    matched = part.lastIndex;
+  }
+  return matched === t.length && matched > 0 ? Math.round(total) : undefined;
+}
+
+export function maintenanceWindowOf(seconds: number): MaintenanceWindow {
+  return { seconds, text: secondsText(seconds) };
+}
+
+/** The fleet file's / SpsCluster's `maintenanceWindow`: a duration text or `{ seconds }`. */
+export const maintenanceWindowSchema = z
+  .union([
+    z.string(),
+    z
+      .object({
+        seconds: z.number().int().positive("must be a positive whole number of seconds"),
+        text: z.string().optional(),
+      })
+      .strict(),
+  ])
+  .transform((v, ctx): MaintenanceWindow => {
+    if (typeof v !== "string") return maintenanceWindowOf(v.seconds);
+    const seconds = parseDurationText(v);
+    if (seconds === undefined || seconds <= 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${v}" is not a duration; write it like "4h", "90m", "2h30m" or "PT4H"`,
+      });
+      return z.NEVER;
+    }
+    return maintenanceWindowOf(seconds);
+  });
+
+/**
+ * Rule P13 against a declared window: blocking when the documented estimate (`seconds`) does not fit;
+ * a warning when it fits but the waits' deadlines do not (the run may overrun if they run out).
+ */
+export function windowFindings(
+  estimate: EstimateFigures,
+  window: MaintenanceWindow,
+  cluster: string,
+): Finding[] {
+  const ms = secondsText;
+  if (estimate.seconds > window.seconds) {
+    return [
+      {
+        rule: "P13",
+        severity: "error",
+        message: `estimated ${ms(estimate.seconds)} (range ${ms(estimate.lowSeconds)} – ${ms(estimate.seconds)}) does not fit the maintenance window of ${window.text} for cluster "${cluster}" (over by ${ms(estimate.seconds - window.seconds)}); widen maintenanceWindow, raise maxParallel, or split the hops over several windows (target an intermediate revision first)`,
+      },
+    ];
+  }
+  if (estimate.deadlineSeconds > window.seconds) {
+    return [
+      {
+        rule: "P13",
+        severity: "warning",
+        message: `estimated ${ms(estimate.seconds)} fits the maintenance window of ${window.text}, but if every wait runs to its deadline the run takes up to ${ms(estimate.deadlineSeconds)}`,
+      },
+    ];
+  }
+  return [];
+}
