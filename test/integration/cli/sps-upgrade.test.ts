@@ -199,4 +199,40 @@ describe("sps-upgrade plan (offline planner CLI)", function () {
     );
     assert.equal(new Set(one.clusters[0].steps.map((s) => s.wave)).size, 4);
   });
+
+  it("estimate: the JSON adds estimate per step, wave, cluster and fleet; the readable output shows it", () => {
+    const fleetFile = join(ROOT, "examples/fleets/standalone.json");
+    const doc = parsePlan(run("plan", "--fleet", fleetFile, "--catalog", CATALOG, "--json").stdout);
+    const c = doc.clusters[0];
+    assert.ok(c.steps.every((s) => s.estimate && s.estimate.seconds >= s.estimate.lowSeconds));
+    assert.equal(c.estimate?.waves.length, 4);
+    assert.equal(
+      c.estimate?.seconds,
+      c.estimate?.waves.reduce((t, w) => t + w.seconds, 0),
+    );
+    assert.equal(doc.estimate?.seconds, c.estimate?.seconds);
+    const text = run("plan", "--fleet", fleetFile, "--catalog", CATALOG).stdout;
+    assert.ok(text.includes(`  estimate: ${c.estimate?.text}`), text);
+    assert.match(text, /in service \(not waited for, S10\): metadb import/);
+  });
+
+  it("P13: a maintenanceWindow the estimate does not fit exits 1 with a blocking P13 naming the numbers", () => {
+    const cluster = (window: string) => ({
+      clusters: [
+        { name: "c", target: "6.3.2", maintenanceWindow: window, nodes: [{ name: "n", version: "6.0.7" }] },
+      ],
+    });
+    const tight = run("plan", "--fleet", file("w1.json", cluster("1h")), "--catalog", CATALOG, "--json");
+    assert.equal(tight.code, 1);
+    const c = parsePlan(tight.stdout).clusters[0];
+    assert.deepEqual(c.maintenanceWindow, { seconds: 3600, text: "1 h" });
+    const p13 = c.findings.find((f) => f.rule === "P13" && f.severity === "error");
+    assert.match(p13?.message ?? "", /does not fit the maintenance window of 1 h .*over by/);
+    const roomy = run("plan", "--fleet", file("w2.json", cluster("8h")), "--catalog", CATALOG);
+    assert.equal(roomy.code, 0, roomy.stdout);
+    assert.match(roomy.stdout, /maintenance window: 8 h \(fits\)/);
+    const bad = run("plan", "--fleet", file("w3.json", cluster("tonight")), "--catalog", CATALOG);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /clusters\[0\]\.maintenanceWindow: "tonight" is not a duration/);
+  });
 });
