@@ -78,6 +78,8 @@ export PATH="$ROOT/.tools/pulumi/bin:$PATH"
 export PULUMI_HOME="$WORK/home" PULUMI_BACKEND_URL="file://$WORK/state"
 export PULUMI_CONFIG_PASSPHRASE="sps-demo-$RANDOM$RANDOM" PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true PULUMI_NODEJS_TRANSPILE_ONLY=true PULUMI_ACCESS_TOKEN=""
+# A new state directory in the project layout (the only one engine 3.276 accepts), whatever the caller set.
+unset PULUMI_DIY_BACKEND_LEGACY_LAYOUT
 mkdir -p "$PULUMI_HOME" "$WORK/state" "$WORK/project"
 ln -s "$ROOT/.tools/pulumi/plugins" "$PULUMI_HOME/plugins"
 # The root Pulumi.yaml, with its program by absolute path, so stack files stay out of the repository.

@@ -7,9 +7,10 @@
 #   .tools/pulumi/bin/pulumi-resource-pulumi-nodejs   launcher of @pulumi/pulumi's dynamic-provider host
 #   .tools/pulumi/plugins/resource-command-vX/        the command provider, in plugin-cache layout (PULUMI_HOME)
 #
-# Versions: @pulumi/pulumi and @pulumi/command come from package-lock.json; the engine version from
-# tools/pulumi-engine/engine-version (empty: the @pulumi/pulumi version). Idempotent and cached: nothing is built when
-# .tools/pulumi/stamp matches the versions and sources. With CI=true every failure exits non-zero; elsewhere too,
+# Versions: one pin, package-lock.json. The engine (github.com/pulumi/pulumi/pkg/v3) is built at the version of
+# @pulumi/pulumi there, so engine and SDK are always the same release; @pulumi/command's version names the command
+# provider. Bumping @pulumi/pulumi (npm install) rebuilds the engine on the next setup. Idempotent and cached: nothing
+# is built when .tools/pulumi/stamp matches the versions and sources. With CI=true every failure exits non-zero; elsewhere too,
 # except a machine with no Go toolchain, which gets a warning (the e2e tests then fail, naming this script).
 #
 # pkg/go.mod carries `replace github.com/pulumi/pulumi/sdk/v3 => ../sdk`, so `go install pkg@version` is refused.
@@ -36,8 +37,8 @@ lock_version() {
 
 SDK_VERSION=$(lock_version @pulumi/pulumi)
 COMMAND_VERSION=$(lock_version @pulumi/command)
-ENGINE_VERSION=$(grep -v '^#' "$SRC/engine-version" | tr -d '[:space:]' || true)
-ENGINE_VERSION=${ENGINE_VERSION:-$SDK_VERSION}
+# The engine is the SDK's release: one version, pinned once (package-lock.json).
+ENGINE_VERSION=$SDK_VERSION
 
 # One build at a time (several test runs may start together); a waiting run then finds the stamp up to date.
 mkdir -p "$ROOT/.tools"
@@ -53,7 +54,7 @@ up_to_date=true
 [ -f "$TOOLS/stamp" ] && [ "$(cat "$TOOLS/stamp")" = "$STAMP" ] || up_to_date=false
 for f in "${OUTPUTS[@]}"; do [ -x "$f" ] || up_to_date=false; done
 if $up_to_date; then
-  echo "install-pulumi-engine: up to date (pulumi v$ENGINE_VERSION, command v$COMMAND_VERSION) in .tools/pulumi"
+  echo "install-pulumi-engine: up to date (pulumi v$ENGINE_VERSION = @pulumi/pulumi in package-lock.json, command v$COMMAND_VERSION) in .tools/pulumi"
   exit 0
 fi
 
@@ -67,7 +68,8 @@ fi
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 export GOTOOLCHAIN=local
 
-echo "install-pulumi-engine: building pulumi v$ENGINE_VERSION (@pulumi/pulumi is $SDK_VERSION), command v$COMMAND_VERSION"
+echo "install-pulumi-engine: building pulumi v$ENGINE_VERSION (the version of @pulumi/pulumi in package-lock.json:" \
+  "engine and SDK are one release), command v$COMMAND_VERSION (@pulumi/command in package-lock.json)"
 started=$(date +%s)
 
 module_dir() {
@@ -83,6 +85,13 @@ WS=$(mktemp -d "${TMPDIR:-/tmp}/pulumi-engine-build.XXXXXX")
 trap 'rm -rf "$WS"' EXIT
 PKG_DIR=$(module_dir github.com/pulumi/pulumi/pkg/v3 "$ENGINE_VERSION")
 SDK_DIR=$(module_dir github.com/pulumi/pulumi/sdk/v3 "$ENGINE_VERSION")
+# The engine's go.mod names the oldest Go that builds it (3.276: 1.26.6); with GOTOOLCHAIN=local an older Go fails
+# deep in the build, so say it here.
+NEED_GO=$(awk '$1 == "go" { print $2; exit }' "$PKG_DIR/go.mod")
+HAVE_GO=$("$GO" env GOVERSION | sed 's/^go//')
+if [ -n "$NEED_GO" ] && [ "$(printf '%s\n%s\n' "$NEED_GO" "$HAVE_GO" | sort -V | head -1)" != "$NEED_GO" ]; then
+  fail "pulumi v$ENGINE_VERSION needs Go >= $NEED_GO (its go.mod); $GO is $HAVE_GO: install a newer Go"
+fi
 ln -s "$PKG_DIR" "$WS/pkg"
 ln -s "$SDK_DIR" "$WS/sdk"
 cp -r "$SRC" "$WS/plugins"

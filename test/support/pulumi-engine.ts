@@ -7,8 +7,10 @@
 // How a program is run. A program directory holds its own Pulumi.yaml (runtime nodejs) and a TypeScript entry file.
 // `createTestStack` creates a temporary workspace whose Pulumi.yaml is the program's, with `main` pointing at the
 // program's entry file by absolute path, so stack files (Pulumi.<stack>.yaml) and state never land in the repo while
-// the program still runs from its own directory and resolves the repository's node_modules. TypeScript works
-// offline with engine 3.259 + @pulumi/pulumi 3.270: our language host runs @pulumi/pulumi's `cmd/run` with
+// the program still runs from its own directory and resolves the repository's node_modules. State is in the DIY
+// backend's project layout (.pulumi/meta.yaml `version: 1`, stacks under .pulumi/stacks/<project>/), the only one
+// engine 3.276 accepts. TypeScript works offline with the engine and @pulumi/pulumi on one version (package-lock
+// pins both): our language host runs @pulumi/pulumi's `cmd/run` with
 // PULUMI_NODEJS_TYPESCRIPT (runtime option `typescript`, default true), which loads the repository's ts-node and
 // typescript; PULUMI_NODEJS_TRANSPILE_ONLY=true skips type checking there (`npm run typecheck` covers programs).
 //
@@ -77,6 +79,9 @@ export function pulumiEngineEnv(dir: string, options: PulumiEngineEnvOptions = {
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_DIY_BACKEND_GZIP: "false",
+    // A new state directory gets the project layout; a caller's legacy-layout request must not leak in (3.276 refuses
+    // legacy state; scripts/upgrade-diy-state.js migrates an old one).
+    PULUMI_DIY_BACKEND_LEGACY_LAYOUT: "",
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     // The engine ships no Pulumi Cloud credentials here and must not look for any.
     PULUMI_ACCESS_TOKEN: "",
