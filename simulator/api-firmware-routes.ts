@@ -1,12 +1,18 @@
 /**
- * Emulated firmware endpoints [doc §4]: /api/firmware, slots, streamed upload, test, upgrade.
- * The upload discards the image but hashes it (SHA-256) and reads its version from the ISO header.
+ * Emulated firmware endpoints [doc §4]: /api/firmware, slots, streamed upload, test, upgrade, fetch.
+ * The upload discards the image but hashes it (SHA-256) and reads its version from the ISO header. It
+ * takes the documented `multipart/form-data` body (field `firmware`) [doc 8.0 LTS REST guide, "Uploading
+ * new firmware to SPS"] and the raw ISO that [ps] (`application/x-iso9660-image`) and [dotnet]
+ * (`application/octet-stream`) send. A failed test is a `FirmwareTestFailed` error [doc 7.1.1/8.0 REST
+ * guides, "Upgrade SPS to a new firmware"]; the `testFailureAs: "summary"` fault answers 2xx instead.
  */
 import { createHash } from "node:crypto";
 import { SpsApiFault } from "./api-errors";
 import { meta, notFound, readJson, requireWrite, sendJson, type ApiContext } from "./api-context";
 import type { FirmwareImageRecord } from "./appliance-unit";
+import type { FirmwareFetchEntry } from "./firmware-fetch";
 import { ISO_HEADER_BYTES, versionFromIsoHeader } from "./firmware-iso";
+import { FirmwarePartReader, multipartBoundary } from "./multipart-upload";
 
 function slotBody(
   slot: FirmwareImageRecord | null,
@@ -44,20 +50,22 @@ export async function handleFirmware(ctx: ApiContext): Promise<void> {
   if (segments[1] === "upload") return uploadFirmware(ctx);
   const rest = segments.slice(2);
   if (rest.length === 0 && method === "GET") {
-    const items = ["fetch", "slots", "test", "upgrade"].map((k) => ({
-      key: k,
-      meta: { href: `/api/firmware/${k}` },
-    }));
+    // [doc] 7.0+ guides list "fetch"; older nodes have no such child (a client reads the tree).
+    const keys = node.hasFirmwareFetchApi()
+      ? ["fetch", "slots", "test", "upgrade"]
+      : ["slots", "test", "upgrade"];
+    const items = keys.map((k) => ({ key: k, meta: { href: `/api/firmware/${k}` } }));
     return sendJson(ctx.res, 200, {
       items,
-      meta: meta(ctx, "/api/firmware", "/api", {
-        fetch: "/api/firmware/fetch",
-        slots: "/api/firmware/slots",
-        test: "/api/firmware/test",
-        upgrade: "/api/firmware/upgrade",
-      }),
+      meta: meta(
+        ctx,
+        "/api/firmware",
+        "/api",
+        Object.fromEntries(keys.map((k) => [k, `/api/firmware/${k}`])),
+      ),
     });
   }
+  if (rest[0] === "fetch" && node.hasFirmwareFetchApi()) return handleFetch(ctx, rest.slice(1));
   if (rest[0] === "slots") {
     const view = node.firmwareSlots();
     if (rest.length === 1 && method === "GET") {
@@ -98,7 +106,7 @@ export async function handleFirmware(ctx: ApiContext): Promise<void> {
     requireWrite(ctx);
     const slotId = slotIdFrom(await readJson(ctx));
     const result = node.testFirmware(slotId);
-    if (!result.passed && node.faults.testFailureAs === "error") {
+    if (!result.passed && node.faults.testFailureAs !== "summary") {
       throw new SpsApiFault("FirmwareTestFailed", "The upgrade test failed.", {
         test_summary: result.summary,
       });
@@ -130,24 +138,33 @@ async function uploadFirmware(ctx: ApiContext): Promise<void> {
   requireWrite(ctx);
   const declared = req.headers["content-length"];
   if (declared === undefined) throw new SpsApiFault("LengthRequired", "Content-Length is required.", {}, 411);
-  const contentType = (req.headers["content-type"] ?? "").split(";")[0].trim();
-  if (contentType !== "application/x-iso9660-image" && contentType !== "application/octet-stream") {
-    // The guide documents multipart/form-data; the emulator implements the raw body used by safeguard-ps [ps].
+  const fullType = req.headers["content-type"] ?? "";
+  const contentType = fullType.split(";")[0].trim().toLowerCase();
+  let parts: FirmwarePartReader | undefined;
+  if (contentType === "multipart/form-data") {
+    const boundary = multipartBoundary(fullType);
+    if (!boundary) throw new SpsApiFault("InvalidRequest", "multipart/form-data without a boundary.");
+    parts = new FirmwarePartReader(boundary);
+  } else if (contentType !== "application/x-iso9660-image" && contentType !== "application/octet-stream") {
     throw new SpsApiFault(
       "InvalidRequest",
-      `Unsupported Content-Type "${contentType}"; send the raw ISO as application/x-iso9660-image.`,
+      `Unsupported Content-Type "${contentType}"; send multipart/form-data with the field "firmware" (or the raw ISO).`,
     );
   }
   const hash = createHash("sha256");
   const header = Buffer.alloc(ISO_HEADER_BYTES);
   let received = 0;
+  let imageBytes = 0;
   const resetAfter = node.faults.resetUploadAfterBytes;
   for await (const chunk of req) {
     const buf = chunk as Buffer;
-    if (received < ISO_HEADER_BYTES)
-      buf.copy(header, received, 0, Math.min(buf.length, ISO_HEADER_BYTES - received));
     received += buf.length;
-    hash.update(buf);
+    for (const data of parts ? parts.feed(buf) : [buf]) {
+      if (imageBytes < ISO_HEADER_BYTES)
+        data.copy(header, imageBytes, 0, Math.min(data.length, ISO_HEADER_BYTES - imageBytes));
+      imageBytes += data.length;
+      hash.update(data);
+    }
     if (resetAfter !== undefined && received >= resetAfter) {
       node.faults = { ...node.faults, resetUploadAfterBytes: undefined };
       node.events.record({
@@ -161,13 +178,14 @@ async function uploadFirmware(ctx: ApiContext): Promise<void> {
       return;
     }
   }
+  parts?.end();
   if (received !== Number(declared)) {
     throw new SpsApiFault("IncompleteRequestBodyError", `Received ${received} of ${declared} bytes.`);
   }
   const version = versionFromIsoHeader(header);
   if (!version) throw new SpsApiFault("InvalidRequest", "The uploaded file is not an SPS firmware image.");
   const sha256 = hash.digest("hex");
-  const slotId = node.uploadFirmware({ version, sha256, size: received });
+  const slotId = node.uploadFirmware({ version, sha256, size: imageBytes });
   const view = node.firmwareSlots();
   sendJson(ctx.res, 200, {
     key: String(slotId),
@@ -179,4 +197,69 @@ async function uploadFirmware(ctx: ApiContext): Promise<void> {
       number_of_empty_slots: view.slots.filter((s) => s === null).length,
     }),
   });
+}
+
+function fetchItem(e: FirmwareFetchEntry): Record<string, unknown> {
+  return {
+    key: e.key,
+    body: {
+      url: e.url,
+      status: e.status,
+      ...(e.slot !== undefined ? { slot: `/api/firmware/slots/${e.slot}` } : {}),
+      ...(e.error !== undefined ? { error: e.error } : {}),
+    },
+    meta: { href: `/api/firmware/fetch/${e.key}` },
+  };
+}
+
+/** [doc] 7.0 LTS REST guide, `/api/firmware/fetch`: start (202), list, one status, cancel/remove. */
+async function handleFetch(ctx: ApiContext, rest: string[]): Promise<void> {
+  const { method, node } = ctx;
+  const fetches = node.firmwareFetches;
+  if (rest.length === 0 && method === "POST") {
+    requireWrite(ctx);
+    const body = await readJson(ctx);
+    const url = body.url;
+    const sha256 = (body.checksum as { sha256?: unknown } | undefined)?.sha256;
+    if (typeof url !== "string" || !/^https?:\/\//.test(url))
+      throw new SpsApiFault("IncompleteRequestBodyError", "url (http:// or https://) is required.", {
+        missing: ["url"],
+      });
+    if (typeof sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(sha256))
+      throw new SpsApiFault("IncompleteRequestBodyError", "checksum.sha256 (64 hex digits) is required.", {
+        missing: ["checksum.sha256"],
+      });
+    const entry = fetches.start(url, sha256);
+    node.events.record({
+      at: node.clock.now(),
+      node: node.name,
+      kind: "action",
+      name: "fetch-firmware-start",
+      detail: { key: entry.key, url },
+    });
+    return sendJson(ctx.res, 202, {
+      ...fetchItem(entry),
+      meta: meta(ctx, `/api/firmware/fetch/${entry.key}`, "/api/firmware/fetch"),
+    });
+  }
+  if (rest.length === 0 && method === "GET")
+    return sendJson(ctx.res, 200, {
+      items: fetches.list().map(fetchItem),
+      meta: meta(ctx, "/api/firmware/fetch", "/api/firmware"),
+    });
+  if (rest.length === 1 && method === "GET") {
+    const e = fetches.get(rest[0]) ?? notFound(ctx);
+    return sendJson(ctx.res, 200, {
+      ...fetchItem(e),
+      meta: meta(ctx, `/api/firmware/fetch/${e.key}`, "/api/firmware/fetch"),
+    });
+  }
+  if (rest.length === 1 && method === "DELETE") {
+    requireWrite(ctx);
+    if (fetches.delete(rest[0]) === "missing") notFound(ctx);
+    return sendJson(ctx.res, 200, {
+      meta: meta(ctx, `/api/firmware/fetch/${rest[0]}`, "/api/firmware/fetch"),
+    });
+  }
+  notFound(ctx);
 }

@@ -47,6 +47,8 @@ export class ApplianceUnit {
   /** Emulated time at which the current phase ends (undefined: it does not end by itself). */
   phaseEndsAt: number | undefined;
   bootCount = 0;
+  /** Firmware the unit ran before its current (or last) boot. */
+  bootingFrom: string | undefined;
   /** Set by the node before a boot: the next boot into new firmware rolls back. */
   rollbackNextBoot = false;
   /** Set by the node: first boot never ends (web interface never returns). */
@@ -120,6 +122,7 @@ export class ApplianceUnit {
       }
     }
     this.bootCount++;
+    this.bootingFrom = from;
     this.bootLog.push({ unit: this.id, at, from, to, rolledBack });
     this.phase = "first-boot";
     let duration = to !== from || rolledBack ? this.timings.firstBootMs : this.timings.plainBootMs;

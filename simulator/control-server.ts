@@ -24,7 +24,9 @@ import type { AddressInfo } from "node:net";
 import { z } from "zod";
 import { SystemControlRefused } from "./api-errors";
 import { NodeFaultsSchema } from "./faults";
-import type { RunningFleet } from "./fleet";
+import type { ScaledClock } from "./clock";
+import type { EmulatedNode } from "./emulated-node";
+import type { EventLog } from "./events";
 import { pluginManifest } from "./plugin-archive";
 import type { UnitSelector } from "./system-control-handler";
 
@@ -88,10 +90,25 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
   return r.data;
 }
 
+/**
+ * What the control surface needs of a running fleet (simulator/fleet.ts's `RunningFleet` is one). Declared
+ * here so that this module does not import fleet.ts, which starts it (no import circle).
+ */
+export interface ControlledFleet {
+  readonly clock: Pick<ScaledClock, "now" | "advance" | "scale">;
+  readonly events: EventLog;
+  readonly nodes: ReadonlyArray<{
+    name: string;
+    node: EmulatedNode;
+    server: { sessions: { expireAll(): number } };
+  }>;
+  describe(): unknown;
+}
+
 export class ControlServer {
   private readonly server: Server;
 
-  constructor(private readonly fleet: RunningFleet) {
+  constructor(private readonly fleet: ControlledFleet) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => {
         const status = e instanceof ControlError ? e.status : e instanceof SystemControlRefused ? 409 : 500;

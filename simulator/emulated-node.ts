@@ -14,9 +14,11 @@ import { ApplianceUnit, type BootTimings, type FirmwareImageRecord } from "./app
 import { MINUTE, SECOND, type Clock } from "./clock";
 import { EventLog } from "./events";
 import type { NodeFaults } from "./faults";
+import { FirmwareFetches } from "./firmware-fetch";
 import { runUpgradeTest, type UpgradeTestResult } from "./firmware-test";
 import { licenseFromFile, licenseState, type LicenseRecord, type LicenseState } from "./license";
 import { pluginNeedsStarlingJoin, pluginSupportsFirmware, type PluginManifest } from "./plugin-archive";
+import { SupportBundleJobs } from "./support-bundles";
 import type {
   HaNodeView,
   HaState,
@@ -76,12 +78,37 @@ export interface EmulatedNodeOptions {
   license?: Partial<LicenseRecord>;
   starlingJoined?: boolean;
   requireCommitLog?: boolean;
+  /**
+   * What `POST /api/firmware/upgrade` does (real-appliance-facts §1, [unknown] on a real SPS): "reboots"
+   * (the reading of [ps] `Install-SafeguardSpsUpgrade`, which sleeps and waits for the new version)
+   * selects the slot and starts the reboot; "selects" only marks the slot "after reboot".
+   * Default: `DEFAULT_UPGRADE_CALL`.
+   */
+  upgradeCall?: UpgradeCallReading;
+  /** Override: the node offers `/api/troubleshooting/support-bundle` (default: from 7.0, [unknown] cut-over). */
+  supportBundleApi?: boolean;
+  /** Override: the node offers `POST /api/firmware/fetch` (default: from 7.0 [doc 7.0 LTS REST guide]). */
+  firmwareFetchApi?: boolean;
   clock: Clock;
   events?: EventLog;
   timings?: Partial<NodeTimings>;
 }
 
 export type ServiceState = "up" | "booting" | "down";
+export type UpgradeCallReading = "reboots" | "selects";
+/** The reading a node follows unless its fleet entry (or the fleet options) names one. */
+export const DEFAULT_UPGRADE_CALL: UpgradeCallReading = "selects";
+
+/**
+ * [unknown] First version with the support-bundle REST API: documented in the 8.0 LTS REST guide
+ * ("previously … possible only from the web interface"), used by [ps] since 2023, absent from the 5.x and
+ * 6.x guides. The emulator's choice: 7.0.0.
+ */
+export const SUPPORT_BUNDLE_API_FROM = "7.0.0";
+/** [doc] 7.0 LTS REST guide: `/api/firmware/fetch` ("Install firmware files by providing a URL"). */
+export const FIRMWARE_FETCH_API_FROM = "7.0.0";
+/** Emulated delay between the answer of a rebooting upgrade call and the node going down. */
+export const UPGRADE_CALL_REBOOT_DELAY_MS = 5 * SECOND;
 export type HaLink = "synced" | "syncing" | "disconnected" | "version-mismatch";
 
 export class EmulatedNode {
@@ -102,12 +129,17 @@ export class EmulatedNode {
   diskUsedPercent = 42.5;
   coreIntegrity: "OK" | "CORRUPTED" = "OK";
   faults: NodeFaults = {};
+  readonly upgradeCall: UpgradeCallReading;
+  readonly supportBundles: SupportBundleJobs;
+  readonly firmwareFetches: FirmwareFetches;
 
   private readonly units: ApplianceUnit[];
   private primaryIndex = 0;
   private link: HaLink;
   private linkSyncedAt: number | undefined;
   private firmwareSyncDueAt: number | undefined;
+  /** "reboots" reading: the upgrade call's reboot of the primary, due at this emulated time. */
+  private upgradeRebootDueAt: number | undefined;
 
   constructor(private readonly options: EmulatedNodeOptions) {
     if (!semver.valid(options.version))
@@ -143,6 +175,22 @@ export class EmulatedNode {
     this.starlingJoined = options.starlingJoined ?? false;
     this.requireCommitLog = options.requireCommitLog ?? false;
     for (const p of options.plugins ?? []) this.plugins.push({ ...p, key: randomUUID() });
+    this.upgradeCall = options.upgradeCall ?? DEFAULT_UPGRADE_CALL;
+    this.supportBundles = new SupportBundleJobs(
+      options.clock,
+      () => `node ${this.name} (${this.hostname}), SPS ${this.runningVersion}`,
+    );
+    this.firmwareFetches = new FirmwareFetches((image) => this.uploadFirmware(image, "fetch"));
+  }
+
+  /** The node offers the support-bundle REST API (decided by its running version unless overridden). */
+  hasSupportBundleApi(): boolean {
+    return this.options.supportBundleApi ?? semver.gte(this.runningVersion, SUPPORT_BUNDLE_API_FROM);
+  }
+
+  /** The node offers `POST /api/firmware/fetch`. */
+  hasFirmwareFetchApi(): boolean {
+    return this.options.firmwareFetchApi ?? semver.gte(this.runningVersion, FIRMWARE_FETCH_API_FROM);
   }
 
   // ---- time ---------------------------------------------------------------------------------------
@@ -154,6 +202,22 @@ export class EmulatedNode {
   /** Apply every transition due now. Called by every public operation. */
   advance(): void {
     const now = this.clock.now();
+    if (this.upgradeRebootDueAt !== undefined && this.upgradeRebootDueAt <= now) {
+      const at = this.upgradeRebootDueAt;
+      this.upgradeRebootDueAt = undefined;
+      const p = this.primary;
+      p.advance(at);
+      if (p.isRunning) {
+        const detail = {
+          unit: p.id,
+          from: p.version,
+          afterReboot: p.afterRebootVersion,
+          via: "upgrade-call",
+        };
+        this.record("action", "reboot", detail, p.id, at);
+        p.reboot(at);
+      }
+    }
     for (const unit of this.units) {
       unit.rollbackNextBoot = unit.rollbackNextBoot || (this.faults.rollbackOnBoot ?? false);
       unit.hangInFirstBoot = this.faults.webNeverReturns ?? false;
@@ -229,6 +293,17 @@ export class EmulatedNode {
     return phase === "running" ? "up" : phase === "first-boot" ? "booting" : "down";
   }
 
+  /**
+   * During a firmware boot the web interface shows a progress page, not the REST API [doc: upgrade guides,
+   * "SPS displays status information … on the web interface"]; booting from 5.0.x it shows nothing until the
+   * first boot into 6.0 is over [doc: 6.0 upgrade guide] — the emulator then drops connections.
+   */
+  showsBootProgressPage(): boolean {
+    this.advance();
+    const from = this.primary.bootingFrom;
+    return from === undefined || !semver.satisfies(from, "5.0.x");
+  }
+
   /** Emulated time the REST service was last seen up (cluster status `last_seen`). */
   lastSeen(): number {
     this.advance();
@@ -252,7 +327,10 @@ export class EmulatedNode {
     };
   }
 
-  uploadFirmware(image: { version: string; sha256: string; size: number }): number {
+  uploadFirmware(
+    image: { version: string; sha256: string; size: number },
+    via: "upload" | "fetch" | "core-shell" = "upload",
+  ): number {
     this.advance();
     const p = this.primary;
     const slot = p.emptySlotIndex();
@@ -264,7 +342,7 @@ export class EmulatedNode {
       upgradeNotes: `Upgrade notes of SPS ${image.version}`,
       upgradeNews: null,
     };
-    this.record("action", "upload-firmware", { slot, ...image }, p.id);
+    this.record("action", "upload-firmware", { slot, ...image, via }, p.id);
     this.scheduleFirmwareSync();
     return slot;
   }
@@ -315,7 +393,11 @@ export class EmulatedNode {
     return result;
   }
 
-  /** POST /api/firmware/upgrade: test again, then select the slot for the next boot (no reboot [inference]). */
+  /**
+   * POST /api/firmware/upgrade: test again [doc: FirmwareTestFailed], select the slot for the next boot,
+   * and — in the "reboots" reading ([ps] Install-SafeguardSpsUpgrade) — reboot the primary shortly after
+   * answering. Which reading a real SPS follows is [unknown] (real-appliance-facts §1).
+   */
   activateFirmware(slotId: number, message: string | null): { summary: string } {
     this.advance();
     const slot = this.requireSlot(slotId);
@@ -337,6 +419,8 @@ export class EmulatedNode {
       this.primary.id,
     );
     this.scheduleFirmwareSync();
+    if (this.upgradeCall === "reboots")
+      this.upgradeRebootDueAt = this.clock.now() + UPGRADE_CALL_REBOOT_DELAY_MS;
     return { summary: "HA check started\nHA check finished" };
   }
 
@@ -460,7 +544,9 @@ export class EmulatedNode {
       throw new SystemControlRefused(
         `${this.name}: this node is not running (${p.phase}); refusing to reboot`,
       );
-    this.record("action", "reboot", { unit: p.id, from: p.version, afterReboot: p.afterRebootVersion }, p.id);
+    const detail = { unit: p.id, from: p.version, afterReboot: p.afterRebootVersion, via: "system-control" };
+    this.record("action", "reboot", detail, p.id);
+    this.upgradeRebootDueAt = undefined;
     p.reboot(this.clock.now());
     this.advance();
   }
@@ -531,7 +617,7 @@ export class EmulatedNode {
 
   /** Core shell `firmwarectl install <iso>`: the image goes into an empty slot (the REST upload's effect). */
   installFirmwareImage(image: { version: string; sha256: string; size: number }): number {
-    return this.uploadFirmware(image);
+    return this.uploadFirmware(image, "core-shell");
   }
 
   // ---- out-of-band changes (emulator control surface, drift tests) ---------------------------------

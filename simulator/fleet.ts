@@ -16,7 +16,7 @@ import { createFleetCa, issueServerCertificate, type FleetCa } from "./certifica
 import { ScaledClock, SECOND } from "./clock";
 import type { ClusterDirectory } from "./api-context";
 import { ControlServer } from "./control-server";
-import { EmulatedNode, type NodeTimings } from "./emulated-node";
+import { EmulatedNode, type NodeTimings, type UpgradeCallReading } from "./emulated-node";
 import { EventLog } from "./events";
 import { parseFleetFile, type FleetFile } from "./fleet-spec";
 import { pluginManifest } from "./plugin-archive";
@@ -62,6 +62,8 @@ export interface StartFleetOptions {
   /** Directory for the CA and certificates (default: a fresh temp dir, removed at stop). */
   workDir?: string;
   channels?: FleetChannelFactory[];
+  /** Default reading of `POST /api/firmware/upgrade` for nodes whose fleet entry names none ("reboots"). */
+  upgradeCall?: UpgradeCallReading;
 }
 
 export interface FleetDescription {
@@ -80,6 +82,8 @@ export interface FleetDescription {
     nodeId: string;
     roles: string[];
     version: string;
+    /** What `POST /api/firmware/upgrade` does on this node (real-appliance-facts §1). */
+    upgradeCall: UpgradeCallReading;
     caPath: string;
     fingerprint256: string;
     credentials: Array<{ username: string; password: string; access: string }>;
@@ -147,6 +151,7 @@ export class RunningFleet {
         nodeId: h.node.nodeId,
         roles: h.node.roles,
         version: h.node.runningVersion,
+        upgradeCall: h.node.upgradeCall,
         caPath: h.caCertPath,
         fingerprint256: h.fingerprint256,
         credentials: h.credentials.map((c) => ({ ...c })),
@@ -208,6 +213,9 @@ export async function startFleet(
           license: spec.emulator?.license,
           starlingJoined: spec.emulator?.starlingJoined,
           requireCommitLog: spec.emulator?.requireCommitLog,
+          upgradeCall: spec.emulator?.upgradeCall ?? options.upgradeCall,
+          supportBundleApi: spec.emulator?.supportBundleApi,
+          firmwareFetchApi: spec.emulator?.firmwareFetchApi,
           clock,
           events,
           timings,

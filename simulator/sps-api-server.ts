@@ -23,6 +23,7 @@ import { SpsApiFault } from "./api-errors";
 import { handleFirmware } from "./api-firmware-routes";
 import { handleSppRoute, isSppRoute } from "./api-spp-routes";
 import { handleNextHopRoute, isNextHopRoute } from "./api-next-hop-routes";
+import { handleTroubleshooting, isTroubleshootingRoute } from "./api-troubleshooting-routes";
 import type { EmulatedNode } from "./emulated-node";
 import { SessionStore, type EmulatedUser } from "./session-store";
 
@@ -40,6 +41,15 @@ function parseCookie(header: string | undefined, name: string): string | undefin
     if (k === name) return v.join("=");
   }
   return undefined;
+}
+
+function sendProgressPage(res: ServerResponse, name: string): void {
+  const html = `<!DOCTYPE html><html><head><title>Upgrading</title></head><body><h1>${name}</h1><p>Upgrading the firmware, please wait. Do not reboot or power off the appliance.</p></body></html>`;
+  res.writeHead(200, {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Length": Buffer.byteLength(html),
+  });
+  res.end(html);
 }
 
 export class SpsApiServer {
@@ -128,10 +138,15 @@ export class SpsApiServer {
         return;
       }
       if (state === "booting") {
-        if (path === "/api/setup" && method === "GET") {
-          return sendJson(res, 200, { status: "booting" });
+        // [doc] upgrade guides: during a firmware boot the web interface shows status information (a
+        // progress page, not the REST API) — on every path, /api/setup included: nothing documents a
+        // welcome-wizard status then (real-appliance-facts §10). From 5.0.x nothing until 6.0 is up.
+        if (!node.showsBootProgressPage()) {
+          req.socket.destroy();
+          return;
         }
-        throw new SpsApiFault("ServiceUnavailable", "The appliance is booting.", {}, 503);
+        req.resume();
+        return sendProgressPage(res, node.name);
       }
       const burst = node.faults.serverErrorBurst;
       if (burst && (burst.pathPrefix === undefined || path.startsWith(burst.pathPrefix))) {
@@ -241,11 +256,19 @@ export class SpsApiServer {
         "health_status",
         "info",
         "transaction",
+        ...(node.hasSupportBundleApi() ? ["troubleshooting"] : []),
         "upload",
       ];
       return sendJson(res, 200, {
         items: keys.map((k) => ({ key: k, meta: { href: `/api/${k}` } })),
         meta: meta(ctx, "/api", null),
+      });
+    }
+    if (path === "/api/upload" && method === "GET") {
+      // The parent of the upload endpoints ([doc] the upload answers' meta: parent "/api/upload").
+      return sendJson(res, 200, {
+        items: ["firmware", "plugins"].map((k) => ({ key: k, meta: { href: `/api/upload/${k}` } })),
+        meta: meta(ctx, "/api/upload", "/api"),
       });
     }
     if (
@@ -261,6 +284,7 @@ export class SpsApiServer {
     if (isSppRoute(ctx)) return handleSppRoute(ctx);
     if (isNextHopRoute(ctx)) return handleNextHopRoute(ctx);
     if (segments[1] === "cluster") return handleCluster(ctx);
+    if (isTroubleshootingRoute(ctx)) return handleTroubleshooting(ctx);
     if (path === "/api/health_status" && method === "GET")
       return sendJson(res, 200, { ...healthBody(node), meta: meta(ctx, "/api/health_status", "/api") });
     if (path === "/api/configuration/management/disk_fillup_prevention") return handleDiskFillup(ctx);

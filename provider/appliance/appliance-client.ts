@@ -62,7 +62,7 @@ export interface UploadProgress {
 
 export interface FirmwareTestResult {
   slotId: number;
-  /** [ps] passed ⇔ the summary starts with "Upgrade is allowed;" (rule P12). */
+  /** Rule P12: false for `FirmwareTestFailed` [doc] or a summary saying "not allowed"; any other 2xx passes. */
   passed: boolean;
   /** The appliance's test summary, verbatim (rule P12: shown as is). */
   summary: string;
@@ -133,6 +133,17 @@ export interface TransactionStatus {
   commitMessage: string | undefined;
 }
 
+/** A firmware download by URL ([doc] 7.0 LTS REST guide, `/api/firmware/fetch`). */
+export interface FirmwareFetchStatus {
+  key: string;
+  /** [doc] queued | in-progress | finished | failed | cancelled. */
+  status: string;
+  /** Slot the image went into, when the node says ([unknown] field). */
+  slotId?: number;
+  /** Failure text, when the node gives one ([unknown] field). */
+  error?: string;
+}
+
 export interface ApplianceClient {
   /** Base URL, e.g. https://sps1.example:443 (no credentials). */
   readonly endpoint: string;
@@ -152,7 +163,10 @@ export interface ApplianceClient {
   ): Promise<FirmwareUpload>;
   /** The firmware's own upgrade test (rule P12); a failed test is a result, not an exception. */
   testFirmware(slotId: number): Promise<FirmwareTestResult>;
-  /** `POST /api/firmware/upgrade`: select the slot for the next boot ("after reboot"; S7). No reboot. */
+  /**
+   * `POST /api/firmware/upgrade`: select the slot for the next boot ("after reboot"; S7) — and maybe start
+   * the reboot ([unknown], real-appliance-facts §1): the caller observes which.
+   */
   activateFirmware(slotId: number, message?: string | null): Promise<FirmwareActivation>;
   getHealth(): Promise<HealthStatus>;
   getLicense(): Promise<LicenseInfo>;
@@ -173,6 +187,16 @@ export interface ApplianceClient {
   /** Upload (or update) a plugin zip in a transaction, committed (rules P6, P7, S15). */
   uploadPlugin(zip: Buffer, commitMessage?: string): Promise<InstalledPlugin>;
   getTransaction(): Promise<TransactionStatus>;
+  /** The JSON of a REST tree node (`GET /api/…` lists its children), or null when the node lacks it (404). */
+  readTree(path: string): Promise<unknown>;
+  /** [doc 8.0 LTS] Start a support-bundle job; returns its key. Only where `readCapabilities` says so. */
+  startSupportBundle(): Promise<string>;
+  supportBundleStatus(key: string): Promise<string>;
+  downloadSupportBundle(key: string): Promise<Buffer>;
+  deleteSupportBundle(key: string): Promise<void>;
+  /** [doc 7.0 LTS] Start a firmware download by URL (checked against `sha256` by the node); returns its key. */
+  startFirmwareFetch(url: string, sha256: string): Promise<string>;
+  firmwareFetchStatus(key: string): Promise<FirmwareFetchStatus>;
   /** Release sockets. */
   close(): void;
 }

@@ -252,3 +252,27 @@ export const NicResponseSchema = z
       .loose(),
   })
   .loose();
+
+/**
+ * A support-bundle job `{key, body: {status}}` [doc 8.0 LTS REST guide, "Generating SPS support bundle
+ * using REST"]; [ps] `Get-SafeguardSpsSupportBundle` reads `key` from the POST answer and polls
+ * `body.status` until "finished". Other status values and fields are [unknown].
+ */
+export const SupportBundleJobSchema = z
+  .object({ key: z.string().min(1), body: z.object({ status: z.string() }).loose().optional() })
+  .loose();
+
+/**
+ * A firmware download `{key, body: {status}}` [doc 7.0 LTS REST guide, `/api/firmware/fetch`]: status
+ * queued | in-progress | finished | failed | cancelled. Where the image lands (`slot`) and the failure text
+ * (`error`) are [unknown] (the emulator's fields, read when present).
+ */
+export const FirmwareFetchSchema = z
+  .object({
+    key: z.string().min(1),
+    body: z
+      .object({ status: z.string(), slot: z.string().optional(), error: z.string().optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();

@@ -19,6 +19,7 @@ import type {
   ClusterStatus,
   DiskFillupPrevention,
   FirmwareActivation,
+  FirmwareFetchStatus,
   FirmwareSlot,
   FirmwareSlots,
   FirmwareTestResult,
@@ -50,6 +51,8 @@ import {
   UploadFirmwareResponseSchema,
 } from "./rest-schemas";
 import { RestSession } from "./rest-session";
+import * as extra from "./rest-troubleshooting";
+import type { RestCaller } from "./rest-troubleshooting";
 import {
   DEFAULT_RETRY,
   RestTransport,
@@ -60,8 +63,17 @@ import {
 import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
 import type { Agent } from "node:https";
 
-/** [ps] A passing firmware test summary starts with this (rule P12). */
-export const TEST_PASS_PREFIX = "Upgrade is allowed;";
+/**
+ * Rule P12 verdict of a 2xx test answer: it fails only when its summary says the upgrade is not allowed.
+ * [doc] success is a 2xx with `test_summary`, failure a `FirmwareTestFailed` error (7.1.1 / 8.0 REST
+ * guides); [ps] `Test-SafeguardSpsFirmware` once required the prefix "Upgrade is allowed;" (2022), later
+ * treats "no error" as a pass — a real pass may lack the prefix, so it is not required.
+ */
+export const TEST_NOT_ALLOWED = /\bnot\s+allowed\b/i;
+
+export function testSummaryPasses(summary: string): boolean {
+  return !TEST_NOT_ALLOWED.test(summary);
+}
 
 export const SpsRestClientConfigSchema = z
   .object({
@@ -203,11 +215,14 @@ export class SpsRestClient implements ApplianceClient {
 
   /** An authenticated call: logs in when needed; after a 401 logs in again once and repeats [doc §1]. */
   private async call<S extends z.ZodType>(req: TransportRequest, schema: S): Promise<z.output<S>> {
+    return this.parse(req, await this.callRaw(req), schema);
+  }
+
+  private async callRaw(req: TransportRequest): Promise<TransportResponse> {
     for (let attempt = 0; ; attempt++) {
       const cookie = await this.session.cookieHeader();
       try {
-        const res = await this.transport.send({ ...req, headers: { ...req.headers, Cookie: cookie } });
-        return this.parse(req, res, schema);
+        return await this.transport.send({ ...req, headers: { ...req.headers, Cookie: cookie } });
       } catch (e) {
         if (attempt === 0 && e instanceof ApplianceApiError && e.status === 401) {
           this.session.invalidate();
@@ -217,6 +232,11 @@ export class SpsRestClient implements ApplianceClient {
       }
     }
   }
+
+  private readonly rest: RestCaller = {
+    json: (req, schema) => this.call(req, schema),
+    raw: (req) => this.callRaw(req),
+  };
 
   /** Runs `fn` in a configuration transaction and commits it [doc §3]; cancels it on failure. */
   private async inTransaction<T>(fn: () => Promise<T>, commitMessage?: string): Promise<T> {
@@ -380,9 +400,9 @@ export class SpsRestClient implements ApplianceClient {
 
   /**
    * [doc] `POST /api/firmware/test` `{slot_id}` (the guide's header says GET; its table and clients use POST).
-   * Pass ⇔ `test_summary` starts with "Upgrade is allowed;" [ps]. A `FirmwareTestFailed` error [doc] is also
-   * a failed result; its summary is kept verbatim (rule P12). Retried like an idempotent call: the test
-   * changes nothing [inference].
+   * A `FirmwareTestFailed` error [doc] or a summary that says "not allowed" fails; any other 2xx passes
+   * (`testSummaryPasses`). The summary is kept verbatim (rule P12). Retried like an idempotent call: the
+   * test changes nothing [inference].
    */
   async testFirmware(slotId: number): Promise<FirmwareTestResult> {
     try {
@@ -391,7 +411,7 @@ export class SpsRestClient implements ApplianceClient {
         TestSummaryResponseSchema,
       );
       const summary = r.body.test_summary;
-      return { slotId, passed: summary.startsWith(TEST_PASS_PREFIX), summary };
+      return { slotId, passed: testSummaryPasses(summary), summary };
     } catch (e) {
       if (e instanceof ApplianceApiError && e.errorType === "FirmwareTestFailed") {
         const d = (e.details ?? {}) as { test_summary?: unknown; message?: unknown };
@@ -409,8 +429,9 @@ export class SpsRestClient implements ApplianceClient {
 
   /**
    * [doc] `POST /api/firmware/upgrade` `{slot_id, message}`: the appliance re-runs its checks and selects the
-   * slot for the next boot. Whether it also reboots is [not found]; the emulator and this client assume it
-   * does not [inference] — the reboot is a separate SystemControl operation (S9).
+   * slot for the next boot. Whether it also starts the reboot is [unknown]: [ps] Install-SafeguardSpsUpgrade
+   * treats it so (sleeps, then waits for the new version), the web-interface procedure [doc] separates
+   * the two (real-appliance-facts §1). The caller must observe what happened after the call.
    */
   async activateFirmware(slotId: number, message: string | null = null): Promise<FirmwareActivation> {
     const r = await this.call(
@@ -605,6 +626,35 @@ export class SpsRestClient implements ApplianceClient {
         "no transaction status",
       );
     return { status, commitMessage: r.body?.commit_message };
+  }
+  // ---- REST tree, support bundles, firmware by URL (./rest-troubleshooting.ts) ----------------------
+
+  readTree(path: string): Promise<unknown> {
+    return extra.readTree(this.rest, path);
+  }
+
+  startSupportBundle(): Promise<string> {
+    return extra.startSupportBundle(this.rest);
+  }
+
+  supportBundleStatus(key: string): Promise<string> {
+    return extra.supportBundleStatus(this.rest, key);
+  }
+
+  downloadSupportBundle(key: string): Promise<Buffer> {
+    return extra.downloadSupportBundle(this.rest, key);
+  }
+
+  deleteSupportBundle(key: string): Promise<void> {
+    return extra.deleteSupportBundle(this.rest, key);
+  }
+
+  startFirmwareFetch(url: string, sha256: string): Promise<string> {
+    return extra.startFirmwareFetch(this.rest, url, sha256);
+  }
+
+  firmwareFetchStatus(key: string): Promise<FirmwareFetchStatus> {
+    return extra.firmwareFetchStatus(this.rest, key);
   }
 }
 

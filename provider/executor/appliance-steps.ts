@@ -434,12 +434,15 @@ async function waitForReboot(
       const l = await readLiveness(node.client);
       if (l.phase !== "up") {
         seenDown = true;
-        if (l.phase === "booting" && !announcedBoot) {
+        // [doc] 6.0 upgrade guide: from 5.0.x the web interface shows no boot status until 6.0 is up, so
+        // "down" is all a first boot from 5.0.x ever looks like.
+        const silentBoot = /^5\.0\./.test(from);
+        if ((l.phase === "booting" || silentBoot) && !announcedBoot) {
           announcedBoot = true;
           ctx.progress(
             step,
             "waiting",
-            `first boot of ${node.name} (S10: no traffic, never interrupted${crosses ? "; P14 storage reorganisation" : ""})`,
+            `first boot of ${node.name} (S10: no traffic, never interrupted${crosses ? "; P14 storage reorganisation" : ""}${silentBoot ? "; from 5.0.x the web interface shows nothing until it is up" : ""})`,
           );
         }
         return undefined;

@@ -4,32 +4,35 @@
  * reads are the only traffic a node gets during its first boot (rule S10).
  */
 import { z } from "zod";
+import { ApplianceApiError } from "../appliance/api-error";
 import type { ApplianceClient, FirmwareSlot } from "../appliance/appliance-client";
 import { compareRevisions, parseRevision } from "../domain/version";
 
 export type Liveness =
   | { phase: "down"; error: string }
-  /** S10: first boot, the web interface answers only the setup status. */
-  | { phase: "booting" }
+  /** S10: the web interface answers, but not the REST API (a progress page, 5xx) — a firmware boot. */
+  | { phase: "booting"; error: string }
   | { phase: "up"; version: string };
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Down (no answer), booting (setup status "booting"), or up with its running version. */
+/**
+ * "Back" means: login and `GET /api/info` succeed and report a version X.Y.Z (real-appliance-facts §10:
+ * [doc] during a firmware boot the web interface shows a progress page, not the REST API; nothing
+ * documents what `/api/setup` answers then, its "booting" is a welcome-wizard status [ps]). Refused or
+ * reset connections and time-outs are "down"; an HTML page (not JSON) or a 5xx is "booting" (the
+ * web server answers, the REST API does not). Both mean "not back yet"; read-only, so S10 holds.
+ */
 export async function readLiveness(client: ApplianceClient): Promise<Liveness> {
-  let status: string;
-  try {
-    status = (await client.getSetupStatus()).status;
-  } catch (e) {
-    return { phase: "down", error: messageOf(e) };
-  }
-  if (status === "booting") return { phase: "booting" };
   try {
     return { phase: "up", version: await client.getFirmwareVersion() };
   } catch (e) {
-    return { phase: "down", error: messageOf(e) };
+    const answered =
+      e instanceof ApplianceApiError &&
+      (e.failure === "protocol" || (e.failure === "http" && (e.status ?? 0) >= 500));
+    return { phase: answered ? "booting" : "down", error: messageOf(e) };
   }
 }
 

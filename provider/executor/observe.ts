@@ -43,8 +43,9 @@ export async function observeNode(
   }
   out.reachable = true;
   if (l.phase === "booting") {
-    // S10: nothing but the setup status while the node boots.
+    // S10: the web interface shows a boot progress page, not the REST API; nothing more is read.
     out.booting = true;
+    out.error = l.error;
     return out;
   }
   out.runningVersion = l.version;

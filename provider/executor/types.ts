@@ -175,7 +175,7 @@ export interface ObservedSlot {
 export interface ObservedNode {
   node: string;
   reachable: boolean;
-  /** "booting" while the web interface answers only the setup status (S10). */
+  /** True while the web interface answers, but not the REST API (firmware boot progress page, 5xx; S10). */
   booting: boolean;
   runningVersion: string | null;
   afterRebootVersion: string | null;

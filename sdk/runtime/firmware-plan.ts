@@ -9,7 +9,8 @@ import { defaultCatalog } from "../../provider/domain/default-catalog";
 import type { ClusterPlan, Finding } from "../../provider/domain/plan";
 import { fieldProblems, type FieldProblem } from "../../provider/domain/validation";
 import type { FirmwareInputs } from "../inputs";
-import { errorText, restClient } from "./context";
+import { readLiveness } from "../../provider/executor/node-state";
+import { restClient } from "./context";
 
 export interface LiveNodeFacts {
   version?: string;
@@ -31,32 +32,25 @@ export async function readLiveFacts(f: FirmwareInputs): Promise<Record<string, L
       const deadline = Date.now() + BOOT_WAIT_MS;
       try {
         for (;;) {
-          try {
-            const setup = await client.getSetupStatus().catch(() => undefined);
-            if (setup?.status === "booting" && Date.now() < deadline) {
-              await sleep(1000);
-              continue;
-            }
-            await client.login();
-            const version = await client.getFirmwareVersion();
+          // Back = login + /api/info with a version (S10, real-appliance-facts §10); a boot page or 5xx waits.
+          const l = await readLiveness(client);
+          if (l.phase === "up") {
             const fillup = await client.getDiskFillupPrevention().catch(() => undefined);
             return [
               node.name,
               {
-                version,
+                version: l.version,
                 ...(fillup ? { diskFillupLimitPercent: fillup.usedSpaceRatioLimit } : {}),
               },
             ];
-          } catch (e) {
-            if (
-              Date.now() < deadline &&
-              /ECONNREFUSED|ECONNRESET|socket hang up|503|booting/i.test(String(e))
-            ) {
-              await sleep(1000);
-              continue;
-            }
-            return [node.name, { error: errorText(e) }];
           }
+          const transient =
+            l.phase === "booting" || /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT/i.test(l.error);
+          if (transient && Date.now() < deadline) {
+            await sleep(1000);
+            continue;
+          }
+          return [node.name, { error: l.error }];
         }
       } finally {
         client.close();

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { ApplianceApiError } from "../../../provider/appliance/api-error";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
 import { buildLicenseFile } from "../../../simulator/license";
-import { FleetHarness, singleNodeFleet, waitFor } from "./emulated-fleet";
+import { FleetHarness, rawRequest, singleNodeFleet, waitFor } from "./emulated-fleet";
 
 /** 600x: a 15-minute first boot takes 1.5 s. */
 const SCALE = 600;
@@ -29,8 +29,10 @@ describe("emulated appliance reboots and HA upgrade through the REST client (tim
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("refuses service while down and during first boot, answers /api/setup 'booting', then runs the new version (S10, S13)", async function () {
-    const fleet = await harness.start(singleNodeFleet("6.0.5"), { timeScale: SCALE });
+  it("drops connections while down, serves an HTML progress page (not the REST API, not a setup status) during the firmware boot, then runs the new version (S10, S13)", async function () {
+    const fleet = await harness.start(singleNodeFleet("6.0.5", { emulator: { upgradeCall: "selects" } }), {
+      timeScale: SCALE,
+    });
     const client = harness.client(fleet, "sps1", { retry: { attempts: 1 } });
     const up = await client.uploadFirmware({ path: iso, sha256: isoSha });
     assert.ok((await client.testFirmware(up.slotId)).passed);
@@ -45,26 +47,86 @@ describe("emulated appliance reboots and HA upgrade through the REST client (tim
     assert.ok(whileDown instanceof ApplianceApiError);
     assert.equal(whileDown.failure, "network", "no network service while the node is down");
 
+    // [doc] the web interface shows status information during the firmware boot: an HTML page on every path.
     await waitFor(
-      async () => (await client.getSetupStatus().catch(() => ({ status: "down" }))).status === "booting",
+      async () => {
+        const a = await rawRequest(fleet, "sps1", { method: "GET", path: "/api/setup" }).catch(
+          () => undefined,
+        );
+        return a !== undefined && String(a.headers["content-type"]).startsWith("text/html");
+      },
       5000,
-      "first boot",
+      "first boot progress page",
     );
     const e = await client.getHealth().then(
       () => undefined,
       (err: unknown) => err as ApplianceApiError,
     );
-    assert.equal(e?.status, 503, "the web interface refuses service during first boot");
+    assert.equal(e?.failure, "protocol", "an HTML page is no REST answer");
+    const setup = await client.getSetupStatus().then(
+      () => "answered",
+      () => "no setup status",
+    );
+    assert.equal(
+      setup,
+      "no setup status",
+      "/api/setup does not claim a welcome-wizard status during the boot",
+    );
 
     await waitFor(
-      async () => (await client.getSetupStatus().catch(() => ({ status: "down" }))).status === "completed",
+      async () => (await client.getFirmwareVersion().catch(() => undefined)) === "6.0.7",
       10_000,
       "boot end",
     );
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 1400, `a 15-minute first boot takes about 1.5 s at scale 600 (took ${elapsed} ms)`);
-    assert.equal(await client.getFirmwareVersion(), "6.0.7");
-    assert.equal(fleet.events.list({ node: "sps1", name: "reboot" }).length, 1);
+    assert.deepEqual(
+      fleet.events.list({ node: "sps1", name: "reboot" }).map((r) => r.detail?.via),
+      ["system-control"],
+    );
+  });
+
+  it('in the "reboots" reading the upgrade call itself reboots the node shortly after answering, once', async function () {
+    const fleet = await harness.start(singleNodeFleet("6.0.5", { emulator: { upgradeCall: "reboots" } }), {
+      timeScale: SCALE,
+    });
+    const client = harness.client(fleet, "sps1", { retry: { attempts: 1 } });
+    const up = await client.uploadFirmware({ path: iso, sha256: isoSha });
+    const answer = await client.activateFirmware(up.slotId, "hop 1");
+    assert.match(answer.summary, /HA check/, "the call answers before the node goes down");
+    await waitFor(
+      async () => (await client.getFirmwareVersion().catch(() => "gone")) === "gone",
+      5000,
+      "node going away after the call",
+    );
+    await waitFor(
+      async () => (await client.getFirmwareVersion().catch(() => undefined)) === "6.0.7",
+      10_000,
+      "boot into 6.0.7",
+    );
+    const reboots = fleet.events.list({ node: "sps1", name: "reboot" });
+    assert.deepEqual(
+      reboots.map((r) => r.detail?.via),
+      ["upgrade-call"],
+    );
+  });
+
+  it("booting from 5.0.x shows nothing on the web interface until 6.0 is up: connections are dropped [doc 6.0 guide]", async function () {
+    const five = join(dir, "sps-6.0.1.iso");
+    await writeFakeFirmwareIso(five, "6.0.1");
+    const fleet = await harness.start(singleNodeFleet("5.0.0", { emulator: { upgradeCall: "selects" } }), {
+      timeScale: SCALE,
+    });
+    const client = harness.client(fleet, "sps1", { retry: { attempts: 1 } });
+    const up = await client.uploadFirmware({ path: five, sha256: await sha256OfFile(five) });
+    await client.activateFirmware(up.slotId, null);
+    fleet.systemControl("sps1").rebootThisNode();
+    await waitFor(() => fleet.node("sps1").node.serviceState() === "booting", 5000, "first boot");
+    const during = await client.getSetupStatus().then(
+      () => undefined,
+      (e: unknown) => e as ApplianceApiError,
+    );
+    assert.equal(during?.failure, "network");
   });
 
   it("comes back on the old version when the firmware rolls back at boot (S13)", async function () {

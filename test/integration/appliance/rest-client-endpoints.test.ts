@@ -20,7 +20,12 @@ describe("SPS REST client against the emulator: documented endpoints", function 
           name: "prod",
           nodes: [
             { name: "cm", version: "6.0.5", roles: ["central-management", "search-master"] },
-            { name: "mh1", version: "6.0.5", roles: ["managed-host", "search-minion"] },
+            {
+              name: "mh1",
+              version: "6.0.5",
+              roles: ["managed-host", "search-minion"],
+              emulator: { upgradeCall: "selects" },
+            },
           ],
         },
       ],
@@ -116,7 +121,11 @@ describe("SPS REST client against the emulator: documented endpoints", function 
     const slots = await client.listFirmwareSlots();
     assert.equal(slots.afterRebootSlot, 2);
     assert.equal(slots.currentSlot, 1);
-    assert.equal(await client.getFirmwareVersion(), "6.0.5", "activation does not reboot");
+    assert.equal(
+      await client.getFirmwareVersion(),
+      "6.0.5",
+      'in the "selects" reading the call does not reboot',
+    );
   });
 
   it("deletes a firmware slot that is neither current nor selected for after reboot", async function () {

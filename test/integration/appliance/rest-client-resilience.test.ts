@@ -165,9 +165,17 @@ describe("SPS REST client resilience: sessions, retries, faults", function () {
       assert.equal(result.passed, false);
       assert.equal(result.summary, text);
     }
-    fleet.node("sps1").node.faults = { testFailureText: "Upgrade is allowed; but not really\n(second line)" };
-    const tricky = await client.testFirmware(up.slotId);
-    assert.equal(tricky.passed, true, "[ps] pass is decided by the summary prefix only");
+    // [doc] any other 2xx passes, with or without the "Upgrade is allowed;" prefix some [ps] versions wanted.
+    const plain = "HA check started\nHA check finished";
+    fleet.node("sps1").node.faults = { testFailureText: plain, testFailureAs: "summary" };
+    const noPrefix = await client.testFirmware(up.slotId);
+    assert.equal(noPrefix.passed, true, "a 2xx without the prefix passes");
+    assert.equal(noPrefix.summary, plain);
+    fleet.node("sps1").node.faults = {
+      testFailureText: "Checks done.\nThe upgrade is NOT allowed: disk",
+      testFailureAs: "summary",
+    };
+    assert.equal((await client.testFirmware(up.slotId)).passed, false, "a 2xx that says not allowed fails");
     await client.deleteFirmwareSlot(up.slotId);
   });
 });
