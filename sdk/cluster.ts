@@ -6,6 +6,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { defaultCatalog } from "../provider/domain/default-catalog";
+import { maintenanceWindowSchema } from "../provider/domain/maintenance-window";
+import { fieldProblems } from "../provider/domain/validation";
 import { formatRevision, parseVersionSpec } from "../provider/domain/version";
 import type { ApplianceNodeInput, SystemControlInput } from "./inputs";
 import { ClusterFirmware, IndexerPackage, License, Plugin } from "./resources";
@@ -36,6 +38,23 @@ export interface SpsClusterArgs {
   maxParallel?: number;
   asOf?: string;
   deadlines?: Record<string, number>;
+  /**
+   * P13: the window the upgrade must fit — `"4h"`, `"90m"`, `"2h30m"`, `"PT4H"` or `{ seconds }`.
+   * An estimate over it is a blocking finding: the preview fails naming the numbers.
+   */
+  maintenanceWindow?: string | { seconds: number };
+}
+
+/** `maintenanceWindow` as ClusterFirmware takes it (`{ seconds, text }`); a bad value names the field. */
+export function clusterWindow(name: string, window: SpsClusterArgs["maintenanceWindow"]) {
+  if (window === undefined) return undefined;
+  const r = maintenanceWindowSchema.safeParse(window);
+  if (r.success) return r.data;
+  throw new Error(
+    `${name}: maintenanceWindow: ${fieldProblems(r.error)
+      .map((p) => p.reason)
+      .join("; ")}`,
+  );
 }
 
 /** The revision a target names, by the bundled catalog (`6.3` → its newest revision). */
@@ -58,6 +77,8 @@ export class SpsCluster extends pulumi.ComponentResource {
   /** Every drift line of the cluster's resources (after refresh). */
   readonly drift: pulumi.Output<string[]>;
   readonly plannedActions: pulumi.Output<string[]>;
+  /** The firmware's estimate (docs/estimate.md). */
+  readonly estimate: ClusterFirmware["estimate"];
 
   constructor(name: string, args: SpsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sps:index:SpsCluster", name, {}, opts);
@@ -66,6 +87,7 @@ export class SpsCluster extends pulumi.ComponentResource {
     const checkpointDir = config.get("checkpointDir");
     const child = { parent: this };
     const endpoints = args.nodes.map((n) => ({ name: n.name, address: n.address, tls: n.tls }));
+    const window = clusterWindow(name, args.maintenanceWindow);
 
     this.firmware = new ClusterFirmware(
       `${name}-firmware`,
@@ -82,6 +104,7 @@ export class SpsCluster extends pulumi.ComponentResource {
         ...(args.maxParallel !== undefined ? { maxParallel: args.maxParallel } : {}),
         ...(args.asOf ? { asOf: args.asOf } : {}),
         ...(args.deadlines ? { deadlines: args.deadlines } : {}),
+        ...(window ? { maintenanceWindow: window } : {}),
         ...(checkpointDir ? { checkpointDir } : {}),
         checkpointKey: `${pulumi.getProject()}.${pulumi.getStack()}.${cluster}`,
       },
@@ -136,6 +159,7 @@ export class SpsCluster extends pulumi.ComponentResource {
 
     this.nodes = this.firmware.nodeStates;
     this.plannedActions = this.firmware.plannedActions;
+    this.estimate = this.firmware.estimate;
     this.indexerStates = pulumi
       .all(
         this.indexers.map((i, k) =>
@@ -156,6 +180,7 @@ export class SpsCluster extends pulumi.ComponentResource {
       indexerStates: this.indexerStates,
       drift: this.drift,
       plannedActions: this.plannedActions,
+      estimate: this.estimate,
     });
   }
 }

@@ -149,6 +149,14 @@ export const firmwareInputSchema = z
     /** ISO date for support-window findings (V2); default today. */
     asOf: z.iso.date().optional(),
     deadlines: deadlinesSchema.optional(),
+    /** P13: the window the upgrade must fit; an estimate over it is a blocking finding (docs/estimate.md). */
+    maintenanceWindow: z
+      .object({
+        seconds: z.number().int().positive("must be a positive whole number of seconds"),
+        text: z.string().optional(),
+      })
+      .strict()
+      .optional(),
     /** Directory for the local copy of the checkpoint (survives a killed provider). */
     checkpointDir: z.string().optional(),
     /** Stack-unique key of the checkpoint file (project/stack/cluster). */
@@ -157,6 +165,7 @@ export const firmwareInputSchema = z
     plannedActions: z.array(z.string()).optional(),
     planFindings: z.array(z.string()).optional(),
     resolvedTarget: z.string().optional(),
+    estimate: z.record(z.string(), z.unknown()).optional(),
   })
   .strict()
   .superRefine((f, ctx) => {

@@ -1,9 +1,10 @@
 /**
  * The plan as readable lines for `plannedActions`: what `pulumi preview --diff` prints for a cluster.
  * Pure. One line per hop, then one line per step in `seq` order (wave, hop, node, action),
- * then one line per finding. Lines are stable for a given plan, so a converged cluster (no steps)
+ * then the estimate (one line per wave, the total, the window), then one line per finding. Lines are stable for a given plan, so a converged cluster (no steps)
  * renders to an empty list and a second `up` shows no change.
  */
+import { secondsText, type ClusterEstimate } from "../provider/domain/estimate";
 import type { ClusterPlan, Finding, PlanStep } from "../provider/domain/plan";
 
 function stepText(step: PlanStep): string {
@@ -31,10 +32,10 @@ export function findingLine(f: Finding): string {
   return `${f.severity} ${f.rule}${f.node === undefined ? "" : ` ${f.node}`}: ${f.message}`;
 }
 
-/** Everything `plannedActions` shows: hops, waves, findings. Empty when there is nothing to do. */
+/** Everything `plannedActions` shows: hops, steps, then the estimate. Empty when there is nothing to do. */
 export function plannedActionLines(plan: ClusterPlan): string[] {
   if (plan.steps.length === 0) return [];
-  return [...hopLines(plan), ...waveLines(plan.steps)];
+  return [...hopLines(plan), ...waveLines(plan.steps), ...estimateLines(plan)];
 }
 
 /** The engine shows at most this many characters of a string in its diff display (then "..."). */
@@ -63,4 +64,113 @@ export function wrapForDiff(text: string, limit: number = DIFF_LINE_LIMIT): stri
 /** One finding per line, wrapped where the engine would shorten it. */
 export function findingLines(plan: ClusterPlan): string[] {
   return plan.findings.flatMap((f) => wrapForDiff(findingLine(f)));
+}
+
+/**
+ * The `estimate` property of ClusterFirmware (docs/estimate.md): the cluster's figures and one line
+ * of text. `seconds` is what a maintenance window must hold (P13); the policy pack reads it.
+ */
+export interface EstimateProperty {
+  seconds: number;
+  text: string;
+  lowSeconds: number;
+  deadlineSeconds: number;
+}
+
+export const NOTHING_TO_DO: EstimateProperty = {
+  seconds: 0,
+  text: "nothing to do",
+  lowSeconds: 0,
+  deadlineSeconds: 0,
+};
+
+export function estimateProperty(plan: ClusterPlan): EstimateProperty {
+  const e = plan.estimate;
+  if (!e) return NOTHING_TO_DO;
+  return { seconds: e.seconds, text: e.text, lowSeconds: e.lowSeconds, deadlineSeconds: e.deadlineSeconds };
+}
+
+/**
+ * The estimate per wave and node and what runs in service afterwards, for `sps-upgrade render`
+ * (its Gantt chart). Under a `__` key, which the engine never prints: `pulumi preview --diff`
+ * stays short, `pulumi preview --json` carries it. Short: the engine aligns the printed keys to the
+ * longest key, hidden ones included.
+ */
+export const ESTIMATE_DETAIL_KEY = "__estimate";
+
+export function estimateDetail(plan: ClusterPlan): Pick<ClusterEstimate, "waves" | "inService"> {
+  return { waves: plan.estimate?.waves ?? [], inService: plan.estimate?.inService ?? [] };
+}
+
+/**
+ * Estimate lines at the end of `plannedActions` (only when there are steps): one per wave, the
+ * cluster's total, the declared window and what it does not wait for (S10).
+ */
+export function estimateLines(plan: ClusterPlan): string[] {
+  const e = plan.estimate;
+  if (!e || plan.steps.length === 0) return [];
+  const lines = e.waves.map(
+    (w) =>
+      `estimate wave ${w.wave}: ~${secondsText(w.seconds)} (from ${secondsText(w.lowSeconds)}${w.nodes.length > 1 ? `, slowest ${w.slowest}` : ""})`,
+  );
+  lines.push(`estimate: ${e.text}`);
+  const window = plan.maintenanceWindow;
+  if (window) {
+    const fits = e.seconds <= window.seconds;
+    lines.push(`maintenance window: ${window.text} (${fits ? "fits" : "does not fit: P13"})`);
+  }
+  if (e.inService.some((w) => w.seconds !== undefined)) {
+    lines.push("not waited for (in service, S10): metadb import 30-40 min after each reboot");
+  }
+  return lines;
+}
+
+/** One step line of `plannedActions` read back (`sps-upgrade render`): the inverse of `waveLines`. */
+export interface StepLine {
+  wave: number;
+  hop: number | null;
+  seq: number;
+  node: string;
+  /** The action and its detail (plugin or version), as printed: `reboot 6.3.0`. */
+  text: string;
+}
+
+const STEP_LINE = /^wave (\d+)(?: hop (\d+))? #(\d+) ([^:]+): (.+)$/;
+const HOP_LINE = /^hop (\d+): (\S+) -> (\S+)$/;
+
+export function parseStepLine(line: string): StepLine | undefined {
+  const m = STEP_LINE.exec(line);
+  if (!m) return undefined;
+  return {
+    wave: Number(m[1]),
+    hop: m[2] === undefined ? null : Number(m[2]),
+    seq: Number(m[3]),
+    node: m[4] ?? "",
+    text: m[5] ?? "",
+  };
+}
+
+export function parseHopLine(line: string): { hop: number; from: string; to: string } | undefined {
+  const m = HOP_LINE.exec(line);
+  return m ? { hop: Number(m[1]), from: m[2] ?? "", to: m[3] ?? "" } : undefined;
+}
+
+/** `planFindings` read back (`sps-upgrade render`): continuation lines joined, the inverse of `findingLines`. */
+export function parseFindingLines(lines: readonly string[]): Finding[] {
+  const joined: string[] = [];
+  for (const l of lines) {
+    if (l.startsWith("    ") && joined.length > 0) joined[joined.length - 1] += ` ${l.trimStart()}`;
+    else joined.push(l);
+  }
+  return joined.flatMap((l) => {
+    const m = /^(error|warning) (\S+?)(?: ([^:]+))?: (.*)$/.exec(l);
+    if (!m) return [];
+    const f: Finding = {
+      rule: m[2] ?? "",
+      severity: m[1] === "error" ? "error" : "warning",
+      message: m[4] ?? "",
+    };
+    if (m[3] !== undefined) f.node = m[3];
+    return [f];
+  });
 }

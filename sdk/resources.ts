@@ -48,6 +48,8 @@ export interface ClusterFirmwareArgs {
   maxParallel?: pulumi.Input<number>;
   asOf?: pulumi.Input<string>;
   deadlines?: pulumi.Input<Record<string, number>>;
+  /** P13: the window the upgrade must fit (`{ seconds }`); an estimate over it fails the preview. */
+  maintenanceWindow?: pulumi.Input<{ seconds: number; text?: string }>;
   checkpointDir?: pulumi.Input<string>;
   checkpointKey?: pulumi.Input<string>;
 }
@@ -63,6 +65,19 @@ export class ClusterFirmware extends pulumi.dynamic.Resource {
    */
   declare readonly planFindings: pulumi.Output<string[]>;
   declare readonly resolvedTarget: pulumi.Output<string>;
+  /**
+   * How long the planned upgrade takes (docs/estimate.md): `seconds` — the guides' durations at
+   * their upper end, what a maintenance window must hold — and `text`; computed in check beside
+   * `plannedActions`; `nothing to do` (0 s) when converged.
+   */
+  declare readonly estimate: pulumi.Output<{
+    seconds: number;
+    text: string;
+    lowSeconds: number;
+    deadlineSeconds: number;
+  }>;
+  /** The declared window (input), when declared. */
+  declare readonly maintenanceWindow: pulumi.Output<{ seconds: number; text?: string } | undefined>;
   /** The revision the last run worked towards. */
   declare readonly targetRevision: pulumi.Output<string>;
   /** Per node: version, state (on-target, behind, booting, stuck-mid-hop, ...), HA units. */
@@ -81,6 +96,7 @@ export class ClusterFirmware extends pulumi.dynamic.Resource {
           "plannedActions",
           "planFindings",
           "resolvedTarget",
+          "estimate",
           "targetRevision",
           "nodeStates",
           "lastRun",

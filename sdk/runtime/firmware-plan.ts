@@ -102,6 +102,7 @@ export function fleetClusterOf(
     indexers: [],
     firmware: f.firmware,
     ...(f.canary !== undefined ? { canary: f.canary } : {}),
+    ...(f.maintenanceWindow !== undefined ? { maintenanceWindow: f.maintenanceWindow } : {}),
   });
   if (!parsed.success) return { failures: fieldProblems(parsed.error) };
   return { cluster: parsed.data, failures: [] };
@@ -110,6 +111,8 @@ export function fleetClusterOf(
 function findingProperty(f: FirmwareInputs, finding: Finding): string {
   const i = f.nodes.findIndex((n) => n.name === finding.node);
   if (finding.rule === "V7") return "firmware";
+  // The only blocking P13 is the estimate over the declared window.
+  if (finding.rule === "P13") return "maintenanceWindow";
   if (i >= 0) {
     if (finding.rule === "P8") return `nodes[${i}].settings.diskFillupLimitPercent`;
     if (finding.rule === "P6" || finding.rule === "P7") return `nodes[${i}].plugins`;
@@ -130,6 +133,7 @@ export function planFirmware(f: FirmwareInputs, live: Record<string, LiveNodeFac
   const plan = planCluster(cluster, defaultCatalog(), {
     asOf: f.asOf ?? today(),
     ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
+    ...(f.deadlines ? { deadlines: f.deadlines } : {}),
   });
   const blocking = plan.findings
     .filter((x) => x.severity === "error")

@@ -15,7 +15,14 @@ import type { LicenseFile } from "../../provider/appliance/system-control/operat
 import { fieldProblems } from "../../provider/domain/validation";
 import { firmwareDrift, nodeState, stuckReason, type NodeFacts } from "../drift";
 import { firmwareInputSchema, type FirmwareInputs } from "../inputs";
-import { findingLines, plannedActionLines } from "../plan-lines";
+import {
+  ESTIMATE_DETAIL_KEY,
+  estimateDetail,
+  estimateProperty,
+  NOTHING_TO_DO,
+  findingLines,
+  plannedActionLines,
+} from "../plan-lines";
 import {
   checkpointFile,
   acquireRunLock,
@@ -42,7 +49,7 @@ import { planFirmware, readLiveFacts } from "./firmware-plan";
 import { flatInputs, recordedInputs } from "../wiring";
 
 export const FIRMWARE_STATE_VERSION = 1;
-const COMPUTED = ["plannedActions", "planFindings", "resolvedTarget"] as const;
+const COMPUTED = ["plannedActions", "planFindings", "resolvedTarget", "estimate"] as const;
 const DECLARED = [
   "cluster",
   "target",
@@ -96,6 +103,8 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
       resolvedTarget: plan.target,
       plannedActions: plannedActionLines(plan),
       planFindings: findingLines(plan),
+      estimate: estimateProperty(plan),
+      [ESTIMATE_DETAIL_KEY]: estimateDetail(plan),
     },
     failures,
   };
@@ -277,6 +286,7 @@ async function applyLocked(
         nodeStates: nodeOutputs(result.nodes, plan.target),
         applied: Object.fromEntries(Object.entries(result.nodes).map(([n, o]) => [n, o.runningVersion])),
         plannedActions: [],
+        ...(result.complete ? { estimate: NOTHING_TO_DO } : {}),
         lastRun: { complete: result.complete, steps: stepLines(result) },
         run: null,
         drift: [],

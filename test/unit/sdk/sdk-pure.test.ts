@@ -6,7 +6,19 @@ import { clusterSchema } from "../../../provider/domain/fleet";
 import { planCluster } from "../../../provider/domain/fleet-plan";
 import { parseCredentials, redact, secretValues } from "../../../sdk/credentials";
 import { firmwareDrift, indexerDrift, licenseDrift, nodeState, pluginDrift } from "../../../sdk/drift";
-import { DIFF_LINE_LIMIT, findingLines, plannedActionLines, wrapForDiff } from "../../../sdk/plan-lines";
+import {
+  DIFF_LINE_LIMIT,
+  estimateDetail,
+  estimateProperty,
+  findingLines,
+  NOTHING_TO_DO,
+  parseFindingLines,
+  parseHopLine,
+  parseStepLine,
+  plannedActionLines,
+  wrapForDiff,
+} from "../../../sdk/plan-lines";
+import { clusterWindow } from "../../../sdk/cluster";
 import { runToResume, type RunRecord } from "../../../sdk/runtime/checkpoint-store";
 
 function plan(versions: string[], target = "6.3") {
@@ -26,12 +38,77 @@ describe("plan lines", function () {
   it("list the hops, then one line per step in seq order with wave, hop and node", function () {
     const lines = plannedActionLines(plan(["5.0.0", "5.0.0"]));
     assert.deepEqual(lines.slice(0, 2), ["hop 1: 5.0.0 -> 6.0.12", "hop 2: 6.0.12 -> 6.3.0"]);
-    const seqs = lines.slice(2).map((l) => Number(/#(\d+) /.exec(l)?.[1]));
+    const steps = lines.slice(2).filter((l) => l.startsWith("wave "));
+    assert.equal(steps.length, plan(["5.0.0", "5.0.0"]).steps.length);
+    const seqs = steps.map((l) => Number(/#(\d+) /.exec(l)?.[1]));
     assert.deepEqual(
       seqs,
       seqs.map((_, i) => i + 1),
     );
     assert.ok(lines.some((l) => /^wave \d+ hop 1 #\d+ n1: reboot 6\.0\.12$/.test(l)));
+  });
+
+  it("end with the estimate: one line per wave, the total, the window (P13) and what is not waited for (S10)", function () {
+    const cluster = clusterSchema.parse({
+      name: "c",
+      target: "6.3",
+      maintenanceWindow: "1h",
+      nodes: [{ name: "a", version: "6.0.5" }],
+    });
+    const p = planCluster(cluster, defaultCatalog(), { asOf: "2026-01-01" });
+    const lines = plannedActionLines(p);
+    const est = lines.filter((l) => l.startsWith("estimate"));
+    assert.equal(est.length, p.estimate!.waves.length + 1);
+    assert.equal(
+      lines[lines.indexOf(est[est.length - 1]) + 1],
+      "maintenance window: 1 h (does not fit: P13)",
+    );
+    assert.ok(lines.includes(`estimate: ${p.estimate!.text}`));
+    assert.ok(lines.some((l) => /^not waited for \(in service, S10\): metadb import/.test(l)));
+    for (const l of lines) assert.ok(l.length <= DIFF_LINE_LIMIT, l);
+    assert.deepEqual(Object.keys(estimateProperty(p)).sort(), [
+      "deadlineSeconds",
+      "lowSeconds",
+      "seconds",
+      "text",
+    ]);
+    assert.equal(estimateProperty(p).seconds, p.estimate!.seconds);
+    assert.deepEqual(estimateDetail(p).waves, p.estimate!.waves);
+    assert.deepEqual(estimateProperty(plan(["6.3.0", "6.3.0"])), NOTHING_TO_DO);
+  });
+
+  it("SpsCluster maintenanceWindow: a duration or { seconds } becomes { seconds, text }; a bad one names the field", function () {
+    assert.deepEqual(clusterWindow("x", "2h30m"), { seconds: 9000, text: "2.5 h" });
+    assert.deepEqual(clusterWindow("x", { seconds: 600 }), { seconds: 600, text: "10 min" });
+    assert.equal(clusterWindow("x", undefined), undefined);
+    assert.throws(
+      () => clusterWindow("prod", "all night"),
+      /^Error: prod: maintenanceWindow: "all night" is not a duration/,
+    );
+  });
+
+  it("read back (sps-upgrade render): step, hop and wrapped finding lines give the plan's data again", function () {
+    const p = plan(["5.0.0", "5.0.0"]);
+    const lines = plannedActionLines(p);
+    const steps = lines.flatMap((l) => parseStepLine(l) ?? []);
+    assert.deepEqual(
+      steps.map((s) => [s.seq, s.wave, s.hop, s.node]),
+      p.steps.map((s) => [s.seq, s.wave, s.hop, s.node]),
+    );
+    assert.deepEqual(
+      lines.flatMap((l) => parseHopLine(l) ?? []).map((h) => ({ from: h.from, to: h.to })),
+      p.hops,
+    );
+    assert.ok(lines.filter((l) => l.startsWith("estimate")).every((l) => parseStepLine(l) === undefined));
+    assert.deepEqual(
+      parseFindingLines(findingLines(p)),
+      p.findings.map((f) => ({
+        rule: f.rule,
+        severity: f.severity,
+        message: f.message,
+        ...(f.node ? { node: f.node } : {}),
+      })),
+    );
   });
 
   it("are empty for a converged cluster, so a second up shows no change", function () {
