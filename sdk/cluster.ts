@@ -11,6 +11,7 @@ import { fieldProblems } from "../provider/domain/validation";
 import { formatRevision, parseVersionSpec } from "../provider/domain/version";
 import type { ApplianceNodeInput, SystemControlInput } from "./inputs";
 import { ClusterFirmware, IndexerPackage, License, Plugin } from "./resources";
+import { clustersFromInventory, type FleetInventoryArgs } from "./fleet-inventory";
 
 export interface SpsClusterArgs {
   /** Cluster name (default: the resource name). */
@@ -204,5 +205,18 @@ export class SpsFleet extends pulumi.ComponentResource {
     );
     this.clusters = [...first, ...then];
     this.registerOutputs({});
+  }
+
+  /**
+   * The fleet of an inventory file (README, "Fleet inventory file"): one cluster per inventory entry,
+   * with what is the same for every cluster (firmware, system control, license ...) from `args`.
+   * Throws naming the file, every bad field and its fix.
+   */
+  static fromInventory(
+    name: string,
+    args: FleetInventoryArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ): SpsFleet {
+    return new SpsFleet(name, { clusters: clustersFromInventory(args) }, opts);
   }
 }

@@ -12,3 +12,17 @@ export type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs"
 export { CREDENTIALS_CONFIG_KEY, type CredentialsInput } from "./credentials";
 export { DRIFT_KINDS, type DriftKind } from "./drift";
 export { plannedActionLines } from "./plan-lines";
+export {
+  clustersFromInventory,
+  type FleetInventoryArgs,
+  type InventoryCluster,
+  type InventoryClusterArgs,
+} from "./fleet-inventory";
+export { InventoryFileError, readInventoryFile, type InventoryFile } from "./inventory-file";
+export {
+  INVENTORY_SCHEMA_VERSION,
+  parseInventory,
+  plannerFleet,
+  type Inventory,
+  type InventoryInput,
+} from "../provider/domain/inventory";

@@ -6,11 +6,16 @@
 import { z } from "zod";
 import { NODE_ROLES, nodeSettingsSchema, pluginSchema } from "../provider/domain/fleet";
 import { INDEXER_OS } from "../provider/domain/indexer-commands";
+import {
+  applianceAddressText,
+  bmcSchema,
+  coreShellSchema,
+  hostNameText,
+  sshFingerprintText,
+} from "../provider/domain/inventory";
 import { revisionText, versionSpecText } from "../provider/domain/validation";
 
-const httpsUrl = z.string().refine((u) => /^https:\/\/[^\s/]+(\/.*)?$/.test(u), {
-  message: "must be the appliance's https:// URL (the SPS REST API is HTTPS only)",
-});
+const httpsUrl = applianceAddressText;
 
 /** How the appliance's TLS certificate is trusted. Exactly one field. */
 export const tlsInputSchema = z
@@ -19,17 +24,16 @@ export const tlsInputSchema = z
     caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM text" }).optional(),
     /** SHA-256 fingerprint of the appliance certificate (pinning). */
     sha256Fingerprint: z.string().optional(),
+    /** Trust the machine's CA store (hostname checked). */
+    system: z
+      .literal(true, { message: "must be true (trust the machine's CA store) or left out" })
+      .optional(),
   })
   .strict()
-  .refine((t) => (t.caPem === undefined) !== (t.sha256Fingerprint === undefined), {
-    message: "set exactly one of `caPem` or `sha256Fingerprint`",
+  .refine((t) => [t.caPem, t.sha256Fingerprint, t.system].filter((v) => v !== undefined).length === 1, {
+    message: "set exactly one of `caPem`, `sha256Fingerprint` or `system: true`",
   });
 export type TlsInput = z.infer<typeof tlsInputSchema>;
-
-const hostName = z.string().regex(/^[A-Za-z0-9._:%-]{1,253}$/, "must be a host name or IP address");
-const sshFingerprint = z
-  .string()
-  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "must look like SHA256:<43 base64 characters> (ssh-keygen -lf)");
 
 /** One appliance node of a cluster (an HA pair is one node with `ha: true`). */
 export const applianceNodeInputSchema = z
@@ -50,21 +54,9 @@ export const applianceNodeInputSchema = z
     /** Only for offline planning: used when the appliance cannot be read during preview. */
     version: revisionText.optional(),
     /** Core shell over SSH (system-control `ssh` channel). */
-    coreShell: z
-      .object({
-        host: hostName,
-        port: z.number().int().min(1).max(65535).default(22),
-        hostKeySha256: sshFingerprint,
-      })
-      .strict()
-      .optional(),
+    coreShell: coreShellSchema.optional(),
     /** BMC per HA unit (system-control `ipmi` channel), e.g. { a: {host, port}, b: {host, port} }. */
-    bmc: z
-      .record(
-        z.string(),
-        z.object({ host: hostName, port: z.number().int().min(1).max(65535).default(623) }).strict(),
-      )
-      .optional(),
+    bmc: bmcSchema.optional(),
   })
   .strict();
 export type ApplianceNodeInput = z.input<typeof applianceNodeInputSchema>;
@@ -228,9 +220,9 @@ export const indexerInputSchema = z
     name: z.string().min(1),
     os: z.enum(INDEXER_OS),
     /** SSH endpoint of the host (login from sps:credentials.indexer / .indexerHosts). */
-    host: hostName,
+    host: hostNameText,
     port: z.number().int().min(1).max(65535).default(22),
-    hostKeySha256: sshFingerprint,
+    hostKeySha256: sshFingerprintText,
     /** Where the host's filesystem starts (tests; default "/"). */
     rootPrefix: z.string().optional(),
     /** The SPS revision the indexer serves (the cluster's firmware target, resolved). */

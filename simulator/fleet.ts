@@ -64,6 +64,12 @@ export interface StartFleetOptions {
   channels?: FleetChannelFactory[];
   /** Default reading of `POST /api/firmware/upgrade` for nodes whose fleet entry names none ("reboots"). */
   upgradeCall?: UpgradeCallReading;
+  /**
+   * One server certificate (IP 127.0.0.1, localhost) for every node instead of one each: a fleet of
+   * thousands of nodes starts in seconds instead of minutes (one openssl run per node). Certificate
+   * pins then do not tell the nodes apart; the CA trust is unchanged.
+   */
+  sharedCertificate?: boolean;
 }
 
 export interface FleetDescription {
@@ -198,6 +204,7 @@ export async function startFleet(
       return h ? `${h.host}:${h.port}` : "0.0.0.0:0";
     },
   };
+  let shared: Awaited<ReturnType<typeof issueServerCertificate>> | undefined;
   try {
     for (const cluster of fleet.clusters) {
       for (const spec of cluster.nodes) {
@@ -223,7 +230,9 @@ export async function startFleet(
         if (spec.emulator?.diskUsedPercent !== undefined)
           node.diskUsedPercent = spec.emulator.diskUsedPercent;
         if (spec.emulator?.faults) node.faults = { ...spec.emulator.faults };
-        const cert = await issueServerCertificate(ca, spec.name);
+        const cert = options.sharedCertificate
+          ? (shared ??= await issueServerCertificate(ca, "localhost"))
+          : await issueServerCertificate(ca, spec.name);
         const server = new SpsApiServer({
           node,
           users,

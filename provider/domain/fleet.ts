@@ -74,40 +74,43 @@ export const pluginSchema = z
   .strict();
 export type PluginFacts = z.infer<typeof pluginSchema>;
 
-export const nodeSchema = z
-  .object({
-    name: z.string().min(1, "must not be empty"),
-    version: revisionText,
-    roles: z.array(z.enum(NODE_ROLES)).default([]),
-    ha: z.boolean().default(false),
-    hardware: z.string().optional(),
-    virtual: z.boolean().optional(),
-    plugins: z.array(pluginSchema).default([]),
-    settings: nodeSettingsSchema.default({}),
-  })
-  .strict()
-  .superRefine((n, ctx) => {
-    const search = n.roles.filter((r) => SEARCH_ROLES.includes(r));
-    if (search.length > 1) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["roles"],
-        message: `a node has at most one search role; found ${search.join(", ")} — keep one`,
-      });
-    }
-    if (new Set(n.roles).size !== n.roles.length) {
-      ctx.addIssue({ code: "custom", path: ["roles"], message: "lists a role twice; remove the duplicate" });
-    }
-  });
+/** The planner's node fields (plan-contract.md); the inventory (./inventory.ts) extends them. */
+export const nodeFields = {
+  name: z.string().min(1, "must not be empty"),
+  version: revisionText,
+  roles: z.array(z.enum(NODE_ROLES)).default([]),
+  ha: z.boolean().default(false),
+  hardware: z.string().optional(),
+  virtual: z.boolean().optional(),
+  plugins: z.array(pluginSchema).default([]),
+  settings: nodeSettingsSchema.default({}),
+};
+
+/** A node's roles: at most one search role, none twice. */
+export function checkNodeRoles(n: { roles: readonly NodeRole[] }, ctx: z.RefinementCtx): void {
+  const search = n.roles.filter((r) => SEARCH_ROLES.includes(r));
+  if (search.length > 1) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["roles"],
+      message: `a node has at most one search role; found ${search.join(", ")} — keep one`,
+    });
+  }
+  if (new Set(n.roles).size !== n.roles.length) {
+    ctx.addIssue({ code: "custom", path: ["roles"], message: "lists a role twice; remove the duplicate" });
+  }
+}
+
+export const nodeSchema = z.object(nodeFields).strict().superRefine(checkNodeRoles);
 export type FleetNode = z.infer<typeof nodeSchema>;
 
-export const indexerSchema = z
-  .object({
-    name: z.string().min(1, "must not be empty"),
-    os: z.enum(INDEXER_OS),
-    version: revisionText,
-  })
-  .strict();
+export const indexerFields = {
+  name: z.string().min(1, "must not be empty"),
+  os: z.enum(INDEXER_OS),
+  version: revisionText,
+};
+
+export const indexerSchema = z.object(indexerFields).strict();
 export type FleetIndexer = z.infer<typeof indexerSchema>;
 
 export const firmwareImageSchema = z
@@ -122,70 +125,85 @@ export const firmwareImageSchema = z
     message: "needs a path or a url to the firmware ISO",
   });
 
-export const clusterSchema = z
-  .object({
-    name: z.string().min(1, "must not be empty"),
-    target: versionSpecText,
-    nodes: z.array(nodeSchema).min(1, "must list at least one node"),
-    indexers: z.array(indexerSchema).default([]),
-    /**
-     * V7: firmware images per revision (X.Y.Z → image). When present, every hop target needs one;
-     * absent: images are not checked (offline what-if planning).
-     */
-    firmware: z.record(revisionText, firmwareImageSchema).optional(),
-    /** Fleet rollout: canary clusters are upgraded and verified before the rest. */
-    canary: z.boolean().optional(),
-    /** P13: the window the upgrade must fit ("4h", "90m", "PT4H" or { seconds }); checked against the estimate. */
-    maintenanceWindow: maintenanceWindowSchema.optional(),
-  })
-  .strict()
-  .superRefine((c, ctx) => {
-    const names = new Map<string, number>();
-    const hosts = [
-      ...c.nodes.map((n) => ["nodes", n.name] as const),
-      ...c.indexers.map((i) => ["indexers", i.name] as const),
-    ];
-    hosts.forEach(([kind, name], i) => {
-      const idx = kind === "nodes" ? i : i - c.nodes.length;
-      const first = names.get(name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: [kind, idx, "name"],
-          message: `"${name}" is used twice in cluster "${c.name}"; node and indexer names must be unique within a cluster`,
-        });
-      } else names.set(name, i);
-    });
-    for (const role of ["search-master", "central-management"] as const) {
-      const holders = c.nodes.flatMap((n, i) => (n.roles.includes(role) ? [i] : []));
-      if (holders.length > 1) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["nodes", holders[1], "roles"],
-          message: `a cluster has at most one ${role} node; nodes[${holders[0]}] already is one`,
-        });
-      }
-    }
+export const clusterFields = {
+  name: z.string().min(1, "must not be empty"),
+  target: versionSpecText,
+  nodes: z.array(nodeSchema).min(1, "must list at least one node"),
+  indexers: z.array(indexerSchema).default([]),
+  /**
+   * V7: firmware images per revision (X.Y.Z → image). When present, every hop target needs one;
+   * absent: images are not checked (offline what-if planning).
+   */
+  firmware: z.record(revisionText, firmwareImageSchema).optional(),
+  /** Fleet rollout: canary clusters are upgraded and verified before the rest. */
+  canary: z.boolean().optional(),
+  /** P13: the window the upgrade must fit ("4h", "90m", "PT4H" or { seconds }); checked against the estimate. */
+  maintenanceWindow: maintenanceWindowSchema.optional(),
+};
+
+/** Within a cluster: node and indexer names unique, at most one search master and one CM. */
+export function checkClusterMembers(
+  c: {
+    name: string;
+    nodes: ReadonlyArray<{ name: string; roles: readonly NodeRole[] }>;
+    indexers: ReadonlyArray<{ name: string }>;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const names = new Map<string, number>();
+  const hosts = [
+    ...c.nodes.map((n) => ["nodes", n.name] as const),
+    ...c.indexers.map((i) => ["indexers", i.name] as const),
+  ];
+  hosts.forEach(([kind, name], i) => {
+    const idx = kind === "nodes" ? i : i - c.nodes.length;
+    const first = names.get(name);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: [kind, idx, "name"],
+        message: `"${name}" is used twice in cluster "${c.name}"; node and indexer names must be unique within a cluster`,
+      });
+    } else names.set(name, i);
   });
+  for (const role of ["search-master", "central-management"] as const) {
+    const holders = c.nodes.flatMap((n, i) => (n.roles.includes(role) ? [i] : []));
+    if (holders.length > 1) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["nodes", holders[1], "roles"],
+        message: `a cluster has at most one ${role} node; nodes[${holders[0]}] already is one`,
+      });
+    }
+  }
+}
+
+export const clusterSchema = z.object(clusterFields).strict().superRefine(checkClusterMembers);
 export type FleetCluster = z.infer<typeof clusterSchema>;
+
+/** Cluster names are unique in a fleet. */
+export function checkClusterNames(
+  f: { clusters: ReadonlyArray<{ name: string }> },
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Map<string, number>();
+  f.clusters.forEach((c, i) => {
+    const first = seen.get(c.name);
+    if (first !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["clusters", i, "name"],
+        message: `cluster name "${c.name}" is also used by clusters[${first}]; cluster names must be unique`,
+      });
+    } else seen.set(c.name, i);
+  });
+}
 
 export const fleetSchema = z
   .object({
     clusters: z.array(clusterSchema),
   })
   .strict()
-  .superRefine((f, ctx) => {
-    const seen = new Map<string, number>();
-    f.clusters.forEach((c, i) => {
-      const first = seen.get(c.name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["clusters", i, "name"],
-          message: `cluster name "${c.name}" is also used by clusters[${first}]; cluster names must be unique`,
-        });
-      } else seen.set(c.name, i);
-    });
-  });
+  .superRefine(checkClusterNames);
 export type Fleet = z.infer<typeof fleetSchema>;
 export type FleetInput = z.input<typeof fleetSchema>;

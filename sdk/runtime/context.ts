@@ -70,6 +70,7 @@ export function errorText(e: unknown): string {
 
 export function tlsTrust(tls: TlsInput): TlsTrust {
   if (tls.caPem !== undefined) return { mode: "ca", caPem: tls.caPem };
+  if (tls.system === true) return { mode: "system" };
   return { mode: "pin", sha256Fingerprint: tls.sha256Fingerprint ?? "" };
 }
 

@@ -60,6 +60,8 @@ export interface LabOptions {
   channels?: "command" | "native";
   /** External indexer hosts to start (real sshd + rpm; needs root): RHEL 6 / 7 style, 6.0.1 installed. */
   indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
+  /** One server certificate for every emulated node (big fleets start in seconds; see startFleet). */
+  sharedCertificate?: boolean;
   /** Remove the lab user and files the indexer hosts needed when the lab stops (the demo). */
   leaveNoTrace?: boolean;
 }
@@ -110,6 +112,7 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       timeScale: options.timeScale ?? 600,
       users: [{ username, password, access: "admin" }],
       workDir: join(dir, "emulator"),
+      ...(options.sharedCertificate ? { sharedCertificate: true } : {}),
       ...(native
         ? {
             channels: [

@@ -1,0 +1,107 @@
+/**
+ * From an inventory file (./inventory-file.ts) to the cluster declarations of `SpsFleet`: per cluster
+ * its nodes (address, trust, roles, HA units, core shell, BMCs, settings, plugins, offline version),
+ * target, canary flag and stage; what is the same for the whole fleet — firmware images, system-control
+ * routes, license, deadlines, indexer RPMs — comes from the program. `cluster` adds per-cluster
+ * arguments (e.g. a license per site).
+ */
+import type { ApplianceNodeInput } from "./inputs";
+import { InventoryFileError, readInventoryFile, type InventoryFile } from "./inventory-file";
+import type { SpsClusterArgs } from "./cluster";
+import type { FieldProblem } from "../provider/domain/validation";
+
+export type InventoryCluster = InventoryFile["clusters"][number];
+
+export interface FleetInventoryArgs extends Omit<
+  SpsClusterArgs,
+  "cluster" | "target" | "canary" | "nodes" | "indexers"
+> {
+  /** Path of the inventory JSON file (relative paths: from the program's working directory). */
+  inventory: string;
+  /** Target of clusters whose inventory entry and `defaults.target` name none. */
+  target?: string;
+  /** Indexer RPM per SPS revision, for the inventory's indexer hosts (I3). */
+  indexerPackages?: Record<string, { path: string; version?: string }>;
+  /** Per-cluster additions or overrides (e.g. a site's license). */
+  cluster?: (c: InventoryCluster) => Partial<Omit<SpsClusterArgs, "cluster" | "nodes">>;
+}
+
+export interface InventoryClusterArgs extends SpsClusterArgs {
+  cluster: string;
+  /** The rollout stage the inventory names for this cluster. */
+  stage?: string;
+}
+
+function nodeInput(n: InventoryCluster["nodes"][number]): ApplianceNodeInput {
+  return {
+    name: n.name,
+    address: n.address,
+    tls: n.tls,
+    roles: n.roles,
+    ha: n.ha,
+    ...(n.units !== undefined ? { units: n.units } : {}),
+    ...(n.hardware !== undefined ? { hardware: n.hardware } : {}),
+    ...(n.virtual !== undefined ? { virtual: n.virtual } : {}),
+    ...(Object.keys(n.settings).length > 0 ? { settings: n.settings } : {}),
+    ...(n.plugins.length > 0 ? { plugins: n.plugins } : {}),
+    ...(n.version !== undefined ? { version: n.version } : {}),
+    ...(n.coreShell !== undefined ? { coreShell: n.coreShell } : {}),
+    ...(n.bmc !== undefined ? { bmc: n.bmc } : {}),
+  };
+}
+
+/** The cluster declarations of an inventory file; throws InventoryFileError naming every problem. */
+export function clustersFromInventory(args: FleetInventoryArgs): InventoryClusterArgs[] {
+  const read = readInventoryFile(args.inventory);
+  const { target: fallbackTarget, indexerPackages, cluster: extra, ...rest } = args;
+  const common: Omit<typeof rest, "inventory"> & { inventory?: string } = { ...rest };
+  delete common.inventory;
+  const problems: FieldProblem[] = [];
+  const out = read.clusters.map((c, i): InventoryClusterArgs => {
+    const target = c.target ?? fallbackTarget;
+    if (target === undefined)
+      problems.push({
+        property: `clusters[${i}].target`,
+        reason: "is required: set it in the inventory (or defaults.target) or pass `target` to fromInventory",
+      });
+    const firmware = { ...common.firmware };
+    for (const [revision, image] of Object.entries(c.firmware ?? {})) {
+      if (image.path !== undefined) firmware[revision] = { path: image.path, sha256: image.sha256 };
+      else if (firmware[revision] === undefined)
+        problems.push({
+          property: `clusters[${i}].firmware.${revision}`,
+          reason:
+            "the resources upload the ISO from a local file: add `path` (or pass the image in `firmware`)",
+        });
+    }
+    const indexers = c.indexers.map((x, j) => {
+      if (x.host === undefined || x.hostKeySha256 === undefined || indexerPackages === undefined)
+        problems.push({
+          property: `clusters[${i}].indexers[${j}]`,
+          reason:
+            "the resources reach indexer hosts over SSH: set host and hostKeySha256 in the inventory and pass indexerPackages to fromInventory",
+        });
+      return {
+        name: x.name,
+        os: x.os,
+        host: x.host ?? "",
+        ...(x.port !== undefined ? { port: x.port } : {}),
+        hostKeySha256: x.hostKeySha256 ?? "",
+        packages: indexerPackages ?? {},
+      };
+    });
+    return {
+      ...common,
+      firmware,
+      cluster: c.name,
+      target: target ?? "",
+      ...(c.canary !== undefined ? { canary: c.canary } : {}),
+      ...(c.stage !== undefined ? { stage: c.stage } : {}),
+      nodes: c.nodes.map(nodeInput),
+      ...(indexers.length > 0 ? { indexers } : {}),
+      ...(extra ? extra(c) : {}),
+    };
+  });
+  if (problems.length > 0) throw new InventoryFileError(read.file, problems);
+  return out;
+}
