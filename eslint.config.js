@@ -2,7 +2,16 @@
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "examples/**/node_modules/**", ".tools/**", "**/*.js"] },
+  {
+    ignores: [
+      "dist/**",
+      "node_modules/**",
+      "examples/**/node_modules/**",
+      ".tools/**",
+      "**/*.js",
+      "**/*.cjs",
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

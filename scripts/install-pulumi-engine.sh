@@ -4,6 +4,7 @@
 #
 #   .tools/pulumi/bin/pulumi                          github.com/pulumi/pulumi/pkg/v3 ./cmd/pulumi
 #   .tools/pulumi/bin/pulumi-language-nodejs          our Node.js language host (tools/pulumi-engine), on the Go SDK
+#   .tools/pulumi/bin/pulumi-language-nodejs-config.cjs  its preload: the stack config through a pipe, not the env
 #   .tools/pulumi/bin/pulumi-resource-pulumi-nodejs   launcher of @pulumi/pulumi's dynamic-provider host
 #   .tools/pulumi/plugins/resource-command-vX/        the command provider, in plugin-cache layout (PULUMI_HOME)
 #
@@ -49,10 +50,10 @@ flock 9
 SOURCES_HASH=$(cd "$SRC" && find . -type f ! -name '*.md' -print0 | sort -z | xargs -0 sha256sum | cat - "$ROOT/scripts/install-pulumi-engine.sh" | sha256sum | cut -c1-16)
 STAMP="engine=$ENGINE_VERSION sdk=$SDK_VERSION command=$COMMAND_VERSION go=$( (go version 2>/dev/null || /usr/local/go/bin/go version 2>/dev/null || echo none) | awk '{print $3}') sources=$SOURCES_HASH"
 COMMAND_DIR="$PLUGINS/resource-command-v$COMMAND_VERSION"
-OUTPUTS=("$BIN/pulumi" "$BIN/pulumi-language-nodejs" "$BIN/pulumi-resource-pulumi-nodejs" "$COMMAND_DIR/pulumi-resource-command")
+OUTPUTS=("$BIN/pulumi" "$BIN/pulumi-language-nodejs" "$BIN/pulumi-language-nodejs-config.cjs" "$BIN/pulumi-resource-pulumi-nodejs" "$COMMAND_DIR/pulumi-resource-command")
 up_to_date=true
 [ -f "$TOOLS/stamp" ] && [ "$(cat "$TOOLS/stamp")" = "$STAMP" ] || up_to_date=false
-for f in "${OUTPUTS[@]}"; do [ -x "$f" ] || up_to_date=false; done
+for f in "${OUTPUTS[@]}"; do [ -f "$f" ] || up_to_date=false; done
 if $up_to_date; then
   echo "install-pulumi-engine: up to date (pulumi v$ENGINE_VERSION = @pulumi/pulumi in package-lock.json, command v$COMMAND_VERSION) in .tools/pulumi"
   exit 0
@@ -114,6 +115,7 @@ rm -rf "$BIN" "$COMMAND_DIR" "$TOOLS/stamp"
 mkdir -p "$BIN" "$COMMAND_DIR"
 mv "$OUT/pulumi" "$OUT/pulumi-language-nodejs" "$BIN/"
 install -m 0755 "$SRC/pulumi-resource-pulumi-nodejs" "$BIN/pulumi-resource-pulumi-nodejs"
+install -m 0644 "$SRC/pulumi-language-nodejs-config.cjs" "$BIN/pulumi-language-nodejs-config.cjs"
 mv "$OUT/pulumi-resource-command" "$COMMAND_DIR/"
 printf '%s\n' "$STAMP" >"$TOOLS/stamp"
 

@@ -109,6 +109,28 @@ export interface TestStackOptions {
   passphrase?: string;
 }
 
+/** Options of preview and up beyond the defaults. */
+export interface RunOptions {
+  /** Policy pack directories (`--policy-pack DIR`), run through our language host's RunPlugin. */
+  policyPacks?: string[];
+  /** One config file per policy pack (`--policy-pack-config FILE`), in the same order. */
+  policyPackConfigs?: string[];
+  /** The engine's parallelism (`--parallel N`). */
+  parallel?: number;
+}
+
+function runOptions(options: RunOptions): {
+  policyPacks?: string[];
+  policyPackConfigs?: string[];
+  parallel?: number;
+} {
+  return {
+    ...(options.policyPacks === undefined ? {} : { policyPacks: options.policyPacks }),
+    ...(options.policyPackConfigs === undefined ? {} : { policyPackConfigs: options.policyPackConfigs }),
+    ...(options.parallel === undefined ? {} : { parallel: options.parallel }),
+  };
+}
+
 export interface OperationReport {
   stdout: string;
   stderr: string;
@@ -159,14 +181,18 @@ export class TestStack {
     await this.stack.setConfig(key, { value, secret });
   }
 
-  /** `pulumi preview --diff` with the engine's JSON events. */
-  async preview(options: { refresh?: boolean } = {}): Promise<PreviewReport> {
+  /**
+   * `pulumi preview --diff` with the engine's JSON events; `policyPacks` are policy pack directories
+   * (`--policy-pack DIR`), `policyPackConfigs` their config files, `parallel` is `--parallel N`.
+   */
+  async preview(options: RunOptions & { refresh?: boolean } = {}): Promise<PreviewReport> {
     const events: automation.EngineEvent[] = [];
     const result = await this.stack.preview({
       diff: true,
       color: "never",
       refresh: options.refresh ?? false,
       onEvent: (event) => events.push(event),
+      ...runOptions(options),
     });
     this.record(result.stdout, result.stderr);
     return {
@@ -178,8 +204,9 @@ export class TestStack {
     };
   }
 
-  async up(): Promise<UpReport> {
-    const result = await this.stack.up({ color: "never", diff: true });
+  /** `pulumi up --diff`; options as for preview. */
+  async up(options: RunOptions = {}): Promise<UpReport> {
+    const result = await this.stack.up({ color: "never", diff: true, ...runOptions(options) });
     this.record(result.stdout, result.stderr);
     const outputs: Record<string, unknown> = {};
     const secretOutputs: string[] = [];
@@ -222,8 +249,8 @@ export class TestStack {
    * Runs the built `pulumi` CLI in the workspace (this stack is the selected one), e.g.
    * `["preview", "--json", "--stack", stack.name]`; output is recorded in the transcript.
    */
-  async cli(args: string[]): Promise<CliResult> {
-    const result = await runPulumi(args, this.workDir, this.env);
+  async cli(args: string[], options: RunPulumiOptions = {}): Promise<CliResult> {
+    const result = await runPulumi(args, this.workDir, this.env, options);
     this.record(result.stdout, result.stderr);
     return result;
   }
@@ -280,7 +307,7 @@ export async function createTestStack(options: TestStackOptions): Promise<TestSt
       pulumiCommand,
       envVars: env,
     });
-    const program = await programWorkspace.projectSettings();
+    const program = withAbsolutePluginPaths(await programWorkspace.projectSettings(), programDir);
     const entry = path.resolve(programDir, program.main ?? "index.ts");
     const workspace = await automation.LocalWorkspace.create({
       workDir,
@@ -317,8 +344,21 @@ export async function withTestStack<T>(
   }
 }
 
+export interface RunPulumiOptions {
+  /**
+   * Text for the CLI's standard input, e.g. a config value for `config set KEY` (without a value argument the CLI
+   * reads it there: no argument-size limit, and a secret never appears in a process list).
+   */
+  input?: string;
+}
+
 /** Runs the built `pulumi` with `args` in `cwd`, with `env` merged over process.env; never throws on exit codes. */
-export function runPulumi(args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
+export function runPulumi(
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  options: RunPulumiOptions = {},
+): Promise<CliResult> {
   assertEngineInstalled();
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -327,13 +367,16 @@ export function runPulumi(args: string[], cwd: string, env: Record<string, strin
       {
         cwd,
         env: { ...process.env, ...env },
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: [options.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       },
     );
+    if (options.input !== undefined) {
+      child.stdin?.end(options.input);
+    }
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", reject);
     child.on("close", (code) =>
       resolve({
@@ -343,6 +386,28 @@ export function runPulumi(args: string[], cwd: string, env: Record<string, strin
       }),
     );
   });
+}
+
+/**
+ * The program's settings with the paths of its local plugins (Pulumi.yaml `plugins: {providers, analyzers,
+ * languages: [{name, path}]}`, relative to the program's directory) made absolute, as the workspace is elsewhere.
+ */
+function withAbsolutePluginPaths(
+  settings: automation.ProjectSettings,
+  programDir: string,
+): automation.ProjectSettings {
+  const plugins = (settings as { plugins?: Record<string, { name: string; path?: string }[] | undefined> })
+    .plugins;
+  if (plugins === undefined) {
+    return settings;
+  }
+  const absolute: Record<string, { name: string; path?: string }[]> = {};
+  for (const [kind, list] of Object.entries(plugins)) {
+    absolute[kind] = (list ?? []).map((plugin) =>
+      plugin.path === undefined ? plugin : { ...plugin, path: path.resolve(programDir, plugin.path) },
+    );
+  }
+  return { ...settings, plugins: absolute } as automation.ProjectSettings;
 }
 
 function isExecutable(file: string): boolean {

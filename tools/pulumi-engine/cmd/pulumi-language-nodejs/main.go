@@ -1,49 +1,52 @@
 // Command pulumi-language-nodejs is this project's Node.js language host for the Pulumi engine.
 //
 // The official host (module github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not served by the
-// Go module proxy reachable from our machines, so we build this small replacement from the Pulumi Go SDK, which is.
-// It implements what the engine needs to run a Node.js program for preview, up, refresh and destroy:
+// Go module proxy reachable from our machines, so we build this replacement from the Pulumi Go SDK, which is. It
+// implements what the engine needs to run Node.js programs and plugins:
 //
-//   - Run starts `node <@pulumi/pulumi>/cmd/run` (found by walking up from the program directory to a node_modules
-//     that holds @pulumi/pulumi) with the flags and environment that script reads (PULUMI_CONFIG,
-//     PULUMI_CONFIG_SECRET_KEYS, PULUMI_NODEJS_TYPESCRIPT, PULUMI_NODEJS_TSCONFIG_PATH).
+//   - Run (run.go) starts `node <@pulumi/pulumi>/cmd/run` (found by walking up from the program directory to a
+//     node_modules that holds @pulumi/pulumi) with the flags that script reads (--parallel among them, which it
+//     exports as PULUMI_NODEJS_PARALLEL) and PULUMI_NODEJS_TYPESCRIPT / PULUMI_NODEJS_TSCONFIG_PATH. The stack's
+//     configuration reaches the program through an inherited pipe, not the environment (config.go): no size limit,
+//     and nothing (secrets included) on disk or in /proc/<pid>/environ.
+//   - RunPlugin (run_plugin.go) runs a plugin written in Node.js from its directory: a policy pack (kind analyzer,
+//     `@pulumi/pulumi/cmd/run-policy-pack`, behind the Go SDK's PolicyProxy, which learns the stack configuration
+//     from the engine before the pack starts) or a resource provider (`@pulumi/pulumi/cmd/run-plugin`). Their output
+//     is streamed back to the engine, which reads the plugin's port from it.
+//   - Cancel interrupts the programs in flight (SIGINT, SIGKILL 5 s later), as the official host does; plugins end
+//     when the engine closes their RunPlugin stream.
 //   - GetRequiredPlugins/GetRequiredPackages report nothing: the engine then loads each provider plugin when the
 //     program first registers one of its resources, from the plugin cache (PULUMI_HOME/plugins) or next to `pulumi`.
 //   - InstallDependencies does nothing (dependencies are installed by npm for the whole repository).
 //
-// Runtime options read from Pulumi.yaml (`runtime.options`): typescript (default true, as in the official host),
-// tsconfig, nodeargs. Anything else the engine may ask (code generation, packing, templates) answers Unimplemented.
+// Runtime options read from Pulumi.yaml / PulumiPolicy.yaml / PulumiPlugin.yaml (`runtime.options`): typescript
+// (default true, as in the official host), tsconfig, nodeargs. Anything else the engine may ask (code generation,
+// packing, templates) answers Unimplemented.
 package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
-	"google.golang.org/protobuf/types/known/structpb"
 	"pulumi-sps/tools/pulumi-engine/internal/enginewatch"
 )
 
 // version is set at link time to the engine version this host was built with.
 var version = "0.0.0-dev"
 
-// exitCodeErrorAlreadyReported is what @pulumi/pulumi's run script exits with after it has logged a
-// user-actionable error itself; the engine must then not print a second, generic error ("bail").
-const exitCodeErrorAlreadyReported = 32
-
 type languageHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	engineAddress string
+	// cancelled ends when the engine calls Cancel; programs in flight are interrupted then.
+	cancelled context.Context
+	cancel    context.CancelFunc
 }
 
 func main() {
@@ -63,7 +66,10 @@ func main() {
 		os.Exit(1)
 	}
 	server := grpc.NewServer(grpc.MaxRecvMsgSize(400 * 1024 * 1024))
-	pulumirpc.RegisterLanguageRuntimeServer(server, &languageHost{engineAddress: engineAddress})
+	cancelled, cancel := context.WithCancel(context.Background())
+	pulumirpc.RegisterLanguageRuntimeServer(server, &languageHost{
+		engineAddress: engineAddress, cancelled: cancelled, cancel: cancel,
+	})
 
 	// The engine reads the port from the first line of our stdout.
 	fmt.Printf("%d\n", listener.Addr().(*net.TCPAddr).Port)
@@ -126,139 +132,9 @@ func (h *languageHost) About(context.Context, *pulumirpc.AboutRequest) (*pulumir
 	}, nil
 }
 
-func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	info := req.GetInfo()
-	programDir := req.GetPwd()
-	rootDir := programDir
-	entryPoint := req.GetProgram()
-	var options map[string]any
-	if info != nil {
-		if info.GetProgramDirectory() != "" {
-			programDir = info.GetProgramDirectory()
-		}
-		if info.GetRootDirectory() != "" {
-			rootDir = info.GetRootDirectory()
-		}
-		if info.GetEntryPoint() != "" {
-			entryPoint = info.GetEntryPoint()
-		}
-		options = structToMap(info.GetOptions())
-	}
-	if entryPoint == "" {
-		entryPoint = "."
-	}
-
-	runScript, err := findPulumiRunScript(programDir)
-	if err != nil {
-		return &pulumirpc.RunResponse{Error: err.Error()}, nil
-	}
-
-	args := strings.Fields(stringOption(options, "nodeargs", ""))
-	args = append(args, runScript,
-		"--monitor="+req.GetMonitorAddress(),
-		"--engine="+h.engineAddress,
-		"--project="+req.GetProject(),
-		"--stack="+req.GetStack(),
-		"--pwd="+req.GetPwd(),
-		"--root-directory="+rootDir,
-	)
-	if req.GetOrganization() != "" {
-		args = append(args, "--organization="+req.GetOrganization())
-	}
-	if req.GetParallel() > 0 {
-		args = append(args, "--parallel="+strconv.Itoa(int(req.GetParallel())))
-	}
-	if req.GetDryRun() {
-		args = append(args, "--dry-run")
-	}
-	if req.GetQueryMode() {
-		args = append(args, "--query-mode")
-	}
-	args = append(args, entryPoint)
-	args = append(args, req.GetArgs()...)
-
-	configJSON, err := json.Marshal(req.GetConfig())
-	if err != nil {
-		return nil, err
-	}
-	secretKeys := req.GetConfigSecretKeys()
-	if secretKeys == nil {
-		secretKeys = []string{}
-	}
-	secretKeysJSON, err := json.Marshal(secretKeys)
-	if err != nil {
-		return nil, err
-	}
-	env := append(os.Environ(),
-		"PULUMI_CONFIG="+string(configJSON),
-		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeysJSON),
-		"PULUMI_NODEJS_TYPESCRIPT="+strconv.FormatBool(boolOption(options, "typescript", true)),
-	)
-	if tsconfig := stringOption(options, "tsconfig", ""); tsconfig != "" {
-		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+tsconfig)
-	}
-
-	cmd := exec.CommandContext(ctx, "node", args...)
-	cmd.Dir = req.GetPwd()
-	cmd.Env = env
-	cmd.Stdout = os.Stdout
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		var exitErr *exec.ExitError
-		if errors.As(err, &exitErr) {
-			if exitErr.ExitCode() == exitCodeErrorAlreadyReported {
-				return &pulumirpc.RunResponse{Bail: true}, nil
-			}
-			return &pulumirpc.RunResponse{
-				Error: fmt.Sprintf("Program exited with non-zero exit code: %d", exitErr.ExitCode()),
-			}, nil
-		}
-		return &pulumirpc.RunResponse{Error: fmt.Sprintf("could not start node: %v", err)}, nil
-	}
-	return &pulumirpc.RunResponse{}, nil
-}
-
-// findPulumiRunScript walks up from dir to the nearest node_modules/@pulumi/pulumi/cmd/run, the way Node resolves
-// the program's own copy of @pulumi/pulumi.
-func findPulumiRunScript(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		candidate := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", "run")
-		if _, err := os.Stat(filepath.Join(candidate, "index.js")); err == nil {
-			return candidate, nil
-		}
-		if filepath.Dir(d) == d {
-			break
-		}
-	}
-	return "", fmt.Errorf("no node_modules/@pulumi/pulumi found in %s or any parent directory: run npm install", abs)
-}
-
-func structToMap(s *structpb.Struct) map[string]any {
-	if s == nil {
-		return nil
-	}
-	return s.AsMap()
-}
-
-func boolOption(options map[string]any, key string, fallback bool) bool {
-	switch v := options[key].(type) {
-	case bool:
-		return v
-	case string:
-		if b, err := strconv.ParseBool(v); err == nil {
-			return b
-		}
-	}
-	return fallback
-}
-
-func stringOption(options map[string]any, key, fallback string) string {
-	if v, ok := options[key].(string); ok {
-		return v
-	}
-	return fallback
+// Cancel is the engine's cancellation (Ctrl-C, `pulumi cancel` of a running update): the programs in flight are
+// interrupted. The engine first signals its providers and analyzers, so steps in flight settle on their side.
+func (h *languageHost) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	h.cancel()
+	return &emptypb.Empty{}, nil
 }
