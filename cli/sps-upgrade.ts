@@ -6,11 +6,13 @@
 import { type CliIo, type Command, processIo, usageError } from "./command";
 import { packageVersion } from "./package-version";
 import { planCommand } from "./plan-command";
+import { renderCommand } from "./render-command";
 
 export type { CliIo } from "./command";
 
 const COMMANDS: Record<string, Command> = {
   plan: planCommand,
+  render: renderCommand,
 };
 
 function usage(): string {

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything the tests and the demo need on a fresh Debian machine of this kind:
-# Debian packages (real peers: sshd, rpm/dnf, ipmi_sim/ipmitool), npm packages, and the Pulumi engine.
+# Debian packages (real peers: sshd, rpm/dnf, ipmi_sim/ipmitool; chromium, headless, draws the rendered
+# Gantt chart in a test), npm packages, and the Pulumi engine.
 # Idempotent: each part does nothing when it is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(openssh-server openssh-client sudo rpm dnf openipmi ipmitool openssl iproute2 iptables curl ca-certificates)
+APT_PACKAGES=(openssh-server openssh-client sudo rpm dnf openipmi ipmitool openssl iproute2 iptables curl ca-certificates chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

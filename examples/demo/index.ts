@@ -21,11 +21,14 @@ const fleet = new SpsFleet("fleet", {
     {
       cluster: "branch",
       canary: true,
+      // P13: the estimate (about 1.9 h for 5.0 -> 6.0 -> 6.3) must fit; docs/estimate.md.
+      maintenanceWindow: "3h",
       nodes: [node("sps-branch", { settings: { healthOk: true } })],
       ...common,
     },
     {
       cluster: "dc1",
+      maintenanceWindow: "4h",
       nodes: [node("sps-ha", { ha: true, settings: { haStatus: "HA", healthOk: true } })],
       indexers: indexers(),
       ...common,

@@ -1,0 +1,143 @@
+/**
+ * What `sps-upgrade render` reads from `pulumi preview --json`: the steps of the ClusterFirmware
+ * resources (their inputs as check returned them: plannedActions, planFindings, estimate, the
+ * window and the per-wave detail under `__estimate`) and the engine's error diagnostics (a preview
+ * that failed, e.g. on a blocking finding). Validated with zod; everything else is ignored.
+ */
+import { z } from "zod";
+import type { InServiceWork, WaveEstimate } from "../provider/domain/estimate";
+import type { Finding, Hop } from "../provider/domain/plan";
+import {
+  ESTIMATE_DETAIL_KEY,
+  parseFindingLines,
+  parseHopLine,
+  parseStepLine,
+  type StepLine,
+} from "../sdk/plan-lines";
+
+export const FIRMWARE_TYPE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";
+
+const figures = {
+  seconds: z.number(),
+  lowSeconds: z.number(),
+  deadlineSeconds: z.number(),
+};
+
+const waveSchema = z.object({
+  wave: z.number().int(),
+  hop: z.number().int().nullable(),
+  ...figures,
+  slowest: z.string(),
+  nodes: z.array(z.object({ node: z.string(), ...figures })),
+});
+
+const inServiceSchema = z.object({
+  node: z.string(),
+  hop: z.number().int(),
+  what: z.string(),
+  lowSeconds: z.number(),
+  seconds: z.number().optional(),
+  rule: z.string(),
+});
+
+const firmwareInputs = z.object({
+  cluster: z.string(),
+  target: z.string(),
+  canary: z.boolean().optional(),
+  resolvedTarget: z.string().optional(),
+  plannedActions: z.array(z.string()).optional(),
+  planFindings: z.array(z.string()).optional(),
+  estimate: z.object({ ...figures, text: z.string() }).optional(),
+  maintenanceWindow: z.object({ seconds: z.number(), text: z.string().optional() }).optional(),
+  [ESTIMATE_DETAIL_KEY]: z
+    .object({ waves: z.array(waveSchema), inService: z.array(inServiceSchema) })
+    .optional(),
+});
+
+const previewSchema = z.object({
+  steps: z
+    .array(
+      z.object({
+        op: z.string(),
+        urn: z.string(),
+        newState: z
+          .object({ type: z.string(), inputs: z.record(z.string(), z.unknown()).optional() })
+          .optional(),
+      }),
+    )
+    .default([]),
+  diagnostics: z
+    .array(z.object({ urn: z.string().optional(), message: z.string(), severity: z.string() }))
+    .default([]),
+});
+
+export interface PreviewCluster {
+  name: string;
+  /** Declared target and the revision it resolved to. */
+  target: string;
+  resolvedTarget?: string;
+  canary: boolean;
+  op: string;
+  hops: Hop[];
+  steps: StepLine[];
+  findings: Finding[];
+  estimate?: { seconds: number; lowSeconds: number; deadlineSeconds: number; text: string };
+  window?: { seconds: number; text?: string };
+  waves: WaveEstimate[];
+  inService: InServiceWork[];
+}
+
+export interface PreviewSummary {
+  clusters: PreviewCluster[];
+  /** Error diagnostics of the preview (a failed check names the field and the rule). */
+  errors: string[];
+}
+
+export class PreviewInputError extends Error {}
+
+/** The clusters of a `pulumi preview --json` document; throws PreviewInputError naming the field. */
+export function readPreview(doc: unknown): PreviewSummary {
+  const r = previewSchema.safeParse(doc);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw new PreviewInputError(
+      `not a pulumi preview --json document: ${issue?.path.join(".") || "(top)"}: ${issue?.message ?? "invalid"}`,
+    );
+  }
+  const clusters: PreviewCluster[] = [];
+  for (const step of r.data.steps) {
+    if (step.newState?.type !== FIRMWARE_TYPE) continue;
+    const p = firmwareInputs.safeParse(step.newState.inputs ?? {});
+    if (!p.success) {
+      const issue = p.error.issues[0];
+      throw new PreviewInputError(
+        `${step.urn}: inputs.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`,
+      );
+    }
+    const i = p.data;
+    const lines = i.plannedActions ?? [];
+    const detail = i[ESTIMATE_DETAIL_KEY];
+    clusters.push({
+      name: i.cluster,
+      target: i.target,
+      ...(i.resolvedTarget !== undefined ? { resolvedTarget: i.resolvedTarget } : {}),
+      canary: i.canary === true,
+      op: step.op,
+      hops: lines.flatMap((l) => {
+        const h = parseHopLine(l);
+        return h ? [{ from: h.from, to: h.to }] : [];
+      }),
+      steps: lines.flatMap((l) => {
+        const s = parseStepLine(l);
+        return s ? [s] : [];
+      }),
+      findings: parseFindingLines(i.planFindings ?? []),
+      ...(i.estimate ? { estimate: i.estimate } : {}),
+      ...(i.maintenanceWindow ? { window: i.maintenanceWindow } : {}),
+      waves: detail?.waves ?? [],
+      inService: detail?.inService ?? [],
+    });
+  }
+  const errors = r.data.diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim());
+  return { clusters, errors };
+}
