@@ -3,7 +3,7 @@
  * fill-up, roles, cluster interface, promotion) is staged in the session's transaction and takes effect
  * only on commit (`PUT /api/transaction {"status": "commit"}`), so a client that forgets the commit
  * changes nothing, as on a real SPS [doc §3; ps: Join-SafeguardSessionCluster commits every write] —, plugins [doc §9], disk fill-up prevention
- * [doc §15], license [doc §8: fields inference], plus /api/info and /api/health_status [doc §11].
+ * [doc §15], license [doc §8: fields as public sources name them], plus /api/info and /api/health_status [doc §11].
  */
 import { randomUUID } from "node:crypto";
 import { SpsApiFault } from "./api-errors";
@@ -314,6 +314,14 @@ export async function handleDiskFillup(ctx: ApiContext): Promise<void> {
   notFound(ctx);
 }
 
+/**
+ * `GET /api/configuration/management/license` [doc: the endpoint; its fields are not in the REST
+ * guide]. Only fields public sources name, nothing of the emulator's own: `customer`, `serial`,
+ * `limit` (administration guide's license page: Customer, Serial, Limit) and `product_version`,
+ * `valid_not_after` (as-built generator mpierson/oi-doc-generators sps/SPSAsBuiltToMD.xsl). The value
+ * formats are [unknown]; `product_version` is "<major>.0" here. No validity state: a client derives
+ * it from the dates (provider/appliance/license-reading.ts).
+ */
 export function handleLicense(ctx: ApiContext): void {
   if (ctx.method !== "GET") notFound(ctx);
   const l = ctx.node.license;
@@ -322,11 +330,9 @@ export function handleLicense(ctx: ApiContext): void {
     body: {
       customer: l.customer,
       serial: l.serial,
-      version: `${l.major} LTS`,
-      valid_not_before: l.validNotBefore,
-      valid_not_after: l.validNotAfter,
       limit: l.limit,
-      state: ctx.node.licenseState(),
+      product_version: `${l.major}.0`,
+      valid_not_after: l.validNotAfter,
     },
     meta: meta(ctx, "/api/configuration/management/license", "/api/configuration/management"),
   });

@@ -3,8 +3,8 @@
  * done (idempotence) and by the waits (reboot, first boot). Nothing here writes to a node, so these
  * reads are the only traffic a node gets during its first boot (rule S10).
  */
-import { z } from "zod";
 import { ApplianceApiError } from "../appliance/api-error";
+import { readLicense } from "../appliance/license-reading";
 import type { ApplianceClient, FirmwareSlot } from "../appliance/appliance-client";
 import { compareRevisions, parseRevision } from "../domain/version";
 
@@ -59,32 +59,30 @@ export function slotWithVersion(slots: readonly FirmwareSlot[], version: string)
 }
 
 /**
- * License facts from `GET /api/configuration/management/license`. Its fields are not documented
- * [doc §8]; we read `version` ("6 LTS") or `major`, and `state` when present [inference: emulator shape].
+ * License facts from `GET /api/configuration/management/license`, read leniently under the field
+ * names public sources give (provider/appliance/license-reading.ts): the LTS major from
+ * `product_version`, the validity from the dates. `null` = not verifiable through REST, with a
+ * warning that says where to check by hand.
  */
-const licenseBodySchema = z
-  .object({
-    version: z.string().optional(),
-    major: z.number().int().optional(),
-    state: z.string().optional(),
-  })
-  .loose();
-
 export interface LicenseFacts {
   major: number | null;
   state: string | null;
+  warnings?: string[];
 }
 
-export function licenseFacts(raw: Record<string, unknown>): LicenseFacts {
-  const parsed = licenseBodySchema.safeParse(raw);
-  if (!parsed.success) return { major: null, state: null };
-  const b = parsed.data;
-  const fromLabel = b.version !== undefined ? /^(\d+)\b/.exec(b.version)?.[1] : undefined;
-  const major = b.major ?? (fromLabel !== undefined ? Number(fromLabel) : null);
-  return { major, state: b.state ?? null };
+export function licenseFacts(raw: Record<string, unknown>, now: Date = new Date()): LicenseFacts {
+  const r = readLicense(raw, now);
+  return {
+    major: r.major,
+    state: r.validity === "unknown" ? null : r.validity,
+    ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
+  };
 }
 
-/** Rules S2, S11: the installed license covers the running LTS major (and is not expired, when the appliance says). */
+/**
+ * Rules S2, S11: the installed license verifiably covers the running LTS major (and is not expired,
+ * when its dates are readable). A major that cannot be read is not "valid": it is not verifiable.
+ */
 export function licenseValidFor(facts: LicenseFacts, major: number): boolean {
   return facts.major === major && (facts.state === null || facts.state === "valid");
 }

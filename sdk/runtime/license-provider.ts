@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
+import { LICENSE_CHECK_BY_HAND, readLicense } from "../../provider/appliance/license-reading";
 import { fieldProblems } from "../../provider/domain/validation";
 import { licenseDrift, type LicenseFacts } from "../drift";
 import { licenseInputSchema, type LicenseInputs } from "../inputs";
@@ -22,15 +22,6 @@ import { flatInputs, recordedInputs } from "../wiring";
 
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
-
-const liveLicenseSchema = z
-  .object({
-    serial: z.string().optional(),
-    version: z.string().optional(),
-    valid_not_after: z.string().optional(),
-    state: z.string().optional(),
-  })
-  .loose();
 
 const DECLARED = ["cluster", "nodes", "license", "major", "warnDays", "systemControl"] as const;
 
@@ -53,20 +44,23 @@ function declaredFacts(text: string): LicenseFacts {
   }
 }
 
-async function readLicenses(f: LicenseInputs): Promise<Record<string, LicenseFacts & { error?: string }>> {
-  const out: Record<string, LicenseFacts & { error?: string }> = {};
+type LiveLicense = LicenseFacts & { error?: string; warnings?: string[] };
+
+async function readLicenses(f: LicenseInputs): Promise<Record<string, LiveLicense>> {
+  const out: Record<string, LiveLicense> = {};
   await Promise.all(
     f.nodes.map(async (n) => {
       const client = restClient(n, 15_000);
       try {
         await client.login();
-        const raw = liveLicenseSchema.parse((await client.getLicense()).raw);
-        const major = raw.version ? Number.parseInt(raw.version, 10) : undefined;
+        // Read leniently under the names public sources give (provider/appliance/license-reading.ts).
+        const r = readLicense((await client.getLicense()).raw, new Date());
         out[n.name] = {
-          serial: raw.serial,
-          major: Number.isFinite(major) ? major : undefined,
-          validNotAfter: raw.valid_not_after,
-          state: raw.state,
+          serial: r.serial,
+          major: r.major ?? undefined,
+          validNotAfter: r.validNotAfter,
+          state: r.validity === "unknown" ? undefined : r.validity,
+          ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
         };
       } catch (e) {
         out[n.name] = { error: errorText(e) };
@@ -78,19 +72,28 @@ async function readLicenses(f: LicenseInputs): Promise<Record<string, LicenseFac
   return out;
 }
 
-function needsInstall(
-  f: LicenseInputs,
-  text: string,
-  live: LicenseFacts & { error?: string },
-): string | undefined {
+function needsInstall(f: LicenseInputs, text: string, live: LiveLicense): string | undefined {
   if (live.error) return undefined;
   const declared = declaredFacts(text);
-  if (live.major !== f.major) return `runs a license for major ${live.major ?? "?"}, declared ${f.major}`;
+  if (live.major === undefined)
+    return `the installed license's LTS major is not verifiable through REST (${LICENSE_CHECK_BY_HAND}); declared ${f.major}`;
+  if (live.major !== f.major) return `runs a license for major ${live.major}, declared ${f.major}`;
   if (declared.serial !== undefined && live.serial !== declared.serial)
     return `license serial differs from the declared file`;
   if (declared.validNotAfter !== undefined && live.validNotAfter !== declared.validNotAfter)
     return `license ends ${live.validNotAfter ?? "?"}, the declared file ends ${declared.validNotAfter}`;
   return undefined;
+}
+
+/**
+ * How the upload will happen. No REST call uploads a license [doc: REST guide "Manage the SPS
+ * license"]: it is a system-control operation, a manual step unless the operator routes it.
+ */
+function uploadRoute(f: LicenseInputs): string {
+  const channel = f.systemControl.uploadLicense?.channel ?? "manual";
+  return channel === "manual"
+    ? "a manual step (no REST call uploads a license): upload the file in Basic Settings > System > License, then run again"
+    : `through system control (uploadLicense via ${channel}; no REST call uploads a license)`;
 }
 
 function licenseText(f: LicenseInputs): string {
@@ -112,7 +115,9 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const live = await readLicenses(parsed.data);
   const planned = parsed.data.nodes.flatMap((n) => {
     const why = needsInstall(parsed.data, text, live[n.name] ?? {});
-    return why ? [`upload-license ${parsed.data.license} to ${n.name}: ${why}`] : [];
+    return why
+      ? [`upload-license ${parsed.data.license} to ${n.name}: ${why} — ${uploadRoute(parsed.data)}`]
+      : [];
   });
   return { inputs: { ...news, plannedActions: planned } };
 }
@@ -168,7 +173,7 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
   return { id, outs: outputs(news, after, text) };
 }
 
-function outputs(news: Props, live: Record<string, LicenseFacts & { error?: string }>, text: string): Props {
+function outputs(news: Props, live: Record<string, LiveLicense>, text: string): Props {
   return {
     ...recordedInputs(news, DECLARED),
     plannedActions: [],

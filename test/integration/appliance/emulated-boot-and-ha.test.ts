@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { ApplianceApiError } from "../../../provider/appliance/api-error";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
 import { buildLicenseFile } from "../../../simulator/license";
+import { licenseFacts, licenseValidFor } from "../../../provider/executor/node-state";
 import { FleetHarness, rawRequest, singleNodeFleet, waitFor } from "./emulated-fleet";
 
 /** 600x: a 15-minute first boot takes 1.5 s. */
@@ -171,12 +172,13 @@ describe("emulated appliance reboots and HA upgrade through the REST client (tim
     );
     assert.equal(await client.getFirmwareVersion(), "6.0.7");
     assert.equal(
-      (await client.getLicense()).raw.state,
-      "wrong-version",
+      licenseFacts((await client.getLicense()).raw).major,
+      5,
       "a 5 license does not cover 6 LTS (S11)",
     );
+    assert.equal(licenseValidFor(licenseFacts((await client.getLicense()).raw), 6), false);
     sc.uploadLicense(buildLicenseFile(6));
-    assert.equal((await client.getLicense()).raw.state, "valid");
+    assert.equal(licenseValidFor(licenseFacts((await client.getLicense()).raw), 6), true);
     sc.powerOn("secondary");
     await waitFor(() => sc.haState().status === "HA", 10_000, "secondary rejoined and synced");
     sc.activateSecondary();

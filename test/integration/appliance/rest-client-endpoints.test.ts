@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readLicense } from "../../../provider/appliance/license-reading";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -143,8 +144,13 @@ describe("SPS REST client against the emulator: documented endpoints", function 
     assert.equal(health.firmwareIntegrity.core, "OK");
     assert.equal(health.raidStatus, "OK");
     assert.equal(typeof health.disk, "number");
-    const license = await client.getLicense();
-    assert.equal(license.raw.state, "valid");
+    const license = readLicense((await client.getLicense()).raw, new Date());
+    assert.equal(license.validity, "valid");
+    assert.equal(typeof license.major, "number");
+    assert.deepEqual(license.warnings, []);
+    // Only fields public sources name (admin guide, as-built generator); none of the emulator's own.
+    const names = Object.keys((await client.getLicense()).raw).sort();
+    assert.deepEqual(names, ["customer", "limit", "product_version", "serial", "valid_not_after"]);
     const fillup = await client.getDiskFillupPrevention();
     assert.deepEqual(fillup, { enabled: true, archivingEnabled: false, usedSpaceRatioLimit: 90 });
   });
