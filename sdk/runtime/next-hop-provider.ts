@@ -1,0 +1,151 @@
+/**
+ * The NextHopMonitoring resource (H4) through provider/appliance/next-hop-monitoring.ts.
+ */
+import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { applyNextHopMonitoring, readNextHopMonitoring } from "../../provider/appliance/next-hop-monitoring";
+import { validateNextHops } from "../../provider/domain/next-hop";
+import { fieldProblems } from "../../provider/domain/validation";
+import { applianceNodeInputSchema, systemControlInputSchema } from "../inputs";
+import { applianceLogin } from "../credentials";
+import { flatInputs } from "../wiring";
+import { credentials, systemControlFor, tlsTrust, unitControlName } from "./context";
+import { engineLog, fail, INTEGRATION_STATE_VERSION, say } from "./integration-common";
+
+type Props = Record<string, unknown>;
+
+const nextHopInputSchema = z.strictObject({
+  node: applianceNodeInputSchema,
+  targets: z.array(
+    z.strictObject({ interface: z.string().min(1), thisNode: z.string(), otherNode: z.string() }),
+  ),
+  systemControl: systemControlInputSchema.default({}),
+  waitTimeoutMs: z.number().int().positive().optional(),
+  pollMs: z.number().int().positive().optional(),
+});
+type NextHopInputs = z.output<typeof nextHopInputSchema>;
+const NEXT_HOP_KEYS = ["node", "targets", "systemControl", "waitTimeoutMs", "pollMs"] as const;
+
+function nextHopInputs(props: Props): NextHopInputs {
+  const flat = flatInputs(props);
+  const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, flat[k]]);
+  return nextHopInputSchema.parse(Object.fromEntries(pairs.filter(([, v]) => v !== undefined)));
+}
+
+function nextHopSpec(f: NextHopInputs, secondary: string): unknown {
+  return {
+    sps: {
+      endpoint: f.node.address,
+      credentials: applianceLogin(credentials(), f.node.name),
+      tls: tlsTrust(f.node.tls),
+    },
+    pair: { primary: f.node.name, secondary },
+    targets: f.targets,
+    ...(f.waitTimeoutMs ? { waitTimeoutMs: f.waitTimeoutMs } : {}),
+    ...(f.pollMs ? { pollMs: f.pollMs } : {}),
+  };
+}
+
+export const nextHopMonitoring = {
+  async check(_olds: Props, news: Props): Promise<CheckResult> {
+    const flat = flatInputs(news);
+    const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, flat[k]]);
+    const parsed = nextHopInputSchema.safeParse(Object.fromEntries(pairs.filter(([, v]) => v !== undefined)));
+    if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
+    if (!parsed.data.node.ha) {
+      return {
+        inputs: news,
+        failures: [
+          {
+            property: "node.ha",
+            reason: "next-hop monitoring is an HA setting (H4): the node must be an HA pair (ha: true)",
+          },
+        ],
+      };
+    }
+    const problems = validateNextHops(parsed.data.targets);
+    if (problems.length > 0) return { inputs: news, failures: problems };
+    const plannedActions =
+      JSON.stringify(_olds["targets"]) === JSON.stringify(parsed.data.targets)
+        ? []
+        : [
+            `set next-hop targets on ${parsed.data.node.name}: restarts the secondary first, then the primary — never both down (H4)`,
+          ];
+    return { inputs: { ...news, plannedActions } };
+  },
+
+  async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+    const [o, n] = [flatInputs(olds), flatInputs(news)];
+    const changed = ["node", "targets", "systemControl"].some(
+      (k) => JSON.stringify(o[k]) !== JSON.stringify(n[k]),
+    );
+    const drift = Array.isArray(olds["drift"]) && olds["drift"].length > 0;
+    return { changes: changed || drift };
+  },
+
+  async create(inputs: Props): Promise<{ id: string; outs: Props }> {
+    const f = nextHopInputs(inputs);
+    const control = systemControlFor([f.node], f.systemControl);
+    try {
+      const ha = await control.readHaState(f.node.name);
+      const secondaryUnit = ha.nodes.find((n) => n.role === "secondary")?.unit;
+      if (!secondaryUnit)
+        throw new Error(
+          `${f.node.name}: no secondary in the HA state (${ha.status}); H4 needs a working pair`,
+        );
+      const r = await applyNextHopMonitoring(
+        nextHopSpec(f, unitControlName(f.node.name, secondaryUnit)),
+        control,
+        {
+          onStep: (s) => say(`nextHopMonitoring/${f.node.name}`, s),
+          log: engineLog,
+        },
+      );
+      return {
+        id: f.node.name,
+        outs: {
+          ...inputs,
+          plannedActions: [],
+          effectiveTargets: r.observed.effective,
+          restartRequired: r.observed.restartRequired,
+          lastRun: r.steps,
+          drift: [],
+          stateVersion: INTEGRATION_STATE_VERSION,
+        },
+      };
+    } catch (e) {
+      fail(e);
+    }
+  },
+
+  async update(_id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
+    const { outs } = await nextHopMonitoring.create(news);
+    return { outs };
+  },
+
+  async read(id: string, props: Props): Promise<ReadResult> {
+    const f = nextHopInputs(props);
+    try {
+      const r = await readNextHopMonitoring(nextHopSpec(f, f.node.name), engineLog);
+      return {
+        id,
+        props: {
+          ...props,
+          effectiveTargets: r.effective,
+          restartRequired: r.restartRequired,
+          drift: r.drift,
+        },
+      };
+    } catch (e) {
+      fail(e);
+    }
+  },
+
+  async remove(_id: string, props: Props): Promise<void> {
+    const node = (flatInputs(props)["node"] as { name?: string } | undefined)?.name ?? "sps";
+    say(
+      `nextHopMonitoring/${node}`,
+      "removed from the stack only: the next-hop targets stay configured on the appliance (clearing them needs both nodes restarted)",
+    );
+  },
+};

@@ -1,0 +1,208 @@
+/**
+ * The SppJoin resource: J1–J6 through provider/appliance/spp-join.ts. The SPS login comes from
+ * sps:credentials (appliance / nodes.<node>), the SPP API token from the secret config
+ * `sps:sppApiToken`: neither is an input or an output. The join state is read on SPP's side
+ * (Cluster/SessionModules [ps]), pinned to the certificate handed to SPS at the join. Deleting the
+ * resource forgets it and warns: a join cannot be undone from SPS (J1).
+ */
+import { createHash } from "node:crypto";
+import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { joinSpp, planSppJoin, readSppJoin, validateSppJoin } from "../../provider/appliance/spp-join";
+import { fieldProblems } from "../../provider/domain/validation";
+import { tlsInputSchema } from "../inputs";
+import { applianceLogin } from "../credentials";
+import { flatInputs } from "../wiring";
+import { credentials, tlsTrust } from "./context";
+import { engineLog, fail, INTEGRATION_STATE_VERSION, requireToken, say } from "./integration-common";
+
+type Props = Record<string, unknown>;
+
+const sppJoinInputSchema = z.strictObject({
+  /** Node name (for sps:credentials.nodes.<node>). */
+  node: z.string().min(1),
+  /** https:// URL of the Central Management node. */
+  address: z.string().min(1),
+  tls: tlsInputSchema,
+  spp: z.strictObject({
+    address: z.string().min(1),
+    port: z.number().int().optional(),
+    certificateCheckHost: z.string().min(1).optional(),
+  }),
+  promoteStandalone: z.boolean().optional(),
+  firewall: z.strictObject({ tcp8649BothWays: z.boolean(), tcp443SpsToSpp: z.boolean() }),
+  /** J1: primary IPv4 addresses; a change plans a re-join. */
+  spsPrimaryAddress: z.string().optional(),
+  sppPrimaryAddress: z.string().optional(),
+});
+type SppJoinInputs = z.output<typeof sppJoinInputSchema>;
+
+const SPP_INPUT_KEYS = [
+  "node",
+  "address",
+  "tls",
+  "spp",
+  "promoteStandalone",
+  "firewall",
+  "spsPrimaryAddress",
+  "sppPrimaryAddress",
+] as const;
+
+/** The declared inputs only (no outputs, no __provider), undefined ones dropped. */
+function sppInputsLoose(props: Props): Props {
+  const flat = flatInputs(props);
+  const pairs: [string, unknown][] = SPP_INPUT_KEYS.map((k) => [k, flat[k]]);
+  return Object.fromEntries(pairs.filter(([, v]) => v !== undefined));
+}
+
+function sppInputs(props: Props): SppJoinInputs {
+  const { node, address, tls, spp, promoteStandalone, firewall, spsPrimaryAddress, sppPrimaryAddress } =
+    flatInputs(props);
+  return sppJoinInputSchema.parse({
+    node,
+    address,
+    tls,
+    spp,
+    promoteStandalone,
+    firewall,
+    spsPrimaryAddress,
+    sppPrimaryAddress,
+  });
+}
+
+function joinSpec(f: SppJoinInputs, token: string, rejoin = false): unknown {
+  return {
+    rejoin,
+    sps: {
+      endpoint: f.address,
+      credentials: applianceLogin(credentials(), f.node),
+      tls: tlsTrust(f.tls),
+      ...(f.spsPrimaryAddress ? { primaryAddress: f.spsPrimaryAddress } : {}),
+    },
+    spp: { ...f.spp, apiToken: token },
+    promoteStandalone: f.promoteStandalone ?? false,
+    firewall: f.firewall,
+  };
+}
+
+function record(f: SppJoinInputs) {
+  return {
+    spp: f.spp.address,
+    spsPrimaryAddress: f.spsPrimaryAddress,
+    sppPrimaryAddress: f.sppPrimaryAddress ?? f.spp.address,
+  };
+}
+
+const tokenFingerprint = (t: string): string => createHash("sha256").update(t).digest("hex").slice(0, 16);
+
+export const sppJoin = {
+  async check(olds: Props, news: Props): Promise<CheckResult> {
+    const shape = sppJoinInputSchema.safeParse(sppInputsLoose(news));
+    if (!shape.success) return { inputs: news, failures: fieldProblems(shape.error) };
+    const f = shape.data;
+    const v = validateSppJoin(joinSpec(f, "placeholder-token-for-validation"));
+    if (!v.ok)
+      return {
+        inputs: news,
+        failures: v.problems.map((p) => ({
+          property: p.property.replace(/^sps\.endpoint$/, "address"),
+          reason: p.reason,
+        })),
+      };
+    const previous = olds["spp"] ? record(sppInputs(olds)) : undefined;
+    const plan = planSppJoin(previous, record(f));
+    const plannedActions =
+      plan.action === "join"
+        ? [
+            `join ${f.node} to SPP ${f.spp.address}: this cannot be undone — unjoining is done on SPP, not by this stack (J1)`,
+          ]
+        : plan.action === "rejoin"
+          ? [`join ${f.node} to SPP ${f.spp.address} again: ${plan.reason} (J1)`]
+          : [];
+    return { inputs: { ...news, plannedActions } };
+  },
+
+  async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+    const keys = [
+      "address",
+      "spp",
+      "spsPrimaryAddress",
+      "sppPrimaryAddress",
+      "promoteStandalone",
+      "firewall",
+      "tls",
+      "node",
+    ];
+    const [o, n] = [flatInputs(olds), flatInputs(news)];
+    const changed = keys.filter((k) => JSON.stringify(o[k]) !== JSON.stringify(n[k]));
+    // Refresh found the join gone (or pointing elsewhere): the next up joins again.
+    const notJoined = olds["joined"] === false;
+    return { changes: changed.length > 0 || notJoined };
+  },
+
+  async create(inputs: Props, rejoin = false): Promise<{ id: string; outs: Props }> {
+    const f = sppInputs(inputs);
+    const token = requireToken();
+    say(`sppJoin/${f.node}`, `joining SPP ${f.spp.address} — irreversible from SPS (J1)`);
+    try {
+      const r = await joinSpp(joinSpec(f, token, rejoin), {
+        onStep: (s) => say(`sppJoin/${f.node}`, s),
+        log: engineLog,
+      });
+      say(
+        `sppJoin/${f.node}`,
+        r.joined ? `joined SPP ${f.spp.address}` : `already joined to SPP ${f.spp.address}`,
+      );
+      return {
+        id: `${f.node}->${f.spp.address}`,
+        outs: {
+          ...inputs,
+          plannedActions: [],
+          joined: true,
+          promoted: r.promoted,
+          sppCertificateSha256: r.certificateSha256,
+          tokenFingerprint: tokenFingerprint(token),
+          drift: [],
+          stateVersion: INTEGRATION_STATE_VERSION,
+        },
+      };
+    } catch (e) {
+      fail(e);
+    }
+  },
+
+  async update(_id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
+    // An update is a repeated join (J1): policies the earlier join created are expected.
+    const { outs } = await sppJoin.create(news, true);
+    return { outs };
+  },
+
+  async read(id: string, props: Props): Promise<ReadResult> {
+    const f = sppInputs(props);
+    try {
+      // Read on SPP's side [ps], pinned to the certificate handed to SPS at the join.
+      const pin =
+        typeof props["sppCertificateSha256"] === "string" ? props["sppCertificateSha256"] : undefined;
+      const state = await readSppJoin(joinSpec(f, requireToken()), engineLog, pin);
+      const joinedHere = state.joined && state.spp === f.spp.address;
+      const drift = joinedHere
+        ? []
+        : [
+            state.joined
+              ? `SPS is joined to SPP ${state.spp ?? "?"}, not ${f.spp.address}`
+              : `SPP ${f.spp.address} lists no session module for this SPS (unjoined on SPP?)`,
+          ];
+      return { id, props: { ...props, joined: joinedHere, drift } };
+    } catch (e) {
+      fail(e);
+    }
+  },
+
+  async remove(_id: string, props: Props): Promise<void> {
+    const node = typeof props["node"] === "string" ? props["node"] : "sps";
+    say(
+      `sppJoin/${node}`,
+      `WARNING: removed from the stack only. SPS stays joined to SPP: a join cannot be undone from SPS (J1). To reverse it, remove the session module on SPP ("Reversing the SPP to SPS join").`,
+    );
+  },
+};
