@@ -115,11 +115,19 @@ export interface NextHopMonitoringArgs {
   systemControl?: pulumi.Input<SystemControlInput>;
   waitTimeoutMs?: pulumi.Input<number>;
   pollMs?: pulumi.Input<number>;
+  /**
+   * The REST path of the setting, when you know one. None is documented: without it, a path is used
+   * only when the node's REST tree shows one; otherwise the change is a manual step.
+   */
+  path?: pulumi.Input<string>;
+  /** The manual route: the value its printed instructions give, once you did them. */
+  manualConfirmed?: pulumi.Input<string>;
 }
 
 /**
  * HA next-hop monitoring (H4). A change takes effect after both nodes restart; up restarts them
- * secondary first, never both at once. [inference] REST path (not documented). Delete forgets.
+ * secondary first, never both at once. No REST path is documented: the operator's `path`, else one
+ * the node's REST tree shows, else a manual step (the preview says which). Delete forgets.
  */
 export class NextHopMonitoring extends pulumi.dynamic.Resource {
   declare readonly plannedActions: pulumi.Output<string[]>;
@@ -127,6 +135,8 @@ export class NextHopMonitoring extends pulumi.dynamic.Resource {
     Array<{ interface: string; thisNode: string; otherNode: string }>
   >;
   declare readonly restartRequired: pulumi.Output<boolean>;
+  /** The route the last run took (REST path and why, or the manual step). */
+  declare readonly route: pulumi.Output<string>;
   declare readonly lastRun: pulumi.Output<string[]>;
   declare readonly drift: pulumi.Output<string[]>;
   declare readonly stateVersion: pulumi.Output<number>;
@@ -141,6 +151,7 @@ export class NextHopMonitoring extends pulumi.dynamic.Resource {
           "plannedActions",
           "effectiveTargets",
           "restartRequired",
+          "route",
           "lastRun",
           "drift",
           "stateVersion",

@@ -9,6 +9,12 @@
  *   PUT  same path, { targets: [{interface, this_node, other_node}] }   (applies at once; takes
  *        effect after both nodes restart)
  *
+ * The path is shown in the REST tree (`GET /api/configuration` lists `high_availability`, whose
+ * index lists `next_hop_monitoring`), so a client finds it the way it would find anything on a real
+ * node: by reading the tree, never by assuming the path. A node whose fleet entry says
+ * `emulator.nextHopRest: false` shows no such item and answers 404 on the path — like a real SPS,
+ * where the setting is documented only in the web interface.
+ *
  * Registered by one line in sps-api-server.ts.
  */
 import { validateNextHops, type NextHopTarget } from "../provider/domain/next-hop";
@@ -18,8 +24,17 @@ import { configureNextHops, nextHopStateOf } from "./next-hop-emulator";
 
 export const NEXT_HOP_PATH = "/api/configuration/high_availability/next_hop_monitoring";
 
+const HA_INDEX = "/api/configuration/high_availability";
+
 export function isNextHopRoute(ctx: ApiContext): boolean {
-  return ctx.path === NEXT_HOP_PATH;
+  return ctx.path === NEXT_HOP_PATH || ctx.path === HA_INDEX || ctx.path === "/api/configuration";
+}
+
+/** The configuration subtrees the emulator serves [doc: index shape `{items: [{key, meta: {href}}], meta}`]. */
+function configurationIndex(ctx: ApiContext): string[] {
+  const keys = ["local_services", "management", "network", "plugins"];
+  if (ctx.node.ha && nextHopStateOf(ctx.node).restOffered) keys.unshift("high_availability");
+  return keys;
 }
 
 const text = (v: unknown): string => (typeof v === "string" ? v : "");
@@ -32,6 +47,23 @@ const wire = (t: NextHopTarget) => ({
 
 export async function handleNextHopRoute(ctx: ApiContext): Promise<void> {
   const { node, method } = ctx;
+  if (ctx.path === "/api/configuration" && method === "GET") {
+    return sendJson(ctx.res, 200, {
+      items: configurationIndex(ctx).map((k) => ({ key: k, meta: { href: `/api/configuration/${k}` } })),
+      meta: meta(ctx, "/api/configuration", "/api"),
+    });
+  }
+  if (!node.ha || !nextHopStateOf(node).restOffered) {
+    throw new SpsApiFault("NotFound", `No such resource: ${ctx.path}`, { path: ctx.path });
+  }
+  if (ctx.path === HA_INDEX) {
+    if (method !== "GET")
+      throw new SpsApiFault("NotFound", `No such resource: ${ctx.path}`, { path: ctx.path });
+    return sendJson(ctx.res, 200, {
+      items: [{ key: "next_hop_monitoring", meta: { href: NEXT_HOP_PATH } }],
+      meta: meta(ctx, HA_INDEX, "/api/configuration"),
+    });
+  }
   if (!node.ha) {
     throw new SpsApiFault("NotFound", "Next-hop monitoring exists only on a High Availability pair.", {
       path: ctx.path,

@@ -16,6 +16,7 @@ import { createFleetCa, issueServerCertificate, type FleetCa } from "./certifica
 import { ScaledClock, SECOND } from "./clock";
 import type { ClusterDirectory } from "./api-context";
 import { ControlServer } from "./control-server";
+import { nextHopStateOf } from "./next-hop-emulator";
 import { EmulatedNode, type NodeTimings, type UpgradeCallReading } from "./emulated-node";
 import { EventLog } from "./events";
 import { parseFleetFile, type FleetFile } from "./fleet-spec";
@@ -230,6 +231,7 @@ export async function startFleet(
         if (spec.emulator?.diskUsedPercent !== undefined)
           node.diskUsedPercent = spec.emulator.diskUsedPercent;
         if (spec.emulator?.faults) node.faults = { ...spec.emulator.faults };
+        if (spec.emulator?.nextHopRest === false) nextHopStateOf(node).restOffered = false;
         const cert = options.sharedCertificate
           ? (shared ??= await issueServerCertificate(ca, "localhost"))
           : await issueServerCertificate(ca, spec.name);

@@ -41,6 +41,12 @@ export interface NextHopState {
   /** Address → reachable from the primary / from the secondary (default: reachable). */
   reachability: Map<string, { fromPrimary: boolean; fromSecondary: boolean }>;
   lastDecision: NextHopDecisionRecord | undefined;
+  /**
+   * Does this node's REST tree offer the emulator's [inference] next-hop path? (fleet file:
+   * `emulator.nextHopRest`, default true). false: as a real SPS is documented — no REST path, the
+   * setting lives in the web interface only.
+   */
+  restOffered: boolean;
 }
 
 /** Documentation-range interface addresses of every emulated node (data only, never contacted). */
@@ -67,6 +73,7 @@ export function nextHopStateOf(node: EmulatedNode): NextHopState {
       changedAtBoots: undefined,
       reachability: new Map(),
       lastDecision: undefined,
+      restOffered: true,
     };
     STATES.set(node, s);
   }

@@ -3,7 +3,9 @@
 // secondary reaches more of them than the primary, it takes over (unless it is not synced).
 // A change takes effect only after both nodes restart: `pulumi up` restarts the secondary first
 // and the primary only once the secondary is back and synced — never both at once.
-// The REST path is not documented: the client uses an [inference] endpoint (see the provider).
+// No REST path is documented: the client uses `path` when you set one, else a path the node's REST
+// tree shows, else it prints the web-interface steps and waits for `manualConfirmed` (the preview
+// says which route; see provider/appliance/next-hop-monitoring.ts).
 import { NextHopMonitoring } from "../../sdk/integration";
 import { node, systemControl } from "../lab-config";
 
@@ -20,5 +22,6 @@ const monitoring = new NextHopMonitoring("dc1-next-hop", {
 export const plannedActions = monitoring.plannedActions;
 export const effectiveTargets = monitoring.effectiveTargets;
 export const restartRequired = monitoring.restartRequired;
+export const route = monitoring.route;
 export const lastRun = monitoring.lastRun;
 export const drift = monitoring.drift;

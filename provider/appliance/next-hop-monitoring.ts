@@ -9,12 +9,21 @@
  * synced, then reboot the primary — and never has both nodes down at once: the primary is rebooted
  * only while the secondary runs and is synced.
  *
- * [inference] The REST path and fields are not documented (REST notes §16 item 9); this client
- * uses `GET|PUT /api/configuration/high_availability/next_hop_monitoring` as the emulator serves it
- * (simulator/api-next-hop-routes.ts). On a real SPS the same data is set on the web UI's
- * Basic Settings > High Availability > Next hop monitoring page; point `path` at whatever a given
- * firmware offers, or keep the change manual.
+ * No REST path or field of next-hop monitoring is documented (real-appliance facts §9; the guide
+ * documents only the web interface: Basic Settings > High Availability > Next hop monitoring). So no
+ * path is assumed. The route is, in this order (`resolveNextHopRoute`):
+ *   1. `path`, when the operator configures one explicitly;
+ *   2. a path the node's own REST tree shows: an item whose key names next-hop monitoring under a
+ *      high-availability item of `GET /api/configuration` [doc: the REST tree is self-describing,
+ *      every index lists its children with their href];
+ *   3. otherwise a manual step: the guide's web-interface instructions with the exact addresses, and
+ *      the restart both nodes need; the operator confirms it by setting `manualConfirmed` to the
+ *      value the instructions give (a digest of the targets — a changed target asks again).
+ * The field names of a REST answer (targets, this_node, other_node, restart_required …) are the
+ * emulator's [inference] (simulator/api-next-hop-routes.ts); with an operator path they are what the
+ * operator vouches for.
  */
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
   NEXT_HOP_RESTART_ORDER,
@@ -28,7 +37,8 @@ import { RestCallError, RestJsonCalls, spsEndpointSchema } from "./rest-json-cal
 import type { HaPair, HaState, SystemControl } from "./system-control/operations";
 import type { TrustLogger } from "./tls-trust";
 
-export const NEXT_HOP_PATH_INFERRED = "/api/configuration/high_availability/next_hop_monitoring";
+/** Where the guide sets next-hop monitoring [doc: administration guide, "Next hop monitoring"]. */
+export const NEXT_HOP_WEB_PAGE = "Basic Settings > High Availability > Next hop monitoring";
 
 const target = z.strictObject({
   interface: z.string().min(1, { error: "must name the SPS interface (e.g. external)" }),
@@ -43,8 +53,13 @@ export const nextHopSpecSchema = z.strictObject({
   /** SystemControl names of the pair (its core shell / its secondary's BMC). */
   pair: z.strictObject({ primary: z.string().min(1), secondary: z.string().min(1) }),
   targets: z.array(target),
-  /** [inference] the REST path of the setting. */
-  path: z.string().startsWith("/api/").default(NEXT_HOP_PATH_INFERRED),
+  /** The REST path of the setting, when the operator knows one (no path is documented). */
+  path: z.string().startsWith("/api/", { error: "must be a REST path under /api/" }).optional(),
+  /**
+   * The manual route: the value the manual instructions give, set once the operator did them (the
+   * setting cannot be read back through REST, so this is the only proof).
+   */
+  manualConfirmed: z.string().optional(),
   /** Deadline for each wait (secondary back and synced, primary back). */
   waitTimeoutMs: z
     .number()
@@ -77,10 +92,81 @@ export interface NextHopObserved {
 }
 
 export interface NextHopApplyResult {
+  route: NextHopRoute;
   changed: boolean;
   restarted: boolean;
   steps: string[];
   observed: NextHopObserved;
+}
+
+export type NextHopRoute =
+  { kind: "rest"; path: string; source: "configured" | "rest-tree" } | { kind: "manual" };
+
+/** One line for a preview: which route the change will take. */
+export function describeNextHopRoute(route: NextHopRoute): string {
+  if (route.kind === "manual")
+    return `a manual step in the web interface (${NEXT_HOP_WEB_PAGE}): no REST path for next-hop monitoring is documented or shown by this node`;
+  return route.source === "configured"
+    ? `REST ${route.path} (configured by the operator)`
+    : `REST ${route.path} (shown by this node's REST tree)`;
+}
+
+interface IndexItem {
+  key?: unknown;
+  meta?: { href?: unknown };
+}
+
+function childHref(answer: Record<string, unknown>, parent: string, match: RegExp): string | undefined {
+  const items = Array.isArray(answer.items) ? (answer.items as IndexItem[]) : [];
+  for (const item of items) {
+    if (typeof item.key !== "string" || !match.test(item.key)) continue;
+    const href = item.meta?.href;
+    return typeof href === "string" && href.startsWith("/api/") ? href : `${parent}/${item.key}`;
+  }
+  return undefined;
+}
+
+/** The route: the operator's path, else one the REST tree shows, else manual (see the header). */
+export async function resolveNextHopRoute(api: RestJsonCalls, configured?: string): Promise<NextHopRoute> {
+  if (configured) return { kind: "rest", path: configured, source: "configured" };
+  const root = await api.call("GET", "/api/configuration");
+  if (root.status >= 400 || typeof root.body !== "object" || root.body === null) return { kind: "manual" };
+  const ha = childHref(root.body as Record<string, unknown>, "/api/configuration", /high.?availability/i);
+  if (!ha) return { kind: "manual" };
+  const index = await api.call("GET", ha);
+  if (index.status >= 400 || typeof index.body !== "object" || index.body === null) return { kind: "manual" };
+  const path = childHref(index.body as Record<string, unknown>, ha, /next.?hop/i);
+  return path ? { kind: "rest", path, source: "rest-tree" } : { kind: "manual" };
+}
+
+/** The value that confirms the manual step for these targets (changes when a target changes). */
+export function nextHopConfirmation(targets: readonly NextHopTarget[]): string {
+  return `nexthop-${createHash("sha256").update(canonical(targets)).digest("hex").slice(0, 16)}`;
+}
+
+/** The guide's web-interface procedure with the exact addresses [doc: "Next hop monitoring"]. */
+export function nextHopManualInstructions(node: string, targets: readonly NextHopTarget[]): string[] {
+  return [
+    `Log in to the web interface of ${node} (the primary) as an administrator.`,
+    `Navigate to ${NEXT_HOP_WEB_PAGE}.`,
+    ...targets.flatMap((t) => [
+      `Select the interface ${t.interface}: enter ${t.thisNode} into This node > Next hop IP, and ${t.otherNode} into Other node > Next hop IP.`,
+    ]),
+    "Remove the next-hop addresses of any other interface that is not listed above.",
+    "Commit the change.",
+    "For the change to take effect, restart both nodes (rule H4: the secondary first, wait until it is back and synced, then the primary — never both down).",
+    `When done, set manualConfirmed: "${nextHopConfirmation(targets)}" on this resource and run again (the setting cannot be read back through REST).`,
+  ];
+}
+
+/** The manual route was taken and not confirmed yet: what to do, in the guide's words. */
+export class NextHopManualStep extends NextHopError {
+  constructor(readonly instructions: string[]) {
+    super(
+      `H4: next-hop monitoring is a manual step on this node:\n${instructions.map((l, i) => `  ${i + 1}. ${l}`).join("\n")}`,
+    );
+    this.name = "NextHopManualStep";
+  }
 }
 
 function parse(input: unknown): NextHopSpec {
@@ -141,21 +227,41 @@ const canonical = (ts: readonly NextHopTarget[]): string =>
       .map((t) => [t.interface, t.thisNode, t.otherNode]),
   );
 
-/** Reads the configured and effective targets; `drift` lists how they differ from the spec. */
+/**
+ * Reads the configured and effective targets; `drift` lists how they differ from the spec. On the
+ * manual route nothing can be read: the declared targets are reported with `verifiable: false`, and
+ * drift says the manual step is pending until it is confirmed.
+ */
 export async function readNextHopMonitoring(
   input: unknown,
   log?: TrustLogger,
-): Promise<NextHopObserved & { drift: string[] }> {
+): Promise<NextHopObserved & { drift: string[]; route: NextHopRoute; verifiable: boolean }> {
   const spec = parse(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [], log);
   try {
-    const o = await observe(api, spec.path);
+    const route = await resolveNextHopRoute(api, spec.path);
+    if (route.kind === "manual") {
+      const confirmed = spec.manualConfirmed === nextHopConfirmation(spec.targets);
+      return {
+        interfaces: [],
+        configured: [],
+        effective: [],
+        restartRequired: false,
+        lastDecision: undefined,
+        route,
+        verifiable: false,
+        drift: confirmed
+          ? []
+          : [`next-hop monitoring is a manual step that is not confirmed yet (${NEXT_HOP_WEB_PAGE})`],
+      };
+    }
+    const o = await observe(api, route.path);
     const drift: string[] = [];
     if (canonical(o.configured) !== canonical(spec.targets))
       drift.push("configured targets differ from the spec");
     if (canonical(o.effective) !== canonical(o.configured))
       drift.push("the configured targets are not in effect yet: both nodes must restart (secondary first)");
-    return { ...o, drift };
+    return { ...o, drift, route, verifiable: true };
   } catch (e) {
     throw e instanceof RestCallError ? new NextHopError(e.message) : e;
   } finally {
@@ -212,14 +318,34 @@ export async function applyNextHopMonitoring(
   };
   const pair: HaPair = spec.pair;
   try {
-    let o = await observe(api, spec.path);
+    const route = await resolveNextHopRoute(api, spec.path);
+    if (route.kind === "manual") {
+      if (spec.manualConfirmed !== nextHopConfirmation(spec.targets))
+        throw new NextHopManualStep(nextHopManualInstructions(pair.primary, spec.targets));
+      step("next-hop monitoring: the manual step is confirmed by the operator");
+      return {
+        route,
+        changed: false,
+        restarted: false,
+        steps,
+        observed: {
+          interfaces: [],
+          configured: [],
+          effective: [],
+          restartRequired: false,
+          lastDecision: undefined,
+        },
+      };
+    }
+    const path = route.path;
+    let o = await observe(api, path);
     const problems = validateNextHops(spec.targets, o.interfaces);
     if (problems.length > 0) {
       throw new NextHopError(`H4: ${problems.map((p) => `${p.property}: ${p.reason}`).join("; ")}`, problems);
     }
     let changed = false;
     if (canonical(o.configured) !== canonical(spec.targets)) {
-      await api.ok("PUT", spec.path, {
+      await api.ok("PUT", path, {
         targets: spec.targets.map((t) => ({
           interface: t.interface,
           this_node: t.thisNode,
@@ -228,9 +354,9 @@ export async function applyNextHopMonitoring(
       });
       changed = true;
       step(`configured ${spec.targets.length} next-hop target(s); they take effect after both nodes restart`);
-      o = await observe(api, spec.path);
+      o = await observe(api, path);
     }
-    if (!o.restartRequired) return { changed, restarted: false, steps, observed: o };
+    if (!o.restartRequired) return { route, changed, restarted: false, steps, observed: o };
 
     const before = await control.readHaState(pair.primary);
     if (!pairHealthy(before)) {
@@ -264,13 +390,26 @@ export async function applyNextHopMonitoring(
         step("both nodes are back and synced");
       }
     }
-    o = await observe(api, spec.path);
+    o = await observe(api, path);
     if (o.restartRequired) {
       throw new NextHopError(
         "H4: both nodes restarted but the appliance still reports the change as pending; check the HA page",
       );
     }
-    return { changed, restarted: true, steps, observed: o };
+    return { route, changed, restarted: true, steps, observed: o };
+  } catch (e) {
+    throw e instanceof RestCallError ? new NextHopError(e.message) : e;
+  } finally {
+    api.close();
+  }
+}
+
+/** Which route a change would take on this node (read-only; for previews and `doctor`). */
+export async function nextHopRouteOf(input: unknown, log?: TrustLogger): Promise<NextHopRoute> {
+  const spec = parse(input);
+  const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [], log);
+  try {
+    return await resolveNextHopRoute(api, spec.path);
   } catch (e) {
     throw e instanceof RestCallError ? new NextHopError(e.message) : e;
   } finally {

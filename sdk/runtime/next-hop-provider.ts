@@ -3,7 +3,12 @@
  */
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { applyNextHopMonitoring, readNextHopMonitoring } from "../../provider/appliance/next-hop-monitoring";
+import {
+  applyNextHopMonitoring,
+  describeNextHopRoute,
+  nextHopRouteOf,
+  readNextHopMonitoring,
+} from "../../provider/appliance/next-hop-monitoring";
 import { validateNextHops } from "../../provider/domain/next-hop";
 import { fieldProblems } from "../../provider/domain/validation";
 import { applianceNodeInputSchema, systemControlInputSchema } from "../inputs";
@@ -22,9 +27,21 @@ const nextHopInputSchema = z.strictObject({
   systemControl: systemControlInputSchema.default({}),
   waitTimeoutMs: z.number().int().positive().optional(),
   pollMs: z.number().int().positive().optional(),
+  /** The REST path of the setting, when the operator knows one (none is documented). */
+  path: z.string().optional(),
+  /** The manual route: the value its instructions give, once the operator did them. */
+  manualConfirmed: z.string().optional(),
 });
 type NextHopInputs = z.output<typeof nextHopInputSchema>;
-const NEXT_HOP_KEYS = ["node", "targets", "systemControl", "waitTimeoutMs", "pollMs"] as const;
+const NEXT_HOP_KEYS = [
+  "node",
+  "targets",
+  "systemControl",
+  "waitTimeoutMs",
+  "pollMs",
+  "path",
+  "manualConfirmed",
+] as const;
 
 function nextHopInputs(props: Props): NextHopInputs {
   const flat = flatInputs(props);
@@ -43,7 +60,26 @@ function nextHopSpec(f: NextHopInputs, secondary: string): unknown {
     targets: f.targets,
     ...(f.waitTimeoutMs ? { waitTimeoutMs: f.waitTimeoutMs } : {}),
     ...(f.pollMs ? { pollMs: f.pollMs } : {}),
+    ...(f.path ? { path: f.path } : {}),
+    ...(f.manualConfirmed ? { manualConfirmed: f.manualConfirmed } : {}),
   };
+}
+
+function targetsKey(targets: unknown): string {
+  const list = Array.isArray(targets) ? (targets as Array<Record<string, unknown>>) : [];
+  return JSON.stringify(list.map((t) => [t["interface"], t["thisNode"], t["otherNode"]]));
+}
+
+/** Preview: the route the change takes on this node (read-only), or why it is not known yet. */
+async function routeLine(f: NextHopInputs): Promise<string> {
+  try {
+    const route = await nextHopRouteOf(nextHopSpec(f, f.node.name), engineLog);
+    if (route.kind === "manual")
+      return `${describeNextHopRoute(route)}; up prints the steps and stops until manualConfirmed is set`;
+    return describeNextHopRoute(route);
+  } catch (e) {
+    return `route not known yet (${e instanceof Error ? e.message : String(e)})`;
+  }
 }
 
 export const nextHopMonitoring = {
@@ -65,18 +101,22 @@ export const nextHopMonitoring = {
     }
     const problems = validateNextHops(parsed.data.targets);
     if (problems.length > 0) return { inputs: news, failures: problems };
-    const plannedActions =
-      JSON.stringify(_olds["targets"]) === JSON.stringify(parsed.data.targets)
-        ? []
-        : [
-            `set next-hop targets on ${parsed.data.node.name}: restarts the secondary first, then the primary — never both down (H4)`,
-          ];
+    // Compared by value (the stored inputs keep their own key order).
+    const unchanged =
+      targetsKey(_olds["targets"]) === targetsKey(parsed.data.targets) &&
+      _olds["manualConfirmed"] === parsed.data.manualConfirmed;
+    const plannedActions = unchanged
+      ? []
+      : [
+          `set next-hop targets on ${parsed.data.node.name}: restarts the secondary first, then the primary — never both down (H4)`,
+          `next-hop route: ${await routeLine(parsed.data)}`,
+        ];
     return { inputs: { ...news, plannedActions } };
   },
 
   async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
     const [o, n] = [flatInputs(olds), flatInputs(news)];
-    const changed = ["node", "targets", "systemControl"].some(
+    const changed = ["node", "targets", "systemControl", "path", "manualConfirmed"].some(
       (k) => JSON.stringify(o[k]) !== JSON.stringify(n[k]),
     );
     const drift = Array.isArray(olds["drift"]) && olds["drift"].length > 0;
@@ -108,6 +148,7 @@ export const nextHopMonitoring = {
           plannedActions: [],
           effectiveTargets: r.observed.effective,
           restartRequired: r.observed.restartRequired,
+          route: describeNextHopRoute(r.route),
           lastRun: r.steps,
           drift: [],
           stateVersion: INTEGRATION_STATE_VERSION,
@@ -131,8 +172,9 @@ export const nextHopMonitoring = {
         id,
         props: {
           ...props,
-          effectiveTargets: r.effective,
+          effectiveTargets: r.verifiable ? r.effective : props["effectiveTargets"],
           restartRequired: r.restartRequired,
+          route: describeNextHopRoute(r.route),
           drift: r.drift,
         },
       };

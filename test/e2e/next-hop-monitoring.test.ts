@@ -32,6 +32,11 @@ describe("NextHopMonitoring as a Pulumi stack (H4)", function () {
       preview.diffText,
       /set next-hop targets on sps-nh: restarts the secondary first, then the primary — never both down \(H4\)/,
     );
+    // The preview names the route: here the path the node's REST tree shows (none is assumed).
+    assert.match(
+      preview.diffText,
+      /next-hop route: REST \/api\/configuration\/high_availability\/next_hop_monitoring \(shown by this node's REST tree\)/,
+    );
     assert.deepEqual(nextHopStateOf(model()).configured, [], "preview changes nothing");
   });
 
@@ -60,7 +65,8 @@ describe("NextHopMonitoring as a Pulumi stack (H4)", function () {
       Object.keys(up.resourceChanges).filter((k) => k !== "same"),
       [],
     );
-    assert.equal((await events(ls.lab, { node: "sps-nh", kind: "action" })).length, before);
+    const after = await events(ls.lab, { node: "sps-nh", kind: "action" });
+    assert.equal(after.length, before, `new actions: ${JSON.stringify(after.slice(before))}`);
   });
 
   it("H4: with the targets in effect, the secondary reaching more of them forces a takeover", async function () {

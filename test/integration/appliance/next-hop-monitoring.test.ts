@@ -9,6 +9,9 @@ import { readFileSync } from "node:fs";
 import {
   applyNextHopMonitoring,
   NextHopError,
+  NextHopManualStep,
+  nextHopConfirmation,
+  nextHopRouteOf,
   readNextHopMonitoring,
   type NextHopSpecInput,
 } from "../../../provider/appliance/next-hop-monitoring";
@@ -89,6 +92,12 @@ describe("HA next-hop monitoring against an emulated HA pair (H4)", function () 
     console.log(`      apply + restart of the pair (time scale 600): ${ms} ms`);
     assert.equal(result.changed, true);
     assert.equal(result.restarted, true);
+    // No path assumed: the one used is the one the node's REST tree shows.
+    assert.deepEqual(result.route, {
+      kind: "rest",
+      path: "/api/configuration/high_availability/next_hop_monitoring",
+      source: "rest-tree",
+    });
     assert.deepEqual(
       control.calls.map((c) => c.split(":")[0]),
       ["shutdownSecondary", "powerOnSecondary", "rebootNode"],
@@ -178,6 +187,99 @@ describe("HA next-hop monitoring against an emulated HA pair (H4)", function () 
       ),
       (e: unknown) =>
         e instanceof NextHopError && e.problems.some((p) => p.property === "targets[0].thisNode"),
+    );
+  });
+
+  it("H4: a path the operator configures is used as given (a wrong one fails naming it, nothing restarted)", async () => {
+    const control = new WatchedSystemControl(fleet);
+    await assert.rejects(
+      applyNextHopMonitoring({ ...spec(), path: "/api/configuration/ha/next_hops" }, control),
+      (e: unknown) => e instanceof NextHopError && /\/api\/configuration\/ha\/next_hops/.test(e.message),
+    );
+    assert.equal(control.calls.length, 0);
+    const ok = await applyNextHopMonitoring(
+      { ...spec(), path: "/api/configuration/high_availability/next_hop_monitoring" },
+      control,
+    );
+    assert.equal(ok.route.kind === "rest" && ok.route.source, "configured");
+  });
+});
+
+describe("HA next-hop monitoring on a node whose REST tree shows no next-hop path (H4, manual route)", function () {
+  this.timeout(60_000);
+  const harness = new FleetHarness();
+  let fleet: RunningFleet;
+  beforeEach(async () => {
+    fleet = await harness.start(
+      {
+        clusters: [
+          {
+            name: "ha",
+            nodes: [{ name: "sps1", version: "7.0.3", ha: true, emulator: { nextHopRest: false } }],
+          },
+        ],
+      },
+      { timeScale: 600 },
+    );
+  });
+  afterEach(() => harness.stopAll());
+
+  const spec = (extra: Partial<NextHopSpecInput> = {}): NextHopSpecInput => {
+    const node = fleet.node("sps1");
+    return {
+      sps: {
+        endpoint: node.url,
+        credentials: { username: ADMIN.username, password: ADMIN.password },
+        tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
+      },
+      pair: { primary: "sps1", secondary: "sps1" },
+      targets: TARGETS,
+      ...extra,
+    };
+  };
+
+  it("stops with the guide's web-interface steps and the exact addresses; no REST write, no restart", async () => {
+    const control = new WatchedSystemControl(fleet);
+    assert.deepEqual(await nextHopRouteOf(spec()), { kind: "manual" });
+    await assert.rejects(applyNextHopMonitoring(spec(), control), (e: unknown) => {
+      assert.ok(e instanceof NextHopManualStep);
+      assert.match(e.message, /Basic Settings > High Availability > Next hop monitoring/);
+      assert.match(
+        e.message,
+        /interface external: enter 192\.0\.2\.1 into This node > Next hop IP, and 192\.0\.2\.2 into Other node > Next hop IP/,
+      );
+      assert.match(e.message, /interface management: enter 198\.51\.100\.1/);
+      assert.match(e.message, /restart both nodes .*secondary first/);
+      assert.match(e.message, new RegExp(`manualConfirmed: "${nextHopConfirmation(TARGETS)}"`));
+      return true;
+    });
+    assert.equal(control.calls.length, 0, "nothing restarted");
+    assert.deepEqual(nextHopStateOf(fleet.node("sps1").node).configured, [], "nothing written");
+    const read = await readNextHopMonitoring(spec());
+    assert.equal(read.verifiable, false);
+    assert.match(read.drift.join("\n"), /manual step that is not confirmed/);
+  });
+
+  it("the operator's confirmation ends the manual step; a changed target asks again", async () => {
+    const control = new WatchedSystemControl(fleet);
+    const confirmed = await applyNextHopMonitoring(
+      spec({ manualConfirmed: nextHopConfirmation(TARGETS) }),
+      control,
+    );
+    assert.deepEqual(confirmed.route, { kind: "manual" });
+    assert.equal(confirmed.restarted, false);
+    assert.equal(control.calls.length, 0);
+    assert.deepEqual(
+      (await readNextHopMonitoring(spec({ manualConfirmed: nextHopConfirmation(TARGETS) }))).drift,
+      [],
+    );
+    const changed = [{ ...TARGETS[0], otherNode: "192.0.2.3" }];
+    await assert.rejects(
+      applyNextHopMonitoring(
+        spec({ targets: changed, manualConfirmed: nextHopConfirmation(TARGETS) }),
+        control,
+      ),
+      NextHopManualStep,
     );
   });
 });
