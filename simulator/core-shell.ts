@@ -1,8 +1,10 @@
 /**
  * The emulated SPS core shell: an SSH server (ssh2) with its own generated host key, password
- * and/or public-key auth, that accepts `exec` requests in the command vocabulary of
- * `provider/appliance/system-control/core-shell-commands.ts` (one documented command, the rest
- * [inference]) and dispatches them to a `CoreShellHandler` — the emulator's node model plugs in
+ * and/or public-key auth, that accepts `exec` requests of
+ * `provider/appliance/system-control/core-shell-commands.ts` — the one documented command
+ * (`firmwarectl install` [doc]) and our wrapper contract (`pulumi-sps-wrapper`, which on a real
+ * appliance exists only if the operator installed it; the emulator plays an operator who did) —
+ * and dispatches them to a `CoreShellHandler` — the emulator's node model plugs in
  * there. Reads answer JSON on stdout. Unknown commands exit 127 with a message on stderr; a
  * handler that throws makes the command exit 1 with the error's message on stderr.
  */
@@ -12,6 +14,7 @@ import { Server, utils, type Connection, type ParsedKey, type ServerChannel } fr
 import {
   EXIT_UNKNOWN_COMMAND,
   formatHaStatusOutput,
+  WRAPPER_CONTRACT_VERSION,
   parseCoreShellCommand,
   type CoreShellCommand,
 } from "../provider/appliance/system-control/core-shell-commands";
@@ -20,15 +23,15 @@ import type { HaState } from "../provider/appliance/system-control/operations";
 
 /** What the node model offers the core shell. Methods may be sync or async; throwing = refusal. */
 export interface CoreShellHandler {
-  /** `sps-ctl this-node reboot` [inference]: reboot this node only (H1, S9). */
+  /** `pulumi-sps-wrapper this-node reboot` (wrapper contract, ours): reboot this node only (H1, S9). */
   rebootThisNode(): void | Promise<void>;
-  /** `sps-ctl other-node shutdown` [inference]: "Other node > Shutdown" (H2). */
+  /** `pulumi-sps-wrapper other-node shutdown` (wrapper contract): "Other node > Shutdown" (H2). */
   shutdownOtherNode(): void | Promise<void>;
-  /** `sps-ctl other-node activate` [inference]: "Activate slave" (H2). */
+  /** `pulumi-sps-wrapper other-node activate` (wrapper contract): "Activate slave" (H2). */
   activateOtherNode(): void | Promise<void>;
-  /** `sps-ctl ha status --json` [inference]: printed as one JSON object. */
+  /** `pulumi-sps-wrapper ha status --json` (wrapper contract): printed as one JSON object. */
   haStatus(): HaState | Promise<HaState>;
-  /** `sps-ctl license install --stdin-base64 --name <file>` [inference]. */
+  /** `pulumi-sps-wrapper license install --stdin-base64 --name <file>` (wrapper contract). */
   installLicense(license: { fileName: string; content: Buffer }): void | Promise<void>;
   /** `/opt/scb/bin/firmwarectl install <iso>` [doc]; returns the slot id. Absent: the command exits 127. */
   installFirmware?(isoPath: string): number | Promise<number>;
@@ -100,6 +103,8 @@ async function dispatch(
       return { code: 0, stdout: "Other node activated.\n", stderr: "" };
     case "ha-status":
       return { code: 0, stdout: formatHaStatusOutput(await handler.haStatus()), stderr: "" };
+    case "contract-version":
+      return { code: 0, stdout: `${WRAPPER_CONTRACT_VERSION}\n`, stderr: "" };
     case "install-license": {
       const text = (await readAll(stream)).toString("utf8").replace(/\s+/g, "");
       if (!/^[A-Za-z0-9+/]*=*$/.test(text) || text.length === 0)

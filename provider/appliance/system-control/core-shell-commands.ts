@@ -1,22 +1,26 @@
 /**
- * The command vocabulary of the SPS core shell used by the ssh channel — and implemented by the
- * emulator's core shell (`simulator/core-shell.ts`). Pure: builders, a parser for the command
- * line (for the emulator) and parsers for the machine-readable (JSON) answers.
+ * The commands the ssh channel runs on an SPS core shell — and the emulator's core shell
+ * (`simulator/core-shell.ts`) implements. Pure: builders, a parser for the command line (for the
+ * emulator) and parsers for the machine-readable (JSON) answers.
  *
  * [doc] SPS has a root "Core shell" (console menu *Shells > Core shell*) and documents exactly one
  *       command there: `/opt/scb/bin/firmwarectl install <iso>` (sps-rest-api.md §15).
- * [inference] Everything else below is OUR vocabulary, not SPS's: One Identity documents no shell
- *       command for reboot, "Other node > Shutdown", "Activate slave", HA status or license upload
- *       (§5, §6, §8, §16). On a real appliance `sps-ctl` must be provided by the operator (a wrapper
- *       script on the core shell) or these operations routed to the ipmi, command or manual channel.
+ * Ours, not SPS's: One Identity documents no shell command for reboot, "Other node > Shutdown",
+ *       "Activate slave", HA status or license upload (real-appliance facts §9). Those go through
+ *       `pulumi-sps-wrapper`, a wrapper contract of this project (README "The core-shell wrapper
+ *       contract"): a script the OPERATOR installs on the core shell and implements with whatever
+ *       their SPS offers. It is not an SPS command, and no SPS ships it. Without it, route these
+ *       operations to the ipmi, command or manual channel (manual is the default).
  *
- * Rule H1: the vocabulary has no cluster-wide reboot; `this-node reboot` is the only reboot.
+ * Rule H1: the contract has no cluster-wide reboot; `this-node reboot` is the only reboot.
  */
 import { z } from "zod";
 import { HA_ROLES, HA_STATUSES, SYNC_STATES, type HaState, type PowerState } from "./operations";
 
-/** [inference] The core-shell tool name of our vocabulary. */
-export const CORE_SHELL_TOOL = "sps-ctl";
+/** The wrapper contract's command: ours, installed by the operator, never shipped by SPS. */
+export const WRAPPER_COMMAND = "pulumi-sps-wrapper";
+/** The contract version a wrapper prints for `pulumi-sps-wrapper contract-version`. */
+export const WRAPPER_CONTRACT_VERSION = "1";
 /** [doc] The documented firmware installer on the core shell. */
 export const FIRMWARECTL = "/opt/scb/bin/firmwarectl";
 
@@ -29,35 +33,41 @@ export type CoreShellCommand =
   | { kind: "activate-other-node" }
   | { kind: "ha-status" }
   | { kind: "install-license"; fileName: string }
+  | { kind: "contract-version" }
   | { kind: "install-firmware"; isoPath: string };
 
 const SAFE_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._/-]{1,1023}$/;
 
-/** [inference] Reboot this node only (S9, H1). Prints one line; exit 0 = reboot scheduled. */
+/** Wrapper contract: reboot this node only (S9, H1). Prints one line; exit 0 = reboot scheduled. */
 export function rebootThisNodeCommand(): string {
-  return `${CORE_SHELL_TOOL} this-node reboot`;
+  return `${WRAPPER_COMMAND} this-node reboot`;
 }
 
-/** [inference] "Other node > Shutdown" run on the primary (H2). */
+/** Wrapper contract: "Other node > Shutdown" run on the primary (H2). */
 export function shutdownOtherNodeCommand(): string {
-  return `${CORE_SHELL_TOOL} other-node shutdown`;
+  return `${WRAPPER_COMMAND} other-node shutdown`;
 }
 
-/** [inference] "Activate slave" run on the primary (H2): the synced secondary becomes primary. */
+/** Wrapper contract: "Activate slave" run on the primary (H2): the synced secondary becomes primary. */
 export function activateOtherNodeCommand(): string {
-  return `${CORE_SHELL_TOOL} other-node activate`;
+  return `${WRAPPER_COMMAND} other-node activate`;
 }
 
-/** [inference] HA state as one JSON object on stdout (see `parseHaStatusOutput`). */
+/** Wrapper contract: HA state as one JSON object on stdout (see `parseHaStatusOutput`). */
 export function haStatusCommand(): string {
-  return `${CORE_SHELL_TOOL} ha status --json`;
+  return `${WRAPPER_COMMAND} ha status --json`;
 }
 
-/** [inference] Install a license whose bytes arrive base64-encoded on stdin. */
+/** Wrapper contract: install a license whose bytes arrive base64-encoded on stdin. */
 export function installLicenseCommand(fileName: string): string {
   const name = SAFE_NAME.test(fileName) ? fileName : "license";
-  return `${CORE_SHELL_TOOL} license install --stdin-base64 --name ${name}`;
+  return `${WRAPPER_COMMAND} license install --stdin-base64 --name ${name}`;
+}
+
+/** Wrapper contract: print the contract version (one line), so a check can tell it is installed. */
+export function wrapperContractVersionCommand(): string {
+  return `${WRAPPER_COMMAND} contract-version`;
 }
 
 /** [doc] Install a firmware ISO already copied to the appliance (e.g. under /root/). */
@@ -66,7 +76,7 @@ export function installFirmwareCommand(isoPath: string): string {
   return `${FIRMWARECTL} install ${isoPath}`;
 }
 
-/** Parses a command line of the vocabulary; `null` for anything else (the shell answers 127). */
+/** Parses a command line (the documented firmwarectl, or the wrapper contract); `null` for anything else (the shell answers 127). */
 export function parseCoreShellCommand(line: string): CoreShellCommand | null {
   const words = line.trim().split(/\s+/);
   const [tool, ...rest] = words;
@@ -77,7 +87,7 @@ export function parseCoreShellCommand(line: string): CoreShellCommand | null {
       return { kind: "install-firmware", isoPath: path };
     return null;
   }
-  if (tool !== CORE_SHELL_TOOL) return null;
+  if (tool !== WRAPPER_COMMAND) return null;
   switch (tail) {
     case "this-node reboot":
       return { kind: "reboot-this-node" };
@@ -87,6 +97,8 @@ export function parseCoreShellCommand(line: string): CoreShellCommand | null {
       return { kind: "activate-other-node" };
     case "ha status --json":
       return { kind: "ha-status" };
+    case "contract-version":
+      return { kind: "contract-version" };
     default: {
       const m = /^license install --stdin-base64 --name (\S+)$/.exec(tail);
       if (m?.[1] !== undefined && SAFE_NAME.test(m[1])) return { kind: "install-license", fileName: m[1] };
@@ -97,7 +109,7 @@ export function parseCoreShellCommand(line: string): CoreShellCommand | null {
 
 const versionOrNull = z.string().min(1).nullable();
 
-/** The JSON shape of `sps-ctl ha status --json` (and the `command` channel's readHaState output). */
+/** The JSON shape of `pulumi-sps-wrapper ha status --json` (and the `command` channel's readHaState output). */
 export const haStateSchema = z.object({
   status: z.enum(HA_STATUSES),
   sync: z.enum(SYNC_STATES),

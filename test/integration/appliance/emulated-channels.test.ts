@@ -62,8 +62,8 @@ describe("emulated fleet channels: SSH core shell and IPMI BMCs act on the node 
     return fleet.node("sm").channels as ReturnType<typeof channels>;
   }
 
-  it("prints the HA status of the pair through `sps-ctl ha status --json`", async function () {
-    const r = await sshExec(channels().ssh.port, "sps-ctl ha status --json");
+  it("prints the HA status of the pair through `pulumi-sps-wrapper ha status --json`", async function () {
+    const r = await sshExec(channels().ssh.port, "pulumi-sps-wrapper ha status --json");
     assert.equal(r.code, 0, r.stderr);
     const state = JSON.parse(r.stdout) as { status: string; nodes: Array<{ unit: string; role: string }> };
     assert.equal(state.status, "HA");
@@ -80,7 +80,7 @@ describe("emulated fleet channels: SSH core shell and IPMI BMCs act on the node 
     const license = Buffer.from(buildLicenseFile(6, "2031-01-01")).toString("base64");
     const r = await sshExec(
       channels().ssh.port,
-      "sps-ctl license install --stdin-base64 --name license.json",
+      "pulumi-sps-wrapper license install --stdin-base64 --name license.json",
       license,
     );
     assert.equal(r.code, 0, r.stderr);
@@ -88,7 +88,7 @@ describe("emulated fleet channels: SSH core shell and IPMI BMCs act on the node 
   });
 
   it("shuts the secondary down from the primary's core shell and powers it on through its own BMC (H2)", async function () {
-    const off = await sshExec(channels().ssh.port, "sps-ctl other-node shutdown");
+    const off = await sshExec(channels().ssh.port, "pulumi-sps-wrapper other-node shutdown");
     assert.equal(off.code, 0, off.stderr);
     const sc = fleet.systemControl("sm");
     assert.equal(sc.powerStatus("b"), "off");
@@ -122,7 +122,7 @@ describe("emulated fleet channels: SSH core shell and IPMI BMCs act on the node 
 
   it("refuses an unknown command with exit 127 and a refused operation with exit 1", async function () {
     assert.equal((await sshExec(channels().ssh.port, "reboot --cluster")).code, 127);
-    const refused = await sshExec(channels().ssh.port, "sps-ctl other-node activate");
+    const refused = await sshExec(channels().ssh.port, "pulumi-sps-wrapper other-node activate");
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /not synced/);
   });

@@ -149,9 +149,9 @@ describe("composite: each operation goes through its own configured channel", fu
     assert.equal(state.nodes.find((n) => n.unit === "b")?.role, "primary");
     // What reached which peer: the core shell saw only ssh-routed operations, the BMC only power.
     assert.deepEqual(shell.commands, [
-      "sps-ctl ha status --json",
-      "sps-ctl other-node activate",
-      "sps-ctl ha status --json",
+      "pulumi-sps-wrapper ha status --json",
+      "pulumi-sps-wrapper other-node activate",
+      "pulumi-sps-wrapper ha status --json",
     ]);
     assert.deepEqual(
       bmc.events.map((e) => e.action).filter((a) => a !== "status"),

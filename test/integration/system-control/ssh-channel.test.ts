@@ -91,7 +91,7 @@ describe("ssh channel against the emulated core shell", function () {
   it("S9/H1: rebootNode runs `this-node reboot` on that node's core shell and reaches the handler", async () => {
     await createSystemControl(sshConfig(shell)).rebootNode("sps-a");
     assert.deepEqual(pair.calls, ["rebootThisNode"]);
-    assert.deepEqual(shell.commands, ["sps-ctl this-node reboot"]);
+    assert.deepEqual(shell.commands, ["pulumi-sps-wrapper this-node reboot"]);
   });
 
   it("H2: shutdownSecondary runs 'Other node > Shutdown' on the primary", async () => {
@@ -177,10 +177,10 @@ describe("ssh channel against the emulated core shell", function () {
 
   it("H1: no spelling of a cluster reboot is accepted by the core shell", async () => {
     for (const cmd of [
-      "sps-ctl cluster reboot",
-      "sps-ctl reboot cluster",
-      "sps-ctl this-node reboot --cluster",
-      "sps-ctl other-node reboot",
+      "pulumi-sps-wrapper cluster reboot",
+      "pulumi-sps-wrapper reboot cluster",
+      "pulumi-sps-wrapper this-node reboot --cluster",
+      "pulumi-sps-wrapper other-node reboot",
       "reboot",
     ]) {
       const r = await execRaw(shell, cmd);

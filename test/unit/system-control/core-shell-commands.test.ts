@@ -1,7 +1,11 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import {
   activateOtherNodeCommand,
-  CORE_SHELL_TOOL,
+  WRAPPER_COMMAND,
+  WRAPPER_CONTRACT_VERSION,
+  wrapperContractVersionCommand,
   expandArgv,
   formatHaStatusOutput,
   haStatusCommand,
@@ -27,7 +31,7 @@ const STATE: HaState = {
   ],
 };
 
-describe("core-shell command vocabulary [inference] (pure)", () => {
+describe("core-shell commands: firmwarectl [doc] and the pulumi-sps-wrapper contract (ours) (pure)", () => {
   it("every builder's command parses back to its kind", () => {
     assert.deepEqual(parseCoreShellCommand(rebootThisNodeCommand()), { kind: "reboot-this-node" });
     assert.deepEqual(parseCoreShellCommand(shutdownOtherNodeCommand()), { kind: "shutdown-other-node" });
@@ -54,15 +58,32 @@ describe("core-shell command vocabulary [inference] (pure)", () => {
     assert.ok(all.every((c) => !/cluster/i.test(c)));
     assert.deepEqual(
       all.filter((c) => /reboot/.test(c)),
-      [`${CORE_SHELL_TOOL} this-node reboot`],
+      [`${WRAPPER_COMMAND} this-node reboot`],
     );
     assert.ok(!(SYSTEM_CONTROL_OPERATIONS as readonly string[]).some((op) => /cluster/i.test(op)));
+  });
+
+  it("our wrapper has a name of our own, not one another product uses, and reports its contract version", () => {
+    // The control-script name another vendor's product uses, built so this file does not carry it.
+    const borrowed = ["sps", "ctl"].join("-");
+    assert.equal(WRAPPER_COMMAND, "pulumi-sps-wrapper");
+    for (const c of [rebootThisNodeCommand(), haStatusCommand(), wrapperContractVersionCommand()])
+      assert.ok(c.startsWith(`${WRAPPER_COMMAND} `), c);
+    assert.equal(parseCoreShellCommand(`${borrowed} this-node reboot`), null);
+    assert.deepEqual(parseCoreShellCommand(wrapperContractVersionCommand()), { kind: "contract-version" });
+    assert.equal(WRAPPER_CONTRACT_VERSION, "1");
+    // No file of the project (sources, tests, docs, examples) names it as our wrapper.
+    const grep = spawnSync("git", ["grep", "-l", "-I", "-i", borrowed], {
+      cwd: join(__dirname, "../../.."),
+      encoding: "utf8",
+    });
+    assert.equal(grep.status, 1, `files naming it: ${grep.stdout}`);
   });
 
   it("unsafe license file names fall back to a plain name (no shell words reach the core shell)", () => {
     assert.equal(
       installLicenseCommand("a b;rm -rf /"),
-      `${CORE_SHELL_TOOL} license install --stdin-base64 --name license`,
+      `${WRAPPER_COMMAND} license install --stdin-base64 --name license`,
     );
     assert.throws(() => installFirmwareCommand("/root/x.iso; reboot"));
   });
