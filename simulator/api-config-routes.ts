@@ -21,6 +21,7 @@ import { CLUSTER_ROLES, type ClusterRole, type EmulatedNode } from "./emulated-n
 import { parsePluginManifest, PLUGIN_TYPES, PluginArchiveError, type PluginManifest } from "./plugin-archive";
 import type { StagedChange } from "./session-store";
 import { sppStateOf } from "./spp-emulator";
+import { indexerWorkersOf } from "./indexer-workers";
 
 const MAX_PLUGIN_BYTES = 64 * 1024 * 1024;
 
@@ -375,7 +376,12 @@ export function healthBody(node: EmulatedNode): Record<string, unknown> {
         tainted_files: { boot: 0, core: 0, ha_other: 0 },
         integrity: { boot: "OK", core: node.coreIntegrity },
       },
-      indexer: { indexer_status: [], processing_tasks: [], remaining_tasks: [], worker_warnings: [] },
+      indexer: {
+        indexer_status: indexerWorkersOf(node),
+        processing_tasks: [],
+        remaining_tasks: [],
+        worker_warnings: [],
+      },
       pipeline_queues: { session_events: 0, indexer_events: 0 },
       raid: {
         disks: { "252:0": { status: "OK" } },

@@ -183,7 +183,10 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
   if (checkpoint.cluster !== plan.name)
     throw invalid(`the checkpoint belongs to cluster ${checkpoint.cluster}, not ${plan.name}`);
   const ctx = new RunContext(inputs, checkpoint, inputs.checkpoint);
-  const indexers = new IndexerSteps(inputs.indexers);
+  const indexers = new IndexerSteps(
+    inputs.indexers,
+    Object.entries(inputs.nodes).map(([name, b]) => ({ name, client: b.client })),
+  );
   const records: StepRecord[] = [];
   const changed = new Set<string>();
   const handles = new Map<string, NodeHandle>(

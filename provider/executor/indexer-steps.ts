@@ -3,8 +3,16 @@
  * `IndexerHost.upgrade` is itself idempotent and convergent (it inspects the host and does only what
  * is missing, and never leaves the service stopped, I5), so the executor runs it once per host per
  * run, at the host's first step, and maps what it did onto the six plan steps. `verify-indexer`
- * checks the end state independently (version ≥ SPS, service running: I1, I5).
+ * checks the end state independently (version ≥ SPS, service running: I1, I5), then I4's last step:
+ * SPS sees the worker again — `/api/health_status` → `indexer.indexer_status` lists the host's
+ * address [doc: upgrade guide "check … on the Indexer > Worker status page"; REST guide "health
+ * status"] on one of the cluster's nodes, within `indexerWorkerMs`. A worker that does not come
+ * back fails the step naming the host; the indexer is left running (nothing is stopped).
  */
+import { lookup } from "node:dns/promises";
+import type { ApplianceClient } from "../appliance/appliance-client";
+import { indexersSeen } from "../appliance/indexer-workers";
+import { isIpv4 } from "../domain/next-hop";
 import { INDEXER_ACTIONS, type PlanStep } from "../domain/plan";
 import type { IndexerHost } from "../hosts/indexer-host";
 import { IndexerUpgradeError, type IndexerUpgradeResult } from "../hosts/indexer-upgrade-result";
@@ -34,7 +42,11 @@ export class IndexerSteps {
   private readonly hosts = new Map<string, Promise<IndexerHost>>();
   private readonly runs = new Map<string, HostRun>();
 
-  constructor(private readonly bindings: Record<string, IndexerBinding> | undefined) {}
+  constructor(
+    private readonly bindings: Record<string, IndexerBinding> | undefined,
+    /** The cluster's SPS nodes, asked whether they see the worker again (I4). */
+    private readonly sps: ReadonlyArray<{ name: string; client: ApplianceClient }> = [],
+  ) {}
 
   /** The IndexerHost of a name (factories are called once, lazily). */
   hostOf(name: string): Promise<IndexerHost> | undefined {
@@ -133,7 +145,35 @@ export class IndexerSteps {
         `${where(ctx, step)}: indexer ${step.node} runs ${state.version ?? "nothing"}, service ${state.service}; expected ≥ ${version} for SPS ${target}, running (rules I1, I5)`,
         { rule: state.service !== "running" ? "I5" : "I1" },
       );
-    return done(`indexer ${state.version} installed, service ${state.service}`);
+    if (!hr.upgrade) return done(`indexer ${state.version} installed, service ${state.service}`);
+    const seenBy = await this.awaitWorker(ctx, step, hr.host.address);
+    return done(
+      `indexer ${state.version} installed, service ${state.service}; SPS ${seenBy} sees the worker again (I4)`,
+    );
+  }
+
+  /** I4's last step: poll the cluster's nodes until one lists the host among its workers. */
+  private async awaitWorker(ctx: RunContext, step: PlanStep, host: string): Promise<string> {
+    const ip = isIpv4(host) ? host : (await lookup(host, { family: 4 }).catch(() => undefined))?.address;
+    const wanted = new Set([host, ...(ip ? [ip] : [])]);
+    return ctx.waitFor(
+      {
+        what: `SPS seeing indexer ${step.node} (${host}) again in Indexer > Worker status`,
+        deadlineMs: ctx.deadlines.indexerWorkerMs,
+        kind: "step-failed",
+        rule: "I4",
+        step,
+        hint: `the indexer ${step.node} was upgraded and is left running; check its connection to SPS (TCP 12345 both ways, its certificates in indexer-certs.cfg) and the Indexer > Worker status page, then run again`,
+        onWait: (m) => ctx.progress(step, "waiting", m),
+      },
+      async () => {
+        for (const { name, client } of this.sps) {
+          const seen = indexersSeen((await client.getHealth()).raw);
+          if (seen.some((w) => wanted.has(w.ip) && (w.workers ?? 1) > 0)) return name;
+        }
+        return undefined;
+      },
+    );
   }
 
   private async failure(ctx: RunContext, step: PlanStep, hr: HostRun, e: unknown): Promise<Error> {

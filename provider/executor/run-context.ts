@@ -22,6 +22,8 @@ import {
 
 export const DEFAULT_POLL_INTERVAL_MS = 5_000;
 export const DEFAULT_FIRMWARE_TEST_MS = 10 * 60_000;
+/** [inference] No figure is documented for a worker to reconnect; 10 minutes. */
+export const DEFAULT_INDEXER_WORKER_MS = 10 * 60_000;
 
 export type ResolvedDeadlines = Required<ExecutorDeadlines>;
 
@@ -30,6 +32,7 @@ export function resolveDeadlines(d: Partial<ExecutorDeadlines> | undefined): Res
     ...DEFAULT_DEADLINES,
     pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     firmwareTestMs: DEFAULT_FIRMWARE_TEST_MS,
+    indexerWorkerMs: DEFAULT_INDEXER_WORKER_MS,
     ...stripUndefined(d ?? {}),
   };
 }

@@ -78,6 +78,8 @@ export interface ExecutorDeadlines extends UpgradeDeadlines {
   readonly pollIntervalMs?: number;
   /** Firmware upgrade test (P12) — a REST call; default 10 min. */
   readonly firmwareTestMs?: number;
+  /** I4: SPS seeing an upgraded indexer's worker again (Indexer > Worker status); default 10 min. */
+  readonly indexerWorkerMs?: number;
 }
 
 /** Progress lines (the sdk prints them on stdout; the Pulumi engine shows them). Never carries secrets. */

@@ -30,6 +30,8 @@ export interface UploadResult {
 export interface HostSession {
   /** Name used in messages and results (host[:port], or the declared name). */
   readonly host: string;
+  /** The network address connected to (host name or IP), when it differs from the name. */
+  readonly address?: string;
   /**
    * Runs one shell command. Success is decided by the exit code alone (stderr output is not a
    * failure); an exit code outside `acceptExitCodes` throws `SshCommandError`, a sudo that wants a

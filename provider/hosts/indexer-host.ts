@@ -87,6 +87,8 @@ export type IndexerUpgradeRequest = z.input<typeof indexerUpgradeRequestSchema>;
 
 export class IndexerHost {
   readonly host: string;
+  /** The address the session connected to (what SPS's worker status lists as `ip`, I4). */
+  readonly address: string;
   private readonly session: HostSession;
   private readonly root: string;
   private readonly onProgress: ((event: IndexerProgress) => void) | undefined;
@@ -98,6 +100,7 @@ export class IndexerHost {
   constructor(options: IndexerHostOptions) {
     this.session = options.session;
     this.host = options.session.host;
+    this.address = options.session.address ?? options.session.host;
     this.root = normaliseRoot(options.rootPrefix ?? "/");
     this.onProgress = options.onProgress;
     this.commandMs = options.timeouts?.commandMs ?? 60_000;

@@ -27,6 +27,7 @@ const CLOSE_WAIT_MS = 2_000;
 
 export class SshHostSession implements HostSession {
   readonly host: string;
+  readonly address: string;
   private readonly client: Client;
   private readonly jump: Client | undefined;
   private readonly options: SshHostOptions;
@@ -40,6 +41,7 @@ export class SshHostSession implements HostSession {
     this.client = client;
     this.jump = jump;
     this.host = name;
+    this.address = options.host;
     this.secrets = [...secretsOf(options), ...(options.jumpHost ? secretsOf(options.jumpHost) : [])];
     const lost = (reason: string): void => {
       if (this.closedReason === undefined) this.closedReason = reason;

@@ -20,6 +20,7 @@ import { join, resolve } from "node:path";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
 import { formatRevision } from "../../provider/domain/version";
 import { startFleet, type RunningFleet } from "../../simulator/fleet";
+import { attachIndexerWorkers, labIndexerWorkers } from "../../simulator/indexer-workers";
 import { bmcChannel, coreShellChannel } from "../../simulator/fleet-channels";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../simulator/firmware-iso";
 import { buildLicenseFile } from "../../simulator/license";
@@ -192,6 +193,8 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
           installedRpm: fixtures.rpms.v6_0_1,
         });
         indexerHosts[spec.name] = host;
+        // I4: every node sees the lab indexer's worker while its service runs (all lab hosts are 127.0.0.1).
+        for (const n of fleet.nodes) attachIndexerWorkers(n.node, labIndexerWorkers(host, "127.0.0.1"));
         indexerConfig[spec.name] = {
           os: spec.os,
           host: "127.0.0.1",

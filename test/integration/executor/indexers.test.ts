@@ -9,6 +9,7 @@ import { ExecutionError, executeClusterPlan } from "../../../provider/executor";
 import { IndexerHost } from "../../../provider/hosts/indexer-host";
 import { SshHostSession } from "../../../provider/hosts/ssh-host-session";
 import { IndexerTestFixtures, IndexerTestHost, SUDO_NOPASSWD_USER } from "../../support/indexer-test-host";
+import { attachIndexerWorkers, labIndexerWorkers } from "../../../simulator/indexer-workers";
 import { EmulatedCluster } from "./emulated-cluster";
 
 function catalog(): Catalog {
@@ -61,12 +62,24 @@ describe("executor: indexer hosts after the appliances (rules I1, I4, I5) on rea
       nodes: [{ name: "sps1", version: "6.0.1" }],
       indexers: [{ name: "idx1", os: "rhel7", version: "6.0.1" }],
     });
+    // I4: SPS sees the lab host's worker while its service runs.
+    const seen = labIndexerWorkers(host, "127.0.0.1");
+    let healthReads = 0;
+    attachIndexerWorkers(cluster.fleet.node("sps1").node, () => {
+      healthReads++;
+      return seen();
+    });
     const inputs = cluster.inputs({
       indexers: { idx1: indexerFactory(host) },
       indexerPackages: { "6.3.0": { path: fixtures.rpms.v6_3_0 } },
     });
     const result = await executeClusterPlan(inputs);
     assert.equal(result.complete, true);
+    assert.ok(healthReads > 0, "the worker status was read from SPS (I4)");
+    assert.match(
+      result.steps.find((s) => s.node === "idx1" && s.action === "verify-indexer")?.detail ?? "",
+      /SPS sps1 sees the worker again \(I4\)/,
+    );
     assert.equal(host.installedVersion(), "6.3.0");
     assert.deepEqual(result.indexers.idx1, {
       name: "idx1",
@@ -149,5 +162,43 @@ describe("executor: indexer hosts after the appliances (rules I1, I4, I5) on rea
       "6.3.1",
       "the appliance steps were done first (I1)",
     );
+  });
+
+  it("I4: an indexer whose worker SPS does not see again within the deadline fails naming the host, left running", async () => {
+    host = await IndexerTestHost.start(fixtures, {
+      name: "idx3",
+      os: "rhel7",
+      installedRpm: fixtures.rpms.v6_0_1,
+    });
+    cluster = await EmulatedCluster.start({
+      target: "6.3.0",
+      catalog: catalog(),
+      nodes: [{ name: "sps1", version: "6.0.1" }],
+      indexers: [{ name: "idx3", os: "rhel7", version: "6.0.1" }],
+    });
+    // SPS never lists the worker (e.g. the indexer cannot reach it): no source attached.
+    let err: unknown;
+    try {
+      const base = cluster.inputs();
+      await executeClusterPlan(
+        cluster.inputs({
+          indexers: { idx3: indexerFactory(host) },
+          indexerPackages: { "6.3.0": { path: fixtures.rpms.v6_3_0 } },
+          deadlines: { ...base.deadlines, indexerWorkerMs: 5 * 60_000 },
+        }),
+      );
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof ExecutionError, String(err));
+    assert.equal(err.rule, "I4");
+    assert.equal(err.step?.action, "verify-indexer");
+    assert.match(
+      err.message,
+      /SPS seeing indexer idx3 \(127\.0\.0\.1\) again in Indexer > Worker status did not happen within 5 min/,
+    );
+    assert.match(err.message, /left running/);
+    assert.equal(host.installedVersion(), "6.3.0");
+    assert.match(host.serviceRecord(), /^running/, "the indexer is left running");
   });
 });
