@@ -4,6 +4,7 @@
  * version, an unknown command or flag exits 2 (plan-contract.md).
  */
 import { type CliIo, type Command, processIo, usageError } from "./command";
+import { doctorCommand } from "./doctor";
 import { packageVersion } from "./package-version";
 import { planCommand } from "./plan-command";
 import { renderCommand } from "./render-command";
@@ -13,6 +14,7 @@ export type { CliIo } from "./command";
 const COMMANDS: Record<string, Command> = {
   plan: planCommand,
   render: renderCommand,
+  doctor: doctorCommand,
 };
 
 function usage(): string {

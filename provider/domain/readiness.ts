@@ -1,0 +1,204 @@
+/**
+ * `sps-upgrade doctor`'s pure core: from what a node's read-only answers showed, the route each
+ * operation of an `up` will take, whether the node is ready, and the preflight facts (fleet-file
+ * `settings`) the answers establish. No I/O.
+ *
+ * Routes [doc unless marked]: firmware upload, test and activation go over REST when the node's REST
+ * tree lists them; the support bundle over REST where `/api/troubleshooting` lists it (8.0 LTS REST
+ * guide), else a manual gate (web interface); reboot, HA operations and license upload are
+ * system-control operations — no REST call is documented for them — carried by the configured
+ * channel: `ssh` runs our operator-installed wrapper (`pulumi-sps-wrapper`, README), `ipmi` IPMI,
+ * `command` the operator's command, `manual` (the default) a manual gate.
+ */
+
+export type RouteKind = "REST" | "IPMI" | "command" | "wrapper" | "manual gate";
+
+export interface OperationRoute {
+  /** A plan action (plan-contract.md "Action vocabulary"). */
+  action: string;
+  route: RouteKind;
+  detail: string;
+}
+
+export interface NodeCapabilities {
+  supportBundle: boolean;
+  firmwareFetch: boolean;
+  firmwareUpload: boolean;
+  firmwareTest: boolean;
+  firmwareUpgrade: boolean;
+}
+
+export type Channel = "ssh" | "ipmi" | "command" | "manual";
+
+/** System-control operation → channel (as the SDK's `systemControl` input; missing = manual). */
+export type ChannelChoice = Partial<Record<string, { channel: Channel }>>;
+
+const SYSTEM_CONTROL: Record<string, { op: string; ha?: true; what: string }> = {
+  reboot: {
+    op: "rebootNode",
+    what: "reboot this node (Basic Settings > System > System control > This node > Reboot)",
+  },
+  "upload-license": { op: "uploadLicense", what: "upload the license (Basic Settings > System > License)" },
+  "shutdown-secondary": {
+    op: "shutdownSecondary",
+    ha: true,
+    what: "shut down the secondary (High Availability > Other node > Shutdown)",
+  },
+  "power-on-secondary": {
+    op: "powerOnSecondary",
+    ha: true,
+    what: "power the secondary on (IPMI or console)",
+  },
+  "activate-secondary": { op: "activateSecondary", ha: true, what: "Activate Slave (High Availability)" },
+  "wait-secondary-sync": { op: "readHaState", ha: true, what: "read the HA state (High Availability page)" },
+};
+
+function channelRoute(channel: Channel, what: string): { route: RouteKind; detail: string } {
+  switch (channel) {
+    case "ssh":
+      return {
+        route: "wrapper",
+        detail: `pulumi-sps-wrapper on the core shell (operator-installed, not an SPS command): ${what}`,
+      };
+    case "ipmi":
+      return { route: "IPMI", detail: `IPMI on the unit's BMC: ${what}` };
+    case "command":
+      return { route: "command", detail: `the operator's command: ${what}` };
+    case "manual":
+      return { route: "manual gate", detail: `the run stops and prints the steps: ${what}` };
+  }
+}
+
+/** The route of every operation an `up` performs on this node. */
+export function routesFor(
+  node: { ha: boolean },
+  caps: NodeCapabilities | null,
+  channels: ChannelChoice,
+): OperationRoute[] {
+  const rest = (
+    action: string,
+    offered: boolean | undefined,
+    path: string,
+    otherwise: string,
+  ): OperationRoute =>
+    offered
+      ? { action, route: "REST", detail: path }
+      : {
+          action,
+          route: "manual gate",
+          detail: offered === undefined ? `REST tree not readable: ${otherwise}` : otherwise,
+        };
+  const out: OperationRoute[] = [
+    rest(
+      "upload-firmware",
+      caps?.firmwareUpload,
+      "POST /api/upload/firmware",
+      "the REST tree lists no firmware upload: upload the ISO in the web interface",
+    ),
+    rest(
+      "test-firmware",
+      caps?.firmwareTest,
+      "POST /api/firmware/test",
+      "the REST tree lists no firmware test",
+    ),
+    rest(
+      "activate-firmware",
+      caps?.firmwareUpgrade,
+      "POST /api/firmware/upgrade",
+      "the REST tree lists no firmware upgrade call",
+    ),
+    rest(
+      "support-bundle",
+      caps?.supportBundle,
+      "POST /api/troubleshooting/support-bundle",
+      "no support-bundle REST API on this node (older than the API): download it in the web interface (Basic Settings > Troubleshooting)",
+    ),
+  ];
+  for (const [action, s] of Object.entries(SYSTEM_CONTROL)) {
+    if (s.ha && !node.ha) continue;
+    const channel = channels[s.op]?.channel ?? "manual";
+    out.push({ action, ...channelRoute(channel, s.what) });
+  }
+  return out;
+}
+
+/** What doctor read from one node (undefined: not readable). */
+export interface NodeFacts {
+  version?: string;
+  roles?: string[];
+  haStatus?: string;
+  freeFirmwareSlots?: number;
+  /** P2: firmware integrity, tainted files and RAID as /api/health_status shows them. */
+  healthOk?: boolean;
+  healthProblems?: string[];
+  /** P8: the disk fill-up prevention limit (percent). */
+  diskFillupLimitPercent?: number;
+  license?: { major: number | null; validity: string; warnings: string[] };
+}
+
+export interface NodeReadiness {
+  ready: boolean;
+  /** What will stop the run (ready = false when any). */
+  blockers: string[];
+  warnings: string[];
+}
+
+/** P2 from a health answer [doc §11]: integrity "OK", no tainted file, RAID not degraded. */
+export function healthVerdict(h: {
+  firmwareIntegrity: Record<string, string>;
+  taintedFiles: Record<string, number>;
+  raidStatus: string | undefined;
+}): { ok: boolean; problems: string[] } {
+  const problems: string[] = [];
+  for (const [part, state] of Object.entries(h.firmwareIntegrity))
+    if (state !== "OK") problems.push(`firmware integrity ${part}: ${state}`);
+  for (const [part, n] of Object.entries(h.taintedFiles))
+    if (n > 0) problems.push(`${n} tainted file(s) in ${part}`);
+  if (h.raidStatus !== undefined && h.raidStatus !== "OK") problems.push(`RAID ${h.raidStatus}`);
+  return { ok: problems.length === 0, problems };
+}
+
+/** Ready unless something read will stop the run; what could not be read is a warning. */
+export function readiness(
+  node: { ha: boolean },
+  access: { reachable: boolean; tls: boolean; login: boolean; error?: string },
+  facts: NodeFacts,
+): NodeReadiness {
+  const blockers: string[] = [];
+  const warnings: string[] = [];
+  if (!access.reachable) blockers.push(`not reachable${access.error ? `: ${access.error}` : ""}`);
+  else if (!access.tls) blockers.push(`TLS trust failed${access.error ? `: ${access.error}` : ""}`);
+  else if (!access.login) blockers.push(`login failed${access.error ? `: ${access.error}` : ""}`);
+  if (blockers.length > 0) return { ready: false, blockers, warnings };
+  if (facts.version === undefined) blockers.push("running version not readable");
+  if (facts.healthOk === false)
+    blockers.push(`P2: health not OK (${(facts.healthProblems ?? []).join("; ")})`);
+  if (facts.healthOk === undefined) warnings.push("P2: health not readable");
+  if (facts.freeFirmwareSlots === 0)
+    blockers.push("no free firmware slot for the upload (delete an old firmware)");
+  if (
+    facts.diskFillupLimitPercent !== undefined &&
+    (facts.diskFillupLimitPercent < 50 || facts.diskFillupLimitPercent > 98)
+  )
+    warnings.push(
+      `P8: disk fill-up limit ${facts.diskFillupLimitPercent}% is outside 50–98% (blocks upgrades into 6.0.4 and later)`,
+    );
+  if (node.ha) {
+    if (facts.haStatus === undefined)
+      warnings.push("P4: HA state not readable through REST (route readHaState to read it)");
+    else if (facts.haStatus !== "HA") blockers.push(`P4: HA status is ${facts.haStatus}, not HA`);
+  }
+  for (const w of facts.license?.warnings ?? []) warnings.push(`license: ${w}`);
+  if (facts.license?.validity === "expired") warnings.push("license: expired");
+  return { ready: blockers.length === 0, blockers, warnings };
+}
+
+/** The fleet-file `settings` these facts establish (only what was read; never a guess). */
+export function settingsFromFacts(facts: NodeFacts): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (facts.healthOk !== undefined) out["healthOk"] = facts.healthOk;
+  if (facts.diskFillupLimitPercent !== undefined)
+    out["diskFillupLimitPercent"] = facts.diskFillupLimitPercent;
+  if (facts.haStatus !== undefined) out["haStatus"] = facts.haStatus;
+  return out;
+}
