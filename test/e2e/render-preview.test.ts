@@ -1,0 +1,93 @@
+/**
+ * `sps-upgrade render` on a fresh, real `pulumi preview --json` of the demo program (root
+ * Pulumi.yaml) against the emulated lab: the markdown carries both clusters with the estimate the
+ * engine recorded, its Gantt chart draws in headless chromium, and a window the estimate does not
+ * fit (P13) fails the preview — whose JSON, errors included, still renders.
+ */
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { FIRMWARE_TYPE } from "../../cli/preview-json";
+import { createTestStack, REPO_ROOT, type TestStack } from "../support/pulumi-engine";
+import { drawMermaid, mermaidBlock } from "../support/mermaid-browser";
+import { startLab, type Lab } from "../support/sps-lab";
+
+interface PreviewJson {
+  steps?: Array<{ newState?: { type: string; inputs?: Record<string, unknown> } }>;
+  diagnostics?: Array<{ severity: string; message: string }>;
+}
+
+function render(preview: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, "bin", "sps-upgrade.js"), "render"], {
+    input: preview,
+    encoding: "utf8",
+    cwd: REPO_ROOT,
+    timeout: 60_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("sps-upgrade render on a real pulumi preview --json of the demo", function () {
+  this.timeout(300_000);
+  let lab: Lab;
+  let stack: TestStack;
+
+  before(async function () {
+    const fleet = JSON.parse(
+      fs.readFileSync(path.join(REPO_ROOT, "examples", "demo", "fleet.json"), "utf8"),
+    ) as unknown;
+    lab = await startLab(fleet);
+    stack = await createTestStack({ programDir: REPO_ROOT, config: lab.config, secrets: lab.secrets });
+  });
+
+  after(async function () {
+    await stack?.dispose();
+    await lab?.stop();
+  });
+
+  it("renders both clusters with the engine's estimate and a Gantt chart that chromium draws", async function () {
+    const preview = await stack.cli(["preview", "--json", "--stack", stack.name]);
+    assert.equal(preview.code, 0, preview.stderr);
+    const doc = JSON.parse(preview.stdout) as PreviewJson;
+    const firmware = (doc.steps ?? []).filter((s) => s.newState?.type === FIRMWARE_TYPE);
+    assert.equal(firmware.length, 2);
+    const md = render(preview.stdout);
+    assert.equal(md.code, 0, md.stderr);
+    for (const f of firmware) {
+      const inputs = f.newState?.inputs ?? {};
+      const estimate = inputs["estimate"] as { seconds: number; text: string };
+      const window = inputs["maintenanceWindow"] as { seconds: number; text: string };
+      assert.ok(estimate.seconds > 0 && estimate.seconds <= window.seconds, JSON.stringify(inputs));
+      const cluster = String(inputs["cluster"]);
+      const section = md.stdout.slice(md.stdout.indexOf(`## Cluster \`${cluster}\``));
+      assert.ok(section.includes(`**Estimate:** ${estimate.text}`), section);
+      assert.match(section, new RegExp(`\\*\\*Maintenance window:\\*\\* ${window.text} — fits`));
+      assert.match(section, /^\| 3 \| 2: → 6\.3\.0 \| sps-/m);
+    }
+    const drawn = drawMermaid(mermaidBlock(md.stdout));
+    assert.equal(drawn.error, undefined);
+    assert.match(drawn.dom, /data-rendered="yes"/);
+    const bars = [...drawn.dom.matchAll(/<rect id="[^"]*-t\d+"[^>]*class="task[ "]/g)].length;
+    assert.equal(bars, 6, "3 waves per cluster, one node each");
+    assert.ok(drawn.dom.includes(">sps-ha hop 2 to 6.3.0"), "task names drawn");
+  });
+
+  it("P13: a window the estimate does not fit fails the preview; its JSON renders the error with the numbers", async function () {
+    await stack.setConfig("maintenanceWindows", JSON.stringify({ branch: "1h" }));
+    const preview = await stack.cli(["preview", "--json", "--stack", stack.name]);
+    assert.notEqual(preview.code, 0);
+    const doc = JSON.parse(preview.stdout) as PreviewJson;
+    const errors = (doc.diagnostics ?? []).filter((d) => d.severity === "error").map((d) => d.message);
+    assert.ok(
+      errors.some((m) => /maintenanceWindow/.test(m) && /rule P13/.test(m)),
+      JSON.stringify(doc.diagnostics),
+    );
+    const md = render(preview.stdout);
+    assert.equal(md.code, 0, md.stderr);
+    assert.match(
+      md.stdout,
+      /\*\*The preview failed:\*\*\n\n(- .*\n)*- .*maintenanceWindow.*rule P13.*does not fit the maintenance window of 1 h for cluster "branch" \(over by [\d.]+ min\)/,
+    );
+  });
+});
