@@ -1,0 +1,136 @@
+/**
+ * The CI workflows in examples/ci stay true: valid YAML with the documented triggers, every `run`
+ * script parses in bash, every `pulumi` flag they use exists in the engine this project builds,
+ * every `sps-upgrade` flag in its usage, and the drift verdict maps 0 / 7 / other to converged /
+ * drift / error.
+ */
+import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { load } from "js-yaml";
+import { assertEngineInstalled, PULUMI_BIN_DIR } from "../../support/pulumi-engine";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const CI = join(ROOT, "examples", "ci");
+
+interface Step {
+  name?: string;
+  run?: string;
+  uses?: string;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  concurrency?: { group: string; "cancel-in-progress": boolean };
+  env?: Record<string, string>;
+  jobs: Record<string, { steps: Step[] }>;
+}
+
+function workflow(file: string): Workflow {
+  return load(readFileSync(join(CI, file), "utf8")) as Workflow;
+}
+
+function scripts(w: Workflow): string[] {
+  return Object.values(w.jobs).flatMap((j) => j.steps.flatMap((s) => (s.run ? [s.run] : [])));
+}
+
+/** The script with GitHub expressions replaced by a placeholder word, one logical line per command. */
+function shell(script: string): string {
+  return script.replace(/\$\{\{[^}]*\}\}/g, "EXPR");
+}
+
+/** Each `<tool> <sub> ...flags` invocation, continuation lines joined. */
+function invocations(script: string, tool: RegExp): Array<{ sub: string; flags: string[] }> {
+  const joined = shell(script).replace(/\\\n\s*/g, " ");
+  const out: Array<{ sub: string; flags: string[] }> = [];
+  for (const line of joined.split("\n")) {
+    const m = tool.exec(line);
+    if (!m) continue;
+    const rest = line.slice((m.index ?? 0) + m[0].length).split(/[|>;]|&&|\|\|/)[0] ?? "";
+    const sub = rest.trim().split(/\s+/)[0] ?? "";
+    const flags = [...rest.matchAll(/(?:^|\s)(--[a-z-]+)/g)].map((f) => f[1] ?? "");
+    out.push({ sub, flags });
+  }
+  return out;
+}
+
+const FILES = ["pull-request.yml", "drift.yml", "apply.yml"];
+
+describe("examples/ci workflows", function () {
+  this.timeout(120_000);
+
+  it("are YAML with the documented triggers, a DIY backend URL from a secret, and shared stack concurrency", () => {
+    const pr = workflow("pull-request.yml");
+    const drift = workflow("drift.yml");
+    const apply = workflow("apply.yml");
+    assert.ok("pull_request" in pr.on);
+    assert.ok("schedule" in drift.on);
+    assert.deepEqual((apply.on["push"] as { branches: string[] }).branches, ["main"]);
+    for (const w of [pr, drift, apply])
+      assert.equal(w.env?.["PULUMI_BACKEND_URL"], "${{ secrets.PULUMI_BACKEND_URL }}");
+    assert.equal(drift.concurrency?.group, apply.concurrency?.group);
+    assert.equal(apply.concurrency?.["cancel-in-progress"], false);
+  });
+
+  it("every run script parses in bash", () => {
+    for (const f of FILES) {
+      for (const s of scripts(workflow(f))) {
+        const r = spawnSync("bash", ["-n"], { input: shell(s), encoding: "utf8" });
+        assert.equal(r.status, 0, `${f}: ${r.stderr}\n${s}`);
+      }
+    }
+  });
+
+  it("every pulumi flag they use exists in the engine this project builds", () => {
+    assertEngineInstalled();
+    const seen = new Set<string>();
+    for (const f of FILES) {
+      for (const s of scripts(workflow(f))) {
+        for (const inv of invocations(s, /(?:^|\s)pulumi\s+/)) {
+          const help = spawnSync(join(PULUMI_BIN_DIR, "pulumi"), [inv.sub, "--help"], { encoding: "utf8" });
+          assert.equal(help.status, 0, `pulumi ${inv.sub} --help: ${help.stderr}`);
+          for (const flag of inv.flags) {
+            assert.ok(new RegExp(`\\s${flag}[\\s=\\[]`).test(help.stdout), `${f}: pulumi ${inv.sub} ${flag}`);
+            seen.add(`${inv.sub} ${flag}`);
+          }
+        }
+      }
+    }
+    for (const used of [
+      "refresh --preview-only",
+      "refresh --expect-no-changes",
+      "preview --refresh",
+      "preview --json",
+      "up --yes",
+    ])
+      assert.ok(seen.has(used), used);
+  });
+
+  it("every sps-upgrade command and flag they use is in its usage", () => {
+    let count = 0;
+    for (const f of FILES) {
+      for (const s of scripts(workflow(f))) {
+        for (const inv of invocations(s, /sps-upgrade\.js"?\s+/)) {
+          const help = spawnSync(process.execPath, [join(ROOT, "bin", "sps-upgrade.js"), inv.sub, "--help"], {
+            encoding: "utf8",
+          });
+          assert.equal(help.status, 0, `${f}: sps-upgrade ${inv.sub}`);
+          for (const flag of inv.flags)
+            assert.ok(help.stdout.includes(flag), `${f}: sps-upgrade ${inv.sub} ${flag}`);
+          count++;
+        }
+      }
+    }
+    assert.equal(count, 3, "render in each workflow");
+  });
+
+  it("drift: exit 0 is converged, 7 drift, anything else an error", () => {
+    const verdictStep = workflow("drift.yml").jobs["drift"]?.steps.find((s) => s.run?.includes("verdict()"));
+    const fn = /verdict\(\) \{[\s\S]*?\n\s*\}\n/.exec(verdictStep?.run ?? "")?.[0];
+    assert.ok(fn, "the verdict function");
+    const r = spawnSync("bash", ["-c", `${fn}\nfor c in 0 7 1 255; do verdict $c; done`], {
+      encoding: "utf8",
+    });
+    assert.deepEqual(r.stdout.trim().split("\n"), ["converged", "drift", "error", "error"]);
+  });
+});
