@@ -97,6 +97,11 @@ CONTROL=$(node -e 'console.log(JSON.parse(require("node:fs").readFileSync(proces
 step "pulumi preview --diff: hops and ordered steps per wave, per cluster"
 pulumi preview --diff --non-interactive --color never | grep -E '^\s*[-+~] |"hop [0-9]|"wave [0-9]|"  \$ |"upload-license|error|Resources:|to create' || true
 
+step "sps-upgrade render: the same preview as a pull-request comment (estimate against each window, Gantt chart)"
+pulumi preview --json --non-interactive > "$WORK/preview.json" || true
+node "$ROOT/bin/sps-upgrade.js" render --preview "$WORK/preview.json" | sed -n '1,9p'
+echo "  ... (per cluster: hops, wave table, findings; the chart as drawn: docs/rollout-gantt.png)"
+
 step "pulumi up: the canary cluster (branch) first, then dc1, then dc1's indexer hosts"
 pulumi up --yes --skip-preview --non-interactive --color never \
   | sed -u -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' | grep --line-buffered -v ' start: ' \
