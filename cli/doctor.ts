@@ -36,14 +36,17 @@ import { probeNode, type NodeProbe } from "../provider/appliance/node-probe";
 import { SpsRestClient } from "../provider/appliance/sps-rest-client";
 import type { TlsTrust } from "../provider/appliance/tls-trust";
 import { redactText } from "../provider/appliance/api-error";
+import { recordedAnswer, writeRecording, type RecordedAnswer } from "../provider/appliance/recording";
 import { type CliIo, type Command, parseCommandArgs, usageError } from "./command";
 
 export const CREDENTIALS_ENV = "SPS_UPGRADE_CREDENTIALS";
 
 const USAGE = `usage: sps-upgrade doctor --inventory INVENTORY.json [--credentials FILE] [--system-control FILE]
-                           [--json] [--write-facts FLEET.json] [--timeout-ms N]
+                           [--json] [--write-facts FLEET.json] [--record DIR] [--timeout-ms N]
   REST logins: the sps:credentials JSON ({"appliance": {"username", "password"}, "nodes": {…}}) in
   $${CREDENTIALS_ENV} or in --credentials FILE (never on the command line).
+  --record DIR saves every read answer per node (status, content type, body; cookies, passwords,
+  tokens and license texts removed) as DIR/<node>.json — hand it over to show what your SPS answers.
   exit 0: every node ready; 1: something will stop the run; 2: bad input.`;
 
 const OPTIONS = {
@@ -53,6 +56,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   "write-facts": { type: "string" },
   "timeout-ms": { type: "string" },
+  record: { type: "string" },
 } as const;
 
 export interface DoctorNode {
@@ -133,6 +137,7 @@ export async function examine(
   credentials: Credentials,
   channels: ChannelChoice,
   timeoutMs: number,
+  recordDir?: string,
 ): Promise<{ inventory: Inventory; nodes: DoctorNode[] }> {
   const inv = readInventoryFile(file);
   const todo = inv.clusters.flatMap((c) => c.nodes.map((n) => ({ cluster: c.name, node: n })));
@@ -148,16 +153,29 @@ export async function examine(
       const item = todo[i];
       if (!item) return;
       const { cluster, node } = item;
+      const login = applianceLogin(credentials, node.name);
+      const answers: RecordedAnswer[] = [];
+      const hidden = [...secrets, Buffer.from(`${login.username}:${login.password}`).toString("base64")];
       const client = new SpsRestClient(
         {
           endpoint: node.address,
-          credentials: applianceLogin(credentials, node.name),
+          credentials: login,
           tls: trustOf(node.tls),
           name: node.name,
           timeoutMs,
           retry: { attempts: 1 },
         },
-        { log: { warn: () => undefined } },
+        {
+          log: { warn: () => undefined },
+          ...(recordDir !== undefined
+            ? {
+                onExchange: (e) => {
+                  const a = recordedAnswer(e, hidden);
+                  if (a) answers.push(a);
+                },
+              }
+            : {}),
+        },
       );
       let probe: NodeProbe;
       try {
@@ -165,6 +183,7 @@ export async function examine(
       } finally {
         client.close();
       }
+      if (recordDir !== undefined) writeRecording(recordDir, node.name, answers);
       const ha = node.ha === true;
       const verdict: NodeReadiness = readiness({ ha }, probe.access, probe.facts);
       nodes[i] = {
@@ -305,7 +324,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   try {
     const credentials = loadCredentials(v.credentials);
     const channels = loadChannels(v["system-control"]);
-    const { inventory, nodes } = await examine(v.inventory, credentials, channels, timeoutMs);
+    if (v.record !== undefined) fs.mkdirSync(v.record, { recursive: true });
+    const { inventory, nodes } = await examine(v.inventory, credentials, channels, timeoutMs, v.record);
     if (v["write-facts"]) {
       fs.writeFileSync(v["write-facts"], `${JSON.stringify(fleetWithFacts(inventory, nodes), null, 2)}\n`);
     }

@@ -23,6 +23,7 @@ import { SpsApiFault } from "./api-errors";
 import { handleFirmware } from "./api-firmware-routes";
 import { handleSppRoute, isSppRoute } from "./api-spp-routes";
 import { handleNextHopRoute, isNextHopRoute } from "./api-next-hop-routes";
+import { answerFromRecording } from "./recorded-answers";
 import { handleTroubleshooting, isTroubleshootingRoute } from "./api-troubleshooting-routes";
 import type { EmulatedNode } from "./emulated-node";
 import { SessionStore, type EmulatedUser } from "./session-store";
@@ -236,6 +237,8 @@ export class SpsApiServer {
     ) {
       throw new SpsApiFault("Unauthorized", "Browser clients must send an X-Token header.", { path });
     }
+    // A node seeded from a recording answers recorded reads as the real appliance did (logged in).
+    if (session && answerFromRecording(node, method, path, res)) return;
     if (path === "/api/info" && method === "GET") {
       const ctx: ApiContext = { ...base, session };
       return sendJson(res, 200, {

@@ -61,6 +61,17 @@ export interface TransportOptions {
   timeoutMs?: number;
   secrets: () => readonly string[];
   sleep?: (ms: number) => Promise<void>;
+  /** Sees every answer received (e.g. `doctor --record`); must not throw. */
+  onExchange?: (exchange: Exchange) => void;
+}
+
+/** One answer as received: what `doctor --record` keeps (after redaction). */
+export interface Exchange {
+  method: TransportRequest["method"];
+  path: string;
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
 }
 
 export class RestTransport {
@@ -79,6 +90,17 @@ export class RestTransport {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
         const res = await this.once(req);
+        try {
+          this.options.onExchange?.({
+            method: req.method,
+            path: req.path,
+            status: res.status,
+            headers: res.headers,
+            body: res.body,
+          });
+        } catch {
+          // an observer never fails a call
+        }
         if (res.status < 400) return res;
         last = this.httpError(req, res);
         if (!(res.status >= 500 && res.status <= 599)) throw last;

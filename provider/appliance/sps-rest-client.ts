@@ -58,6 +58,7 @@ import {
   RestTransport,
   type RetryPolicy,
   type TransportRequest,
+  type TransportOptions,
   type TransportResponse,
 } from "./rest-transport";
 import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
@@ -114,6 +115,8 @@ export interface SpsRestClientHooks {
   now?: () => number;
   /** Backoff sleep (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** Sees every answer received (`doctor --record`). */
+  onExchange?: TransportOptions["onExchange"];
 }
 
 const defaultLog: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
@@ -165,6 +168,7 @@ export class SpsRestClient implements ApplianceClient {
       timeoutMs: this.config.timeoutMs,
       secrets: () => this.session.secrets(),
       sleep: hooks.sleep,
+      onExchange: hooks.onExchange,
     });
     this.session = new RestSession(this.transport, this.config.credentials, this.name, hooks.now);
   }
