@@ -1,0 +1,56 @@
+/**
+ * What the policies read of the SPS resources: their type, and their inputs in the flat view (the `__wiring`
+ * property, sdk/wiring.ts, merged back in). The analyzer sees a resource's inputs after the provider's check, so a
+ * ClusterFirmware also carries the `estimate` and `plannedActions` its check computed. Pure.
+ */
+import { flatInputs } from "../sdk/wiring";
+
+/** Type tokens of the dynamic resources (sdk/resources.ts, sdk/integration.ts): `pulumi-nodejs:dynamic/sps:<Type>`. */
+export const SPS_TYPE_PREFIX = "pulumi-nodejs:dynamic/sps:";
+export const CLUSTER_FIRMWARE_TYPE = `${SPS_TYPE_PREFIX}ClusterFirmware`;
+
+export function isSpsType(type: string): boolean {
+  return type.startsWith(SPS_TYPE_PREFIX);
+}
+
+export type Props = Record<string, unknown>;
+
+/** The resource's inputs with its wiring merged in (either shape accepted). */
+export function spsInputs(props: Props): Props {
+  return flatInputs(props);
+}
+
+/** `cluster "<name>" (resource <resource>)`, the way every violation names what it is about. */
+export function subject(inputs: Props, resourceName: string): string {
+  const cluster = typeof inputs["cluster"] === "string" ? inputs["cluster"] : undefined;
+  return cluster === undefined
+    ? `resource ${resourceName}`
+    : `cluster "${cluster}" (resource ${resourceName})`;
+}
+
+export function isRecord(value: unknown): value is Props {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** A finite number at `value`, or undefined. */
+export function numberOf(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Every place in `value` that turns TLS verification off, by path (`nodes[0].tls`): `insecure: true`,
+ * `mode: "insecure"` (provider/appliance/tls-trust.ts), `acknowledgeInsecure: true`, `rejectUnauthorized: false`.
+ */
+export function insecureTlsPaths(value: unknown, at = ""): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => insecureTlsPaths(v, `${at}[${i}]`));
+  if (!isRecord(value)) return [];
+  const here =
+    value["insecure"] === true ||
+    value["mode"] === "insecure" ||
+    value["acknowledgeInsecure"] === true ||
+    value["rejectUnauthorized"] === false;
+  const below = Object.entries(value).flatMap(([k, v]) =>
+    k === "__provider" ? [] : insecureTlsPaths(v, at === "" ? k : `${at}.${k}`),
+  );
+  return here ? [at === "" ? "(the resource itself)" : at, ...below] : below;
+}
