@@ -2,7 +2,7 @@
  * `SpsCluster`: a whole cluster from one declaration — nodes with roles and addresses, HA pairs with
  * their BMCs, system-control channel choices, firmware images, license, plugins and indexer hosts.
  * The firmware resource owns the order inside the cluster (C1, C3, H2); license, plugins and indexer
- * packages come after it (dependsOn). `SpsFleet` adds the progressive rollout: canary clusters first.
+ * packages come after it (dependsOn). `SpsFleet` (./fleet.ts) adds the progressive rollout.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { defaultCatalog } from "../provider/domain/default-catalog";
@@ -11,7 +11,6 @@ import { fieldProblems } from "../provider/domain/validation";
 import { formatRevision, parseVersionSpec } from "../provider/domain/version";
 import type { ApplianceNodeInput, SystemControlInput } from "./inputs";
 import { ClusterFirmware, IndexerPackage, License, Plugin } from "./resources";
-import { clustersFromInventory, type FleetInventoryArgs } from "./fleet-inventory";
 
 export interface SpsClusterArgs {
   /** Cluster name (default: the resource name). */
@@ -183,40 +182,5 @@ export class SpsCluster extends pulumi.ComponentResource {
       plannedActions: this.plannedActions,
       estimate: this.estimate,
     });
-  }
-}
-
-export interface SpsFleetArgs {
-  clusters: SpsClusterArgs[];
-}
-
-/** Fleet rollout: clusters marked `canary` are upgraded and verified before the rest start. */
-export class SpsFleet extends pulumi.ComponentResource {
-  readonly clusters: SpsCluster[];
-
-  constructor(name: string, args: SpsFleetArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("sps:index:SpsFleet", name, {}, opts);
-    const canaries = args.clusters.filter((c) => c.canary === true);
-    const rest = args.clusters.filter((c) => c.canary !== true);
-    const label = (c: SpsClusterArgs, i: number): string => c.cluster ?? `${name}-${i}`;
-    const first = canaries.map((c, i) => new SpsCluster(label(c, i), c, { parent: this }));
-    const then = rest.map(
-      (c, i) => new SpsCluster(label(c, canaries.length + i), c, { parent: this, dependsOn: first }),
-    );
-    this.clusters = [...first, ...then];
-    this.registerOutputs({});
-  }
-
-  /**
-   * The fleet of an inventory file (README, "Fleet inventory file"): one cluster per inventory entry,
-   * with what is the same for every cluster (firmware, system control, license ...) from `args`.
-   * Throws naming the file, every bad field and its fix.
-   */
-  static fromInventory(
-    name: string,
-    args: FleetInventoryArgs,
-    opts?: pulumi.ComponentResourceOptions,
-  ): SpsFleet {
-    return new SpsFleet(name, { clusters: clustersFromInventory(args) }, opts);
   }
 }

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 
-export type ResourceKind = "firmware" | "license" | "plugin" | "indexer";
+export type ResourceKind = "firmware" | "license" | "plugin" | "indexer" | "rolloutStage";
 
 /**
  * Path of a compiled provider implementation under dist/sdk/runtime (run `npm run build`);

@@ -1,5 +1,14 @@
 /** pulumi-sps: Pulumi resources for One Identity Safeguard for Privileged Sessions (SPS) fleets. */
-export { SpsCluster, SpsFleet, resolvedRevision, type SpsClusterArgs, type SpsFleetArgs } from "./cluster";
+export { SpsCluster, resolvedRevision, type SpsClusterArgs } from "./cluster";
+export {
+  SpsFleet,
+  engineParallelism,
+  type FleetClusterArgs,
+  type GateOutput,
+  type SpsFleetArgs,
+} from "./fleet";
+export { RolloutStage, type RolloutStageArgs } from "./rollout-stage";
+export { planRollout, type RolloutSpec, type RolloutStageSpec } from "../provider/domain/rollout-stages";
 export { ClusterFirmware, License, Plugin, IndexerPackage, SPS_MODULE } from "./resources";
 export type {
   ClusterFirmwareArgs,

@@ -6,6 +6,7 @@ import * as firmware from "./firmware-provider";
 import * as indexer from "./indexer-provider";
 import * as license from "./license-provider";
 import * as plugin from "./plugin-provider";
+import * as rolloutStage from "./rollout-stage-provider";
 
 import { watched } from "./engine-watchdog";
 
@@ -16,5 +17,6 @@ export const providers = {
   license: watched(license),
   plugin: watched(plugin),
   indexer: watched(indexer),
+  rolloutStage: watched(rolloutStage),
 } as const;
 export type ProviderKind = keyof typeof providers;

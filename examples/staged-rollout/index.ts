@@ -1,0 +1,37 @@
+// A fleet rolled out in stages (README, "Staged rollout"): the canary cluster, then stage "first"
+// (site-a, site-b), then stage "second" (the rest, 100 %), at most two clusters at once. After each
+// stage a gate verifies that every node runs the target; a failed cluster stops every later stage.
+// Preview prints each stage with its estimated duration, and what the engine's `--parallel` costs.
+import { SpsFleet } from "../../sdk";
+import { deadlines, firmware, node, systemControl, target } from "../lab-config";
+
+const dl = deadlines();
+const cluster = (name: string, nodeName: string, canary = false) => ({
+  cluster: name,
+  ...(canary ? { canary } : {}),
+  target: target("6.3"),
+  nodes: [node(nodeName, { settings: { healthOk: true } })],
+  firmware: firmware(),
+  systemControl: systemControl(),
+  ...(dl ? { deadlines: dl } : {}),
+});
+
+const fleet = new SpsFleet("fleet", {
+  clusters: [
+    cluster("canary", "sps-canary", true),
+    cluster("site-a", "sps-a"),
+    cluster("site-b", "sps-b"),
+    cluster("site-c", "sps-c"),
+    cluster("site-d", "sps-d"),
+  ],
+  rollout: {
+    stages: [
+      { name: "first", clusters: ["site-a", "site-b"] },
+      { name: "second", percent: 100 },
+    ],
+    maxInFlight: 2,
+  },
+});
+
+export const stages = fleet.stages.map((s) => ({ stage: s.name, clusters: s.clusters.map((c) => c.nodes) }));
+export const gates = fleet.gates;

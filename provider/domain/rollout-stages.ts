@@ -1,0 +1,270 @@
+/**
+ * The fleet's progressive rollout, planned (pure): the canary clusters first, then the declared stages
+ * in order — each a named group of clusters and/or a cumulative percentage of the non-canary clusters
+ * — then whatever is left. Within a stage at most `maxInFlight` clusters run at once: the stage's
+ * clusters are dealt round-robin into that many lanes, one cluster after another per lane. A stage
+ * starts only when the one before it has finished and passed its gate (at most `failureBudget`
+ * failed clusters; default 0: any failed cluster stops every later stage).
+ *
+ * The timing of a stage: its lanes side by side (the longest lane), and — when the engine runs fewer
+ * resource operations at once than the stage has lanes (`pulumi up --parallel`) — what that costs,
+ * by list scheduling the stage's clusters on the engine's slots.
+ */
+import { z } from "zod";
+import { estimateText, secondsText, type EstimateFigures } from "./estimate";
+import { fieldProblems, type FieldProblem } from "./validation";
+
+const stageName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, "must be a stage name: letters, digits, '_' or '-'");
+
+export const rolloutStageSchema = z
+  .object({
+    name: stageName,
+    /** Clusters of this stage by name (also: clusters whose inventory entry names this stage). */
+    clusters: z.array(z.string().min(1)).optional(),
+    /**
+     * Cumulative share of the non-canary clusters done once this stage has finished (e.g. 10, 50,
+     * 100): the stage takes the next clusters in declaration order until the share is reached.
+     */
+    percent: z.number().gt(0, "must be above 0").max(100, "must be at most 100").optional(),
+  })
+  .strict();
+export type RolloutStageSpec = z.infer<typeof rolloutStageSchema>;
+
+export const rolloutSpecSchema = z
+  .object({
+    stages: z.array(rolloutStageSchema).default([]),
+    /** At most this many clusters of a stage at once (default: the whole stage). */
+    maxInFlight: z.number().int().min(1, "must be at least 1").optional(),
+    /** Failed clusters a stage may have while later stages still start (default 0). */
+    failureBudget: z.number().int().min(0, "must be 0 or more").default(0),
+  })
+  .strict();
+export type RolloutSpec = z.input<typeof rolloutSpecSchema>;
+
+export interface RolloutCluster {
+  name: string;
+  canary?: boolean | undefined;
+  /** The stage an inventory entry names. */
+  stage?: string | undefined;
+}
+
+export interface PlannedStage {
+  name: string;
+  /** In rollout order. */
+  clusters: string[];
+  /** Clusters one after another per lane; the lanes side by side (at most maxInFlight lanes). */
+  lanes: string[][];
+}
+
+export interface RolloutPlan {
+  stages: PlannedStage[];
+  maxInFlight: number | undefined;
+  failureBudget: number;
+}
+
+export type RolloutPlanResult = { ok: true; plan: RolloutPlan } | { ok: false; problems: FieldProblem[] };
+
+/** Round-robin into `maxInFlight` lanes (all side by side when unset). */
+export function stageLanes(clusters: readonly string[], maxInFlight?: number): string[][] {
+  const width = Math.max(1, Math.min(clusters.length, maxInFlight ?? clusters.length));
+  const lanes: string[][] = Array.from({ length: width }, () => []);
+  clusters.forEach((c, i) => lanes[i % width]?.push(c));
+  return lanes.filter((l) => l.length > 0);
+}
+
+/** The stages of a fleet's rollout, or every problem of the rollout spec (field path and fix). */
+export function planRollout(clusters: readonly RolloutCluster[], spec: RolloutSpec = {}): RolloutPlanResult {
+  const parsed = rolloutSpecSchema.safeParse(spec);
+  if (!parsed.success)
+    return {
+      ok: false,
+      problems: fieldProblems(parsed.error).map((p) => ({ ...p, property: `rollout.${p.property}` })),
+    };
+  const { stages: specs, maxInFlight, failureBudget } = parsed.data;
+  const problems: FieldProblem[] = [];
+  const known = new Map(clusters.map((c) => [c.name, c]));
+  const placed = new Map<string, string>();
+  const stageNames = new Set<string>(["canary"]);
+
+  const canaries = clusters.filter((c) => c.canary === true).map((c) => c.name);
+  canaries.forEach((c) => placed.set(c, "canary"));
+
+  specs.forEach((s, i) => {
+    if (stageNames.has(s.name))
+      problems.push({
+        property: `rollout.stages[${i}].name`,
+        reason: `"${s.name}" is ${s.name === "canary" ? "the canary stage's name" : "used twice"}; stage names must be unique`,
+      });
+    stageNames.add(s.name);
+  });
+  clusters.forEach((c, i) => {
+    if (c.stage !== undefined && !specs.some((s) => s.name === c.stage))
+      problems.push({
+        property: `clusters[${i}].stage`,
+        reason: `names stage "${c.stage}", which rollout.stages does not declare; declare it or fix the name`,
+      });
+  });
+
+  const rest = clusters.filter((c) => c.canary !== true).length;
+  let lastPercent = 0;
+  const out: PlannedStage[] = [];
+  specs.forEach((s, i) => {
+    const mine: string[] = [];
+    const take = (name: string, at: string): void => {
+      const c = known.get(name);
+      if (!c) {
+        problems.push({ property: at, reason: `"${name}" is not a cluster of the fleet; check the name` });
+        return;
+      }
+      const other = placed.get(name);
+      if (other !== undefined) {
+        problems.push({
+          property: at,
+          reason: `"${name}" is already in stage "${other}"; a cluster is in one stage`,
+        });
+        return;
+      }
+      placed.set(name, s.name);
+      mine.push(name);
+    };
+    (s.clusters ?? []).forEach((name, j) => take(name, `rollout.stages[${i}].clusters[${j}]`));
+    clusters.forEach((c, j) => {
+      if (c.stage === s.name) take(c.name, `clusters[${j}].stage`);
+    });
+    if (s.percent !== undefined) {
+      if (s.percent < lastPercent)
+        problems.push({
+          property: `rollout.stages[${i}].percent`,
+          reason: `${s.percent} is below the ${lastPercent} of an earlier stage; percentages are cumulative (e.g. 10, 50, 100)`,
+        });
+      lastPercent = Math.max(lastPercent, s.percent);
+      const due = Math.ceil((rest * s.percent) / 100);
+      const done = (): number => [...placed.values()].filter((v) => v !== "canary").length;
+      for (const c of clusters) {
+        if (done() >= due) break;
+        if (!placed.has(c.name) && c.stage === undefined) {
+          placed.set(c.name, s.name);
+          mine.push(c.name);
+        }
+      }
+    }
+    if (mine.length === 0 && s.percent === undefined && (s.clusters ?? []).length === 0)
+      problems.push({
+        property: `rollout.stages[${i}]`,
+        reason: "has no cluster: list clusters, tag clusters with this stage, or give a percent",
+      });
+    // A percentage that a small fleet has already reached leaves its stage empty: left out.
+    if (mine.length > 0) out.push({ name: s.name, clusters: mine, lanes: stageLanes(mine, maxInFlight) });
+  });
+  if (problems.length > 0) return { ok: false, problems };
+
+  const left = clusters.filter((c) => !placed.has(c.name)).map((c) => c.name);
+  const stages = [
+    ...(canaries.length > 0
+      ? [{ name: "canary", clusters: canaries, lanes: stageLanes(canaries, maxInFlight) }]
+      : []),
+    ...out,
+    ...(left.length > 0
+      ? [
+          {
+            name: specs.length > 0 || canaries.length > 0 ? "rest" : "all",
+            clusters: left,
+            lanes: stageLanes(left, maxInFlight),
+          },
+        ]
+      : []),
+  ];
+  return { ok: true, plan: { stages, maxInFlight, failureBudget } };
+}
+
+export interface StageTiming {
+  /** The stage with its lanes side by side (what it takes when the engine runs every lane at once). */
+  figures: EstimateFigures;
+  /** The cluster with the longest estimate. */
+  slowest: string | null;
+  /** Lanes, i.e. clusters the stage runs at once. */
+  inFlight: number;
+  /** When the engine's parallelism is below `inFlight`: the stage's figures on that many slots. */
+  serialised?: { engineParallel: number; figures: EstimateFigures; extraSeconds: number };
+}
+
+const ZERO: EstimateFigures = { lowSeconds: 0, seconds: 0, deadlineSeconds: 0 };
+
+/**
+ * List scheduling of the stage on `slots` engine slots (Infinity: every lane at once): a cluster is
+ * ready when its lane's previous cluster is done; ready clusters start in lane order while a slot is
+ * free. `pick` chooses which figure is scheduled.
+ */
+function makespan(lanes: readonly string[][], length: (c: string) => number, slots: number): number {
+  const next = lanes.map(() => 0);
+  const readyAt = lanes.map(() => 0);
+  const running: Array<{ lane: number; end: number }> = [];
+  let now = 0;
+  let end = 0;
+  for (;;) {
+    for (let l = 0; l < lanes.length && running.length < slots; l++) {
+      const lane = lanes[l] ?? [];
+      const i = next[l] ?? 0;
+      if (i < lane.length && (readyAt[l] ?? 0) <= now && !running.some((r) => r.lane === l)) {
+        running.push({ lane: l, end: now + length(lane[i] ?? "") });
+        next[l] = i + 1;
+      }
+    }
+    if (running.length === 0) return end;
+    running.sort((a, b) => a.end - b.end);
+    const done = running.shift();
+    if (!done) return end;
+    now = done.end;
+    end = Math.max(end, now);
+    readyAt[done.lane] = now;
+  }
+}
+
+function scheduled(
+  lanes: readonly string[][],
+  estimates: ReadonlyMap<string, EstimateFigures>,
+  slots: number,
+): EstimateFigures {
+  const f = (k: keyof EstimateFigures) => (c: string) => (estimates.get(c) ?? ZERO)[k];
+  return {
+    lowSeconds: makespan(lanes, f("lowSeconds"), slots),
+    seconds: makespan(lanes, f("seconds"), slots),
+    deadlineSeconds: makespan(lanes, f("deadlineSeconds"), slots),
+  };
+}
+
+/** A stage's duration from its clusters' estimates, and what the engine's parallelism costs. */
+export function stageTiming(
+  stage: PlannedStage,
+  estimates: ReadonlyMap<string, EstimateFigures>,
+  engineParallel?: number,
+): StageTiming {
+  const figures = scheduled(stage.lanes, estimates, Infinity);
+  const slowest = stage.clusters.reduce<string | null>(
+    (a, c) => (a === null || (estimates.get(c)?.seconds ?? 0) > (estimates.get(a)?.seconds ?? 0) ? c : a),
+    null,
+  );
+  const inFlight = stage.lanes.length;
+  const timing: StageTiming = { figures, slowest, inFlight };
+  if (engineParallel !== undefined && engineParallel > 0 && engineParallel < inFlight) {
+    const slow = scheduled(stage.lanes, estimates, engineParallel);
+    timing.serialised = { engineParallel, figures: slow, extraSeconds: slow.seconds - figures.seconds };
+  }
+  return timing;
+}
+
+/** What preview says about a stage: clusters, lanes, estimate, and the engine-parallelism cost and fix. */
+export function stageSummary(position: string, stage: PlannedStage, timing: StageTiming): string[] {
+  const n = stage.clusters.length;
+  const lines = [
+    `stage ${position} "${stage.name}": ${n} cluster${n === 1 ? "" : "s"}, ${timing.inFlight} at a time; ${estimateText(timing.figures)}${timing.slowest && timing.figures.seconds > 0 ? `, slowest ${timing.slowest}` : ""}`,
+  ];
+  const s = timing.serialised;
+  if (s)
+    lines.push(
+      `engine parallelism ${s.engineParallel} runs only ${s.engineParallel} of the stage's ${timing.inFlight} clusters at once: about ${secondsText(s.figures.seconds)} instead of ${secondsText(timing.figures.seconds)} (+${secondsText(s.extraSeconds)}); run \`pulumi up --parallel ${timing.inFlight}\` or more`,
+    );
+  return lines;
+}

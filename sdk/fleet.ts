@@ -1,0 +1,232 @@
+/**
+ * `SpsFleet`: the progressive rollout of many clusters (provider/domain/rollout-stages.ts). The canary
+ * clusters first, then the declared stages, then the rest; within a stage at most `maxInFlight`
+ * clusters at once (lanes: each cluster depends on the one before it in its lane). After each stage a
+ * gate (`RolloutStage`) is registered only once every cluster of the stage has finished; it verifies
+ * that every node runs its target, and the next stage's clusters depend on it — a failed cluster stops
+ * every later stage from starting, while the clusters already running finish their step (the engine
+ * never cancels a running operation; each cluster stops at its own safe point). `waitFor` holds the
+ * first stage until gates of other stacks have passed (a StackReference to their `gates` output).
+ *
+ * Preview shows each stage with its clusters, how many run at once, its estimated duration (from the
+ * clusters' `estimate`, docs/estimate.md) and — when the engine's parallelism
+ * (`pulumi up --parallel`) is below the stage's clusters in flight — the cost in time and the fix.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { EstimateFigures } from "../provider/domain/estimate";
+import {
+  planRollout,
+  stageSummary,
+  stageTiming,
+  type PlannedStage,
+  type RolloutSpec,
+} from "../provider/domain/rollout-stages";
+import { describeProblems } from "../provider/domain/validation";
+import { SpsCluster, type SpsClusterArgs } from "./cluster";
+import { clustersFromInventory, type FleetInventoryArgs } from "./fleet-inventory";
+import { RolloutStage } from "./rollout-stage";
+
+export interface FleetClusterArgs extends SpsClusterArgs {
+  /** The rollout stage the cluster belongs to (`rollout.stages[].name`). */
+  stage?: string;
+}
+
+export interface SpsFleetArgs {
+  clusters: FleetClusterArgs[];
+  /** Stages after the canary, clusters in flight, failure budget (README, "Staged rollout"). */
+  rollout?: RolloutSpec;
+  /**
+   * Gates of other stacks the first stage waits for, by label: e.g. `{ "site-a canary":
+   * siteA.getOutput("gates").apply((g) => g?.canary) }`. The first stage starts only when every one
+   * reads `{ verified: true }`.
+   */
+  waitFor?: Record<string, pulumi.Input<unknown>>;
+}
+
+/** What a stack exports of a passed gate (`SpsFleet.gates`), read by other stacks' `waitFor`. */
+export interface GateOutput {
+  stage: string;
+  verified: boolean;
+  clusters: string[];
+}
+
+/**
+ * The engine's parallelism as the program sees it (`pulumi up --parallel N`): the Node.js SDK's
+ * PULUMI_NODEJS_PARALLEL, which @pulumi/pulumi's `run` sets from the language host's `--parallel`;
+ * undefined when unknown or unlimited.
+ */
+export function engineParallelism(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const n = Number.parseInt(env["PULUMI_NODEJS_PARALLEL"] ?? "", 10);
+  return Number.isFinite(n) && n > 0 && n < 1_000_000 ? n : undefined;
+}
+
+function gateVerified(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as { verified?: unknown }).verified === true;
+}
+
+function figuresOf(e: Partial<EstimateFigures> | undefined): EstimateFigures {
+  return {
+    lowSeconds: e?.lowSeconds ?? 0,
+    seconds: e?.seconds ?? 0,
+    deadlineSeconds: e?.deadlineSeconds ?? 0,
+  };
+}
+
+export class SpsFleet extends pulumi.ComponentResource {
+  /** In rollout order: the canary clusters, then stage by stage. */
+  readonly clusters: SpsCluster[];
+  /** The stages in order, with their clusters and gate. */
+  readonly stages: Array<{ name: string; clusters: SpsCluster[]; gate: RolloutStage }>;
+  /** Per stage name, the gate's outcome: export it for other stacks' `waitFor`. */
+  readonly gates: pulumi.Output<Record<string, GateOutput>>;
+
+  constructor(name: string, args: SpsFleetArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("sps:index:SpsFleet", name, {}, opts);
+    const byName = new Map<string, { args: FleetClusterArgs; label: string }>();
+    // Resource names as before stages existed: the canaries, then the rest, in declaration order.
+    const ordered = [
+      ...args.clusters.filter((c) => c.canary === true),
+      ...args.clusters.filter((c) => c.canary !== true),
+    ];
+    ordered.forEach((c, i) => {
+      const label = c.cluster ?? `${name}-${i}`;
+      byName.set(label, { args: c.cluster ? c : { ...c, cluster: label }, label });
+    });
+    const refs = ordered.map((c, i) => ({
+      name: c.cluster ?? `${name}-${i}`,
+      canary: c.canary,
+      stage: c.stage,
+    }));
+    const planned = planRollout(refs, args.rollout ?? {});
+    if (!planned.ok) throw new Error(`SpsFleet ${name}:\n${describeProblems(planned.problems)}`);
+    const stages = planned.plan.stages;
+    const parallel = engineParallelism();
+
+    let before: pulumi.Resource[] = [];
+    if (args.waitFor && Object.keys(args.waitFor).length > 0) {
+      before = [this.waitGate(name, args.waitFor)];
+    }
+    const built: Array<{ name: string; clusters: SpsCluster[]; gate: RolloutStage }> = [];
+    stages.forEach((stage, k) => {
+      const made = new Map<string, SpsCluster>();
+      for (const lane of stage.lanes) {
+        let previous: SpsCluster | undefined;
+        for (const clusterName of lane) {
+          const entry = byName.get(clusterName);
+          if (!entry) throw new Error(`SpsFleet ${name}: no cluster "${clusterName}"`);
+          const clusterArgs: SpsClusterArgs & { stage?: string } = { ...entry.args };
+          delete clusterArgs.stage;
+          const cluster: SpsCluster = new SpsCluster(entry.label, clusterArgs, {
+            parent: this,
+            dependsOn: [...before, ...(previous ? [previous] : [])],
+          });
+          made.set(clusterName, cluster);
+          previous = cluster;
+        }
+      }
+      const clusters = stage.clusters.map((c) => made.get(c) as SpsCluster);
+      const gate = this.stageGate(name, `${k + 1}/${stages.length}`, stage, clusters, parallel);
+      built.push({ name: stage.name, clusters, gate });
+      before = [gate];
+    });
+    this.stages = built;
+    this.clusters = built.flatMap((s) => s.clusters);
+    this.gates = pulumi
+      .all(built.map((s) => pulumi.all([s.gate.verified, s.gate.clusters])))
+      .apply((rows) =>
+        Object.fromEntries(
+          rows.map(([verified, clusters], i) => [
+            built[i]?.name ?? String(i),
+            { stage: built[i]?.name ?? String(i), verified: verified === true, clusters: clusters ?? [] },
+          ]),
+        ),
+      );
+    this.registerOutputs({ gates: this.gates });
+  }
+
+  private stageGate(
+    fleet: string,
+    position: string,
+    stage: PlannedStage,
+    clusters: SpsCluster[],
+    parallel: number | undefined,
+  ): RolloutStage {
+    // The clusters' estimates (computed in check, so known in preview; 0 s once converged).
+    const summary = pulumi.all(clusters.map((c) => c.estimate)).apply((list) => {
+      const estimates = new Map(stage.clusters.map((c, i) => [c, figuresOf(list[i])]));
+      const lines = stageSummary(position, stage, stageTiming(stage, estimates, parallel));
+      if (pulumi.runtime.isDryRun()) {
+        void pulumi.log.info(`rollout ${lines[0] ?? ""}`, this);
+        if (lines[1]) void pulumi.log.warn(`rollout stage ${position} "${stage.name}": ${lines[1]}`, this);
+      }
+      return lines;
+    });
+    const nodeStates = pulumi
+      .all(clusters.map((c) => c.nodes))
+      .apply((states) => Object.fromEntries(stage.clusters.map((c, i) => [c, states[i] ?? {}])));
+    return new RolloutStage(
+      `${fleet}-stage-${stage.name}`,
+      {
+        fleet,
+        stage: stage.name,
+        position,
+        clusters: stage.clusters,
+        inFlight: stage.lanes.length,
+        summary,
+        nodeStates,
+      },
+      { parent: this, dependsOn: clusters },
+    );
+  }
+
+  /** The gate before the first stage: every `waitFor` entry must read `{ verified: true }`. */
+  private waitGate(fleet: string, waitFor: Record<string, pulumi.Input<unknown>>): RolloutStage {
+    const labels = Object.keys(waitFor);
+    const waitsFor = pulumi.all(labels.map((l) => pulumi.output(waitFor[l]))).apply((values) => {
+      const lines = labels.map((l, i) =>
+        gateVerified(values[i]) ? `${l}: verified` : `${l}: not verified yet`,
+      );
+      if (pulumi.runtime.isDryRun() && lines.some((l) => l.endsWith("not verified yet")))
+        void pulumi.log.warn(
+          `rollout waits for ${lines.filter((l) => l.endsWith("not verified yet")).join(", ")}: \`pulumi up\` will not start the first stage until it is`,
+          this,
+        );
+      return lines;
+    });
+    return new RolloutStage(
+      `${fleet}-waits`,
+      {
+        fleet,
+        stage: "waits",
+        position: "0",
+        clusters: labels,
+        inFlight: 1,
+        summary: waitsFor,
+        waitsFor,
+      },
+      { parent: this },
+    );
+  }
+
+  /**
+   * The fleet of an inventory file (README, "Fleet inventory file"): one cluster per inventory entry,
+   * with what is the same for every cluster (firmware, system control, license ...) from `args`.
+   * Throws naming the file, every bad field and its fix.
+   */
+  static fromInventory(
+    name: string,
+    args: FleetInventoryArgs & Pick<SpsFleetArgs, "rollout" | "waitFor">,
+    opts?: pulumi.ComponentResourceOptions,
+  ): SpsFleet {
+    const { rollout, waitFor, ...rest } = args;
+    return new SpsFleet(
+      name,
+      {
+        clusters: clustersFromInventory(rest),
+        ...(rollout ? { rollout } : {}),
+        ...(waitFor ? { waitFor } : {}),
+      },
+      opts,
+    );
+  }
+}
