@@ -31,7 +31,8 @@ export interface SppJoinArgs {
   address: pulumi.Input<string>;
   tls: pulumi.Input<TlsInput>;
   /** J3: IPv4 or the hostname on SPP's certificate; port 443 unless told. */
-  spp: pulumi.Input<{ address: string; port?: number; certificateCheckHost?: string }>;
+  /** `tls`: how SPP's certificate is trusted ({ caPem } or { sha256Fingerprint }); required to join (J3). */
+  spp: pulumi.Input<{ address: string; port?: number; certificateCheckHost?: string; tls?: TlsInput }>;
   /** J2: make a standalone node the CM of its own one-node cluster first. */
   promoteStandalone?: pulumi.Input<boolean>;
   /** J5: declared firewall openings. */
@@ -51,6 +52,8 @@ export class SppJoin extends pulumi.dynamic.Resource {
   /** Short hash of the SPP token used (secret output): shows a rotated token without storing it. */
   declare readonly tokenFingerprint: pulumi.Output<string>;
   declare readonly drift: pulumi.Output<string[]>;
+  /** "joined", "not joined" or "not verifiable: …" (SPP's certificate not verified: set spp.tls). */
+  declare readonly joinState: pulumi.Output<string>;
   declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: SppJoinArgs, opts?: pulumi.CustomResourceOptions) {
@@ -66,6 +69,7 @@ export class SppJoin extends pulumi.dynamic.Resource {
           "sppCertificateSha256",
           "tokenFingerprint",
           "drift",
+          "joinState",
           "stateVersion",
         ),
       },

@@ -5,6 +5,7 @@
 //   sppAddress, sppPort?, sppCheckHost?    sps:sppApiToken   SPP token (Appliance + Operations permissions)
 //   router? (JSON: host, port, username,   sps:routerSsh     {"privateKey": "..."} (only with `router`)
 //            hostKey), redirection? (JSON)
+//   sppCaPem or sppSha256 (J3: how SPP's certificate is trusted; without one no token goes to SPP)
 // Joining is irreversible (J1): destroying this stack forgets the join, it does not undo it.
 import * as pulumi from "@pulumi/pulumi";
 import { SppJoin, TrafficRedirection, type TrafficRedirectionArgs } from "../../sdk/integration";
@@ -12,6 +13,8 @@ import { SppJoin, TrafficRedirection, type TrafficRedirectionArgs } from "../../
 const cfg = new pulumi.Config();
 const sppPort = cfg.getNumber("sppPort");
 const sppCheckHost = cfg.get("sppCheckHost");
+const sppCaPem = cfg.get("sppCaPem");
+const sppSha256 = cfg.get("sppSha256");
 
 const join = new SppJoin("spp", {
   node: cfg.require("node"),
@@ -21,6 +24,11 @@ const join = new SppJoin("spp", {
     address: cfg.require("sppAddress"),
     ...(sppPort !== undefined ? { port: sppPort } : {}),
     ...(sppCheckHost !== undefined ? { certificateCheckHost: sppCheckHost } : {}),
+    ...(sppCaPem !== undefined
+      ? { tls: { caPem: sppCaPem } }
+      : sppSha256 !== undefined
+        ? { tls: { sha256Fingerprint: sppSha256 } }
+        : {}),
   },
   promoteStandalone: cfg.getBoolean("promoteStandalone") ?? true,
   firewall: { tcp8649BothWays: true, tcp443SpsToSpp: true },
@@ -29,6 +37,7 @@ const join = new SppJoin("spp", {
 export const plannedActions = join.plannedActions;
 export const joined = join.joined;
 export const joinDrift = join.drift;
+export const joinState = join.joinState;
 export const tokenFingerprint = join.tokenFingerprint;
 
 const router = cfg.getObject<TrafficRedirectionArgs["router"]>("router");

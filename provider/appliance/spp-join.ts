@@ -23,7 +23,7 @@ import { fieldProblems, type FieldProblem } from "../domain/validation";
 import { isIpv4 } from "../domain/next-hop";
 import { redactText } from "./api-error";
 import { RestCallError, RestJsonCalls } from "./rest-json-calls";
-import { TlsTrustSchema, type TrustLogger } from "./tls-trust";
+import { normalizeFingerprint, TlsTrustSchema, type TlsTrust, type TrustLogger } from "./tls-trust";
 import { ipv4Of, NIC_NAMES, nicRefForIp } from "./nic-reference";
 import { ClusterInterfaceResponseSchema, InfoResponseSchema } from "./rest-schemas";
 import {
@@ -71,6 +71,14 @@ export const sppJoinSpecSchema = z.strictObject({
     certificateCheckHost: z.string().min(1).optional(),
     /** SPP's HTTPS port (443 on a real SPP; J5). */
     port: z.number().int().min(1).max(65535).default(443),
+    /**
+     * J3: how SPP's certificate is trusted (the node TLS trust of ./tls-trust.ts: a CA bundle, a pinned
+     * SHA-256 fingerprint or the system store; never `insecure`). Without it the API token is never
+     * sent to SPP and the join is refused: an unverified certificate could be anyone's.
+     */
+    tls: TlsTrustSchema.refine((t) => t.mode !== "insecure", {
+      error: "must verify SPP's certificate: { mode: 'ca', caPem } or { mode: 'pin', sha256Fingerprint }",
+    }).optional(),
     /** Bearer token of an SPP account with the Appliance and Operations permissions (secret). */
     apiToken: z
       .string({ error: "is required: an SPP API token (secret)" })
@@ -141,6 +149,7 @@ export type SppJoinErrorKind =
   | "not-central-management"
   | "config-sync-off"
   | "certificate-hostname"
+  | "certificate-untrusted"
   | "policy-name-conflict"
   | "authorization"
   | "already-joined-or-node-id"
@@ -206,21 +215,60 @@ export interface SppCertificate {
   sha256Fingerprint: string;
   /** Does the address the join uses match the certificate? */
   matchesAddress: boolean;
+  /** Did the certificate pass the declared `spp.tls` trust (chain against the CA, or the pin)? */
+  trusted: boolean;
+  /** Why it is not trusted (the field to set), when `trusted` is false. */
+  trustProblem?: string;
 }
 
-/** Reads SPP's certificate chain over TLS (no trust decision: SPS gets the chain to trust). */
+/** The message naming the field to set when SPP's certificate is not verified (J3). */
+export function sppTrustMissing(address: string, presentedSha256: string): string {
+  return `SPP ${address}'s certificate is not verified: set spp.tls ({ caPem } of the CA that issued it, or { sha256Fingerprint } after checking it on SPP; the presented certificate's SHA-256 is ${presentedSha256}). Until then the API token is not sent to SPP and the join state is not verifiable`;
+}
+
+function trustVerdict(
+  trust: TlsTrust | undefined,
+  address: string,
+  socket: { authorized: boolean; authorizationError?: Error | string },
+  sha256: string,
+): { trusted: boolean; trustProblem?: string } {
+  if (!trust || trust.mode === "insecure")
+    return { trusted: false, trustProblem: sppTrustMissing(address, sha256) };
+  if (trust.mode === "pin") {
+    return normalizeFingerprint(trust.sha256Fingerprint) === normalizeFingerprint(sha256)
+      ? { trusted: true }
+      : {
+          trusted: false,
+          trustProblem: `SPP ${address}'s certificate (SHA-256 ${sha256}) does not match spp.tls.sha256Fingerprint ${trust.sha256Fingerprint}: the API token is not sent to it`,
+        };
+  }
+  return socket.authorized
+    ? { trusted: true }
+    : {
+        trusted: false,
+        trustProblem: `SPP ${address}'s certificate chain does not verify against spp.tls (${String(socket.authorizationError ?? "unverified")}): the API token is not sent to it`,
+      };
+}
+
+/**
+ * Reads SPP's certificate chain over TLS and judges it against the declared trust (`spp.tls`). Nothing
+ * is sent on this connection: the caller sends the token only when `trusted && matchesAddress`.
+ */
 export function fetchSppCertificate(
   address: string,
   port: number,
   timeoutMs = 10_000,
   connectHost: string = address,
+  trust?: TlsTrust,
 ): Promise<SppCertificate> {
   return new Promise((resolve, reject) => {
     const socket = connect({
       host: connectHost,
       port,
       servername: isIpv4(address) ? undefined : address,
+      // Judged below (socket.authorized / the pin), so the caller can name what to declare.
       rejectUnauthorized: false,
+      ...(trust?.mode === "ca" ? { ca: trust.caPem } : {}),
       timeout: timeoutMs,
     });
     socket.once("secureConnect", () => {
@@ -243,6 +291,7 @@ export function fetchSppCertificate(
         chainPem: pems.join(""),
         sha256Fingerprint: leaf.fingerprint256,
         matchesAddress: checkServerIdentity(address, leaf) === undefined,
+        ...trustVerdict(trust, address, socket, leaf.fingerprint256),
       });
     });
     socket.once("timeout", () => {
@@ -265,6 +314,16 @@ export function fetchSppCertificate(
 // ---------------------------------------------------------------------------------------------
 // Preflight and join
 
+/**
+ * The join state read on SPP's side. `notVerifiable`: SPP's certificate is not verified (or does not
+ * carry spp.address), so the token was not sent and the state is unknown; the text names the field.
+ */
+export interface SppJoinState {
+  joined: boolean;
+  spp: string | undefined;
+  notVerifiable?: string;
+}
+
 export interface SppJoinFinding {
   rule: "J2" | "J3" | "J4" | "J5";
   property: string;
@@ -280,7 +339,7 @@ export interface SppJoinPreflight {
   configSyncEnabled: boolean;
   conflictingPolicies: string[];
   certificate: SppCertificate;
-  joined: { joined: boolean; spp: string | undefined };
+  joined: SppJoinState;
   findings: SppJoinFinding[];
 }
 
@@ -344,7 +403,7 @@ async function joinState(
   spec: SppJoinSpec,
   sppSha256: string,
   log: TrustLogger,
-): Promise<{ joined: boolean; spp: string | undefined }> {
+): Promise<SppJoinState> {
   const info = InfoResponseSchema.safeParse(await api.ok("GET", "/api/info"));
   const body = info.success ? info.data.body : {};
   const names = [
@@ -431,14 +490,21 @@ async function preflightWith(
       spec.spp.port,
       spec.timeoutMs,
       spec.spp.certificateCheckHost,
+      spec.spp.tls,
     );
   } catch (e) {
     throw new SppJoinError("join-failed", redactText(`J5: ${(e as Error).message}`, api.secrets), "J5");
   }
-  // The token goes only to an SPP whose certificate carries spp.address (J3 blocks the join otherwise).
-  const joined = certificate.matchesAddress
-    ? await joinState(api, spec, certificate.sha256Fingerprint, log)
-    : { joined: false, spp: undefined };
+  // The token goes only to an SPP whose certificate passed spp.tls and carries spp.address (J3 blocks
+  // the join otherwise).
+  const joined: SppJoinState =
+    certificate.matchesAddress && certificate.trusted
+      ? await joinState(api, spec, certificate.sha256Fingerprint, log)
+      : {
+          joined: false,
+          spp: undefined,
+          notVerifiable: certificate.trustProblem ?? `J3: "${spec.spp.address}" is not on SPP's certificate`,
+        };
   if (conflictingPolicies.length > 0 && !joined.joined) {
     findings.push({
       rule: "J4",
@@ -447,6 +513,14 @@ async function preflightWith(
         ? `policies from the earlier join will be re-created by this re-join (J1): ${conflictingPolicies.join("; ")}`
         : `policies whose names contain "safeguard_default" would be overwritten by the join: ${conflictingPolicies.join("; ")}. Rename them first`,
       blocking: !spec.rejoin,
+    });
+  }
+  if (!certificate.trusted) {
+    findings.push({
+      rule: "J3",
+      property: "spp.tls",
+      message: certificate.trustProblem ?? sppTrustMissing(spec.spp.address, certificate.sha256Fingerprint),
+      blocking: true,
     });
   }
   if (!certificate.matchesAddress) {
@@ -576,13 +650,15 @@ export async function joinSpp(
     if (blocking.length > 0) {
       const first = blocking[0];
       const kind: SppJoinErrorKind =
-        first.rule === "J3"
-          ? "certificate-hostname"
-          : first.rule === "J4"
-            ? "policy-name-conflict"
-            : first.message.startsWith("configuration synchronization")
-              ? "config-sync-off"
-              : "not-central-management";
+        first.property === "spp.tls"
+          ? "certificate-untrusted"
+          : first.rule === "J3"
+            ? "certificate-hostname"
+            : first.rule === "J4"
+              ? "policy-name-conflict"
+              : first.message.startsWith("configuration synchronization")
+                ? "config-sync-off"
+                : "not-central-management";
       throw new SppJoinError(
         kind,
         blocking.map((f) => `${f.rule} ${f.property}: ${f.message}`).join("\n"),
@@ -630,14 +706,15 @@ export async function joinSpp(
 
 /**
  * The join state, read on SPP's side [ps: Cluster/SessionModules]. `sppSha256` pins SPP's certificate
- * (the fingerprint recorded at the join); without it the certificate presented now is read first and
- * must carry `spp.address` (J3) before the token is sent.
+ * (the fingerprint recorded at the join); without it the certificate presented now must pass the
+ * declared `spp.tls` and carry `spp.address` (J3) before the token is sent, else the state is
+ * reported `notVerifiable` (nothing sent to SPP).
  */
 export async function readSppJoin(
   input: unknown,
   log: TrustLogger = stderrWarn,
   sppSha256?: string,
-): Promise<{ joined: boolean; spp: string | undefined }> {
+): Promise<SppJoinState> {
   const spec = parseSpec(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);
   try {
@@ -648,7 +725,14 @@ export async function readSppJoin(
         spec.spp.port,
         spec.timeoutMs,
         spec.spp.certificateCheckHost,
+        spec.spp.tls,
       );
+      if (!cert.trusted)
+        return {
+          joined: false,
+          spp: undefined,
+          notVerifiable: cert.trustProblem ?? sppTrustMissing(spec.spp.address, cert.sha256Fingerprint),
+        };
       if (!cert.matchesAddress)
         throw new SppJoinError(
           "certificate-hostname",

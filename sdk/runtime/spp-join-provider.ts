@@ -28,6 +28,8 @@ const sppJoinInputSchema = z.strictObject({
     address: z.string().min(1),
     port: z.number().int().optional(),
     certificateCheckHost: z.string().min(1).optional(),
+    /** J3: how SPP's certificate is trusted (like a node's `tls`); without it no token goes to SPP. */
+    tls: tlsInputSchema.optional(),
   }),
   promoteStandalone: z.boolean().optional(),
   firewall: z.strictObject({ tcp8649BothWays: z.boolean(), tcp443SpsToSpp: z.boolean() }),
@@ -79,7 +81,13 @@ function joinSpec(f: SppJoinInputs, token: string, rejoin = false): unknown {
       tls: tlsTrust(f.tls),
       ...(f.spsPrimaryAddress ? { primaryAddress: f.spsPrimaryAddress } : {}),
     },
-    spp: { ...f.spp, apiToken: token },
+    spp: {
+      address: f.spp.address,
+      ...(f.spp.port !== undefined ? { port: f.spp.port } : {}),
+      ...(f.spp.certificateCheckHost ? { certificateCheckHost: f.spp.certificateCheckHost } : {}),
+      ...(f.spp.tls ? { tls: tlsTrust(f.spp.tls) } : {}),
+      apiToken: token,
+    },
     promoteStandalone: f.promoteStandalone ?? false,
     firewall: f.firewall,
   };
@@ -184,6 +192,11 @@ export const sppJoin = {
       const pin =
         typeof props["sppCertificateSha256"] === "string" ? props["sppCertificateSha256"] : undefined;
       const state = await readSppJoin(joinSpec(f, requireToken()), engineLog, pin);
+      if (state.notVerifiable !== undefined) {
+        // Nothing was sent to SPP: the state is unknown, not "unjoined" (no re-join planned from it).
+        say(`sppJoin/${f.node}`, `join state not verifiable: ${state.notVerifiable}`);
+        return { id, props: { ...props, joinState: `not verifiable: ${state.notVerifiable}` } };
+      }
       const joinedHere = state.joined && state.spp === f.spp.address;
       const drift = joinedHere
         ? []
@@ -192,7 +205,10 @@ export const sppJoin = {
               ? `SPS is joined to SPP ${state.spp ?? "?"}, not ${f.spp.address}`
               : `SPP ${f.spp.address} lists no session module for this SPS (unjoined on SPP?)`,
           ];
-      return { id, props: { ...props, joined: joinedHere, drift } };
+      return {
+        id,
+        props: { ...props, joined: joinedHere, drift, joinState: joinedHere ? "joined" : "not joined" },
+      };
     } catch (e) {
       fail(e);
     }

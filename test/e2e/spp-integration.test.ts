@@ -42,6 +42,7 @@ describe("SppJoin and TrafficRedirection as a Pulumi stack (J1–J6)", function 
         sppAddress: SPP_NAME,
         sppPort: String(spp.httpsPort),
         sppCheckHost: "127.0.0.1",
+        sppCaPem: spp.certPem,
         router: JSON.stringify({ host: ssh.host, port: ssh.port, username: "root", hostKey: ssh.hostKey }),
         redirection: JSON.stringify({
           name: "e2e",

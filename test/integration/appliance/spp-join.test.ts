@@ -3,6 +3,7 @@
  * certificate; see simulator/spp-emulator.ts, simulator/api-spp-routes.ts).
  */
 import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import {
   joinSpp,
@@ -56,6 +57,7 @@ describe("SPP join against the emulated SPS and an emulated SPP", function () {
         certificateCheckHost: "127.0.0.1",
         port: spp.httpsPort,
         apiToken: TOKEN,
+        tls: { mode: "pin", sha256Fingerprint: new X509Certificate(spp.certPem).fingerprint256 },
         ...sppExtra,
       },
       firewall: { tcp8649BothWays: true, tcp443SpsToSpp: true },
@@ -120,6 +122,41 @@ describe("SPP join against the emulated SPS and an emulated SPP", function () {
     const before = spp.requests.length;
     await assert.rejects(readSppJoin(spec(), undefined, "AA".repeat(32)), /does not match the pinned/);
     assert.equal(spp.requests.length, before, "no request (and no token) reached SPP");
+  });
+
+  it("J3: an SPP whose certificate is not verified never receives the token: preflight, join and read report 'not verifiable' naming spp.tls", async () => {
+    const tokensSeen = (): number => spp.requests.length;
+    const before = tokensSeen();
+    const untrusted = [
+      {}, // no spp.tls declared
+      { tls: { mode: "pin", sha256Fingerprint: "AB".repeat(32) } }, // a pin of another certificate
+      { tls: { mode: "ca", caPem: readFileSync(fleet.node("sps1").caCertPath, "utf8") } }, // another CA
+    ];
+    for (const extra of untrusted) {
+      const s = spec({ promoteStandalone: true }, extra);
+      if (!("tls" in extra)) delete (s.spp as { tls?: unknown }).tls;
+      const pre = await preflightSppJoin(s);
+      assert.ok(pre.joined.notVerifiable, `not verifiable for ${JSON.stringify(extra)}`);
+      assert.ok(pre.findings.some((f) => f.property === "spp.tls" && f.blocking));
+      await assert.rejects(joinSpp(s), (e: unknown) => {
+        assert.ok(e instanceof SppJoinError);
+        assert.equal(e.kind, "certificate-untrusted");
+        assert.match(e.message, /spp\.tls/);
+        assertNoSecret(e);
+        return true;
+      });
+      const state = await readSppJoin(s);
+      assert.equal(state.joined, false);
+      assert.match(state.notVerifiable ?? "", /spp\.tls/);
+    }
+    assert.equal(tokensSeen(), before, "no HTTP request (and so no token) reached the untrusted SPP");
+    assert.equal(fleet.node("sps1").node.roles.length, 0, "nothing changed on SPS either");
+  });
+
+  it("J3: SPP's certificate trusted through a CA bundle (spp.tls.caPem) lets the join and the read go ahead", async () => {
+    const s = spec({ promoteStandalone: true }, { tls: { mode: "ca", caPem: spp.certPem } });
+    assert.equal((await joinSpp(s)).joined, true);
+    assert.deepEqual(await readSppJoin(s), { joined: true, spp: SPP_NAME });
   });
 
   it("J1/J4: after a join was reversed on SPP, a re-join is blocked by its own safeguard_default policies unless marked rejoin", async () => {
