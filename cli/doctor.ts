@@ -46,7 +46,7 @@ const USAGE = `usage: sps-upgrade doctor --inventory INVENTORY.json [--credentia
   REST logins: the sps:credentials JSON ({"appliance": {"username", "password"}, "nodes": {…}}) in
   $${CREDENTIALS_ENV} or in --credentials FILE (never on the command line).
   --record DIR saves every read answer per node (status, content type, body; cookies, passwords,
-  tokens and license texts removed) as DIR/<node>.json — hand it over to show what your SPS answers.
+  tokens and license texts removed) as DIR/<cluster>__<node>.json — hand it over to show what your SPS answers.
   exit 0: every node ready; 1: something will stop the run; 2: bad input.`;
 
 const OPTIONS = {
@@ -183,7 +183,7 @@ export async function examine(
       } finally {
         client.close();
       }
-      if (recordDir !== undefined) writeRecording(recordDir, node.name, answers);
+      if (recordDir !== undefined) writeRecording(recordDir, cluster, node.name, answers);
       const ha = node.ha === true;
       const verdict: NodeReadiness = readiness({ ha }, probe.access, probe.facts);
       nodes[i] = {

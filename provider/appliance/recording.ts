@@ -42,7 +42,7 @@ function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
   if (depth > 32) return REMOVED;
   if (typeof value === "string") {
     let out = value;
-    for (const s of secrets) if (s.length >= 4) out = out.split(s).join(REMOVED);
+    for (const s of secrets) if (s.length > 0) out = out.split(s).join(REMOVED);
     return out;
   }
   if (Array.isArray(value)) return value.map((v) => scrub(v, secrets, depth + 1));
@@ -95,8 +95,19 @@ export function recordedAnswer(e: Exchange, secrets: readonly string[]): Recorde
   };
 }
 
-/** Writes `<dir>/<node>.json` (the last answer per path wins). */
-export function writeRecording(dir: string, node: string, answers: RecordedAnswer[]): string {
+/** The file name of a node's recording: node names are unique only within a cluster. */
+export function recordingFileName(cluster: string, node: string): string {
+  const safe = (t: string): string => t.replace(/[^A-Za-z0-9._-]/g, "_");
+  return `${safe(cluster)}__${safe(node)}.json`;
+}
+
+/** Writes `<dir>/<cluster>__<node>.json` (the last answer per path wins). */
+export function writeRecording(
+  dir: string,
+  cluster: string,
+  node: string,
+  answers: RecordedAnswer[],
+): string {
   const byPath = new Map<string, RecordedAnswer>();
   for (const a of answers) byPath.set(a.path, a);
   const recording: Recording = {
@@ -105,7 +116,7 @@ export function writeRecording(dir: string, node: string, answers: RecordedAnswe
     source: "sps-upgrade doctor --record",
     answers: [...byPath.values()],
   };
-  const file = join(dir, `${node.replace(/[^A-Za-z0-9._-]/g, "_")}.json`);
+  const file = join(dir, recordingFileName(cluster, node));
   writeFileSync(file, `${JSON.stringify(recording, null, 2)}\n`, { mode: 0o600 });
   return file;
 }

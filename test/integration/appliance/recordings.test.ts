@@ -6,12 +6,12 @@
  * be seeded with again.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli, type CliIo } from "../../../cli/sps-upgrade";
 import { readLicense } from "../../../provider/appliance/license-reading";
-import { RecordingSchema, recordedAnswer } from "../../../provider/appliance/recording";
+import { RecordingSchema, recordedAnswer, writeRecording } from "../../../provider/appliance/recording";
 import { readCapabilities } from "../../../provider/appliance/rest-capabilities";
 import { indexersSeen } from "../../../provider/appliance/indexer-workers";
 import { seedFromRecording } from "../../../simulator/recorded-answers";
@@ -100,7 +100,7 @@ describe("recordings: parsers against recorded answers, doctor --record, the emu
     const out = join(dir, "recorded");
     const r = await cli("doctor", "--inventory", inv, "--credentials", creds, "--json", "--record", out);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const text = readFileSync(join(out, "sps1.json"), "utf8");
+    const text = readFileSync(join(out, "solo__sps1.json"), "utf8");
     assert.ok(!text.includes(ADMIN.password), "no password");
     assert.ok(!/session_id=|set-cookie/i.test(text), "no cookie");
     assert.ok(!text.includes(Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString("base64")));
@@ -132,6 +132,41 @@ describe("recordings: parsers against recorded answers, doctor --record, the emu
       .nodes[0];
     assert.equal(replayed?.version, "7.0.3");
     assert.deepEqual(replayed?.facts, facts?.facts);
+  });
+
+  it("recordings of same-named nodes in two clusters go to two files (<cluster>__<node>.json), neither overwritten", () => {
+    const answer = (version: string) => ({
+      method: "GET" as const,
+      path: "/api/info",
+      status: 200,
+      contentType: "application/json",
+      body: { body: { firmware_version: version } },
+    });
+    const out = join(dir, "two-clusters");
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out, { recursive: true });
+    const a = writeRecording(out, "east", "sps1", [answer("6.0.5")]);
+    const b = writeRecording(out, "west", "sps1", [answer("7.0.3")]);
+    assert.notEqual(a, b);
+    assert.deepEqual(readdirSync(out).sort(), ["east__sps1.json", "west__sps1.json"]);
+    const versionIn = (f: string) =>
+      RecordingSchema.parse(JSON.parse(readFileSync(f, "utf8"))).answers[0]?.body;
+    assert.deepEqual(versionIn(a), { body: { firmware_version: "6.0.5" } });
+    assert.deepEqual(versionIn(b), { body: { firmware_version: "7.0.3" } });
+  });
+
+  it("redaction: a secret of any length (even 1–3 characters) is removed from recorded bodies", () => {
+    const rec = recordedAnswer(
+      {
+        method: "GET",
+        path: "/api/info",
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: Buffer.from(JSON.stringify({ body: { note: "pw=x9Q end" } })),
+      },
+      ["x9Q", ""],
+    );
+    assert.deepEqual(rec?.body, { body: { note: "pw=[removed] end" } });
   });
 
   it("redaction: secrets anywhere, token-like fields and license texts are removed; writes are not kept", () => {
