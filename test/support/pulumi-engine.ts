@@ -55,6 +55,8 @@ export function assertEngineInstalled(): void {
 export interface PulumiEngineEnvOptions {
   /** Passphrase of the passphrase secrets provider; default DEFAULT_PASSPHRASE. */
   passphrase?: string;
+  /** State backend URL (e.g. `postgres://…`, test/support/postgres.ts); default file://`dir`/state. */
+  backendUrl?: string;
 }
 
 /**
@@ -74,7 +76,7 @@ export function pulumiEngineEnv(dir: string, options: PulumiEngineEnvOptions = {
   return {
     PATH: `${PULUMI_BIN_DIR}${path.delimiter}${process.env["PATH"] ?? ""}`,
     PULUMI_HOME: home,
-    PULUMI_BACKEND_URL: `file://${state}`,
+    PULUMI_BACKEND_URL: options.backendUrl ?? `file://${state}`,
     PULUMI_CONFIG_PASSPHRASE: options.passphrase ?? DEFAULT_PASSPHRASE,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
@@ -107,6 +109,8 @@ export interface TestStackOptions {
   /** Secret config values, stored encrypted with the passphrase. */
   secrets?: Record<string, string>;
   passphrase?: string;
+  /** State backend URL; default a file backend in the workspace (see pulumiEngineEnv). */
+  backendUrl?: string;
 }
 
 /** Options of preview and up beyond the defaults. */
@@ -298,10 +302,10 @@ export async function createTestStack(options: TestStackOptions): Promise<TestSt
   const programDir = path.resolve(options.programDir);
   const workDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "pulumi-sps-e2e-"));
   try {
-    const env = pulumiEngineEnv(
-      workDir,
-      options.passphrase === undefined ? {} : { passphrase: options.passphrase },
-    );
+    const env = pulumiEngineEnv(workDir, {
+      ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+      ...(options.backendUrl === undefined ? {} : { backendUrl: options.backendUrl }),
+    });
     const programWorkspace = await automation.LocalWorkspace.create({
       workDir: programDir,
       pulumiCommand,
