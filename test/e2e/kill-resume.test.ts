@@ -108,9 +108,10 @@ function upKilledOnce(ls: LabStack, pattern: RegExp, mode: KillMode): Promise<Ki
         }
         if (mode === "stop-file") {
           // Where to put it, as the run itself says at its start.
-          const stopFile = /firmware\/dc1: (?:starting|resuming) .*; to stop after the step in flight: touch (\S+)/.exec(
-            output,
-          )?.[1];
+          const stopFile =
+            /firmware\/dc1: (?:starting|resuming) .*; to stop after the step in flight: touch (\S+)/.exec(
+              output,
+            )?.[1];
           assert.ok(stopFile, `the run names its stop file:\n${output}`);
           writeFileSync(stopFile, "");
           return;
