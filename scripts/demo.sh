@@ -103,9 +103,20 @@ node "$ROOT/bin/sps-upgrade.js" render --preview "$WORK/preview.json" | sed -n '
 echo "  ... (per cluster: hops, wave table, findings; the chart as drawn: docs/rollout-gantt.png)"
 
 step "pulumi up: the canary cluster (branch) first, then dc1, then dc1's indexer hosts"
-pulumi up --yes --skip-preview --non-interactive --color never \
-  | sed -u -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' | grep --line-buffered -v ' start: ' \
-  | awk '!seen[$0]++ { print; fflush() }' || true
+# What POST /api/firmware/upgrade does is unknown (it may reboot the primary while the secondary runs, H2),
+# so the HA pair's firmware is activated by hand in the web interface: the run stops with the exact steps
+# and resumes on the next up. The demo plays the operator through the emulator's control surface.
+for attempt in 1 2 3 4 5; do
+  pulumi up --yes --skip-preview --non-interactive --color never > "$WORK/up.log" 2>&1 && up_rc=0 || up_rc=$?
+  sed -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' "$WORK/up.log" | grep -v ' start: ' | awk '!seen[$0]++' || true
+  gate=$(grep -o 'node [^ ,]*, step [0-9]* activate-firmware (hop [0-9]* → [0-9.]*): activate the firmware of the HA pair by hand' "$WORK/up.log" | head -1 || true)
+  [ "$up_rc" -eq 0 ] || [ -z "$gate" ] && break
+  gate_node=$(echo "$gate" | sed -E 's/^node ([^ ,]*),.*/\1/')
+  gate_version=$(echo "$gate" | sed -E 's/.*→ ([0-9.]*)\).*/\1/')
+  echo "demo: the operator activates $gate_version on $gate_node in its web interface (Basic Settings > System > Firmwares: After reboot, Activate), then runs up again"
+  curl -sf -X POST -H 'Content-Type: application/json' -d "{\"version\":\"$gate_version\"}" \
+    "$CONTROL/_emulator/nodes/$gate_node/webui/activate-firmware" >/dev/null
+done
 
 step "pulumi up again: nothing to do"
 pulumi up --yes --skip-preview --non-interactive --color never | grep -E 'Resources:|unchanged|created|updated' || true

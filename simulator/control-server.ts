@@ -22,7 +22,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
-import { SystemControlRefused } from "./api-errors";
+import { SpsApiFault, SystemControlRefused } from "./api-errors";
 import { NodeFaultsSchema } from "./faults";
 import type { ScaledClock } from "./clock";
 import type { EmulatedNode } from "./emulated-node";
@@ -111,7 +111,12 @@ export class ControlServer {
   constructor(private readonly fleet: ControlledFleet) {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e: unknown) => {
-        const status = e instanceof ControlError ? e.status : e instanceof SystemControlRefused ? 409 : 500;
+        const status =
+          e instanceof ControlError
+            ? e.status
+            : e instanceof SystemControlRefused || e instanceof SpsApiFault
+              ? 409
+              : 500;
         send(res, status, { error: e instanceof Error ? e.message : String(e) });
       });
     });
@@ -245,6 +250,14 @@ export class ControlServer {
             throw new ControlError(404, `unknown system operation "${sub[1]}"`);
         }
         return send(res, 200, sc.haState());
+      }
+      if (sub[0] === "webui" && sub[1] === "activate-firmware" && method === "POST") {
+        // The operator's manual step "Basic Settings > System > Firmwares: After reboot, Activate" (no reboot).
+        const body = (await readJson(req)) as { version?: unknown };
+        if (typeof body.version !== "string")
+          throw new ControlError(400, "version: the firmware version X.Y.Z to activate is required");
+        const slot = node.activateInWebInterface(body.version);
+        return send(res, 200, { slot, firmware: node.firmwareSlots() });
       }
       if (sub[0] === "drift" && method === "POST") {
         const d = parse(DriftSchema, await readJson(req));

@@ -97,7 +97,7 @@ export interface EmulatedNodeOptions {
 export type ServiceState = "up" | "booting" | "down";
 export type UpgradeCallReading = "reboots" | "selects";
 /** The reading a node follows unless its fleet entry (or the fleet options) names one. */
-export const DEFAULT_UPGRADE_CALL: UpgradeCallReading = "selects";
+export const DEFAULT_UPGRADE_CALL: UpgradeCallReading = "reboots";
 
 /**
  * [unknown] First version with the support-bundle REST API: documented in the 8.0 LTS REST guide
@@ -399,9 +399,29 @@ export class EmulatedNode {
    * answering. Which reading a real SPS follows is [unknown] (real-appliance-facts §1).
    */
   activateFirmware(slotId: number, message: string | null): { summary: string } {
+    this.selectForNextBoot(slotId, message, "upgrade-call");
+    if (this.upgradeCall === "reboots")
+      this.upgradeRebootDueAt = this.clock.now() + UPGRADE_CALL_REBOOT_DELAY_MS;
+    return { summary: "HA check started\nHA check finished" };
+  }
+
+  /**
+   * The web interface's "Basic Settings > System > Firmwares: After reboot, Activate" — documented as a
+   * step of its own before "System Control > This node > Reboot" [doc: upgrade guides], so it never
+   * reboots. The emulator's control surface offers it as the operator's manual step.
+   */
+  activateInWebInterface(version: string): number {
+    this.advance();
+    const i = this.primary.slots.findIndex((s) => s?.version === version);
+    if (i < 0) throw new SpsApiFault("ResourceNotFound", `No firmware slot holds ${version}.`, { version });
+    this.selectForNextBoot(i + 1, null, "web-interface");
+    return i + 1;
+  }
+
+  private selectForNextBoot(slotId: number, message: string | null, via: string): void {
     this.advance();
     const slot = this.requireSlot(slotId);
-    if (this.requireCommitLog && !message) {
+    if (this.requireCommitLog && !message && via === "upgrade-call") {
       throw new SpsApiFault(
         "IncompleteRequestBodyError",
         "A commit message is required (require_commit_log is on).",
@@ -415,13 +435,10 @@ export class EmulatedNode {
     this.record(
       "action",
       "activate-firmware",
-      { slot: slotId, version: slot.version, message },
+      { slot: slotId, version: slot.version, message, via },
       this.primary.id,
     );
     this.scheduleFirmwareSync();
-    if (this.upgradeCall === "reboots")
-      this.upgradeRebootDueAt = this.clock.now() + UPGRADE_CALL_REBOOT_DELAY_MS;
-    return { summary: "HA check started\nHA check finished" };
   }
 
   private scheduleFirmwareSync(): void {

@@ -5,7 +5,6 @@
  * The HA-only steps are in ./ha-steps.ts.
  */
 import { promises as fs } from "node:fs";
-import { ApplianceApiError } from "../appliance/api-error";
 import type { FirmwareSlot } from "../appliance/appliance-client";
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import { rebootDeadlineMs } from "../domain/deadlines";
@@ -22,7 +21,8 @@ import {
   readLiveness,
   slotWithVersion,
 } from "./node-state";
-import { rebootMarkOf } from "./checkpoint";
+import { rebootMarkOf, rebootStarted } from "./checkpoint";
+import { describeEvidence, ensureSupportBundle, evidenceOf, WEB_INTERFACE_BUNDLE } from "./support-bundle";
 import type { RunContext } from "./run-context";
 import {
   channelPhrase,
@@ -285,52 +285,27 @@ function firmwareTestFailed(ctx: RunContext, step: PlanStep, target: string, sum
   );
 }
 
-export async function activateFirmware(
-  ctx: RunContext,
-  node: NodeHandle,
-  step: PlanStep,
-): Promise<StepOutcome> {
-  const target = hopTarget(ctx, step);
-  const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
-  const slot = await uploadedSlot(ctx, node, step, target);
-  if (slot.afterReboot) return skipped(`slot ${slot.id} (${target}) already selected "after reboot"`);
-  try {
-    await node.client.activateFirmware(slot.id, `pulumi-sps: ${target} (hop ${hopOf(step)})`);
-  } catch (e) {
-    if (e instanceof ApplianceApiError && e.errorType === "FirmwareTestFailed") {
-      const d = (e.details ?? {}) as { test_summary?: unknown };
-      throw firmwareTestFailed(
-        ctx,
-        step,
-        target,
-        typeof d.test_summary === "string" ? d.test_summary : e.message,
-      );
-    }
-    throw e;
-  }
-  return done(`slot ${slot.id} (${target}) selected "after reboot" (S7)`);
-}
-
 // ---- S8, S9, S10, S12, S13: support bundle, reboot, verify --------------------------------------
 
+/** S8: the support bundle before the reboot (made by activate-firmware already where the call may reboot). */
 export async function supportBundle(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
-  if (rebootMarkOf(ctx.checkpoint, node.name, hopTarget(ctx, step)))
-    return skipped("reboot of this hop already issued; bundle kept from before");
+  const before = evidenceOf(ctx, node.name, hopOf(step), "before-reboot");
+  if (before) return skipped(`${describeEvidence(before)} made before the reboot (kept)`);
+  const noted = ctx.checkpoint.bundleNotes?.[`${node.name}#${hopOf(step)}`];
+  if (noted) return skipped(`${noted} (rule S8; due before the upgrade call, which may be the reboot)`);
+  if (rebootStarted(rebootMarkOf(ctx.checkpoint, node.name, target)))
+    return skipped(
+      `reboot of this hop already under way; a bundle now would not show the state before it — next time create one in the web interface before the upgrade: ${WEB_INTERFACE_BUNDLE} (rule S8)`,
+    );
   const running = await ensureUp(ctx, node, step);
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
   if (ctx.checkpoint.finished.includes(step.seq))
     return skipped("support bundle made in an earlier run (kept)");
-  const hook = ctx.inputs.hooks?.supportBundle;
-  if (!hook)
-    return skipped(
-      "not automated (rule S8): no documented API creates a support bundle — create one in the web interface and keep it",
-    );
-  const where_ = await hook(node.name, hopOf(step));
-  return done(
-    typeof where_ === "string" ? `support bundle: ${where_} (kept)` : "support bundle created (kept)",
-  );
+  const made = await ensureSupportBundle(ctx, node, step, "before-reboot");
+  if (made.record) return done(`${describeEvidence(made.record)} (S8)`);
+  if (made.hook) return done(`support bundle: ${made.hook} (kept)`);
+  return skipped(`${made.note ?? "not automated"} (rule S8)`);
 }
 
 /**
@@ -342,14 +317,14 @@ export async function reboot(ctx: RunContext, node: NodeHandle, step: PlanStep):
   const target = hopTarget(ctx, step);
   const hop = hopOf(step);
   const mark = rebootMarkOf(ctx.checkpoint, node.name, target);
-  if (mark) {
-    const v = await ensureUp(ctx, node, step, {
-      crossesStorageReorganisation: crossesStorageReorganisation(mark.fromVersion, target),
-      what: `${node.name} back after the reboot issued at ${mark.issuedAt}`,
-    });
-    return skipped(
-      `reboot for hop ${hop} already issued at ${mark.issuedAt} (never repeated, S9/S10); node up on ${v}`,
-    );
+  if (mark && rebootStarted(mark)) {
+    const by =
+      mark.route === "upgrade-call" && mark.rebootIssuedAt === undefined
+        ? `by the upgrade call at ${mark.issuedAt}`
+        : `at ${mark.rebootIssuedAt ?? mark.issuedAt}`;
+    // Read-only until it is back (S10); a node that is up again is accepted at once (never rebooted again).
+    const v = await waitForReboot(ctx, node, step, mark.fromVersion, target, { issued: by });
+    return skipped(`reboot for hop ${hop} already issued ${by} (never repeated, S9/S10); node up on ${v}`);
   }
   const running = await ensureUp(ctx, node, step);
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
@@ -375,23 +350,30 @@ export async function reboot(ctx: RunContext, node: NodeHandle, step: PlanStep):
     unit = view.primary.unit;
   }
   const issuedAt = ctx.nowIso();
+  // Saved before the reboot is issued: a resumed run never reboots twice (S9).
   await ctx.save((c) => {
-    c.reboots.push({
-      node: node.name,
-      hop,
-      fromVersion: running,
-      toVersion: target,
-      ...(unit ? { unit } : {}),
-      issuedAt,
-    });
+    const m = c.reboots.find((r) => r.node === node.name && r.toVersion === target);
+    if (m) m.rebootIssuedAt = issuedAt;
+    else
+      c.reboots.push({
+        node: node.name,
+        hop,
+        fromVersion: running,
+        toVersion: target,
+        ...(unit ? { unit } : {}),
+        issuedAt,
+      });
   });
   try {
     await ctx.inputs.systemControl.rebootNode(node.controlName);
   } catch (e) {
     if (e instanceof ManualStepRequired) {
-      // Not issued by us: forget the mark so the next run sees the truth (booting, on target, or still old).
+      // Not issued by us: forget it so the next run sees the truth (booting, on target, or still old).
       await ctx.save((c) => {
-        c.reboots = c.reboots.filter((r) => !(r.node === node.name && r.hop === hop));
+        if (mark) {
+          const m = c.reboots.find((r) => r.node === node.name && r.toVersion === target);
+          if (m) delete m.rebootIssuedAt;
+        } else c.reboots = c.reboots.filter((r) => !(r.node === node.name && r.hop === hop));
       });
       throw stepError(
         "manual-step-required",
@@ -407,8 +389,11 @@ export async function reboot(ctx: RunContext, node: NodeHandle, step: PlanStep):
       { rule: "S9", cause: e },
     );
   }
+  const how = channelPhrase(ctx, "rebootNode", "through system control");
   const v = await waitForReboot(ctx, node, step, running, target);
-  return done(`rebooted (this node only, S9) from ${running}; web interface back on ${v}`);
+  return done(
+    `rebooted ${how} (this node only, S9${mark ? "; the upgrade call had only selected the slot" : ""}) from ${running}; web interface back on ${v}`,
+  );
 }
 
 async function waitForReboot(
@@ -417,16 +402,18 @@ async function waitForReboot(
   step: PlanStep,
   from: string,
   target: string,
+  earlier?: { issued: string },
 ): Promise<string> {
   const crosses = crossesStorageReorganisation(from, target);
   const issued = ctx.clock.now();
-  let seenDown = false;
+  // A reboot issued earlier (recorded): whatever version answers now is the outcome.
+  let seenDown = earlier !== undefined;
   let announcedBoot = false;
   return waitForWebInterface(
     ctx,
     step,
     {
-      what: `web interface of ${node.name} back after the reboot into ${target}${crosses ? " (first boot reorganises storage, P14)" : ""}`,
+      what: `web interface of ${node.name} back after the reboot into ${target}${earlier ? ` issued ${earlier.issued}` : ""}${crosses ? " (first boot reorganises storage, P14)" : ""}`,
       deadlineMs: rebootDeadlineMs(ctx.deadlines, crosses),
       hint: "console access needed: do not reboot or power it off during its first boot (S10); check it on the console, then run again",
     },
@@ -511,10 +498,20 @@ export async function verifyVersion(ctx: RunContext, node: NodeHandle, step: Pla
     await ctx.save((c) => {
       c.rolledBack[node.name] = { hop, running, expected: target };
     });
+    // S13: keep the support bundle — one made now, after the rollback, where the node offers the API.
+    let bundle: string;
+    try {
+      const made = await ensureSupportBundle(ctx, node, step, "after-rollback");
+      bundle = made.record
+        ? `${describeEvidence(made.record)} made after the rollback`
+        : (made.hook ?? made.note ?? "no support bundle made");
+    } catch (e) {
+      bundle = `the support bundle after the rollback failed (${e instanceof Error ? e.message : String(e)}): ${WEB_INTERFACE_BUNDLE}`;
+    }
     throw stepError(
       "rollback-detected",
       step,
-      `${where(ctx, step)}: SPS rolled back — the node runs ${running} after the reboot into ${target} (issued ${mark.issuedAt}) (rule S13). The run stops; keep the support bundle, investigate on the appliance. It will not be rebooted again for this hop.`,
+      `${where(ctx, step)}: SPS rolled back — the node runs ${running} after the reboot into ${target} (issued ${mark.issuedAt}) (rule S13). The run stops; keep the support bundle (${bundle}), investigate on the appliance. It will not be rebooted again for this hop.`,
       { rule: "S13" },
     );
   }

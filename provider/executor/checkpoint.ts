@@ -15,6 +15,19 @@ const rebootMarkSchema = z.strictObject({
   /** HA: the unit that was primary when the reboot was issued (H2 activate-secondary check). */
   unit: z.string().optional(),
   issuedAt: z.string(),
+  route: z.literal("upgrade-call").optional(),
+  observed: z.enum(["went-away", "stayed-up", "unclear"]).optional(),
+  rebootIssuedAt: z.string().optional(),
+});
+
+const evidenceSchema = z.strictObject({
+  node: z.string().min(1),
+  hop: z.number().int().positive(),
+  when: z.enum(["before-reboot", "after-rollback"]),
+  path: z.string().min(1),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: z.string(),
 });
 
 export const checkpointSchema = z.strictObject({
@@ -28,6 +41,8 @@ export const checkpointSchema = z.strictObject({
     z.string(),
     z.strictObject({ hop: z.number().int().positive(), running: z.string(), expected: z.string() }),
   ),
+  evidence: z.array(evidenceSchema).optional(),
+  bundleNotes: z.record(z.string(), z.string()).optional(),
   updatedAt: z.string(),
 });
 
@@ -63,6 +78,18 @@ export function rebootMarkOf(
   toVersion: string,
 ): RebootMark | undefined {
   return c.reboots.find((r) => r.node === node && r.toVersion === toVersion);
+}
+
+/**
+ * A reboot of this node's hop may have started (or is over): marked through SystemControl, or by an
+ * upgrade call that was not seen to leave the node up with its slot selected. Every "skip: already
+ * rebooted" check uses this, never the bare mark (an upgrade call that only selected still needs its
+ * reboot — and on an HA pair the secondary shut down first, H2).
+ */
+export function rebootStarted(mark: RebootMark | undefined): boolean {
+  if (!mark) return false;
+  if (mark.route !== "upgrade-call") return true;
+  return mark.observed !== "stayed-up" || mark.rebootIssuedAt !== undefined;
 }
 
 /** In-memory store (tests, and callers that persist `ExecutionResult.checkpoint` themselves). */

@@ -14,6 +14,7 @@ import { IndexerSteps } from "./indexer-steps";
 import { readLiveness } from "./node-state";
 import { observeWith } from "./observe";
 import { failedStep, RunContext } from "./run-context";
+import { activateFirmware } from "./upgrade-call";
 import { nodeHandle, stepError, type NodeHandle, type StepOutcome } from "./step-kit";
 import { ExecutionError, type ExecutionInputs, type ExecutionResult, type StepRecord } from "./types";
 
@@ -118,7 +119,7 @@ const APPLIANCE_HANDLERS: Record<(typeof APPLIANCE_ACTIONS)[number], Handler> = 
   "upload-plugin": A.plugin,
   "upload-firmware": A.uploadFirmware,
   "test-firmware": A.testFirmware,
-  "activate-firmware": A.activateFirmware,
+  "activate-firmware": activateFirmware,
   "wait-secondary-sync": H.waitSecondarySync,
   "shutdown-secondary": H.shutdownSecondary,
   "support-bundle": A.supportBundle,

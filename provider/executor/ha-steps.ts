@@ -5,9 +5,9 @@
  */
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import type { PlanStep } from "../domain/plan";
-import { rebootMarkOf } from "./checkpoint";
+import { rebootMarkOf, rebootStarted } from "./checkpoint";
 import { pairConverged, readPair, type PairView } from "./ha";
-import { crossesStorageReorganisation } from "./node-state";
+import { atOrPast, crossesStorageReorganisation } from "./node-state";
 import type { RunContext } from "./run-context";
 import {
   channelPhrase,
@@ -111,7 +111,7 @@ export async function shutdownSecondary(
   const target = hopTarget(ctx, step);
   const hop = hopOf(step);
   const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target) || rebootMarkOf(ctx.checkpoint, node.name, target))
+  if (onTarget(running, target) || rebootStarted(rebootMarkOf(ctx.checkpoint, node.name, target)))
     return skipped(`primary already rebooted for this hop (running ${running})`);
   const view = await readPair(ctx, node, step);
   if (view.secondary.power === "off") {
@@ -188,6 +188,8 @@ export async function waitSecondaryRejoin(
     v.state.nodes.every((n) => n.firmware.current !== null && onTarget(n.firmware.current, target));
   const first = await readPair(ctx, node, step);
   if (rejoined(first)) return skipped(`secondary ${first.secondary.unit} already synced on ${target}`);
+  const beyond = primaryBeyond(first, target);
+  if (beyond) return skipped(beyond);
   const from = hopFrom(ctx, step) ?? first.secondary.firmware.current ?? target;
   const deadline =
     ctx.deadlines.secondaryRejoinMs +
@@ -247,6 +249,37 @@ export async function activateSecondary(
   return done(`unit ${after.primary.unit} is primary now (was ${mark.unit})`);
 }
 
+/**
+ * A resumed run re-checks earlier hops: when the primary already runs a later hop's firmware, this
+ * hop's rejoin and verification are over (the later hop waits for and verifies the pair).
+ */
+function primaryBeyond(p: PairView, target: string): string | undefined {
+  const current = p.primary.firmware.current;
+  if (current === null || !atOrPast(current, target) || current === target) return undefined;
+  return `the primary (${p.primary.unit}) already runs ${current}, past this hop's ${target}: the pair is waited for and verified in the later hop`;
+}
+
+/**
+ * A resumed run re-verifies earlier hops: a pair already on its way to a later hop (both units run this
+ * hop's target or later, and a later firmware is selected on both — e.g. activated by hand at the next
+ * hop's gate) has passed this hop.
+ */
+function pairPastHop(p: PairView, target: string): boolean {
+  const units = p.state.nodes;
+  return (
+    p.state.status === "HA" &&
+    units.length === 2 &&
+    units.every(
+      (n) =>
+        n.firmware.current !== null &&
+        n.firmware.active !== null &&
+        atOrPast(n.firmware.current, target) &&
+        atOrPast(n.firmware.active, n.firmware.current),
+    ) &&
+    units.some((n) => n.firmware.active !== target || n.firmware.current !== target)
+  );
+}
+
 /** H2: current and active firmware equal the hop target on both units. */
 export async function verifyHa(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
@@ -254,6 +287,9 @@ export async function verifyHa(ctx: RunContext, node: NodeHandle, step: PlanStep
   const later = downForLaterHop(ctx, node, step);
   if (later !== undefined)
     return skipped(`the secondary was shut down for hop ${later}; the pair is verified in that hop`);
+  const now = await readPair(ctx, node, step);
+  const beyond = pairConverged(now.state, target) ? undefined : primaryBeyond(now, target);
+  if (beyond) return skipped(beyond);
   const v = await waitForPair(
     ctx,
     node,
@@ -262,7 +298,7 @@ export async function verifyHa(ctx: RunContext, node: NodeHandle, step: PlanStep
       what: `both units of ${node.name} on ${target} (current = active) with HA status "HA"`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
     },
-    (p) => pairConverged(p.state, target),
+    (p) => pairConverged(p.state, target) || pairPastHop(p, target),
   );
   return done(
     `HA ${v.state.status}: ${v.state.nodes.map((n) => `${n.unit}=${n.firmware.current}/${n.firmware.active} (${n.role})`).join(", ")}`,

@@ -24,6 +24,8 @@ export const DEFAULT_POLL_INTERVAL_MS = 5_000;
 export const DEFAULT_FIRMWARE_TEST_MS = 10 * 60_000;
 /** [inference] No figure is documented for a worker to reconnect; 10 minutes. */
 export const DEFAULT_INDEXER_WORKER_MS = 10 * 60_000;
+export const DEFAULT_UPGRADE_CALL_OBSERVE_MS = 3 * 60_000;
+export const DEFAULT_SUPPORT_BUNDLE_MS = 15 * 60_000;
 
 export type ResolvedDeadlines = Required<ExecutorDeadlines>;
 
@@ -33,6 +35,8 @@ export function resolveDeadlines(d: Partial<ExecutorDeadlines> | undefined): Res
     pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     firmwareTestMs: DEFAULT_FIRMWARE_TEST_MS,
     indexerWorkerMs: DEFAULT_INDEXER_WORKER_MS,
+    upgradeCallObserveMs: DEFAULT_UPGRADE_CALL_OBSERVE_MS,
+    supportBundleMs: DEFAULT_SUPPORT_BUNDLE_MS,
     ...stripUndefined(d ?? {}),
   };
 }

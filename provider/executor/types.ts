@@ -80,6 +80,13 @@ export interface ExecutorDeadlines extends UpgradeDeadlines {
   readonly firmwareTestMs?: number;
   /** I4: SPS seeing an upgraded indexer's worker again (Indexer > Worker status); default 10 min. */
   readonly indexerWorkerMs?: number;
+  /**
+   * After `POST /api/firmware/upgrade`: how long to watch whether the node goes away (the call rebooted
+   * it) before concluding it only selected the slot; default 3 min ([ps] waits 60 s before polling).
+   */
+  readonly upgradeCallObserveMs?: number;
+  /** A support-bundle job until "finished" ([ps] polls up to 10 min); default 15 min. */
+  readonly supportBundleMs?: number;
 }
 
 /** Progress lines (the sdk prints them on stdout; the Pulumi engine shows them). Never carries secrets. */
@@ -140,6 +147,18 @@ export interface ExecutionInputs {
    * Optional hooks for steps that neither the REST API nor SystemControl can do (P1 backup, S8
    * support bundle). Without a hook the step is recorded as skipped with the reason.
    */
+  /**
+   * The operator's declaration of what `POST /api/firmware/upgrade` does on this cluster's version
+   * ([unknown] in general, real-appliance-facts §1). Only HA pairs depend on it: undeclared or "reboots",
+   * a pair's firmware is activated by hand in the web interface (a manual gate, H2); "selects" lets the
+   * tool make the call. Standalone and central-management nodes observe the call either way.
+   */
+  upgradeCall?: "reboots" | "selects";
+  /**
+   * Directory the support bundles go into (S8, S13), created when missing. Without it, and without
+   * `hooks.supportBundle`, the step says how to make one in the web interface.
+   */
+  evidenceDir?: string;
   hooks?: {
     backupConfig?: (node: string) => Promise<string | void>;
     supportBundle?: (node: string, hop: number) => Promise<string | void>;
@@ -224,6 +243,31 @@ export interface RebootMark {
   /** HA: the unit that was primary when the reboot was issued (decides whether activate-secondary is due). */
   unit?: string;
   issuedAt: string;
+  /**
+   * "upgrade-call": recorded before `POST /api/firmware/upgrade`, which may start the reboot itself
+   * ([unknown], real-appliance-facts §1). Absent: the reboot was issued through SystemControl.
+   */
+  route?: "upgrade-call";
+  /**
+   * What was seen after the upgrade call: the node went away (the call rebooted it), stayed up with the
+   * slot selected (the reboot is still due, through SystemControl), or stayed up with no slot selected
+   * ("unclear": it may have rebooted and rolled back — never rebooted again). Absent: not observed yet.
+   */
+  observed?: "went-away" | "stayed-up" | "unclear";
+  /** After "stayed-up": when the SystemControl reboot was issued (saved before issuing it). */
+  rebootIssuedAt?: string;
+}
+
+/** A support bundle downloaded into the evidence directory (S8 before the reboot, S13 after a rollback). */
+export interface EvidenceRecord {
+  node: string;
+  hop: number;
+  when: "before-reboot" | "after-rollback";
+  /** Absolute path of the file (named after cluster, node, hop and time — never a credential). */
+  path: string;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
 }
 
 export interface ExecutionCheckpoint {
@@ -238,6 +282,10 @@ export interface ExecutionCheckpoint {
   secondaryDown: Record<string, number>;
   /** S13: nodes found rolled back; the run stops there until the operator acts. */
   rolledBack: Record<string, { hop: number; running: string; expected: string }>;
+  /** S8 / S13: support bundles downloaded by this tool (absent in checkpoints of earlier versions). */
+  evidence?: EvidenceRecord[];
+  /** S8 where no bundle could be made automatically: why, per "node#hop" (absent in earlier checkpoints). */
+  bundleNotes?: Record<string, string>;
   updatedAt: string;
 }
 

@@ -9,7 +9,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { PULUMI_BIN_DIR } from "../support/pulumi-engine";
-import { events, labStack, nodeModel, type LabStack } from "./sps-helpers";
+import { events, gateIn, labStack, nodeModel, passGate, upThroughGates, type LabStack } from "./sps-helpers";
 
 /** Every descendant of `pid` (children first found by `ps`), so none is left behind. */
 function descendants(pid: number): number[] {
@@ -64,7 +64,19 @@ type KillMode = "provider" | "cli" | "stop-file";
  * CLI had started (language host, program, dynamic provider, command provider) to exit by itself.
  * Whatever is still running after 30 s is reported and killed, so no test leaves a process behind.
  */
-function upKilledAt(ls: LabStack, pattern: RegExp, mode: KillMode): Promise<KilledRun> {
+async function upKilledAt(ls: LabStack, pattern: RegExp, mode: KillMode): Promise<KilledRun> {
+  // In the default ("reboots") reading an HA pair stops at the manual activation gate first (H2): the
+  // operator activates the firmware in the web interface and runs up again — then the kill point comes.
+  for (let gates = 0; ; gates++) {
+    const run = await upKilledOnce(ls, pattern, mode);
+    const gate = run.killed ? undefined : gateIn(run.output);
+    if (!gate || gates >= 4) return run;
+    await cancelLock(ls);
+    await passGate(ls.lab, gate);
+  }
+}
+
+function upKilledOnce(ls: LabStack, pattern: RegExp, mode: KillMode): Promise<KilledRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       path.join(PULUMI_BIN_DIR, "pulumi"),
@@ -96,9 +108,10 @@ function upKilledAt(ls: LabStack, pattern: RegExp, mode: KillMode): Promise<Kill
         }
         if (mode === "stop-file") {
           // Where to put it, as the run itself says at its start.
-          const stopFile = /firmware\/dc1: starting .*; to stop after the step in flight: touch (\S+)/.exec(
-            output,
-          )?.[1];
+          const stopFile =
+            /firmware\/dc1: (?:starting|resuming) .*; to stop after the step in flight: touch (\S+)/.exec(
+              output,
+            )?.[1];
           assert.ok(stopFile, `the run names its stop file:\n${output}`);
           writeFileSync(stopFile, "");
           return;
@@ -136,14 +149,18 @@ function upKilledAt(ls: LabStack, pattern: RegExp, mode: KillMode): Promise<Kill
   });
 }
 
-async function rerunConverges(ls: LabStack): Promise<void> {
-  // The killed update left its lock behind (file backend): release it as an operator would.
+async function cancelLock(ls: LabStack): Promise<void> {
   const cancel = await ls.stack.cli(["cancel", "--yes", "--stack", ls.stack.name]);
   assert.ok(
     cancel.code === 0 || /no update|not currently/i.test(cancel.stderr + cancel.stdout),
     cancel.stderr,
   );
-  const up = await ls.stack.up();
+}
+
+async function rerunConverges(ls: LabStack): Promise<void> {
+  // The killed update left its lock behind (file backend): release it as an operator would.
+  await cancelLock(ls);
+  const up = await upThroughGates(ls);
   // The run picks up the killed one's checkpoint instead of starting over.
   assert.match(up.stdout + up.stderr, /firmware\/dc1: resuming \(\d+ step\(s\) already finished\)/);
   const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;

@@ -2,7 +2,7 @@
 // example program wired to it, and the emulator's event record.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createTestStack, REPO_ROOT, type TestStack } from "../support/pulumi-engine";
+import { createTestStack, REPO_ROOT, type TestStack, type UpReport } from "../support/pulumi-engine";
 import { control, startLab, type Lab } from "../support/sps-lab";
 
 export const EXAMPLES = path.join(REPO_ROOT, "examples");
@@ -80,4 +80,41 @@ export async function refreshDiff(ls: LabStack): Promise<string> {
   if (result.code !== 0)
     throw new Error(`pulumi refresh failed (${result.code}): ${result.stderr}\n${result.stdout}`);
   return result.stdout;
+}
+
+/**
+ * The HA manual gate (provider/executor/upgrade-call.ts): where a run stopped because an HA pair's
+ * firmware must be activated by hand in the web interface (H2, upgrade call reading unknown).
+ */
+export function gateIn(text: string): { node: string; version: string } | undefined {
+  const m =
+    /node (\S+), step \d+ activate-firmware \(hop \d+ → (\d+\.\d+\.\d+)\): activate the firmware of the HA pair by hand/.exec(
+      text,
+    );
+  return m ? { node: m[1], version: m[2] } : undefined;
+}
+
+/** Does what the gate asks, as the operator would in the web interface (emulator: no reboot). */
+export async function passGate(lab: Lab, gate: { node: string; version: string }): Promise<void> {
+  await control(lab, "POST", `/_emulator/nodes/${gate.node}/webui/activate-firmware`, {
+    version: gate.version,
+  });
+}
+
+/** `up` until it succeeds, passing each HA manual gate in between (at most `max`); other failures throw. */
+export async function upThroughGates(
+  ls: { stack: TestStack; lab: Lab },
+  max = 8,
+): Promise<UpReport & { gates: string[] }> {
+  const gates: string[] = [];
+  for (;;) {
+    try {
+      return { ...(await ls.stack.up()), gates };
+    } catch (e) {
+      const gate = gateIn(e instanceof Error ? e.message : String(e));
+      if (!gate || gates.length >= max) throw e;
+      await passGate(ls.lab, gate);
+      gates.push(`${gate.node} ${gate.version}`);
+    }
+  }
 }

@@ -151,7 +151,20 @@ describe("emulated appliance reboots and HA upgrade through the REST client (tim
     const fleet = await harness.start(
       {
         clusters: [
-          { name: "ha", nodes: [{ name: "sm", version: "5.11.2", ha: true, roles: ["central-management"] }] },
+          {
+            name: "ha",
+            // The "selects" reading: the REST call only selects (the default "reboots" would reboot the
+            // primary while the secondary runs — the H2 hazard the executor's manual gate avoids).
+            nodes: [
+              {
+                name: "sm",
+                version: "5.11.2",
+                ha: true,
+                roles: ["central-management"],
+                emulator: { upgradeCall: "selects" },
+              },
+            ],
+          },
         ],
       },
       { timeScale: SCALE },

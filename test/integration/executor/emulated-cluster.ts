@@ -21,11 +21,14 @@ import { planCluster } from "../../../provider/domain/fleet-plan";
 import type { ClusterPlan } from "../../../provider/domain/plan";
 import { memoryCheckpointStore } from "../../../provider/executor/checkpoint";
 import { realSleep } from "../../../provider/executor/run-context";
-import type {
-  ExecutionInputs,
-  FirmwareImageInput,
-  NodeBinding,
-  ProgressEvent,
+import { executeClusterPlan } from "../../../provider/executor/execute";
+import {
+  ExecutionError,
+  type ExecutionResult,
+  type ExecutionInputs,
+  type FirmwareImageInput,
+  type NodeBinding,
+  type ProgressEvent,
 } from "../../../provider/executor/types";
 import type { EmulatorEvent } from "../../../simulator/events";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
@@ -266,6 +269,29 @@ export class EmulatedCluster {
       progress: (e) => this.progress.push(e),
       ...overrides,
     };
+  }
+
+  /** Manual gates the operator (this harness) passed: "node activate-firmware version". */
+  readonly gates: string[] = [];
+
+  /**
+   * Runs the plan to its end the way an operator would: where the executor stops at the HA manual gate
+   * (activate the firmware in the web interface, H2), do that step on the emulated node, run again.
+   */
+  async runToEnd(make: () => ExecutionInputs = () => this.inputs(), maxGates = 10): Promise<ExecutionResult> {
+    for (let i = 0; ; i++) {
+      try {
+        return await executeClusterPlan(make());
+      } catch (e) {
+        const gate =
+          e instanceof ExecutionError &&
+          e.kind === "manual-step-required" &&
+          e.step?.action === "activate-firmware";
+        if (!gate || i >= maxGates || !e.step?.version) throw e;
+        this.fleet.node(e.step.node).node.activateInWebInterface(e.step.version);
+        this.gates.push(`${e.step.node} activate-firmware ${e.step.version}`);
+      }
+    }
   }
 
   /** Writes the appliances saw: non-GET HTTP requests and out-of-band actions (not reads, not logins). */

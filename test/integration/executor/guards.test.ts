@@ -45,12 +45,12 @@ describe("executor: guards, deadlines and limits (rules C2, C3, P8, H2, S9)", fu
     for (const s of plan.steps) if (s.wave === hop2.wave) s.wave = hop1Wave;
     // keep waves non-decreasing: move every later step onto that wave too
     for (const s of plan.steps) if (s.seq > hop2.seq) s.wave = Math.max(s.wave, hop1Wave);
-    const mixed = await failure(executeClusterPlan(cluster.inputs({ plan })));
+    const mixed = await failure(cluster.runToEnd(() => cluster!.inputs({ plan })));
     assert.equal(mixed.kind, "input-missing");
     assert.match(mixed.message, /C3/);
     const blocked = structuredClone(cluster.plan);
     blocked.findings.push({ rule: "P8", severity: "error", node: "mh1", message: "disk fill-up limit 99" });
-    const err = await failure(executeClusterPlan(cluster.inputs({ plan: blocked })));
+    const err = await failure(cluster.runToEnd(() => cluster!.inputs({ plan: blocked })));
     assert.match(err.message, /blocking findings \(P8: disk fill-up limit 99\)/);
     assert.deepEqual(cluster.writes(), []);
     assert.equal(cluster.events().length, 0, "not even a read");
@@ -70,7 +70,7 @@ describe("executor: guards, deadlines and limits (rules C2, C3, P8, H2, S9)", fu
         updatedAt: "2026-01-01T00:00:00.000Z",
       }),
     );
-    const err = await failure(executeClusterPlan(cluster.inputs({ checkpoint: other })));
+    const err = await failure(cluster.runToEnd(() => cluster!.inputs({ checkpoint: other })));
     assert.match(err.message, /belongs to cluster staging, not prod/);
     assert.throws(
       () =>
@@ -90,7 +90,7 @@ describe("executor: guards, deadlines and limits (rules C2, C3, P8, H2, S9)", fu
       target: "6.0",
       nodes: [{ name: "sps1", version: "5.0.9", liveSettings: { diskFillupLimitPercent: 99 } }],
     });
-    const err = await failure(executeClusterPlan(cluster.inputs()));
+    const err = await failure(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(err.kind, "preflight-blocked");
     assert.equal(err.rule, "P8");
     assert.match(err.message, /is 99; set it within 50–98/);
@@ -104,7 +104,7 @@ describe("executor: guards, deadlines and limits (rules C2, C3, P8, H2, S9)", fu
         { name: "sm", version: "6.0.7", ha: true, emulator: { faults: { secondaryNeverSyncs: true } } },
       ],
     });
-    const err = await failure(executeClusterPlan(cluster.inputs()));
+    const err = await failure(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(err.kind, "deadline");
     assert.equal(err.rule, "H2");
     assert.equal(err.step?.action, "wait-secondary-sync");
@@ -112,7 +112,7 @@ describe("executor: guards, deadlines and limits (rules C2, C3, P8, H2, S9)", fu
     assert.equal(cluster.reboots().length, 0);
     assert.equal(cluster.events().filter((e) => e.name === "shutdown-secondary").length, 0);
     cluster.fleet.node("sm").node.faults = {};
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     assert.equal(cluster.events().filter((e) => e.name === "upload-firmware").length, 1);
   });
@@ -139,7 +139,11 @@ describe("executor: guards, deadlines and limits (rules C2, C3, P8, H2, S9)", fu
   });
 
   it("a reboot routed to the manual channel stops with the instructions; after the operator rebooted, the next run waits and never reboots again (S9)", async () => {
-    cluster = await EmulatedCluster.start({ target: "6.0", nodes: [{ name: "sps1", version: "5.0.9" }] });
+    // The "selects" reading: the upgrade call leaves the node up, so the reboot goes through system control.
+    cluster = await EmulatedCluster.start({
+      target: "6.0",
+      nodes: [{ name: "sps1", version: "5.0.9", emulator: { upgradeCall: "selects" } }],
+    });
     cluster.systemControl.failNext = {
       operation: "rebootNode",
       error: new ManualStepRequired({
@@ -148,13 +152,17 @@ describe("executor: guards, deadlines and limits (rules C2, C3, P8, H2, S9)", fu
         instructions: ["Basic Settings > System > System control > This node > Reboot"],
       }),
     };
-    const err = await failure(executeClusterPlan(cluster.inputs()));
+    const err = await failure(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(err.kind, "manual-step-required");
     assert.match(err.message, /This node > Reboot/);
-    assert.deepEqual(cluster.store.current?.reboots, [], "not recorded as issued by the tool");
+    assert.deepEqual(
+      cluster.store.current?.reboots.map((r) => [r.route, r.observed, r.rebootIssuedAt]),
+      [["upgrade-call", "stayed-up", undefined]],
+      "the call is recorded (it only selected the slot); the reboot is not recorded as issued by the tool",
+    );
     // The operator reboots the node by hand; the next run finds it booting and only waits.
     cluster.fleet.systemControl("sps1").rebootThisNode();
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     assert.equal(cluster.reboots().length, 1);
     assert.equal(result.steps.find((s) => s.action === "reboot")?.status, "skipped");

@@ -3,7 +3,6 @@
  * reached the appliances is read from the emulator's event record.
  */
 import assert from "node:assert/strict";
-import { executeClusterPlan } from "../../../provider/executor";
 import type { EmulatorEvent } from "../../../simulator/events";
 import { EmulatedCluster } from "./emulated-cluster";
 
@@ -26,7 +25,7 @@ describe("executor: HA pair and cluster order on the emulator (rules H2, H3, C1,
       target: "6.3",
       nodes: [{ name: "sm", version: "6.0.7", ha: true }],
     });
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     const ev = cluster.events().filter((e) => e.node === "sm" && (e.kind === "action" || e.kind === "state"));
     const names = ev.map((e) => e.name);
@@ -55,7 +54,7 @@ describe("executor: HA pair and cluster order on the emulator (rules H2, H3, C1,
     assert.ok(ha.nodes.every((n) => n.firmware.current === "6.3.2" && n.firmware.active === "6.3.2"));
     // A second run: nothing written.
     const mark = cluster.lastSeq();
-    const again = await executeClusterPlan(cluster.inputs());
+    const again = await cluster.runToEnd(() => cluster!.inputs());
     assert.ok(
       again.steps.every((s) => s.status === "skipped"),
       JSON.stringify(again.steps.filter((s) => s.status !== "skipped")),
@@ -69,7 +68,7 @@ describe("executor: HA pair and cluster order on the emulator (rules H2, H3, C1,
       nodes: [{ name: "sm", version: "6.0.5", ha: true }],
     });
     assert.equal(cluster.plan.hops.length, 2);
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     assert.deepEqual(
       cluster.reboots("sm").map((e) => `${e.unit ?? "?"}→${String(e.detail?.afterReboot)}`),
@@ -92,7 +91,7 @@ describe("executor: HA pair and cluster order on the emulator (rules H2, H3, C1,
       nodes: [{ name: "ha511", version: "5.10.0", ha: true }],
     });
     assert.ok(!cluster.plan.steps.some((s) => s.action === "activate-secondary"));
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     assert.equal(cluster.events().filter((e) => e.name === "activate-secondary").length, 0);
     assert.ok(result.nodes.ha511?.ha?.nodes.every((n) => n.firmware.current === "5.11.2"));
@@ -110,7 +109,7 @@ describe("executor: HA pair and cluster order on the emulator (rules H2, H3, C1,
       ],
     });
     assert.equal(cluster.plan.hops.length, 2);
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     const reboots = cluster.reboots().map((e) => `${e.node}:${String(e.detail?.afterReboot)}`);
     const pos = (s: string): number => reboots.indexOf(s);

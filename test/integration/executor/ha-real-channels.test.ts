@@ -10,7 +10,6 @@ import {
   createSystemControl,
   type SystemControlConfigInput,
 } from "../../../provider/appliance/system-control";
-import { executeClusterPlan } from "../../../provider/executor";
 import type { EmulatorEvent } from "../../../simulator/events";
 import { bmcChannel, coreShellChannel } from "../../../simulator/fleet-channels";
 import { EmulatedCluster } from "./emulated-cluster";
@@ -72,7 +71,7 @@ describe("executor: HA pair through the emulator's real SSH core shell and ipmi_
       },
     };
     const systemControl = createSystemControl(config);
-    const result = await executeClusterPlan(cluster.inputs({ systemControl }));
+    const result = await cluster.runToEnd(() => cluster!.inputs({ systemControl }));
     assert.equal(result.complete, true);
     const acts = (events: EmulatorEvent[]): string[] =>
       events
@@ -105,7 +104,7 @@ describe("executor: HA pair through the emulator's real SSH core shell and ipmi_
     assert.ok(ha?.nodes.every((n) => n.firmware.current === "6.3.2" && n.firmware.active === "6.3.2"));
 
     const mark = cluster.lastSeq();
-    const again = await executeClusterPlan(cluster.inputs({ systemControl }));
+    const again = await cluster.runToEnd(() => cluster!.inputs({ systemControl }));
     assert.ok(again.steps.every((s) => s.status === "skipped"));
     assert.deepEqual(cluster.writes(mark), []);
   });

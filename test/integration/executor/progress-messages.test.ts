@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import type { ChannelKind, SystemControl } from "../../../provider/appliance/system-control/operations";
-import { executeClusterPlan } from "../../../provider/executor";
 import { EmulatedCluster } from "./emulated-cluster";
 
 /** The emulator's SystemControl, reporting `channel` as the route of every operation (as the router does). */
@@ -35,8 +34,8 @@ describe("executor: progress lines and step details name what really happens (ru
       target: "6.3",
       nodes: [{ name: "sm", version: "6.0.7", ha: true }],
     });
-    const result = await executeClusterPlan(
-      cluster.inputs({ systemControl: routedVia(cluster.systemControl, "command") }),
+    const result = await cluster.runToEnd(() =>
+      cluster!.inputs({ systemControl: routedVia(cluster!.systemControl, "command") }),
     );
     assert.equal(result.complete, true);
     const powerOn = result.steps.find((s) => s.action === "power-on-secondary");
@@ -64,7 +63,7 @@ describe("executor: progress lines and step details name what really happens (ru
       target: "6.3",
       nodes: [{ name: "sm", version: "6.0.7", ha: true }],
     });
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     const powerOn = result.steps.find((s) => s.action === "power-on-secondary");
     assert.equal(powerOn?.detail, "secondary b powered on through system control (sm-b)");

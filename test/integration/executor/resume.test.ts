@@ -4,7 +4,7 @@
  * S13, H1), nothing but read-only waits during a first boot (S10), no second upload of an ISO.
  */
 import assert from "node:assert/strict";
-import { ExecutionError, executeClusterPlan, type ProgressEvent } from "../../../provider/executor";
+import { ExecutionError, type ProgressEvent } from "../../../provider/executor";
 import { EmulatedCluster } from "./emulated-cluster";
 
 async function expectExecutionError(p: Promise<unknown>): Promise<ExecutionError> {
@@ -71,12 +71,12 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
       cluster = await EmulatedCluster.start({ target: "6.3", nodes: [{ name: "sps1", version: "5.0.9" }] });
       const { controller, sink } = abortWhen(when);
       const err = await expectExecutionError(
-        executeClusterPlan(cluster.inputs({ signal: controller.signal, progress: sink })),
+        cluster.runToEnd(() => cluster!.inputs({ signal: controller.signal, progress: sink })),
       );
       assert.equal(err.kind, "aborted");
       assert.ok(err.partial, "partial result recorded");
       assert.equal(err.partial.complete, false);
-      const result = await executeClusterPlan(cluster.inputs());
+      const result = await cluster.runToEnd(() => cluster!.inputs());
       assert.equal(result.complete, true);
       assert.equal(cluster.fleet.node("sps1").node.runningVersion, "6.3.2");
       assert.deepEqual(
@@ -106,12 +106,12 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
     });
     const { controller, sink } = abortWhen((e) => e.action === "shutdown-secondary" && e.phase === "done");
     const err = await expectExecutionError(
-      executeClusterPlan(cluster.inputs({ signal: controller.signal, progress: sink })),
+      cluster.runToEnd(() => cluster!.inputs({ signal: controller.signal, progress: sink })),
     );
     assert.equal(err.kind, "aborted");
     assert.equal(cluster.systemControl.calls.filter((c) => c.startsWith("shutdownSecondary")).length, 1);
     assert.equal(cluster.store.current?.secondaryDown.sm, 1);
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     const names = cluster
       .events()
@@ -133,13 +133,13 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
       (e) => e.action === "shutdown-secondary" && e.hop === 2 && e.phase === "done",
     );
     const err = await expectExecutionError(
-      executeClusterPlan(cluster.inputs({ signal: controller.signal, progress: sink })),
+      cluster.runToEnd(() => cluster!.inputs({ signal: controller.signal, progress: sink })),
     );
     assert.equal(err.kind, "aborted");
     assert.equal(cluster.store.current?.secondaryDown.sm, 2);
     const powerOnsBefore = cluster.events().filter((e) => e.node === "sm" && e.name === "power-on").length;
     assert.equal(powerOnsBefore, 1);
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     const hop1PowerOn = result.steps.find((s) => s.action === "power-on-secondary" && s.hop === 1);
     assert.equal(hop1PowerOn?.status, "skipped");
@@ -165,10 +165,10 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
       (e) => e.action === "reboot" && e.phase === "waiting" && /^first boot of sm\b/.test(e.message),
     );
     await expectExecutionError(
-      executeClusterPlan(cluster.inputs({ signal: controller.signal, progress: sink })),
+      cluster.runToEnd(() => cluster!.inputs({ signal: controller.signal, progress: sink })),
     );
     assert.equal(cluster.fleet.node("sm").node.serviceState(), "booting");
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     assert.equal(cluster.reboots("sm").length, 1);
     assert.equal(cluster.events().filter((e) => e.name === "power-on").length, 1);
@@ -185,10 +185,10 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
       (e) => e.action === "wait-secondary-rejoin" && e.phase === "waiting",
     );
     await expectExecutionError(
-      executeClusterPlan(cluster.inputs({ signal: controller.signal, progress: sink })),
+      cluster.runToEnd(() => cluster!.inputs({ signal: controller.signal, progress: sink })),
     );
     assert.notEqual(cluster.fleet.systemControl("sm").haState().status, "HA");
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     assert.equal(cluster.reboots("sm").length, 1);
     assert.equal(cluster.events().filter((e) => e.name === "power-on").length, 1);
@@ -204,12 +204,12 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
       operation: "powerOnSecondary",
       error: new Error("ipmitool: Unable to establish IPMI v2 / RMCP+ session"),
     };
-    const err = await expectExecutionError(executeClusterPlan(cluster.inputs()));
+    const err = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(err.kind, "step-failed");
     assert.equal(err.step?.action, "power-on-secondary");
     assert.match(err.message, /RMCP\+ session/);
     assert.equal(err.partial?.steps.at(-1)?.status, "failed");
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     assert.equal(cluster.reboots("sm").length, 1);
   });
@@ -220,19 +220,19 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
       target: "6.0",
       nodes: [{ name: "sps1", version: "5.0.9", emulator: { faults: { testFailureText: text } } }],
     });
-    const err = await expectExecutionError(executeClusterPlan(cluster.inputs()));
+    const err = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(err.kind, "firmware-test-failed");
     assert.equal(err.rule, "P12");
     assert.ok(err.message.includes(text), err.message);
     assert.equal(err.step?.action, "test-firmware");
     assert.equal(cluster.reboots().length, 0);
     // Second run, fault still there: same verbatim failure, the ISO is not uploaded again.
-    const again = await expectExecutionError(executeClusterPlan(cluster.inputs()));
+    const again = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
     assert.ok(again.message.includes(text));
     assert.equal(again.partial?.steps.find((s) => s.action === "upload-firmware")?.status, "skipped");
     // The operator fixes the configuration: the next run converges, still one upload.
     cluster.fleet.node("sps1").node.faults = {};
-    const result = await executeClusterPlan(cluster.inputs());
+    const result = await cluster.runToEnd(() => cluster!.inputs());
     assert.equal(result.complete, true);
     assert.equal(cluster.events().filter((e) => e.name === "upload-firmware").length, 1);
     assert.equal(cluster.reboots().length, 1);
@@ -243,14 +243,14 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
       target: "6.0",
       nodes: [{ name: "sps1", version: "5.0.9", emulator: { faults: { rollbackOnBoot: true } } }],
     });
-    const err = await expectExecutionError(executeClusterPlan(cluster.inputs()));
+    const err = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(err.kind, "rollback-detected");
     assert.equal(err.rule, "S13");
     assert.match(err.message, /rolled back.*runs 5\.0\.9.*6\.0\.7/s);
     assert.equal(err.step?.action, "verify-version");
     assert.equal(cluster.reboots().length, 1);
     const mark = cluster.lastSeq();
-    const again = await expectExecutionError(executeClusterPlan(cluster.inputs()));
+    const again = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(again.kind, "rollback-detected");
     assert.equal(cluster.reboots().length, 1);
     assert.deepEqual(cluster.writes(mark), []);
@@ -262,13 +262,13 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
       // 5.11 shows a boot progress page (5.0.x shows nothing until 6.0 is up [doc]).
       nodes: [{ name: "sps1", version: "5.11.0", emulator: { faults: { webNeverReturns: true } } }],
     });
-    const err = await expectExecutionError(executeClusterPlan(cluster.inputs()));
+    const err = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(err.kind, "web-interface-not-back");
     assert.equal(err.rule, "S12");
     assert.match(err.message, /console access needed/);
     assert.equal(err.partial?.nodes.sps1?.booting, true);
     // The next run waits again (read-only) and never reboots a node in its first boot (S10).
-    const again = await expectExecutionError(executeClusterPlan(cluster.inputs()));
+    const again = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(again.kind, "web-interface-not-back");
     assert.equal(cluster.reboots().length, 1);
   });

@@ -30,8 +30,8 @@ describe("emulated HA pair model", function () {
   it("runs the documented HA upgrade sequence and ends with both units on the new firmware, roles swapped (H2)", function () {
     const { node, clock } = haPair();
     const sc = node.systemControl();
-    const slot = node.uploadFirmware({ version: "6.0.7", sha256: "x", size: 1 });
-    node.activateFirmware(slot, "upgrade");
+    node.uploadFirmware({ version: "6.0.7", sha256: "x", size: 1 });
+    node.activateInWebInterface("6.0.7"); // [doc] "activate the firmware" — no reboot
     assert.equal(node.haState().firmwareSynced, false, "sync takes a moment");
     clock.advance(node.timings.haFirmwareSyncMs);
     const synced = node.haState();
@@ -76,7 +76,8 @@ describe("emulated HA pair model", function () {
 
   it("rebooting the primary while a synced secondary runs makes the secondary take over (why H2 shuts it down first)", function () {
     const { node, clock } = haPair();
-    node.activateFirmware(node.uploadFirmware({ version: "6.0.7", sha256: "x", size: 1 }), null);
+    node.uploadFirmware({ version: "6.0.7", sha256: "x", size: 1 });
+    node.activateInWebInterface("6.0.7");
     clock.advance(node.timings.haFirmwareSyncMs);
     node.rebootThisNode();
     assert.equal(node.events.list({ name: "takeover" }).length, 1);
@@ -85,11 +86,40 @@ describe("emulated HA pair model", function () {
     assert.equal(node.runningVersion, "6.0.5");
   });
 
+  it('in the "reboots" reading the REST upgrade call reboots the primary while the synced secondary runs: the secondary takes over (the H2 hazard)', function () {
+    const { node, clock } = haPair();
+    assert.equal(node.upgradeCall, "reboots", "the default reading");
+    const slot = node.uploadFirmware({ version: "6.0.7", sha256: "x", size: 1 });
+    clock.advance(node.timings.haFirmwareSyncMs);
+    node.activateFirmware(slot, null);
+    assert.equal(node.serviceState(), "up", "the call answers first");
+    clock.advance(10 * SECOND);
+    assert.notEqual(node.haState().primary.unit, "a", "transitions applied: unit a is down");
+    const reboots = node.events.list({ name: "reboot" });
+    assert.deepEqual(
+      reboots.map((r) => r.detail?.via),
+      ["upgrade-call"],
+    );
+    assert.equal(node.events.list({ name: "takeover" }).length, 1);
+    assert.equal(node.haState().primary.unit, "b");
+  });
+
+  it('in the "selects" reading the call only marks the slot: nothing reboots', function () {
+    const clock = new ManualClock();
+    const node = new EmulatedNode({ name: "sm", version: "6.0.5", ha: true, clock, upgradeCall: "selects" });
+    node.activateFirmware(node.uploadFirmware({ version: "6.0.7", sha256: "x", size: 1 }), null);
+    clock.advance(30 * 60 * SECOND);
+    assert.equal(node.events.list({ name: "reboot" }).length, 0);
+    assert.equal(node.firmwareSlots().afterReboot, 2);
+    assert.equal(node.runningVersion, "6.0.5");
+  });
+
   it("a secondary that never syncs keeps the old firmware, stays Degraded after power-on and cannot be activated", function () {
     const { node, clock } = haPair();
     node.faults = { secondaryNeverSyncs: true };
     const sc = node.systemControl();
-    node.activateFirmware(node.uploadFirmware({ version: "6.0.7", sha256: "x", size: 1 }), null);
+    node.uploadFirmware({ version: "6.0.7", sha256: "x", size: 1 });
+    node.activateInWebInterface("6.0.7");
     clock.advance(10 * node.timings.haFirmwareSyncMs);
     assert.equal(node.haState().firmwareSynced, false);
     sc.shutdownSecondary();

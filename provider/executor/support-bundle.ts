@@ -1,0 +1,128 @@
+/**
+ * Support bundles as evidence: before the reboot (S8) and after a detected rollback (S13, "keep the
+ * support bundle"). Automated where the node's REST tree offers `/api/troubleshooting/support-bundle`
+ * (`readCapabilities`, never a version guess): [doc] 8.0 LTS REST guide, "Generating SPS support bundle
+ * using REST"; [ps] `Get-SafeguardSpsSupportBundle` (POST, poll `body.status` until "finished", download,
+ * DELETE). The file goes into the user's evidence directory; path, size and SHA-256 are kept in the
+ * checkpoint (and so in the stack outputs). File names carry cluster, node, hop and time — never a
+ * credential. Where the node lacks the API the step says so with the web-interface path.
+ */
+import { createHash } from "node:crypto";
+import { promises as fs } from "node:fs";
+import { join, resolve } from "node:path";
+import { readCapabilities } from "../appliance/rest-capabilities";
+import type { PlanStep } from "../domain/plan";
+import type { RunContext } from "./run-context";
+import { hopOf, type NodeHandle } from "./step-kit";
+import type { EvidenceRecord } from "./types";
+
+export const WEB_INTERFACE_BUNDLE =
+  "Basic Settings > Troubleshooting > Create support bundle (download it and keep it)";
+
+export interface BundleOutcome {
+  /** Made now or earlier by this tool. */
+  record?: EvidenceRecord;
+  /** Why none was made automatically, with what to do instead. */
+  note?: string;
+  /** The user's hook made it (its answer). */
+  hook?: string;
+}
+
+function safe(part: string): string {
+  return part.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 64) || "_";
+}
+
+export function evidenceOf(
+  ctx: RunContext,
+  node: string,
+  hop: number,
+  when: EvidenceRecord["when"],
+): EvidenceRecord | undefined {
+  return (ctx.checkpoint.evidence ?? []).find((e) => e.node === node && e.hop === hop && e.when === when);
+}
+
+export function describeEvidence(r: EvidenceRecord): string {
+  return `support bundle ${r.path} (${r.bytes} bytes, sha256 ${r.sha256})`;
+}
+
+/** Makes (once per node, hop and occasion) the support bundle; see the module comment. */
+export async function ensureSupportBundle(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  when: EvidenceRecord["when"],
+): Promise<BundleOutcome> {
+  const hop = hopOf(step);
+  const earlier = evidenceOf(ctx, node.name, hop, when);
+  if (earlier) return { record: earlier };
+  const noted = when === "before-reboot" ? ctx.checkpoint.bundleNotes?.[`${node.name}#${hop}`] : undefined;
+  if (noted) return { note: noted };
+  const outcome = await makeBundle(ctx, node, step, when, hop);
+  if (outcome.note && when === "before-reboot") {
+    const note = outcome.note;
+    await ctx.save((c) => {
+      c.bundleNotes = { ...(c.bundleNotes ?? {}), [`${node.name}#${hop}`]: note };
+    });
+  }
+  return outcome;
+}
+
+async function makeBundle(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  when: EvidenceRecord["when"],
+  hop: number,
+): Promise<BundleOutcome> {
+  const hook = ctx.inputs.hooks?.supportBundle;
+  if (hook) {
+    const answer = await hook(node.name, hop);
+    return { hook: typeof answer === "string" ? answer : "support bundle created by the hook" };
+  }
+  const caps = await readCapabilities(node.client);
+  if (!caps.supportBundle)
+    return {
+      note: `not automated: ${node.name}'s REST API offers no support bundle (no /api/troubleshooting/support-bundle) — create one in the web interface: ${WEB_INTERFACE_BUNDLE}`,
+    };
+  const dir = ctx.inputs.evidenceDir;
+  if (!dir)
+    return {
+      note: `not downloaded: ${node.name} offers the support-bundle API but no evidence directory is configured (set evidenceDir) — or create one in the web interface: ${WEB_INTERFACE_BUNDLE}`,
+    };
+  const key = await node.client.startSupportBundle();
+  await ctx.waitFor(
+    {
+      what: `support bundle ${key} of ${node.name} generated`,
+      deadlineMs: ctx.deadlines.supportBundleMs,
+      kind: "deadline",
+      rule: when === "before-reboot" ? "S8" : "S13",
+      step,
+      hint: `create one in the web interface instead: ${WEB_INTERFACE_BUNDLE}`,
+      onWait: (m) => ctx.progress(step, "waiting", m),
+    },
+    async () =>
+      (await node.client.supportBundleStatus(key)).toLowerCase() === "finished" ? true : undefined,
+  );
+  const content = await node.client.downloadSupportBundle(key);
+  const createdAt = ctx.nowIso();
+  const stamp = createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const name = `${safe(ctx.cluster)}-${safe(node.name)}-hop${hop}-${when}-${stamp}.tar.gz`;
+  await fs.mkdir(dir, { recursive: true });
+  const path = resolve(join(dir, name));
+  await fs.writeFile(path, content, { mode: 0o600 });
+  const record: EvidenceRecord = {
+    node: node.name,
+    hop,
+    when,
+    path,
+    bytes: content.length,
+    sha256: createHash("sha256").update(content).digest("hex"),
+    createdAt,
+  };
+  await ctx.save((c) => {
+    c.evidence = [...(c.evidence ?? []), record];
+  });
+  // [ps] removes the bundle from the node once downloaded; a failure here loses nothing (SPS deletes it after 24 h [doc]).
+  await node.client.deleteSupportBundle(key).catch(() => undefined);
+  return { record };
+}
