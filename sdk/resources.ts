@@ -10,6 +10,7 @@ import {
   INDEXER_WIRING,
   LICENSE_WIRING,
   PLUGIN_WIRING,
+  PREVIEW_KEY,
   splitWiring,
   WIRING_DIGEST_KEY,
   WIRING_KEY,
@@ -22,7 +23,8 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /**
  * The declared properties as sent to the engine: the shown ones, the wiring under `__wiring` (never
- * printed by the engine) and its digest (printed, so a change to the wiring alone shows). See ./wiring.ts.
+ * printed by the engine) and its digest (printed, so a change to the wiring alone shows), and whether
+ * this is a preview (the plan is shown then, and never recorded: PREVIEW_KEY). See ./wiring.ts.
  */
 export function wiredInputs(args: object, wiringKeys: readonly string[]): Record<string, unknown> {
   const { shown, wiring } = splitWiring(args as Record<string, unknown>, wiringKeys);
@@ -30,6 +32,7 @@ export function wiredInputs(args: object, wiringKeys: readonly string[]): Record
     ...shown,
     [WIRING_KEY]: wiring,
     [WIRING_DIGEST_KEY]: pulumi.output(wiring).apply(wiringDigest),
+    [PREVIEW_KEY]: pulumi.runtime.isDryRun(),
   };
 }
 

@@ -96,3 +96,34 @@ export function wiringDigest(wiring: unknown): string {
     .digest("hex");
   return `sha256:${hex.slice(0, 16)}`;
 }
+
+/**
+ * `true` when the program runs for a preview (`pulumi preview`, the preview of `pulumi up`), `false`
+ * in a real run; never printed (a `__` key). Sent by every resource of ./resources.ts.
+ *
+ * The engine records the inputs that `check` returned for the step it ran. If those held the plan
+ * computed before the run (`plannedActions`, the findings, …), the recorded inputs would keep a plan
+ * that the run has done: `pulumi refresh --preview-only --expect-no-changes` would then report a
+ * change right after the first `up` (refresh compares the refreshed state with the recorded inputs),
+ * and the first no-op `up` would rewrite every resource (its fresh `check` no longer matches them).
+ * So the plan goes into the checked inputs only for a preview, where the engine shows it; a real run
+ * records the declaration alone, and `diff` decides from the live state (shared reads,
+ * ./runtime/live-reads.ts), never from a recorded plan. Recorded inputs of earlier versions (with a
+ * plan, without this key) are read the same way: their plan is ignored.
+ */
+export const PREVIEW_KEY = "__preview";
+
+/** The checked inputs: `news` plus the computed plan fields, unless this is a real run (see PREVIEW_KEY). */
+export function checkedInputs(news: Props, computed: Props): Props {
+  if (news[PREVIEW_KEY] === false) return news;
+  return { ...news, ...computed };
+}
+
+/**
+ * The planned actions that `check` put into `news` during this preview; undefined for recorded
+ * inputs and for a real run's (then the caller plans again from the live state).
+ */
+export function previewedPlan(news: Props): unknown[] | undefined {
+  const planned = news["plannedActions"];
+  return news[PREVIEW_KEY] === true && Array.isArray(planned) ? planned : undefined;
+}

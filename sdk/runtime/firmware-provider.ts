@@ -46,7 +46,8 @@ import {
   systemControlFor,
 } from "./context";
 import { planFirmware, readLiveFacts } from "./firmware-plan";
-import { flatInputs, recordedInputs } from "../wiring";
+import { checkedInputs, flatInputs, previewedPlan, recordedInputs } from "../wiring";
+import { forgetNodes, restNodeKey } from "./live-reads";
 
 export const FIRMWARE_STATE_VERSION = 1;
 const COMPUTED = ["plannedActions", "planFindings", "resolvedTarget", "estimate"] as const;
@@ -97,28 +98,41 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const live = await readLiveFacts(f);
   const { plan, failures } = planFirmware(f, live);
   if (!plan) return { inputs: news, failures };
+  return { inputs: checkedInputs(news, computedFields(plan)), failures };
+}
+
+/** What `check` computes for the preview to show (never recorded: ../wiring.ts PREVIEW_KEY). */
+function computedFields(plan: ClusterPlan): Props {
   return {
-    inputs: {
-      ...news,
-      resolvedTarget: plan.target,
-      plannedActions: plannedActionLines(plan),
-      planFindings: findingLines(plan),
-      estimate: estimateProperty(plan),
-      [ESTIMATE_DETAIL_KEY]: estimateDetail(plan),
-    },
-    failures,
+    resolvedTarget: plan.target,
+    plannedActions: plannedActionLines(plan),
+    planFindings: findingLines(plan),
+    estimate: estimateProperty(plan),
+    [ESTIMATE_DETAIL_KEY]: estimateDetail(plan),
   };
 }
 
+/**
+ * Whether an `up` would run steps now: the plan `check` made in this preview, otherwise a plan from
+ * the live state (shared reads). A cluster that cannot be planned (a node does not answer) counts as
+ * a change: the drift job must not pass it.
+ */
+async function hasPendingSteps(news: Props): Promise<boolean> {
+  const previewed = previewedPlan(news);
+  if (previewed) return previewed.length > 0;
+  const parsed = firmwareInputSchema.safeParse(declaredInputs(news));
+  if (!parsed.success) return true;
+  const { plan } = planFirmware(parsed.data, await readLiveFacts(parsed.data));
+  return !plan || plannedActionLines(plan).length > 0;
+}
+
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const planned = Array.isArray(news["plannedActions"]) ? (news["plannedActions"] as unknown[]) : [];
   const key = (p: Props): string => {
     const flat = flatInputs(p);
     return JSON.stringify(DECLARED.map((k) => flat[k] ?? null));
   };
-  const changed = key(olds) !== key(news);
-  const live = liveStateChanged(olds, news, ["drift", "nodeStates"]);
-  return { changes: planned.length > 0 || changed || live, stables: ["cluster"] };
+  const changed = key(olds) !== key(news) || liveStateChanged(olds, news, ["drift", "nodeStates"]);
+  return { changes: changed || (await hasPendingSteps(news)), stables: ["cluster"] };
 }
 
 function factsOf(o: ObservedNode): NodeFacts {
@@ -220,7 +234,25 @@ async function applyLocked(
   file: string,
 ): Promise<{ id: string; outs: Props }> {
   const name = resourceName(f.cluster);
-  const live = await readLiveFacts(f);
+  // The run changes these nodes: no answer read before it is shared after it (./live-reads.ts).
+  const touched = f.nodes.map(restNodeKey);
+  forgetNodes(touched);
+  try {
+    return await runLocked(id, news, olds, f, file, name);
+  } finally {
+    forgetNodes(touched);
+  }
+}
+
+async function runLocked(
+  id: string,
+  news: Props,
+  olds: Props | undefined,
+  f: FirmwareInputs,
+  file: string,
+  name: string,
+): Promise<{ id: string; outs: Props }> {
+  const live = await readLiveFacts(f, { fresh: true });
   const { plan: fresh, failures } = planFirmware(f, live);
   if (!fresh || failures.length > 0) {
     throw new Error(`${name}: cannot plan: ${failures.map((p) => `${p.property}: ${p.reason}`).join("; ")}`);
@@ -234,7 +266,9 @@ async function applyLocked(
   const store = fileBackedStore(file, plan, resume?.checkpoint ?? null);
   const base: Props = {
     ...recordedInputs(news, Object.keys(firmwareInputSchema.shape)),
-    ...pickComputed(news),
+    // The plan's target and findings as of this run (outputs; the recorded inputs hold no plan).
+    resolvedTarget: plan.target,
+    planFindings: findingLines(fresh),
     stateVersion: FIRMWARE_STATE_VERSION,
     targetRevision: plan.target,
   };
@@ -316,12 +350,6 @@ async function applyLocked(
     stopRequest.dispose();
     closeBindings(bindings);
   }
-}
-
-function pickComputed(props: Props): Props {
-  const out: Props = {};
-  for (const k of COMPUTED) if (props[k] !== undefined) out[k] = props[k];
-  return out;
 }
 
 export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {

@@ -18,7 +18,9 @@ import {
   say,
   systemControlFor,
 } from "./context";
-import { flatInputs, recordedInputs } from "../wiring";
+import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
+import { checkedInputs, flatInputs, previewedPlan, recordedInputs } from "../wiring";
+import { forgetNodes, restNodeKey, sharedClient, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
@@ -53,29 +55,42 @@ function declaredFacts(text: string): LicenseFacts {
   }
 }
 
-async function readLicenses(f: LicenseInputs): Promise<Record<string, LicenseFacts & { error?: string }>> {
-  const out: Record<string, LicenseFacts & { error?: string }> = {};
-  await Promise.all(
-    f.nodes.map(async (n) => {
+type LiveLicense = LicenseFacts & { error?: string };
+
+async function readLicense(client: SpsRestClient): Promise<LiveLicense> {
+  try {
+    await client.login();
+    const raw = liveLicenseSchema.parse((await client.getLicense()).raw);
+    const major = raw.version ? Number.parseInt(raw.version, 10) : undefined;
+    return {
+      serial: raw.serial,
+      major: Number.isFinite(major) ? major : undefined,
+      validNotAfter: raw.valid_not_after,
+      state: raw.state,
+    };
+  } catch (e) {
+    return { error: errorText(e) };
+  }
+}
+
+/** The license of each node: shared with the other resources (./live-reads.ts), or `fresh` for a run. */
+async function readLicenses(
+  f: LicenseInputs,
+  options: { fresh?: boolean } = {},
+): Promise<Record<string, LiveLicense>> {
+  const entries = await Promise.all(
+    f.nodes.map(async (n): Promise<[string, LiveLicense]> => {
+      if (!options.fresh)
+        return [n.name, await sharedRead(restNodeKey(n), "license", () => readLicense(sharedClient(n)))];
       const client = restClient(n, 15_000);
       try {
-        await client.login();
-        const raw = liveLicenseSchema.parse((await client.getLicense()).raw);
-        const major = raw.version ? Number.parseInt(raw.version, 10) : undefined;
-        out[n.name] = {
-          serial: raw.serial,
-          major: Number.isFinite(major) ? major : undefined,
-          validNotAfter: raw.valid_not_after,
-          state: raw.state,
-        };
-      } catch (e) {
-        out[n.name] = { error: errorText(e) };
+        return [n.name, await readLicense(client)];
       } finally {
         client.close();
       }
     }),
   );
-  return out;
+  return Object.fromEntries(entries);
 }
 
 function needsInstall(
@@ -109,12 +124,29 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     return { inputs: news, failures: [{ property: "license", reason: errorText(e) }] };
   }
-  const live = await readLicenses(parsed.data);
-  const planned = parsed.data.nodes.flatMap((n) => {
-    const why = needsInstall(parsed.data, text, live[n.name] ?? {});
-    return why ? [`upload-license ${parsed.data.license} to ${n.name}: ${why}`] : [];
+  return { inputs: checkedInputs(news, { plannedActions: await plannedLines(parsed.data, text) }) };
+}
+
+/** The uploads an `up` would make now, from the live licenses. */
+async function plannedLines(f: LicenseInputs, text: string): Promise<string[]> {
+  const live = await readLicenses(f);
+  return f.nodes.flatMap((n) => {
+    const why = needsInstall(f, text, live[n.name] ?? {});
+    return why ? [`upload-license ${f.license} to ${n.name}: ${why}`] : [];
   });
-  return { inputs: { ...news, plannedActions: planned } };
+}
+
+/** The plan `check` made in this preview, or (recorded inputs, a real run) one from the live state. */
+async function hasPendingUploads(news: Props): Promise<boolean> {
+  const previewed = previewedPlan(news);
+  if (previewed) return previewed.length > 0;
+  const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
+  if (!parsed.success) return true;
+  try {
+    return (await plannedLines(parsed.data, licenseText(parsed.data))).length > 0;
+  } catch {
+    return true;
+  }
 }
 
 /** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
@@ -128,18 +160,27 @@ function inputsOfLoose(props: Props): Props {
 }
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const planned = Array.isArray(news["plannedActions"]) ? news["plannedActions"].length : 0;
   const key = (p: Props): string => JSON.stringify(inputsOfLoose(p));
-  return {
-    changes: planned > 0 || key(olds) !== key(news) || liveStateChanged(olds, news, ["drift", "installed"]),
-  };
+  const changed = key(olds) !== key(news) || liveStateChanged(olds, news, ["drift", "installed"]);
+  return { changes: changed || (await hasPendingUploads(news)) };
 }
 
 async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
   const f = inputsOf(news);
+  // The upload changes these nodes: no answer read before it is shared after it (./live-reads.ts).
+  const touched = f.nodes.map(restNodeKey);
+  forgetNodes(touched);
+  try {
+    return await upload(id, news, f);
+  } finally {
+    forgetNodes(touched);
+  }
+}
+
+async function upload(id: string, news: Props, f: LicenseInputs): Promise<{ id: string; outs: Props }> {
   const name = `license/${f.cluster}`;
   const text = licenseText(f);
-  const before = await readLicenses(f);
+  const before = await readLicenses(f, { fresh: true });
   const sc = systemControlFor(
     f.nodes.map((n) => ({ ...n, roles: [], ha: false })),
     f.systemControl,
@@ -159,11 +200,11 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
       installed.push(n.name);
     }
   } catch (e) {
-    const after = await readLicenses(f);
+    const after = await readLicenses(f, { fresh: true });
     const message = `${name}: ${errorText(e)}`;
     throw partialFailure(message, id, outputs(news, after, text), news["__provider"]);
   }
-  const after = await readLicenses(f);
+  const after = await readLicenses(f, { fresh: true });
   say(name, installed.length > 0 ? `installed on ${installed.join(", ")}` : "nothing to do");
   return { id, outs: outputs(news, after, text) };
 }
