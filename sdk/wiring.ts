@@ -78,6 +78,42 @@ export function recordedInputs(props: Props, declaredKeys: readonly string[]): P
   return out;
 }
 
+export const DECLARED_DIGEST_KEY = "declaredDigest";
+
+/**
+ * What a provider records of the declaration among its outputs: the shown keys, of the wiring only
+ * what `read` needs (the dynamic-provider host hands `read` the outputs alone), and a digest of the
+ * whole declaration as `diff` compares it (`declaredKey`), so the rest of the wiring — image maps,
+ * argv templates, deadlines — is stored once, in the recorded inputs, not twice.
+ */
+export function recordedOutputs(
+  props: Props,
+  declaredKeys: readonly string[],
+  readWiring: readonly string[],
+  declaredKey: string,
+): Props {
+  const out = recordedInputs(props, declaredKeys);
+  const wiring = out[WIRING_KEY];
+  if (wiring !== null && typeof wiring === "object" && !Array.isArray(wiring)) {
+    out[WIRING_KEY] = Object.fromEntries(
+      Object.entries(wiring as Props).filter(([k]) => readWiring.includes(k)),
+    );
+  }
+  out[DECLARED_DIGEST_KEY] = declarationDigest(declaredKey);
+  return out;
+}
+
+/** The digest `diff` compares: recorded by `recordedOutputs`; computed for state written before it. */
+export function declarationDigest(declaredKey: string): string {
+  return `sha256:${createHash("sha256").update(declaredKey).digest("hex").slice(0, 32)}`;
+}
+
+/** The declaration digest of recorded outputs: the stored one, or (earlier state, full wiring) computed. */
+export function recordedDeclarationDigest(olds: Props, key: (p: Props) => string): string {
+  const stored = olds[DECLARED_DIGEST_KEY];
+  return typeof stored === "string" ? stored : declarationDigest(key(olds));
+}
+
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === "object") {

@@ -12,6 +12,8 @@ import { executeClusterPlan, ExecutionError, observeCluster } from "../../provid
 import { engineWatchdog } from "./engine-watchdog";
 import type { ExecutionResult, ObservedNode, ProgressEvent } from "../../provider/executor/types";
 import type { LicenseFile } from "../../provider/appliance/system-control/operations";
+import { defaultCatalog } from "../../provider/domain/default-catalog";
+import { usableFirmwareImages } from "../../provider/domain/firmware-images";
 import { fieldProblems } from "../../provider/domain/validation";
 import { firmwareDrift, nodeState, stuckReason, type NodeFacts } from "../drift";
 import { firmwareInputSchema, type FirmwareInputs } from "../inputs";
@@ -46,7 +48,14 @@ import {
   systemControlFor,
 } from "./context";
 import { planFirmware, readLiveFacts } from "./firmware-plan";
-import { checkedInputs, flatInputs, previewedPlan, recordedInputs } from "../wiring";
+import {
+  checkedInputs,
+  declarationDigest,
+  flatInputs,
+  previewedPlan,
+  recordedDeclarationDigest,
+  recordedOutputs,
+} from "../wiring";
 import { forgetNodes, restNodeKey } from "./live-reads";
 
 export const FIRMWARE_STATE_VERSION = 1;
@@ -62,6 +71,8 @@ const DECLARED = [
   "maxParallel",
   "deadlines",
 ] as const;
+/** What `read` needs of the wiring (it gets the outputs only). */
+const READ_WIRING = ["nodes", "systemControl"] as const;
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Props = Record<string, unknown>;
@@ -126,12 +137,23 @@ async function hasPendingSteps(news: Props): Promise<boolean> {
   return !plan || plannedActionLines(plan).length > 0;
 }
 
+/** What `diff` compares of the declaration. */
+// The image map as the program now sends it (only the usable images): state written before
+// compares equal when nothing else changed.
+function declaredKey(p: Props): string {
+  const flat = flatInputs(p);
+  const images = flat["firmware"];
+  const usable =
+    images && typeof images === "object" && typeof flat["target"] === "string"
+      ? usableFirmwareImages(images as Record<string, unknown>, flat["target"], defaultCatalog())
+      : images;
+  return JSON.stringify(DECLARED.map((k) => (k === "firmware" ? usable : flat[k]) ?? null));
+}
+
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const key = (p: Props): string => {
-    const flat = flatInputs(p);
-    return JSON.stringify(DECLARED.map((k) => flat[k] ?? null));
-  };
-  const changed = key(olds) !== key(news) || liveStateChanged(olds, news, ["drift", "nodeStates"]);
+  const changed =
+    recordedDeclarationDigest(olds, declaredKey) !== declarationDigest(declaredKey(news)) ||
+    liveStateChanged(olds, news, ["drift", "nodeStates"]);
   return { changes: changed || (await hasPendingSteps(news)), stables: ["cluster"] };
 }
 
@@ -265,7 +287,8 @@ async function runLocked(
   const remaining: ClusterPlan = { ...plan, steps: plan.steps.filter((s) => !finished.has(s.seq)) };
   const store = fileBackedStore(file, plan, resume?.checkpoint ?? null);
   const base: Props = {
-    ...recordedInputs(news, Object.keys(firmwareInputSchema.shape)),
+    // Of the wiring only what `read` needs (nodes, system control); the digest stands for the rest.
+    ...recordedOutputs(news, Object.keys(firmwareInputSchema.shape), READ_WIRING, declaredKey(news)),
     // The plan's target and findings as of this run (outputs; the recorded inputs hold no plan).
     resolvedTarget: plan.target,
     planFindings: findingLines(fresh),

@@ -28,6 +28,7 @@ import { fieldProblems } from "../../provider/domain/validation";
 import { applianceNodeInputSchema, systemControlInputSchema, tlsInputSchema } from "../inputs";
 import { applianceLogin } from "../credentials";
 import { watched } from "./engine-watchdog";
+import { hostProvider } from "./dynamic-host";
 import { flatInputs } from "../wiring";
 import {
   credentials,
@@ -548,3 +549,8 @@ export const providers = {
   nextHopMonitoring: watched(nextHopMonitoring),
 } as const;
 export type IntegrationKind = keyof typeof providers;
+
+/** What a resource's `__provider` asks for (./dynamic-host.ts); state written before it uses `providers`. */
+export function dynamicProvider(kind: string): ReturnType<typeof hostProvider> {
+  return hostProvider(providers, configure, kind);
+}

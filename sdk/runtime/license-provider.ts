@@ -19,7 +19,14 @@ import {
   systemControlFor,
 } from "./context";
 import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
-import { checkedInputs, flatInputs, previewedPlan, recordedInputs } from "../wiring";
+import {
+  checkedInputs,
+  declarationDigest,
+  flatInputs,
+  previewedPlan,
+  recordedDeclarationDigest,
+  recordedOutputs,
+} from "../wiring";
 import { forgetNodes, restNodeKey, sharedClient, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
@@ -159,9 +166,15 @@ function inputsOfLoose(props: Props): Props {
   );
 }
 
+/** What `diff` compares of the declaration. */
+function declaredKey(p: Props): string {
+  return JSON.stringify(inputsOfLoose(p));
+}
+
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const key = (p: Props): string => JSON.stringify(inputsOfLoose(p));
-  const changed = key(olds) !== key(news) || liveStateChanged(olds, news, ["drift", "installed"]);
+  const changed =
+    recordedDeclarationDigest(olds, declaredKey) !== declarationDigest(declaredKey(news)) ||
+    liveStateChanged(olds, news, ["drift", "installed"]);
   return { changes: changed || (await hasPendingUploads(news)) };
 }
 
@@ -211,7 +224,8 @@ async function upload(id: string, news: Props, f: LicenseInputs): Promise<{ id: 
 
 function outputs(news: Props, live: Record<string, LicenseFacts & { error?: string }>, text: string): Props {
   return {
-    ...recordedInputs(news, DECLARED),
+    // Of the wiring only the nodes (`read`); the digest stands for the system-control routes.
+    ...recordedOutputs(news, DECLARED, ["nodes"], declaredKey(news)),
     plannedActions: [],
     stateVersion: LICENSE_STATE_VERSION,
     licenseSha256: createHash("sha256").update(text).digest("hex"),
