@@ -7,7 +7,7 @@
  * sps:sppApiToken, sps:routerSsh), never from inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { compiledRuntimePath, makeProvider, outputSlots } from "./dynamic";
+import { compiledRuntimePath, outputSlots, SpsDynamicResource } from "./dynamic";
 import { wiredInputs } from "./resources";
 import { NEXT_HOP_WIRING, SPP_JOIN_WIRING } from "./wiring";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
@@ -20,8 +20,8 @@ export function integrationModulePath(): string {
   return compiledRuntimePath("integration-providers.js", "PULUMI_SPS_INTEGRATION_RUNTIME");
 }
 
-function makeIntegrationProvider(kind: IntegrationKind): pulumi.dynamic.ResourceProvider {
-  return makeProvider(kind, integrationModulePath());
+function integrationProvider(kind: IntegrationKind): { kind: string; modulePath: string } {
+  return { kind, modulePath: integrationModulePath() };
 }
 
 export interface SppJoinArgs {
@@ -43,7 +43,7 @@ export interface SppJoinArgs {
 }
 
 /** SPS joined to SPP. Irreversible from SPS: deleting the resource forgets it and warns (J1). */
-export class SppJoin extends pulumi.dynamic.Resource {
+export class SppJoin extends SpsDynamicResource {
   /** What up will do, in plain words (empty when nothing is to be done). */
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly joined: pulumi.Output<boolean>;
@@ -58,7 +58,7 @@ export class SppJoin extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: SppJoinArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      makeIntegrationProvider("sppJoin"),
+      integrationProvider("sppJoin"),
       name,
       {
         ...wiredInputs(args, SPP_JOIN_WIRING),
@@ -92,7 +92,7 @@ export interface TrafficRedirectionArgs {
 }
 
 /** A Linux router sending selected traffic to SPS (CONNMARK/MARK, SPS table, ip rule, rp_filter). */
-export class TrafficRedirection extends pulumi.dynamic.Resource {
+export class TrafficRedirection extends SpsDynamicResource {
   declare readonly changes: pulumi.Output<string[]>;
   declare readonly previousRpFilter: pulumi.Output<Record<string, number>>;
   declare readonly drift: pulumi.Output<string[]>;
@@ -100,7 +100,7 @@ export class TrafficRedirection extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: TrafficRedirectionArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      makeIntegrationProvider("trafficRedirection"),
+      integrationProvider("trafficRedirection"),
       name,
       { ...args, ...outputSlots("changes", "previousRpFilter", "drift", "stateVersion") },
       opts,
@@ -133,7 +133,7 @@ export interface NextHopMonitoringArgs {
  * secondary first, never both at once. No REST path is documented: the operator's `path`, else one
  * the node's REST tree shows, else a manual step (the preview says which). Delete forgets.
  */
-export class NextHopMonitoring extends pulumi.dynamic.Resource {
+export class NextHopMonitoring extends SpsDynamicResource {
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly effectiveTargets: pulumi.Output<
     Array<{ interface: string; thisNode: string; otherNode: string }>
@@ -147,7 +147,7 @@ export class NextHopMonitoring extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: NextHopMonitoringArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      makeIntegrationProvider("nextHopMonitoring"),
+      integrationProvider("nextHopMonitoring"),
       name,
       {
         ...wiredInputs(args, NEXT_HOP_WIRING),

@@ -3,13 +3,16 @@
  * only the provider stub of ./dynamic.ts, and takes no secret: credentials come from stack config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { makeProvider, outputSlots } from "./dynamic";
+import { defaultCatalog } from "../provider/domain/default-catalog";
+import { usableFirmwareImages } from "../provider/domain/firmware-images";
+import { outputSlots, SpsDynamicResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 import {
   FIRMWARE_WIRING,
   INDEXER_WIRING,
   LICENSE_WIRING,
   PLUGIN_WIRING,
+  PREVIEW_KEY,
   splitWiring,
   WIRING_DIGEST_KEY,
   WIRING_KEY,
@@ -22,7 +25,8 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
 /**
  * The declared properties as sent to the engine: the shown ones, the wiring under `__wiring` (never
- * printed by the engine) and its digest (printed, so a change to the wiring alone shows). See ./wiring.ts.
+ * printed by the engine) and its digest (printed, so a change to the wiring alone shows), and whether
+ * this is a preview (the plan is shown then, and never recorded: PREVIEW_KEY). See ./wiring.ts.
  */
 export function wiredInputs(args: object, wiringKeys: readonly string[]): Record<string, unknown> {
   const { shown, wiring } = splitWiring(args as Record<string, unknown>, wiringKeys);
@@ -30,7 +34,20 @@ export function wiredInputs(args: object, wiringKeys: readonly string[]): Record
     ...shown,
     [WIRING_KEY]: wiring,
     [WIRING_DIGEST_KEY]: pulumi.output(wiring).apply(wiringDigest),
+    [PREVIEW_KEY]: pulumi.runtime.isDryRun(),
   };
+}
+
+/**
+ * Of the declared image map, the images a plan towards the target can use (often one per catalog
+ * revision is declared): the rest would only fill `__wiring` in the state (provider/domain/firmware-images.ts).
+ */
+function usableImages(
+  args: ClusterFirmwareArgs,
+): pulumi.Output<Record<string, { path: string; sha256: string }>> {
+  return pulumi
+    .all([args.firmware, args.target])
+    .apply(([images, target]) => usableFirmwareImages(images, target, defaultCatalog()));
 }
 
 export interface ClusterFirmwareArgs {
@@ -55,7 +72,7 @@ export interface ClusterFirmwareArgs {
 }
 
 /** Firmware of one cluster (standalone node, HA pair or CM cluster): plans in check, runs the waves in up. */
-export class ClusterFirmware extends pulumi.dynamic.Resource {
+export class ClusterFirmware extends SpsDynamicResource {
   /** The plan as readable lines (hops, then per wave and node the ordered steps); empty when converged. */
   declare readonly plannedActions: pulumi.Output<string[]>;
   /**
@@ -88,10 +105,10 @@ export class ClusterFirmware extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: ClusterFirmwareArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      makeProvider("firmware"),
+      { kind: "firmware" },
       name,
       {
-        ...wiredInputs(args, FIRMWARE_WIRING),
+        ...wiredInputs({ ...args, firmware: usableImages(args) }, FIRMWARE_WIRING),
         ...outputSlots(
           "plannedActions",
           "planFindings",
@@ -128,7 +145,7 @@ export interface LicenseArgs {
 }
 
 /** The license installed on each node of a cluster. */
-export class License extends pulumi.dynamic.Resource {
+export class License extends SpsDynamicResource {
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly installed: pulumi.Output<
     Record<string, { serial?: string; major?: number; validNotAfter?: string; state?: string }>
@@ -139,7 +156,7 @@ export class License extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: LicenseArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      makeProvider("license"),
+      { kind: "license" },
       name,
       {
         ...wiredInputs(args, LICENSE_WIRING),
@@ -161,7 +178,7 @@ export interface PluginArgs {
 }
 
 /** One plugin at a declared version on one node. */
-export class Plugin extends pulumi.dynamic.Resource {
+export class Plugin extends SpsDynamicResource {
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly installedVersion: pulumi.Output<string | null>;
   declare readonly drift: pulumi.Output<string[]>;
@@ -169,7 +186,7 @@ export class Plugin extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: PluginArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      makeProvider("plugin"),
+      { kind: "plugin" },
       name,
       {
         ...wiredInputs(args, PLUGIN_WIRING),
@@ -196,7 +213,7 @@ export interface IndexerPackageArgs {
 }
 
 /** The external-indexer package on one host (after its cluster's firmware, rule I1). */
-export class IndexerPackage extends pulumi.dynamic.Resource {
+export class IndexerPackage extends SpsDynamicResource {
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly version: pulumi.Output<string | null>;
   declare readonly service: pulumi.Output<string>;
@@ -205,7 +222,7 @@ export class IndexerPackage extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: IndexerPackageArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      makeProvider("indexer"),
+      { kind: "indexer" },
       name,
       {
         ...wiredInputs(args, INDEXER_WIRING),

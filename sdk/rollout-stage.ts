@@ -1,9 +1,9 @@
 /**
  * `RolloutStage`: the gate after each stage of an `SpsFleet` rollout (./runtime/rollout-stage-provider.ts).
- * Its own type token; it captures only the provider stub of ./dynamic.ts.
+ * Its own type token; its `__provider` is the one-line stub of ./dynamic.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { makeProvider, outputSlots } from "./dynamic";
+import { outputSlots, SpsDynamicResource } from "./dynamic";
 import { SPS_MODULE } from "./resources";
 
 export interface RolloutStageArgs {
@@ -17,7 +17,7 @@ export interface RolloutStageArgs {
   waitsFor?: pulumi.Input<string[]>;
 }
 
-export class RolloutStage extends pulumi.dynamic.Resource {
+export class RolloutStage extends SpsDynamicResource {
   /** True once every node of every cluster of the stage ran its target (the gate passed). */
   declare readonly verified: pulumi.Output<boolean>;
   declare readonly clusters: pulumi.Output<string[]>;
@@ -25,7 +25,7 @@ export class RolloutStage extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: RolloutStageArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      makeProvider("rolloutStage"),
+      { kind: "rolloutStage" },
       name,
       { ...args, ...outputSlots("verified", "stateVersion") },
       opts,

@@ -78,6 +78,42 @@ export function recordedInputs(props: Props, declaredKeys: readonly string[]): P
   return out;
 }
 
+export const DECLARED_DIGEST_KEY = "declaredDigest";
+
+/**
+ * What a provider records of the declaration among its outputs: the shown keys, of the wiring only
+ * what `read` needs (the dynamic-provider host hands `read` the outputs alone), and a digest of the
+ * whole declaration as `diff` compares it (`declaredKey`), so the rest of the wiring — image maps,
+ * argv templates, deadlines — is stored once, in the recorded inputs, not twice.
+ */
+export function recordedOutputs(
+  props: Props,
+  declaredKeys: readonly string[],
+  readWiring: readonly string[],
+  declaredKey: string,
+): Props {
+  const out = recordedInputs(props, declaredKeys);
+  const wiring = out[WIRING_KEY];
+  if (wiring !== null && typeof wiring === "object" && !Array.isArray(wiring)) {
+    out[WIRING_KEY] = Object.fromEntries(
+      Object.entries(wiring as Props).filter(([k]) => readWiring.includes(k)),
+    );
+  }
+  out[DECLARED_DIGEST_KEY] = declarationDigest(declaredKey);
+  return out;
+}
+
+/** The digest `diff` compares: recorded by `recordedOutputs`; computed for state written before it. */
+export function declarationDigest(declaredKey: string): string {
+  return `sha256:${createHash("sha256").update(declaredKey).digest("hex").slice(0, 32)}`;
+}
+
+/** The declaration digest of recorded outputs: the stored one, or (earlier state, full wiring) computed. */
+export function recordedDeclarationDigest(olds: Props, key: (p: Props) => string): string {
+  const stored = olds[DECLARED_DIGEST_KEY];
+  return typeof stored === "string" ? stored : declarationDigest(key(olds));
+}
+
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === "object") {
@@ -95,4 +131,35 @@ export function wiringDigest(wiring: unknown): string {
     .update(JSON.stringify(canonical(wiring)))
     .digest("hex");
   return `sha256:${hex.slice(0, 16)}`;
+}
+
+/**
+ * `true` when the program runs for a preview (`pulumi preview`, the preview of `pulumi up`), `false`
+ * in a real run; never printed (a `__` key). Sent by every resource of ./resources.ts.
+ *
+ * The engine records the inputs that `check` returned for the step it ran. If those held the plan
+ * computed before the run (`plannedActions`, the findings, …), the recorded inputs would keep a plan
+ * that the run has done: `pulumi refresh --preview-only --expect-no-changes` would then report a
+ * change right after the first `up` (refresh compares the refreshed state with the recorded inputs),
+ * and the first no-op `up` would rewrite every resource (its fresh `check` no longer matches them).
+ * So the plan goes into the checked inputs only for a preview, where the engine shows it; a real run
+ * records the declaration alone, and `diff` decides from the live state (shared reads,
+ * ./runtime/live-reads.ts), never from a recorded plan. Recorded inputs of earlier versions (with a
+ * plan, without this key) are read the same way: their plan is ignored.
+ */
+export const PREVIEW_KEY = "__preview";
+
+/** The checked inputs: `news` plus the computed plan fields, unless this is a real run (see PREVIEW_KEY). */
+export function checkedInputs(news: Props, computed: Props): Props {
+  if (news[PREVIEW_KEY] === false) return news;
+  return { ...news, ...computed };
+}
+
+/**
+ * The planned actions that `check` put into `news` during this preview; undefined for recorded
+ * inputs and for a real run's (then the caller plans again from the live state).
+ */
+export function previewedPlan(news: Props): unknown[] | undefined {
+  const planned = news["plannedActions"];
+  return news[PREVIEW_KEY] === true && Array.isArray(planned) ? planned : undefined;
 }

@@ -10,7 +10,9 @@ import type { ClusterPlan, Finding } from "../../provider/domain/plan";
 import { fieldProblems, type FieldProblem } from "../../provider/domain/validation";
 import type { FirmwareInputs } from "../inputs";
 import { readLiveness } from "../../provider/executor/node-state";
+import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
 import { restClient } from "./context";
+import { restNodeKey, sharedClient, sharedRead } from "./live-reads";
 
 export interface LiveNodeFacts {
   version?: string;
@@ -24,37 +26,49 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Reads each node's running version (and P8's disk fill-up limit). Waits out a first boot (S10) for a while. */
-export async function readLiveFacts(f: FirmwareInputs): Promise<Record<string, LiveNodeFacts>> {
+/** One node's running version (and P8's disk fill-up limit). Waits out a first boot (S10) for a while. */
+async function readNodeFacts(client: SpsRestClient): Promise<LiveNodeFacts> {
+  const deadline = Date.now() + BOOT_WAIT_MS;
+  for (;;) {
+    // Back = login + /api/info with a version (S10, real-appliance-facts §10); a boot page or 5xx waits.
+    const l = await readLiveness(client);
+    if (l.phase === "up") {
+      const fillup = await client.getDiskFillupPrevention().catch(() => undefined);
+      return {
+        version: l.version,
+        ...(fillup ? { diskFillupLimitPercent: fillup.usedSpaceRatioLimit } : {}),
+      };
+    }
+    const transient =
+      l.phase === "booting" || /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT/i.test(l.error);
+    if (transient && Date.now() < deadline) {
+      await sleep(1000);
+      continue;
+    }
+    return { error: l.error };
+  }
+}
+
+/**
+ * Each node's running version (and P8's disk fill-up limit). `check`, `diff` and `read` share the
+ * answer across resources (./live-reads.ts); a run (`fresh`) reads for itself.
+ */
+export async function readLiveFacts(
+  f: FirmwareInputs,
+  options: { fresh?: boolean } = {},
+): Promise<Record<string, LiveNodeFacts>> {
   const entries = await Promise.all(
     f.nodes.map(async (node): Promise<[string, LiveNodeFacts]> => {
-      const client = restClient(node, 15_000);
-      const deadline = Date.now() + BOOT_WAIT_MS;
-      try {
-        for (;;) {
-          // Back = login + /api/info with a version (S10, real-appliance-facts §10); a boot page or 5xx waits.
-          const l = await readLiveness(client);
-          if (l.phase === "up") {
-            const fillup = await client.getDiskFillupPrevention().catch(() => undefined);
-            return [
-              node.name,
-              {
-                version: l.version,
-                ...(fillup ? { diskFillupLimitPercent: fillup.usedSpaceRatioLimit } : {}),
-              },
-            ];
-          }
-          const transient =
-            l.phase === "booting" || /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT/i.test(l.error);
-          if (transient && Date.now() < deadline) {
-            await sleep(1000);
-            continue;
-          }
-          return [node.name, { error: l.error }];
+      if (options.fresh) {
+        const client = restClient(node, 15_000);
+        try {
+          return [node.name, await readNodeFacts(client)];
+        } finally {
+          client.close();
         }
-      } finally {
-        client.close();
       }
+      const key = restNodeKey(node);
+      return [node.name, await sharedRead(key, "firmware", () => readNodeFacts(sharedClient(node)))];
     }),
   );
   return Object.fromEntries(entries);

@@ -12,6 +12,8 @@ import { executeClusterPlan, ExecutionError, observeCluster } from "../../provid
 import { engineWatchdog } from "./engine-watchdog";
 import type { ExecutionResult, ObservedNode, ProgressEvent } from "../../provider/executor/types";
 import type { LicenseFile } from "../../provider/appliance/system-control/operations";
+import { defaultCatalog } from "../../provider/domain/default-catalog";
+import { usableFirmwareImages } from "../../provider/domain/firmware-images";
 import { fieldProblems } from "../../provider/domain/validation";
 import { firmwareDrift, nodeState, stuckReason, type NodeFacts } from "../drift";
 import { firmwareInputSchema, type FirmwareInputs } from "../inputs";
@@ -46,7 +48,15 @@ import {
   systemControlFor,
 } from "./context";
 import { planFirmware, readLiveFacts } from "./firmware-plan";
-import { flatInputs, recordedInputs } from "../wiring";
+import {
+  checkedInputs,
+  declarationDigest,
+  flatInputs,
+  previewedPlan,
+  recordedDeclarationDigest,
+  recordedOutputs,
+} from "../wiring";
+import { forgetNodes, restNodeKey } from "./live-reads";
 
 export const FIRMWARE_STATE_VERSION = 1;
 const COMPUTED = ["plannedActions", "planFindings", "resolvedTarget", "estimate"] as const;
@@ -61,6 +71,8 @@ const DECLARED = [
   "maxParallel",
   "deadlines",
 ] as const;
+/** What `read` needs of the wiring (it gets the outputs only). */
+const READ_WIRING = ["nodes", "systemControl"] as const;
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Props = Record<string, unknown>;
@@ -97,28 +109,52 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const live = await readLiveFacts(f);
   const { plan, failures } = planFirmware(f, live);
   if (!plan) return { inputs: news, failures };
+  return { inputs: checkedInputs(news, computedFields(plan)), failures };
+}
+
+/** What `check` computes for the preview to show (never recorded: ../wiring.ts PREVIEW_KEY). */
+function computedFields(plan: ClusterPlan): Props {
   return {
-    inputs: {
-      ...news,
-      resolvedTarget: plan.target,
-      plannedActions: plannedActionLines(plan),
-      planFindings: findingLines(plan),
-      estimate: estimateProperty(plan),
-      [ESTIMATE_DETAIL_KEY]: estimateDetail(plan),
-    },
-    failures,
+    resolvedTarget: plan.target,
+    plannedActions: plannedActionLines(plan),
+    planFindings: findingLines(plan),
+    estimate: estimateProperty(plan),
+    [ESTIMATE_DETAIL_KEY]: estimateDetail(plan),
   };
 }
 
+/**
+ * Whether an `up` would run steps now: the plan `check` made in this preview, otherwise a plan from
+ * the live state (shared reads). A cluster that cannot be planned (a node does not answer) counts as
+ * a change: the drift job must not pass it.
+ */
+async function hasPendingSteps(news: Props): Promise<boolean> {
+  const previewed = previewedPlan(news);
+  if (previewed) return previewed.length > 0;
+  const parsed = firmwareInputSchema.safeParse(declaredInputs(news));
+  if (!parsed.success) return true;
+  const { plan } = planFirmware(parsed.data, await readLiveFacts(parsed.data));
+  return !plan || plannedActionLines(plan).length > 0;
+}
+
+/** What `diff` compares of the declaration. */
+// The image map as the program now sends it (only the usable images): state written before
+// compares equal when nothing else changed.
+function declaredKey(p: Props): string {
+  const flat = flatInputs(p);
+  const images = flat["firmware"];
+  const usable =
+    images && typeof images === "object" && typeof flat["target"] === "string"
+      ? usableFirmwareImages(images as Record<string, unknown>, flat["target"], defaultCatalog())
+      : images;
+  return JSON.stringify(DECLARED.map((k) => (k === "firmware" ? usable : flat[k]) ?? null));
+}
+
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const planned = Array.isArray(news["plannedActions"]) ? (news["plannedActions"] as unknown[]) : [];
-  const key = (p: Props): string => {
-    const flat = flatInputs(p);
-    return JSON.stringify(DECLARED.map((k) => flat[k] ?? null));
-  };
-  const changed = key(olds) !== key(news);
-  const live = liveStateChanged(olds, news, ["drift", "nodeStates"]);
-  return { changes: planned.length > 0 || changed || live, stables: ["cluster"] };
+  const changed =
+    recordedDeclarationDigest(olds, declaredKey) !== declarationDigest(declaredKey(news)) ||
+    liveStateChanged(olds, news, ["drift", "nodeStates"]);
+  return { changes: changed || (await hasPendingSteps(news)), stables: ["cluster"] };
 }
 
 function factsOf(o: ObservedNode): NodeFacts {
@@ -220,7 +256,25 @@ async function applyLocked(
   file: string,
 ): Promise<{ id: string; outs: Props }> {
   const name = resourceName(f.cluster);
-  const live = await readLiveFacts(f);
+  // The run changes these nodes: no answer read before it is shared after it (./live-reads.ts).
+  const touched = f.nodes.map(restNodeKey);
+  forgetNodes(touched);
+  try {
+    return await runLocked(id, news, olds, f, file, name);
+  } finally {
+    forgetNodes(touched);
+  }
+}
+
+async function runLocked(
+  id: string,
+  news: Props,
+  olds: Props | undefined,
+  f: FirmwareInputs,
+  file: string,
+  name: string,
+): Promise<{ id: string; outs: Props }> {
+  const live = await readLiveFacts(f, { fresh: true });
   const { plan: fresh, failures } = planFirmware(f, live);
   if (!fresh || failures.length > 0) {
     throw new Error(`${name}: cannot plan: ${failures.map((p) => `${p.property}: ${p.reason}`).join("; ")}`);
@@ -233,8 +287,11 @@ async function applyLocked(
   const remaining: ClusterPlan = { ...plan, steps: plan.steps.filter((s) => !finished.has(s.seq)) };
   const store = fileBackedStore(file, plan, resume?.checkpoint ?? null);
   const base: Props = {
-    ...recordedInputs(news, Object.keys(firmwareInputSchema.shape)),
-    ...pickComputed(news),
+    // Of the wiring only what `read` needs (nodes, system control); the digest stands for the rest.
+    ...recordedOutputs(news, Object.keys(firmwareInputSchema.shape), READ_WIRING, declaredKey(news)),
+    // The plan's target and findings as of this run (outputs; the recorded inputs hold no plan).
+    resolvedTarget: plan.target,
+    planFindings: findingLines(fresh),
     stateVersion: FIRMWARE_STATE_VERSION,
     targetRevision: plan.target,
   };
@@ -316,12 +373,6 @@ async function applyLocked(
     stopRequest.dispose();
     closeBindings(bindings);
   }
-}
-
-function pickComputed(props: Props): Props {
-  const out: Props = {};
-  for (const k of COMPUTED) if (props[k] !== undefined) out[k] = props[k];
-  return out;
 }
 
 export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {

@@ -4,6 +4,7 @@
  * service state; a changed version or a stopped service is drift. `check` reads the host and puts the
  * plan into `plannedActions`: each step, then the exact command it runs (`  $ yum upgrade -y …`).
  */
+import { createHash } from "node:crypto";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { clusterSchema } from "../../provider/domain/fleet";
 import { planCluster } from "../../provider/domain/fleet-plan";
@@ -17,7 +18,8 @@ import { indexerInputSchema, type IndexerInputs } from "../inputs";
 import { waveLines } from "../plan-lines";
 import { liveStateChanged, credentials, errorText, partialFailure, say } from "./context";
 import { today } from "./firmware-plan";
-import { flatInputs, recordedInputs } from "../wiring";
+import { checkedInputs, flatInputs, previewedPlan, recordedInputs } from "../wiring";
+import { forgetNodes, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const INDEXER_STATE_VERSION = 1;
@@ -110,6 +112,22 @@ function commandLines(command: string): string[] {
   return command.split(" && ").map((part) => `  $ ${part}`);
 }
 
+/** The cache key of an indexer host (./live-reads.ts): name, address, host key and a digest of the login. */
+function hostKey(f: IndexerInputs): string {
+  const c = credentials();
+  const login = c.indexerHosts[f.name] ?? c.indexer;
+  const digest = createHash("sha256")
+    .update(JSON.stringify([f.hostKeySha256, f.rootPrefix ?? null, login ?? null]))
+    .digest("hex")
+    .slice(0, 32);
+  return `ssh:${f.name}@${f.host}:${f.port}#${digest}`;
+}
+
+/** What the host runs (package version, service): shared between check, diff and read of one operation. */
+function inspected(f: IndexerInputs): Promise<{ version: string | null; service: string }> {
+  return sharedRead(hostKey(f), "indexer", () => withHost(f, (h) => h.inspect()));
+}
+
 export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const parsed = indexerInputSchema.safeParse(declared(news));
   if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
@@ -119,9 +137,14 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     return { inputs: news, failures: [{ property: "packages", reason: errorText(e) }] };
   }
+  return { inputs: checkedInputs(news, { plannedActions: await plannedLines(f) }) };
+}
+
+/** The steps an `up` would run now, from the host's live state. */
+async function plannedLines(f: IndexerInputs): Promise<string[]> {
   let planned: string[];
   try {
-    const state = await withHost(f, (h) => h.inspect());
+    const state = await inspected(f);
     const target = packageFor(f).version;
     planned =
       state.version === target && state.service === "running"
@@ -135,17 +158,22 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     planned = [`upgrade ${f.name} to ${f.spsVersion} (host not inspected: ${errorText(e)})`];
   }
-  return { inputs: { ...news, plannedActions: planned } };
+  return planned;
+}
+
+/** The plan `check` made in this preview, or (recorded inputs, a real run) one from the live state. */
+async function hasPendingSteps(news: Props): Promise<boolean> {
+  const previewed = previewedPlan(news);
+  if (previewed) return previewed.length > 0;
+  const parsed = indexerInputSchema.safeParse(declared(news));
+  return !parsed.success || (await plannedLines(parsed.data)).length > 0;
 }
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const planned = Array.isArray(news["plannedActions"]) ? news["plannedActions"].length : 0;
-  return {
-    changes:
-      planned > 0 ||
-      JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
-      liveStateChanged(olds, news, ["drift", "version", "service"]),
-  };
+  const changed =
+    JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
+    liveStateChanged(olds, news, ["drift", "version", "service"]);
+  return { changes: changed || (await hasPendingSteps(news)) };
 }
 
 function outs(
@@ -167,6 +195,17 @@ function outs(
 
 async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
   const f = indexerInputSchema.parse(declared(news));
+  // The upgrade changes this host: no answer read before it is shared after it (./live-reads.ts).
+  const touched = [hostKey(f)];
+  forgetNodes(touched);
+  try {
+    return await upgrade(id, news, f);
+  } finally {
+    forgetNodes(touched);
+  }
+}
+
+async function upgrade(id: string, news: Props, f: IndexerInputs): Promise<{ id: string; outs: Props }> {
   const name = `indexer/${f.cluster}/${f.name}`;
   const pkg = packageFor(f);
   const result = await withHost(
@@ -200,7 +239,7 @@ export async function update(id: string, _olds: Props, news: Props): Promise<{ o
 export async function read(id: string, props: Props): Promise<ReadResult> {
   const f = indexerInputSchema.parse(declared(props));
   try {
-    const state = await withHost(f, (h) => h.inspect());
+    const state = await inspected(f);
     // Compared with the declared package and a running service, never with the last refresh, so
     // drift stays visible until an `up` reconciles it.
     const drift = indexerDrift(

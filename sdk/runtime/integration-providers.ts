@@ -8,7 +8,9 @@
  *
  * and what they share (secret configuration, redacted engine messages): ./integration-common.ts.
  */
+import { hostProvider } from "./dynamic-host";
 import { watched } from "./engine-watchdog";
+import { configure } from "./integration-common";
 import { nextHopMonitoring } from "./next-hop-provider";
 import { sppJoin } from "./spp-join-provider";
 import { trafficRedirection } from "./traffic-redirection-provider";
@@ -27,3 +29,8 @@ export const providers = {
   nextHopMonitoring: watched(nextHopMonitoring),
 } as const;
 export type IntegrationKind = keyof typeof providers;
+
+/** What a resource's `__provider` asks for (./dynamic-host.ts); state written before it uses `providers`. */
+export function dynamicProvider(kind: string): ReturnType<typeof hostProvider> {
+  return hostProvider(providers, configure, kind);
+}

@@ -18,7 +18,16 @@ import {
   say,
   systemControlFor,
 } from "./context";
-import { flatInputs, recordedInputs } from "../wiring";
+import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
+import {
+  checkedInputs,
+  declarationDigest,
+  flatInputs,
+  previewedPlan,
+  recordedDeclarationDigest,
+  recordedOutputs,
+} from "../wiring";
+import { forgetNodes, restNodeKey, sharedClient, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
@@ -46,30 +55,41 @@ function declaredFacts(text: string): LicenseFacts {
 
 type LiveLicense = LicenseFacts & { error?: string; warnings?: string[] };
 
-async function readLicenses(f: LicenseInputs): Promise<Record<string, LiveLicense>> {
-  const out: Record<string, LiveLicense> = {};
-  await Promise.all(
-    f.nodes.map(async (n) => {
+async function readLiveLicense(client: SpsRestClient): Promise<LiveLicense> {
+  try {
+    await client.login();
+    // Read leniently under the names public sources give (provider/appliance/license-reading.ts).
+    const r = readLicense((await client.getLicense()).raw, new Date());
+    return {
+      serial: r.serial,
+      major: r.major ?? undefined,
+      validNotAfter: r.validNotAfter,
+      state: r.validity === "unknown" ? undefined : r.validity,
+      ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
+    };
+  } catch (e) {
+    return { error: errorText(e) };
+  }
+}
+
+/** The license of each node: shared with the other resources (./live-reads.ts), or `fresh` for a run. */
+async function readLicenses(
+  f: LicenseInputs,
+  options: { fresh?: boolean } = {},
+): Promise<Record<string, LiveLicense>> {
+  const entries = await Promise.all(
+    f.nodes.map(async (n): Promise<[string, LiveLicense]> => {
+      if (!options.fresh)
+        return [n.name, await sharedRead(restNodeKey(n), "license", () => readLiveLicense(sharedClient(n)))];
       const client = restClient(n, 15_000);
       try {
-        await client.login();
-        // Read leniently under the names public sources give (provider/appliance/license-reading.ts).
-        const r = readLicense((await client.getLicense()).raw, new Date());
-        out[n.name] = {
-          serial: r.serial,
-          major: r.major ?? undefined,
-          validNotAfter: r.validNotAfter,
-          state: r.validity === "unknown" ? undefined : r.validity,
-          ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
-        };
-      } catch (e) {
-        out[n.name] = { error: errorText(e) };
+        return [n.name, await readLiveLicense(client)];
       } finally {
         client.close();
       }
     }),
   );
-  return out;
+  return Object.fromEntries(entries);
 }
 
 function needsInstall(f: LicenseInputs, text: string, live: LiveLicense): string | undefined {
@@ -112,14 +132,29 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     return { inputs: news, failures: [{ property: "license", reason: errorText(e) }] };
   }
-  const live = await readLicenses(parsed.data);
-  const planned = parsed.data.nodes.flatMap((n) => {
-    const why = needsInstall(parsed.data, text, live[n.name] ?? {});
-    return why
-      ? [`upload-license ${parsed.data.license} to ${n.name}: ${why} — ${uploadRoute(parsed.data)}`]
-      : [];
+  return { inputs: checkedInputs(news, { plannedActions: await plannedLines(parsed.data, text) }) };
+}
+
+/** The uploads an `up` would make now, from the live licenses. */
+async function plannedLines(f: LicenseInputs, text: string): Promise<string[]> {
+  const live = await readLicenses(f);
+  return f.nodes.flatMap((n) => {
+    const why = needsInstall(f, text, live[n.name] ?? {});
+    return why ? [`upload-license ${f.license} to ${n.name}: ${why} — ${uploadRoute(f)}`] : [];
   });
-  return { inputs: { ...news, plannedActions: planned } };
+}
+
+/** The plan `check` made in this preview, or (recorded inputs, a real run) one from the live state. */
+async function hasPendingUploads(news: Props): Promise<boolean> {
+  const previewed = previewedPlan(news);
+  if (previewed) return previewed.length > 0;
+  const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
+  if (!parsed.success) return true;
+  try {
+    return (await plannedLines(parsed.data, licenseText(parsed.data))).length > 0;
+  } catch {
+    return true;
+  }
 }
 
 /** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
@@ -132,19 +167,34 @@ function inputsOfLoose(props: Props): Props {
   );
 }
 
+/** What `diff` compares of the declaration. */
+function declaredKey(p: Props): string {
+  return JSON.stringify(inputsOfLoose(p));
+}
+
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const planned = Array.isArray(news["plannedActions"]) ? news["plannedActions"].length : 0;
-  const key = (p: Props): string => JSON.stringify(inputsOfLoose(p));
-  return {
-    changes: planned > 0 || key(olds) !== key(news) || liveStateChanged(olds, news, ["drift", "installed"]),
-  };
+  const changed =
+    recordedDeclarationDigest(olds, declaredKey) !== declarationDigest(declaredKey(news)) ||
+    liveStateChanged(olds, news, ["drift", "installed"]);
+  return { changes: changed || (await hasPendingUploads(news)) };
 }
 
 async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
   const f = inputsOf(news);
+  // The upload changes these nodes: no answer read before it is shared after it (./live-reads.ts).
+  const touched = f.nodes.map(restNodeKey);
+  forgetNodes(touched);
+  try {
+    return await upload(id, news, f);
+  } finally {
+    forgetNodes(touched);
+  }
+}
+
+async function upload(id: string, news: Props, f: LicenseInputs): Promise<{ id: string; outs: Props }> {
   const name = `license/${f.cluster}`;
   const text = licenseText(f);
-  const before = await readLicenses(f);
+  const before = await readLicenses(f, { fresh: true });
   const sc = systemControlFor(
     f.nodes.map((n) => ({ ...n, roles: [], ha: false })),
     f.systemControl,
@@ -164,18 +214,19 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
       installed.push(n.name);
     }
   } catch (e) {
-    const after = await readLicenses(f);
+    const after = await readLicenses(f, { fresh: true });
     const message = `${name}: ${errorText(e)}`;
     throw partialFailure(message, id, outputs(news, after, text), news["__provider"]);
   }
-  const after = await readLicenses(f);
+  const after = await readLicenses(f, { fresh: true });
   say(name, installed.length > 0 ? `installed on ${installed.join(", ")}` : "nothing to do");
   return { id, outs: outputs(news, after, text) };
 }
 
 function outputs(news: Props, live: Record<string, LiveLicense>, text: string): Props {
   return {
-    ...recordedInputs(news, DECLARED),
+    // Of the wiring only the nodes (`read`); the digest stands for the system-control routes.
+    ...recordedOutputs(news, DECLARED, ["nodes"], declaredKey(news)),
     plannedActions: [],
     stateVersion: LICENSE_STATE_VERSION,
     licenseSha256: createHash("sha256").update(text).digest("hex"),

@@ -8,7 +8,9 @@ import { fieldProblems } from "../../provider/domain/validation";
 import { pluginDrift } from "../drift";
 import { pluginInputSchema, type PluginInputs } from "../inputs";
 import { liveStateChanged, errorText, partialFailure, restClient, say } from "./context";
-import { flatInputs, recordedInputs } from "../wiring";
+import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
+import { checkedInputs, flatInputs, previewedPlan, recordedInputs } from "../wiring";
+import { forgetNodes, restNodeKey, sharedClient, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const PLUGIN_STATE_VERSION = 1;
@@ -23,45 +25,75 @@ function declared(props: Props): Props {
   );
 }
 
-async function liveVersion(f: PluginInputs): Promise<string | undefined> {
+async function listedVersion(client: SpsRestClient, f: PluginInputs): Promise<string | undefined> {
+  await client.login();
+  return (await client.listPlugins()).find((p) => p.name === f.name)?.version;
+}
+
+/** The plugin's version on the node: the node's plugin list is shared (./live-reads.ts), or `fresh` for a run. */
+async function liveVersion(f: PluginInputs, options: { fresh?: boolean } = {}): Promise<string | undefined> {
+  if (!options.fresh) {
+    const client = sharedClient(f.node);
+    const list = await sharedRead(restNodeKey(f.node), "plugins", async () => {
+      await client.login();
+      return client.listPlugins();
+    });
+    return list.find((p) => p.name === f.name)?.version;
+  }
   const client = restClient(f.node, 15_000);
   try {
-    await client.login();
-    return (await client.listPlugins()).find((p) => p.name === f.name)?.version;
+    return await listedVersion(client, f);
   } finally {
     client.close();
+  }
+}
+
+/** The upload an `up` would make now, from the live plugin list. */
+async function plannedLines(f: PluginInputs): Promise<string[]> {
+  try {
+    const live = await liveVersion(f);
+    return live === f.version
+      ? []
+      : [`upload-plugin ${f.name} ${f.version} to ${f.node.name} (runs ${live ?? "none"})`];
+  } catch (e) {
+    return [`upload-plugin ${f.name} ${f.version} to ${f.node.name} (live version unknown: ${errorText(e)})`];
   }
 }
 
 export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const parsed = pluginInputSchema.safeParse(declared(news));
   if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
-  const f = parsed.data;
-  let planned: string[] = [];
-  try {
-    const live = await liveVersion(f);
-    if (live !== f.version)
-      planned = [`upload-plugin ${f.name} ${f.version} to ${f.node.name} (runs ${live ?? "none"})`];
-  } catch (e) {
-    planned = [
-      `upload-plugin ${f.name} ${f.version} to ${f.node.name} (live version unknown: ${errorText(e)})`,
-    ];
-  }
-  return { inputs: { ...news, plannedActions: planned } };
+  return { inputs: checkedInputs(news, { plannedActions: await plannedLines(parsed.data) }) };
+}
+
+/** The plan `check` made in this preview, or (recorded inputs, a real run) one from the live state. */
+async function hasPendingUpload(news: Props): Promise<boolean> {
+  const previewed = previewedPlan(news);
+  if (previewed) return previewed.length > 0;
+  const parsed = pluginInputSchema.safeParse(declared(news));
+  return !parsed.success || (await plannedLines(parsed.data)).length > 0;
 }
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const planned = Array.isArray(news["plannedActions"]) ? news["plannedActions"].length : 0;
-  return {
-    changes:
-      planned > 0 ||
-      JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
-      liveStateChanged(olds, news, ["drift", "installedVersion"]),
-  };
+  const changed =
+    JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
+    liveStateChanged(olds, news, ["drift", "installedVersion"]);
+  return { changes: changed || (await hasPendingUpload(news)) };
 }
 
 async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
   const f = pluginInputSchema.parse(declared(news));
+  // The upload changes this node: no answer read before it is shared after it (./live-reads.ts).
+  const touched = [restNodeKey(f.node)];
+  forgetNodes(touched);
+  try {
+    return await upload(id, news, f);
+  } finally {
+    forgetNodes(touched);
+  }
+}
+
+async function upload(id: string, news: Props, f: PluginInputs): Promise<{ id: string; outs: Props }> {
   const name = `plugin/${f.cluster}/${f.node.name}/${f.name}`;
   const outs = (installed: string | undefined): Props => ({
     ...recordedInputs(news, DECLARED),
@@ -70,7 +102,7 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
     installedVersion: installed ?? null,
     drift: [],
   });
-  const before = await liveVersion(f);
+  const before = await liveVersion(f, { fresh: true });
   if (before === f.version) {
     say(name, `already at ${f.version}`);
     return { id, outs: outs(before) };
@@ -86,7 +118,7 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
     say(name, `installed ${result.version}`);
     return { id, outs: outs(result.version) };
   } catch (e) {
-    const now = await liveVersion(f).catch(() => before);
+    const now = await liveVersion(f, { fresh: true }).catch(() => before);
     throw partialFailure(`${name}: ${errorText(e)}`, id, outs(now), news["__provider"]);
   } finally {
     client.close();

@@ -20,9 +20,17 @@ export async function labStack(
     config?: Record<string, string>;
     channels?: "command" | "native";
     indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
+    /** Node name → the version the emulated node starts on (instead of the example's fleet.json). */
+    nodeVersions?: Record<string, string>;
   } = {},
 ): Promise<LabStack> {
-  const fleet = JSON.parse(fs.readFileSync(path.join(EXAMPLES, example, "fleet.json"), "utf8")) as unknown;
+  const fleet = JSON.parse(fs.readFileSync(path.join(EXAMPLES, example, "fleet.json"), "utf8")) as {
+    clusters: Array<{ nodes: Array<{ name: string; version: string }> }>;
+  };
+  for (const node of fleet.clusters.flatMap((c) => c.nodes)) {
+    const version = options.nodeVersions?.[node.name];
+    if (version !== undefined) node.version = version;
+  }
   const lab = await startLab(fleet, {
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
     ...(options.channels === undefined ? {} : { channels: options.channels }),

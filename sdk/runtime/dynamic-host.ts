@@ -1,0 +1,43 @@
+/**
+ * The object @pulumi/pulumi's dynamic-provider host calls for one resource kind. The `__provider`
+ * that every resource carries (../dynamic.ts `providerModuleText`) is one line that requires the
+ * compiled module and asks it for this object: `require(<module>).dynamicProvider("<kind>")`, so the
+ * state holds about a hundred bytes per resource instead of a serialized closure, and the host
+ * deserializes and configures each kind once per process (it caches by that text).
+ */
+import type { CheckResult, DiffResult, ReadResult, ResourceProvider } from "@pulumi/pulumi/dynamic";
+import type { ConfigBag } from "./context";
+
+type Props = Record<string, unknown>;
+
+/** One kind's implementation, as ./index.ts and ./integration-providers.ts export them under `providers`. */
+export interface KindImplementation {
+  check(olds: Props, news: Props): Promise<CheckResult>;
+  diff(id: string, olds: Props, news: Props): Promise<DiffResult>;
+  create(inputs: Props): Promise<{ id: string; outs: Props }>;
+  update(id: string, olds: Props, news: Props): Promise<{ outs: Props }>;
+  read(id: string, props: Props): Promise<ReadResult>;
+  remove(id: string, props: Props): Promise<void>;
+}
+
+/** The host-facing provider of `kind` among `providers`; `configure` receives the stack config. */
+export function hostProvider(
+  providers: Record<string, KindImplementation>,
+  configure: (config: ConfigBag) => void,
+  kind: string,
+): ResourceProvider {
+  const impl = providers[kind];
+  if (!impl)
+    throw new Error(
+      `no provider of kind "${kind}" (known: ${Object.keys(providers).join(", ")}): the state was written by another version of pulumi-sps; run \`npm run build\``,
+    );
+  return {
+    configure: async (req) => configure(req.config),
+    check: (olds, news) => impl.check(olds as Props, news as Props),
+    diff: (id, olds, news) => impl.diff(id, olds as Props, news as Props),
+    create: (inputs) => impl.create(inputs as Props),
+    update: (id, olds, news) => impl.update(id, olds as Props, news as Props),
+    read: (id, props) => impl.read(id, (props ?? {}) as Props),
+    delete: (id, props) => impl.remove(id, props as Props),
+  };
+}
