@@ -36,6 +36,14 @@ export interface SpsClusterArgs {
     packages: Record<string, { path: string; version?: string }>;
   }>;
   maxParallel?: number;
+  /**
+   * What POST /api/firmware/upgrade does on this cluster's SPS version, if the operator knows it
+   * ([unknown] in general). HA pairs: undeclared or "reboots" = the activation is a manual web-interface
+   * gate (H2 safe under both readings); "selects" = the tool makes the call. See README.
+   */
+  upgradeCall?: "reboots" | "selects";
+  /** Directory the support bundles go into (S8, S13); their path, size and SHA-256 are in `evidence`. */
+  evidenceDir?: string;
   asOf?: string;
   deadlines?: Record<string, number>;
   /**
@@ -76,6 +84,8 @@ export class SpsCluster extends pulumi.ComponentResource {
   readonly indexerStates: pulumi.Output<Record<string, { version: string | null; service: string }>>;
   /** Every drift line of the cluster's resources (after refresh). */
   readonly drift: pulumi.Output<string[]>;
+  /** Support bundles downloaded into `evidenceDir`: node, hop, when, path, bytes, SHA-256 (S8, S13). */
+  readonly evidence: ClusterFirmware["evidence"];
   readonly plannedActions: pulumi.Output<string[]>;
   /** The firmware's estimate (docs/estimate.md). */
   readonly estimate: ClusterFirmware["estimate"];
@@ -102,6 +112,8 @@ export class SpsCluster extends pulumi.ComponentResource {
         ...(args.pluginBuilds ? { pluginBuilds: args.pluginBuilds } : {}),
         ...(args.systemControl ? { systemControl: args.systemControl } : {}),
         ...(args.maxParallel !== undefined ? { maxParallel: args.maxParallel } : {}),
+        ...(args.upgradeCall ? { upgradeCall: args.upgradeCall } : {}),
+        ...(args.evidenceDir ? { evidenceDir: args.evidenceDir } : {}),
         ...(args.asOf ? { asOf: args.asOf } : {}),
         ...(args.deadlines ? { deadlines: args.deadlines } : {}),
         ...(window ? { maintenanceWindow: window } : {}),
@@ -160,6 +172,7 @@ export class SpsCluster extends pulumi.ComponentResource {
     this.nodes = this.firmware.nodeStates;
     this.plannedActions = this.firmware.plannedActions;
     this.estimate = this.firmware.estimate;
+    this.evidence = this.firmware.evidence;
     this.indexerStates = pulumi
       .all(
         this.indexers.map((i, k) =>
@@ -181,6 +194,7 @@ export class SpsCluster extends pulumi.ComponentResource {
       drift: this.drift,
       plannedActions: this.plannedActions,
       estimate: this.estimate,
+      evidence: this.evidence,
     });
   }
 }

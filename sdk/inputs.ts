@@ -138,6 +138,13 @@ export const firmwareInputSchema = z
       .default({}),
     systemControl: systemControlInputSchema.default({}),
     maxParallel: z.number().int().positive().optional(),
+    /**
+     * What POST /api/firmware/upgrade does on this cluster's SPS version, when the operator knows it
+     * ([unknown] in general: real-appliance-facts §1). Only HA pairs depend on it (provider/executor/upgrade-call.ts).
+     */
+    upgradeCall: z.enum(["reboots", "selects"]).optional(),
+    /** Directory the support bundles go into (S8, S13); created when missing. */
+    evidenceDir: z.string().min(1, "must be a directory path").optional(),
     /** ISO date for support-window findings (V2); default today. */
     asOf: z.iso.date().optional(),
     deadlines: deadlinesSchema.optional(),

@@ -63,6 +63,10 @@ export interface ClusterFirmwareArgs {
   pluginBuilds?: pulumi.Input<Record<string, Record<string, { version: string; path: string }>>>;
   systemControl?: pulumi.Input<SystemControlInput>;
   maxParallel?: pulumi.Input<number>;
+  /** What POST /api/firmware/upgrade does on this SPS version, if known (only HA pairs depend on it). */
+  upgradeCall?: pulumi.Input<"reboots" | "selects">;
+  /** Directory the support bundles go into (S8, S13). */
+  evidenceDir?: pulumi.Input<string>;
   asOf?: pulumi.Input<string>;
   deadlines?: pulumi.Input<Record<string, number>>;
   /** P13: the window the upgrade must fit (`{ seconds }`); an estimate over it fails the preview. */
@@ -100,6 +104,10 @@ export class ClusterFirmware extends SpsDynamicResource {
   /** Per node: version, state (on-target, behind, booting, stuck-mid-hop, ...), HA units. */
   declare readonly nodeStates: pulumi.Output<Record<string, { version: string | null; state: string }>>;
   declare readonly lastRun: pulumi.Output<{ complete: boolean; steps: string[] }>;
+  /** Support bundles downloaded into evidenceDir (S8 before the reboot, S13 after a rollback). */
+  declare readonly evidence: pulumi.Output<
+    Array<{ node: string; hop: number; when: string; path: string; bytes: number; sha256: string }>
+  >;
   declare readonly drift: pulumi.Output<string[]>;
   declare readonly stateVersion: pulumi.Output<number>;
 
@@ -117,6 +125,7 @@ export class ClusterFirmware extends SpsDynamicResource {
           "targetRevision",
           "nodeStates",
           "lastRun",
+          "evidence",
           "drift",
           "stateVersion",
         ),

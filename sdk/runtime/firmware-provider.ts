@@ -10,7 +10,13 @@ import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic
 import type { ClusterPlan } from "../../provider/domain/plan";
 import { executeClusterPlan, ExecutionError, observeCluster } from "../../provider/executor";
 import { engineWatchdog } from "./engine-watchdog";
-import type { ExecutionResult, ObservedNode, ProgressEvent } from "../../provider/executor/types";
+import type {
+  EvidenceRecord,
+  ExecutionResult,
+  ObservedNode,
+  ProgressEvent,
+} from "../../provider/executor/types";
+import { activationRouteNote } from "../../provider/executor/upgrade-call";
 import type { LicenseFile } from "../../provider/appliance/system-control/operations";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
 import { usableFirmwareImages } from "../../provider/domain/firmware-images";
@@ -24,6 +30,7 @@ import {
   NOTHING_TO_DO,
   findingLines,
   plannedActionLines,
+  wrapForDiff,
 } from "../plan-lines";
 import {
   checkpointFile,
@@ -109,14 +116,34 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const live = await readLiveFacts(f);
   const { plan, failures } = planFirmware(f, live);
   if (!plan) return { inputs: news, failures };
-  return { inputs: checkedInputs(news, computedFields(plan)), failures };
+  return { inputs: checkedInputs(news, computedFields(plan, f)), failures };
+}
+
+/**
+ * The route the firmware activation of each node will take and why (issue 10): HA pairs by hand in
+ * the web interface unless upgradeCall "selects" is declared, other nodes through the observed REST call.
+ */
+function routeLines(plan: ClusterPlan, f: FirmwareInputs): string[] {
+  const activating = new Set(plan.steps.filter((s) => s.action === "activate-firmware").map((s) => s.node));
+  return f.nodes
+    .filter((n) => activating.has(n.name))
+    .flatMap((n) =>
+      wrapForDiff(`route ${n.name} activate-firmware: ${activationRouteNote(n.ha, f.upgradeCall)}`),
+    );
+}
+
+/** Support bundles this tool downloaded (S8, S13): where, how big, SHA-256; kept across runs. */
+function evidenceOutputs(evidence: readonly EvidenceRecord[] | undefined, old: unknown): unknown {
+  if (evidence && evidence.length > 0) return evidence;
+  return Array.isArray(old) ? old : [];
 }
 
 /** What `check` computes for the preview to show (never recorded: ../wiring.ts PREVIEW_KEY). */
-function computedFields(plan: ClusterPlan): Props {
+function computedFields(plan: ClusterPlan, f: FirmwareInputs): Props {
+  const steps = plannedActionLines(plan);
   return {
     resolvedTarget: plan.target,
-    plannedActions: plannedActionLines(plan),
+    plannedActions: steps.length > 0 ? [...steps, ...routeLines(plan, f)] : steps,
     planFindings: findingLines(plan),
     estimate: estimateProperty(plan),
     [ESTIMATE_DETAIL_KEY]: estimateDetail(plan),
@@ -323,6 +350,8 @@ async function runLocked(
       ),
       ...(f.deadlines ? { deadlines: f.deadlines } : {}),
       ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
+      ...(f.upgradeCall ? { upgradeCall: f.upgradeCall } : {}),
+      ...(f.evidenceDir ? { evidenceDir: f.evidenceDir } : {}),
       progress: (e) => say(name, progressLine(e)),
       checkpoint: store,
       // The engine killed under us (engine-watchdog.ts), or the operator's stop file: stop at the
@@ -345,6 +374,7 @@ async function runLocked(
         plannedActions: [],
         ...(result.complete ? { estimate: NOTHING_TO_DO } : {}),
         lastRun: { complete: result.complete, steps: stepLines(result) },
+        evidence: evidenceOutputs(result.checkpoint.evidence, olds?.["evidence"]),
         run: null,
         drift: [],
       },
@@ -365,6 +395,7 @@ async function runLocked(
         ? Object.fromEntries(Object.entries(partial.nodes).map(([n, o]) => [n, o.runningVersion]))
         : (olds?.["applied"] ?? {}),
       lastRun: { complete: false, failed: { kind, message }, steps: stepLines(partial) },
+      evidence: evidenceOutputs(run.checkpoint?.evidence, olds?.["evidence"]),
       run,
       drift: [],
     };

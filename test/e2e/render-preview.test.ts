@@ -64,6 +64,16 @@ describe("sps-upgrade render on a real pulumi preview --json of the demo", funct
       assert.ok(section.includes(`**Estimate:** ${estimate.text}`), section);
       assert.match(section, new RegExp(`\\*\\*Maintenance window:\\*\\* ${window.text} — fits`));
       assert.match(section, /^\| 3 \| 2: → 6\.3\.0 \| sps-/m);
+      // Issue 10: the preview says which route each node's firmware activation takes, and why.
+      const routes = (inputs["plannedActions"] as string[]).filter((l) => l.startsWith("route "));
+      if (cluster === "dc1")
+        assert.deepEqual(routes, [
+          "route sps-ha activate-firmware: by hand in the web interface (upgrade call reading unknown: it may reboot the primary while the secondary runs, H2)",
+        ]);
+      else
+        assert.deepEqual(routes, [
+          "route sps-branch activate-firmware: REST upgrade call, then observed: rebooted by the call or rebooted through system control",
+        ]);
     }
     const drawn = drawMermaid(mermaidBlock(md.stdout));
     assert.equal(drawn.error, undefined);
