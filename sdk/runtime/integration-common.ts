@@ -47,8 +47,13 @@ export function say(resource: string, text: string): void {
   toEngine("stdout", `[sps] ${resource}: ${redact(text, secrets())}`);
 }
 
+/** `text` with every configured secret replaced (for anything that goes into state or the engine). */
+export function redacted(text: string): string {
+  return redact(text, secrets());
+}
+
 export function fail(e: unknown): never {
-  throw new Error(redact(e instanceof Error ? e.message : String(e), secrets()));
+  throw new Error(redacted(e instanceof Error ? e.message : String(e)));
 }
 
 export function requireToken(): string {

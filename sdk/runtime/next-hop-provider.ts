@@ -15,7 +15,7 @@ import { applianceNodeInputSchema, systemControlInputSchema } from "../inputs";
 import { applianceLogin } from "../credentials";
 import { flatInputs } from "../wiring";
 import { credentials, systemControlFor, tlsTrust, unitControlName } from "./context";
-import { engineLog, fail, INTEGRATION_STATE_VERSION, say } from "./integration-common";
+import { engineLog, fail, INTEGRATION_STATE_VERSION, redacted, say } from "./integration-common";
 
 type Props = Record<string, unknown>;
 
@@ -78,7 +78,8 @@ async function routeLine(f: NextHopInputs): Promise<string> {
       return `${describeNextHopRoute(route)}; up prints the steps and stops until manualConfirmed is set`;
     return describeNextHopRoute(route);
   } catch (e) {
-    return `route not known yet (${e instanceof Error ? e.message : String(e)})`;
+    // plannedActions is kept in the state: no secret in it.
+    return `route not known yet (${redacted(e instanceof Error ? e.message : String(e))})`;
   }
 }
 
@@ -127,20 +128,23 @@ export const nextHopMonitoring = {
     const f = nextHopInputs(inputs);
     const control = systemControlFor([f.node], f.systemControl);
     try {
-      const ha = await control.readHaState(f.node.name);
-      const secondaryUnit = ha.nodes.find((n) => n.role === "secondary")?.unit;
-      if (!secondaryUnit)
-        throw new Error(
-          `${f.node.name}: no secondary in the HA state (${ha.status}); H4 needs a working pair`,
-        );
-      const r = await applyNextHopMonitoring(
-        nextHopSpec(f, unitControlName(f.node.name, secondaryUnit)),
-        control,
-        {
-          onStep: (s) => say(`nextHopMonitoring/${f.node.name}`, s),
-          log: engineLog,
-        },
-      );
+      // The route first: the manual route (the default, no REST path known) prints the web-interface
+      // steps and needs no HA state — on the default manual channel reading it would itself stop the run.
+      const route = await nextHopRouteOf(nextHopSpec(f, f.node.name), engineLog);
+      let secondary = f.node.name;
+      if (route.kind !== "manual") {
+        const ha = await control.readHaState(f.node.name);
+        const secondaryUnit = ha.nodes.find((n) => n.role === "secondary")?.unit;
+        if (!secondaryUnit)
+          throw new Error(
+            `${f.node.name}: no secondary in the HA state (${ha.status}); H4 needs a working pair`,
+          );
+        secondary = unitControlName(f.node.name, secondaryUnit);
+      }
+      const r = await applyNextHopMonitoring(nextHopSpec(f, secondary), control, {
+        onStep: (s) => say(`nextHopMonitoring/${f.node.name}`, s),
+        log: engineLog,
+      });
       return {
         id: f.node.name,
         outs: {
