@@ -3,7 +3,7 @@
 // shows both hops and the waves in rule C1 order; up converges; a second up changes nothing; the
 // emulator's record has exactly one reboot per node and hop.
 import { strict as assert } from "node:assert";
-import { events, labStack, type LabStack } from "./sps-helpers";
+import { events, labStack, upThroughGates, type LabStack } from "./sps-helpers";
 
 const NODES = ["sm", "mh1", "mh2", "min1", "min2"];
 
@@ -52,7 +52,8 @@ describe("a central-management cluster with indexer hosts", function () {
   });
 
   it("converges on up: every node on 6.3.0, both indexers on 6.3.0 and running", async function () {
-    const up = await ls.stack.up();
+    // The HA search master's activation is the manual web-interface gate (issue 10), passed as an operator would.
+    const up = await upThroughGates(ls);
     const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
     for (const n of NODES)
       assert.deepEqual([n, nodes[n]?.version, nodes[n]?.state], [n, "6.3.0", "on-target"]);

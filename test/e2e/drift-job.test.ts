@@ -4,10 +4,8 @@
 // its license, plugin and indexer host) — and 7 for each kind of drift; undone, the job passes again. One
 // exception, by design: a node upgraded past the declared target makes the preview refuse (rule V3).
 import { strict as assert } from "node:assert";
-import { readFileSync } from "node:fs";
-import { SpsRestClient } from "../../provider/appliance/sps-rest-client";
 import { control } from "../support/sps-lab";
-import { drift, labStack, nodeModel, type LabStack } from "./sps-helpers";
+import { drift, labStack, nodeModel, upThroughGates, type LabStack } from "./sps-helpers";
 
 interface JobResult {
   refresh: number;
@@ -80,7 +78,8 @@ describe("the drift job (refresh --preview-only / preview --refresh with --expec
   });
 
   it("passes right after the first up (an upgrade): no plan of that up stays in the recorded inputs", async function () {
-    const up = await ls.stack.up();
+    // The HA pair's activation is the manual web-interface gate (issue 10); the helper passes it as an operator would.
+    const up = await upThroughGates(ls);
     const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
     assert.equal(nodes["sps-edge"]?.version, "6.3.0");
     const recorded = await resources();
@@ -146,24 +145,12 @@ describe("the drift job (refresh --preview-only / preview --refresh with --expec
     await drift(ls.lab, "sps-edge", { version: "6.0.12" });
     await assertFlags(/rolled-back sps-edge: runs 6\.0\.12, last recorded 6\.3\.0/);
     // What an admin leaves behind after "Upgrade" without the reboot (S7, S9): the 6.3.0 slot selected.
-    const node = ls.lab.fleet.node("sps-edge");
-    const client = new SpsRestClient({
-      endpoint: node.url,
-      credentials: { username: ls.lab.username, password: ls.lab.password },
-      tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
-    });
-    try {
-      const slots = await client.listFirmwareSlots();
-      const slot = slots.slots.find((s) => s.version === "6.3.0" && !s.current);
-      assert.ok(slot, JSON.stringify(slots.slots));
-      await client.activateFirmware(slot.id, "activated by hand, not rebooted");
-    } finally {
-      client.close();
-    }
+    // In the web interface: the emulator's default reading of the REST upgrade call reboots the node.
+    await control(ls.lab, "POST", "/_emulator/nodes/sps-edge/webui/activate-firmware", { version: "6.3.0" });
     await assertFlags(
       /stuck-mid-hop sps-edge: firmware 6\.3\.0 is activated for the next boot but 6\.0\.12 runs/,
     );
-    const up = await ls.stack.up();
+    const up = await upThroughGates(ls);
     const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
     assert.equal(nodes["sps-edge"]?.state, "on-target");
     await assertPasses("converged after the up that booted 6.3.0");
