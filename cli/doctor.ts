@@ -34,7 +34,7 @@ import {
 } from "../provider/domain/readiness";
 import { probeNode, type NodeProbe } from "../provider/appliance/node-probe";
 import { SpsRestClient } from "../provider/appliance/sps-rest-client";
-import type { TlsTrust } from "../provider/appliance/tls-trust";
+import { trustOfDeclared } from "../provider/appliance/tls-trust";
 import { redactText } from "../provider/appliance/api-error";
 import { recordedAnswer, writeRecording, type RecordedAnswer } from "../provider/appliance/recording";
 import { type CliIo, type Command, parseCommandArgs, usageError } from "./command";
@@ -76,12 +76,6 @@ export interface DoctorNode {
 }
 
 class BadInput extends Error {}
-
-function trustOf(tls: { caPem?: string; sha256Fingerprint?: string; system?: boolean }): TlsTrust {
-  if (tls.caPem !== undefined) return { mode: "ca", caPem: tls.caPem };
-  if (tls.sha256Fingerprint !== undefined) return { mode: "pin", sha256Fingerprint: tls.sha256Fingerprint };
-  return { mode: "system" };
-}
 
 function readJsonFile(file: string, what: string): unknown {
   let text: string;
@@ -160,7 +154,7 @@ export async function examine(
         {
           endpoint: node.address,
           credentials: login,
-          tls: trustOf(node.tls),
+          tls: trustOfDeclared(node.tls),
           name: node.name,
           timeoutMs,
           retry: { attempts: 1 },

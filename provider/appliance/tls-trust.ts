@@ -36,6 +36,20 @@ export const TlsTrustSchema = z.discriminatedUnion("mode", [
 
 export type TlsTrust = z.infer<typeof TlsTrustSchema>;
 
+/** A declared trust (exactly one of `caPem`, `sha256Fingerprint`, `system: true`; validated where declared). */
+export interface DeclaredTrust {
+  caPem?: string | undefined;
+  sha256Fingerprint?: string | undefined;
+  system?: true | undefined;
+}
+
+/** The client's trust of a declared one (SDK inputs, inventory nodes): one conversion for every caller. */
+export function trustOfDeclared(tls: DeclaredTrust): TlsTrust {
+  if (tls.caPem !== undefined) return { mode: "ca", caPem: tls.caPem };
+  if (tls.sha256Fingerprint !== undefined) return { mode: "pin", sha256Fingerprint: tls.sha256Fingerprint };
+  return { mode: "system" };
+}
+
 export function normalizeFingerprint(fp: string): string {
   return fp.replace(/:/g, "").toUpperCase();
 }

@@ -5,7 +5,7 @@
  */
 import { SpsRestClient } from "../../provider/appliance/sps-rest-client";
 import { createSystemControl, type RoutedSystemControl } from "../../provider/appliance/system-control";
-import type { TlsTrust } from "../../provider/appliance/tls-trust";
+import { trustOfDeclared, type TlsTrust } from "../../provider/appliance/tls-trust";
 import type { NodeBinding } from "../../provider/executor/types";
 import { engineWatchdog } from "./engine-watchdog";
 import {
@@ -69,9 +69,7 @@ export function errorText(e: unknown): string {
 }
 
 export function tlsTrust(tls: TlsInput): TlsTrust {
-  if (tls.caPem !== undefined) return { mode: "ca", caPem: tls.caPem };
-  if (tls.system === true) return { mode: "system" };
-  return { mode: "pin", sha256Fingerprint: tls.sha256Fingerprint ?? "" };
+  return trustOfDeclared(tls);
 }
 
 export function restClient(
