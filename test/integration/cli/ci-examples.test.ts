@@ -23,7 +23,7 @@ interface Workflow {
   on: Record<string, unknown>;
   concurrency?: { group: string; "cancel-in-progress": boolean };
   env?: Record<string, string>;
-  jobs: Record<string, { steps: Step[] }>;
+  jobs: Record<string, { steps: Step[]; if?: string; environment?: string; "runs-on"?: string[] }>;
 }
 
 function workflow(file: string): Workflow {
@@ -70,6 +70,16 @@ describe("examples/ci workflows", function () {
       assert.equal(w.env?.["PULUMI_BACKEND_URL"], "${{ secrets.PULUMI_BACKEND_URL }}");
     assert.equal(drift.concurrency?.group, apply.concurrency?.group);
     assert.equal(apply.concurrency?.["cancel-in-progress"], false);
+  });
+
+  it("a pull request's code reaches the self-hosted runner and its secrets only from this repository, after approval", () => {
+    const job = workflow("pull-request.yml").jobs["preview"];
+    assert.ok(job, "pull-request.yml has the job preview");
+    assert.deepEqual(job["runs-on"], ["self-hosted", "sps-management"]);
+    assert.equal(job.if, "github.event.pull_request.head.repo.full_name == github.repository");
+    assert.equal(job.environment, "sps-preview");
+    const readme = readFileSync(join(CI, "README.md"), "utf8");
+    assert.match(readme, /`sps-preview`: create it\s+with \*\*required reviewers\*\*/);
   });
 
   it("every run script parses in bash", () => {
