@@ -28,7 +28,9 @@ function waveRows(steps: readonly PlanStep[], waves: readonly WaveEstimate[] = [
     const byNode = new Map<string, PlanStep[]>();
     for (const s of list) byNode.set(s.node, [...(byNode.get(s.node) ?? []), s]);
     for (const [node, ns] of byNode) {
-      const actions = ns.map((s) => (s.plugin ? `${s.action}(${s.plugin})` : s.action)).join(" → ");
+      const actions = ns
+        .map((s) => (s.plugin ? `${s.action}(${s.plugin})` : s.host ? `${s.action}(${s.host})` : s.action))
+        .join(" → ");
       rows.push(`    ${node.padEnd(nameWidth)}  ${actions}`);
       for (const s of ns) if (s.command) rows.push(`    ${"".padEnd(nameWidth)}    $ ${s.command}`);
     }

@@ -10,7 +10,7 @@ import { maintenanceWindowSchema } from "../provider/domain/maintenance-window";
 import { fieldProblems } from "../provider/domain/validation";
 import { formatRevision, parseVersionSpec } from "../provider/domain/version";
 import type { ApplianceNodeInput, SystemControlInput } from "./inputs";
-import { ClusterFirmware, IndexerPackage, License, Plugin } from "./resources";
+import { ClusterFirmware, IndexerPackage, License, Plugin, type FirmwareImageArg } from "./resources";
 
 export interface SpsClusterArgs {
   /** Cluster name (default: the resource name). */
@@ -18,7 +18,11 @@ export interface SpsClusterArgs {
   target: string;
   canary?: boolean;
   nodes: ApplianceNodeInput[];
-  firmware: Record<string, { path: string; sha256: string }>;
+  /**
+   * Per revision X.Y.Z: `{path, sha256}` (the tool uploads the ISO; default) or, for 7.0 and later,
+   * `{url, sha256}` (each node fetches the https URL itself; only the host is ever shown) (S3, V7).
+   */
+  firmware: Record<string, FirmwareImageArg>;
   systemControl?: SystemControlInput;
   /** License to keep installed (name in sps:credentials.licenses) and its LTS major. */
   license?: { name: string; major: number; warnDays?: number };

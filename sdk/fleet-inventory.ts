@@ -65,15 +65,8 @@ export function clustersFromInventory(args: FleetInventoryArgs): InventoryCluste
         reason: "is required: set it in the inventory (or defaults.target) or pass `target` to fromInventory",
       });
     const firmware = { ...common.firmware };
-    for (const [revision, image] of Object.entries(c.firmware ?? {})) {
-      if (image.path !== undefined) firmware[revision] = { path: image.path, sha256: image.sha256 };
-      else if (firmware[revision] === undefined)
-        problems.push({
-          property: `clusters[${i}].firmware.${revision}`,
-          reason:
-            "the resources upload the ISO from a local file: add `path` (or pass the image in `firmware`)",
-        });
-    }
+    // `path` (the tool uploads it) or, 7.0 and later, `url` (each node fetches it itself; S3).
+    for (const [revision, image] of Object.entries(c.firmware ?? {})) firmware[revision] = image;
     const indexers = c.indexers.map((x, j) => {
       if (x.host === undefined || x.hostKeySha256 === undefined || indexerPackages === undefined)
         problems.push({

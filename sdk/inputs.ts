@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { NODE_ROLES, nodeSettingsSchema, pluginSchema } from "../provider/domain/fleet";
+import { checkFirmwareSources, firmwareSourceSchema } from "../provider/domain/firmware-source";
 import { INDEXER_OS } from "../provider/domain/indexer-commands";
 import {
   applianceAddressText,
@@ -96,12 +97,11 @@ export const systemControlInputSchema = z
   .strict();
 export type SystemControlInput = z.infer<typeof systemControlInputSchema>;
 
-export const firmwareImageInputSchema = z
-  .object({
-    path: z.string().min(1, "must be the local path of the firmware ISO"),
-    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 checksum (64 hex digits)"),
-  })
-  .strict();
+/**
+ * One revision's ISO: `{path, sha256}` (the tool uploads it; the default) or `{url, sha256}` (the
+ * appliance fetches it, https only, 7.0 and later) — provider/domain/firmware-source.ts.
+ */
+export const firmwareImageInputSchema = firmwareSourceSchema;
 
 const deadlinesSchema = z
   .object({
@@ -112,6 +112,8 @@ const deadlinesSchema = z
     storageReorganisationMs: z.number().positive(),
     pollIntervalMs: z.number().positive(),
     firmwareTestMs: z.number().positive(),
+    /** S3 fetch-firmware: the appliance's download by URL (default 60 min). */
+    firmwareFetchMs: z.number().positive(),
   })
   .partial()
   .strict();
@@ -124,7 +126,10 @@ export const firmwareInputSchema = z
     canary: z.boolean().optional(),
     nodes: z.array(applianceNodeInputSchema).min(1, "must list at least one node"),
     /** Firmware ISO per revision X.Y.Z: every hop target needs one (V7). */
-    firmware: z.record(revisionText, firmwareImageInputSchema).default({}),
+    firmware: z
+      .record(revisionText, firmwareImageInputSchema)
+      .superRefine((m, ctx) => checkFirmwareSources(m, ctx))
+      .default({}),
     /** License per LTS major ("6"): the name of its text in sps:credentials.licenses (S2, S11). */
     licenses: z
       .record(z.string().regex(/^\d+$/, 'must be an LTS major, e.g. "6"'), z.string().min(1))

@@ -9,7 +9,9 @@ import type { ClusterPlan, Finding, PlanStep } from "../provider/domain/plan";
 
 function stepText(step: PlanStep): string {
   const detail = step.plugin ?? step.version;
-  return detail === undefined ? step.action : `${step.action} ${detail}`;
+  const text = detail === undefined ? step.action : `${step.action} ${detail}`;
+  // fetch-firmware: the host the appliance downloads from (never the URL's userinfo, path or query).
+  return step.host !== undefined ? `${text} from ${step.host}` : text;
 }
 
 /** `hop 1: 5.0.3 -> 5.0.9`, ... */

@@ -42,13 +42,22 @@ export function wiredInputs(args: object, wiringKeys: readonly string[]): Record
  * Of the declared image map, the images a plan towards the target can use (often one per catalog
  * revision is declared): the rest would only fill `__wiring` in the state (provider/domain/firmware-images.ts).
  */
-function usableImages(
-  args: ClusterFirmwareArgs,
-): pulumi.Output<Record<string, { path: string; sha256: string }>> {
-  return pulumi
+function usableImages(args: ClusterFirmwareArgs): pulumi.Output<Record<string, FirmwareImageArg>> {
+  const usable = pulumi
     .all([args.firmware, args.target])
     .apply(([images, target]) => usableFirmwareImages(images, target, defaultCatalog()));
+  // A fetch URL may carry a secret (userinfo, a signed query or path): the engine then keeps the whole
+  // map secret in `__wiring` (encrypted in the state); only the host is ever shown (plannedActions).
+  return usable.apply((m) =>
+    Object.values(m).some((i) => "url" in i) ? pulumi.secret(m) : m,
+  ) as unknown as pulumi.Output<Record<string, FirmwareImageArg>>;
 }
+
+/**
+ * One revision's ISO: a local `path` the tool uploads (the default, and the only way below 7.0), or a
+ * `url` (https) the appliance fetches itself (7.0 LTS and later) — with its SHA-256 either way (S3).
+ */
+export type FirmwareImageArg = { path: string; sha256: string } | { url: string; sha256: string };
 
 export interface ClusterFirmwareArgs {
   cluster: pulumi.Input<string>;
@@ -56,8 +65,8 @@ export interface ClusterFirmwareArgs {
   target: pulumi.Input<string>;
   canary?: pulumi.Input<boolean>;
   nodes: pulumi.Input<ApplianceNodeInput[]>;
-  /** Firmware ISO per revision X.Y.Z, with its SHA-256 (S3, V7). */
-  firmware: pulumi.Input<Record<string, { path: string; sha256: string }>>;
+  /** Firmware ISO per revision X.Y.Z, with its SHA-256 (S3, V7): `{path, sha256}` or (7.0+) `{url, sha256}`. */
+  firmware: pulumi.Input<Record<string, FirmwareImageArg>>;
   /** LTS major → license name in sps:credentials.licenses, uploaded after the reboot into that LTS (S11). */
   licenses?: pulumi.Input<Record<string, string>>;
   pluginBuilds?: pulumi.Input<Record<string, Record<string, { version: string; path: string }>>>;

@@ -204,6 +204,8 @@ function fetchItem(e: FirmwareFetchEntry): Record<string, unknown> {
     key: e.key,
     body: {
       url: e.url,
+      // [unknown] whether a real node echoes the checksum; the emulator does (a client reads it when present).
+      checksum: { sha256: e.sha256 },
       status: e.status,
       ...(e.slot !== undefined ? { slot: `/api/firmware/slots/${e.slot}` } : {}),
       ...(e.error !== undefined ? { error: e.error } : {}),
@@ -235,7 +237,8 @@ async function handleFetch(ctx: ApiContext, rest: string[]): Promise<void> {
       node: node.name,
       kind: "action",
       name: "fetch-firmware-start",
-      detail: { key: entry.key, url },
+      // The host only: a URL's userinfo or signed query never goes into the event record.
+      detail: { key: entry.key, host: new URL(url).host },
     });
     return sendJson(ctx.res, 202, {
       ...fetchItem(entry),

@@ -89,6 +89,8 @@ export interface EmulatedNodeOptions {
   supportBundleApi?: boolean;
   /** Override: the node offers `POST /api/firmware/fetch` (default: from 7.0 [doc 7.0 LTS REST guide]). */
   firmwareFetchApi?: boolean;
+  /** Extra CA (PEM) an https firmware source may chain to (the emulated fleet's CA; fetch-firmware). */
+  trustedCaPem?: string;
   clock: Clock;
   events?: EventLog;
   timings?: Partial<NodeTimings>;
@@ -180,7 +182,10 @@ export class EmulatedNode {
       options.clock,
       () => `node ${this.name} (${this.hostname}), SPS ${this.runningVersion}`,
     );
-    this.firmwareFetches = new FirmwareFetches((image) => this.uploadFirmware(image, "fetch"));
+    this.firmwareFetches = new FirmwareFetches(
+      (image) => this.uploadFirmware(image, "fetch"),
+      () => this.options.trustedCaPem,
+    );
   }
 
   /** The node offers the support-bundle REST API (decided by its running version unless overridden). */

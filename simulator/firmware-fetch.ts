@@ -10,9 +10,15 @@
  *   `error`) and the error type of a checksum mismatch.
  *
  * The emulator really downloads the URL (tests serve the ISO on 127.0.0.1), hashes what it receives,
- * reads the version from the ISO header and puts the image into an empty slot like an upload.
+ * reads the version from the ISO header and puts the image into an empty slot like an upload. An
+ * https source must present a certificate that the system CAs or the emulated fleet's own CA vouch for
+ * (the emulator's choice: which CAs a real appliance trusts for the download is [unknown]); userinfo in
+ * the URL is sent as HTTP basic authentication.
  */
 import { createHash } from "node:crypto";
+import * as http from "node:http";
+import * as https from "node:https";
+import { rootCertificates } from "node:tls";
 import { ISO_HEADER_BYTES, versionFromIsoHeader } from "./firmware-iso";
 
 export type FetchStatus = "queued" | "in-progress" | "finished" | "failed" | "cancelled";
@@ -36,7 +42,11 @@ export class FirmwareFetches {
   private readonly controllers = new Map<string, AbortController>();
   private counter = 0;
 
-  constructor(private readonly install: InstallImage) {}
+  /** `trustedCaPem`: extra CA certificates (PEM) an https source may chain to, besides the system CAs. */
+  constructor(
+    private readonly install: InstallImage,
+    private readonly trustedCaPem: () => string | undefined = () => undefined,
+  ) {}
 
   list(): FirmwareFetchEntry[] {
     return [...this.entries.values()].map((e) => ({ ...e }));
@@ -79,12 +89,15 @@ export class FirmwareFetches {
       }
     };
     try {
-      const res = await fetch(entry.url, { signal });
-      if (!res.ok || !res.body) return fail(`HTTP ${res.status} from the firmware URL`);
+      const res = await this.request(entry.url, signal);
+      if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) {
+        res.resume();
+        return fail(`HTTP ${res.statusCode ?? "?"} from the firmware URL`);
+      }
       entry.status = "in-progress";
       const hash = createHash("sha256");
       const header = Buffer.alloc(ISO_HEADER_BYTES);
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      for await (const chunk of res as AsyncIterable<Buffer>) {
         const buf = Buffer.from(chunk);
         if (entry.bytes < ISO_HEADER_BYTES)
           buf.copy(header, entry.bytes, 0, Math.min(buf.length, ISO_HEADER_BYTES - entry.bytes));
@@ -106,5 +119,25 @@ export class FirmwareFetches {
     } catch (e) {
       fail(e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /** One GET of the source (https with the system CAs plus the fleet CA); userinfo becomes basic auth. */
+  private request(url: string, signal: AbortSignal): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const extra = this.trustedCaPem();
+      const req =
+        u.protocol === "https:"
+          ? https.get(
+              u,
+              { signal, ca: extra ? [...rootCertificates, extra] : [...rootCertificates] },
+              resolve,
+            )
+          : u.protocol === "http:"
+            ? http.get(u, { signal }, resolve)
+            : undefined;
+      if (!req) return reject(new Error(`unsupported URL scheme ${u.protocol}`));
+      req.on("error", reject);
+    });
   }
 }

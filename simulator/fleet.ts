@@ -224,6 +224,7 @@ export async function startFleet(
           upgradeCall: spec.emulator?.upgradeCall ?? options.upgradeCall,
           supportBundleApi: spec.emulator?.supportBundleApi,
           firmwareFetchApi: spec.emulator?.firmwareFetchApi,
+          trustedCaPem: ca.caCertPem,
           clock,
           events,
           timings,

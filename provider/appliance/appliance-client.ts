@@ -142,6 +142,8 @@ export interface FirmwareFetchStatus {
   slotId?: number;
   /** Failure text, when the node gives one ([unknown] field). */
   error?: string;
+  /** The checksum the node verified against, when it says (`checksum.sha256`, [unknown] field). */
+  sha256?: string;
 }
 
 export interface ApplianceClient {

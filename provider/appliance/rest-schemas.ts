@@ -271,7 +271,12 @@ export const FirmwareFetchSchema = z
   .object({
     key: z.string().min(1),
     body: z
-      .object({ status: z.string(), slot: z.string().optional(), error: z.string().optional() })
+      .object({
+        status: z.string(),
+        slot: z.string().optional(),
+        error: z.string().optional(),
+        checksum: z.object({ sha256: z.string().optional() }).loose().optional(),
+      })
       .loose()
       .optional(),
   })

@@ -82,5 +82,6 @@ export async function firmwareFetchStatus(rest: RestCaller, key: string): Promis
     status: r.body?.status ?? "unknown",
     ...(slot !== undefined ? { slotId: Number(slot) } : {}),
     ...(r.body?.error !== undefined ? { error: r.body.error } : {}),
+    ...(r.body?.checksum?.sha256 !== undefined ? { sha256: r.body.checksum.sha256.toLowerCase() } : {}),
   };
 }

@@ -13,6 +13,12 @@ export interface UpgradeDeadlines {
   readonly secondaryRejoinMs: number;
   /** P14: the first boot into 6.3 reorganises storage for 30 minutes or more. */
   readonly storageReorganisationMs: number;
+  /**
+   * S3 / fetch-firmware: the appliance downloading and verifying an ISO by URL (7.0 LTS and later). No
+   * figure is documented ([unknown]); a 2 GB ISO over a slow link can take long — 60 minutes by default.
+   * Optional so that deadline objects of earlier versions stay valid.
+   */
+  readonly firmwareFetchMs?: number;
 }
 
 const MINUTE = 60_000;
@@ -23,7 +29,13 @@ export const DEFAULT_DEADLINES: UpgradeDeadlines = {
   webInterfaceBackMs: 30 * MINUTE,
   secondaryRejoinMs: 30 * MINUTE,
   storageReorganisationMs: 60 * MINUTE,
+  firmwareFetchMs: 60 * MINUTE,
 };
+
+/** The fetch-firmware deadline, with its default for deadline objects that lack it. */
+export function firmwareFetchDeadlineMs(d: UpgradeDeadlines): number {
+  return d.firmwareFetchMs ?? 60 * MINUTE;
+}
 
 /** How long to wait for a node to answer again after its reboot (S10, S12; plus P14 when the boot reorganises storage). */
 export function rebootDeadlineMs(d: UpgradeDeadlines, crossesStorageReorganisation: boolean): number {

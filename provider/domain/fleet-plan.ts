@@ -18,6 +18,7 @@ import {
   indexerUpgradeCommand,
 } from "./indexer-commands";
 import { windowFindings } from "./maintenance-window";
+import { isFetched, revisionCanFetch, urlHost } from "./firmware-source";
 import { nodeHopActions } from "./node-steps";
 import { ClusterPlan, Finding, Hop, PlanDocument, PlanStep } from "./plan";
 import { preflightNode } from "./preflight";
@@ -265,13 +266,24 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
         w.nextWave();
         for (const { n, idx } of part) {
           const hop = n.hops[idx];
-          for (const a of nodeHopActions(n.node, hop, idx === n.hops.length - 1)) {
+          const image = cluster.firmware?.[version];
+          const fetchFrom = isFetched(image) ? { host: urlHost(image.url) } : undefined;
+          // V7: the node that runs the fetch must offer it — a node still below 7.0 cannot ([doc] 7.0 LTS).
+          if (fetchFrom && !revisionCanFetch(formatRevision(hop.from)))
+            findings.push({
+              rule: "V7",
+              severity: "error",
+              node: n.node.name,
+              message: `firmware["${version}"] has only a url, but ${n.node.name} runs ${formatRevision(hop.from)} for this hop and POST /api/firmware/fetch exists from 7.0 LTS on [doc]; give firmware["${version}"].path (the tool uploads the ISO)`,
+            });
+          for (const a of nodeHopActions(n.node, hop, idx === n.hops.length - 1, fetchFrom)) {
             w.add({
               hop: hopNo,
               node: n.node.name,
               action: a.action,
               version,
               ...(a.plugin ? { plugin: a.plugin } : {}),
+              ...(a.host ? { host: a.host } : {}),
             });
           }
         }

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { INDEXER_OS } from "./indexer-commands";
 import { maintenanceWindowSchema } from "./maintenance-window";
 import { revisionText, versionSpecText } from "./validation";
+import { checkFirmwareSources, firmwareSourceSchema } from "./firmware-source";
 
 export const NODE_ROLES = [
   "central-management",
@@ -113,17 +114,8 @@ export const indexerFields = {
 export const indexerSchema = z.object(indexerFields).strict();
 export type FleetIndexer = z.infer<typeof indexerSchema>;
 
-export const firmwareImageSchema = z
-  .object({
-    path: z.string().optional(),
-    url: z.string().optional(),
-    /** S3: the ISO's checksum, verified before upload. */
-    sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be a SHA-256 checksum (64 hex digits)"),
-  })
-  .strict()
-  .refine((img) => img.path !== undefined || img.url !== undefined, {
-    message: "needs a path or a url to the firmware ISO",
-  });
+/** One revision's ISO: `{path, sha256}` (upload) or `{url, sha256}` (fetched by a 7.0+ appliance); ./firmware-source.ts. */
+export const firmwareImageSchema = firmwareSourceSchema;
 
 export const clusterFields = {
   name: z.string().min(1, "must not be empty"),
@@ -134,7 +126,10 @@ export const clusterFields = {
    * V7: firmware images per revision (X.Y.Z → image). When present, every hop target needs one;
    * absent: images are not checked (offline what-if planning).
    */
-  firmware: z.record(revisionText, firmwareImageSchema).optional(),
+  firmware: z
+    .record(revisionText, firmwareImageSchema)
+    .superRefine((m, ctx) => checkFirmwareSources(m, ctx))
+    .optional(),
   /** Fleet rollout: canary clusters are upgraded and verified before the rest. */
   canary: z.boolean().optional(),
   /** P13: the window the upgrade must fit ("4h", "90m", "PT4H" or { seconds }); checked against the estimate. */

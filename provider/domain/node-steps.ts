@@ -10,6 +10,8 @@ import { compareRevisions, parseRevision } from "./version";
 export interface NodeAction {
   readonly action: ApplianceAction;
   readonly plugin?: string;
+  /** fetch-firmware: the host the appliance downloads the ISO from (never userinfo, path or query). */
+  readonly host?: string;
 }
 
 /** Rule H3: the 5.11 procedure has no "activate slave" step; 6.0 and later do. */
@@ -26,14 +28,24 @@ export function needsLicenseUpload(hop: RevisionHop): boolean {
  * Actions of one node for one hop, in execution order.
  * `lastHopOfNode`: after the node's last hop, plugins are upgraded to their newest builds (S15).
  */
-export function nodeHopActions(node: FleetNode, hop: RevisionHop, lastHopOfNode: boolean): NodeAction[] {
+export function nodeHopActions(
+  node: FleetNode,
+  hop: RevisionHop,
+  lastHopOfNode: boolean,
+  fetchFrom?: { host: string },
+): NodeAction[] {
   const out: NodeAction[] = [];
   const ha = node.ha;
   // Rule P6 / S4: upload the plugin builds the hop target needs before the upgrade.
   if (hop.kind === "release")
     for (const p of node.plugins) out.push({ action: "upload-plugin", plugin: p.name });
-  // S5–S7: upload the ISO, run the firmware's own upgrade test (P12), mark it "after reboot".
-  out.push({ action: "upload-firmware" }, { action: "test-firmware" }, { action: "activate-firmware" });
+  // S5–S7: upload the ISO (or, declared by url on 7.0 and later, the appliance fetches it; S3 either way),
+  // run the firmware's own upgrade test (P12), mark it "after reboot".
+  out.push(
+    fetchFrom ? { action: "fetch-firmware", host: fetchFrom.host } : { action: "upload-firmware" },
+    { action: "test-firmware" },
+    { action: "activate-firmware" },
+  );
   // Rule H2: HA — wait until the new firmware reached the secondary, then shut the secondary down.
   if (ha) out.push({ action: "wait-secondary-sync" }, { action: "shutdown-secondary" });
   // S8: support bundle before the reboot; S9 / H1: reboot this node only, never the cluster.

@@ -15,6 +15,7 @@ export const APPLIANCE_ACTIONS = [
   "backup-config",
   "upload-plugin",
   "upload-firmware",
+  "fetch-firmware",
   "test-firmware",
   "activate-firmware",
   "wait-secondary-sync",
@@ -71,6 +72,11 @@ export interface PlanStep {
   command?: string;
   /** Plugin steps: the plugin name. */
   plugin?: string;
+  /**
+   * fetch-firmware: the host the appliance downloads the ISO from (`downloads.example.com`), never the
+   * URL's userinfo, path or query.
+   */
+  host?: string;
   /** How long the step takes (./estimate.ts): documented figures and the deadline of its wait. */
   estimate?: StepEstimate;
 }

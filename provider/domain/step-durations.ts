@@ -13,7 +13,12 @@
  * a transfer on the admin network, kept short so the documented waits dominate, and marked so in the
  * estimate's `basis`.
  */
-import { DEFAULT_DEADLINES, rebootDeadlineMs, type UpgradeDeadlines } from "./deadlines";
+import {
+  DEFAULT_DEADLINES,
+  firmwareFetchDeadlineMs,
+  rebootDeadlineMs,
+  type UpgradeDeadlines,
+} from "./deadlines";
 import type { StepAction } from "./plan";
 
 const MIN = 60;
@@ -50,6 +55,13 @@ const FIGURES: Record<StepAction, Figure> = {
     low: 1 * MIN,
     expected: 10 * MIN,
     basis: "[unknown] firmware ISO upload over the admin network (S5)",
+  },
+  "fetch-firmware": {
+    low: 1 * MIN,
+    expected: 10 * MIN,
+    deadline: (d) => firmwareFetchDeadlineMs(d) / 1000,
+    basis:
+      "[unknown] the appliance downloads and verifies the ISO by URL (S3, 7.0 and later); deadline firmwareFetchMs",
   },
   "test-firmware": {
     low: 30,

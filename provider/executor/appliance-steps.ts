@@ -5,7 +5,7 @@
  * The HA-only steps are in ./ha-steps.ts.
  */
 import { promises as fs } from "node:fs";
-import type { FirmwareSlot } from "../appliance/appliance-client";
+import type { FirmwareSlot, FirmwareSlots } from "../appliance/appliance-client";
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import { rebootDeadlineMs } from "../domain/deadlines";
 import type { PlanStep } from "../domain/plan";
@@ -210,27 +210,44 @@ export async function uploadFirmware(
       `${where(ctx, step)}: no firmware image for ${target}; add firmware["${target}"] with its path and sha256 (rule V7)`,
       { rule: "V7" },
     );
-  let freed = "";
-  if (slots.emptySlots === 0) {
-    // Free the oldest slot that is neither running nor selected for the next boot.
-    const candidates = slots.slots
-      .filter((s) => !s.empty && !s.current && !s.afterReboot && s.version !== undefined)
-      .sort((a, b) => compareVersionText(a.version!, b.version!));
-    const victim = candidates[0];
-    if (!victim)
-      throw stepError(
-        "step-failed",
-        step,
-        `${where(ctx, step)}: no empty firmware slot and none that can be freed`,
-      );
-    await node.client.deleteFirmwareSlot(victim.id);
-    freed = `; freed slot ${victim.id} (${victim.version ?? "?"})`;
-  }
+  if (!("path" in image))
+    throw stepError(
+      "input-missing",
+      step,
+      `${where(ctx, step)}: firmware["${target}"] has a url, no path, but the plan uploads it; plan again (the plan fetches url images with fetch-firmware) or give its path (rule S3)`,
+      { rule: "S3" },
+    );
+  const freed = await ensureEmptySlot(ctx, node, step, slots);
   // S3: the client verifies the checksum by streaming before any byte is sent.
   const up = await node.client.uploadFirmware(image);
   return done(
     `firmware ${up.version ?? target} uploaded to slot ${up.slotId} (${up.bytes} bytes, sha256 verified)${freed}`,
   );
+}
+
+/**
+ * A new image (upload or fetch) goes into an empty slot: when none is left, free the oldest slot that is
+ * neither running nor selected for the next boot. Returns the detail text ("; freed slot 3 (5.0.9)").
+ */
+export async function ensureEmptySlot(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  slots: FirmwareSlots,
+): Promise<string> {
+  if (slots.emptySlots > 0) return "";
+  const candidates = slots.slots
+    .filter((s) => !s.empty && !s.current && !s.afterReboot && s.version !== undefined)
+    .sort((a, b) => compareVersionText(a.version!, b.version!));
+  const victim = candidates[0];
+  if (!victim)
+    throw stepError(
+      "step-failed",
+      step,
+      `${where(ctx, step)}: no empty firmware slot and none that can be freed`,
+    );
+  await node.client.deleteFirmwareSlot(victim.id);
+  return `; freed slot ${victim.id} (${victim.version ?? "?"})`;
 }
 
 /** The slot holding the hop target (S5: uploaded by upload-firmware), for test and activation. */

@@ -5,7 +5,7 @@
  * S13, H1). Validated with zod on load, so an older or damaged checkpoint fails with a clear message.
  */
 import { z } from "zod";
-import type { CheckpointStore, ExecutionCheckpoint, RebootMark } from "./types";
+import type { CheckpointStore, ExecutionCheckpoint, FetchMark, RebootMark } from "./types";
 
 const rebootMarkSchema = z.strictObject({
   node: z.string().min(1),
@@ -30,6 +30,15 @@ const evidenceSchema = z.strictObject({
   createdAt: z.string(),
 });
 
+const fetchMarkSchema = z.strictObject({
+  node: z.string().min(1),
+  hop: z.number().int().positive(),
+  toVersion: z.string(),
+  host: z.string(),
+  startedAt: z.string(),
+  key: z.string().min(1).optional(),
+});
+
 export const checkpointSchema = z.strictObject({
   schemaVersion: z.literal(1),
   cluster: z.string().min(1),
@@ -43,6 +52,7 @@ export const checkpointSchema = z.strictObject({
   ),
   evidence: z.array(evidenceSchema).optional(),
   bundleNotes: z.record(z.string(), z.string()).optional(),
+  fetches: z.array(fetchMarkSchema).optional(),
   updatedAt: z.string(),
 });
 
@@ -78,6 +88,11 @@ export function rebootMarkOf(
   toVersion: string,
 ): RebootMark | undefined {
   return c.reboots.find((r) => r.node === node && r.toVersion === toVersion);
+}
+
+/** The firmware download recorded for a node's hop (fetch-firmware, S3), matched on the target revision. */
+export function fetchMarkOf(c: ExecutionCheckpoint, node: string, toVersion: string): FetchMark | undefined {
+  return c.fetches?.find((f) => f.node === node && f.toVersion === toVersion);
 }
 
 /**

@@ -6,6 +6,7 @@
  * becomes an `ExecutionError` carrying the step and the partial result, so the next run resumes.
  */
 import { z } from "zod";
+import { checkFirmwareSources, firmwareSourceSchema } from "../domain/firmware-source";
 import { APPLIANCE_ACTIONS, INDEXER_ACTIONS, type PlanStep, type StepAction } from "../domain/plan";
 import * as A from "./appliance-steps";
 import { emptyCheckpoint, parseCheckpoint } from "./checkpoint";
@@ -14,6 +15,7 @@ import { IndexerSteps } from "./indexer-steps";
 import { readLiveness } from "./node-state";
 import { observeWith } from "./observe";
 import { failedStep, RunContext } from "./run-context";
+import { fetchFirmware } from "./fetch-firmware";
 import { activateFirmware } from "./upgrade-call";
 import { nodeHandle, stepError, type NodeHandle, type StepOutcome } from "./step-kit";
 import { ExecutionError, type ExecutionInputs, type ExecutionResult, type StepRecord } from "./types";
@@ -28,6 +30,7 @@ const stepSchema = z.object({
   version: versionText.optional(),
   command: z.string().optional(),
   plugin: z.string().optional(),
+  host: z.string().optional(),
 });
 const planSchema = z.object({
   name: z.string().min(1),
@@ -37,13 +40,8 @@ const planSchema = z.object({
   findings: z.array(z.object({ rule: z.string(), severity: z.enum(["error", "warning"]) }).loose()),
 });
 const inputsSchema = z.object({
-  firmware: z.record(
-    versionText,
-    z.object({
-      path: z.string().min(1),
-      sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits"),
-    }),
-  ),
+  // {path, sha256} (upload) or {url, sha256} (fetch, https, 7.0 and later): provider/domain/firmware-source.ts.
+  firmware: z.record(versionText, firmwareSourceSchema).superRefine((m, ctx) => checkFirmwareSources(m, ctx)),
   maxParallel: z.number().int().positive().optional(),
   licenses: z
     .record(
@@ -118,6 +116,7 @@ const APPLIANCE_HANDLERS: Record<(typeof APPLIANCE_ACTIONS)[number], Handler> = 
   "backup-config": A.backupConfig,
   "upload-plugin": A.plugin,
   "upload-firmware": A.uploadFirmware,
+  "fetch-firmware": fetchFirmware,
   "test-firmware": A.testFirmware,
   "activate-firmware": activateFirmware,
   "wait-secondary-sync": H.waitSecondarySync,

@@ -47,11 +47,13 @@ export interface NodeBinding {
   ha?: HaBinding;
 }
 
-/** A firmware ISO for one revision X.Y.Z (rule S3: its checksum is verified before upload). */
-export interface FirmwareImageInput {
-  path: string;
-  sha256: string;
-}
+/**
+ * A firmware ISO for one revision X.Y.Z (rule S3: its checksum is verified before use): a local `path`
+ * the tool uploads, or (targets 7.0 and later) a `url` the appliance fetches itself
+ * (provider/domain/firmware-source.ts). The url may carry secrets (userinfo, a signed query): only its
+ * host is ever shown.
+ */
+export type FirmwareImageInput = { path: string; sha256: string } | { url: string; sha256: string };
 
 /** A plugin build (zip) for a target (rules P6, S4, S15). */
 export interface PluginPackage {
@@ -258,6 +260,21 @@ export interface RebootMark {
   rebootIssuedAt?: string;
 }
 
+/**
+ * fetch-firmware (S3): recorded *before* `POST /api/firmware/fetch`, the key added from its answer, so a
+ * resumed run follows the same download instead of starting a second one. Only the host is kept.
+ */
+export interface FetchMark {
+  node: string;
+  hop: number;
+  toVersion: string;
+  /** Host of the URL (never userinfo, path or query). */
+  host: string;
+  startedAt: string;
+  /** The node's key of the download (absent: the call's answer was not seen). */
+  key?: string;
+}
+
 /** A support bundle downloaded into the evidence directory (S8 before the reboot, S13 after a rollback). */
 export interface EvidenceRecord {
   node: string;
@@ -286,6 +303,8 @@ export interface ExecutionCheckpoint {
   evidence?: EvidenceRecord[];
   /** S8 where no bundle could be made automatically: why, per "node#hop" (absent in earlier checkpoints). */
   bundleNotes?: Record<string, string>;
+  /** S3 fetch-firmware downloads started by this tool (absent in earlier checkpoints). */
+  fetches?: FetchMark[];
   updatedAt: string;
 }
 

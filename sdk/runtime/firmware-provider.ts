@@ -125,11 +125,29 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
  */
 function routeLines(plan: ClusterPlan, f: FirmwareInputs): string[] {
   const activating = new Set(plan.steps.filter((s) => s.action === "activate-firmware").map((s) => s.node));
-  return f.nodes
-    .filter((n) => activating.has(n.name))
-    .flatMap((n) =>
-      wrapForDiff(`route ${n.name} activate-firmware: ${activationRouteNote(n.ha, f.upgradeCall)}`),
-    );
+  return [
+    ...fetchLines(plan),
+    ...f.nodes
+      .filter((n) => activating.has(n.name))
+      .flatMap((n) =>
+        wrapForDiff(`route ${n.name} activate-firmware: ${activationRouteNote(n.ha, f.upgradeCall)}`),
+      ),
+  ];
+}
+
+/**
+ * One line per revision the appliances fetch by URL (S3, 7.0 and later): `fetch firmware 7.1.1 from
+ * downloads.example.com` — the host only, never the URL's userinfo, path or query.
+ */
+function fetchLines(plan: ClusterPlan): string[] {
+  const seen = new Map<string, string>();
+  for (const s of plan.steps)
+    if (s.action === "fetch-firmware" && s.version !== undefined && s.host !== undefined)
+      seen.set(s.version, s.host);
+  return [...seen].map(
+    ([version, host]) =>
+      `fetch firmware ${version} from ${host} (each node downloads it itself, POST /api/firmware/fetch; the ISO does not pass through this machine)`,
+  );
 }
 
 /** Support bundles this tool downloaded (S8, S13): where, how big, SHA-256; kept across runs. */

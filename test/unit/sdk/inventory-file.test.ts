@@ -161,17 +161,43 @@ describe("inventory file", function () {
           target: "6.3",
           nodes: [{ name: "n", address: "https://n.example.com" }],
           indexers: [{ name: "idx", os: "rhel7" }],
-          firmware: { "6.3.0": { url: "https://downloads.example.com/sps.iso", sha256: "b".repeat(64) } },
         },
         { name: "dc2", nodes: [{ name: "m", address: "https://m.example.com" }] },
       ],
     });
     const e = failure(() => clustersFromInventory({ inventory: file, firmware: {} }));
     assert.match(e.message, /clusters\[0\]\.indexers\[0\]: the resources reach indexer hosts over SSH/);
-    assert.match(
-      e.message,
-      /clusters\[0\]\.firmware\.6\.3\.0: the resources upload the ISO from a local file/,
-    );
     assert.match(e.message, /clusters\[1\]\.target: is required/);
+  });
+
+  it("passes a 7.0+ firmware url through to the resources and refuses one below 7.0, naming the revision and saying to use path (S3)", function () {
+    const url = "https://downloads.example.com/sps-7.1.1.iso";
+    const ok = write({
+      defaults: { tls: { system: true } },
+      clusters: [
+        {
+          name: "dc1",
+          target: "7.1",
+          nodes: [{ name: "n", address: "https://n.example.com" }],
+          firmware: { "7.1.1": { url, sha256: "b".repeat(64) } },
+        },
+      ],
+    });
+    const clusters = clustersFromInventory({ inventory: ok, firmware: {} });
+    assert.deepEqual(clusters[0]?.firmware, { "7.1.1": { url, sha256: "b".repeat(64) } });
+    const old = write({
+      defaults: { tls: { system: true } },
+      clusters: [
+        {
+          name: "dc1",
+          target: "6.3",
+          nodes: [{ name: "n", address: "https://n.example.com" }],
+          firmware: { "6.3.0": { url: "https://downloads.example.com/sps.iso", sha256: "b".repeat(64) } },
+        },
+      ],
+    });
+    const e = failure(() => clustersFromInventory({ inventory: old, firmware: {} }));
+    assert.match(e.message, /firmware.*6\.3\.0.*url/);
+    assert.match(e.message, /cannot be fetched by URL.*7\.0 LTS.*firmware\["6\.3\.0"\]\.path/);
   });
 });
