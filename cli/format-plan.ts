@@ -1,5 +1,6 @@
 /** The readable plan: per cluster, hops, then a table of waves with nodes and steps, then findings. */
 import { secondsText, type WaveEstimate } from "../provider/domain/estimate";
+import { windowVerdict } from "../provider/domain/maintenance-window";
 import { ClusterPlan, PlanDocument, PlanStep } from "../provider/domain/plan";
 
 interface NotCheckedFinding {
@@ -73,7 +74,7 @@ function estimateRows(c: ClusterPlan): string[] {
   if (!e || c.steps.length === 0) return [];
   const rows = [`  estimate: ${e.text}`];
   if (c.maintenanceWindow) {
-    const fits = e.seconds <= c.maintenanceWindow.seconds;
+    const { fits } = windowVerdict(e.seconds, c.maintenanceWindow);
     rows.push(`  maintenance window: ${c.maintenanceWindow.text} (${fits ? "fits" : "does NOT fit, P13"})`);
   }
   const imports = e.inService.filter((w) => w.seconds !== undefined);

@@ -8,6 +8,7 @@
  * time and prints the axis in local time too, so a fixed base day shows 00:00 as the start in every
  * time zone.
  */
+import { canaryStages } from "../provider/domain/estimate";
 import type { PreviewCluster } from "./preview-json";
 
 const BASE = Date.UTC(2000, 0, 3); // a Monday; only elapsed time is shown
@@ -26,11 +27,9 @@ export function ganttLabel(text: string): string {
     .trim();
 }
 
-/** Stages of the rollout: canary clusters first (together), then the rest (together). */
+/** Stages of the rollout: canary clusters first (together), then the rest (together) — canaryStages. */
 export function rolloutStages(clusters: readonly PreviewCluster[]): PreviewCluster[][] {
-  const canaries = clusters.filter((c) => c.canary);
-  const rest = clusters.filter((c) => !c.canary);
-  return [canaries, rest].filter((s) => s.length > 0);
+  return canaryStages(clusters).map((s) => s.clusters);
 }
 
 function stepsOf(c: PreviewCluster, wave: number, node: string): string[] {

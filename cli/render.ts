@@ -4,6 +4,7 @@
  * window (P13), the findings, and a Mermaid Gantt chart of the rollout. Pure.
  */
 import { estimateStages, secondsText } from "../provider/domain/estimate";
+import { windowVerdict } from "../provider/domain/maintenance-window";
 import type { Finding } from "../provider/domain/plan";
 import { rolloutGantt, rolloutStages } from "./gantt";
 import type { PreviewCluster, PreviewSummary } from "./preview-json";
@@ -17,10 +18,10 @@ function windowLine(c: PreviewCluster): string | undefined {
   if (!c.window) return undefined;
   const text = c.window.text ?? secondsText(c.window.seconds);
   if (!c.estimate) return `**Maintenance window:** ${text}`;
-  const fits = c.estimate.seconds <= c.window.seconds;
-  return fits
-    ? `**Maintenance window:** ${text} — fits (${secondsText(c.window.seconds - c.estimate.seconds)} to spare)`
-    : `**Maintenance window:** ${text} — **does not fit** (over by ${secondsText(c.estimate.seconds - c.window.seconds)}, rule P13)`;
+  const v = windowVerdict(c.estimate.seconds, c.window);
+  return v.fits
+    ? `**Maintenance window:** ${text} — fits (${secondsText(v.spareSeconds)} to spare)`
+    : `**Maintenance window:** ${text} — **does not fit** (over by ${secondsText(v.overSeconds)}, rule P13)`;
 }
 
 function waveTable(c: PreviewCluster): string[] {

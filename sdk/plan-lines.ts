@@ -5,6 +5,7 @@
  * renders to an empty list and a second `up` shows no change.
  */
 import { secondsText, type ClusterEstimate } from "../provider/domain/estimate";
+import { windowVerdict } from "../provider/domain/maintenance-window";
 import type { ClusterPlan, Finding, PlanStep } from "../provider/domain/plan";
 
 function stepText(step: PlanStep): string {
@@ -118,7 +119,7 @@ export function estimateLines(plan: ClusterPlan): string[] {
   lines.push(`estimate: ${e.text}`);
   const window = plan.maintenanceWindow;
   if (window) {
-    const fits = e.seconds <= window.seconds;
+    const { fits } = windowVerdict(e.seconds, window);
     lines.push(`maintenance window: ${window.text} (${fits ? "fits" : "does not fit: P13"})`);
   }
   if (e.inService.some((w) => w.seconds !== undefined)) {

@@ -90,3 +90,22 @@ export function windowFindings(
   }
   return [];
 }
+
+/** Whether an estimate fits a window (rule P13), and by how much it is under or over. */
+export interface WindowVerdict {
+  fits: boolean;
+  /** Window left when it fits (0 otherwise). */
+  spareSeconds: number;
+  /** How far the estimate is over when it does not fit (0 otherwise). */
+  overSeconds: number;
+}
+
+/** The one P13 verdict the plan text, the preview lines and the Markdown report all show. */
+export function windowVerdict(estimateSeconds: number, window: { seconds: number }): WindowVerdict {
+  const fits = estimateSeconds <= window.seconds;
+  return {
+    fits,
+    spareSeconds: fits ? window.seconds - estimateSeconds : 0,
+    overSeconds: fits ? 0 : estimateSeconds - window.seconds,
+  };
+}
