@@ -61,3 +61,28 @@ export function parseCommandArgs<O extends Options>(
     return { error: (e as Error).message };
   }
 }
+
+/**
+ * `parseCommandArgs` and the answer every subcommand gives to its outcome: `--help` prints the usage
+ * (exit 0), a parse error is a usage error (exit 2). The values and positionals, or the exit code.
+ */
+export function commandArgs<O extends Options>(
+  args: readonly string[],
+  options: O,
+  io: CliIo,
+  usage: string,
+  allowPositionals = false,
+):
+  | {
+      values: ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"];
+      positionals: string[];
+    }
+  | number {
+  const parsed = parseCommandArgs(args, options, allowPositionals);
+  if (parsed === "help") {
+    io.stdout(`${usage}\n`);
+    return 0;
+  }
+  if ("error" in parsed) return usageError(io, usage, parsed.error);
+  return parsed;
+}

@@ -37,7 +37,7 @@ import { SpsRestClient } from "../provider/appliance/sps-rest-client";
 import { trustOfDeclared } from "../provider/appliance/tls-trust";
 import { redactText } from "../provider/appliance/api-error";
 import { recordedAnswer, writeRecording, type RecordedAnswer } from "../provider/appliance/recording";
-import { type CliIo, type Command, parseCommandArgs, usageError } from "./command";
+import { type CliIo, type Command, commandArgs, usageError } from "./command";
 
 export const CREDENTIALS_ENV = "SPS_UPGRADE_CREDENTIALS";
 
@@ -304,12 +304,8 @@ function table(nodes: DoctorNode[]): string {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(args, OPTIONS);
-  if (parsed === "help") {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if ("error" in parsed) return usageError(io, USAGE, parsed.error);
+  const parsed = commandArgs(args, OPTIONS, io, USAGE);
+  if (typeof parsed === "number") return parsed;
   const v = parsed.values;
   if (!v.inventory) return usageError(io, USAGE, "--inventory INVENTORY.json is required");
   const timeoutMs = v["timeout-ms"] === undefined ? 15_000 : Number(v["timeout-ms"]);

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { Catalog, catalogSchema } from "../provider/domain/catalog";
 import { Fleet, fleetSchema } from "../provider/domain/fleet";
+import { inventorySchema, plannerFleet } from "../provider/domain/inventory";
 import { fieldProblems } from "../provider/domain/validation";
 
 export class InputError extends Error {
@@ -40,6 +41,17 @@ function readJsonFile<T>(file: string, what: string, schema: z.ZodType<T>): T {
 
 export function loadFleet(file: string): Fleet {
   return readJsonFile(file, "fleet", fleetSchema);
+}
+
+/**
+ * The planner's fleet of an inventory file (the file `SpsFleet.fromInventory` and `sps-upgrade doctor`
+ * read): every node needs its `version`, every cluster a target (its own or `defaults.target`). The
+ * trust fields are validated but no `caFile` is read (the offline planner contacts nothing).
+ */
+export function loadInventoryFleet(file: string): Fleet {
+  const r = plannerFleet(readJsonFile(file, "inventory", inventorySchema));
+  if (r.ok) return r.fleet;
+  throw new InputError(r.problems.map((p) => `${file}: ${p.property}: ${p.reason}`).join("\n"));
 }
 
 export function loadCatalog(file: string): Catalog {

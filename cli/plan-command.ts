@@ -6,15 +6,18 @@
 import { defaultCatalog } from "../provider/domain/default-catalog";
 import { planFleet } from "../provider/domain/fleet-plan";
 import { hasBlockingFinding } from "../provider/domain/plan";
-import { type CliIo, type Command, parseCommandArgs, usageError } from "./command";
+import { type CliIo, type Command, commandArgs, usageError } from "./command";
 import { formatPlan } from "./format-plan";
-import { InputError, loadCatalog, loadFleet } from "./inputs";
+import { InputError, loadCatalog, loadFleet, loadInventoryFleet } from "./inputs";
 
 const USAGE = `usage: sps-upgrade plan --fleet FLEET.json [--catalog CATALOG.json] [--json]
-                         [--as-of YYYY-MM-DD] [--max-parallel N]`;
+                         [--as-of YYYY-MM-DD] [--max-parallel N]
+       sps-upgrade plan --inventory INVENTORY.json [...]   (the fleet inventory file of
+                         SpsFleet.fromInventory and doctor: every node with its version)`;
 
 const OPTIONS = {
   fleet: { type: "string" },
+  inventory: { type: "string" },
   catalog: { type: "string" },
   json: { type: "boolean" },
   "as-of": { type: "string" },
@@ -22,14 +25,13 @@ const OPTIONS = {
 } as const;
 
 function run(args: readonly string[], io: CliIo): number {
-  const parsed = parseCommandArgs(args, OPTIONS);
-  if (parsed === "help") {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if ("error" in parsed) return usageError(io, USAGE, parsed.error);
+  const parsed = commandArgs(args, OPTIONS, io, USAGE);
+  if (typeof parsed === "number") return parsed;
   const values = parsed.values;
-  if (!values.fleet) return usageError(io, USAGE, "--fleet FLEET.json is required");
+  if (values.fleet && values.inventory)
+    return usageError(io, USAGE, "--fleet and --inventory: give one of them, not both");
+  const source = values.fleet ?? values.inventory;
+  if (!source) return usageError(io, USAGE, "--fleet FLEET.json (or --inventory INVENTORY.json) is required");
   const asOf = values["as-of"] ?? io.today();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
     return usageError(io, USAGE, `--as-of: "${asOf}" is not an ISO date (YYYY-MM-DD)`);
@@ -46,7 +48,7 @@ function run(args: readonly string[], io: CliIo): number {
     }
   }
   try {
-    const fleet = loadFleet(values.fleet);
+    const fleet = values.fleet ? loadFleet(source) : loadInventoryFleet(source);
     const catalog = values.catalog ? loadCatalog(values.catalog) : defaultCatalog();
     const doc = planFleet(fleet, catalog, { asOf, ...(maxParallel ? { maxParallel } : {}) });
     io.stdout(values.json ? `${JSON.stringify(doc, null, 2)}\n` : formatPlan(doc));

@@ -4,7 +4,7 @@
  * Exit 0: rendered (also a failed preview: its errors are in the markdown); 2: bad input.
  */
 import { readFileSync, writeFileSync } from "node:fs";
-import { type CliIo, type Command, parseCommandArgs, usageError } from "./command";
+import { type CliIo, type Command, commandArgs } from "./command";
 import { PreviewInputError, readPreview } from "./preview-json";
 import { renderPreview } from "./render";
 
@@ -17,12 +17,8 @@ const OPTIONS = {
 } as const;
 
 function run(args: readonly string[], io: CliIo): number {
-  const parsed = parseCommandArgs(args, OPTIONS);
-  if (parsed === "help") {
-    io.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if ("error" in parsed) return usageError(io, USAGE, parsed.error);
+  const parsed = commandArgs(args, OPTIONS, io, USAGE);
+  if (typeof parsed === "number") return parsed;
   const source = parsed.values.preview ?? "-";
   const name = source === "-" ? "stdin" : source;
   let text: string;

@@ -4,9 +4,10 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parseInventory, plannerFleet } from "../../../provider/domain/inventory";
 import { PlanDocument } from "../../../provider/domain/plan";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -234,5 +235,71 @@ describe("sps-upgrade plan (offline planner CLI)", function () {
     const bad = run("plan", "--fleet", file("w3.json", cluster("tonight")), "--catalog", CATALOG);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /clusters\[0\]\.maintenanceWindow: "tonight" is not a duration/);
+  });
+
+  it("--inventory: plans the inventory file SpsFleet.fromInventory and doctor read, exactly as its planner fleet with --fleet", () => {
+    const inventory = join(ROOT, "examples", "inventory", "fleet-inventory.json");
+    const fromInventory = run(
+      "plan",
+      "--inventory",
+      inventory,
+      "--catalog",
+      CATALOG,
+      "--json",
+      "--as-of",
+      "2026-01-01",
+    );
+    assert.equal(fromInventory.code, 0, fromInventory.stderr);
+    const parsed = parseInventory(JSON.parse(readFileSync(inventory, "utf8")));
+    if (!parsed.ok) throw new Error("example inventory does not parse");
+    const fleet = plannerFleet(parsed.inventory);
+    if (!fleet.ok) throw new Error("example inventory has no planner fleet");
+    const fromFleet = run(
+      "plan",
+      "--fleet",
+      file("inv-fleet.json", fleet.fleet),
+      "--catalog",
+      CATALOG,
+      "--json",
+      "--as-of",
+      "2026-01-01",
+    );
+    assert.equal(fromFleet.code, 0, fromFleet.stderr);
+    assert.deepEqual(parsePlan(fromInventory.stdout), parsePlan(fromFleet.stdout));
+    assert.deepEqual(
+      parsePlan(fromInventory.stdout).clusters.map((c) => c.name),
+      parsed.inventory.clusters.map((c) => c.name),
+    );
+    // The readable output, too.
+    assert.match(
+      run("plan", "--inventory", inventory, "--catalog", CATALOG).stdout,
+      /^Cluster branch-01 → /m,
+    );
+  });
+
+  it("--inventory: exit 2 naming the file and the field path of a node without a version; --fleet with --inventory is a usage error", () => {
+    const noVersion = file("inv-no-version.json", {
+      schemaVersion: 1,
+      defaults: { target: "6.3", tls: { system: true } },
+      clusters: [{ name: "c1", nodes: [{ name: "n1", address: "https://n1.example.com" }] }],
+    });
+    const r = run("plan", "--inventory", noVersion, "--json");
+    assert.equal(r.code, 2);
+    assert.match(
+      r.stderr,
+      /inv-no-version\.json: clusters\[0\]\.nodes\[0\]\.version: is required for offline planning/,
+    );
+    assert.equal(r.stdout, "");
+    const bad = run(
+      "plan",
+      "--inventory",
+      file("inv-bad.json", { schemaVersion: 1, clusters: [{ name: "c1" }] }),
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /inv-bad\.json: clusters\[0\]\.nodes/);
+    const both = run("plan", "--fleet", noVersion, "--inventory", noVersion);
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /--fleet and --inventory: give one of them, not both/);
+    assert.match(run("plan").stderr, /--fleet FLEET\.json \(or --inventory INVENTORY\.json\) is required/);
   });
 });
