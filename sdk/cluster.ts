@@ -55,6 +55,12 @@ export interface SpsClusterArgs {
    * An estimate over it is a blocking finding: the preview fails naming the numbers.
    */
   maintenanceWindow?: string | { seconds: number };
+  /**
+   * Record a failed firmware run as the cluster's `outcome` ("failed") instead of failing in the
+   * engine. Set by `SpsFleet` under `rollout.failureBudget` above 0, whose gates count the failures
+   * and fail the `up` at the end; alone it would let a failed cluster look green.
+   */
+  recordFailure?: boolean;
 }
 
 /** `maintenanceWindow` as ClusterFirmware takes it (`{ seconds, text }`); a bad value names the field. */
@@ -93,6 +99,11 @@ export class SpsCluster extends pulumi.ComponentResource {
   readonly plannedActions: pulumi.Output<string[]>;
   /** The firmware's estimate (docs/estimate.md). */
   readonly estimate: ClusterFirmware["estimate"];
+  /**
+   * What the last firmware run came to (with `recordFailure`): `{ outcome: "failed", message }` (the
+   * error, redacted) or `{ outcome: "succeeded" }`.
+   */
+  readonly outcome: pulumi.Output<{ outcome: string; message?: string }>;
 
   constructor(name: string, args: SpsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sps:index:SpsCluster", name, {}, opts);
@@ -122,6 +133,7 @@ export class SpsCluster extends pulumi.ComponentResource {
         ...(args.deadlines ? { deadlines: args.deadlines } : {}),
         ...(window ? { maintenanceWindow: window } : {}),
         ...(checkpointDir ? { checkpointDir } : {}),
+        ...(args.recordFailure === true ? { recordFailure: true } : {}),
         checkpointKey: `${pulumi.getProject()}.${pulumi.getStack()}.${cluster}`,
       },
       child,
@@ -177,6 +189,13 @@ export class SpsCluster extends pulumi.ComponentResource {
     this.plannedActions = this.firmware.plannedActions;
     this.estimate = this.firmware.estimate;
     this.evidence = this.firmware.evidence;
+    this.outcome = pulumi
+      .all([this.firmware.outcome, this.firmware.lastRun])
+      .apply(([outcome, lastRun]) =>
+        outcome === "failed"
+          ? { outcome, message: lastRun?.failed?.message ?? "no message recorded" }
+          : { outcome: outcome ?? "succeeded" },
+      );
     this.indexerStates = pulumi
       .all(
         this.indexers.map((i, k) =>

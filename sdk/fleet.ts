@@ -8,6 +8,11 @@
  * never cancels a running operation; each cluster stops at its own safe point). `waitFor` holds the
  * first stage until gates of other stacks have passed (a StackReference to their `gates` output).
  *
+ * `rollout.failureBudget` above 0: the clusters record a failed firmware run as their `outcome`
+ * instead of failing in the engine (which would skip every later stage), each stage's gate lets at
+ * most that many failed clusters of its stage pass, and a last gate (`<fleet>-result`, over every
+ * cluster) fails the `up` when any cluster failed. Budget 0 is the engine's own behaviour.
+ *
  * Preview shows each stage with its clusters, how many run at once, its estimated duration (from the
  * clusters' `estimate`, docs/estimate.md) and — when the engine's parallelism
  * (`pulumi up --parallel`) is below the stage's clusters in flight — the cost in time and the fix.
@@ -48,6 +53,28 @@ export interface GateOutput {
   stage: string;
   verified: boolean;
   clusters: string[];
+  /** With a failure budget above 0: failed clusters the stage's budget let pass (empty when verified). */
+  failed?: string[];
+}
+
+/**
+ * Under a failure budget above 0 a cluster's license, plugins and indexer packages would run after a
+ * firmware failure recorded as a result: refused, naming the cluster and the fix.
+ */
+function budgetProblems(clusters: readonly FleetClusterArgs[], budget: number): string[] {
+  if (budget <= 0) return [];
+  return clusters.flatMap((c, i) => {
+    const extra = [
+      ...(c.license ? ["license"] : []),
+      ...((c.plugins ?? []).length > 0 ? ["plugins"] : []),
+      ...((c.indexers ?? []).length > 0 ? ["indexers"] : []),
+    ];
+    return extra.length > 0
+      ? [
+          `clusters[${i}] (${c.cluster ?? i}): declares ${extra.join(", ")}, which rollout.failureBudget ${budget} does not cover (they would run after a failed firmware upgrade); declare them in an SpsCluster outside the fleet, or set rollout.failureBudget to 0`,
+        ]
+      : [];
+  });
 }
 
 /**
@@ -72,6 +99,20 @@ function figuresOf(e: Partial<EstimateFigures> | undefined): EstimateFigures {
   };
 }
 
+/** Per cluster name, the cluster's node states (the gates' input). */
+function nodeStatesOf(names: readonly string[], clusters: readonly SpsCluster[]) {
+  return pulumi
+    .all(clusters.map((c) => c.nodes))
+    .apply((states) => Object.fromEntries(names.map((c, i) => [c, states[i] ?? {}])));
+}
+
+/** Per cluster name, what its last firmware run came to (the gates' input under a failure budget). */
+function outcomesOf(names: readonly string[], clusters: readonly SpsCluster[]) {
+  return pulumi
+    .all(clusters.map((c) => c.outcome))
+    .apply((list) => Object.fromEntries(names.map((c, i) => [c, list[i] ?? { outcome: "succeeded" }])));
+}
+
 export class SpsFleet extends pulumi.ComponentResource {
   /** In rollout order: the canary clusters, then stage by stage. */
   readonly clusters: SpsCluster[];
@@ -79,6 +120,11 @@ export class SpsFleet extends pulumi.ComponentResource {
   readonly stages: Array<{ name: string; clusters: SpsCluster[]; gate: RolloutStage }>;
   /** Per stage name, the gate's outcome: export it for other stacks' `waitFor`. */
   readonly gates: pulumi.Output<Record<string, GateOutput>>;
+  /**
+   * With `rollout.failureBudget` above 0: the last gate, over every cluster of the fleet, which
+   * fails the `up` when any cluster failed (the stages' gates let failures within the budget pass).
+   */
+  readonly result: RolloutStage | undefined;
 
   constructor(name: string, args: SpsFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sps:index:SpsFleet", name, {}, opts);
@@ -100,6 +146,11 @@ export class SpsFleet extends pulumi.ComponentResource {
     const planned = planRollout(refs, args.rollout ?? {});
     if (!planned.ok) throw new Error(`SpsFleet ${name}:\n${describeProblems(planned.problems)}`);
     const stages = planned.plan.stages;
+    const budget = planned.plan.failureBudget;
+    const refused = budgetProblems(ordered, budget);
+    if (refused.length > 0) throw new Error(`SpsFleet ${name}:\n${refused.map((r) => `  ${r}`).join("\n")}`);
+    if (pulumi.runtime.isDryRun())
+      for (const w of planned.plan.warnings) void pulumi.log.warn(`SpsFleet ${name}: ${w}`, this);
     const parallel = engineParallelism();
 
     let before: pulumi.Resource[] = [];
@@ -114,7 +165,10 @@ export class SpsFleet extends pulumi.ComponentResource {
         for (const clusterName of lane) {
           const entry = byName.get(clusterName);
           if (!entry) throw new Error(`SpsFleet ${name}: no cluster "${clusterName}"`);
-          const clusterArgs: SpsClusterArgs & { stage?: string } = { ...entry.args };
+          const clusterArgs: SpsClusterArgs & { stage?: string } = {
+            ...entry.args,
+            ...(budget > 0 ? { recordFailure: true } : {}),
+          };
           delete clusterArgs.stage;
           const cluster: SpsCluster = new SpsCluster(entry.label, clusterArgs, {
             parent: this,
@@ -125,19 +179,33 @@ export class SpsFleet extends pulumi.ComponentResource {
         }
       }
       const clusters = stage.clusters.map((c) => made.get(c) as SpsCluster);
-      const gate = this.stageGate(name, `${k + 1}/${stages.length}`, stage, clusters, parallel);
+      const gate = this.stageGate(name, `${k + 1}/${stages.length}`, stage, clusters, parallel, budget);
       built.push({ name: stage.name, clusters, gate });
       before = [gate];
     });
     this.stages = built;
     this.clusters = built.flatMap((s) => s.clusters);
+    this.result =
+      budget > 0
+        ? this.resultGate(
+            name,
+            stages.flatMap((s) => s.clusters),
+            this.clusters,
+            before,
+          )
+        : undefined;
     this.gates = pulumi
-      .all(built.map((s) => pulumi.all([s.gate.verified, s.gate.clusters])))
+      .all(built.map((s) => pulumi.all([s.gate.verified, s.gate.clusters, s.gate.failed])))
       .apply((rows) =>
         Object.fromEntries(
-          rows.map(([verified, clusters], i) => [
+          rows.map(([verified, clusters, failed], i) => [
             built[i]?.name ?? String(i),
-            { stage: built[i]?.name ?? String(i), verified: verified === true, clusters: clusters ?? [] },
+            {
+              stage: built[i]?.name ?? String(i),
+              verified: verified === true,
+              clusters: clusters ?? [],
+              ...(budget > 0 ? { failed: failed ?? [] } : {}),
+            },
           ]),
         ),
       );
@@ -150,20 +218,18 @@ export class SpsFleet extends pulumi.ComponentResource {
     stage: PlannedStage,
     clusters: SpsCluster[],
     parallel: number | undefined,
+    budget: number,
   ): RolloutStage {
     // The clusters' estimates (computed in check, so known in preview; 0 s once converged).
     const summary = pulumi.all(clusters.map((c) => c.estimate)).apply((list) => {
       const estimates = new Map(stage.clusters.map((c, i) => [c, figuresOf(list[i])]));
-      const lines = stageSummary(position, stage, stageTiming(stage, estimates, parallel));
+      const lines = stageSummary(position, stage, stageTiming(stage, estimates, parallel), budget);
       if (pulumi.runtime.isDryRun()) {
         void pulumi.log.info(`rollout ${lines[0] ?? ""}`, this);
         if (lines[1]) void pulumi.log.warn(`rollout stage ${position} "${stage.name}": ${lines[1]}`, this);
       }
       return lines;
     });
-    const nodeStates = pulumi
-      .all(clusters.map((c) => c.nodes))
-      .apply((states) => Object.fromEntries(stage.clusters.map((c, i) => [c, states[i] ?? {}])));
     return new RolloutStage(
       `${fleet}-stage-${stage.name}`,
       {
@@ -173,9 +239,37 @@ export class SpsFleet extends pulumi.ComponentResource {
         clusters: stage.clusters,
         inFlight: stage.lanes.length,
         summary,
-        nodeStates,
+        nodeStates: nodeStatesOf(stage.clusters, clusters),
+        ...(budget > 0
+          ? { failureBudget: stage.failureBudget, outcomes: outcomesOf(stage.clusters, clusters) }
+          : {}),
       },
       { parent: this, dependsOn: clusters },
+    );
+  }
+
+  /** The last gate under a failure budget above 0: any failed cluster of the fleet fails the `up`. */
+  private resultGate(
+    fleet: string,
+    names: string[],
+    clusters: SpsCluster[],
+    before: pulumi.Resource[],
+  ): RolloutStage {
+    return new RolloutStage(
+      `${fleet}-result`,
+      {
+        fleet,
+        stage: "result",
+        position: "result",
+        clusters: names,
+        inFlight: 1,
+        summary: [`result: every one of the fleet's ${names.length} clusters on target, none failed`],
+        nodeStates: nodeStatesOf(names, clusters),
+        failureBudget: 0,
+        outcomes: outcomesOf(names, clusters),
+        final: true,
+      },
+      { parent: this, dependsOn: [...before, ...clusters] },
     );
   }
 

@@ -165,6 +165,12 @@ export const firmwareInputSchema = z
     checkpointDir: z.string().optional(),
     /** Stack-unique key of the checkpoint file (project/stack/cluster). */
     checkpointKey: z.string().optional(),
+    /**
+     * A failed run is recorded as a result (`outcome: "failed"`, the redacted error, the checkpoint
+     * kept) instead of failing in the engine: set by `SpsFleet` under a failure budget above 0, whose
+     * gates count the failures and fail the `up` at the end (README, "Staged rollout").
+     */
+    recordFailure: z.boolean().optional(),
     // Computed by check (shown by `pulumi preview --diff`):
     plannedActions: z.array(z.string()).optional(),
     planFindings: z.array(z.string()).optional(),

@@ -82,6 +82,8 @@ export interface ClusterFirmwareArgs {
   maintenanceWindow?: pulumi.Input<{ seconds: number; text?: string }>;
   checkpointDir?: pulumi.Input<string>;
   checkpointKey?: pulumi.Input<string>;
+  /** Record a failed run as `outcome: "failed"` instead of failing in the engine (SpsFleet, failure budget above 0). */
+  recordFailure?: pulumi.Input<boolean>;
 }
 
 /** Firmware of one cluster (standalone node, HA pair or CM cluster): plans in check, runs the waves in up. */
@@ -112,7 +114,16 @@ export class ClusterFirmware extends SpsDynamicResource {
   declare readonly targetRevision: pulumi.Output<string>;
   /** Per node: version, state (on-target, behind, booting, stuck-mid-hop, ...), HA units. */
   declare readonly nodeStates: pulumi.Output<Record<string, { version: string | null; state: string }>>;
-  declare readonly lastRun: pulumi.Output<{ complete: boolean; steps: string[] }>;
+  declare readonly lastRun: pulumi.Output<{
+    complete: boolean;
+    steps: string[];
+    failed?: { kind: string; message: string };
+  }>;
+  /**
+   * What the last run came to: "succeeded", or "failed" (only when `recordFailure` is set: the error
+   * is in `lastRun.failed`, redacted, and the next `up` retries from the checkpoint).
+   */
+  declare readonly outcome: pulumi.Output<string | undefined>;
   /** Support bundles downloaded into evidenceDir (S8 before the reboot, S13 after a rollback). */
   declare readonly evidence: pulumi.Output<
     Array<{ node: string; hop: number; when: string; path: string; bytes: number; sha256: string }>
@@ -134,6 +145,7 @@ export class ClusterFirmware extends SpsDynamicResource {
           "targetRevision",
           "nodeStates",
           "lastRun",
+          "outcome",
           "evidence",
           "drift",
           "stateVersion",

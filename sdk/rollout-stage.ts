@@ -15,6 +15,12 @@ export interface RolloutStageArgs {
   summary: pulumi.Input<string[]>;
   nodeStates?: pulumi.Input<Record<string, Record<string, { version: string | null; state: string }>>>;
   waitsFor?: pulumi.Input<string[]>;
+  /** Failed clusters the gate lets pass (README, "Staged rollout"; default 0). */
+  failureBudget?: pulumi.Input<number>;
+  /** Per cluster, what its firmware run recorded (`outcome`, `message`), with a budget above 0. */
+  outcomes?: pulumi.Input<Record<string, { outcome: string; message?: string }>>;
+  /** The fleet's last gate: fails the `up` when any cluster of the fleet failed. */
+  final?: pulumi.Input<boolean>;
 }
 
 export class RolloutStage extends SpsDynamicResource {
@@ -22,12 +28,14 @@ export class RolloutStage extends SpsDynamicResource {
   declare readonly verified: pulumi.Output<boolean>;
   declare readonly clusters: pulumi.Output<string[]>;
   declare readonly summary: pulumi.Output<string[]>;
+  /** Clusters of the stage that failed (or are not on target) and that the failure budget let pass. */
+  declare readonly failed: pulumi.Output<string[]>;
 
   constructor(name: string, args: RolloutStageArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       { kind: "rolloutStage" },
       name,
-      { ...args, ...outputSlots("verified", "stateVersion") },
+      { ...args, ...outputSlots("verified", "failed", "stateVersion") },
       opts,
       SPS_MODULE,
       "RolloutStage",

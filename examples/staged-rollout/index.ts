@@ -2,6 +2,9 @@
 // (site-a, site-b), then stage "second" (the rest, 100 %), at most two clusters at once. After each
 // stage a gate verifies that every node runs the target; a failed cluster stops every later stage.
 // Preview prints each stage with its estimated duration, and what the engine's `--parallel` costs.
+// `failureBudget` (stack config, default 0): failed clusters a stage may have while the next stage
+// still starts; the `up` still fails while any cluster has failed (README, "Staged rollout").
+import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "../../sdk";
 import { deadlines, firmware, node, systemControl, target } from "../lab-config";
 
@@ -30,6 +33,7 @@ const fleet = new SpsFleet("fleet", {
       { name: "second", percent: 100 },
     ],
     maxInFlight: 2,
+    failureBudget: new pulumi.Config().getNumber("failureBudget") ?? 0,
   },
 });
 

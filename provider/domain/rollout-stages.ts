@@ -3,8 +3,9 @@
  * in order — each a named group of clusters and/or a cumulative percentage of the non-canary clusters
  * — then whatever is left. Within a stage at most `maxInFlight` clusters run at once: the stage's
  * clusters are dealt round-robin into that many lanes, one cluster after another per lane. A stage
- * starts only when the one before it has finished and passed its gate (at most `failureBudget`
- * failed clusters; default 0: any failed cluster stops every later stage).
+ * starts only when the one before it has finished and passed its gate: at most `failureBudget`
+ * failed clusters of that stage (per stage, not cumulative; default 0: any failed cluster stops every
+ * later stage). The canary stage's budget is always 0 — a failed canary stops the rollout.
  *
  * The timing of a stage: its lanes side by side (the longest lane), and — when the engine runs fewer
  * resource operations at once than the stage has lanes (`pulumi up --parallel`) — what that costs,
@@ -37,8 +38,16 @@ export const rolloutSpecSchema = z
     stages: z.array(rolloutStageSchema).default([]),
     /** At most this many clusters of a stage at once (default: the whole stage). */
     maxInFlight: z.number().int().min(1, "must be at least 1").optional(),
-    /** Failed clusters a stage may have while later stages still start (default 0). */
-    failureBudget: z.number().int().min(0, "must be 0 or more").default(0),
+    /**
+     * Failed clusters each stage may have while later stages still start (per stage, default 0; the
+     * canary stage's is always 0). Above 0 the failed clusters are recorded as results and the `up`
+     * still fails at the end (README, "Staged rollout").
+     */
+    failureBudget: z
+      .number({ error: "must be a whole number of clusters, 0 or more" })
+      .int("must be a whole number of clusters")
+      .min(0, "must be 0 or more")
+      .default(0),
   })
   .strict();
 export type RolloutSpec = z.input<typeof rolloutSpecSchema>;
@@ -56,12 +65,19 @@ export interface PlannedStage {
   clusters: string[];
   /** Clusters one after another per lane; the lanes side by side (at most maxInFlight lanes). */
   lanes: string[][];
+  /** Failed clusters of this stage its gate lets pass (the canary stage: 0). */
+  failureBudget: number;
 }
 
 export interface RolloutPlan {
   stages: PlannedStage[];
   maxInFlight: number | undefined;
   failureBudget: number;
+  /**
+   * What preview warns about the spec: a budget at least a stage's cluster count (that stage's gate
+   * would pass with every cluster failed).
+   */
+  warnings: string[];
 }
 
 export type RolloutPlanResult = { ok: true; plan: RolloutPlan } | { ok: false; problems: FieldProblem[] };
@@ -156,14 +172,15 @@ export function planRollout(clusters: readonly RolloutCluster[], spec: RolloutSp
         reason: "has no cluster: list clusters, tag clusters with this stage, or give a percent",
       });
     // A percentage that a small fleet has already reached leaves its stage empty: left out.
-    if (mine.length > 0) out.push({ name: s.name, clusters: mine, lanes: stageLanes(mine, maxInFlight) });
+    if (mine.length > 0)
+      out.push({ name: s.name, clusters: mine, lanes: stageLanes(mine, maxInFlight), failureBudget });
   });
   if (problems.length > 0) return { ok: false, problems };
 
   const left = clusters.filter((c) => !placed.has(c.name)).map((c) => c.name);
   const stages = [
     ...(canaries.length > 0
-      ? [{ name: "canary", clusters: canaries, lanes: stageLanes(canaries, maxInFlight) }]
+      ? [{ name: "canary", clusters: canaries, lanes: stageLanes(canaries, maxInFlight), failureBudget: 0 }]
       : []),
     ...out,
     ...(left.length > 0
@@ -172,11 +189,23 @@ export function planRollout(clusters: readonly RolloutCluster[], spec: RolloutSp
             name: specs.length > 0 || canaries.length > 0 ? "rest" : "all",
             clusters: left,
             lanes: stageLanes(left, maxInFlight),
+            failureBudget,
           },
         ]
       : []),
   ];
-  return { ok: true, plan: { stages, maxInFlight, failureBudget } };
+  return { ok: true, plan: { stages, maxInFlight, failureBudget, warnings: budgetWarnings(stages) } };
+}
+
+/** A budget that lets a whole stage fail while a later stage still starts (the last stage has none). */
+function budgetWarnings(stages: readonly PlannedStage[]): string[] {
+  return stages
+    .slice(0, -1)
+    .filter((s) => s.failureBudget > 0 && s.failureBudget >= s.clusters.length)
+    .map(
+      (s) =>
+        `rollout.failureBudget ${s.failureBudget} is at least the ${s.clusters.length} cluster${s.clusters.length === 1 ? "" : "s"} of stage "${s.name}": the next stage starts even when every one of them fails; lower the budget or make the stage larger`,
+    );
 }
 
 export interface StageTiming {
@@ -255,11 +284,20 @@ export function stageTiming(
   return timing;
 }
 
-/** What preview says about a stage: clusters, lanes, estimate, and the engine-parallelism cost and fix. */
-export function stageSummary(position: string, stage: PlannedStage, timing: StageTiming): string[] {
+/**
+ * What preview says about a stage: clusters, lanes, estimate, failure budget (when the rollout's is
+ * above 0), and the engine-parallelism cost and fix.
+ */
+export function stageSummary(
+  position: string,
+  stage: PlannedStage,
+  timing: StageTiming,
+  rolloutBudget = 0,
+): string[] {
   const n = stage.clusters.length;
+  const budget = rolloutBudget > 0 ? stage.failureBudget : undefined;
   const lines = [
-    `stage ${position} "${stage.name}": ${n} cluster${n === 1 ? "" : "s"}, ${timing.inFlight} at a time; ${estimateText(timing.figures)}${timing.slowest && timing.figures.seconds > 0 ? `, slowest ${timing.slowest}` : ""}`,
+    `stage ${position} "${stage.name}": ${n} cluster${n === 1 ? "" : "s"}, ${timing.inFlight} at a time; ${estimateText(timing.figures)}${timing.slowest && timing.figures.seconds > 0 ? `, slowest ${timing.slowest}` : ""}${budget === undefined ? "" : `; failure budget ${budget}`}`,
   ];
   const s = timing.serialised;
   if (s)

@@ -3,7 +3,8 @@
  *   check  — validates inputs, reads live versions, plans (domain planner), puts the plan into
  *            `plannedActions` / `planFindings`; blocking findings fail with {property, reason}.
  *   diff   — changes when there are planned actions or the declaration changed.
- *   create/update — run the executor, progress on stdout; a failure records partial state.
+ *   create/update — run the executor, progress on stdout; a failure records partial state (or, with
+ *            `recordFailure`, is returned as `outcome: "failed"`: see runLocked).
  *   read   — live per-node state and drift.   delete — forgets; never downgrades (V3).
  */
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
@@ -52,6 +53,7 @@ import {
   nodeBindings,
   partialFailure,
   say,
+  scrub,
   systemControlFor,
 } from "./context";
 import { planFirmware, readLiveFacts } from "./firmware-plan";
@@ -198,7 +200,9 @@ function declaredKey(p: Props): string {
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
   const changed =
     recordedDeclarationDigest(olds, declaredKey) !== declarationDigest(declaredKey(news)) ||
-    liveStateChanged(olds, news, ["drift", "nodeStates"]);
+    liveStateChanged(olds, news, ["drift", "nodeStates"]) ||
+    // A run recorded as failed (recordFailure) is retried by the next `up`, whatever the live state.
+    olds["outcome"] === "failed";
   return { changes: changed || (await hasPendingSteps(news)), stables: ["cluster"] };
 }
 
@@ -322,7 +326,24 @@ async function runLocked(
   const live = await readLiveFacts(f, { fresh: true });
   const { plan: fresh, failures } = planFirmware(f, live);
   if (!fresh || failures.length > 0) {
-    throw new Error(`${name}: cannot plan: ${failures.map((p) => `${p.property}: ${p.reason}`).join("; ")}`);
+    const message = scrub(
+      `${name}: cannot plan: ${failures.map((p) => `${p.property}: ${p.reason}`).join("; ")}`,
+    );
+    if (f.recordFailure !== true) throw new Error(message);
+    // Nothing ran: the recorded state stays as it was, with the failure as the run's result.
+    say(name, `stopped: ${message}`);
+    return {
+      id,
+      outs: {
+        ...(olds ?? {}),
+        ...recordedOutputs(news, Object.keys(firmwareInputSchema.shape), READ_WIRING, declaredKey(news)),
+        stateVersion: FIRMWARE_STATE_VERSION,
+        nodeStates: olds?.["nodeStates"] ?? {},
+        lastRun: { complete: false, failed: { kind: "cannot-plan", message }, steps: [] },
+        outcome: "failed",
+        drift: [],
+      },
+    };
   }
   const resume = runToResume(parseRunRecord(olds?.["run"]), readRunFile(file), fresh.target);
   const plan: ClusterPlan = resume && resume.checkpoint ? resume.plan : fresh;
@@ -392,6 +413,7 @@ async function runLocked(
         plannedActions: [],
         ...(result.complete ? { estimate: NOTHING_TO_DO } : {}),
         lastRun: { complete: result.complete, steps: stepLines(result) },
+        outcome: "succeeded",
         evidence: evidenceOutputs(result.checkpoint.evidence, olds?.["evidence"]),
         run: null,
         drift: [],
@@ -417,6 +439,11 @@ async function runLocked(
       run,
       drift: [],
     };
+    // Under a fleet's failure budget above 0 the failure is a result, not an engine error: the engine
+    // skips every dependent of a failed resource, so the stage gate could never count it. The state
+    // keeps the same partial outputs and run record (the next `up` resumes from the checkpoint, and
+    // diff forces that retry); the gates fail the `up` at the end.
+    if (f.recordFailure === true) return { id, outs: { ...outs, outcome: "failed" } };
     throw partialFailure(message, id, outs, news["__provider"]);
   } finally {
     stopRequest.dispose();

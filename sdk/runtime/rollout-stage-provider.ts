@@ -6,6 +6,14 @@
  * the gate, and no later stage starts. Preview shows the stage: its clusters, how many at once, its
  * estimated duration and what the engine's parallelism costs (`summary`). No appliance is contacted:
  * the facts are the clusters' own outputs.
+ *
+ * With a failure budget above 0 (`failureBudget`, README "Staged rollout") a cluster's firmware
+ * resource records its failure as a result (`outcomes`: "failed" and the redacted error) instead of
+ * failing in the engine — the engine skips every dependent of a failed resource, so a later stage
+ * could never start. The gate then fails only when more clusters of its stage failed than the budget;
+ * within it the gate passes unverified (`verified: false`, `failed` names them) and the next stage
+ * starts. The `final` gate after the last stage has budget 0 over every cluster of the fleet: it fails
+ * the `up` whenever any cluster failed, so a user never sees a green run for a failed appliance.
  */
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
@@ -34,6 +42,14 @@ export const rolloutStageInputSchema = z
     nodeStates: nodeStatesSchema.optional(),
     /** Gates of other stacks this stage waits for (StackReference outputs), shown as given. */
     waitsFor: z.array(z.string()).optional(),
+    /** Failed clusters of the stage the gate lets pass (default 0: any failure fails the gate). */
+    failureBudget: z.number().int().min(0).optional(),
+    /** Per cluster, what its firmware run recorded (only with a failure budget above 0). */
+    outcomes: z
+      .record(z.string(), z.object({ outcome: z.string(), message: z.string().optional() }).passthrough())
+      .optional(),
+    /** The fleet's last gate: every cluster of the fleet, budget 0 (fails the `up` on any failure). */
+    final: z.boolean().optional(),
   })
   .strict();
 export type RolloutStageInputs = z.infer<typeof rolloutStageInputSchema>;
@@ -55,8 +71,25 @@ export function check(_olds: Props, news: Props): Promise<CheckResult> {
   );
 }
 
+/** Whether a gate's inputs name a failed cluster (such a gate decides again on every `up`). */
+function namesFailure(props: Props): boolean {
+  const outcomes = props["outcomes"];
+  const failed = props["failed"];
+  return (
+    (Array.isArray(failed) && failed.length > 0) ||
+    (typeof outcomes === "object" &&
+      outcomes !== null &&
+      Object.values(outcomes).some((o) => (o as { outcome?: unknown } | null)?.outcome === "failed"))
+  );
+}
+
 export function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const changes = JSON.stringify(declared(olds)) !== JSON.stringify(declared(news));
+  // A gate that let a failed cluster pass (or is about to judge one) runs again: the `up` must fail
+  // while any cluster of the fleet has failed, even when its outputs did not change.
+  const changes =
+    JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
+    namesFailure(olds) ||
+    namesFailure(news);
   return Promise.resolve({ changes, stables: ["fleet", "stage"] });
 }
 
@@ -66,16 +99,25 @@ export function unverified(f: RolloutStageInputs): string[] {
     return f.waitsFor
       .filter((l) => !l.endsWith(": verified"))
       .map((l) => `${l} (run that stack's \`pulumi up\` first)`);
-  const out: string[] = [];
+  return [...clusterProblems(f).values()].flat();
+}
+
+/** Per cluster of the stage that failed or is not on target: the lines saying why (in stage order). */
+export function clusterProblems(f: RolloutStageInputs): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const cluster of f.clusters) {
+    const lines: string[] = [];
+    const outcome = f.outcomes?.[cluster];
+    if (outcome?.outcome === "failed")
+      lines.push(`${cluster} failed: ${outcome.message ?? "no message recorded"}`);
     const nodes = f.nodeStates?.[cluster];
-    if (nodes === undefined || Object.keys(nodes).length === 0) {
-      out.push(`${cluster}: no node state recorded`);
-      continue;
-    }
-    for (const [node, s] of Object.entries(nodes))
-      if (s.state !== "on-target")
-        out.push(`${cluster}/${node} is ${s.state} (runs ${s.version ?? "unknown"})`);
+    if (nodes === undefined || Object.keys(nodes).length === 0)
+      lines.push(`${cluster}: no node state recorded`);
+    else
+      for (const [node, s] of Object.entries(nodes))
+        if (s.state !== "on-target")
+          lines.push(`${cluster}/${node} is ${s.state} (runs ${s.version ?? "unknown"})`);
+    if (lines.length > 0) out.set(cluster, lines);
   }
   return out;
 }
@@ -83,15 +125,25 @@ export function unverified(f: RolloutStageInputs): string[] {
 function apply(news: Props): { id: string; outs: Props } {
   const f = rolloutStageInputSchema.parse(declared(news));
   const problems = unverified(f);
-  if (problems.length > 0)
+  const failed = f.waitsFor === undefined ? [...clusterProblems(f).keys()] : [];
+  const budget = f.failureBudget ?? 0;
+  if (f.final === true && problems.length > 0)
     throw new Error(
-      `rollout ${f.fleet}: stage ${f.position} "${f.stage}" is not verified, so no later stage starts: ${problems.join("; ")}. Fix these clusters and run \`pulumi up\` again.`,
+      `rollout ${f.fleet}: ${failed.length} cluster${failed.length === 1 ? "" : "s"} of the fleet failed (${failed.join(", ")}), so this \`up\` fails although later stages ran within the failure budget: ${problems.join("; ")}. Fix these clusters and run \`pulumi up\` again: it retries them from the state they are in.`,
+    );
+  if (problems.length > 0 && (f.waitsFor !== undefined || failed.length > budget))
+    throw new Error(
+      `rollout ${f.fleet}: stage ${f.position} "${f.stage}" is not verified${budget > 0 ? ` (${failed.length} failed clusters, failure budget ${budget})` : ""}, so no later stage starts: ${problems.join("; ")}. Fix these clusters and run \`pulumi up\` again.`,
     );
   return {
     id: `${f.fleet}/${f.stage}`,
     outs: {
       ...declared(news),
-      verified: true,
+      // Within the budget the gate passes, but a stage with a failed cluster is not verified (other
+      // stacks' `waitFor` needs verified).
+      verified: problems.length === 0,
+      // Only under a failure budget (budget 0: the outputs as before budgets existed).
+      ...(f.failureBudget !== undefined ? { failed } : {}),
       stateVersion: ROLLOUT_STAGE_STATE_VERSION,
     },
   };

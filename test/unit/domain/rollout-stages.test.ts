@@ -119,7 +119,12 @@ describe("rollout stages", function () {
         { lowSeconds: 100, seconds: 600 + i * 100, deadlineSeconds: 1200 },
       ]),
     );
-    const stage = { name: "s", clusters: ["a", "b", "c", "d"], lanes: stageLanes(["a", "b", "c", "d"]) };
+    const stage = {
+      name: "s",
+      clusters: ["a", "b", "c", "d"],
+      lanes: stageLanes(["a", "b", "c", "d"]),
+      failureBudget: 0,
+    };
     const t = stageTiming(stage, est, 8);
     assert.deepEqual(t.figures, { lowSeconds: 100, seconds: 900, deadlineSeconds: 1200 });
     assert.equal(t.slowest, "d");
@@ -143,8 +148,56 @@ describe("rollout stages", function () {
     const est = new Map(
       ["a", "b", "c"].map((c) => [c, { lowSeconds: 10, seconds: 60, deadlineSeconds: 90 }]),
     );
-    const stage = { name: "s", clusters: ["a", "b", "c"], lanes: stageLanes(["a", "b", "c"], 2) };
+    const stage = {
+      name: "s",
+      clusters: ["a", "b", "c"],
+      lanes: stageLanes(["a", "b", "c"], 2),
+      failureBudget: 0,
+    };
     assert.deepEqual(stageTiming(stage, est).figures, { lowSeconds: 20, seconds: 120, deadlineSeconds: 180 });
     assert.equal(stageTiming(stage, est, 2).serialised, undefined);
+  });
+
+  it("gives every stage the failure budget but the canary (0), and shows it in each stage line", function () {
+    const p = plan(fleet(7, { 0: { canary: true } }), {
+      stages: [{ name: "first", clusters: ["c1", "c2", "c3"] }],
+      failureBudget: 1,
+    });
+    assert.deepEqual(
+      p.stages.map((s) => [s.name, s.failureBudget]),
+      [
+        ["canary", 0],
+        ["first", 1],
+        ["rest", 1],
+      ],
+    );
+    assert.deepEqual(p.warnings, []);
+    const first = p.stages[1];
+    if (!first) throw new Error("no stage first");
+    const est = new Map(
+      first.clusters.map((c) => [c, { lowSeconds: 60, seconds: 600, deadlineSeconds: 900 }]),
+    );
+    const [line] = stageSummary("2/3", first, stageTiming(first, est), p.failureBudget);
+    assert.match(
+      line ?? "",
+      /^stage 2\/3 "first": 3 clusters, 3 at a time; about 10 min .*; failure budget 1$/,
+    );
+    const [canaryLine] = stageSummary("1/3", p.stages[0] ?? first, stageTiming(first, est), p.failureBudget);
+    assert.match(canaryLine ?? "", /; failure budget 0$/);
+    // Budget 0 (the default): the line is as before, without a budget.
+    assert.doesNotMatch(stageSummary("2/3", first, stageTiming(first, est))[0] ?? "", /failure budget/);
+  });
+
+  it("warns when the budget lets a whole stage fail while a later stage still starts, and refuses a bad budget", function () {
+    const p = plan(fleet(5), { stages: [{ name: "pilot", clusters: ["c0", "c1"] }], failureBudget: 2 });
+    assert.deepEqual(p.warnings, [
+      'rollout.failureBudget 2 is at least the 2 clusters of stage "pilot": the next stage starts even when every one of them fails; lower the budget or make the stage larger',
+    ]);
+    // The last stage has no later stage: no warning for it.
+    assert.deepEqual(plan(fleet(2), { failureBudget: 5 }).warnings, []);
+    assert.deepEqual(problems(fleet(2), { failureBudget: -1 }), ["rollout.failureBudget: must be 0 or more"]);
+    assert.deepEqual(problems(fleet(2), { failureBudget: 1.5 }), [
+      "rollout.failureBudget: must be a whole number of clusters",
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 // The rollout stage gate's verification (sdk/runtime/rollout-stage-provider.ts): every node of every
 // cluster of the stage on target, every stack waited for verified — anything else fails the gate.
 import { strict as assert } from "node:assert";
-import { check, create, unverified } from "../../../sdk/runtime/rollout-stage-provider";
+import { check, create, diff, unverified } from "../../../sdk/runtime/rollout-stage-provider";
 
 const base = {
   fleet: "fleet",
@@ -22,6 +22,7 @@ describe("rollout stage gate", function () {
     const made = await create({ ...base, nodeStates });
     assert.equal(made.id, "fleet/first");
     assert.equal(made.outs["verified"], true);
+    assert.equal("failed" in made.outs, false, "budget 0: the outputs as before budgets existed");
   });
 
   it("fails naming each cluster and node that is not on target, so no later stage starts", async function () {
@@ -58,5 +59,67 @@ describe("rollout stage gate", function () {
     );
     const unknown = await check({}, { ...base, nodeStates: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" });
     assert.equal(unknown.failures, undefined);
+  });
+
+  describe("with a failure budget above 0", function () {
+    const onTarget = { version: "6.3.0", state: "on-target" };
+    const behind = { version: "6.1.0", state: "behind" };
+    const three = { ...base, clusters: ["site-a", "site-b", "site-c"], inFlight: 3, failureBudget: 1 };
+    const states = (failed: string[]) =>
+      Object.fromEntries(
+        three.clusters.map((c) => [c, { [`sps-${c}`]: failed.includes(c) ? behind : onTarget }]),
+      );
+    const outcomes = (failed: string[]) =>
+      Object.fromEntries(
+        three.clusters.map((c) => [
+          c,
+          failed.includes(c)
+            ? { outcome: "failed", message: `firmware/${c}: test-failed` }
+            : { outcome: "succeeded" },
+        ]),
+      );
+
+    it("lets a stage with at most the budget's failed clusters pass, unverified, naming them", async function () {
+      const made = await create({ ...three, nodeStates: states(["site-b"]), outcomes: outcomes(["site-b"]) });
+      assert.equal(made.outs["verified"], false);
+      assert.deepEqual(made.outs["failed"], ["site-b"]);
+      const clean = await create({ ...three, nodeStates: states([]), outcomes: outcomes([]) });
+      assert.equal(clean.outs["verified"], true);
+      assert.deepEqual(clean.outs["failed"], []);
+    });
+
+    it("fails the gate with one failure more than the budget, so no later stage starts", async function () {
+      await assert.rejects(
+        create({
+          ...three,
+          nodeStates: states(["site-a", "site-b"]),
+          outcomes: outcomes(["site-a", "site-b"]),
+        }),
+        /stage 2\/3 "first" is not verified \(2 failed clusters, failure budget 1\), so no later stage starts: site-a failed: firmware\/site-a: test-failed; site-a\/sps-site-a is behind/,
+      );
+    });
+
+    it("the final gate fails the up on any failed cluster of the fleet", async function () {
+      await assert.rejects(
+        create({
+          ...three,
+          stage: "result",
+          position: "result",
+          failureBudget: 0,
+          final: true,
+          nodeStates: states(["site-c"]),
+          outcomes: outcomes(["site-c"]),
+        }),
+        /rollout fleet: 1 cluster of the fleet failed \(site-c\), so this `up` fails although later stages ran within the failure budget/,
+      );
+    });
+
+    it("decides again on every up while a cluster has failed, even with unchanged inputs", async function () {
+      const failedInputs = { ...three, nodeStates: states(["site-b"]), outcomes: outcomes(["site-b"]) };
+      assert.equal((await diff("fleet/first", failedInputs, failedInputs)).changes, true);
+      const passed = { ...three, nodeStates: states([]), outcomes: outcomes([]) };
+      assert.equal((await diff("fleet/first", { ...passed, failed: [] }, passed)).changes, false);
+      assert.equal((await diff("fleet/first", { ...passed, failed: ["site-b"] }, passed)).changes, true);
+    });
   });
 });
