@@ -61,7 +61,7 @@ export interface GateOutput {
  * Under a failure budget above 0 a cluster's license, plugins and indexer packages would run after a
  * firmware failure recorded as a result: refused, naming the cluster and the fix.
  */
-function budgetProblems(clusters: readonly FleetClusterArgs[], budget: number): string[] {
+export function budgetProblems(clusters: readonly FleetClusterArgs[], budget: number): string[] {
   if (budget <= 0) return [];
   return clusters.flatMap((c, i) => {
     const extra = [
@@ -147,7 +147,7 @@ export class SpsFleet extends pulumi.ComponentResource {
     if (!planned.ok) throw new Error(`SpsFleet ${name}:\n${describeProblems(planned.problems)}`);
     const stages = planned.plan.stages;
     const budget = planned.plan.failureBudget;
-    const refused = budgetProblems(ordered, budget);
+    const refused = budgetProblems(args.clusters, budget);
     if (refused.length > 0) throw new Error(`SpsFleet ${name}:\n${refused.map((r) => `  ${r}`).join("\n")}`);
     if (pulumi.runtime.isDryRun())
       for (const w of planned.plan.warnings) void pulumi.log.warn(`SpsFleet ${name}: ${w}`, this);

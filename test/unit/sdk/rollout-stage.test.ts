@@ -1,6 +1,7 @@
 // The rollout stage gate's verification (sdk/runtime/rollout-stage-provider.ts): every node of every
 // cluster of the stage on target, every stack waited for verified — anything else fails the gate.
 import { strict as assert } from "node:assert";
+import { budgetProblems } from "../../../sdk/fleet";
 import { check, create, diff, unverified } from "../../../sdk/runtime/rollout-stage-provider";
 
 const base = {
@@ -121,5 +122,15 @@ describe("rollout stage gate", function () {
       assert.equal((await diff("fleet/first", { ...passed, failed: [] }, passed)).changes, false);
       assert.equal((await diff("fleet/first", { ...passed, failed: ["site-b"] }, passed)).changes, true);
     });
+  });
+
+  it("SpsFleet refuses license, plugins and indexers under a budget above 0, naming the cluster and the fix", function () {
+    const c = { cluster: "site-a", target: "6.3", nodes: [], firmware: {} };
+    const withLicense = { ...c, license: { name: "lic", major: 6 } };
+    assert.deepEqual(budgetProblems([c, withLicense], 0), []);
+    assert.deepEqual(budgetProblems([c], 1), []);
+    assert.deepEqual(budgetProblems([c, withLicense], 1), [
+      "clusters[1] (site-a): declares license, which rollout.failureBudget 1 does not cover (they would run after a failed firmware upgrade); declare them in an SpsCluster outside the fleet, or set rollout.failureBudget to 0",
+    ]);
   });
 });
