@@ -10,6 +10,7 @@ import type { ClusterPlan, Finding } from "../../provider/domain/plan";
 import { fieldProblems, type FieldProblem } from "../../provider/domain/validation";
 import type { FirmwareInputs } from "../inputs";
 import { readLiveness } from "../../provider/executor/node-state";
+import { readCapabilities, type RestCapabilities } from "../../provider/appliance/rest-capabilities";
 import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
 import { restClient } from "./context";
 import { restNodeKey, sharedClient, sharedRead } from "./live-reads";
@@ -17,6 +18,8 @@ import { restNodeKey, sharedClient, sharedRead } from "./live-reads";
 export interface LiveNodeFacts {
   version?: string;
   diskFillupLimitPercent?: number;
+  /** What the node's REST tree offers now (the preview's routes, issue 10); absent when not readable. */
+  capabilities?: RestCapabilities;
   error?: string;
 }
 
@@ -33,10 +36,14 @@ async function readNodeFacts(client: SpsRestClient): Promise<LiveNodeFacts> {
     // Back = login + /api/info with a version (S10, real-appliance-facts §10); a boot page or 5xx waits.
     const l = await readLiveness(client);
     if (l.phase === "up") {
-      const fillup = await client.getDiskFillupPrevention().catch(() => undefined);
+      const [fillup, capabilities] = await Promise.all([
+        client.getDiskFillupPrevention().catch(() => undefined),
+        readCapabilities(client).catch(() => undefined),
+      ]);
       return {
         version: l.version,
         ...(fillup ? { diskFillupLimitPercent: fillup.usedSpaceRatioLimit } : {}),
+        ...(capabilities ? { capabilities } : {}),
       };
     }
     const transient =

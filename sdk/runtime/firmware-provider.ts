@@ -17,7 +17,7 @@ import type {
   ObservedNode,
   ProgressEvent,
 } from "../../provider/executor/types";
-import { activationRouteNote } from "../../provider/executor/upgrade-call";
+import { routeLines as stepRouteLines } from "../../provider/executor/step-routes";
 import type { LicenseFile } from "../../provider/appliance/system-control/operations";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
 import { usableFirmwareImages } from "../../provider/domain/firmware-images";
@@ -56,7 +56,7 @@ import {
   scrub,
   systemControlFor,
 } from "./context";
-import { planFirmware, readLiveFacts } from "./firmware-plan";
+import { planFirmware, readLiveFacts, type LiveNodeFacts } from "./firmware-plan";
 import {
   checkedInputs,
   declarationDigest,
@@ -118,23 +118,37 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const live = await readLiveFacts(f);
   const { plan, failures } = planFirmware(f, live);
   if (!plan) return { inputs: news, failures };
-  return { inputs: checkedInputs(news, computedFields(plan, f)), failures };
+  return { inputs: checkedInputs(news, computedFields(plan, f, live)), failures };
 }
 
 /**
- * The route the firmware activation of each node will take and why (issue 10): HA pairs by hand in
- * the web interface unless upgradeCall "selects" is declared, other nodes through the observed REST call.
+ * The route every routed step of each node will take and why (issue 10), decided by what the run
+ * itself consults: the SystemControl router the executor gets (systemControlFor), the declared
+ * upgradeCall, the node's REST tree as read by this check and evidenceDir (provider/executor/step-routes.ts).
  */
-function routeLines(plan: ClusterPlan, f: FirmwareInputs): string[] {
-  const activating = new Set(plan.steps.filter((s) => s.action === "activate-firmware").map((s) => s.node));
-  return [
-    ...fetchLines(plan),
-    ...f.nodes
-      .filter((n) => activating.has(n.name))
-      .flatMap((n) =>
-        wrapForDiff(`route ${n.name} activate-firmware: ${activationRouteNote(n.ha, f.upgradeCall)}`),
-      ),
-  ];
+function routeLines(plan: ClusterPlan, f: FirmwareInputs, live: Record<string, LiveNodeFacts>): string[] {
+  let control: ReturnType<typeof systemControlFor> | undefined;
+  try {
+    control = systemControlFor(f.nodes, f.systemControl);
+  } catch {
+    // A configuration the run would refuse is reported by the run itself; the lines leave it out.
+    control = undefined;
+  }
+  const byName = new Map(f.nodes.map((n) => [n.name, n]));
+  const lines = stepRouteLines(plan.steps, (name) => {
+    const n = byName.get(name);
+    if (!n || !control) return undefined;
+    const router = control;
+    return {
+      ha: n.ha,
+      upgradeCall: f.upgradeCall,
+      channelOf: (op) => router.channelOf(op),
+      declared: (op) => router.declares(op),
+      capabilities: live[name]?.capabilities,
+      evidenceDir: f.evidenceDir,
+    };
+  });
+  return [...fetchLines(plan), ...lines.flatMap((l) => wrapForDiff(l))];
 }
 
 /**
@@ -159,11 +173,11 @@ function evidenceOutputs(evidence: readonly EvidenceRecord[] | undefined, old: u
 }
 
 /** What `check` computes for the preview to show (never recorded: ../wiring.ts PREVIEW_KEY). */
-function computedFields(plan: ClusterPlan, f: FirmwareInputs): Props {
+function computedFields(plan: ClusterPlan, f: FirmwareInputs, live: Record<string, LiveNodeFacts>): Props {
   const steps = plannedActionLines(plan);
   return {
     resolvedTarget: plan.target,
-    plannedActions: steps.length > 0 ? [...steps, ...routeLines(plan, f)] : steps,
+    plannedActions: steps.length > 0 ? [...steps, ...routeLines(plan, f, live)] : steps,
     planFindings: findingLines(plan),
     estimate: estimateProperty(plan),
     [ESTIMATE_DETAIL_KEY]: estimateDetail(plan),

@@ -35,6 +35,11 @@ export class RoutedSystemControl implements SystemControl {
     return routeOf(this.config, operation).channel;
   }
 
+  /** Whether the configuration routes the operation (false: it goes to the manual channel by default). */
+  declares(operation: SystemControlOperation): boolean {
+    return this.config.operations[operation] !== undefined;
+  }
+
   rebootNode(node: string): Promise<void> {
     return this.via("rebootNode").rebootNode(node);
   }

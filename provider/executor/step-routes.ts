@@ -1,0 +1,100 @@
+/**
+ * The route each routed step of a plan takes, and why — one short line per node and action, for
+ * `pulumi preview` (issue 10: "the preview shows which route each HA step will take and why").
+ *
+ * Nothing is decided here that the step handlers do not decide themselves: the system-control
+ * operations go where the executor's `SystemControl` sends them (`channelOf`, the router of
+ * ../appliance/system-control/composite.ts: as configured, the manual channel when not), the HA
+ * activation follows `haActivationRoute` (./upgrade-call.ts), the support bundle follows the node's
+ * REST tree (`readCapabilities`, ../appliance/rest-capabilities.ts) and `evidenceDir`
+ * (./support-bundle.ts). The handler of each action names the operation it calls:
+ *   preflight (HA) readPowerState (P4) · activate-firmware upgrade call or manual gate (H2) ·
+ *   wait-secondary-sync / wait-secondary-rejoin / verify-ha readHaState · shutdown-secondary,
+ *   power-on-secondary, activate-secondary (H2) · reboot rebootNode (S9) · upload-license uploadLicense (S11).
+ */
+import type { RestCapabilities } from "../appliance/rest-capabilities";
+import {
+  CHANNEL_PHRASES,
+  type ChannelKind,
+  type SystemControlOperation,
+} from "../appliance/system-control/operations";
+import type { PlanStep } from "../domain/plan";
+import { activationRouteNote } from "./upgrade-call";
+
+export interface RouteFacts {
+  ha: boolean;
+  /** The cluster's declared reading of the upgrade call (undefined: unknown). */
+  upgradeCall: "reboots" | "selects" | undefined;
+  /** The executor's SystemControl router: the channel an operation goes to. */
+  channelOf: (operation: SystemControlOperation) => ChannelKind;
+  /** Whether an operation's channel is declared (false: the manual default). */
+  declared: (operation: SystemControlOperation) => boolean;
+  /** The node's REST tree as read now (undefined: not readable). */
+  capabilities: RestCapabilities | undefined;
+  evidenceDir: string | undefined;
+}
+
+/** The system-control operation a step's handler calls, and what it does (for the line). */
+const OPERATIONS: Partial<Record<string, { op: SystemControlOperation; what: string; ha?: true }>> = {
+  preflight: { op: "readPowerState", what: "secondary's power read", ha: true },
+  "wait-secondary-sync": { op: "readHaState", what: "HA state read" },
+  "shutdown-secondary": { op: "shutdownSecondary", what: "secondary shut down" },
+  "power-on-secondary": { op: "powerOnSecondary", what: "secondary powered on" },
+  "wait-secondary-rejoin": { op: "readHaState", what: "HA state read" },
+  "activate-secondary": { op: "activateSecondary", what: 'takeover ("Activate slave")' },
+  "verify-ha": { op: "readHaState", what: "HA state read" },
+  "upload-license": { op: "uploadLicense", what: "license uploaded" },
+};
+
+function channelText(facts: RouteFacts, op: SystemControlOperation): string {
+  const channel = facts.channelOf(op);
+  const how = channel === "manual" ? "by hand: the run stops with the steps" : CHANNEL_PHRASES[channel];
+  return `${how} (${facts.declared(op) ? `routed: ${op} → ${channel}` : `no route declared for ${op}`})`;
+}
+
+function bundleRoute(facts: RouteFacts): string {
+  const before = facts.ha ? "" : ", before the upgrade call (may be the reboot, S8)";
+  const caps = facts.capabilities;
+  if (caps === undefined)
+    return `REST if the node's REST tree lists support-bundle when the step runs, else by hand${before}`;
+  if (!caps.supportBundle)
+    return `by hand in the web interface (no support-bundle in the node's REST tree)${before}`;
+  if (facts.evidenceDir === undefined)
+    return `by hand in the web interface (REST API offered, but no evidenceDir is set)${before}`;
+  return `REST support-bundle API into evidenceDir${before}`;
+}
+
+/** The route of one action on one node; undefined for actions with nothing to route (REST only). */
+export function stepRoute(action: string, facts: RouteFacts): string | undefined {
+  switch (action) {
+    case "activate-firmware":
+      return activationRouteNote(facts.ha, facts.upgradeCall);
+    case "support-bundle":
+      return bundleRoute(facts);
+    case "reboot":
+      return facts.ha
+        ? `the primary only, ${channelText(facts, "rebootNode")}, once the secondary is off (H2)`
+        : `by the upgrade call if the node goes away after it; else ${channelText(facts, "rebootNode")}`;
+  }
+  const o = OPERATIONS[action];
+  if (!o || (o.ha && !facts.ha)) return undefined;
+  return `${o.what} ${channelText(facts, o.op)}`;
+}
+
+/** `route <node> <action>: …` once per node and action, in plan order. */
+export function routeLines(
+  steps: readonly PlanStep[],
+  factsOf: (node: string) => RouteFacts | undefined,
+): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const s of steps) {
+    const key = `${s.node} ${s.action}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const facts = factsOf(s.node);
+    const route = facts ? stepRoute(s.action, facts) : undefined;
+    if (route) out.push(`route ${key}: ${route}`);
+  }
+  return out;
+}
