@@ -48,6 +48,11 @@ export function deadlines(): Record<string, number> | undefined {
   return lab.getObject<Record<string, number>>("deadlines");
 }
 
+/** Where support bundles go (S8): the lab's directory, or the demo's work directory (`lab:evidenceDir`). */
+export function evidenceDir(): string | undefined {
+  return lab.get("evidenceDir");
+}
+
 /** Target release of the example (`lab:target` overrides, e.g. in tests). */
 export function target(fallback: string): string {
   return lab.get("target") ?? fallback;

@@ -59,7 +59,7 @@ step "starting the emulated fleet (time scale 600: 15 emulated minutes take 1.5 
 # In its own session: Ctrl-C reaches pulumi (which cancels and waits for the step in flight) but not the
 # lab, which must outlive that step; the cleanup stops it afterwards.
 setsid node dist/test/support/sps-lab.js --fleet examples/demo/fleet.json --out "$WORK/lab.json" \
-  --time-scale 600 "${INDEXERS[@]}" &
+  --time-scale 600 --indexer-versions 7.0.3,8.0.0 "${INDEXERS[@]}" &
 LAB_PID=$!
 for _ in $(seq 1 120); do
   [ -s "$WORK/lab.json" ] && break
@@ -70,7 +70,7 @@ done
 node -e '
   const lab = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
   for (const [name, h] of Object.entries(lab.indexerSsh?.hosts ?? {}))
-    console.log(`  indexer host ${name} (${h.os}): sshd on ${h.host}:${h.port}, external-indexer 6.0.1 installed and running`);
+    console.log(`  indexer host ${name} (${h.os}): sshd on ${h.host}:${h.port}, external-indexer 7.0.3 installed and running`);
 ' "$WORK/lab.json"
 
 # The engine: state and PULUMI_HOME under $WORK, plugins from .tools/pulumi, secrets under a passphrase.
@@ -92,10 +92,12 @@ node -e '
   for (const [k, v] of Object.entries(lab.config)) execFileSync("pulumi", ["config", "set", k, v, "--non-interactive"]);
   for (const [k, v] of Object.entries(lab.secrets)) execFileSync("pulumi", ["config", "set", "--secret", k, v, "--non-interactive"]);
 ' "$WORK/lab.json"
+# The support bundles (S8) go into the demo's work directory (removed at the end), not the lab's.
+pulumi config set lab:evidenceDir "$WORK/evidence" --non-interactive
 CONTROL=$(node -e 'console.log(JSON.parse(require("node:fs").readFileSync(process.argv[1],"utf8")).controlUrl.replace(/\/_emulator$/,""))' "$WORK/lab.json")
 
 step "pulumi preview --diff: hops and ordered steps per wave, per cluster"
-pulumi preview --diff --non-interactive --color never | grep -E '^\s*[-+~] |"hop [0-9]|"wave [0-9]|"  \$ |"upload-license|error|Resources:|to create' || true
+pulumi preview --diff --non-interactive --color never | grep -E '^\s*[-+~] |"hop [0-9]|"wave [0-9]|"  \$ |"upload-license|"route |error|Resources:|to create' || true
 
 step "sps-upgrade render: the same preview as a pull-request comment (estimate against each window, Gantt chart)"
 pulumi preview --json --non-interactive > "$WORK/preview.json" || true
@@ -118,13 +120,30 @@ for attempt in 1 2 3 4 5; do
     "$CONTROL/_emulator/nodes/$gate_node/webui/activate-firmware" >/dev/null
 done
 
+step "the evidence: each node's support bundle (S8), as the stack outputs name it, checked on disk"
+pulumi stack output evidence --json > "$WORK/evidence.json"
+node -e '
+  const fs = require("node:fs"), crypto = require("node:crypto");
+  const clusters = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  let bad = 0;
+  for (const e of clusters.flat()) {
+    const bytes = fs.readFileSync(e.path);
+    const sha = crypto.createHash("sha256").update(bytes).digest("hex");
+    const ok = sha === e.sha256 && bytes.length === e.bytes;
+    if (!ok) bad++;
+    console.log(`  ${e.node} hop ${e.hop} ${e.when}: ${e.path}\n    ${e.bytes} bytes, sha256 ${e.sha256} ${ok ? "(file matches)" : `(FILE DIFFERS: ${bytes.length} bytes, sha256 ${sha})`}`);
+  }
+  if (clusters.flat().length === 0) { console.log("  no support bundle in the outputs"); bad++; }
+  process.exit(bad === 0 ? 0 : 1);
+' "$WORK/evidence.json"
+
 step "pulumi up again: nothing to do"
-pulumi up --yes --skip-preview --non-interactive --color never | grep -E 'Resources:|unchanged|created|updated' || true
+pulumi up --yes --skip-preview --non-interactive --color never | grep -E 'Resources:|[0-9]+ (unchanged|created|updated)' || true
 
 step "out-of-band changes: through the emulator's control surface, and on an indexer host"
-echo "  sps-branch: license replaced by one ending 2026-12-01; dc1: firmware rolled back to 6.0.12"
-curl -sf -X POST -H 'Content-Type: application/json' -d '{"license":{"major":6,"validNotAfter":"2026-12-01"}}' "$CONTROL/_emulator/nodes/sps-branch/drift" >/dev/null
-curl -sf -X POST -H 'Content-Type: application/json' -d '{"version":"6.0.12"}' "$CONTROL/_emulator/nodes/sps-ha/drift" >/dev/null
+echo "  sps-branch: license replaced by one ending 2026-12-01; dc1: firmware rolled back to 7.0.3"
+curl -sf -X POST -H 'Content-Type: application/json' -d '{"license":{"major":8,"validNotAfter":"2026-12-01"}}' "$CONTROL/_emulator/nodes/sps-branch/drift" >/dev/null
+curl -sf -X POST -H 'Content-Type: application/json' -d '{"version":"7.0.3"}' "$CONTROL/_emulator/nodes/sps-ha/drift" >/dev/null
 if [ "${#INDEXERS[@]}" -gt 0 ]; then
   # An operator on idx-rhel7, over SSH with the lab's key and the pinned host key (nothing printed but the command).
   read -r IDX_USER IDX_KEY IDX_KNOWN IDX_PORT < <(node -e '

@@ -72,6 +72,8 @@ export interface IndexerRpms {
   v6_3_0: string;
   v6_3_1_broken: string;
   v6_3_0_corrupt: string;
+  /** A working package of any version (built on first use), e.g. the demo's 7.0.3 and 8.0.0. */
+  of(version: string): string;
 }
 
 export interface IndexerLabOptions {
@@ -182,6 +184,7 @@ function rpmsBuiltOnUse(dir: string, out: string): IndexerRpms {
         corruptPayload(build("6.3.0"), join(out, "external-indexer-6.3.0-corrupt.rpm")),
       );
     },
+    of: (version: string) => build(version),
   };
 }
 

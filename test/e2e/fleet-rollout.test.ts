@@ -1,7 +1,9 @@
 // The demo program (root Pulumi.yaml): a fleet with a progressive rollout. The canary cluster (a
 // standalone appliance) is upgraded and verified before the HA pair's cluster starts (dependsOn); dc1's
-// two indexer hosts (RHEL 6 and 7 style, as scripts/demo.sh starts them) end on 6.3.0, running.
+// two indexer hosts (RHEL 6 and 7 style, as scripts/demo.sh starts them) end on 8.0.0, running; every
+// node's support bundle (S8, issue 10) is in the evidence directory with its SHA-256 in the outputs.
 import { strict as assert } from "node:assert";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/pulumi-engine";
@@ -22,6 +24,7 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
         { name: "idx-rhel6", os: "rhel6" },
         { name: "idx-rhel7", os: "rhel7" },
       ],
+      indexerVersions: { installed: "7.0.3", offered: "8.0.0" }, // as scripts/demo.sh
     });
     stack = await createTestStack({ programDir: REPO_ROOT, config: lab.config, secrets: lab.secrets });
   });
@@ -36,7 +39,7 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
     const nodes = up.outputs["nodes"] as Array<Record<string, { version: string }>>;
     assert.deepEqual(
       nodes.map((c) => Object.entries(c).map(([n, s]) => `${n}=${s.version}`)),
-      [["sps-branch=6.3.0"], ["sps-ha=6.3.0"]],
+      [["sps-branch=8.0.0"], ["sps-ha=8.0.0"]],
     );
     // Logins are reads; a later `up` (after dc1's manual activation gate) logs in to the converged canary.
     const changes = (l: Awaited<ReturnType<typeof events>>) => l.filter((e) => e.name !== "login");
@@ -49,13 +52,42 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
     assert.deepEqual(up.outputs["indexerStates"], [
       {},
       {
-        "idx-rhel6": { version: "6.3.0", service: "running" },
-        "idx-rhel7": { version: "6.3.0", service: "running" },
+        "idx-rhel6": { version: "8.0.0", service: "running" },
+        "idx-rhel7": { version: "8.0.0", service: "running" },
       },
     ]);
     assert.deepEqual(
       ["idx-rhel6", "idx-rhel7"].map((h) => lab.indexerHosts[h]?.installedVersion()),
-      ["6.3.0", "6.3.0"],
+      ["8.0.0", "8.0.0"],
     );
+
+    // Issue 10 / S8: each node's support bundle, made before its reboot, is in the evidence directory
+    // (lab:evidenceDir), the file is what the outputs say it is, and no credential is in its name.
+    type Evidence = { node: string; hop: number; when: string; path: string; bytes: number; sha256: string };
+    const evidence = (up.outputs["evidence"] as Evidence[][]).flat();
+    assert.deepEqual(
+      evidence.map((e) => `${e.node} hop ${e.hop} ${e.when}`),
+      ["sps-branch hop 1 before-reboot", "sps-ha hop 1 before-reboot"],
+    );
+    const dir = lab.config["lab:evidenceDir"] ?? "";
+    const secrets = [lab.password, lab.username, lab.indexerKey ?? "", ...Object.values(lab.licenses)];
+    for (const e of evidence) {
+      assert.equal(path.dirname(e.path), dir, e.path);
+      const content = fs.readFileSync(e.path);
+      assert.ok(content.length > 0);
+      assert.equal(content.length, e.bytes);
+      assert.equal(createHash("sha256").update(content).digest("hex"), e.sha256);
+      const name = path.basename(e.path);
+      for (const s of secrets) assert.ok(s.length > 0 && !name.includes(s), `${name} carries a credential`);
+    }
+    // The emulator made one bundle per node, on 7.0.3 and before the node's reboot (its event record).
+    for (const node of ["sps-branch", "sps-ha"]) {
+      const record = await events(lab, { node, kind: "action" });
+      const bundles = record.filter((ev) => ev.name === "support-bundle-start");
+      const reboot = record.find((ev) => ev.name === "reboot");
+      assert.equal(bundles.length, 1, `${node}: ${record.map((ev) => ev.name).join(",")}`);
+      assert.equal(bundles[0]?.detail?.["version"], "7.0.3");
+      assert.ok(reboot && (bundles[0]?.seq ?? Infinity) < reboot.seq, `${node}: bundle before the reboot`);
+    }
   });
 });

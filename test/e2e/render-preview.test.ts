@@ -63,28 +63,57 @@ describe("sps-upgrade render on a real pulumi preview --json of the demo", funct
       const section = md.stdout.slice(md.stdout.indexOf(`## Cluster \`${cluster}\``));
       assert.ok(section.includes(`**Estimate:** ${estimate.text}`), section);
       assert.match(section, new RegExp(`\\*\\*Maintenance window:\\*\\* ${window.text} — fits`));
-      assert.match(section, /^\| 3 \| 2: → 6\.3\.0 \| sps-/m);
-      // Issue 10: the preview says which route each node's firmware activation takes, and why.
+      assert.match(section, /^\| 2 \| 1: → 8\.0\.0 \| sps-/m);
+      // Issue 10: the preview says which route every routed step of each node takes, and why — as the
+      // run decides it (the lab routes every system-control operation to its command; no upgradeCall
+      // declared; the 7.0.3 nodes list the support-bundle API; evidenceDir is set).
       const routes = (inputs["plannedActions"] as string[]).filter((l) => l.startsWith("route "));
+      const cmd = (op: string) => `through the configured command (routed: ${op} → command)`;
       if (cluster === "dc1")
         assert.deepEqual(routes, [
+          `route sps-ha preflight: secondary's power read ${cmd("readPowerState")}`,
           "route sps-ha activate-firmware: by hand in the web interface (upgrade call reading unknown: it may reboot the primary while the secondary runs, H2)",
+          `route sps-ha wait-secondary-sync: HA state read ${cmd("readHaState")}`,
+          `route sps-ha shutdown-secondary: secondary shut down ${cmd("shutdownSecondary")}`,
+          "route sps-ha support-bundle: REST support-bundle API into evidenceDir",
+          `route sps-ha reboot: the primary only, ${cmd("rebootNode")}, once the secondary is off (H2)`,
+          `route sps-ha upload-license: license uploaded ${cmd("uploadLicense")}`,
+          `route sps-ha power-on-secondary: secondary powered on ${cmd("powerOnSecondary")}`,
+          `route sps-ha wait-secondary-rejoin: HA state read ${cmd("readHaState")}`,
+          `route sps-ha activate-secondary: takeover ("Activate slave") ${cmd("activateSecondary")}`,
+          `route sps-ha verify-ha: HA state read ${cmd("readHaState")}`,
         ]);
       else
         assert.deepEqual(routes, [
           "route sps-branch activate-firmware: REST upgrade call, then observed: rebooted by the call or rebooted through system control",
+          "route sps-branch support-bundle: REST support-bundle API into evidenceDir, before the upgrade call (may be the reboot, S8)",
+          `route sps-branch reboot: by the upgrade call if the node goes away after it; else ${cmd("rebootNode")}`,
+          `route sps-branch upload-license: license uploaded ${cmd("uploadLicense")}`,
         ]);
+      // Every step of the HA pair's plan has its route line, but the REST-only ones (the plan's own step list).
+      const planned = new Set(
+        (inputs["plannedActions"] as string[]).flatMap(
+          (l) => /^wave \d+ .*#\d+ \S+: (\S+) /.exec(l)?.[1] ?? [],
+        ),
+      );
+      if (cluster === "dc1") assert.equal(planned.size, 15, [...planned].join(", "));
+      for (const action of cluster === "dc1" ? planned : [])
+        if (!["upload-firmware", "test-firmware", "verify-version", "backup-config"].includes(action))
+          assert.ok(
+            routes.some((r) => r.split(":")[0]?.endsWith(` ${action}`)),
+            `${cluster}: no route line for ${action}`,
+          );
     }
     const drawn = drawMermaid(mermaidBlock(md.stdout));
     assert.equal(drawn.error, undefined);
     assert.match(drawn.dom, /data-rendered="yes"/);
     const bars = [...drawn.dom.matchAll(/<rect id="[^"]*-t\d+"[^>]*class="task[ "]/g)].length;
-    assert.equal(bars, 6, "3 waves per cluster, one node each");
-    assert.ok(drawn.dom.includes(">sps-ha hop 2 to 6.3.0"), "task names drawn");
+    assert.equal(bars, 4, "2 waves per cluster, one node each");
+    assert.ok(drawn.dom.includes(">sps-ha hop 1 to 8.0.0"), "task names drawn");
   });
 
   it("P13: a window the estimate does not fit fails the preview; its JSON renders the error with the numbers", async function () {
-    await stack.setConfig("maintenanceWindows", JSON.stringify({ branch: "1h" }));
+    await stack.setConfig("maintenanceWindows", JSON.stringify({ branch: "30m" }));
     const preview = await stack.cli(["preview", "--json", "--stack", stack.name]);
     assert.notEqual(preview.code, 0);
     const doc = JSON.parse(preview.stdout) as PreviewJson;
@@ -97,7 +126,7 @@ describe("sps-upgrade render on a real pulumi preview --json of the demo", funct
     assert.equal(md.code, 0, md.stderr);
     assert.match(
       md.stdout,
-      /\*\*The preview failed:\*\*\n\n(- .*\n)*- .*maintenanceWindow.*rule P13.*does not fit the maintenance window of 1 h for cluster "branch" \(over by [\d.]+ min\)/,
+      /\*\*The preview failed:\*\*\n\n(- .*\n)*- .*maintenanceWindow.*rule P13.*does not fit the maintenance window of 30 min for cluster "branch" \(over by [\d.]+ min\)/,
     );
   });
 });

@@ -7,9 +7,10 @@
  *   lab:deadlines    executor deadlines scaled to the emulator's clock
  *   lab:indexers     indexer hosts started (sshd + rpm)      lab:plugins  plugin zips by name and version
  *   sps:credentials  (secret) REST login and license texts        sps:checkpointDir
+ *   lab:evidenceDir  where a program (the demo) puts its support bundles (S8); under the lab's directory
  *
  * CLI (demo): node dist/test/support/sps-lab.js --fleet FLEET.json --out LAB.json [--time-scale N]
- * [--native] [--indexers] writes the description (config included; with --indexers also `indexerSsh`,
+ * [--native] [--indexers [--indexer-versions INSTALLED,OFFERED]] writes the description (config included; with --indexers also `indexerSsh`,
  * an operator's SSH access to the indexer hosts) to LAB.json and runs until SIGTERM/SIGINT, then
  * stops every server it started (emulator, sshd) and removes its files.
  */
@@ -61,6 +62,11 @@ export interface LabOptions {
   channels?: "command" | "native";
   /** External indexer hosts to start (real sshd + rpm; needs root): RHEL 6 / 7 style, 6.0.1 installed. */
   indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
+  /**
+   * The indexer version the hosts start with and the one package they are offered (I1: the indexer
+   * follows the SPS target). Default 6.0.1 installed, 6.3.0 offered.
+   */
+  indexerVersions?: { installed: string; offered: string };
   /** One server certificate for every emulated node (big fleets start in seconds; see startFleet). */
   sharedCertificate?: boolean;
   /** Remove the lab user and files the indexer hosts needed when the lab stops (the demo). */
@@ -144,6 +150,7 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       "sps-5": buildLicenseFile(5, "2031-12-31", "Lab Corp"),
       "sps-6": buildLicenseFile(6, "2031-12-31", "Lab Corp"),
       "sps-7": buildLicenseFile(7, "2031-12-31", "Lab Corp"),
+      "sps-8": buildLicenseFile(8, "2031-12-31", "Lab Corp"),
     };
     const caPem = readFileSync(fleet.caCertPath, "utf8");
     const nodes = Object.fromEntries(
@@ -186,11 +193,12 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
     let indexerSsh: IndexerSsh | undefined;
     if (options.indexers && options.indexers.length > 0) {
       fixtures = IndexerLabFixtures.create({ leaveNoTrace: options.leaveNoTrace === true });
+      const versions = options.indexerVersions ?? { installed: "6.0.1", offered: "6.3.0" };
       for (const spec of options.indexers) {
         const host = await IndexerLabHost.start(fixtures, {
           name: spec.name,
           os: spec.os,
-          installedRpm: fixtures.rpms.v6_0_1,
+          installedRpm: fixtures.rpms.of(versions.installed),
         });
         indexerHosts[spec.name] = host;
         // I4: every node sees the lab indexer's worker while its service runs (all lab hosts are 127.0.0.1).
@@ -201,7 +209,7 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
           port: host.port,
           hostKeySha256: host.fingerprint(),
           rootPrefix: host.root,
-          packages: { "6.3.0": { path: fixtures.rpms.v6_3_0 } },
+          packages: { [versions.offered]: { path: fixtures.rpms.of(versions.offered) } },
         };
       }
       indexerLogin = {
@@ -239,6 +247,8 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       "lab:indexers": JSON.stringify(indexerConfig),
       "lab:plugins": JSON.stringify(plugins),
       "sps:checkpointDir": checkpointDir,
+      // Support bundles (S8) of programs that set evidenceDir from it (the demo); removed with the lab.
+      "lab:evidenceDir": join(dir, "evidence"),
     };
     const secrets = {
       "sps:credentials": JSON.stringify({
@@ -305,6 +315,8 @@ async function main(argv: string[]): Promise<void> {
   if (!fleetFile || !out)
     throw new Error("usage: sps-lab --fleet FLEET.json --out LAB.json [--time-scale N]");
   const scale = arg("--time-scale");
+  // --indexer-versions INSTALLED,OFFERED (the demo: 7.0.3,8.0.0)
+  const indexerVersions = arg("--indexer-versions")?.split(",");
   // Listen for SIGTERM/SIGINT before anything starts: a stop asked for while the lab is starting
   // (Ctrl-C, the demo's cleanup) stops it as soon as it is up, never leaving a server behind.
   let stopAsked = (): void => undefined;
@@ -323,6 +335,9 @@ async function main(argv: string[]): Promise<void> {
             { name: "idx-rhel6", os: "rhel6" as const },
             { name: "idx-rhel7", os: "rhel7" as const },
           ],
+          ...(indexerVersions?.length === 2
+            ? { indexerVersions: { installed: indexerVersions[0] ?? "", offered: indexerVersions[1] ?? "" } }
+            : {}),
         }
       : {}),
   });
