@@ -6,8 +6,8 @@
  * operations go where the executor's `SystemControl` sends them (`channelOf`, the router of
  * ../appliance/system-control/composite.ts: as configured, the manual channel when not), the HA
  * activation follows `haActivationRoute` (./upgrade-call.ts), the support bundle follows the node's
- * REST tree (`readCapabilities`, ../appliance/rest-capabilities.ts) and `evidenceDir`
- * (./support-bundle.ts). The handler of each action names the operation it calls:
+ * REST tree (`readCapabilities`, ../appliance/rest-capabilities.ts) and `evidenceDir` by
+ * `bundleRoute` (./support-bundle.ts). The handler of each action names the operation it calls:
  *   preflight (HA) readPowerState (P4) · activate-firmware upgrade call or manual gate (H2) ·
  *   wait-secondary-sync / wait-secondary-rejoin / verify-ha readHaState · shutdown-secondary,
  *   power-on-secondary, activate-secondary (H2) · reboot rebootNode (S9) · upload-license uploadLicense (S11).
@@ -19,6 +19,7 @@ import {
   type SystemControlOperation,
 } from "../appliance/system-control/operations";
 import type { PlanStep } from "../domain/plan";
+import { bundleRoute, type BundleRoute } from "./support-bundle";
 import { activationRouteNote } from "./upgrade-call";
 
 export interface RouteFacts {
@@ -32,6 +33,8 @@ export interface RouteFacts {
   /** The node's REST tree as read now (undefined: not readable). */
   capabilities: RestCapabilities | undefined;
   evidenceDir: string | undefined;
+  /** A supportBundle hook is set (executor inputs; the SDK sets none). */
+  hook?: boolean;
 }
 
 /** The system-control operation a step's handler calls, and what it does (for the line). */
@@ -52,16 +55,18 @@ function channelText(facts: RouteFacts, op: SystemControlOperation): string {
   return `${how} (${facts.declared(op) ? `routed: ${op} → ${channel}` : `no route declared for ${op}`})`;
 }
 
-function bundleRoute(facts: RouteFacts): string {
+function bundleLine(facts: RouteFacts): string {
   const before = facts.ha ? "" : ", before the upgrade call (may be the reboot, S8)";
   const caps = facts.capabilities;
   if (caps === undefined)
     return `REST if the node's REST tree lists support-bundle when the step runs, else by hand${before}`;
-  if (!caps.supportBundle)
-    return `by hand in the web interface (no support-bundle in the node's REST tree)${before}`;
-  if (facts.evidenceDir === undefined)
-    return `by hand in the web interface (REST API offered, but no evidenceDir is set)${before}`;
-  return `REST support-bundle API into evidenceDir${before}`;
+  const how: Record<BundleRoute, string> = {
+    hook: "by the configured hook",
+    rest: "REST support-bundle API into evidenceDir",
+    "no-api": "by hand in the web interface (no support-bundle in the node's REST tree)",
+    "no-evidence-dir": "by hand in the web interface (REST API offered, but no evidenceDir is set)",
+  };
+  return `${how[bundleRoute({ hook: facts.hook === true, supportBundleApi: caps.supportBundle, evidenceDir: facts.evidenceDir })]}${before}`;
 }
 
 /** The route of one action on one node; undefined for actions with nothing to route (REST only). */
@@ -70,7 +75,7 @@ export function stepRoute(action: string, facts: RouteFacts): string | undefined
     case "activate-firmware":
       return activationRouteNote(facts.ha, facts.upgradeCall);
     case "support-bundle":
-      return bundleRoute(facts);
+      return bundleLine(facts);
     case "reboot":
       return facts.ha
         ? `the primary only, ${channelText(facts, "rebootNode")}, once the secondary is off (H2)`

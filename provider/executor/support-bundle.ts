@@ -28,6 +28,23 @@ export interface BundleOutcome {
   hook?: string;
 }
 
+/**
+ * How the bundle of a node is made: by the user's hook, through the REST API into `evidenceDir`, or
+ * not automatically (no API in the node's REST tree; no evidence directory). The run (`makeBundle`)
+ * and the preview's route line (./step-routes.ts) both decide by this.
+ */
+export type BundleRoute = "hook" | "rest" | "no-api" | "no-evidence-dir";
+
+export function bundleRoute(o: {
+  hook: boolean;
+  supportBundleApi: boolean;
+  evidenceDir: string | undefined;
+}): BundleRoute {
+  if (o.hook) return "hook";
+  if (!o.supportBundleApi) return "no-api";
+  return o.evidenceDir ? "rest" : "no-evidence-dir";
+}
+
 function safe(part: string): string {
   return part.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 64) || "_";
 }
@@ -80,12 +97,13 @@ async function makeBundle(
     return { hook: typeof answer === "string" ? answer : "support bundle created by the hook" };
   }
   const caps = await readCapabilities(node.client);
-  if (!caps.supportBundle)
+  const dir = ctx.inputs.evidenceDir;
+  const route = bundleRoute({ hook: false, supportBundleApi: caps.supportBundle, evidenceDir: dir });
+  if (route === "no-api")
     return {
       note: `not automated: ${node.name}'s REST API offers no support bundle (no /api/troubleshooting/support-bundle) — create one in the web interface: ${WEB_INTERFACE_BUNDLE}`,
     };
-  const dir = ctx.inputs.evidenceDir;
-  if (!dir)
+  if (route !== "rest" || !dir)
     return {
       note: `not downloaded: ${node.name} offers the support-bundle API but no evidence directory is configured (set evidenceDir) — or create one in the web interface: ${WEB_INTERFACE_BUNDLE}`,
     };
