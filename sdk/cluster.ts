@@ -61,6 +61,11 @@ export interface SpsClusterArgs {
    * and fail the `up` at the end; alone it would let a failed cluster look green.
    */
   recordFailure?: boolean;
+  /**
+   * With `recordFailure` (SpsFleet): the stage's failure budget and the clusters before this one in
+   * its lane that failed or were held; more than the budget and the cluster does not start.
+   */
+  hold?: { budget: number; failedBefore: pulumi.Input<string[]> };
 }
 
 /** `maintenanceWindow` as ClusterFirmware takes it (`{ seconds, text }`); a bad value names the field. */
@@ -101,7 +106,8 @@ export class SpsCluster extends pulumi.ComponentResource {
   readonly estimate: ClusterFirmware["estimate"];
   /**
    * What the last firmware run came to (with `recordFailure`): `{ outcome: "failed", message }` (the
-   * error, redacted) or `{ outcome: "succeeded" }`.
+   * error, redacted), `{ outcome: "held", message }` (not started: its lane's failures were over the
+   * stage's budget) or `{ outcome: "succeeded" }`.
    */
   readonly outcome: pulumi.Output<{ outcome: string; message?: string }>;
 
@@ -134,6 +140,7 @@ export class SpsCluster extends pulumi.ComponentResource {
         ...(window ? { maintenanceWindow: window } : {}),
         ...(checkpointDir ? { checkpointDir } : {}),
         ...(args.recordFailure === true ? { recordFailure: true } : {}),
+        ...(args.hold ? { hold: pulumi.output(args.hold) } : {}),
         checkpointKey: `${pulumi.getProject()}.${pulumi.getStack()}.${cluster}`,
       },
       child,
@@ -192,7 +199,7 @@ export class SpsCluster extends pulumi.ComponentResource {
     this.outcome = pulumi
       .all([this.firmware.outcome, this.firmware.lastRun])
       .apply(([outcome, lastRun]) =>
-        outcome === "failed"
+        outcome === "failed" || outcome === "held"
           ? { outcome, message: lastRun?.failed?.message ?? "no message recorded" }
           : { outcome: outcome ?? "succeeded" },
       );

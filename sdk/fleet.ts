@@ -11,7 +11,9 @@
  * `rollout.failureBudget` above 0: the clusters record a failed firmware run as their `outcome`
  * instead of failing in the engine (which would skip every later stage), each stage's gate lets at
  * most that many failed clusters of its stage pass, and a last gate (`<fleet>-result`, over every
- * cluster) fails the `up` when any cluster failed. Budget 0 is the engine's own behaviour.
+ * cluster) fails the `up` when any cluster failed. Within a lane a cluster does not start once more
+ * clusters before it in the lane failed than the stage's budget (its stage can no longer pass).
+ * Budget 0 is the engine's own behaviour.
  *
  * Preview shows each stage with its clusters, how many run at once, its estimated duration (from the
  * clusters' `estimate`, docs/estimate.md) and — when the engine's parallelism
@@ -99,6 +101,17 @@ function figuresOf(e: Partial<EstimateFigures> | undefined): EstimateFigures {
   };
 }
 
+/** The lane's failed (or held) clusters after `cluster`: those before it, and it when it did not succeed. */
+export function laneFailures(
+  before: pulumi.Input<string[]>,
+  cluster: string,
+  outcome: pulumi.Input<{ outcome: string }>,
+): pulumi.Output<string[]> {
+  return pulumi
+    .all([before, outcome])
+    .apply(([list, o]) => (o.outcome === "succeeded" ? list : [...list, cluster]));
+}
+
 /** Per cluster name, the cluster's node states (the gates' input). */
 function nodeStatesOf(names: readonly string[], clusters: readonly SpsCluster[]) {
   return pulumi
@@ -162,12 +175,16 @@ export class SpsFleet extends pulumi.ComponentResource {
       const made = new Map<string, SpsCluster>();
       for (const lane of stage.lanes) {
         let previous: SpsCluster | undefined;
+        // Under a budget: the clusters before this one in its lane that failed or were held.
+        let failedBefore: pulumi.Output<string[]> = pulumi.output([]);
         for (const clusterName of lane) {
           const entry = byName.get(clusterName);
           if (!entry) throw new Error(`SpsFleet ${name}: no cluster "${clusterName}"`);
           const clusterArgs: SpsClusterArgs & { stage?: string } = {
             ...entry.args,
-            ...(budget > 0 ? { recordFailure: true } : {}),
+            ...(budget > 0
+              ? { recordFailure: true, hold: { budget: stage.failureBudget, failedBefore } }
+              : {}),
           };
           delete clusterArgs.stage;
           const cluster: SpsCluster = new SpsCluster(entry.label, clusterArgs, {
@@ -176,6 +193,7 @@ export class SpsFleet extends pulumi.ComponentResource {
           });
           made.set(clusterName, cluster);
           previous = cluster;
+          if (budget > 0) failedBefore = laneFailures(failedBefore, clusterName, cluster.outcome);
         }
       }
       const clusters = stage.clusters.map((c) => made.get(c) as SpsCluster);

@@ -171,6 +171,15 @@ export const firmwareInputSchema = z
      * gates count the failures and fail the `up` at the end (README, "Staged rollout").
      */
     recordFailure: z.boolean().optional(),
+    /**
+     * With `recordFailure`: the failure budget of the cluster's stage and the clusters before it in
+     * its lane that failed or were held. More of them than the budget means the stage cannot pass its
+     * gate, so the cluster does not start (`outcome: "held"`, nothing contacted).
+     */
+    hold: z
+      .object({ budget: z.number().int().min(0), failedBefore: z.array(z.string()) })
+      .strict()
+      .optional(),
     // Computed by check (shown by `pulumi preview --diff`):
     plannedActions: z.array(z.string()).optional(),
     planFindings: z.array(z.string()).optional(),

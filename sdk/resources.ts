@@ -84,6 +84,8 @@ export interface ClusterFirmwareArgs {
   checkpointKey?: pulumi.Input<string>;
   /** Record a failed run as `outcome: "failed"` instead of failing in the engine (SpsFleet, failure budget above 0). */
   recordFailure?: pulumi.Input<boolean>;
+  /** With recordFailure: the stage's budget and the lane's failed clusters before this one (SpsFleet). */
+  hold?: pulumi.Input<{ budget: number; failedBefore: string[] }>;
 }
 
 /** Firmware of one cluster (standalone node, HA pair or CM cluster): plans in check, runs the waves in up. */
@@ -120,8 +122,9 @@ export class ClusterFirmware extends SpsDynamicResource {
     failed?: { kind: string; message: string };
   }>;
   /**
-   * What the last run came to: "succeeded", or "failed" (only when `recordFailure` is set: the error
-   * is in `lastRun.failed`, redacted, and the next `up` retries from the checkpoint).
+   * What the last run came to: "succeeded", or (only when `recordFailure` is set) "failed" — the
+   * error is in `lastRun.failed`, redacted, and the next `up` retries from the checkpoint — or "held"
+   * (not started: `hold`).
    */
   declare readonly outcome: pulumi.Output<string | undefined>;
   /** Support bundles downloaded into evidenceDir (S8 before the reboot, S13 after a rollback). */

@@ -90,6 +90,8 @@ type Props = Record<string, unknown>;
 function declaredInputs(props: Props): Props {
   const out: Props = {};
   for (const [k, v] of Object.entries(flatInputs(props))) {
+    // The lane's outcomes are not known in a preview while the clusters before it are to run.
+    if (k === "hold" && JSON.stringify(v ?? null).includes(UNKNOWN)) continue;
     if (k === "__provider" || !(firmwareInputSchema.shape as Record<string, unknown>)[k]) continue;
     if ((COMPUTED as readonly string[]).includes(k)) continue;
     out[k] = v;
@@ -106,7 +108,7 @@ function resourceName(cluster: string): string {
 }
 
 export async function check(_olds: Props, news: Props): Promise<CheckResult> {
-  if (JSON.stringify(news).includes(UNKNOWN)) return { inputs: news };
+  if (JSON.stringify({ ...news, hold: null }).includes(UNKNOWN)) return { inputs: news };
   const parsed = firmwareInputSchema.safeParse(declaredInputs(news));
   if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
   const f = parsed.data;
@@ -215,8 +217,9 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<DiffR
   const changed =
     recordedDeclarationDigest(olds, declaredKey) !== declarationDigest(declaredKey(news)) ||
     liveStateChanged(olds, news, ["drift", "nodeStates"]) ||
-    // A run recorded as failed (recordFailure) is retried by the next `up`, whatever the live state.
-    olds["outcome"] === "failed";
+    // A run recorded as failed or held (recordFailure) is retried by the next `up`, whatever the live state.
+    olds["outcome"] === "failed" ||
+    olds["outcome"] === "held";
   return { changes: changed || (await hasPendingSteps(news)), stables: ["cluster"] };
 }
 
@@ -294,8 +297,41 @@ function licensesFor(f: FirmwareInputs): Record<string, LicenseFile> {
   return out;
 }
 
+/**
+ * Under a failure budget: when more clusters before this one in its lane failed (or were held) than
+ * the stage's budget, the stage can no longer pass its gate — the cluster does not start. Nothing is
+ * contacted; the recorded state stays as it was, with `outcome: "held"` (the next `up` retries it).
+ */
+function held(
+  id: string,
+  news: Props,
+  olds: Props | undefined,
+  f: FirmwareInputs,
+): { id: string; outs: Props } | undefined {
+  const hold = f.hold;
+  if (f.recordFailure !== true || !hold || hold.failedBefore.length <= hold.budget) return undefined;
+  const name = resourceName(f.cluster);
+  const why = `not started: ${hold.failedBefore.length} cluster(s) before it in its lane failed (${hold.failedBefore.join(", ")}), over the stage's failure budget of ${hold.budget}`;
+  const message = `${name}: ${why}`;
+  say(name, why);
+  return {
+    id,
+    outs: {
+      ...(olds ?? {}),
+      ...recordedOutputs(news, Object.keys(firmwareInputSchema.shape), READ_WIRING, declaredKey(news)),
+      stateVersion: FIRMWARE_STATE_VERSION,
+      nodeStates: olds?.["nodeStates"] ?? {},
+      lastRun: { complete: false, failed: { kind: "held", message }, steps: [] },
+      outcome: "held",
+      drift: [],
+    },
+  };
+}
+
 async function apply(id: string, news: Props, olds: Props | undefined): Promise<{ id: string; outs: Props }> {
   const f = parseInputs(news);
+  const notStarted = held(id, news, olds, f);
+  if (notStarted) return notStarted;
   const file = checkpointFile(f.checkpointDir, f.checkpointKey ?? f.cluster);
   let lock: { release(): void };
   try {

@@ -79,7 +79,10 @@ function namesFailure(props: Props): boolean {
     (Array.isArray(failed) && failed.length > 0) ||
     (typeof outcomes === "object" &&
       outcomes !== null &&
-      Object.values(outcomes).some((o) => (o as { outcome?: unknown } | null)?.outcome === "failed"))
+      Object.values(outcomes).some((o) => {
+        const outcome = (o as { outcome?: unknown } | null)?.outcome;
+        return outcome !== undefined && outcome !== "succeeded";
+      }))
   );
 }
 
@@ -108,8 +111,8 @@ export function clusterProblems(f: RolloutStageInputs): Map<string, string[]> {
   for (const cluster of f.clusters) {
     const lines: string[] = [];
     const outcome = f.outcomes?.[cluster];
-    if (outcome?.outcome === "failed")
-      lines.push(`${cluster} failed: ${outcome.message ?? "no message recorded"}`);
+    if (outcome !== undefined && outcome.outcome !== "succeeded")
+      lines.push(`${cluster} ${outcome.outcome}: ${outcome.message ?? "no message recorded"}`);
     const nodes = f.nodeStates?.[cluster];
     if (nodes === undefined || Object.keys(nodes).length === 0)
       lines.push(`${cluster}: no node state recorded`);
