@@ -112,3 +112,32 @@ export async function issueServerCertificate(ca: FleetCa, nodeName: string): Pro
   const keyPem = await fs.readFile(join(ca.dir, `${safe}.key`), "utf8");
   return { certPem, keyPem, certPath, fingerprint256: new X509Certificate(certPem).fingerprint256 };
 }
+
+/**
+ * A CA and its server certificates kept across fleets, for tests that start many fresh fleets in a row
+ * (the crash matrix starts one per crash point): each fleet still gets fresh nodes, servers and state;
+ * only the openssl runs are saved. The caller removes `dir` when done (`dispose`).
+ */
+export class CertificateStore {
+  private ca: Promise<FleetCa> | undefined;
+  private readonly servers = new Map<string, Promise<ServerCertificate>>();
+
+  constructor(readonly dir: string) {}
+
+  fleetCa(): Promise<FleetCa> {
+    return (this.ca ??= createFleetCa(this.dir));
+  }
+
+  serverCertificate(nodeName: string): Promise<ServerCertificate> {
+    let c = this.servers.get(nodeName);
+    if (!c) {
+      c = this.fleetCa().then((ca) => issueServerCertificate(ca, nodeName));
+      this.servers.set(nodeName, c);
+    }
+    return c;
+  }
+
+  async dispose(): Promise<void> {
+    await fs.rm(this.dir, { recursive: true, force: true });
+  }
+}

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFleetCa, issueServerCertificate, type FleetCa } from "./certificates";
+import { createFleetCa, issueServerCertificate, type CertificateStore, type FleetCa } from "./certificates";
 import { ScaledClock, SECOND } from "./clock";
 import type { ClusterDirectory } from "./api-context";
 import { ControlServer } from "./control-server";
@@ -71,6 +71,11 @@ export interface StartFleetOptions {
    * pins then do not tell the nodes apart; the CA trust is unchanged.
    */
   sharedCertificate?: boolean;
+  /**
+   * CA and server certificates from a store kept by the caller across fleets (tests that start many
+   * fleets); the fleet then neither makes nor removes them. `workDir` is ignored.
+   */
+  certificates?: CertificateStore;
 }
 
 export interface FleetDescription {
@@ -194,9 +199,11 @@ export async function startFleet(
       { username: "admin", password: randomBytes(12).toString("base64url"), access: "admin" },
     ];
   const timings = { ...timingsFromFile(fleet.emulator?.timings), ...options.timings };
-  const ownsWorkDir = options.workDir === undefined;
-  const dir = options.workDir ?? (await fs.mkdtemp(join(tmpdir(), "sps-emulator-")));
-  const ca = await createFleetCa(dir);
+  const store = options.certificates;
+  const ownsWorkDir = store === undefined && options.workDir === undefined;
+  const ca = store
+    ? await store.fleetCa()
+    : await createFleetCa(options.workDir ?? (await fs.mkdtemp(join(tmpdir(), "sps-emulator-"))));
   const running = new RunningFleet(clock, events, ca, ownsWorkDir);
   const directory: ClusterDirectory = {
     clusterNodes: (node) => running.nodes.filter((h) => h.cluster === node.cluster).map((h) => h.node),
@@ -234,8 +241,9 @@ export async function startFleet(
         if (spec.emulator?.faults) node.faults = { ...spec.emulator.faults };
         if (spec.emulator?.nextHopRest === false) nextHopStateOf(node).restOffered = false;
         const cert = options.sharedCertificate
-          ? (shared ??= await issueServerCertificate(ca, "localhost"))
-          : await issueServerCertificate(ca, spec.name);
+          ? (shared ??= await (store?.serverCertificate("localhost") ??
+              issueServerCertificate(ca, "localhost")))
+          : await (store?.serverCertificate(spec.name) ?? issueServerCertificate(ca, spec.name));
         const server = new SpsApiServer({
           node,
           users,
