@@ -34,6 +34,8 @@ import type { EmulatorEvent } from "../../../simulator/events";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
 import { startFleet, type FleetChannelFactory, type RunningFleet } from "../../../simulator/fleet";
 import { buildLicenseFile } from "../../../simulator/license";
+import type { CertificateStore } from "../../../simulator/certificates";
+import { VirtualTime } from "./virtual-time";
 import { readFileSync } from "node:fs";
 import { exampleCatalog, CLEAN_SETTINGS, AS_OF } from "../../support/domain-fixtures";
 import type { Catalog } from "../../../provider/domain/catalog";
@@ -42,6 +44,12 @@ export const PASSWORD = "Emu-Executor-Pw-4711";
 
 /** Emulated time scale of the tests: a 15-minute first boot takes 0.5 s. */
 export const TIME_SCALE = 1800;
+/**
+ * Time scale under virtual time (./virtual-time.ts): the clock jumps while the executor only waits, so
+ * real time need not run fast; slow enough that a REST exchange on a loaded machine moves emulated time
+ * by a second or so, fast enough that a call that never settles still meets its deadline.
+ */
+export const VIRTUAL_TIME_SCALE = 60;
 
 export interface NodeDecl {
   name: string;
@@ -139,6 +147,10 @@ export interface ClusterOptions {
   timings?: Record<string, number>;
   /** Out-of-band channels of the emulator (simulator/fleet-channels.ts: SSH core shell, ipmi_sim BMCs). */
   channels?: FleetChannelFactory[];
+  /** Virtual time (./virtual-time.ts): the emulator's clock jumps while the executor only waits. */
+  virtualTime?: boolean;
+  /** Reuse a CA and server certificates across fleets (a fresh fleet each time, no openssl run). */
+  certificates?: CertificateStore;
 }
 
 export class EmulatedCluster {
@@ -154,6 +166,7 @@ export class EmulatedCluster {
     readonly firmware: Record<string, FirmwareImageInput>,
     readonly workDir: string,
     readonly scale: number,
+    readonly virtualTime: VirtualTime | undefined,
   ) {
     this.events = () => fleet.events.list();
     this.systemControl = new EmulatorSystemControl(fleet);
@@ -161,7 +174,7 @@ export class EmulatedCluster {
 
   static async start(o: ClusterOptions): Promise<EmulatedCluster> {
     const name = o.name ?? "prod";
-    const scale = o.timeScale ?? TIME_SCALE;
+    const scale = o.timeScale ?? (o.virtualTime ? VIRTUAL_TIME_SCALE : TIME_SCALE);
     const catalog = o.catalog ?? exampleCatalog();
     const domainFleet = fleetSchema.parse({
       clusters: [
@@ -206,14 +219,19 @@ export class EmulatedCluster {
           ...(o.timings ? { timings: o.timings } : {}),
         },
       },
-      { controlPort: false, ...(o.channels ? { channels: o.channels } : {}) },
+      {
+        controlPort: false,
+        ...(o.channels ? { channels: o.channels } : {}),
+        ...(o.certificates ? { certificates: o.certificates } : {}),
+      },
     );
+    const virtualTime = o.virtualTime ? new VirtualTime(fleet.clock) : undefined;
     const workDir = mkdtempSync(join(tmpdir(), "sps-executor-test-"));
     try {
       const caPem = readFileSync(fleet.caCertPath, "utf8");
       const clients: Record<string, SpsRestClient> = {};
       for (const h of fleet.nodes) {
-        clients[h.name] = new SpsRestClient(
+        const client = new SpsRestClient(
           {
             endpoint: h.url,
             credentials: { username: "admin", password: PASSWORD },
@@ -222,8 +240,9 @@ export class EmulatedCluster {
             retry: { attempts: 2, baseDelayMs: 20, maxDelayMs: 50 },
             timeoutMs: 20_000,
           },
-          { now: () => fleet.clock.now() },
+          { now: () => fleet.clock.now(), ...(virtualTime ? { sleep: virtualTime.backoff } : {}) },
         );
+        clients[h.name] = virtualTime ? virtualTime.track(client) : client;
       }
       const firmware: Record<string, FirmwareImageInput> = {};
       for (const hop of plan.hops) {
@@ -231,8 +250,9 @@ export class EmulatedCluster {
         await writeFakeFirmwareIso(path, hop.to, 64 * 1024);
         firmware[hop.to] = { path, sha256: await sha256OfFile(path) };
       }
-      return new EmulatedCluster(fleet, plan, clients, firmware, workDir, scale);
+      return new EmulatedCluster(fleet, plan, clients, firmware, workDir, scale, virtualTime);
     } catch (e) {
+      virtualTime?.dispose();
       await fleet.stop();
       rmSync(workDir, { recursive: true, force: true });
       throw e;
@@ -250,9 +270,10 @@ export class EmulatedCluster {
     return out;
   }
 
-  /** Executor inputs on the emulator's clock; `sleep` runs scaled. */
+  /** Executor inputs on the emulator's clock; `sleep` runs scaled (or in virtual time). */
   inputs(overrides: Partial<ExecutionInputs> = {}): ExecutionInputs {
     const scale = this.scale;
+    const vt = this.virtualTime;
     return {
       plan: this.plan,
       nodes: this.bindings(),
@@ -265,7 +286,7 @@ export class EmulatedCluster {
       deadlines: { pollIntervalMs: 20_000 },
       checkpoint: this.store,
       clock: { now: () => this.fleet.clock.now() },
-      sleep: (ms, signal) => realSleep(ms / scale, signal),
+      sleep: vt ? vt.sleep : (ms, signal) => realSleep(ms / scale, signal),
       progress: (e) => this.progress.push(e),
       ...overrides,
     };
@@ -317,6 +338,7 @@ export class EmulatedCluster {
   }
 
   async stop(): Promise<void> {
+    this.virtualTime?.dispose();
     for (const c of Object.values(this.clients)) c.close();
     await this.fleet.stop();
     rmSync(this.workDir, { recursive: true, force: true });
