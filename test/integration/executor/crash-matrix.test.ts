@@ -1,31 +1,45 @@
 /**
- * The crash matrix (issue 10): the executor is stopped (aborted) at every step boundary and inside
+ * The crash matrix (issue 10, item 8): the executor is stopped (aborted) at every step boundary and inside
  * every wait — every progress event of a reference run is one crash point — of
  *   (a) a standalone node 5.0 → 6.0 → 6.3,
  *   (b) an HA pair, same hops,
  *   (c) a 5-node central-management cluster with an HA search master, 2 hops,
  * in both readings of `POST /api/firmware/upgrade` (emulator `upgradeCall` "reboots": the executor's
- * default, HA pairs through the manual activation gate; "selects": declared `upgradeCall: "selects"`,
- * HA pairs through the REST call), then run again to the end. Each case must converge with exactly one
- * reboot and one upload per node per hop, no takeover (H2: the primary never rebooted while the
- * secondary ran), every unit powered on — as the emulator's event record shows (rules S9, S10, H2).
+ * default, HA pairs through the manual activation gate, passed as an operator would; "selects": declared
+ * `upgradeCall: "selects"`, HA pairs through the REST call), then run again to the end. Every point must
+ * show what ./crash-invariants.ts checks from the emulator's event record (rules S9, S10, S13, H2).
  *
- * CI runs a deterministic part (about CRASH_POINTS points per case, default 4, spread evenly with an
- * offset per case and reading); `npm run test:crash` (CRASH_MATRIX=all) runs every point.
+ * Each point starts from a fresh emulated fleet (certificates reused) in virtual time (./virtual-time.ts:
+ * the emulator's clock jumps while the executor only waits).
+ *
+ *   CI (default):        about CRASH_POINTS points per case (default 4, spread evenly with an offset per
+ *                        case and reading) plus the points at each HA manual gate and right after it;
+ *   CRASH_MATRIX=all:    every point (`npm run test:crash`);
+ *   CRASH_SHARD=k/n:     with CRASH_MATRIX=all, only the points i with i mod n = k-1 of every case (run
+ *                        the n shards in parallel processes: `npm run test:crash:sharded`).
+ *
+ * A new case (e.g. firmware by URL) is one entry in CASES: its nodes, target and executor inputs.
  */
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CertificateStore } from "../../../simulator/certificates";
 import { ExecutionError, type ExecutionInputs, type ProgressEvent } from "../../../provider/executor";
+import { assertConverged, h2Violations } from "./crash-invariants";
 import { EmulatedCluster, type NodeDecl } from "./emulated-cluster";
 
 type Reading = "reboots" | "selects";
 
-interface Case {
+interface CrashCase {
   name: string;
   target: string;
   nodes: NodeDecl[];
+  /** Extra executor inputs of this case (e.g. firmware by URL). */
+  inputs?: (cluster: EmulatedCluster) => Partial<ExecutionInputs>;
 }
 
-const CASES: Case[] = [
+const CASES: CrashCase[] = [
   { name: "standalone 5.0 → 6.0 → 6.3", target: "6.3", nodes: [{ name: "sps1", version: "5.0.9" }] },
   { name: "HA pair 5.0 → 6.0 → 6.3", target: "6.3", nodes: [{ name: "pair", version: "5.0.9", ha: true }] },
   {
@@ -41,116 +55,178 @@ const CASES: Case[] = [
   },
 ];
 
+/**
+ * Every wait polls once per emulated minute: in virtual time a wait costs its polls, not its length, and
+ * the crash points (progress events) do not depend on how often a wait polls.
+ */
+const POLL_INTERVAL_MS = 60_000;
+
 const ALL = process.env.CRASH_MATRIX === "all";
 /** CI: about this many points per case, spread evenly (deterministic); CRASH_MATRIX=all: every point. */
 const PER_CASE = Number(process.env.CRASH_POINTS ?? "4");
+const SHARD = parseShard(process.env.CRASH_SHARD);
+
+function parseShard(v: string | undefined): { k: number; n: number } | undefined {
+  if (v === undefined || v === "") return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(v);
+  const k = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (!m || !(n >= 1) || !(k >= 1 && k <= n))
+    throw new Error(`CRASH_SHARD=${v}: expected k/n with 1 ≤ k ≤ n, e.g. CRASH_SHARD=1/2`);
+  if (!ALL) throw new Error("CRASH_SHARD needs CRASH_MATRIX=all (the CI subset is not sharded)");
+  return { k, n };
+}
 
 function label(e: ProgressEvent): string {
   return `#${e.seq} ${e.node} ${e.action}${e.version ? ` ${e.version}` : ""} ${e.phase}`;
 }
 
-async function startCase(c: Case, reading: Reading): Promise<EmulatedCluster> {
-  return EmulatedCluster.start({
-    target: c.target,
-    nodes: c.nodes.map((n) => ({ ...n, emulator: { ...(n.emulator ?? {}), upgradeCall: reading } })),
-  });
+function isGate(e: ProgressEvent): boolean {
+  return e.action === "activate-firmware" && e.phase === "failed";
 }
 
-function inputsFor(cluster: EmulatedCluster, reading: Reading, extra: Partial<ExecutionInputs> = {}) {
-  return cluster.inputs({ ...(reading === "selects" ? { upgradeCall: "selects" as const } : {}), ...extra });
-}
-
-/** The invariants, from the emulator's event record and model. */
-function assertConverged(cluster: EmulatedCluster, c: Case, where: string): void {
-  const targets = cluster.plan.hops.map((h) => h.to);
-  const events = cluster.events();
-  assert.deepEqual(
-    events.filter((e) => e.name === "takeover").map((e) => e.node),
-    [],
-    `${where}: no takeover — the primary never rebooted while its secondary ran (H2)`,
-  );
-  for (const n of c.nodes) {
-    const mine = events.filter((e) => e.node === n.name && e.kind === "action");
-    const hops = targets.filter((t) =>
-      mine.some((e) => e.name === "upload-firmware" && e.detail?.version === t),
-    );
-    const reboots = mine.filter((e) => e.name === "reboot").map((e) => String(e.detail?.afterReboot));
-    const uploads = mine.filter((e) => e.name === "upload-firmware").map((e) => String(e.detail?.version));
-    assert.deepEqual(
-      reboots,
-      hops,
-      `${where}: ${n.name}: exactly one reboot per hop (${reboots.join(", ")})`,
-    );
-    assert.deepEqual(
-      uploads,
-      hops,
-      `${where}: ${n.name}: exactly one upload per hop (${uploads.join(", ")})`,
-    );
-    const model = cluster.fleet.node(n.name).node;
-    const ha = model.haState();
-    assert.ok(
-      ha.nodes.every((u) => u.power === "on" && u.firmware.current === targets.at(-1)),
-      `${where}: ${n.name}: every unit on and on ${targets.at(-1)}: ${JSON.stringify(ha.nodes)}`,
-    );
-    if (n.ha) assert.equal(ha.status, "HA", `${where}: ${n.name}: the pair is HA again`);
-  }
+/** The crash points to run: indexes into the reference run's progress events. */
+function choosePoints(reference: readonly ProgressEvent[], caseIndex: number, reading: Reading): number[] {
+  const all = reference.map((_, i) => i);
+  if (ALL) return SHARD ? all.filter((i) => i % SHARD.n === SHARD.k - 1) : all;
+  const stride = Math.max(1, Math.ceil(reference.length / PER_CASE));
+  const offset = (caseIndex * 3 + (reading === "selects" ? 1 : 0)) % stride;
+  // Around each HA gate: the run stopping at the gate, and the first event of the run after it.
+  const gates = all.filter((i) => isGate(reference[i])).flatMap((i) => [i, i + 1]);
+  return all.filter((i) => i % stride === offset || gates.includes(i));
 }
 
 for (const reading of ["reboots", "selects"] as const) {
-  describe(`crash matrix, upgrade call "${reading}"${ALL ? " (every point)" : ` (about ${PER_CASE} points per case)`} (rules S9, S10, H2)`, function () {
-    this.timeout(ALL ? 3_600_000 : 600_000);
+  const scope = ALL
+    ? `every point${SHARD ? `, shard ${SHARD.k}/${SHARD.n}` : ""}`
+    : `about ${PER_CASE} points per case`;
+  describe(`crash matrix, upgrade call "${reading}" (${scope}) (rules S9, S10, S13, H2)`, function () {
+    this.timeout(ALL ? 4 * 3_600_000 : 600_000);
     let cluster: EmulatedCluster | undefined;
+    let certificates: CertificateStore;
+    before(() => {
+      certificates = new CertificateStore(mkdtempSync(join(tmpdir(), "sps-crash-matrix-")));
+    });
+    after(() => certificates.dispose());
     afterEach(async () => {
       await cluster?.stop();
       cluster = undefined;
     });
 
+    const start = (c: CrashCase): Promise<EmulatedCluster> =>
+      EmulatedCluster.start({
+        target: c.target,
+        nodes: c.nodes.map((n) => ({ ...n, emulator: { ...(n.emulator ?? {}), upgradeCall: reading } })),
+        virtualTime: true,
+        certificates,
+      });
+    const inputsFor = (c: CrashCase, cl: EmulatedCluster, extra: Partial<ExecutionInputs> = {}) =>
+      cl.inputs({
+        deadlines: { pollIntervalMs: POLL_INTERVAL_MS },
+        ...(reading === "selects" ? { upgradeCall: "selects" as const } : {}),
+        ...(c.inputs?.(cl) ?? {}),
+        ...extra,
+      });
+    const expectation = (where: string) => ({ where, reading, haGate: reading === "reboots" });
+    const noWaitLeft = (cl: EmulatedCluster, where: string): void =>
+      assert.equal(cl.virtualTime?.pendingSleeps, 0, `${where}: no wait of the stopped run is left running`);
+
     CASES.forEach((c, caseIndex) => {
       it(`${c.name}: every chosen crash point converges on the rerun`, async () => {
+        const began = Date.now();
         // Reference run: its progress events are the crash points.
-        cluster = await startCase(c, reading);
+        cluster = await start(c);
         const reference: ProgressEvent[] = [];
-        await cluster.runToEnd(() => inputsFor(cluster!, reading, { progress: (e) => reference.push(e) }));
-        assertConverged(cluster, c, "reference run");
-        await cluster.stop();
+        const ref = cluster;
+        await ref.runToEnd(() => inputsFor(c, ref, { progress: (e) => reference.push(e) }));
+        assertConverged(ref, c.nodes, expectation("reference run"));
+        await ref.stop();
         cluster = undefined;
-        const stride = Math.max(1, Math.ceil(reference.length / PER_CASE));
-        const offset = (caseIndex * 3 + (reading === "selects" ? 1 : 0)) % stride;
-        const points = reference.map((e, i) => ({ i, e })).filter(({ i }) => ALL || i % stride === offset);
-        let passed = 0;
-        for (const { i, e } of points) {
-          cluster = await startCase(c, reading);
-          const controller = new AbortController();
-          let seen = 0;
-          const progress = (p: ProgressEvent): void => {
-            if (seen++ === i && !controller.signal.aborted)
-              controller.abort(new Error(`crash at ${label(p)}`));
-          };
-          const where = `crash point ${i} (${label(e)})`;
+        const points = choosePoints(reference, caseIndex, reading);
+        const failures: string[] = [];
+        /** Points after which the run had nothing left to stop (the last progress events). */
+        const finishedAnyway: number[] = [];
+        for (const i of points) {
+          const cl = (cluster = await start(c));
+          const where = `crash point ${i} (${label(reference[i])})`;
           try {
-            await cluster.runToEnd(() =>
-              inputsFor(cluster!, reading, { signal: controller.signal, progress }),
-            );
+            const controller = new AbortController();
+            let seen = 0;
+            const progress = (p: ProgressEvent): void => {
+              if (seen++ === i && !controller.signal.aborted)
+                controller.abort(new Error(`crash at ${label(p)}`));
+            };
+            try {
+              await cl.runToEnd(() => inputsFor(c, cl, { signal: controller.signal, progress }));
+              finishedAnyway.push(i);
+            } catch (err) {
+              assert.ok(err instanceof ExecutionError && err.kind === "aborted", `${where}: ${String(err)}`);
+            }
+            noWaitLeft(cl, where);
+            const result = await cl
+              .runToEnd(() => inputsFor(c, cl))
+              .catch((err: unknown) => {
+                throw new Error(`${where}: the rerun failed: ${String(err)}`);
+              });
+            assert.equal(result.complete, true, `${where}: the rerun completes`);
+            noWaitLeft(cl, where);
+            assertConverged(cl, c.nodes, expectation(where));
           } catch (err) {
-            assert.ok(err instanceof ExecutionError && err.kind === "aborted", `${where}: ${String(err)}`);
+            failures.push(err instanceof Error ? err.message : String(err));
           }
-          const result = await cluster
-            .runToEnd(() => inputsFor(cluster!, reading))
-            .catch((err: unknown) => {
-              throw new Error(`${where}: the rerun failed: ${String(err)}`);
-            });
-          assert.equal(result.complete, true, where);
-          assertConverged(cluster, c, where);
-          passed++;
-          await cluster.stop();
+          await cl.stop();
           cluster = undefined;
         }
-        // Reported in the test title's output for the note: points tried / passed / all points.
+        // Only the events of the last step may come after the run's last abort check.
+        const lastStep = reference.at(-1)?.seq;
+        for (const i of finishedAnyway)
+          if (reference[i].seq !== lastStep)
+            failures.push(
+              `crash point ${i} (${label(reference[i])}): the run ignored the stop and ran to the end`,
+            );
+        // For the note: points run / passed / points in all, and the time it took.
         console.log(
-          `      crash matrix ${reading} / ${c.name}: ${passed}/${points.length} passed (${reference.length} points in all)`,
+          `      crash matrix ${reading} / ${c.name}: ${points.length - failures.length}/${points.length} passed (${reference.length} points in all${SHARD ? `, shard ${SHARD.k}/${SHARD.n}` : ""}; ${points.length - finishedAnyway.length} stopped by the crash, ${finishedAnyway.length} ended before it was seen: ${finishedAnyway.join(", ") || "none"}) in ${((Date.now() - began) / 1000).toFixed(0)} s`,
         );
-        assert.equal(passed, points.length);
+        assert.deepEqual(failures, [], `${failures.length} of ${points.length} crash points failed`);
       });
     });
   });
 }
+
+describe("crash matrix invariants: they fail where they must (S9, H2)", function () {
+  this.timeout(120_000);
+  let cluster: EmulatedCluster | undefined;
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  });
+
+  it("a second reboot of a hop, and a reboot of the primary while its secondary runs, are caught", async () => {
+    const [standalone, pair] = CASES;
+    const x = { where: "check", reading: "reboots" as const, haGate: true };
+    cluster = await EmulatedCluster.start({
+      target: standalone.target,
+      nodes: standalone.nodes,
+      virtualTime: true,
+    });
+    const one = cluster;
+    await one.runToEnd(() => one.inputs({ deadlines: { pollIntervalMs: POLL_INTERVAL_MS } }));
+    assertConverged(one, standalone.nodes, x);
+    one.fleet.systemControl("sps1").rebootThisNode();
+    assert.throws(() => assertConverged(one, standalone.nodes, x), /sps1: exactly one reboot per hop/);
+    await one.stop();
+
+    cluster = await EmulatedCluster.start({ target: pair.target, nodes: pair.nodes, virtualTime: true });
+    const two = cluster;
+    await two.runToEnd(() => two.inputs({ deadlines: { pollIntervalMs: POLL_INTERVAL_MS } }));
+    assertConverged(two, pair.nodes, x);
+    two.fleet.systemControl("pair").rebootThisNode();
+    const units = two.fleet
+      .node("pair")
+      .node.haState()
+      .nodes.map((u) => u.unit);
+    assert.equal(h2Violations(two.events(), "pair", units).length, 1, "the replay sees the H2 violation");
+    assert.throws(() => assertConverged(two, pair.nodes, x), /no takeover/);
+  });
+});
