@@ -4,11 +4,13 @@
 // Preview prints each stage with its estimated duration, and what the engine's `--parallel` costs.
 // `failureBudget` (stack config, default 0): failed clusters a stage may have while the next stage
 // still starts; the `up` still fails while any cluster has failed (README, "Staged rollout").
+// `maxInFlight` (stack config, default 2): clusters of a stage at once.
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "../../sdk";
 import { deadlines, firmware, node, systemControl, target } from "../lab-config";
 
 const dl = deadlines();
+const config = new pulumi.Config();
 const cluster = (name: string, nodeName: string, canary = false) => ({
   cluster: name,
   ...(canary ? { canary } : {}),
@@ -32,8 +34,8 @@ const fleet = new SpsFleet("fleet", {
       { name: "first", clusters: ["site-a", "site-b"] },
       { name: "second", percent: 100 },
     ],
-    maxInFlight: 2,
-    failureBudget: new pulumi.Config().getNumber("failureBudget") ?? 0,
+    maxInFlight: config.getNumber("maxInFlight") ?? 2,
+    failureBudget: config.getNumber("failureBudget") ?? 0,
   },
 });
 

@@ -58,6 +58,32 @@ describe("a failure budget of 1: within it the next stage starts and the up stil
     assert.doesNotMatch(preview.stdout, /failureBudget 1 is at least/);
   });
 
+  it("previews a lane of two clusters (maxInFlight 1): the second's plan is known although its lane's outcomes are not yet", async function () {
+    const preview = await ls.stack.cli([
+      "preview",
+      "--parallel",
+      "16",
+      "--config",
+      "sps-staged-rollout:maxInFlight=1",
+      "--stack",
+      ls.stack.name,
+    ]);
+    assert.equal(preview.code, 0, preview.stderr + preview.stdout);
+    // The stage line needs every cluster's estimate (computed by check): site-b's check ran.
+    assert.match(
+      preview.stdout,
+      /rollout stage 2\/3 "first": 2 clusters, 1 at a time; about .*, slowest site-[ab]; failure budget 1/,
+    );
+    const reset = await ls.stack.cli([
+      "config",
+      "rm",
+      "sps-staged-rollout:maxInFlight",
+      "--stack",
+      ls.stack.name,
+    ]);
+    assert.equal(reset.code, 0, reset.stderr);
+  });
+
   it("two failures in stage 1 (one over the budget): stage 2 never starts", async function () {
     await control(ls.lab, "POST", "/_emulator/nodes/sps-a/faults", FAULT);
     await control(ls.lab, "POST", "/_emulator/nodes/sps-b/faults", FAULT);
