@@ -23,6 +23,18 @@ export function exampleCatalog(): Catalog {
   });
 }
 
+/** A small catalog from 6.3 to 7.1 (firmware by URL: `/api/firmware/fetch` exists from 7.0 LTS on). */
+export function catalogTo7(): Catalog {
+  return Catalog.parse({
+    schemaVersion: 1,
+    releases: [
+      { version: "6.3", published: "2020-09-01", revisions: ["6.3.2"] },
+      { version: "7.0", published: "2022-06-01", revisions: ["7.0.3"] },
+      { version: "7.1", published: "2022-12-01", revisions: ["7.1.1"] },
+    ],
+  });
+}
+
 /** Validate a fleet written in a test (the same boundary as the fleet file). */
 export function fleet(input: unknown): Fleet {
   return fleetSchema.parse(input);

@@ -27,7 +27,8 @@ import { join } from "node:path";
 import { CertificateStore } from "../../../simulator/certificates";
 import { ExecutionError, type ExecutionInputs, type ProgressEvent } from "../../../provider/executor";
 import { assertConverged, h2Violations } from "./crash-invariants";
-import { EmulatedCluster, type NodeDecl } from "./emulated-cluster";
+import { catalogTo7 } from "../../support/domain-fixtures";
+import { EmulatedCluster, type ClusterOptions, type NodeDecl } from "./emulated-cluster";
 
 type Reading = "reboots" | "selects";
 
@@ -37,6 +38,10 @@ interface CrashCase {
   nodes: NodeDecl[];
   /** Extra executor inputs of this case (e.g. firmware by URL). */
   inputs?: (cluster: EmulatedCluster) => Partial<ExecutionInputs>;
+  /** Extra options of the emulated cluster (e.g. `firmwareByUrl`, a catalog). */
+  options?: Partial<ClusterOptions>;
+  /** Extra invariants of this case, checked with the common ones. */
+  check?: (cluster: EmulatedCluster, where: string) => void;
 }
 
 const CASES: CrashCase[] = [
@@ -52,6 +57,22 @@ const CASES: CrashCase[] = [
       { name: "mh2", version: "6.0.5", roles: ["managed-host", "search-minion"] },
       { name: "mh3", version: "6.0.5", roles: ["managed-host"] },
     ],
+  },
+  {
+    // Issue 10 item 7 (S3): the node fetches its ISO from a loopback HTTPS source — one fetch and one GET
+    // at the source per hop, also when the run stops inside the fetch wait.
+    name: "standalone 7.0 → 7.1, firmware fetched by URL",
+    target: "7.1",
+    nodes: [{ name: "sps7", version: "7.0.3" }],
+    options: { firmwareByUrl: true, catalog: catalogTo7() },
+    // The download is the emulator's own I/O, which virtual time does not see: a deadline of 30 emulated
+    // days (43 200 polls) cannot pass before a 64 KiB loopback download ends.
+    inputs: () => ({ deadlines: { pollIntervalMs: POLL_INTERVAL_MS, firmwareFetchMs: 30 * 24 * 3_600_000 } }),
+    check: (cl, where) => {
+      const fetches = cl.events().filter((e) => e.name === "fetch-firmware-start");
+      assert.equal(fetches.length, cl.plan.hops.length, `${where}: exactly one fetch per hop (S3)`);
+      assert.equal(cl.isoSource?.gets.length, cl.plan.hops.length, `${where}: one GET at the source per hop`);
+    },
   },
 ];
 
@@ -119,6 +140,7 @@ for (const reading of ["reboots", "selects"] as const) {
         nodes: c.nodes.map((n) => ({ ...n, emulator: { ...(n.emulator ?? {}), upgradeCall: reading } })),
         virtualTime: true,
         certificates,
+        ...(c.options ?? {}),
       });
     const inputsFor = (c: CrashCase, cl: EmulatedCluster, extra: Partial<ExecutionInputs> = {}) =>
       cl.inputs({
@@ -140,6 +162,7 @@ for (const reading of ["reboots", "selects"] as const) {
         const ref = cluster;
         await ref.runToEnd(() => inputsFor(c, ref, { progress: (e) => reference.push(e) }));
         assertConverged(ref, c.nodes, expectation("reference run"));
+        c.check?.(ref, "reference run");
         await ref.stop();
         cluster = undefined;
         const points = choosePoints(reference, caseIndex, reading);
@@ -171,6 +194,7 @@ for (const reading of ["reboots", "selects"] as const) {
             assert.equal(result.complete, true, `${where}: the rerun completes`);
             noWaitLeft(cl, where);
             assertConverged(cl, c.nodes, expectation(where));
+            c.check?.(cl, where);
           } catch (err) {
             failures.push(err instanceof Error ? err.message : String(err));
           }

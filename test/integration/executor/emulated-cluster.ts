@@ -6,8 +6,12 @@
  * real planner (`planCluster`). Every write the executor makes is visible in the emulator's event record.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
 import type {
   HaPair,
@@ -34,7 +38,11 @@ import type { EmulatorEvent } from "../../../simulator/events";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
 import { startFleet, type FleetChannelFactory, type RunningFleet } from "../../../simulator/fleet";
 import { buildLicenseFile } from "../../../simulator/license";
-import type { CertificateStore } from "../../../simulator/certificates";
+import {
+  issueServerCertificate,
+  type CertificateStore,
+  type ServerCertificate,
+} from "../../../simulator/certificates";
 import { VirtualTime } from "./virtual-time";
 import { readFileSync } from "node:fs";
 import { exampleCatalog, CLEAN_SETTINGS, AS_OF } from "../../support/domain-fixtures";
@@ -151,6 +159,41 @@ export interface ClusterOptions {
   virtualTime?: boolean;
   /** Reuse a CA and server certificates across fleets (a fresh fleet each time, no openssl run). */
   certificates?: CertificateStore;
+  /**
+   * Serve every hop's ISO from a loopback HTTPS source (certificate from the fleet's CA, which the
+   * emulator trusts) and declare it by `url`: the plan fetches (fetch-firmware, hops to 7.0 and later).
+   */
+  firmwareByUrl?: boolean;
+}
+
+/** A loopback HTTPS server for the ISOs of `dir` (GET /<file>), recording every GET. */
+export class IsoSource {
+  readonly gets: string[] = [];
+  private constructor(private readonly server: Server) {}
+
+  static async start(cert: ServerCertificate, dir: string): Promise<IsoSource> {
+    const server = createHttpsServer({ cert: cert.certPem, key: cert.keyPem });
+    const src = new IsoSource(server);
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => {
+      const name = basename(new URL(req.url ?? "/", "https://x").pathname);
+      src.gets.push(name);
+      readFile(join(dir, name)).then(
+        (body) => res.writeHead(200, { "content-length": body.length }).end(body),
+        () => res.writeHead(404).end("not found"),
+      );
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    return src;
+  }
+
+  url(file: string): string {
+    return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}/${file}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
 }
 
 export class EmulatedCluster {
@@ -167,6 +210,8 @@ export class EmulatedCluster {
     readonly workDir: string,
     readonly scale: number,
     readonly virtualTime: VirtualTime | undefined,
+    /** The ISO source of `firmwareByUrl` (its GETs are the downloads the nodes made). */
+    readonly isoSource?: IsoSource,
   ) {
     this.events = () => fleet.events.list();
     this.systemControl = new EmulatorSystemControl(fleet);
@@ -176,27 +221,31 @@ export class EmulatedCluster {
     const name = o.name ?? "prod";
     const scale = o.timeScale ?? (o.virtualTime ? VIRTUAL_TIME_SCALE : TIME_SCALE);
     const catalog = o.catalog ?? exampleCatalog();
-    const domainFleet = fleetSchema.parse({
-      clusters: [
-        {
-          name,
-          target: o.target,
-          nodes: o.nodes.map((n) => ({
-            name: n.name,
-            version: n.version,
-            roles: n.roles ?? [],
-            ha: n.ha ?? false,
-            ...(n.plugins ? { plugins: n.plugins } : {}),
-            settings: { ...CLEAN_SETTINGS, ...(n.ha ? {} : { haStatus: "Standalone" }) },
-          })),
-          indexers: o.indexers ?? [],
-        },
-      ],
-    });
-    const plan = planCluster(domainFleet.clusters[0], catalog, {
-      asOf: AS_OF,
-      ...(o.maxParallel ? { maxParallel: o.maxParallel } : {}),
-    });
+    const domainFleetWith = (firmware?: Record<string, FirmwareImageInput>) =>
+      fleetSchema.parse({
+        clusters: [
+          {
+            name,
+            target: o.target,
+            nodes: o.nodes.map((n) => ({
+              name: n.name,
+              version: n.version,
+              roles: n.roles ?? [],
+              ha: n.ha ?? false,
+              ...(n.plugins ? { plugins: n.plugins } : {}),
+              settings: { ...CLEAN_SETTINGS, ...(n.ha ? {} : { haStatus: "Standalone" }) },
+            })),
+            indexers: o.indexers ?? [],
+            ...(firmware ? { firmware } : {}),
+          },
+        ],
+      });
+    const planWith = (firmware?: Record<string, FirmwareImageInput>) =>
+      planCluster(domainFleetWith(firmware).clusters[0], catalog, {
+        asOf: AS_OF,
+        ...(o.maxParallel ? { maxParallel: o.maxParallel } : {}),
+      });
+    let plan = planWith();
     const fleet = await startFleet(
       {
         clusters: [
@@ -227,6 +276,7 @@ export class EmulatedCluster {
     );
     const virtualTime = o.virtualTime ? new VirtualTime(fleet.clock) : undefined;
     const workDir = mkdtempSync(join(tmpdir(), "sps-executor-test-"));
+    let source: IsoSource | undefined;
     try {
       const caPem = readFileSync(fleet.caCertPath, "utf8");
       const clients: Record<string, SpsRestClient> = {};
@@ -250,8 +300,17 @@ export class EmulatedCluster {
         await writeFakeFirmwareIso(path, hop.to, 64 * 1024);
         firmware[hop.to] = { path, sha256: await sha256OfFile(path) };
       }
-      return new EmulatedCluster(fleet, plan, clients, firmware, workDir, scale, virtualTime);
+      if (o.firmwareByUrl) {
+        const cert = await (o.certificates?.serverCertificate("iso-source") ??
+          issueServerCertificate(fleet.ca, "iso-source"));
+        source = await IsoSource.start(cert, workDir);
+        for (const [v, image] of Object.entries(firmware))
+          firmware[v] = { url: source.url(`sps-${v}.iso`), sha256: image.sha256 };
+        plan = planWith(firmware);
+      }
+      return new EmulatedCluster(fleet, plan, clients, firmware, workDir, scale, virtualTime, source);
     } catch (e) {
+      await source?.stop();
       virtualTime?.dispose();
       await fleet.stop();
       rmSync(workDir, { recursive: true, force: true });
@@ -340,6 +399,7 @@ export class EmulatedCluster {
   async stop(): Promise<void> {
     this.virtualTime?.dispose();
     for (const c of Object.values(this.clients)) c.close();
+    await this.isoSource?.stop();
     await this.fleet.stop();
     rmSync(this.workDir, { recursive: true, force: true });
   }

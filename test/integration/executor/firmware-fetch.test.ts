@@ -16,7 +16,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { Catalog } from "../../../provider/domain/catalog";
 import { fleetSchema } from "../../../provider/domain/fleet";
 import { planCluster } from "../../../provider/domain/fleet-plan";
 import type { ClusterPlan } from "../../../provider/domain/plan";
@@ -24,23 +23,13 @@ import { ExecutionError, executeClusterPlan } from "../../../provider/executor";
 import type { ExecutionInputs, FirmwareImageInput } from "../../../provider/executor/types";
 import { issueServerCertificate } from "../../../simulator/certificates";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
-import { AS_OF, CLEAN_SETTINGS } from "../../support/domain-fixtures";
+import { AS_OF, catalogTo7, CLEAN_SETTINGS } from "../../support/domain-fixtures";
 import { EmulatedCluster } from "./emulated-cluster";
 
 const USER = "robot";
 const PASS = "Src-Pw-31337";
 const TOKEN = "tok-5e5e5e5e5e";
 const SECRETS = [PASS, TOKEN, `${USER}:`];
-
-function catalog(): Catalog {
-  return Catalog.parse({
-    schemaVersion: 1,
-    releases: [
-      { version: "7.0", published: "2022-06-01", revisions: ["7.0.3"] },
-      { version: "7.1", published: "2022-12-01", revisions: ["7.1.1"] },
-    ],
-  });
-}
 
 /** The loopback firmware source: one ISO, basic auth + token required, GETs counted; can hold a response. */
 class FirmwareSource {
@@ -123,7 +112,7 @@ function fetchPlan(firmware: Record<string, FirmwareImageInput>): ClusterPlan {
       },
     ],
   });
-  const plan = planCluster(f.clusters[0], catalog(), { asOf: AS_OF });
+  const plan = planCluster(f.clusters[0], catalogTo7(), { asOf: AS_OF });
   assert.ok(plan.steps.some((s) => s.action === "fetch-firmware"));
   return plan;
 }
@@ -143,7 +132,7 @@ describe("executor: firmware by URL on a 7.x standalone node (issue 10 item 7; S
   async function start(emulator?: Record<string, unknown>): Promise<void> {
     cluster = await EmulatedCluster.start({
       target: "7.1",
-      catalog: catalog(),
+      catalog: catalogTo7(),
       nodes: [{ name: "sps1", version: "7.0.3", ...(emulator ? { emulator } : {}) }],
     });
     const iso = join(cluster.workDir, "served-sps-7.1.1.iso");
