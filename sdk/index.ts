@@ -12,6 +12,7 @@ export { planRollout, type RolloutSpec, type RolloutStageSpec } from "../provide
 export { ClusterFirmware, License, Plugin, IndexerPackage, SPS_MODULE } from "./resources";
 export type {
   ClusterFirmwareArgs,
+  FirmwareImageArg,
   LicenseArgs,
   PluginArgs,
   IndexerPackageArgs,

@@ -42,7 +42,9 @@ export function wiredInputs(args: object, wiringKeys: readonly string[]): Record
  * Of the declared image map, the images a plan towards the target can use (often one per catalog
  * revision is declared): the rest would only fill `__wiring` in the state (provider/domain/firmware-images.ts).
  */
-function usableImages(args: ClusterFirmwareArgs): pulumi.Output<Record<string, FirmwareImageArg>> {
+function usableImages(
+  args: ClusterFirmwareArgs,
+): pulumi.Output<Record<string, { path: string; sha256: string } | { url: string; sha256: string }>> {
   const usable = pulumi
     .all([args.firmware, args.target])
     .apply(([images, target]) => usableFirmwareImages(images, target, defaultCatalog()));
@@ -50,14 +52,19 @@ function usableImages(args: ClusterFirmwareArgs): pulumi.Output<Record<string, F
   // map secret in `__wiring` (encrypted in the state); only the host is ever shown (plannedActions).
   return usable.apply((m) =>
     Object.values(m).some((i) => "url" in i) ? pulumi.secret(m) : m,
-  ) as unknown as pulumi.Output<Record<string, FirmwareImageArg>>;
+  ) as unknown as pulumi.Output<
+    Record<string, { path: string; sha256: string } | { url: string; sha256: string }>
+  >;
 }
 
 /**
  * One revision's ISO: a local `path` the tool uploads (the default, and the only way below 7.0), or a
- * `url` (https) the appliance fetches itself (7.0 LTS and later) — with its SHA-256 either way (S3).
+ * `url` (https) the appliance fetches itself (7.0 LTS and later) — with its SHA-256 either way (S3). A url
+ * with credentials or a signed query comes from secret config (`config.requireSecret(…)`), so it is
+ * never in the stack's config or state in plaintext.
  */
-export type FirmwareImageArg = { path: string; sha256: string } | { url: string; sha256: string };
+export type FirmwareImageArg =
+  { path: string; sha256: string } | { url: pulumi.Input<string>; sha256: string };
 
 export interface ClusterFirmwareArgs {
   cluster: pulumi.Input<string>;

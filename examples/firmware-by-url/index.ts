@@ -1,0 +1,24 @@
+// A standalone SPS 7.0 appliance upgraded to 7.1, its firmware fetched by the appliance itself from an
+// https URL (issue 10 item 7; POST /api/firmware/fetch, 7.0 LTS and later): the 7.1.1 ISO never passes
+// through the machine that runs `pulumi up`. The URL may carry credentials or a signed query, so it is
+// secret config (`pulumi config set --secret lab:firmwareUrl https://…`); its SHA-256 is plain config.
+// Only the URL's host is ever shown, and the firmware map is stored as a secret because it holds a url.
+import * as pulumi from "@pulumi/pulumi";
+import { SpsCluster, type FirmwareImageArg } from "../../sdk";
+import { deadlines, node, systemControl, target } from "../lab-config";
+
+const lab = new pulumi.Config("lab");
+const byUrl: Record<string, FirmwareImageArg> = {
+  "7.1.1": { url: lab.requireSecret("firmwareUrl"), sha256: lab.require("firmwareSha256") },
+};
+const dl = deadlines();
+const edge = new SpsCluster("edge", {
+  target: target("7.1"),
+  nodes: [node("sps-edge", { virtual: true, settings: { vmSnapshot: true, healthOk: true } })],
+  firmware: byUrl,
+  systemControl: systemControl(),
+  ...(dl ? { deadlines: dl } : {}),
+});
+
+export const plannedActions = edge.plannedActions;
+export const nodes = edge.nodes;
