@@ -10,7 +10,8 @@
  * `bundleRoute` (./support-bundle.ts). The handler of each action names the operation it calls:
  *   preflight (HA) readPowerState (P4) · activate-firmware upgrade call or manual gate (H2) ·
  *   wait-secondary-sync / wait-secondary-rejoin / verify-ha readHaState · shutdown-secondary,
- *   power-on-secondary, activate-secondary (H2) · reboot rebootNode (S9) · upload-license uploadLicense (S11).
+ *   power-on-secondary, activate-secondary (H2) · reboot rebootNode (S9) · upload-license uploadLicense (S11) ·
+ *   fetch-firmware the REST tree's `fetch` (S3).
  */
 import type { RestCapabilities } from "../appliance/rest-capabilities";
 import {
@@ -76,6 +77,13 @@ export function stepRoute(action: string, facts: RouteFacts): string | undefined
       return activationRouteNote(facts.ha, facts.upgradeCall);
     case "support-bundle":
       return bundleLine(facts);
+    case "fetch-firmware":
+      // The node that makes the call decides (fetch-firmware.ts reads the same tree before the call, S3).
+      if (facts.capabilities === undefined)
+        return "POST /api/firmware/fetch if the node's REST tree lists fetch when the step runs, else the step stops before any write (give path)";
+      return facts.capabilities.firmwareFetch
+        ? "POST /api/firmware/fetch: the node downloads and verifies the ISO itself (S3)"
+        : "the node's REST tree lists no /api/firmware/fetch: the step will stop before any write — give the image's path";
     case "reboot":
       return facts.ha
         ? `the primary only, ${channelText(facts, "rebootNode")}, once the secondary is off (H2)`

@@ -87,6 +87,8 @@ describe("firmware fetched by URL through the real engine (examples/firmware-by-
         `fetch firmware 7\\.1\\.1 from ${host.replace(/\./g, "\\.")} \\(each node downloads it itself`,
       ),
     );
+    // The route: the node's REST tree (read in check) lists fetch.
+    assert.match(text, /route sps-edge fetch-firmware: POST \/api\/firmware\/fetch: the node downloads/);
     assert.doesNotMatch(text, /upload-firmware/);
     assertNoSecret("preview", text);
     assert.deepEqual(gets, [], "a preview fetches nothing");

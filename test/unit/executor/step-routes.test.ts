@@ -159,3 +159,18 @@ describe("step routes in the preview (issue 10)", function () {
     );
   });
 });
+
+describe("route of fetch-firmware (issue 10 item 7, S3): the node's REST tree decides", function () {
+  it("offered, not offered, and not readable", function () {
+    assert.match(stepRoute("fetch-firmware", facts({}))!, /^POST \/api\/firmware\/fetch: the node downloads/);
+    assert.match(
+      stepRoute("fetch-firmware", facts({}, { capabilities: { ...CAPS, firmwareFetch: false } }))!,
+      /lists no \/api\/firmware\/fetch: the step will stop before any write — give the image's path/,
+    );
+    assert.match(
+      stepRoute("fetch-firmware", facts({}, { capabilities: undefined }))!,
+      /if the node's REST tree lists fetch when the step runs/,
+    );
+    assert.equal(stepRoute("upload-firmware", facts({})), undefined);
+  });
+});
