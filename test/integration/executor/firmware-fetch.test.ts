@@ -313,6 +313,43 @@ describe("executor: firmware by URL on a 7.x standalone node (issue 10 item 7; S
     assert.equal(fetchStarts().length, 2);
   });
 
+  it("S3: a download that does not finish within firmwareFetchMs fails the step (deadline), nothing rebooted; the rerun follows the same download", async () => {
+    await start();
+    source!.hold();
+    const image = await goodImage();
+    // 10 emulated minutes (a third of a second at the tests' time scale); the source never finishes.
+    await assert.rejects(
+      executeClusterPlan(
+        inputsFor(image, { deadlines: { pollIntervalMs: 20_000, firmwareFetchMs: 10 * 60_000 } }),
+      ),
+      (e: unknown) => {
+        assert.ok(e instanceof ExecutionError);
+        assert.equal(e.kind, "deadline");
+        assert.equal(e.rule, "S3");
+        assert.equal(e.step?.action, "fetch-firmware");
+        assert.match(
+          e.message,
+          new RegExp(`downloaded and verified by sps1 from ${source!.host()} did not happen within 10 min`),
+        );
+        assert.match(e.message, /the download is recorded \(key \d+\); a rerun follows it/);
+        assertNoSecret("error", e.message);
+        return true;
+      },
+    );
+    assert.deepEqual(cluster!.reboots(), []);
+    assert.ok(cluster!.store.current?.fetches?.[0]?.key, "kept for the rerun");
+    const second = await executeClusterPlan(
+      inputsFor(image, {
+        progress: (e) => {
+          if (e.action === "fetch-firmware" && e.phase === "waiting") source!.releaseNow();
+        },
+      }),
+    );
+    assert.equal(second.complete, true);
+    assert.equal(fetchStarts().length, 1);
+    assert.equal(source!.gets, 1);
+  });
+
   it("an unreachable source (HTTP 404 there) fails the step with context, nothing rebooted", async () => {
     await start();
     const image = { url: source!.url("/isos/missing.iso"), sha256: "1".repeat(64) };
