@@ -20,6 +20,8 @@ export interface SampledRun {
   peakRssMb: Record<Role, number>;
   /** User + system CPU of the CLI process itself (s), as last sampled. */
   cliCpuS: number;
+  /** User + system CPU per role (s), as last sampled, summed over the processes of that role. */
+  cpuS: Record<Role, number>;
 }
 
 const TICKS_PER_S = 100;
@@ -101,13 +103,16 @@ export function sampledPulumi(args: string[], cwd: string, env: Record<string, s
     child.stderr.on("data", (c: Buffer) => stderr.push(c));
     const peak: Record<Role, number> = { cli: 0, program: 0, provider: 0 };
     let cliCpuS = 0;
+    const cpuByPid = new Map<number, { role: Role; s: number }>();
     const root = child.pid ?? -1;
     const sample = (): void => {
       for (const pid of descendants(root)) {
         const role = roleOf(pid, root);
         if (!role) continue;
         peak[role] = Math.max(peak[role], peakRssMb(pid));
-        if (role === "cli") cliCpuS = cpuSeconds(pid) ?? cliCpuS;
+        const cpu = cpuSeconds(pid);
+        if (cpu !== undefined) cpuByPid.set(pid, { role, s: cpu });
+        if (role === "cli") cliCpuS = cpu ?? cliCpuS;
       }
     };
     const timer = setInterval(sample, 100);
@@ -124,6 +129,10 @@ export function sampledPulumi(args: string[], cwd: string, env: Record<string, s
         stderr: Buffer.concat(stderr).toString("utf8"),
         peakRssMb: peak,
         cliCpuS,
+        cpuS: [...cpuByPid.values()].reduce<Record<Role, number>>(
+          (acc, { role, s }) => ({ ...acc, [role]: acc[role] + s }),
+          { cli: 0, program: 0, provider: 0 },
+        ),
       });
     });
   });

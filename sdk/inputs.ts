@@ -114,6 +114,8 @@ const deadlinesSchema = z
     firmwareTestMs: z.number().positive(),
     /** S3 fetch-firmware: the appliance's download by URL (default 60 min). */
     firmwareFetchMs: z.number().positive(),
+    /** How long a node is watched after the firmware upgrade call before it is rebooted (README). */
+    upgradeCallObserveMs: z.number().positive(),
   })
   .partial()
   .strict();

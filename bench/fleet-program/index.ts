@@ -37,6 +37,8 @@ for (const c of fleet.clusters) {
     firmware: fleet.lab.firmware,
     systemControl: fleet.lab.systemControl,
     license: { name: "sps-6", major: 6 },
+    // The emulated HA pairs read the upgrade call as "selects" (bench/fleet.ts): the run makes it.
+    ...(c.nodes.some((n) => n.ha) ? { upgradeCall: "selects" as const } : {}),
     deadlines: fleet.lab.deadlines,
   });
 }
