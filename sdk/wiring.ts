@@ -91,16 +91,28 @@ export function recordedOutputs(
   declaredKeys: readonly string[],
   readWiring: readonly string[],
   declaredKey: string,
+  /** Per wiring key, the part of its value that `read` needs (default: all of it). */
+  narrow: Readonly<Record<string, (value: unknown) => unknown>> = {},
 ): Props {
   const out = recordedInputs(props, declaredKeys);
   const wiring = out[WIRING_KEY];
   if (wiring !== null && typeof wiring === "object" && !Array.isArray(wiring)) {
     out[WIRING_KEY] = Object.fromEntries(
-      Object.entries(wiring as Props).filter(([k]) => readWiring.includes(k)),
+      Object.entries(wiring as Props)
+        .filter(([k]) => readWiring.includes(k))
+        .map(([k, v]) => [k, narrow[k] ? narrow[k](v) : v]),
     );
   }
   out[DECLARED_DIGEST_KEY] = declarationDigest(declaredKey);
   return out;
+}
+
+/** Only the named keys of an object value (anything else as it is): for `recordedOutputs`' `narrow`. */
+export function pickKeys(keys: readonly string[]): (value: unknown) => unknown {
+  return (value) =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value as Props).filter(([k]) => keys.includes(k)))
+      : value;
 }
 
 /** The digest `diff` compares: recorded by `recordedOutputs`; computed for state written before it. */
@@ -148,6 +160,19 @@ export function wiringDigest(wiring: unknown): string {
  * plan, without this key) are read the same way: their plan is ignored.
  */
 export const PREVIEW_KEY = "__preview";
+
+/**
+ * True when `news` are a real run's (`pulumi up`, `--skip-preview`, the automation API's `up`), not a
+ * preview's. Then `check` reads nothing live: the engine calls `check` one registration at a time, so
+ * a live read there would start the clusters of a stage one after another (BENCHMARKS.md, "Staged
+ * rollout"); and nothing of a real run's check output needs the live state (the plan is only shown in
+ * a preview, see PREVIEW_KEY). `diff` still decides from live reads, and `create`/`update` plan from a
+ * fresh read of their own and stop, naming the field and the fix, on what a preview's check would
+ * have refused.
+ */
+export function isRealRun(news: Props): boolean {
+  return news[PREVIEW_KEY] === false;
+}
 
 /** The checked inputs: `news` plus the computed plan fields, unless this is a real run (see PREVIEW_KEY). */
 export function checkedInputs(news: Props, computed: Props): Props {

@@ -1,7 +1,8 @@
 /**
  * The firmware resource's provider logic (one resource per cluster, the unit of ordering).
- *   check  — validates inputs, reads live versions, plans (domain planner), puts the plan into
- *            `plannedActions` / `planFindings`; blocking findings fail with {property, reason}.
+ *   check  — validates inputs; in a preview also reads live versions, plans (domain planner), puts
+ *            the plan into `plannedActions` / `planFindings`; blocking findings fail with {property,
+ *            reason}. A real run's check reads nothing (../wiring.ts isRealRun): create/update plan.
  *   diff   — changes when there are planned actions or the declaration changed.
  *   create/update — run the executor, progress on stdout; a failure records partial state (or, with
  *            `recordFailure`, is returned as `outcome: "failed"`: see runLocked).
@@ -61,6 +62,8 @@ import {
   checkedInputs,
   declarationDigest,
   flatInputs,
+  isRealRun,
+  pickKeys,
   previewedPlan,
   recordedDeclarationDigest,
   recordedOutputs,
@@ -82,6 +85,12 @@ const DECLARED = [
 ] as const;
 /** What `read` needs of the wiring (it gets the outputs only). */
 const READ_WIRING = ["nodes", "systemControl"] as const;
+/**
+ * Of the system-control routes, `read` uses the read-only ones (../../provider/executor/observe.ts:
+ * the HA state): only those are kept in the outputs, the rest is in the recorded inputs (and in the
+ * declaration digest that `diff` compares).
+ */
+const READ_NARROW = { systemControl: pickKeys(["readHaState", "readPowerState"]) };
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Props = Record<string, unknown>;
@@ -117,6 +126,8 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     return { inputs: news, failures: [{ property: "sps:credentials", reason: errorText(e) }] };
   }
+  // A real run plans in create/update from its own fresh read (../wiring.ts isRealRun).
+  if (isRealRun(news)) return { inputs: news };
   const live = await readLiveFacts(f);
   const { plan, failures } = planFirmware(f, live);
   if (!plan) return { inputs: news, failures };
@@ -404,7 +415,13 @@ async function runLocked(
   const store = fileBackedStore(file, plan, resume?.checkpoint ?? null);
   const base: Props = {
     // Of the wiring only what `read` needs (nodes, system control); the digest stands for the rest.
-    ...recordedOutputs(news, Object.keys(firmwareInputSchema.shape), READ_WIRING, declaredKey(news)),
+    ...recordedOutputs(
+      news,
+      Object.keys(firmwareInputSchema.shape),
+      READ_WIRING,
+      declaredKey(news),
+      READ_NARROW,
+    ),
     // The plan's target and findings as of this run (outputs; the recorded inputs hold no plan).
     resolvedTarget: plan.target,
     planFindings: findingLines(fresh),

@@ -18,7 +18,7 @@ import { indexerInputSchema, type IndexerInputs } from "../inputs";
 import { waveLines } from "../plan-lines";
 import { liveStateChanged, credentials, errorText, partialFailure, say } from "./context";
 import { today } from "./firmware-plan";
-import { checkedInputs, flatInputs, previewedPlan, recordedInputs } from "../wiring";
+import { checkedInputs, flatInputs, isRealRun, previewedPlan, recordedInputs } from "../wiring";
 import { forgetNodes, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
@@ -137,6 +137,8 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     return { inputs: news, failures: [{ property: "packages", reason: errorText(e) }] };
   }
+  // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
+  if (isRealRun(news)) return { inputs: news };
   return { inputs: checkedInputs(news, { plannedActions: await plannedLines(f) }) };
 }
 

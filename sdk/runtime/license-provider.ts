@@ -21,6 +21,7 @@ import {
 import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
 import {
   checkedInputs,
+  isRealRun,
   declarationDigest,
   flatInputs,
   previewedPlan,
@@ -132,6 +133,8 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     return { inputs: news, failures: [{ property: "license", reason: errorText(e) }] };
   }
+  // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
+  if (isRealRun(news)) return { inputs: news };
   return { inputs: checkedInputs(news, { plannedActions: await plannedLines(parsed.data, text) }) };
 }
 

@@ -9,7 +9,7 @@ import { pluginDrift } from "../drift";
 import { pluginInputSchema, type PluginInputs } from "../inputs";
 import { liveStateChanged, errorText, partialFailure, restClient, say } from "./context";
 import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
-import { checkedInputs, flatInputs, previewedPlan, recordedInputs } from "../wiring";
+import { checkedInputs, flatInputs, isRealRun, previewedPlan, recordedInputs } from "../wiring";
 import { forgetNodes, restNodeKey, sharedClient, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
@@ -63,6 +63,8 @@ async function plannedLines(f: PluginInputs): Promise<string[]> {
 export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const parsed = pluginInputSchema.safeParse(declared(news));
   if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
+  // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
+  if (isRealRun(news)) return { inputs: news };
   return { inputs: checkedInputs(news, { plannedActions: await plannedLines(parsed.data) }) };
 }
 

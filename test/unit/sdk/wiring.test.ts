@@ -2,9 +2,13 @@
 // flat view the providers validate, which accepts state written before the split, and the digest.
 import { strict as assert } from "node:assert";
 import {
+  DECLARED_DIGEST_KEY,
+  declarationDigest,
   FIRMWARE_WIRING,
   flatInputs,
+  pickKeys,
   recordedInputs,
+  recordedOutputs,
   splitWiring,
   WIRING_DIGEST_KEY,
   WIRING_KEY,
@@ -68,6 +72,33 @@ describe("wiring", function () {
       WIRING_KEY,
       WIRING_DIGEST_KEY,
     ]);
+  });
+
+  it("keeps in the outputs only the wiring that read needs, narrowed, and the declaration's digest", function () {
+    const { shown, wiring } = splitWiring(
+      {
+        ...declared,
+        systemControl: {
+          rebootNode: { channel: "command", argv: ["reboot", "{{node}}"] },
+          readHaState: { channel: "command", argv: ["ha", "{{node}}"] },
+        },
+      },
+      FIRMWARE_WIRING,
+    );
+    const news = { ...shown, [WIRING_KEY]: wiring, [WIRING_DIGEST_KEY]: "sha256:x" };
+    const outs = recordedOutputs(news, ["cluster", "target"], ["nodes", "systemControl"], "key", {
+      systemControl: pickKeys(["readHaState", "readPowerState"]),
+    });
+    assert.deepEqual(outs[WIRING_KEY], {
+      nodes: declared.nodes,
+      systemControl: { readHaState: { channel: "command", argv: ["ha", "{{node}}"] } },
+    });
+    assert.equal(outs[DECLARED_DIGEST_KEY], declarationDigest("key"));
+    assert.deepEqual(
+      flatInputs(news)["systemControl"],
+      wiring["systemControl"],
+      "the recorded inputs keep every route",
+    );
   });
 
   it("digests the wiring independently of key order and changes with any value", function () {
