@@ -16,7 +16,7 @@ import { readLiveness } from "./node-state";
 import { observeWith } from "./observe";
 import { failedStep, RunContext } from "./run-context";
 import { fetchFirmware } from "./fetch-firmware";
-import { activateFirmware } from "./upgrade-call";
+import { activateFirmware, beforePendingUpgradeCall } from "./upgrade-call";
 import { nodeHandle, stepError, type NodeHandle, type StepOutcome } from "./step-kit";
 import { ExecutionError, type ExecutionInputs, type ExecutionResult, type StepRecord } from "./types";
 
@@ -235,7 +235,9 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
           delete c.rolledBack[step.node];
         });
       }
-      if ((INDEXER_ACTIONS as readonly string[]).includes(step.action))
+      const pendingCall = beforePendingUpgradeCall(ctx, step);
+      if (pendingCall) outcome = { status: "skipped", detail: pendingCall };
+      else if ((INDEXER_ACTIONS as readonly string[]).includes(step.action))
         outcome = await indexers.run(ctx, step);
       else
         outcome = await APPLIANCE_HANDLERS[step.action as (typeof APPLIANCE_ACTIONS)[number]](

@@ -172,6 +172,26 @@ export async function activateFirmware(
   return done(`slot ${slot.id} (${target}): ${describe(seen, routeOfReboot(ctx))}`);
 }
 
+/**
+ * S9, S10: the upgrade call of one of this node's hops was made (mark saved before the call) but a run
+ * stopped before it saw what the call did — the node may go away at any moment (the call may be the
+ * reboot, [ps] sleeps 60 s after it). A step planned before that activation (preflight, backup, upload,
+ * test, and every step of an earlier hop) ran before the call — the mark exists only once they passed —
+ * so a resumed run skips it instead of reading the node again; the activation step then resumes
+ * watching, read-only. Returns the reason to skip, or undefined.
+ */
+export function beforePendingUpgradeCall(ctx: RunContext, step: PlanStep): string | undefined {
+  for (const mark of ctx.checkpoint.reboots) {
+    if (mark.node !== step.node || mark.route !== "upgrade-call" || mark.observed !== undefined) continue;
+    const activation = ctx.inputs.plan.steps.find(
+      (s) => s.node === step.node && s.action === "activate-firmware" && s.version === mark.toVersion,
+    );
+    if (activation && step.seq < activation.seq)
+      return `the upgrade call to ${mark.toVersion} was made at ${mark.issuedAt} and its effect is not yet seen: this step ran before it and is not repeated while ${step.node} may be rebooting (rules S9, S10)`;
+  }
+  return undefined;
+}
+
 function routeOfReboot(ctx: RunContext): string {
   const channel = ctx.inputs.systemControl.channelOf?.("rebootNode");
   return channel === undefined

@@ -99,6 +99,54 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
     });
   }
 
+  it("aborted while watching the upgrade call (S9, S10): the resumed run does not read the node again in the steps planned before the call, so a node going away under it does not stop the run", async () => {
+    // Emulated time stands still between the runs (virtual time at real speed): the call's reboot, due
+    // 5 emulated seconds after it, happens only when the resumed run reads the node's health — the
+    // moment a loaded machine can produce by chance (crash matrix, CM cluster, point 31).
+    cluster = await EmulatedCluster.start({
+      target: "6.3",
+      nodes: [{ name: "sps1", version: "5.0.9" }],
+      virtualTime: true,
+      timeScale: 1,
+    });
+    const c = cluster;
+    const { controller, sink } = abortWhen(
+      (e) => e.action === "activate-firmware" && e.hop === 2 && e.phase === "waiting",
+    );
+    const err = await expectExecutionError(
+      c.runToEnd(() => c.inputs({ signal: controller.signal, progress: sink })),
+    );
+    assert.equal(err.kind, "aborted");
+    assert.equal(c.fleet.node("sps1").node.serviceState(), "up", "the call's reboot is still to come");
+    const client = c.clients.sps1;
+    const health = client.getHealth.bind(client);
+    client.getHealth = () => {
+      c.fleet.clock.advance(10_000); // the node goes away while the step reads it
+      return health();
+    };
+    const result = await c.runToEnd(() => c.inputs());
+    assert.equal(result.complete, true);
+    for (const action of ["preflight", "backup-config"])
+      assert.match(
+        result.steps.find((st) => st.action === action)?.detail ?? "",
+        /upgrade call to 6\.3\.2 was made at .* not repeated while sps1 may be rebooting \(rules S9, S10\)/,
+        action,
+      );
+    assert.deepEqual(
+      c.reboots("sps1").map((e) => [e.detail?.afterReboot, e.detail?.via]),
+      [
+        ["6.0.7", "upgrade-call"],
+        ["6.3.2", "upgrade-call"],
+      ],
+    );
+    assert.equal(
+      c.events().filter((e) => e.name === "activate-firmware").length,
+      2,
+      "no second upgrade call",
+    );
+    assert.equal(c.fleet.node("sps1").node.runningVersion, "6.3.2");
+  });
+
   it("aborted between the secondary's shutdown and its power-on (H2): no second reboot, one power-on, pair converges", async () => {
     cluster = await EmulatedCluster.start({
       target: "6.3",
