@@ -275,6 +275,12 @@ export class EmulatedCluster {
       },
     );
     const virtualTime = o.virtualTime ? new VirtualTime(fleet.clock) : undefined;
+    // The emulator downloads a firmware URL in real time: no jump while a download is under way.
+    virtualTime?.holdWhile(() =>
+      fleet.nodes.some((h) =>
+        h.node.firmwareFetches.list().some((f) => f.status === "queued" || f.status === "in-progress"),
+      ),
+    );
     const workDir = mkdtempSync(join(tmpdir(), "sps-executor-test-"));
     let source: IsoSource | undefined;
     try {

@@ -11,7 +11,9 @@
  * deadline can expire because the machine is loaded (a REST call in flight holds the clock still).
  *
  * `track` wraps a REST client so that its calls count as work in flight; the client's retry backoff
- * (`backoff`) is a sleep inside such a call: the call pauses, time may jump.
+ * (`backoff`) is a sleep inside such a call: the call pauses, time may jump. `holdWhile` holds the clock
+ * while work that runs in real time outside the executor is under way (the emulator downloading a
+ * firmware URL in the background).
  */
 import type { ScaledClock } from "../../../simulator/clock";
 import type { SleepFn } from "../../../provider/executor/types";
@@ -23,6 +25,7 @@ interface Sleeper {
 
 export class VirtualTime {
   private readonly sleepers = new Set<Sleeper>();
+  private readonly holds: Array<() => boolean> = [];
   private busy = 0;
   private generation = 0;
   private checkPending = false;
@@ -34,7 +37,10 @@ export class VirtualTime {
   skippedMs = 0;
 
   constructor(private readonly clock: ScaledClock) {
-    this.tick = setInterval(() => this.wakeDue(), 25);
+    this.tick = setInterval(() => {
+      this.wakeDue();
+      if (this.holds.length > 0 && this.sleepers.size > 0) this.changed(); // a hold may have ended
+    }, 25);
     this.tick.unref();
   }
 
@@ -88,6 +94,11 @@ export class VirtualTime {
     });
   }
 
+  /** Time does not jump while `busy()` is true (checked before every jump). */
+  holdWhile(busy: () => boolean): void {
+    this.holds.push(busy);
+  }
+
   /** No sleeper left behind (a run that ended must not leave a wait running). */
   get pendingSleeps(): number {
     return this.sleepers.size;
@@ -119,13 +130,17 @@ export class VirtualTime {
   private check(): void {
     this.checkPending = false;
     this.wakeDue();
-    if (this.busy > 0 || this.sleepers.size === 0 || this.stopped) return;
+    if (this.busy > 0 || this.sleepers.size === 0 || this.stopped || this.held()) return;
     // Quiet for one more turn of the event loop (I/O callbacks included): then jump.
     const seen = this.generation;
     setImmediate(() => {
-      if (seen !== this.generation || this.busy > 0 || this.stopped) return; // the change re-checks
+      if (seen !== this.generation || this.busy > 0 || this.stopped || this.held()) return; // re-checked on change
       this.jump();
     });
+  }
+
+  private held(): boolean {
+    return this.holds.some((h) => h());
   }
 
   private jump(): void {
