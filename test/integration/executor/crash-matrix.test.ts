@@ -65,8 +65,8 @@ const CASES: CrashCase[] = [
     target: "7.1",
     nodes: [{ name: "sps7", version: "7.0.3" }],
     options: { firmwareByUrl: true, catalog: catalogTo7() },
-    // The download is the emulator's own I/O, which virtual time does not see: a deadline of 30 emulated
-    // days (43 200 polls) cannot pass before a 64 KiB loopback download ends.
+    // The download is the emulator's own I/O: virtual time holds the clock while a fetch is queued or in
+    // progress (EmulatedCluster, holdWhile); the deadline of 30 emulated days is a second guard.
     inputs: () => ({ deadlines: { pollIntervalMs: POLL_INTERVAL_MS, firmwareFetchMs: 30 * 24 * 3_600_000 } }),
     check: (cl, where) => {
       const fetches = cl.events().filter((e) => e.name === "fetch-firmware-start");
