@@ -69,6 +69,7 @@ import {
   recordedOutputs,
 } from "../wiring";
 import { forgetNodes, restNodeKey } from "./live-reads";
+import { prefetchLicenses } from "./license-provider";
 
 export const FIRMWARE_STATE_VERSION = 1;
 const COMPUTED = ["plannedActions", "planFindings", "resolvedTarget", "estimate"] as const;
@@ -128,6 +129,8 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   }
   // A real run plans in create/update from its own fresh read (../wiring.ts isRealRun).
   if (isRealRun(news)) return { inputs: news };
+  // The cluster's License resource is checked next and reads the same nodes: start its reads now.
+  if (Object.keys(f.licenses).length > 0) prefetchLicenses(f.nodes);
   const live = await readLiveFacts(f);
   const { plan, failures } = planFirmware(f, live);
   if (!plan) return { inputs: news, failures };

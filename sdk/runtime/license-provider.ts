@@ -28,7 +28,7 @@ import {
   recordedDeclarationDigest,
   recordedOutputs,
 } from "../wiring";
-import { forgetNodes, restNodeKey, sharedClient, sharedRead } from "./live-reads";
+import { forgetNodes, restNodeKey, sharedClient, sharedRead, type RestNode } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
@@ -73,6 +73,21 @@ async function readLiveLicense(client: SpsRestClient): Promise<LiveLicense> {
   }
 }
 
+/** One node's license, shared with the other resources of this operation (./live-reads.ts). */
+function sharedLicense(n: RestNode): Promise<LiveLicense> {
+  return sharedRead(restNodeKey(n), "license", () => readLiveLicense(sharedClient(n)));
+}
+
+/**
+ * Starts the shared license reads of these nodes without waiting for them: the firmware resource's
+ * preview check does, beside its own read, when its cluster declares licenses, so the License
+ * resource's check (the engine's next one for that cluster) finds the answer there. Still one read
+ * per node; a failed read is not kept (the License check reads again).
+ */
+export function prefetchLicenses(nodes: readonly RestNode[]): void {
+  for (const n of nodes) void sharedLicense(n).catch(() => undefined);
+}
+
 /** The license of each node: shared with the other resources (./live-reads.ts), or `fresh` for a run. */
 async function readLicenses(
   f: LicenseInputs,
@@ -80,8 +95,7 @@ async function readLicenses(
 ): Promise<Record<string, LiveLicense>> {
   const entries = await Promise.all(
     f.nodes.map(async (n): Promise<[string, LiveLicense]> => {
-      if (!options.fresh)
-        return [n.name, await sharedRead(restNodeKey(n), "license", () => readLiveLicense(sharedClient(n)))];
+      if (!options.fresh) return [n.name, await sharedLicense(n)];
       const client = restClient(n, 15_000);
       try {
         return [n.name, await readLiveLicense(client)];

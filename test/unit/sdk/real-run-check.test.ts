@@ -64,6 +64,14 @@ describe("check in a real run", function () {
     assert.ok((result.failures ?? []).some((f) => f.property === "cluster"));
   });
 
+  it("license: the firmware preview's prefetch starts the node's license read, without waiting for it", async function () {
+    const before = connections;
+    license.prefetchLicenses([node("sps-c")]);
+    const deadline = Date.now() + 10_000;
+    while (connections === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(connections > before, "no license read was started");
+  });
+
   it("license: no connection in a real run; a preview reads the node", async function () {
     const inputs = { cluster: "branch", nodes: [node("sps-b")], license: "sps-6", major: 6 };
     const before = connections;
