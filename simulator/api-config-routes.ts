@@ -320,8 +320,9 @@ export async function handleDiskFillup(ctx: ApiContext): Promise<void> {
  * guide]. Only fields public sources name, nothing of the emulator's own: `customer`, `serial`,
  * `limit` (administration guide's license page: Customer, Serial, Limit) and `product_version`,
  * `valid_not_after` (as-built generator mpierson/oi-doc-generators sps/SPSAsBuiltToMD.xsl). The value
- * formats are [unknown]; `product_version` is "<major>.0" here. No validity state: a client derives
- * it from the dates (provider/appliance/license-reading.ts).
+ * formats are [unknown]; `product_version` is "<major>.0" here, left out on a node declared with
+ * `emulator.licenseProductVersion: false` (the reading where REST cannot show the license's LTS major).
+ * No validity state: a client derives it from the dates (provider/appliance/license-reading.ts).
  */
 export function handleLicense(ctx: ApiContext): void {
   if (ctx.method !== "GET") notFound(ctx);
@@ -332,7 +333,7 @@ export function handleLicense(ctx: ApiContext): void {
       customer: l.customer,
       serial: l.serial,
       limit: l.limit,
-      product_version: `${l.major}.0`,
+      ...(ctx.node.showsLicenseProductVersion() ? { product_version: `${l.major}.0` } : {}),
       valid_not_after: l.validNotAfter,
     },
     meta: meta(ctx, "/api/configuration/management/license", "/api/configuration/management"),

@@ -15,6 +15,9 @@
  *   POST   /_emulator/nodes/<name>/system/<op>      reboot | shutdown-secondary | reboot-secondary |
  *                                                    power-on | power-off ({unit}) | activate-secondary |
  *                                                    upload-license ({license: "<file text>"})
+ *   POST   /_emulator/nodes/<name>/webui/activate-firmware   {version}: the operator's "After reboot, Activate"
+ *   POST   /_emulator/nodes/<name>/webui/upload-license      {license: "<file text>"}: the operator's upload in
+ *                                                    Basic Settings > System > License (S11), then Traffic control restart
  *   POST   /_emulator/nodes/<name>/drift            out-of-band changes: { version, diskFillupLimitPercent,
  *                                                    diskUsedPercent, coreIntegrity, starlingJoined,
  *                                                    license: {major, validNotAfter}, plugins: [{name, version, type}] }
@@ -258,6 +261,22 @@ export class ControlServer {
           throw new ControlError(400, "version: the firmware version X.Y.Z to activate is required");
         const slot = node.activateInWebInterface(body.version);
         return send(res, 200, { slot, firmware: node.firmwareSlots() });
+      }
+      if (sub[0] === "webui" && sub[1] === "upload-license" && method === "POST") {
+        // The operator's manual step "Basic Settings > System > License: upload, then restart Traffic
+        // control" [doc: sps-rest-api.md §8]; recorded `via: "web-interface"`, not as system control.
+        const body = (await readJson(req)) as { license?: unknown };
+        if (typeof body.license !== "string")
+          throw new ControlError(400, "license: the license file text is required");
+        let l: ReturnType<EmulatedNode["uploadLicense"]>;
+        try {
+          l = node.uploadLicense(body.license, "web-interface");
+        } catch (e) {
+          throw new ControlError(400, e instanceof Error ? e.message : String(e));
+        }
+        return send(res, 200, {
+          license: { serial: l.serial, major: l.major, validNotAfter: l.validNotAfter },
+        });
       }
       if (sub[0] === "drift" && method === "POST") {
         const d = parse(DriftSchema, await readJson(req));

@@ -91,6 +91,12 @@ export interface EmulatedNodeOptions {
   firmwareFetchApi?: boolean;
   /** Extra CA (PEM) an https firmware source may chain to (the emulated fleet's CA; fetch-firmware). */
   trustedCaPem?: string;
+  /**
+   * The license GET shows `product_version` (default true). false: a node whose answer lacks it, the
+   * other reading of real-appliance-facts §6 ([unknown]: the REST guide lists no field), so the
+   * license's LTS major is not verifiable through REST (rules S2, S11).
+   */
+  licenseProductVersion?: boolean;
   clock: Clock;
   events?: EventLog;
   timings?: Partial<NodeTimings>;
@@ -191,6 +197,11 @@ export class EmulatedNode {
   /** The node offers the support-bundle REST API (decided by its running version unless overridden). */
   hasSupportBundleApi(): boolean {
     return this.options.supportBundleApi ?? semver.gte(this.runningVersion, SUPPORT_BUNDLE_API_FROM);
+  }
+
+  /** The license GET shows `product_version` (the license's LTS major). */
+  showsLicenseProductVersion(): boolean {
+    return this.options.licenseProductVersion ?? true;
   }
 
   /** The node offers `POST /api/firmware/fetch`. */
@@ -625,7 +636,11 @@ export class EmulatedNode {
     this.primaryIndex = 1 - this.primaryIndex;
   }
 
-  uploadLicense(text: string): LicenseRecord {
+  /**
+   * A license upload: through system control (command channel, core shell) or, `via: "web-interface"`,
+   * the operator's Basic Settings > System > License page (the only documented path, S11).
+   */
+  uploadLicense(text: string, via: "system-control" | "web-interface" = "system-control"): LicenseRecord {
     this.advance();
     const license = licenseFromFile(text);
     this.license = license;
@@ -633,6 +648,7 @@ export class EmulatedNode {
       serial: license.serial,
       major: license.major,
       validNotAfter: license.validNotAfter,
+      via,
     });
     return license;
   }

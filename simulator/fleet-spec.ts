@@ -49,6 +49,8 @@ const NodeEmulatorSettings = z
     supportBundleApi: z.boolean().optional(),
     /** The node offers `POST /api/firmware/fetch` (default: from 7.0 [doc]). */
     firmwareFetchApi: z.boolean().optional(),
+    /** The license GET shows `product_version` (default true); false: the LTS major is not verifiable (S11). */
+    licenseProductVersion: z.boolean().optional(),
     /** The REST tree offers the emulator's [inference] next-hop path (default true; H4). */
     nextHopRest: z.boolean().optional(),
   })

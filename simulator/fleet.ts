@@ -232,6 +232,7 @@ export async function startFleet(
           supportBundleApi: spec.emulator?.supportBundleApi,
           firmwareFetchApi: spec.emulator?.firmwareFetchApi,
           trustedCaPem: ca.caCertPem,
+          licenseProductVersion: spec.emulator?.licenseProductVersion,
           clock,
           events,
           timings,

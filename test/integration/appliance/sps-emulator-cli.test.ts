@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
 import type { FleetDescription } from "../../../simulator/fleet";
+import { buildLicenseFile } from "../../../simulator/license";
 
 const ROOT = resolve(__dirname, "../../..");
 
@@ -169,6 +170,70 @@ describe("sps-emulator command and its /_emulator control surface", function () 
     child.kill("SIGTERM");
     assert.equal(await exitCode(child), 0);
     assert.ok(!existsSync(fleet.caPath), "temporary CA files are removed");
+  });
+
+  it("serves a license GET without product_version on request, and takes the operator's license upload in the web interface (S11)", async function () {
+    const fleetFile = join(dir, "license-fleet.json");
+    writeFileSync(
+      fleetFile,
+      JSON.stringify({
+        clusters: [
+          {
+            name: "branch",
+            nodes: [
+              { name: "opaque", version: "6.0.5", emulator: { licenseProductVersion: false } },
+              { name: "plain", version: "6.0.5" },
+            ],
+          },
+        ],
+        emulator: { credentials: [{ username: "admin", password: "Cli-Passw0rd" }] },
+      }),
+    );
+    child = runCli(["--fleet", fleetFile, "--time-scale", "60"]);
+    const fleet = await firstJson(child);
+    const license = async (name: string): Promise<Record<string, unknown>> => {
+      const n = fleet.nodes.find((x) => x.name === name)!;
+      const client = new SpsRestClient({
+        endpoint: n.url,
+        credentials: n.credentials[0],
+        tls: { mode: "ca", caPem: readFileSync(fleet.caPath, "utf8") },
+      });
+      try {
+        await client.login();
+        return (await client.getLicense()).raw;
+      } finally {
+        client.close();
+      }
+    };
+    assert.equal((await license("plain"))["product_version"], "6.0");
+    const opaque = await license("opaque");
+    assert.equal(opaque["product_version"], undefined, JSON.stringify(opaque));
+    assert.equal(opaque["valid_not_after"], "2030-12-31");
+    // The operator's upload in Basic Settings > System > License: recorded as the web interface's, not system control's.
+    const text = buildLicenseFile(7, "2032-06-30");
+    const up = await control(`${fleet.control}/nodes/opaque/webui/upload-license`, "POST", { license: text });
+    assert.equal(up.status, 200);
+    assert.deepEqual((up.json as { license: unknown }).license, {
+      serial: "EMU-7-12",
+      major: 7,
+      validNotAfter: "2032-06-30",
+    });
+    assert.equal((await license("opaque"))["valid_not_after"], "2032-06-30");
+    const events = (await control(`${fleet.control}/events?node=opaque&name=upload-license`, "GET"))
+      .json as Array<{
+      detail: { via: string };
+    }>;
+    assert.deepEqual(
+      events.map((e) => e.detail.via),
+      ["web-interface"],
+    );
+    const bad = await control(`${fleet.control}/nodes/opaque/webui/upload-license`, "POST", { license: "x" });
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.json), /license file is not valid JSON/);
+    assert.equal(
+      (await control(`${fleet.control}/nodes/opaque/webui/upload-license`, "POST", {})).status,
+      400,
+    );
   });
 
   it("exits 2 naming the file and field on an invalid fleet file", async function () {
