@@ -28,6 +28,12 @@ export interface SpsClusterArgs {
   license?: { name: string; major: number; warnDays?: number };
   /** LTS major → license name, uploaded during a hop into that LTS (S11). Default: from `license`. */
   hopLicenses?: Record<string, string>;
+  /**
+   * "sha256:<hex>": the operator confirms that the license file of this SHA-256 (the value the manual
+   * license gate names) is installed, for nodes whose REST answer cannot show the license's LTS major
+   * (S11). A changed license file has a new SHA-256: this confirmation then no longer counts.
+   */
+  licenseConfirmed?: string;
   plugins?: Array<{ node: string; name: string; version: string; path: string }>;
   pluginBuilds?: Record<string, Record<string, { version: string; path: string }>>;
   indexers?: Array<{
@@ -132,6 +138,7 @@ export class SpsCluster extends pulumi.ComponentResource {
           args.hopLicenses ?? (args.license ? { [String(args.license.major)]: args.license.name } : {}),
         ...(args.pluginBuilds ? { pluginBuilds: args.pluginBuilds } : {}),
         ...(args.systemControl ? { systemControl: args.systemControl } : {}),
+        ...(args.licenseConfirmed ? { licenseConfirmed: args.licenseConfirmed } : {}),
         ...(args.maxParallel !== undefined ? { maxParallel: args.maxParallel } : {}),
         ...(args.upgradeCall ? { upgradeCall: args.upgradeCall } : {}),
         ...(args.evidenceDir ? { evidenceDir: args.evidenceDir } : {}),
@@ -157,6 +164,7 @@ export class SpsCluster extends pulumi.ComponentResource {
             major: args.license.major,
             ...(args.license.warnDays !== undefined ? { warnDays: args.license.warnDays } : {}),
             ...(args.systemControl ? { systemControl: args.systemControl } : {}),
+            ...(args.licenseConfirmed ? { licenseConfirmed: args.licenseConfirmed } : {}),
           },
           after,
         )

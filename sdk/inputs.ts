@@ -7,6 +7,7 @@ import { z } from "zod";
 import { NODE_ROLES, nodeSettingsSchema, pluginSchema } from "../provider/domain/fleet";
 import { checkFirmwareSources, firmwareSourceSchema } from "../provider/domain/firmware-source";
 import { INDEXER_OS } from "../provider/domain/indexer-commands";
+import { LICENSE_CONFIRMATION_PATTERN } from "../provider/domain/license-decision";
 import {
   applianceAddressText,
   bmcSchema,
@@ -144,6 +145,18 @@ export const firmwareInputSchema = z
       )
       .default({}),
     systemControl: systemControlInputSchema.default({}),
+    /**
+     * The operator's confirmation that the license file of this SHA-256 is installed on every node,
+     * "sha256:<hex>" as the manual gate names it; counts only where REST cannot show the license's LTS
+     * major (rules S2, S11; provider/domain/license-decision.ts).
+     */
+    licenseConfirmed: z
+      .string()
+      .regex(
+        LICENSE_CONFIRMATION_PATTERN,
+        'must be "sha256:<64 lowercase hex digits>", the value the license gate names',
+      )
+      .optional(),
     maxParallel: z.number().int().positive().optional(),
     /**
      * What POST /api/firmware/upgrade does on this cluster's SPS version, when the operator knows it
@@ -226,6 +239,18 @@ export const licenseInputSchema = z
     /** Warn (drift "expiring") when the license ends within this many days. */
     warnDays: z.number().int().nonnegative().default(30),
     systemControl: systemControlInputSchema.default({}),
+    /**
+     * The operator's confirmation that the license file of this SHA-256 is installed on every node,
+     * "sha256:<hex>" as the manual gate names it; counts only where REST cannot show the license's LTS
+     * major (rules S2, S11; provider/domain/license-decision.ts).
+     */
+    licenseConfirmed: z
+      .string()
+      .regex(
+        LICENSE_CONFIRMATION_PATTERN,
+        'must be "sha256:<64 lowercase hex digits>", the value the license gate names',
+      )
+      .optional(),
   })
   .strict();
 export type LicenseInputs = z.output<typeof licenseInputSchema>;

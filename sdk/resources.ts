@@ -78,6 +78,8 @@ export interface ClusterFirmwareArgs {
   licenses?: pulumi.Input<Record<string, string>>;
   pluginBuilds?: pulumi.Input<Record<string, Record<string, { version: string; path: string }>>>;
   systemControl?: pulumi.Input<SystemControlInput>;
+  /** "sha256:<hex>": the operator confirms this license file is installed where REST cannot show it (S11). */
+  licenseConfirmed?: pulumi.Input<string>;
   maxParallel?: pulumi.Input<number>;
   /** What POST /api/firmware/upgrade does on this SPS version, if known (only HA pairs depend on it). */
   upgradeCall?: pulumi.Input<"reboots" | "selects">;
@@ -182,6 +184,11 @@ export interface LicenseArgs {
   major: pulumi.Input<number>;
   warnDays?: pulumi.Input<number>;
   systemControl?: pulumi.Input<SystemControlInput>;
+  /**
+   * "sha256:<hex>" of the declared license file, as the manual gate names it: the operator confirms it
+   * is installed (Basic Settings > System > License) where REST cannot show the license's LTS major.
+   */
+  licenseConfirmed?: pulumi.Input<string>;
 }
 
 /** The license installed on each node of a cluster. */
@@ -191,6 +198,8 @@ export class License extends SpsDynamicResource {
     Record<string, { serial?: string; major?: number; validNotAfter?: string; state?: string }>
   >;
   declare readonly licenseSha256: pulumi.Output<string>;
+  /** Per node the SHA-256 of the file installed through system control or confirmed by the operator. */
+  declare readonly licenseRecords: pulumi.Output<Record<string, { sha256: string; by: string }>>;
   declare readonly drift: pulumi.Output<string[]>;
   declare readonly stateVersion: pulumi.Output<number>;
 
@@ -200,9 +209,16 @@ export class License extends SpsDynamicResource {
       name,
       {
         ...wiredInputs(args, LICENSE_WIRING),
-        ...outputSlots("plannedActions", "installed", "licenseSha256", "drift", "stateVersion"),
+        ...outputSlots(
+          "plannedActions",
+          "installed",
+          "licenseSha256",
+          "licenseRecords",
+          "drift",
+          "stateVersion",
+        ),
       },
-      { ...opts, additionalSecretOutputs: ["licenseSha256"] },
+      { ...opts, additionalSecretOutputs: ["licenseSha256", "licenseRecords"] },
       SPS_MODULE,
       "License",
     );

@@ -4,10 +4,12 @@
  * after any interruption converges without repeating anything (and a finished plan causes no write).
  * The HA-only steps are in ./ha-steps.ts.
  */
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import type { FirmwareSlot, FirmwareSlots } from "../appliance/appliance-client";
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import { rebootDeadlineMs } from "../domain/deadlines";
+import { decideLicense, licenseConfirmation, licenseGateLines } from "../domain/license-decision";
 import type { PlanStep } from "../domain/plan";
 import { readPair } from "./ha";
 import {
@@ -459,7 +461,13 @@ async function waitForReboot(
   );
 }
 
-/** S11: a license for the new LTS major after the reboot into it. */
+/**
+ * S11: a license for the new LTS major after the reboot into it. REST decides where it shows the
+ * license's major; where it cannot ([unknown]: real-appliance-facts §6), the SHA-256 recorded at an
+ * install through system control or the operator's `licenseConfirmed` does (provider/domain/license-decision.ts),
+ * so a manual gate is passed once, never on every run. No REST call uploads a license [doc: REST guide
+ * "Manage the SPS license"]: without a system-control route the step stops at a manual gate with the web-interface steps.
+ */
 export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const running = await ensureUp(ctx, node, step);
   const major = majorOf(running);
@@ -473,23 +481,60 @@ export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: Pla
       `${where(ctx, step)}: the node runs ${running} and needs a license for ${major} LTS; add licenses["${major}"] (rules S2, S11)`,
       { rule: "S11" },
     );
+  const sha256 = createHash("sha256").update(file.content).digest("hex");
+  const key = `${node.name}#${major}`;
+  const confirmations = ctx.inputs.licenseConfirmed ?? [];
+  const decision = decideLicense({
+    declaredMajor: major,
+    declaredSha256: sha256,
+    rest:
+      before.major === null
+        ? { major: null }
+        : { major: before.major, differs: `state ${before.state ?? "?"}` },
+    ...(ctx.checkpoint.licenseRecords?.[key] ? { recorded: ctx.checkpoint.licenseRecords[key] } : {}),
+    ...(confirmations.includes(licenseConfirmation(sha256))
+      ? { confirmed: licenseConfirmation(sha256) }
+      : {}),
+  });
+  if (decision.kind === "installed") {
+    const record = decision.recordNow;
+    if (record)
+      await ctx.save((c) => {
+        c.licenseRecords = { ...c.licenseRecords, [key]: record };
+      });
+    return skipped(`${decision.why} (rule S11)`);
+  }
   try {
     await ctx.inputs.systemControl.uploadLicense(node.controlName, file);
   } catch (e) {
-    if (e instanceof ManualStepRequired)
+    if (e instanceof ManualStepRequired) {
+      const steps = [...e.instructions];
+      steps.splice(
+        Math.max(0, steps.length - 1),
+        0,
+        ...licenseGateLines({
+          name: file.name ?? file.fileName,
+          sha256,
+          confirmable: decision.confirmable,
+        }),
+      );
       throw stepError(
         "manual-step-required",
         step,
-        `${where(ctx, step)}: upload the ${major} LTS license by hand, then run again:\n${e.instructions.join("\n")}`,
+        `${where(ctx, step)}: upload the ${major} LTS license by hand, then run again:\n${steps.map((l, i) => `  ${i + 1}. ${l}`).join("\n")}`,
         { rule: "S11", cause: e },
       );
+    }
     throw e;
   }
+  await ctx.save((c) => {
+    c.licenseRecords = { ...c.licenseRecords, [key]: { sha256, by: "system-control" } };
+  });
   const after = licenseFacts((await node.client.getLicense()).raw);
   if (after.major === null)
-    // Not verifiable through REST: never a silent pass or fail — say so, and where to check.
+    // Not verifiable through REST: never a silent pass or fail — say so, where to check, and what is recorded.
     return done(
-      `license for ${major} LTS uploaded (file ${file.fileName}); ${(after.warnings ?? []).join("; ")}`,
+      `license for ${major} LTS uploaded (file ${file.fileName}, recorded ${licenseConfirmation(sha256)}); ${(after.warnings ?? []).join("; ")}`,
     );
   if (!licenseValidFor(after, major))
     throw stepError(

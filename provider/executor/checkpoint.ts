@@ -53,6 +53,15 @@ export const checkpointSchema = z.strictObject({
   evidence: z.array(evidenceSchema).optional(),
   bundleNotes: z.record(z.string(), z.string()).optional(),
   fetches: z.array(fetchMarkSchema).optional(),
+  licenseRecords: z
+    .record(
+      z.string(),
+      z.strictObject({
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+        by: z.enum(["system-control", "operator"]),
+      }),
+    )
+    .optional(),
   updatedAt: z.string(),
 });
 

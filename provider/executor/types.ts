@@ -11,6 +11,7 @@
  * same hop (rules S9, S10, S13, H1).
  */
 import type { ApplianceClient } from "../appliance/appliance-client";
+import type { LicenseRecord } from "../domain/license-decision";
 import type { HaState, LicenseFile, SystemControl } from "../appliance/system-control/operations";
 import type { UpgradeDeadlines } from "../domain/deadlines";
 import type { ClusterPlan, StepAction } from "../domain/plan";
@@ -132,6 +133,11 @@ export interface ExecutionInputs {
   firmware: Record<string, FirmwareImageInput>;
   /** Per LTS major ("6") the license file for it (S2, S11). */
   licenses?: Record<string, LicenseFile>;
+  /**
+   * "sha256:<hex>" of license files the operator confirms installed (after the manual gate's web-interface
+   * upload) where REST cannot show the license's LTS major (S11, provider/domain/license-decision.ts).
+   */
+  licenseConfirmed?: string[];
   /** Per plugin name, per target revision "X.Y.Z" or release "X.Y", the build to install (P6, S15). */
   plugins?: Record<string, Record<string, PluginPackage>>;
   /** Per SPS revision "X.Y.Z", the indexer RPM (I3). */
@@ -305,6 +311,11 @@ export interface ExecutionCheckpoint {
   bundleNotes?: Record<string, string>;
   /** S3 fetch-firmware downloads started by this tool (absent in earlier checkpoints). */
   fetches?: FetchMark[];
+  /**
+   * S11: per "node#major" the SHA-256 of the license file installed through system control or confirmed
+   * by the operator — what decides where REST cannot show the license's major (absent in earlier checkpoints).
+   */
+  licenseRecords?: Record<string, LicenseRecord>;
   updatedAt: string;
 }
 

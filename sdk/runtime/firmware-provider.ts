@@ -306,7 +306,7 @@ function licensesFor(f: FirmwareInputs): Record<string, LicenseFile> {
       throw new Error(
         `licenses.${major}: no license "${name}" in sps:credentials.licenses; add it with --secret`,
       );
-    out[major] = { fileName: `${name}.lic`, content: Buffer.from(text, "utf8") };
+    out[major] = { fileName: `${name}.lic`, content: Buffer.from(text, "utf8"), name };
   }
   return out;
 }
@@ -449,6 +449,7 @@ async function runLocked(
       systemControl,
       firmware: f.firmware,
       licenses: licensesFor(f),
+      ...(f.licenseConfirmed ? { licenseConfirmed: [f.licenseConfirmed] } : {}),
       plugins: Object.fromEntries(
         Object.entries(f.pluginBuilds).map(([p, builds]) => [
           p,

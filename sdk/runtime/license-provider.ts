@@ -5,7 +5,15 @@
  */
 import { createHash } from "node:crypto";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
-import { LICENSE_CHECK_BY_HAND, readLicense } from "../../provider/appliance/license-reading";
+import { z } from "zod";
+import { readLicense } from "../../provider/appliance/license-reading";
+import { ManualStepRequired } from "../../provider/appliance/system-control/errors";
+import {
+  decideLicense,
+  licenseGateLines,
+  type LicenseDecision,
+  type LicenseRecord,
+} from "../../provider/domain/license-decision";
 import { fieldProblems } from "../../provider/domain/validation";
 import { licenseDrift, type LicenseFacts } from "../drift";
 import { licenseInputSchema, type LicenseInputs } from "../inputs";
@@ -33,11 +41,38 @@ import { forgetNodes, restNodeKey, sharedClient, sharedRead, type RestNode } fro
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
 
-const DECLARED = ["cluster", "nodes", "license", "major", "warnDays", "systemControl"] as const;
+const DECLARED = [
+  "cluster",
+  "nodes",
+  "license",
+  "major",
+  "warnDays",
+  "systemControl",
+  "licenseConfirmed",
+] as const;
 
 function inputsOf(props: Props): LicenseInputs {
-  const { cluster, nodes, license, major, warnDays, systemControl } = flatInputs(props);
-  return licenseInputSchema.parse({ cluster, nodes, license, major, warnDays, systemControl });
+  return licenseInputSchema.parse(inputsOfLoose(props));
+}
+
+/**
+ * Per node the SHA-256 of the license file installed through system control or confirmed by the
+ * operator (S11, provider/domain/license-decision.ts). Only the hash: never the text. Earlier states
+ * have none.
+ */
+type Records = Record<string, LicenseRecord>;
+const recordsSchema = z.record(
+  z.string(),
+  z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), by: z.enum(["system-control", "operator"]) }),
+);
+
+function recordsOf(props: Props | undefined): Records {
+  const parsed = recordsSchema.safeParse(props?.["licenseRecords"]);
+  return parsed.success ? parsed.data : {};
+}
+
+function sha256Of(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /** What the license text says, when it is the JSON form (the emulator's); real files are opaque. */
@@ -107,17 +142,32 @@ async function readLicenses(
   return Object.fromEntries(entries);
 }
 
-function needsInstall(f: LicenseInputs, text: string, live: LiveLicense): string | undefined {
-  if (live.error) return undefined;
+/** Where REST shows the major: why the installed license is not the declared file (undefined: it is). */
+function restDifference(text: string, live: LiveLicense): string | undefined {
   const declared = declaredFacts(text);
-  if (live.major === undefined)
-    return `the installed license's LTS major is not verifiable through REST (${LICENSE_CHECK_BY_HAND}); declared ${f.major}`;
-  if (live.major !== f.major) return `runs a license for major ${live.major}, declared ${f.major}`;
   if (declared.serial !== undefined && live.serial !== declared.serial)
     return `license serial differs from the declared file`;
   if (declared.validNotAfter !== undefined && live.validNotAfter !== declared.validNotAfter)
     return `license ends ${live.validNotAfter ?? "?"}, the declared file ends ${declared.validNotAfter}`;
   return undefined;
+}
+
+/** Rules S2, S11: the decision for one node (undefined: its license could not be read). */
+function decisionFor(
+  f: LicenseInputs,
+  text: string,
+  live: LiveLicense,
+  recorded: LicenseRecord | undefined,
+): LicenseDecision | undefined {
+  if (live.error) return undefined;
+  const major = live.major ?? null;
+  return decideLicense({
+    declaredMajor: f.major,
+    declaredSha256: sha256Of(text),
+    rest: { major, ...(major === null ? {} : { differs: restDifference(text, live) }) },
+    ...(recorded ? { recorded } : {}),
+    ...(f.licenseConfirmed !== undefined ? { confirmed: f.licenseConfirmed } : {}),
+  });
 }
 
 /**
@@ -138,7 +188,7 @@ function licenseText(f: LicenseInputs): string {
   return text;
 }
 
-export async function check(_olds: Props, news: Props): Promise<CheckResult> {
+export async function check(olds: Props, news: Props): Promise<CheckResult> {
   const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
   if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
   let text: string;
@@ -149,26 +199,30 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   }
   // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
   if (isRealRun(news)) return { inputs: news };
-  return { inputs: checkedInputs(news, { plannedActions: await plannedLines(parsed.data, text) }) };
+  const plannedActions = await plannedLines(parsed.data, text, recordsOf(olds));
+  return { inputs: checkedInputs(news, { plannedActions }) };
 }
 
-/** The uploads an `up` would make now, from the live licenses. */
-async function plannedLines(f: LicenseInputs, text: string): Promise<string[]> {
+/** What an `up` would do now, from the live licenses and the recorded hashes. */
+async function plannedLines(f: LicenseInputs, text: string, records: Records): Promise<string[]> {
   const live = await readLicenses(f);
   return f.nodes.flatMap((n) => {
-    const why = needsInstall(f, text, live[n.name] ?? {});
-    return why ? [`upload-license ${f.license} to ${n.name}: ${why} — ${uploadRoute(f)}`] : [];
+    const d = decisionFor(f, text, live[n.name] ?? {}, records[n.name]);
+    if (d?.kind === "install")
+      return [`upload-license ${f.license} to ${n.name}: ${d.why} — ${uploadRoute(f)}`];
+    if (d?.recordNow) return [`record-license ${f.license} on ${n.name}: ${d.why}`];
+    return [];
   });
 }
 
 /** The plan `check` made in this preview, or (recorded inputs, a real run) one from the live state. */
-async function hasPendingUploads(news: Props): Promise<boolean> {
+async function hasPendingUploads(olds: Props, news: Props): Promise<boolean> {
   const previewed = previewedPlan(news);
   if (previewed) return previewed.length > 0;
   const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
   if (!parsed.success) return true;
   try {
-    return (await plannedLines(parsed.data, licenseText(parsed.data))).length > 0;
+    return (await plannedLines(parsed.data, licenseText(parsed.data), recordsOf(olds))).length > 0;
   } catch {
     return true;
   }
@@ -176,9 +230,9 @@ async function hasPendingUploads(news: Props): Promise<boolean> {
 
 /** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function inputsOfLoose(props: Props): Props {
-  const { cluster, nodes, license, major, warnDays, systemControl } = flatInputs(props);
+  const { cluster, nodes, license, major, warnDays, systemControl, licenseConfirmed } = flatInputs(props);
   return Object.fromEntries(
-    Object.entries({ cluster, nodes, license, major, warnDays, systemControl }).filter(
+    Object.entries({ cluster, nodes, license, major, warnDays, systemControl, licenseConfirmed }).filter(
       ([, v]) => v !== undefined,
     ),
   );
@@ -193,24 +247,30 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<DiffR
   const changed =
     recordedDeclarationDigest(olds, declaredKey) !== declarationDigest(declaredKey(news)) ||
     liveStateChanged(olds, news, ["drift", "installed"]);
-  return { changes: changed || (await hasPendingUploads(news)) };
+  return { changes: changed || (await hasPendingUploads(olds, news)) };
 }
 
-async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
+async function apply(id: string, news: Props, olds?: Props): Promise<{ id: string; outs: Props }> {
   const f = inputsOf(news);
   // The upload changes these nodes: no answer read before it is shared after it (./live-reads.ts).
   const touched = f.nodes.map(restNodeKey);
   forgetNodes(touched);
   try {
-    return await upload(id, news, f);
+    return await upload(id, news, f, recordsOf(olds));
   } finally {
     forgetNodes(touched);
   }
 }
 
-async function upload(id: string, news: Props, f: LicenseInputs): Promise<{ id: string; outs: Props }> {
+async function upload(
+  id: string,
+  news: Props,
+  f: LicenseInputs,
+  recorded: Records,
+): Promise<{ id: string; outs: Props }> {
   const name = `license/${f.cluster}`;
   const text = licenseText(f);
+  const records: Records = { ...recorded };
   const before = await readLicenses(f, { fresh: true });
   const sc = systemControlFor(
     f.nodes.map((n) => ({ ...n, roles: [], ha: false })),
@@ -219,34 +279,57 @@ async function upload(id: string, news: Props, f: LicenseInputs): Promise<{ id: 
   const installed: string[] = [];
   try {
     for (const n of f.nodes) {
-      const why = needsInstall(f, text, before[n.name] ?? {});
       if (before[n.name]?.error)
         throw new Error(`cannot read the license of ${n.name}: ${before[n.name]?.error}`);
-      if (!why) {
-        say(name, `${n.name}: license already installed`);
+      const d = decisionFor(f, text, before[n.name] ?? {}, records[n.name]);
+      if (d?.kind !== "install") {
+        if (d?.recordNow) records[n.name] = d.recordNow;
+        say(name, `${n.name}: license already installed${d ? ` (${d.why})` : ""}`);
         continue;
       }
-      say(name, `${n.name}: upload-license ${f.license} (${why})`);
-      await sc.uploadLicense(n.name, { fileName: `${f.license}.lic`, content: Buffer.from(text, "utf8") });
+      say(name, `${n.name}: upload-license ${f.license} (${d.why})`);
+      try {
+        await sc.uploadLicense(n.name, { fileName: `${f.license}.lic`, content: Buffer.from(text, "utf8") });
+      } catch (e) {
+        throw e instanceof ManualStepRequired ? licenseGate(e, f.license, sha256Of(text), d.confirmable) : e;
+      }
+      // Recorded so a node whose REST answer cannot show the major is not uploaded to again (S11).
+      records[n.name] = { sha256: sha256Of(text), by: "system-control" };
       installed.push(n.name);
     }
   } catch (e) {
     const after = await readLicenses(f, { fresh: true });
     const message = `${name}: ${errorText(e)}`;
-    throw partialFailure(message, id, outputs(news, after, text), news["__provider"]);
+    throw partialFailure(message, id, outputs(news, after, text, records), news["__provider"]);
   }
   const after = await readLicenses(f, { fresh: true });
   say(name, installed.length > 0 ? `installed on ${installed.join(", ")}` : "nothing to do");
-  return { id, outs: outputs(news, after, text) };
+  return { id, outs: outputs(news, after, text, records) };
 }
 
-function outputs(news: Props, live: Record<string, LiveLicense>, text: string): Props {
+/**
+ * The manual gate (no route, S11): the web-interface steps, the file by its declared name and SHA-256
+ * (never its content), the Traffic-control warning and, where REST cannot verify, the confirmation.
+ */
+export function licenseGate(
+  e: ManualStepRequired,
+  name: string,
+  sha256: string,
+  confirmable: boolean,
+): ManualStepRequired {
+  const steps = [...e.instructions];
+  steps.splice(Math.max(0, steps.length - 1), 0, ...licenseGateLines({ name, sha256, confirmable }));
+  return new ManualStepRequired({ operation: e.operation, node: e.node, instructions: steps });
+}
+
+function outputs(news: Props, live: Record<string, LiveLicense>, text: string, records: Records): Props {
   return {
     // Of the wiring only the nodes (`read`); the digest stands for the system-control routes.
     ...recordedOutputs(news, DECLARED, ["nodes"], declaredKey(news)),
     plannedActions: [],
     stateVersion: LICENSE_STATE_VERSION,
-    licenseSha256: createHash("sha256").update(text).digest("hex"),
+    licenseSha256: sha256Of(text),
+    licenseRecords: records,
     installed: live,
     applied: live,
     drift: [],
@@ -257,8 +340,8 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
   return apply(`sps-license:${String(inputs["cluster"])}`, inputs);
 }
 
-export async function update(id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
-  return { outs: (await apply(id, news)).outs };
+export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+  return { outs: (await apply(id, news, olds)).outs };
 }
 
 export async function read(id: string, props: Props): Promise<ReadResult> {

@@ -79,6 +79,8 @@ export interface HaState {
 export interface LicenseFile {
   fileName: string;
   content: Buffer;
+  /** The name the license is declared under (sps:credentials.licenses), for messages; never the content. */
+  name?: string;
 }
 
 /**
