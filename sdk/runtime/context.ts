@@ -182,9 +182,12 @@ export function partialFailure(
   provider: unknown,
 ): Error {
   const error = new Error(scrub(message));
+  // The dynamic provider turns these into a protobuf Struct directly, which refuses `undefined` (an
+  // unreadable license field, say) with "Unexpected struct type" and leaves the engine waiting: JSON only.
+  const plain = JSON.parse(JSON.stringify(properties)) as Record<string, unknown>;
   return Object.assign(error, {
     id,
-    properties: { ...properties, __provider: provider },
+    properties: { ...plain, __provider: provider },
     reasons: [scrub(message)],
   });
 }

@@ -5,6 +5,7 @@ import { defaultCatalog } from "../../../provider/domain/default-catalog";
 import { clusterSchema } from "../../../provider/domain/fleet";
 import { planCluster } from "../../../provider/domain/fleet-plan";
 import { parseCredentials, redact, secretValues } from "../../../sdk/credentials";
+import { partialFailure } from "../../../sdk/runtime/context";
 import { firmwareDrift, indexerDrift, licenseDrift, nodeState, pluginDrift } from "../../../sdk/drift";
 import {
   DIFF_LINE_LIMIT,
@@ -245,5 +246,26 @@ describe("resuming an interrupted run", function () {
     assert.equal(runToResume(older, newer, "6.3.0"), newer);
     assert.equal(runToResume(newer, older, "6.3.0"), newer);
     assert.equal(runToResume(record("6.0.12", "2026-01-03T00:00:00Z"), undefined, "6.3.0"), undefined);
+  });
+});
+
+describe("partial-state failures", function () {
+  it("carry JSON-only properties: an unreadable (undefined) field must not break the dynamic provider's protobuf Struct", function () {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as {
+      Struct: { fromJavaScript(v: Record<string, unknown>): unknown };
+    };
+    const e = partialFailure(
+      "license/branch: stopped",
+      "sps-license:branch",
+      { installed: { "sps-branch": { serial: "S-1", major: undefined } }, drift: [] },
+      "urn:provider",
+    ) as Error & { properties: Record<string, unknown> };
+    assert.deepEqual(e.properties, {
+      installed: { "sps-branch": { serial: "S-1" } },
+      drift: [],
+      __provider: "urn:provider",
+    });
+    assert.doesNotThrow(() => Struct.fromJavaScript(e.properties));
   });
 });
