@@ -96,11 +96,13 @@ async function readLiveLicense(client: SpsRestClient): Promise<LiveLicense> {
     await client.login();
     // Read leniently under the names public sources give (provider/appliance/license-reading.ts).
     const r = readLicense((await client.getLicense()).raw, new Date());
+    // Only the facts the answer gave: an `undefined` value would break the dynamic provider's protobuf
+    // Struct in `read` ("Unexpected struct type") on a node whose answer lacks `product_version`.
     return {
-      serial: r.serial,
-      major: r.major ?? undefined,
-      validNotAfter: r.validNotAfter,
-      state: r.validity === "unknown" ? undefined : r.validity,
+      ...(r.serial !== undefined ? { serial: r.serial } : {}),
+      ...(r.major !== null ? { major: r.major } : {}),
+      ...(r.validNotAfter !== undefined ? { validNotAfter: r.validNotAfter } : {}),
+      ...(r.validity !== "unknown" ? { state: r.validity } : {}),
       ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
     };
   } catch (e) {
@@ -188,7 +190,7 @@ function licenseText(f: LicenseInputs): string {
   return text;
 }
 
-export async function check(olds: Props, news: Props): Promise<CheckResult> {
+export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
   if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
   let text: string;
@@ -199,7 +201,9 @@ export async function check(olds: Props, news: Props): Promise<CheckResult> {
   }
   // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
   if (isRealRun(news)) return { inputs: news };
-  const plannedActions = await plannedLines(parsed.data, text, recordsOf(olds));
+  // The recorded hashes are outputs, which `check` does not get (only the old inputs): its lines are
+  // made without them, and `diff` decides again with them (hasPendingUploads).
+  const plannedActions = await plannedLines(parsed.data, text, {});
   return { inputs: checkedInputs(news, { plannedActions }) };
 }
 
@@ -215,10 +219,14 @@ async function plannedLines(f: LicenseInputs, text: string, records: Records): P
   });
 }
 
-/** The plan `check` made in this preview, or (recorded inputs, a real run) one from the live state. */
+/**
+ * Pending work: none when the plan `check` made in this preview is empty; else (and in a real run, with
+ * recorded inputs) decided again with the hashes recorded in the old outputs — `check` gets only the old
+ * inputs, so its lines cannot know what an earlier install or confirmation recorded (S11).
+ */
 async function hasPendingUploads(olds: Props, news: Props): Promise<boolean> {
   const previewed = previewedPlan(news);
-  if (previewed) return previewed.length > 0;
+  if (previewed && previewed.length === 0) return false;
   const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
   if (!parsed.success) return true;
   try {
