@@ -44,6 +44,18 @@ export function systemControl(): SystemControlInput {
   return lab.getObject<SystemControlInput>("systemControl") ?? {};
 }
 
+/**
+ * The lab's system-control routes for a cluster with an HA pair (secondary shutdown, power-on through
+ * IPMI, "Activate slave": H2) and none for a cluster of standalone nodes (issue 10): the REST upgrade call
+ * reboots a standalone node, and its S11 license upload is the manual web-interface gate (no REST call
+ * uploads a license [doc: REST guide "Manage the SPS license"]).
+ */
+export function haSystemControl(nodes: ReadonlyArray<{ ha?: boolean }>): {
+  systemControl?: SystemControlInput;
+} {
+  return nodes.some((n) => n.ha === true) ? { systemControl: systemControl() } : {};
+}
+
 export function deadlines(): Record<string, number> | undefined {
   return lab.getObject<Record<string, number>>("deadlines");
 }

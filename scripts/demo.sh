@@ -112,7 +112,24 @@ for attempt in 1 2 3 4 5; do
   pulumi up --yes --skip-preview --non-interactive --color never > "$WORK/up.log" 2>&1 && up_rc=0 || up_rc=$?
   sed -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' "$WORK/up.log" | grep -v ' start: ' | awk '!seen[$0]++' || true
   gate=$(grep -o 'node [^ ,]*, step [0-9]* activate-firmware (hop [0-9]* → [0-9.]*): activate the firmware of the HA pair by hand' "$WORK/up.log" | head -1 || true)
-  [ "$up_rc" -eq 0 ] || [ -z "$gate" ] && break
+  # The standalone canary has no system-control channel (issue 10): its S11 license upload after the
+  # reboot into the new LTS is a manual gate naming the node and the declared license (never its text).
+  license_gate=$(grep -o 'node [^ ,]*, step [0-9]* upload-license (hop [0-9]* → [0-9.]*)' "$WORK/up.log" | head -1 || true)
+  license_name=$(grep -o 'the license declared as "[^"]*"' "$WORK/up.log" | head -1 | sed -E 's/.*"([^"]*)"/\1/' || true)
+  [ "$up_rc" -eq 0 ] && break
+  if [ -n "$license_gate" ] && [ -n "$license_name" ]; then
+    gate_node=$(echo "$license_gate" | sed -E 's/^node ([^ ,]*),.*/\1/')
+    echo "demo: the operator uploads the license \"$license_name\" on $gate_node in its web interface (Basic Settings > System > License, then restarts Traffic control), then runs up again"
+    node -e '
+      const lab = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+      const text = JSON.parse(lab.secrets["sps:credentials"]).licenses[process.argv[2]];
+      process.stdout.write(JSON.stringify({ license: text }));
+    ' "$WORK/lab.json" "$license_name" |
+      curl -sf -X POST -H 'Content-Type: application/json' --data-binary @- \
+        "$CONTROL/_emulator/nodes/$gate_node/webui/upload-license" >/dev/null
+    continue
+  fi
+  [ -z "$gate" ] && break
   gate_node=$(echo "$gate" | sed -E 's/^node ([^ ,]*),.*/\1/')
   gate_version=$(echo "$gate" | sed -E 's/.*→ ([0-9.]*)\).*/\1/')
   echo "demo: the operator activates $gate_version on $gate_node in its web interface (Basic Settings > System > Firmwares: After reboot, Activate), then runs up again"

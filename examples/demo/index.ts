@@ -18,7 +18,6 @@ const windows = new pulumi.Config().getObject<Record<string, string>>("maintenan
 const common = {
   target: target("8.0"),
   firmware: firmware(),
-  systemControl: systemControl(),
   license: { name: "sps-8", major: 8 },
   ...(dl ? { deadlines: dl } : {}),
   ...(bundles ? { evidenceDir: bundles } : {}),
@@ -30,6 +29,7 @@ const fleet = new SpsFleet("fleet", {
       cluster: "branch",
       canary: true,
       maintenanceWindow: windows["branch"] ?? "3h", // the estimate: about 45 min (7.0.3 -> 8.0.0)
+      // Standalone: no system-control channel (the REST upgrade call reboots it; the S11 license is a manual gate).
       nodes: [node("sps-branch", { settings: { healthOk: true } })],
       ...common,
     },
@@ -39,6 +39,7 @@ const fleet = new SpsFleet("fleet", {
       nodes: [node("sps-ha", { ha: true, settings: { haStatus: "HA", healthOk: true } })],
       indexers: indexers(),
       ...common,
+      systemControl: systemControl(), // the HA pair's secondary shutdown, power-on, "Activate slave" (H2)
     },
   ],
 });

@@ -5,7 +5,7 @@
 //   pulumi config set inventory ./fleet-inventory.json
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "../../sdk";
-import { deadlines, firmware, systemControl } from "../lab-config";
+import { deadlines, firmware, haSystemControl } from "../lab-config";
 
 const config = new pulumi.Config();
 const dl = deadlines();
@@ -14,7 +14,8 @@ const fleet = SpsFleet.fromInventory("fleet", {
   inventory: config.require("inventory"),
   target: config.get("target") ?? "6.3",
   firmware: firmware(),
-  systemControl: systemControl(),
+  // System-control routes only for clusters with an HA pair; a standalone node needs none (issue 10).
+  cluster: (c) => haSystemControl(c.nodes),
   ...(dl ? { deadlines: dl } : {}),
 });
 

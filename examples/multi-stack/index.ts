@@ -6,7 +6,7 @@
 //   pulumi config set waitForStack organization/sps-multi-stack/site-a
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet, type GateOutput } from "../../sdk";
-import { deadlines, firmware, systemControl } from "../lab-config";
+import { deadlines, firmware, haSystemControl } from "../lab-config";
 
 const config = new pulumi.Config();
 const dl = deadlines();
@@ -16,7 +16,8 @@ const fleet = SpsFleet.fromInventory("fleet", {
   inventory: config.require("inventory"),
   target: config.get("target") ?? "6.3",
   firmware: firmware(),
-  systemControl: systemControl(),
+  // System-control routes only for clusters with an HA pair; a standalone node needs none (issue 10).
+  cluster: (c) => haSystemControl(c.nodes),
   ...(dl ? { deadlines: dl } : {}),
   ...(waitForStack
     ? {

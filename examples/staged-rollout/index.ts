@@ -7,7 +7,8 @@
 // `maxInFlight` (stack config, default 2): clusters of a stage at once.
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "../../sdk";
-import { deadlines, firmware, node, systemControl, target } from "../lab-config";
+// Every cluster is one standalone node: no system-control channel (the REST upgrade call reboots it).
+import { deadlines, firmware, node, target } from "../lab-config";
 
 const dl = deadlines();
 const config = new pulumi.Config();
@@ -17,7 +18,6 @@ const cluster = (name: string, nodeName: string, canary = false) => ({
   target: target("6.3"),
   nodes: [node(nodeName, { settings: { healthOk: true } })],
   firmware: firmware(),
-  systemControl: systemControl(),
   ...(dl ? { deadlines: dl } : {}),
 });
 

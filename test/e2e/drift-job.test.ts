@@ -5,14 +5,15 @@
 // exception, by design: a node upgraded past the declared target makes the preview refuse (rule V3).
 import { strict as assert } from "node:assert";
 import { control } from "../support/sps-lab";
-import { drift, labStack, nodeModel, upThroughGates, type LabStack } from "./sps-helpers";
-
-interface JobResult {
-  refresh: number;
-  preview: number;
-  /** What `refresh --preview-only --diff` printed (the drift lines). */
-  text: string;
-}
+import {
+  drift,
+  driftJob,
+  labStack,
+  nodeModel,
+  upThroughGates,
+  type DriftJobResult,
+  type LabStack,
+} from "./sps-helpers";
 
 interface StateResource {
   urn: string;
@@ -27,20 +28,7 @@ describe("the drift job (refresh --preview-only / preview --refresh with --expec
   this.timeout(600_000);
   let ls: LabStack;
 
-  async function job(): Promise<JobResult> {
-    const stack = ["--stack", ls.stack.name, "--non-interactive", "--color", "never"];
-    const refresh = await ls.stack.cli([
-      "refresh",
-      "--preview-only",
-      "--expect-no-changes",
-      "--diff",
-      ...stack,
-    ]);
-    const preview = await ls.stack.cli(["preview", "--refresh", "--expect-no-changes", ...stack]);
-    for (const r of [refresh, preview])
-      assert.ok(r.code === 0 || r.code === 7, `exit ${r.code}:\n${r.stderr}\n${r.stdout}`);
-    return { refresh: refresh.code, preview: preview.code, text: refresh.stdout };
-  }
+  const job = (): Promise<DriftJobResult> => driftJob(ls);
 
   async function assertPasses(what: string): Promise<void> {
     const r = await job();

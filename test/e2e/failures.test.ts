@@ -3,7 +3,7 @@
 // resumes from truth without repeating what already happened.
 import { strict as assert } from "node:assert";
 import { control } from "../support/sps-lab";
-import { drift, events, labStack, type LabStack } from "./sps-helpers";
+import { drift, events, labStack, upThroughGates, type LabStack } from "./sps-helpers";
 
 const FIRMWARE_TYPE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";
 
@@ -63,7 +63,9 @@ describe("failed upgrades through Pulumi", function () {
 
     it("resumes on the next up once the cause is fixed, without uploading the image again", async function () {
       await control(ls.lab, "DELETE", "/_emulator/nodes/sps-branch/faults");
-      const up = await ls.stack.up();
+      // The example's standalone node has no system-control channel: its S11 license is a manual gate.
+      const up = await upThroughGates(ls);
+      assert.deepEqual(up.gates, ["sps-branch license sps-6"]);
       const nodes = up.outputs["nodes"] as Record<string, { version: string }>;
       assert.equal(nodes["sps-branch"]?.version, "6.3.0");
       const uploads = await events(ls.lab, { node: "sps-branch", name: "upload-firmware" });
@@ -114,7 +116,9 @@ describe("failed upgrades through Pulumi", function () {
         version: "6.0.12",
         license: { major: 6, validNotAfter: "2031-12-31" },
       });
-      const up = await ls.stack.up();
+      // The out-of-band license is not the declared file: the License resource's manual gate (no route).
+      const up = await upThroughGates(ls);
+      assert.deepEqual(up.gates, ["sps-branch license sps-6"]);
       const nodes = up.outputs["nodes"] as Record<string, { version: string }>;
       assert.equal(nodes["sps-branch"]?.version, "6.3.0");
       const reboots = await events(ls.lab, { node: "sps-branch", name: "reboot" });

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/pulumi-engine";
 import { startLab, type Lab } from "../support/sps-lab";
-import { events, upThroughGates } from "./sps-helpers";
+import { events, systemControlEvents, upThroughGates } from "./sps-helpers";
 
 describe("a fleet rollout with a canary cluster (the demo program)", function () {
   this.timeout(300_000);
@@ -36,6 +36,13 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
 
   it("finishes the canary cluster before the next cluster's first change", async function () {
     const up = await upThroughGates({ stack, lab });
+    // The standalone canary has no system-control channel (issue 10): its S11 license upload was the
+    // manual web-interface gate, and no system-control operation reached it.
+    assert.ok(
+      up.gates.some((g) => g.startsWith("sps-branch license ")),
+      up.gates.join(", "),
+    );
+    assert.deepEqual(await systemControlEvents(lab, "sps-branch"), []);
     const nodes = up.outputs["nodes"] as Array<Record<string, { version: string }>>;
     assert.deepEqual(
       nodes.map((c) => Object.entries(c).map(([n, s]) => `${n}=${s.version}`)),

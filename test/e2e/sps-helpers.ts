@@ -22,14 +22,18 @@ export async function labStack(
     indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
     /** Node name → the version the emulated node starts on (instead of the example's fleet.json). */
     nodeVersions?: Record<string, string>;
+    /** Node name → emulator settings merged over the example's (simulator/fleet-spec.ts). */
+    nodeEmulator?: Record<string, Record<string, unknown>>;
   } = {},
 ): Promise<LabStack> {
   const fleet = JSON.parse(fs.readFileSync(path.join(EXAMPLES, example, "fleet.json"), "utf8")) as {
-    clusters: Array<{ nodes: Array<{ name: string; version: string }> }>;
+    clusters: Array<{ nodes: Array<{ name: string; version: string; emulator?: Record<string, unknown> }> }>;
   };
   for (const node of fleet.clusters.flatMap((c) => c.nodes)) {
     const version = options.nodeVersions?.[node.name];
     if (version !== undefined) node.version = version;
+    const emulator = options.nodeEmulator?.[node.name];
+    if (emulator !== undefined) node.emulator = { ...node.emulator, ...emulator };
   }
   const lab = await startLab(fleet, {
     ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
@@ -90,6 +94,32 @@ export async function refreshDiff(ls: LabStack): Promise<string> {
   return result.stdout;
 }
 
+export interface DriftJobResult {
+  refresh: number;
+  preview: number;
+  /** What `refresh --preview-only --diff` printed (the drift lines). */
+  text: string;
+}
+
+/**
+ * The scheduled drift job (README "Drift job"): `refresh --preview-only --expect-no-changes` and
+ * `preview --refresh --expect-no-changes`; each exits 0 (converged) or 7 (changes), anything else fails.
+ */
+export async function driftJob(ls: LabStack): Promise<DriftJobResult> {
+  const stack = ["--stack", ls.stack.name, "--non-interactive", "--color", "never"];
+  const refresh = await ls.stack.cli([
+    "refresh",
+    "--preview-only",
+    "--expect-no-changes",
+    "--diff",
+    ...stack,
+  ]);
+  const preview = await ls.stack.cli(["preview", "--refresh", "--expect-no-changes", ...stack]);
+  for (const r of [refresh, preview])
+    if (r.code !== 0 && r.code !== 7) throw new Error(`drift job: exit ${r.code}:\n${r.stderr}\n${r.stdout}`);
+  return { refresh: refresh.code, preview: preview.code, text: `${refresh.stdout}\n${preview.stdout}` };
+}
+
 /**
  * The HA manual gate (provider/executor/upgrade-call.ts): where a run stopped because an HA pair's
  * firmware must be activated by hand in the web interface (H2, upgrade call reading unknown).
@@ -109,20 +139,59 @@ export async function passGate(lab: Lab, gate: { node: string; version: string }
   });
 }
 
-/** `up` until it succeeds, passing each HA manual gate in between (at most `max`); other failures throw. */
+/**
+ * The S11 license manual gate (provider/executor/appliance-steps.ts, sdk/runtime/license-provider.ts):
+ * where a run stopped because a license must be uploaded in the web interface (no system-control route).
+ * The message names the node and the declared license (never its content).
+ */
+export function licenseGateIn(text: string): { node: string; license: string } | undefined {
+  const m =
+    /(?:node (\S+), step \d+ upload-license|uploadLicense on node (\S+?)\.)[\s\S]*?the license declared as "([^"]+)"/.exec(
+      text,
+    );
+  const node = m?.[1] ?? m?.[2];
+  return m?.[3] && node ? { node, license: m[3] } : undefined;
+}
+
+/** Uploads the declared license as the operator would (Basic Settings > System > License). */
+export async function passLicenseGate(lab: Lab, gate: { node: string; license: string }): Promise<void> {
+  const text = lab.licenses[gate.license];
+  if (text === undefined) throw new Error(`the lab has no license "${gate.license}"`);
+  await control(lab, "POST", `/_emulator/nodes/${gate.node}/webui/upload-license`, { license: text });
+}
+
+/**
+ * `up` until it succeeds, passing each manual gate in between as an operator would (at most `max`): the
+ * HA pair's firmware activation and the license upload; other failures throw. `failures` holds the
+ * message of every stopped run (what the operator read).
+ */
 export async function upThroughGates(
   ls: { stack: TestStack; lab: Lab },
   max = 8,
-): Promise<UpReport & { gates: string[] }> {
+): Promise<UpReport & { gates: string[]; failures: string[] }> {
   const gates: string[] = [];
+  const failures: string[] = [];
   for (;;) {
     try {
-      return { ...(await ls.stack.up()), gates };
+      return { ...(await ls.stack.up()), gates, failures };
     } catch (e) {
-      const gate = gateIn(e instanceof Error ? e.message : String(e));
-      if (!gate || gates.length >= max) throw e;
-      await passGate(ls.lab, gate);
-      gates.push(`${gate.node} ${gate.version}`);
+      const message = e instanceof Error ? e.message : String(e);
+      const activation = gateIn(message);
+      const license = activation ? undefined : licenseGateIn(message);
+      if ((!activation && !license) || gates.length >= max) throw e;
+      failures.push(message);
+      if (activation) {
+        await passGate(ls.lab, activation);
+        gates.push(`${activation.node} ${activation.version}`);
+      } else if (license) {
+        await passLicenseGate(ls.lab, license);
+        gates.push(`${license.node} license ${license.license}`);
+      }
     }
   }
+}
+
+/** The emulator's record of system control reaching a node: every event `via: "system-control"`. */
+export async function systemControlEvents(lab: Lab, node: string): Promise<EmulatorEvent[]> {
+  return (await events(lab, { node })).filter((e) => e.detail?.["via"] === "system-control");
 }

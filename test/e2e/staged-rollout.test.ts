@@ -5,7 +5,7 @@
 // only then starts stage "second". Asserted from the emulator's event record and the engine's output.
 import { strict as assert } from "node:assert";
 import { control } from "../support/sps-lab";
-import { events, labStack, type EmulatorEvent, type LabStack } from "./sps-helpers";
+import { events, labStack, systemControlEvents, type EmulatorEvent, type LabStack } from "./sps-helpers";
 
 const STAGE_1 = ["sps-a", "sps-b"];
 const STAGE_2 = ["sps-c", "sps-d"];
@@ -119,5 +119,16 @@ describe("a staged rollout: canary, two stages, a failed cluster stops the later
       first: { stage: "first", verified: true, clusters: ["site-a", "site-b"] },
       second: { stage: "second", verified: true, clusters: ["site-c", "site-d"] },
     });
+    // Issue 10: every cluster is a standalone node with no system-control channel — the REST upgrade
+    // call rebooted each, and no system-control operation reached any (the emulator's event record).
+    for (const n of ["sps-canary", ...STAGE_1, ...STAGE_2]) {
+      assert.deepEqual(await systemControlEvents(ls.lab, n), [], `${n}: no system control`);
+      assert.ok(
+        (await events(ls.lab, { node: n, name: "reboot" })).every(
+          (e) => e.detail?.["via"] === "upgrade-call",
+        ),
+        `${n}: rebooted by the upgrade call`,
+      );
+    }
   });
 });

@@ -2,7 +2,15 @@
 // and `preview --json`, a blocking finding as a check failure naming the field, `up` across two hops,
 // a second `up` with no changes, out-of-band changes in `refresh` and `preview --refresh`.
 import { strict as assert } from "node:assert";
-import { drift, events, labStack, refreshDiff, type LabStack } from "./sps-helpers";
+import {
+  drift,
+  events,
+  labStack,
+  refreshDiff,
+  systemControlEvents,
+  upThroughGates,
+  type LabStack,
+} from "./sps-helpers";
 
 const FIRMWARE_TYPE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";
 
@@ -113,9 +121,31 @@ describe("a standalone SPS node as a Pulumi stack", function () {
     assert.ok(planned && planned.includes("hop 2: 6.0.12 -> 6.3.0"), JSON.stringify(step));
   });
 
-  it("upgrades across both hops on up, printing progress, with one reboot per hop", async function () {
-    const up = await ls.stack.up();
-    const printed = up.stdout + up.stderr;
+  it("upgrades across both hops with no system-control channel: the S11 license is a manual gate, the next up resumes; one reboot per hop", async function () {
+    const up = await upThroughGates(ls);
+    const printed = [...up.failures, up.stdout + up.stderr].join("\n");
+    // Issue 10: the example declares no system-control channel. The S11 upload after the reboot into 6
+    // LTS stops at the manual gate (no REST call uploads a license [doc]); the operator uploads the
+    // file in the web interface (the helper, as they would) and runs `up` again.
+    assert.deepEqual(up.gates, ["sps-branch license sps-6"]);
+    const gate = up.failures[0] ?? "";
+    assert.match(gate, /step \d+ upload-license \(hop 1 → 6\.0\.12\): upload the 6 LTS license by hand/);
+    assert.match(gate, /Open Basic Settings > System > License and upload sps-6\.lic/);
+    assert.match(
+      gate,
+      /the license declared as "sps-6" \(its text is sps:credentials\.licenses\["sps-6"\], SHA-256 [0-9a-f]{64}\)/,
+    );
+    assert.match(gate, /restarting Traffic control drops every proxied connection/);
+    assert.match(gate, /run the deployment again/);
+    for (const text of Object.values(ls.lab.licenses))
+      assert.ok(!gate.includes(text), "no license text in the gate");
+    assert.match(printed, /upload-license 6\.0\.12 skipped: license already valid for 6 LTS/);
+    // No system-control operation reached the node: reboots by the upgrade call, the license by the web interface.
+    assert.deepEqual(await systemControlEvents(ls.lab, "sps-branch"), []);
+    assert.deepEqual(
+      (await events(ls.lab, { node: "sps-branch", name: "upload-license" })).map((e) => e.detail?.["via"]),
+      ["web-interface"],
+    );
     // The default ("reboots") reading: the upgrade call itself reboots the node, observed and said so;
     // the reboot step only waits — no system-control reboot (real-appliance-facts §1).
     assert.match(
