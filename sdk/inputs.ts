@@ -121,6 +121,19 @@ const deadlinesSchema = z
   .partial()
   .strict();
 
+/**
+ * The operator's confirmation that the license file of this SHA-256 is installed on every node,
+ * "sha256:<hex>" as the manual gate names it; counts only where REST cannot show the license's LTS
+ * major (rules S2, S11; provider/domain/license-decision.ts).
+ */
+const licenseConfirmedSchema = z
+  .string()
+  .regex(
+    LICENSE_CONFIRMATION_PATTERN,
+    'must be "sha256:<64 lowercase hex digits>", the value the license gate names',
+  )
+  .optional();
+
 /** The firmware resource of one cluster: the unit of ordering (C1, C3, H2). */
 export const firmwareInputSchema = z
   .object({
@@ -145,18 +158,8 @@ export const firmwareInputSchema = z
       )
       .default({}),
     systemControl: systemControlInputSchema.default({}),
-    /**
-     * The operator's confirmation that the license file of this SHA-256 is installed on every node,
-     * "sha256:<hex>" as the manual gate names it; counts only where REST cannot show the license's LTS
-     * major (rules S2, S11; provider/domain/license-decision.ts).
-     */
-    licenseConfirmed: z
-      .string()
-      .regex(
-        LICENSE_CONFIRMATION_PATTERN,
-        'must be "sha256:<64 lowercase hex digits>", the value the license gate names',
-      )
-      .optional(),
+    /** "sha256:<hex>": the operator confirms this license file is installed (S11), see licenseConfirmedSchema. */
+    licenseConfirmed: licenseConfirmedSchema,
     maxParallel: z.number().int().positive().optional(),
     /**
      * What POST /api/firmware/upgrade does on this cluster's SPS version, when the operator knows it
@@ -239,18 +242,8 @@ export const licenseInputSchema = z
     /** Warn (drift "expiring") when the license ends within this many days. */
     warnDays: z.number().int().nonnegative().default(30),
     systemControl: systemControlInputSchema.default({}),
-    /**
-     * The operator's confirmation that the license file of this SHA-256 is installed on every node,
-     * "sha256:<hex>" as the manual gate names it; counts only where REST cannot show the license's LTS
-     * major (rules S2, S11; provider/domain/license-decision.ts).
-     */
-    licenseConfirmed: z
-      .string()
-      .regex(
-        LICENSE_CONFIRMATION_PATTERN,
-        'must be "sha256:<64 lowercase hex digits>", the value the license gate names',
-      )
-      .optional(),
+    /** "sha256:<hex>": the operator confirms this license file is installed (S11), see licenseConfirmedSchema. */
+    licenseConfirmed: licenseConfirmedSchema,
   })
   .strict();
 export type LicenseInputs = z.output<typeof licenseInputSchema>;

@@ -6,6 +6,8 @@ import { clusterSchema } from "../../../provider/domain/fleet";
 import { planCluster } from "../../../provider/domain/fleet-plan";
 import { parseCredentials, redact, secretValues } from "../../../sdk/credentials";
 import { partialFailure } from "../../../sdk/runtime/context";
+import { licenseInputSchema } from "../../../sdk/inputs";
+import { fieldProblems } from "../../../provider/domain/validation";
 import { firmwareDrift, indexerDrift, licenseDrift, nodeState, pluginDrift } from "../../../sdk/drift";
 import {
   DIFF_LINE_LIMIT,
@@ -267,5 +269,26 @@ describe("partial-state failures", function () {
       __provider: "urn:provider",
     });
     assert.doesNotThrow(() => Struct.fromJavaScript(e.properties));
+  });
+});
+
+describe("licenseConfirmed input (S11)", function () {
+  const base = {
+    cluster: "branch",
+    nodes: [{ name: "sps-branch", address: "https://127.0.0.1:1", tls: { system: true } }],
+    license: "sps-6",
+    major: 6,
+  };
+  it("takes the value the gate names and refuses anything else, naming the field and the fix", function () {
+    const ok = `sha256:${"ab".repeat(32)}`;
+    assert.equal(licenseInputSchema.parse({ ...base, licenseConfirmed: ok }).licenseConfirmed, ok);
+    const bad = licenseInputSchema.safeParse({ ...base, licenseConfirmed: "yes" });
+    assert.equal(bad.success, false);
+    const problems = bad.success ? [] : fieldProblems(bad.error);
+    assert.deepEqual(
+      problems.map((p) => p.property),
+      ["licenseConfirmed"],
+    );
+    assert.match(problems[0]?.reason ?? "", /sha256:<64 lowercase hex digits>.*the license gate names/);
   });
 });
