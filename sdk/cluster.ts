@@ -61,17 +61,35 @@ export interface SpsClusterArgs {
    * An estimate over it is a blocking finding: the preview fails naming the numbers.
    */
   maintenanceWindow?: string | { seconds: number };
+}
+
+/**
+ * SpsFleet's own option for a cluster under `rollout.failureBudget` above 0, not part of the public
+ * `SpsClusterArgs` (alone it would let a failed cluster look green: only the fleet's gates count the
+ * recorded failures and fail the `up`). Keyed by a symbol not exported from the package (./index.ts).
+ */
+export const FLEET_BUDGET = Symbol("pulumi-sps.fleetBudget");
+
+/** The arguments SpsFleet passes: the public ones plus, under a budget, its stage's budget and lane. */
+export type FleetRunArgs = SpsClusterArgs & {
   /**
    * Record a failed firmware run as the cluster's `outcome` ("failed") instead of failing in the
-   * engine. Set by `SpsFleet` under `rollout.failureBudget` above 0, whose gates count the failures
-   * and fail the `up` at the end; alone it would let a failed cluster look green.
+   * engine; `budget` is the stage's failure budget and `failedBefore` the clusters before this one in
+   * its lane that failed or were held — more than the budget and the cluster does not start.
    */
-  recordFailure?: boolean;
-  /**
-   * With `recordFailure` (SpsFleet): the stage's failure budget and the clusters before this one in
-   * its lane that failed or were held; more than the budget and the cluster does not start.
-   */
-  hold?: { budget: number; failedBefore: pulumi.Input<string[]> };
+  [FLEET_BUDGET]?: { budget: number; failedBefore: pulumi.Input<string[]> };
+};
+
+/**
+ * ClusterFirmware's `recordFailure` / `hold` inputs: set only through SpsFleet's symbol-keyed option
+ * (a `recordFailure` or `hold` given in the public arguments, e.g. from JavaScript, is ignored).
+ */
+export function fleetRunInputs(args: SpsClusterArgs): {
+  recordFailure?: true;
+  hold?: pulumi.Output<{ budget: number; failedBefore: string[] }>;
+} {
+  const run = (args as FleetRunArgs)[FLEET_BUDGET];
+  return run ? { recordFailure: true, hold: pulumi.output(run) } : {};
 }
 
 /** `maintenanceWindow` as ClusterFirmware takes it (`{ seconds, text }`); a bad value names the field. */
@@ -146,8 +164,7 @@ export class SpsCluster extends pulumi.ComponentResource {
         ...(args.deadlines ? { deadlines: args.deadlines } : {}),
         ...(window ? { maintenanceWindow: window } : {}),
         ...(checkpointDir ? { checkpointDir } : {}),
-        ...(args.recordFailure === true ? { recordFailure: true } : {}),
-        ...(args.hold ? { hold: pulumi.output(args.hold) } : {}),
+        ...fleetRunInputs(args),
         checkpointKey: `${pulumi.getProject()}.${pulumi.getStack()}.${cluster}`,
       },
       child,

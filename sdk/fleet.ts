@@ -29,7 +29,7 @@ import {
   type RolloutSpec,
 } from "../provider/domain/rollout-stages";
 import { describeProblems } from "../provider/domain/validation";
-import { SpsCluster, type SpsClusterArgs } from "./cluster";
+import { FLEET_BUDGET, SpsCluster, type FleetRunArgs, type SpsClusterArgs } from "./cluster";
 import { clustersFromInventory, type FleetInventoryArgs } from "./fleet-inventory";
 import { RolloutStage } from "./rollout-stage";
 
@@ -180,11 +180,9 @@ export class SpsFleet extends pulumi.ComponentResource {
         for (const clusterName of lane) {
           const entry = byName.get(clusterName);
           if (!entry) throw new Error(`SpsFleet ${name}: no cluster "${clusterName}"`);
-          const clusterArgs: SpsClusterArgs & { stage?: string } = {
+          const clusterArgs: FleetRunArgs & { stage?: string } = {
             ...entry.args,
-            ...(budget > 0
-              ? { recordFailure: true, hold: { budget: stage.failureBudget, failedBefore } }
-              : {}),
+            ...(budget > 0 ? { [FLEET_BUDGET]: { budget: stage.failureBudget, failedBefore } } : {}),
           };
           delete clusterArgs.stage;
           const cluster: SpsCluster = new SpsCluster(entry.label, clusterArgs, {
