@@ -6,7 +6,8 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { assertEngineInstalled, PULUMI_BIN_DIR } from "../../support/pulumi-engine";
@@ -142,5 +143,89 @@ describe("examples/ci workflows", function () {
       encoding: "utf8",
     });
     assert.deepEqual(r.stdout.trim().split("\n"), ["converged", "drift", "error", "error"]);
+  });
+
+  describe("drift: a cluster whose last run failed is named apart from drift", function () {
+    const verdictStep = (): string => {
+      const run = workflow("drift.yml").jobs["drift"]?.steps.find((x) => x.run?.includes("verdict()"))?.run;
+      assert.ok(run, "the verdict step");
+      return run;
+    };
+    let dir = "";
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), "sps-drift-verdict-"));
+      writeFileSync(join(dir, "refresh.txt"), "    ~ sps:index:SpsCluster site-a\n");
+      writeFileSync(join(dir, "next-up.md"), "next up\n");
+      // `gh` records the issue it would create instead of calling GitHub.
+      writeFileSync(join(dir, "gh"), `#!/bin/sh\necho "$@" > "${dir}/gh-args"\n`);
+      chmodSync(join(dir, "gh"), 0o755);
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    const run = (state: unknown, codes: { REFRESH: string; PREVIEW: string; EXPORT?: string }) => {
+      writeFileSync(join(dir, "state.json"), JSON.stringify(state));
+      return spawnSync("bash", ["-e", "-c", verdictStep()], {
+        encoding: "utf8",
+        env: {
+          ...process.env,
+          PATH: `${dir}:${process.env["PATH"] ?? ""}`,
+          RUNNER_TEMP: dir,
+          STACK: "prod",
+          EXPORT: "0",
+          ...codes,
+        },
+      });
+    };
+    const resource = (outputs: Record<string, unknown>) => ({
+      urn: `urn:x::${String(outputs["cluster"])}`,
+      outputs,
+    });
+
+    it("a recorded failed or held run: exit 7, the message and the issue name the clusters, not drift", () => {
+      const r = run(
+        {
+          deployment: {
+            resources: [
+              resource({
+                cluster: "site-a",
+                outcome: "failed",
+                lastRun: {
+                  failed: { kind: "firmware-test-failed", message: "firmware/site-a: test failed" },
+                },
+              }),
+              resource({ cluster: "site-b", outcome: "held" }),
+              resource({ cluster: "site-c", outcome: "succeeded" }),
+            ],
+          },
+        },
+        { REFRESH: "0", PREVIEW: "7" },
+      );
+      assert.equal(r.status, 7, r.stderr);
+      assert.match(
+        r.stdout,
+        /::error::clusters whose last run failed on stack prod \(exit 7, as drift\): site-a,site-b/,
+      );
+      const issue = readFileSync(join(dir, "issue.md"), "utf8");
+      assert.match(issue, /site-a: failed \(firmware\/site-a: test failed\)\nsite-b: held\n/);
+      assert.ok(!issue.includes("site-c"));
+      assert.ok(!issue.includes("changes made outside Pulumi on stack"));
+      assert.match(readFileSync(join(dir, "gh-args"), "utf8"), /--title SPS failed run on prod/);
+    });
+
+    it("no recorded failure: exit 7 reported as drift; converged: exit 0; an export error: exit 1", () => {
+      const clean = { deployment: { resources: [resource({ cluster: "site-c", outcome: "succeeded" })] } };
+      const drift = run(clean, { REFRESH: "7", PREVIEW: "7" });
+      assert.equal(drift.status, 7, drift.stderr);
+      assert.match(drift.stdout, /::error::drift on stack prod \(exit 7\)/);
+      assert.match(
+        readFileSync(join(dir, "issue.md"), "utf8"),
+        /changes made outside Pulumi on stack `prod`/,
+      );
+      assert.match(readFileSync(join(dir, "gh-args"), "utf8"), /--title SPS drift on prod/);
+      const converged = run(clean, { REFRESH: "0", PREVIEW: "0" });
+      assert.equal(converged.status, 0, converged.stderr);
+      assert.match(converged.stdout, /no drift/);
+      assert.equal(run(clean, { REFRESH: "0", PREVIEW: "7", EXPORT: "1" }).status, 1);
+    });
   });
 });
