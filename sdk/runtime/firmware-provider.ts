@@ -19,6 +19,7 @@ import type {
   ProgressEvent,
 } from "../../provider/executor/types";
 import { routeLines as stepRouteLines } from "../../provider/executor/step-routes";
+import { SystemControlConfigError } from "../../provider/appliance/system-control/errors";
 import type { LicenseFile } from "../../provider/appliance/system-control/operations";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
 import { usableFirmwareImages } from "../../provider/domain/firmware-images";
@@ -142,29 +143,55 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
  * itself consults: the SystemControl router the executor gets (systemControlFor), the declared
  * upgradeCall, the node's REST tree as read by this check and evidenceDir (provider/executor/step-routes.ts).
  */
-function routeLines(plan: ClusterPlan, f: FirmwareInputs, live: Record<string, LiveNodeFacts>): string[] {
-  let control: ReturnType<typeof systemControlFor> | undefined;
+export function routeLines(
+  plan: ClusterPlan,
+  f: FirmwareInputs,
+  live: Record<string, LiveNodeFacts>,
+): string[] {
+  let control: ReturnType<typeof systemControlFor>;
   try {
     control = systemControlFor(f.nodes, f.systemControl);
-  } catch {
-    // A configuration the run would refuse is reported by the run itself; the lines leave it out.
-    control = undefined;
+  } catch (e) {
+    // A configuration the run would refuse: no step's route can be shown, and the preview says why
+    // instead of silently leaving the lines out (the run itself fails on the same error).
+    return [...fetchLines(plan), ...wrapForDiff(routeConfigLine(e))];
   }
   const byName = new Map(f.nodes.map((n) => [n.name, n]));
   const lines = stepRouteLines(plan.steps, (name) => {
     const n = byName.get(name);
-    if (!n || !control) return undefined;
-    const router = control;
+    if (!n) return undefined;
     return {
       ha: n.ha,
       upgradeCall: f.upgradeCall,
-      channelOf: (op) => router.channelOf(op),
-      declared: (op) => router.declares(op),
+      channelOf: (op) => control.channelOf(op),
+      declared: (op) => control.declares(op),
       capabilities: live[name]?.capabilities,
       evidenceDir: f.evidenceDir,
     };
   });
   return [...fetchLines(plan), ...lines.flatMap((l) => wrapForDiff(l))];
+}
+
+/**
+ * The route line for a system-control configuration the run refuses: each problem with the field it
+ * is about, in the declaration's terms, and the fix; redacted like every error.
+ */
+function routeConfigLine(e: unknown): string {
+  const field = (property: string): string => {
+    const [head, name, channel] = property.split(".");
+    if (head === "operations") return `systemControl.${property.slice("operations.".length)}`;
+    if (head === "nodes" && channel === "ssh")
+      return `nodes["${name}"].coreShell (and sps:credentials.coreShell)`;
+    if (head === "nodes") return `nodes${name ? `["${name}"]` : ""}.bmc (and sps:credentials.ipmi)`;
+    return property;
+  };
+  const problems =
+    e instanceof SystemControlConfigError
+      ? e.issues.map((i) => `${field(i.property)}: ${i.reason}`).join("; ")
+      : errorText(e);
+  return scrub(
+    `routes not shown: the system-control configuration is refused (the run would fail the same way): ${problems} — fix systemControl or the nodes' coreShell / bmc settings`,
+  );
 }
 
 /**
@@ -360,6 +387,20 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
   }
 }
 
+/**
+ * Whether a run that stopped with `kind` is returned as `outcome: "failed"` (a fleet's failure
+ * budget above 0) rather than failing in the engine. Never for a stop that is not the appliance's
+ * failure, since the engine would then start every later cluster and stage within the budget:
+ * - "aborted": the operator's stop file or the engine gone (engine-watchdog.ts) — the operator asked
+ *   the whole `up` to stop, so it fails as with budget 0 and nothing later starts;
+ * - "manual-step-required": a gate the operator must pass by hand (H2 HA activation in the default
+ *   reading of POST /api/firmware/upgrade [unknown], a manual SystemControl channel such as a license
+ *   upload) — the rollout stops at the gate, as with budget 0; the next `up` resumes after it.
+ */
+export function recordsAsResult(f: Pick<FirmwareInputs, "recordFailure">, kind: string): boolean {
+  return f.recordFailure === true && kind !== "aborted" && kind !== "manual-step-required";
+}
+
 /** `apply` while this process holds the cluster's run lock. */
 async function applyLocked(
   id: string,
@@ -514,7 +555,7 @@ async function runLocked(
     // skips every dependent of a failed resource, so the stage gate could never count it. The state
     // keeps the same partial outputs and run record (the next `up` resumes from the checkpoint, and
     // diff forces that retry); the gates fail the `up` at the end.
-    if (f.recordFailure === true) return { id, outs: { ...outs, outcome: "failed" } };
+    if (recordsAsResult(f, kind)) return { id, outs: { ...outs, outcome: "failed" } };
     throw partialFailure(message, id, outs, news["__provider"]);
   } finally {
     stopRequest.dispose();
