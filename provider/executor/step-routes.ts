@@ -87,7 +87,7 @@ export function stepRoute(action: string, facts: RouteFacts): string | undefined
     case "reboot":
       return facts.ha
         ? `the primary only, ${channelText(facts, "rebootNode")}, once the secondary is off (H2)`
-        : `by the upgrade call if the node goes away after it; else ${channelText(facts, "rebootNode")}`;
+        : `by the upgrade call if the node goes away; else ${channelText(facts, "rebootNode")}`;
   }
   const o = OPERATIONS[action];
   if (!o || (o.ha && !facts.ha)) return undefined;

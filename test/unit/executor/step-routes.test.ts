@@ -151,7 +151,7 @@ describe("step routes in the preview (issue 10)", function () {
     );
     assert.equal(
       lines[2],
-      "route sps-branch reboot: by the upgrade call if the node goes away after it; else through the configured command (routed: rebootNode → command)",
+      "route sps-branch reboot: by the upgrade call if the node goes away; else through the configured command (routed: rebootNode → command)",
     );
     assert.deepEqual(
       routeLines(steps("other", ["reboot"]), () => undefined),
