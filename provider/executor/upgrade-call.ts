@@ -50,7 +50,7 @@ export function haActivationRoute(declared: "reboots" | "selects" | undefined): 
 
 /** One line for `plannedActions`: the route a step will take and why (HA steps and the activation). */
 export function activationRouteNote(ha: boolean, declared: "reboots" | "selects" | undefined): string {
-  if (!ha) return "REST upgrade call, then observed: rebooted by the call or rebooted through system control";
+  if (!ha) return "REST upgrade call, then observed: rebooted by the call, else by the reboot step's route";
   return haActivationRoute(declared) === "upgrade-call"
     ? 'REST upgrade call (declared upgradeCall "selects"), secondary shut down before the reboot (H2)'
     : `by hand in the web interface (upgrade call ${declared === "reboots" ? 'declared "reboots"' : "reading unknown"}: it may reboot the primary while the secondary runs, H2)`;

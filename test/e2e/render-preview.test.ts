@@ -85,7 +85,7 @@ describe("sps-upgrade render on a real pulumi preview --json of the demo", funct
         ]);
       else
         assert.deepEqual(routes, [
-          "route sps-branch activate-firmware: REST upgrade call, then observed: rebooted by the call or rebooted through system control",
+          "route sps-branch activate-firmware: REST upgrade call, then observed: rebooted by the call, else by the reboot step's route",
           "route sps-branch support-bundle: REST support-bundle API into evidenceDir, before the upgrade call (may be the reboot, S8)",
           // The canary declares no system-control channel (issue 10): a reboot the call does not make, and
           // the S11 license, are manual gates.
