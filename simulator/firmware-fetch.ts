@@ -92,7 +92,12 @@ export class FirmwareFetches {
       const res = await this.request(entry.url, signal);
       if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) {
         res.resume();
-        return fail(`HTTP ${res.statusCode ?? "?"} from the firmware URL`);
+        // The text names the requested path and query, as a node's log line might ([unknown] what a real
+        // node says): the worst case for the client's redaction.
+        const asked = new URL(entry.url);
+        return fail(
+          `HTTP ${res.statusCode ?? "?"} from the firmware URL (GET ${asked.pathname}${asked.search})`,
+        );
       }
       entry.status = "in-progress";
       const hash = createHash("sha256");

@@ -199,6 +199,8 @@ export interface ApplianceClient {
   /** [doc 7.0 LTS] Start a firmware download by URL (checked against `sha256` by the node); returns its key. */
   startFirmwareFetch(url: string, sha256: string): Promise<string>;
   firmwareFetchStatus(key: string): Promise<FirmwareFetchStatus>;
+  /** [doc] real-appliance-facts §4: `DELETE /api/firmware/fetch/<key>` cancels (removes) a download. */
+  deleteFirmwareFetch(key: string): Promise<void>;
   /** Release sockets. */
   close(): void;
 }

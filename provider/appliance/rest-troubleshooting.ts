@@ -85,3 +85,9 @@ export async function firmwareFetchStatus(rest: RestCaller, key: string): Promis
     ...(r.body?.checksum?.sha256 !== undefined ? { sha256: r.body.checksum.sha256.toLowerCase() } : {}),
   };
 }
+
+/** [doc] real-appliance-facts §4: `DELETE /api/firmware/fetch/<key>` cancels (removes) the download. */
+export async function deleteFirmwareFetch(rest: RestCaller, key: string): Promise<void> {
+  const path = `${FETCH}/${encodeURIComponent(key)}`;
+  await rest.json({ method: "DELETE", path, idempotent: true }, z.unknown());
+}

@@ -660,6 +660,10 @@ export class SpsRestClient implements ApplianceClient {
   firmwareFetchStatus(key: string): Promise<FirmwareFetchStatus> {
     return extra.firmwareFetchStatus(this.rest, key);
   }
+
+  deleteFirmwareFetch(key: string): Promise<void> {
+    return extra.deleteFirmwareFetch(this.rest, key);
+  }
 }
 
 /** Schema re-export for callers validating meta objects of their own calls. */

@@ -120,8 +120,13 @@ export function urlHost(url: string): string {
 }
 
 /**
- * `text` with every secret part of `url` removed: the URL itself, its userinfo, its query and its path
- * become `https://<host>/…`, so an appliance or library message that echoes the URL leaks nothing.
+ * `text` with every secret part of `url` removed, so an appliance or library message that echoes the URL
+ * (or a part of it) leaks nothing:
+ * - every URL in the text (any URL, not only this one) is printed as `scheme://host[:port]/…`: its
+ *   userinfo, path and query never appear (the host is all anyone needs);
+ * - the parts of `url` that may be secret are replaced by `***`: userinfo and query values wherever they
+ *   appear on their own (between non-alphanumeric characters), whatever their length, and anywhere (also
+ *   inside a word) from 8 characters on; path segments of 8 characters or more (a path token) anywhere.
  */
 export function redactUrl(text: string, url: string): string {
   let u: URL | undefined;
@@ -130,19 +135,39 @@ export function redactUrl(text: string, url: string): string {
   } catch {
     u = undefined;
   }
-  const safe = u ? `${u.protocol}//${u.host}/…` : "(firmware URL)";
-  const parts = [url];
-  if (u) {
-    parts.push(u.href);
-    if (u.search) parts.push(u.search.slice(1), decodeURIComponentSafe(u.search.slice(1)));
-    if (u.username) parts.push(u.username, decodeURIComponentSafe(u.username));
-    if (u.password) parts.push(u.password, decodeURIComponentSafe(u.password));
-    for (const [, v] of u.searchParams) if (v.length >= 4) parts.push(v, encodeURIComponent(v));
+  let out = text.split(url).join(u ? `${u.protocol}//${u.host}/…` : "(firmware URL)");
+  out = out.replace(URL_IN_TEXT, (m) => {
+    const tail = /[.,;:!?]+$/.exec(m)?.[0] ?? "";
+    try {
+      const x = new URL(m.slice(0, m.length - tail.length));
+      return `${x.protocol}//${x.host}/…${tail}`;
+    } catch {
+      return `(URL)${tail}`;
+    }
+  });
+  if (!u) return out;
+  const parts = [
+    u.username,
+    u.password,
+    u.search.slice(1),
+    ...u.pathname.split("/").filter((p) => p.length >= 8),
+  ];
+  for (const [, v] of u.searchParams) parts.push(v);
+  const all = new Set<string>();
+  for (const p of parts)
+    if (p) for (const q of [p, decodeURIComponentSafe(p), encodeURIComponent(p)]) if (q) all.add(q);
+  for (const p of [...all].sort((a, b) => b.length - a.length)) {
+    if (p.length >= 8) out = out.split(p).join("***");
+    else out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(p)}(?![A-Za-z0-9])`, "g"), "***");
   }
-  let out = text;
-  for (const p of [...new Set(parts)].filter((p) => p.length >= 3).sort((a, b) => b.length - a.length))
-    out = out.split(p).join(p === url || p === u?.href ? safe : "***");
   return out;
+}
+
+/** A URL with a scheme inside a message (up to the next blank, quote or bracket). */
+const URL_IN_TEXT = /\b[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^\s"'<>()]+/g;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 function decodeURIComponentSafe(s: string): string {

@@ -35,6 +35,10 @@ const fetchMarkSchema = z.strictObject({
   hop: z.number().int().positive(),
   toVersion: z.string(),
   host: z.string(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   startedAt: z.string(),
   key: z.string().min(1).optional(),
 });

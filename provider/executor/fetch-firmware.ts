@@ -16,9 +16,16 @@
  *   `fetch`), never guessed from its version.
  * - A failure (checksum mismatch, HTTP error at the source, deadline) fails the step with the node's text;
  *   nothing is activated or rebooted. The URL may carry secrets (userinfo, a signed query): only its host
- *   appears in details, progress, the checkpoint and errors (`redactUrl`).
+ *   appears in details, progress, the checkpoint and errors: one boundary (`fetchFirmware`) passes every
+ *   detail, progress line and error leaving the step through `redactUrl`, node texts included.
+ * - A recorded download is followed only while it is of the declared image (the mark keeps the host and
+ *   the sha256, the node's status its checksum): a changed declaration, or a download that ended in an
+ *   image the step cannot use (checksum not ours, no slot holds the target), is forgotten — the mark
+ *   cleared and the node's record removed (`DELETE /api/firmware/fetch/<key>`, [doc] real-appliance-facts
+ *   §4) — so the rerun after the user fixes the url or sha256 fetches the fixed source (S3).
  */
 import { ApplianceApiError } from "../appliance/api-error";
+import { ExecutionError } from "./types";
 import type { FirmwareFetchStatus } from "../appliance/appliance-client";
 import { listFirmwareFetches, type KnownFetch } from "../appliance/firmware-fetches";
 import { readCapabilities } from "../appliance/rest-capabilities";
@@ -45,13 +52,54 @@ import {
 const RUNNING = new Set(["queued", "in-progress"]);
 const SETTLED = new Set(["finished", "failed", "cancelled"]);
 
+/**
+ * The redaction boundary: every detail, progress line and error (with its cause) leaving the step is
+ * passed through `redactUrl` for the declared URL.
+ */
 export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
+  const image = ctx.inputs.firmware[hopTarget(ctx, step)];
+  const redact = (text: string): string => (isFetched(image) ? redactUrl(text, image.url) : text);
+  try {
+    const out = await fetchOnce(ctx, node, step, redact);
+    return { ...out, detail: redact(out.detail) };
+  } catch (e) {
+    throw redactedError(e, redact);
+  }
+}
+
+/**
+ * The error with its message redacted. An ExecutionError is rebuilt without its cause (a library error
+ * under it may quote the URL); another error keeps its type (callers may classify it), its message and
+ * stack redacted in place.
+ */
+function redactedError(e: unknown, redact: (t: string) => string): unknown {
+  if (e instanceof ExecutionError)
+    return new ExecutionError(e.kind, redact(e.message), {
+      ...(e.step ? { step: e.step } : {}),
+      ...(e.rule !== undefined ? { rule: e.rule } : {}),
+      ...(e.partial ? { partial: e.partial } : {}),
+    });
+  if (e instanceof Error) {
+    e.message = redact(e.message);
+    if (e.stack !== undefined) e.stack = redact(e.stack);
+    if ("cause" in e) delete e.cause;
+    return e;
+  }
+  return new Error(redact(String(e)));
+}
+
+async function fetchOnce(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  redact: (text: string) => string,
+): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
   const running = await ensureUp(ctx, node, step);
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
   const slots = await node.client.listFirmwareSlots();
   const have = slotWithVersion(slots.slots, target);
-  const mark = fetchMarkOf(ctx.checkpoint, node.name, target);
+  let mark = fetchMarkOf(ctx.checkpoint, node.name, target);
   if (have)
     return skipped(
       `firmware ${target} already in slot ${have.id}${mark ? ` (fetched from ${mark.host})` : ""}; not fetched again`,
@@ -72,7 +120,7 @@ export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: Pla
       { rule: "S3" },
     );
   const host = urlHost(image.url);
-  const redact = (text: string): string => redactUrl(text, image.url);
+  const sha = image.sha256.toLowerCase();
   // The node that runs the call decides: its REST tree must list /api/firmware/fetch [doc 7.0 LTS].
   const caps = await readCapabilities(node.client);
   if (!caps.firmwareFetch)
@@ -83,12 +131,20 @@ export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: Pla
       { rule: "S3" },
     );
 
+  // A mark of another declaration (the user fixed the url's host or the sha256 since) is not followed.
+  if (mark && (mark.host !== host || (mark.sha256 !== undefined && mark.sha256 !== sha))) {
+    await forgetFetch(ctx, node, target, mark.key);
+    mark = undefined;
+  }
   let key = mark?.key;
   let how = "started";
   if (key !== undefined) {
     const st = await statusOrGone(node, key);
-    if (!st || !(RUNNING.has(st.status) || st.status === "finished")) key = undefined;
-    else how = `resumed (download ${key}, recorded ${mark!.startedAt})`;
+    const ours = st !== undefined && (st.sha256 === undefined || st.sha256 === sha);
+    if (!st || !ours || !(RUNNING.has(st.status) || st.status === "finished")) {
+      if (st && !ours) await forgetFetch(ctx, node, target, key);
+      key = undefined;
+    } else how = `resumed (download ${key}, recorded ${mark!.startedAt})`;
   }
   if (key === undefined) {
     // A call whose answer was not seen (or an earlier run's download): found in the node's list.
@@ -96,14 +152,14 @@ export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: Pla
     if (known) {
       key = known.key;
       how = `resumed (download ${key} found on the node, ${known.status})`;
-      await saveKey(ctx, node, step, target, host, key);
+      await saveKey(ctx, node, step, target, host, sha, key);
     }
   }
   let freed = "";
   if (key === undefined) {
     freed = await ensureEmptySlot(ctx, node, step, slots);
     // Saved before the call: a resumed run looks for this download instead of starting a second one.
-    await saveKey(ctx, node, step, target, host, undefined);
+    await saveKey(ctx, node, step, target, host, sha, undefined);
     try {
       key = await node.client.startFirmwareFetch(image.url, image.sha256);
     } catch (e) {
@@ -114,7 +170,7 @@ export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: Pla
         { rule: "S3" },
       );
     }
-    await saveKey(ctx, node, step, target, host, key);
+    await saveKey(ctx, node, step, target, host, sha, key);
   }
   const fetchKey = key;
   const st = await ctx.waitFor(
@@ -125,7 +181,7 @@ export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: Pla
       rule: "S3",
       step,
       hint: `the download is recorded (key ${fetchKey}); a rerun follows it — check the source and the node's Basic Settings > System > Firmwares`,
-      onWait: (m) => ctx.progress(step, "waiting", m),
+      onWait: (m) => ctx.progress(step, "waiting", redact(m)),
     },
     async () => {
       const s = await node.client.firmwareFetchStatus(fetchKey);
@@ -134,9 +190,7 @@ export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: Pla
   );
   if (st.status !== "finished") {
     // Forgotten, so a rerun after the source or the checksum is fixed starts a fresh download.
-    await ctx.save((c) => {
-      c.fetches = (c.fetches ?? []).filter((f) => !(f.node === node.name && f.toVersion === target));
-    });
+    await forgetFetch(ctx, node, target, undefined);
     throw stepError(
       "step-failed",
       step,
@@ -145,21 +199,25 @@ export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: Pla
     );
   }
   // S3: the checksum the node verified, when it says, must be ours; the slot must hold the hop target.
-  if (st.sha256 !== undefined && st.sha256 !== image.sha256.toLowerCase())
+  if (st.sha256 !== undefined && st.sha256 !== sha) {
+    await forgetFetch(ctx, node, target, fetchKey);
     throw stepError(
       "step-failed",
       step,
-      `${where(ctx, step)}: the node verified firmware ${target} against sha256 ${st.sha256}, not the declared ${image.sha256.toLowerCase()}; not used (rule S3)`,
+      `${where(ctx, step)}: the node verified firmware ${target} against sha256 ${st.sha256}, not the declared ${sha}; not used, and the download forgotten — a rerun fetches again (rule S3)`,
       { rule: "S3" },
     );
+  }
   const slot = slotWithVersion((await node.client.listFirmwareSlots()).slots, target);
-  if (!slot)
+  if (!slot) {
+    await forgetFetch(ctx, node, target, fetchKey);
     throw stepError(
       "step-failed",
       step,
-      `${where(ctx, step)}: the download from ${host} finished, but no slot holds ${target}${st.slotId !== undefined ? ` (the node put it into slot ${st.slotId})` : ""}; check that the URL serves the ${target} ISO (rule S3)`,
+      `${where(ctx, step)}: the download from ${host} finished, but no slot holds ${target}${st.slotId !== undefined ? ` (the node put it into slot ${st.slotId})` : ""}; check that the URL serves the ${target} ISO and fix firmware["${target}"]; the download is forgotten, so the rerun fetches the declared source (rule S3)`,
       { rule: "S3" },
     );
+  }
   return done(
     `firmware ${target} fetched by the appliance from ${host} into slot ${slot.id} (sha256 verified by the node, S3; ${how})${freed}`,
   );
@@ -187,12 +245,30 @@ function pickOwn(list: KnownFetch[], image: { url: string; sha256: string }): Kn
     .sort((a, b) => Number(b.key) - Number(a.key))[0];
 }
 
+/**
+ * Clears the node's mark for `target` and, given a key, removes the node's record of that download
+ * (`DELETE /api/firmware/fetch/<key>`, [doc] real-appliance-facts §4: cancels it). Best effort: a node
+ * that refuses or no longer knows the key changes nothing — the mark is what a rerun follows.
+ */
+async function forgetFetch(
+  ctx: RunContext,
+  node: NodeHandle,
+  target: string,
+  key: string | undefined,
+): Promise<void> {
+  if (key !== undefined) await node.client.deleteFirmwareFetch(key).catch(() => undefined);
+  await ctx.save((c) => {
+    c.fetches = (c.fetches ?? []).filter((f) => !(f.node === node.name && f.toVersion === target));
+  });
+}
+
 async function saveKey(
   ctx: RunContext,
   node: NodeHandle,
   step: PlanStep,
   target: string,
   host: string,
+  sha256: string,
   key: string | undefined,
 ): Promise<void> {
   const startedAt = ctx.nowIso();
@@ -203,12 +279,14 @@ async function saveKey(
       if (key !== undefined) m.key = key;
       else delete m.key;
       m.host = host;
+      m.sha256 = sha256;
     } else
       list.push({
         node: node.name,
         hop: hopOf(step),
         toVersion: target,
         host,
+        sha256,
         startedAt,
         ...(key !== undefined ? { key } : {}),
       });

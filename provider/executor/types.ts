@@ -276,6 +276,8 @@ export interface FetchMark {
   toVersion: string;
   /** Host of the URL (never userinfo, path or query). */
   host: string;
+  /** The declared image's sha256 (lowercase; public, from the download page), absent in earlier checkpoints. */
+  sha256?: string;
   startedAt: string;
   /** The node's key of the download (absent: the call's answer was not seen). */
   key?: string;

@@ -23,6 +23,7 @@ import { SystemControlConfigError } from "../../provider/appliance/system-contro
 import type { LicenseFile } from "../../provider/appliance/system-control/operations";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
 import { usableFirmwareImages } from "../../provider/domain/firmware-images";
+import { isFetched, urlHost } from "../../provider/domain/firmware-source";
 import { fieldProblems } from "../../provider/domain/validation";
 import { firmwareDrift, nodeState, stuckReason, type NodeFacts } from "../drift";
 import { firmwareInputSchema, type FirmwareInputs } from "../inputs";
@@ -244,14 +245,38 @@ async function hasPendingSteps(news: Props): Promise<boolean> {
 /** What `diff` compares of the declaration. */
 // The image map as the program now sends it (only the usable images): state written before
 // compares equal when nothing else changed.
-function declaredKey(p: Props): string {
+export function declaredKey(p: Props): string {
   const flat = flatInputs(p);
   const images = flat["firmware"];
   const usable =
     images && typeof images === "object" && typeof flat["target"] === "string"
       ? usableFirmwareImages(images as Record<string, unknown>, flat["target"], defaultCatalog())
       : images;
-  return JSON.stringify(DECLARED.map((k) => (k === "firmware" ? usable : flat[k]) ?? null));
+  return JSON.stringify(DECLARED.map((k) => (k === "firmware" ? digestableImages(usable) : flat[k]) ?? null));
+}
+
+/**
+ * S3 / secrets: an image fetched by URL enters the declaration digest (a plain output) as its sha256 and
+ * host only — never the URL's userinfo, path or query, so the digest is no offline brute-force target for
+ * a URL password, and a rotating pre-signed URL of the same image is no change (no update, no drift).
+ */
+function lowerText(v: unknown): unknown {
+  return typeof v === "string" ? v.toLowerCase() : v;
+}
+
+function digestableImages(images: unknown): unknown {
+  if (images === null || typeof images !== "object" || Array.isArray(images)) return images;
+  return Object.fromEntries(
+    Object.entries(images as Record<string, unknown>).map(([rev, img]) => [
+      rev,
+      img !== null && typeof img === "object" && isFetched(img)
+        ? {
+            fetchFrom: urlHost(img.url),
+            sha256: lowerText((img as { sha256?: unknown }).sha256),
+          }
+        : img,
+    ]),
+  );
 }
 
 export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {

@@ -35,6 +35,9 @@ const SECRETS = [PASS, TOKEN, `${USER}:`];
 class FirmwareSource {
   gets = 0;
   refused = 0;
+  /** Further files served (path → bytes), e.g. an ISO of another revision. */
+  readonly others = new Map<string, Buffer>();
+  readonly paths: string[] = [];
   private release: (() => void) | undefined;
   private held: Promise<void> | undefined;
   private waitingForRelease: (() => void) | undefined;
@@ -60,11 +63,18 @@ class FirmwareSource {
         res.writeHead(403).end("forbidden");
         return;
       }
+      const other = src.others.get(url.pathname);
+      if (other) {
+        src.gets += 1;
+        src.paths.push(url.pathname);
+        return void res.writeHead(200, { "content-length": other.length }).end(other);
+      }
       if (url.pathname !== "/isos/sps-7.1.1.iso") {
         res.writeHead(404).end("not found");
         return;
       }
       src.gets += 1;
+      src.paths.push(url.pathname);
       res.writeHead(200, { "content-type": "application/x-iso9660-image", "content-length": iso.length });
       if (!src.held) return void res.end(iso);
       // Header first (the node is "in-progress"), the rest once the test releases it.
@@ -313,6 +323,56 @@ describe("executor: firmware by URL on a 7.x standalone node (issue 10 item 7; S
     assert.equal(fetchStarts().length, 2);
   });
 
+  it("S3: a download that finished with the wrong image is forgotten: after the url and sha256 are fixed, the rerun fetches the fixed source once and converges", async () => {
+    await start();
+    const wrongIso = join(cluster!.workDir, "served-sps-7.1.0.iso");
+    await writeFakeFirmwareIso(wrongIso, "7.1.0", 128 * 1024);
+    source!.others.set("/isos/wrong.iso", await fs.readFile(wrongIso));
+    const wrong = { url: source!.url("/isos/wrong.iso"), sha256: await sha256OfFile(wrongIso) };
+    await assert.rejects(executeClusterPlan(inputsFor(wrong)), (e: unknown) => {
+      assert.ok(e instanceof ExecutionError);
+      assert.equal(e.kind, "step-failed");
+      assert.match(e.message, /finished, but no slot holds 7\.1\.1 .*the download is forgotten/);
+      assertNoSecret("error", e.message);
+      return true;
+    });
+    assert.deepEqual(cluster!.reboots(), []);
+    assert.deepEqual(cluster!.store.current?.fetches ?? [], [], "the mark is cleared");
+    const fixed = await executeClusterPlan(inputsFor(await goodImage()));
+    assert.equal(fixed.complete, true);
+    assert.match(fixed.steps.find((s) => s.action === "fetch-firmware")!.detail, /; started\)/);
+    assert.deepEqual(source!.paths, ["/isos/wrong.iso", "/isos/sps-7.1.1.iso"]);
+    assert.equal(fetchStarts().length, 2);
+    assert.equal(cluster!.fleet.node("sps1").node.runningVersion, "7.1.1");
+  });
+
+  it("a recorded download of an earlier declaration (another sha256) is not followed: the fixed declaration starts its own download", async () => {
+    await start();
+    source!.hold();
+    const abort = new AbortController();
+    const old = { url: source!.url(), sha256: "2".repeat(64) };
+    await assert.rejects(
+      executeClusterPlan(
+        inputsFor(old, {
+          signal: abort.signal,
+          progress: (e) => {
+            if (e.action === "fetch-firmware" && e.phase === "waiting") abort.abort();
+          },
+        }),
+      ),
+      (e: unknown) => e instanceof ExecutionError && e.kind === "aborted",
+    );
+    const oldKey = cluster!.store.current?.fetches?.[0]?.key;
+    assert.ok(oldKey);
+    assert.equal(cluster!.store.current?.fetches?.[0]?.sha256, "2".repeat(64));
+    source!.releaseNow();
+    const fixed = await executeClusterPlan(inputsFor(await goodImage()));
+    assert.equal(fixed.complete, true);
+    assert.equal(fetchStarts().length, 2);
+    assert.notEqual(cluster!.store.current?.fetches?.[0]?.key, oldKey);
+    assert.equal(cluster!.fleet.node("sps1").node.runningVersion, "7.1.1");
+  });
+
   it("S3: a download that does not finish within firmwareFetchMs fails the step (deadline), nothing rebooted; the rerun follows the same download", async () => {
     await start();
     source!.hold();
@@ -361,6 +421,37 @@ describe("executor: firmware by URL on a 7.x standalone node (issue 10 item 7; S
       return true;
     });
     assert.deepEqual(cluster!.reboots(), []);
+  });
+
+  it("secrets: a short password, a path token and a short query value never appear in the error, progress, result or checkpoint — even when the node's text echoes the path and query", async () => {
+    await start();
+    const port = source!.host().split(":")[1];
+    const url = `https://u:q7@127.0.0.1:${port}/dl/SECRETPATHTOKEN/missing.iso?t=k9z`;
+    const secrets = ["q7", "SECRETPATHTOKEN", "k9z", "u:q7"];
+    const noSecret = (label: string, value: unknown): void => {
+      const text = typeof value === "string" ? value : JSON.stringify(value);
+      for (const s of secrets) assert.ok(!text.includes(s), `${label} shows ${s}: ${text.slice(0, 400)}`);
+    };
+    let failure: ExecutionError | undefined;
+    await assert.rejects(executeClusterPlan(inputsFor({ url, sha256: "1".repeat(64) })), (e: unknown) => {
+      assert.ok(e instanceof ExecutionError);
+      failure = e;
+      return true;
+    });
+    // The node's text is there, its path and query redacted.
+    assert.match(
+      failure!.message,
+      /failed: HTTP 403 from the firmware URL \(GET \/dl\/\*\*\*\/\*\*\*\?\*\*\*\)/,
+    );
+    noSecret("error", failure!.message);
+    assert.equal(failure!.cause, undefined, "no unredacted cause is carried");
+    noSecret("partial result", failure!.partial);
+    noSecret("progress", cluster!.progress);
+    noSecret("checkpoint", cluster!.store.current);
+    // The node saw the real URL (its status entry keeps it); the tool never showed it.
+    const list = cluster!.fleet.node("sps1").node.firmwareFetches.list();
+    assert.equal(list.length, 1);
+    assert.equal(list[0].url, url);
   });
 
   it("a node whose REST tree lists no /api/firmware/fetch is refused before any write, saying to use path", async () => {

@@ -144,6 +144,18 @@ describe("firmware by URL: only the host is ever shown", () => {
       assert.ok(!out.includes(secret), `${secret} in ${out}`);
     assert.match(out, /GET https:\/\/downloads\.example\.com:8443\/… failed/);
   });
+
+  it("redactUrl: a short password, a short query value and a path token never appear; any URL is printed as https://host/…", () => {
+    const url = "https://u:pw@mirror.example.com/dl/SECRETPATHTOKEN/sps.iso?sig=abc";
+    const text = `fetch ${url} failed: 401 (user u, password pw, sig=abc); redirected to https://u:pw@cdn.example.com/dl/SECRETPATHTOKEN/sps.iso?sig=abc; path /dl/SECRETPATHTOKEN/sps.iso`;
+    const out = redactUrl(text, url);
+    for (const secret of ["SECRETPATHTOKEN", "abc", "u:pw", " pw", "sig=abc"])
+      assert.ok(!out.includes(secret), `${secret} in ${out}`);
+    assert.match(out, /^fetch https:\/\/mirror\.example\.com\/… failed/);
+    assert.match(out, /redirected to https:\/\/cdn\.example\.com\/…;/);
+    // Ordinary words around the secrets are kept.
+    assert.match(out, /failed: 401 \(user \*\*\*, password \*\*\*, \*\*\*\)/);
+  });
 });
 
 describe("firmware by URL: the plan (plan-contract, extended: fetch-firmware with host)", () => {

@@ -14,6 +14,7 @@ import {
   WIRING_KEY,
   wiringDigest,
 } from "../../../sdk/wiring";
+import { declaredKey } from "../../../sdk/runtime/firmware-provider";
 
 const declared = {
   cluster: "branch",
@@ -107,5 +108,31 @@ describe("wiring", function () {
     assert.equal(wiringDigest({ y: { a: "s", b: [1, 2] }, x: 1 }), a);
     assert.notEqual(wiringDigest({ x: 1, y: { b: [2, 1], a: "s" } }), a);
     assert.notEqual(wiringDigest({ x: 2, y: { b: [1, 2], a: "s" } }), a);
+  });
+});
+
+describe("declaration digest of images fetched by URL (S3, secrets)", function () {
+  const sha = "b".repeat(64);
+  const props = (url: string, s = sha) => ({
+    cluster: "c",
+    target: "7.1",
+    nodes: [],
+    firmware: { "7.1.1": { url, sha256: s } },
+  });
+  const a = "https://robot:Pw-one@mirror.example.com/dl/TOKENAAAA1/sps.iso?X-Sig=aaaa&exp=1";
+  const b = "https://other:x@mirror.example.com/dl/TOKENBBBB2/sps-7.1.1.iso?X-Sig=bbbb&exp=2";
+
+  it("two URLs of the same image differing in credentials, path or query give the same digest; nothing of them is digested but the host", function () {
+    assert.equal(declarationDigest(declaredKey(props(a))), declarationDigest(declaredKey(props(b))));
+    const key = declaredKey(props(a));
+    for (const part of ["robot", "Pw-one", "TOKENAAAA1", "X-Sig", "aaaa", "/dl/"])
+      assert.ok(!key.includes(part), `${part} in the digested declaration: ${key}`);
+    assert.ok(key.includes("mirror.example.com") && key.includes(sha));
+  });
+
+  it("another image (sha256) or another host is a change", function () {
+    const base = declarationDigest(declaredKey(props(a)));
+    assert.notEqual(declarationDigest(declaredKey(props(a, "c".repeat(64)))), base);
+    assert.notEqual(declarationDigest(declaredKey(props(a.replace("mirror.", "mirror2.")))), base);
   });
 });
