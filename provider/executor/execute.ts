@@ -15,7 +15,7 @@ import { IndexerSteps } from "./indexer-steps";
 import { readLiveness } from "./node-state";
 import { observeWith } from "./observe";
 import { failedStep, RunContext } from "./run-context";
-import { fetchFirmware } from "./fetch-firmware";
+import { firmwareImageStep } from "./fetch-firmware";
 import { activateFirmware, beforePendingUpgradeCall } from "./upgrade-call";
 import { nodeHandle, stepError, type NodeHandle, type StepOutcome } from "./step-kit";
 import { ExecutionError, type ExecutionInputs, type ExecutionResult, type StepRecord } from "./types";
@@ -115,8 +115,9 @@ const APPLIANCE_HANDLERS: Record<(typeof APPLIANCE_ACTIONS)[number], Handler> = 
   preflight: A.preflight,
   "backup-config": A.backupConfig,
   "upload-plugin": A.plugin,
-  "upload-firmware": A.uploadFirmware,
-  "fetch-firmware": fetchFirmware,
+  // Both follow the declared image source (a resumed plan may predate a switch between path and url).
+  "upload-firmware": firmwareImageStep,
+  "fetch-firmware": firmwareImageStep,
   "test-firmware": A.testFirmware,
   "activate-firmware": activateFirmware,
   "wait-secondary-sync": H.waitSecondarySync,

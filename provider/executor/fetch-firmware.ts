@@ -32,7 +32,7 @@ import { readCapabilities } from "../appliance/rest-capabilities";
 import { firmwareFetchDeadlineMs } from "../domain/deadlines";
 import { isFetched, redactUrl, urlHost } from "../domain/firmware-source";
 import type { PlanStep } from "../domain/plan";
-import { ensureEmptySlot } from "./appliance-steps";
+import { ensureEmptySlot, uploadFirmware } from "./appliance-steps";
 import { fetchMarkOf } from "./checkpoint";
 import { slotWithVersion } from "./node-state";
 import type { RunContext } from "./run-context";
@@ -51,6 +51,29 @@ import {
 
 const RUNNING = new Set(["queued", "in-progress"]);
 const SETTLED = new Set(["finished", "failed", "cancelled"]);
+
+/**
+ * `upload-firmware` and `fetch-firmware` follow the declared image source, not the planned action: a
+ * resumed run keeps its recorded plan (finished steps, a finished reboot, are never repeated, S9), so a
+ * user who switches a failed or timed-out upload to a `url` (or a fetch to a `path`) gets the declared
+ * source for the step not yet done instead of "plan again". Both end in the same state (the hop's image in
+ * a slot, S3), both check first whether a slot holds it. No image: the planned handler names what to add.
+ */
+export async function firmwareImageStep(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+): Promise<StepOutcome> {
+  const image = ctx.inputs.firmware[hopTarget(ctx, step)];
+  const fetch = image === undefined ? step.action === "fetch-firmware" : isFetched(image);
+  const planned = step.action === "fetch-firmware";
+  const out = fetch ? await fetchFirmware(ctx, node, step) : await uploadFirmware(ctx, node, step);
+  if (fetch === planned) return out;
+  return {
+    ...out,
+    detail: `${out.detail} (planned as ${step.action}; firmware["${hopTarget(ctx, step)}"] now gives a ${fetch ? "url" : "path"}, so the declared source was used)`,
+  };
+}
 
 /**
  * The redaction boundary: every detail, progress line and error (with its cause) leaving the step is

@@ -111,7 +111,7 @@ class FirmwareSource {
   }
 }
 
-function fetchPlan(firmware: Record<string, FirmwareImageInput>): ClusterPlan {
+function fetchPlan(firmware: Record<string, FirmwareImageInput>, action = "fetch-firmware"): ClusterPlan {
   const f = fleetSchema.parse({
     clusters: [
       {
@@ -123,7 +123,7 @@ function fetchPlan(firmware: Record<string, FirmwareImageInput>): ClusterPlan {
     ],
   });
   const plan = planCluster(f.clusters[0], catalogTo7(), { asOf: AS_OF });
-  assert.ok(plan.steps.some((s) => s.action === "fetch-firmware"));
+  assert.ok(plan.steps.some((s) => s.action === action));
   return plan;
 }
 
@@ -452,6 +452,52 @@ describe("executor: firmware by URL on a 7.x standalone node (issue 10 item 7; S
     const list = cluster!.fleet.node("sps1").node.firmwareFetches.list();
     assert.equal(list.length, 1);
     assert.equal(list[0].url, url);
+  });
+
+  it("a recorded plan that uploads, resumed after the image was switched to a url: the step fetches the declared url (no 'plan again'), one fetch, one reboot; and back: a planned fetch with a path uploads", async () => {
+    await start();
+    const iso = join(cluster!.workDir, "served-sps-7.1.1.iso");
+    const sha256 = await sha256OfFile(iso);
+    // The plan recorded when the image had a path (upload-firmware); the declaration now gives a url.
+    const uploadPlan = fetchPlan({ "7.1.1": { path: iso, sha256 } }, "upload-firmware");
+    assert.ok(!uploadPlan.steps.some((s) => s.action === "fetch-firmware"));
+    const byUrl = { "7.1.1": { url: source!.url(), sha256 } };
+    const result = await executeClusterPlan(cluster!.inputs({ plan: uploadPlan, firmware: byUrl }));
+    assert.equal(result.complete, true);
+    const step = result.steps.find((s) => s.action === "upload-firmware");
+    assert.equal(step?.status, "done");
+    assert.match(
+      step.detail,
+      /fetched by the appliance from 127\.0\.0\.1:\d+ .*planned as upload-firmware; firmware\["7\.1\.1"\] now gives a url/,
+    );
+    assert.equal(fetchStarts().length, 1);
+    assert.equal(source!.gets, 1);
+    assert.equal(cluster!.reboots("sps1").length, 1);
+    assert.equal(cluster!.fleet.node("sps1").node.runningVersion, "7.1.1");
+    assertNoSecret("result", result);
+  });
+
+  it("a recorded plan that fetches, resumed after the image was switched to a path: the step uploads the declared file", async () => {
+    await start();
+    const iso = join(cluster!.workDir, "served-sps-7.1.1.iso");
+    const sha256 = await sha256OfFile(iso);
+    const plan = fetchPlan({ "7.1.1": { url: source!.url(), sha256 } });
+    const result = await executeClusterPlan(
+      cluster!.inputs({ plan, firmware: { "7.1.1": { path: iso, sha256 } } }),
+    );
+    assert.equal(result.complete, true);
+    const step = result.steps.find((s) => s.action === "fetch-firmware");
+    assert.match(step!.detail, /planned as fetch-firmware; firmware\["7\.1\.1"\] now gives a path/);
+    assert.equal(fetchStarts().length, 0);
+    assert.equal(source!.gets, 0);
+    assert.deepEqual(
+      cluster!
+        .events()
+        .filter((e) => e.name === "upload-firmware")
+        .map((e) => e.detail?.via),
+      ["upload"],
+    );
+    assert.equal(cluster!.fleet.node("sps1").node.runningVersion, "7.1.1");
   });
 
   it("a node whose REST tree lists no /api/firmware/fetch is refused before any write, saying to use path", async () => {
