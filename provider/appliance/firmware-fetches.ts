@@ -9,7 +9,8 @@
 import { z } from "zod";
 import type { ApplianceClient } from "./appliance-client";
 
-const FETCH = "/api/firmware/fetch";
+/** [doc] 7.0 LTS REST guide: the download collection. */
+export const FETCH = "/api/firmware/fetch";
 
 const EntrySchema = z
   .object({
@@ -50,16 +51,37 @@ export async function listFirmwareFetches(reader: Pick<ApplianceClient, "readTre
       `${FETCH}: unexpected answer at ${i?.path.map(String).join(".") || "(root)"}: ${i?.message ?? "invalid"} (expected {items: [{key, body: {status}}]})`,
     );
   }
-  return parsed.data.items.map((e) => {
-    const b = e.body ?? {};
-    const sha = b.checksum?.sha256 ?? b.sha256;
-    const slot = b.slot !== undefined ? /\/slots\/(\d+)$/.exec(b.slot)?.[1] : undefined;
-    return {
-      key: e.key,
-      status: b.status ?? "unknown",
-      ...(b.url !== undefined ? { url: b.url } : {}),
-      ...(sha !== undefined ? { sha256: sha.toLowerCase() } : {}),
-      ...(slot !== undefined ? { slotId: Number(slot) } : {}),
-    };
-  });
+  return parsed.data.items.map((e) => fetchEntryOf(e));
+}
+
+/** The body fields of one download entry, as the list and `GET …/fetch/<key>` give them ([unknown] besides status). */
+export interface FetchEntryBody {
+  status?: string;
+  url?: string;
+  checksum?: { sha256?: string };
+  sha256?: string;
+  slot?: string;
+  error?: string;
+}
+
+/**
+ * One parser for a download entry (the list's items and the single status): status ("unknown" when
+ * absent), the slot id from the slot's href, the checksum lowercased, the error text and the URL as the
+ * node gives them (the URL to compare, never to show).
+ */
+export function fetchEntryOf(e: {
+  key: string;
+  body?: FetchEntryBody | undefined;
+}): KnownFetch & { error?: string } {
+  const b = e.body ?? {};
+  const sha = b.checksum?.sha256 ?? b.sha256;
+  const slot = b.slot !== undefined ? /\/slots\/(\d+)$/.exec(b.slot)?.[1] : undefined;
+  return {
+    key: e.key,
+    status: b.status ?? "unknown",
+    ...(b.url !== undefined ? { url: b.url } : {}),
+    ...(sha !== undefined ? { sha256: sha.toLowerCase() } : {}),
+    ...(slot !== undefined ? { slotId: Number(slot) } : {}),
+    ...(b.error !== undefined ? { error: b.error } : {}),
+  };
 }

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { ApplianceApiError } from "./api-error";
 import type { FirmwareFetchStatus } from "./appliance-client";
+import { FETCH, fetchEntryOf } from "./firmware-fetches";
 import { FirmwareFetchSchema, SupportBundleJobSchema } from "./rest-schemas";
 import type { TransportRequest, TransportResponse } from "./rest-transport";
 
@@ -16,7 +17,6 @@ export interface RestCaller {
 }
 
 const SUPPORT_BUNDLE = "/api/troubleshooting/support-bundle";
-const FETCH = "/api/firmware/fetch";
 
 /** The JSON at `path`, or null when the node has no such resource (HTTP 404). */
 export async function readTree(rest: RestCaller, path: string): Promise<unknown> {
@@ -76,13 +76,19 @@ export async function startFirmwareFetch(rest: RestCaller, url: string, sha256: 
 export async function firmwareFetchStatus(rest: RestCaller, key: string): Promise<FirmwareFetchStatus> {
   const path = `${FETCH}/${encodeURIComponent(key)}`;
   const r = await rest.json({ method: "GET", path, idempotent: true }, FirmwareFetchSchema);
-  const slot = r.body?.slot !== undefined ? /\/slots\/(\d+)$/.exec(r.body.slot)?.[1] : undefined;
-  return {
+  // The status carries no URL (it may hold secrets); the checksum only as `checksum.sha256`.
+  const e = fetchEntryOf({
     key: r.key,
-    status: r.body?.status ?? "unknown",
-    ...(slot !== undefined ? { slotId: Number(slot) } : {}),
-    ...(r.body?.error !== undefined ? { error: r.body.error } : {}),
-    ...(r.body?.checksum?.sha256 !== undefined ? { sha256: r.body.checksum.sha256.toLowerCase() } : {}),
+    ...(r.body
+      ? { body: { status: r.body.status, slot: r.body.slot, error: r.body.error, checksum: r.body.checksum } }
+      : {}),
+  });
+  return {
+    key: e.key,
+    status: e.status,
+    ...(e.slotId !== undefined ? { slotId: e.slotId } : {}),
+    ...(e.error !== undefined ? { error: e.error } : {}),
+    ...(e.sha256 !== undefined ? { sha256: e.sha256 } : {}),
   };
 }
 
