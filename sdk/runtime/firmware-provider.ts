@@ -380,17 +380,27 @@ function held(
   const why = `not started: ${hold.failedBefore.length} cluster(s) before it in its lane failed (${hold.failedBefore.join(", ")}), over the stage's failure budget of ${hold.budget}`;
   const message = `${name}: ${why}`;
   say(name, why);
+  return { id, outs: notRunOutputs(olds, news, "held", message) };
+}
+
+/**
+ * The outputs of a run that changed nothing (held, or could not plan) under a failure budget: the
+ * recorded state as it was, with the stop as the run's result (the next `up` retries, diff forces it).
+ */
+function notRunOutputs(
+  olds: Props | undefined,
+  news: Props,
+  kind: "held" | "cannot-plan",
+  message: string,
+): Props {
   return {
-    id,
-    outs: {
-      ...(olds ?? {}),
-      ...recordedOutputs(news, Object.keys(firmwareInputSchema.shape), READ_WIRING, declaredKey(news)),
-      stateVersion: FIRMWARE_STATE_VERSION,
-      nodeStates: olds?.["nodeStates"] ?? {},
-      lastRun: { complete: false, failed: { kind: "held", message }, steps: [] },
-      outcome: "held",
-      drift: [],
-    },
+    ...(olds ?? {}),
+    ...recordedOutputs(news, Object.keys(firmwareInputSchema.shape), READ_WIRING, declaredKey(news)),
+    stateVersion: FIRMWARE_STATE_VERSION,
+    nodeStates: olds?.["nodeStates"] ?? {},
+    lastRun: { complete: false, failed: { kind, message }, steps: [] },
+    outcome: kind === "held" ? "held" : "failed",
+    drift: [],
   };
 }
 
@@ -462,18 +472,7 @@ async function runLocked(
     if (f.recordFailure !== true) throw new Error(message);
     // Nothing ran: the recorded state stays as it was, with the failure as the run's result.
     say(name, `stopped: ${message}`);
-    return {
-      id,
-      outs: {
-        ...(olds ?? {}),
-        ...recordedOutputs(news, Object.keys(firmwareInputSchema.shape), READ_WIRING, declaredKey(news)),
-        stateVersion: FIRMWARE_STATE_VERSION,
-        nodeStates: olds?.["nodeStates"] ?? {},
-        lastRun: { complete: false, failed: { kind: "cannot-plan", message }, steps: [] },
-        outcome: "failed",
-        drift: [],
-      },
-    };
+    return { id, outs: notRunOutputs(olds, news, "cannot-plan", message) };
   }
   const resume = runToResume(parseRunRecord(olds?.["run"]), readRunFile(file), fresh.target);
   const plan: ClusterPlan = resume && resume.checkpoint ? resume.plan : fresh;
