@@ -64,10 +64,16 @@ describe("sps-emulator command and its /_emulator control surface", function () 
     dir = mkdtempSync(join(tmpdir(), "sps-cli-"));
   });
 
+  // A fleet left running is stopped as its operator would stop it (SIGTERM: the emulator stops its
+  // BMCs — ipmi_sim processes — and removes its files); SIGKILL only if it has not exited 20 s later,
+  // because a killed emulator cannot stop the ipmi_sim processes it started.
   afterEach(async function () {
     if (child && child.exitCode === null) {
-      child.kill("SIGKILL");
-      await exitCode(child);
+      const running = child;
+      running.kill("SIGTERM");
+      const timer = setTimeout(() => running.kill("SIGKILL"), 20_000);
+      await exitCode(running);
+      clearTimeout(timer);
     }
     child = undefined;
   });
@@ -234,6 +240,8 @@ describe("sps-emulator command and its /_emulator control surface", function () 
       (await control(`${fleet.control}/nodes/opaque/webui/upload-license`, "POST", {})).status,
       400,
     );
+    child.kill("SIGTERM");
+    assert.equal(await exitCode(child), 0);
   });
 
   it("exits 2 naming the file and field on an invalid fleet file", async function () {
