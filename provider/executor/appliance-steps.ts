@@ -193,16 +193,39 @@ export async function plugin(ctx: RunContext, node: NodeHandle, step: PlanStep):
 
 // ---- S3, S5–S7, P12: firmware ----------------------------------------------------------------
 
+/**
+ * What the image steps (upload-firmware, fetch-firmware) start from: the hop target, the node's slots
+ * and the slot already holding the target, or a skip when the node already runs it (S5, S9).
+ */
+export async function targetImage(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+): Promise<
+  | { skip: StepOutcome }
+  | {
+      target: string;
+      running: string;
+      slots: Awaited<ReturnType<NodeHandle["client"]["listFirmwareSlots"]>>;
+      have: FirmwareSlot | undefined;
+    }
+> {
+  const target = hopTarget(ctx, step);
+  const running = await ensureUp(ctx, node, step);
+  if (onTarget(running, target))
+    return { skip: skipped(`node already on the hop target (running ${running})`) };
+  const slots = await node.client.listFirmwareSlots();
+  return { target, running, slots, have: slotWithVersion(slots.slots, target) };
+}
+
 export async function uploadFirmware(
   ctx: RunContext,
   node: NodeHandle,
   step: PlanStep,
 ): Promise<StepOutcome> {
-  const target = hopTarget(ctx, step);
-  const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
-  const slots = await node.client.listFirmwareSlots();
-  const have = slotWithVersion(slots.slots, target);
+  const found = await targetImage(ctx, node, step);
+  if ("skip" in found) return found.skip;
+  const { target, slots, have } = found;
   if (have) return skipped(`firmware ${target} already in slot ${have.id}; not uploaded again`);
   const image = ctx.inputs.firmware[target];
   if (!image)
@@ -253,7 +276,7 @@ export async function ensureEmptySlot(
 }
 
 /** The slot holding the hop target (S5: uploaded by upload-firmware), for test and activation. */
-async function uploadedSlot(
+export async function uploadedSlot(
   ctx: RunContext,
   node: NodeHandle,
   step: PlanStep,

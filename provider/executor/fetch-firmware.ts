@@ -32,16 +32,14 @@ import { readCapabilities } from "../appliance/rest-capabilities";
 import { firmwareFetchDeadlineMs } from "../domain/deadlines";
 import { isFetched, redactUrl, urlHost } from "../domain/firmware-source";
 import type { PlanStep } from "../domain/plan";
-import { ensureEmptySlot, uploadFirmware } from "./appliance-steps";
+import { ensureEmptySlot, targetImage, uploadFirmware } from "./appliance-steps";
 import { fetchMarkOf } from "./checkpoint";
 import { slotWithVersion } from "./node-state";
 import type { RunContext } from "./run-context";
 import {
   done,
-  ensureUp,
   hopOf,
   hopTarget,
-  onTarget,
   skipped,
   stepError,
   where,
@@ -117,11 +115,9 @@ async function fetchOnce(
   step: PlanStep,
   redact: (text: string) => string,
 ): Promise<StepOutcome> {
-  const target = hopTarget(ctx, step);
-  const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
-  const slots = await node.client.listFirmwareSlots();
-  const have = slotWithVersion(slots.slots, target);
+  const found = await targetImage(ctx, node, step);
+  if ("skip" in found) return found.skip;
+  const { target, running, slots, have } = found;
   let mark = fetchMarkOf(ctx.checkpoint, node.name, target);
   if (have)
     return skipped(

@@ -22,9 +22,10 @@ import { ApplianceApiError } from "../appliance/api-error";
 import type { FirmwareSlot } from "../appliance/appliance-client";
 import { formatDuration } from "../domain/duration";
 import type { PlanStep } from "../domain/plan";
+import { uploadedSlot } from "./appliance-steps";
 import { rebootMarkOf } from "./checkpoint";
 import { readPair } from "./ha";
-import { atOrPast, readLiveness, slotWithVersion } from "./node-state";
+import { atOrPast, readLiveness } from "./node-state";
 import type { RunContext } from "./run-context";
 import {
   done,
@@ -106,13 +107,7 @@ export async function activateFirmware(
   if (existing) return skipped(`reboot of this hop already issued at ${existing.issuedAt}`);
   const running = await ensureUp(ctx, node, step);
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
-  const slot = slotWithVersion((await node.client.listFirmwareSlots()).slots, target);
-  if (!slot)
-    throw stepError(
-      "step-failed",
-      step,
-      `${where(ctx, step)}: firmware ${target} is in no slot; upload it first`,
-    );
+  const slot = await uploadedSlot(ctx, node, step, target);
   if (slot.afterReboot) return skipped(`slot ${slot.id} (${target}) already selected "after reboot"`);
   let unit: string | undefined;
   if (node.ha) {
