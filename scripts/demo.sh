@@ -12,6 +12,7 @@ ROOT=$(pwd)
 START=$(date +%s)
 
 bash scripts/setup.sh
+source scripts/node-env.sh
 
 WORK=$(mktemp -d /tmp/sps-demo-XXXXXX)
 LAB_PID=""

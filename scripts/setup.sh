@@ -19,9 +19,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A supported Node.js first on PATH (Node 24 LTS from the npm registry when the machine's is older).
+source scripts/node-env.sh
+echo "setup: Node.js $(node -v) ($(command -v node))"
+
+# Native add-ons (ssh2's crypto binding) are built for one Node.js ABI: reinstall when the Node.js changed.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+  [ "$(cat node_modules/.node-abi 2>/dev/null)" != "$(node -p process.versions.modules)" ]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
+  node -p process.versions.modules >node_modules/.node-abi
 fi
 
 if [ -x scripts/install-pulumi-engine.sh ]; then

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# Everything below runs on the supported Node.js setup put in place.
+source scripts/node-env.sh
+echo "== node $(node -v)"
 echo "== typecheck"; npm run --silent typecheck
 echo "== lint"; npm run --silent lint
 echo "== format"; npm run --silent format:check
