@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { NODE_ROLES, nodeSettingsSchema, pluginSchema } from "../provider/domain/fleet";
 import { checkFirmwareSources, firmwareSourceSchema } from "../provider/domain/firmware-source";
+import { hardwareSchema } from "../provider/domain/hardware";
 import { INDEXER_OS } from "../provider/domain/indexer-commands";
 import { LICENSE_CONFIRMATION_PATTERN } from "../provider/domain/license-decision";
 import {
@@ -48,7 +49,8 @@ export const applianceNodeInputSchema = z
     ha: z.boolean().default(false),
     /** HA: the physical units as the HA page names them (default a, b). */
     units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).optional(),
-    hardware: z.string().optional(),
+    /** V8: one of provider/domain/hardware.ts HARDWARE, any letter case. */
+    hardware: hardwareSchema.optional(),
     virtual: z.boolean().optional(),
     /** Facts for preflight rules that are not read live (P4, P5, P9, P10, P11 ...). */
     settings: nodeSettingsSchema.optional(),

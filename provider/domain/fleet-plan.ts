@@ -170,7 +170,12 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
     .map((node) => {
       const current = parseRevision(node.version);
       const path = planNodePath(
-        { current, target: targetSpec, ...(node.hardware ? { hardware: node.hardware } : {}) },
+        {
+          current,
+          target: targetSpec,
+          ...(node.hardware ? { hardware: node.hardware } : {}),
+          ...(node.virtual !== undefined ? { virtual: node.virtual } : {}),
+        },
         catalog,
       );
       return { node, current, hops: path.hops, findings: path.findings, target: path.target };
@@ -181,7 +186,15 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
         const clusterWide = f.rule === "V7" && f.message.startsWith("target ");
         if (clusterWide && findings.some((x) => x.message === f.message)) continue;
         findings.push(
-          clusterWide ? f : { rule: f.rule, severity: f.severity, node: n.node.name, message: f.message },
+          clusterWide
+            ? f
+            : {
+                rule: f.rule,
+                severity: f.severity,
+                node: n.node.name,
+                message: f.message,
+                ...(f.status ? { status: f.status } : {}),
+              },
         );
       }
       return { node: n.node, current: n.current, hops: n.hops, target: n.target };

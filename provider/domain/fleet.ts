@@ -7,6 +7,7 @@ import { INDEXER_OS } from "./indexer-commands";
 import { maintenanceWindowSchema } from "./maintenance-window";
 import { revisionText, versionSpecText } from "./validation";
 import { checkFirmwareSources, firmwareSourceSchema } from "./firmware-source";
+import { hardwareSchema } from "./hardware";
 
 export const NODE_ROLES = [
   "central-management",
@@ -81,7 +82,8 @@ export const nodeFields = {
   version: revisionText,
   roles: z.array(z.enum(NODE_ROLES)).default([]),
   ha: z.boolean().default(false),
-  hardware: z.string().optional(),
+  /** V8: the appliance hardware (./hardware.ts), a closed set; absent on a physical node: V8 not checked. */
+  hardware: hardwareSchema.optional(),
   virtual: z.boolean().optional(),
   plugins: z.array(pluginSchema).default([]),
   settings: nodeSettingsSchema.default({}),

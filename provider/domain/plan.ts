@@ -57,6 +57,8 @@ export interface Finding {
   /** Node or indexer host the finding is about; absent for cluster-wide findings. */
   node?: string;
   message: string;
+  /** A warning whose rule could not be checked for want of a declared fact (extension of the contract). */
+  status?: "not-checked";
 }
 
 export interface PlanStep {

@@ -3,6 +3,7 @@
  * each landing on the newest revision of its release; through the LTS when nothing else is supported.
  */
 import { Catalog } from "./catalog";
+import { HARDWARE, isPyramid } from "./hardware";
 import { Finding } from "./plan";
 import {
   compareReleases,
@@ -29,8 +30,10 @@ export interface RevisionHop {
 export interface NodePathRequest {
   readonly current: Revision;
   readonly target: VersionSpec;
-  /** `pyramid` triggers rule V8. */
+  /** Rule V8: `pyramid` in any letter case is refused past 5 LTS (./hardware.ts). */
   readonly hardware?: string;
+  /** Rule V8: a node not declared virtual may be a physical (Pyramid) appliance. */
+  readonly virtual?: boolean;
 }
 
 export interface NodePath {
@@ -154,8 +157,9 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
   const curRelease = releaseOf(current);
   const tgtRelease = releaseOf(target);
 
-  // Rule V8: Pyramid hardware stays on 5 LTS at most.
-  if (req.hardware === "pyramid" && compareReleases(tgtRelease, PYRAMID_LAST_RELEASE) > 0) {
+  // Rule V8: Pyramid hardware stays on 5 LTS at most, whatever the spelling.
+  const pastPyramidLast = compareReleases(tgtRelease, PYRAMID_LAST_RELEASE) > 0;
+  if (isPyramid(req.hardware) && pastPyramidLast) {
     findings.push({
       rule: "V8",
       severity: "error",
@@ -166,6 +170,15 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
 
   const order = compareRevisions(current, target);
   if (order === 0) return { target, hops: [], findings };
+  // Rule V8: a physical (or possibly physical) appliance with undeclared hardware is not checked.
+  if (pastPyramidLast && order < 0 && req.hardware === undefined && req.virtual !== true) {
+    findings.push({
+      rule: "V8",
+      severity: "warning",
+      status: "not-checked",
+      message: `not checked: Pyramid hardware (bought before August 2014 without a replacement) must not go past 5 LTS, and this ${req.virtual === false ? "physical " : ""}appliance's hardware is not declared; declare hardware (one of ${HARDWARE.join(", ")}) or virtual: true for this node to check it`,
+    });
+  }
   if (order > 0) {
     // Rule V3: upgrades are irreversible.
     const leavingFr =
