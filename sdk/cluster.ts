@@ -9,6 +9,7 @@ import { defaultCatalog } from "../provider/domain/default-catalog";
 import { maintenanceWindowSchema } from "../provider/domain/maintenance-window";
 import { fieldProblems } from "../provider/domain/validation";
 import { formatRevision, parseVersionSpec } from "../provider/domain/version";
+import { claimClusterNodes } from "./appliance-claims";
 import type { ApplianceNodeInput, SystemControlInput } from "./inputs";
 import { ClusterFirmware, IndexerPackage, License, Plugin, type FirmwareImageArg } from "./resources";
 
@@ -137,6 +138,8 @@ export class SpsCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: SpsClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sps:index:SpsCluster", name, {}, opts);
+    // One declaration per appliance in the program (./appliance-claims.ts): refused at preview.
+    claimClusterNodes(this, `SpsCluster "${name}"`, args.nodes);
     const cluster = args.cluster ?? name;
     const config = new pulumi.Config("sps");
     const checkpointDir = config.get("checkpointDir");

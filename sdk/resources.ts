@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { defaultCatalog } from "../provider/domain/default-catalog";
 import { usableFirmwareImages } from "../provider/domain/firmware-images";
+import { claimedFirmwareNodes } from "./appliance-claims";
 import { outputSlots, SpsDynamicResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 import {
@@ -144,11 +145,12 @@ export class ClusterFirmware extends SpsDynamicResource {
   declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: ClusterFirmwareArgs, opts?: pulumi.CustomResourceOptions) {
+    const nodes = claimedFirmwareNodes(`ClusterFirmware "${name}"`, args.nodes, opts?.parent);
     super(
       { kind: "firmware" },
       name,
       {
-        ...wiredInputs({ ...args, firmware: usableImages(args) }, FIRMWARE_WIRING),
+        ...wiredInputs({ ...args, nodes, firmware: usableImages(args) }, FIRMWARE_WIRING),
         ...outputSlots(
           "plannedActions",
           "planFindings",

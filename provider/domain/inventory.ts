@@ -23,6 +23,7 @@ import {
   nodeFields,
   type Fleet,
 } from "./fleet";
+import { applianceKey } from "./appliance-address";
 import { fieldProblems, type FieldProblem } from "./validation";
 
 export const INVENTORY_SCHEMA_VERSION = 1;
@@ -160,7 +161,7 @@ export const inventorySchema = z
     inv.clusters.forEach((c, i) => {
       c.nodes.forEach((n, j) => {
         const at = `clusters[${i}].nodes[${j}]`;
-        const key = n.address.replace(/\/+$/, "").toLowerCase();
+        const key = applianceKey(n.address);
         const first = addresses.get(key);
         if (first !== undefined)
           ctx.addIssue({

@@ -1,0 +1,29 @@
+// Standalone clusters on the emulated lab (test/support/sps-lab.ts), for test/e2e/shared-appliance.test.ts.
+// Stack config `clusters` (namespace pulumi-sps-shared-appliance): a JSON list of
+//   { name, node, address? } — an SpsCluster `name` with the lab's node `node`, at `address` when given
+//   (another spelling of the lab's address, to declare one appliance twice).
+import * as pulumi from "@pulumi/pulumi";
+import { SpsCluster } from "../../../../sdk";
+import { deadlines, firmware, node, target } from "../../../../examples/lab-config";
+
+const config = new pulumi.Config();
+const dl = deadlines();
+const declared = config.requireObject<Array<{ name: string; node: string; address?: string }>>("clusters");
+
+const clusters = declared.map(
+  (c) =>
+    new SpsCluster(c.name, {
+      target: target("6.3"),
+      nodes: [
+        {
+          ...node(c.node, { settings: { healthOk: true } }),
+          ...(c.address !== undefined ? { address: c.address } : {}),
+        },
+      ],
+      firmware: firmware(),
+      ...(dl ? { deadlines: dl } : {}),
+    }),
+);
+
+export const nodes = clusters.map((c) => c.nodes);
+export const outcome = clusters.map((c) => c.outcome);
