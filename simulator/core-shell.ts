@@ -11,6 +11,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { Server, utils, type Connection, type ParsedKey, type ServerChannel } from "ssh2";
+import { generateEd25519KeyPair } from "./ssh-keys";
 import {
   EXIT_UNKNOWN_COMMAND,
   formatHaStatusOutput,
@@ -131,7 +132,7 @@ async function dispatch(
 
 /** Starts the core shell on 127.0.0.1; `stop()` closes the server and every open connection. */
 export async function startCoreShell(opts: CoreShellServerOptions): Promise<RunningCoreShell> {
-  const hostPrivate = opts.hostKey ?? utils.generateKeyPairSync("ed25519").private;
+  const hostPrivate = opts.hostKey ?? generateEd25519KeyPair("sps-core-shell").private;
   const hostKey = parseKeyOrThrow(hostPrivate);
   const publicBlob = hostKey.getPublicSSH();
   const hostKeyFingerprint = fingerprintOfKeyBlob(publicBlob);

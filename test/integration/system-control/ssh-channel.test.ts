@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { createServer, type AddressInfo } from "node:net";
 import { Client, utils } from "ssh2";
+import { generateEd25519KeyPair } from "../../../simulator/ssh-keys";
 import { startCoreShell, type CoreShellHandler, type RunningCoreShell } from "../../../simulator/core-shell";
 import {
   createSystemControl,
@@ -75,7 +76,7 @@ describe("ssh channel against the emulated core shell", function () {
   this.timeout(30_000);
   let pair: FakePair;
   let shell: RunningCoreShell;
-  const clientKey = utils.generateKeyPairSync("ed25519");
+  const clientKey = generateEd25519KeyPair();
 
   beforeEach(async () => {
     pair = new FakePair();
@@ -132,7 +133,7 @@ describe("ssh channel against the emulated core shell", function () {
   });
 
   it("refuses a wrong host key before authenticating, naming both fingerprints", async () => {
-    const other = utils.parseKey(utils.generateKeyPairSync("ed25519").public);
+    const other = utils.parseKey(generateEd25519KeyPair().public);
     assert.ok(!(other instanceof Error));
     const wrong = fingerprintOfKeyBlob(other.getPublicSSH());
     const control = createSystemControl(sshConfig(shell, { hostKey: { sha256: wrong } }));
