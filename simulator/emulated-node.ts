@@ -16,7 +16,13 @@ import { EventLog } from "./events";
 import type { NodeFaults } from "./faults";
 import { FirmwareFetches } from "./firmware-fetch";
 import { runUpgradeTest, type UpgradeTestResult } from "./firmware-test";
-import { licenseFromFile, licenseState, type LicenseRecord, type LicenseState } from "./license";
+import {
+  defaultLicenseTerm,
+  licenseFromFile,
+  licenseState,
+  type LicenseRecord,
+  type LicenseState,
+} from "./license";
 import { pluginNeedsStarlingJoin, pluginSupportsFirmware, type PluginManifest } from "./plugin-archive";
 import { SupportBundleJobs } from "./support-bundles";
 import type {
@@ -175,8 +181,7 @@ export class EmulatedNode {
       customer: "Example Corp",
       serial: `EMU-${this.name}`,
       major,
-      validNotBefore: "2020-01-01",
-      validNotAfter: "2030-12-31",
+      ...defaultLicenseTerm(now),
       limit: 100,
       ...options.license,
     };

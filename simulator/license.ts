@@ -46,16 +46,35 @@ export function licenseFromFile(text: string): LicenseRecord {
     customer: f.customer,
     serial: f.serial,
     major: f.major,
-    validNotBefore: f.validNotBefore ?? "2020-01-01",
+    validNotBefore: f.validNotBefore ?? "2000-01-01", // a file without a start date: valid since long before any clock under test
     validNotAfter: f.validNotAfter,
     limit: f.limit ?? 100,
   };
 }
 
-/** A license file for tests and demos. */
+const DAY_MS = 86_400_000;
+
+/**
+ * The calendar day `days` after (or before, when negative) the instant `from` (epoch ms), as `YYYY-MM-DD`
+ * in UTC. Every date the emulator and the tests invent is relative to the clock under test, so nothing
+ * becomes false when the calendar passes a literal.
+ */
+export function dayOffset(days: number, from: number = Date.now()): string {
+  return new Date(from + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The default license term: began a year before `now`, ends five years after it. */
+export function defaultLicenseTerm(now: number = Date.now()): {
+  validNotBefore: string;
+  validNotAfter: string;
+} {
+  return { validNotBefore: dayOffset(-365, now), validNotAfter: dayOffset(5 * 365, now) };
+}
+
+/** A license file for tests and demos (by default valid for five more years from today). */
 export function buildLicenseFile(
   major: number,
-  validNotAfter = "2030-12-31",
+  validNotAfter = defaultLicenseTerm().validNotAfter,
   customer = "Example Corp",
 ): string {
   return JSON.stringify({ customer, serial: `EMU-${major}-${customer.length}`, major, validNotAfter });

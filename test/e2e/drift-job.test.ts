@@ -5,6 +5,7 @@
 // exception, by design: a node upgraded past the declared target makes the preview refuse (rule V3).
 import { strict as assert } from "node:assert";
 import { control } from "../support/sps-lab";
+import { dayOffset } from "../../simulator/license";
 import {
   drift,
   driftJob,
@@ -93,7 +94,7 @@ describe("the drift job (refresh --preview-only / preview --refresh with --expec
       validNotAfter: string;
     };
     assert.ok(license?.validNotAfter, JSON.stringify(license));
-    await drift(ls.lab, "sps-edge", { license: { major: license.major, validNotAfter: "2027-01-31" } });
+    await drift(ls.lab, "sps-edge", { license: { major: license.major, validNotAfter: dayOffset(400) } });
     await assertFlags(/license-changed sps-edge: validNotAfter/);
     await drift(ls.lab, "sps-edge", {
       license: { major: license.major, validNotAfter: license.validNotAfter },

@@ -2,7 +2,7 @@
 // stop `up` with a clear error, the state records what happened (partial state), and the next `up`
 // resumes from truth without repeating what already happened.
 import { strict as assert } from "node:assert";
-import { control } from "../support/sps-lab";
+import { control, LAB_LICENSE_END } from "../support/sps-lab";
 import { drift, events, labStack, upThroughGates, type LabStack } from "./sps-helpers";
 
 const FIRMWARE_TYPE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";
@@ -114,7 +114,7 @@ describe("failed upgrades through Pulumi", function () {
     it("continues with the next hop once the operator has brought the node to the hop's version", async function () {
       await drift(ls.lab, "sps-branch", {
         version: "6.0.12",
-        license: { major: 6, validNotAfter: "2031-12-31" },
+        license: { major: 6, validNotAfter: LAB_LICENSE_END },
       });
       // The out-of-band license is not the declared file: the License resource's manual gate (no route).
       const up = await upThroughGates(ls);

@@ -7,7 +7,7 @@
 // is a new install again (rules S2, S11).
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
-import { buildLicenseFile } from "../../simulator/license";
+import { buildLicenseFile, dayOffset } from "../../simulator/license";
 import {
   driftJob,
   events,
@@ -17,6 +17,7 @@ import {
   systemControlEvents,
   type LabStack,
 } from "./sps-helpers";
+import { LAB_LICENSE_END } from "../support/sps-lab";
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
@@ -38,7 +39,7 @@ describe("a license REST cannot verify: the manual gate once, licenseConfirmed, 
     ls = await labStack("standalone", {
       nodeVersions: { "sps-branch": "6.3.0" },
       nodeEmulator: {
-        "sps-branch": { license: { major: 6, validNotAfter: "2031-12-31" }, licenseProductVersion: false },
+        "sps-branch": { license: { major: 6, validNotAfter: LAB_LICENSE_END }, licenseProductVersion: false },
       },
     });
     declared = sha256(ls.lab.licenses["sps-6"] ?? "");
@@ -87,7 +88,7 @@ describe("a license REST cannot verify: the manual gate once, licenseConfirmed, 
   });
 
   it("plans a new install for a changed license file (a new SHA-256): the old confirmation does not count", async function () {
-    const renewed = buildLicenseFile(6, "2033-12-31", "Lab Corp");
+    const renewed = buildLicenseFile(6, dayOffset(7 * 365), "Lab Corp");
     const credentials = JSON.parse(ls.lab.secrets["sps:credentials"] ?? "{}") as {
       licenses: Record<string, string>;
     };

@@ -5,11 +5,11 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createTestStack, REPO_ROOT, type CliResult, type TestStack } from "../support/pulumi-engine";
-import { startLab, type Lab } from "../support/sps-lab";
+import { LAB_LICENSE_END, startLab, type Lab } from "../support/sps-lab";
 
 const PROGRAM_DIR = path.join(__dirname, "programs", "policy-fleet");
 const POLICY_DIR = path.join(REPO_ROOT, "policy");
-const license = { major: 6, validNotAfter: "2031-12-31" };
+const license = { major: 6, validNotAfter: LAB_LICENSE_END };
 const FLEET = {
   clusters: [
     {

@@ -11,6 +11,8 @@ import {
   upThroughGates,
   type LabStack,
 } from "./sps-helpers";
+import { dayOffset } from "../../simulator/license";
+import { LAB_LICENSE_END } from "../support/sps-lab";
 
 const FIRMWARE_TYPE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";
 
@@ -180,14 +182,22 @@ describe("a standalone SPS node as a Pulumi stack", function () {
   });
 
   it("shows an out-of-band license change in refresh and preview --refresh", async function () {
-    await drift(ls.lab, "sps-branch", { license: { major: 6, validNotAfter: "2026-12-01" } });
+    // A license ending in 20 days by the clock under test: inside the expiry warning, on any day it runs.
+    const endsOn = dayOffset(20);
+    await drift(ls.lab, "sps-branch", { license: { major: 6, validNotAfter: endsOn } });
     const refresh = await refreshDiff(ls);
     assert.match(refresh, /~ pulumi-nodejs:dynamic\/sps:License: \(update\)/);
-    assert.match(refresh, /license-changed sps-branch: validNotAfter 2031-12-31 -> 2026-12-01/);
-    assert.match(refresh, /license-expiring sps-branch: ends on 2026-12-01/);
+    assert.ok(
+      refresh.includes(`license-changed sps-branch: validNotAfter ${LAB_LICENSE_END} -> ${endsOn}`),
+      refresh,
+    );
+    assert.match(refresh, new RegExp(`license-expiring sps-branch: ends on ${endsOn} \\(in (19|20) days\\)`));
     const preview = await ls.stack.preview({ refresh: true });
     assert.match(preview.diffText, /~ pulumi-nodejs:dynamic\/sps:License: \(update\)/);
-    assert.match(preview.diffText, /upload-license sps-6 to sps-branch: license ends 2026-12-01/);
+    assert.ok(
+      preview.diffText.includes(`upload-license sps-6 to sps-branch: license ends ${endsOn}`),
+      preview.diffText,
+    );
   });
 
   it("shows an out-of-band upgrade in refresh, and preview refuses to plan the downgrade (V3)", async function () {

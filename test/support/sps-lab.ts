@@ -24,7 +24,7 @@ import { startFleet, type RunningFleet } from "../../simulator/fleet";
 import { attachIndexerWorkers, labIndexerWorkers } from "../../simulator/indexer-workers";
 import { bmcChannel, coreShellChannel } from "../../simulator/fleet-channels";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../simulator/firmware-iso";
-import { buildLicenseFile } from "../../simulator/license";
+import { buildLicenseFile, dayOffset } from "../../simulator/license";
 import { buildPluginZip } from "../../simulator/plugin-archive";
 import { emulatorSystemControlRoutes } from "./emulator-system-control";
 import {
@@ -35,6 +35,9 @@ import {
 } from "../../simulator/indexer-lab-host";
 
 const COMPILED = __filename.endsWith(".js");
+
+/** The last day of the lab's license files: five years after today, by the clock under test. */
+export const LAB_LICENSE_END = dayOffset(5 * 365);
 export const REPO = resolve(__dirname, ...(COMPILED ? ["..", "..", ".."] : ["..", ".."]));
 /** The compiled command-channel program (the provider runs it as a child process). */
 export const SYSTEM_CONTROL_SCRIPT = join(REPO, "dist", "test", "support", "emulator-system-control.js");
@@ -147,10 +150,10 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       (plugins["mfa-demo"] ??= {})[version] = path;
     }
     const licenses: Record<string, string> = {
-      "sps-5": buildLicenseFile(5, "2031-12-31", "Lab Corp"),
-      "sps-6": buildLicenseFile(6, "2031-12-31", "Lab Corp"),
-      "sps-7": buildLicenseFile(7, "2031-12-31", "Lab Corp"),
-      "sps-8": buildLicenseFile(8, "2031-12-31", "Lab Corp"),
+      "sps-5": buildLicenseFile(5, LAB_LICENSE_END, "Lab Corp"),
+      "sps-6": buildLicenseFile(6, LAB_LICENSE_END, "Lab Corp"),
+      "sps-7": buildLicenseFile(7, LAB_LICENSE_END, "Lab Corp"),
+      "sps-8": buildLicenseFile(8, LAB_LICENSE_END, "Lab Corp"),
     };
     const caPem = readFileSync(fleet.caCertPath, "utf8");
     const nodes = Object.fromEntries(

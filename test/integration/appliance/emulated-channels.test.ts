@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { Client } from "ssh2";
 import type { RunningFleet } from "../../../simulator/fleet";
 import { bmcChannel, coreShellChannel } from "../../../simulator/fleet-channels";
-import { buildLicenseFile } from "../../../simulator/license";
+import { buildLicenseFile, dayOffset } from "../../../simulator/license";
 import { FleetHarness, PASSWORD } from "./emulated-fleet";
 
 const run = promisify(execFile);
@@ -77,14 +77,15 @@ describe("emulated fleet channels: SSH core shell and IPMI BMCs act on the node 
   });
 
   it("installs a license through the core shell (S11)", async function () {
-    const license = Buffer.from(buildLicenseFile(6, "2031-01-01")).toString("base64");
+    const renewedUntil = dayOffset(4 * 365);
+    const license = Buffer.from(buildLicenseFile(6, renewedUntil)).toString("base64");
     const r = await sshExec(
       channels().ssh.port,
       "pulumi-sps-wrapper license install --stdin-base64 --name license.json",
       license,
     );
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(fleet.node("sm").node.license.validNotAfter, "2031-01-01");
+    assert.equal(fleet.node("sm").node.license.validNotAfter, renewedUntil);
   });
 
   it("shuts the secondary down from the primary's core shell and powers it on through its own BMC (H2)", async function () {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
 import type { FleetDescription } from "../../../simulator/fleet";
-import { buildLicenseFile } from "../../../simulator/license";
+import { buildLicenseFile, dayOffset, defaultLicenseTerm } from "../../../simulator/license";
 
 const ROOT = resolve(__dirname, "../../..");
 
@@ -214,17 +214,18 @@ describe("sps-emulator command and its /_emulator control surface", function () 
     assert.equal((await license("plain"))["product_version"], "6.0");
     const opaque = await license("opaque");
     assert.equal(opaque["product_version"], undefined, JSON.stringify(opaque));
-    assert.equal(opaque["valid_not_after"], "2030-12-31");
+    assert.equal(opaque["valid_not_after"], defaultLicenseTerm().validNotAfter);
     // The operator's upload in Basic Settings > System > License: recorded as the web interface's, not system control's.
-    const text = buildLicenseFile(7, "2032-06-30");
+    const renewedUntil = dayOffset(6 * 365);
+    const text = buildLicenseFile(7, renewedUntil);
     const up = await control(`${fleet.control}/nodes/opaque/webui/upload-license`, "POST", { license: text });
     assert.equal(up.status, 200);
     assert.deepEqual((up.json as { license: unknown }).license, {
       serial: "EMU-7-12",
       major: 7,
-      validNotAfter: "2032-06-30",
+      validNotAfter: renewedUntil,
     });
-    assert.equal((await license("opaque"))["valid_not_after"], "2032-06-30");
+    assert.equal((await license("opaque"))["valid_not_after"], renewedUntil);
     const events = (await control(`${fleet.control}/events?node=opaque&name=upload-license`, "GET"))
       .json as Array<{
       detail: { via: string };

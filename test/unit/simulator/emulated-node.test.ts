@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { SpsApiFault, SystemControlRefused } from "../../../simulator/api-errors";
 import { ManualClock, MINUTE, SECOND } from "../../../simulator/clock";
 import { EmulatedNode, type EmulatedNodeOptions } from "../../../simulator/emulated-node";
-import { buildLicenseFile } from "../../../simulator/license";
+import { buildLicenseFile, dayOffset } from "../../../simulator/license";
 import { pluginManifest } from "../../../simulator/plugin-archive";
 
 function standalone(
@@ -198,7 +198,7 @@ describe("emulated SPS node model", function () {
     clock.advance(node.timings.downMs + node.timings.firstBootMs);
     assert.equal(node.runningVersion, "6.0.7");
     assert.equal(node.licenseState(), "wrong-version");
-    node.systemControl().uploadLicense(buildLicenseFile(6, "2027-01-31"));
+    node.systemControl().uploadLicense(buildLicenseFile(6, dayOffset(399, clock.now())));
     assert.equal(node.licenseState(), "valid");
     clock.advance(400 * 24 * 60 * MINUTE);
     assert.equal(node.licenseState(), "expired");
