@@ -30,7 +30,7 @@ describe("ed25519 SSH keys (simulator/ssh-keys.ts)", function () {
         const data = Buffer.from(`message ${i}`);
         const signature = priv.sign(data);
         assert.ok(!(signature instanceof Error));
-        assert.equal(pub.verify(data, signature as Buffer), true, `key ${i}: signature does not verify`);
+        assert.equal(pub.verify(data, signature), true, `key ${i}: signature does not verify`);
       }
     }
     // With 5,000 keys a public key starting with a zero byte (the case ssh2's generator breaks) is all but
