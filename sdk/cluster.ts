@@ -11,7 +11,14 @@ import { fieldProblems } from "../provider/domain/validation";
 import { formatRevision, parseVersionSpec } from "../provider/domain/version";
 import { claimClusterNodes } from "./appliance-claims";
 import type { ApplianceNodeInput, SystemControlInput } from "./inputs";
-import { ClusterFirmware, IndexerPackage, License, Plugin, type FirmwareImageArg } from "./resources";
+import {
+  ClusterFirmware,
+  IndexerPackage,
+  License,
+  Plugin,
+  type FirmwareImageArg,
+  type NodeEndpoint,
+} from "./resources";
 
 export interface SpsClusterArgs {
   /** Cluster name (default: the resource name). */
@@ -113,6 +120,22 @@ export function resolvedRevision(target: string): string {
   return newest ? formatRevision(newest) : target;
 }
 
+/**
+ * A node as the License and Plugin resources get it: where to reach it and its system-control channel
+ * settings (core shell, BMCs, HA units), so an operation routed to ssh or ipmi finds them there too.
+ */
+export function nodeEndpoint(n: ApplianceNodeInput): NodeEndpoint {
+  return {
+    name: n.name,
+    address: n.address,
+    tls: n.tls,
+    ...(n.ha ? { ha: true } : {}),
+    ...(n.units ? { units: n.units } : {}),
+    ...(n.coreShell ? { coreShell: n.coreShell } : {}),
+    ...(n.bmc ? { bmc: n.bmc } : {}),
+  };
+}
+
 export class SpsCluster extends pulumi.ComponentResource {
   readonly firmware: ClusterFirmware;
   readonly license: License | undefined;
@@ -144,7 +167,7 @@ export class SpsCluster extends pulumi.ComponentResource {
     const config = new pulumi.Config("sps");
     const checkpointDir = config.get("checkpointDir");
     const child = { parent: this };
-    const endpoints = args.nodes.map((n) => ({ name: n.name, address: n.address, tls: n.tls }));
+    const endpoints = args.nodes.map(nodeEndpoint);
     const window = clusterWindow(name, args.maintenanceWindow);
 
     this.firmware = new ClusterFirmware(

@@ -228,9 +228,20 @@ export const firmwareInputSchema = z
 export type FirmwareInput = z.input<typeof firmwareInputSchema>;
 export type FirmwareInputs = z.output<typeof firmwareInputSchema>;
 
-/** Where to reach an appliance node (license and plugin resources). */
+/**
+ * Where to reach an appliance node (license and plugin resources), with the node's system-control
+ * channel settings as the cluster declares them (an operation routed to ssh or ipmi needs them).
+ */
 export const nodeEndpointSchema = z
-  .object({ name: z.string().min(1), address: httpsUrl, tls: tlsInputSchema })
+  .object({
+    name: z.string().min(1),
+    address: httpsUrl,
+    tls: tlsInputSchema,
+    ha: z.boolean().optional(),
+    units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).optional(),
+    coreShell: coreShellSchema.optional(),
+    bmc: bmcSchema.optional(),
+  })
   .strict();
 
 export const licenseInputSchema = z

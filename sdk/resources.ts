@@ -176,6 +176,11 @@ export interface NodeEndpoint {
   name: string;
   address: string;
   tls: TlsInput;
+  /** The node's system-control channel settings, as in ApplianceNodeInput (operations routed to ssh or ipmi). */
+  ha?: boolean;
+  units?: string[];
+  coreShell?: ApplianceNodeInput["coreShell"];
+  bmc?: ApplianceNodeInput["bmc"];
 }
 
 export interface LicenseArgs {

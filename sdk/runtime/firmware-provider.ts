@@ -72,6 +72,7 @@ import {
 } from "../wiring";
 import { forgetNodes, restNodeKey } from "./live-reads";
 import { prefetchLicenses } from "./license-provider";
+import { systemControlFailures } from "./system-control-check";
 
 export const FIRMWARE_STATE_VERSION = 1;
 const COMPUTED = ["plannedActions", "planFindings", "resolvedTarget", "estimate"] as const;
@@ -129,6 +130,9 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     return { inputs: news, failures: [{ property: "sps:credentials", reason: errorText(e) }] };
   }
+  // A configuration the run would refuse fails here, named as the program wrote it.
+  const routeFailures = systemControlFailures(f.nodes, f.systemControl);
+  if (routeFailures.length > 0) return { inputs: news, failures: routeFailures };
   // A real run plans in create/update from its own fresh read (../wiring.ts isRealRun).
   if (isRealRun(news)) return { inputs: news };
   // The cluster's License resource is checked next and reads the same nodes: start its reads now.

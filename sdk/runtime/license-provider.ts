@@ -36,6 +36,7 @@ import {
   recordedDeclarationDigest,
   recordedOutputs,
 } from "../wiring";
+import { controlNode, systemControlFailures } from "./system-control-check";
 import { forgetNodes, restNodeKey, sharedClient, sharedRead, type RestNode } from "./live-reads";
 
 type Props = Record<string, unknown>;
@@ -199,6 +200,9 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     return { inputs: news, failures: [{ property: "license", reason: errorText(e) }] };
   }
+  // A configuration the upload would refuse fails here, named as the program wrote it.
+  const routeFailures = systemControlFailures(parsed.data.nodes, parsed.data.systemControl);
+  if (routeFailures.length > 0) return { inputs: news, failures: routeFailures };
   // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
   if (isRealRun(news)) return { inputs: news };
   // The recorded hashes are outputs, which `check` does not get (only the old inputs): its lines are
@@ -280,10 +284,7 @@ async function upload(
   const text = licenseText(f);
   const records: Records = { ...recorded };
   const before = await readLicenses(f, { fresh: true });
-  const sc = systemControlFor(
-    f.nodes.map((n) => ({ ...n, roles: [], ha: false })),
-    f.systemControl,
-  );
+  const sc = systemControlFor(f.nodes.map(controlNode), f.systemControl);
   const installed: string[] = [];
   try {
     for (const n of f.nodes) {

@@ -1,0 +1,33 @@
+// The README's HA example (examples/ha-pair) with the operations routed to the emulator's SSH core shell
+// and IPMI BMCs, through the real engine: the License resource gets the node's coreShell and BMCs beside
+// the cluster's systemControl, so after the firmware upgrade it is created (uploaded over ssh) and the
+// drift job exits 0. Before, every `up` after the upgrade failed with "nodes.sps-ha.ssh: missing:
+// operations.rebootNode" and the License was never created.
+import { strict as assert } from "node:assert";
+import { driftJob, labStack, systemControlEvents, upThroughGates, type LabStack } from "./sps-helpers";
+
+describe("an HA pair with ssh/ipmi routes: the License is created after the upgrade (examples/ha-pair)", function () {
+  this.timeout(900_000);
+  let ls: LabStack;
+
+  before(async function () {
+    ls = await labStack("ha-pair", { channels: "native", nodeVersions: { "sps-ha": "6.0.12" } });
+  });
+
+  after(async function () {
+    await ls?.dispose();
+  });
+
+  it("ups to green with the License resource, and the drift job exits 0", async function () {
+    const up = await upThroughGates(ls);
+    const state = await ls.stack.exportState();
+    assert.match(state, /"type": ?"pulumi-nodejs:dynamic\/sps:License"/);
+    assert.doesNotMatch(up.stdout + up.stderr, /invalid system-control configuration/);
+    const uploads = (await systemControlEvents(ls.lab, "sps-ha")).filter((e) =>
+      JSON.stringify(e).includes("license"),
+    );
+    assert.ok(uploads.length > 0, "the license went through system control (ssh)");
+    const job = await driftJob(ls);
+    assert.deepEqual({ refresh: job.refresh, preview: job.preview }, { refresh: 0, preview: 0 }, job.text);
+  });
+});
