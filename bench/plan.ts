@@ -1,5 +1,5 @@
 /**
- * Planner benchmark (issue: plan a 10,000-node fleet under 1 s and 300 MB).
+ * Planner benchmark (target: plan a 10,000-node fleet under 1 s and 300 MB).
  * Fleet: N/10 clusters of 10 nodes (CM+search master HA, managed hosts, minions, one more HA pair)
  * with 2 indexer hosts each, every node 5.0.3 → 6.3 = 3 hops. Each size runs in its own child
  * process so its peak RSS (maxRSS) is its own.

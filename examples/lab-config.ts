@@ -46,7 +46,7 @@ export function systemControl(): SystemControlInput {
 
 /**
  * The lab's system-control routes for a cluster with an HA pair (secondary shutdown, power-on through
- * IPMI, "Activate slave": H2) and none for a cluster of standalone nodes (issue 10): the REST upgrade call
+ * IPMI, "Activate slave": H2) and none for a cluster of standalone nodes (docs/design-notes.md): the REST upgrade call
  * reboots a standalone node, and its S11 license upload is the manual web-interface gate (no REST call
  * uploads a license [doc: REST guide "Manage the SPS license"]).
  */

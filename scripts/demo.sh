@@ -113,7 +113,7 @@ for attempt in 1 2 3 4 5; do
   pulumi up --yes --skip-preview --non-interactive --color never > "$WORK/up.log" 2>&1 && up_rc=0 || up_rc=$?
   sed -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' "$WORK/up.log" | grep -v ' start: ' | awk '!seen[$0]++' || true
   gate=$(grep -o 'node [^ ,]*, step [0-9]* activate-firmware (hop [0-9]* → [0-9.]*): activate the firmware of the HA pair by hand' "$WORK/up.log" | head -1 || true)
-  # The standalone canary has no system-control channel (issue 10): its S11 license upload after the
+  # The standalone canary has no system-control channel (docs/design-notes.md): its S11 license upload after the
   # reboot into the new LTS is a manual gate naming the node and the declared license (never its text).
   license_gate=$(grep -o 'node [^ ,]*, step [0-9]* upload-license (hop [0-9]* → [0-9.]*)' "$WORK/up.log" | head -1 || true)
   license_name=$(grep -o 'the license declared as "[^"]*"' "$WORK/up.log" | head -1 | sed -E 's/.*"([^"]*)"/\1/' || true)

@@ -165,7 +165,7 @@ export const firmwareInputSchema = z
     maxParallel: z.number().int().positive().optional(),
     /**
      * What POST /api/firmware/upgrade does on this cluster's SPS version, when the operator knows it
-     * ([unknown] in general: real-appliance-facts §1). Only HA pairs depend on it (provider/executor/upgrade-call.ts).
+     * ([unknown] in general: docs/appliance-facts.md §1). Only HA pairs depend on it (provider/executor/upgrade-call.ts).
      */
     upgradeCall: z.enum(["reboots", "selects"]).optional(),
     /** Directory the support bundles go into (S8, S13); created when missing. */

@@ -1,5 +1,5 @@
 /**
- * Integration resources (issue 7): `SppJoin` (J1–J6) and `TrafficRedirection` (a Linux router sending
+ * Integration resources (docs/design-notes.md#integration-resources): `SppJoin` (J1–J6) and `TrafficRedirection` (a Linux router sending
  * selected traffic to SPS). Same pattern as ./resources.ts: each has its own type token
  * (`pulumi-nodejs:dynamic/sps:<Type>`), the serialized provider captures two strings (the kind and
  * the path of the compiled implementation, dist/sdk/runtime/integration-providers.js) and requires

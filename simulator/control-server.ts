@@ -264,7 +264,7 @@ export class ControlServer {
       }
       if (sub[0] === "webui" && sub[1] === "upload-license" && method === "POST") {
         // The operator's manual step "Basic Settings > System > License: upload, then restart Traffic
-        // control" [doc: sps-rest-api.md §8]; recorded `via: "web-interface"`, not as system control.
+        // control" [doc: docs/rest-api.md, "License"]; recorded `via: "web-interface"`, not as system control.
         const body = (await readJson(req)) as { license?: unknown };
         if (typeof body.license !== "string")
           throw new ControlError(400, "license: the license file text is required");

@@ -85,7 +85,7 @@ export interface EmulatedNodeOptions {
   starlingJoined?: boolean;
   requireCommitLog?: boolean;
   /**
-   * What `POST /api/firmware/upgrade` does (real-appliance-facts §1, [unknown] on a real SPS): "reboots"
+   * What `POST /api/firmware/upgrade` does (docs/appliance-facts.md §1, [unknown] on a real SPS): "reboots"
    * (the reading of [ps] `Install-SafeguardSpsUpgrade`, which sleeps and waits for the new version)
    * selects the slot and starts the reboot; "selects" only marks the slot "after reboot".
    * Default: `DEFAULT_UPGRADE_CALL`.
@@ -99,7 +99,7 @@ export interface EmulatedNodeOptions {
   trustedCaPem?: string;
   /**
    * The license GET shows `product_version` (default true). false: a node whose answer lacks it, the
-   * other reading of real-appliance-facts §6 ([unknown]: the REST guide lists no field), so the
+   * other reading of docs/appliance-facts.md §6 ([unknown]: the REST guide lists no field), so the
    * license's LTS major is not verifiable through REST (rules S2, S11).
    */
   licenseProductVersion?: boolean;
@@ -417,7 +417,7 @@ export class EmulatedNode {
   /**
    * POST /api/firmware/upgrade: test again [doc: FirmwareTestFailed], select the slot for the next boot,
    * and — in the "reboots" reading ([ps] Install-SafeguardSpsUpgrade) — reboot the primary shortly after
-   * answering. Which reading a real SPS follows is [unknown] (real-appliance-facts §1).
+   * answering. Which reading a real SPS follows is [unknown] (docs/appliance-facts.md §1).
    */
   activateFirmware(slotId: number, message: string | null): { summary: string } {
     this.selectForNextBoot(slotId, message, "upgrade-call");

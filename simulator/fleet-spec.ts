@@ -43,7 +43,7 @@ const NodeEmulatorSettings = z
     diskUsedPercent: z.number().min(0).max(100).optional(),
     faults: NodeFaultsSchema.optional(),
     port: z.number().int().min(0).max(65535).optional(),
-    /** What `POST /api/firmware/upgrade` does: "reboots" (default, [ps]) or "selects" (real-appliance-facts §1). */
+    /** What `POST /api/firmware/upgrade` does: "reboots" (default, [ps]) or "selects" (docs/appliance-facts.md §1). */
     upgradeCall: z.enum(["reboots", "selects"]).optional(),
     /** The node offers the support-bundle REST API (default: from 7.0, [unknown] cut-over). */
     supportBundleApi: z.boolean().optional(),

@@ -94,7 +94,7 @@ export interface FleetDescription {
     nodeId: string;
     roles: string[];
     version: string;
-    /** What `POST /api/firmware/upgrade` does on this node (real-appliance-facts §1). */
+    /** What `POST /api/firmware/upgrade` does on this node (docs/appliance-facts.md §1). */
     upgradeCall: UpgradeCallReading;
     caPath: string;
     fingerprint256: string;

@@ -141,7 +141,7 @@ export class SpsApiServer {
       if (state === "booting") {
         // [doc] upgrade guides: during a firmware boot the web interface shows status information (a
         // progress page, not the REST API) — on every path, /api/setup included: nothing documents a
-        // welcome-wizard status then (real-appliance-facts §10). From 5.0.x nothing until 6.0 is up.
+        // welcome-wizard status then (docs/appliance-facts.md §10). From 5.0.x nothing until 6.0 is up.
         if (!node.showsBootProgressPage()) {
           req.socket.destroy();
           return;

@@ -1,7 +1,7 @@
 /**
  * What the emulated appliance offers to its out-of-band channels — the SSH core shell
  * (`simulator/core-shell.ts`) and the IPMI BMC behind ipmi_sim (`simulator/bmc.ts`). These are the
- * operations the SPS REST API does not document (sps-rest-api.md §5, §6, §8): reboot this node,
+ * operations the SPS REST API does not document (docs/rest-api.md: "Reboot, shutdown, HA", "License"): reboot this node,
  * shut down / reboot the other (secondary) node, chassis power, "activate slave", HA state, license upload.
  * Get one from `EmulatedNode.systemControl()` or `RunningFleet.systemControl(name)`.
  * Refusals throw `SystemControlRefused` (from ./api-errors) with a message for the operator.

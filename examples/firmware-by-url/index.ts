@@ -1,5 +1,5 @@
 // A standalone SPS 7.0 appliance upgraded to 7.1, its firmware fetched by the appliance itself from an
-// https URL (issue 10 item 7; POST /api/firmware/fetch, 7.0 LTS and later): the 7.1.1 ISO never passes
+// https URL (POST /api/firmware/fetch, 7.0 LTS and later; docs/design-notes.md#firmware-by-url): the 7.1.1 ISO never passes
 // through the machine that runs `pulumi up`. The URL may carry credentials or a signed query, so it is
 // secret config (`pulumi config set --secret lab:firmwareUrl https://…`); its SHA-256 is plain config.
 // Only the URL's host is ever shown, and the firmware map is stored as a secret because it holds a url.

@@ -14,7 +14,8 @@ const fleet = SpsFleet.fromInventory("fleet", {
   inventory: config.require("inventory"),
   target: config.get("target") ?? "6.3",
   firmware: firmware(),
-  // System-control routes only for clusters with an HA pair; a standalone node needs none (issue 10).
+  // System-control routes only for clusters with an HA pair; a standalone node needs none
+  // (docs/design-notes.md#standalone-nodes-need-no-channel).
   cluster: (c) => haSystemControl(c.nodes),
   ...(dl ? { deadlines: dl } : {}),
 });

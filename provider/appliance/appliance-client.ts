@@ -1,6 +1,6 @@
 /**
  * `ApplianceClient`: what an executor needs from one SPS appliance over its documented REST API
- * (shared/reference/sps-rest-api.md). Operations the API does not document (reboot, HA actions,
+ * (docs/rest-api.md). Operations the API does not document (reboot, HA actions,
  * license upload) are not here: they belong to `SystemControl` (./system-control).
  * Implemented by `SpsRestClient` (./sps-rest-client.ts). Every method throws `ApplianceApiError`
  * on failure (redacted; carries method, path, status and SPS error type).
@@ -167,7 +167,7 @@ export interface ApplianceClient {
   testFirmware(slotId: number): Promise<FirmwareTestResult>;
   /**
    * `POST /api/firmware/upgrade`: select the slot for the next boot ("after reboot"; S7) — and maybe start
-   * the reboot ([unknown], real-appliance-facts §1): the caller observes which.
+   * the reboot ([unknown], docs/appliance-facts.md §1): the caller observes which.
    */
   activateFirmware(slotId: number, message?: string | null): Promise<FirmwareActivation>;
   getHealth(): Promise<HealthStatus>;
@@ -199,7 +199,7 @@ export interface ApplianceClient {
   /** [doc 7.0 LTS] Start a firmware download by URL (checked against `sha256` by the node); returns its key. */
   startFirmwareFetch(url: string, sha256: string): Promise<string>;
   firmwareFetchStatus(key: string): Promise<FirmwareFetchStatus>;
-  /** [doc] real-appliance-facts §4: `DELETE /api/firmware/fetch/<key>` cancels (removes) a download. */
+  /** [doc] docs/appliance-facts.md §4: `DELETE /api/firmware/fetch/<key>` cancels (removes) a download. */
   deleteFirmwareFetch(key: string): Promise<void>;
   /** Release sockets. */
   close(): void;

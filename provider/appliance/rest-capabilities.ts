@@ -1,6 +1,6 @@
 /**
  * What a node's REST API offers, read from its self-describing REST tree — never guessed from its version
- * (real-appliance-facts §3, §4):
+ * (docs/appliance-facts.md §3, §4):
  *
  * - `supportBundle`: `GET /api/troubleshooting` lists `support-bundle` ([doc] 8.0 LTS REST guide,
  *   "Generating SPS support bundle using REST"; "previously … possible only from the web interface", so

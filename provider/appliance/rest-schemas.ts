@@ -1,6 +1,6 @@
 /**
  * zod schemas of the SPS REST responses the client reads, per the documented shapes
- * (shared/reference/sps-rest-api.md). Objects are `loose` (unknown fields kept): shapes vary slightly
+ * (docs/rest-api.md). Objects are `loose` (unknown fields kept): shapes vary slightly
  * between SPS versions [doc: guides 5.7 – 8.0]. Tags: [doc] guide, [ps] safeguard-ps, [inference] ours.
  */
 import { z } from "zod";

@@ -92,7 +92,7 @@ export async function firmwareFetchStatus(rest: RestCaller, key: string): Promis
   };
 }
 
-/** [doc] real-appliance-facts §4: `DELETE /api/firmware/fetch/<key>` cancels (removes) the download. */
+/** [doc] docs/appliance-facts.md §4: `DELETE /api/firmware/fetch/<key>` cancels (removes) the download. */
 export async function deleteFirmwareFetch(rest: RestCaller, key: string): Promise<void> {
   const path = `${FETCH}/${encodeURIComponent(key)}`;
   await rest.json({ method: "DELETE", path, idempotent: true }, z.unknown());

@@ -1,6 +1,6 @@
 /**
  * `SpsRestClient`: the `ApplianceClient` over the SPS REST API. Documentation tags on each method:
- * [doc] public REST guide, [ps] safeguard-ps behaviour, [inference] our reading (sps-rest-api.md).
+ * [doc] public REST guide, [ps] safeguard-ps behaviour, [inference] our reading (docs/rest-api.md).
  *
  *   const client = new SpsRestClient({
  *     endpoint: "https://sps1.example", credentials: { username, password },
@@ -435,7 +435,7 @@ export class SpsRestClient implements ApplianceClient {
    * [doc] `POST /api/firmware/upgrade` `{slot_id, message}`: the appliance re-runs its checks and selects the
    * slot for the next boot. Whether it also starts the reboot is [unknown]: [ps] Install-SafeguardSpsUpgrade
    * treats it so (sleeps, then waits for the new version), the web-interface procedure [doc] separates
-   * the two (real-appliance-facts §1). The caller must observe what happened after the call.
+   * the two (docs/appliance-facts.md §1). The caller must observe what happened after the call.
    */
   async activateFirmware(slotId: number, message: string | null = null): Promise<FirmwareActivation> {
     const r = await this.call(

@@ -1,7 +1,7 @@
 /**
  * The release catalog (rules V2, V7): which releases and revisions exist and when each release
  * was published. It is data — a versioned file the user can extend — never logic.
- * Format: shared/reference/plan-contract.md, "Catalog file".
+ * Format: docs/plan-contract.md, "Catalog file".
  */
 import { z } from "zod";
 import {

@@ -5,7 +5,7 @@
  *
  * - [doc] 7.0 LTS / 8.0 LTS REST guides, "Install firmware files by providing a URL":
  *   `POST /api/firmware/fetch` `{"url": "https://…/sps.iso", "checksum": {"sha256": "…"}}` → 202, the
- *   appliance downloads and verifies asynchronously (real-appliance-facts §4). The sample URL is https.
+ *   appliance downloads and verifies asynchronously (docs/appliance-facts.md §4). The sample URL is https.
  * - [unknown] whether the appliance accepts `http://`, which CAs it trusts for the download, and whether it
  *   honours userinfo in the URL. Safe under every reading: only `https://` is accepted here (a plain-http
  *   source is refused before anything runs rather than failing, or being read in clear, on the appliance);
@@ -82,7 +82,7 @@ export function revisionCanFetch(revision: string): boolean {
 }
 
 /**
- * Map-level check: a `url` only for revisions 7.0 and later (the fetch API starts with 7.0 LTS). The issue
+ * Map-level check: a `url` only for revisions 7.0 and later (the fetch API starts with 7.0 LTS). The zod issue
  * names the revision's field and says to use `path`.
  */
 export function checkFirmwareSources(images: Record<string, object>, ctx: z.RefinementCtx): void {

@@ -7,7 +7,7 @@
  * otherwise "not verifiable through REST" [unknown]. Then the record decides: the SHA-256 of the license
  * file this tool installed through a system-control route, or that the operator confirmed as installed
  * (`licenseConfirmed: "sha256:<hex>"`, after the web-interface upload — Basic Settings > System >
- * License [doc: sps-rest-api.md §8]). A confirmation names one file: a changed license file (a new
+ * License [doc: docs/rest-api.md, "License"]). A confirmation names one file: a changed license file (a new
  * SHA-256) is a new install, never covered by an old confirmation. REST evidence always wins over a
  * record: a readable major that differs is an install whatever was recorded or confirmed.
  */

@@ -1,5 +1,5 @@
 /**
- * The plan document of the offline planner contract (shared/reference/plan-contract.md).
+ * The plan document of the offline planner contract (docs/plan-contract.md).
  * A plan is data: the executor, the Pulumi resources and the CLI all read this shape.
  * Extend it with new optional fields only; never rename or remove one.
  */
@@ -51,7 +51,7 @@ export interface Hop {
 }
 
 export interface Finding {
-  /** A rule ID from upgrade-rules.md (V3, P8, ...). */
+  /** A rule ID from docs/rules.md (V3, P8, ...). */
   rule: string;
   severity: Severity;
   /** Node or indexer host the finding is about; absent for cluster-wide findings. */

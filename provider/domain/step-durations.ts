@@ -8,7 +8,7 @@
  *             of the wait (provider/domain/deadlines.ts); steps without a deadline of their own count
  *             at `expected`
  *
- * Sources are cited per entry: `[doc]` = the SPS upgrade guides in shared/seeds (5.11, 6.0, 6.3) and
+ * Sources are cited per entry: `[doc]` = the SPS upgrade guides 5.11, 6.0, 6.3 (docs/rules.md, "Sources") and
  * the rule ID; `[unknown]` = no guide gives a figure; the number is an assumption for a REST call or
  * a transfer on the admin network, kept short so the documented waits dominate, and marked so in the
  * estimate's `basis`.

@@ -486,7 +486,7 @@ async function waitForReboot(
 
 /**
  * S11: a license for the new LTS major after the reboot into it. REST decides where it shows the
- * license's major; where it cannot ([unknown]: real-appliance-facts §6), the SHA-256 recorded at an
+ * license's major; where it cannot ([unknown]: docs/appliance-facts.md §6), the SHA-256 recorded at an
  * install through system control or the operator's `licenseConfirmed` does (provider/domain/license-decision.ts),
  * so a manual gate is passed once, never on every run. No REST call uploads a license [doc: REST guide
  * "Manage the SPS license"]: without a system-control route the step stops at a manual gate with the web-interface steps.

@@ -21,7 +21,7 @@
  * - A recorded download is followed only while it is of the declared image (the mark keeps the host and
  *   the sha256, the node's status its checksum): a changed declaration, or a download that ended in an
  *   image the step cannot use (checksum not ours, no slot holds the target), is forgotten — the mark
- *   cleared and the node's record removed (`DELETE /api/firmware/fetch/<key>`, [doc] real-appliance-facts
+ *   cleared and the node's record removed (`DELETE /api/firmware/fetch/<key>`, [doc] docs/appliance-facts.md
  *   §4) — so the rerun after the user fixes the url or sha256 fetches the fixed source (S3).
  */
 import { ApplianceApiError } from "../appliance/api-error";
@@ -266,7 +266,7 @@ function pickOwn(list: KnownFetch[], image: { url: string; sha256: string }): Kn
 
 /**
  * Clears the node's mark for `target` and, given a key, removes the node's record of that download
- * (`DELETE /api/firmware/fetch/<key>`, [doc] real-appliance-facts §4: cancels it). Best effort: a node
+ * (`DELETE /api/firmware/fetch/<key>`, [doc] docs/appliance-facts.md §4: cancels it). Best effort: a node
  * that refuses or no longer knows the key changes nothing — the mark is what a rerun follows.
  */
 async function forgetFetch(

@@ -19,7 +19,7 @@ function messageOf(e: unknown): string {
 }
 
 /**
- * "Back" means: login and `GET /api/info` succeed and report a version X.Y.Z (real-appliance-facts §10:
+ * "Back" means: login and `GET /api/info` succeed and report a version X.Y.Z (docs/appliance-facts.md §10:
  * [doc] during a firmware boot the web interface shows a progress page, not the REST API; nothing
  * documents what `/api/setup` answers then, its "booting" is a welcome-wizard status [ps]). Refused or
  * reset connections and time-outs are "down"; an HTML page (not JSON) or a 5xx is "booting" (the

@@ -1,6 +1,7 @@
 /**
  * The route each routed step of a plan takes, and why — one short line per node and action, for
- * `pulumi preview` (issue 10: "the preview shows which route each HA step will take and why").
+ * `pulumi preview`: a reviewer sees how each HA step will run, and why, before anything runs
+ * (docs/design-notes.md#the-preview-shows-each-steps-route-and-why).
  *
  * Nothing is decided here that the step handlers do not decide themselves: the system-control
  * operations go where the executor's `SystemControl` sends them (`channelOf`, the router of

@@ -157,7 +157,7 @@ export interface ExecutionInputs {
    */
   /**
    * The operator's declaration of what `POST /api/firmware/upgrade` does on this cluster's version
-   * ([unknown] in general, real-appliance-facts §1). Only HA pairs depend on it: undeclared or "reboots",
+   * ([unknown] in general, docs/appliance-facts.md §1). Only HA pairs depend on it: undeclared or "reboots",
    * a pair's firmware is activated by hand in the web interface (a manual gate, H2); "selects" lets the
    * tool make the call. Standalone and central-management nodes observe the call either way.
    */
@@ -253,7 +253,7 @@ export interface RebootMark {
   issuedAt: string;
   /**
    * "upgrade-call": recorded before `POST /api/firmware/upgrade`, which may start the reboot itself
-   * ([unknown], real-appliance-facts §1). Absent: the reboot was issued through SystemControl.
+   * ([unknown], docs/appliance-facts.md §1). Absent: the reboot was issued through SystemControl.
    */
   route?: "upgrade-call";
   /**

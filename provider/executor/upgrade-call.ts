@@ -5,7 +5,7 @@
  * `FirmwareTestFailed` / `ResourceNotFound` / `IncompleteRequestBodyError`. [ps] Install-SafeguardSpsUpgrade
  * sleeps 60 s after the call and waits for the version to change (it reads the call as the start of the
  * reboot); [doc] the web-interface procedure separates "activate" from "System Control > This node >
- * Reboot". Which a given SPS does is [unknown] (real-appliance-facts §1). So:
+ * Reboot". Which a given SPS does is [unknown] (docs/appliance-facts.md §1). So:
  *
  * 1. the reboot mark is saved *before* the call (route "upgrade-call"): a resumed run never calls again
  *    and never reboots a second time (S9, S13);

@@ -18,7 +18,7 @@ import { restNodeKey, sharedClient, sharedRead } from "./live-reads";
 export interface LiveNodeFacts {
   version?: string;
   diskFillupLimitPercent?: number;
-  /** What the node's REST tree offers now (the preview's routes, issue 10); absent when not readable. */
+  /** What the node's REST tree offers now (the preview's routes); absent when not readable. */
   capabilities?: RestCapabilities;
   error?: string;
 }
@@ -33,7 +33,7 @@ function sleep(ms: number): Promise<void> {
 async function readNodeFacts(client: SpsRestClient): Promise<LiveNodeFacts> {
   const deadline = Date.now() + BOOT_WAIT_MS;
   for (;;) {
-    // Back = login + /api/info with a version (S10, real-appliance-facts §10); a boot page or 5xx waits.
+    // Back = login + /api/info with a version (S10, docs/appliance-facts.md §10); a boot page or 5xx waits.
     const l = await readLiveness(client);
     if (l.phase === "up") {
       const [fillup, capabilities] = await Promise.all([

@@ -144,7 +144,7 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
 }
 
 /**
- * The route every routed step of each node will take and why (issue 10), decided by what the run
+ * The route every routed step of each node will take and why (docs/design-notes.md), decided by what the run
  * itself consults: the SystemControl router the executor gets (systemControlFor), the declared
  * upgradeCall, the node's REST tree as read by this check and evidenceDir (provider/executor/step-routes.ts).
  */

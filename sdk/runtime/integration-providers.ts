@@ -1,5 +1,5 @@
 /**
- * Provider implementations of the integration resources (issue 7), `require`d from dist/ inside the
+ * Provider implementations of the integration resources (docs/design-notes.md#integration-resources), `require`d from dist/ inside the
  * serialized provider methods (sdk/integration.ts), like ./index.ts. One file per resource:
  *
  *   sppJoin             — ./spp-join-provider.ts

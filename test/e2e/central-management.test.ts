@@ -52,7 +52,7 @@ describe("a central-management cluster with indexer hosts", function () {
   });
 
   it("converges on up: every node on 6.3.0, both indexers on 6.3.0 and running", async function () {
-    // The HA search master's activation is the manual web-interface gate (issue 10), passed as an operator would.
+    // The HA search master's activation is the manual web-interface gate (H2), passed as an operator would.
     const up = await upThroughGates(ls);
     const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
     for (const n of NODES)

@@ -69,7 +69,7 @@ describe("drift of a converged SPS cluster", function () {
       await drift(ls.lab, "sps-edge", { version: "6.0.12" });
     // What an admin leaves behind after "Activate" in the web interface without the reboot: the 6.3.0
     // slot is selected for the next boot. (Not through the REST upgrade call: it may reboot — it does in
-    // the emulator's default reading, real-appliance-facts §1.)
+    // the emulator's default reading, docs/appliance-facts.md §1.)
     const slots = await client.listFirmwareSlots();
     const target = slots.slots.find((s) => s.version === "6.3.0" && !s.current);
     assert.ok(target, `a 6.3.0 slot to activate: ${JSON.stringify(slots.slots)}`);

@@ -67,7 +67,7 @@ describe("the drift job (refresh --preview-only / preview --refresh with --expec
   });
 
   it("passes right after the first up (an upgrade): no plan of that up stays in the recorded inputs", async function () {
-    // The HA pair's activation is the manual web-interface gate (issue 10); the helper passes it as an operator would.
+    // The HA pair's activation is the manual web-interface gate (H2); the helper passes it as an operator would.
     const up = await upThroughGates(ls);
     const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
     assert.equal(nodes["sps-edge"]?.version, "6.3.0");

@@ -1,4 +1,4 @@
-// Firmware by URL through the real engine (issue 10 item 7): examples/firmware-by-url declares the 7.1.1
+// Firmware by URL through the real engine (S3): examples/firmware-by-url declares the 7.1.1
 // image as `{url, sha256}` for a standalone 7.0.3 node; the test serves the ISO from a loopback HTTPS
 // mirror (certificate from the lab's CA, basic auth from the URL's userinfo, a token in the query). The
 // preview shows `fetch-firmware 7.1.1 from <host>`; `up` makes the node fetch it (one POST

@@ -1,7 +1,7 @@
 // The demo program (root Pulumi.yaml): a fleet with a progressive rollout. The canary cluster (a
 // standalone appliance) is upgraded and verified before the HA pair's cluster starts (dependsOn); dc1's
 // two indexer hosts (RHEL 6 and 7 style, as scripts/demo.sh starts them) end on 8.0.0, running; every
-// node's support bundle (S8, issue 10) is in the evidence directory with its SHA-256 in the outputs.
+// node's support bundle (S8) is in the evidence directory with its SHA-256 in the outputs.
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -36,7 +36,7 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
 
   it("finishes the canary cluster before the next cluster's first change", async function () {
     const up = await upThroughGates({ stack, lab });
-    // The standalone canary has no system-control channel (issue 10): its S11 license upload was the
+    // The standalone canary has no system-control channel (docs/design-notes.md): its S11 license upload was the
     // manual web-interface gate, and no system-control operation reached it.
     assert.ok(
       up.gates.some((g) => g.startsWith("sps-branch license ")),
@@ -68,7 +68,7 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
       ["8.0.0", "8.0.0"],
     );
 
-    // Issue 10 / S8: each node's support bundle, made before its reboot, is in the evidence directory
+    // S8: each node's support bundle, made before its reboot, is in the evidence directory
     // (lab:evidenceDir), the file is what the outputs say it is, and no credential is in its name.
     type Evidence = { node: string; hop: number; when: string; path: string; bytes: number; sha256: string };
     const evidence = (up.outputs["evidence"] as Evidence[][]).flat();

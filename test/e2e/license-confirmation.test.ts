@@ -1,6 +1,6 @@
-// The license gap of a node whose REST answer cannot show the license's LTS major (real-appliance-facts §6:
+// The license gap of a node whose REST answer cannot show the license's LTS major (docs/appliance-facts.md §6:
 // the GET's fields are not documented [unknown]; emulator `licenseProductVersion: false`), through the
-// real engine with examples/standalone (no system-control channel, issue 10). The License resource stops
+// real engine with examples/standalone (no system-control channel). The License resource stops
 // at the manual gate (web-interface steps, the file by its declared name and SHA-256); without the fix the
 // drift job would exit 7 forever. After the operator's upload and `licenseConfirmed` (the SHA-256 the gate
 // names) `up` converges and the drift job exits 0 — run after run; a changed license file (a new SHA-256)

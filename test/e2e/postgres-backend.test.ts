@@ -96,7 +96,7 @@ describe("team state in PostgreSQL (postgres:// DIY backend)", function () {
     assert.notEqual(second.code, 0, second.stdout);
     assert.match(second.stderr, LOCKED);
 
-    // The example's standalone node has no system-control channel (issue 10): the first up stops at the
+    // The example's standalone node has no system-control channel: the first up stops at the
     // S11 license gate; the operator uploads the file in the web interface and runs up again.
     assert.notEqual(await first.exit, 0, first.output());
     const gate = licenseGateIn(first.output());

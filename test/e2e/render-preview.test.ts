@@ -64,7 +64,7 @@ describe("sps-upgrade render on a real pulumi preview --json of the demo", funct
       assert.ok(section.includes(`**Estimate:** ${estimate.text}`), section);
       assert.match(section, new RegExp(`\\*\\*Maintenance window:\\*\\* ${window.text} — fits`));
       assert.match(section, /^\| 2 \| 1: → 8\.0\.0 \| sps-/m);
-      // Issue 10: the preview says which route every routed step of each node takes, and why — as the
+      // The preview says which route every routed step of each node takes, and why — as the
       // run decides it (the lab routes every system-control operation of the HA pair to its command; no upgradeCall
       // declared; the 7.0.3 nodes list the support-bundle API; evidenceDir is set); the canary has none.
       const routes = (inputs["plannedActions"] as string[]).filter((l) => l.startsWith("route "));
@@ -87,7 +87,7 @@ describe("sps-upgrade render on a real pulumi preview --json of the demo", funct
         assert.deepEqual(routes, [
           "route sps-branch activate-firmware: REST upgrade call, then observed: rebooted by the call, else by the reboot step's route",
           "route sps-branch support-bundle: REST support-bundle API into evidenceDir, before the upgrade call (may be the reboot, S8)",
-          // The canary declares no system-control channel (issue 10): a reboot the call does not make, and
+          // The canary declares no system-control channel: a reboot the call does not make, and
           // the S11 license, are manual gates.
           "route sps-branch reboot: by the upgrade call if the node goes away; else by hand: the run stops with the steps (no route declared for rebootNode)",
           "route sps-branch upload-license: license uploaded by hand: the run stops with the steps (no route declared for uploadLicense)",

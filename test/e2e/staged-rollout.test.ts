@@ -119,7 +119,7 @@ describe("a staged rollout: canary, two stages, a failed cluster stops the later
       first: { stage: "first", verified: true, clusters: ["site-a", "site-b"] },
       second: { stage: "second", verified: true, clusters: ["site-c", "site-d"] },
     });
-    // Issue 10: every cluster is a standalone node with no system-control channel — the REST upgrade
+    // Every cluster is a standalone node with no system-control channel — the REST upgrade
     // call rebooted each, and no system-control operation reached any (the emulator's event record).
     for (const n of ["sps-canary", ...STAGE_1, ...STAGE_2]) {
       assert.deepEqual(await systemControlEvents(ls.lab, n), [], `${n}: no system control`);

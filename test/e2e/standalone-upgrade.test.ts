@@ -126,7 +126,7 @@ describe("a standalone SPS node as a Pulumi stack", function () {
   it("upgrades across both hops with no system-control channel: the S11 license is a manual gate, the next up resumes; one reboot per hop", async function () {
     const up = await upThroughGates(ls);
     const printed = [...up.failures, up.stdout + up.stderr].join("\n");
-    // Issue 10: the example declares no system-control channel. The S11 upload after the reboot into 6
+    // The example declares no system-control channel. The S11 upload after the reboot into 6
     // LTS stops at the manual gate (no REST call uploads a license [doc]); the operator uploads the
     // file in the web interface (the helper, as they would) and runs `up` again.
     assert.deepEqual(up.gates, ["sps-branch license sps-6"]);
@@ -149,7 +149,7 @@ describe("a standalone SPS node as a Pulumi stack", function () {
       ["web-interface"],
     );
     // The default ("reboots") reading: the upgrade call itself reboots the node, observed and said so;
-    // the reboot step only waits — no system-control reboot (real-appliance-facts §1).
+    // the reboot step only waits — no system-control reboot (docs/appliance-facts.md §1).
     assert.match(
       printed,
       /\[sps\] firmware\/branch: \+[\d.]+s #\d+ hop 1 sps-branch activate-firmware 6\.0\.12 done: slot \d \(6\.0\.12\): the upgrade call rebooted the node/,

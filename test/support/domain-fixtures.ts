@@ -2,7 +2,7 @@
 import { Catalog } from "../../provider/domain/catalog";
 import { Fleet, fleetSchema, NodeSettings } from "../../provider/domain/fleet";
 
-/** The catalog of the acceptance example: newest revisions 5.0.9 / 6.0.7 / 6.3.2. */
+/** The catalog of the planner's acceptance example (docs/rules.md V6): newest revisions 5.0.9 / 6.0.7 / 6.3.2. */
 export function exampleCatalog(): Catalog {
   return Catalog.parse({
     schemaVersion: 1,

@@ -4,7 +4,7 @@
  * emulator) and parsers for the machine-readable (JSON) answers.
  *
  * [doc] SPS has a root "Core shell" (console menu *Shells > Core shell*) and documents exactly one
- *       command there: `/opt/scb/bin/firmwarectl install <iso>` (sps-rest-api.md §15).
+ *       command there: `/opt/scb/bin/firmwarectl install <iso>` (docs/rest-api.md, "Other settings preflight reads").
  * Ours, not SPS's: One Identity documents no shell command for reboot, "Other node > Shutdown",
  *       "Activate slave", HA status or license upload (real-appliance facts §9). Those go through
  *       `pulumi-sps-wrapper`, a wrapper contract of this project (README "The core-shell wrapper

@@ -1,5 +1,5 @@
 /**
- * The appliance operations the SPS REST API does not document (sps-rest-api.md §5, §6, §8, §16),
+ * The appliance operations the SPS REST API does not document (docs/rest-api.md: "Reboot, shutdown, HA", "License", "Unknowns"),
  * and the `SystemControl` interface the executor codes against. Each operation is carried out by
  * the channel the user configured for it (ssh, ipmi, command, manual): see `composite.ts`.
  *
@@ -44,7 +44,7 @@ export interface HaPair {
   secondary: string;
 }
 
-/** HA cluster status values of the web UI's High Availability page [doc] (sps-rest-api.md §6). */
+/** HA cluster status values of the web UI's High Availability page [doc] (docs/rest-api.md, "Reboot, shutdown, HA"). */
 export const HA_STATUSES = ["Standalone", "HA", "Half", "Broken", "Degraded"] as const;
 export type HaStatus = (typeof HA_STATUSES)[number];
 

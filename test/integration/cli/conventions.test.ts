@@ -1,5 +1,5 @@
 /**
- * Command-line conventions of both executables (issue 12, item 8): `--help` exits 0 and prints the
+ * Command-line conventions of both executables (docs/design-notes.md#command-line-conventions): `--help` exits 0 and prints the
  * usage on stdout, `--version` prints the package version, unknown flags are usage errors (exit 2,
  * naming the flag). Real child processes of the bin scripts, as a user runs them.
  */

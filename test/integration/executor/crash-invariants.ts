@@ -1,6 +1,6 @@
 /**
  * What every point of the crash matrix (./crash-matrix.test.ts) must show once the rerun has ended, read
- * from the emulator's event record and model — never from the executor's own account (issue 10, item 8):
+ * from the emulator's event record and model — never from the executor's own account (docs/design-notes.md#the-crash-matrix):
  *
  * - converged: every unit of every node powered on, running (not booting), on the target, current =
  *   active; an HA pair is HA again (synced);

@@ -1,5 +1,5 @@
 /**
- * The crash matrix (issue 10, item 8): the executor is stopped (aborted) at every step boundary and inside
+ * The crash matrix (docs/design-notes.md#the-crash-matrix): the executor is stopped (aborted) at every step boundary and inside
  * every wait — every progress event of a reference run is one crash point — of
  *   (a) a standalone node 5.0 → 6.0 → 6.3,
  *   (b) an HA pair, same hops,
@@ -59,7 +59,7 @@ const CASES: CrashCase[] = [
     ],
   },
   {
-    // Issue 10 item 7 (S3): the node fetches its ISO from a loopback HTTPS source — one fetch and one GET
+    // Firmware by URL (S3): the node fetches its ISO from a loopback HTTPS source — one fetch and one GET
     // at the source per hop, also when the run stops inside the fetch wait.
     name: "standalone 7.0 → 7.1, firmware fetched by URL",
     target: "7.1",

@@ -1,5 +1,5 @@
 /**
- * Firmware by URL on a 7.x standalone node (issue 10 item 7): the executor makes the appliance fetch the
+ * Firmware by URL on a 7.x standalone node (S3): the executor makes the appliance fetch the
  * ISO itself (`POST /api/firmware/fetch`, [doc] 7.0 LTS) from a loopback HTTPS source that this test starts
  * and stops — the emulator really GETs it (basic auth from the URL's userinfo, a token in the query), so
  * the runner never reads the image bytes (the executor's inputs carry no path at all). Then the same
@@ -133,7 +133,7 @@ function assertNoSecret(label: string, value: unknown): void {
     assert.ok(!text.includes(s), `${label} shows a URL secret (${s}): ${text.slice(0, 400)}`);
 }
 
-describe("executor: firmware by URL on a 7.x standalone node (issue 10 item 7; S3, P12)", function () {
+describe("executor: firmware by URL on a 7.x standalone node (S3, P12)", function () {
   this.timeout(60_000);
   let cluster: EmulatedCluster | undefined;
   let source: FirmwareSource | undefined;

@@ -1,7 +1,7 @@
 /**
- * The S11 license upload on a standalone node with no system-control channel (issue 10): the executor
+ * The S11 license upload on a standalone node with no system-control channel (docs/design-notes.md#the-manual-web-interface-gate): the executor
  * stops at a manual gate with the web-interface steps; the next run resumes. Where the node's REST answer
- * cannot show the license's LTS major (emulator `licenseProductVersion: false`, real-appliance-facts §6
+ * cannot show the license's LTS major (emulator `licenseProductVersion: false`, docs/appliance-facts.md §6
  * [unknown]), the operator's `licenseConfirmed` (the SHA-256 the gate names) passes the gate once: it
  * does not repeat on every run, and a changed license file is a new gate (rules S2, S11).
  */

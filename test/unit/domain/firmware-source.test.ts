@@ -1,5 +1,5 @@
 /**
- * Firmware by URL (issue 10 item 7): the image schema at the boundary (S3: sha256 required; https only;
+ * Firmware by URL (docs/design-notes.md#firmware-by-url): the image schema at the boundary (S3: sha256 required; https only;
  * path xor url; url only for 7.0 and later), the redaction of URL secrets, and the plan's fetch-firmware
  * step (host only) with the V7 finding for a node that still runs < 7.0 when the fetch would run.
  */
@@ -48,7 +48,7 @@ function issues(
   return r.error!.issues.map((i) => `${i.path.map(String).join(".")}: ${i.message}`);
 }
 
-describe("firmware by URL: the image schema (S3, issue 10 item 7)", () => {
+describe("firmware by URL: the image schema (S3)", () => {
   it("accepts {path, sha256} (upload, the default) and {url, sha256} with userinfo and a query", () => {
     assert.deepEqual(firmwareSourceSchema.parse({ path: "/iso/sps.iso", sha256: SHA }), {
       path: "/iso/sps.iso",

@@ -42,7 +42,7 @@ describe("license decision (S2, S11)", () => {
     });
   });
 
-  describe("REST cannot show the major ([unknown] fields, real-appliance-facts §6)", () => {
+  describe("REST cannot show the major ([unknown] fields, docs/appliance-facts.md §6)", () => {
     it("install, confirmable, with nothing recorded or confirmed", () => {
       const d = decide({});
       assert.equal(d.kind, "install");

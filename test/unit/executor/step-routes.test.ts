@@ -1,5 +1,5 @@
 /**
- * The preview's route lines (issue 10): every routed step of a node, decided by what the run
+ * The preview's route lines (docs/design-notes.md): every routed step of a node, decided by what the run
  * consults — the SystemControl router (here the real one, built from a config), the declared
  * upgradeCall (H2), the node's REST tree and evidenceDir (S8).
  */
@@ -66,7 +66,7 @@ function steps(node: string, actions: string[], hops = 1): PlanStep[] {
   return out;
 }
 
-describe("step routes in the preview (issue 10)", function () {
+describe("step routes in the preview", function () {
   it("H2: with nothing routed, every HA operation is a manual gate and says it was not declared", function () {
     const f = facts({});
     const lines = routeLines(steps("sps-ha", HA_HOP, 2), () => f);
@@ -160,7 +160,7 @@ describe("step routes in the preview (issue 10)", function () {
   });
 });
 
-describe("route of fetch-firmware (issue 10 item 7, S3): the node's REST tree decides", function () {
+describe("route of fetch-firmware (S3): the node's REST tree decides", function () {
   it("offered, not offered, and not readable", function () {
     assert.match(stepRoute("fetch-firmware", facts({}))!, /^POST \/api\/firmware\/fetch: the node downloads/);
     assert.match(
