@@ -3,11 +3,13 @@
  * offer (SPP join, next-hop monitoring): login with Basic auth → `session_id` cookie [doc §1], one
  * re-login when a call answers 401 (e.g. after a reboot), the same TLS trust options as
  * `SpsRestClient` (`agentFor`), and redacted messages (password, Basic header, cookie, extra
- * secrets such as an SPP API token).
+ * secrets such as an SPP API token). The exchanges go through `RestTransport`, so they have the same
+ * inactivity timeout, overall deadline and byte cap as the client's.
  */
-import { request, type Agent } from "node:https";
+import type { Agent } from "node:https";
 import { z } from "zod";
 import { redactText } from "./api-error";
+import { RestTransport } from "./rest-transport";
 import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
 
 export const spsEndpointSchema = z.strictObject({
@@ -42,18 +44,18 @@ export class RestCallError extends Error {
   }
 }
 
-const USER_AGENT = "pulumi-sps/0.1 (Node.js REST client)";
 const stderrLog: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
 
 export class RestJsonCalls {
   private cookie: string | undefined;
   private readonly agent: Agent;
   private readonly base: URL;
+  private readonly transport: RestTransport;
   readonly secrets: string[];
 
   constructor(
     private readonly sps: SpsEndpoint,
-    private readonly timeoutMs: number,
+    timeoutMs: number,
     extraSecrets: readonly string[] = [],
     log: TrustLogger = stderrLog,
   ) {
@@ -61,65 +63,54 @@ export class RestJsonCalls {
     this.agent = agentFor(sps.tls, this.base.host, log);
     const { username, password } = sps.credentials;
     this.secrets = [password, Buffer.from(`${username}:${password}`).toString("base64"), ...extraSecrets];
+    this.transport = new RestTransport({
+      appliance: this.base.host,
+      baseUrl: this.base,
+      agent: this.agent,
+      retry: { attempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      timeoutMs,
+      secrets: () => this.secrets,
+    });
   }
 
   get host(): string {
     return this.base.host;
   }
 
-  private raw(
-    method: string,
+  /** One exchange through the client's transport (same deadline, byte cap and TLS trust); any status. */
+  private async raw(
+    method: "GET" | "POST" | "PUT" | "DELETE",
     path: string,
     headers: Record<string, string>,
     json?: unknown,
   ): Promise<JsonAnswer & { cookie?: string }> {
-    const text = json === undefined ? undefined : JSON.stringify(json);
-    return new Promise((resolve, reject) => {
-      const req = request(
-        new URL(path, this.base),
-        {
-          method,
-          agent: this.agent,
-          timeout: this.timeoutMs,
-          headers: {
-            "User-Agent": USER_AGENT,
-            Accept: "application/json",
-            ...(text !== undefined
-              ? { "Content-Type": "application/json", "Content-Length": String(Buffer.byteLength(text)) }
-              : {}),
-            ...headers,
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const t = Buffer.concat(chunks).toString("utf8");
-            let body: unknown = t;
-            try {
-              body = t ? JSON.parse(t) : {};
-            } catch {
-              // not JSON: keep the text
-            }
-            const cookie = (res.headers["set-cookie"] ?? [])
-              .map((c) => /session_id=([^;]+)/.exec(c)?.[1])
-              .find((c) => c !== undefined);
-            resolve({ status: res.statusCode ?? 0, body, ...(cookie ? { cookie } : {}) });
-          });
-        },
+    let res;
+    try {
+      res = await this.transport.exchange({
+        method,
+        path,
+        headers,
+        idempotent: method === "GET",
+        ...(json !== undefined ? { body: { json } } : {}),
+      });
+    } catch (e) {
+      throw new RestCallError(
+        redactText(e instanceof Error ? e.message : String(e), this.secrets),
+        undefined,
+        undefined,
       );
-      req.on("timeout", () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
-      req.on("error", (e: Error) =>
-        reject(
-          new RestCallError(
-            redactText(`${this.base.host}: ${method} ${path}: ${e.message}`, this.secrets),
-            undefined,
-            undefined,
-          ),
-        ),
-      );
-      req.end(text);
-    });
+    }
+    const t = res.body.toString("utf8");
+    let body: unknown = t;
+    try {
+      body = t ? JSON.parse(t) : {};
+    } catch {
+      // not JSON: keep the text
+    }
+    const cookie = (res.headers["set-cookie"] ?? [])
+      .map((c) => /session_id=([^;]+)/.exec(c)?.[1])
+      .find((c) => c !== undefined);
+    return { status: res.status, body, ...(cookie ? { cookie } : {}) };
   }
 
   private async login(): Promise<void> {

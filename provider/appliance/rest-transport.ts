@@ -2,6 +2,9 @@
  * One HTTPS exchange with an SPS appliance: headers (non-browser User-Agent so SPS 7.5+ does not ask
  * for an X-Token [ps]), JSON or streamed bodies, the SPS error envelope mapped to `ApplianceApiError`,
  * and retries with exponential backoff for 5xx answers and connection resets — on idempotent calls only.
+ * Every attempt is bounded: an inactivity timeout, an overall deadline (a slow drip does not hold the
+ * call) and a cap on the bytes of the answer (an endless body is not read into memory); see
+ * answer-limits.ts.
  */
 import { request, type Agent } from "node:https";
 import type { IncomingHttpHeaders } from "node:http";
@@ -9,6 +12,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { ApplianceApiError } from "./api-error";
+import { ANSWER_DEADLINE, ANSWER_TOO_LARGE, JSON_ANSWER_MAX_BYTES } from "./answer-limits";
 import { ErrorEnvelopeSchema } from "./rest-schemas";
 import { TLS_ERROR_CODES } from "./tls-trust";
 
@@ -36,6 +40,13 @@ export interface TransportRequest {
   idempotent: boolean;
   /** Milliseconds without socket activity before giving up. */
   timeoutMs?: number;
+  /**
+   * Milliseconds for the whole attempt (sending, and reading the complete answer); default: the
+   * inactivity timeout, so that a slow drip is stopped as a silent appliance is.
+   */
+  deadlineMs?: number;
+  /** Bytes of the answer read at most (default `JSON_ANSWER_MAX_BYTES`). */
+  maxBytes?: number;
 }
 
 export interface TransportResponse {
@@ -153,6 +164,11 @@ export class RestTransport {
     return this.error(req, { failure: "http", status: res.status, errorType, details, detail });
   }
 
+  /** One attempt, any HTTP status returned (no retry, no error mapping of 4xx/5xx); bounded as `send`. */
+  exchange(req: TransportRequest): Promise<TransportResponse> {
+    return this.once(req);
+  }
+
   private once(req: TransportRequest): Promise<TransportResponse> {
     const url = new URL(req.path, this.options.baseUrl);
     const headers: Record<string, string | number> = {
@@ -175,22 +191,42 @@ export class RestTransport {
     }
     if (payload) headers["Content-Length"] = payload.length;
     const timeoutMs = req.timeoutMs ?? this.options.timeoutMs ?? 60_000;
+    const deadlineMs = req.deadlineMs ?? timeoutMs;
+    const maxBytes = req.maxBytes ?? JSON_ANSWER_MAX_BYTES;
 
     return new Promise<TransportResponse>((resolve, reject) => {
       let settled = false;
       const fail = (e: unknown): void => {
         if (settled) return;
         settled = true;
+        clearTimeout(deadline);
         stream?.destroy();
         reject(this.networkError(req, e));
       };
+      const tooLarge = (): void => {
+        const e = this.error(req, {
+          failure: "protocol",
+          code: ANSWER_TOO_LARGE,
+          detail: `the answer is larger than ${maxBytes} bytes, the most read for this request; stopped reading`,
+        });
+        fail(e);
+        r.destroy();
+      };
       const r = request(url, { method: req.method, headers, agent: this.options.agent }, (res) => {
+        const declared = Number(res.headers["content-length"]);
+        if (Number.isFinite(declared) && declared > maxBytes) return tooLarge();
         const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
+        let received = 0;
+        res.on("data", (c: Buffer) => {
+          received += c.length;
+          if (received > maxBytes) return tooLarge();
+          chunks.push(c);
+        });
         res.on("error", fail);
         res.on("end", () => {
           if (settled) return;
           settled = true;
+          clearTimeout(deadline);
           // An early answer (e.g. 401 before the upload finished): stop reading the file.
           if (stream && !stream.readableEnded) stream.destroy();
           const body = Buffer.concat(chunks);
@@ -202,6 +238,15 @@ export class RestTransport {
           });
         });
       });
+      const deadline = setTimeout(
+        () =>
+          r.destroy(
+            Object.assign(new Error(`no complete answer within ${deadlineMs} ms (the request's deadline)`), {
+              code: ANSWER_DEADLINE,
+            }),
+          ),
+        deadlineMs,
+      );
       r.setTimeout(timeoutMs, () =>
         r.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })),
       );

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { ApplianceApiError } from "./api-error";
+import { SUPPORT_BUNDLE_DEADLINE_MS, SUPPORT_BUNDLE_MAX_BYTES } from "./answer-limits";
 import type { FirmwareFetchStatus } from "./appliance-client";
 import { FETCH, fetchEntryOf } from "./firmware-fetches";
 import { FirmwareFetchSchema, SupportBundleJobSchema } from "./rest-schemas";
@@ -45,7 +46,7 @@ export async function supportBundleStatus(rest: RestCaller, key: string): Promis
   return r.body?.status ?? "unknown";
 }
 
-/** [doc] `GET …/support-bundle/<key>/download`: the bundle file (buffered). */
+/** [doc] `GET …/support-bundle/<key>/download`: the bundle file (buffered, at most `SUPPORT_BUNDLE_MAX_BYTES`). */
 export async function downloadSupportBundle(rest: RestCaller, key: string): Promise<Buffer> {
   const path = `${SUPPORT_BUNDLE}/${encodeURIComponent(key)}/download`;
   const res = await rest.raw({
@@ -53,6 +54,8 @@ export async function downloadSupportBundle(rest: RestCaller, key: string): Prom
     path,
     idempotent: true,
     headers: { Accept: "application/octet-stream, application/gzip, */*" },
+    maxBytes: SUPPORT_BUNDLE_MAX_BYTES,
+    deadlineMs: SUPPORT_BUNDLE_DEADLINE_MS,
   });
   return res.body;
 }

@@ -11,6 +11,7 @@ import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { z } from "zod";
 import { ApplianceApiError } from "./api-error";
+import { FIRMWARE_UPLOAD_DEADLINE_MS } from "./answer-limits";
 import type {
   ApplianceClient,
   ApplianceInfo,
@@ -387,6 +388,7 @@ export class SpsRestClient implements ApplianceClient {
         body: { stream, length: size, contentType: "application/x-iso9660-image" },
         idempotent: false,
         timeoutMs: this.config.uploadTimeoutMs,
+        deadlineMs: Math.max(this.config.uploadTimeoutMs, FIRMWARE_UPLOAD_DEADLINE_MS),
       },
       UploadFirmwareResponseSchema,
     );

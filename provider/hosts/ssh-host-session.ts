@@ -3,6 +3,7 @@
  * always verified against the declared one; optional jump host; a deadline on every command; sudo
  * through `sudo -n`; uploads over SFTP checked with `sha256sum` on the host.
  */
+import { CappedOutput } from "./capped-output";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -152,8 +153,8 @@ export class SshHostSession implements HostSession {
   /** Runs `wire` and collects its output; `command` is what messages show (without the sudo wrapper). */
   private exec(command: string, wire: string, timeoutMs: number): Promise<CommandResult> {
     return new Promise<CommandResult>((resolve, reject) => {
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
+      const stdout = new CappedOutput();
+      const stderr = new CappedOutput();
       let channel: ClientChannel | undefined;
       let settled = false;
       const fail = (failure: "timeout" | "connection-lost", detail: string): void => {
@@ -165,7 +166,7 @@ export class SshHostSession implements HostSession {
             host: this.host,
             command,
             exitCode: null,
-            stderr: Buffer.concat(stderr).toString("utf8"),
+            stderr: stderr.describe(),
             failure,
             detail,
             secrets: this.secrets,
@@ -211,8 +212,8 @@ export class SshHostSession implements HostSession {
           resolve({
             // Killed by a signal: no exit code; 128+n is what a shell would report, 255 when unknown.
             exitCode: exitCode ?? 255,
-            stdout: Buffer.concat(stdout).toString("utf8"),
-            stderr: Buffer.concat(stderr).toString("utf8") + (signal ? `\n(killed by signal ${signal})` : ""),
+            stdout: stdout.text(),
+            stderr: stderr.describe() + (signal ? `\n(killed by signal ${signal})` : ""),
           });
         });
       });

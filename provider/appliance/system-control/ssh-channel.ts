@@ -3,6 +3,7 @@
  * node's core shell over ssh2. The host key is verified before authenticating; a mismatch is
  * refused with both fingerprints. The exit code decides; stderr alone is not a failure.
  */
+import { CappedOutput } from "../../hosts/capped-output";
 import { Client, type ConnectConfig } from "ssh2";
 import {
   activateOtherNodeCommand,
@@ -136,8 +137,8 @@ export class SshChannel implements SystemControl {
       let settled = false;
       let commandSent = false;
       let exitCode: number | null = null;
-      let stdout = "";
-      let stderr = "";
+      const out = new CappedOutput();
+      const errOut = new CappedOutput();
       const finish = (fn: () => void): void => {
         if (settled) return;
         settled = true;
@@ -151,7 +152,7 @@ export class SshChannel implements SystemControl {
             fail(
               "deadline",
               `no result within the operation's deadline of ${formatDuration(deadlineMs)} (${address}:${ssh.port})`,
-              { stderr },
+              { stderr: errOut.describe() },
             ),
           ),
         );
@@ -172,7 +173,7 @@ export class SshChannel implements SystemControl {
               }),
             );
           } else if (commandSent) {
-            resolve({ exitCode, stdout, stderr, disconnected: true });
+            resolve({ exitCode, stdout: out.text(), stderr: errOut.describe(), disconnected: true });
           } else {
             const auth = err.level === "client-authentication";
             reject(
@@ -190,7 +191,7 @@ export class SshChannel implements SystemControl {
       client.on("close", () =>
         finish(() =>
           commandSent
-            ? resolve({ exitCode, stdout, stderr, disconnected: true })
+            ? resolve({ exitCode, stdout: out.text(), stderr: errOut.describe(), disconnected: true })
             : reject(
                 fail("unreachable", `connection to ${address}:${ssh.port} closed before the command ran`),
               ),
@@ -203,12 +204,19 @@ export class SshChannel implements SystemControl {
             return;
           }
           commandSent = true;
-          stream.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-          stream.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+          stream.on("data", (c: Buffer) => out.push(c));
+          stream.stderr.on("data", (c: Buffer) => errOut.push(c));
           stream.on("exit", (code: number | null) => (exitCode = code));
           stream.on("close", (code: number | null | undefined) => {
             if (typeof code === "number") exitCode = code;
-            finish(() => resolve({ exitCode, stdout, stderr, disconnected: exitCode === null }));
+            finish(() =>
+              resolve({
+                exitCode,
+                stdout: out.text(),
+                stderr: errOut.describe(),
+                disconnected: exitCode === null,
+              }),
+            );
           });
           stream.end(opts.stdin ?? undefined);
         });

@@ -1,0 +1,155 @@
+/**
+ * The REST client against a hostile appliance (test/support/hostile-appliance.ts): a slow drip is
+ * stopped by the request's overall deadline, an endless body by the byte cap — both naming the node
+ * and the limit — through `SpsRestClient`, `RestJsonCalls` and `sps-upgrade doctor`; nothing is written.
+ * Without the deadline the drip never ends (the test's own timeout fails it); without the cap the
+ * endless body is read until memory runs out.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ApplianceApiError } from "../../../provider/appliance/api-error";
+import { ANSWER_TOO_LARGE, JSON_ANSWER_MAX_BYTES } from "../../../provider/appliance/answer-limits";
+import { RestCallError, RestJsonCalls } from "../../../provider/appliance/rest-json-calls";
+import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
+import { runCli, type CliIo } from "../../../cli/sps-upgrade";
+import { drip, endless, HostileAppliance, reset, spsAnswers } from "../../support/hostile-appliance";
+
+const LOGIN = { username: "admin", password: "Hostile-Passw0rd!" };
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  assert.fail("expected the call to fail");
+}
+
+describe("REST client against a hostile appliance: bounded in time and bytes", function () {
+  this.timeout(30_000);
+  let appliance: HostileAppliance;
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "hostile-test-"));
+  });
+  afterEach(async () => {
+    await appliance?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const client = (timeoutMs: number): SpsRestClient =>
+    new SpsRestClient(
+      {
+        endpoint: appliance.url,
+        credentials: LOGIN,
+        tls: { mode: "ca", caPem: readFileSync(appliance.caCertPath, "utf8") },
+        name: "hostile-node",
+        timeoutMs,
+        retry: { attempts: 1 },
+      },
+      { log: { warn: () => undefined } },
+    );
+
+  it("a slow drip (a byte every 20 ms, never ending) fails at the request's deadline, not at the inactivity timeout", async () => {
+    appliance = await new HostileAppliance({ ...spsAnswers("7.0.3"), "/api/info": drip(20) }).start();
+    const c = client(600);
+    try {
+      const e = await rejection(c.getInfo());
+      assert.ok(e instanceof ApplianceApiError, String(e));
+      assert.equal(e.code, "ETIMEDOUT");
+      assert.match(e.message, /SPS hostile-node: GET \/api\/info failed.*no complete answer within 600 ms/);
+      assert.ok(appliance.sent("/api/info") > 14, "the drip was being read when the deadline came");
+    } finally {
+      c.close();
+    }
+  });
+
+  it("an endless body is not read past the cap: the error names the node and the cap, the server sent little more", async () => {
+    appliance = await new HostileAppliance({ ...spsAnswers("7.0.3"), "/api/info": endless() }).start();
+    const c = client(20_000);
+    try {
+      const e = await rejection(c.getInfo());
+      assert.ok(e instanceof ApplianceApiError, String(e));
+      assert.equal(e.code, ANSWER_TOO_LARGE);
+      assert.equal(e.failure, "protocol");
+      assert.match(
+        e.message,
+        new RegExp(`SPS hostile-node: GET /api/info .*larger than ${JSON_ANSWER_MAX_BYTES} bytes`),
+      );
+      // Socket and TLS buffers hold a few MiB at most beyond what the client read.
+      assert.ok(
+        appliance.sent("/api/info") < JSON_ANSWER_MAX_BYTES + 8 * 1024 * 1024,
+        `the server sent ${appliance.sent("/api/info")} bytes`,
+      );
+    } finally {
+      c.close();
+    }
+  });
+
+  it("RestJsonCalls (SPP join, next-hop monitoring) has the same deadline and cap", async () => {
+    appliance = await new HostileAppliance({ "/api/a": drip(20), "/api/b": endless() }).start();
+    const api = new RestJsonCalls(
+      {
+        endpoint: appliance.url,
+        credentials: LOGIN,
+        tls: { mode: "ca", caPem: readFileSync(appliance.caCertPath, "utf8") },
+      },
+      600,
+      [],
+      { warn: () => undefined },
+    );
+    try {
+      const slow = await rejection(api.call("GET", "/api/a"));
+      assert.ok(slow instanceof RestCallError, String(slow));
+      assert.match(slow.message, /no complete answer within 600 ms/);
+      const big = await rejection(api.call("GET", "/api/b"));
+      assert.ok(big instanceof RestCallError, String(big));
+      assert.match(big.message, /larger than \d+ bytes/);
+      assert.ok(appliance.sent("/api/b") < JSON_ANSWER_MAX_BYTES + 8 * 1024 * 1024);
+    } finally {
+      api.close();
+    }
+  });
+
+  it("doctor against a drip, an endless body and a reset: every node NOT READY with the reason, exit 1, nothing written", async () => {
+    appliance = await new HostileAppliance({
+      ...spsAnswers("7.0.3"),
+      "/api/info": drip(20),
+      "/api/firmware/slots": endless(),
+      "/api/health_status": reset(),
+    }).start();
+    const inventory = join(dir, "inventory.json");
+    writeFileSync(
+      inventory,
+      JSON.stringify({
+        defaults: { target: "7.0", tls: { caFile: appliance.caCertPath } },
+        clusters: [{ name: "dc", nodes: [{ name: "h1", version: "7.0.3", address: appliance.url }] }],
+      }),
+    );
+    const credentials = join(dir, "credentials.json");
+    writeFileSync(credentials, JSON.stringify({ appliance: LOGIN }));
+    let stdout = "";
+    let stderr = "";
+    const io: CliIo = {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      today: () => "2026-12-01",
+    };
+    const code = await runCli(
+      ["doctor", "--inventory", inventory, "--credentials", credentials, "--timeout-ms", "600", "--json"],
+      io,
+    );
+    assert.equal(code, 1, stdout + stderr);
+    const node = (
+      JSON.parse(stdout) as { nodes: Array<{ ready: boolean; unreadable: Record<string, string> }> }
+    ).nodes[0];
+    assert.equal(node.ready, false);
+    assert.match(node.unreadable["info"] ?? "", /no complete answer within 600 ms/);
+    assert.match(node.unreadable["slots"] ?? "", /larger than \d+ bytes/);
+    assert.ok(appliance.sent("/api/firmware/slots") < JSON_ANSWER_MAX_BYTES + 8 * 1024 * 1024);
+    assert.deepEqual(appliance.writes, [], "doctor wrote nothing");
+  });
+});
