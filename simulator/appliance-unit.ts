@@ -56,6 +56,15 @@ export class ApplianceUnit {
   lastUpAt: number;
   /** Emulated time the unit last reached "running". */
   runningSince: number;
+  /**
+   * The boot firmware this unit runs when it differs from its (core) firmware slot: set by the node when
+   * the unit boots into a new firmware as the HA secondary of a hop to 6.0 or later, cleared when it
+   * becomes the primary ("Activate Slave"). [doc] SPS 6.0 and 6.3 upgrade guides, "Upgrading an SPS
+   * high-availability cluster", the steps after powering on the secondary: "on the Other node > Boot
+   * firmware version, the version number next to Current is lower than the version number next to
+   * Active"; after "Activate Slave" "these version numbers should all be the same".
+   */
+  heldBootFirmware: string | undefined;
   private readonly bootLog: BootOutcome[] = [];
 
   constructor(
@@ -78,6 +87,11 @@ export class ApplianceUnit {
 
   get afterRebootVersion(): string | undefined {
     return this.slots[this.afterRebootSlot - 1]?.version;
+  }
+
+  /** "Boot firmware version > Current" of the HA page [doc]: the held boot firmware, else the running slot. */
+  get bootFirmwareCurrent(): string {
+    return this.heldBootFirmware ?? this.version;
   }
 
   get isRunning(): boolean {

@@ -38,6 +38,11 @@ export interface NodeTimings extends BootTimings {
   haFirmwareSyncMs: number;
   /** Secondary data resync after it is back up, before HA is "HA" again. */
   haRejoinSyncMs: number;
+  /**
+   * "Activate Slave" until the new primary's boot firmware Current equals Active. [doc] 6.0 and 6.3
+   * upgrade guides: "This process can take a few minutes"; the figure is the emulator's.
+   */
+  haActivationMs: number;
 }
 
 export const DEFAULT_TIMINGS: NodeTimings = {
@@ -47,7 +52,16 @@ export const DEFAULT_TIMINGS: NodeTimings = {
   plainBootMs: 3 * MINUTE,
   haFirmwareSyncMs: 30 * SECOND,
   haRejoinSyncMs: 2 * MINUTE,
+  haActivationMs: 2 * MINUTE,
 };
+
+/**
+ * [doc] The 6.0 and 6.3 upgrade guides ("Upgrading an SPS high-availability cluster") show the secondary's
+ * boot firmware Current lower than Active after it boots into the new firmware, until "Activate Slave".
+ * [unknown] The 5.11 guide has neither the note nor the "Activate Slave" step; for hops below 6.0 the
+ * emulator lets the secondary's boot firmware follow its firmware slot (Current = Active after its boot).
+ */
+export const BOOT_FIRMWARE_HELD_FROM = "6.0.0";
 
 export type ClusterRole =
   "central-management" | "search-master" | "search-minion" | "search-local" | "managed-host";
@@ -154,6 +168,8 @@ export class EmulatedNode {
   private firmwareSyncDueAt: number | undefined;
   /** "reboots" reading: the upgrade call's reboot of the primary, due at this emulated time. */
   private upgradeRebootDueAt: number | undefined;
+  /** "Activate Slave" (or a takeover) in progress: the new primary's boot firmware catches up at this time. */
+  private activationDoneAt: number | undefined;
 
   constructor(private readonly options: EmulatedNodeOptions) {
     if (!semver.valid(options.version))
@@ -246,12 +262,38 @@ export class EmulatedNode {
       for (const boot of unit.drainBoots()) {
         this.record("state", boot.rolledBack ? "rollback" : "boot", { ...boot }, boot.unit, boot.at);
         if (boot.rolledBack) this.faults = { ...this.faults, rollbackOnBoot: false };
+        else this.holdSecondaryBootFirmware(unit, boot.from, boot.to);
       }
     }
     if (this.ha) this.advanceHa(now);
   }
 
+  /**
+   * [doc] 6.0 / 6.3 guides: the secondary "attempts to boot with the new firmware, and reconnects to the
+   * primary node to sync data" while its "Boot firmware version" Current stays lower than Active until
+   * "Activate Slave". The unit's firmware slot (core firmware) moves on, so the data sync can finish.
+   */
+  private holdSecondaryBootFirmware(unit: ApplianceUnit, from: string, to: string): void {
+    if (!this.ha || unit === this.primary || from === to) return;
+    if (semver.lt(to, BOOT_FIRMWARE_HELD_FROM)) return; // [unknown] 5.11 guide: see BOOT_FIRMWARE_HELD_FROM
+    unit.heldBootFirmware ??= from;
+    this.record("state", "boot-firmware-held", { current: unit.heldBootFirmware, active: to }, unit.id);
+  }
+
+  /** A unit became primary (Activate Slave, takeover): its boot firmware catches up within a few minutes [doc]. */
+  private startActivation(now: number): void {
+    this.activationDoneAt = now + this.timings.haActivationMs;
+  }
+
   private advanceHa(now: number): void {
+    if (this.activationDoneAt !== undefined && this.activationDoneAt <= now) {
+      const p = this.primary;
+      const held = p.heldBootFirmware;
+      p.heldBootFirmware = undefined;
+      this.activationDoneAt = undefined;
+      if (held !== undefined)
+        this.record("state", "boot-firmware-activated", { from: held, to: p.version }, p.id);
+    }
     const p = this.primary;
     const s = this.secondary!;
     if (!p.isRunning && s.isRunning && this.link === "synced") {
@@ -259,6 +301,7 @@ export class EmulatedNode {
       this.primaryIndex = 1 - this.primaryIndex;
       this.link = "disconnected";
       this.record("state", "takeover", { newPrimary: s.id }, s.id);
+      this.startActivation(now);
       return;
     }
     if (!p.isRunning || !s.isRunning) {
@@ -547,7 +590,10 @@ export class EmulatedNode {
       unit: u.id,
       role,
       power: u.powered ? "on" : "off",
-      firmware: { current: u.version, active: u.afterRebootVersion ?? u.version },
+      // [doc] HA page, "Boot firmware version": Current and Active (6.0 / 6.3 upgrade guides).
+      firmware: { current: u.bootFirmwareCurrent, active: u.afterRebootVersion ?? u.version },
+      // [unknown] The guides name no Current/Active for the core firmware; the emulator shows its slots.
+      coreFirmware: { current: u.version, active: u.afterRebootVersion ?? u.version },
       phase: u.phase,
       bootCount: u.bootCount,
     });
@@ -628,7 +674,12 @@ export class EmulatedNode {
     return this.unit(selector).powered ? "on" : "off";
   }
 
-  /** "Activate slave": the synced secondary becomes the primary (H2, from 6.0 — H3). */
+  /**
+   * "Activate slave": the synced secondary becomes the primary (H2, from 6.0 — H3). [doc] 6.0 / 6.3
+   * guides: "This effectively turns the previously secondary node into the primary node. This process
+   * can take a few minutes." — the roles swap at once, the new primary's boot firmware Current reaches
+   * Active after `haActivationMs` (the emulator's figure).
+   */
   activateSecondary(): void {
     this.advance();
     const s = this.unit("secondary");
@@ -639,6 +690,7 @@ export class EmulatedNode {
     }
     this.record("action", "activate-secondary", { newPrimary: s.id }, s.id);
     this.primaryIndex = 1 - this.primaryIndex;
+    this.startActivation(this.clock.now());
   }
 
   /**
@@ -673,6 +725,7 @@ export class EmulatedNode {
       u.slots[slot - 1] = { version, sha256: "", upgradeNotes: `SPS ${version}`, upgradeNews: null };
       u.currentSlot = slot;
       u.afterRebootSlot = slot;
+      u.heldBootFirmware = undefined;
     }
     this.record("state", "drift-version", { version });
   }

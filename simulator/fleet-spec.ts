@@ -97,6 +97,7 @@ export const FleetFileSchema = z
             plainBootSeconds: Seconds.optional(),
             haFirmwareSyncSeconds: Seconds.optional(),
             haRejoinSyncSeconds: Seconds.optional(),
+            haActivationSeconds: Seconds.optional(),
           })
           .strict()
           .optional(),

@@ -112,6 +112,7 @@ function timingsFromFile(t: NonNullable<FleetFile["emulator"]>["timings"]): Part
   if (t.plainBootSeconds !== undefined) out.plainBootMs = t.plainBootSeconds * SECOND;
   if (t.haFirmwareSyncSeconds !== undefined) out.haFirmwareSyncMs = t.haFirmwareSyncSeconds * SECOND;
   if (t.haRejoinSyncSeconds !== undefined) out.haRejoinSyncMs = t.haRejoinSyncSeconds * SECOND;
+  if (t.haActivationSeconds !== undefined) out.haActivationMs = t.haActivationSeconds * SECOND;
   return out;
 }
 

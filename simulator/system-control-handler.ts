@@ -25,8 +25,18 @@ export interface HaNodeView {
   unit: string;
   role: "primary" | "secondary" | "standalone";
   power: "on" | "off";
-  /** `current`: running firmware; `active`: the firmware selected to boot ("after reboot"). */
+  /**
+   * "Boot firmware version" as the HA page shows it [doc: 6.0 and 6.3 upgrade guides, "Upgrading an SPS
+   * high-availability cluster"]: `current` the running boot firmware, `active` the firmware selected to
+   * boot ("after reboot"). On the secondary of a hop to 6.0 or later, Current stays lower than Active
+   * from its boot into the new firmware until "Activate Slave" [doc].
+   */
   firmware: { current: string; active: string };
+  /**
+   * [unknown] Core firmware: the guides name no Current/Active for it; the emulator shows its firmware
+   * slots (running, after reboot). Not part of the system-control HA state.
+   */
+  coreFirmware: { current: string; active: string };
   phase: UnitPhase;
   bootCount: number;
 }

@@ -6,7 +6,13 @@
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import type { PlanStep } from "../domain/plan";
 import { rebootMarkOf, rebootStarted } from "./checkpoint";
-import { pairConverged, readPair, type PairView } from "./ha";
+import {
+  pairConverged,
+  pairSettledWithoutActivation,
+  readPair,
+  secondaryRejoined,
+  type PairView,
+} from "./ha";
 import { atOrPast, crossesStorageReorganisation } from "./node-state";
 import type { RunContext } from "./run-context";
 import {
@@ -170,7 +176,23 @@ export async function powerOnSecondary(
   return done(`secondary ${view.secondary.unit} powered on ${how} (${view.pair.secondary})`);
 }
 
-/** H2: the secondary booted (its own first boot into the target — only read here), synced and is visible again. */
+/** H3: the plan activates the secondary in this step's hop (6.0 and later; the 5.11 procedure has no such step). */
+function hopActivates(ctx: RunContext, step: PlanStep): boolean {
+  return ctx.inputs.plan.steps.some(
+    (s) => s.node === step.node && s.hop === step.hop && s.action === "activate-secondary",
+  );
+}
+
+const READINGS = {
+  lower: "boot firmware Current lower than Active, as the upgrade guide shows before Activate Slave",
+  "on-target": "boot firmware already on the target",
+} as const;
+
+/**
+ * H2: the secondary booted (its own first boot into the target — only read here), synced its data and
+ * is visible again ("Other node" appears), with its boot firmware Active on the target and Current lower
+ * (the documented state before "Activate Slave") or already on the target: `secondaryRejoined`.
+ */
 export async function waitSecondaryRejoin(
   ctx: RunContext,
   node: NodeHandle,
@@ -181,13 +203,15 @@ export async function waitSecondaryRejoin(
   const later = downForLaterHop(ctx, node, step);
   if (later !== undefined)
     return skipped(`the secondary was shut down for hop ${later}; it rejoins in that hop`);
-  // A pair already past this hop (a resumed run of a later hop) counts as rejoined for this one.
-  const rejoined = (v: PairView): boolean =>
-    v.state.status === "HA" &&
-    v.state.sync === "synced" &&
-    v.state.nodes.every((n) => n.firmware.current !== null && onTarget(n.firmware.current, target));
   const first = await readPair(ctx, node, step);
-  if (rejoined(first)) return skipped(`secondary ${first.secondary.unit} already synced on ${target}`);
+  const already = secondaryRejoined(first.state, target);
+  if (already)
+    return skipped(
+      `secondary ${first.secondary.unit} already synced and visible on ${target} (${READINGS[already]})`,
+    );
+  // A pair already past this hop (a resumed run of a later hop) counts as rejoined for this one.
+  if (pairBootedPast(first, target))
+    return skipped(`both units of ${node.name} already run ${target} or later (HA ${first.state.status})`);
   const beyond = primaryBeyond(first, target);
   if (beyond) return skipped(beyond);
   const from = hopFrom(ctx, step) ?? first.secondary.firmware.current ?? target;
@@ -199,13 +223,17 @@ export async function waitSecondaryRejoin(
     node,
     step,
     {
-      what: `secondary of ${node.name} booted into ${target}, synced and visible again`,
+      what: `secondary of ${node.name} booted into ${target}, synced and visible again (boot firmware Active ${target})`,
       deadlineMs: deadline,
-      hint: "check the secondary on its console and the HA page",
+      hint: "check the secondary on its console and the HA page (Other node)",
     },
-    rejoined,
+    (p) => secondaryRejoined(p.state, target) !== undefined || pairBootedPast(p, target),
   );
-  return done(`secondary ${v.secondary.unit} rejoined on ${target} (HA ${v.state.status}, ${v.state.sync})`);
+  const reading = secondaryRejoined(v.state, target) ?? "on-target";
+  const b = v.secondary.firmware;
+  return done(
+    `secondary ${v.secondary.unit} rejoined (HA ${v.state.status}, ${v.state.sync}; boot firmware current ${b.current}, active ${b.active}: ${READINGS[reading]})`,
+  );
 }
 
 /**
@@ -226,13 +254,16 @@ export async function activateSecondary(
     return skipped(
       `already activated: unit ${view.primary.unit} is primary (unit ${mark.unit} was rebooted)`,
     );
-  if (view.state.sync !== "synced")
+  const target = hopTarget(ctx, step);
+  if (secondaryRejoined(view.state, target) === undefined) {
+    const f = view.secondary.firmware;
     throw stepError(
       "step-failed",
       step,
-      `${where(ctx, step)}: the secondary is not synced (HA ${view.state.status}, ${view.state.sync}); refusing to activate it (rule H2)`,
+      `${where(ctx, step)}: the secondary ${view.secondary.unit} is not back as the upgrade guide describes before "Activate Slave" (HA ${view.state.status}, ${view.state.sync}, power ${view.secondary.power}, boot firmware current ${f.current ?? "unknown"}, active ${f.active ?? "unknown"}; expected synced with Active ${target}); refusing to activate it (rule H2)`,
       { rule: "H2" },
     );
+  }
   await withManual(ctx, step, `activate the secondary (${view.secondary.unit}) ("Activate slave")`, () =>
     ctx.inputs.systemControl.activateSecondary(view.pair),
   );
@@ -257,6 +288,15 @@ function primaryBeyond(p: PairView, target: string): string | undefined {
   const current = p.primary.firmware.current;
   if (current === null || !atOrPast(current, target) || current === target) return undefined;
   return `the primary (${p.primary.unit}) already runs ${current}, past this hop's ${target}: the pair is waited for and verified in the later hop`;
+}
+
+/** Synced "HA" pair whose units all show a boot firmware Current at or past `target` (past this hop's rejoin). */
+function pairBootedPast(p: PairView, target: string): boolean {
+  return (
+    p.state.status === "HA" &&
+    p.state.sync === "synced" &&
+    p.state.nodes.every((n) => n.firmware.current !== null && atOrPast(n.firmware.current, target))
+  );
 }
 
 /**
@@ -290,15 +330,22 @@ export async function verifyHa(ctx: RunContext, node: NodeHandle, step: PlanStep
   const now = await readPair(ctx, node, step);
   const beyond = pairConverged(now.state, target) ? undefined : primaryBeyond(now, target);
   if (beyond) return skipped(beyond);
+  // [doc] after "Activate Slave" every Current and Active is the same (6.0 / 6.3 guides); a hop without
+  // activation (5.11) is checked as `pairSettledWithoutActivation` says ([unknown] there).
+  const activates = hopActivates(ctx, step);
+  const settled = (p: PairView): boolean =>
+    activates ? pairConverged(p.state, target) : pairSettledWithoutActivation(p.state, target);
   const v = await waitForPair(
     ctx,
     node,
     step,
     {
-      what: `both units of ${node.name} on ${target} (current = active) with HA status "HA"`,
+      what: activates
+        ? `both units of ${node.name} on ${target} (boot firmware Current = Active on both) with HA status "HA"`
+        : `the primary of ${node.name} on ${target} and its secondary synced with Active ${target}, HA status "HA"`,
       deadlineMs: ctx.deadlines.secondarySyncMs,
     },
-    (p) => pairConverged(p.state, target) || pairPastHop(p, target),
+    (p) => settled(p) || pairPastHop(p, target),
   );
   return done(
     `HA ${v.state.status}: ${v.state.nodes.map((n) => `${n.unit}=${n.firmware.current}/${n.firmware.active} (${n.role})`).join(", ")}`,

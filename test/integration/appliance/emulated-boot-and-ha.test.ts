@@ -194,10 +194,17 @@ describe("emulated appliance reboots and HA upgrade through the REST client (tim
     assert.equal(licenseValidFor(licenseFacts((await client.getLicense()).raw), 6), true);
     sc.powerOn("secondary");
     await waitFor(() => sc.haState().status === "HA", 10_000, "secondary rejoined and synced");
+    // [doc] 6.0 guide: before Activate Slave the Other node's boot firmware Current is lower than Active.
+    const before = sc.haState().nodes.find((n) => n.role === "secondary");
+    assert.deepEqual(before?.firmware, { current: "5.11.2", active: "6.0.7" });
     sc.activateSecondary();
-    const ha = sc.haState();
-    assert.equal(ha.primary.unit, "b");
-    assert.ok(ha.nodes.every((n) => n.firmware.current === "6.0.7" && n.firmware.active === "6.0.7"));
+    assert.equal(sc.haState().primary.unit, "b");
+    // [doc] "This process can take a few minutes"; then "These version numbers should all be the same".
+    await waitFor(
+      () => sc.haState().nodes.every((n) => n.firmware.current === "6.0.7" && n.firmware.active === "6.0.7"),
+      10_000,
+      "the activation finished",
+    );
     assert.equal(await client.getFirmwareVersion(), "6.0.7", "the API is served by the new primary");
     assert.equal(fleet.events.list({ node: "sm", name: "takeover" }).length, 0);
   });

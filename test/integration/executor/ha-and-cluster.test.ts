@@ -62,6 +62,36 @@ describe("executor: HA pair and cluster order on the emulator (rules H2, H3, C1,
     assert.deepEqual(cluster.writes(mark), []);
   });
 
+  it("activates the secondary while its boot firmware Current is lower than Active, the state the 6.0 and 6.3 guides show before Activate Slave, then waits until all are the same", async () => {
+    cluster = await EmulatedCluster.start({
+      target: "6.3",
+      nodes: [{ name: "sm", version: "6.0.7", ha: true }],
+    });
+    const result = await cluster.runToEnd(() => cluster!.inputs());
+    assert.equal(result.complete, true, JSON.stringify(result.steps.filter((s) => s.status === "failed")));
+    const ev = cluster.events().filter((e) => e.node === "sm");
+    const at = (name: string): number => firstIndex(ev, (e) => e.name === name);
+    // The emulator holds the secondary's boot firmware below Active from its boot until the activation.
+    const held = ev[at("boot-firmware-held")];
+    assert.deepEqual(held?.detail, { current: "6.0.7", active: "6.3.2" });
+    assert.ok(at("power-on") < at("boot-firmware-held"));
+    assert.ok(at("boot-firmware-held") < at("activate-secondary"));
+    assert.ok(at("activate-secondary") < at("boot-firmware-activated"));
+    const rejoin = result.steps.find((s) => s.node === "sm" && s.action === "wait-secondary-rejoin");
+    assert.equal(rejoin?.status, "done");
+    assert.match(
+      rejoin?.detail ?? "",
+      /current 6\.0\.7, active 6\.3\.2: boot firmware Current lower than Active/,
+    );
+    const verify = result.steps.find((s) => s.node === "sm" && s.action === "verify-ha");
+    assert.equal(verify?.status, "done", "verify-ha waited for the activation to finish");
+    assert.ok(
+      result.nodes.sm?.ha?.nodes.every(
+        (n) => n.firmware.current === "6.3.2" && n.firmware.active === "6.3.2",
+      ),
+    );
+  });
+
   it("takes an HA pair through two hops: each hop reboots the unit that is primary then, and the roles swap back (H2, C3)", async () => {
     cluster = await EmulatedCluster.start({
       target: "6.3",

@@ -53,13 +53,26 @@ describe("emulated HA pair model", function () {
     assert.equal(node.haState().sync, "syncing", "heartbeat back, data still syncing");
     assert.throws(() => sc.activateSecondary(), SystemControlRefused);
     clock.advance(node.timings.haRejoinSyncMs);
-    assert.equal(node.haState().status, "HA");
+    const rejoined = node.haState();
+    assert.equal(rejoined.status, "HA");
+    // [doc] 6.0 guide: "on the Other node > Boot firmware version, the version number next to Current is
+    // lower than the version number next to Active" — until Activate Slave.
+    assert.deepEqual(
+      rejoined.nodes.map((n) => [n.role, n.firmware.current, n.firmware.active]),
+      [
+        ["primary", "6.0.7", "6.0.7"],
+        ["secondary", "6.0.5", "6.0.7"],
+      ],
+    );
 
     sc.activateSecondary();
-    const end = node.haState();
-    assert.equal(end.primary.unit, "b");
-    assert.equal(end.secondary?.unit, "a");
-    for (const n of end.nodes) assert.deepEqual(n.firmware, { current: "6.0.7", active: "6.0.7" });
+    const swapped = node.haState();
+    assert.equal(swapped.primary.unit, "b");
+    assert.equal(swapped.secondary?.unit, "a");
+    assert.equal(swapped.nodes[0]?.firmware.current, "6.0.5", '"Activate Slave … can take a few minutes"');
+    clock.advance(node.timings.haActivationMs);
+    // [doc] "These version numbers should all be the same."
+    for (const n of node.haState().nodes) assert.deepEqual(n.firmware, { current: "6.0.7", active: "6.0.7" });
 
     const actions = node.events.list({ kind: "action" }).map((e) => e.name);
     assert.deepEqual(actions, [
@@ -72,6 +85,22 @@ describe("emulated HA pair model", function () {
       "activate-secondary",
     ]);
     assert.equal(node.events.list({ name: "reboot" }).length, 1, "one reboot for the hop");
+  });
+
+  it("a hop to 5.11 (no Activate Slave in its guide) leaves the secondary's boot firmware Current = Active after its boot ([unknown] reading)", function () {
+    const { node, clock } = haPair("5.10.1");
+    const sc = node.systemControl();
+    node.uploadFirmware({ version: "5.11.0", sha256: "x", size: 1 });
+    node.activateInWebInterface("5.11.0");
+    clock.advance(node.timings.haFirmwareSyncMs);
+    sc.shutdownSecondary();
+    sc.rebootThisNode();
+    clock.advance(bootTime(node));
+    sc.powerOn("secondary");
+    clock.advance(bootTime(node) + node.timings.haRejoinSyncMs);
+    const ha = node.haState();
+    assert.equal(ha.sync, "synced");
+    for (const n of ha.nodes) assert.deepEqual(n.firmware, { current: "5.11.0", active: "5.11.0" });
   });
 
   it("rebooting the primary while a synced secondary runs makes the secondary take over (why H2 shuts it down first)", function () {
