@@ -52,7 +52,9 @@ function tempCheckout(files: Record<string, string>): string {
   return dir;
 }
 
-const CATALOGUE = "# Rules\n\n## V — versions\n\n### V1 — Version names\n\nText.\n\nSource: x.\n";
+// Fixtures use section letters the real catalogue does not have (Y, W, Q), so that this file cites no real rule
+// and cannot count as the test of one.
+const CATALOGUE = "# Rules\n\n## Y — fixture\n\n### Y1 — First\n\nText.\n\nSource: x.\n";
 
 describe("the repository carries its own reference", function () {
   this.timeout(60_000);
@@ -96,39 +98,39 @@ describe("rules:coverage (scripts/rules-coverage.js)", function () {
 
   it("fails when code cites a rule ID the catalogue does not have, naming the file", () => {
     // Built from pieces so that this file does not cite them itself.
-    const [v9, q2] = ["V" + "9", "Q" + "2"];
+    const [y9, q2] = ["Y" + "9", "Q" + "2"];
     const dir = tempCheckout({
       "docs/rules.md": CATALOGUE,
-      "provider/x.ts": `// rule V1 and rule ${v9}\nexport const f = { rule: "${q2}" };\n`,
-      "test/x.test.ts": "it('V1: ...')\n",
+      "provider/x.ts": `// ${"rule"} Y1 and ${"rule"} ${y9}\nexport const f = { ${"rule"}: "${q2}" };\n`,
+      "test/x.test.ts": "it('Y1: ...')\n",
     });
     made.push(dir);
     const r = coverage.checkCoverage(dir);
-    assert.deepEqual(Object.fromEntries(r.unknown), { [v9]: ["provider/x.ts"], [q2]: ["provider/x.ts"] });
+    assert.deepEqual(Object.fromEntries(r.unknown), { [y9]: ["provider/x.ts"], [q2]: ["provider/x.ts"] });
     assert.deepEqual(r.notTested, []);
   });
 
   it("fails when a catalogue rule is cited by no test (code alone does not count)", () => {
     const dir = tempCheckout({
-      "docs/rules.md": CATALOGUE + "\n### V2 — Support windows\n\nText.\n\nSource: y.\n",
-      "provider/x.ts": "// V1 V2\n",
-      "test/x.test.ts": "it('V1: ...')\n",
+      "docs/rules.md": CATALOGUE + "\n### Y2 — Second\n\nText.\n\nSource: y.\n",
+      "provider/x.ts": "// Y1 Y2\n",
+      "test/x.test.ts": "it('Y1: ...')\n",
     });
     made.push(dir);
-    assert.deepEqual(coverage.checkCoverage(dir).notTested, ["V2"]);
+    assert.deepEqual(coverage.checkCoverage(dir).notTested, ["Y2"]);
   });
 
   it("fails without a catalogue", () => {
-    const dir = tempCheckout({ "test/x.test.ts": "it('V1')\n" });
+    const dir = tempCheckout({ "test/x.test.ts": "it('Y1')\n" });
     made.push(dir);
     assert.match(coverage.checkCoverage(dir).error ?? "", /docs\/rules\.md not found/);
   });
 
   it("reads lists and ranges as citations, and ignores look-alikes inside keys and hashes", () => {
     const cited = coverage.citedIds(
-      "S5/S6/S7 (S1–S15) P12. ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIV9+abcdefghijklmnopqrstuvw 5 F11",
-      "VPS",
+      "Y5/Y6/Y7 (Y1–Y15) W12. ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIY9+abcdefghijklmnopqrstuvw 5 F11",
+      "YW",
     );
-    assert.deepEqual([...cited].sort(), ["P12", "S1", "S15", "S5", "S6", "S7"]);
+    assert.deepEqual([...cited].sort(), ["W12", "Y1", "Y15", "Y5", "Y6", "Y7"]);
   });
 });
