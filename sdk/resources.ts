@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { defaultCatalog } from "../provider/domain/default-catalog";
 import { usableFirmwareImages } from "../provider/domain/firmware-images";
 import { claimedFirmwareNodes } from "./appliance-claims";
+import { warnPlaintextCredentials } from "./credentials-warning";
 import { outputSlots, SpsDynamicResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 import {
@@ -30,6 +31,7 @@ type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
  * this is a preview (the plan is shown then, and never recorded: PREVIEW_KEY). See ./wiring.ts.
  */
 export function wiredInputs(args: object, wiringKeys: readonly string[]): Record<string, unknown> {
+  warnPlaintextCredentials();
   const { shown, wiring } = splitWiring(args as Record<string, unknown>, wiringKeys);
   return {
     ...shown,
