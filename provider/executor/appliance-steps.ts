@@ -23,7 +23,8 @@ import {
   readLiveness,
   slotWithVersion,
 } from "./node-state";
-import { rebootMarkOf, rebootStarted } from "./checkpoint";
+import { fetchMarkOf, rebootMarkOf, rebootStarted } from "./checkpoint";
+import { imageMarkOf, markUpload, recordUploadSlot, refuseForeignState } from "./foreign-state";
 import { describeEvidence, ensureSupportBundle, evidenceOf, WEB_INTERFACE_BUNDLE } from "./support-bundle";
 import type { RunContext } from "./run-context";
 import {
@@ -226,7 +227,17 @@ export async function uploadFirmware(
   const found = await targetImage(ctx, node, step);
   if ("skip" in found) return found.skip;
   const { target, slots, have } = found;
-  if (have) return skipped(`firmware ${target} already in slot ${have.id}; not uploaded again`);
+  // Another run's upload or selected slot stops the node here (./foreign-state.ts).
+  refuseForeignState(ctx, node, step, target, slots.slots, "the upload");
+  if (have) {
+    // Ours (the check above): stopped after the upload, before its slot was recorded.
+    if (
+      imageMarkOf(ctx, node.name, target)?.slot === undefined &&
+      !fetchMarkOf(ctx.checkpoint, node.name, target)
+    )
+      await recordUploadSlot(ctx, node, target, have.id);
+    return skipped(`firmware ${target} already in slot ${have.id}; not uploaded again`);
+  }
   const image = ctx.inputs.firmware[target];
   if (!image)
     throw stepError(
@@ -243,8 +254,20 @@ export async function uploadFirmware(
       { rule: "S3" },
     );
   const freed = await ensureEmptySlot(ctx, node, step, slots);
+  // Saved before the upload: a resumed run recognises this upload as its own (./foreign-state.ts).
+  await markUpload(ctx, node, step, target);
   // S3: the client verifies the checksum by streaming before any byte is sent.
   const up = await node.client.uploadFirmware(image);
+  await recordUploadSlot(ctx, node, target, up.slotId);
+  // Another run that read the node at the same moment may have uploaded the image too: seen now, before the test.
+  refuseForeignState(
+    ctx,
+    node,
+    step,
+    target,
+    (await node.client.listFirmwareSlots()).slots,
+    "the upgrade test",
+  );
   return done(
     `firmware ${up.version ?? target} uploaded to slot ${up.slotId} (${up.bytes} bytes, sha256 verified)${freed}`,
   );
@@ -275,14 +298,20 @@ export async function ensureEmptySlot(
   return `; freed slot ${victim.id} (${victim.version ?? "?"})`;
 }
 
-/** The slot holding the hop target (S5: uploaded by upload-firmware), for test and activation. */
+/**
+ * The slot holding the hop target (S5: uploaded by upload-firmware), for test and activation — after
+ * checking that the node shows nothing another run did (./foreign-state.ts): `before` names the write.
+ */
 export async function uploadedSlot(
   ctx: RunContext,
   node: NodeHandle,
   step: PlanStep,
   target: string,
+  before: string,
 ): Promise<FirmwareSlot> {
-  const slot = slotWithVersion((await node.client.listFirmwareSlots()).slots, target);
+  const slots = (await node.client.listFirmwareSlots()).slots;
+  refuseForeignState(ctx, node, step, target, slots, before);
+  const slot = slotWithVersion(slots, target);
   if (!slot)
     throw stepError(
       "step-failed",
@@ -296,7 +325,7 @@ export async function testFirmware(ctx: RunContext, node: NodeHandle, step: Plan
   const target = hopTarget(ctx, step);
   const running = await ensureUp(ctx, node, step);
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
-  const slot = await uploadedSlot(ctx, node, step, target);
+  const slot = await uploadedSlot(ctx, node, step, target, "the upgrade test");
   if (slot.afterReboot)
     return skipped(`slot ${slot.id} already selected for the next boot: its test passed before (P12)`);
   const result = await ctx.withDeadline(
@@ -371,6 +400,7 @@ export async function reboot(ctx: RunContext, node: NodeHandle, step: PlanStep):
   const running = await ensureUp(ctx, node, step);
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
   const slots = await node.client.listFirmwareSlots();
+  refuseForeignState(ctx, node, step, target, slots.slots, "the reboot");
   const selected = slots.slots.find((s) => s.afterReboot);
   if (!selected || selected.version !== target)
     throw stepError(

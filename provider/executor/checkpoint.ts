@@ -43,6 +43,14 @@ const fetchMarkSchema = z.strictObject({
   key: z.string().min(1).optional(),
 });
 
+const imageMarkSchema = z.strictObject({
+  node: z.string().min(1),
+  hop: z.number().int().positive(),
+  toVersion: z.string(),
+  startedAt: z.string(),
+  slot: z.number().int().nonnegative().optional(),
+});
+
 export const checkpointSchema = z.strictObject({
   schemaVersion: z.literal(1),
   cluster: z.string().min(1),
@@ -57,6 +65,7 @@ export const checkpointSchema = z.strictObject({
   evidence: z.array(evidenceSchema).optional(),
   bundleNotes: z.record(z.string(), z.string()).optional(),
   fetches: z.array(fetchMarkSchema).optional(),
+  images: z.array(imageMarkSchema).optional(),
   licenseRecords: z
     .record(
       z.string(),

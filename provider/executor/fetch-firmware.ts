@@ -33,6 +33,7 @@ import { firmwareFetchDeadlineMs } from "../domain/deadlines";
 import { isFetched, redactUrl, urlHost } from "../domain/firmware-source";
 import type { PlanStep } from "../domain/plan";
 import { ensureEmptySlot, targetImage, uploadFirmware } from "./appliance-steps";
+import { foreignDownload, refuseForeignState } from "./foreign-state";
 import { fetchMarkOf } from "./checkpoint";
 import { slotWithVersion } from "./node-state";
 import type { RunContext } from "./run-context";
@@ -119,6 +120,8 @@ async function fetchOnce(
   if ("skip" in found) return found.skip;
   const { target, running, slots, have } = found;
   let mark = fetchMarkOf(ctx.checkpoint, node.name, target);
+  // Another run's upload or selected slot stops the node here (./foreign-state.ts).
+  refuseForeignState(ctx, node, step, target, slots.slots, "the download");
   if (have)
     return skipped(
       `firmware ${target} already in slot ${have.id}${mark ? ` (fetched from ${mark.host})` : ""}; not fetched again`,
@@ -166,8 +169,10 @@ async function fetchOnce(
     } else how = `resumed (download ${key}, recorded ${mark!.startedAt})`;
   }
   if (key === undefined) {
-    // A call whose answer was not seen (or an earlier run's download): found in the node's list.
+    // A call whose answer was not seen: found in the node's list. Without a mark of ours, a download
+    // of this image on the node is another run's (or one started by hand): not followed, named.
     const known = pickOwn(await listFirmwareFetches(node.client), image);
+    if (known && !mark) throw foreignDownload(ctx, node, step, target, known.key, known.status);
     if (known) {
       key = known.key;
       how = `resumed (download ${key} found on the node, ${known.status})`;

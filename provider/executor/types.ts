@@ -44,6 +44,8 @@ export interface NodeBinding {
   client: ApplianceClient;
   /** SystemControl node name for a standalone node (default: the plan node name). */
   controlName?: string;
+  /** The appliance's address as declared, for messages that must name the appliance. */
+  address?: string;
   /** Present when the plan node is an HA pair. */
   ha?: HaBinding;
 }
@@ -283,6 +285,20 @@ export interface FetchMark {
   key?: string;
 }
 
+/**
+ * upload-firmware: recorded *before* `POST /api/upload/firmware`, the slot added from its answer, so a
+ * resumed run recognises its own upload and any other copy of the image is seen as another run's
+ * (./foreign-state.ts).
+ */
+export interface ImageMark {
+  node: string;
+  hop: number;
+  toVersion: string;
+  startedAt: string;
+  /** The slot the appliance put the image into (absent: the upload's answer was not seen). */
+  slot?: number;
+}
+
 /** A support bundle downloaded into the evidence directory (S8 before the reboot, S13 after a rollback). */
 export interface EvidenceRecord {
   node: string;
@@ -313,6 +329,8 @@ export interface ExecutionCheckpoint {
   bundleNotes?: Record<string, string>;
   /** S3 fetch-firmware downloads started by this tool (absent in earlier checkpoints). */
   fetches?: FetchMark[];
+  /** upload-firmware uploads made by this tool (absent in earlier checkpoints). */
+  images?: ImageMark[];
   /**
    * S11: per "node#major" the SHA-256 of the license file installed through system control or confirmed
    * by the operator — what decides where REST cannot show the license's major (absent in earlier checkpoints).
@@ -342,6 +360,8 @@ export type ExecutionFailureKind =
   | "input-missing"
   /** The signal aborted the run. */
   | "aborted"
+  /** The node shows an upload or a selected slot this run did not make (another run?): ./foreign-state.ts. */
+  | "foreign-state"
   /** Anything else (REST, SSH, indexer failure): see `cause`. */
   | "step-failed";
 

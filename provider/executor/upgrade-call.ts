@@ -107,7 +107,7 @@ export async function activateFirmware(
   if (existing) return skipped(`reboot of this hop already issued at ${existing.issuedAt}`);
   const running = await ensureUp(ctx, node, step);
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
-  const slot = await uploadedSlot(ctx, node, step, target);
+  const slot = await uploadedSlot(ctx, node, step, target, "the upgrade call");
   if (slot.afterReboot) return skipped(`slot ${slot.id} (${target}) already selected "after reboot"`);
   let unit: string | undefined;
   if (node.ha) {

@@ -157,6 +157,7 @@ export function nodeBindings(nodes: readonly ApplianceNode[]): Record<string, No
     out[node.name] = {
       client: restClient(node),
       controlName: node.name,
+      address: node.address,
       ...(node.ha
         ? {
             ha: {

@@ -15,6 +15,7 @@ const KINDS: Record<ExecutionFailureKind, "record" | "throw"> = {
   "preflight-blocked": "record",
   "input-missing": "record",
   "step-failed": "record",
+  "foreign-state": "record",
   aborted: "throw",
   "manual-step-required": "throw",
 };

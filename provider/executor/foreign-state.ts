@@ -1,0 +1,166 @@
+/**
+ * One run per appliance, read from the appliance itself. Checkpoints and run locks are per stack and
+ * cluster, so two stacks (or two runners) declaring the same SPS each see an empty checkpoint; the
+ * appliance is the only truth they share. Before each write of a hop (upload, test, upgrade call,
+ * reboot) a run compares what the node shows with what its own checkpoint records:
+ *
+ * - a slot holding the hop target that this run did not put there (no upload mark of it, or a mark of
+ *   another slot; a download by URL is recorded as a fetch mark) — another run's upload, or one made by
+ *   hand;
+ * - a slot other than the running one selected for the next boot without a reboot mark of this run
+ *   for the hop — another run's upgrade call or an activation under way.
+ *
+ * Either stops the node's upgrade with kind `foreign-state`, naming the appliance, the slot and what
+ * to do, instead of going on (a second test, upgrade call or reboot of one node). The marks are saved
+ * before each write (the upload mark before `POST /api/upload/firmware`, the reboot mark before the
+ * upgrade call, ./upgrade-call.ts), so a resumed run of the same stack recognises its own work.
+ *
+ * A test leaves nothing the REST API shows ([unknown]: no documented field records a test), so a
+ * foreign test cannot be seen; it is excluded by never testing an image this run did not upload.
+ * An HA pair activated by hand (the manual gate, H2) has no reboot mark: its selected slot counts as
+ * this run's when it holds the image this run uploaded.
+ */
+import type { FirmwareSlot } from "../appliance/appliance-client";
+import type { PlanStep } from "../domain/plan";
+import { fetchMarkOf, rebootMarkOf } from "./checkpoint";
+import type { RunContext } from "./run-context";
+import { hopOf, stepError, where, type NodeHandle } from "./step-kit";
+import { haActivationRoute } from "./upgrade-call";
+import type { ImageMark } from "./types";
+
+/** The upload recorded for a node's hop, matched on the target revision. */
+export function imageMarkOf(ctx: RunContext, node: string, toVersion: string): ImageMark | undefined {
+  return ctx.checkpoint.images?.find((i) => i.node === node && i.toVersion === toVersion);
+}
+
+/** Saves the upload mark before the upload is sent (the slot is added once the appliance names it). */
+export async function markUpload(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  target: string,
+): Promise<void> {
+  await ctx.save((c) => {
+    const others = (c.images ?? []).filter((i) => !(i.node === node.name && i.toVersion === target));
+    c.images = [...others, { node: node.name, hop: hopOf(step), toVersion: target, startedAt: ctx.nowIso() }];
+  });
+}
+
+export async function recordUploadSlot(
+  ctx: RunContext,
+  node: NodeHandle,
+  target: string,
+  slot: number,
+): Promise<void> {
+  await ctx.save((c) => {
+    const m = c.images?.find((i) => i.node === node.name && i.toVersion === target);
+    if (m) m.slot = slot;
+  });
+}
+
+/** Whether a slot holding the target is this run's: uploaded (the recorded slot) or fetched by the node. */
+function ours(
+  ctx: RunContext,
+  node: NodeHandle,
+  target: string,
+  slot: FirmwareSlot,
+  holding: number,
+): boolean {
+  if (fetchMarkOf(ctx.checkpoint, node.name, target)) return true;
+  const mark = imageMarkOf(ctx, node.name, target);
+  if (!mark) return false;
+  // Stopped between the upload and recording its slot: the one slot holding the target is ours.
+  return mark.slot === undefined ? holding === 1 : mark.slot === slot.id;
+}
+
+/** What on the node this run did not make, or undefined. */
+export function foreignState(
+  ctx: RunContext,
+  node: NodeHandle,
+  target: string,
+  slots: readonly FirmwareSlot[],
+): string | undefined {
+  const holding = slots.filter((s) => !s.empty && !s.current && s.version === target);
+  const theirs = holding.find((s) => !ours(ctx, node, target, s, holding.length));
+  if (theirs) {
+    const mark = imageMarkOf(ctx, node.name, target);
+    return `firmware ${target} in slot ${theirs.id} was not uploaded by this run (${mark?.slot !== undefined ? `its own upload is slot ${mark.slot}` : "its checkpoint records no upload of it"})`;
+  }
+  const selected = slots.find((s) => !s.empty && s.afterReboot && !s.current);
+  if (selected && !rebootMarkOf(ctx.checkpoint, node.name, target)) {
+    const byHand =
+      node.ha !== undefined &&
+      haActivationRoute(ctx.inputs.upgradeCall) === "manual" &&
+      selected.version === target &&
+      ours(ctx, node, target, selected, holding.length);
+    if (!byHand)
+      return `slot ${selected.id} (${selected.version ?? "unknown version"}) is selected for the next boot, by an upgrade call or activation this run did not make`;
+  }
+  return undefined;
+}
+
+/**
+ * Throws `foreign-state` naming the appliance when the node shows work this run did not do (see the
+ * module comment); `before` names the write that is not made ("the upload", "the upgrade test", …).
+ */
+/** A download of the declared image on the node that this run did not start (no fetch mark). */
+export function foreignDownload(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  target: string,
+  key: string,
+  status: string,
+): Error {
+  return foreignStateError(
+    ctx,
+    node,
+    step,
+    target,
+    `a download of firmware ${target} (download ${key}, ${status}) was not started by this run`,
+    "a second download",
+    `delete that download (REST: DELETE /api/firmware/fetch/${key})`,
+  );
+}
+
+export function refuseForeignState(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  target: string,
+  slots: readonly FirmwareSlot[],
+  before: string,
+): void {
+  const found = foreignState(ctx, node, target, slots);
+  if (found)
+    throw foreignStateError(
+      ctx,
+      node,
+      step,
+      target,
+      found,
+      before,
+      'in its web interface, Basic Settings > System > Firmwares, delete that firmware slot (REST: DELETE /api/firmware/slots/<slot>; a slot selected for the next boot: select the running firmware "After reboot" again first)',
+    );
+}
+
+function foreignStateError(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  target: string,
+  found: string,
+  before: string,
+  clear: string,
+): Error {
+  const appliance = ctx.inputs.nodes[node.name]?.address ?? node.name;
+  return stepError(
+    "foreign-state",
+    step,
+    [
+      `${where(ctx, step)}: the appliance ${appliance} is in a state this run did not make: ${found}. Another run (another stack or runner declaring this appliance) may be upgrading it; this run stops before ${before} and writes nothing more to it.`,
+      `  - If another run is upgrading ${appliance}, let it finish: this run then finds the node on ${target} and has nothing to do. Declare each appliance in one stack only.`,
+      `  - If nothing else is upgrading it (done by hand, or by a run whose checkpoint is gone): ${clear}, then run again — this run then makes and checks its own.`,
+    ].join("\n"),
+  );
+}
