@@ -8,6 +8,7 @@ import { planFleet } from "../provider/domain/fleet-plan";
 import { hasBlockingFinding } from "../provider/domain/plan";
 import { type CliIo, type Command, commandArgs, usageError } from "./command";
 import { formatPlan } from "./format-plan";
+import { withInputFileFindings } from "./input-files";
 import { InputError, loadCatalog, loadFleet, loadInventoryFleet } from "./inputs";
 
 const USAGE = `usage: sps-upgrade plan --fleet FLEET.json [--catalog CATALOG.json] [--json]
@@ -50,7 +51,10 @@ function run(args: readonly string[], io: CliIo): number {
   try {
     const fleet = values.fleet ? loadFleet(source) : loadInventoryFleet(source);
     const catalog = values.catalog ? loadCatalog(values.catalog) : defaultCatalog();
-    const doc = planFleet(fleet, catalog, { asOf, ...(maxParallel ? { maxParallel } : {}) });
+    const doc = withInputFileFindings(
+      fleet,
+      planFleet(fleet, catalog, { asOf, ...(maxParallel ? { maxParallel } : {}) }),
+    );
     io.stdout(values.json ? `${JSON.stringify(doc, null, 2)}\n` : formatPlan(doc));
     return hasBlockingFinding(doc) ? 1 : 0;
   } catch (e) {

@@ -19,6 +19,7 @@ import {
 } from "./indexer-commands";
 import { windowFindings } from "./maintenance-window";
 import { isFetched, revisionCanFetch, urlHost } from "./firmware-source";
+import { inputFindings } from "./input-findings";
 import { nodeHopActions } from "./node-steps";
 import { ClusterPlan, Finding, Hop, PlanDocument, PlanStep } from "./plan";
 import { preflightNode } from "./preflight";
@@ -306,6 +307,8 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
 
   // Rules I1–I5: indexers after every appliance step, to a version ≥ the SPS target.
   indexerSteps(w, cluster.indexers, resolvedTarget, maxParallel);
+  // S2, S11, I3: the license per LTS entered and the indexer RPMs, where the fleet declares them.
+  findings.push(...inputFindings(cluster, w.steps, target));
 
   return withEstimate(cluster, { name: cluster.name, target, hops, steps: w.steps, findings }, options);
 }

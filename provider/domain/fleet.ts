@@ -116,6 +116,17 @@ export const indexerFields = {
 export const indexerSchema = z.object(indexerFields).strict();
 export type FleetIndexer = z.infer<typeof indexerSchema>;
 
+/** A local file the run needs: its path and, optionally, its SHA-256 (checked before the first change). */
+export const localFileSchema = z
+  .object({
+    path: z.string().min(1, "must be a file path"),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
+      .optional(),
+  })
+  .strict();
+
 /** One revision's ISO: `{path, sha256}` (upload) or `{url, sha256}` (fetched by a 7.0+ appliance); ./firmware-source.ts. */
 export const firmwareImageSchema = firmwareSourceSchema;
 
@@ -132,6 +143,17 @@ export const clusterFields = {
     .record(revisionText, firmwareImageSchema)
     .superRefine((m, ctx) => checkFirmwareSources(m, ctx))
     .optional(),
+  /**
+   * S2, S11: the license file per LTS major the plan enters ("6" → file). When present, every LTS the
+   * plan enters needs one, and the CLI checks each file is readable (and its sha256, when given); absent:
+   * "not checked".
+   */
+  licenses: z.record(z.string().regex(/^\d+$/, 'must be an LTS major, e.g. "6"'), localFileSchema).optional(),
+  /**
+   * I1, I3: the indexer RPM per SPS revision the indexers are brought to (downloaded from the SPS: Local
+   * Services → Indexer service). When present, every such revision needs one; absent: "not checked".
+   */
+  indexerPackages: z.record(revisionText, localFileSchema).optional(),
   /** Fleet rollout: canary clusters are upgraded and verified before the rest. */
   canary: z.boolean().optional(),
   /** P13: the window the upgrade must fit ("4h", "90m", "PT4H" or { seconds }); checked against the estimate. */

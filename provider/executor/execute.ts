@@ -15,6 +15,8 @@ import { IndexerSteps } from "./indexer-steps";
 import { readLiveness } from "./node-state";
 import { observeWith } from "./observe";
 import { failedStep, RunContext } from "./run-context";
+import { inputProblemLines, inputProblems } from "./input-check";
+import { requiredInputs } from "../domain/plan-inputs";
 import { firmwareImageStep } from "./fetch-firmware";
 import { activateFirmware, beforePendingUpgradeCall } from "./upgrade-call";
 import { nodeHandle, stepError, type NodeHandle, type StepOutcome } from "./step-kit";
@@ -50,7 +52,17 @@ const inputsSchema = z.object({
     )
     .optional(),
   indexerPackages: z
-    .record(versionText, z.object({ path: z.string().min(1), version: versionText.optional() }))
+    .record(
+      versionText,
+      z.object({
+        path: z.string().min(1),
+        version: versionText.optional(),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
+          .optional(),
+      }),
+    )
     .optional(),
 });
 
@@ -183,6 +195,19 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
   const checkpoint = loaded ? parseCheckpoint(loaded) : emptyCheckpoint(plan.name, plan.target, nowIso());
   if (checkpoint.cluster !== plan.name)
     throw invalid(`the checkpoint belongs to cluster ${checkpoint.cluster}, not ${plan.name}`);
+  // Every file the remaining steps need, before the first write to any node (S2, S3, S11, P6, I3).
+  const remaining = plan.steps.filter((s) => !checkpoint.finished.includes(s.seq));
+  const problems = await inputProblems(requiredInputs(remaining, plan.target), inputs);
+  if (problems.length > 0)
+    throw new ExecutionError(
+      "input-missing",
+      `cluster ${plan.name}: ${problems.length} input(s) the plan needs are missing or unusable; nothing was changed:\n${inputProblemLines(
+        problems,
+      )
+        .map((l) => `  - ${l}`)
+        .join("\n")}`,
+      { rule: problems[0].rule },
+    );
   const ctx = new RunContext(inputs, checkpoint, inputs.checkpoint);
   const indexers = new IndexerSteps(
     inputs.indexers,

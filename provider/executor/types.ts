@@ -65,6 +65,8 @@ export interface PluginPackage {
   /** Local path of the zip, or its bytes. */
   path?: string;
   zip?: Buffer;
+  /** Declared SHA-256 of the file at `path`: checked before the run's first write (input check). */
+  sha256?: string;
 }
 
 /** The indexer RPM for one SPS revision (rule I3: downloaded from the SPS, Local Services → Indexer). */
@@ -72,6 +74,8 @@ export interface IndexerPackage {
   path: string;
   /** RPM version; default: the SPS revision it is keyed by (rule I1: indexer ≥ SPS). */
   version?: string;
+  /** Declared SHA-256 of the RPM: checked before the run's first write (input check). */
+  sha256?: string;
 }
 
 /** An indexer host, or a factory that connects one (called at most once per run, lazily). */

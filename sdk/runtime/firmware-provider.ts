@@ -60,6 +60,7 @@ import {
   systemControlFor,
 } from "./context";
 import { planFirmware, readLiveFacts, type LiveNodeFacts } from "./firmware-plan";
+import { inputFailures } from "./input-findings";
 import {
   checkedInputs,
   declarationDigest,
@@ -140,7 +141,12 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const live = await readLiveFacts(f);
   const { plan, failures } = planFirmware(f, live);
   if (!plan) return { inputs: news, failures };
-  return { inputs: checkedInputs(news, computedFields(plan, f, live)), failures };
+  // S2, S3, S11, P6: the files the run needs, checked as the run checks them before its first write.
+  const missing = await inputFailures(plan, f, credentials().licenses);
+  return {
+    inputs: checkedInputs(news, computedFields(plan, f, live)),
+    failures: [...failures, ...missing],
+  };
 }
 
 /**
