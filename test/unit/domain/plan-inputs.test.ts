@@ -124,7 +124,10 @@ describe("plan inputs (rules S2, S3, S11, P6, I3)", () => {
       failures.map((x) => x.property),
       ["licenses"],
     );
-    assert.match(failures[0].reason, /^rule S2: licenses\["6"\]: no license for 6 LTS .*the run would refuse before changing anything$/);
+    assert.match(
+      failures[0].reason,
+      /^rule S2: licenses\["6"\]: no license for 6 LTS .*the run would refuse before changing anything$/,
+    );
     const named = await inputFailures(p, { ...f, licenses: { "6": "sps-6" } }, {});
     assert.match(
       named[0].reason,
