@@ -5,6 +5,7 @@
  */
 import { type CliIo, type Command, processIo, usageError } from "./command";
 import { doctorCommand } from "./doctor";
+import { migrateStateCommand } from "./migrate-state";
 import { packageVersion } from "./package-version";
 import { planCommand } from "./plan-command";
 import { renderCommand } from "./render-command";
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, Command> = {
   plan: planCommand,
   render: renderCommand,
   doctor: doctorCommand,
+  "migrate-state": migrateStateCommand,
 };
 
 function usage(): string {

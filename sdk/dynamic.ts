@@ -1,45 +1,65 @@
 /**
- * What every dynamic resource of ours carries as `__provider`: one line that `require`s the compiled
- * provider implementation (sdk/runtime, from dist/). Only two strings are in it — the resource kind
- * and the path of the compiled module — never code, clients or credentials. Credentials reach the
- * provider through `configure()` from stack config (sps:credentials).
+ * What every dynamic resource of ours carries as `__provider`: one line that loads the compiled provider
+ * implementation by package name — `pulumi-sps/runtime` (or `pulumi-sps/runtime/integration`) — resolved
+ * from the working directory of the dynamic-provider host, which the engine starts in the program's
+ * directory. So the state holds no path of this machine: another checkout, another CI runner or a
+ * teammate's clone refreshes, ups and destroys the same stack with the pulumi-sps installed in its own
+ * `node_modules`. Only two strings are in it — the runtime entry and the resource kind — never code,
+ * clients or credentials. Credentials reach the provider through `configure()` from stack config
+ * (sps:credentials). State written by versions that stored an absolute path: ./provider-text.ts.
  */
-import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 
 export type ResourceKind = "firmware" | "license" | "plugin" | "indexer" | "rolloutStage";
 
+/** The package's name: what `__provider` requires, from the program's directory. */
+export const PACKAGE_NAME = "pulumi-sps";
+
+/** The two compiled provider modules, as package.json `exports` names them. */
+export const RUNTIME_ENTRIES = {
+  core: `${PACKAGE_NAME}/runtime`,
+  integration: `${PACKAGE_NAME}/runtime/integration`,
+} as const;
+export type RuntimeEntry = keyof typeof RUNTIME_ENTRIES;
+
 /**
- * Path of a compiled provider implementation under dist/sdk/runtime (run `npm run build`);
- * `envOverride` names an environment variable that points elsewhere.
+ * The `__provider` of a resource of `kind`: one line the dynamic-provider host evaluates. It requires the
+ * runtime entry through a `require` rooted at the host's working directory (the program's directory):
+ * Node resolves the name from that directory's `node_modules` upwards, and inside this repository, whose
+ * package.json is named pulumi-sps, as a self-reference through `exports`. About 150 bytes per resource,
+ * nothing to serialize per resource in the program (a serialized closure was 3 KB, stored in both inputs
+ * and outputs, and cost 8–14 ms per resource to make).
  */
-export function compiledRuntimePath(file: string, envOverride: string): string {
-  const override = process.env[envOverride];
-  if (override) return path.resolve(override);
-  const compiledDir = __filename.endsWith(".ts") ? path.join(__dirname, "..", "dist", "sdk") : __dirname;
-  const resolved = path.join(compiledDir, "runtime", file);
-  if (!fs.existsSync(resolved)) {
+export function providerModuleText(kind: string, entry: RuntimeEntry = "core"): string {
+  return (
+    `exports.handler = () => require("node:module").createRequire(process.cwd() + "/")` +
+    `(${JSON.stringify(RUNTIME_ENTRIES[entry])}).dynamicProvider(${JSON.stringify(kind)});`
+  );
+}
+
+const checkedDirs = new Set<string>();
+
+/**
+ * Fails the program, naming the fix, when the provider's runtime would not load in this program's
+ * directory (the dynamic-provider host's working directory): `pulumi-sps` not installed there, or a
+ * source checkout without `npm run build`.
+ */
+export function assertRuntimeResolvable(entry: RuntimeEntry, dir: string = process.cwd()): void {
+  const key = `${dir}\0${entry}`;
+  if (checkedDirs.has(key)) return;
+  try {
+    createRequire(path.join(dir, "/")).resolve(RUNTIME_ENTRIES[entry]);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split("\n")[0] : String(e);
     throw new Error(
-      `the compiled provider ${resolved} is missing: run \`npm run build\` (scripts/setup.sh does)`,
+      `the dynamic provider loads "${RUNTIME_ENTRIES[entry]}" from the program's directory ${dir}, ` +
+        `where it does not resolve (${why}): install ${PACKAGE_NAME} in this project ` +
+        `(npm install ${PACKAGE_NAME}); in a checkout of ${PACKAGE_NAME} itself run \`npm run build\``,
     );
   }
-  return resolved;
-}
-
-/** Path of the compiled provider implementation: dist/sdk/runtime/index.js. */
-export function runtimeModulePath(): string {
-  return compiledRuntimePath("index.js", "PULUMI_SPS_RUNTIME");
-}
-
-/**
- * The `__provider` of a resource of `kind`: one line the dynamic-provider host evaluates, requiring the
- * compiled module and taking its provider of that kind (./runtime/dynamic-host.ts). About a hundred
- * bytes per resource in the state, nothing to serialize per resource in the program (a serialized
- * closure was 3 KB, stored in both inputs and outputs, and cost 8–14 ms per resource to make).
- */
-export function providerModuleText(kind: string, modulePath: string = runtimeModulePath()): string {
-  return `exports.handler = () => require(${JSON.stringify(modulePath)}).dynamicProvider(${JSON.stringify(kind)});`;
+  checkedDirs.add(key);
 }
 
 /**
@@ -49,7 +69,7 @@ export function providerModuleText(kind: string, modulePath: string = runtimeMod
  */
 export abstract class SpsDynamicResource extends pulumi.CustomResource {
   protected constructor(
-    provider: { kind: string; modulePath?: string },
+    provider: { kind: string; entry?: RuntimeEntry },
     name: string,
     props: Record<string, unknown>,
     opts: pulumi.CustomResourceOptions | undefined,
@@ -57,10 +77,12 @@ export abstract class SpsDynamicResource extends pulumi.CustomResource {
     type: string,
   ) {
     if ("__provider" in props) throw new Error("a dynamic resource must not declare __provider");
+    const entry = provider.entry ?? "core";
+    assertRuntimeResolvable(entry);
     super(
       `pulumi-nodejs:dynamic/${module}:${type}`,
       name,
-      { ...props, __provider: providerModuleText(provider.kind, provider.modulePath) },
+      { ...props, __provider: providerModuleText(provider.kind, entry) },
       opts,
     );
   }

@@ -2,12 +2,11 @@
  * Integration resources (docs/design-notes.md#integration-resources): `SppJoin` (J1–J6) and `TrafficRedirection` (a Linux router sending
  * selected traffic to SPS). Same pattern as ./resources.ts: each has its own type token
  * (`pulumi-nodejs:dynamic/sps:<Type>`), the serialized provider captures two strings (the kind and
- * the path of the compiled implementation, dist/sdk/runtime/integration-providers.js) and requires
- * it inside every method; secrets come from stack config through `configure()` (sps:credentials,
+ * the runtime entry `pulumi-sps/runtime/integration`, ./dynamic.ts) and requires it inside every method; secrets come from stack config through `configure()` (sps:credentials,
  * sps:sppApiToken, sps:routerSsh), never from inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { compiledRuntimePath, outputSlots, SpsDynamicResource } from "./dynamic";
+import { outputSlots, SpsDynamicResource, type RuntimeEntry } from "./dynamic";
 import { wiredInputs } from "./resources";
 import { NEXT_HOP_WIRING, SPP_JOIN_WIRING } from "./wiring";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
@@ -16,12 +15,8 @@ import type { TrafficRedirectionSpecInput } from "../provider/router/redirection
 export const INTEGRATION_MODULE = "sps";
 type IntegrationKind = "sppJoin" | "trafficRedirection" | "nextHopMonitoring";
 
-export function integrationModulePath(): string {
-  return compiledRuntimePath("integration-providers.js", "PULUMI_SPS_INTEGRATION_RUNTIME");
-}
-
-function integrationProvider(kind: IntegrationKind): { kind: string; modulePath: string } {
-  return { kind, modulePath: integrationModulePath() };
+function integrationProvider(kind: IntegrationKind): { kind: string; entry: RuntimeEntry } {
+  return { kind, entry: "integration" };
 }
 
 export interface SppJoinArgs {

@@ -31,13 +31,43 @@ export function hostProvider(
     throw new Error(
       `no provider of kind "${kind}" (known: ${Object.keys(providers).join(", ")}): the state was written by another version of pulumi-sps; run \`npm run build\``,
     );
+  // Resources whose diff found nothing but another `__provider` text (state written by a version that
+  // stored the runtime's absolute path, ../provider-text.ts): their update only rewrites that text.
+  const providerTextOnly = new Set<string>();
   return {
     configure: async (req) => configure(req.config),
     check: (olds, news) => impl.check(olds as Props, news as Props),
-    diff: (id, olds, news) => impl.diff(id, olds as Props, news as Props),
+    diff: async (id, olds, news) => {
+      const result = await impl.diff(id, olds as Props, news as Props);
+      if (result.changes === true || !providerTextChanged(olds as Props, news as Props)) return result;
+      providerTextOnly.add(id);
+      return { ...result, changes: true };
+    },
     create: (inputs) => impl.create(inputs as Props),
-    update: (id, olds, news) => impl.update(id, olds as Props, news as Props),
+    update: async (id, olds, news) => {
+      if (providerTextOnly.delete(id)) return { outs: withoutProviderText(olds as Props) };
+      return impl.update(id, olds as Props, news as Props);
+    },
     read: (id, props) => impl.read(id, (props ?? {}) as Props),
     delete: (id, props) => impl.remove(id, props as Props),
   };
+}
+
+/**
+ * Whether the recorded `__provider` (the old outputs) differs from the program's: then the update of a
+ * resource that has no other change records the program's text in the outputs too, which Pulumi does
+ * not do for an unchanged resource (it keeps the old outputs), and a later refresh or destroy loads the
+ * runtime by package name from any checkout.
+ */
+function providerTextChanged(olds: Props, news: Props): boolean {
+  const recorded = olds["__provider"];
+  const declared = news["__provider"];
+  return typeof recorded === "string" && typeof declared === "string" && recorded !== declared;
+}
+
+/** The recorded outputs as they are; the host adds the program's `__provider`. */
+function withoutProviderText(olds: Props): Props {
+  const { __provider: _recorded, ...outs } = olds;
+  void _recorded;
+  return outs;
 }
