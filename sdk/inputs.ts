@@ -90,6 +90,8 @@ const route = z.union([
 export const systemControlInputSchema = z
   .object({
     rebootNode: route.optional(),
+    /** Next-hop monitoring only ("Reboot Cluster", rule H4); an upgrade never reboots the cluster (H1). */
+    rebootCluster: route.optional(),
     shutdownSecondary: route.optional(),
     powerOnSecondary: route.optional(),
     activateSecondary: route.optional(),

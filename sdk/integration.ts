@@ -110,7 +110,7 @@ export interface NextHopMonitoringArgs {
   node: pulumi.Input<ApplianceNodeInput>;
   /** Per interface: the address the primary pings (thisNode) and the one the secondary pings (otherNode). */
   targets: pulumi.Input<Array<{ interface: string; thisNode: string; otherNode: string }>>;
-  /** Channels for the restart (shutdownSecondary, powerOnSecondary, readHaState, rebootNode). */
+  /** Channels for the restart of both nodes ("Reboot Cluster": rebootCluster, and readHaState to wait for them). */
   systemControl?: pulumi.Input<SystemControlInput>;
   waitTimeoutMs?: pulumi.Input<number>;
   pollMs?: pulumi.Input<number>;
@@ -124,8 +124,8 @@ export interface NextHopMonitoringArgs {
 }
 
 /**
- * HA next-hop monitoring (H4). A change takes effect after both nodes restart; up restarts them
- * secondary first, never both at once. No REST path is documented: the operator's `path`, else one
+ * HA next-hop monitoring (H4). A change takes effect after both nodes restart; up restarts them with
+ * "Reboot Cluster" as the document says (a healthy pair only), then waits until both are back. No REST path is documented: the operator's `path`, else one
  * the node's REST tree shows, else a manual step (the preview says which). Delete forgets.
  */
 export class NextHopMonitoring extends SpsDynamicResource {

@@ -14,6 +14,7 @@
  *   POST   /_emulator/nodes/<name>/sessions/expire  end every REST session (clients must log in again)
  *   POST   /_emulator/nodes/<name>/system/<op>      reboot | shutdown-secondary | reboot-secondary |
  *                                                    power-on | power-off ({unit}) | activate-secondary |
+ *                                                    reboot-cluster (next-hop monitoring, H4) |
  *                                                    upload-license ({license: "<file text>"})
  *   POST   /_emulator/nodes/<name>/webui/activate-firmware   {version}: the operator's "After reboot, Activate"
  *   POST   /_emulator/nodes/<name>/webui/upload-license      {license: "<file text>"}: the operator's upload in
@@ -228,6 +229,9 @@ export class ControlServer {
         switch (sub[1]) {
           case "reboot":
             sc.rebootThisNode();
+            break;
+          case "reboot-cluster":
+            sc.rebootCluster();
             break;
           case "shutdown-secondary":
             sc.shutdownSecondary();

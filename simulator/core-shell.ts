@@ -26,6 +26,8 @@ import type { HaState } from "../provider/appliance/system-control/operations";
 export interface CoreShellHandler {
   /** `pulumi-sps-wrapper this-node reboot` (wrapper contract, ours): reboot this node only (H1, S9). */
   rebootThisNode(): void | Promise<void>;
+  /** `pulumi-sps-wrapper cluster reboot` (wrapper contract): "Reboot Cluster", for next-hop monitoring (H4). */
+  rebootCluster(): void | Promise<void>;
   /** `pulumi-sps-wrapper other-node shutdown` (wrapper contract): "Other node > Shutdown" (H2). */
   shutdownOtherNode(): void | Promise<void>;
   /** `pulumi-sps-wrapper other-node activate` (wrapper contract): "Activate slave" (H2). */
@@ -96,6 +98,9 @@ async function dispatch(
     case "reboot-this-node":
       await handler.rebootThisNode();
       return { code: 0, stdout: "This node is rebooting.\n", stderr: "" };
+    case "reboot-cluster":
+      await handler.rebootCluster();
+      return { code: 0, stdout: "Cluster is rebooting.\n", stderr: "" };
     case "shutdown-other-node":
       await handler.shutdownOtherNode();
       return { code: 0, stdout: "Other node is shutting down.\n", stderr: "" };

@@ -635,6 +635,27 @@ export class EmulatedNode {
     this.advance();
   }
 
+  /**
+   * "Reboot Cluster": both nodes restart. [doc] HA next-hop monitoring text: "For the changes to take
+   * effect, you have to restart both nodes. To restart both nodes, click Reboot Cluster." [unknown]
+   * Whether SPS restarts the two together or one after the other: the emulator takes both down at
+   * once (so no takeover happens) and boots each into its after-reboot slot; the primary stays primary.
+   * Refused while the primary is not running (nothing to click on).
+   */
+  rebootCluster(): void {
+    this.advance();
+    const p = this.primary;
+    if (!p.isRunning)
+      throw new SystemControlRefused(
+        `${this.name}: this node is not running (${p.phase}); refusing Reboot Cluster`,
+      );
+    const units = this.units.filter((u) => u.isRunning);
+    this.record("action", "reboot-cluster", { units: units.map((u) => u.id), via: "system-control" });
+    this.upgradeRebootDueAt = undefined;
+    for (const u of units) u.reboot(this.clock.now());
+    this.advance();
+  }
+
   shutdownSecondary(): void {
     this.advance();
     const s = this.unit("secondary");
@@ -738,6 +759,7 @@ export class EmulatedNode {
       runningVersion: () => this.runningVersion,
       serviceState: () => this.serviceState(),
       rebootThisNode: () => this.rebootThisNode(),
+      rebootCluster: () => this.rebootCluster(),
       shutdownSecondary: () => this.shutdownSecondary(),
       rebootSecondary: () => this.rebootSecondary(),
       powerOn: (u) => this.powerOn(u),

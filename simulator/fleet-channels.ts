@@ -17,6 +17,7 @@ import type { SystemControlHandler, UnitSelector } from "./system-control-handle
 export function coreShellHandlerFor(sc: SystemControlHandler): CoreShellHandler {
   return {
     rebootThisNode: () => sc.rebootThisNode(),
+    rebootCluster: () => sc.rebootCluster(),
     shutdownOtherNode: () => sc.shutdownSecondary(),
     activateOtherNode: () => sc.activateSecondary(),
     haStatus: () => sc.haState(),

@@ -64,8 +64,10 @@ export interface SystemControlHandler {
   units(): string[];
   runningVersion(): string;
   serviceState(): "up" | "booting" | "down";
-  /** Reboot this node (the primary) only — never the cluster (H1, S9). */
+  /** Reboot this node (the primary) only — never the cluster during an upgrade (H1, S9). */
   rebootThisNode(): void;
+  /** "Reboot Cluster": both nodes restart — what next-hop monitoring needs (H4), never an upgrade (H1). */
+  rebootCluster(): void;
   /** "Other node > Shutdown" (H2). */
   shutdownSecondary(): void;
   rebootSecondary(): void;

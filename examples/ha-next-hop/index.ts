@@ -1,8 +1,9 @@
 // Next-hop monitoring on an HA pair (rule H4): per interface the address the primary pings ("this
 // node") and the one the secondary pings ("other node"), on the interface's own segment. If the
 // secondary reaches more of them than the primary, it takes over (unless it is not synced).
-// A change takes effect only after both nodes restart: `pulumi up` restarts the secondary first
-// and the primary only once the secondary is back and synced — never both at once.
+// A change takes effect only after both nodes restart: `pulumi up` clicks "Reboot Cluster", as the
+// HA next-hop monitoring text says ("To restart both nodes, click Reboot Cluster."), on a healthy
+// pair only, and waits until both are back, synced and the change is in effect.
 // No REST path is documented: the client uses `path` when you set one, else a path the node's REST
 // tree shows, else it prints the web-interface steps and waits for `manualConfirmed` (the preview
 // says which route; see provider/appliance/next-hop-monitoring.ts).

@@ -4,10 +4,11 @@
  * Per interface one IPv4 address for "this node" (pinged by the primary) and one for "other node"
  * (pinged by the secondary), each on the interface's own segment — validated with the domain's
  * `validateNextHops` against the interfaces the appliance reports. A change takes effect only after
- * both nodes restart: the restart follows `NEXT_HOP_RESTART_ORDER` — the secondary first (shut
- * down, then powered on through the `SystemControl` channel, as in H2), wait until it is back and
- * synced, then reboot the primary — and never has both nodes down at once: the primary is rebooted
- * only while the secondary runs and is synced.
+ * both nodes restart, and the document says how: "To restart both nodes, click Reboot Cluster" [doc:
+ * HA next-hop monitoring text]. So the restart is one `rebootCluster` through the `SystemControl`
+ * channel (`NEXT_HOP_RESTART`), issued only while the pair is healthy (both on, the other node
+ * synced), then a wait until both are back and the change is in effect. Both nodes are down for the
+ * reboot — the document's procedure; no takeover is forced.
  *
  * No REST path or field of next-hop monitoring is documented (real-appliance facts §9; the guide
  * documents only the web interface: Basic Settings > High Availability > Next hop monitoring). So no
@@ -26,7 +27,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
-  NEXT_HOP_RESTART_ORDER,
+  NEXT_HOP_RESTART,
   isIpv4,
   validateNextHops,
   type InterfaceAddress,
@@ -154,7 +155,7 @@ export function nextHopManualInstructions(node: string, targets: readonly NextHo
     ]),
     "Remove the next-hop addresses of any other interface that is not listed above.",
     "Commit the change.",
-    "For the change to take effect, restart both nodes (rule H4: the secondary first, wait until it is back and synced, then the primary — never both down).",
+    'For the change to take effect, restart both nodes: on the same High Availability page click Reboot Cluster ("To restart both nodes, click Reboot Cluster."), and wait until both nodes are back and the other node is synced.',
     `When done, set manualConfirmed: "${nextHopConfirmation(targets)}" on this resource and run again (the setting cannot be read back through REST).`,
   ];
 }
@@ -260,7 +261,7 @@ export async function readNextHopMonitoring(
     if (canonical(o.configured) !== canonical(spec.targets))
       drift.push("configured targets differ from the spec");
     if (canonical(o.effective) !== canonical(o.configured))
-      drift.push("the configured targets are not in effect yet: both nodes must restart (secondary first)");
+      drift.push("the configured targets are not in effect yet: both nodes must restart (Reboot Cluster)");
     return { ...o, drift, route, verifiable: true };
   } catch (e) {
     throw e instanceof RestCallError ? new NextHopError(e.message) : e;
@@ -300,9 +301,9 @@ async function waitFor(what: string, spec: NextHopSpec, check: () => Promise<boo
 }
 
 /**
- * Makes the appliance's next-hop targets match the spec and, when a change is pending, restarts the
- * pair in the H4 order (secondary first, wait until it is back and synced, then the primary; never
- * both down). Idempotent: nothing to change and nothing pending → no call that changes anything.
+ * Makes the appliance's next-hop targets match the spec and, when a change is pending, restarts both
+ * nodes with "Reboot Cluster" as the document says (H4). Idempotent: nothing to change and nothing
+ * pending → no call that changes anything.
  */
 export async function applyNextHopMonitoring(
   input: unknown,
@@ -361,35 +362,20 @@ export async function applyNextHopMonitoring(
     const before = await control.readHaState(pair.primary);
     if (!pairHealthy(before)) {
       throw new NextHopError(
-        `H4: the pair is not healthy (${describe(before)}): restarting now could take both nodes down; bring the secondary back and let it sync, then run again`,
+        `H4: the pair is not healthy (${describe(before)}): restart both nodes only once the other node is back and synced; then run again`,
       );
     }
-    for (const phase of NEXT_HOP_RESTART_ORDER) {
-      if (phase === "restart-secondary") {
-        await control.shutdownSecondary(pair);
-        step(`shut down the secondary (${pair.secondary})`);
-        await control.powerOnSecondary(pair);
-        step(`powered the secondary on (${pair.secondary})`);
-      } else if (phase === "wait-secondary-rejoin") {
-        await waitFor("the secondary coming back and syncing", spec, async () =>
-          pairHealthy(await control.readHaState(pair.primary)),
-        );
-        step("the secondary is back and synced");
-      } else {
-        const now = await control.readHaState(pair.primary);
-        if (!pairHealthy(now)) {
-          throw new NextHopError(
-            `H4: refusing to restart the primary while the secondary is not running and synced (${describe(now)})`,
-          );
-        }
-        await control.rebootNode(pair.primary);
-        step(`rebooted the primary (${pair.primary}); the synced secondary takes over meanwhile`);
-        await waitFor("the pair coming back in sync after the primary's reboot", spec, async () =>
-          pairHealthy(await control.readHaState(pair.primary)),
-        );
-        step("both nodes are back and synced");
-      }
-    }
+    // [doc] "To restart both nodes, click Reboot Cluster." — NEXT_HOP_RESTART.
+    await control.rebootCluster(pair);
+    step(`Reboot Cluster on ${pair.primary}: both nodes restart (${NEXT_HOP_RESTART.webInterface})`);
+    // [unknown] Whether the nodes go down together or one after the other, and how soon: wait until the
+    // pair is healthy again AND the appliance reports the change in effect (a pair that has not gone
+    // down yet still reports it pending).
+    await waitFor("both nodes back, the other node synced and the change in effect", spec, async () => {
+      if (!pairHealthy(await control.readHaState(pair.primary))) return false;
+      return !(await observe(api, path)).restartRequired;
+    });
+    step("both nodes are back and synced; the change is in effect");
     o = await observe(api, path);
     if (o.restartRequired) {
       throw new NextHopError(

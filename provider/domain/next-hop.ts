@@ -85,9 +85,14 @@ export function takeoverDecision(s: {
   return s.secondarySynced ? "takeover" : "refused-not-synced";
 }
 
-/** Rule H4 + section 5 of the REST notes: a change applies after both nodes restart, secondary first, never both at once. */
-export const NEXT_HOP_RESTART_ORDER = [
-  "restart-secondary",
-  "wait-secondary-rejoin",
-  "restart-primary",
-] as const;
+/**
+ * Rule H4: how a change is made effective — [doc] HA next-hop monitoring text: "For the changes to
+ * take effect, you have to restart both nodes. To restart both nodes, click Reboot Cluster." One
+ * "Reboot Cluster" (system-control operation `rebootCluster`), then wait until both nodes are back,
+ * the other node synced and the change in effect. No individual restarts: rebooting the primary while
+ * the secondary runs forces a takeover, which the document does not ask for.
+ */
+export const NEXT_HOP_RESTART = {
+  operation: "rebootCluster",
+  webInterface: "Basic Settings > High Availability: Reboot Cluster",
+} as const;

@@ -109,7 +109,7 @@ export const nextHopMonitoring = {
     const plannedActions = unchanged
       ? []
       : [
-          `set next-hop targets on ${parsed.data.node.name}: restarts the secondary first, then the primary — never both down (H4)`,
+          `set next-hop targets on ${parsed.data.node.name}: both nodes restart with Reboot Cluster, as the HA next-hop monitoring text says (H4)`,
           `next-hop route: ${await routeLine(parsed.data)}`,
         ];
     return { inputs: { ...news, plannedActions } };

@@ -25,12 +25,12 @@ describe("NextHopMonitoring as a Pulumi stack (H4)", function () {
 
   const model = () => ls.lab.fleet.node("sps-nh").node;
 
-  it("H4: preview says the change needs both nodes restarted, secondary first, never both down", async function () {
+  it('H4: preview says the change needs both nodes restarted with "Reboot Cluster"', async function () {
     const preview = await ls.stack.preview();
     assert.match(preview.diffText, /\+ pulumi-nodejs:dynamic\/sps:NextHopMonitoring: \(create\)/);
     assert.match(
       preview.diffText,
-      /set next-hop targets on sps-nh: restarts the secondary first, then the primary — never both down \(H4\)/,
+      /set next-hop targets on sps-nh: both nodes restart with Reboot Cluster, as the HA next-hop monitoring text says \(H4\)/,
     );
     // The preview names the route: here the path the node's REST tree shows (none is assumed).
     assert.match(
@@ -40,21 +40,22 @@ describe("NextHopMonitoring as a Pulumi stack (H4)", function () {
     assert.deepEqual(nextHopStateOf(model()).configured, [], "preview changes nothing");
   });
 
-  it("H4: up configures the targets and restarts the secondary first, then the primary; the targets are in effect", async function () {
+  it('H4: up configures the targets and restarts both nodes with one "Reboot Cluster" (no takeover); the targets are in effect', async function () {
     const up = await ls.stack.up();
     assert.equal(up.outputs["restartRequired"], false);
     assert.equal((up.outputs["effectiveTargets"] as unknown[]).length, 2);
-    const actions = (await events(ls.lab, { node: "sps-nh", kind: "action" })).map((e) => e.name);
-    const shutdown = actions.indexOf("shutdown-secondary");
-    const reboot = actions.indexOf("reboot");
-    assert.ok(shutdown >= 0 && reboot > shutdown, actions.join(", "));
+    const all = await events(ls.lab, { node: "sps-nh" });
+    const actions = all.filter((e) => e.kind === "action").map((e) => e.name);
+    assert.deepEqual(
+      actions.filter((a) => /reboot|shutdown|power/.test(a)),
+      ["reboot-cluster"],
+      actions.join(", "),
+    );
+    assert.equal(all.filter((e) => e.name === "takeover").length, 0, "no takeover forced");
     assert.deepEqual(up.outputs["lastRun"], [
       "configured 2 next-hop target(s); they take effect after both nodes restart",
-      "shut down the secondary (sps-nh.b)",
-      "powered the secondary on (sps-nh.b)",
-      "the secondary is back and synced",
-      "rebooted the primary (sps-nh); the synced secondary takes over meanwhile",
-      "both nodes are back and synced",
+      "Reboot Cluster on sps-nh: both nodes restart (Basic Settings > High Availability: Reboot Cluster)",
+      "both nodes are back and synced; the change is in effect",
     ]);
   });
 

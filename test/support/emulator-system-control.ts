@@ -54,6 +54,9 @@ export async function run(argv: string[]): Promise<string> {
     case "rebootNode":
       await call(`${base}/system/reboot`, "POST", {});
       return "";
+    case "rebootCluster":
+      await call(`${base}/system/reboot-cluster`, "POST", {});
+      return "";
     case "shutdownSecondary":
       await call(`${base}/system/shutdown-secondary`, "POST", {});
       return "";
@@ -91,6 +94,7 @@ export function emulatorSystemControlRoutes(controlUrl: string, script = __filen
   });
   return {
     rebootNode: route("rebootNode"),
+    rebootCluster: route("rebootCluster"),
     shutdownSecondary: route("shutdownSecondary"),
     powerOnSecondary: route("powerOnSecondary"),
     activateSecondary: route("activateSecondary"),

@@ -45,6 +45,7 @@ export const SYSTEM_CONTROL_SCRIPT = join(REPO, "dist", "test", "support", "emul
 /** Routes of the "native" lab: the core shell over SSH, the secondary's power through IPMI (H2). */
 export const NATIVE_ROUTES = {
   rebootNode: { channel: "ssh" },
+  rebootCluster: { channel: "ssh" },
   shutdownSecondary: { channel: "ssh" },
   activateSecondary: { channel: "ssh" },
   readHaState: { channel: "ssh" },

@@ -34,6 +34,10 @@ export class CommandChannel implements SystemControl {
     await this.run("rebootNode", node, {});
   }
 
+  async rebootCluster(pair: HaPair): Promise<void> {
+    await this.run("rebootCluster", pair.primary, { pair });
+  }
+
   async shutdownSecondary(pair: HaPair): Promise<void> {
     await this.run("shutdownSecondary", pair.secondary, { pair });
   }

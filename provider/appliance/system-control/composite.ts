@@ -44,6 +44,10 @@ export class RoutedSystemControl implements SystemControl {
     return this.via("rebootNode").rebootNode(node);
   }
 
+  rebootCluster(pair: HaPair): Promise<void> {
+    return this.via("rebootCluster").rebootCluster(pair);
+  }
+
   shutdownSecondary(pair: HaPair): Promise<void> {
     return this.via("shutdownSecondary").shutdownSecondary(pair);
   }

@@ -16,6 +16,7 @@ import {
 /** Which channels can carry which operation, and why not the others. */
 export const ALLOWED_CHANNELS: Record<SystemControlOperation, readonly ChannelKind[]> = {
   rebootNode: ["ssh", "command", "manual"],
+  rebootCluster: ["ssh", "command", "manual"],
   shutdownSecondary: ["ssh", "ipmi", "command", "manual"],
   powerOnSecondary: ["ipmi", "command", "manual"],
   activateSecondary: ["ssh", "command", "manual"],
@@ -27,6 +28,7 @@ export const ALLOWED_CHANNELS: Record<SystemControlOperation, readonly ChannelKi
 /** Default deadline of each operation (ms). Waiting for a reboot to finish is the executor's job. */
 export const DEFAULT_DEADLINES_MS: Record<SystemControlOperation, number> = {
   rebootNode: 60_000,
+  rebootCluster: 60_000,
   shutdownSecondary: 300_000,
   powerOnSecondary: 120_000,
   activateSecondary: 300_000,

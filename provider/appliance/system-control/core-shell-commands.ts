@@ -12,7 +12,8 @@
  *       their SPS offers. It is not an SPS command, and no SPS ships it. Without it, route these
  *       operations to the ipmi, command or manual channel (manual is the default).
  *
- * Rule H1: the contract has no cluster-wide reboot; `this-node reboot` is the only reboot.
+ * Rule H1: an upgrade reboots with `this-node reboot` only. `cluster reboot` ("Reboot Cluster") is for
+ * next-hop monitoring alone, where the HA next-hop monitoring text instructs it (rule H4).
  */
 import { z } from "zod";
 import { HA_ROLES, HA_STATUSES, SYNC_STATES, type HaState, type PowerState } from "./operations";
@@ -29,6 +30,7 @@ export const EXIT_UNKNOWN_COMMAND = 127;
 
 export type CoreShellCommand =
   | { kind: "reboot-this-node" }
+  | { kind: "reboot-cluster" }
   | { kind: "shutdown-other-node" }
   | { kind: "activate-other-node" }
   | { kind: "ha-status" }
@@ -42,6 +44,11 @@ const SAFE_PATH = /^\/[A-Za-z0-9._/-]{1,1023}$/;
 /** Wrapper contract: reboot this node only (S9, H1). Prints one line; exit 0 = reboot scheduled. */
 export function rebootThisNodeCommand(): string {
   return `${WRAPPER_COMMAND} this-node reboot`;
+}
+
+/** Wrapper contract: "Reboot Cluster" run on the primary — next-hop monitoring only (H4), never an upgrade (H1). */
+export function rebootClusterCommand(): string {
+  return `${WRAPPER_COMMAND} cluster reboot`;
 }
 
 /** Wrapper contract: "Other node > Shutdown" run on the primary (H2). */
@@ -91,6 +98,8 @@ export function parseCoreShellCommand(line: string): CoreShellCommand | null {
   switch (tail) {
     case "this-node reboot":
       return { kind: "reboot-this-node" };
+    case "cluster reboot":
+      return { kind: "reboot-cluster" };
     case "other-node shutdown":
       return { kind: "shutdown-other-node" };
     case "other-node activate":

@@ -79,6 +79,10 @@ export class IpmiChannel implements SystemControl {
     throw this.errors.unsupported("activateSecondary", pair.primary);
   }
 
+  async rebootCluster(pair: HaPair): Promise<void> {
+    throw this.errors.unsupported("rebootCluster", pair.primary);
+  }
+
   async readHaState(node: string): Promise<HaState> {
     throw this.errors.unsupported("readHaState", node);
   }

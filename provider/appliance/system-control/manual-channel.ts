@@ -32,6 +32,14 @@ export function manualInstructions(
         "Do not reboot or power off the node again while the first boot of an upgrade runs (10-20 minutes, rule S10).",
         RESUME,
       ];
+    case "rebootCluster":
+      return [
+        web.replace(target.node, target.pair?.primary ?? target.node),
+        "Open Basic Settings > High Availability and check that the status is HA and the other node is synced.",
+        'Click Reboot Cluster: both nodes restart (the HA next-hop monitoring text: "To restart both nodes, click Reboot Cluster.").',
+        "Wait until both nodes are back and the High Availability page shows the other node synced again.",
+        RESUME,
+      ];
     case "shutdownSecondary":
       return [
         web.replace(target.node, target.pair?.primary ?? target.node),
@@ -81,6 +89,10 @@ export class ManualChannel implements SystemControl {
 
   async rebootNode(node: string): Promise<void> {
     throw this.stop("rebootNode", node, {});
+  }
+
+  async rebootCluster(pair: HaPair): Promise<void> {
+    throw this.stop("rebootCluster", pair.primary, { pair });
   }
 
   async shutdownSecondary(pair: HaPair): Promise<void> {

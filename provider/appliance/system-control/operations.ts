@@ -3,11 +3,16 @@
  * and the `SystemControl` interface the executor codes against. Each operation is carried out by
  * the channel the user configured for it (ssh, ipmi, command, manual): see `composite.ts`.
  *
- * There is deliberately no "reboot cluster" operation (rule H1): every reboot names one node.
+ * Rule H1: an upgrade reboots one node at a time and never the cluster ("Do NOT click Reboot cluster
+ * during the upgrade process unless explicitly instructed" — 5.11, 6.0, 6.3 upgrade guides). The one
+ * place a document instructs it is next-hop monitoring (rule H4; the HA next-hop monitoring text: "For
+ * the changes to take effect, you have to restart both nodes. To restart both nodes, click Reboot
+ * Cluster."): `rebootCluster` exists for that and only next-hop monitoring calls it — never the executor.
  */
 
 export const SYSTEM_CONTROL_OPERATIONS = [
   "rebootNode",
+  "rebootCluster",
   "shutdownSecondary",
   "powerOnSecondary",
   "activateSecondary",
@@ -23,6 +28,8 @@ export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 const WHY_NOT: Partial<Record<`${SystemControlOperation}:${ChannelKind}`, string>> = {
   "rebootNode:ipmi":
     "IPMI can only cut or cycle power, which is not a reboot and can lose data during an upgrade (rules H1, S10)",
+  "rebootCluster:ipmi":
+    "IPMI can only cut or cycle power of one unit; Reboot Cluster is an action of the appliance (rule H4)",
   "powerOnSecondary:ssh":
     "a node that is off has no shell: the secondary is powered on through IPMI (rule H2)",
   "readPowerState:ssh": "chassis power is read from the BMC, not from the node's own shell",
@@ -91,6 +98,13 @@ export interface LicenseFile {
 export interface SystemControl {
   /** Reboot this one node ("System Control > This node > Reboot"); never the cluster (H1, S9). */
   rebootNode(node: string): Promise<void>;
+  /**
+   * "Reboot Cluster" run on the pair's primary: both nodes restart. Only for next-hop monitoring (H4:
+   * the HA next-hop monitoring text instructs it); the executor never calls it (H1). Resolves once the
+   * appliance accepted it; whether the two nodes go down together or one after the other is not
+   * documented, so the caller waits until both are back and the change is in effect.
+   */
+  rebootCluster(pair: HaPair): Promise<void>;
   /** Shut the HA secondary down ("Other node > Shutdown", H2); resolves once it is off where the channel can tell. */
   shutdownSecondary(pair: HaPair): Promise<void>;
   /** Power the HA secondary on (H2: through IPMI); resolves once the BMC reports power on. */

@@ -10,6 +10,7 @@ import {
   haStatusCommand,
   installLicenseCommand,
   parseHaStatusOutput,
+  rebootClusterCommand,
   rebootThisNodeCommand,
   shutdownOtherNodeCommand,
 } from "./core-shell-commands";
@@ -54,6 +55,12 @@ export class SshChannel implements SystemControl {
     // S9/H1: "this node" only. The node may drop the connection while going down: that counts as done.
     const r = await this.exec("rebootNode", node, rebootThisNodeCommand());
     if (!r.disconnected) this.requireSuccess("rebootNode", node, r);
+  }
+
+  async rebootCluster(pair: HaPair): Promise<void> {
+    // H4 only. The primary may drop the connection while going down: that counts as done.
+    const r = await this.exec("rebootCluster", pair.primary, rebootClusterCommand());
+    if (!r.disconnected) this.requireSuccess("rebootCluster", pair.primary, r);
   }
 
   async shutdownSecondary(pair: HaPair): Promise<void> {

@@ -30,7 +30,7 @@ const TARGETS = [
   { interface: "management", thisNode: "198.51.100.1", otherNode: "198.51.100.2" },
 ];
 
-/** Records what the pair looked like at each restart call (H4: never both down). */
+/** Records what the pair looked like at each restart call (H4: only a healthy pair is restarted). */
 class WatchedSystemControl extends EmulatorSystemControl {
   readonly seen: string[] = [];
 
@@ -51,6 +51,11 @@ class WatchedSystemControl extends EmulatorSystemControl {
   override async rebootNode(node: string): Promise<void> {
     this.seen.push(`rebootNode when ${this.snapshot()}`);
     return super.rebootNode(node);
+  }
+
+  override async rebootCluster(pair: HaPair): Promise<void> {
+    this.seen.push(`rebootCluster when ${this.snapshot()}`);
+    return super.rebootCluster(pair);
   }
 }
 
@@ -84,7 +89,7 @@ describe("HA next-hop monitoring against an emulated HA pair (H4)", function () 
     };
   }
 
-  it("H4: a change takes effect only after both nodes restart — secondary first, then the primary, never both down; a second apply changes nothing", async () => {
+  it('H4: a change takes effect only after both nodes restart — one "Reboot Cluster" as the document says, no forced takeover; a second apply changes nothing', async () => {
     const control = new WatchedSystemControl(fleet);
     const t0 = Date.now();
     const result = await applyNextHopMonitoring(spec(), control);
@@ -98,15 +103,13 @@ describe("HA next-hop monitoring against an emulated HA pair (H4)", function () 
       path: "/api/configuration/high_availability/next_hop_monitoring",
       source: "rest-tree",
     });
-    assert.deepEqual(
-      control.calls.map((c) => c.split(":")[0]),
-      ["shutdownSecondary", "powerOnSecondary", "rebootNode"],
-    );
-    // The secondary went down while the primary ran; the primary rebooted only with a running, synced secondary.
-    assert.deepEqual(control.seen, [
-      "shutdownSecondary when running/running/synced",
-      "rebootNode when running/running/synced",
-    ]);
+    // [doc] "To restart both nodes, click Reboot Cluster." — one call, on a healthy pair.
+    assert.deepEqual(control.calls, ["rebootCluster:sps1"]);
+    assert.deepEqual(control.seen, ["rebootCluster when running/running/synced"]);
+    const events = fleet.events.list({ node: "sps1" });
+    assert.equal(events.filter((e) => e.name === "reboot-cluster").length, 1);
+    assert.equal(events.filter((e) => e.name === "takeover").length, 0, "no takeover forced");
+    assert.equal(fleet.systemControl("sps1").haState().primary.unit, "a", "the primary stays primary");
     assert.deepEqual(result.observed.effective, TARGETS);
     assert.equal(result.observed.restartRequired, false);
     const read = await readNextHopMonitoring(spec());
@@ -115,7 +118,7 @@ describe("HA next-hop monitoring against an emulated HA pair (H4)", function () 
     const again = await applyNextHopMonitoring(spec(), control);
     assert.equal(again.changed, false);
     assert.equal(again.restarted, false);
-    assert.equal(control.calls.length, 3, "no restart without a pending change");
+    assert.equal(control.calls.length, 1, "no restart without a pending change");
   });
 
   it("H4: a configured but not yet restarted change is reported as drift, and not used by the takeover rule", async () => {
@@ -249,7 +252,7 @@ describe("HA next-hop monitoring on a node whose REST tree shows no next-hop pat
         /interface external: enter 192\.0\.2\.1 into This node > Next hop IP, and 192\.0\.2\.2 into Other node > Next hop IP/,
       );
       assert.match(e.message, /interface management: enter 198\.51\.100\.1/);
-      assert.match(e.message, /restart both nodes .*secondary first/);
+      assert.match(e.message, /restart both nodes: .*click Reboot Cluster/);
       assert.match(e.message, new RegExp(`manualConfirmed: "${nextHopConfirmation(TARGETS)}"`));
       return true;
     });

@@ -108,6 +108,9 @@ export class EmulatorSystemControl implements SystemControl {
   rebootNode(node: string): Promise<void> {
     return Promise.resolve().then(() => this.shell(node, "rebootNode").rebootThisNode());
   }
+  rebootCluster(pair: HaPair): Promise<void> {
+    return Promise.resolve().then(() => this.shell(pair.primary, "rebootCluster").rebootCluster());
+  }
   shutdownSecondary(pair: HaPair): Promise<void> {
     return Promise.resolve().then(() => this.shell(pair.primary, "shutdownSecondary").shutdownSecondary());
   }

@@ -11,6 +11,7 @@ import { EmulatedCluster } from "./emulated-cluster";
 function routedVia(inner: SystemControl, channel: ChannelKind): SystemControl {
   return {
     rebootNode: (node) => inner.rebootNode(node),
+    rebootCluster: (pair) => inner.rebootCluster(pair),
     shutdownSecondary: (pair) => inner.shutdownSecondary(pair),
     powerOnSecondary: (pair) => inner.powerOnSecondary(pair),
     activateSecondary: (pair) => inner.activateSecondary(pair),

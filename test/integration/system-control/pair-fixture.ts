@@ -50,6 +50,9 @@ export class FakePair {
       rebootThisNode: () => {
         this.calls.push("rebootThisNode");
       },
+      rebootCluster: () => {
+        this.calls.push("rebootCluster");
+      },
       shutdownOtherNode: () => {
         this.calls.push("shutdownOtherNode");
         this.unitWithRole("secondary").power = "off";

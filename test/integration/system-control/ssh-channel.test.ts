@@ -34,6 +34,7 @@ function sshConfig(
     nodes: { "sps-a": node, "sps-b": node },
     operations: {
       rebootNode: { channel: "ssh", deadlineMs },
+      rebootCluster: { channel: "ssh", deadlineMs },
       shutdownSecondary: { channel: "ssh", deadlineMs },
       activateSecondary: { channel: "ssh", deadlineMs },
       readHaState: { channel: "ssh", deadlineMs },
@@ -93,6 +94,12 @@ describe("ssh channel against the emulated core shell", function () {
     await createSystemControl(sshConfig(shell)).rebootNode("sps-a");
     assert.deepEqual(pair.calls, ["rebootThisNode"]);
     assert.deepEqual(shell.commands, ["pulumi-sps-wrapper this-node reboot"]);
+  });
+
+  it("H4: rebootCluster runs the contract's `cluster reboot` on the primary's core shell and reaches the handler", async () => {
+    await createSystemControl(sshConfig(shell)).rebootCluster(PAIR);
+    assert.deepEqual(pair.calls, ["rebootCluster"]);
+    assert.deepEqual(shell.commands, ["pulumi-sps-wrapper cluster reboot"]);
   });
 
   it("H2: shutdownSecondary runs 'Other node > Shutdown' on the primary", async () => {
@@ -176,9 +183,8 @@ describe("ssh channel against the emulated core shell", function () {
     assert.match(r.stderr, /command not found/);
   });
 
-  it("H1: no spelling of a cluster reboot is accepted by the core shell", async () => {
+  it("H1: no other spelling of a cluster reboot than the contract's `cluster reboot` (H4) is accepted", async () => {
     for (const cmd of [
-      "pulumi-sps-wrapper cluster reboot",
       "pulumi-sps-wrapper reboot cluster",
       "pulumi-sps-wrapper this-node reboot --cluster",
       "pulumi-sps-wrapper other-node reboot",

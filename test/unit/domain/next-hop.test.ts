@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import {
   inSubnet,
-  NEXT_HOP_RESTART_ORDER,
+  NEXT_HOP_RESTART,
   takeoverDecision,
   validateNextHops,
 } from "../../../provider/domain/next-hop";
@@ -62,10 +62,10 @@ describe("HA next-hop monitoring (rule H4)", () => {
     );
   });
 
-  it("H4: a change applies after both nodes restart, the secondary first and never both at once", () => {
-    assert.deepEqual(
-      [...NEXT_HOP_RESTART_ORDER],
-      ["restart-secondary", "wait-secondary-rejoin", "restart-primary"],
-    );
+  it('H4: a change applies after both nodes restart through "Reboot Cluster", as the document says', () => {
+    assert.deepEqual(NEXT_HOP_RESTART, {
+      operation: "rebootCluster",
+      webInterface: "Basic Settings > High Availability: Reboot Cluster",
+    });
   });
 });

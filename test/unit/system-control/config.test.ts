@@ -62,12 +62,14 @@ describe("system-control config validation (zod): errors name the field and the 
     hasIssue(issues, "operations.rebootNode.channel", /H1.*use one of: ssh, command, manual/);
   });
 
-  it("H1: there is no operation to reboot the cluster", () => {
-    const issues = issuesOf({ nodes: {}, operations: { rebootCluster: { channel: "ssh" } } });
-    assert.ok(
-      issues.some((i) => i.property === "operations" && /rebootCluster/.test(i.reason)),
-      JSON.stringify(issues),
-    );
+  it("H4: the cluster reboot (next-hop monitoring) goes through the appliance, never through IPMI", () => {
+    const ok = issuesOf({
+      nodes: { n: { address: "192.0.2.10", ssh: { username: "root", password: "x" } } },
+      operations: { rebootCluster: { channel: "ssh" } },
+    });
+    assert.ok(!ok.some((i) => i.property.startsWith("operations.rebootCluster")), JSON.stringify(ok));
+    const issues = issuesOf({ nodes: {}, operations: { rebootCluster: { channel: "ipmi" } } });
+    hasIssue(issues, "operations.rebootCluster.channel", /Reboot Cluster.*use one of: ssh, command, manual/);
   });
 
   it("names the node whose ssh settings are missing, and the missing BMC settings for a routed operation", () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   activateOtherNodeCommand,
@@ -15,6 +16,7 @@ import {
   parseCoreShellCommand,
   parseHaStatusOutput,
   parsePowerOutput,
+  rebootClusterCommand,
   rebootThisNodeCommand,
   shutdownOtherNodeCommand,
   SYSTEM_CONTROL_OPERATIONS,
@@ -36,6 +38,7 @@ describe("core-shell commands: firmwarectl [doc] and the pulumi-sps-wrapper cont
     assert.deepEqual(parseCoreShellCommand(rebootThisNodeCommand()), { kind: "reboot-this-node" });
     assert.deepEqual(parseCoreShellCommand(shutdownOtherNodeCommand()), { kind: "shutdown-other-node" });
     assert.deepEqual(parseCoreShellCommand(activateOtherNodeCommand()), { kind: "activate-other-node" });
+    assert.deepEqual(parseCoreShellCommand(rebootClusterCommand()), { kind: "reboot-cluster" });
     assert.deepEqual(parseCoreShellCommand(haStatusCommand()), { kind: "ha-status" });
     assert.deepEqual(parseCoreShellCommand(installLicenseCommand("sps-6.0.zip")), {
       kind: "install-license",
@@ -47,20 +50,35 @@ describe("core-shell commands: firmwarectl [doc] and the pulumi-sps-wrapper cont
     });
   });
 
-  it("H1: no command of the vocabulary reboots more than this node, and the only reboot is `this-node reboot`", () => {
-    const all = [
+  it("H1: the upgrade vocabulary reboots this node only; the one cluster reboot is next-hop monitoring's (H4)", () => {
+    const upgrade = [
       rebootThisNodeCommand(),
       shutdownOtherNodeCommand(),
       activateOtherNodeCommand(),
       haStatusCommand(),
       installLicenseCommand("l.zip"),
     ];
-    assert.ok(all.every((c) => !/cluster/i.test(c)));
+    assert.ok(upgrade.every((c) => !/cluster/i.test(c)));
     assert.deepEqual(
-      all.filter((c) => /reboot/.test(c)),
+      upgrade.filter((c) => /reboot/.test(c)),
       [`${WRAPPER_COMMAND} this-node reboot`],
     );
-    assert.ok(!(SYSTEM_CONTROL_OPERATIONS as readonly string[]).some((op) => /cluster/i.test(op)));
+    assert.equal(rebootClusterCommand(), `${WRAPPER_COMMAND} cluster reboot`);
+    assert.deepEqual(
+      (SYSTEM_CONTROL_OPERATIONS as readonly string[]).filter((op) => /cluster/i.test(op)),
+      ["rebootCluster"],
+    );
+  });
+
+  it("H1: neither the executor nor the planner names the cluster reboot", () => {
+    const root = join(__dirname, "../../..");
+    for (const dir of ["provider/executor", "provider/domain"]) {
+      for (const f of readdirSync(join(root, dir)).filter((n) => n.endsWith(".ts"))) {
+        const text = readFileSync(join(root, dir, f), "utf8");
+        if (dir === "provider/domain" && f === "next-hop.ts") continue; // H4: the documented restart
+        assert.ok(!/rebootCluster|cluster reboot/.test(text), `${dir}/${f} names the cluster reboot`);
+      }
+    }
   });
 
   it("our wrapper has a name of our own, not one another product uses, and reports its contract version", () => {
