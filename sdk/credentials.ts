@@ -32,8 +32,26 @@ export const credentialsSchema = z
     nodes: z.record(z.string(), login).default({}),
     /** Core shell (SSH) login of the appliances, for system-control operations routed to `ssh`. */
     coreShell: sshLogin.optional(),
-    /** BMC login of HA units, for operations routed to `ipmi`. */
+    /** BMC login of HA units, for operations routed to `ipmi`: the default for every BMC. */
     ipmi: login.optional(),
+    /**
+     * Per-BMC logins where the BMCs do not share one: node name → HA unit (as in the node's `bmc`) →
+     * login, e.g. `{"sps-ha": {"a": {…}, "b": {…}}}`; a unit without an entry uses `ipmi`.
+     */
+    bmc: z
+      .record(
+        z.string(),
+        z.record(z.string(), login).superRefine((units, ctx) => {
+          for (const unit of Object.keys(units))
+            if (!/^[A-Za-z0-9]{1,16}$/.test(unit))
+              ctx.addIssue({
+                code: "custom",
+                path: [unit],
+                message: "must be an HA unit name as in the node's bmc (letters and digits), e.g. a",
+              });
+        }),
+      )
+      .default({}),
     /** SSH login of the indexer hosts (per-host overrides in `indexerHosts`). */
     indexer: sshLogin.optional(),
     indexerHosts: z.record(z.string(), sshLogin).default({}),
@@ -76,13 +94,23 @@ export function applianceLogin(c: Credentials, node: string): { username: string
   return l;
 }
 
+/** The BMC login of one HA unit: its own (`bmc.<node>.<unit>`) or the default (`ipmi`). */
+export function bmcLogin(
+  c: Credentials,
+  node: string,
+  unit: string,
+): { username: string; password: string } | undefined {
+  return c.bmc[node]?.[unit] ?? c.ipmi;
+}
+
 /** Every secret value in the credentials (for redaction). */
 export function secretValues(c: Credentials): string[] {
   const out: string[] = [];
   const add = (s: string | undefined): void => {
     if (s !== undefined && s.length >= 4) out.push(s);
   };
-  for (const l of [c.appliance, ...Object.values(c.nodes), c.ipmi]) add(l?.password);
+  const bmcs = Object.values(c.bmc).flatMap((units) => Object.values(units));
+  for (const l of [c.appliance, ...Object.values(c.nodes), c.ipmi, ...bmcs]) add(l?.password);
   for (const s of [c.coreShell, c.indexer, ...Object.values(c.indexerHosts)]) {
     add(s?.password);
     add(s?.privateKey);

@@ -11,6 +11,7 @@ import { engineWatchdog } from "./engine-watchdog";
 import {
   CREDENTIALS_CONFIG_KEY,
   applianceLogin,
+  bmcLogin,
   parseCredentials,
   redact,
   secretValues,
@@ -125,8 +126,9 @@ export function systemControlFor(
     const shell = ssh(node);
     const ipmiOf = (unit: string): Record<string, unknown> | undefined => {
       const bmc = node.bmc?.[unit];
-      return bmc && c.ipmi
-        ? { host: bmc.host, port: bmc.port, username: c.ipmi.username, password: c.ipmi.password }
+      const login = bmcLogin(c, node.name, unit);
+      return bmc && login
+        ? { host: bmc.host, port: bmc.port, username: login.username, password: login.password }
         : undefined;
     };
     // The pair's own entry (its core shell follows the primary) carries the first unit's BMC too, so a

@@ -2,9 +2,17 @@
 // and IPMI BMCs, through the real engine: the License resource gets the node's coreShell and BMCs beside
 // the cluster's systemControl, so after the firmware upgrade it is created (uploaded over ssh) and the
 // drift job exits 0. Before, every `up` after the upgrade failed with "nodes.sps-ha.ssh: missing:
-// operations.rebootNode" and the License was never created.
+// operations.rebootNode" and the License was never created. Each BMC has its own login, as the emulator
+// gives them (sps:credentials.bmc per unit): the secondary's power goes through its own BMC's login.
 import { strict as assert } from "node:assert";
-import { driftJob, labStack, systemControlEvents, upThroughGates, type LabStack } from "./sps-helpers";
+import {
+  driftJob,
+  events,
+  labStack,
+  systemControlEvents,
+  upThroughGates,
+  type LabStack,
+} from "./sps-helpers";
 
 describe("an HA pair with ssh/ipmi routes: the License is created after the upgrade (examples/ha-pair)", function () {
   this.timeout(900_000);
@@ -19,6 +27,12 @@ describe("an HA pair with ssh/ipmi routes: the License is created after the upgr
   });
 
   it("ups to green with the License resource, and the drift job exits 0", async function () {
+    const bmc = (
+      JSON.parse(ls.lab.secrets["sps:credentials"] ?? "{}") as {
+        bmc?: Record<string, Record<string, { password: string }>>;
+      }
+    ).bmc?.["sps-ha"];
+    assert.ok(bmc?.["a"] && bmc["b"] && bmc["a"].password !== bmc["b"].password, "distinct BMC logins");
     const up = await upThroughGates(ls);
     const state = await ls.stack.exportState();
     assert.match(state, /"type": ?"pulumi-nodejs:dynamic\/sps:License"/);
@@ -27,6 +41,8 @@ describe("an HA pair with ssh/ipmi routes: the License is created after the upgr
       JSON.stringify(e).includes("license"),
     );
     assert.ok(uploads.length > 0, "the license went through system control (ssh)");
+    const powerOn = await events(ls.lab, { node: "sps-ha", name: "power-on" });
+    assert.ok(powerOn.length > 0, "the secondary was powered on through its BMC");
     const job = await driftJob(ls);
     assert.deepEqual({ refresh: job.refresh, preview: job.preview }, { refresh: 0, preview: 0 }, job.text);
   });

@@ -128,7 +128,8 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
         ? {
             channels: [
               coreShellChannel({ username: "root", password }),
-              bmcChannel({ username: "ipmiadmin", password }),
+              // Each BMC its own login, as the emulator's CLI gives them (sps:credentials.bmc per unit).
+              bmcChannel({ username: "ipmiadmin" }),
             ],
           }
         : {}),
@@ -254,17 +255,15 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       // Support bundles (S8) of programs that set evidenceDir from it (the demo); removed with the lab.
       "lab:evidenceDir": join(dir, "evidence"),
     };
+    const running = fleet;
     const secrets = {
       "sps:credentials": JSON.stringify({
         appliance: { username, password },
         licenses,
         ...(indexerLogin ? { indexer: indexerLogin } : {}),
-        ...(native
-          ? { coreShell: { username: "root", password }, ipmi: { username: "ipmiadmin", password } }
-          : {}),
+        ...(native ? { coreShell: { username: "root", password }, bmc: bmcLogins(running) } : {}),
       }),
     };
-    const running = fleet;
     return {
       fleet: running,
       dir,
@@ -290,6 +289,21 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** Per HA node and unit the BMC login the emulator gave it (`sps:credentials.bmc`). */
+function bmcLogins(
+  fleet: RunningFleet,
+): Record<string, Record<string, { username: string; password: string }>> {
+  const out: Record<string, Record<string, { username: string; password: string }>> = {};
+  for (const n of fleet.nodes) {
+    const ipmi = n.channels["ipmi"] as Record<string, { username: string; password: string }> | undefined;
+    if (!ipmi || !n.node.ha) continue;
+    out[n.name] = Object.fromEntries(
+      Object.entries(ipmi).map(([u, b]) => [u, { username: b.username, password: b.password }]),
+    );
+  }
+  return out;
 }
 
 /** POST/GET on the emulator's control surface. */
