@@ -125,14 +125,22 @@ function clusterHops(nodes: readonly NodePlan[]): Revision[] {
   return [...targets.values()].sort(compareRevisions);
 }
 
+/**
+ * The indexer steps after one hop (I1): every indexer whose version is below the hop's SPS revision is
+ * upgraded to it; `versions` (host → installed version) is updated, so the next hop starts from there.
+ */
 function indexerSteps(
   w: StepWriter,
   indexers: readonly FleetIndexer[],
+  versions: Map<string, string>,
   target: Revision,
   maxParallel: number,
 ): void {
   const version = formatRevision(target);
-  const due = indexers.filter((i) => compareRevisions(parseRevision(i.version), target) < 0);
+  const due = indexers
+    .map((i) => ({ ...i, version: versions.get(i.name) ?? i.version }))
+    .filter((i) => compareRevisions(parseRevision(i.version), target) < 0);
+  for (const i of due) versions.set(i.name, version);
   for (const group of chunk(due, maxParallel)) {
     w.nextWave();
     for (const idx of group) {
@@ -266,6 +274,8 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
       w.add({ hop: null, node: n.node.name, action: "backup-config", version: target });
   }
 
+  // Rule I1: the indexers' versions as the hops bring them up.
+  const indexerVersions = new Map<string, string>();
   // Rule C3: hop-synchronised — no node starts hop k+1 before every node finished hop k.
   hopTargets.forEach((to, i) => {
     const hopNo = i + 1;
@@ -303,10 +313,13 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
         }
       }
     }
+    // Rules I1–I5: after the hop's appliance steps, every indexer below the hop's SPS revision is
+    // brought to it ([doc] 6.3 upgrade guide: "always upgrade your external indexer when you upgrade
+    // SPS"), so no hop leaves SPS newer than its indexers.
+    indexerSteps(w, cluster.indexers, indexerVersions, to, maxParallel);
   });
-
-  // Rules I1–I5: indexers after every appliance step, to a version ≥ the SPS target.
-  indexerSteps(w, cluster.indexers, resolvedTarget, maxParallel);
+  // I1: indexers still below the target (the SPS nodes needed no hop, or fewer) are brought to it.
+  indexerSteps(w, cluster.indexers, indexerVersions, resolvedTarget, maxParallel);
   // S2, S11, I3: the license per LTS entered and the indexer RPMs, where the fleet declares them.
   findings.push(...inputFindings(cluster, w.steps, target));
 

@@ -79,11 +79,13 @@ export class IndexerSteps {
         { rule: "I3" },
       );
     const version = pkg.version ?? target;
-    let hr = this.runs.get(step.node);
+    // One upgrade per host and SPS revision: a multi-hop plan upgrades a host after each hop (I1).
+    const runKey = `${step.node}@${target}`;
+    let hr = this.runs.get(runKey);
     if (!hr) {
       const host = await hostP;
       hr = { host };
-      this.runs.set(step.node, hr);
+      this.runs.set(runKey, hr);
       // Read the truth first: already converged → every step of this host is skipped (no write).
       const state = await host.inspect();
       if (

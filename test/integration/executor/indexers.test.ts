@@ -50,6 +50,56 @@ describe("executor: indexer hosts after the appliances (rules I1, I4, I5) on rea
     };
   }
 
+  it("a multi-hop plan upgrades the indexer after each hop, before the next one starts: SPS is never newer than its indexer (I1)", async () => {
+    host = await IndexerTestHost.start(fixtures, {
+      name: "idx1",
+      os: "rhel7",
+      installedRpm: fixtures.rpms.of("6.0.0"),
+    });
+    cluster = await EmulatedCluster.start({
+      target: "6.3.0",
+      catalog: Catalog.parse({
+        schemaVersion: 1,
+        releases: [
+          { version: "6.0", published: "2019-11-18", revisions: ["6.0.0", "6.0.1"] },
+          { version: "6.3", published: "2020-09-01", revisions: ["6.3.0"] },
+        ],
+      }),
+      nodes: [{ name: "sps1", version: "6.0.0" }],
+      indexers: [{ name: "idx1", os: "rhel7", version: "6.0.0" }],
+    });
+    assert.deepEqual(
+      cluster.plan.hops.map((h) => h.to),
+      ["6.0.1", "6.3.0"],
+    );
+    attachIndexerWorkers(cluster.fleet.node("sps1").node, labIndexerWorkers(host, "127.0.0.1"));
+    const result = await executeClusterPlan(
+      cluster.inputs({
+        indexers: { idx1: indexerFactory(host) },
+        indexerPackages: {
+          "6.0.1": { path: fixtures.rpms.v6_0_1 },
+          "6.3.0": { path: fixtures.rpms.v6_3_0 },
+        },
+      }),
+    );
+    assert.equal(result.complete, true);
+    assert.equal(host.installedVersion(), "6.3.0");
+    const upgraded = result.steps.filter((s) => s.node === "idx1" && s.action === "upgrade-indexer-package");
+    assert.deepEqual(
+      upgraded.map((s) => `${s.version}:${s.status}`),
+      ["6.0.1:done", "6.3.0:done"],
+    );
+    const firstOfHop2 = Math.min(...result.steps.filter((s) => s.hop === 2).map((s) => s.seq));
+    const lastOfHop1 = Math.max(...result.steps.filter((s) => s.hop === 1).map((s) => s.seq));
+    const toHop1 = result.steps.filter((s) => s.node === "idx1" && s.version === "6.0.1");
+    assert.equal(toHop1.length, 6);
+    assert.ok(toHop1.every((s) => s.seq > lastOfHop1 && s.seq < firstOfHop2 && s.status === "done"));
+    assert.deepEqual(
+      host.serviceCalls().filter((c) => c === "start" || c === "stop"),
+      ["stop", "start", "stop", "start"],
+    );
+  });
+
   it("upgrades the indexer to ≥ the SPS version after every appliance step, and a second run skips it (I1, I4)", async () => {
     host = await IndexerTestHost.start(fixtures, {
       name: "idx1",

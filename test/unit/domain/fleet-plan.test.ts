@@ -221,11 +221,23 @@ describe("fleet planner (plan-contract.md)", () => {
     assert.ok(setup.every((s) => s.seq < firstChange.seq && s.wave === 1 && s.hop === null));
   });
 
-  it("I1/I4: indexers come after every appliance step, with the per-OS commands", () => {
+  it("I1/I4: indexers are upgraded after each hop's appliance steps (never left older than SPS), with the per-OS commands", () => {
     const p = plan(cmCluster);
-    const lastAppliance = Math.max(...p.steps.filter((s) => s.command === undefined).map((s) => s.wave));
-    const idx = p.steps.filter((s) => s.node.startsWith("idx"));
-    assert.ok(idx.every((s) => s.wave > lastAppliance && s.hop === null && s.version === "6.3.2"));
+    assert.deepEqual(
+      p.hops.map((h) => h.to),
+      ["6.0.7", "6.3.2"],
+    );
+    const lastOfHop = (hop: number) =>
+      Math.max(...p.steps.filter((s) => s.command === undefined && s.hop === hop).map((s) => s.wave));
+    const firstOfHop = (hop: number) =>
+      Math.min(...p.steps.filter((s) => s.command === undefined && s.hop === hop).map((s) => s.wave));
+    const all = p.steps.filter((s) => s.node.startsWith("idx"));
+    assert.ok(all.every((s) => s.hop === null));
+    // Changed: indexers were upgraded once after the last hop, leaving SPS 6.0.7 newer than 6.0.5 indexers.
+    const first = all.filter((s) => s.version === "6.0.7");
+    assert.ok(first.length > 0 && first.every((s) => s.wave > lastOfHop(1) && s.wave < firstOfHop(2)));
+    const idx = all.filter((s) => s.version === "6.3.2");
+    assert.ok(idx.every((s) => s.wave > lastOfHop(2)));
     const cmd = (node: string, action: string) =>
       idx.find((s) => s.node === node && s.action === action)!.command;
     assert.equal(cmd("idx6", "stop-indexer"), "service external-indexer stop");
@@ -250,7 +262,7 @@ describe("fleet planner (plan-contract.md)", () => {
 
   it("I3: the indexer RPM for the SPS target is copied to the host before the service is stopped", () => {
     const p = plan(cmCluster);
-    const host = p.steps.filter((s) => s.node === "idx7");
+    const host = p.steps.filter((s) => s.node === "idx7" && s.version === "6.3.2");
     const copy = host.find((s) => s.action === "copy-indexer-package")!;
     assert.match(copy.command!, /external-indexer-6\.3\.2\.rpm \/var\/tmp\/external-indexer-6\.3\.2\.rpm$/);
     assert.ok(copy.seq < host.find((s) => s.action === "stop-indexer")!.seq);

@@ -41,13 +41,13 @@ describe("plan inputs (rules S2, S3, S11, P6, I3)", () => {
     const keys = requiredInputs(p.steps, p.target).map((i) =>
       i.kind === "license" ? `license ${i.major}` : `${i.kind} ${"version" in i ? i.version : ""}`,
     );
+    // I1: an indexer RPM for each hop's revision, after that hop.
     assert.deepEqual(keys, [
       "firmware 6.0.7",
       "license 6",
+      "indexer-package 6.0.7",
       "firmware 6.3.2",
-      ...p.steps
-        .filter((s) => s.action === "copy-indexer-package")
-        .map((s) => `indexer-package ${s.version ?? ""}`),
+      "indexer-package 6.3.2",
     ]);
   });
 
@@ -63,13 +63,14 @@ describe("plan inputs (rules S2, S3, S11, P6, I3)", () => {
     const errors = declared.findings.filter((f) => f.severity === "error");
     assert.deepEqual(
       errors.map((f) => f.rule),
-      ["S2", "I3"],
+      ["S2", "I3", "I3"],
     );
     assert.match(
       errors[0].message,
       /no license for 6 LTS: the plan enters 6 LTS on sps1.*add licenses\["6"\]/,
     );
-    assert.match(errors[1].message, /add indexerPackages\["6\.3\.2"\]/);
+    assert.match(errors[1].message, /add indexerPackages\["6\.0\.7"\]/);
+    assert.match(errors[2].message, /add indexerPackages\["6\.3\.2"\]/);
   });
 
   it("CLI: a declared file that is gone, or whose sha256 differs, is a blocking finding naming the field", () => {

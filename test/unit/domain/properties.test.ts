@@ -187,25 +187,43 @@ describe("plan invariants over random fleets and catalogs (property-based)", () 
     );
   });
 
-  it("I1: indexer steps come after every appliance step, in the documented per-host order", () => {
+  it("I1: no hop leaves SPS newer than its indexers — each indexer is upgraded after the hop's appliance steps, before the next hop, in the documented per-host order", () => {
     fc.assert(
       fc.property(scenarioArb, (s) => {
-        const { plan } = build(s);
+        const { cluster, plan } = build(s);
         const isIdx = (a: string) => (INDEXER_ACTIONS as readonly string[]).includes(a);
-        const firstIdx = plan.steps.findIndex((x) => isIdx(x.action));
-        if (firstIdx < 0) return;
-        const lastAppliance = plan.steps.map((x) => !isIdx(x.action)).lastIndexOf(true);
-        assert.ok(lastAppliance < firstIdx);
-        assert.ok(
-          plan.steps[lastAppliance] === undefined ||
-            plan.steps[lastAppliance].wave < plan.steps[firstIdx].wave,
-        );
-        for (const host of new Set(plan.steps.filter((x) => isIdx(x.action)).map((x) => x.node))) {
-          assert.deepEqual(
-            plan.steps.filter((x) => x.node === host).map((x) => x.action),
-            [...INDEXER_ACTIONS],
-          );
-        }
+        const cmp = (a: string, b: string) => compareRevisions(parseRevision(a), parseRevision(b));
+        const idxSteps = plan.steps.filter((x) => isIdx(x.action));
+        const appliance = plan.steps.filter((x) => !isIdx(x.action) && x.hop !== null);
+        // Each indexer upgrade to v comes after every appliance step of the hops up to v.
+        for (const x of idxSteps)
+          for (const a of appliance)
+            if (cmp(plan.hops[a.hop! - 1].to, x.version!) <= 0) assert.ok(a.wave < x.wave);
+        // Before hop k+1 starts, every indexer is at least at hop k's revision.
+        plan.hops.forEach((h, k) => {
+          const next = appliance.filter((a) => a.hop === k + 2);
+          if (next.length === 0) return;
+          const startWave = Math.min(...next.map((a) => a.wave));
+          for (const idx of cluster.indexers) {
+            const reached = idxSteps
+              .filter((x) => x.node === idx.name && x.wave < startWave)
+              .map((x) => x.version!)
+              .concat(idx.version)
+              .sort(cmp)
+              .at(-1)!;
+            assert.ok(
+              cmp(reached, h.to) >= 0,
+              `${idx.name} at ${reached} when hop ${k + 2} starts after ${h.to}`,
+            );
+          }
+        });
+        // Per host and revision: the documented order, once.
+        for (const host of new Set(idxSteps.map((x) => x.node)))
+          for (const v of new Set(idxSteps.filter((x) => x.node === host).map((x) => x.version)))
+            assert.deepEqual(
+              idxSteps.filter((x) => x.node === host && x.version === v).map((x) => x.action),
+              [...INDEXER_ACTIONS],
+            );
       }),
       RUNS,
     );
