@@ -125,33 +125,49 @@ function alive(pid: number): boolean {
   }
 }
 
+/** The holder a lock file names. */
+export interface LockHolder {
+  pid: number;
+  startedAt?: string;
+  /** The run holding it (project.stack.cluster), where the lock says. */
+  run?: string;
+}
+
+const lockHolderSchema = z.object({
+  pid: z.number().int().positive(),
+  startedAt: z.string().optional(),
+  run: z.string().optional(),
+});
+
 /**
- * One run per cluster at a time: a provider left running by a killed `pulumi up` (it finishes its
- * step in flight, then saves its checkpoint) and a new `up` must never write the same run file, or
- * the older writer could erase the newer one's reboot mark (S9). The lock file next to the run file
- * names its holder; a holder that is no longer running leaves a stale lock, which is taken over.
+ * Creates `lock` naming this process (and `run`), or throws `held(holder)` while another live process
+ * holds it; a holder that is no longer running (or an unreadable lock, a writer that died mid-write)
+ * leaves a stale lock, which is taken over. `release()` removes it only while it is still ours.
  */
-export function acquireRunLock(file: string): { release(): void } {
-  const lock = `${file}.lock`;
+export function takeLockFile(
+  lock: string,
+  run: string | undefined,
+  held: (holder: LockHolder) => Error,
+): { release(): void } {
   mkdirSync(join(lock, ".."), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
-      writeFileSync(lock, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() }), {
-        flag: "wx",
-        mode: 0o600,
-      });
+      const me: LockHolder = {
+        pid: process.pid,
+        startedAt: new Date().toISOString(),
+        ...(run ? { run } : {}),
+      };
+      writeFileSync(lock, JSON.stringify(me), { flag: "wx", mode: 0o600 });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw e;
-      let holder: { pid: number; startedAt?: string } | undefined;
+      let holder: LockHolder | undefined;
       try {
-        holder = z
-          .object({ pid: z.number().int().positive(), startedAt: z.string().optional() })
-          .parse(JSON.parse(readFileSync(lock, "utf8")));
+        holder = lockHolderSchema.parse(JSON.parse(readFileSync(lock, "utf8")));
       } catch {
         holder = undefined; // unreadable: a writer died mid-write
       }
-      if (holder && alive(holder.pid)) throw new RunLockedError(lock, holder);
+      if (holder && alive(holder.pid)) throw held(holder);
       rmSync(lock, { force: true });
     }
   }
@@ -165,6 +181,17 @@ export function acquireRunLock(file: string): { release(): void } {
       }
     },
   };
+}
+
+/**
+ * One run per cluster at a time: a provider left running by a killed `pulumi up` (it finishes its
+ * step in flight, then saves its checkpoint) and a new `up` must never write the same run file, or
+ * the older writer could erase the newer one's reboot mark (S9). The lock file next to the run file
+ * names its holder; a holder that is no longer running leaves a stale lock, which is taken over.
+ */
+export function acquireRunLock(file: string): { release(): void } {
+  const lock = `${file}.lock`;
+  return takeLockFile(lock, undefined, (holder) => new RunLockedError(lock, holder));
 }
 
 /** The file an operator creates to stop a running upgrade after its current step. */

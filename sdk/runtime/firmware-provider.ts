@@ -11,6 +11,7 @@
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import type { ClusterPlan } from "../../provider/domain/plan";
 import { executeClusterPlan, ExecutionError, observeCluster } from "../../provider/executor";
+import { acquireApplianceLocks } from "./appliance-lock";
 import { engineWatchdog } from "./engine-watchdog";
 import type {
   EvidenceRecord,
@@ -426,7 +427,22 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
     throw new Error(`${resourceName(f.cluster)}: ${errorText(e)}`);
   }
   try {
-    return await applyLocked(id, news, olds, f, file);
+    // One run per appliance on this machine, whatever stack declares it (./appliance-lock.ts).
+    let appliances: { release(): void };
+    try {
+      appliances = acquireApplianceLocks(
+        f.checkpointDir,
+        f.nodes.map((n) => n.address),
+        f.checkpointKey ?? f.cluster,
+      );
+    } catch (e) {
+      throw new Error(`${resourceName(f.cluster)}: ${errorText(e)}`);
+    }
+    try {
+      return await applyLocked(id, news, olds, f, file);
+    } finally {
+      appliances.release();
+    }
   } finally {
     lock.release();
   }

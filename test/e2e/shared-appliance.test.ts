@@ -4,9 +4,10 @@
 // upgrade call per hop, and the run that finds the other's work on the node stops naming the appliance.
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { createTestStack, type TestStack } from "../support/pulumi-engine";
+import * as automation from "@pulumi/pulumi/automation";
+import { createTestStack, TestStack } from "../support/pulumi-engine";
 import { startLab, type Lab } from "../support/sps-lab";
-import { events } from "./sps-helpers";
+import { events, type EmulatorEvent } from "./sps-helpers";
 
 const PROGRAM = path.join(__dirname, "programs", "shared-appliance");
 
@@ -60,4 +61,80 @@ describe("one appliance declared twice", function () {
     const changes = (await events(lab, { node: "sps1", kind: "action" })).filter((e) => e.name !== "login");
     assert.deepEqual(changes, [], "nothing reached the appliance");
   });
+
+  it("in two stacks on one backend, `up` at the same time: one upload, test and upgrade call per hop; the other run stops naming the appliance", async function () {
+    const writesBefore = (await events(lab, { node: "sps1" })).length;
+    const config = {
+      ...lab.config,
+      clusters: JSON.stringify([{ name: "dc", node: "sps1" }]),
+    };
+    const a = await createTestStack({
+      programDir: PROGRAM,
+      stackName: "site-a",
+      config,
+      secrets: lab.secrets,
+    });
+    stacks.push(a);
+    // The second stack: same program, same workspace, same file backend, the same cluster and appliance.
+    const b = new TestStack(a.workDir, a.env, await automation.Stack.create("site-b", a.stack.workspace));
+    for (const [k, v] of Object.entries(config)) await b.setConfig(k, v);
+    for (const [k, v] of Object.entries(lab.secrets)) await b.setConfig(k, v, true);
+    const up = (s: TestStack) => s.cli(["up", "--yes", "--skip-preview", "--stack", s.name]);
+
+    const [runA, runB] = await Promise.all([up(a), up(b)]);
+    const runs = [
+      { stack: a, run: runA },
+      { stack: b, run: runB },
+    ];
+    const won = runs.filter((r) => r.run.code === 0);
+    const stopped = runs.filter((r) => r.run.code !== 0);
+    assert.equal(
+      won.length,
+      1,
+      runs.map((r) => `${r.stack.name}: ${r.run.code}\n${r.run.stdout}${r.run.stderr}`).join("\n"),
+    );
+    assert.equal(stopped.length, 1);
+    const winner = won[0];
+    const loser = stopped[0];
+    assert.match(
+      loser.run.stdout + loser.run.stderr,
+      new RegExp(
+        `the appliance ${escapeRe(address())} is being upgraded by another run \\(pulumi-sps-shared-appliance\\.${winner.stack.name}\\.dc, pid \\d+`,
+      ),
+    );
+
+    // The emulator's event record: per hop exactly one upload, one upgrade test and one upgrade call.
+    const all = (await events(lab, { node: "sps1" })).slice(writesBefore);
+    const of = (name: string): EmulatorEvent[] => all.filter((e) => e.kind === "action" && e.name === name);
+    const hops = of("reboot").map((e) => String(e.detail?.["afterReboot"]));
+    assert.ok(hops.length >= 1, "the appliance was upgraded");
+    assert.deepEqual(new Set(hops).size, hops.length, "one reboot per hop");
+    assert.deepEqual(
+      of("upload-firmware").map((e) => String(e.detail?.["version"])),
+      hops,
+      "one upload per hop",
+    );
+    const posts = (path: string): number =>
+      all.filter((e) => e.kind === "http" && e.name === `POST ${path}`).length;
+    assert.equal(posts("/api/upload/firmware"), hops.length, "one upload call per hop");
+    assert.equal(posts("/api/firmware/test"), hops.length, "one upgrade test per hop");
+    assert.equal(posts("/api/firmware/upgrade"), hops.length, "one upgrade call per hop");
+    const nodes = (await winner.stack.stack.outputs())["nodes"]?.value as Array<
+      Record<string, { version: string | null }>
+    >;
+    assert.equal(nodes[0]?.["sps1"]?.version, hops.at(-1), "the winner's outputs: on the last hop's version");
+
+    // The stopped stack, run again once the other is done: the appliance is on its target, nothing is written.
+    const since = (await events(lab, { node: "sps1" })).length;
+    const again = await up(loser.stack);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    const later = (await events(lab, { node: "sps1", kind: "action" })).filter(
+      (e) => e.seq > (all.at(-1)?.seq ?? 0) && e.name !== "login",
+    );
+    assert.deepEqual(later, [], `nothing written by the second run (${since} events before it)`);
+  });
 });
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
