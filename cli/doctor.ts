@@ -36,6 +36,7 @@ import { probeNode, type NodeProbe } from "../provider/appliance/node-probe";
 import { SpsRestClient } from "../provider/appliance/sps-rest-client";
 import { trustOfDeclared } from "../provider/appliance/tls-trust";
 import { redactText } from "../provider/appliance/api-error";
+import { printableLines, printableValue } from "../provider/domain/printable";
 import { recordedAnswer, writeRecording, type RecordedAnswer } from "../provider/appliance/recording";
 import { type CliIo, type Command, commandArgs, usageError } from "./command";
 
@@ -180,7 +181,8 @@ export async function examine(
       if (recordDir !== undefined) writeRecording(recordDir, cluster, node.name, answers);
       const ha = node.ha === true;
       const verdict: NodeReadiness = readiness({ ha }, probe.access, probe.facts);
-      nodes[i] = {
+      // Everything below may hold text the appliance sent: escaped before it is printed or written.
+      nodes[i] = printableValue({
         name: node.name,
         cluster,
         address: node.address,
@@ -198,7 +200,7 @@ export async function examine(
         unreadable: Object.fromEntries(
           Object.entries(probe.errors).map(([k, v]) => [k, redactText(v, secrets)]),
         ),
-      };
+      } satisfies DoctorNode) as DoctorNode;
     }
   };
   await Promise.all(Array.from({ length: Math.min(8, todo.length) }, () => worker()));
@@ -300,7 +302,7 @@ function table(nodes: DoctorNode[]): string {
     "",
     notReady === 0 ? `all ${nodes.length} node(s) ready` : `${notReady} of ${nodes.length} node(s) not ready`,
   );
-  return `${out.join("\n")}\n`;
+  return `${printableLines(out.join("\n"))}\n`;
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {

@@ -27,6 +27,8 @@ export interface ApplianceApiErrorArgs {
   cause?: unknown;
 }
 
+import { printable, printableValue } from "../domain/printable";
+
 const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|cookie|session_id|psk|authorization|api_key|private/i;
 
 export function redactText(text: string, secrets: readonly string[]): string {
@@ -69,9 +71,11 @@ export class ApplianceApiError extends Error {
     const type = args.errorType ? ` ${args.errorType}` : "";
     const code = args.code ? ` (${args.code})` : "";
     super(
-      redactText(
-        `SPS ${args.appliance}: ${args.method} ${args.path} failed:${status}${type}${code}: ${args.detail}`,
-        secrets,
+      printable(
+        redactText(
+          `SPS ${args.appliance}: ${args.method} ${args.path} failed:${status}${type}${code}: ${args.detail}`,
+          secrets,
+        ),
       ),
       {
         cause: args.cause,
@@ -83,8 +87,8 @@ export class ApplianceApiError extends Error {
     this.path = args.path;
     this.failure = args.failure;
     this.status = args.status;
-    this.errorType = args.errorType;
-    this.details = redactValue(args.details, secrets);
+    this.errorType = args.errorType === undefined ? undefined : printable(args.errorType);
+    this.details = printableValue(redactValue(args.details, secrets), true);
     this.code = args.code;
   }
 

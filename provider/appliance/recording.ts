@@ -13,6 +13,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import type { Exchange } from "./rest-transport";
+import { printableValue } from "../domain/printable";
 
 export const RECORDING_SCHEMA_VERSION = 1;
 
@@ -80,7 +81,7 @@ export function recordedAnswer(e: Exchange, secrets: readonly string[]): Recorde
     // keep the text (e.g. an HTML page during a boot)
   }
   const path = e.path.split("?")[0] ?? e.path;
-  let clean = scrub(body, secrets);
+  let clean = printableValue(scrub(body, secrets), true);
   if (path === LICENSE_PATH && clean && typeof clean === "object") {
     const c = clean as Record<string, unknown>;
     clean = { ...c, ...(c["body"] !== undefined ? { body: licenseOnly(c["body"]) } : {}) };

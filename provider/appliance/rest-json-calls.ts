@@ -9,6 +9,7 @@
 import type { Agent } from "node:https";
 import { z } from "zod";
 import { redactText } from "./api-error";
+import { printable } from "../domain/printable";
 import { RestTransport } from "./rest-transport";
 import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
 
@@ -39,7 +40,7 @@ export class RestCallError extends Error {
     readonly status: number | undefined,
     readonly body: unknown,
   ) {
-    super(message);
+    super(printable(message));
     this.name = "RestCallError";
   }
 }

@@ -71,6 +71,15 @@ export const TestSummaryResponseSchema = z
   })
   .loose();
 
+/**
+ * A running firmware version as the appliance reports it: `X.Y.Z` and nothing else ([doc] SPS REST API
+ * guide, "/api/info": `firmware_version: "5.7.0"`). Anything else — text, control characters, a suffix —
+ * makes the answer unreadable: a version that is not a version is never taken as the running one.
+ */
+export const FirmwareVersionSchema = z
+  .string()
+  .regex(/^\d{1,3}\.\d{1,3}\.\d{1,4}$/, { error: "is not a firmware version X.Y.Z" });
+
 /** `GET /api/info` [doc §11]; authenticated callers also get firmware_version, roles, version. */
 export const InfoResponseSchema = z
   .object({
@@ -80,7 +89,7 @@ export const InfoResponseSchema = z
         hostname: z.string().optional(),
         nickname: z.string().optional(),
         domainname: z.string().optional(),
-        firmware_version: z.string().optional(),
+        firmware_version: FirmwareVersionSchema.optional(),
         version: z.string().optional(),
         roles: z.array(z.string()).optional(),
         build_date: z.string().optional(),

@@ -6,6 +6,7 @@
  */
 import type { TrustLogger } from "../../provider/appliance/tls-trust";
 import { redact } from "../../provider/hosts/host-errors";
+import { printableLines } from "../../provider/domain/printable";
 import { credentials, configure as configureContext, toEngine, type ConfigBag } from "./context";
 
 export const SPP_TOKEN_CONFIG_KEY = "sps:sppApiToken";
@@ -41,15 +42,20 @@ function secrets(): string[] {
 }
 
 /** TLS warnings (verification turned off) to the engine, redacted, and never once the engine is gone. */
-export const engineLog: TrustLogger = { warn: (m) => toEngine("stderr", `[sps] ${redact(m, secrets())}`) };
+export const engineLog: TrustLogger = {
+  warn: (m) => toEngine("stderr", `[sps] ${printableLines(redact(m, secrets()))}`),
+};
 
 export function say(resource: string, text: string): void {
-  toEngine("stdout", `[sps] ${resource}: ${redact(text, secrets())}`);
+  toEngine("stdout", `[sps] ${resource}: ${printableLines(redact(text, secrets()))}`);
 }
 
-/** `text` with every configured secret replaced (for anything that goes into state or the engine). */
+/**
+ * `text` with every configured secret replaced and control characters escaped (for anything that goes
+ * into state or the engine).
+ */
 export function redacted(text: string): string {
-  return redact(text, secrets());
+  return printableLines(redact(text, secrets()));
 }
 
 export function fail(e: unknown): never {

@@ -14,7 +14,7 @@ import { ANSWER_TOO_LARGE, JSON_ANSWER_MAX_BYTES } from "../../../provider/appli
 import { RestCallError, RestJsonCalls } from "../../../provider/appliance/rest-json-calls";
 import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
 import { runCli, type CliIo } from "../../../cli/sps-upgrade";
-import { drip, endless, HostileAppliance, reset, spsAnswers } from "../../support/hostile-appliance";
+import { drip, endless, HostileAppliance, json, reset, spsAnswers } from "../../support/hostile-appliance";
 
 const LOGIN = { username: "admin", password: "Hostile-Passw0rd!" };
 
@@ -151,5 +151,66 @@ describe("REST client against a hostile appliance: bounded in time and bytes", f
     assert.match(node.unreadable["slots"] ?? "", /larger than \d+ bytes/);
     assert.ok(appliance.sent("/api/firmware/slots") < JSON_ANSWER_MAX_BYTES + 8 * 1024 * 1024);
     assert.deepEqual(appliance.writes, [], "doctor wrote nothing");
+  });
+});
+
+describe("doctor against a hostile appliance: appliance text is escaped, a version that is not one is unreadable", function () {
+  this.timeout(30_000);
+  let appliance: HostileAppliance;
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "hostile-test-"));
+  });
+  afterEach(async () => {
+    await appliance?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("firmware_version 7.0.3<ESC>]0;… and an error message with escapes: NOT READY, nothing raw on the terminal or in --write-facts", async () => {
+    appliance = await new HostileAppliance({
+      ...spsAnswers("7.0.3"),
+      "/api/info": json({ body: { firmware_version: "7.0.3\u001b]0;pwned\u0007", roles: [] }, meta: {} }),
+      "/api/health_status": json(
+        { error: { type: "Bad\u001b[2J", details: { message: "boom\u001b[31m\u009b1;1H" } } },
+        500,
+      ),
+    }).start();
+    const inventory = join(dir, "inventory.json");
+    writeFileSync(
+      inventory,
+      JSON.stringify({
+        defaults: { target: "7.0", tls: { caFile: appliance.caCertPath } },
+        clusters: [{ name: "dc", nodes: [{ name: "h1", version: "7.0.3", address: appliance.url }] }],
+      }),
+    );
+    const credentials = join(dir, "credentials.json");
+    writeFileSync(credentials, JSON.stringify({ appliance: LOGIN }));
+    const facts = join(dir, "facts.json");
+    for (const json of [false, true]) {
+      let stdout = "";
+      let stderr = "";
+      const io: CliIo = {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        today: () => "2026-12-01",
+      };
+      const args = ["doctor", "--inventory", inventory, "--credentials", credentials, "--write-facts", facts];
+      const code = await runCli(json ? [...args, "--json"] : args, io);
+      assert.equal(code, 1, stdout + stderr);
+
+      const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+      assert.doesNotMatch(stdout + stderr, raw);
+      assert.doesNotMatch(readFileSync(facts, "utf8"), raw);
+      assert.doesNotMatch(readFileSync(facts, "utf8"), /pwned/);
+      if (!json) assert.match(stdout, /1 of 1 node\(s\) not ready/);
+      else {
+        const node = (JSON.parse(stdout) as { nodes: Array<{ ready: boolean; version: string | null }> })
+          .nodes[0];
+        assert.equal(node.ready, false);
+        assert.equal(node.version, null);
+        assert.doesNotMatch(JSON.stringify(JSON.parse(stdout)), /\\u001b|\\u0007/);
+      }
+    }
+    assert.deepEqual(appliance.writes, []);
   });
 });
