@@ -255,6 +255,10 @@ export async function activateSecondary(
       `already activated: unit ${view.primary.unit} is primary (unit ${mark.unit} was rebooted)`,
     );
   const target = hopTarget(ctx, step);
+  // A resumed run re-checks earlier hops: two hops swap the roles back, so the unit rebooted for this
+  // hop can be primary again — with the pair already at (or on its way to) a later hop's firmware.
+  const moved = pairMovedPast(view, target);
+  if (moved) return skipped(moved);
   if (secondaryRejoined(view.state, target) === undefined) {
     const f = view.secondary.firmware;
     throw stepError(
@@ -288,6 +292,15 @@ function primaryBeyond(p: PairView, target: string): string | undefined {
   const current = p.primary.firmware.current;
   if (current === null || !atOrPast(current, target) || current === target) return undefined;
   return `the primary (${p.primary.unit}) already runs ${current}, past this hop's ${target}: the pair is waited for and verified in the later hop`;
+}
+
+/** A unit of the pair shows a firmware (Current or Active) past this hop's target: the pair has left this hop. */
+function pairMovedPast(p: PairView, target: string): string | undefined {
+  const past = p.state.nodes.filter((n) =>
+    [n.firmware.current, n.firmware.active].some((v) => v !== null && v !== target && atOrPast(v, target)),
+  );
+  if (past.length === 0) return undefined;
+  return `the pair is past this hop's ${target} (${past.map((n) => `${n.unit}: ${n.firmware.current ?? "?"}/${n.firmware.active ?? "?"}`).join(", ")}); a later hop activates it`;
 }
 
 /** Synced "HA" pair whose units all show a boot firmware Current at or past `target` (past this hop's rejoin). */

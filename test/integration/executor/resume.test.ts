@@ -202,6 +202,30 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
     assert.deepEqual(cluster.store.current?.secondaryDown, {});
   });
 
+  it("aborted while hop 2's Activate Slave finishes, resumed with the full plan (H2): hop 1's activation is not repeated though its rebooted unit is primary again; one activation per hop", async () => {
+    cluster = await EmulatedCluster.start({
+      target: "6.3",
+      nodes: [{ name: "sm", version: "6.0.5", ha: true }],
+    });
+    const { controller, sink } = abortWhen(
+      (e) => e.action === "activate-secondary" && e.hop === 2 && e.phase === "done",
+    );
+    await expectExecutionError(
+      cluster.runToEnd(() => cluster!.inputs({ signal: controller.signal, progress: sink })),
+    );
+    // Two hops swap the roles back: the unit rebooted in hop 1 is primary again.
+    const hop1Unit = cluster.reboots("sm")[0]?.unit;
+    assert.equal(cluster.fleet.node("sm").node.haState().primary.unit, hop1Unit);
+    const result = await cluster.runToEnd(() => cluster!.inputs());
+    assert.equal(result.complete, true, JSON.stringify(result.steps.filter((s) => s.status === "failed")));
+    const hop1Activate = result.steps.find((s) => s.action === "activate-secondary" && s.hop === 1);
+    assert.equal(hop1Activate?.status, "skipped");
+    assert.match(hop1Activate?.detail ?? "", /past this hop's 6\.0\.7/);
+    const activations = cluster.events().filter((e) => e.node === "sm" && e.name === "activate-secondary");
+    assert.equal(activations.length, 2, "one Activate Slave per hop");
+    assert.equal(result.nodes.sm?.ha?.nodes.find((n) => n.role === "primary")?.unit, hop1Unit);
+  });
+
   it("aborted during the primary's first boot with the secondary off (S10, H2): waits, then powers the secondary on once", async () => {
     cluster = await EmulatedCluster.start({
       target: "6.3",
