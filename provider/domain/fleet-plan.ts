@@ -192,7 +192,7 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
     .map((n) => {
       // Cluster-wide target findings (V7 on the target) are reported once, below.
       for (const f of n.findings) {
-        const clusterWide = f.rule === "V7" && f.message.startsWith("target ");
+        const clusterWide = (f.rule === "V7" || f.rule === "V6") && f.message.startsWith("target ");
         if (clusterWide && findings.some((x) => x.message === f.message)) continue;
         findings.push(
           clusterWide

@@ -152,6 +152,18 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
   if (resolved.finding) findings.push(resolved.finding);
   const target = resolved.revision;
   if (!target) return { hops: [], findings };
+  // Rule V6: the guides recommend the latest revision ("One Identity strongly recommends always
+  // installing the latest Revision of the used software Release", SPS upgrade checklist). An exact
+  // older revision is a warning, not an error: pinning a revision validated in a test lab is
+  // legitimate, and the recommendation is not a requirement of the upgrade path.
+  const newestOfTarget = catalog.newestRevision(releaseOf(target));
+  if (req.target.kind === "revision" && newestOfTarget && compareRevisions(newestOfTarget, target) > 0) {
+    findings.push({
+      rule: "V6",
+      severity: "warning",
+      message: `target ${formatRevision(target)} is not the newest revision of ${formatRelease(releaseOf(target))} (${formatRevision(newestOfTarget)} is in the catalog); the guides recommend always installing the latest revision — declare ${formatRelease(releaseOf(target))} or ${formatRevision(newestOfTarget)} unless you pin ${formatRevision(target)} on purpose`,
+    });
+  }
 
   const current = req.current;
   const curRelease = releaseOf(current);

@@ -408,6 +408,26 @@ describe("fleet planner (plan-contract.md)", () => {
     );
   });
 
+  it("V6: an exact older target revision is warned about once per cluster, and the plan goes on", () => {
+    const p = plan({
+      clusters: [
+        {
+          name: "c",
+          target: "6.0.4",
+          nodes: [
+            { name: "a", version: "6.0.0", settings: CLEAN_SETTINGS },
+            { name: "b", version: "6.0.0", settings: CLEAN_SETTINGS },
+          ],
+        },
+      ],
+    });
+    const v6 = p.findings.filter((f) => f.rule === "V6");
+    assert.equal(v6.length, 1);
+    assert.equal(v6[0].severity, "warning");
+    assert.equal(v6[0].node, undefined);
+    assert.deepEqual(p.hops, [{ from: "6.0.0", to: "6.0.4" }]);
+  });
+
   it("a converged cluster has an empty plan", () => {
     const p = plan({
       clusters: [

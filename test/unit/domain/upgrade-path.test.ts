@@ -186,6 +186,25 @@ describe("upgrade path of one node (rules V3–V8)", () => {
     assert.deepEqual(v8(undefined, false, "5.0"), [], "staying on 5 LTS needs no hardware fact");
   });
 
+  it("V6: an exact target older than the newest revision of its release is a warning naming the newest", () => {
+    const p = path("6.0.0", "6.0.4");
+    assert.deepEqual(p.chain, ["6.0.0", "6.0.4"]);
+    assert.deepEqual(p.errors, []);
+    const v6 = p.warnings.filter((w) => w.rule === "V6");
+    assert.equal(v6.length, 1);
+    assert.match(v6[0].message, /6\.0\.4 is not the newest revision of 6\.0 \(6\.0\.7/);
+    assert.deepEqual(
+      path("6.0.0", "6.0.7").warnings.filter((w) => w.rule === "V6"),
+      [],
+      "the newest revision gets no warning",
+    );
+    assert.deepEqual(
+      path("6.0.0", "6.0").warnings.filter((w) => w.rule === "V6"),
+      [],
+      "a release target resolves to its newest revision",
+    );
+  });
+
   it("a node already on the target has nothing to do", () => {
     const p = path("6.3.2", "6.3");
     assert.deepEqual(p.chain, []);
