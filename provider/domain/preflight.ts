@@ -58,30 +58,68 @@ export function pluginBuildNeeded(target: Revision): "DEPRECATED" | "new impleme
   return "any";
 }
 
+/** Rule P7 [doc] SPS 6.3 Upgrade Guide, "Prerequisites for upgrading SPS": Starling 2FA 2.2.0 and later. */
+const STARLING_JOIN_FROM = "2.2.0";
+
 function checkPlugins(node: FleetNode, releaseHops: readonly RevisionHop[], out: PreflightFinding[]): void {
   for (const plugin of node.plugins) {
     checkPluginBuilds(node.name, plugin, releaseHops, out);
-    // Rule P7: Starling 2FA >= 2.2.0 works only on a node that has joined Starling.
-    if (STARLING.test(plugin.name) && pluginVersionAtLeast(plugin.version, "2.2.0")) {
-      const joined = node.settings.starlingJoined;
-      if (joined === undefined) {
-        out.push(
-          notChecked(
-            "P7",
-            node.name,
-            `plugin ${plugin.name} ${plugin.version} needs a Starling-joined SPS`,
-            "starlingJoined",
-          ),
-        );
-      } else if (!joined) {
-        out.push({
-          rule: "P7",
-          severity: "error",
-          node: node.name,
-          message: `plugin ${plugin.name} ${plugin.version} (2.2.0 or later) works only after SPS has joined Starling; join Starling first or use a version below 2.2.0`,
-        });
-      }
+    if (STARLING.test(plugin.name)) checkStarling(node, plugin, releaseHops, out);
+  }
+}
+
+/**
+ * Rule P7: "If you want use version 2.2.0 and later of the One Identity Starling Two-Factor
+ * Authentication plugin, complete the 'Joining to One Identity Starling' procedure before upgrading
+ * the plugin." Checked against every version the plan leaves installed: the running one and the
+ * build declared for each release the node enters (what upload-plugin / upgrade-plugin install).
+ * Builds not declared while the node enters a new release: the version it will get is unknown,
+ * so P7 is "not checked" unless the node has joined Starling.
+ */
+function checkStarling(
+  node: FleetNode,
+  plugin: PluginFacts,
+  releaseHops: readonly RevisionHop[],
+  out: PreflightFinding[],
+): void {
+  const joined = node.settings.starlingJoined;
+  if (joined === true) return;
+  const planned: { version: string; what: string }[] = [{ version: plugin.version, what: "installed" }];
+  let unknownTarget = false;
+  for (const hop of releaseHops) {
+    const release = formatRelease(releaseOf(hop.to));
+    const build = plugin.builds?.[release];
+    if (build === undefined) unknownTarget = true;
+    else planned.push({ version: build, what: `build for ${release}` });
+  }
+  const needsJoin = planned.filter((p) => pluginVersionAtLeast(p.version, STARLING_JOIN_FROM));
+  if (needsJoin.length > 0) {
+    const which = needsJoin.map((p) => `${p.version} (${p.what})`).join(", ");
+    if (joined === undefined) {
+      out.push(
+        notChecked(
+          "P7",
+          node.name,
+          `plugin ${plugin.name} ${which} needs a Starling-joined SPS (${STARLING_JOIN_FROM} or later)`,
+          "starlingJoined",
+        ),
+      );
+    } else {
+      out.push({
+        rule: "P7",
+        severity: "error",
+        node: node.name,
+        message: `plugin ${plugin.name} ${which} is ${STARLING_JOIN_FROM} or later, which works only after SPS has joined Starling; complete "Joining to One Identity Starling" before upgrading the plugin, or keep a build below ${STARLING_JOIN_FROM}`,
+      });
     }
+  } else if (unknownTarget) {
+    out.push({
+      rule: "P7",
+      severity: "warning",
+      node: node.name,
+      status: "not-checked",
+      message: `not checked: the ${plugin.name} version this upgrade installs is not declared (${STARLING_JOIN_FROM} or later needs a Starling-joined SPS); declare plugins[].builds for the target releases, or settings.starlingJoined: true`,
+    });
   }
 }
 

@@ -123,10 +123,42 @@ describe("preflight rules (P2–P14) from node facts", () => {
       ),
       [],
     );
-    const older = { ...plugin, version: "2.1.9" };
+    const older = { ...plugin, version: "2.1.9", builds: { "6.3": "2.1.9" } };
     assert.deepEqual(
       only(
         check({ version: "6.0.7", plugins: [older], settings: clean({ starlingJoined: false }) }, "6.3"),
+        "P7",
+      ),
+      [],
+    );
+  });
+
+  it("P7: the plugin version the upgrade installs counts — 2.1.0 upgraded to a 2.2.1 build on a node not joined is refused", () => {
+    const upgrade = { name: "Starling 2FA", version: "2.1.0", builds: { "6.3": "2.2.1" } };
+    const refused = only(
+      check({ version: "6.0.7", plugins: [upgrade], settings: clean({ starlingJoined: false }) }, "6.3"),
+      "P7",
+    );
+    assert.equal(refused.length, 1);
+    assert.equal(refused[0].severity, "error");
+    assert.match(refused[0].message, /2\.2\.1 \(build for 6\.3\)/);
+    assert.match(refused[0].message, /Joining to One Identity Starling/);
+    const unknown = only(
+      check({ version: "6.0.7", plugins: [upgrade], settings: clean({ starlingJoined: undefined }) }, "6.3"),
+      "P7",
+    );
+    assert.equal(unknown[0].status, "not-checked");
+    // The build the node will get is not declared: not checked unless the node has joined.
+    const undeclared = { name: "Starling 2FA", version: "2.1.0" };
+    const nc = only(
+      check({ version: "6.0.7", plugins: [undeclared], settings: clean({ starlingJoined: false }) }, "6.3"),
+      "P7",
+    );
+    assert.equal(nc.length, 1);
+    assert.equal(nc[0].status, "not-checked");
+    assert.deepEqual(
+      only(
+        check({ version: "6.0.7", plugins: [undeclared], settings: clean({ starlingJoined: true }) }, "6.3"),
         "P7",
       ),
       [],
