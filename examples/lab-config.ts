@@ -3,7 +3,7 @@
 // routes and deadlines. Credentials are not here: they are the secret `sps:credentials`, read only by
 // the providers through configure().
 import * as pulumi from "@pulumi/pulumi";
-import type { ApplianceNodeInput, SystemControlInput } from "../sdk";
+import type { ApplianceNodeInput, SystemControlInput } from "pulumi-sps";
 
 const lab = new pulumi.Config("lab");
 

@@ -18,6 +18,14 @@ export type {
   IndexerPackageArgs,
   NodeEndpoint,
 } from "./resources";
+export {
+  SppJoin,
+  TrafficRedirection,
+  NextHopMonitoring,
+  type SppJoinArgs,
+  type TrafficRedirectionArgs,
+  type NextHopMonitoringArgs,
+} from "./integration";
 export type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 export { CREDENTIALS_CONFIG_KEY, type CredentialsInput } from "./credentials";
 export { DRIFT_KINDS, type DriftKind } from "./drift";

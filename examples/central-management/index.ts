@@ -3,7 +3,7 @@
 // `service`, RHEL 7 style: `systemctl`). Upgraded 5.0 -> 6.0 -> 6.3: minions, then managed hosts, then
 // the search master (C1), every node finishing hop 1 before any starts hop 2 (C3); the indexers after
 // every appliance step (I1).
-import { SpsCluster } from "../../sdk";
+import { SpsCluster } from "pulumi-sps";
 import { deadlines, firmware, indexers, node, systemControl, target } from "../lab-config";
 
 const dl = deadlines();

@@ -7,7 +7,7 @@
 // after dc1's firmware (I1, I4): their host keys are pinned, their SSH login is in the secret
 // sps:credentials. Run by scripts/demo.sh against the emulated lab, which sets the config this program reads.
 import * as pulumi from "@pulumi/pulumi";
-import { SpsFleet } from "../../sdk";
+import { SpsFleet } from "pulumi-sps";
 import { deadlines, evidenceDir, firmware, indexers, node, systemControl, target } from "../lab-config";
 
 const dl = deadlines();

@@ -3,7 +3,7 @@
 // --refresh`) reports what changed behind Pulumi's back: an upgrade or a rollback done out of band, a
 // node stuck mid-hop (HA unit off, firmware activated but not booted), a changed or expiring license,
 // a changed plugin version, a changed indexer package or a stopped indexer service.
-import { SpsCluster } from "../../sdk";
+import { SpsCluster } from "pulumi-sps";
 import { deadlines, firmware, indexers, node, plugins, systemControl, target } from "../lab-config";
 
 const dl = deadlines();

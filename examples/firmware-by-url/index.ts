@@ -4,7 +4,7 @@
 // secret config (`pulumi config set --secret lab:firmwareUrl https://…`); its SHA-256 is plain config.
 // Only the URL's host is ever shown, and the firmware map is stored as a secret because it holds a url.
 import * as pulumi from "@pulumi/pulumi";
-import { SpsCluster, type FirmwareImageArg } from "../../sdk";
+import { SpsCluster, type FirmwareImageArg } from "pulumi-sps";
 import { deadlines, node, systemControl, target } from "../lab-config";
 
 const lab = new pulumi.Config("lab");

@@ -4,7 +4,7 @@
 // stops; once the operator has done them, they set `manualConfirmed` to the value the message names
 // (stack config `manualConfirmed`) and the next `up` records the step as done.
 import * as pulumi from "@pulumi/pulumi";
-import { NextHopMonitoring } from "../../sdk/integration";
+import { NextHopMonitoring } from "pulumi-sps";
 import { node } from "../lab-config";
 
 const config = new pulumi.Config();

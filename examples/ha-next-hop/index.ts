@@ -7,7 +7,7 @@
 // No REST path is documented: the client uses `path` when you set one, else a path the node's REST
 // tree shows, else it prints the web-interface steps and waits for `manualConfirmed` (the preview
 // says which route; see provider/appliance/next-hop-monitoring.ts).
-import { NextHopMonitoring } from "../../sdk/integration";
+import { NextHopMonitoring } from "pulumi-sps";
 import { node, systemControl } from "../lab-config";
 
 const monitoring = new NextHopMonitoring("dc1-next-hop", {

@@ -3,7 +3,7 @@
 // IPMI, wait for it to rejoin, "activate slave" (6.0+, H3), verify both units (rule H2).
 // With the lab's "native" channels the core shell is reached over SSH and each unit's BMC over IPMI;
 // otherwise every operation goes through the command channel to the emulator.
-import { SpsCluster } from "../../sdk";
+import { SpsCluster } from "pulumi-sps";
 import { deadlines, firmware, node, systemControl, target } from "../lab-config";
 
 const dl = deadlines();

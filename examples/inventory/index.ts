@@ -4,7 +4,7 @@
 // system-control routes, deadlines) — 2,000 appliances need no per-node stack config.
 //   pulumi config set inventory ./fleet-inventory.json
 import * as pulumi from "@pulumi/pulumi";
-import { SpsFleet } from "../../sdk";
+import { SpsFleet } from "pulumi-sps";
 import { deadlines, firmware, haSystemControl } from "../lab-config";
 
 const config = new pulumi.Config();

@@ -5,7 +5,7 @@
 //   pulumi config set inventory ./site-b.json
 //   pulumi config set waitForStack organization/sps-multi-stack/site-a
 import * as pulumi from "@pulumi/pulumi";
-import { SpsFleet, type GateOutput } from "../../sdk";
+import { SpsFleet, type GateOutput } from "pulumi-sps";
 import { deadlines, firmware, haSystemControl } from "../lab-config";
 
 const config = new pulumi.Config();

@@ -8,7 +8,7 @@
 //   sppCaPem or sppSha256 (J3: how SPP's certificate is trusted; without one no token goes to SPP)
 // Joining is irreversible (J1): destroying this stack forgets the join, it does not undo it.
 import * as pulumi from "@pulumi/pulumi";
-import { SppJoin, TrafficRedirection, type TrafficRedirectionArgs } from "../../sdk/integration";
+import { SppJoin, TrafficRedirection, type TrafficRedirectionArgs } from "pulumi-sps";
 
 const cfg = new pulumi.Config();
 const sppPort = cfg.getNumber("sppPort");

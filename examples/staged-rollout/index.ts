@@ -6,7 +6,7 @@
 // still starts; the `up` still fails while any cluster has failed (README, "Staged rollout").
 // `maxInFlight` (stack config, default 2): clusters of a stage at once.
 import * as pulumi from "@pulumi/pulumi";
-import { SpsFleet } from "../../sdk";
+import { SpsFleet } from "pulumi-sps";
 // Every cluster is one standalone node: no system-control channel (the REST upgrade call reboots it).
 import { deadlines, firmware, node, target } from "../lab-config";
 

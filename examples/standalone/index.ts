@@ -5,7 +5,7 @@
 // node's REST answer cannot show the license's LTS major, the operator confirms the upload with the
 // SHA-256 the gate names: `pulumi config set licenseConfirmed sha256:<hex>`.
 import * as pulumi from "@pulumi/pulumi";
-import { SpsCluster } from "../../sdk";
+import { SpsCluster } from "pulumi-sps";
 import { deadlines, firmware, node, target } from "../lab-config";
 
 const dl = deadlines();
