@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as automation from "@pulumi/pulumi/automation";
 import { createTestStack, TestStack } from "../support/pulumi-engine";
 import { startLab, type Lab } from "../support/sps-lab";
-import { events, type EmulatorEvent } from "./sps-helpers";
+import { events, gateIn, passGate, type EmulatorEvent } from "./sps-helpers";
 
 const PROGRAM = path.join(__dirname, "programs", "shared-appliance");
 
@@ -17,7 +17,12 @@ describe("one appliance declared twice", function () {
   const stacks: TestStack[] = [];
 
   before(async function () {
-    lab = await startLab({ clusters: [{ name: "dc", nodes: [{ name: "sps1", version: "6.1.0" }] }] });
+    lab = await startLab({
+      clusters: [
+        { name: "dc", nodes: [{ name: "sps1", version: "6.1.0" }] },
+        { name: "pair", nodes: [{ name: "sps-ha", version: "6.1.0", ha: true }] },
+      ],
+    });
   });
 
   after(async function () {
@@ -25,8 +30,8 @@ describe("one appliance declared twice", function () {
     await lab?.stop();
   });
 
-  const address = (): string => {
-    const n = lab.fleet.nodes.find((x) => x.name === "sps1");
+  const address = (name = "sps1"): string => {
+    const n = lab.fleet.nodes.find((x) => x.name === name);
     assert.ok(n);
     return n.url;
   };
@@ -132,6 +137,75 @@ describe("one appliance declared twice", function () {
       (e) => e.seq > (all.at(-1)?.seq ?? 0) && e.name !== "login",
     );
     assert.deepEqual(later, [], `nothing written by the second run (${since} events before it)`);
+  });
+
+  it("on two runners (no shared lock files), interleaved: the second run stops before any write, naming the appliance; the first resumes and finishes", async function () {
+    const before = (await events(lab, { node: "sps-ha" })).length;
+    const config = { ...lab.config, clusters: JSON.stringify([{ name: "pair", node: "sps-ha", ha: true }]) };
+    // Each stack its own checkpoint directory, as on two CI runners: only the appliance is shared.
+    const a = await createTestStack({
+      programDir: PROGRAM,
+      stackName: "runner-a",
+      config: { ...config, "sps:checkpointDir": path.join(lab.dir, "runner-a") },
+      secrets: lab.secrets,
+    });
+    stacks.push(a);
+    const b = new TestStack(a.workDir, a.env, await automation.Stack.create("runner-b", a.stack.workspace));
+    for (const [k, v] of Object.entries({ ...config, "sps:checkpointDir": path.join(lab.dir, "runner-b") }))
+      await b.setConfig(k, v);
+    for (const [k, v] of Object.entries(lab.secrets)) await b.setConfig(k, v, true);
+    const up = (s: TestStack) => s.cli(["up", "--yes", "--skip-preview", "--stack", s.name]);
+
+    // runner-a uploads and tests, then stops at the HA pair's manual activation gate (H2).
+    const first = await up(a);
+    assert.notEqual(first.code, 0);
+    const gate = gateIn(first.stdout + first.stderr);
+    assert.ok(gate, first.stdout + first.stderr);
+
+    // runner-b finds runner-a's upload on the appliance and stops before writing anything.
+    const mark = (await events(lab, { node: "sps-ha" })).at(-1)?.seq ?? 0;
+    const second = await up(b);
+    assert.notEqual(second.code, 0);
+    assert.match(
+      second.stdout + second.stderr,
+      new RegExp(
+        `the appliance ${escapeRe(address("sps-ha"))} is in a state this run did not make: firmware ${escapeRe(gate.version)} in slot \\d+ was not uploaded by this run \\(its checkpoint records no upload of it\\)`,
+      ),
+    );
+    const writes = (await events(lab, { node: "sps-ha" })).filter(
+      (e) =>
+        e.seq > mark &&
+        ((e.kind === "http" && !e.name.startsWith("GET ")) || (e.kind === "action" && e.name !== "login")),
+    );
+    assert.deepEqual(
+      writes.filter((e) => e.name !== "POST /api/authentication"),
+      [],
+      "runner-b wrote nothing",
+    );
+
+    // The operator passes runner-a's gate; runner-a resumes from its checkpoint and finishes.
+    await passGate(lab, gate);
+    const resumed = await up(a);
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+    const all = (await events(lab, { node: "sps-ha" })).slice(before);
+    const posts = (p: string): number =>
+      all.filter((e) => e.kind === "http" && e.name === `POST ${p}`).length;
+    assert.equal(posts("/api/upload/firmware"), 1, "one upload");
+    assert.equal(posts("/api/firmware/test"), 1, "one upgrade test");
+    const activations = all.filter((e) => e.kind === "action" && e.name === "activate-firmware");
+    assert.deepEqual(
+      activations.map((e) => e.detail?.["via"]),
+      ["web-interface"],
+      "one activation, the operator's",
+    );
+    // runner-b again: the pair is on its target, nothing to do.
+    const end = all.at(-1)?.seq ?? 0;
+    const again = await up(b);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    const later = (await events(lab, { node: "sps-ha", kind: "action" })).filter(
+      (e) => e.seq > end && e.name !== "login",
+    );
+    assert.deepEqual(later, []);
   });
 });
 

@@ -1,14 +1,16 @@
 // Standalone clusters on the emulated lab (test/support/sps-lab.ts), for test/e2e/shared-appliance.test.ts.
 // Stack config `clusters` (namespace pulumi-sps-shared-appliance): a JSON list of
-//   { name, node, address? } — an SpsCluster `name` with the lab's node `node`, at `address` when given
-//   (another spelling of the lab's address, to declare one appliance twice).
+//   { name, node, address?, ha? } — an SpsCluster `name` with the lab's node `node`, at `address` when
+//   given (another spelling of the lab's address, to declare one appliance twice); `ha: true` for an HA
+//   pair (the lab's system-control routes; its activation is the manual web-interface gate, H2).
 import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster } from "../../../../sdk";
-import { deadlines, firmware, node, target } from "../../../../examples/lab-config";
+import { deadlines, firmware, node, systemControl, target } from "../../../../examples/lab-config";
 
 const config = new pulumi.Config();
 const dl = deadlines();
-const declared = config.requireObject<Array<{ name: string; node: string; address?: string }>>("clusters");
+const declared =
+  config.requireObject<Array<{ name: string; node: string; address?: string; ha?: boolean }>>("clusters");
 
 const clusters = declared.map(
   (c) =>
@@ -16,11 +18,14 @@ const clusters = declared.map(
       target: target("6.3"),
       nodes: [
         {
-          ...node(c.node, { settings: { healthOk: true } }),
+          ...(c.ha
+            ? node(c.node, { ha: true, settings: { haStatus: "HA", ipmiReachable: true, healthOk: true } })
+            : node(c.node, { settings: { healthOk: true } })),
           ...(c.address !== undefined ? { address: c.address } : {}),
         },
       ],
       firmware: firmware(),
+      ...(c.ha ? { systemControl: systemControl() } : {}),
       ...(dl ? { deadlines: dl } : {}),
     }),
 );
