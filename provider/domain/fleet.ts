@@ -50,7 +50,7 @@ export const nodeSettingsSchema = z
     ldapAuth: z.boolean(),
     /** P9: directory response timeout in seconds. */
     ldapTimeoutSeconds: z.number().nonnegative(),
-    /** P10: features removed in 6.0 that the configuration still uses ([] when none). */
+    /** P10: features a target removes or deprecates (./feature-removals.ts) that the configuration still uses ([] when none). */
     removedFeaturesInUse: z.array(z.enum(REMOVED_IN_6_0)),
     /** P10: AD/LDAP servers present SHA-1-signed certificates. */
     sha1LdapCertificates: z.boolean(),

@@ -5,6 +5,7 @@
  * built: P1 (backup-config step), P12 (test-firmware step).
  */
 import { FleetNode, PluginFacts } from "./fleet";
+import { FEATURE_REMOVALS } from "./feature-removals";
 import { Finding } from "./plan";
 import { RevisionHop } from "./upgrade-path";
 import {
@@ -168,6 +169,48 @@ function checkPluginBuilds(
   }
 }
 
+/** Rule P10 over FEATURE_REMOVALS: every removal or deprecation the node's path crosses. */
+function checkFeatureRemovals(
+  node: FleetNode,
+  first: Revision,
+  last: Revision,
+  out: PreflightFinding[],
+): void {
+  const inUse = node.settings.removedFeaturesInUse;
+  const removing = FEATURE_REMOVALS.filter((r) => crosses(first, last, r.removedFrom));
+  const deprecating = FEATURE_REMOVALS.filter(
+    (r) => r.deprecatedFrom !== undefined && crosses(first, last, r.deprecatedFrom) && !removing.includes(r),
+  );
+  if (inUse === undefined) {
+    if (removing.length > 0)
+      out.push(
+        notChecked(
+          "P10",
+          node.name,
+          `features this upgrade removes (${removing.map((r) => `${r.label} from ${r.removedFrom}`).join(", ")})`,
+          "removedFeaturesInUse",
+        ),
+      );
+    return;
+  }
+  for (const r of removing)
+    if (inUse.includes(r.feature))
+      out.push({
+        rule: "P10",
+        severity: "error",
+        node: node.name,
+        message: `the configuration uses ${r.label}, which ${r.removedFrom} removes (${r.source}); ${r.instead} — replace it before upgrading`,
+      });
+  for (const r of deprecating)
+    if (inUse.includes(r.feature))
+      out.push({
+        rule: "P10",
+        severity: "warning",
+        node: node.name,
+        message: `the configuration uses ${r.label}, deprecated from ${r.deprecatedFrom ?? ""} and removed in ${r.removedFrom} (${r.source}); ${r.instead} before the upgrade to ${r.removedFrom}`,
+      });
+}
+
 /**
  * Evaluate the preflight rules for one node that has `hops` to take.
  * A node with nothing to do gets no findings.
@@ -293,26 +336,8 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
     }
   }
 
-  // P10: features removed in 6.0; SHA-1 certificates from 6.0.4 / 6.5.0.
-  if (crosses(first, last, "6.0.0")) {
-    if (s.removedFeaturesInUse === undefined)
-      out.push(
-        notChecked(
-          "P10",
-          node.name,
-          "features removed in 6.0 (X.509 host certificates, DSA keys, log ingestion, Lieberman ERPM, SSH keys under 1024 bits)",
-          "removedFeaturesInUse",
-        ),
-      );
-    else
-      for (const f of s.removedFeaturesInUse)
-        out.push({
-          rule: "P10",
-          severity: "error",
-          node: node.name,
-          message: `the configuration uses ${f}, which 6.0 removes; replace it before upgrading`,
-        });
-  }
+  // P10: features removed (blocking) or deprecated (warning) at the version each guide states.
+  checkFeatureRemovals(node, first, last, out);
   const sha1Threshold = hops.some((h) => h.to.major === 6 && h.to.minor === 0) ? "6.0.4" : "6.5.0";
   if (crosses(first, last, sha1Threshold)) {
     if (s.sha1LdapCertificates === undefined)

@@ -223,6 +223,54 @@ describe("preflight rules (P2–P14) from node facts", () => {
     );
   });
 
+  it("P10: a hop into 5.11 with SSH keys under 1024 bits in use blocks (the 5.11 guide: support is lost)", () => {
+    const r = only(
+      check(
+        { version: "5.10.0", settings: clean({ removedFeaturesInUse: ["ssh-keys-under-1024-bits"] }) },
+        "5.11",
+      ),
+      "P10",
+    );
+    assert.equal(r.length, 1);
+    assert.equal(r[0].severity, "error");
+    assert.match(r[0].message, /shorter than 1024 bits, which 5\.11\.0 removes/);
+    // Already past 5.11: nothing left to lose.
+    assert.deepEqual(
+      only(
+        check(
+          { version: "5.11.0", settings: clean({ removedFeaturesInUse: ["ssh-keys-under-1024-bits"] }) },
+          "5.11",
+        ),
+        "P10",
+      ),
+      [],
+    );
+  });
+
+  it("P10: DSA keys, X.509 host certificates and Lieberman ERPM are deprecated in 5.11 (warning) and removed in 6.0 (blocking)", () => {
+    const features = ["dsa-keys", "x509-host-certificates", "lieberman-erpm"];
+    const into511 = only(
+      check({ version: "5.10.0", settings: clean({ removedFeaturesInUse: features }) }, "5.11"),
+      "P10",
+    );
+    assert.equal(into511.length, 3);
+    assert.ok(into511.every((f) => f.severity === "warning" && /deprecated from 5\.11\.0/.test(f.message)));
+    const into60 = only(
+      check({ version: "5.10.0", settings: clean({ removedFeaturesInUse: features }) }, "6.0"),
+      "P10",
+    );
+    assert.equal(into60.length, 3);
+    assert.ok(into60.every((f) => f.severity === "error" && /6\.0\.0 removes/.test(f.message)));
+    // log ingestion has no 5.11 deprecation in the guides: no finding into 5.11.
+    assert.deepEqual(
+      only(
+        check({ version: "5.10.0", settings: clean({ removedFeaturesInUse: ["log-ingestion"] }) }, "5.11"),
+        "P10",
+      ),
+      [],
+    );
+  });
+
   it("P11: crossing 6.1.0 needs RFC 5890 in-band destination hostnames", () => {
     const r = only(
       check({ version: "6.0.7", settings: clean({ nonRfc5890Hostnames: ["bad_host..x"] }) }, "6.3"),
