@@ -42,6 +42,11 @@ export interface SpsClusterArgs {
    * (S11). A changed license file has a new SHA-256: this confirmation then no longer counts.
    */
   licenseConfirmed?: string;
+  /**
+   * Operator confirmations of manual gates the tool cannot see passed: each gate names the one it needs
+   * ("vm-snapshot sps1", P5; "console-redirection sps1", P15; ...). Add it once the work is done and run again.
+   */
+  confirmed?: string[];
   plugins?: Array<{ node: string; name: string; version: string; path: string }>;
   pluginBuilds?: Record<string, Record<string, { version: string; path: string }>>;
   indexers?: Array<{
@@ -183,6 +188,7 @@ export class SpsCluster extends pulumi.ComponentResource {
         ...(args.pluginBuilds ? { pluginBuilds: args.pluginBuilds } : {}),
         ...(args.systemControl ? { systemControl: args.systemControl } : {}),
         ...(args.licenseConfirmed ? { licenseConfirmed: args.licenseConfirmed } : {}),
+        ...(args.confirmed && args.confirmed.length > 0 ? { confirmed: args.confirmed } : {}),
         ...(args.maxParallel !== undefined ? { maxParallel: args.maxParallel } : {}),
         ...(args.upgradeCall ? { upgradeCall: args.upgradeCall } : {}),
         ...(args.evidenceDir ? { evidenceDir: args.evidenceDir } : {}),

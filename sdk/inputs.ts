@@ -164,6 +164,8 @@ export const firmwareInputSchema = z
     systemControl: systemControlInputSchema.default({}),
     /** "sha256:<hex>": the operator confirms this license file is installed (S11), see licenseConfirmedSchema. */
     licenseConfirmed: licenseConfirmedSchema,
+    /** Operator confirmations of manual gates (provider/executor/confirmations.ts); each gate names its own. */
+    confirmed: z.array(z.string().min(1, "must not be empty")).default([]),
     maxParallel: z.number().int().positive().optional(),
     /**
      * What POST /api/firmware/upgrade does on this cluster's SPS version, when the operator knows it

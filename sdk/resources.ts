@@ -83,6 +83,8 @@ export interface ClusterFirmwareArgs {
   systemControl?: pulumi.Input<SystemControlInput>;
   /** "sha256:<hex>": the operator confirms this license file is installed where REST cannot show it (S11). */
   licenseConfirmed?: pulumi.Input<string>;
+  /** Operator confirmations of manual gates ("vm-snapshot sps1", ...): each gate names the one it needs. */
+  confirmed?: pulumi.Input<string[]>;
   maxParallel?: pulumi.Input<number>;
   /** What POST /api/firmware/upgrade does on this SPS version, if known (only HA pairs depend on it). */
   upgradeCall?: pulumi.Input<"reboots" | "selects">;

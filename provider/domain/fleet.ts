@@ -42,6 +42,8 @@ export const nodeSettingsSchema = z
     ipmiReachable: z.boolean(),
     /** P5: a VM snapshot was taken (virtual appliances). */
     vmSnapshot: z.boolean(),
+    /** P15: console redirection is configured and enabled (virtual appliances, where the environment allows it). */
+    consoleRedirection: z.boolean(),
     /** P7: SPS has joined Starling. */
     starlingJoined: z.boolean(),
     /** P8: "disconnect clients when disks are N% used". */

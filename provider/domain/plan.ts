@@ -59,6 +59,11 @@ export interface Finding {
   message: string;
   /** A warning whose rule could not be checked for want of a declared fact (extension of the contract). */
   status?: "not-checked";
+  /**
+   * A prerequisite declared as not met (P5, P15): the run stops at the node's preflight until the operator
+   * adds this confirmation to the executor's `confirmed` list (extension of the contract).
+   */
+  confirm?: string;
 }
 
 export interface PlanStep {

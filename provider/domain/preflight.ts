@@ -273,7 +273,9 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
       });
   }
 
-  // P5: virtual appliance — a VM snapshot should exist.
+  // P5, P15: a virtual appliance — [doc] UG 5.11/6.0/6.3, "Prerequisites": "Create a snapshot of the
+  // virtual machine before starting the upgrade process", "Configure and enable console redirection (if
+  // the virtual environment allows it)". Declared false: the run stops at preflight until confirmed.
   if (node.virtual === undefined) {
     out.push({
       rule: "P5",
@@ -283,14 +285,43 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
       message:
         "not checked: virtual appliance VM snapshot; declare virtual (and settings.vmSnapshot) for this node to check it",
     });
-  } else if (node.virtual && s.vmSnapshot !== true) {
     out.push({
-      rule: "P5",
+      rule: "P15",
       severity: "warning",
       node: node.name,
+      status: "not-checked",
       message:
-        "virtual appliance without a declared VM snapshot; take a snapshot before upgrading (settings.vmSnapshot)",
+        "not checked: console redirection of a virtual appliance; declare virtual (and settings.consoleRedirection) for this node to check it",
     });
+  } else if (node.virtual) {
+    const prerequisites = [
+      {
+        rule: "P5",
+        fact: s.vmSnapshot,
+        name: "vmSnapshot",
+        what: "a VM snapshot taken before the upgrade",
+        confirm: `vm-snapshot ${node.name}`,
+      },
+      {
+        rule: "P15",
+        fact: s.consoleRedirection,
+        name: "consoleRedirection",
+        what: "console redirection configured and enabled (if the virtual environment allows it)",
+        confirm: `console-redirection ${node.name}`,
+      },
+    ] as const;
+    for (const p of prerequisites) {
+      if (p.fact === undefined)
+        out.push(notChecked(p.rule, node.name, `virtual appliance: ${p.what}`, p.name));
+      else if (!p.fact)
+        out.push({
+          rule: p.rule,
+          severity: "warning",
+          node: node.name,
+          confirm: p.confirm,
+          message: `virtual appliance declared without ${p.what} (settings.${p.name}: false); the run stops at this node's preflight until it is done and confirmed: add "${p.confirm}" to confirmed`,
+        });
+    }
   }
 
   // P6, P7: plugins.

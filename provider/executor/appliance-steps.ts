@@ -24,6 +24,7 @@ import {
   slotWithVersion,
 } from "./node-state";
 import { fetchMarkOf, rebootMarkOf, rebootStarted } from "./checkpoint";
+import { requireConfirmations } from "./confirmations";
 import { imageMarkOf, markUpload, recordUploadSlot, refuseForeignState } from "./foreign-state";
 import { describeEvidence, ensureSupportBundle, evidenceOf, WEB_INTERFACE_BUNDLE } from "./support-bundle";
 import type { RunContext } from "./run-context";
@@ -75,6 +76,16 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
   const running = await ensureUp(ctx, node, step);
   if (await atPlanTarget(ctx, node, step, running))
     return skipped(`already on the plan target ${target} (running ${running})`);
+  // P5, P15: prerequisites declared as not done stop here, before the node's first change, until confirmed.
+  requireConfirmations(
+    ctx,
+    step,
+    ctx.inputs.plan.findings.flatMap((f) =>
+      f.confirm !== undefined && f.node === node.name
+        ? [{ rule: f.rule, what: f.message.replace(/; the run stops at .*$/, ""), confirm: f.confirm }]
+        : [],
+    ),
+  );
   const notes: string[] = [];
   // P2: System Monitor shows no problem — firmware integrity.
   const health = await node.client.getHealth();

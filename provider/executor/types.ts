@@ -144,6 +144,11 @@ export interface ExecutionInputs {
    * upload) where REST cannot show the license's LTS major (S11, provider/domain/license-decision.ts).
    */
   licenseConfirmed?: string[];
+  /**
+   * Operator confirmations of manual gates the tool cannot see passed (provider/executor/confirmations.ts):
+   * "vm-snapshot <node>" (P5), "console-redirection <node>" (P15), ... — each gate names its own.
+   */
+  confirmed?: string[];
   /** Per plugin name, per target revision "X.Y.Z" or release "X.Y", the build to install (P6, S15). */
   plugins?: Record<string, Record<string, PluginPackage>>;
   /** Per SPS revision "X.Y.Z", the indexer RPM (I3). */

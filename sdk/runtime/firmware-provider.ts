@@ -541,6 +541,7 @@ async function runLocked(
       firmware: f.firmware,
       licenses: licensesFor(f),
       ...(f.licenseConfirmed ? { licenseConfirmed: [f.licenseConfirmed] } : {}),
+      ...(f.confirmed.length > 0 ? { confirmed: f.confirmed } : {}),
       plugins: Object.fromEntries(
         Object.entries(f.pluginBuilds).map(([p, builds]) => [
           p,

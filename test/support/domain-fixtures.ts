@@ -47,6 +47,7 @@ export const CLEAN_SETTINGS: NodeSettings = {
   haStatus: "HA",
   ipmiReachable: true,
   vmSnapshot: true,
+  consoleRedirection: true,
   starlingJoined: false,
   diskFillupLimitPercent: 90,
   ldapAuth: false,

@@ -65,6 +65,8 @@ export interface NodeDecl {
   roles?: string[];
   ha?: boolean;
   plugins?: Array<{ name: string; version: string }>;
+  /** What the fleet declares beyond the clean settings (the planner's facts: P5, P15, ...). */
+  declared?: { virtual?: boolean; settings?: Record<string, unknown> };
   /** Settings of the emulated appliance only (the planner sees clean, declared settings). */
   liveSettings?: Record<string, unknown>;
   emulator?: Record<string, unknown>;
@@ -236,7 +238,12 @@ export class EmulatedCluster {
               roles: n.roles ?? [],
               ha: n.ha ?? false,
               ...(n.plugins ? { plugins: n.plugins } : {}),
-              settings: { ...CLEAN_SETTINGS, ...(n.ha ? {} : { haStatus: "Standalone" }) },
+              ...(n.declared?.virtual !== undefined ? { virtual: n.declared.virtual } : {}),
+              settings: {
+                ...CLEAN_SETTINGS,
+                ...(n.ha ? {} : { haStatus: "Standalone" }),
+                ...(n.declared?.settings ?? {}),
+              },
             })),
             indexers: o.indexers ?? [],
             ...(firmware ? { firmware } : {}),

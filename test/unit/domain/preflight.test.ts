@@ -72,13 +72,32 @@ describe("preflight rules (P2–P14) from node facts", () => {
     );
   });
 
-  it("P5: a virtual appliance without a declared VM snapshot is warned about", () => {
-    const r = only(
-      check({ version: "6.0.5", virtual: true, settings: clean({ vmSnapshot: false }) }, "6.3"),
-      "P5",
+  it("P5, P15: snapshot or console redirection declared false on a virtual appliance is a finding the run stops at until confirmed; not declared is 'not checked'", () => {
+    const r = check(
+      { version: "6.0.5", virtual: true, settings: clean({ vmSnapshot: false, consoleRedirection: false }) },
+      "6.3",
     );
-    assert.equal(r[0].severity, "warning");
-    assert.equal(r[0].status, undefined);
+    const [p5] = only(r, "P5");
+    assert.equal(p5.severity, "warning");
+    assert.equal(p5.status, undefined);
+    assert.equal(p5.confirm, "vm-snapshot n");
+    assert.match(p5.message, /settings\.vmSnapshot: false.*add "vm-snapshot n" to confirmed/);
+    const [p15] = only(r, "P15");
+    assert.equal(p15.confirm, "console-redirection n");
+    assert.match(p15.message, /console redirection configured and enabled/);
+    const done = check(
+      { version: "6.0.5", virtual: true, settings: clean({ vmSnapshot: true, consoleRedirection: true }) },
+      "6.3",
+    );
+    assert.deepEqual([...only(done, "P5"), ...only(done, "P15")], []);
+    const open = check(
+      { version: "6.0.5", virtual: true, settings: clean({ consoleRedirection: undefined }) },
+      "6.3",
+    );
+    assert.equal(only(open, "P15")[0].status, "not-checked");
+    assert.equal(only(open, "P15")[0].confirm, undefined);
+    const physical = check({ version: "6.0.5", virtual: false, settings: clean() }, "6.3");
+    assert.deepEqual(only(physical, "P15"), []);
   });
 
   it("P6: going to 6.0 needs the DEPRECATED build; from 6.1 on a DEPRECATED build is refused", () => {
