@@ -37,6 +37,7 @@ import { SpsRestClient } from "../provider/appliance/sps-rest-client";
 import { trustOfDeclared } from "../provider/appliance/tls-trust";
 import { redactText } from "../provider/appliance/api-error";
 import { printableLines, printableValue } from "../provider/domain/printable";
+import { loginSecrets } from "../provider/domain/redaction";
 import { recordedAnswer, writeRecording, type RecordedAnswer } from "../provider/appliance/recording";
 import { type CliIo, type Command, commandArgs, usageError } from "./command";
 
@@ -150,7 +151,7 @@ export async function examine(
       const { cluster, node } = item;
       const login = applianceLogin(credentials, node.name);
       const answers: RecordedAnswer[] = [];
-      const hidden = [...secrets, Buffer.from(`${login.username}:${login.password}`).toString("base64")];
+      const hidden = [...secrets, ...loginSecrets(login.username, login.password)];
       const client = new SpsRestClient(
         {
           endpoint: node.address,
@@ -165,7 +166,8 @@ export async function examine(
           ...(recordDir !== undefined
             ? {
                 onExchange: (e) => {
-                  const a = recordedAnswer(e, hidden);
+                  // The session cookie too: an appliance may echo it in a body.
+                  const a = recordedAnswer(e, [...hidden, ...client.secrets()]);
                   if (a) answers.push(a);
                 },
               }

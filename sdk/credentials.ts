@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { fieldProblems, describeProblems } from "../provider/domain/validation";
+import { redactText } from "../provider/domain/redaction";
 
 export const CREDENTIALS_CONFIG_KEY = "sps:credentials";
 
@@ -110,10 +111,16 @@ export function secretValues(c: Credentials): string[] {
     if (s !== undefined && s.length >= 4) out.push(s);
   };
   const bmcs = Object.values(c.bmc).flatMap((units) => Object.values(units));
-  for (const l of [c.appliance, ...Object.values(c.nodes), c.ipmi, ...bmcs]) add(l?.password);
+  for (const l of [c.appliance, ...Object.values(c.nodes), c.ipmi, ...bmcs]) {
+    add(l?.password);
+    // A Basic login header carries `user:password` (base64): redaction covers its spellings.
+    if (l?.password !== undefined && l.username) add(`${l.username}:${l.password}`);
+  }
   for (const s of [c.coreShell, c.indexer, ...Object.values(c.indexerHosts)]) {
     add(s?.password);
     add(s?.privateKey);
+    // A key's lines alone (its base64 body) are as secret as the whole.
+    for (const line of (s?.privateKey ?? "").split(/\r?\n/)) if (!line.startsWith("-----")) add(line.trim());
     add(s?.passphrase);
     add(s?.sudoPassword);
   }
@@ -125,9 +132,7 @@ export function secretValues(c: Credentials): string[] {
   return out.sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every known secret in `text` with `[secret]`. */
+/** Replaces every spelling of every known secret in `text` (provider/domain/redaction.ts). */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) out = out.split(s).join("[secret]");
-  return out;
+  return redactText(text, secrets);
 }

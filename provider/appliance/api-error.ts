@@ -28,30 +28,9 @@ export interface ApplianceApiErrorArgs {
 }
 
 import { printable, printableValue } from "../domain/printable";
+import { redactText, redactValue } from "../domain/redaction";
 
-const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|cookie|session_id|psk|authorization|api_key|private/i;
-
-export function redactText(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join("[redacted]");
-  return out
-    .replace(/session_id=[^;\s"]+/g, "session_id=[redacted]")
-    .replace(/(Authorization:\s*(?:Basic|Bearer))\s+\S+/gi, "$1 [redacted]");
-}
-
-/** A copy of a JSON value with secret-looking fields replaced and secret strings redacted. */
-export function redactValue(value: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (depth > 8) return "[…]";
-  if (typeof value === "string") return redactText(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value))
-      out[k] = SECRET_KEY.test(k) ? "[redacted]" : redactValue(v, secrets, depth + 1);
-    return out;
-  }
-  return value;
-}
+export { redactText, redactValue } from "../domain/redaction";
 
 export class ApplianceApiError extends Error {
   readonly appliance: string;

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import type { Exchange } from "./rest-transport";
 import { printableValue } from "../domain/printable";
+import { REDACTED, redactValue } from "../domain/redaction";
 
 export const RECORDING_SCHEMA_VERSION = 1;
 
@@ -36,27 +37,7 @@ export const RecordingSchema = z.strictObject({
 export type Recording = z.infer<typeof RecordingSchema>;
 
 const LICENSE_PATH = "/api/configuration/management/license";
-const SECRET_KEY = /pass(word)?|secret|token|cookie|session_id|authorization|psk|private/i;
-const REMOVED = "[removed]";
-
-function scrub(value: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (depth > 32) return REMOVED;
-  if (typeof value === "string") {
-    let out = value;
-    for (const s of secrets) if (s.length > 0) out = out.split(s).join(REMOVED);
-    return out;
-  }
-  if (Array.isArray(value)) return value.map((v) => scrub(v, secrets, depth + 1));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>).map(([k, v]) => [
-        k,
-        SECRET_KEY.test(k) ? REMOVED : scrub(v, secrets, depth + 1),
-      ]),
-    );
-  }
-  return value;
-}
+const REMOVED = REDACTED;
 
 /** License answer: only short scalars survive (no license text, no certificate). */
 function licenseOnly(value: unknown): unknown {
@@ -81,7 +62,7 @@ export function recordedAnswer(e: Exchange, secrets: readonly string[]): Recorde
     // keep the text (e.g. an HTML page during a boot)
   }
   const path = e.path.split("?")[0] ?? e.path;
-  let clean = printableValue(scrub(body, secrets), true);
+  let clean = printableValue(redactValue(body, secrets, 1), true);
   if (path === LICENSE_PATH && clean && typeof clean === "object") {
     const c = clean as Record<string, unknown>;
     clean = { ...c, ...(c["body"] !== undefined ? { body: licenseOnly(c["body"]) } : {}) };

@@ -10,6 +10,8 @@ import type { Agent } from "node:https";
 import { z } from "zod";
 import { redactText } from "./api-error";
 import { printable } from "../domain/printable";
+import { loginSecrets } from "../domain/redaction";
+import { hasCredentials } from "../domain/inventory";
 import { RestTransport } from "./rest-transport";
 import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
 
@@ -20,6 +22,9 @@ export const spsEndpointSchema = z.strictObject({
     .url({ error: "must be the https:// URL of the SPS node" })
     .refine((u) => u.startsWith("https://"), {
       error: "must be an https:// URL (the SPS REST API is HTTPS only)",
+    })
+    .refine((u) => !hasCredentials(u), {
+      error: "must not hold a user name or password: put the login in credentials",
     }),
   credentials: z.strictObject({
     username: z.string().min(1, { error: "must not be empty" }),
@@ -63,7 +68,7 @@ export class RestJsonCalls {
     this.base = new URL(sps.endpoint);
     this.agent = agentFor(sps.tls, this.base.host, log);
     const { username, password } = sps.credentials;
-    this.secrets = [password, Buffer.from(`${username}:${password}`).toString("base64"), ...extraSecrets];
+    this.secrets = [...loginSecrets(username, password), ...extraSecrets];
     this.transport = new RestTransport({
       appliance: this.base.host,
       baseUrl: this.base,

@@ -5,6 +5,7 @@
  * The password and the cookie value are secrets: they go only into headers, never into messages.
  */
 import { ApplianceApiError } from "./api-error";
+import { loginSecrets } from "../domain/redaction";
 import { AuthenticationResponseSchema } from "./rest-schemas";
 import type { RestTransport } from "./rest-transport";
 
@@ -33,10 +34,7 @@ export class RestSession {
 
   /** Secrets to redact from any error text. */
   secrets(): string[] {
-    const out = [
-      this.credentials.password,
-      Buffer.from(`${this.credentials.username}:${this.credentials.password}`).toString("base64"),
-    ];
+    const out = loginSecrets(this.credentials.username, this.credentials.password);
     if (this.cookie) out.push(this.cookie);
     return out;
   }

@@ -12,6 +12,7 @@ import type { Readable } from "node:stream";
 import { z } from "zod";
 import { ApplianceApiError } from "./api-error";
 import { FIRMWARE_UPLOAD_DEADLINE_MS } from "./answer-limits";
+import { hasCredentials } from "../domain/inventory";
 import type {
   ApplianceClient,
   ApplianceInfo,
@@ -84,6 +85,9 @@ export const SpsRestClientConfigSchema = z
       .url()
       .refine((u) => u.startsWith("https://"), {
         message: "the SPS REST API is HTTPS only: use an https:// URL",
+      })
+      .refine((u) => !hasCredentials(u), {
+        message: "must not hold a user name or password: pass the login as credentials",
       }),
     credentials: z.object({ username: z.string().min(1), password: z.string().min(1) }),
     tls: TlsTrustSchema.default({ mode: "system" }),
@@ -181,6 +185,11 @@ export class SpsRestClient implements ApplianceClient {
 
   close(): void {
     this.agent.destroy();
+  }
+
+  /** The secrets this client holds (password, `user:password`, the session cookie once logged in). */
+  secrets(): string[] {
+    return this.session.secrets();
   }
 
   private protocolError(

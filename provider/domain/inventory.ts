@@ -54,10 +54,26 @@ export const bmcSchema = z.record(
 );
 
 /** The appliance REST API base URL (the SPS REST API is HTTPS only). */
-export const applianceAddressText = z.string().refine((u) => /^https:\/\/[^\s/]+(\/.*)?$/.test(u), {
-  message:
-    "must be the appliance's https:// URL, e.g. https://sps1.example.com (the SPS REST API is HTTPS only)",
-});
+export const applianceAddressText = z
+  .string()
+  .refine((u) => /^https:\/\/[^\s/]+(\/.*)?$/.test(u), {
+    message:
+      "must be the appliance's https:// URL, e.g. https://sps1.example.com (the SPS REST API is HTTPS only)",
+  })
+  .refine((u) => !hasCredentials(u), {
+    message:
+      "must not hold a user name or password (https://user:password@host would keep the password in the state and logs): write https://host and put the login in the sps:credentials secret config",
+  });
+
+/** Whether a URL carries a login (`https://user:password@host`). */
+export function hasCredentials(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return url.username !== "" || url.password !== "";
+  } catch {
+    return /^[a-z]+:\/\/[^/]*@/i.test(u);
+  }
+}
 
 const certificateSha256 = z
   .string()

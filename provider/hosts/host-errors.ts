@@ -3,15 +3,13 @@
  * code, stderr tail) and never a password, passphrase or key: messages pass through `redact`.
  */
 
+import { redactText } from "../domain/redaction";
+
 const STDERR_TAIL_CHARS = 800;
 
 /** Removes every secret from a text (passwords, passphrases); used on every message we build. */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s.length > 0) out = out.split(s).join("[redacted]");
-  }
-  return out;
+  return redactText(text, secrets);
 }
 
 /** The last part of a command's stderr, enough to see why it failed. */

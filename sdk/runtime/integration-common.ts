@@ -8,6 +8,7 @@ import type { TrustLogger } from "../../provider/appliance/tls-trust";
 import { redact } from "../../provider/hosts/host-errors";
 import { printableLines } from "../../provider/domain/printable";
 import { credentials, configure as configureContext, toEngine, type ConfigBag } from "./context";
+import { secretValues } from "../credentials";
 
 export const SPP_TOKEN_CONFIG_KEY = "sps:sppApiToken";
 export const ROUTER_SSH_CONFIG_KEY = "sps:routerSsh";
@@ -33,8 +34,7 @@ function secrets(): string[] {
     // not configured
   }
   try {
-    const c = credentials();
-    for (const l of [c.appliance, ...Object.values(c.nodes)]) if (l?.password) out.push(l.password);
+    out.push(...secretValues(credentials()));
   } catch {
     // not configured
   }

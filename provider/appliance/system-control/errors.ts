@@ -5,16 +5,13 @@
  */
 import { whyChannelCannot, type ChannelKind, type SystemControlOperation } from "./operations";
 import { SpawnError } from "./run-process";
+import { redactText } from "../../domain/redaction";
 
 const STDERR_TAIL_CHARS = 600;
 
 /** Replaces every secret (password, passphrase, key text) in a text by `[redacted]`. */
 export function redactSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s.length > 0) out = out.split(s).join("[redacted]");
-  }
-  return out;
+  return redactText(text, secrets);
 }
 
 /** The last part of a process's stderr, enough to see why it failed. */

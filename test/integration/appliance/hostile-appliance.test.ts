@@ -14,7 +14,15 @@ import { ANSWER_TOO_LARGE, JSON_ANSWER_MAX_BYTES } from "../../../provider/appli
 import { RestCallError, RestJsonCalls } from "../../../provider/appliance/rest-json-calls";
 import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
 import { runCli, type CliIo } from "../../../cli/sps-upgrade";
-import { drip, endless, HostileAppliance, json, reset, spsAnswers } from "../../support/hostile-appliance";
+import {
+  drip,
+  endless,
+  HOSTILE_SESSION_ID,
+  HostileAppliance,
+  json,
+  reset,
+  spsAnswers,
+} from "../../support/hostile-appliance";
 
 const LOGIN = { username: "admin", password: "Hostile-Passw0rd!" };
 
@@ -212,5 +220,65 @@ describe("doctor against a hostile appliance: appliance text is escaped, a versi
       }
     }
     assert.deepEqual(appliance.writes, []);
+  });
+});
+
+describe("doctor --record against an appliance that echoes secrets", function () {
+  this.timeout(30_000);
+  let appliance: HostileAppliance;
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "hostile-test-"));
+  });
+  afterEach(async () => {
+    await appliance?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the recording and the output keep no spelling of the password, of user:password, nor the session id", async () => {
+    const pw = LOGIN.password;
+    const b = Buffer.from(pw);
+    const userPw = Buffer.from(`${LOGIN.username}:${pw}`);
+    const spellings = [
+      pw,
+      encodeURIComponent(pw),
+      b.toString("base64"),
+      b.toString("base64url"),
+      b.toString("hex"),
+      userPw.toString("base64"),
+      HOSTILE_SESSION_ID,
+    ];
+    const echo = json({
+      body: { firmware_version: "7.0.3", roles: [], echoed: spellings.map((s) => `seen ${s} here`) },
+      meta: { href: "/api/info" },
+    });
+    appliance = await new HostileAppliance({
+      ...spsAnswers("7.0.3"),
+      "/api/info": echo,
+      "/api/health_status": json({ error: { type: "Boom", details: { message: spellings.join(" ") } } }, 500),
+    }).start();
+    const inventory = join(dir, "inventory.json");
+    writeFileSync(
+      inventory,
+      JSON.stringify({
+        defaults: { target: "7.0", tls: { caFile: appliance.caCertPath } },
+        clusters: [{ name: "dc", nodes: [{ name: "h1", version: "7.0.3", address: appliance.url }] }],
+      }),
+    );
+    const credentials = join(dir, "credentials.json");
+    writeFileSync(credentials, JSON.stringify({ appliance: LOGIN }));
+    const record = join(dir, "rec");
+    let out = "";
+    const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (out += t), today: () => "2026-12-01" };
+    await runCli(
+      ["doctor", "--inventory", inventory, "--credentials", credentials, "--record", record, "--json"],
+      io,
+    );
+    const recorded = readFileSync(join(record, "dc__h1.json"), "utf8");
+    assert.match(recorded, /seen \[redacted\] here/, "the echo was recorded, redacted");
+    for (const s of spellings) {
+      assert.ok(!recorded.includes(s), `the recording holds ${s}`);
+      assert.ok(!out.includes(s), `the output holds ${s}`);
+    }
   });
 });

@@ -166,7 +166,7 @@ describe("recordings: parsers against recorded answers, doctor --record, the emu
       },
       ["x9Q", ""],
     );
-    assert.deepEqual(rec?.body, { body: { note: "pw=[removed] end" } });
+    assert.deepEqual(rec?.body, { body: { note: "pw=[redacted] end" } });
   });
 
   it("redaction: secrets anywhere, token-like fields and license texts are removed; writes are not kept", () => {
@@ -188,7 +188,7 @@ describe("recordings: parsers against recorded answers, doctor --record, the emu
       [],
     );
     assert.deepEqual(lic?.body, {
-      body: { serial: "S-1", license: "[removed]", valid_not_after: "2030-01-01" },
+      body: { serial: "S-1", license: "[redacted]", valid_not_after: "2030-01-01" },
     });
     assert.equal(lic?.contentType, "application/json");
     assert.ok(!JSON.stringify(lic).includes("abc"));
@@ -202,7 +202,7 @@ describe("recordings: parsers against recorded answers, doctor --record, the emu
       },
       ["Sekret-123"],
     );
-    assert.deepEqual(other?.body, { body: { note: "pw is [removed] here", api_token: "[removed]" } });
+    assert.deepEqual(other?.body, { body: { note: "pw is [redacted] here", api_token: "[redacted]" } });
     assert.equal(
       recordedAnswer(
         { method: "POST", path: "/api/transaction", status: 200, headers: {}, body: body({}) },

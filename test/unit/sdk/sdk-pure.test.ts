@@ -223,7 +223,7 @@ describe("credentials from stack config", function () {
       }),
     );
     const text = redact('login with S3cret-pass failed; license {"serial":"EMU-6-123"}', secretValues(c));
-    assert.equal(text, "login with [secret] failed; license [secret]");
+    assert.equal(text, "login with [redacted] failed; license [redacted]");
   });
 });
 
