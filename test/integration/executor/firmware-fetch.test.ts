@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fleetSchema } from "../../../provider/domain/fleet";
 import { planCluster } from "../../../provider/domain/fleet-plan";
 import type { ClusterPlan } from "../../../provider/domain/plan";
-import { ExecutionError, executeClusterPlan } from "../../../provider/executor";
+import { ExecutionError, executeClusterPlan, memoryCheckpointStore } from "../../../provider/executor";
 import type { ExecutionInputs, FirmwareImageInput } from "../../../provider/executor/types";
 import { issueServerCertificate } from "../../../simulator/certificates";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
@@ -252,6 +252,56 @@ describe("executor: firmware by URL on a 7.x standalone node (S3, P12)", functio
     assert.equal(source!.gets, 1);
     assert.equal(cluster!.reboots("sps1").length, 1);
     assert.equal(cluster!.fleet.node("sps1").node.runningVersion, "7.1.1");
+  });
+
+  it("another run's download under way (no fetch mark in this run's checkpoint): the run stops naming it and starts no second fetch; the other run finishes", async () => {
+    await start();
+    source!.hold();
+    const image = await goodImage();
+    const abort = new AbortController();
+    await assert.rejects(
+      executeClusterPlan(
+        inputsFor(image, {
+          signal: abort.signal,
+          progress: (e) => {
+            if (e.action === "fetch-firmware" && e.phase === "waiting") abort.abort();
+          },
+        }),
+      ),
+      (e: unknown) => e instanceof ExecutionError && e.kind === "aborted",
+    );
+    const key = cluster!.store.current?.fetches?.[0]?.key;
+    assert.ok(key);
+    // A second run of the same appliance with its own (empty) checkpoint — another stack or runner.
+    const since = cluster!.lastSeq();
+    await assert.rejects(
+      executeClusterPlan(inputsFor(image, { checkpoint: memoryCheckpointStore() })),
+      (e: unknown) => {
+        assert.ok(e instanceof ExecutionError);
+        assert.equal(e.kind, "foreign-state");
+        assert.match(
+          e.message,
+          new RegExp(
+            `is in a state this run did not make: a download of firmware 7\\.1\\.1 \\(download ${key}, (queued|in-progress)\\) was not started by this run`,
+          ),
+        );
+        assert.match(e.message, new RegExp(`DELETE /api/firmware/fetch/${key}`));
+        assertNoSecret("foreign-state error", e.message);
+        return true;
+      },
+    );
+    assert.deepEqual(cluster!.writes(since), [], "the other run wrote nothing");
+    assert.equal(fetchStarts().length, 1);
+    const resumed = await executeClusterPlan(
+      inputsFor(image, {
+        progress: (e) => {
+          if (e.action === "fetch-firmware" && e.phase === "waiting") source!.releaseNow();
+        },
+      }),
+    );
+    assert.equal(resumed.complete, true);
+    assert.equal(fetchStarts().length, 1);
+    assert.equal(cluster!.reboots("sps1").length, 1);
   });
 
   it("a fetch recorded as started whose answer was never seen (no key) is found in the node's list, not started again", async () => {
