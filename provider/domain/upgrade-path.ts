@@ -47,11 +47,20 @@ export interface NodePath {
 const PYRAMID_LAST_RELEASE: Release = { major: 5, minor: 0 };
 
 /**
+ * Rule V5: the last feature release of a major, where an upgrade guide states it. The LTS guide names
+ * the three FRs that may enter it: SPS 6.0 Upgrade Guide, "Upgrade path to SPS 6.0" — "The latest
+ * maintenance versions of the previous three feature releases (in this case, SPS 5 F9 or later)", so 5's
+ * last FR is 5.11. A major missing here falls back to the highest FR the catalog lists, with a
+ * "not checked" finding (lastFeatureReleaseFinding).
+ */
+export const LAST_FEATURE_RELEASE: Readonly<Record<number, number>> = { 5: 11 };
+
+/**
  * Rule V5: is a direct hop from release `from` (at its newest revision) to release `to` supported?
  * - to LTS X.0: from (X-1).0, or from one of the three feature releases before X.0;
  * - to FR X.Y: from X.0, or from one of the three feature releases X.(Y-3)..X.(Y-1) (after X.0).
- * "The three FRs before" is counted by release number, so a catalog that lacks an FR
- * cannot make an older FR look eligible.
+ * "The three FRs before" is counted by release number (X.Y arithmetic), never by which releases the
+ * catalog happens to list: a catalog that lacks an FR cannot make an older FR look eligible.
  */
 export function isSupportedHop(from: Release, to: Release, catalog: Catalog): boolean {
   if (compareReleases(from, to) >= 0) return false;
@@ -66,18 +75,43 @@ export function isSupportedHop(from: Release, to: Release, catalog: Catalog): bo
   return from.minor >= Math.max(1, to.minor - 3) && from.minor <= to.minor - 1;
 }
 
-function lastFeatureMinor(major: number, catalog: Catalog, atLeast: Release): number {
-  let last = atLeast.major === major ? atLeast.minor : 0;
+function lastFeatureMinor(major: number, catalog: Catalog, atLeast?: Release): number {
+  const stated = LAST_FEATURE_RELEASE[major];
+  if (stated !== undefined) return stated;
+  let last = atLeast?.major === major ? atLeast.minor : 0;
   for (const r of catalog.releases) {
     if (r.release.major === major && r.release.minor > last) last = r.release.minor;
   }
   return last;
 }
 
-/** Rule V5: the shortest chain of supported release hops from `from` to `to` over catalog releases. */
-export function findReleasePath(from: Release, to: Release, catalog: Catalog): Release[] | undefined {
-  const candidates = catalog.releases
-    .map((r) => r.release)
+/** Rule V5: a path into an LTS whose entry FRs no guide known to the project states is "not checked". */
+function lastFeatureReleaseFinding(path: readonly Release[], from: Release, catalog: Catalog): Finding[] {
+  const out: Finding[] = [];
+  let at = from;
+  for (const next of path) {
+    if (isLts(next) && isFeatureRelease(at) && LAST_FEATURE_RELEASE[at.major] === undefined) {
+      const last = lastFeatureMinor(at.major, catalog, at);
+      out.push({
+        rule: "V5",
+        severity: "warning",
+        status: "not-checked",
+        message: `not checked: which feature releases may upgrade to ${formatRelease(next)} directly ("the previous three feature releases") is taken from the catalog's newest ${at.major}.x feature release ${at.major}.${last}, not from an upgrade guide; confirm ${formatRelease(at)} → ${formatRelease(next)} in the ${formatRelease(next)} upgrade guide ("Upgrade path")`,
+      });
+    }
+    at = next;
+  }
+  return out;
+}
+
+/** Shortest chain of supported hops from `from` to `to` over `releases` (highest next release first). */
+function shortestPath(
+  from: Release,
+  to: Release,
+  releases: readonly Release[],
+  catalog: Catalog,
+): Release[] | undefined {
+  const candidates = releases
     .filter((r) => compareReleases(r, from) > 0 && compareReleases(r, to) <= 0)
     // Prefer the highest next release among equally short paths: fewer, bigger, supported jumps.
     .sort((a, b) => compareReleases(b, a));
@@ -104,6 +138,30 @@ export function findReleasePath(from: Release, to: Release, catalog: Catalog): R
     }
   }
   return undefined;
+}
+
+/** Rule V5: the shortest chain of supported release hops from `from` to `to` over catalog releases. */
+export function findReleasePath(from: Release, to: Release, catalog: Catalog): Release[] | undefined {
+  return shortestPath(
+    from,
+    to,
+    catalog.releases.map((r) => r.release),
+    catalog,
+  );
+}
+
+/**
+ * Rules V5, V7: when the catalog offers no supported path, the releases a supported path needs that the
+ * catalog lacks — found over every release number between `from` and `to` (X.Y arithmetic).
+ */
+export function missingReleases(from: Release, to: Release, catalog: Catalog): Release[] | undefined {
+  const all: Release[] = [];
+  for (let major = from.major; major <= to.major; major++) {
+    const last = major === to.major ? to.minor : lastFeatureMinor(major, catalog, from);
+    for (let minor = 0; minor <= last; minor++) all.push({ major, minor });
+  }
+  const path = shortestPath(from, to, all, catalog);
+  return path?.filter((r) => !catalog.find(r));
 }
 
 /** Resolve a declared target against the catalog (V7). */
@@ -236,6 +294,15 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
 
   const releases = findReleasePath(curRelease, tgtRelease, catalog);
   if (!releases) {
+    const missing = missingReleases(curRelease, tgtRelease, catalog);
+    if (missing && missing.length > 0) {
+      findings.push({
+        rule: "V7",
+        severity: "error",
+        message: `no supported upgrade path from ${formatRevision(current)} to ${formatRevision(target)}: the path needs release${missing.length > 1 ? "s" : ""} ${missing.map(formatRelease).join(", ")}, which the release catalog does not list (supported hops go to X.0 from (X-1).0 or the three feature releases before it, and to X.Y from X.0 or the three feature releases before it) — add the missing intermediate releases between ${formatRelease(curRelease)} and ${formatRelease(tgtRelease)} with their newest revisions to your catalog file (--catalog)`,
+      });
+      return { target, hops: [], findings };
+    }
     findings.push({
       rule: "V5",
       severity: "error",
@@ -243,6 +310,7 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
     });
     return { target, hops: [], findings };
   }
+  findings.push(...lastFeatureReleaseFinding(releases, curRelease, catalog));
   releases.forEach((rel, i) => {
     const last = i === releases.length - 1;
     const to = last ? target : (catalog.newestRevision(rel) as Revision);

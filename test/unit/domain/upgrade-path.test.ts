@@ -87,13 +87,60 @@ describe("upgrade path of one node (rules V3–V8)", () => {
     assert.deepEqual(p.chain, ["5.1.0", "5.4.1", "5.7.0", "5.10.0", "5.11.2"]);
   });
 
-  it("V5: an FR whose next three FRs are missing from the catalog cannot be planned, and the message says what to add", () => {
+  it("V5/V7: an FR whose next three FRs are missing from the catalog cannot be planned; the error names the releases to add", () => {
     const p = path("5.1.0", "5.11");
-    assert.equal(p.errors[0].rule, "V5");
+    assert.equal(p.errors[0].rule, "V7");
+    assert.match(p.errors[0].message, /needs releases 5\.4, 5\.7, which the release catalog does not list/);
     assert.match(p.errors[0].message, /between 5\.1 and 5\.11/);
   });
 
-  it("V5: no supported path through the catalog is a blocking finding that names what to add", () => {
+  it("V5: the FRs that may enter 6.0 are 5.9–5.11 by number — with 5.11 missing from the catalog, 5.8 still cannot go straight to 6.0", () => {
+    const without511 = Catalog.parse({
+      ...exampleCatalog().toFile(),
+      releases: exampleCatalog()
+        .toFile()
+        .releases.filter((r) => r.version !== "5.11"),
+    });
+    assert.equal(isSupportedHop(parseRelease("5.8"), parseRelease("6.0"), without511), false);
+    const p = path("5.8.1", "6.0", without511);
+    assert.deepEqual(p.errors, []);
+    assert.deepEqual(p.chain, ["5.8.1", "5.10.0", "6.0.7"]);
+    // With no FR 5.9–5.11 in the catalog at all, the plan is an error naming one to add.
+    const thin = Catalog.parse({
+      schemaVersion: 1,
+      releases: [
+        { version: "5.8", revisions: ["5.8.2"] },
+        { version: "6.0", revisions: ["6.0.7"] },
+      ],
+    });
+    const q = path("5.8.2", "6.0", thin);
+    assert.deepEqual(q.chain, []);
+    assert.equal(q.errors[0].rule, "V7");
+    assert.match(q.errors[0].message, /needs release 5\.11, which the release catalog does not list/);
+  });
+
+  it("V5: a path into an LTS whose entry FRs no known guide states is 'not checked' (taken from the catalog)", () => {
+    const c = Catalog.parse({
+      schemaVersion: 1,
+      releases: [
+        { version: "6.13", revisions: ["6.13.1"] },
+        { version: "6.14", revisions: ["6.14.0"] },
+        { version: "7.0", revisions: ["7.0.3"] },
+      ],
+    });
+    const p = path("6.14.0", "7.0", c);
+    assert.deepEqual(p.chain, ["6.14.0", "7.0.3"]);
+    const v5 = p.warnings.filter((w) => w.rule === "V5");
+    assert.equal(v5.length, 1);
+    assert.match(v5[0].message, /not checked: .*6\.14/);
+    assert.deepEqual(
+      path("5.11.2", "6.0").warnings.filter((w) => w.rule === "V5"),
+      [],
+      "6.0's entry FRs come from its guide",
+    );
+  });
+
+  it("V5/V7: no supported path through the catalog is a blocking finding that names the release to add", () => {
     const c = Catalog.parse({
       schemaVersion: 1,
       releases: [
@@ -103,7 +150,8 @@ describe("upgrade path of one node (rules V3–V8)", () => {
     });
     const p = path("4.0.6", "6.0", c);
     assert.equal(p.errors.length, 1);
-    assert.equal(p.errors[0].rule, "V5");
+    assert.equal(p.errors[0].rule, "V7");
+    assert.match(p.errors[0].message, /needs release 5\.0/);
     assert.match(p.errors[0].message, /add the missing intermediate releases/);
   });
 
