@@ -3,6 +3,7 @@
  * None of them holds a secret: credentials, keys and license texts come from `sps:credentials`
  * (./credentials.ts). zod issues become `check` failures `{property, reason}` naming field and fix.
  */
+import { deadlineMsSchema, intervalMsSchema } from "../provider/domain/duration-bounds";
 import { z } from "zod";
 import { NODE_ROLES, nodeSettingsSchema, pluginSchema } from "../provider/domain/fleet";
 import { checkFirmwareSources, firmwareSourceSchema } from "../provider/domain/firmware-source";
@@ -67,13 +68,13 @@ export type ApplianceNodeInput = z.input<typeof applianceNodeInputSchema>;
 export type ApplianceNode = z.output<typeof applianceNodeInputSchema>;
 
 const route = z.union([
-  z.object({ channel: z.literal("ssh"), deadlineMs: z.number().int().positive().optional() }).strict(),
-  z.object({ channel: z.literal("ipmi"), deadlineMs: z.number().int().positive().optional() }).strict(),
+  z.object({ channel: z.literal("ssh"), deadlineMs: deadlineMsSchema.optional() }).strict(),
+  z.object({ channel: z.literal("ipmi"), deadlineMs: deadlineMsSchema.optional() }).strict(),
   z
     .object({
       channel: z.literal("manual"),
       note: z.string().optional(),
-      deadlineMs: z.number().int().positive().optional(),
+      deadlineMs: deadlineMsSchema.optional(),
     })
     .strict(),
   z
@@ -81,7 +82,7 @@ const route = z.union([
       channel: z.literal("command"),
       argv: z.array(z.string()).min(1),
       env: z.record(z.string(), z.string()).optional(),
-      deadlineMs: z.number().int().positive().optional(),
+      deadlineMs: deadlineMsSchema.optional(),
     })
     .strict(),
 ]);
@@ -110,17 +111,17 @@ export const firmwareImageInputSchema = firmwareSourceSchema;
 
 const deadlinesSchema = z
   .object({
-    secondarySyncMs: z.number().positive(),
-    firstBootMs: z.number().positive(),
-    webInterfaceBackMs: z.number().positive(),
-    secondaryRejoinMs: z.number().positive(),
-    storageReorganisationMs: z.number().positive(),
-    pollIntervalMs: z.number().positive(),
-    firmwareTestMs: z.number().positive(),
+    secondarySyncMs: deadlineMsSchema,
+    firstBootMs: deadlineMsSchema,
+    webInterfaceBackMs: deadlineMsSchema,
+    secondaryRejoinMs: deadlineMsSchema,
+    storageReorganisationMs: deadlineMsSchema,
+    pollIntervalMs: intervalMsSchema,
+    firmwareTestMs: deadlineMsSchema,
     /** S3 fetch-firmware: the appliance's download by URL (default 60 min). */
-    firmwareFetchMs: z.number().positive(),
+    firmwareFetchMs: deadlineMsSchema,
     /** How long a node is watched after the firmware upgrade call before it is rebooted (README). */
-    upgradeCallObserveMs: z.number().positive(),
+    upgradeCallObserveMs: deadlineMsSchema,
   })
   .partial()
   .strict();

@@ -1,6 +1,7 @@
 /**
  * The NextHopMonitoring resource (H4) through provider/appliance/next-hop-monitoring.ts.
  */
+import { deadlineMsSchema, intervalMsSchema } from "../../provider/domain/duration-bounds";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import {
@@ -25,8 +26,8 @@ const nextHopInputSchema = z.strictObject({
     z.strictObject({ interface: z.string().min(1), thisNode: z.string(), otherNode: z.string() }),
   ),
   systemControl: systemControlInputSchema.default({}),
-  waitTimeoutMs: z.number().int().positive().optional(),
-  pollMs: z.number().int().positive().optional(),
+  waitTimeoutMs: deadlineMsSchema.optional(),
+  pollMs: intervalMsSchema.optional(),
   /** The REST path of the setting, when the operator knows one (none is documented). */
   path: z.string().optional(),
   /** The manual route: the value its instructions give, once the operator did them. */
