@@ -5,10 +5,11 @@
  * packages come after it (dependsOn). `SpsFleet` (./fleet.ts) adds the progressive rollout.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { defaultCatalog } from "../provider/domain/default-catalog";
 import { maintenanceWindowSchema } from "../provider/domain/maintenance-window";
 import { fieldProblems } from "../provider/domain/validation";
-import { formatRevision, parseVersionSpec } from "../provider/domain/version";
+import { formatRevision, isVersionText, parseVersionSpec } from "../provider/domain/version";
+import type { CatalogFile } from "../provider/domain/catalog";
+import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
 import { claimClusterNodes } from "./appliance-claims";
 import type { ApplianceNodeInput, SystemControlInput } from "./inputs";
 import {
@@ -60,6 +61,12 @@ export interface SpsClusterArgs {
   }>;
   maxParallel?: number;
   /**
+   * Releases and revisions beyond the bundled catalog — the SDK's counterpart of the CLI's `--catalog`:
+   * a catalog file's path (relative to the program's directory) or the catalog object, in the bundled
+   * catalog's format; its releases extend (or replace) the bundled ones.
+   */
+  catalog?: CatalogInput;
+  /**
    * What POST /api/firmware/upgrade does on this cluster's SPS version, if the operator knows it
    * ([unknown] in general). HA pairs: undeclared or "reboots" = the activation is a manual web-interface
    * gate (H2 safe under both readings); "selects" = the tool makes the call. See README.
@@ -110,19 +117,32 @@ export function clusterWindow(name: string, window: SpsClusterArgs["maintenanceW
   if (window === undefined) return undefined;
   const r = maintenanceWindowSchema.safeParse(window);
   if (r.success) return r.data;
-  throw new Error(
+  throw new pulumi.RunError(
     `${name}: maintenanceWindow: ${fieldProblems(r.error)
       .map((p) => p.reason)
       .join("; ")}`,
   );
 }
 
-/** The revision a target names, by the bundled catalog (`6.3` → its newest revision). */
-export function resolvedRevision(target: string): string {
+/**
+ * The revision a target names, by the catalog (`6.3` → its newest revision); a target that is no
+ * version is returned as it is (the firmware resource's check names it).
+ */
+export function resolvedRevision(target: string, catalog?: CatalogFile): string {
+  if (!isVersionText(target)) return target;
   const spec = parseVersionSpec(target);
   if (spec.kind === "revision") return formatRevision(spec.revision);
-  const newest = defaultCatalog().newestRevision(spec.release);
+  const newest = effectiveCatalog(catalog).newestRevision(spec.release);
   return newest ? formatRevision(newest) : target;
+}
+
+/** A target that is no version stops the program naming the field and the fix (no stack trace). */
+function checkedTarget(name: string, target: string): string {
+  if (typeof target !== "string" || !isVersionText(target))
+    throw new pulumi.RunError(
+      `${name}: target: ${JSON.stringify(target)} is not a version; use a release (X.Y, "X LTS", "X FY") or a revision X.Y.Z, e.g. "6.3" or "7.0.4"`,
+    );
+  return target;
 }
 
 /**
@@ -174,12 +194,14 @@ export class SpsCluster extends pulumi.ComponentResource {
     const child = { parent: this };
     const endpoints = args.nodes.map(nodeEndpoint);
     const window = clusterWindow(name, args.maintenanceWindow);
+    const catalog =
+      args.catalog === undefined ? undefined : catalogDocument(`${name}: catalog`, args.catalog);
 
     this.firmware = new ClusterFirmware(
       `${name}-firmware`,
       {
         cluster,
-        target: args.target,
+        target: checkedTarget(name, args.target),
         ...(args.canary !== undefined ? { canary: args.canary } : {}),
         nodes: args.nodes,
         firmware: args.firmware,
@@ -190,6 +212,7 @@ export class SpsCluster extends pulumi.ComponentResource {
         ...(args.licenseConfirmed ? { licenseConfirmed: args.licenseConfirmed } : {}),
         ...(args.confirmed && args.confirmed.length > 0 ? { confirmed: args.confirmed } : {}),
         ...(args.maxParallel !== undefined ? { maxParallel: args.maxParallel } : {}),
+        ...(catalog ? { catalog } : {}),
         ...(args.upgradeCall ? { upgradeCall: args.upgradeCall } : {}),
         ...(args.evidenceDir ? { evidenceDir: args.evidenceDir } : {}),
         ...(args.asOf ? { asOf: args.asOf } : {}),
@@ -221,7 +244,10 @@ export class SpsCluster extends pulumi.ComponentResource {
 
     this.plugins = (args.plugins ?? []).map((p) => {
       const node = endpoints.find((e) => e.name === p.node);
-      if (!node) throw new Error(`${name}: plugins: node "${p.node}" is not one of the cluster's nodes`);
+      if (!node)
+        throw new pulumi.RunError(
+          `${name}: plugins: node "${p.node}" is not one of the cluster's nodes; name one of: ${endpoints.map((e) => e.name).join(", ")}`,
+        );
       return new Plugin(
         `${name}-plugin-${p.node}-${p.name}`,
         { cluster, node, name: p.name, version: p.version, path: p.path },
@@ -229,7 +255,7 @@ export class SpsCluster extends pulumi.ComponentResource {
       );
     });
 
-    const spsVersion = resolvedRevision(args.target);
+    const spsVersion = resolvedRevision(args.target, catalog);
     this.indexers = (args.indexers ?? []).map(
       (i) =>
         new IndexerPackage(

@@ -89,7 +89,7 @@ export function applianceLogin(c: Credentials, node: string): { username: string
   const l = c.nodes[node] ?? c.appliance;
   if (!l) {
     throw new CredentialsError(
-      `no REST login for node "${node}": set ${CREDENTIALS_CONFIG_KEY}.appliance (or .nodes.${node}) with --secret`,
+      `no REST login for node "${node}": set ${CREDENTIALS_CONFIG_KEY}.appliance (or .nodes.${node}) with --secret, e.g. \`pulumi config set --secret ${CREDENTIALS_CONFIG_KEY} '{"appliance": {"username": "…", "password": "…"}}'\``,
     );
   }
   return l;

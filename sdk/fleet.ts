@@ -32,6 +32,7 @@ import { describeProblems } from "../provider/domain/validation";
 import { FLEET_BUDGET, SpsCluster, type FleetRunArgs, type SpsClusterArgs } from "./cluster";
 import { clustersFromInventory, type FleetInventoryArgs } from "./fleet-inventory";
 import { RolloutStage } from "./rollout-stage";
+import { catalogDocument, type CatalogInput } from "./catalog-input";
 
 export interface FleetClusterArgs extends SpsClusterArgs {
   /** The rollout stage the cluster belongs to (`rollout.stages[].name`). */
@@ -48,6 +49,11 @@ export interface SpsFleetArgs {
    * reads `{ verified: true }`.
    */
   waitFor?: Record<string, pulumi.Input<unknown>>;
+  /**
+   * Releases beyond the bundled catalog for every cluster that declares none (the CLI's `--catalog`): a
+   * catalog file's path or the catalog object (SpsClusterArgs.catalog).
+   */
+  catalog?: CatalogInput;
 }
 
 /** What a stack exports of a passed gate (`SpsFleet.gates`), read by other stacks' `waitFor`. */
@@ -157,11 +163,15 @@ export class SpsFleet extends pulumi.ComponentResource {
       stage: c.stage,
     }));
     const planned = planRollout(refs, args.rollout ?? {});
-    if (!planned.ok) throw new Error(`SpsFleet ${name}:\n${describeProblems(planned.problems)}`);
+    // Read once for the whole fleet (a path), handed to each cluster as the object.
+    const catalog =
+      args.catalog === undefined ? undefined : catalogDocument(`SpsFleet ${name}: catalog`, args.catalog);
+    if (!planned.ok) throw new pulumi.RunError(`SpsFleet ${name}:\n${describeProblems(planned.problems)}`);
     const stages = planned.plan.stages;
     const budget = planned.plan.failureBudget;
     const refused = budgetProblems(args.clusters, budget);
-    if (refused.length > 0) throw new Error(`SpsFleet ${name}:\n${refused.map((r) => `  ${r}`).join("\n")}`);
+    if (refused.length > 0)
+      throw new pulumi.RunError(`SpsFleet ${name}:\n${refused.map((r) => `  ${r}`).join("\n")}`);
     if (pulumi.runtime.isDryRun())
       for (const w of planned.plan.warnings) void pulumi.log.warn(`SpsFleet ${name}: ${w}`, this);
     const parallel = engineParallelism();
@@ -181,6 +191,7 @@ export class SpsFleet extends pulumi.ComponentResource {
           const entry = byName.get(clusterName);
           if (!entry) throw new Error(`SpsFleet ${name}: no cluster "${clusterName}"`);
           const clusterArgs: FleetRunArgs & { stage?: string } = {
+            ...(catalog && entry.args.catalog === undefined ? { catalog } : {}),
             ...entry.args,
             ...(budget > 0 ? { [FLEET_BUDGET]: { budget: stage.failureBudget, failedBefore } } : {}),
           };

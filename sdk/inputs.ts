@@ -18,6 +18,7 @@ import {
   sshFingerprintText,
 } from "../provider/domain/inventory";
 import { revisionText, versionSpecText } from "../provider/domain/validation";
+import { catalogSchema } from "../provider/domain/catalog";
 
 const httpsUrl = applianceAddressText;
 
@@ -168,6 +169,8 @@ export const firmwareInputSchema = z
     /** Operator confirmations of manual gates (provider/executor/confirmations.ts); each gate names its own. */
     confirmed: z.array(z.string().min(1, "must not be empty")).default([]),
     maxParallel: z.number().int().positive().optional(),
+    /** Releases beyond the bundled catalog (the CLI's --catalog): the catalog object (sdk/catalog-input.ts). */
+    catalog: catalogSchema.optional(),
     /**
      * What POST /api/firmware/upgrade does on this cluster's SPS version, when the operator knows it
      * ([unknown] in general: docs/appliance-facts.md §1). Only HA pairs depend on it (provider/executor/upgrade-call.ts).

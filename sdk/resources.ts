@@ -3,10 +3,10 @@
  * only the provider stub of ./dynamic.ts, and takes no secret: credentials come from stack config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { defaultCatalog } from "../provider/domain/default-catalog";
 import { usableFirmwareImages } from "../provider/domain/firmware-images";
 import { claimedFirmwareNodes } from "./appliance-claims";
 import { warnPlaintextCredentials } from "./credentials-warning";
+import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
 import { outputSlots, SpsDynamicResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 import {
@@ -47,10 +47,11 @@ export function wiredInputs(args: object, wiringKeys: readonly string[]): Record
  */
 function usableImages(
   args: ClusterFirmwareArgs,
+  catalog: ReturnType<typeof catalogDocument> | undefined,
 ): pulumi.Output<Record<string, { path: string; sha256: string } | { url: string; sha256: string }>> {
   const usable = pulumi
     .all([args.firmware, args.target])
-    .apply(([images, target]) => usableFirmwareImages(images, target, defaultCatalog()));
+    .apply(([images, target]) => usableFirmwareImages(images, target, effectiveCatalog(catalog)));
   // A fetch URL may carry a secret (userinfo, a signed query or path): the engine then keeps the whole
   // map secret in `__wiring` (encrypted in the state); only the host is ever shown (plannedActions).
   return usable.apply((m) =>
@@ -86,6 +87,11 @@ export interface ClusterFirmwareArgs {
   /** Operator confirmations of manual gates ("vm-snapshot sps1", ...): each gate names the one it needs. */
   confirmed?: pulumi.Input<string[]>;
   maxParallel?: pulumi.Input<number>;
+  /**
+   * Releases and revisions beyond the bundled catalog (the CLI's `--catalog`): a catalog file's path
+   * or the catalog object, in the bundled catalog's format; its releases extend the bundled ones.
+   */
+  catalog?: CatalogInput;
   /** What POST /api/firmware/upgrade does on this SPS version, if known (only HA pairs depend on it). */
   upgradeCall?: pulumi.Input<"reboots" | "selects">;
   /** Directory the support bundles go into (S8, S13). */
@@ -154,7 +160,7 @@ export class ClusterFirmware extends SpsDynamicResource {
       { kind: "firmware" },
       name,
       {
-        ...wiredInputs({ ...args, nodes, firmware: usableImages(args) }, FIRMWARE_WIRING),
+        ...firmwareWired(name, { ...args, nodes }),
         ...outputSlots(
           "plannedActions",
           "planFindings",
@@ -174,6 +180,15 @@ export class ClusterFirmware extends SpsDynamicResource {
       "ClusterFirmware",
     );
   }
+}
+
+/** ClusterFirmware's declared properties: the usable images, the catalog read (a path is read here). */
+function firmwareWired(name: string, args: ClusterFirmwareArgs): Record<string, unknown> {
+  const catalog = args.catalog === undefined ? undefined : catalogDocument(`${name}: catalog`, args.catalog);
+  return wiredInputs(
+    { ...args, ...(catalog ? { catalog } : {}), firmware: usableImages(args, catalog) },
+    FIRMWARE_WIRING,
+  );
 }
 
 export interface NodeEndpoint {

@@ -37,6 +37,7 @@ export const FIRMWARE_WIRING = [
   "pluginBuilds",
   "systemControl",
   "deadlines",
+  "catalog",
   "checkpointDir",
   "checkpointKey",
 ] as const;

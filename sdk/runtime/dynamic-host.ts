@@ -7,6 +7,7 @@
  */
 import type { CheckResult, DiffResult, ReadResult, ResourceProvider } from "@pulumi/pulumi/dynamic";
 import type { ConfigBag } from "./context";
+import { userProblems, withoutStack } from "./user-errors";
 
 type Props = Record<string, unknown>;
 
@@ -36,9 +37,20 @@ export function hostProvider(
   const providerTextOnly = new Set<string>();
   return {
     configure: async (req) => configure(req.config),
-    check: (olds, news) => impl.check(olds as Props, news as Props),
+    // A user's error names its field and the fix, never a stack trace (./user-errors.ts).
+    check: async (olds, news) => {
+      try {
+        return await impl.check(olds as Props, news as Props);
+      } catch (e) {
+        const failures = userProblems(e);
+        if (failures) return { inputs: news as Props, failures };
+        throw withoutStack(e);
+      }
+    },
     diff: async (id, olds, news) => {
-      const result = await impl.diff(id, olds as Props, news as Props);
+      const result = await impl.diff(id, olds as Props, news as Props).catch((e: unknown) => {
+        throw withoutStack(e);
+      });
       if (result.changes === true || !providerTextChanged(olds as Props, news as Props)) return result;
       providerTextOnly.add(id);
       return { ...result, changes: true };
@@ -48,8 +60,14 @@ export function hostProvider(
       if (providerTextOnly.delete(id)) return { outs: withoutProviderText(olds as Props) };
       return impl.update(id, olds as Props, news as Props);
     },
-    read: (id, props) => impl.read(id, (props ?? {}) as Props),
-    delete: (id, props) => impl.remove(id, props as Props),
+    read: (id, props) =>
+      impl.read(id, (props ?? {}) as Props).catch((e: unknown) => {
+        throw withoutStack(e);
+      }),
+    delete: (id, props) =>
+      impl.remove(id, props as Props).catch((e: unknown) => {
+        throw withoutStack(e);
+      }),
   };
 }
 

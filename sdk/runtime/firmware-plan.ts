@@ -5,14 +5,15 @@
  */
 import { clusterSchema, type FleetCluster } from "../../provider/domain/fleet";
 import { planCluster } from "../../provider/domain/fleet-plan";
-import { defaultCatalog } from "../../provider/domain/default-catalog";
 import type { ClusterPlan, Finding } from "../../provider/domain/plan";
 import { fieldProblems, type FieldProblem } from "../../provider/domain/validation";
 import type { FirmwareInputs } from "../inputs";
 import { readLiveness } from "../../provider/executor/node-state";
 import { readCapabilities, type RestCapabilities } from "../../provider/appliance/rest-capabilities";
 import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
-import { restClient } from "./context";
+import { CREDENTIALS_CONFIG_KEY } from "../credentials";
+import { effectiveCatalog, sdkAdvice } from "../catalog-input";
+import { credentials, restClient } from "./context";
 import { restNodeKey, sharedClient, sharedRead } from "./live-reads";
 
 export interface LiveNodeFacts {
@@ -81,6 +82,47 @@ export async function readLiveFacts(
   return Object.fromEntries(entries);
 }
 
+/**
+ * Why a node's version could not be read, named by the field to fix: the REST login refused →
+ * sps:credentials; the certificate refused → the node's tls (caPem / sha256Fingerprint / system);
+ * anything else (no answer, a wrong address) → its address.
+ */
+export function unreadableNode(
+  n: FirmwareInputs["nodes"][number],
+  i: number,
+  error: string | undefined,
+): FieldProblem {
+  const text = error ?? "no answer";
+  const offline = `or declare nodes[${i}].version for offline planning`;
+  if (/HTTP 401|Unauthenticated/.test(text) && !/TLS certificate was refused/.test(text)) {
+    const key = credentials().nodes[n.name]
+      ? `${CREDENTIALS_CONFIG_KEY}.nodes.${n.name}`
+      : `${CREDENTIALS_CONFIG_KEY}.appliance`;
+    return {
+      property: key,
+      reason: `"${n.name}" refused the REST login (${text}); set the right username and password in ${key} with \`pulumi config set --secret\``,
+    };
+  }
+  if (/TLS certificate was refused/.test(text)) {
+    const tlsField =
+      Object.keys(n.tls).find((k) => (n.tls as Record<string, unknown>)[k] !== undefined) ?? "caPem";
+    const fix =
+      tlsField === "caPem"
+        ? `set nodes[${i}].tls.caPem to the PEM of the CA that issued the appliance's certificate (or pin it with tls.sha256Fingerprint)`
+        : tlsField === "sha256Fingerprint"
+          ? `set nodes[${i}].tls.sha256Fingerprint to the SHA-256 fingerprint of the appliance's certificate (or trust its CA with tls.caPem)`
+          : `the machine's CA store does not trust it: set nodes[${i}].tls.caPem to the PEM of the issuing CA (or pin it with tls.sha256Fingerprint)`;
+    return {
+      property: `nodes[${i}].tls.${tlsField}`,
+      reason: `"${n.name}" presented a certificate this trust refuses (${text}); ${fix}`,
+    };
+  }
+  return {
+    property: `nodes[${i}].address`,
+    reason: `cannot read the running version of "${n.name}" (${text}); check the address and that the appliance is up, ${offline}`,
+  };
+}
+
 export interface PlanOutcome {
   plan?: ClusterPlan;
   failures: FieldProblem[];
@@ -95,12 +137,7 @@ export function fleetClusterOf(
   const nodes = f.nodes.map((n, i) => {
     const facts = live[n.name] ?? {};
     const version = facts.version ?? n.version;
-    if (version === undefined) {
-      failures.push({
-        property: `nodes[${i}].address`,
-        reason: `cannot read the running version of "${n.name}" (${facts.error ?? "no answer"}); check the address, the TLS trust and sps:credentials, or declare nodes[${i}].version for offline planning`,
-      });
-    }
+    if (version === undefined) failures.push(unreadableNode(n, i, facts.error));
     const settings = { ...(n.settings ?? {}) };
     if (facts.diskFillupLimitPercent !== undefined)
       settings.diskFillupLimitPercent = facts.diskFillupLimitPercent;
@@ -131,6 +168,9 @@ export function fleetClusterOf(
 
 function findingProperty(f: FirmwareInputs, finding: Finding): string {
   const i = f.nodes.findIndex((n) => n.name === finding.node);
+  // A target or running release the catalog does not know: fix the target, or declare `catalog`.
+  if (/not in the release catalog/.test(finding.message))
+    return finding.node && i >= 0 ? "catalog" : "target";
   if (finding.rule === "V7") return "firmware";
   // The only blocking P13 is the estimate over the declared window.
   if (finding.rule === "P13") return "maintenanceWindow";
@@ -151,7 +191,7 @@ export function today(): string {
 export function planFirmware(f: FirmwareInputs, live: Record<string, LiveNodeFacts>): PlanOutcome {
   const { cluster, failures } = fleetClusterOf(f, live);
   if (!cluster) return { failures };
-  const plan = planCluster(cluster, defaultCatalog(), {
+  const plan = planCluster(cluster, effectiveCatalog(f.catalog), {
     asOf: f.asOf ?? today(),
     ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
     ...(f.deadlines ? { deadlines: f.deadlines } : {}),
@@ -160,7 +200,7 @@ export function planFirmware(f: FirmwareInputs, live: Record<string, LiveNodeFac
     .filter((x) => x.severity === "error")
     .map((x) => ({
       property: findingProperty(f, x),
-      reason: `rule ${x.rule}${x.node ? ` (${x.node})` : ""}: ${x.message}`,
+      reason: `rule ${x.rule}${x.node ? ` (${x.node})` : ""}: ${sdkAdvice(x.message)}`,
     }));
   return { plan, failures: blocking };
 }

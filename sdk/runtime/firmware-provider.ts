@@ -22,7 +22,6 @@ import type {
 import { routeLines as stepRouteLines } from "../../provider/executor/step-routes";
 import { SystemControlConfigError } from "../../provider/appliance/system-control/errors";
 import type { LicenseFile } from "../../provider/appliance/system-control/operations";
-import { defaultCatalog } from "../../provider/domain/default-catalog";
 import { usableFirmwareImages } from "../../provider/domain/firmware-images";
 import { isFetched, urlHost } from "../../provider/domain/firmware-source";
 import { fieldProblems } from "../../provider/domain/validation";
@@ -75,6 +74,9 @@ import {
 import { forgetNodes, restNodeKey } from "./live-reads";
 import { prefetchLicenses } from "./license-provider";
 import { systemControlFailures } from "./system-control-check";
+import { effectiveCatalog } from "../catalog-input";
+import { applianceLogin, CREDENTIALS_CONFIG_KEY } from "../credentials";
+import type { CatalogFile } from "../../provider/domain/catalog";
 
 export const FIRMWARE_STATE_VERSION = 1;
 const COMPUTED = ["plannedActions", "planFindings", "resolvedTarget", "estimate"] as const;
@@ -132,6 +134,16 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   } catch (e) {
     return { inputs: news, failures: [{ property: "sps:credentials", reason: errorText(e) }] };
   }
+  // Every node needs a REST login (sps:credentials.appliance or .nodes.<name>).
+  const logins = f.nodes.flatMap((n) => {
+    try {
+      applianceLogin(credentials(), n.name);
+      return [];
+    } catch (e) {
+      return [{ property: CREDENTIALS_CONFIG_KEY, reason: errorText(e) }];
+    }
+  });
+  if (logins.length > 0) return { inputs: news, failures: logins.slice(0, 1) };
   // A configuration the run would refuse fails here, named as the program wrote it.
   const routeFailures = systemControlFailures(f.nodes, f.systemControl);
   if (routeFailures.length > 0) return { inputs: news, failures: routeFailures };
@@ -261,9 +273,15 @@ export function declaredKey(p: Props): string {
   const images = flat["firmware"];
   const usable =
     images && typeof images === "object" && typeof flat["target"] === "string"
-      ? usableFirmwareImages(images as Record<string, unknown>, flat["target"], defaultCatalog())
+      ? usableFirmwareImages(
+          images as Record<string, unknown>,
+          flat["target"],
+          effectiveCatalog(flat["catalog"] as CatalogFile | undefined),
+        )
       : images;
-  return JSON.stringify(DECLARED.map((k) => (k === "firmware" ? digestableImages(usable) : flat[k]) ?? null));
+  const declared = DECLARED.map((k) => (k === "firmware" ? digestableImages(usable) : flat[k]) ?? null);
+  // A declared catalog is part of the declaration; without one the key is what earlier versions wrote.
+  return JSON.stringify(flat["catalog"] !== undefined ? [...declared, flat["catalog"]] : declared);
 }
 
 /**

@@ -1,0 +1,62 @@
+/**
+ * The `catalog` input of SpsCluster, SpsFleet and ClusterFirmware — the SDK's counterpart of the CLI's
+ * `--catalog`: a catalog file's path (JSON, relative to the program's working directory) or the catalog
+ * object itself, in the bundled catalog's format (provider/domain/bundled-catalog.json). Its releases
+ * extend the bundled catalog (a release it lists replaces the bundled entry), so a program can name a
+ * release or revision published after this package. Read in the program: the providers get the object
+ * (no path in the state), and a bad file stops the program naming the field and the fix.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { Catalog, catalogSchema, type CatalogFile } from "../provider/domain/catalog";
+import { defaultCatalog } from "../provider/domain/default-catalog";
+import { describeProblems, fieldProblems } from "../provider/domain/validation";
+
+/** A catalog file's path, or the catalog object (`{ schemaVersion: 1, releases: [...] }`). */
+export type CatalogInput = string | CatalogFile;
+
+/** The catalog object of a `catalog` input; a bad one stops the program naming `field` and the fix. */
+export function catalogDocument(field: string, input: CatalogInput): CatalogFile {
+  let raw: unknown = input;
+  if (typeof input === "string") {
+    const file = path.resolve(input);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      throw new pulumi.RunError(
+        `${field}: cannot read the catalog file ${file} (${code}); give the path of a JSON catalog file (relative to the program's directory) or the catalog object`,
+      );
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new pulumi.RunError(
+        `${field}: ${file} is not JSON; the catalog is a JSON document like the bundled one`,
+      );
+    }
+  }
+  const parsed = catalogSchema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = fieldProblems(parsed.error).map((p) => ({
+    property: `${field}.${p.property}`,
+    reason: p.reason,
+  }));
+  throw new pulumi.RunError(describeProblems(problems));
+}
+
+/** The catalog the plan uses: the bundled one, extended with the declared catalog's releases. */
+export function effectiveCatalog(declared: CatalogFile | undefined): Catalog {
+  return declared ? defaultCatalog().extendedWith(Catalog.fromFile(declared)) : defaultCatalog();
+}
+
+/** What a finding's advice says instead of the CLI's flag, in a program. */
+export const CATALOG_ADVICE =
+  "the catalog input of SpsCluster / SpsFleet / ClusterFirmware (`catalog`: a catalog file's path or the catalog object, in the bundled catalog's format)";
+
+/** A planner message in the SDK's terms: `your catalog file (--catalog)` → the `catalog` input. */
+export function sdkAdvice(message: string): string {
+  return message.replace(/your catalog file \(--catalog\)/g, CATALOG_ADVICE);
+}
