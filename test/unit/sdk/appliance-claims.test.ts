@@ -3,7 +3,11 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { applianceKey } from "../../../provider/domain/appliance-address";
-import { DuplicateApplianceError, newApplianceClaims } from "../../../sdk/appliance-claims";
+import {
+  claimedFirmwareNodes,
+  DuplicateApplianceError,
+  newApplianceClaims,
+} from "../../../sdk/appliance-claims";
 
 describe("appliance address key", function () {
   it("ignores case, the https default port and trailing slashes", function () {
@@ -80,5 +84,38 @@ describe("appliance claims of a program", function () {
       { address: "https://b.example.net" },
       { address: "https://c.example.net" },
     ]);
+  });
+});
+
+describe("appliance claims of ClusterFirmware used directly", function () {
+  // The Output's own promise (@pulumi/pulumi's OutputImpl.promise): it rejects when the apply throws.
+  const value = (o: unknown): Promise<unknown> => (o as { promise(): Promise<unknown> }).promise();
+
+  it("claims plain nodes at once, and nodes given as an Output when they resolve (the resource then fails)", async function () {
+    // Addresses of their own: the program's registry is module-level.
+    void claimedFirmwareNodes(
+      'ClusterFirmware "direct-a"',
+      [{ address: "https://direct-a.example.net" }],
+      undefined,
+    );
+    assert.throws(
+      () =>
+        claimedFirmwareNodes(
+          'ClusterFirmware "direct-b"',
+          [{ address: "https://DIRECT-A.example.net" }],
+          undefined,
+        ),
+      /ClusterFirmware "direct-a" nodes\[0\] and ClusterFirmware "direct-b" nodes\[0\] both name https:\/\/direct-a\.example\.net/,
+    );
+    const later = claimedFirmwareNodes(
+      'ClusterFirmware "direct-c"',
+      pulumi.output([{ address: "https://direct-a.example.net/" }]),
+      undefined,
+    );
+    assert.ok(pulumi.Output.isInstance(later));
+    await assert.rejects(
+      value(later),
+      /ClusterFirmware "direct-a" nodes\[0\] and ClusterFirmware "direct-c"/,
+    );
   });
 });
