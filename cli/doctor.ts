@@ -293,6 +293,7 @@ function table(nodes: DoctorNode[]): string {
   const out = [lines[0], widths.map((w) => "-".repeat(w)).join("  "), ...lines.slice(1), ""];
   for (const n of nodes) {
     if (n.blockers.length > 0) out.push(`${n.name}: will stop the run: ${n.blockers.join("; ")}`);
+    for (const [fact, why] of Object.entries(n.unreadable)) out.push(`${n.name}: ${fact} not read: ${why}`);
     for (const w of n.warnings) out.push(`${n.name}: warning: ${w}`);
     if (n.routes.length > 0) {
       out.push(`${n.name}: routes of an up:`);

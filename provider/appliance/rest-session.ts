@@ -9,6 +9,9 @@ import { loginSecrets } from "../domain/redaction";
 import { AuthenticationResponseSchema } from "./rest-schemas";
 import type { RestTransport } from "./rest-transport";
 
+/** `ApplianceApiError.code` of a login answered by a node that is booting (a web page, HTTP 503). */
+export const NODE_NOT_READY = "ENODENOTREADY";
+
 export const SESSION_IDLE_LIMIT_MS = 20 * 60 * 1000;
 /** Log in again when the session has been idle this long (20 min minus a margin for clock skew). */
 export const SESSION_REFRESH_AFTER_MS = SESSION_IDLE_LIMIT_MS - 60 * 1000;
@@ -67,17 +70,52 @@ export class RestSession {
     const basic = Buffer.from(`${this.credentials.username}:${this.credentials.password}`, "utf8").toString(
       "base64",
     );
-    const res = await this.transport.send({
-      method: "GET",
-      path: "/api/authentication",
-      headers: { Authorization: `Basic ${basic}` },
-      idempotent: true,
-    });
+    let res;
+    try {
+      res = await this.transport.send({
+        method: "GET",
+        path: "/api/authentication",
+        headers: { Authorization: `Basic ${basic}` },
+        idempotent: true,
+      });
+    } catch (e) {
+      if (e instanceof ApplianceApiError && e.status === 503)
+        throw new ApplianceApiError({
+          appliance: this.appliance,
+          method: "GET",
+          path: "/api/authentication",
+          failure: "http",
+          status: 503,
+          ...(e.errorType !== undefined ? { errorType: e.errorType } : {}),
+          code: NODE_NOT_READY,
+          detail:
+            "the node is not ready (service unavailable): it is in its first boot or starting up; wait until it has booted and retry",
+          secrets: this.secrets(),
+        });
+      throw e;
+    }
     const setCookie = res.headers["set-cookie"] ?? [];
     const cookie = setCookie
       .map((c) => /(?:^|;\s*)session_id=([^;]+)/.exec(c)?.[1])
       .find((v) => v !== undefined);
-    const parsed = AuthenticationResponseSchema.safeParse(safeJson(res.json));
+    const json = safeJson(res.json);
+    if (!cookie && json === undefined) {
+      // [doc] While a node boots into new firmware its web interface shows a progress page, not the
+      // REST API (SPS Upgrade Guide, "Upgrading SPS"; real-appliance behaviour): a login answered
+      // with a page is a node that is not ready, not a wrong answer.
+      throw new ApplianceApiError({
+        appliance: this.appliance,
+        method: "GET",
+        path: "/api/authentication",
+        failure: "protocol",
+        code: NODE_NOT_READY,
+        status: res.status,
+        detail:
+          "the node is not ready: it answered the login with a web page, not the REST API (a node in its first boot or starting up shows a progress page); wait until it has booted and retry",
+        secrets: this.secrets(),
+      });
+    }
+    const parsed = AuthenticationResponseSchema.safeParse(json);
     if (!cookie || !parsed.success) {
       throw new ApplianceApiError({
         appliance: this.appliance,

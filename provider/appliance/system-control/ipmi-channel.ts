@@ -140,7 +140,7 @@ export class IpmiChannel implements SystemControl {
       operation,
       node,
       runProcess(ipmitoolArgv(bmc, verb), { deadlineMs: remaining, env }),
-      `install ipmitool (Debian: apt-get install ipmitool) or set nodes.${node}.ipmi.ipmitool`,
+      `install ipmitool (Debian: apt-get install ipmitool) on the machine that runs pulumi`,
     );
     if (r.timedOut) throw this.deadlineError(operation, node, bmc, verb, r.stderr);
     return r;
@@ -160,7 +160,7 @@ export class IpmiChannel implements SystemControl {
       node,
       unreachable ? "unreachable" : "exit-code",
       unreachable
-        ? `BMC ${bmc.host}:${bmc.port} (${bmc.interface}) did not answer '${what}': check nodes.${node}.ipmi host, port, interface and credentials`
+        ? `BMC ${bmc.host}:${bmc.port} (${bmc.interface}) did not answer '${what}': check ${bmcFieldOf(node)} (host, port) and the BMC login (${bmcLoginFieldOf(node)})`
         : `'ipmitool ${what}' failed`,
       { exitCode: r.exitCode, stderr: r.stderr },
     );
@@ -188,8 +188,24 @@ export class IpmiChannel implements SystemControl {
       throw this.errors.unsupported(
         operation,
         node,
-        `no ipmi settings for node ${node}: add nodes.${node}.ipmi to the system-control config`,
+        `no BMC settings for ${node}: set ${bmcFieldOf(node)} { host, port } and the BMC login (${bmcLoginFieldOf(node)})`,
       );
     return bmc;
   }
+}
+
+/**
+ * The field a user writes for the BMC of a system-control node: an HA unit is controlled as
+ * `<node>.<unit>` (sdk/runtime/context.ts), its BMC is SpsCluster `nodes["<node>"].bmc.<unit>` (the
+ * inventory's `clusters[i].nodes[j].bmc.<unit>`).
+ */
+export function bmcFieldOf(controlNode: string): string {
+  const m = /^(.+)\.([A-Za-z0-9]{1,16})$/.exec(controlNode);
+  return m ? `nodes["${m[1]}"].bmc.${m[2]}` : `nodes["${controlNode}"].bmc.<unit>`;
+}
+
+/** Where the BMC login of a system-control node is set (secret config). */
+export function bmcLoginFieldOf(controlNode: string): string {
+  const m = /^(.+)\.([A-Za-z0-9]{1,16})$/.exec(controlNode);
+  return m ? `sps:credentials.bmc["${m[1]}"].${m[2]} or sps:credentials.ipmi` : "sps:credentials.ipmi";
 }

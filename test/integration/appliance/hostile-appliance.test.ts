@@ -210,8 +210,12 @@ describe("doctor against a hostile appliance: appliance text is escaped, a versi
       assert.doesNotMatch(stdout + stderr, raw);
       assert.doesNotMatch(readFileSync(facts, "utf8"), raw);
       assert.doesNotMatch(readFileSync(facts, "utf8"), /pwned/);
-      if (!json) assert.match(stdout, /1 of 1 node\(s\) not ready/);
-      else {
+      if (!json) {
+        assert.match(stdout, /1 of 1 node\(s\) not ready/);
+        // The table says why each fact could not be read (escaped).
+        assert.match(stdout, /^h1: info not read: .*firmware_version: is not a firmware version X\.Y\.Z/m);
+        assert.match(stdout, /^h1: health not read: .*boom\\x1b\[31m/m);
+      } else {
         const node = (JSON.parse(stdout) as { nodes: Array<{ ready: boolean; version: string | null }> })
           .nodes[0];
         assert.equal(node.ready, false);
@@ -280,5 +284,53 @@ describe("doctor --record against an appliance that echoes secrets", function ()
       assert.ok(!recorded.includes(s), `the recording holds ${s}`);
       assert.ok(!out.includes(s), `the output holds ${s}`);
     }
+  });
+});
+
+describe("a node in its first boot", function () {
+  this.timeout(30_000);
+  let appliance: HostileAppliance;
+  afterEach(async () => {
+    await appliance?.stop();
+  });
+
+  const login = async (): Promise<Error> => {
+    const c = new SpsRestClient(
+      {
+        endpoint: appliance.url,
+        credentials: LOGIN,
+        tls: { mode: "ca", caPem: readFileSync(appliance.caCertPath, "utf8") },
+        name: "booting-node",
+        retry: { attempts: 1 },
+      },
+      { log: { warn: () => undefined } },
+    );
+    try {
+      return await rejection(c.login());
+    } finally {
+      c.close();
+    }
+  };
+
+  it("a progress page instead of the REST API is reported as a node not ready, not as a missing cookie", async () => {
+    appliance = await new HostileAppliance({}, (_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/html" });
+      res.end("<html><body>Upgrading the firmware, please wait…</body></html>");
+    }).start();
+    const e = await login();
+    assert.match(e.message, /SPS booting-node: .*the node is not ready.*first boot/);
+    assert.doesNotMatch(e.message, /session_id cookie/);
+  });
+
+  it("HTTP 503 to the login likewise", async () => {
+    appliance = await new HostileAppliance(
+      {},
+      json({ error: { type: "ServiceUnavailable", details: { message: "Service Unavailable" } } }, 503),
+    ).start();
+    const e = await login();
+    assert.match(
+      e.message,
+      /HTTP 503.*the node is not ready \(service unavailable\): it is in its first boot/,
+    );
   });
 });
