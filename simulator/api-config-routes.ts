@@ -374,7 +374,7 @@ export function healthBody(node: EmulatedNode): Record<string, unknown> {
       load5: 0.18,
       load15: 0.12,
       firmware: {
-        tainted_files: { boot: 0, core: 0, ha_other: 0 },
+        tainted_files: { boot: 0, core: node.taintedCoreFiles, ha_other: 0 },
         integrity: { boot: "OK", core: node.coreIntegrity },
       },
       indexer: {
@@ -387,7 +387,7 @@ export function healthBody(node: EmulatedNode): Record<string, unknown> {
       raid: {
         disks: { "252:0": { status: "OK" } },
         status: {
-          status: ha.status === "Degraded" ? "Degraded" : "OK",
+          status: ha.status === "Degraded" || node.raidStatus === "Degraded" ? "Degraded" : "OK",
           detailed_status: "",
           operation_progress: 100,
         },

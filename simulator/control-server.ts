@@ -20,7 +20,7 @@
  *   POST   /_emulator/nodes/<name>/webui/upload-license      {license: "<file text>"}: the operator's upload in
  *                                                    Basic Settings > System > License (S11), then Traffic control restart
  *   POST   /_emulator/nodes/<name>/drift            out-of-band changes: { version, diskFillupLimitPercent,
- *                                                    diskUsedPercent, coreIntegrity, starlingJoined,
+ *                                                    diskUsedPercent, coreIntegrity, raidStatus, taintedCoreFiles, starlingJoined,
  *                                                    license: {major, validNotAfter}, plugins: [{name, version, type}] }
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -43,6 +43,8 @@ const DriftSchema = z
     diskFillupLimitPercent: z.number().int().min(0).max(100).optional(),
     diskUsedPercent: z.number().min(0).max(100).optional(),
     coreIntegrity: z.enum(["OK", "CORRUPTED"]).optional(),
+    raidStatus: z.enum(["OK", "Degraded"]).optional(),
+    taintedCoreFiles: z.number().int().nonnegative().optional(),
     starlingJoined: z.boolean().optional(),
     license: z.object({ major: z.number().int().positive(), validNotAfter: z.iso.date() }).optional(),
     plugins: z
@@ -289,6 +291,8 @@ export class ControlServer {
           node.setDiskFillup({ ...node.diskFillup, used_space_ratio_limit: d.diskFillupLimitPercent });
         if (d.diskUsedPercent !== undefined) node.diskUsedPercent = d.diskUsedPercent;
         if (d.coreIntegrity) node.coreIntegrity = d.coreIntegrity;
+        if (d.raidStatus) node.raidStatus = d.raidStatus;
+        if (d.taintedCoreFiles !== undefined) node.taintedCoreFiles = d.taintedCoreFiles;
         if (d.starlingJoined !== undefined) node.starlingJoined = d.starlingJoined;
         if (d.license)
           node.license = { ...node.license, major: d.license.major, validNotAfter: d.license.validNotAfter };

@@ -156,6 +156,10 @@ export class EmulatedNode {
   requireCommitLog: boolean;
   diskUsedPercent = 42.5;
   coreIntegrity: "OK" | "CORRUPTED" = "OK";
+  /** [doc] REST reference, `GET /api/health_status` `raid.status.status`; set by drift (P2 tests). */
+  raidStatus: "OK" | "Degraded" = "OK";
+  /** [doc] REST reference, `GET /api/health_status` `firmware.tainted_files.core`; set by drift (P2 tests). */
+  taintedCoreFiles = 0;
   faults: NodeFaults = {};
   readonly upgradeCall: UpgradeCallReading;
   readonly supportBundles: SupportBundleJobs;

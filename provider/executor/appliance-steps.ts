@@ -9,6 +9,7 @@ import { promises as fs } from "node:fs";
 import type { FirmwareSlot, FirmwareSlots } from "../appliance/appliance-client";
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import { rebootDeadlineMs } from "../domain/deadlines";
+import { healthVerdict } from "../domain/readiness";
 import { decideLicense, licenseConfirmation, licenseGateLines } from "../domain/license-decision";
 import type { PlanStep } from "../domain/plan";
 import { readPair } from "./ha";
@@ -87,14 +88,20 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
     ),
   );
   const notes: string[] = [];
-  // P2: System Monitor shows no problem — firmware integrity.
-  const health = await node.client.getHealth();
-  const corrupt = Object.entries(health.firmwareIntegrity).filter(([, v]) => v !== "OK");
-  if (corrupt.length > 0) {
+  // P2: System Monitor shows no problem — the one verdict doctor and preview use (healthVerdict).
+  // A pair we are in the middle of upgrading (secondary shut down or rebooting by us) is degraded on
+  // purpose, and its RAID status shows it: that one problem is ours, not the appliance's.
+  const midUpgrade =
+    node.ha &&
+    (ctx.checkpoint.secondaryDown[node.name] !== undefined ||
+      ctx.checkpoint.reboots.some((r) => r.node === node.name));
+  const health = healthVerdict(await node.client.getHealth());
+  const problems = health.problems.filter((p) => !(midUpgrade && /^RAID /.test(p)));
+  if (problems.length > 0) {
     throw stepError(
       "preflight-blocked",
       step,
-      `${where(ctx, step)}: firmware integrity is not OK (${corrupt.map(([k, v]) => `${k}: ${v}`).join(", ")}); fix it before upgrading (rule P2)`,
+      `${where(ctx, step)}: System Monitor shows a problem (${problems.join("; ")}); fix it before upgrading (rule P2)`,
       { rule: "P2" },
     );
   }

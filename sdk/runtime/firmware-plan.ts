@@ -6,6 +6,7 @@
 import { clusterSchema, type FleetCluster } from "../../provider/domain/fleet";
 import { planCluster } from "../../provider/domain/fleet-plan";
 import type { ClusterPlan, Finding } from "../../provider/domain/plan";
+import { healthVerdict } from "../../provider/domain/readiness";
 import { fieldProblems, type FieldProblem } from "../../provider/domain/validation";
 import type { FirmwareInputs } from "../inputs";
 import { readLiveness } from "../../provider/executor/node-state";
@@ -19,6 +20,8 @@ import { restNodeKey, sharedClient, sharedRead } from "./live-reads";
 export interface LiveNodeFacts {
   version?: string;
   diskFillupLimitPercent?: number;
+  /** P2: System Monitor verdict (provider/domain/readiness.ts healthVerdict); absent when not readable. */
+  healthOk?: boolean;
   /** What the node's REST tree offers now (the preview's routes); absent when not readable. */
   capabilities?: RestCapabilities;
   error?: string;
@@ -31,19 +34,24 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** One node's running version (and P8's disk fill-up limit). Waits out a first boot (S10) for a while. */
-async function readNodeFacts(client: SpsRestClient): Promise<LiveNodeFacts> {
+async function readNodeFacts(client: SpsRestClient, ha: boolean): Promise<LiveNodeFacts> {
   const deadline = Date.now() + BOOT_WAIT_MS;
   for (;;) {
     // Back = login + /api/info with a version (S10, docs/appliance-facts.md §10); a boot page or 5xx waits.
     const l = await readLiveness(client);
     if (l.phase === "up") {
-      const [fillup, capabilities] = await Promise.all([
+      const [fillup, capabilities, health] = await Promise.all([
         client.getDiskFillupPrevention().catch(() => undefined),
         readCapabilities(client).catch(() => undefined),
+        client.getHealth().catch(() => undefined),
       ]);
       return {
         version: l.version,
         ...(fillup ? { diskFillupLimitPercent: fillup.usedSpaceRatioLimit } : {}),
+        // P2: the same verdict as doctor and the executor's preflight. An HA pair's RAID status follows
+        // the pair, which a run degrades on purpose (secondary shut down); the executor's preflight
+        // judges it with the run's checkpoint at hand, so the plan does not.
+        ...(health ? { healthOk: healthVerdict(ha ? { ...health, raidStatus: undefined } : health).ok } : {}),
         ...(capabilities ? { capabilities } : {}),
       };
     }
@@ -70,13 +78,13 @@ export async function readLiveFacts(
       if (options.fresh) {
         const client = restClient(node, 15_000);
         try {
-          return [node.name, await readNodeFacts(client)];
+          return [node.name, await readNodeFacts(client, node.ha)];
         } finally {
           client.close();
         }
       }
       const key = restNodeKey(node);
-      return [node.name, await sharedRead(key, "firmware", () => readNodeFacts(sharedClient(node)))];
+      return [node.name, await sharedRead(key, "firmware", () => readNodeFacts(sharedClient(node), node.ha))];
     }),
   );
   return Object.fromEntries(entries);
@@ -141,6 +149,7 @@ export function fleetClusterOf(
     const settings = { ...(n.settings ?? {}) };
     if (facts.diskFillupLimitPercent !== undefined)
       settings.diskFillupLimitPercent = facts.diskFillupLimitPercent;
+    if (facts.healthOk !== undefined) settings.healthOk = facts.healthOk;
     return {
       name: n.name,
       version: version ?? "0.0.0",
