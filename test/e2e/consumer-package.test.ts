@@ -155,10 +155,11 @@ const TSCONFIG = {
 
 describe("the package in a fresh Pulumi project outside the repository (README example, two runners)", function () {
   this.timeout(900_000);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "sps-consumer-"));
-  const runnerA = path.join(root, "runner-a", "sps-fleet");
-  const runnerB = path.join(root, "runner-b", "checkout", "sps-fleet");
-  const backend = `file://${path.join(root, "state")}`;
+  // Made when the suite starts (not when mocha loads the file), removed after it.
+  let root = "";
+  let runnerA = "";
+  let runnerB = "";
+  let backend = "";
   let tarball = "";
   let lab: Lab | undefined;
   let ls: LabStack;
@@ -190,9 +191,16 @@ describe("the package in a fresh Pulumi project outside the repository (README e
     assert.equal(nodes["dc1"]?.["sps-ha"]?.version, "6.3.0", JSON.stringify(nodes));
   }
 
+  before(function () {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "sps-consumer-"));
+    runnerA = path.join(root, "runner-a", "sps-fleet");
+    runnerB = path.join(root, "runner-b", "checkout", "sps-fleet");
+    backend = `file://${path.join(root, "state")}`;
+  });
+
   after(async function () {
     await lab?.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
   it("packs the repository: compiled code, declarations, CLIs, README and LICENSE, no test or Go file", async function () {

@@ -32,15 +32,18 @@ function project(dir: string): void {
 
 describe("installs from a git URL (compiled on install) and names the fix for an unprepared directory", function () {
   this.timeout(900_000);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "sps-git-install-"));
-  const clone = path.join(root, "pulumi-sps");
+  // Made when the suite starts (not when mocha loads the file), removed after it.
+  let root = "";
+  let clone = "";
 
   before(async function () {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "sps-git-install-"));
+    clone = path.join(root, "pulumi-sps");
     await exec("git", ["clone", "--quiet", REPO_ROOT, clone]);
   });
 
   after(function () {
-    fs.rmSync(root, { recursive: true, force: true });
+    if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
   it("npm install git+file://…: dist/ built by prepare, only the package's files, the SDK, its runtime entry and the CLI load", async function () {
