@@ -26,7 +26,6 @@ import { plannerFleet, type Inventory } from "../provider/domain/inventory";
 import { describeProblems } from "../provider/domain/validation";
 import {
   readiness,
-  routesFor,
   settingsFromFacts,
   type ChannelChoice,
   type NodeReadiness,
@@ -40,11 +39,16 @@ import { printableLines, printableValue } from "../provider/domain/printable";
 import { loginSecrets } from "../provider/domain/redaction";
 import { recordedAnswer, writeRecording, type RecordedAnswer } from "../provider/appliance/recording";
 import { type CliIo, type Command, commandArgs, usageError } from "./command";
+import { nodeRoutes } from "../provider/executor/step-routes";
+import { routedControl } from "../sdk/runtime/system-control-check";
 
 export const CREDENTIALS_ENV = "SPS_UPGRADE_CREDENTIALS";
 
 const USAGE = `usage: sps-upgrade doctor --inventory INVENTORY.json [--credentials FILE] [--system-control FILE]
+                           [--upgrade-call reboots|selects] [--evidence-dir DIR]
                            [--json] [--write-facts FLEET.json] [--record DIR] [--timeout-ms N]
+  Routes are decided as preview and up decide them: --system-control is the program's systemControl,
+  --upgrade-call and --evidence-dir its upgradeCall and evidenceDir (leave them out when the program does).
   REST logins: the sps:credentials JSON ({"appliance": {"username", "password"}, "nodes": {…}}) in
   $${CREDENTIALS_ENV} or in --credentials FILE (never on the command line).
   --record DIR saves every read answer per node (status, content type, body; cookies, passwords,
@@ -55,6 +59,8 @@ const OPTIONS = {
   inventory: { type: "string" },
   credentials: { type: "string" },
   "system-control": { type: "string" },
+  "upgrade-call": { type: "string" },
+  "evidence-dir": { type: "string" },
   json: { type: "boolean" },
   "write-facts": { type: "string" },
   "timeout-ms": { type: "string" },
@@ -134,6 +140,7 @@ export async function examine(
   channels: ChannelChoice,
   timeoutMs: number,
   recordDir?: string,
+  declared: { upgradeCall?: "reboots" | "selects"; evidenceDir?: string } = {},
 ): Promise<{ inventory: Inventory; nodes: DoctorNode[] }> {
   const inv = readInventoryFile(file);
   const todo = inv.clusters.flatMap((c) => c.nodes.map((n) => ({ cluster: c.name, node: n })));
@@ -142,6 +149,17 @@ export async function examine(
     ...(credentials.appliance ? [credentials.appliance.password] : []),
   ];
   const nodes: DoctorNode[] = [];
+  // One router per cluster, built from all its nodes, as the run builds it.
+  const routers = new Map<string, ReturnType<typeof routedControl>>();
+  const routedOf = (cluster: string): ReturnType<typeof routedControl> => {
+    let r = routers.get(cluster);
+    if (!r) {
+      const members = inv.clusters.find((c) => c.name === cluster)?.nodes ?? [];
+      r = routedControl(members, channels, credentials);
+      routers.set(cluster, r);
+    }
+    return r;
+  };
   let next = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -182,7 +200,30 @@ export async function examine(
       }
       if (recordDir !== undefined) writeRecording(recordDir, cluster, node.name, answers);
       const ha = node.ha === true;
-      const verdict: NodeReadiness = readiness({ ha }, probe.access, probe.facts);
+      // The routes as preview and up decide them: the router the run builds (provider/executor/step-routes.ts).
+      const routed = routedOf(cluster);
+      const control = routed.control;
+      if (control && ha && probe.access.login && probe.facts.haStatus === undefined)
+        probe.facts.haStatus = await routedHaStatus(control, node.name, timeoutMs, probe.errors);
+      const routes =
+        control && probe.access.login
+          ? nodeRoutes({
+              ha,
+              upgradeCall: declared.upgradeCall,
+              channelOf: (op) => control.channelOf(op),
+              declared: (op) => control.declares(op),
+              capabilities: probe.capabilities ?? undefined,
+              evidenceDir: declared.evidenceDir,
+            })
+          : [];
+      const refused = routed.failures.map(
+        (f) => `the run refuses its system control: ${f.property}: ${f.reason}`,
+      );
+      const checked: NodeReadiness = readiness({ ha }, probe.access, probe.facts);
+      const verdict: NodeReadiness =
+        refused.length > 0
+          ? { ...checked, ready: false, blockers: [...checked.blockers, ...refused] }
+          : checked;
       // Everything below may hold text the appliance sent: escaped before it is printed or written.
       nodes[i] = printableValue({
         name: node.name,
@@ -196,7 +237,7 @@ export async function examine(
           : probe.access,
         facts: probe.facts,
         capabilities: probe.capabilities,
-        routes: probe.access.login ? routesFor({ ha }, probe.capabilities, channels) : [],
+        routes,
         blockers: verdict.blockers.map((b) => redactText(b, secrets)),
         warnings: verdict.warnings,
         unreadable: Object.fromEntries(
@@ -207,6 +248,31 @@ export async function examine(
   };
   await Promise.all(Array.from({ length: Math.min(8, todo.length) }, () => worker()));
   return { inventory: inv.inventory, nodes };
+}
+
+/**
+ * The HA status through the routed readHaState (read-only; ssh or command), as the run reads it;
+ * undefined when it is not routed or the read fails (the failure is kept among the unreadable facts).
+ */
+async function routedHaStatus(
+  control: NonNullable<ReturnType<typeof routedControl>["control"]>,
+  node: string,
+  timeoutMs: number,
+  errors: Record<string, string>,
+): Promise<string | undefined> {
+  if (control.channelOf("readHaState") === "manual") return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return (await Promise.race([control.readHaState(node), timeout])).status;
+  } catch (e) {
+    errors["haState"] = e instanceof Error ? e.message : String(e);
+    return undefined;
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
 }
 
 /** The planner's fleet document with the versions and facts read (declared values where none). */
@@ -271,7 +337,8 @@ function table(nodes: DoctorNode[]): string {
       n.access.reachable ? yes(n.access.tls) : "-",
       n.access.tls ? yes(n.access.login) : "-",
       n.version ?? "?",
-      n.facts.roles ? n.facts.roles.join("+") || "standalone" : "?",
+      // An appliance without a special role shows "none" (not "standalone": that is an HA term).
+      n.facts.roles ? n.facts.roles.join("+") || "none" : "?",
       n.ha ? (n.facts.haStatus ?? "not readable") : "-",
       n.facts.freeFirmwareSlots === undefined ? "?" : String(n.facts.freeFirmwareSlots),
       n.facts.healthOk === undefined ? "?" : n.facts.healthOk ? "OK" : "NOT OK",
@@ -319,8 +386,14 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   try {
     const credentials = loadCredentials(v.credentials);
     const channels = loadChannels(v["system-control"]);
+    const upgradeCall = v["upgrade-call"];
+    if (upgradeCall !== undefined && upgradeCall !== "reboots" && upgradeCall !== "selects")
+      return usageError(io, USAGE, `--upgrade-call: "${upgradeCall}" must be reboots or selects`);
     if (v.record !== undefined) fs.mkdirSync(v.record, { recursive: true });
-    const { inventory, nodes } = await examine(v.inventory, credentials, channels, timeoutMs, v.record);
+    const { inventory, nodes } = await examine(v.inventory, credentials, channels, timeoutMs, v.record, {
+      ...(upgradeCall !== undefined ? { upgradeCall } : {}),
+      ...(v["evidence-dir"] !== undefined ? { evidenceDir: v["evidence-dir"] } : {}),
+    });
     if (v["write-facts"]) {
       fs.writeFileSync(v["write-facts"], `${JSON.stringify(fleetWithFacts(inventory, nodes), null, 2)}\n`);
     }

@@ -22,7 +22,8 @@ import {
 } from "../appliance/system-control/operations";
 import type { PlanStep } from "../domain/plan";
 import { bundleRoute, type BundleRoute } from "./support-bundle";
-import { activationRouteNote } from "./upgrade-call";
+import { activationRouteNote, haActivationRoute } from "./upgrade-call";
+import type { OperationRoute, RouteKind } from "../domain/readiness";
 
 export interface RouteFacts {
   ha: boolean;
@@ -53,7 +54,12 @@ const OPERATIONS: Partial<Record<string, { op: SystemControlOperation; what: str
 
 function channelText(facts: RouteFacts, op: SystemControlOperation): string {
   const channel = facts.channelOf(op);
-  const how = channel === "manual" ? "by hand: the run stops with the steps" : CHANNEL_PHRASES[channel];
+  const how =
+    channel === "manual"
+      ? "by hand: the run stops with the steps"
+      : channel === "ssh"
+        ? `${CHANNEL_PHRASES.ssh}: pulumi-sps-wrapper, operator-installed, not an SPS command`
+        : CHANNEL_PHRASES[channel];
   return `${how} (${facts.declared(op) ? `routed: ${op} → ${channel}` : `no route declared for ${op}`})`;
 }
 
@@ -109,6 +115,87 @@ export function routeLines(
     const facts = factsOf(s.node);
     const route = facts ? stepRoute(s.action, facts) : undefined;
     if (route) out.push(`route ${key}: ${route}`);
+  }
+  return out;
+}
+
+const ROUTE_KIND: Record<ChannelKind, RouteKind> = {
+  ssh: "wrapper",
+  ipmi: "IPMI",
+  command: "command",
+  manual: "manual gate",
+};
+
+/** The system-control actions of an `up` on one node, in plan order (the HA ones only on an HA pair). */
+const CONTROL_ACTIONS = ["reboot", "upload-license"] as const;
+const HA_CONTROL_ACTIONS = [
+  "preflight",
+  "wait-secondary-sync",
+  "shutdown-secondary",
+  "power-on-secondary",
+  "wait-secondary-rejoin",
+  "activate-secondary",
+  "verify-ha",
+] as const;
+
+/**
+ * Every action of an `up` on one node with its route, for `sps-upgrade doctor` (no plan at hand): the
+ * same decision and the same text as the preview's route lines (`stepRoute`), classified for doctor's
+ * table (REST, IPMI, command, wrapper, manual gate). Firmware upload and test are REST only, where the
+ * node's REST tree lists them.
+ */
+export function nodeRoutes(facts: RouteFacts): OperationRoute[] {
+  const caps = facts.capabilities;
+  const rest = (
+    action: string,
+    offered: boolean | undefined,
+    path: string,
+    otherwise: string,
+  ): OperationRoute =>
+    offered === false
+      ? { action, route: "manual gate", detail: otherwise }
+      : { action, route: "REST", detail: caps === undefined ? `${path} (REST tree not readable now)` : path };
+  const out: OperationRoute[] = [
+    rest(
+      "upload-firmware",
+      caps?.firmwareUpload,
+      "POST /api/upload/firmware",
+      "the REST tree lists no firmware upload: upload the ISO in the web interface",
+    ),
+    rest(
+      "test-firmware",
+      caps?.firmwareTest,
+      "POST /api/firmware/test",
+      "the REST tree lists no firmware test",
+    ),
+  ];
+  const activation = activationRouteNote(facts.ha, facts.upgradeCall);
+  const activationKind: RouteKind = facts.ha
+    ? haActivationRoute(facts.upgradeCall) === "upgrade-call"
+      ? "REST"
+      : "manual gate"
+    : caps?.firmwareUpgrade === false
+      ? "manual gate"
+      : "REST";
+  out.push({ action: "activate-firmware", route: activationKind, detail: activation });
+  const bundle =
+    caps === undefined
+      ? undefined
+      : bundleRoute({
+          hook: facts.hook === true,
+          supportBundleApi: caps.supportBundle,
+          evidenceDir: facts.evidenceDir,
+        });
+  out.push({
+    action: "support-bundle",
+    route: bundle === "rest" ? "REST" : bundle === "hook" ? "command" : "manual gate",
+    detail: stepRoute("support-bundle", facts) ?? "",
+  });
+  for (const action of [...CONTROL_ACTIONS, ...(facts.ha ? HA_CONTROL_ACTIONS : [])]) {
+    const op = action === "reboot" ? "rebootNode" : OPERATIONS[action]?.op;
+    const detail = stepRoute(action, facts);
+    if (!op || !detail) continue;
+    out.push({ action, route: ROUTE_KIND[facts.channelOf(op)], detail });
   }
   return out;
 }

@@ -99,7 +99,7 @@ export function unitControlName(node: string, unit: string): string {
   return `${node}.${unit}`;
 }
 
-export function unitsOf(node: ApplianceNode): string[] {
+export function unitsOf(node: Pick<ApplianceNode, "units">): string[] {
   return node.units ?? ["a", "b"];
 }
 
@@ -108,9 +108,23 @@ export function systemControlFor(
   nodes: readonly ApplianceNode[],
   operations: SystemControlInput,
 ): RoutedSystemControl {
-  const c = credentials();
+  return createSystemControl(systemControlConfig(nodes, operations, credentials()));
+}
+
+/** A node as the router's configuration needs it (an SDK node or an inventory node). */
+export type ControlledNode = Pick<ApplianceNode, "name" | "address" | "ha" | "units" | "coreShell" | "bmc">;
+
+/**
+ * The SystemControl configuration (unvalidated) for `nodes` and `operations` with the logins of `c`:
+ * what the run's router gets, and what `sps-upgrade doctor` decides its routes by.
+ */
+export function systemControlConfig(
+  nodes: readonly ControlledNode[],
+  operations: SystemControlInput,
+  c: Credentials,
+): { nodes: Record<string, unknown>; operations: SystemControlInput } {
   const cfgNodes: Record<string, unknown> = {};
-  const ssh = (node: ApplianceNode): Record<string, unknown> | undefined => {
+  const ssh = (node: ControlledNode): Record<string, unknown> | undefined => {
     if (!node.coreShell || !c.coreShell) return undefined;
     return {
       port: node.coreShell.port,
@@ -150,7 +164,7 @@ export function systemControlFor(
       }
     }
   }
-  return createSystemControl({ nodes: cfgNodes, operations });
+  return { nodes: cfgNodes, operations };
 }
 
 export function nodeBindings(nodes: readonly ApplianceNode[]): Record<string, NodeBinding> {

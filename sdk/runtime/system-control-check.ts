@@ -8,16 +8,17 @@
  */
 import { SystemControlConfigError } from "../../provider/appliance/system-control/errors";
 import type { FieldProblem } from "../../provider/domain/validation";
-import { CREDENTIALS_CONFIG_KEY, CredentialsError } from "../credentials";
+import { CREDENTIALS_CONFIG_KEY, CredentialsError, type Credentials } from "../credentials";
+import { createSystemControl, type RoutedSystemControl } from "../../provider/appliance/system-control";
 import type { ApplianceNode, SystemControlInput } from "../inputs";
-import { credentials, errorText, systemControlFor } from "./context";
+import { credentials, errorText, systemControlConfig } from "./context";
 
 /** A node as the License, Plugin and firmware resources declare it (channel settings optional). */
-export type ChannelNode = Pick<ApplianceNode, "name" | "address" | "tls"> &
+export type ChannelNode = Pick<ApplianceNode, "name" | "address"> &
   Partial<Pick<ApplianceNode, "ha" | "units" | "coreShell" | "bmc" | "roles">>;
 
 /** The node as systemControlFor takes it: roles and ha defaulted. */
-export function controlNode(n: ChannelNode): ApplianceNode {
+export function controlNode<N extends ChannelNode>(n: N): N & { roles: ApplianceNode["roles"]; ha: boolean } {
   return { ...n, roles: n.roles ?? [], ha: n.ha ?? false };
 }
 
@@ -37,10 +38,16 @@ function operationsIn(reason: string): string {
   return ops.length > 0 ? ops.join(", ") : "an operation";
 }
 
+/** "uses" for one operation, "use" for several. */
+function verb(reason: string): string {
+  return operationsIn(reason).includes(",") ? "use" : "uses";
+}
+
 /** One router issue in the declaration's terms. */
 function problemOf(
   issue: { property: string; reason: string },
   byName: ReadonlyMap<string, ChannelNode>,
+  c: Credentials,
 ): FieldProblem {
   const parts = issue.property.split(".");
   const head = parts[0];
@@ -54,7 +61,6 @@ function problemOf(
   const nodeName = byName.has(control) || dot < 0 ? control : control.slice(0, dot);
   const unit = byName.has(control) || dot < 0 ? undefined : control.slice(dot + 1);
   const node = byName.get(nodeName);
-  const c = credentials();
   if (channel === "ssh") {
     const ops = operationsIn(issue.reason);
     if (/^missing/.test(issue.reason) && node && !node.coreShell)
@@ -74,12 +80,12 @@ function problemOf(
     if (parts.length === 1 && !bmcDeclared)
       return {
         property: "nodes[].bmc",
-        reason: `${operationsIn(issue.reason)} use the ipmi channel, but no HA node declares its BMCs: set bmc { <unit>: { host, port } } on the HA node, or route the operation to another channel (command, manual)`,
+        reason: `${operationsIn(issue.reason)} ${verb(issue.reason)} the ipmi channel, but no HA node declares its BMCs: set bmc { <unit>: { host, port } } on the HA node, or route the operation to another channel (command, manual)`,
       };
     if (parts.length === 1)
       return {
         property: `${CREDENTIALS_CONFIG_KEY}.ipmi`,
-        reason: `${operationsIn(issue.reason)} use the ipmi channel, but no BMC login is set: set ${CREDENTIALS_CONFIG_KEY}.ipmi { username, password } (or per unit ${CREDENTIALS_CONFIG_KEY}.bmc["<node>"].<unit>) with --secret`,
+        reason: `${operationsIn(issue.reason)} ${verb(issue.reason)} the ipmi channel, but no BMC login is set: set ${CREDENTIALS_CONFIG_KEY}.ipmi { username, password } (or per unit ${CREDENTIALS_CONFIG_KEY}.bmc["<node>"].<unit>) with --secret`,
       };
     return {
       property: `nodes["${nodeName}"].bmc${unit ? `.${unit}` : ""}`,
@@ -98,16 +104,34 @@ export function systemControlFailures(
   operations: SystemControlInput,
 ): FieldProblem[] {
   try {
-    systemControlFor(nodes.map(controlNode), operations);
-    return [];
+    return routedControl(nodes, operations, credentials()).failures;
   } catch (e) {
     if (e instanceof CredentialsError) return [{ property: CREDENTIALS_CONFIG_KEY, reason: errorText(e) }];
+    throw e;
+  }
+}
+
+/**
+ * The router the run would build for `nodes` with the logins of `c`, or the problems that make the
+ * run refuse it (in the declaration's terms). `sps-upgrade doctor` decides its routes by the same.
+ */
+export function routedControl(
+  nodes: readonly ChannelNode[],
+  operations: SystemControlInput,
+  c: Credentials,
+): { control?: RoutedSystemControl; failures: FieldProblem[] } {
+  try {
+    return {
+      control: createSystemControl(systemControlConfig(nodes.map(controlNode), operations, c)),
+      failures: [],
+    };
+  } catch (e) {
     if (!(e instanceof SystemControlConfigError))
-      return [{ property: "systemControl", reason: errorText(e) }];
+      return { failures: [{ property: "systemControl", reason: errorText(e) }] };
     const byName = new Map(nodes.map((n) => [n.name, n]));
     const seen = new Set<string>();
-    return e.issues
-      .map((i) => problemOf(i, byName))
+    const failures = e.issues
+      .map((i) => problemOf(i, byName, c))
       .filter((p) => {
         const key = `${p.property}\n${p.reason}`;
         if (seen.has(key)) return false;
@@ -115,5 +139,6 @@ export function systemControlFailures(
         return true;
       })
       .map((p) => ({ property: p.property, reason: errorText(new Error(p.reason)) }));
+    return { failures };
   }
 }

@@ -138,11 +138,23 @@ describe("sps-upgrade doctor against emulated fleets (read-only readiness)", fun
     assert.equal(typeof by.sps7?.facts.diskFillupLimitPercent, "number");
     assert.equal(typeof by.sps7?.facts.freeFirmwareSlots, "number");
     const route = (n: string, a: string) => by[n]?.routes.find((r) => r.action === a)?.route;
-    assert.equal(route("sps7", "support-bundle"), "REST");
-    assert.equal(route("sps6", "support-bundle"), "manual gate");
+    // As up decides it: without evidenceDir the bundle is downloaded by hand even where REST offers it.
+    assert.equal(route("sps7", "support-bundle"), "manual gate");
     assert.match(
-      by.sps6?.routes.find((r) => r.action === "support-bundle")?.detail ?? "",
-      /no support-bundle REST API/,
+      by.sps7?.routes.find((r) => r.action === "support-bundle")?.detail ?? "",
+      /no evidenceDir is set/,
+    );
+    const withDir = Object.fromEntries(
+      (await json("--inventory", inventory(), "--evidence-dir", join(dir, "evidence"))).nodes.map((n) => [
+        n.name,
+        n,
+      ]),
+    );
+    assert.equal(withDir.sps7?.routes.find((r) => r.action === "support-bundle")?.route, "REST");
+    assert.equal(withDir.sps6?.routes.find((r) => r.action === "support-bundle")?.route, "manual gate");
+    assert.match(
+      withDir.sps6?.routes.find((r) => r.action === "support-bundle")?.detail ?? "",
+      /no support-bundle in the node's REST tree/,
     );
     assert.equal(route("sps7", "upload-firmware"), "REST");
     assert.equal(route("sps7", "upload-license"), "manual gate");
@@ -150,20 +162,59 @@ describe("sps-upgrade doctor against emulated fleets (read-only readiness)", fun
     assert.equal(route("sps7", "power-on-secondary"), undefined, "no HA step on a standalone node");
   });
 
-  it("the routes follow the system-control routing: ssh is our wrapper, ipmi IPMI", async () => {
+  it("the routes follow the system-control routing as up decides it: ssh is our wrapper, ipmi IPMI; a node without a core shell is refused, as up refuses it", async () => {
     const sc = join(dir, "system-control.json");
     writeFileSync(
       sc,
       JSON.stringify({ rebootNode: { channel: "ssh" }, powerOnSecondary: { channel: "ipmi" } }),
     );
-    const { nodes } = await json("--inventory", inventory(), "--system-control", sc);
-    const ha = nodes.find((n) => n.name === "ha7")!;
+    // No coreShell declared: up refuses this configuration, so doctor reports it, and shows no wrapper route.
+    const refused = await json("--inventory", inventory(), "--system-control", sc);
+    assert.equal(refused.code, 1);
+    const bare = refused.nodes.find((n) => n.name === "ha7")!;
+    assert.deepEqual(bare.routes, []);
+    assert.match(
+      bare.blockers.join("\n"),
+      /nodes\["ha7"\]\.coreShell: missing: systemControl\.rebootNode uses the ssh channel/,
+    );
+    // Declared (the core shell is not contacted: no routed operation reads through it here).
+    const shell = { host: "127.0.0.1", port: 2222, hostKeySha256: `SHA256:${"A".repeat(43)}` };
+    const creds = join(dir, "creds-channels.json");
+    writeFileSync(
+      creds,
+      JSON.stringify({
+        appliance: { username: ADMIN.username, password: ADMIN.password },
+        coreShell: { username: "root", password: "shell-Passw0rd" },
+        ipmi: { username: "bmc", password: "bmc-Passw0rd" },
+      }),
+    );
+    const file = inventory({
+      sps7: { coreShell: shell },
+      sps6: { coreShell: shell },
+      ha7: {
+        coreShell: shell,
+        bmc: { a: { host: "127.0.0.1", port: 6231 }, b: { host: "127.0.0.1", port: 6232 } },
+      },
+    });
+    const r = await cli(
+      "doctor",
+      "--inventory",
+      file,
+      "--json",
+      "--credentials",
+      creds,
+      "--system-control",
+      sc,
+    );
+    const ha = (JSON.parse(r.stdout) as { nodes: JsonNode[] }).nodes.find((n) => n.name === "ha7")!;
     assert.equal(ha.routes.find((r) => r.action === "reboot")?.route, "wrapper");
     assert.match(
       ha.routes.find((r) => r.action === "reboot")?.detail ?? "",
-      /pulumi-sps-wrapper .*operator-installed, not an SPS command/,
+      /pulumi-sps-wrapper, operator-installed, not an SPS command/,
     );
     assert.equal(ha.routes.find((r) => r.action === "power-on-secondary")?.route, "IPMI");
+    // The HA activation: a manual gate unless upgradeCall "selects" is declared (as up decides it).
+    assert.equal(ha.routes.find((r) => r.action === "activate-firmware")?.route, "manual gate");
   });
 
   it("a wrong CA, a wrong password and an unreachable node: each named, exit 1, no password in the output", async () => {

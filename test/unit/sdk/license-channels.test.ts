@@ -119,7 +119,7 @@ describe("License and Plugin get the nodes' system-control channels", function (
     const text = (r.failures ?? []).map((f) => `${f.property}: ${f.reason}`).join("\n");
     assert.match(text, /nodes\["sps-ha"\]\.coreShell: missing: systemControl\.rebootNode/);
     assert.match(text, /declare coreShell \{ host, port, hostKeySha256 \}/);
-    assert.match(text, /nodes\[\]\.bmc: systemControl\.powerOnSecondary use the ipmi channel/);
+    assert.match(text, /nodes\[\]\.bmc: systemControl\.powerOnSecondary uses the ipmi channel/);
     assert.doesNotMatch(text, /operations\.|nodes\.sps-ha\.ssh/);
   });
 
