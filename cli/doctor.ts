@@ -37,6 +37,7 @@ import { trustOfDeclared } from "../provider/appliance/tls-trust";
 import { redactText } from "../provider/appliance/api-error";
 import { printableLines, printableValue } from "../provider/domain/printable";
 import { loginSecrets } from "../provider/domain/redaction";
+import { readTextFileBounded } from "../provider/domain/bounded-file";
 import { recordedAnswer, writeRecording, type RecordedAnswer } from "../provider/appliance/recording";
 import { type CliIo, type Command, commandArgs, usageError } from "./command";
 import { nodeRoutes } from "../provider/executor/step-routes";
@@ -88,7 +89,7 @@ class BadInput extends Error {}
 function readJsonFile(file: string, what: string): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readTextFileBounded(file);
   } catch (e) {
     throw new BadInput(`${what} ${file}: cannot be read (${(e as Error).message})`);
   }

@@ -2,7 +2,7 @@
  * Reading the planner's input files: JSON parse + zod validation, with one clear message that
  * names the file and the field path (plan-contract.md, exit code 2).
  */
-import { readFileSync } from "node:fs";
+import { InputFileTooLargeError, readTextFileBounded } from "../provider/domain/bounded-file";
 import { z } from "zod";
 import { Catalog, catalogSchema } from "../provider/domain/catalog";
 import { Fleet, fleetSchema } from "../provider/domain/fleet";
@@ -19,8 +19,12 @@ export class InputError extends Error {
 function readJsonFile<T>(file: string, what: string, schema: z.ZodType<T>): T {
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = readTextFileBounded(file);
   } catch (e) {
+    if (e instanceof InputFileTooLargeError)
+      throw new InputError(
+        `${file}: the ${what} file is larger than ${e.maxBytes} bytes (or not a regular file); give the path of the ${what} file`,
+      );
     const code = (e as NodeJS.ErrnoException).code ?? "unreadable";
     throw new InputError(`${file}: cannot read the ${what} file (${code})`);
   }

@@ -6,7 +6,7 @@
  * release or revision published after this package. Read in the program: the providers get the object
  * (no path in the state), and a bad file stops the program naming the field and the fix.
  */
-import * as fs from "node:fs";
+import { readTextFileBounded } from "../provider/domain/bounded-file";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Catalog, catalogSchema, type CatalogFile } from "../provider/domain/catalog";
@@ -23,7 +23,7 @@ export function catalogDocument(field: string, input: CatalogInput): CatalogFile
     const file = path.resolve(input);
     let text: string;
     try {
-      text = fs.readFileSync(file, "utf8");
+      text = readTextFileBounded(file);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? String(e);
       throw new pulumi.RunError(

@@ -3,7 +3,7 @@
  * `caFile` (relative to the inventory file's directory) replaced by the PEM it holds. Errors name the
  * file, the field path and the fix; one error lists every problem of the file.
  */
-import * as fs from "node:fs";
+import { readTextFileBounded } from "../provider/domain/bounded-file";
 import * as path from "node:path";
 import {
   parseInventory,
@@ -45,7 +45,7 @@ export function readInventoryFile(file: string): InventoryFile {
   const abs = path.resolve(file);
   let text: string;
   try {
-    text = fs.readFileSync(abs, "utf8");
+    text = readTextFileBounded(abs);
   } catch (e) {
     throw new InventoryFileError(abs, [
       { property: "(file)", reason: `cannot be read (${(e as Error).message}); check the path` },
@@ -69,7 +69,7 @@ export function readInventoryFile(file: string): InventoryFile {
     const caPath = path.resolve(path.dirname(abs), tls.caFile);
     if (!pems.has(caPath)) {
       try {
-        const pem = fs.readFileSync(caPath, "utf8");
+        const pem = readTextFileBounded(caPath);
         pems.set(caPath, pem.includes("-----BEGIN CERTIFICATE-----") ? pem : undefined);
         if (!pem.includes("-----BEGIN CERTIFICATE-----"))
           problems.push({ property: `${at}.caFile`, reason: `${caPath} holds no PEM certificate` });

@@ -3,10 +3,10 @@
  * always verified against the declared one; optional jump host; a deadline on every command; sudo
  * through `sudo -n`; uploads over SFTP checked with `sha256sum` on the host.
  */
+import { readFileBounded, TEXT_INPUT_MAX_BYTES } from "../domain/bounded-file";
 import { CappedOutput } from "./capped-output";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from "ssh2";
 import {
@@ -261,7 +261,7 @@ async function openClient(e: SshEndpointOptions, label: string, sock?: Readable)
   if (e.auth.method === "privateKey") {
     if (e.auth.privateKeyPath !== undefined) {
       try {
-        config.privateKey = await readFile(e.auth.privateKeyPath);
+        config.privateKey = readFileBounded(e.auth.privateKeyPath, TEXT_INPUT_MAX_BYTES);
       } catch (err) {
         throw new SshConnectionError(
           label,

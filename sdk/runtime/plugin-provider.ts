@@ -2,7 +2,7 @@
  * The plugin resource: one plugin at a declared version on one node (P6, S15). Uploads the zip when
  * the appliance reports another version; `read` reports a changed or missing plugin as drift.
  */
-import { readFile } from "node:fs/promises";
+import { BINARY_INPUT_MAX_BYTES, readFileBounded } from "../../provider/domain/bounded-file";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { fieldProblems } from "../../provider/domain/validation";
 import { pluginDrift } from "../drift";
@@ -114,7 +114,7 @@ async function upload(id: string, news: Props, f: PluginInputs): Promise<{ id: s
     say(name, `upload-plugin ${f.version} (runs ${before ?? "none"})`);
     await client.login();
     const result = await client.uploadPlugin(
-      await readFile(f.path),
+      readFileBounded(f.path, BINARY_INPUT_MAX_BYTES),
       `pulumi-sps: plugin ${f.name} ${f.version}`,
     );
     say(name, `installed ${result.version}`);
