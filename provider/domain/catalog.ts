@@ -39,11 +39,23 @@ export const catalogReleaseSchema = z
   .object({
     version: releaseText,
     published: isoDate.optional(),
-    revisions: z.array(revisionText).min(1, "must list at least one revision"),
+    revisions: z.array(revisionText),
     /** Where the facts of this entry come from (URL or document title). Extension of the contract. */
     source: z.union([z.string(), z.array(z.string())]).optional(),
+    /**
+     * Rule V6: `true` when `revisions` holds only the revisions public sources name, so newer ones may
+     * exist (the bundled catalog). The planner then cannot show that a revision is the newest of its
+     * release. Absent: the list is the release's revisions (extension of the contract).
+     */
+    partial: z.boolean().optional(),
   })
   .superRefine((rel, ctx) => {
+    if (rel.revisions.length === 0 && rel.partial !== true)
+      ctx.addIssue({
+        code: "custom",
+        path: ["revisions"],
+        message: 'must list at least one revision (an entry with none must say "partial": true)',
+      });
     if (!isVersionText(rel.version)) return;
     const release = parseVersionSpec(rel.version);
     if (release.kind !== "release") return;
@@ -88,6 +100,8 @@ export interface CatalogRelease {
   /** Sorted ascending; the last one is the newest revision. */
   readonly revisions: readonly Revision[];
   readonly sources: readonly string[];
+  /** Rule V6: the revisions are those public sources name; newer ones may exist. */
+  readonly partial: boolean;
 }
 
 /** A validated catalog with the look-ups the planner needs. Immutable. */
@@ -112,7 +126,13 @@ export class Catalog {
           .map((s) => (s.kind === "revision" ? s.revision : { ...s.release, patch: 0 }))
           .sort(compareRevisions);
         const sources = r.source === undefined ? [] : Array.isArray(r.source) ? r.source : [r.source];
-        return { release, revisions, sources, ...(r.published ? { published: r.published } : {}) };
+        return {
+          release,
+          revisions,
+          sources,
+          partial: r.partial === true,
+          ...(r.published ? { published: r.published } : {}),
+        };
       }),
     );
   }
@@ -175,6 +195,7 @@ export class Catalog {
         revisions: r.revisions.map(formatRevision),
         ...(r.published ? { published: r.published } : {}),
         ...(r.sources.length ? { source: [...r.sources] } : {}),
+        ...(r.partial ? { partial: true } : {}),
       })),
     };
   }

@@ -203,6 +203,7 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
                 node: n.node.name,
                 message: f.message,
                 ...(f.status ? { status: f.status } : {}),
+                ...(f.confirm !== undefined ? { confirm: f.confirm } : {}),
               },
         );
       }

@@ -145,7 +145,8 @@ export function findReleasePath(from: Release, to: Release, catalog: Catalog): R
   return shortestPath(
     from,
     to,
-    catalog.releases.map((r) => r.release),
+    // A release can be landed on only when the catalog names a revision of it.
+    catalog.releases.filter((r) => r.revisions.length > 0).map((r) => r.release),
     catalog,
   );
 }
@@ -161,7 +162,7 @@ export function missingReleases(from: Release, to: Release, catalog: Catalog): R
     for (let minor = 0; minor <= last; minor++) all.push({ major, minor });
   }
   const path = shortestPath(from, to, all, catalog);
-  return path?.filter((r) => !catalog.find(r));
+  return path?.filter((r) => catalog.newestRevision(r) === undefined);
 }
 
 /** Resolve a declared target against the catalog (V7). */
@@ -280,15 +281,41 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
   const hops: RevisionHop[] = [];
   let at = current;
   // Rule V6: newest revision of the running release first.
-  const newest = catalog.newestRevision(curRelease) as Revision;
-  if (compareRevisions(at, newest) < 0) {
+  const newest = catalog.newestRevision(curRelease);
+  if (newest && compareRevisions(at, newest) < 0) {
     hops.push({ from: at, to: newest, kind: "revision" });
     at = newest;
-  } else if (compareRevisions(at, newest) > 0) {
+  } else if (newest && compareRevisions(at, newest) > 0 && !curEntry.partial) {
+    // The catalog claims to list the release's revisions, and the node runs a newer one: the newest
+    // revision (the required first step) is unknown, so nothing is planned until the catalog is fixed.
     findings.push({
       rule: "V7",
+      severity: "error",
+      message: `running ${formatRevision(current)} is newer than the catalog's newest ${formatRelease(curRelease)} revision ${formatRevision(newest)}: the catalog is out of date and the newest ${formatRelease(curRelease)} revision (the required first step, V6) is unknown; add the release's current revisions to your catalog file (--catalog)`,
+    });
+    return { target, hops: [], findings };
+  }
+  // Rule V6: where the catalog lists only the revisions public sources name (the bundled catalog), it
+  // cannot show that the revision the node leaves its release from is the newest of it.
+  // - The node runs a revision the catalog does not know (newer than its newest, or a release it names
+  //   without a revision): the catalog is provably behind for this release, so the newest revision is
+  //   unknown. The plan says so and the run stops at the node's preflight until the operator confirms
+  //   the running revision is the newest (or gives a catalog with the release's revisions, --catalog):
+  //   nothing changes on the node before someone has checked, which is safe under every reading.
+  // - The node runs the newest revision the catalog lists: nothing shows a newer one exists; a
+  //   "not checked" finding says the list is partial and how to state it (--catalog).
+  if (curEntry.partial) {
+    const unknownRunning = !newest || compareRevisions(current, newest) > 0;
+    const leave = formatRevision(at);
+    const rel = formatRelease(curRelease);
+    findings.push({
+      rule: "V6",
       severity: "warning",
-      message: `running ${formatRevision(current)} is newer than the catalog's newest ${formatRelease(curRelease)} revision ${formatRevision(newest)}; the catalog may be out of date`,
+      status: "not-checked",
+      ...(unknownRunning ? { confirm: `newest-revision ${leave}` } : {}),
+      message: unknownRunning
+        ? `not checked: the node runs ${leave}, a ${rel} revision the release catalog does not list (it lists only the revisions public sources name), so the newest ${rel} revision — required before the upgrade — is unknown; check the Downloads page, upgrade to the newest ${rel} revision if there is a newer one, and either give a catalog with the release's revisions (--catalog) or add "newest-revision ${leave}" to confirmed; the run stops at this node's preflight until then`
+        : `not checked: ${leave} is the newest ${rel} revision the release catalog lists, but it lists only the revisions public sources name; the guides require the latest maintenance version of the running release before the upgrade — check the Downloads page, or give a catalog with the release's revisions (--catalog)`,
     });
   }
 

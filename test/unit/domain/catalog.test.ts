@@ -3,7 +3,14 @@ import { Catalog, catalogSchema } from "../../../provider/domain/catalog";
 import { defaultCatalog } from "../../../provider/domain/default-catalog";
 import { supportWindow, isOutOfSupport } from "../../../provider/domain/support-window";
 import { fieldProblems } from "../../../provider/domain/validation";
-import { formatRevision, parseRelease } from "../../../provider/domain/version";
+import { planNodePath } from "../../../provider/domain/upgrade-path";
+import {
+  formatRelease,
+  formatRevision,
+  parseRelease,
+  parseRevision,
+  parseVersionSpec,
+} from "../../../provider/domain/version";
 import { exampleCatalog } from "../../support/domain-fixtures";
 
 describe("release catalog (rules V7, V2)", () => {
@@ -86,5 +93,46 @@ describe("release catalog (rules V7, V2)", () => {
 
   it("V2: a release without a publication date has no known window (no finding is invented)", () => {
     assert.equal(supportWindow(parseRelease("6.0"), defaultCatalog()), undefined);
+  });
+});
+
+describe("bundled catalog (rules V6, V7)", () => {
+  it("every release names its source and is partial (newer revisions than the listed ones may exist)", () => {
+    const c = defaultCatalog();
+    for (const r of c.releases) {
+      assert.ok(r.sources.length > 0, formatRelease(r.release));
+      assert.equal(r.partial, true, formatRelease(r.release));
+    }
+  });
+
+  it("a 5.0.3 node is not taken straight to 6.0 as if 5.0.3 were the newest 5.0 revision: the plan stops it for a confirmation", () => {
+    const p = planNodePath(
+      { current: parseRevision("5.0.3"), target: parseVersionSpec("6.0") },
+      defaultCatalog(),
+    );
+    const v6 = p.findings.find((f) => f.rule === "V6" && f.confirm !== undefined);
+    assert.ok(v6, JSON.stringify(p.findings));
+    assert.equal(v6.confirm, "newest-revision 5.0.3");
+    assert.ok(!p.findings.some((f) => /may be out of date/.test(f.message)));
+  });
+
+  it("a 5.10.1 node (5.10 is named by the guides, no revision is) is planned to 6.0, with the same stop", () => {
+    const p = planNodePath(
+      { current: parseRevision("5.10.1"), target: parseVersionSpec("6.0") },
+      defaultCatalog(),
+    );
+    assert.deepEqual(
+      p.findings.filter((f) => f.severity === "error"),
+      [],
+    );
+    assert.equal(p.hops.length, 1);
+    assert.equal(p.findings.find((f) => f.rule === "V6")?.confirm, "newest-revision 5.10.1");
+  });
+
+  it("an entry with no revision must say it is partial", () => {
+    assert.throws(
+      () => Catalog.parse({ schemaVersion: 1, releases: [{ version: "5.10", revisions: [] }] }),
+      /must list at least one revision/,
+    );
   });
 });

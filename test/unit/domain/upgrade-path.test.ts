@@ -188,10 +188,59 @@ describe("upgrade path of one node (rules V3–V8)", () => {
     assert.match(p.errors[0].message, /6\.3\.9/);
   });
 
-  it("V7: a running revision newer than the catalog knows is a warning, and the plan goes on", () => {
+  it("V7: a running revision newer than a catalog that lists its release's revisions blocks (the newest revision is unknown)", () => {
+    // Before: a warning ("the catalog may be out of date") and 6.0.9 → 6.3.2 planned as if 6.0.9 were
+    // the newest 6.0 revision. The plan cannot show that, so it stops.
     const p = path("6.0.9", "6.3");
-    assert.deepEqual(p.chain, ["6.0.9", "6.3.2"]);
-    assert.ok(p.warnings.some((w) => w.rule === "V7"));
+    assert.deepEqual(p.chain, []);
+    assert.equal(p.errors[0].rule, "V7");
+    assert.match(p.errors[0].message, /newer than the catalog's newest 6\.0 revision 6\.0\.7/);
+  });
+
+  it("V6: leaving a release the catalog lists only partially is 'not checked'; a running revision it does not list stops the run until confirmed", () => {
+    const partial = Catalog.parse({
+      schemaVersion: 1,
+      releases: [
+        { version: "5.0", revisions: ["5.0.0"], partial: true },
+        { version: "5.10", revisions: [], partial: true },
+        { version: "6.0", revisions: ["6.0.7"] },
+      ],
+    });
+    for (const [from, leave] of [
+      ["5.0.3", "5.0.3"],
+      ["5.10.1", "5.10.1"],
+    ]) {
+      const planned = planNodePath(
+        { current: parseRevision(from), target: parseVersionSpec("6.0") },
+        partial,
+      );
+      const v6 = planned.findings.filter((f) => f.rule === "V6");
+      assert.equal(v6.length, 1, from);
+      assert.equal(v6[0].status, "not-checked");
+      assert.equal(v6[0].confirm, `newest-revision ${leave}`);
+      assert.deepEqual(
+        planned.findings.filter((f) => f.severity === "error"),
+        [],
+        from,
+      );
+    }
+    // Running the newest revision a partial entry lists: 'not checked', without a stop.
+    const listed = planNodePath(
+      { current: parseRevision("5.0.0"), target: parseVersionSpec("6.0") },
+      partial,
+    ).findings.filter((f) => f.rule === "V6");
+    assert.equal(listed.length, 1);
+    assert.equal(listed[0].status, "not-checked");
+    assert.equal(listed[0].confirm, undefined);
+    // A catalog entry that states the release's revisions needs no confirmation.
+    const full = planNodePath(
+      { current: parseRevision("6.0.7"), target: parseVersionSpec("6.3") },
+      exampleCatalog(),
+    );
+    assert.deepEqual(
+      full.findings.filter((f) => f.rule === "V6"),
+      [],
+    );
   });
 
   it("V8: Pyramid hardware is refused past 5 LTS (5.1 or later)", () => {
