@@ -89,3 +89,13 @@ export function indexers(): Array<LabIndexer & { name: string }> {
 export function plugins(): Record<string, Record<string, string>> {
   return lab.getObject<Record<string, Record<string, string>>>("plugins") ?? {};
 }
+
+/**
+ * The operator's confirmations of the manual gates the tool cannot see passed (P1 backup and export per
+ * cluster and hop, S8 support bundle made by hand, P5/P15): `pulumi config set confirmed
+ * '["backup dc1 8.0.0"]'`. Each gate prints the one it needs.
+ */
+export function confirmed(): { confirmed?: string[] } {
+  const list = new pulumi.Config().getObject<string[]>("confirmed");
+  return list && list.length > 0 ? { confirmed: list } : {};
+}

@@ -60,7 +60,7 @@ step "starting the emulated fleet (time scale 600: 15 emulated minutes take 1.5 
 # In its own session: Ctrl-C reaches pulumi (which cancels and waits for the step in flight) but not the
 # lab, which must outlive that step; the cleanup stops it afterwards.
 setsid node dist/test/support/sps-lab.js --fleet examples/demo/fleet.json --out "$WORK/lab.json" \
-  --time-scale 600 --indexer-versions 7.0.3,8.0.0 "${INDEXERS[@]}" &
+  --time-scale 600 --indexer-versions 7.0.3,8.0.0 --operator-at-gate "${INDEXERS[@]}" &
 LAB_PID=$!
 for _ in $(seq 1 120); do
   [ -s "$WORK/lab.json" ] && break
@@ -109,7 +109,10 @@ step "pulumi up: the canary cluster (branch) first, then dc1, then dc1's indexer
 # What POST /api/firmware/upgrade does is unknown (it may reboot the primary while the secondary runs, H2),
 # so the HA pair's firmware is activated by hand in the web interface: the run stops with the exact steps
 # and resumes on the next up. The demo plays the operator through the emulator's control surface.
-for attempt in 1 2 3 4 5; do
+# The configuration backup and export before each hop (P1) has no public API: the run stops at a gate
+# naming a confirmation; the demo plays the operator who made them and adds it to the stack config.
+CONFIRMED=()
+for attempt in 1 2 3 4 5 6 7 8; do
   pulumi up --yes --skip-preview --non-interactive --color never > "$WORK/up.log" 2>&1 && up_rc=0 || up_rc=$?
   sed -n -e 's/.*\(\[sps\].*\)/\1/p' -e '/Resources:/,$p' "$WORK/up.log" | grep -v ' start: ' | awk '!seen[$0]++' || true
   gate=$(grep -o 'node [^ ,]*, step [0-9]* activate-firmware (hop [0-9]* → [0-9.]*): activate the firmware of the HA pair by hand' "$WORK/up.log" | head -1 || true)
@@ -118,6 +121,15 @@ for attempt in 1 2 3 4 5; do
   license_gate=$(grep -o 'node [^ ,]*, step [0-9]* upload-license (hop [0-9]* → [0-9.]*)' "$WORK/up.log" | head -1 || true)
   license_name=$(grep -o 'the license declared as "[^"]*"' "$WORK/up.log" | head -1 | sed -E 's/.*"([^"]*)"/\1/' || true)
   [ "$up_rc" -eq 0 ] && break
+  confirms=$(grep -o 'add "[^"]*" to confirmed' "$WORK/up.log" | sed -E 's/^add "([^"]*)" to confirmed$/\1/' | sort -u || true)
+  if [ -n "$confirms" ]; then
+    while IFS= read -r c; do
+      echo "demo: the operator does what the gate asks (for \"$c\": a configuration backup and export in the web interface), then confirms it and runs up again"
+      CONFIRMED+=("$c")
+    done <<< "$confirms"
+    pulumi config set confirmed "$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' "${CONFIRMED[@]}")" --non-interactive
+    continue
+  fi
   if [ -n "$license_gate" ] && [ -n "$license_name" ]; then
     gate_node=$(echo "$license_gate" | sed -E 's/^node ([^ ,]*),.*/\1/')
     echo "demo: the operator uploads the license \"$license_name\" on $gate_node in its web interface (Basic Settings > System > License, then restarts Traffic control), then runs up again"

@@ -4,11 +4,12 @@
 // the search master (C1), every node finishing hop 1 before any starts hop 2 (C3); the indexers after
 // every appliance step (I1).
 import { SpsCluster } from "pulumi-sps";
-import { deadlines, firmware, indexers, node, systemControl, target } from "../lab-config";
+import { confirmed, deadlines, firmware, indexers, node, systemControl, target } from "../lab-config";
 
 const dl = deadlines();
 const prod = new SpsCluster("prod-eu", {
   target: target("6.3"),
+  ...confirmed(), // the operator's confirmations of the manual gates (P1, S8, P5, P15)
   nodes: [
     node("sm", {
       ha: true,

@@ -8,7 +8,16 @@
 // sps:credentials. Run by scripts/demo.sh against the emulated lab, which sets the config this program reads.
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "pulumi-sps";
-import { deadlines, evidenceDir, firmware, indexers, node, systemControl, target } from "../lab-config";
+import {
+  confirmed,
+  deadlines,
+  evidenceDir,
+  firmware,
+  indexers,
+  node,
+  systemControl,
+  target,
+} from "../lab-config";
 
 const dl = deadlines();
 const bundles = evidenceDir();
@@ -19,6 +28,7 @@ const common = {
   target: target("8.0"),
   firmware: firmware(),
   license: { name: "sps-8", major: 8 },
+  ...confirmed(), // the operator passes the P1 backup gates: scripts/demo.sh
   ...(dl ? { deadlines: dl } : {}),
   ...(bundles ? { evidenceDir: bundles } : {}),
 };

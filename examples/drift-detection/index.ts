@@ -4,12 +4,22 @@
 // node stuck mid-hop (HA unit off, firmware activated but not booted), a changed or expiring license,
 // a changed plugin version, a changed indexer package or a stopped indexer service.
 import { SpsCluster } from "pulumi-sps";
-import { deadlines, firmware, indexers, node, plugins, systemControl, target } from "../lab-config";
+import {
+  confirmed,
+  deadlines,
+  firmware,
+  indexers,
+  node,
+  plugins,
+  systemControl,
+  target,
+} from "../lab-config";
 
 const dl = deadlines();
 const zips = plugins()["mfa-demo"] ?? {};
 const edge = new SpsCluster("edge", {
   target: target("6.3"),
+  ...confirmed(), // the operator's confirmations of the manual gates (P1, S8, P5, P15)
   nodes: [node("sps-edge", { ha: true, settings: { haStatus: "HA", healthOk: true } })],
   firmware: firmware(),
   systemControl: systemControl(),

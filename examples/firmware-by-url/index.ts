@@ -5,7 +5,7 @@
 // Only the URL's host is ever shown, and the firmware map is stored as a secret because it holds a url.
 import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster, type FirmwareImageArg } from "pulumi-sps";
-import { deadlines, node, systemControl, target } from "../lab-config";
+import { confirmed, deadlines, node, systemControl, target } from "../lab-config";
 
 const lab = new pulumi.Config("lab");
 const byUrl: Record<string, FirmwareImageArg> = {
@@ -14,6 +14,7 @@ const byUrl: Record<string, FirmwareImageArg> = {
 const dl = deadlines();
 const edge = new SpsCluster("edge", {
   target: target("7.1"),
+  ...confirmed(), // the operator's confirmations of the manual gates (P1, S8, P5, P15)
   nodes: [node("sps-edge", { virtual: true, settings: { vmSnapshot: true, healthOk: true } })],
   firmware: byUrl,
   systemControl: systemControl(),

@@ -4,11 +4,12 @@
 // With the lab's "native" channels the core shell is reached over SSH and each unit's BMC over IPMI;
 // otherwise every operation goes through the command channel to the emulator.
 import { SpsCluster } from "pulumi-sps";
-import { deadlines, firmware, node, systemControl, target } from "../lab-config";
+import { confirmed, deadlines, firmware, node, systemControl, target } from "../lab-config";
 
 const dl = deadlines();
 const pair = new SpsCluster("dc1", {
   target: target("6.3"),
+  ...confirmed(), // the operator's confirmations of the manual gates (P1, S8, P5, P15)
   nodes: [node("sps-ha", { ha: true, settings: { haStatus: "HA", ipmiReachable: true, healthOk: true } })],
   firmware: firmware(),
   systemControl: systemControl(),

@@ -5,7 +5,7 @@
 //   pulumi config set inventory ./fleet-inventory.json
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "pulumi-sps";
-import { deadlines, firmware, haSystemControl } from "../lab-config";
+import { confirmed, deadlines, firmware, haSystemControl } from "../lab-config";
 
 const config = new pulumi.Config();
 const dl = deadlines();
@@ -16,7 +16,7 @@ const fleet = SpsFleet.fromInventory("fleet", {
   firmware: firmware(),
   // System-control routes only for clusters with an HA pair; a standalone node needs none
   // (docs/design-notes.md#standalone-nodes-need-no-channel).
-  cluster: (c) => haSystemControl(c.nodes),
+  cluster: (c) => ({ ...haSystemControl(c.nodes), ...confirmed() }),
   ...(dl ? { deadlines: dl } : {}),
 });
 

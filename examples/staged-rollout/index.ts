@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "pulumi-sps";
 // Every cluster is one standalone node: no system-control channel (the REST upgrade call reboots it).
-import { deadlines, firmware, node, target } from "../lab-config";
+import { confirmed, deadlines, firmware, node, target } from "../lab-config";
 
 const dl = deadlines();
 const config = new pulumi.Config();
@@ -16,6 +16,7 @@ const cluster = (name: string, nodeName: string, canary = false) => ({
   cluster: name,
   ...(canary ? { canary } : {}),
   target: target("6.3"),
+  ...confirmed(),
   nodes: [node(nodeName, { settings: { healthOk: true } })],
   firmware: firmware(),
   ...(dl ? { deadlines: dl } : {}),

@@ -6,12 +6,13 @@
 // SHA-256 the gate names: `pulumi config set licenseConfirmed sha256:<hex>`.
 import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster } from "pulumi-sps";
-import { deadlines, firmware, node, target } from "../lab-config";
+import { confirmed, deadlines, firmware, node, target } from "../lab-config";
 
 const dl = deadlines();
 const licenseConfirmed = new pulumi.Config().get("licenseConfirmed");
 const branch = new SpsCluster("branch", {
   target: target("6.3"),
+  ...confirmed(), // the operator's confirmations of the manual gates (P1, S8, P5, P15)
   nodes: [node("sps-branch", { virtual: true, settings: { vmSnapshot: true, healthOk: true } })],
   firmware: firmware(),
   license: { name: "sps-6", major: 6 },

@@ -25,7 +25,7 @@ import {
   slotWithVersion,
 } from "./node-state";
 import { fetchMarkOf, rebootMarkOf, rebootStarted } from "./checkpoint";
-import { requireConfirmations } from "./confirmations";
+import { backupPending, bundleConfirmation, isConfirmed, requireConfirmations } from "./confirmations";
 import { imageMarkOf, markUpload, recordUploadSlot, refuseForeignState } from "./foreign-state";
 import { describeEvidence, ensureSupportBundle, evidenceOf, WEB_INTERFACE_BUNDLE } from "./support-bundle";
 import type { RunContext } from "./run-context";
@@ -153,19 +153,28 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
   return done(notes.join("; "));
 }
 
-/** P1: configuration backup, through the user's hook (no documented API makes one). */
+/**
+ * P1: configuration backup and export before the first change — through the user's hook, or made by the
+ * operator and confirmed (./confirmations.ts `backupPending`: no public API makes one); never skipped.
+ * Later hops ask again before their first step (./execute.ts).
+ */
 export async function backupConfig(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   if (ctx.checkpoint.finished.includes(step.seq)) return skipped("backup made in an earlier run");
   const running = await ensureUp(ctx, node, step);
   if (await atPlanTarget(ctx, node, step, running))
     return skipped(`already on the plan target ${ctx.inputs.plan.target}`);
   const hook = ctx.inputs.hooks?.backupConfig;
-  if (!hook)
-    return skipped(
-      "not automated (rule P1): no documented API exports the configuration — make sure a backup and an export exist",
-    );
-  const where_ = await hook(node.name);
-  return done(typeof where_ === "string" ? `backup: ${where_}` : "backup made");
+  if (hook) {
+    const where_ = await hook(node.name);
+    return done(typeof where_ === "string" ? `backup: ${where_}` : "backup made");
+  }
+  const first = ctx.inputs.plan.hops[0];
+  if (!first) return skipped("no hop planned");
+  const pending = backupPending(ctx.inputs.plan.name, 1, first.to);
+  requireConfirmations(ctx, step, [pending]);
+  return done(
+    `configuration backup and export made by the operator: confirmed "${pending.confirm}" (rule P1)`,
+  );
 }
 
 // ---- P6 / S4 / S15: plugins ------------------------------------------------------------------
@@ -381,6 +390,11 @@ export async function supportBundle(ctx: RunContext, node: NodeHandle, step: Pla
   const target = hopTarget(ctx, step);
   const before = evidenceOf(ctx, node.name, hopOf(step), "before-reboot");
   if (before) return skipped(`${describeEvidence(before)} made before the reboot (kept)`);
+  const confirmation = bundleConfirmation(node.name, target);
+  if (isConfirmed(ctx, confirmation))
+    return skipped(
+      `made in the web interface before the activation: the operator confirmed "${confirmation}" (rule S8)`,
+    );
   const noted = ctx.checkpoint.bundleNotes?.[`${node.name}#${hopOf(step)}`];
   if (noted) return skipped(`${noted} (rule S8; due before the upgrade call, which may be the reboot)`);
   if (rebootStarted(rebootMarkOf(ctx.checkpoint, node.name, target)))

@@ -49,3 +49,32 @@ export function requireConfirmations(
     { rule: pending[0].rule },
   );
 }
+
+/** S8: the support bundle of `node` before the reboot of the hop into `version`, made by hand. */
+export function bundleConfirmation(node: string, version: string): string {
+  return `support-bundle ${node} ${version}`;
+}
+
+/** P1: the configuration backup and export of `cluster` before the hop into `version`. */
+export function backupConfirmation(cluster: string, version: string): string {
+  return `backup ${cluster} ${version}`;
+}
+
+/**
+ * P1 for the hop into `version`: what the operator does ([doc] UG 5.11/6.0/6.3, "Prerequisites for
+ * upgrading SPS": "Back up your configuration and your data", "Export your configuration"). No REST
+ * endpoint and no call of One Identity's public client (safeguard-ps) makes or exports an SPS
+ * configuration backup (docs/rest-api.md: configuration export/import not found; `system_backup` only
+ * names the scheduled backup policy), so the tool cannot make it: a gate once per cluster and hop.
+ */
+export function backupPending(cluster: string, hop: number, version: string): PendingConfirmation {
+  return {
+    rule: "P1",
+    what: `back up the configuration and data of every node of cluster ${cluster} and export its configuration before hop ${hop} → ${version}`,
+    confirm: backupConfirmation(cluster, version),
+    how: [
+      'run a configuration and data backup (Administration Guide: "Data and configuration backups"; Basic Settings > Management > System backup)',
+      'export the configuration (Administration Guide: "Exporting the configuration of SPS"; Basic Settings > System > Export configuration) and keep the file as sensitive',
+    ],
+  };
+}

@@ -16,6 +16,7 @@ import { readLiveness } from "./node-state";
 import { observeWith } from "./observe";
 import { failedStep, RunContext } from "./run-context";
 import { inputProblemLines, inputProblems } from "./input-check";
+import { backupPending, requireConfirmations } from "./confirmations";
 import { requiredInputs } from "../domain/plan-inputs";
 import { firmwareImageStep } from "./fetch-firmware";
 import { activateFirmware, beforePendingUpgradeCall } from "./upgrade-call";
@@ -313,9 +314,33 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
     };
   };
 
+  /** P1 for hops after the first: backup and export again before the hop's first step (./confirmations.ts). */
+  const backupsAsked = new Set<number>();
+  const backupBeforeHop = async (steps: readonly PlanStep[]): Promise<void> => {
+    const hop = steps.find((s) => s.hop !== null)?.hop;
+    if (hop === undefined || hop === null || hop < 2 || backupsAsked.has(hop)) return;
+    backupsAsked.add(hop);
+    const ofHop = plan.steps.filter((s) => s.hop === hop);
+    if (ofHop.every((s) => checkpoint.finished.includes(s.seq))) return;
+    const hook = inputs.hooks?.backupConfig;
+    if (hook) {
+      for (const n of new Set(ofHop.filter((s) => !checkpoint.finished.includes(s.seq)).map((s) => s.node)))
+        await hook(n);
+      return;
+    }
+    try {
+      requireConfirmations(ctx, ofHop[0], [backupPending(plan.name, hop, plan.hops[hop - 1].to)]);
+    } catch (e) {
+      const err = asExecutionError(e, ofHop[0]);
+      ctx.progress(ofHop[0], "failed", err.message);
+      throw err;
+    }
+  };
+
   try {
     for (const [, steps] of [...waves.entries()].sort((a, b) => a[0] - b[0])) {
       ctx.throwIfAborted(steps[0]);
+      await backupBeforeHop(steps);
       const perNode = new Map<string, PlanStep[]>();
       for (const s of steps) perNode.set(s.node, [...(perNode.get(s.node) ?? []), s]);
       const errors = await pool(

@@ -13,6 +13,7 @@ import { join, resolve } from "node:path";
 import { readCapabilities } from "../appliance/rest-capabilities";
 import type { PlanStep } from "../domain/plan";
 import type { RunContext } from "./run-context";
+import { bundleConfirmation, requireConfirmations } from "./confirmations";
 import { hopOf, type NodeHandle } from "./step-kit";
 import type { EvidenceRecord } from "./types";
 
@@ -143,4 +144,44 @@ async function makeBundle(
   // [ps] removes the bundle from the node once downloaded; a failure here loses nothing (SPS deletes it after 24 h [doc]).
   await node.client.deleteSupportBundle(key).catch(() => undefined);
   return { record };
+}
+
+/**
+ * Why the tool cannot make `node`'s bundle itself (no hook, and no support-bundle API or no evidence
+ * directory), or undefined when it can. Reads the node's REST tree.
+ */
+export async function bundleMadeByHand(ctx: RunContext, node: NodeHandle): Promise<string | undefined> {
+  if (ctx.inputs.hooks?.supportBundle) return undefined;
+  const caps = await readCapabilities(node.client);
+  const route = bundleRoute({
+    hook: false,
+    supportBundleApi: caps.supportBundle,
+    evidenceDir: ctx.inputs.evidenceDir,
+  });
+  if (route === "rest" && ctx.inputs.evidenceDir) return undefined;
+  return route === "no-api"
+    ? `${node.name}'s REST API offers no support bundle`
+    : `${node.name} offers the support-bundle API but no evidence directory is configured (or set evidenceDir)`;
+}
+
+/**
+ * S8 where the tool cannot make the bundle (`why`): a manual gate before the hop's activation — the
+ * upgrade call may be the reboot — passed once the operator confirms the web-interface bundle.
+ */
+export async function requireBundleByHand(
+  ctx: RunContext,
+  node: NodeHandle,
+  step: PlanStep,
+  target: string,
+  why: string | undefined,
+): Promise<void> {
+  if (why === undefined) return;
+  requireConfirmations(ctx, step, [
+    {
+      rule: "S8",
+      what: `create a support bundle of ${node.name} in its web interface before the upgrade to ${target} is activated (the activation may reboot it): ${why.replace(/^not (automated|downloaded): /, "").replace(/ — .*$/, "")}`,
+      confirm: bundleConfirmation(node.name, target),
+      how: [WEB_INTERFACE_BUNDLE],
+    },
+  ]);
 }

@@ -39,7 +39,7 @@ import {
   type NodeHandle,
   type StepOutcome,
 } from "./step-kit";
-import { ensureSupportBundle } from "./support-bundle";
+import { bundleMadeByHand, ensureSupportBundle, requireBundleByHand } from "./support-bundle";
 import type { RebootMark } from "./types";
 
 export type Observation = NonNullable<RebootMark["observed"]>;
@@ -111,11 +111,15 @@ export async function activateFirmware(
   if (slot.afterReboot) return skipped(`slot ${slot.id} (${target}) already selected "after reboot"`);
   let unit: string | undefined;
   if (node.ha) {
+    // S8: where the tool cannot make the bundle, the operator makes it before anything of the hop is activated.
+    await requireBundleByHand(ctx, node, step, target, await bundleMadeByHand(ctx, node));
     if (haActivationRoute(ctx.inputs.upgradeCall) === "manual") throw manualActivation(ctx, node, step, slot);
     unit = (await readPair(ctx, node, step)).primary.unit;
   } else {
-    // S8: the call may be the reboot, so the bundle comes first.
-    await ensureSupportBundle(ctx, node, step, "before-reboot");
+    // S8: the call may be the reboot, so the bundle comes first — made by the tool, or by the operator in
+    // the web interface and confirmed ([doc] the guides' order: support bundle, then the reboot).
+    const made = await ensureSupportBundle(ctx, node, step, "before-reboot");
+    if (made.note) await requireBundleByHand(ctx, node, step, target, made.note);
   }
   const mark: RebootMark = {
     node: node.name,

@@ -161,13 +161,29 @@ export async function passLicenseGate(lab: Lab, gate: { node: string; license: s
 }
 
 /**
+ * The confirmation gates (provider/executor/confirmations.ts: P1 backup and export, S8 support bundle
+ * made by hand, P5/P15): each names the value to add to the stack config `confirmed`.
+ */
+export function confirmGatesIn(text: string): string[] {
+  return [...new Set([...text.matchAll(/add "([^"]+)" to confirmed/g)].map((m) => m[1] ?? ""))].filter(
+    (c) => c !== "",
+  );
+}
+
+/** Adds confirmations to the stack config `confirmed` (a JSON list), as the operator would. */
+export async function addConfirmations(stack: TestStack, confirms: readonly string[]): Promise<void> {
+  const now = JSON.parse((await stack.getConfig("confirmed")) ?? "[]") as string[];
+  await stack.setConfig("confirmed", JSON.stringify([...new Set([...now, ...confirms])]));
+}
+
+/**
  * `up` until it succeeds, passing each manual gate in between as an operator would (at most `max`): the
- * HA pair's firmware activation and the license upload; other failures throw. `failures` holds the
- * message of every stopped run (what the operator read).
+ * HA pair's firmware activation, the license upload and the confirmation gates; other failures throw.
+ * `failures` holds the message of every stopped run (what the operator read).
  */
 export async function upThroughGates(
   ls: { stack: TestStack; lab: Lab },
-  max = 8,
+  max = 16,
 ): Promise<UpReport & { gates: string[]; failures: string[] }> {
   const gates: string[] = [];
   const failures: string[] = [];
@@ -178,9 +194,13 @@ export async function upThroughGates(
       const message = e instanceof Error ? e.message : String(e);
       const activation = gateIn(message);
       const license = activation ? undefined : licenseGateIn(message);
-      if ((!activation && !license) || gates.length >= max) throw e;
+      const confirms = activation || license ? [] : confirmGatesIn(message);
+      if ((!activation && !license && confirms.length === 0) || gates.length >= max) throw e;
       failures.push(message);
-      if (activation) {
+      if (confirms.length > 0) {
+        await addConfirmations(ls.stack, confirms);
+        gates.push(...confirms.map((c) => `confirm ${c}`));
+      } else if (activation) {
         await passGate(ls.lab, activation);
         gates.push(`${activation.node} ${activation.version}`);
       } else if (license) {

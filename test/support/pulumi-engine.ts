@@ -185,6 +185,13 @@ export class TestStack {
     await this.stack.setConfig(key, { value, secret });
   }
 
+  /** A config value of the stack, or undefined when it is not set. */
+  async getConfig(key: string): Promise<string | undefined> {
+    const all = await this.stack.getAllConfig();
+    const full = key.includes(":") ? key : Object.keys(all).find((k) => k.endsWith(`:${key}`));
+    return full !== undefined ? all[full]?.value : undefined;
+  }
+
   /**
    * `pulumi preview --diff` with the engine's JSON events; `policyPacks` are policy pack directories
    * (`--policy-pack DIR`), `policyPackConfigs` their config files, `parallel` is `--parallel N`.

@@ -20,6 +20,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
 import { formatRevision } from "../../provider/domain/version";
+import { backupConfirmation, bundleConfirmation } from "../../provider/executor/confirmations";
+import { compareVersionText } from "../../provider/executor/node-state";
 import { startFleet, type RunningFleet } from "../../simulator/fleet";
 import { attachIndexerWorkers, labIndexerWorkers } from "../../simulator/indexer-workers";
 import { bmcChannel, coreShellChannel } from "../../simulator/fleet-channels";
@@ -75,6 +77,13 @@ export interface LabOptions {
   sharedCertificate?: boolean;
   /** Remove the lab user and files the indexer hosts needed when the lab stops (the demo). */
   leaveNoTrace?: boolean;
+  /**
+   * The confirmation gates the tool cannot see passed (P1 backup and export per cluster and hop, S8
+   * support bundle made by hand per node and hop): "declares" (default) — the stack config `confirmed`
+   * lists every one the lab's fleet can ask for, as an operator who did them beforehand; "at-gate" —
+   * none, the operator adds each when the run stops at its gate (the demo, `upThroughGates`).
+   */
+  operator?: "declares" | "at-gate";
 }
 
 /** How an operator reaches the lab's indexer hosts with OpenSSH (host keys pinned). */
@@ -104,6 +113,24 @@ export interface Lab {
   secrets: Record<string, string>;
   controlUrl: string;
   stop(): Promise<void>;
+}
+
+/**
+ * Every confirmation a run over the lab's fleet can ask for, to any revision of the lab's firmware above
+ * a node's version: "backup <cluster> <revision>" (P1) and "support-bundle <node> <revision>" (S8).
+ */
+function declaredConfirmations(fleetDocument: unknown, revisions: readonly string[]): string[] {
+  const doc = fleetDocument as {
+    clusters?: Array<{ name: string; nodes: Array<{ name: string; version: string }> }>;
+  };
+  const above = (v: string): string[] => revisions.filter((r) => compareVersionText(r, v) > 0);
+  const out: string[] = [];
+  for (const c of doc.clusters ?? []) {
+    const lowest = [...c.nodes].map((n) => n.version).sort(compareVersionText)[0];
+    if (lowest) for (const r of above(lowest)) out.push(backupConfirmation(c.name, r));
+    for (const n of c.nodes) for (const r of above(n.version)) out.push(bundleConfirmation(n.name, r));
+  }
+  return out;
 }
 
 export async function startLab(fleetDocument: unknown, options: LabOptions = {}): Promise<Lab> {
@@ -254,6 +281,9 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
       "sps:checkpointDir": checkpointDir,
       // Support bundles (S8) of programs that set evidenceDir from it (the demo); removed with the lab.
       "lab:evidenceDir": join(dir, "evidence"),
+      ...(options.operator === "at-gate"
+        ? {}
+        : { confirmed: JSON.stringify(declaredConfirmations(fleetDocument, Object.keys(firmware))) }),
     };
     const running = fleet;
     const secrets = {
@@ -344,6 +374,8 @@ async function main(argv: string[]): Promise<void> {
   process.on("SIGINT", onSignal);
   const lab = await startLab(JSON.parse(readFileSync(fleetFile, "utf8")) as unknown, {
     ...(scale ? { timeScale: Number(scale) } : {}),
+    // --operator-at-gate: no confirmation declared beforehand (the demo passes each gate as it comes).
+    ...(argv.includes("--operator-at-gate") ? { operator: "at-gate" as const } : {}),
     ...(argv.includes("--native") ? { channels: "native" as const } : {}),
     ...(argv.includes("--indexers")
       ? {

@@ -11,7 +11,10 @@
  *   actions in the record), and no takeover;
  * - who rebooted: the upgrade call itself (reading "reboots", non-HA) or the executor through system
  *   control (reading "selects", and every HA primary — its secondary is shut down first);
- * - the operator passed each HA pair's manual gate once per hop where the run has a gate, never elsewhere.
+ * - the operator passed each HA pair's manual gate once per hop where the run has a gate, never elsewhere;
+ * - the operator confirmed each node's support bundle made by hand once per hop, before its activation
+ *   (S8: no support-bundle API, or no evidence directory, in these cases), and the configuration backup
+ *   and export once per cluster and hop (P1).
  */
 import assert from "node:assert/strict";
 import type { EmulatorEvent } from "../../../simulator/events";
@@ -106,6 +109,7 @@ export function assertConverged(
       `${where}: ${n.name}: rebooted by ${via === "upgrade-call" ? "the upgrade call (never a second reboot by the executor)" : "the executor through system control"}`,
     );
     if (gated) for (const h of hops) expectedGates.push(`${n.name} activate-firmware ${h}`);
+    for (const h of hops) expectedGates.push(`confirm support-bundle ${n.name} ${h}`);
     const model = cluster.fleet.node(n.name).node;
     const ha = model.haState();
     const units = ha.nodes.map((u) => u.unit);
@@ -121,9 +125,11 @@ export function assertConverged(
     if (n.ha)
       assert.deepEqual([ha.status, ha.sync], ["HA", "synced"], `${where}: ${n.name}: the pair is HA again`);
   }
+  // P1: the configuration backup and export confirmed once per cluster and hop.
+  for (const h of cluster.plan.hops) expectedGates.push(`confirm backup ${cluster.plan.name} ${h.to}`);
   assert.deepEqual(
     [...cluster.gates].sort(),
     expectedGates.sort(),
-    `${where}: the operator passed each HA gate exactly once per hop`,
+    `${where}: the operator passed each gate exactly once per hop (HA activation, S8 bundle by hand, P1 backup)`,
   );
 }

@@ -102,8 +102,9 @@ function label(e: ProgressEvent): string {
   return `#${e.seq} ${e.node} ${e.action}${e.version ? ` ${e.version}` : ""} ${e.phase}`;
 }
 
+/** A manual gate of the reference run (it only fails where it stops at one: HA activation, S8, P1). */
 function isGate(e: ProgressEvent): boolean {
-  return e.action === "activate-firmware" && e.phase === "failed";
+  return e.phase === "failed";
 }
 
 /** The crash points to run: indexes into the reference run's progress events. */
@@ -140,6 +141,8 @@ for (const reading of ["reboots", "selects"] as const) {
         nodes: c.nodes.map((n) => ({ ...n, emulator: { ...(n.emulator ?? {}), upgradeCall: reading } })),
         virtualTime: true,
         certificates,
+        // The confirmation gates (S8 bundle by hand, P1 backup) are passed at the gate, as an operator would.
+        operator: "at-gate",
         ...(c.options ?? {}),
       });
     const inputsFor = (c: CrashCase, cl: EmulatedCluster, extra: Partial<ExecutionInputs> = {}) =>
@@ -233,6 +236,7 @@ describe("crash matrix invariants: they fail where they must (S9, H2)", function
       target: standalone.target,
       nodes: standalone.nodes,
       virtualTime: true,
+      operator: "at-gate",
     });
     const one = cluster;
     await one.runToEnd(() => one.inputs({ deadlines: { pollIntervalMs: POLL_INTERVAL_MS } }));
@@ -241,7 +245,12 @@ describe("crash matrix invariants: they fail where they must (S9, H2)", function
     assert.throws(() => assertConverged(one, standalone.nodes, x), /sps1: exactly one reboot per hop/);
     await one.stop();
 
-    cluster = await EmulatedCluster.start({ target: pair.target, nodes: pair.nodes, virtualTime: true });
+    cluster = await EmulatedCluster.start({
+      target: pair.target,
+      nodes: pair.nodes,
+      virtualTime: true,
+      operator: "at-gate",
+    });
     const two = cluster;
     await two.runToEnd(() => two.inputs({ deadlines: { pollIntervalMs: POLL_INTERVAL_MS } }));
     assertConverged(two, pair.nodes, x);

@@ -47,6 +47,7 @@ import { VirtualTime } from "./virtual-time";
 import { readFileSync } from "node:fs";
 import { exampleCatalog, CLEAN_SETTINGS, AS_OF } from "../../support/domain-fixtures";
 import type { Catalog } from "../../../provider/domain/catalog";
+import { backupConfirmation, bundleConfirmation } from "../../../provider/executor/confirmations";
 
 export const PASSWORD = "Emu-Executor-Pw-4711";
 
@@ -169,6 +170,13 @@ export interface ClusterOptions {
    * emulator trusts) and declare it by `url`: the plan fetches (fetch-firmware, hops to 7.0 and later).
    */
   firmwareByUrl?: boolean;
+  /**
+   * How the operator passes the confirmation gates of the support bundle made by hand (S8) and of the
+   * configuration backup (P1): "declares" (default) — every one of the plan is in `confirmed` from the
+   * start (an operator who did them beforehand); "at-gate" — none until the run stops at its gate, then
+   * `runToEnd` adds the one the gate names (recorded in `gates`), as an operator would.
+   */
+  operator?: "declares" | "at-gate";
 }
 
 /** A loopback HTTPS server for the ISOs of `dir` (GET /<file>), recording every GET. */
@@ -217,6 +225,7 @@ export class EmulatedCluster {
     readonly virtualTime: VirtualTime | undefined,
     /** The ISO source of `firmwareByUrl` (its GETs are the downloads the nodes made). */
     readonly isoSource?: IsoSource,
+    readonly operator: "declares" | "at-gate" = "declares",
   ) {
     this.events = () => fleet.events.list();
     this.systemControl = new EmulatorSystemControl(fleet);
@@ -324,7 +333,17 @@ export class EmulatedCluster {
           firmware[v] = { url: source.url(`sps-${v}.iso`), sha256: image.sha256 };
         plan = planWith(firmware);
       }
-      return new EmulatedCluster(fleet, plan, clients, firmware, workDir, scale, virtualTime, source);
+      return new EmulatedCluster(
+        fleet,
+        plan,
+        clients,
+        firmware,
+        workDir,
+        scale,
+        virtualTime,
+        source,
+        o.operator ?? "declares",
+      );
     } catch (e) {
       await source?.stop();
       virtualTime?.dispose();
@@ -363,8 +382,21 @@ export class EmulatedCluster {
       clock: { now: () => this.fleet.clock.now() },
       sleep: vt ? vt.sleep : (ms, signal) => realSleep(ms / scale, signal),
       progress: (e) => this.progress.push(e),
+      confirmed: this.operator === "declares" ? this.declaredConfirmations() : [...this.confirmed],
       ...overrides,
     };
+  }
+
+  /** Confirmations the operator added at the gates (operator "at-gate"). */
+  readonly confirmed: string[] = [];
+
+  /** Every S8 and P1 confirmation the plan can ask for: per node and hop, per cluster and hop. */
+  declaredConfirmations(): string[] {
+    const out = new Set<string>();
+    for (const s of this.plan.steps)
+      if (s.action === "activate-firmware" && s.version) out.add(bundleConfirmation(s.node, s.version));
+    for (const h of this.plan.hops) out.add(backupConfirmation(this.plan.name, h.to));
+    return [...out];
   }
 
   /** Manual gates the operator (this harness) passed: "node activate-firmware version". */
@@ -374,16 +406,23 @@ export class EmulatedCluster {
    * Runs the plan to its end the way an operator would: where the executor stops at the HA manual gate
    * (activate the firmware in the web interface, H2), do that step on the emulated node, run again.
    */
-  async runToEnd(make: () => ExecutionInputs = () => this.inputs(), maxGates = 10): Promise<ExecutionResult> {
+  async runToEnd(make: () => ExecutionInputs = () => this.inputs(), maxGates = 40): Promise<ExecutionResult> {
     for (let i = 0; ; i++) {
       try {
         return await executeClusterPlan(make());
       } catch (e) {
-        const gate =
-          e instanceof ExecutionError &&
-          e.kind === "manual-step-required" &&
-          e.step?.action === "activate-firmware";
-        if (!gate || i >= maxGates || !e.step?.version) throw e;
+        if (!(e instanceof ExecutionError) || e.kind !== "manual-step-required" || i >= maxGates) throw e;
+        // A confirmation gate (S8 bundle, P1 backup, P5/P15): the operator does it and adds what it names.
+        const confirms = [...e.message.matchAll(/add "([^"]+)" to confirmed/g)].map((m) => m[1]);
+        if (confirms.length > 0 && this.operator === "at-gate") {
+          for (const c of confirms) {
+            this.confirmed.push(c);
+            this.gates.push(`confirm ${c}`);
+          }
+          continue;
+        }
+        const gate = e.step?.action === "activate-firmware";
+        if (!gate || !e.step?.version || confirms.length > 0) throw e;
         this.fleet.node(e.step.node).node.activateInWebInterface(e.step.version);
         this.gates.push(`${e.step.node} activate-firmware ${e.step.version}`);
       }

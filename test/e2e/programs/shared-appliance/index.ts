@@ -5,7 +5,7 @@
 //   pair (the lab's system-control routes; its activation is the manual web-interface gate, H2).
 import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster } from "../../../../sdk";
-import { deadlines, firmware, node, systemControl, target } from "../../../../examples/lab-config";
+import { confirmed, deadlines, firmware, node, systemControl, target } from "../../../../examples/lab-config";
 
 const config = new pulumi.Config();
 const dl = deadlines();
@@ -16,6 +16,7 @@ const clusters = declared.map(
   (c) =>
     new SpsCluster(c.name, {
       target: target("6.3"),
+      ...confirmed(),
       nodes: [
         {
           ...(c.ha
