@@ -40,6 +40,8 @@ export const FIRMWARE_WIRING = [
   "catalog",
   "checkpointDir",
   "checkpointKey",
+  // The operator's confirmations of manual gates: a list that grows with the gates passed, not the plan.
+  "confirmed",
 ] as const;
 /** License: shown are cluster, license (its name), major, warnDays and the plan. */
 export const LICENSE_WIRING = ["nodes", "systemControl"] as const;
