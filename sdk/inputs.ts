@@ -140,10 +140,25 @@ const licenseConfirmedSchema = z
   )
   .optional();
 
+/** Longest file name (bytes) Linux file systems accept (NAME_MAX). */
+const MAX_FILE_NAME = 255;
+
+/**
+ * A cluster name: it names the run's checkpoint, lock and evidence files, and appears in every message,
+ * so it is short and printable.
+ */
+export const clusterNameText = z
+  .string()
+  .min(1, "must not be empty")
+  .max(100, "must be at most 100 characters (it names the run's checkpoint and evidence files)")
+  .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), {
+    message: "must not hold control characters (tabs, newlines, escapes)",
+  });
+
 /** The firmware resource of one cluster: the unit of ordering (C1, C3, H2). */
 export const firmwareInputSchema = z
   .object({
-    cluster: z.string().min(1, "must not be empty"),
+    cluster: clusterNameText,
     target: versionSpecText,
     canary: z.boolean().optional(),
     nodes: z.array(applianceNodeInputSchema).min(1, "must list at least one node"),
@@ -232,6 +247,16 @@ export const firmwareInputSchema = z
           message: "only an HA pair (ha: true) has a secondary to power on; remove bmc or set ha",
         });
     });
+    // The checkpoint file and its lock are named by project.stack.cluster: a name the file system
+    // refuses (ENAMETOOLONG at the first write of an up) is refused here, at preview.
+    const key = f.checkpointKey ?? f.cluster;
+    const fileName = `${key.replace(/[^A-Za-z0-9._-]/g, "_")}.json.lock`;
+    if (fileName.length > MAX_FILE_NAME)
+      ctx.addIssue({
+        code: "custom",
+        path: ["cluster"],
+        message: `is too long: with the project and stack names the run's checkpoint file name would be ${fileName.length} characters, over the ${MAX_FILE_NAME} a file system allows; shorten the cluster name (or the project or stack name)`,
+      });
   });
 export type FirmwareInput = z.input<typeof firmwareInputSchema>;
 export type FirmwareInputs = z.output<typeof firmwareInputSchema>;
