@@ -23,6 +23,7 @@ import { inputFindings } from "./input-findings";
 import { nodeHopActions } from "./node-steps";
 import { ClusterPlan, Finding, Hop, PlanDocument, PlanStep } from "./plan";
 import { preflightNode } from "./preflight";
+import { cautionFindings } from "./version-cautions";
 import { isOutOfSupport, supportWindow } from "./support-window";
 import { planNodePath, RevisionHop } from "./upgrade-path";
 import {
@@ -247,6 +248,8 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
 
   // Preflight (P rules) per node with work to do.
   for (const n of nodes) findings.push(...preflightNode(n.node, n.hops));
+  // Rule P16: the cautions the guides give for the versions the paths cross.
+  findings.push(...cautionFindings(nodes.map((n) => ({ name: n.node.name, hops: n.hops }))));
   const working = nodes.filter((n) => n.hops.length > 0);
   if (working.length > 0) {
     // Rule P13: upgrades reboot the node.
