@@ -8,6 +8,7 @@
  *            `recordFailure`, is returned as `outcome: "failed"`: see runLocked).
  *   read   — live per-node state and drift.   delete — forgets; never downgrades (V3).
  */
+import { evidenceDirProblem, prepareEvidenceDir } from "./evidence-dir";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import type { ClusterPlan } from "../../provider/domain/plan";
 import { executeClusterPlan, ExecutionError, observeCluster } from "../../provider/executor";
@@ -147,6 +148,8 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   // A configuration the run would refuse fails here, named as the program wrote it.
   const routeFailures = systemControlFailures(f.nodes, f.systemControl);
   if (routeFailures.length > 0) return { inputs: news, failures: routeFailures };
+  const evidence = evidenceDirProblem(f.evidenceDir);
+  if (evidence) return { inputs: news, failures: [{ property: "evidenceDir", reason: evidence }] };
   // A real run plans in create/update from its own fresh read (../wiring.ts isRealRun).
   if (isRealRun(news)) return { inputs: news };
   // The cluster's License resource is checked next and reads the same nodes: start its reads now.
@@ -552,6 +555,8 @@ async function runLocked(
   const systemControl = systemControlFor(f.nodes, f.systemControl);
   const stopRequest = stopRequestSignal(file);
   try {
+    // Before the first step: a support bundle must have somewhere to go (no job left on the node).
+    if (remaining.steps.length > 0) prepareEvidenceDir(f.evidenceDir);
     const result = await executeClusterPlan({
       plan: remaining,
       nodes: bindings,
