@@ -27,7 +27,13 @@ import {
 import { fetchMarkOf, rebootMarkOf, rebootStarted } from "./checkpoint";
 import { backupPending, bundleConfirmation, isConfirmed, requireConfirmations } from "./confirmations";
 import { imageMarkOf, markUpload, recordUploadSlot, refuseForeignState } from "./foreign-state";
-import { describeEvidence, ensureSupportBundle, evidenceOf, WEB_INTERFACE_BUNDLE } from "./support-bundle";
+import {
+  bundleMadeByHand,
+  describeEvidence,
+  ensureSupportBundle,
+  evidenceOf,
+  WEB_INTERFACE_BUNDLE,
+} from "./support-bundle";
 import type { RunContext } from "./run-context";
 import {
   channelPhrase,
@@ -390,13 +396,16 @@ export async function supportBundle(ctx: RunContext, node: NodeHandle, step: Pla
   const target = hopTarget(ctx, step);
   const before = evidenceOf(ctx, node.name, hopOf(step), "before-reboot");
   if (before) return skipped(`${describeEvidence(before)} made before the reboot (kept)`);
+  // The operator's confirmation counts only where the tool cannot make the bundle itself.
   const confirmation = bundleConfirmation(node.name, target);
-  if (isConfirmed(ctx, confirmation))
-    return skipped(
-      `made in the web interface before the activation: the operator confirmed "${confirmation}" (rule S8)`,
-    );
+  const byHand = `made in the web interface before the activation: the operator confirmed "${confirmation}" (rule S8)`;
   const noted = ctx.checkpoint.bundleNotes?.[`${node.name}#${hopOf(step)}`];
-  if (noted) return skipped(`${noted} (rule S8; due before the upgrade call, which may be the reboot)`);
+  if (noted)
+    return skipped(
+      isConfirmed(ctx, confirmation)
+        ? byHand
+        : `${noted} (rule S8; due before the upgrade call, which may be the reboot)`,
+    );
   if (rebootStarted(rebootMarkOf(ctx.checkpoint, node.name, target)))
     return skipped(
       `reboot of this hop already under way; a bundle now would not show the state before it — next time create one in the web interface before the upgrade: ${WEB_INTERFACE_BUNDLE} (rule S8)`,
@@ -405,6 +414,8 @@ export async function supportBundle(ctx: RunContext, node: NodeHandle, step: Pla
   if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
   if (ctx.checkpoint.finished.includes(step.seq))
     return skipped("support bundle made in an earlier run (kept)");
+  if (isConfirmed(ctx, confirmation) && (await bundleMadeByHand(ctx, node)) !== undefined)
+    return skipped(byHand);
   const made = await ensureSupportBundle(ctx, node, step, "before-reboot");
   if (made.record) return done(`${describeEvidence(made.record)} (S8)`);
   if (made.hook) return done(`support bundle: ${made.hook} (kept)`);

@@ -5,6 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { ExecutionError, executeClusterPlan } from "../../../provider/executor";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { catalogTo7 } from "../../support/domain-fixtures";
 import { EmulatedCluster } from "./emulated-cluster";
 
 describe("executor: confirmed prerequisites of a virtual appliance (rules P5, P15)", function () {
@@ -139,5 +143,26 @@ describe("executor: confirmed prerequisites of a virtual appliance (rules P5, P1
     );
     assert.equal(result.complete, true);
     assert.deepEqual(made, ["sps1", "sps1"], "one backup before each of the two hops");
+  });
+
+  it("S8: a declared bundle confirmation does not stop the tool making the bundle where the node offers the API (HA pair, 7.0 → 7.1)", async () => {
+    cluster = await EmulatedCluster.start({
+      target: "7.1",
+      catalog: catalogTo7(),
+      nodes: [{ name: "pair", version: "7.0.3", ha: true }],
+    });
+    const cl = cluster;
+    assert.ok(cl.declaredConfirmations().includes("support-bundle pair 7.1.1"));
+    const evidenceDir = mkdtempSync(join(tmpdir(), "sps-evidence-"));
+    try {
+      const result = await cl.runToEnd(() => cl.inputs({ evidenceDir }));
+      assert.equal(result.complete, true);
+      assert.deepEqual(
+        (result.checkpoint.evidence ?? []).map((e) => `${e.node} hop ${e.hop} ${e.when}`),
+        ["pair hop 1 before-reboot"],
+      );
+    } finally {
+      rmSync(evidenceDir, { recursive: true, force: true });
+    }
   });
 });
