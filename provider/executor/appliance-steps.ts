@@ -669,7 +669,7 @@ export async function verifyVersion(ctx: RunContext, node: NodeHandle, step: Pla
     throw stepError(
       "rollback-detected",
       step,
-      `${where(ctx, step)}: SPS rolled back — the node runs ${running} after the reboot into ${target} (issued ${mark.issuedAt}) (rule S13). The run stops; keep the support bundle (${bundle}), investigate on the appliance. It will not be rebooted again for this hop.`,
+      `${where(ctx, step)}: SPS rolled back — the node runs ${running} after the reboot into ${target} (issued ${mark.issuedAt}) (rule S13). The run stops; keep the support bundle (${bundle}), investigate on the appliance. It will not be rebooted again for this hop. ${rollbackRetryAdvice(node.name, target)}`,
       { rule: "S13" },
     );
   }
@@ -679,4 +679,12 @@ export async function verifyVersion(ctx: RunContext, node: NodeHandle, step: Pla
     `${where(ctx, step)}: the node runs ${running}, not ${target}, and no reboot was recorded for hop ${hop}`,
     { rule: "S13" },
   );
+}
+
+/**
+ * What to do before the next `up` after a rollback (S13): the run does not reboot a rolled-back node
+ * again for the hop, so it goes on once the node runs the hop target.
+ */
+export function rollbackRetryAdvice(node: string, target: string): string {
+  return `To retry: find the cause in the support bundle and fix it on the appliance, then upgrade ${node} to ${target} yourself (web interface, Basic Settings > System > Firmwares) and run \`pulumi up\` again — it checks that ${node} runs ${target} and goes on from there.`;
 }

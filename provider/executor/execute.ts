@@ -5,6 +5,7 @@
  * before touching anything. After every step: a progress event and a checkpoint save. Any failure
  * becomes an `ExecutionError` carrying the step and the partial result, so the next run resumes.
  */
+import { rollbackRetryAdvice } from "./appliance-steps";
 import { z } from "zod";
 import { checkFirmwareSources, firmwareSourceSchema } from "../domain/firmware-source";
 import { APPLIANCE_ACTIONS, INDEXER_ACTIONS, type PlanStep, type StepAction } from "../domain/plan";
@@ -255,7 +256,7 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
           throw stepError(
             "rollback-detected",
             step,
-            `cluster ${plan.name}, node ${step.node}: SPS rolled back to ${rolled.running} after the reboot into ${rolled.expected} (hop ${rolled.hop}, rule S13); nothing more is done on this node until it runs ${rolled.expected} — investigate on the appliance, keep the support bundle`,
+            `cluster ${plan.name}, node ${step.node}: SPS rolled back to ${rolled.running} after the reboot into ${rolled.expected} (hop ${rolled.hop}, rule S13); nothing more is done on this node until it runs ${rolled.expected} — investigate on the appliance, keep the support bundle. ${rollbackRetryAdvice(step.node, rolled.expected)}`,
             { rule: "S13" },
           );
         await ctx.save((c) => {

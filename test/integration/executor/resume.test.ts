@@ -319,11 +319,14 @@ describe("executor: interrupted runs resume without repeating dangerous steps (r
     assert.equal(err.kind, "rollback-detected");
     assert.equal(err.rule, "S13");
     assert.match(err.message, /rolled back.*runs 5\.0\.9.*6\.0\.7/s);
+    // Advice for the retry: what to fix and what the next up does.
+    assert.match(err.message, /To retry: .*upgrade sps1 to 6\.0\.7 yourself.*run `pulumi up` again/);
     assert.equal(err.step?.action, "verify-version");
     assert.equal(cluster.reboots().length, 1);
     const mark = cluster.lastSeq();
     const again = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
     assert.equal(again.kind, "rollback-detected");
+    assert.match(again.message, /To retry: .*upgrade sps1 to 6\.0\.7 yourself/);
     assert.equal(cluster.reboots().length, 1);
     assert.deepEqual(cluster.writes(mark), []);
   });
