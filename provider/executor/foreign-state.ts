@@ -23,6 +23,7 @@
 import type { FirmwareSlot } from "../appliance/appliance-client";
 import type { PlanStep } from "../domain/plan";
 import { fetchMarkOf, rebootMarkOf } from "./checkpoint";
+import { confirmLine, isConfirmed } from "./confirmations";
 import type { RunContext } from "./run-context";
 import { hopOf, stepError, where, type NodeHandle } from "./step-kit";
 import { haActivationRoute } from "./upgrade-call";
@@ -58,7 +59,22 @@ export async function recordUploadSlot(
   });
 }
 
-/** Whether a slot holding the target is this run's: uploaded (the recorded slot) or fetched by the node. */
+/**
+ * The confirmation that adopts a finished image left in a slot (by a run whose checkpoint is gone — a
+ * converged stack rolled back out of band — or by hand): the operator checks that nothing else is
+ * upgrading the node and that the slot holds the declared image (the REST slot shows its version, no
+ * checksum: docs/rest-api.md), and the run then takes the slot as its own. Specific to node, slot and
+ * version, so it adopts no other slot and no later upload into another one.
+ */
+export function adoptConfirmation(node: string, slot: number, version: string): string {
+  return `adopt-slot ${node} ${slot} ${version}`;
+}
+
+function adopted(ctx: RunContext, node: NodeHandle, slot: FirmwareSlot): boolean {
+  return slot.version !== undefined && isConfirmed(ctx, adoptConfirmation(node.name, slot.id, slot.version));
+}
+
+/** Whether a slot holding the target is this run's: uploaded (the recorded slot), fetched by the node or adopted. */
 function ours(
   ctx: RunContext,
   node: NodeHandle,
@@ -67,24 +83,28 @@ function ours(
   holding: number,
 ): boolean {
   if (fetchMarkOf(ctx.checkpoint, node.name, target)) return true;
+  if (adopted(ctx, node, slot)) return true;
   const mark = imageMarkOf(ctx, node.name, target);
   if (!mark) return false;
   // Stopped between the upload and recording its slot: the one slot holding the target is ours.
   return mark.slot === undefined ? holding === 1 : mark.slot === slot.id;
 }
 
-/** What on the node this run did not make, or undefined. */
+/** What on the node this run did not make (the text, and the slot an operator may adopt), or undefined. */
 export function foreignState(
   ctx: RunContext,
   node: NodeHandle,
   target: string,
   slots: readonly FirmwareSlot[],
-): string | undefined {
+): { found: string; slot: FirmwareSlot } | undefined {
   const holding = slots.filter((s) => !s.empty && !s.current && s.version === target);
   const theirs = holding.find((s) => !ours(ctx, node, target, s, holding.length));
   if (theirs) {
     const mark = imageMarkOf(ctx, node.name, target);
-    return `firmware ${target} in slot ${theirs.id} was not uploaded by this run (${mark?.slot !== undefined ? `its own upload is slot ${mark.slot}` : "its checkpoint records no upload of it"})`;
+    return {
+      found: `firmware ${target} in slot ${theirs.id} was not uploaded by this run (${mark?.slot !== undefined ? `its own upload is slot ${mark.slot}` : "its checkpoint records no upload of it"})`,
+      slot: theirs,
+    };
   }
   const selected = slots.find((s) => !s.empty && s.afterReboot && !s.current);
   if (selected && !rebootMarkOf(ctx.checkpoint, node.name, target)) {
@@ -93,8 +113,12 @@ export function foreignState(
       haActivationRoute(ctx.inputs.upgradeCall) === "manual" &&
       selected.version === target &&
       ours(ctx, node, target, selected, holding.length);
-    if (!byHand)
-      return `slot ${selected.id} (${selected.version ?? "unknown version"}) is selected for the next boot, by an upgrade call or activation this run did not make`;
+    // An activation the operator adopted (made in the web interface, not booted: S7, S9) is the hop's.
+    if (!byHand && !(selected.version === target && adopted(ctx, node, selected)))
+      return {
+        found: `slot ${selected.id} (${selected.version ?? "unknown version"}) is selected for the next boot, by an upgrade call or activation this run did not make`,
+        slot: selected,
+      };
   }
   return undefined;
 }
@@ -131,17 +155,26 @@ export function refuseForeignState(
   slots: readonly FirmwareSlot[],
   before: string,
 ): void {
-  const found = foreignState(ctx, node, target, slots);
-  if (found)
-    throw foreignStateError(
-      ctx,
-      node,
-      step,
-      target,
-      found,
-      before,
-      'in its web interface, Basic Settings > System > Firmwares, delete that firmware slot (REST: DELETE /api/firmware/slots/<slot>; a slot selected for the next boot: select the running firmware "After reboot" again first)',
-    );
+  const foreign = foreignState(ctx, node, target, slots);
+  if (!foreign) return;
+  const { found, slot } = foreign;
+  // Only the declared image can be adopted; the REST slot shows no checksum, so the operator vouches for it.
+  const adopt =
+    slot.version === target
+      ? [
+          `  - Or, if nothing else is upgrading it and slot ${slot.id} holds the declared image (firmware["${target}"], the sha256 this stack declares; the REST slot shows only the version), adopt it: ${confirmLine(adoptConfirmation(node.name, slot.id, target))} — this run then tests, activates and boots that slot as its own.`,
+        ]
+      : [];
+  throw foreignStateError(
+    ctx,
+    node,
+    step,
+    target,
+    found,
+    before,
+    `in its web interface, Basic Settings > System > Firmwares, delete that firmware slot (REST: DELETE /api/firmware/slots/${slot.id}; a slot selected for the next boot: select the running firmware "After reboot" again first)`,
+    adopt,
+  );
 }
 
 function foreignStateError(
@@ -152,6 +185,7 @@ function foreignStateError(
   found: string,
   before: string,
   clear: string,
+  more: readonly string[] = [],
 ): Error {
   const appliance = ctx.inputs.nodes[node.name]?.address ?? node.name;
   return stepError(
@@ -161,6 +195,7 @@ function foreignStateError(
       `${where(ctx, step)}: the appliance ${appliance} is in a state this run did not make: ${found}. Another run (another stack or runner declaring this appliance) may be upgrading it; this run stops before ${before} and writes nothing more to it.`,
       `  - If another run is upgrading ${appliance}, let it finish: this run then finds the node on ${target} and has nothing to do. Declare each appliance in one stack only.`,
       `  - If nothing else is upgrading it (done by hand, or by a run whose checkpoint is gone): ${clear}, then run again — this run then makes and checks its own.`,
+      ...more,
     ].join("\n"),
   );
 }

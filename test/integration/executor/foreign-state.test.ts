@@ -114,11 +114,41 @@ describe("executor: one run per appliance, read from the appliance (another run'
     const err = await failure(executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore() })));
     assert.equal(err.kind, "foreign-state");
     assert.match(err.message, new RegExp(`in slot ${byHand.slotId} was not uploaded by this run`));
-    assert.match(err.message, /DELETE \/api\/firmware\/slots\/<slot>/);
+    assert.match(err.message, new RegExp(`DELETE /api/firmware/slots/${byHand.slotId}\\b`));
     await c.clients["sps1"].deleteFirmwareSlot(byHand.slotId);
     const ok = await executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore() }));
     assert.equal(ok.complete, true);
     assert.equal(ok.nodes["sps1"]?.runningVersion, target(c));
+  });
+
+  it("a finished image left in a slot (its run's checkpoint is gone) is adopted only with the operator's confirmation of that node, slot and version", async () => {
+    const c = await start();
+    const image = c.firmware[target(c)];
+    assert.ok(image && "path" in image);
+    const left = await c.clients["sps1"].uploadFirmware(image);
+    const since = c.lastSeq();
+    const err = await failure(executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore() })));
+    assert.equal(err.kind, "foreign-state");
+    const confirm = `adopt-slot sps1 ${left.slotId} ${target(c)}`;
+    assert.match(err.message, new RegExp(`add "${escaped(confirm)}" to confirmed and run again`));
+    assert.match(err.message, /nothing else is upgrading it/);
+    assert.deepEqual(c.writes(since), [], "nothing written before the confirmation");
+    // A confirmation of another slot adopts nothing.
+    const declared = run(c).confirmed ?? [];
+    const other = `adopt-slot sps1 ${left.slotId + 1} ${target(c)}`;
+    const still = await failure(
+      executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore(), confirmed: [...declared, other] })),
+    );
+    assert.equal(still.kind, "foreign-state");
+    assert.deepEqual(c.writes(since), []);
+    const ok = await executeClusterPlan(
+      run(c, { checkpoint: memoryCheckpointStore(), confirmed: [...declared, confirm] }),
+    );
+    assert.equal(ok.complete, true);
+    assert.equal(ok.nodes["sps1"]?.runningVersion, target(c));
+    assert.equal(posts(c, "/api/upload/firmware"), 1, "the adopted slot is not uploaded again");
+    assert.equal(posts(c, "/api/firmware/test"), 1, "one test");
+    assert.equal(posts(c, "/api/firmware/upgrade"), 1, "one upgrade call");
   });
 
   it("two uploads at the same moment: the run that sees the other's copy after its own stops before the test", async () => {
