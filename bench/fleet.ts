@@ -165,17 +165,17 @@ async function measure(n: number, previewOnly: boolean): Promise<Row> {
         ha: x.ha === true,
       })),
     }));
-    const labNodes = JSON.parse(lab.config["lab:nodes"] ?? "{}") as Record<string, unknown>;
+    const labNodes = JSON.parse(lab.config["fleet:nodes"] ?? "{}") as Record<string, unknown>;
     writeFileSync(
       file,
       JSON.stringify({
         clusters,
         lab: {
           nodes: labNodes,
-          firmware: JSON.parse(lab.config["lab:firmware"] ?? "{}") as unknown,
+          firmware: JSON.parse(lab.config["fleet:firmware"] ?? "{}") as unknown,
           systemControl: shortRoutes(lab),
           deadlines: {
-            ...(JSON.parse(lab.config["lab:deadlines"] ?? "{}") as Record<string, number>),
+            ...(JSON.parse(lab.config["fleet:deadlines"] ?? "{}") as Record<string, number>),
             // The HA pairs' call only selects: the executor watches the node for this long (3 min by
             // default, unscaled in the lab) before it reboots it; on the emulator's clock.
             upgradeCallObserveMs: Math.max(1000, Math.ceil(180_000 / timeScale)),

@@ -62,7 +62,7 @@ async function runOnce(clusters: number, parallel: number | undefined): Promise<
         })),
       }),
     );
-    const keys = ["lab:firmware", "lab:systemControl", "lab:deadlines", "sps:checkpointDir"];
+    const keys = ["fleet:firmware", "fleet:systemControl", "fleet:deadlines", "sps:checkpointDir"];
     const stack = await createTestStack({
       programDir: path.join(REPO_ROOT, "examples", "inventory"),
       config: { inventory, ...Object.fromEntries(keys.map((k) => [k, lab.config[k] ?? ""])) },

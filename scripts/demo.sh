@@ -94,7 +94,7 @@ node -e '
   for (const [k, v] of Object.entries(lab.secrets)) execFileSync("pulumi", ["config", "set", "--secret", k, v, "--non-interactive"]);
 ' "$WORK/lab.json"
 # The support bundles (S8) go into the demo's work directory (removed at the end), not the lab's.
-pulumi config set lab:evidenceDir "$WORK/evidence" --non-interactive
+pulumi config set fleet:evidenceDir "$WORK/evidence" --non-interactive
 CONTROL=$(node -e 'console.log(JSON.parse(require("node:fs").readFileSync(process.argv[1],"utf8")).controlUrl.replace(/\/_emulator$/,""))' "$WORK/lab.json")
 
 step "pulumi preview --diff: hops and ordered steps per wave, per cluster"

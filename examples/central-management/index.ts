@@ -4,7 +4,7 @@
 // the search master (C1), every node finishing hop 1 before any starts hop 2 (C3); the indexers after
 // every appliance step (I1).
 import { SpsCluster } from "pulumi-sps";
-import { confirmed, deadlines, firmware, indexers, node, systemControl, target } from "../lab-config";
+import { confirmed, deadlines, firmware, indexers, node, systemControl, target } from "../fleet-config";
 
 const dl = deadlines();
 const prod = new SpsCluster("prod-eu", {

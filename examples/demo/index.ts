@@ -17,7 +17,7 @@ import {
   node,
   systemControl,
   target,
-} from "../lab-config";
+} from "../fleet-config";
 
 const dl = deadlines();
 const bundles = evidenceDir();

@@ -13,7 +13,7 @@ import {
   plugins,
   systemControl,
   target,
-} from "../lab-config";
+} from "../fleet-config";
 
 const dl = deadlines();
 const zips = plugins()["mfa-demo"] ?? {};

@@ -1,15 +1,15 @@
 // A standalone SPS 7.0 appliance upgraded to 7.1, its firmware fetched by the appliance itself from an
 // https URL (POST /api/firmware/fetch, 7.0 LTS and later; docs/design-notes.md#firmware-by-url): the 7.1.1 ISO never passes
 // through the machine that runs `pulumi up`. The URL may carry credentials or a signed query, so it is
-// secret config (`pulumi config set --secret lab:firmwareUrl https://…`); its SHA-256 is plain config.
+// secret config (`pulumi config set --secret fleet:firmwareUrl https://…`); its SHA-256 is plain config.
 // Only the URL's host is ever shown, and the firmware map is stored as a secret because it holds a url.
 import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster, type FirmwareImageArg } from "pulumi-sps";
-import { confirmed, deadlines, node, systemControl, target } from "../lab-config";
+import { confirmed, deadlines, node, systemControl, target } from "../fleet-config";
 
-const lab = new pulumi.Config("lab");
+const fleet = new pulumi.Config("fleet");
 const byUrl: Record<string, FirmwareImageArg> = {
-  "7.1.1": { url: lab.requireSecret("firmwareUrl"), sha256: lab.require("firmwareSha256") },
+  "7.1.1": { url: fleet.requireSecret("firmwareUrl"), sha256: fleet.require("firmwareSha256") },
 };
 const dl = deadlines();
 const edge = new SpsCluster("edge", {

@@ -5,7 +5,7 @@
 // (stack config `manualConfirmed`) and the next `up` records the step as done.
 import * as pulumi from "@pulumi/pulumi";
 import { NextHopMonitoring } from "pulumi-sps";
-import { node } from "../lab-config";
+import { node } from "../fleet-config";
 
 const config = new pulumi.Config();
 const confirmed = config.get("manualConfirmed");

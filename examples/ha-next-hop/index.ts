@@ -8,7 +8,7 @@
 // tree shows, else it prints the web-interface steps and waits for `manualConfirmed` (the preview
 // says which route; see provider/appliance/next-hop-monitoring.ts).
 import { NextHopMonitoring } from "pulumi-sps";
-import { node, systemControl } from "../lab-config";
+import { node, systemControl } from "../fleet-config";
 
 const monitoring = new NextHopMonitoring("dc1-next-hop", {
   node: node("sps-nh", { ha: true }),

@@ -4,7 +4,7 @@
 // With the lab's "native" channels the core shell is reached over SSH and each unit's BMC over IPMI;
 // otherwise every operation goes through the command channel to the emulator.
 import { SpsCluster } from "pulumi-sps";
-import { confirmed, deadlines, firmware, node, systemControl, target } from "../lab-config";
+import { confirmed, deadlines, firmware, node, systemControl, target } from "../fleet-config";
 
 const dl = deadlines();
 const pair = new SpsCluster("dc1", {

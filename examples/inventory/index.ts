@@ -5,7 +5,7 @@
 //   pulumi config set inventory ./fleet-inventory.json
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "pulumi-sps";
-import { confirmed, deadlines, firmware, haSystemControl } from "../lab-config";
+import { confirmed, deadlines, firmware, haSystemControl } from "../fleet-config";
 
 const config = new pulumi.Config();
 const dl = deadlines();

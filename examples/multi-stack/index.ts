@@ -6,7 +6,7 @@
 //   pulumi config set waitForStack organization/sps-multi-stack/site-a
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet, type GateOutput } from "pulumi-sps";
-import { confirmed, deadlines, firmware, haSystemControl } from "../lab-config";
+import { confirmed, deadlines, firmware, haSystemControl } from "../fleet-config";
 
 const config = new pulumi.Config();
 const dl = deadlines();

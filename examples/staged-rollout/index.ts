@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "pulumi-sps";
 // Every cluster is one standalone node: no system-control channel (the REST upgrade call reboots it).
-import { confirmed, deadlines, firmware, node, target } from "../lab-config";
+import { confirmed, deadlines, firmware, node, target } from "../fleet-config";
 
 const dl = deadlines();
 const config = new pulumi.Config();

@@ -6,7 +6,7 @@
 // SHA-256 the gate names: `pulumi config set licenseConfirmed sha256:<hex>`.
 import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster } from "pulumi-sps";
-import { confirmed, deadlines, firmware, node, target } from "../lab-config";
+import { confirmed, deadlines, firmware, node, target } from "../fleet-config";
 
 const dl = deadlines();
 const licenseConfirmed = new pulumi.Config().get("licenseConfirmed");

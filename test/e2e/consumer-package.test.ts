@@ -49,8 +49,8 @@ interface LabNode {
  * README's placeholders left over fails the test, naming it.
  */
 function substitute(program: string, lab: Lab): string {
-  const nodes = JSON.parse(lab.config["lab:nodes"] ?? "{}") as Record<string, LabNode>;
-  const firmware = JSON.parse(lab.config["lab:firmware"] ?? "{}") as Record<
+  const nodes = JSON.parse(lab.config["fleet:nodes"] ?? "{}") as Record<string, LabNode>;
+  const firmware = JSON.parse(lab.config["fleet:firmware"] ?? "{}") as Record<
     string,
     { path: string; sha256: string }
   >;
@@ -270,7 +270,7 @@ describe("the package in a fresh Pulumi project outside the repository (README e
       path.join(runnerA, "index.ts"),
       substitute(readmeProgram(fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8")), lab),
     );
-    const nodes = JSON.parse(lab.config["lab:nodes"] ?? "{}") as Record<string, LabNode>;
+    const nodes = JSON.parse(lab.config["fleet:nodes"] ?? "{}") as Record<string, LabNode>;
     fs.writeFileSync(path.join(runnerA, "sps-ca.pem"), nodes["sps-ha"]?.caPem ?? "");
     await exec(path.join(runnerA, "node_modules", ".bin", "tsc"), ["-p", "."], { cwd: runnerA });
   });

@@ -61,11 +61,11 @@ describe("firmware fetched by URL through the real engine (examples/firmware-by-
     host = `127.0.0.1:${(mirror.address() as AddressInfo).port}`;
     stack = await createTestStack({
       programDir,
-      config: { ...lab.config, "lab:firmwareSha256": await sha256OfFile(iso) },
+      config: { ...lab.config, "fleet:firmwareSha256": await sha256OfFile(iso) },
       // The URL carries credentials and a token: secret config, as the example's comment says.
       secrets: {
         ...lab.secrets,
-        "lab:firmwareUrl": `https://${USER}:${PASS}@${host}/sps/sps-7.1.1.iso?sig=${TOKEN}`,
+        "fleet:firmwareUrl": `https://${USER}:${PASS}@${host}/sps/sps-7.1.1.iso?sig=${TOKEN}`,
       },
     });
   });

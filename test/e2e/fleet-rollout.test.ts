@@ -69,14 +69,14 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
     );
 
     // S8: each node's support bundle, made before its reboot, is in the evidence directory
-    // (lab:evidenceDir), the file is what the outputs say it is, and no credential is in its name.
+    // (fleet:evidenceDir), the file is what the outputs say it is, and no credential is in its name.
     type Evidence = { node: string; hop: number; when: string; path: string; bytes: number; sha256: string };
     const evidence = (up.outputs["evidence"] as Evidence[][]).flat();
     assert.deepEqual(
       evidence.map((e) => `${e.node} hop ${e.hop} ${e.when}`),
       ["sps-branch hop 1 before-reboot", "sps-ha hop 1 before-reboot"],
     );
-    const dir = lab.config["lab:evidenceDir"] ?? "";
+    const dir = lab.config["fleet:evidenceDir"] ?? "";
     const secrets = [lab.password, lab.username, lab.indexerKey ?? "", ...Object.values(lab.licenses)];
     for (const e of evidence) {
       assert.equal(path.dirname(e.path), dir, e.path);

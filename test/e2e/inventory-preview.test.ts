@@ -48,7 +48,7 @@ describe("a 2,000-appliance fleet from an inventory file (examples/inventory)", 
         2,
       ),
     );
-    const fleetWide = ["lab:firmware", "lab:systemControl", "lab:deadlines", "sps:checkpointDir"];
+    const fleetWide = ["fleet:firmware", "fleet:systemControl", "fleet:deadlines", "sps:checkpointDir"];
     stack = await createTestStack({
       programDir: path.join(EXAMPLES, "inventory"),
       config: {

@@ -53,7 +53,7 @@ describe("two site stacks on one backend: site-b waits for site-a's canary (exam
           })),
         }),
       );
-    const shared = ["lab:firmware", "lab:systemControl", "lab:deadlines", "sps:checkpointDir"];
+    const shared = ["fleet:firmware", "fleet:systemControl", "fleet:deadlines", "sps:checkpointDir"];
     const config = Object.fromEntries(shared.map((k) => [k, lab.config[k] ?? ""]));
     a = await createTestStack({
       programDir: path.join(EXAMPLES, "multi-stack"),

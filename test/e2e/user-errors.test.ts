@@ -28,20 +28,20 @@ describe("user errors through the engine name the field and the fix, no stack tr
   });
 
   it('target "80"', async function () {
-    await ls.stack.setConfig("lab:target", "80");
+    await ls.stack.setConfig("fleet:target", "80");
     const text = await previewError();
     assert.match(text, /target: "80" is not a version; use a release/);
     assert.doesNotMatch(text, STACK_TRACE, text);
   });
 
   it("a target release the catalog does not know names the catalog input", async function () {
-    await ls.stack.setConfig("lab:target", "9.1");
+    await ls.stack.setConfig("fleet:target", "9.1");
     const text = await previewError();
     assert.match(text, /property target .*not in the release catalog/);
     assert.match(text, /the catalog input of SpsCluster/);
     assert.doesNotMatch(text, /--catalog/);
     assert.doesNotMatch(text, STACK_TRACE, text);
-    await ls.stack.setConfig("lab:target", "6.3");
+    await ls.stack.setConfig("fleet:target", "6.3");
   });
 
   it("a wrong REST password names sps:credentials.appliance", async function () {

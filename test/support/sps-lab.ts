@@ -2,12 +2,12 @@
  * An emulated SPS "lab" for the e2e tests, the examples and the demo: starts an emulated fleet on
  * loopback (time-scaled), writes what a program needs next to it — fake firmware ISOs for every
  * catalog revision with their SHA-256, license files — and renders the stack config a program reads:
- *   lab:nodes        {<node>: {address, caPem}}          lab:controlUrl   the emulator's control surface
- *   lab:firmware     {<X.Y.Z>: {path, sha256}}           lab:systemControl  command-channel routes
- *   lab:deadlines    executor deadlines scaled to the emulator's clock
- *   lab:indexers     indexer hosts started (sshd + rpm)      lab:plugins  plugin zips by name and version
+ *   fleet:nodes        {<node>: {address, caPem}}          lab:controlUrl   the emulator's control surface
+ *   fleet:firmware     {<X.Y.Z>: {path, sha256}}           fleet:systemControl  command-channel routes
+ *   fleet:deadlines    executor deadlines scaled to the emulator's clock
+ *   fleet:indexers     indexer hosts started (sshd + rpm)      fleet:plugins  plugin zips by name and version
  *   sps:credentials  (secret) REST login and license texts        sps:checkpointDir
- *   lab:evidenceDir  where a program (the demo) puts its support bundles (S8); under the lab's directory
+ *   fleet:evidenceDir  where a program (the demo) puts its support bundles (S8); under the lab's directory
  *
  * CLI (demo): node dist/test/support/sps-lab.js --fleet FLEET.json --out LAB.json [--time-scale N]
  * [--native] [--indexers [--indexer-versions INSTALLED,OFFERED]] writes the description (config included; with --indexers also `indexerSsh`,
@@ -269,18 +269,18 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
     }
     const checkpointDir = join(dir, "checkpoints");
     const config = {
-      "lab:nodes": JSON.stringify(nodes),
+      "fleet:nodes": JSON.stringify(nodes),
       "lab:controlUrl": controlUrl,
-      "lab:firmware": JSON.stringify(firmware),
-      "lab:systemControl": JSON.stringify(
+      "fleet:firmware": JSON.stringify(firmware),
+      "fleet:systemControl": JSON.stringify(
         native ? NATIVE_ROUTES : emulatorSystemControlRoutes(controlUrl, SYSTEM_CONTROL_SCRIPT),
       ),
-      "lab:deadlines": JSON.stringify(deadlines),
-      "lab:indexers": JSON.stringify(indexerConfig),
-      "lab:plugins": JSON.stringify(plugins),
+      "fleet:deadlines": JSON.stringify(deadlines),
+      "fleet:indexers": JSON.stringify(indexerConfig),
+      "fleet:plugins": JSON.stringify(plugins),
       "sps:checkpointDir": checkpointDir,
       // Support bundles (S8) of programs that set evidenceDir from it (the demo); removed with the lab.
-      "lab:evidenceDir": join(dir, "evidence"),
+      "fleet:evidenceDir": join(dir, "evidence"),
       ...(options.operator === "at-gate"
         ? {}
         : { confirmed: JSON.stringify(declaredConfirmations(fleetDocument, Object.keys(firmware))) }),

@@ -3,7 +3,9 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import * as entry from "../../../sdk";
+import { node } from "../../../examples/fleet-config";
 
 describe("the package entry", function () {
   it("exports every resource and component", function () {
@@ -31,7 +33,7 @@ describe("the example programs", function () {
       .filter((d) => d.isDirectory() && fs.existsSync(path.join(examples, d.name, "index.ts")))
       .map((d) => path.join(examples, d.name, "index.ts"));
     assert.ok(files.length >= 10, files.join(", "));
-    for (const file of [...files, path.join(examples, "lab-config.ts")]) {
+    for (const file of [...files, path.join(examples, "fleet-config.ts")]) {
       const text = fs.readFileSync(file, "utf8");
       const specifiers = [...text.matchAll(/from "([^"]+)"/g)].map((m) => m[1] ?? "");
       for (const s of specifiers)
@@ -39,5 +41,43 @@ describe("the example programs", function () {
       if (/SpsCluster|SpsFleet|SppJoin|NextHopMonitoring/.test(text))
         assert.ok(specifiers.includes("pulumi-sps"), `${path.relative(examples, file)} imports "pulumi-sps"`);
     }
+  });
+});
+
+describe("the example programs' fleet comes from fleet: config, not emulator-only lab: config", function () {
+  after(function () {
+    pulumi.runtime.setAllConfig({}, []);
+  });
+
+  it("no example reads the lab namespace", function () {
+    const examples = path.join(__dirname, "..", "..", "..", "examples");
+    for (const d of fs.readdirSync(examples, { withFileTypes: true })) {
+      const file = d.isDirectory() ? path.join(examples, d.name, "index.ts") : path.join(examples, d.name);
+      if (!file.endsWith(".ts") || !fs.existsSync(file)) continue;
+      assert.doesNotMatch(fs.readFileSync(file, "utf8"), /Config\("lab"\)/, file);
+    }
+  });
+
+  it("a real fleet's node: any tls form, from config alone", function () {
+    pulumi.runtime.setAllConfig(
+      {
+        "fleet:nodes": JSON.stringify({
+          "sps-prod": {
+            address: "https://sps-prod.example.net",
+            tls: { sha256Fingerprint: "AB".repeat(32) },
+          },
+          "sps-lab": { address: "https://127.0.0.1:8443", caPem: "-----BEGIN CERTIFICATE-----x" },
+        }),
+      },
+      [],
+    );
+    assert.deepEqual(node("sps-prod", { ha: true }), {
+      name: "sps-prod",
+      address: "https://sps-prod.example.net",
+      tls: { sha256Fingerprint: "AB".repeat(32) },
+      ha: true,
+    });
+    assert.deepEqual(node("sps-lab").tls, { caPem: "-----BEGIN CERTIFICATE-----x" });
+    assert.throws(() => node("sps-missing"), /fleet:nodes has no node "sps-missing": add/);
   });
 });

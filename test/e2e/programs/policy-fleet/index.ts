@@ -6,7 +6,7 @@
 //   `insecure`, which the SDK's types do not offer — a program forcing it must still be stopped by the policy).
 import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster, type ApplianceNodeInput } from "../../../../sdk";
-import { firmware, node, systemControl } from "../../../../examples/lab-config";
+import { firmware, node, systemControl } from "../../../../examples/fleet-config";
 
 const config = new pulumi.Config();
 

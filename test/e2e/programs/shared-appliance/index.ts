@@ -5,7 +5,14 @@
 //   pair (the lab's system-control routes; its activation is the manual web-interface gate, H2).
 import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster } from "../../../../sdk";
-import { confirmed, deadlines, firmware, node, systemControl, target } from "../../../../examples/lab-config";
+import {
+  confirmed,
+  deadlines,
+  firmware,
+  node,
+  systemControl,
+  target,
+} from "../../../../examples/fleet-config";
 
 const config = new pulumi.Config();
 const dl = deadlines();

@@ -1,0 +1,117 @@
+// Shared by the example programs: the fleet they manage comes from stack config in the `fleet` namespace,
+// so a program runs against a real fleet by changing config alone (the emulated lab of the tests and the
+// demo, test/support/sps-fleet.ts, sets the same keys):
+//   fleet:nodes          {"<node>": {"address": "https://…", "tls": {"caPem" | "sha256Fingerprint" | "system"},
+//                         "coreShell"?: {host, port, hostKeySha256}, "bmc"?: {"<unit>": {host, port}}}}
+//                        ("caPem": "<PEM>" is accepted for tls: {caPem})
+//   fleet:firmware       {"X.Y.Z": {"path" | "url", "sha256"}}        fleet:systemControl  routes per operation
+//   fleet:deadlines, fleet:target, fleet:evidenceDir, fleet:indexers, fleet:plugins (optional)
+// A fleet of hundreds of appliances belongs in an inventory file instead (examples/inventory).
+// Credentials are not here: they are the secret `sps:credentials`, read only by the providers.
+import * as pulumi from "@pulumi/pulumi";
+import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "pulumi-sps";
+
+const fleet = new pulumi.Config("fleet");
+
+export interface FleetNode {
+  address: string;
+  /** How the appliance's certificate is trusted (the node's `tls`). */
+  tls?: TlsInput;
+  /** Shorthand for `tls: { caPem }`. */
+  caPem?: string;
+  coreShell?: { host: string; port: number; hostKeySha256: string };
+  bmc?: Record<string, { host: string; port: number }>;
+}
+
+export function fleetNodes(): Record<string, FleetNode> {
+  return fleet.requireObject<Record<string, FleetNode>>("nodes");
+}
+
+/** A node declaration with its address, TLS trust and channels from `fleet:nodes`. */
+export function node(
+  name: string,
+  rest: Omit<ApplianceNodeInput, "name" | "address" | "tls"> = {},
+): ApplianceNodeInput {
+  const found = fleetNodes()[name];
+  if (!found)
+    throw new pulumi.RunError(
+      `fleet:nodes has no node "${name}": add {"${name}": {"address": "https://…", "tls": {…}}} to fleet:nodes`,
+    );
+  const tls = found.tls ?? (found.caPem !== undefined ? { caPem: found.caPem } : undefined);
+  if (!tls)
+    throw new pulumi.RunError(
+      `fleet:nodes["${name}"].tls: missing; set one of caPem, sha256Fingerprint or system: true`,
+    );
+  return {
+    name,
+    address: found.address,
+    tls,
+    ...(found.coreShell ? { coreShell: found.coreShell } : {}),
+    ...(found.bmc ? { bmc: found.bmc } : {}),
+    ...rest,
+  };
+}
+
+export function firmware(): Record<string, { path: string; sha256: string }> {
+  return fleet.requireObject("firmware");
+}
+
+export function systemControl(): SystemControlInput {
+  return fleet.getObject<SystemControlInput>("systemControl") ?? {};
+}
+
+/**
+ * The system-control routes (fleet:systemControl) for a cluster with an HA pair (secondary shutdown, power-on through
+ * IPMI, "Activate slave": H2) and none for a cluster of standalone nodes (docs/design-notes.md): the REST upgrade call
+ * reboots a standalone node, and its S11 license upload is the manual web-interface gate (no REST call
+ * uploads a license [doc: REST guide "Manage the SPS license"]).
+ */
+export function haSystemControl(nodes: ReadonlyArray<{ ha?: boolean }>): {
+  systemControl?: SystemControlInput;
+} {
+  return nodes.some((n) => n.ha === true) ? { systemControl: systemControl() } : {};
+}
+
+export function deadlines(): Record<string, number> | undefined {
+  return fleet.getObject<Record<string, number>>("deadlines");
+}
+
+/** Where support bundles go (S8): fleet:evidenceDir (the demo sets its work directory) (`fleet:evidenceDir`). */
+export function evidenceDir(): string | undefined {
+  return fleet.get("evidenceDir");
+}
+
+/** Target release of the example (`fleet:target` overrides, e.g. in tests). */
+export function target(fallback: string): string {
+  return fleet.get("target") ?? fallback;
+}
+
+export interface FleetIndexer {
+  os: "rhel6" | "rhel7" | "rhel8" | "rhel9";
+  host: string;
+  port: number;
+  hostKeySha256: string;
+  rootPrefix?: string;
+  packages: Record<string, { path: string; version?: string }>;
+}
+
+/** Indexer hosts (fleet:indexers; empty when none). */
+export function indexers(): Array<FleetIndexer & { name: string }> {
+  const found = fleet.getObject<Record<string, FleetIndexer>>("indexers") ?? {};
+  return Object.entries(found).map(([name, i]) => ({ name, ...i }));
+}
+
+/** Plugin zips (fleet:plugins): name → version → path. */
+export function plugins(): Record<string, Record<string, string>> {
+  return fleet.getObject<Record<string, Record<string, string>>>("plugins") ?? {};
+}
+
+/**
+ * The operator's confirmations of the manual gates the tool cannot see passed (P1 backup and export per
+ * cluster and hop, S8 support bundle made by hand, P5/P15): `pulumi config set confirmed
+ * '["backup dc1 8.0.0"]'`. Each gate prints the one it needs.
+ */
+export function confirmed(): { confirmed?: string[] } {
+  const list = new pulumi.Config().getObject<string[]>("confirmed");
+  return list && list.length > 0 ? { confirmed: list } : {};
+}
