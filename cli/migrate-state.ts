@@ -6,8 +6,9 @@
  * `pulumi stack import`; the count of rewritten resources goes to stderr. Idempotent.
  * Exit 0: written (also when nothing needed rewriting); 2: bad input.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { type CliIo, type Command, commandArgs } from "./command";
+import { InputReadError, readInput } from "./read-input";
 import { migrateStackExport, stackExport } from "../sdk/provider-text";
 
 const USAGE = `usage: sps-upgrade migrate-state [--state EXPORT.json] [--out FILE]
@@ -18,18 +19,17 @@ const OPTIONS = {
   out: { type: "string" },
 } as const;
 
-function run(args: readonly string[], io: CliIo): number {
+async function run(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = commandArgs(args, OPTIONS, io, USAGE);
   if (typeof parsed === "number") return parsed;
   const source = parsed.values.state ?? "-";
   const name = source === "-" ? "stdin" : source;
   let text: string;
   try {
-    text = readFileSync(source === "-" ? 0 : source, "utf8");
+    text = await readInput(source);
   } catch (e) {
-    io.stderr(
-      `sps-upgrade: ${name}: cannot read the state (${(e as NodeJS.ErrnoException).code ?? "unreadable"})\n`,
-    );
+    if (!(e instanceof InputReadError)) throw e;
+    io.stderr(`sps-upgrade: ${name}: cannot read the state (${e.message})\n`);
     return 2;
   }
   let json: unknown;

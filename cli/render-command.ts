@@ -3,8 +3,9 @@
  * file, or stdin when no file or `-`) as markdown for a pull-request comment (./render.ts).
  * Exit 0: rendered (also a failed preview: its errors are in the markdown); 2: bad input.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { type CliIo, type Command, commandArgs } from "./command";
+import { InputReadError, readInput } from "./read-input";
 import { PreviewInputError, readPreview } from "./preview-json";
 import { renderPreview } from "./render";
 
@@ -16,18 +17,17 @@ const OPTIONS = {
   out: { type: "string" },
 } as const;
 
-function run(args: readonly string[], io: CliIo): number {
+async function run(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = commandArgs(args, OPTIONS, io, USAGE);
   if (typeof parsed === "number") return parsed;
   const source = parsed.values.preview ?? "-";
   const name = source === "-" ? "stdin" : source;
   let text: string;
   try {
-    text = readFileSync(source === "-" ? 0 : source, "utf8");
+    text = await readInput(source);
   } catch (e) {
-    io.stderr(
-      `sps-upgrade: ${name}: cannot read the preview (${(e as NodeJS.ErrnoException).code ?? "unreadable"})\n`,
-    );
+    if (!(e instanceof InputReadError)) throw e;
+    io.stderr(`sps-upgrade: ${name}: cannot read the preview (${e.message})\n`);
     return 2;
   }
   let doc: unknown;
