@@ -3,6 +3,7 @@
  * an offline fallback), the fleet-cluster shape the domain planner takes, the plan, and the mapping of
  * blocking findings to `check` failures naming the field and the fix.
  */
+import { printable } from "../../provider/domain/printable";
 import { clusterSchema, type FleetCluster } from "../../provider/domain/fleet";
 import { planCluster } from "../../provider/domain/fleet-plan";
 import type { ClusterPlan, Finding } from "../../provider/domain/plan";
@@ -197,6 +198,28 @@ export function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
+/**
+ * A node that could not be read but has a declared `version` is planned from that declaration: said as
+ * a finding (V3's no-downgrade check and the hops rest on a version nobody confirmed), never silently.
+ */
+export function unconfirmedVersions(f: FirmwareInputs, live: Record<string, LiveNodeFacts>): Finding[] {
+  return f.nodes.flatMap((n, i) => {
+    const facts = live[n.name];
+    if (n.version === undefined || facts === undefined || facts.version !== undefined) return [];
+    return [
+      {
+        rule: "V3",
+        severity: "warning" as const,
+        node: n.name,
+        status: "not-checked" as const,
+        message: printable(
+          `the running version of ${n.name} could not be read (${facts.error ?? "no answer"}): planned from the declared nodes[${i}].version ${n.version}, not confirmed live; check the node is reachable before up`,
+        ),
+      },
+    ];
+  });
+}
+
 export function planFirmware(f: FirmwareInputs, live: Record<string, LiveNodeFacts>): PlanOutcome {
   const { cluster, failures } = fleetClusterOf(f, live);
   if (!cluster) return { failures };
@@ -205,6 +228,7 @@ export function planFirmware(f: FirmwareInputs, live: Record<string, LiveNodeFac
     ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
     ...(f.deadlines ? { deadlines: f.deadlines } : {}),
   });
+  plan.findings.push(...unconfirmedVersions(f, live));
   const blocking = plan.findings
     .filter((x) => x.severity === "error")
     .map((x) => ({
