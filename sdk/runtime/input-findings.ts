@@ -64,7 +64,8 @@ export async function inputFailures(
         ? `licenses["${major}"] names "${named}", which sps:credentials.licenses does not hold; add its text with --secret`
         : `${sdkField(p)}: ${p.message}`;
     return {
-      property: property(p),
+      // A firmware image names its own entry (`firmware["6.3.0"].path`), the field the program wrote.
+      property: p.input.kind === "firmware" ? sdkField(p) : property(p),
       reason: `rule ${p.rule}: ${why}; the run would refuse before changing anything`,
     };
   });

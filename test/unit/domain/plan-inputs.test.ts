@@ -136,4 +136,27 @@ describe("plan inputs (rules S2, S3, S11, P6, I3)", () => {
     );
     assert.deepEqual(await inputFailures(p, { ...f, licenses: { "6": "sps-6" } }, { "sps-6": "text" }), []);
   });
+
+  it('preview: a missing ISO is a blocking check failure naming firmware["X"].path, not a raw ENOENT at its step', async () => {
+    const iso = join(dir, "b.iso");
+    writeFileSync(iso, "iso");
+    const sha = createHash("sha256").update("iso").digest("hex");
+    const p = planOf({ indexers: [] });
+    const f = firmwareInputSchema.parse({
+      cluster: "c1",
+      target: "6.3",
+      nodes: [{ name: "sps1", address: "https://sps1.example.net", tls: { system: true } }],
+      firmware: {
+        "6.0.7": { path: iso, sha256: sha },
+        "6.3.2": { path: join(dir, "gone-6.3.2.iso"), sha256: sha },
+      },
+      licenses: { "6": "sps-6" },
+    });
+    const failures = await inputFailures(p, f, { "sps-6": "text" });
+    assert.deepEqual(
+      failures.map((x) => x.property),
+      ['firmware["6.3.2"].path'],
+    );
+    assert.match(failures[0].reason, /gone-6\.3\.2\.iso does not exist/);
+  });
 });
