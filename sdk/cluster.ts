@@ -11,7 +11,7 @@ import { formatRevision, isVersionText, parseVersionSpec } from "../provider/dom
 import type { CatalogFile } from "../provider/domain/catalog";
 import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
 import { claimClusterNodes } from "./appliance-claims";
-import type { ApplianceNodeInput, SystemControlInput } from "./inputs";
+import { tlsInputSchema, type ApplianceNodeInput, type SystemControlInput } from "./inputs";
 import {
   ClusterFirmware,
   IndexerPackage,
@@ -146,6 +146,23 @@ function checkedTarget(name: string, target: string): string {
 }
 
 /**
+ * Each node's `tls` checked where the program declares it (a fingerprint that is not SHA-256, two trust
+ * fields): the program stops naming `nodes[i].tls.<field>` and the fix, before any resource is planned.
+ * A value that is still an Output is left to the firmware resource's check.
+ */
+function checkNodesTls(name: string, nodes: readonly ApplianceNodeInput[]): void {
+  nodes.forEach((n, i) => {
+    const tls: unknown = n.tls;
+    if (tls === undefined || tls === null || typeof tls !== "object" || pulumi.Output.isInstance(tls)) return;
+    const r = tlsInputSchema.safeParse(tls);
+    if (r.success) return;
+    const issue = r.error.issues[0];
+    const field = [`nodes[${i}]`, "tls", ...(issue?.path ?? []).map(String)].join(".");
+    throw new pulumi.RunError(`${name}: ${field}: ${issue?.message ?? "invalid"}`);
+  });
+}
+
+/**
  * A node as the License and Plugin resources get it: where to reach it and its system-control channel
  * settings (core shell, BMCs, HA units), so an operation routed to ssh or ipmi finds them there too.
  */
@@ -188,6 +205,7 @@ export class SpsCluster extends pulumi.ComponentResource {
     super("sps:index:SpsCluster", name, {}, opts);
     // One declaration per appliance in the program (./appliance-claims.ts): refused at preview.
     claimClusterNodes(this, `SpsCluster "${name}"`, args.nodes);
+    checkNodesTls(name, args.nodes);
     const cluster = args.cluster ?? name;
     const config = new pulumi.Config("sps");
     const checkpointDir = config.get("checkpointDir");

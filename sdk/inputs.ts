@@ -19,6 +19,7 @@ import {
 } from "../provider/domain/inventory";
 import { revisionText, versionSpecText } from "../provider/domain/validation";
 import { catalogSchema } from "../provider/domain/catalog";
+import { certificateSha256 } from "../provider/domain/inventory";
 
 const httpsUrl = applianceAddressText;
 
@@ -28,7 +29,7 @@ export const tlsInputSchema = z
     /** PEM of the CA that issued the appliance certificates. */
     caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM text" }).optional(),
     /** SHA-256 fingerprint of the appliance certificate (pinning). */
-    sha256Fingerprint: z.string().optional(),
+    sha256Fingerprint: certificateSha256.optional(),
     /** Trust the machine's CA store (hostname checked). */
     system: z
       .literal(true, { message: "must be true (trust the machine's CA store) or left out" })

@@ -75,7 +75,7 @@ export function hasCredentials(u: string): boolean {
   }
 }
 
-const certificateSha256 = z
+export const certificateSha256 = z
   .string()
   .regex(
     /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,

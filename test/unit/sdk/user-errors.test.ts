@@ -121,6 +121,23 @@ describe("program-side errors stop the program cleanly (pulumi.RunError, no stac
     );
   });
 
+  it("a TLS fingerprint that is not SHA-256 names nodes[i].tls.sha256Fingerprint and the form, once", function () {
+    assert.throws(
+      () =>
+        new SpsCluster("fp", {
+          target: "6.3",
+          nodes: [{ ...NODE, address: "https://sps-fp.invalid", tls: { sha256Fingerprint: "AA:BB" } }],
+          firmware: {},
+        }),
+      (e: Error) =>
+        e instanceof pulumi.RunError &&
+        /fp: nodes\[0\]\.tls\.sha256Fingerprint: must be the SHA-256 fingerprint of the appliance certificate \(64 hex digits, colons optional\)/.test(
+          e.message,
+        ) &&
+        e.message.split("SHA-256 fingerprint").length === 2,
+    );
+  });
+
   it("a catalog file that cannot be read names the catalog field", function () {
     const missing = path.join(os.tmpdir(), "no-such-catalog-9f2.json");
     assert.throws(
