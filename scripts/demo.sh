@@ -171,8 +171,9 @@ step "pulumi up again: nothing to do"
 pulumi up --yes --skip-preview --non-interactive --color never | grep -E 'Resources:|[0-9]+ (unchanged|created|updated)' || true
 
 step "out-of-band changes: through the emulator's control surface, and on an indexer host"
-echo "  sps-branch: license replaced by one ending 2026-12-01; dc1: firmware rolled back to 7.0.3"
-curl -sf -X POST -H 'Content-Type: application/json' -d '{"license":{"major":8,"validNotAfter":"2026-12-01"}}' "$CONTROL/_emulator/nodes/sps-branch/drift" >/dev/null
+ENDS=$(date -u -d "+20 days" +%F) # inside the 30-day expiry warning, on any day the demo runs
+echo "  sps-branch: license replaced by one ending $ENDS; dc1: firmware rolled back to 7.0.3"
+curl -sf -X POST -H 'Content-Type: application/json' -d "{\"license\":{\"major\":8,\"validNotAfter\":\"$ENDS\"}}" "$CONTROL/_emulator/nodes/sps-branch/drift" >/dev/null
 curl -sf -X POST -H 'Content-Type: application/json' -d '{"version":"7.0.3"}' "$CONTROL/_emulator/nodes/sps-ha/drift" >/dev/null
 if [ "${#INDEXERS[@]}" -gt 0 ]; then
   # An operator on idx-rhel7, over SSH with the lab's key and the pinned host key (nothing printed but the command).

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(openssh-server openssh-client sudo rpm dnf openipmi ipmitool openssl iproute2 iptables curl ca-certificates chromium postgresql-15 postgresql-client-15)
+APT_PACKAGES=(openssh-server openssh-client sudo rpm dnf openipmi ipmitool openssl iproute2 iptables curl ca-certificates chromium postgresql-15 postgresql-client-15 faketime)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

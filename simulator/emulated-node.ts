@@ -203,7 +203,7 @@ export class EmulatedNode {
       major,
       ...defaultLicenseTerm(now),
       limit: 100,
-      ...options.license,
+      ...Object.fromEntries(Object.entries(options.license ?? {}).filter(([, v]) => v !== undefined)),
     };
     this.starlingJoined = options.starlingJoined ?? false;
     this.requireCommitLog = options.requireCommitLog ?? false;

@@ -33,7 +33,8 @@ const NodeEmulatorSettings = z
     license: z
       .object({
         major: z.number().int().positive(),
-        validNotAfter: z.iso.date(),
+        /** Default: five years after the emulator starts (dates relative to its clock never turn false). */
+        validNotAfter: z.iso.date().optional(),
         customer: z.string().optional(),
       })
       .strict()
