@@ -83,6 +83,12 @@ describe("drift of a converged SPS cluster", function () {
       (await events(ls.lab, { node: "sps-edge", kind: "action" })).filter((e) => e.name === "reboot").length;
     const rebootsBefore = await reboots();
     const up = await upThroughGates(ls);
+    // The activation this stack's checkpoint does not record stops the run until the operator adopts
+    // that slot (provider/executor/foreign-state.ts); the gate is passed as an operator would.
+    assert.ok(
+      up.gates.some((g) => new RegExp(`^confirm adopt-slot sps-edge ${target.id} 6\\.3\\.0$`).test(g)),
+      `the run stopped at the activated slot and it was adopted: ${JSON.stringify(up.gates)}`,
+    );
     assert.equal((await reboots()) - rebootsBefore, 1, "one reboot into the activated 6.3.0 (S9)");
     const nodes = up.outputs["nodes"] as Record<string, { version: string; state: string }>;
     assert.deepEqual(
