@@ -21,6 +21,23 @@ export interface KindImplementation {
   remove(id: string, props: Props): Promise<void>;
 }
 
+type CheckFailure = NonNullable<CheckResult["failures"]>[number];
+
+/**
+ * Check failures as the engine prints them readably. The engine prints a failure with a property as
+ * `property P value {V} has a problem: R`, V looked up among the resource's top-level inputs; for a
+ * path inside an input (`nodes[0].address`) or a config key (`sps:credentials.appliance`) that lookup
+ * finds nothing and prints `value {<nil>}`. Those go without a property (printed as `has a problem: R`),
+ * the user's field path at the start of the reason; a top-level input keeps its property.
+ */
+export function engineFailures(failures: readonly CheckFailure[], news: Props): CheckFailure[] {
+  return failures.map((f) =>
+    f.property === "" || Object.prototype.hasOwnProperty.call(news, f.property)
+      ? f
+      : { property: "", reason: `${f.property}: ${f.reason}` },
+  );
+}
+
 /** The host-facing provider of `kind` among `providers`; `configure` receives the stack config. */
 export function hostProvider(
   providers: Record<string, KindImplementation>,
@@ -39,13 +56,17 @@ export function hostProvider(
     configure: async (req) => configure(req.config),
     // A user's error names its field and the fix, never a stack trace (./user-errors.ts).
     check: async (olds, news) => {
+      let result: CheckResult;
       try {
-        return await impl.check(olds as Props, news as Props);
+        result = await impl.check(olds as Props, news as Props);
       } catch (e) {
         const failures = userProblems(e);
-        if (failures) return { inputs: news as Props, failures };
-        throw withoutStack(e);
+        if (!failures) throw withoutStack(e);
+        result = { inputs: news as Props, failures };
       }
+      return result.failures
+        ? { ...result, failures: engineFailures(result.failures, news as Props) }
+        : result;
     },
     diff: async (id, olds, news) => {
       const result = await impl.diff(id, olds as Props, news as Props).catch((e: unknown) => {

@@ -50,7 +50,8 @@ describe("user errors through the engine name the field and the fix, no stack tr
     wrong.appliance.password = "not-the-password";
     await ls.stack.setConfig("sps:credentials", JSON.stringify(wrong), true);
     const text = await previewError();
-    assert.match(text, /property sps:credentials\.appliance .*refused the REST login/);
+    assert.match(text, /has a problem: sps:credentials\.appliance: .*refused the REST login/);
+    assert.doesNotMatch(text, /value \{<nil>\}/, text);
     assert.doesNotMatch(text, STACK_TRACE, text);
     await ls.stack.setConfig("sps:credentials", good, true);
   });
@@ -60,8 +61,9 @@ describe("user errors through the engine name the field and the fix, no stack tr
     const text = await previewError();
     assert.match(
       text,
-      /sps:credentials .*no REST login for node "sps-branch".*pulumi config set --secret sps:credentials/,
+      /has a problem: sps:credentials: no REST login for node "sps-branch".*pulumi config set --secret sps:credentials/,
     );
+    assert.doesNotMatch(text, /value \{<nil>\}/, text);
     assert.doesNotMatch(text, STACK_TRACE, text);
   });
 });

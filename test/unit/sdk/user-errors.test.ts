@@ -73,12 +73,40 @@ describe("user errors name the field and the fix", function () {
     const host = hostProvider({ firmware: impl }, () => undefined, "firmware");
     assert.ok(host.check && host.diff);
     const checked = await host.check({}, { a: 1 });
-    assert.deepEqual(checked.failures, [{ property: "sps:credentials.ipmi", reason: "is required" }]);
+    // Not a top-level input: no property (the engine would print `value {<nil>}`), the path in the reason.
+    assert.deepEqual(checked.failures, [{ property: "", reason: "sps:credentials.ipmi: is required" }]);
     await assert.rejects(host.diff("id", {}, {}), (e: Error) => {
       assert.equal(e.message, "appliance sps-a did not answer");
       assert.equal(e.stack, e.message, "no stack trace");
       return true;
     });
+  });
+
+  it("check failures inside an input or on a config key name the path in the reason, not as a property", async function () {
+    const impl: KindImplementation = {
+      check: (_o, news) =>
+        Promise.resolve({
+          inputs: news,
+          failures: [
+            { property: "target", reason: "is not in the release catalog" },
+            { property: "nodes[0].address", reason: "must be an https:// URL" },
+            { property: "sps:credentials.appliance", reason: "refused the REST login" },
+          ],
+        }),
+      diff: () => Promise.reject(new Error("x")),
+      create: () => Promise.reject(new Error("x")),
+      update: () => Promise.reject(new Error("x")),
+      read: () => Promise.reject(new Error("x")),
+      remove: () => Promise.reject(new Error("x")),
+    };
+    const host = hostProvider({ firmware: impl }, () => undefined, "firmware");
+    assert.ok(host.check);
+    const checked = await host.check({}, { target: "9.9", nodes: [{ name: "a" }] });
+    assert.deepEqual(checked.failures, [
+      { property: "target", reason: "is not in the release catalog" },
+      { property: "", reason: "nodes[0].address: must be an https:// URL" },
+      { property: "", reason: "sps:credentials.appliance: refused the REST login" },
+    ]);
   });
 
   it("a target the catalog does not know names the catalog input; the input makes it known", function () {
