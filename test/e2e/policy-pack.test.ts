@@ -142,16 +142,21 @@ describe("the policy pack (policy/) under the real engine", function () {
     passes(await preview(prod, { ...COMPLIANT, maxParallel: "3" }, { "sps-max-parallel": { limit: 3 } }));
   });
 
-  it("refuses a firmware image without SHA-256 and insecure TLS, read from the resource's wiring", async function () {
-    const result = await preview(prod, { ...COMPLIANT, omitSha256: "7.0.3", insecureTls: "true" });
+  it("refuses a firmware image without SHA-256, read from the resource's wiring", async function () {
+    const result = await preview(prod, { ...COMPLIANT, omitSha256: "7.0.3" });
     refused(result);
     assert.match(
       violation(result.output, "sps-firmware-sha256"),
       /firmware image 7\.0\.3 \(no sha256\)\. Fix: give each image in firmware its SHA-256/,
     );
-    assert.match(
-      violation(result.output, "sps-tls-verified"),
-      /turns TLS certificate verification off at nodes\[0\]\.tls\. Fix: trust the appliance's certificate/,
-    );
+  });
+
+  it("a program forcing TLS verification off is stopped by the SDK itself, naming the field, before any policy runs", async function () {
+    // The policy's sps-tls-verified stays as a second line of defence (its check is unit-tested in
+    // test/unit/policy); the SDK's input schema now refuses the key before a resource is registered.
+    const result = await preview(prod, { ...COMPLIANT, insecureTls: "true" });
+    refused(result);
+    assert.match(result.output, /dc1: nodes\[0\]\.tls: Unrecognized key: "insecure"/);
+    assert.doesNotMatch(result.output, /at .*\.js:\d+/, "no stack trace");
   });
 });

@@ -37,6 +37,8 @@ const cluster = new SpsCluster("dc1", {
   nodes,
   firmware: declaredImages,
   systemControl: systemControl(),
+  // The plan enters 7 LTS: its license file (S2), from the lab's sps:credentials.licenses.
+  hopLicenses: { "7": "sps-7" },
   maxParallel: config.getNumber("maxParallel") ?? 2,
   ...(maintenanceWindow === undefined ? {} : { maintenanceWindow }),
 });
