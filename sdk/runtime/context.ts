@@ -137,6 +137,8 @@ export function systemControlConfig(
   };
   for (const node of nodes) {
     const address = node.coreShell?.host ?? hostOf(node.address);
+    // The web interface as declared, port included (the manual channel's "Log in to …" line).
+    const webAddress = `${new URL(node.address).origin}/`;
     const shell = ssh(node);
     const ipmiOf = (unit: string): Record<string, unknown> | undefined => {
       const bmc = node.bmc?.[unit];
@@ -150,6 +152,7 @@ export function systemControlConfig(
     const firstIpmi = node.ha ? ipmiOf(unitsOf(node)[0] ?? "a") : undefined;
     cfgNodes[node.name] = {
       address,
+      webAddress,
       ...(shell ? { ssh: shell } : {}),
       ...(firstIpmi ? { ipmi: firstIpmi } : {}),
     };
@@ -158,6 +161,7 @@ export function systemControlConfig(
         const ipmi = ipmiOf(unit);
         cfgNodes[unitControlName(node.name, unit)] = {
           address,
+          webAddress,
           ...(shell ? { ssh: shell } : {}),
           ...(ipmi ? { ipmi } : {}),
         };

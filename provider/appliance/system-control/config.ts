@@ -99,8 +99,18 @@ const ipmiSchema = z
   })
   .strict();
 
+/** The node's web interface as declared (scheme, host and port), for the manual channel's instructions. */
+const webAddress = z
+  .string()
+  .regex(/^https:\/\/[^/?#\s]+\/$/, "must be the https:// origin of the web interface, ending in /");
+
 const nodeSchema = z
-  .object({ address: host, ssh: sshSchema.optional(), ipmi: ipmiSchema.optional() })
+  .object({
+    address: host,
+    webAddress: webAddress.optional(),
+    ssh: sshSchema.optional(),
+    ipmi: ipmiSchema.optional(),
+  })
   .strict();
 
 const routeSchema = z.discriminatedUnion("channel", [

@@ -20,9 +20,10 @@ const RESUME =
 /** The instructions for one operation (pure; also used by the planner to print manual steps). */
 export function manualInstructions(
   operation: SystemControlOperation,
-  target: { node: string; address: string; pair?: HaPair; licenseName?: string },
+  target: { node: string; address: string; webAddress?: string; pair?: HaPair; licenseName?: string },
 ): string[] {
-  const web = `Log in to the web interface of ${target.node} (https://${target.address}/) as an administrator.`;
+  const url = target.webAddress ?? `https://${target.address}/`;
+  const web = `Log in to the web interface of ${target.node} (${url}) as an administrator.`;
   switch (operation) {
     case "rebootNode":
       return [
@@ -128,6 +129,7 @@ export class ManualChannel implements SystemControl {
     const steps = manualInstructions(operation, {
       node,
       address: this.config.nodes[node]?.address ?? node,
+      ...(this.config.nodes[node]?.webAddress ? { webAddress: this.config.nodes[node]?.webAddress } : {}),
       ...extra,
     });
     if (route.channel === "manual" && route.note) steps.splice(steps.length - 1, 0, route.note);
