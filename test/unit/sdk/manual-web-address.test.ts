@@ -15,7 +15,7 @@ describe("manual gate: the declared web address, port kept", function () {
       {},
       parseCredentials("{}"),
     );
-    const control = createSystemControl(cfg as Parameters<typeof createSystemControl>[0]);
+    const control = createSystemControl(cfg);
     await assert.rejects(control.rebootNode("sps-branch"), (e: unknown) => {
       assert.ok(e instanceof ManualStepRequired);
       assert.match(e.message, /Log in to the web interface of sps-branch \(https:\/\/127\.0\.0\.1:8443\/\)/);
