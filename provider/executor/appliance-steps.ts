@@ -376,8 +376,12 @@ export async function testFirmware(ctx: RunContext, node: NodeHandle, step: Plan
   return done(`upgrade test passed: ${firstLine(result.summary)}`);
 }
 
-function firstLine(s: string): string {
-  return s.split("\n")[0] ?? s;
+/**
+ * The first line of the appliance's text, without the separator it ends with (the upgrade test's
+ * "Upgrade is allowed;" reads "Upgrade is allowed" after our colon).
+ */
+export function firstLine(s: string): string {
+  return (s.split("\n")[0] ?? s).replace(/[\s;,:]+$/, "");
 }
 
 function firmwareTestFailed(ctx: RunContext, step: PlanStep, target: string, summary: string): Error {
