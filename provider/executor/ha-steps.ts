@@ -231,9 +231,18 @@ export async function waitSecondaryRejoin(
   );
   const reading = secondaryRejoined(v.state, target) ?? "on-target";
   const b = v.secondary.firmware;
-  return done(
-    `secondary ${v.secondary.unit} rejoined (HA ${v.state.status}, ${v.state.sync}; boot firmware current ${b.current}, active ${b.active}: ${READINGS[reading]})`,
-  );
+  return done(rejoinedText(v.secondary.unit, v.state.status, v.state.sync, b, READINGS[reading]));
+}
+
+/** The rejoin step's outcome line: `secondary b rejoined (HA status "HA", synced; boot firmware …)`. */
+export function rejoinedText(
+  unit: string,
+  status: string,
+  sync: string,
+  firmware: { current: string; active: string },
+  reading: string,
+): string {
+  return `secondary ${unit} rejoined (HA status "${status}", ${sync}; boot firmware current ${firmware.current}, active ${firmware.active}: ${reading})`;
 }
 
 /**

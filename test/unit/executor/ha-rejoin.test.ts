@@ -11,6 +11,7 @@ import {
   pairSettledWithoutActivation,
   secondaryRejoined,
 } from "../../../provider/executor/ha";
+import { rejoinedText } from "../../../provider/executor/ha-steps";
 
 function unit(
   unitId: string,
@@ -91,5 +92,14 @@ describe("executor: HA states around Activate Slave (rule H2)", function () {
       false,
       "the secondary's data sync must have finished",
     );
+  });
+
+  it('the outcome line quotes the HA status ("HA status \"HA\"", not "HA HA")', function () {
+    const line = rejoinedText("b", "HA", "synced", { current: "6.0.7", active: "6.3.2" }, "lower");
+    assert.match(
+      line,
+      /^secondary b rejoined \(HA status "HA", synced; boot firmware current 6\.0\.7, active 6\.3\.2: lower\)$/,
+    );
+    assert.doesNotMatch(line, /HA HA/);
   });
 });
