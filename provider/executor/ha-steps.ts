@@ -239,7 +239,7 @@ export function rejoinedText(
   unit: string,
   status: string,
   sync: string,
-  firmware: { current: string; active: string },
+  firmware: { current: string | null; active: string | null },
   reading: string,
 ): string {
   return `secondary ${unit} rejoined (HA status "${status}", ${sync}; boot firmware current ${firmware.current}, active ${firmware.active}: ${reading})`;
