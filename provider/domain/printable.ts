@@ -18,11 +18,14 @@ export function printable(text: string): string {
   return text.replace(UNSAFE, escaped);
 }
 
-/** Like `printable`, for multi-line text we build ourselves (keeps `\n`; escapes everything else). */
+/**
+ * Like `printable`, for multi-line text (an upgrade test's summary): keeps line feeds and tabs — layout that
+ * cannot move the cursor back, retitle a window or fake a line — and escapes every other control character.
+ */
 export function printableLines(text: string): string {
   return text
     .split("\n")
-    .map((l) => printable(l))
+    .map((l) => l.replace(UNSAFE, (ch) => (ch === "\t" ? ch : escaped(ch))))
     .join("\n");
 }
 

@@ -11,6 +11,8 @@ describe("printable: appliance text never reaches a terminal raw", () => {
 
   it("printableLines keeps our own line breaks", () => {
     assert.equal(printableLines("a\u001b[2J\nb"), "a\\x1b[2J\nb");
+    // An upgrade test's summary is kept verbatim where it is safe: tabs and line feeds stay, CR does not.
+    assert.equal(printableLines("a\tb\r\nc"), "a\tb\\x0d\nc");
   });
 
   it("printableValue escapes every string and key of a JSON value", () => {
