@@ -13,6 +13,7 @@ import type { FirmwareInputs } from "../inputs";
 import { readLiveness } from "../../provider/executor/node-state";
 import { readCapabilities, type RestCapabilities } from "../../provider/appliance/rest-capabilities";
 import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
+import type { FirmwareSlot } from "../../provider/appliance/appliance-client";
 import { CREDENTIALS_CONFIG_KEY } from "../credentials";
 import { effectiveCatalog, sdkAdvice } from "../catalog-input";
 import { credentials, restClient } from "./context";
@@ -25,6 +26,8 @@ export interface LiveNodeFacts {
   healthOk?: boolean;
   /** What the node's REST tree offers now (the preview's routes); absent when not readable. */
   capabilities?: RestCapabilities;
+  /** The firmware slots (./foreign-slots.ts); absent when not readable. */
+  slots?: FirmwareSlot[];
   error?: string;
 }
 
@@ -41,10 +44,11 @@ async function readNodeFacts(client: SpsRestClient, ha: boolean): Promise<LiveNo
     // Back = login + /api/info with a version (S10, docs/appliance-facts.md §10); a boot page or 5xx waits.
     const l = await readLiveness(client);
     if (l.phase === "up") {
-      const [fillup, capabilities, health] = await Promise.all([
+      const [fillup, capabilities, health, slots] = await Promise.all([
         client.getDiskFillupPrevention().catch(() => undefined),
         readCapabilities(client).catch(() => undefined),
         client.getHealth().catch(() => undefined),
+        client.listFirmwareSlots().catch(() => undefined),
       ]);
       return {
         version: l.version,
@@ -54,6 +58,7 @@ async function readNodeFacts(client: SpsRestClient, ha: boolean): Promise<LiveNo
         // judges it with the run's checkpoint at hand, so the plan does not.
         ...(health ? { healthOk: healthVerdict(ha ? { ...health, raidStatus: undefined } : health).ok } : {}),
         ...(capabilities ? { capabilities } : {}),
+        ...(slots ? { slots: slots.slots } : {}),
       };
     }
     const transient =

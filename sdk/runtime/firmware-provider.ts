@@ -8,6 +8,7 @@
  *            `recordFailure`, is returned as `outcome: "failed"`: see runLocked).
  *   read   — live per-node state and drift.   delete — forgets; never downgrades (V3).
  */
+import { foreignSlotLines } from "./foreign-slots";
 import { evidenceDirProblem, prepareEvidenceDir } from "./evidence-dir";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import type { ClusterPlan } from "../../provider/domain/plan";
@@ -245,9 +246,20 @@ function evidenceOutputs(evidence: readonly EvidenceRecord[] | undefined, old: u
 /** What `check` computes for the preview to show (never recorded: ../wiring.ts PREVIEW_KEY). */
 function computedFields(plan: ClusterPlan, f: FirmwareInputs, live: Record<string, LiveNodeFacts>): Props {
   const steps = plannedActionLines(plan);
+  // A slot `up` would stop at (foreign-state) is named in the preview, before up (./foreign-slots.ts).
+  const foreign = foreignSlotLines(
+    f.nodes.map((n) => ({
+      name: n.name,
+      address: n.address,
+      ...(live[n.name]?.slots ? { slots: live[n.name].slots! } : {}),
+    })),
+    plan,
+    f.confirmed,
+    readRunFile(checkpointFile(f.checkpointDir, f.checkpointKey ?? f.cluster))?.checkpoint,
+  );
   return {
     resolvedTarget: plan.target,
-    plannedActions: steps.length > 0 ? [...steps, ...routeLines(plan, f, live)] : steps,
+    plannedActions: steps.length > 0 ? [...steps, ...foreign, ...routeLines(plan, f, live)] : steps,
     planFindings: findingLines(plan),
     estimate: estimateProperty(plan),
     [ESTIMATE_DETAIL_KEY]: estimateDetail(plan),

@@ -50,6 +50,13 @@ describe("drift of a converged SPS cluster", function () {
     const preview = await ls.stack.preview({ refresh: true });
     assert.match(preview.diffText, /~ pulumi-nodejs:dynamic\/sps:ClusterFirmware: \(update\)/);
     assert.match(preview.diffText, /"hop 1: 6\.0\.12 -> 6\.3\.0"/);
+    // The rollback leaves the 6.3.0 image of the earlier up in its slot, which that up's (deleted)
+    // checkpoint no longer records: the preview names the slot `up` would stop at and how to adopt it.
+    assert.match(
+      preview.diffText,
+      /foreign state \(sps-edge\) slot \d+: firmware 6\.3\.0 not put there by this stack's run; up stops there/,
+    );
+    assert.match(preview.diffText, /add \\?"adopt-slot sps-edge \d+ 6\.3\.0\\?" to confirmed/);
   });
 
   it("shows a node stuck mid-hop: a firmware activated in the web interface but not booted (S7, S9)", async function () {
