@@ -177,7 +177,7 @@ export function resolveTarget(
         finding: {
           rule: "V7",
           severity: "error",
-          message: `target release ${formatRelease(target.release)} (${releaseLabel(target.release)}) is not in the release catalog; add it with its revisions to your catalog file (--catalog)`,
+          message: `target release ${formatRelease(target.release)} is not in the release catalog; add it with its revisions to your catalog file (--catalog)`,
         },
       };
     }
