@@ -180,7 +180,11 @@ describe("upgrade path of one node (rules V3–V8)", () => {
     const p = path("6.0.7", "6.9");
     assert.equal(p.errors[0].rule, "V7");
     assert.match(p.errors[0].message, /^target release 6\.9 is not in the release catalog;/);
-    assert.doesNotMatch(p.errors[0].message, /6 F9/, "no label made up for a release the catalog does not know");
+    assert.doesNotMatch(
+      p.errors[0].message,
+      /6 F9/,
+      "no label made up for a release the catalog does not know",
+    );
   });
 
   it("V7: a target revision missing from the catalog is a blocking finding naming it", () => {
