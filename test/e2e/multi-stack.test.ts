@@ -53,7 +53,14 @@ describe("two site stacks on one backend: site-b waits for site-a's canary (exam
           })),
         }),
       );
-    const shared = ["fleet:firmware", "fleet:systemControl", "fleet:deadlines", "sps:checkpointDir"];
+    // "confirmed": the operator's declared confirmations of the manual gates (P1 backup, S8 support bundle).
+    const shared = [
+      "fleet:firmware",
+      "fleet:systemControl",
+      "fleet:deadlines",
+      "sps:checkpointDir",
+      "confirmed",
+    ];
     const config = Object.fromEntries(shared.map((k) => [k, lab.config[k] ?? ""]));
     a = await createTestStack({
       programDir: path.join(EXAMPLES, "multi-stack"),
