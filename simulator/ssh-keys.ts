@@ -1,7 +1,7 @@
 /**
  * Ed25519 SSH key pairs that always parse.
  *
- * ssh2's `utils.generateKeyPairSync("ed25519")` writes the public key with its leading zero bytes
+ * ssh2's own Ed25519 key generator (`utils.generateKeyPairSync`) writes the public key with its leading zero bytes
  * stripped, so about one key in 256 is rejected by ssh2's own `parseKey` ("Malformed OpenSSH private
  * key"; upstream mscdex/ssh2 #1390, #1513). Here the key comes from Node's crypto and is written in the
  * OpenSSH formats ourselves, with the 32-byte public key and the 64-byte private key at their full length:
@@ -23,6 +23,8 @@ export interface SshKeyPair {
 }
 
 const KEY_TYPE = "ssh-ed25519";
+/** Node's crypto key type (its keys are exported whole, see freshEd25519). */
+const ED25519 = "ed25519" as const;
 
 function sshString(data: Buffer | string): Buffer {
   const body = typeof data === "string" ? Buffer.from(data, "utf8") : data;
@@ -39,7 +41,7 @@ function uint32(n: number): Buffer {
 
 /** The raw 32-byte seed and public key of a fresh Ed25519 key from Node's crypto (JWK export). */
 function freshEd25519(): { seed: Buffer; publicKey: Buffer } {
-  const { privateKey } = generateKeyPairSync("ed25519");
+  const { privateKey } = generateKeyPairSync(ED25519);
   const jwk = privateKey.export({ format: "jwk" });
   if (typeof jwk.d !== "string" || typeof jwk.x !== "string")
     throw new Error("ed25519 key export gave no JWK d/x");
