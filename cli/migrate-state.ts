@@ -8,7 +8,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { type CliIo, type Command, commandArgs } from "./command";
-import { InputReadError, readInput } from "./read-input";
+import { readJsonInput } from "./read-input";
 import { migrateStackExport, stackExport } from "../sdk/provider-text";
 
 const USAGE = `usage: sps-upgrade migrate-state [--state EXPORT.json] [--out FILE]
@@ -22,25 +22,9 @@ const OPTIONS = {
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = commandArgs(args, OPTIONS, io, USAGE);
   if (typeof parsed === "number") return parsed;
-  const source = parsed.values.state ?? "-";
-  const name = source === "-" ? "stdin" : source;
-  let text: string;
-  try {
-    text = await readInput(source);
-  } catch (e) {
-    if (!(e instanceof InputReadError)) throw e;
-    io.stderr(`sps-upgrade: ${name}: cannot read the state (${e.message})\n`);
-    return 2;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    io.stderr(
-      `sps-upgrade: ${name}: not JSON (${(e as Error).message}); give it the output of \`pulumi stack export\`\n`,
-    );
-    return 2;
-  }
+  const input = await readJsonInput(parsed.values.state ?? "-", "the state", "pulumi stack export", io);
+  if (typeof input === "number") return input;
+  const { name, json: json } = input;
   const doc = stackExport.safeParse(json);
   if (!doc.success) {
     const issue = doc.error.issues[0];

@@ -5,6 +5,7 @@
  * MAX_INPUT_BYTES is refused with an error naming the cap.
  */
 import { readFile } from "node:fs/promises";
+import type { CliIo } from "./command";
 
 /** 64 MiB: far above any `pulumi preview --json` or `pulumi stack export` of an SPS fleet. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -54,4 +55,34 @@ export async function readInput(
   }
   if (buf.length > max) throw tooLarge(max);
   return buf.toString("utf8");
+}
+
+/**
+ * A command's JSON input: `source` ("-" for stdin) read with `readInput` and parsed. A read or parse failure is
+ * printed as `sps-upgrade: <file>: …` naming what the input should be (`what`, e.g. "the preview"; `producer`,
+ * the command whose output it takes) and gives exit code 2.
+ */
+export async function readJsonInput(
+  source: string,
+  what: string,
+  producer: string,
+  io: CliIo,
+): Promise<{ name: string; json: unknown } | number> {
+  const name = source === "-" ? "stdin" : source;
+  let text: string;
+  try {
+    text = await readInput(source);
+  } catch (e) {
+    if (!(e instanceof InputReadError)) throw e;
+    io.stderr(`sps-upgrade: ${name}: cannot read ${what} (${e.message})\n`);
+    return 2;
+  }
+  try {
+    return { name, json: JSON.parse(text) as unknown };
+  } catch (e) {
+    io.stderr(
+      `sps-upgrade: ${name}: not JSON (${(e as Error).message}); give it the output of \`${producer}\`\n`,
+    );
+    return 2;
+  }
 }

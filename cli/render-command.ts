@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { type CliIo, type Command, commandArgs } from "./command";
-import { InputReadError, readInput } from "./read-input";
+import { readJsonInput } from "./read-input";
 import { PreviewInputError, readPreview } from "./preview-json";
 import { renderPreview } from "./render";
 
@@ -20,25 +20,9 @@ const OPTIONS = {
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = commandArgs(args, OPTIONS, io, USAGE);
   if (typeof parsed === "number") return parsed;
-  const source = parsed.values.preview ?? "-";
-  const name = source === "-" ? "stdin" : source;
-  let text: string;
-  try {
-    text = await readInput(source);
-  } catch (e) {
-    if (!(e instanceof InputReadError)) throw e;
-    io.stderr(`sps-upgrade: ${name}: cannot read the preview (${e.message})\n`);
-    return 2;
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    io.stderr(
-      `sps-upgrade: ${name}: not JSON (${(e as Error).message}); give it the output of \`pulumi preview --json\`\n`,
-    );
-    return 2;
-  }
+  const input = await readJsonInput(parsed.values.preview ?? "-", "the preview", "pulumi preview --json", io);
+  if (typeof input === "number") return input;
+  const { name, json: doc } = input;
   let markdown: string;
   try {
     markdown = renderPreview(readPreview(doc));
