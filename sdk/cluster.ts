@@ -226,6 +226,9 @@ export class SpsCluster extends pulumi.ComponentResource {
         licenses:
           args.hopLicenses ?? (args.license ? { [String(args.license.major)]: args.license.name } : {}),
         ...(args.pluginBuilds ? { pluginBuilds: args.pluginBuilds } : {}),
+        ...(args.plugins && args.plugins.length > 0
+          ? { pluginVersions: args.plugins.map(({ node, name, version }) => ({ node, name, version })) }
+          : {}),
         ...(args.systemControl ? { systemControl: args.systemControl } : {}),
         ...(args.licenseConfirmed ? { licenseConfirmed: args.licenseConfirmed } : {}),
         ...(args.confirmed && args.confirmed.length > 0 ? { confirmed: args.confirmed } : {}),

@@ -179,6 +179,13 @@ export const firmwareInputSchema = z
         z.record(z.string(), z.object({ version: z.string().min(1), path: z.string().min(1) }).strict()),
       )
       .default({}),
+    /**
+     * The versions the cluster's `Plugin` resources install after the firmware (SpsCluster `plugins`):
+     * node, plugin name, version. Only judged (P7), never installed by the firmware resource.
+     */
+    pluginVersions: z
+      .array(z.object({ node: z.string(), name: z.string().min(1), version: z.string().min(1) }).strict())
+      .optional(),
     systemControl: systemControlInputSchema.default({}),
     /** "sha256:<hex>": the operator confirms this license file is installed (S11), see licenseConfirmedSchema. */
     licenseConfirmed: licenseConfirmedSchema,

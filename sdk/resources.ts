@@ -81,6 +81,8 @@ export interface ClusterFirmwareArgs {
   /** LTS major → license name in sps:credentials.licenses, uploaded after the reboot into that LTS (S11). */
   licenses?: pulumi.Input<Record<string, string>>;
   pluginBuilds?: pulumi.Input<Record<string, Record<string, { version: string; path: string }>>>;
+  /** The versions the cluster's Plugin resources install after the firmware: judged by P7 with the plan. */
+  pluginVersions?: pulumi.Input<Array<{ node: string; name: string; version: string }>>;
   systemControl?: pulumi.Input<SystemControlInput>;
   /** "sha256:<hex>": the operator confirms this license file is installed where REST cannot show it (S11). */
   licenseConfirmed?: pulumi.Input<string>;

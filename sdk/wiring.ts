@@ -35,6 +35,7 @@ export const FIRMWARE_WIRING = [
   "firmware",
   "licenses",
   "pluginBuilds",
+  "pluginVersions",
   "systemControl",
   "deadlines",
   "catalog",

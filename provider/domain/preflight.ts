@@ -93,35 +93,54 @@ function checkStarling(
     if (build === undefined) unknownTarget = true;
     else planned.push({ version: build, what: `build for ${release}` });
   }
+  out.push(...starlingFindings(node.name, joined, plugin.name, planned, unknownTarget));
+}
+
+/**
+ * P7's verdict on the Starling plugin versions a node will have (`planned`: version and where it
+ * comes from — installed, a release's build, a Plugin resource). `unknownTarget`: the node enters a
+ * release whose build is not declared. Also used for versions the planner does not install itself
+ * (the Pulumi `Plugin` resources, sdk/runtime/firmware-plan.ts).
+ */
+export function starlingFindings(
+  nodeName: string,
+  joined: boolean | undefined,
+  pluginName: string,
+  planned: readonly { version: string; what: string }[],
+  unknownTarget = false,
+): PreflightFinding[] {
+  if (joined === true || !STARLING.test(pluginName)) return [];
   const needsJoin = planned.filter((p) => pluginVersionAtLeast(p.version, STARLING_JOIN_FROM));
   if (needsJoin.length > 0) {
     const which = needsJoin.map((p) => `${p.version} (${p.what})`).join(", ");
-    if (joined === undefined) {
-      out.push(
+    if (joined === undefined)
+      return [
         notChecked(
           "P7",
-          node.name,
-          `plugin ${plugin.name} ${which} needs a Starling-joined SPS (${STARLING_JOIN_FROM} or later)`,
+          nodeName,
+          `plugin ${pluginName} ${which} needs a Starling-joined SPS (${STARLING_JOIN_FROM} or later)`,
           "starlingJoined",
         ),
-      );
-    } else {
-      out.push({
+      ];
+    return [
+      {
         rule: "P7",
         severity: "error",
-        node: node.name,
-        message: `plugin ${plugin.name} ${which} is ${STARLING_JOIN_FROM} or later, which works only after SPS has joined Starling; complete "Joining to One Identity Starling" before upgrading the plugin, or keep a build below ${STARLING_JOIN_FROM}`,
-      });
-    }
-  } else if (unknownTarget) {
-    out.push({
+        node: nodeName,
+        message: `plugin ${pluginName} ${which} is ${STARLING_JOIN_FROM} or later, which works only after SPS has joined Starling; complete "Joining to One Identity Starling" before upgrading the plugin, or keep a build below ${STARLING_JOIN_FROM}`,
+      },
+    ];
+  }
+  if (!unknownTarget) return [];
+  return [
+    {
       rule: "P7",
       severity: "warning",
-      node: node.name,
+      node: nodeName,
       status: "not-checked",
-      message: `not checked: the ${plugin.name} version this upgrade installs is not declared (${STARLING_JOIN_FROM} or later needs a Starling-joined SPS); declare plugins[].builds for the target releases, or settings.starlingJoined: true`,
-    });
-  }
+      message: `not checked: the ${pluginName} version this upgrade installs is not declared (${STARLING_JOIN_FROM} or later needs a Starling-joined SPS); declare plugins[].builds for the target releases, or settings.starlingJoined: true`,
+    },
+  ];
 }
 
 function checkPluginBuilds(

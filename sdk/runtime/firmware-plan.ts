@@ -6,6 +6,7 @@
 import { printable } from "../../provider/domain/printable";
 import { clusterSchema, type FleetCluster } from "../../provider/domain/fleet";
 import { planCluster } from "../../provider/domain/fleet-plan";
+import { starlingFindings } from "../../provider/domain/preflight";
 import type { ClusterPlan, Finding } from "../../provider/domain/plan";
 import { healthVerdict } from "../../provider/domain/readiness";
 import { fieldProblems, type FieldProblem } from "../../provider/domain/validation";
@@ -142,6 +143,44 @@ export interface PlanOutcome {
   failures: FieldProblem[];
 }
 
+type NodePlugin = NonNullable<FirmwareInputs["nodes"][number]["plugins"]>[number];
+
+/**
+ * A node's plugins with the builds the run installs (`pluginBuilds`, what the executor's
+ * upload-plugin / upgrade-plugin steps take) as the planner's `builds`, release → version, so P6 and
+ * P7 judge the version this upgrade installs, not only what `nodes[].plugins[].builds` repeats. A
+ * build keyed by a revision ("6.3.2") counts for its release; it wins over one keyed by the release,
+ * and a declared build wins over the node's own `builds` (it is the one installed).
+ */
+export function withDeclaredBuilds(
+  plugins: readonly NodePlugin[],
+  pluginBuilds: FirmwareInputs["pluginBuilds"],
+): NodePlugin[] {
+  return plugins.map((p) => {
+    const declared = pluginBuilds[p.name];
+    if (!declared) return p;
+    const byRelease: Record<string, string> = {};
+    const keys = Object.keys(declared).sort((a, b) => a.split(".").length - b.split(".").length);
+    for (const key of keys) byRelease[key.split(".").slice(0, 2).join(".")] = declared[key].version;
+    return { ...p, builds: { ...(p.builds ?? {}), ...byRelease } };
+  });
+}
+
+/**
+ * P7 for the versions the cluster's `Plugin` resources install after the firmware (`pluginVersions`):
+ * the planner does not install them, but the guide's "join Starling before upgrading the plugin" holds
+ * for them as much as for the builds of the run.
+ */
+export function pluginResourceFindings(f: FirmwareInputs): Finding[] {
+  return (f.pluginVersions ?? []).flatMap((p) => {
+    const node = f.nodes.find((n) => n.name === p.node);
+    if (!node) return [];
+    return starlingFindings(node.name, node.settings?.starlingJoined, p.name, [
+      { version: p.version, what: "declared by the cluster's Plugin resource" },
+    ]);
+  });
+}
+
 /** The cluster as the planner sees it: declared roles and facts, live versions. */
 export function fleetClusterOf(
   f: FirmwareInputs,
@@ -163,7 +202,7 @@ export function fleetClusterOf(
       ha: n.ha,
       ...(n.hardware !== undefined ? { hardware: n.hardware } : {}),
       ...(n.virtual !== undefined ? { virtual: n.virtual } : {}),
-      plugins: n.plugins ?? [],
+      plugins: withDeclaredBuilds(n.plugins ?? [], f.pluginBuilds),
       settings,
     };
   });
@@ -191,6 +230,7 @@ function findingProperty(f: FirmwareInputs, finding: Finding): string {
   if (finding.rule === "P13") return "maintenanceWindow";
   if (i >= 0) {
     if (finding.rule === "P8") return `nodes[${i}].settings.diskFillupLimitPercent`;
+    if (finding.rule === "P7" && /Plugin resource/.test(finding.message)) return "plugins";
     if (finding.rule === "P6" || finding.rule === "P7") return `nodes[${i}].plugins`;
     if (finding.rule === "V8") return `nodes[${i}].hardware`;
     if (/^V/.test(finding.rule)) return "target";
@@ -233,7 +273,7 @@ export function planFirmware(f: FirmwareInputs, live: Record<string, LiveNodeFac
     ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
     ...(f.deadlines ? { deadlines: f.deadlines } : {}),
   });
-  plan.findings.push(...unconfirmedVersions(f, live));
+  plan.findings.push(...unconfirmedVersions(f, live), ...pluginResourceFindings(f));
   const blocking = plan.findings
     .filter((x) => x.severity === "error")
     .map((x) => ({
