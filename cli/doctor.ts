@@ -19,6 +19,7 @@
  * healthOk, diskFillupLimitPercent), so `sps-upgrade plan` checks rules it would otherwise report
  * "not checked".
  */
+import { SpsError } from "../provider/domain/errors";
 import * as fs from "node:fs";
 import { readInventoryFile, InventoryFileError } from "../sdk/inventory-file";
 import { applianceLogin, CredentialsError, parseCredentials, type Credentials } from "../sdk/credentials";
@@ -84,7 +85,9 @@ export interface DoctorNode {
   unreadable: Record<string, string>;
 }
 
-class BadInput extends Error {}
+class BadInput extends SpsError {
+  static override readonly code: string = "DOCTOR_INPUT_INVALID";
+}
 
 function readJsonFile(file: string, what: string): unknown {
   let text: string;

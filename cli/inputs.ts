@@ -2,6 +2,7 @@
  * Reading the planner's input files: JSON parse + zod validation, with one clear message that
  * names the file and the field path (plan-contract.md, exit code 2).
  */
+import { SpsError } from "../provider/domain/errors";
 import { InputFileTooLargeError, readTextFileBounded } from "../provider/domain/bounded-file";
 import { z } from "zod";
 import { Catalog, catalogSchema } from "../provider/domain/catalog";
@@ -9,7 +10,8 @@ import { Fleet, fleetSchema } from "../provider/domain/fleet";
 import { inventorySchema, plannerFleet } from "../provider/domain/inventory";
 import { fieldProblems } from "../provider/domain/validation";
 
-export class InputError extends Error {
+export class InputError extends SpsError {
+  static override readonly code: string = "PLAN_INPUT_INVALID";
   constructor(message: string) {
     super(message);
     this.name = "InputError";

@@ -4,6 +4,7 @@
  * window and the per-wave detail under `__estimate`) and the engine's error diagnostics (a preview
  * that failed, e.g. on a blocking finding). Validated with zod; everything else is ignored.
  */
+import { SpsError } from "../provider/domain/errors";
 import { z } from "zod";
 import type { InServiceWork, WaveEstimate } from "../provider/domain/estimate";
 import type { Finding, Hop } from "../provider/domain/plan";
@@ -93,7 +94,9 @@ export interface PreviewSummary {
   errors: string[];
 }
 
-export class PreviewInputError extends Error {}
+export class PreviewInputError extends SpsError {
+  static override readonly code: string = "PREVIEW_INPUT_INVALID";
+}
 
 /** The clusters of a `pulumi preview --json` document; throws PreviewInputError naming the field. */
 export function readPreview(doc: unknown): PreviewSummary {

@@ -4,6 +4,7 @@
  * and a synchronous read of a non-blocking pipe fails with EAGAIN), and bounded: more than
  * MAX_INPUT_BYTES is refused with an error naming the cap.
  */
+import { SpsError } from "../provider/domain/errors";
 import { readFile } from "node:fs/promises";
 import type { CliIo } from "./command";
 
@@ -11,7 +12,9 @@ import type { CliIo } from "./command";
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 /** Why the input could not be read: a short reason (an errno code, or the cap exceeded). */
-export class InputReadError extends Error {}
+export class InputReadError extends SpsError {
+  static override readonly code: string = "INPUT_READ_FAILED";
+}
 
 function tooLarge(max: number): InputReadError {
   return new InputReadError(

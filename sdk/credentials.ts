@@ -4,6 +4,7 @@
  * providers through `configure()`. They are never resource inputs or outputs, so they are never in the
  * serialized provider or the state file, and every message a provider prints is redacted with `redact()`.
  */
+import { SpsError } from "../provider/domain/errors";
 import { z } from "zod";
 import { fieldProblems, describeProblems } from "../provider/domain/validation";
 import { redactText } from "../provider/domain/redaction";
@@ -63,7 +64,9 @@ export const credentialsSchema = z
 export type Credentials = z.output<typeof credentialsSchema>;
 export type CredentialsInput = z.input<typeof credentialsSchema>;
 
-export class CredentialsError extends Error {}
+export class CredentialsError extends SpsError {
+  static override readonly code: string = "CREDENTIALS_INVALID";
+}
 
 /** Parses the config text; the message names the config key and the field, never a value. */
 export function parseCredentials(text: string | undefined): Credentials {

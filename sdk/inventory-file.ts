@@ -3,6 +3,7 @@
  * `caFile` (relative to the inventory file's directory) replaced by the PEM it holds. Errors name the
  * file, the field path and the fix; one error lists every problem of the file.
  */
+import { SpsError } from "../provider/domain/errors";
 import { readTextFileBounded } from "../provider/domain/bounded-file";
 import * as path from "node:path";
 import {
@@ -15,7 +16,8 @@ import {
 import { describeProblems, type FieldProblem } from "../provider/domain/validation";
 import type { TlsInput } from "./inputs";
 
-export class InventoryFileError extends Error {
+export class InventoryFileError extends SpsError {
+  static override readonly code: string = "INVENTORY_FILE_INVALID";
   constructor(
     readonly file: string,
     readonly problems: readonly FieldProblem[],

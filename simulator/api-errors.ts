@@ -3,6 +3,7 @@
  * and HTTP layer. HTTP codes of the firmware error types are not documented; the ones here are the
  * emulator's choice [inference].
  */
+import { SpsError } from "../provider/domain/errors";
 export type SpsErrorType =
   | "Unauthenticated" // 401 [doc]
   | "Unauthorized" // 403 [doc]
@@ -38,7 +39,8 @@ export const ERROR_STATUS: Record<SpsErrorType, number> = {
   InternalServerError: 500,
 };
 
-export class SpsApiFault extends Error {
+export class SpsApiFault extends SpsError {
+  static override readonly code: string = "EMULATOR_API_FAULT";
   readonly status: number;
   constructor(
     readonly type: SpsErrorType,
@@ -56,4 +58,6 @@ export class SpsApiFault extends Error {
 }
 
 /** A system-control operation (reboot, shutdown, takeover...) refused by the emulated appliance. */
-export class SystemControlRefused extends Error {}
+export class SystemControlRefused extends SpsError {
+  static override readonly code: string = "EMULATOR_SYSTEM_CONTROL_REFUSED";
+}

@@ -23,6 +23,7 @@
  *                                                    diskUsedPercent, coreIntegrity, raidStatus, taintedCoreFiles, starlingJoined,
  *                                                    license: {major, validNotAfter}, plugins: [{name, version, type}] }
  */
+import { SpsError } from "../provider/domain/errors";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { z } from "zod";
@@ -60,7 +61,8 @@ const DriftSchema = z
   })
   .strict();
 
-class ControlError extends Error {
+class ControlError extends SpsError {
+  static override readonly code: string = "EMULATOR_CONTROL_INVALID";
   constructor(
     readonly status: number,
     message: string,

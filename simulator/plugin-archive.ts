@@ -7,6 +7,7 @@
  * - `sps_min` / `sps_max` manifest fields override the range (emulator extension);
  * - Starling two-factor 2.2.0 or later works only on a node joined to Starling (P7).
  */
+import { SpsError } from "../provider/domain/errors";
 import { crc32, inflateRawSync } from "node:zlib";
 import semver from "semver";
 
@@ -29,7 +30,9 @@ export interface PluginManifest {
   spsMax?: string;
 }
 
-export class PluginArchiveError extends Error {}
+export class PluginArchiveError extends SpsError {
+  static override readonly code: string = "PLUGIN_ARCHIVE_INVALID";
+}
 
 interface ZipEntry {
   name: string;

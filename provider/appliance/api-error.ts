@@ -27,12 +27,14 @@ export interface ApplianceApiErrorArgs {
   cause?: unknown;
 }
 
+import { SpsError } from "../domain/errors";
 import { printable, printableValue } from "../domain/printable";
 import { redactText, redactValue } from "../domain/redaction";
 
 export { redactText, redactValue } from "../domain/redaction";
 
-export class ApplianceApiError extends Error {
+export class ApplianceApiError extends SpsError {
+  static override readonly code: string = "APPLIANCE_API_FAILED";
   readonly appliance: string;
   readonly method: string;
   readonly path: string;
@@ -42,7 +44,8 @@ export class ApplianceApiError extends Error {
   readonly errorType: string | undefined;
   /** SPS `error.details`, redacted. */
   readonly details: unknown;
-  readonly code: string | undefined;
+  /** The Node or transport code of the cause (ETIMEDOUT, CERT_HAS_EXPIRED, …); `code` is the class's. */
+  readonly causeCode: string | undefined;
 
   constructor(args: ApplianceApiErrorArgs) {
     const secrets = args.secrets ?? [];
@@ -68,7 +71,7 @@ export class ApplianceApiError extends Error {
     this.status = args.status;
     this.errorType = args.errorType === undefined ? undefined : printable(args.errorType);
     this.details = printableValue(redactValue(args.details, secrets), true);
-    this.code = args.code;
+    this.causeCode = args.code;
   }
 
   /** A JSON-safe summary (for partial state / logs). */
@@ -83,7 +86,8 @@ export class ApplianceApiError extends Error {
       status: this.status,
       errorType: this.errorType,
       details: this.details,
-      code: this.code,
+      // The summary's key stays `code`: recorded partial state reads it under that name.
+      code: this.causeCode,
     };
   }
 }

@@ -2,6 +2,7 @@
  * A firmware ISO on local disk and its declared SHA-256 (rule S3: verify the checksum). Verification
  * streams the file (constant memory whatever its size) and happens before any byte is uploaded.
  */
+import { SpsError } from "../domain/errors";
 import { createHash } from "node:crypto";
 import { createReadStream, promises as fs } from "node:fs";
 import { pipeline } from "node:stream/promises";
@@ -13,7 +14,8 @@ export interface FirmwareImage {
   sha256: string;
 }
 
-export class FirmwareChecksumMismatch extends Error {
+export class FirmwareChecksumMismatch extends SpsError {
+  static override readonly code: string = "FIRMWARE_CHECKSUM_MISMATCH";
   constructor(
     readonly path: string,
     readonly expected: string,

@@ -24,6 +24,7 @@
  * emulator's [inference] (simulator/api-next-hop-routes.ts); with an operator path they are what the
  * operator vouches for.
  */
+import { SpsError } from "../domain/errors";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import {
@@ -73,7 +74,8 @@ export const nextHopSpecSchema = z.strictObject({
 export type NextHopSpecInput = z.input<typeof nextHopSpecSchema>;
 export type NextHopSpec = z.output<typeof nextHopSpecSchema>;
 
-export class NextHopError extends Error {
+export class NextHopError extends SpsError {
+  static override readonly code: string = "NEXT_HOP_FAILED";
   constructor(
     message: string,
     readonly problems: readonly FieldProblem[] = [],
@@ -162,6 +164,7 @@ export function nextHopManualInstructions(node: string, targets: readonly NextHo
 
 /** The manual route was taken and not confirmed yet: what to do, in the guide's words. */
 export class NextHopManualStep extends NextHopError {
+  static override readonly code: string = "NEXT_HOP_MANUAL_STEP";
   constructor(readonly instructions: string[]) {
     super(
       `H4: next-hop monitoring is a manual step on this node:\n${instructions.map((l, i) => `  ${i + 1}. ${l}`).join("\n")}`,

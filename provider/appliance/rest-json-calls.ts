@@ -6,6 +6,7 @@
  * secrets such as an SPP API token). The exchanges go through `RestTransport`, so they have the same
  * inactivity timeout, overall deadline and byte cap as the client's.
  */
+import { SpsError } from "../domain/errors";
 import type { Agent } from "node:https";
 import { z } from "zod";
 import { redactText } from "./api-error";
@@ -39,7 +40,8 @@ export interface JsonAnswer {
   body: unknown;
 }
 
-export class RestCallError extends Error {
+export class RestCallError extends SpsError {
+  static override readonly code: string = "REST_CALL_FAILED";
   constructor(
     message: string,
     readonly status: number | undefined,

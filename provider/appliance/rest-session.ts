@@ -9,7 +9,7 @@ import { loginSecrets } from "../domain/redaction";
 import { AuthenticationResponseSchema } from "./rest-schemas";
 import type { RestTransport } from "./rest-transport";
 
-/** `ApplianceApiError.code` of a login answered by a node that is booting (a web page, HTTP 503). */
+/** `ApplianceApiError.causeCode` of a login answered by a node that is booting (a web page, HTTP 503). */
 export const NODE_NOT_READY = "ENODENOTREADY";
 
 export const SESSION_IDLE_LIMIT_MS = 20 * 60 * 1000;

@@ -118,7 +118,8 @@ export class RestTransport {
       } catch (e) {
         if (!(e instanceof ApplianceApiError)) throw e;
         last = e;
-        const retryable = e.failure === "network" && e.code !== undefined && RETRYABLE_CODES.has(e.code);
+        const retryable =
+          e.failure === "network" && e.causeCode !== undefined && RETRYABLE_CODES.has(e.causeCode);
         const serverError = e.failure === "http" && e.status !== undefined && e.status >= 500;
         if (!retryable && !serverError) throw e;
       }

@@ -16,6 +16,7 @@
  * The SPP API token and the SPS password are secrets: they go into headers and the join body only,
  * and every message is redacted.
  */
+import { SpsError } from "../domain/errors";
 import { connect, checkServerIdentity, type DetailedPeerCertificate } from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { z } from "zod";
@@ -158,7 +159,8 @@ export type SppJoinErrorKind =
   | "sps-api";
 
 /** A refused or failed join; the message says what to do, never contains a secret. */
-export class SppJoinError extends Error {
+export class SppJoinError extends SpsError {
+  static override readonly code: string = "SPP_JOIN_FAILED";
   constructor(
     readonly kind: SppJoinErrorKind,
     message: string,

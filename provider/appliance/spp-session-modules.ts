@@ -9,6 +9,7 @@
  * the one this tool handed to SPS at the join (recorded), or the one read just before (the same
  * certificate SPS is given to trust). Nothing of the answer but the fields below is kept.
  */
+import { SpsError } from "../domain/errors";
 import { request } from "node:https";
 import { z } from "zod";
 import { isIpv4 } from "../domain/next-hop";
@@ -46,7 +47,8 @@ export interface SppEndpoint {
 }
 
 /** A failed read of SPP's session modules (redacted); `status` when SPP answered. */
-export class SppReadError extends Error {
+export class SppReadError extends SpsError {
+  static override readonly code: string = "SPP_READ_FAILED";
   constructor(
     message: string,
     readonly status: number | undefined,

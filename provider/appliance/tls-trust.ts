@@ -7,6 +7,7 @@
  *   is sent when the presented certificate does not match;
  * - `insecure`: no verification at all. Only when asked for explicitly, and logged loudly.
  */
+import { SpsError } from "../domain/errors";
 import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { Agent, type AgentOptions } from "node:https";
 import type { Duplex } from "node:stream";
@@ -54,8 +55,8 @@ export function normalizeFingerprint(fp: string): string {
   return fp.replace(/:/g, "").toUpperCase();
 }
 
-export class CertificatePinMismatch extends Error {
-  readonly code = "ERR_SPS_CERT_PIN_MISMATCH";
+export class CertificatePinMismatch extends SpsError {
+  static override readonly code: string = "ERR_SPS_CERT_PIN_MISMATCH";
 }
 
 /** An agent that hands a socket to HTTP only after the certificate matched the pin. */

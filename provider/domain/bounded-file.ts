@@ -4,6 +4,7 @@
  * message naming the file and the cap, instead of being read until the process is killed. The file is
  * read in chunks up to the cap (a device reports no size), never whole first.
  */
+import { SpsError } from "./errors";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
 /** A JSON or PEM input (fleet, inventory, catalog, credentials, license text, CA): 16 MiB. */
@@ -12,8 +13,8 @@ export const TEXT_INPUT_MAX_BYTES = 16 * 1024 * 1024;
 /** A binary input read into memory (plugin zip, indexer RPM): 512 MiB. */
 export const BINARY_INPUT_MAX_BYTES = 512 * 1024 * 1024;
 
-export class InputFileTooLargeError extends Error {
-  readonly code = "EFILETOOLARGE";
+export class InputFileTooLargeError extends SpsError {
+  static override readonly code: string = "EFILETOOLARGE";
   constructor(
     readonly file: string,
     readonly maxBytes: number,

@@ -5,6 +5,7 @@
  * `Y > 0` a feature release, also written `X F<Y>` (`5 F11` is `5.11`). A release is `X.Y`.
  * Every spelling is parsed; output is always `X.Y.Z` (revisions) or `X.Y` (releases).
  */
+import { SpsError } from "./errors";
 
 export interface Release {
   readonly major: number;
@@ -18,7 +19,8 @@ export interface Revision extends Release {
 /** What a user may write: a release (`6.3`, `5 F11`, `6 LTS`) or a revision (`6.3.2`, `5 F11.1`). */
 export type VersionSpec = { kind: "release"; release: Release } | { kind: "revision"; revision: Revision };
 
-export class VersionSyntaxError extends Error {
+export class VersionSyntaxError extends SpsError {
+  static override readonly code: string = "VERSION_SYNTAX";
   constructor(readonly input: string) {
     super(`"${input}" is not a version (use X.Y.Z, X.Y, "X F<Y>" or "X LTS", e.g. 6.0.4, 6.3, 5 F11, 6 LTS)`);
     this.name = "VersionSyntaxError";

@@ -10,6 +10,7 @@
  * repeat (a reboot) is recorded in the checkpoint before it is issued and never issued twice for the
  * same hop (rules S9, S10, S13, H1).
  */
+import { SpsError } from "../domain/errors";
 import type { ApplianceClient } from "../appliance/appliance-client";
 import type { LicenseRecord } from "../domain/license-decision";
 import type { HaState, LicenseFile, SystemControl } from "../appliance/system-control/operations";
@@ -383,7 +384,8 @@ export interface FailedStep {
 }
 
 /** Carries what failed and the partial result, so the resource records it and the next run resumes. */
-export class ExecutionError extends Error {
+export class ExecutionError extends SpsError {
+  static override readonly code: string = "EXECUTION_FAILED";
   readonly kind: ExecutionFailureKind;
   readonly step: FailedStep | undefined;
   /** Rule the failure is about (P12, S12, S13, H2, ...). */

@@ -3,6 +3,7 @@
  * code, stderr tail) and never a password, passphrase or key: messages pass through `redact`.
  */
 
+import { SpsError } from "../domain/errors";
 import { redactText } from "../domain/redaction";
 
 const STDERR_TAIL_CHARS = 800;
@@ -21,7 +22,8 @@ export function stderrTail(stderr: string, max = STDERR_TAIL_CHARS): string {
 export type SshCommandFailure = "exit-code" | "timeout" | "connection-lost";
 
 /** A remote command that failed: by exit code, by its deadline, or because the connection dropped. */
-export class SshCommandError extends Error {
+export class SshCommandError extends SpsError {
+  static override readonly code: string = "SSH_COMMAND_FAILED";
   readonly host: string;
   readonly command: string;
   readonly exitCode: number | null;
@@ -58,6 +60,7 @@ export class SshCommandError extends Error {
 
 /** `sudo -n` refused: the login user needs a password for sudo (or may not use sudo at all). */
 export class SudoRefusedError extends SshCommandError {
+  static override readonly code: string = "SUDO_REFUSED";
   readonly user: string;
 
   constructor(args: {
@@ -81,7 +84,8 @@ export class SudoRefusedError extends SshCommandError {
 }
 
 /** Could not open (or authenticate) the SSH connection. */
-export class SshConnectionError extends Error {
+export class SshConnectionError extends SpsError {
+  static override readonly code: string = "SSH_CONNECTION_FAILED";
   readonly host: string;
 
   constructor(host: string, message: string, secrets: readonly string[] = []) {
@@ -93,6 +97,7 @@ export class SshConnectionError extends Error {
 
 /** The host presented a key other than the one declared: the connection is refused. */
 export class HostKeyMismatchError extends SshConnectionError {
+  static override readonly code: string = "HOST_KEY_MISMATCH";
   readonly expectedFingerprint: string;
   readonly actualFingerprint: string;
 
@@ -110,7 +115,8 @@ export class HostKeyMismatchError extends SshConnectionError {
 }
 
 /** The uploaded file's checksum on the host differs from the local file's. */
-export class UploadVerificationError extends Error {
+export class UploadVerificationError extends SpsError {
+  static override readonly code: string = "UPLOAD_VERIFICATION_FAILED";
   readonly host: string;
   readonly remotePath: string;
 

@@ -2,6 +2,7 @@
  * What an indexer host upgrade did, as data: the executor records it, Pulumi resources expose it as
  * outputs, and a failure carries it so the next run resumes from the truth (rule I5).
  */
+import { SpsError } from "../domain/errors";
 import type { IndexerOs } from "../domain/indexer-commands";
 import type { IndexerAction } from "../domain/plan";
 
@@ -60,7 +61,8 @@ export interface IndexerUpgradeResult {
 }
 
 /** A refused or failed upgrade. `result` is the partial, recorded state of the host. */
-export class IndexerUpgradeError extends Error {
+export class IndexerUpgradeError extends SpsError {
+  static override readonly code: string = "INDEXER_UPGRADE_FAILED";
   readonly host: string;
   readonly rule: string | undefined;
   readonly result: IndexerUpgradeResult;

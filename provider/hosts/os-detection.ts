@@ -3,6 +3,7 @@
  * `systemctl`), from /etc/redhat-release (present on every RHEL/CentOS, the only source on 6) or
  * /etc/os-release. Pure.
  */
+import { SpsError } from "../domain/errors";
 import { INDEXER_OS, type IndexerOs } from "../domain/indexer-commands";
 
 export interface DetectedOs {
@@ -12,7 +13,8 @@ export interface DetectedOs {
   description: string;
 }
 
-export class UnsupportedOsError extends Error {
+export class UnsupportedOsError extends SpsError {
+  static override readonly code: string = "UNSUPPORTED_OS";
   constructor(message: string) {
     super(message);
     this.name = "UnsupportedOsError";

@@ -2,6 +2,7 @@
  * The SSH connection options of one indexer host, validated with zod at the boundary. Every message
  * names the field and the fix; no message repeats a password, passphrase or key.
  */
+import { SpsError } from "../domain/errors";
 import { z } from "zod";
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
@@ -103,7 +104,8 @@ export interface OptionIssue {
   reason: string;
 }
 
-export class SshOptionsError extends Error {
+export class SshOptionsError extends SpsError {
+  static override readonly code: string = "SSH_OPTIONS_INVALID";
   readonly issues: readonly OptionIssue[];
 
   constructor(issues: readonly OptionIssue[]) {

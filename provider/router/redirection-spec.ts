@@ -4,6 +4,7 @@
  * carries them, and whether SPS spoofs client addresses on the server side. Validated with zod at
  * the boundary; every problem names the field and the fix.
  */
+import { SpsError } from "../domain/errors";
 import { z } from "zod";
 import { fieldProblems, formatPath, type FieldProblem } from "../domain/validation";
 import { inSubnet, isIpv4 } from "../domain/next-hop";
@@ -156,7 +157,8 @@ export type TrafficRedirectionSpec = z.output<typeof trafficRedirectionSpecSchem
 export type ClientSelector = z.output<typeof clientSelector>;
 export type ServerSelector = z.output<typeof serverSelector>;
 
-export class TrafficRedirectionSpecError extends Error {
+export class TrafficRedirectionSpecError extends SpsError {
+  static override readonly code: string = "REDIRECTION_SPEC_INVALID";
   readonly problems: readonly FieldProblem[];
 
   constructor(problems: readonly FieldProblem[]) {

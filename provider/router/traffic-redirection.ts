@@ -17,6 +17,7 @@
  * (iptables-save, netfilter-persistent, ifupdown hooks) is the router's own business; re-running
  * apply restores them.
  */
+import { SpsError } from "../domain/errors";
 import type { HostSession } from "../hosts/host-session";
 import { shellJoin, shellQuote } from "../hosts/shell-quote";
 import {
@@ -90,7 +91,8 @@ export interface RemoveOptions {
   readonly restoreRpFilter?: Readonly<Record<string, number>>;
 }
 
-export class RedirectionConflictError extends Error {
+export class RedirectionConflictError extends SpsError {
+  static override readonly code: string = "REDIRECTION_CONFLICT";
   readonly property: string;
 
   constructor(property: string, message: string) {

@@ -7,13 +7,15 @@
  * each other). Runs on other machines do not see these files: there the appliance itself is the
  * shared truth (provider/executor/foreign-state.ts stops a run before a write it did not prepare).
  */
+import { SpsError } from "../../provider/domain/errors";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { applianceKey } from "../../provider/domain/appliance-address";
 import { takeLockFile, type LockHolder } from "./checkpoint-store";
 
 /** Another live run on this machine is upgrading one of the appliances. */
-export class ApplianceLockedError extends Error {
+export class ApplianceLockedError extends SpsError {
+  static override readonly code: string = "APPLIANCE_LOCKED";
   constructor(
     readonly address: string,
     readonly lockFile: string,

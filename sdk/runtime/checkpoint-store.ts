@@ -4,6 +4,7 @@
  * written) still resumes from truth on the next `up`. The newer of the two wins. Stored with the plan
  * being executed, so a resumed run works through the same steps (seq numbers) as the interrupted one.
  */
+import { SpsError } from "../../provider/domain/errors";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -99,7 +100,8 @@ export function fileBackedStore(
 }
 
 /** Another live process holds the run lock of this cluster. */
-export class RunLockedError extends Error {
+export class RunLockedError extends SpsError {
+  static override readonly code: string = "RUN_LOCKED";
   constructor(
     readonly lockFile: string,
     readonly holder: { pid: number; startedAt?: string },

@@ -2,30 +2,34 @@
  * The one path by which a user's error leaves a provider. @pulumi/pulumi's dynamic-provider host prints
  * `${e}: ${e.stack}` for an error thrown from check, diff, read or delete — a JavaScript stack trace
  * where the user needs the field they wrote and the fix. So (./dynamic-host.ts):
- *   - `check`: an error that names its field (a `UserInputError`, a `CredentialsError`, a zod error) becomes
+ *   - `check`: an error that names its field (any `SpsError` with `field` and `hint`, such as a
+ *     `UserInputError`; a `CredentialsError`; a zod error) becomes
  *     a check failure `{property, reason}`, which the engine shows as "property X … has a problem: …";
  *   - diff, read, delete: a thrown error goes on with its message only (redacted), no stack.
  * create/update errors are answered by the host with their message only (and partial state), as is.
  */
+import { SpsError } from "../../provider/domain/errors";
 import { z } from "zod";
 import { CREDENTIALS_CONFIG_KEY, CredentialsError } from "../credentials";
 import { fieldProblems, type FieldProblem } from "../../provider/domain/validation";
 import { errorText } from "./context";
 
 /** Bad input found by a provider: the field as the program wrote it, and the fix. */
-export class UserInputError extends Error {
+export class UserInputError extends SpsError {
+  static override readonly code: string = "USER_INPUT_INVALID";
   constructor(
     readonly property: string,
     readonly reason: string,
   ) {
-    super(`${property}: ${reason}`);
+    super(`${property}: ${reason}`, { field: property, hint: reason });
     this.name = "UserInputError";
   }
 }
 
 /** The check failures a user's error stands for; undefined for any other error. */
 export function userProblems(e: unknown): FieldProblem[] | undefined {
-  if (e instanceof UserInputError) return [{ property: e.property, reason: errorText(new Error(e.reason)) }];
+  if (e instanceof SpsError && e.field !== undefined && e.hint !== undefined)
+    return [{ property: e.field, reason: errorText(new Error(e.hint)) }];
   if (e instanceof CredentialsError) {
     // Its message starts with the field (`sps:credentials.ipmi: …`) or names it in the text.
     const text = errorText(e);

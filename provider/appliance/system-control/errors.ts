@@ -3,6 +3,7 @@
  * operation, exit code, stderr tail) and never a password, key or license text: every message and
  * tail passes through `redactSecrets`.
  */
+import { SpsError } from "../../domain/errors";
 import { whyChannelCannot, type ChannelKind, type SystemControlOperation } from "./operations";
 import { SpawnError } from "./run-process";
 import { redactText } from "../../domain/redaction";
@@ -41,7 +42,8 @@ export interface SystemControlErrorArgs {
   cause?: unknown;
 }
 
-export class SystemControlError extends Error {
+export class SystemControlError extends SpsError {
+  static override readonly code: string = "SYSTEM_CONTROL_FAILED";
   readonly channel: ChannelKind;
   readonly node: string;
   readonly operation: SystemControlOperation;
@@ -139,6 +141,7 @@ export class ChannelErrors {
 
 /** The SSH host key differs from the configured one: the connection is refused before authenticating. */
 export class HostKeyMismatchError extends SystemControlError {
+  static override readonly code: string = "SSH_HOST_KEY_MISMATCH";
   readonly expectedFingerprint: string;
   readonly actualFingerprint: string;
 
@@ -169,7 +172,8 @@ export class HostKeyMismatchError extends SystemControlError {
  * The operation is routed to the manual channel: a person must do it. Carries numbered
  * instructions; after doing them, run again — the next run re-checks state and resumes.
  */
-export class ManualStepRequired extends Error {
+export class ManualStepRequired extends SpsError {
+  static override readonly code: string = "MANUAL_STEP_REQUIRED";
   readonly operation: SystemControlOperation;
   readonly node: string;
   readonly instructions: readonly string[];
@@ -185,7 +189,8 @@ export class ManualStepRequired extends Error {
 }
 
 /** The system-control configuration is invalid; each issue names the field and the fix. */
-export class SystemControlConfigError extends Error {
+export class SystemControlConfigError extends SpsError {
+  static override readonly code: string = "SYSTEM_CONTROL_CONFIG_INVALID";
   readonly issues: readonly { property: string; reason: string }[];
 
   constructor(issues: readonly { property: string; reason: string }[]) {

@@ -2,6 +2,7 @@
  * Runs a local program without a shell (argv as given), with a hard deadline: on expiry the child
  * gets SIGTERM, then SIGKILL one second later. Used by the ipmi and command channels.
  */
+import { SpsError } from "../../domain/errors";
 import { spawn } from "node:child_process";
 
 const OUTPUT_CAP = 256 * 1024;
@@ -24,13 +25,14 @@ export interface RunProcessOptions {
   stdin?: Buffer | string;
 }
 
-/** Spawn failure (program missing, not executable): carries the errno code. */
-export class SpawnError extends Error {
-  readonly code: string;
-  constructor(program: string, code: string, message: string) {
+/** Spawn failure (program missing, not executable): carries the errno code (`errno`). */
+export class SpawnError extends SpsError {
+  static override readonly code: string = "SPAWN_FAILED";
+  readonly errno: string;
+  constructor(program: string, errno: string, message: string) {
     super(`cannot run ${program}: ${message}`);
     this.name = "SpawnError";
-    this.code = code;
+    this.errno = errno;
   }
 }
 

@@ -67,7 +67,7 @@ describe("REST client against a hostile appliance: bounded in time and bytes", f
     try {
       const e = await rejection(c.getInfo());
       assert.ok(e instanceof ApplianceApiError, String(e));
-      assert.equal(e.code, "ETIMEDOUT");
+      assert.equal(e.causeCode, "ETIMEDOUT");
       assert.match(e.message, /SPS hostile-node: GET \/api\/info failed.*no complete answer within 600 ms/);
       assert.ok(appliance.sent("/api/info") > 14, "the drip was being read when the deadline came");
     } finally {
@@ -81,7 +81,7 @@ describe("REST client against a hostile appliance: bounded in time and bytes", f
     try {
       const e = await rejection(c.getInfo());
       assert.ok(e instanceof ApplianceApiError, String(e));
-      assert.equal(e.code, ANSWER_TOO_LARGE);
+      assert.equal(e.causeCode, ANSWER_TOO_LARGE);
       assert.equal(e.failure, "protocol");
       assert.match(
         e.message,

@@ -150,7 +150,7 @@ describe("SPS REST client resilience: sessions, retries, faults", function () {
     const client = harness.client(fleet, "sps1", { timeoutMs: 100, retry: { attempts: 1 } });
     await assert.rejects(
       client.getSetupStatus(),
-      (e: unknown) => e instanceof ApplianceApiError && e.code === "ETIMEDOUT",
+      (e: unknown) => e instanceof ApplianceApiError && e.causeCode === "ETIMEDOUT",
     );
   });
 

@@ -43,7 +43,7 @@ describe("SPS REST client TLS verification against the emulator's own CA", funct
     });
     const e = await refused(client.getInfo());
     assert.equal(e.failure, "tls");
-    assert.ok(e.code, "carries the TLS error code");
+    assert.ok(e.causeCode, "carries the TLS error code");
     assert.equal(logins(fleet), before);
   });
 
@@ -68,7 +68,7 @@ describe("SPS REST client TLS verification against the emulator's own CA", funct
     const client = harness.client(fleet, "sps1", { tls: { mode: "pin", sha256Fingerprint: wrongPin } });
     const e = await refused(client.getInfo());
     assert.equal(e.failure, "tls");
-    assert.equal(e.code, "ERR_SPS_CERT_PIN_MISMATCH");
+    assert.equal(e.causeCode, "ERR_SPS_CERT_PIN_MISMATCH");
     assert.equal(logins(fleet), before);
     assert.equal(
       fleet.events.list({ node: "sps1", kind: "http" }).length,
