@@ -186,20 +186,31 @@ export type SppJoinPlan =
   | { action: "rejoin"; reason: string }
   | { action: "none"; reason: string };
 
+/**
+ * J1 [doc] SPS Administration Guide, "Joining SPS to SPP", the join procedure: "If the join is
+ * successful, this message displays: SPS successfully joined to SPP. SPP automatically closes any open
+ * access requests." Said wherever a join or re-join is planned.
+ */
+export const JOIN_CLOSES_ACCESS_REQUESTS =
+  "a successful join makes SPP close every open access request: let the requests in progress end first";
+
 /** J1: what a run must do, given the recorded join (if any) and the declared one. */
 export function planSppJoin(previous: SppJoinRecord | undefined, desired: SppJoinRecord): SppJoinPlan {
   if (!previous)
-    return { action: "join", reason: `join SPS to SPP ${desired.spp} — this cannot be undone from SPS` };
+    return {
+      action: "join",
+      reason: `join SPS to SPP ${desired.spp} — this cannot be undone from SPS; ${JOIN_CLOSES_ACCESS_REQUESTS}`,
+    };
   if (previous.sppPrimaryAddress !== desired.sppPrimaryAddress) {
     return {
       action: "rejoin",
-      reason: `SPP's primary address changed (${previous.sppPrimaryAddress} → ${desired.sppPrimaryAddress}): the join must be repeated`,
+      reason: `SPP's primary address changed (${previous.sppPrimaryAddress} → ${desired.sppPrimaryAddress}): the join must be repeated; ${JOIN_CLOSES_ACCESS_REQUESTS}`,
     };
   }
   if (previous.spsPrimaryAddress !== desired.spsPrimaryAddress && desired.spsPrimaryAddress !== undefined) {
     return {
       action: "rejoin",
-      reason: `SPS's primary address changed (${previous.spsPrimaryAddress ?? "unknown"} → ${desired.spsPrimaryAddress}): the join must be repeated`,
+      reason: `SPS's primary address changed (${previous.spsPrimaryAddress ?? "unknown"} → ${desired.spsPrimaryAddress}): the join must be repeated; ${JOIN_CLOSES_ACCESS_REQUESTS}`,
     };
   }
   return { action: "none", reason: `already joined to SPP ${previous.spp}` };

@@ -8,7 +8,13 @@
 import { createHash } from "node:crypto";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
-import { joinSpp, planSppJoin, readSppJoin, validateSppJoin } from "../../provider/appliance/spp-join";
+import {
+  JOIN_CLOSES_ACCESS_REQUESTS,
+  joinSpp,
+  planSppJoin,
+  readSppJoin,
+  validateSppJoin,
+} from "../../provider/appliance/spp-join";
 import { fieldProblems } from "../../provider/domain/validation";
 import { tlsInputSchema } from "../inputs";
 import { applianceLogin } from "../credentials";
@@ -122,7 +128,7 @@ export const sppJoin = {
     const plannedActions =
       plan.action === "join"
         ? [
-            `join ${f.node} to SPP ${f.spp.address}: this cannot be undone — unjoining is done on SPP, not by this stack (J1)`,
+            `join ${f.node} to SPP ${f.spp.address}: this cannot be undone — unjoining is done on SPP, not by this stack (J1); ${JOIN_CLOSES_ACCESS_REQUESTS}`,
           ]
         : plan.action === "rejoin"
           ? [`join ${f.node} to SPP ${f.spp.address} again: ${plan.reason} (J1)`]

@@ -1,0 +1,43 @@
+// J1 / AG SPP join: "If the join is successful … SPP automatically closes any open access requests."
+// The preview's line for a join, and for a re-join after a changed primary address, says so.
+import { strict as assert } from "node:assert";
+import { configure } from "../../../sdk/runtime/context";
+import { sppJoin } from "../../../sdk/runtime/spp-join-provider";
+
+describe("SppJoin preview (J1)", () => {
+  before(() =>
+    configure({
+      get: (key) =>
+        key === "sps:credentials"
+          ? JSON.stringify({ appliance: { username: "admin", password: "spp-preview-test-password" } })
+          : undefined,
+    }),
+  );
+  after(() => configure({ get: () => undefined }));
+
+  const news = {
+    node: "sps1",
+    address: "https://sps1.invalid",
+    tls: { system: true },
+    spp: { address: "spp.lab.example" },
+    firewall: { tcp8649BothWays: true, tcp443SpsToSpp: true },
+    spsPrimaryAddress: "192.0.2.10",
+    sppPrimaryAddress: "192.0.2.20",
+  };
+
+  const lines = async (olds: Record<string, unknown>, next: Record<string, unknown>) =>
+    ((await sppJoin.check(olds, next)).inputs["plannedActions"] as string[]).join("\n");
+
+  it("a first join says it cannot be undone and that SPP closes every open access request", async () => {
+    const text = await lines({}, news);
+    assert.match(text, /cannot be undone/);
+    assert.match(text, /SPP close every open access request/);
+  });
+
+  it("a re-join after SPP's primary address changed says it too; an unchanged join plans nothing", async () => {
+    const text = await lines(news, { ...news, sppPrimaryAddress: "192.0.2.21" });
+    assert.match(text, /join must be repeated/);
+    assert.match(text, /SPP close every open access request/);
+    assert.equal(await lines(news, news), "");
+  });
+});
