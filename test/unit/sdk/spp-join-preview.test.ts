@@ -26,7 +26,7 @@ describe("SppJoin preview (J1)", () => {
   };
 
   const lines = async (olds: Record<string, unknown>, next: Record<string, unknown>) =>
-    ((await sppJoin.check(olds, next)).inputs["plannedActions"] as string[]).join("\n");
+    ((await sppJoin.check(olds, next)).inputs as { plannedActions: string[] }).plannedActions.join("\n");
 
   it("a first join says it cannot be undone and that SPP closes every open access request", async () => {
     const text = await lines({}, news);
