@@ -3,14 +3,15 @@
  * property, sdk/wiring.ts, merged back in). The analyzer sees a resource's inputs after the provider's check, so a
  * ClusterFirmware also carries the `estimate` and `plannedActions` its check computed. Pure.
  */
+import { RESOURCE_KINDS, typeToken } from "../sdk/registry";
 import { flatInputs } from "../sdk/wiring";
 
-/** Type tokens of the dynamic resources (sdk/resources.ts, sdk/integration.ts): `pulumi-nodejs:dynamic/sps:<Type>`. */
-export const SPS_TYPE_PREFIX = "pulumi-nodejs:dynamic/sps:";
-export const CLUSTER_FIRMWARE_TYPE = `${SPS_TYPE_PREFIX}ClusterFirmware`;
+/** Type tokens of the dynamic resources, one per kind of the SDK's registry (sdk/registry.ts). */
+export const SPS_TYPES: ReadonlySet<string> = new Set(RESOURCE_KINDS.map(typeToken));
+export const CLUSTER_FIRMWARE_TYPE = typeToken("firmware");
 
 export function isSpsType(type: string): boolean {
-  return type.startsWith(SPS_TYPE_PREFIX);
+  return SPS_TYPES.has(type);
 }
 
 export type Props = Record<string, unknown>;

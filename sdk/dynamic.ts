@@ -11,18 +11,20 @@
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { warnPlaintextCredentials } from "./credentials-warning";
+import { RESOURCES, typeToken, type ResourceKind, type RuntimeEntry } from "./registry";
+import { PREVIEW_KEY, splitWiring, WIRING_DIGEST_KEY, WIRING_KEY, wiringDigest } from "./wiring";
 
-export type ResourceKind = "firmware" | "license" | "plugin" | "indexer" | "rolloutStage";
+export type { RuntimeEntry };
 
 /** The package's name: what `__provider` requires, from the program's directory. */
 export const PACKAGE_NAME = "pulumi-sps";
 
 /** The two compiled provider modules, as package.json `exports` names them. */
-export const RUNTIME_ENTRIES = {
+export const RUNTIME_ENTRIES: Readonly<Record<RuntimeEntry, string>> = {
   core: `${PACKAGE_NAME}/runtime`,
   integration: `${PACKAGE_NAME}/runtime/integration`,
-} as const;
-export type RuntimeEntry = keyof typeof RUNTIME_ENTRIES;
+};
 
 /**
  * The `__provider` of a resource of `kind`: one line the dynamic-provider host evaluates. It requires the
@@ -63,26 +65,43 @@ export function assertRuntimeResolvable(entry: RuntimeEntry, dir: string = proce
 }
 
 /**
+ * The declared properties as sent to the engine: the shown ones, the wiring under `__wiring` (never
+ * printed by the engine) and its digest (printed, so a change to the wiring alone shows), and whether
+ * this is a preview (the plan is shown then, and never recorded: PREVIEW_KEY). See ./wiring.ts.
+ */
+export function wiredInputs(args: object, wiringKeys: readonly string[]): Record<string, unknown> {
+  warnPlaintextCredentials();
+  const { shown, wiring } = splitWiring(args as Record<string, unknown>, wiringKeys);
+  return {
+    ...shown,
+    [WIRING_KEY]: wiring,
+    [WIRING_DIGEST_KEY]: pulumi.output(wiring).apply(wiringDigest),
+    [PREVIEW_KEY]: pulumi.runtime.isDryRun(),
+  };
+}
+
+/**
  * A dynamic resource of ours: what `pulumi.dynamic.Resource` registers (type
- * `pulumi-nodejs:dynamic/<module>:<type>`, served by the engine's Node.js dynamic-provider host), with
- * `__provider` the line of `providerModuleText` instead of a serialized provider object.
+ * `pulumi-nodejs:dynamic/sps:<type>`, served by the engine's Node.js dynamic-provider host), with
+ * `__provider` the line of `providerModuleText` instead of a serialized provider object. Everything
+ * but the declared inputs comes from the kind's entry in ./registry.ts: the type, the runtime entry,
+ * the wiring keys and the output slots.
  */
 export abstract class SpsDynamicResource extends pulumi.CustomResource {
   protected constructor(
-    provider: { kind: string; entry?: RuntimeEntry },
+    kind: ResourceKind,
     name: string,
-    props: Record<string, unknown>,
+    declared: object,
     opts: pulumi.CustomResourceOptions | undefined,
-    module: string,
-    type: string,
   ) {
-    if ("__provider" in props) throw new Error("a dynamic resource must not declare __provider");
-    const entry = provider.entry ?? "core";
-    assertRuntimeResolvable(entry);
+    if ("__provider" in declared) throw new Error("a dynamic resource must not declare __provider");
+    const spec = RESOURCES[kind];
+    assertRuntimeResolvable(spec.entry);
+    const sent = spec.wiring === null ? declared : wiredInputs(declared, spec.wiring);
     super(
-      `pulumi-nodejs:dynamic/${module}:${type}`,
+      typeToken(kind),
       name,
-      { ...props, __provider: providerModuleText(provider.kind, entry) },
+      { ...sent, ...outputSlots(...spec.outputs), __provider: providerModuleText(kind, spec.entry) },
       opts,
     );
   }
@@ -90,8 +109,8 @@ export abstract class SpsDynamicResource extends pulumi.CustomResource {
 
 /**
  * The outputs a dynamic resource declares, as the `undefined` placeholders Pulumi needs among its
- * inputs so that they become outputs of the resource: `{ ...wired, ...outputSlots("drift", …) }`.
+ * inputs so that they become outputs of the resource.
  */
-export function outputSlots(...names: string[]): Record<string, undefined> {
+function outputSlots(...names: string[]): Record<string, undefined> {
   return Object.fromEntries(names.map((n) => [n, undefined]));
 }

@@ -9,7 +9,8 @@ export {
 } from "./fleet";
 export { RolloutStage, type RolloutStageArgs } from "./rollout-stage";
 export { planRollout, type RolloutSpec, type RolloutStageSpec } from "../provider/domain/rollout-stages";
-export { ClusterFirmware, License, Plugin, IndexerPackage, SPS_MODULE } from "./resources";
+export { ClusterFirmware, License, Plugin, IndexerPackage } from "./resources";
+export { SPS_MODULE } from "./registry";
 export type {
   ClusterFirmwareArgs,
   FirmwareImageArg,

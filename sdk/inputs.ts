@@ -20,6 +20,7 @@ import {
 import { revisionText, versionSpecText } from "../provider/domain/validation";
 import { catalogSchema } from "../provider/domain/catalog";
 import { certificateSha256 } from "../provider/domain/inventory";
+import { trafficRedirectionSpecSchema } from "../provider/router/redirection-spec";
 
 const httpsUrl = applianceAddressText;
 
@@ -337,3 +338,94 @@ export const indexerInputSchema = z
   })
   .strict();
 export type IndexerInputs = z.output<typeof indexerInputSchema>;
+
+/** RolloutStage (./rollout-stage.ts): the gate after a stage of an SpsFleet rollout (./runtime/rollout-stage-provider.ts). */
+const nodeStatesSchema = z.record(
+  z.string(),
+  z.record(z.string(), z.object({ version: z.string().nullable(), state: z.string() }).passthrough()),
+);
+
+export const rolloutStageInputSchema = z
+  .object({
+    fleet: z.string().min(1),
+    stage: z.string().min(1),
+    /** `2/3`: the stage's place in the rollout. */
+    position: z.string().min(1),
+    clusters: z.array(z.string().min(1)).min(1),
+    /** Clusters the stage runs at once (lanes). */
+    inFlight: z.number().int().positive(),
+    /** What preview shows: clusters, estimate, engine-parallelism cost and fix. */
+    summary: z.array(z.string()),
+    /** Per cluster, per node: version and state (the clusters' `nodeStates` outputs). */
+    nodeStates: nodeStatesSchema.optional(),
+    /** Gates of other stacks this stage waits for (StackReference outputs), shown as given. */
+    waitsFor: z.array(z.string()).optional(),
+    /** Failed clusters of the stage the gate lets pass (default 0: any failure fails the gate). */
+    failureBudget: z.number().int().min(0).optional(),
+    /** Per cluster, what its firmware run recorded (only with a failure budget above 0). */
+    outcomes: z
+      .record(z.string(), z.object({ outcome: z.string(), message: z.string().optional() }).passthrough())
+      .optional(),
+    /** The fleet's last gate: every cluster of the fleet, budget 0 (fails the `up` on any failure). */
+    final: z.boolean().optional(),
+  })
+  .strict();
+export type RolloutStageInputs = z.infer<typeof rolloutStageInputSchema>;
+
+/** SppJoin (./integration.ts), J1–J6. */
+export const sppJoinInputSchema = z.strictObject({
+  /** Node name (for sps:credentials.nodes.<node>). */
+  node: z.string().min(1),
+  /** https:// URL of the Central Management node. */
+  address: z.string().min(1),
+  tls: tlsInputSchema,
+  spp: z.strictObject({
+    address: z.string().min(1),
+    port: z.number().int().optional(),
+    certificateCheckHost: z.string().min(1).optional(),
+    /** J3: how SPP's certificate is trusted (like a node's `tls`); without it no token goes to SPP. */
+    tls: tlsInputSchema.optional(),
+  }),
+  promoteStandalone: z.boolean().optional(),
+  firewall: z.strictObject({ tcp8649BothWays: z.boolean(), tcp443SpsToSpp: z.boolean() }),
+  /** J1: primary IPv4 addresses; a change plans a re-join. */
+  spsPrimaryAddress: z.string().optional(),
+  sppPrimaryAddress: z.string().optional(),
+});
+export type SppJoinInputs = z.output<typeof sppJoinInputSchema>;
+
+/** NextHopMonitoring (./integration.ts), H4. */
+export const nextHopInputSchema = z.strictObject({
+  node: applianceNodeInputSchema,
+  targets: z.array(
+    z.strictObject({ interface: z.string().min(1), thisNode: z.string(), otherNode: z.string() }),
+  ),
+  systemControl: systemControlInputSchema.default({}),
+  waitTimeoutMs: deadlineMsSchema.optional(),
+  pollMs: intervalMsSchema.optional(),
+  /** The REST path of the setting, when the operator knows one (none is documented). */
+  path: z.string().optional(),
+  /** The manual route: the value its instructions give, once the operator did them. */
+  manualConfirmed: z.string().optional(),
+});
+export type NextHopInputs = z.output<typeof nextHopInputSchema>;
+
+/** The router of TrafficRedirection (./integration.ts), reached over SSH (its key or password: sps:routerSsh). */
+const routerInputSchema = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).optional(),
+  username: z.string().min(1),
+  hostKey: z.union([
+    z.strictObject({ knownHostsLine: z.string().min(1) }),
+    z.strictObject({ sha256Fingerprint: z.string().min(1) }),
+  ]),
+});
+
+/**
+ * TrafficRedirection (./integration.ts): the router and what it sends to SPS. The provider's check
+ * reports the router's and the redirection's problems under their own field paths.
+ */
+export const trafficRedirectionInputSchema = z.strictObject({
+  router: routerInputSchema,
+  redirection: trafficRedirectionSpecSchema,
+});

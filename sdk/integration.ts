@@ -6,18 +6,9 @@
  * sps:sppApiToken, sps:routerSsh), never from inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { outputSlots, SpsDynamicResource, type RuntimeEntry } from "./dynamic";
-import { wiredInputs } from "./resources";
-import { NEXT_HOP_WIRING, SPP_JOIN_WIRING } from "./wiring";
+import { SpsDynamicResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 import type { TrafficRedirectionSpecInput } from "../provider/router/redirection-spec";
-
-export const INTEGRATION_MODULE = "sps";
-type IntegrationKind = "sppJoin" | "trafficRedirection" | "nextHopMonitoring";
-
-function integrationProvider(kind: IntegrationKind): { kind: string; entry: RuntimeEntry } {
-  return { kind, entry: "integration" };
-}
 
 export interface SppJoinArgs {
   /** Node name (its REST login is sps:credentials.nodes.<node> or .appliance). */
@@ -53,24 +44,10 @@ export class SppJoin extends SpsDynamicResource {
 
   constructor(name: string, args: SppJoinArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      integrationProvider("sppJoin"),
+      "sppJoin",
       name,
-      {
-        ...wiredInputs(args, SPP_JOIN_WIRING),
-        ...outputSlots(
-          "plannedActions",
-          "joined",
-          "promoted",
-          "sppCertificateSha256",
-          "tokenFingerprint",
-          "drift",
-          "joinState",
-          "stateVersion",
-        ),
-      },
+      args,
       pulumi.mergeOptions(opts, { additionalSecretOutputs: ["tokenFingerprint"] }),
-      INTEGRATION_MODULE,
-      "SppJoin",
     );
   }
 }
@@ -94,14 +71,7 @@ export class TrafficRedirection extends SpsDynamicResource {
   declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: TrafficRedirectionArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      integrationProvider("trafficRedirection"),
-      name,
-      { ...args, ...outputSlots("changes", "previousRpFilter", "drift", "stateVersion") },
-      opts,
-      INTEGRATION_MODULE,
-      "TrafficRedirection",
-    );
+    super("trafficRedirection", name, args, opts);
   }
 }
 
@@ -141,24 +111,6 @@ export class NextHopMonitoring extends SpsDynamicResource {
   declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: NextHopMonitoringArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      integrationProvider("nextHopMonitoring"),
-      name,
-      {
-        ...wiredInputs(args, NEXT_HOP_WIRING),
-        ...outputSlots(
-          "plannedActions",
-          "effectiveTargets",
-          "restartRequired",
-          "route",
-          "lastRun",
-          "drift",
-          "stateVersion",
-        ),
-      },
-      opts,
-      INTEGRATION_MODULE,
-      "NextHopMonitoring",
-    );
+    super("nextHopMonitoring", name, args, opts);
   }
 }

@@ -5,41 +5,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { usableFirmwareImages } from "../provider/domain/firmware-images";
 import { claimedFirmwareNodes } from "./appliance-claims";
-import { warnPlaintextCredentials } from "./credentials-warning";
 import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
-import { outputSlots, SpsDynamicResource } from "./dynamic";
+import { SpsDynamicResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
-import {
-  FIRMWARE_WIRING,
-  INDEXER_WIRING,
-  LICENSE_WIRING,
-  PLUGIN_WIRING,
-  PREVIEW_KEY,
-  splitWiring,
-  WIRING_DIGEST_KEY,
-  WIRING_KEY,
-  wiringDigest,
-} from "./wiring";
-
-export const SPS_MODULE = "sps";
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-
-/**
- * The declared properties as sent to the engine: the shown ones, the wiring under `__wiring` (never
- * printed by the engine) and its digest (printed, so a change to the wiring alone shows), and whether
- * this is a preview (the plan is shown then, and never recorded: PREVIEW_KEY). See ./wiring.ts.
- */
-export function wiredInputs(args: object, wiringKeys: readonly string[]): Record<string, unknown> {
-  warnPlaintextCredentials();
-  const { shown, wiring } = splitWiring(args as Record<string, unknown>, wiringKeys);
-  return {
-    ...shown,
-    [WIRING_KEY]: wiring,
-    [WIRING_DIGEST_KEY]: pulumi.output(wiring).apply(wiringDigest),
-    [PREVIEW_KEY]: pulumi.runtime.isDryRun(),
-  };
-}
 
 /**
  * Of the declared image map, the images a plan towards the target can use (often one per catalog
@@ -158,39 +128,14 @@ export class ClusterFirmware extends SpsDynamicResource {
 
   constructor(name: string, args: ClusterFirmwareArgs, opts?: pulumi.CustomResourceOptions) {
     const nodes = claimedFirmwareNodes(`ClusterFirmware "${name}"`, args.nodes, opts?.parent);
-    super(
-      { kind: "firmware" },
-      name,
-      {
-        ...firmwareWired(name, { ...args, nodes }),
-        ...outputSlots(
-          "plannedActions",
-          "planFindings",
-          "resolvedTarget",
-          "estimate",
-          "targetRevision",
-          "nodeStates",
-          "lastRun",
-          "outcome",
-          "evidence",
-          "drift",
-          "stateVersion",
-        ),
-      },
-      opts,
-      SPS_MODULE,
-      "ClusterFirmware",
-    );
+    super("firmware", name, firmwareDeclared(name, { ...args, nodes }), opts);
   }
 }
 
 /** ClusterFirmware's declared properties: the usable images, the catalog read (a path is read here). */
-function firmwareWired(name: string, args: ClusterFirmwareArgs): Record<string, unknown> {
+function firmwareDeclared(name: string, args: ClusterFirmwareArgs): object {
   const catalog = args.catalog === undefined ? undefined : catalogDocument(`${name}: catalog`, args.catalog);
-  return wiredInputs(
-    { ...args, ...(catalog ? { catalog } : {}), firmware: usableImages(args, catalog) },
-    FIRMWARE_WIRING,
-  );
+  return { ...args, ...(catalog ? { catalog } : {}), firmware: usableImages(args, catalog) };
 }
 
 export interface NodeEndpoint {
@@ -232,24 +177,7 @@ export class License extends SpsDynamicResource {
   declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: LicenseArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      { kind: "license" },
-      name,
-      {
-        ...wiredInputs(args, LICENSE_WIRING),
-        ...outputSlots(
-          "plannedActions",
-          "installed",
-          "licenseSha256",
-          "licenseRecords",
-          "drift",
-          "stateVersion",
-        ),
-      },
-      { ...opts, additionalSecretOutputs: ["licenseSha256", "licenseRecords"] },
-      SPS_MODULE,
-      "License",
-    );
+    super("license", name, args, { ...opts, additionalSecretOutputs: ["licenseSha256", "licenseRecords"] });
   }
 }
 
@@ -269,17 +197,7 @@ export class Plugin extends SpsDynamicResource {
   declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: PluginArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      { kind: "plugin" },
-      name,
-      {
-        ...wiredInputs(args, PLUGIN_WIRING),
-        ...outputSlots("plannedActions", "installedVersion", "drift", "stateVersion"),
-      },
-      opts,
-      SPS_MODULE,
-      "Plugin",
-    );
+    super("plugin", name, args, opts);
   }
 }
 
@@ -305,17 +223,7 @@ export class IndexerPackage extends SpsDynamicResource {
   declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: IndexerPackageArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      { kind: "indexer" },
-      name,
-      {
-        ...wiredInputs(args, INDEXER_WIRING),
-        ...outputSlots("plannedActions", "version", "service", "drift", "stateVersion"),
-      },
-      opts,
-      SPS_MODULE,
-      "IndexerPackage",
-    );
+    super("indexer", name, args, opts);
   }
 }
 

@@ -3,8 +3,7 @@
  * Its own type token; its `__provider` is the one-line stub of ./dynamic.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { outputSlots, SpsDynamicResource } from "./dynamic";
-import { SPS_MODULE } from "./resources";
+import { SpsDynamicResource } from "./dynamic";
 
 export interface RolloutStageArgs {
   fleet: pulumi.Input<string>;
@@ -32,13 +31,6 @@ export class RolloutStage extends SpsDynamicResource {
   declare readonly failed: pulumi.Output<string[]>;
 
   constructor(name: string, args: RolloutStageArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      { kind: "rolloutStage" },
-      name,
-      { ...args, ...outputSlots("verified", "failed", "stateVersion") },
-      opts,
-      SPS_MODULE,
-      "RolloutStage",
-    );
+    super("rolloutStage", name, args, opts);
   }
 }

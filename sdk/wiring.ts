@@ -1,7 +1,7 @@
 /**
  * Wiring: the declared inputs a reviewer does not need in `pulumi preview --diff` — node addresses
  * and trusted certificates, firmware image paths and checksums, system-control argv templates,
- * deadlines, the checkpoint location. Pure; used by the program side (./resources.ts) and by the
+ * deadlines, the checkpoint location. Pure; used by the program side (./dynamic.ts, each kind's keys in ./registry.ts) and by the
  * providers (./runtime).
  *
  * The Node.js dynamic-provider host forwards neither `detailedDiff` nor `stables` to the engine
@@ -29,31 +29,7 @@ export const WIRING_DIGEST_KEY = "wiringDigest";
 
 type Props = Record<string, unknown>;
 
-/** ClusterFirmware: shown are cluster, target, canary, maxParallel, asOf and the plan. */
-export const FIRMWARE_WIRING = [
-  "nodes",
-  "firmware",
-  "licenses",
-  "pluginBuilds",
-  "pluginVersions",
-  "systemControl",
-  "deadlines",
-  "catalog",
-  "checkpointDir",
-  "checkpointKey",
-  // The operator's confirmations of manual gates: a list that grows with the gates passed, not the plan.
-  "confirmed",
-] as const;
-/** License: shown are cluster, license (its name), major, warnDays and the plan. */
-export const LICENSE_WIRING = ["nodes", "systemControl"] as const;
-/** Plugin: shown are cluster, name, version and the plan. */
-export const PLUGIN_WIRING = ["node", "path"] as const;
-/** IndexerPackage: shown are cluster, name, host, spsVersion and the plan. */
-export const INDEXER_WIRING = ["os", "port", "hostKeySha256", "rootPrefix", "packages"] as const;
-/** SppJoin (./integration.ts): shown are node, spp, firewall, promoteStandalone, addresses, the plan. */
-export const SPP_JOIN_WIRING = ["address", "tls"] as const;
-/** NextHopMonitoring (./integration.ts): shown are the targets and the plan. */
-export const NEXT_HOP_WIRING = ["node", "systemControl", "waitTimeoutMs", "pollMs"] as const;
+// Which keys of each resource are wiring: ./registry.ts (`wiring` of each kind).
 
 /** Splits declared properties into the shown ones and the wiring (undefined values dropped). */
 export function splitWiring(props: Props, wiringKeys: readonly string[]): { shown: Props; wiring: Props } {
@@ -151,7 +127,7 @@ export function wiringDigest(wiring: unknown): string {
 
 /**
  * `true` when the program runs for a preview (`pulumi preview`, the preview of `pulumi up`), `false`
- * in a real run; never printed (a `__` key). Sent by every resource of ./resources.ts.
+ * in a real run; never printed (a `__` key). Sent by every resource with wiring (./registry.ts).
  *
  * The engine records the inputs that `check` returned for the step it ran. If those held the plan
  * computed before the run (`plannedActions`, the findings, …), the recorded inputs would keep a plan

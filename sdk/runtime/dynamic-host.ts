@@ -7,6 +7,7 @@
  */
 import type { CheckResult, DiffResult, ReadResult, ResourceProvider } from "@pulumi/pulumi/dynamic";
 import type { ConfigBag } from "./context";
+import { watched } from "./engine-watchdog";
 import { userProblems, withoutStack } from "./user-errors";
 
 type Props = Record<string, unknown>;
@@ -109,4 +110,22 @@ function withoutProviderText(olds: Props): Props {
   const { __provider: _recorded, ...outs } = olds;
   void _recorded;
   return outs;
+}
+
+/**
+ * One runtime entry (./index.ts, ./integration-providers.ts): its kinds' implementations, watched by the
+ * process's engine watchdog (`providers`, also what the serialized closures of state written by earlier
+ * versions call), and `dynamicProvider(kind)`, what each resource's `__provider` line asks for.
+ */
+export function runtimeEntry<K extends string>(
+  implementations: Record<K, KindImplementation>,
+  configure: (config: ConfigBag) => void,
+): {
+  providers: Record<K, KindImplementation>;
+  dynamicProvider: (kind: string) => ResourceProvider;
+} {
+  const providers = Object.fromEntries(
+    Object.entries<KindImplementation>(implementations).map(([kind, impl]) => [kind, watched(impl)]),
+  ) as Record<K, KindImplementation>;
+  return { providers, dynamicProvider: (kind) => hostProvider(providers, configure, kind) };
 }

@@ -1,7 +1,9 @@
 /**
- * The provider implementation that each resource's `__provider` line requires (compiled, from dist/):
- * `dynamicProvider(kind)`. Nothing of it is captured into the state. `providers` and `configure` stay
- * exported for the serialized closures of state written by earlier versions.
+ * The runtime entry `pulumi-sps/runtime` (package.json `exports`): the provider implementations of the
+ * kinds whose registry entry names "core" (../registry.ts), compiled, from dist/. Each resource's
+ * `__provider` line requires it and asks `dynamicProvider(kind)`. Nothing of it is captured into the
+ * state. `providers` and `configure` stay exported for the serialized closures of state written by
+ * earlier versions.
  */
 import * as firmware from "./firmware-provider";
 import * as indexer from "./indexer-provider";
@@ -9,22 +11,19 @@ import * as license from "./license-provider";
 import * as plugin from "./plugin-provider";
 import * as rolloutStage from "./rollout-stage-provider";
 
+import type { KindsOf } from "../registry";
 import { configure } from "./context";
-import { hostProvider } from "./dynamic-host";
-import { watched } from "./engine-watchdog";
+import { runtimeEntry, type KindImplementation } from "./dynamic-host";
 
 export { configure };
 
-export const providers = {
-  firmware: watched(firmware),
-  license: watched(license),
-  plugin: watched(plugin),
-  indexer: watched(indexer),
-  rolloutStage: watched(rolloutStage),
-} as const;
-export type ProviderKind = keyof typeof providers;
+/** Every kind of the "core" entry, and no other (the compiler checks both against ../registry.ts). */
+const implementations: Record<KindsOf<"core">, KindImplementation> = {
+  firmware,
+  license,
+  plugin,
+  indexer,
+  rolloutStage,
+};
 
-/** What a resource's `__provider` asks for (./dynamic-host.ts); state written before it uses `providers`. */
-export function dynamicProvider(kind: string): ReturnType<typeof hostProvider> {
-  return hostProvider(providers, configure, kind);
-}
+export const { providers, dynamicProvider } = runtimeEntry(implementations, configure);

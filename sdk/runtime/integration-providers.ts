@@ -1,6 +1,7 @@
 /**
- * Provider implementations of the integration resources (docs/design-notes.md#integration-resources), `require`d from dist/ inside the
- * serialized provider methods (sdk/integration.ts), like ./index.ts. One file per resource:
+ * The runtime entry `pulumi-sps/runtime/integration` (package.json `exports`): the provider
+ * implementations of the integration resources (docs/design-notes.md#integration-resources), the kinds
+ * whose registry entry names "integration" (../registry.ts). One file per resource:
  *
  *   sppJoin             — ./spp-join-provider.ts
  *   trafficRedirection  — ./traffic-redirection-provider.ts
@@ -8,8 +9,8 @@
  *
  * and what they share (secret configuration, redacted engine messages): ./integration-common.ts.
  */
-import { hostProvider } from "./dynamic-host";
-import { watched } from "./engine-watchdog";
+import type { KindsOf } from "../registry";
+import { runtimeEntry, type KindImplementation } from "./dynamic-host";
 import { configure } from "./integration-common";
 import { nextHopMonitoring } from "./next-hop-provider";
 import { sppJoin } from "./spp-join-provider";
@@ -23,14 +24,11 @@ export {
 } from "./integration-common";
 export { nextHopMonitoring, sppJoin, trafficRedirection };
 
-export const providers = {
-  sppJoin: watched(sppJoin),
-  trafficRedirection: watched(trafficRedirection),
-  nextHopMonitoring: watched(nextHopMonitoring),
-} as const;
-export type IntegrationKind = keyof typeof providers;
+/** Every kind of the "integration" entry, and no other (the compiler checks both against ../registry.ts). */
+const implementations: Record<KindsOf<"integration">, KindImplementation> = {
+  sppJoin,
+  trafficRedirection,
+  nextHopMonitoring,
+};
 
-/** What a resource's `__provider` asks for (./dynamic-host.ts); state written before it uses `providers`. */
-export function dynamicProvider(kind: string): ReturnType<typeof hostProvider> {
-  return hostProvider(providers, configure, kind);
-}
+export const { providers, dynamicProvider } = runtimeEntry(implementations, configure);

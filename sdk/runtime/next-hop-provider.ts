@@ -1,9 +1,7 @@
 /**
  * The NextHopMonitoring resource (H4) through provider/appliance/next-hop-monitoring.ts.
  */
-import { deadlineMsSchema, intervalMsSchema } from "../../provider/domain/duration-bounds";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
 import {
   applyNextHopMonitoring,
   describeNextHopRoute,
@@ -12,7 +10,7 @@ import {
 } from "../../provider/appliance/next-hop-monitoring";
 import { validateNextHops } from "../../provider/domain/next-hop";
 import { fieldProblems } from "../../provider/domain/validation";
-import { applianceNodeInputSchema, systemControlInputSchema } from "../inputs";
+import { nextHopInputSchema, type NextHopInputs } from "../inputs";
 import { applianceLogin } from "../credentials";
 import { flatInputs } from "../wiring";
 import { credentials, systemControlFor, tlsTrust, unitControlName } from "./context";
@@ -20,29 +18,7 @@ import { engineLog, fail, INTEGRATION_STATE_VERSION, redacted, say } from "./int
 
 type Props = Record<string, unknown>;
 
-const nextHopInputSchema = z.strictObject({
-  node: applianceNodeInputSchema,
-  targets: z.array(
-    z.strictObject({ interface: z.string().min(1), thisNode: z.string(), otherNode: z.string() }),
-  ),
-  systemControl: systemControlInputSchema.default({}),
-  waitTimeoutMs: deadlineMsSchema.optional(),
-  pollMs: intervalMsSchema.optional(),
-  /** The REST path of the setting, when the operator knows one (none is documented). */
-  path: z.string().optional(),
-  /** The manual route: the value its instructions give, once the operator did them. */
-  manualConfirmed: z.string().optional(),
-});
-type NextHopInputs = z.output<typeof nextHopInputSchema>;
-const NEXT_HOP_KEYS = [
-  "node",
-  "targets",
-  "systemControl",
-  "waitTimeoutMs",
-  "pollMs",
-  "path",
-  "manualConfirmed",
-] as const;
+const NEXT_HOP_KEYS = Object.keys(nextHopInputSchema.shape);
 
 function nextHopInputs(props: Props): NextHopInputs {
   const flat = flatInputs(props);

@@ -16,43 +16,11 @@
  * the `up` whenever any cluster failed, so a user never sees a green run for a failed appliance.
  */
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
 import { fieldProblems } from "../../provider/domain/validation";
+import { rolloutStageInputSchema, type RolloutStageInputs } from "../inputs";
 
 type Props = Record<string, unknown>;
 export const ROLLOUT_STAGE_STATE_VERSION = 1;
-
-const nodeStatesSchema = z.record(
-  z.string(),
-  z.record(z.string(), z.object({ version: z.string().nullable(), state: z.string() }).passthrough()),
-);
-
-export const rolloutStageInputSchema = z
-  .object({
-    fleet: z.string().min(1),
-    stage: z.string().min(1),
-    /** `2/3`: the stage's place in the rollout. */
-    position: z.string().min(1),
-    clusters: z.array(z.string().min(1)).min(1),
-    /** Clusters the stage runs at once (lanes). */
-    inFlight: z.number().int().positive(),
-    /** What preview shows: clusters, estimate, engine-parallelism cost and fix. */
-    summary: z.array(z.string()),
-    /** Per cluster, per node: version and state (the clusters' `nodeStates` outputs). */
-    nodeStates: nodeStatesSchema.optional(),
-    /** Gates of other stacks this stage waits for (StackReference outputs), shown as given. */
-    waitsFor: z.array(z.string()).optional(),
-    /** Failed clusters of the stage the gate lets pass (default 0: any failure fails the gate). */
-    failureBudget: z.number().int().min(0).optional(),
-    /** Per cluster, what its firmware run recorded (only with a failure budget above 0). */
-    outcomes: z
-      .record(z.string(), z.object({ outcome: z.string(), message: z.string().optional() }).passthrough())
-      .optional(),
-    /** The fleet's last gate: every cluster of the fleet, budget 0 (fails the `up` on any failure). */
-    final: z.boolean().optional(),
-  })
-  .strict();
-export type RolloutStageInputs = z.infer<typeof rolloutStageInputSchema>;
 
 const DECLARED = Object.keys(rolloutStageInputSchema.shape);
 

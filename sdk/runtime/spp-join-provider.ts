@@ -7,7 +7,6 @@
  */
 import { createHash } from "node:crypto";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
 import {
   JOIN_CLOSES_ACCESS_REQUESTS,
   joinSpp,
@@ -16,7 +15,7 @@ import {
   validateSppJoin,
 } from "../../provider/appliance/spp-join";
 import { fieldProblems } from "../../provider/domain/validation";
-import { tlsInputSchema } from "../inputs";
+import { sppJoinInputSchema, type SppJoinInputs } from "../inputs";
 import { applianceLogin } from "../credentials";
 import { flatInputs } from "../wiring";
 import { credentials, tlsTrust } from "./context";
@@ -24,37 +23,7 @@ import { engineLog, fail, INTEGRATION_STATE_VERSION, requireToken, say } from ".
 
 type Props = Record<string, unknown>;
 
-const sppJoinInputSchema = z.strictObject({
-  /** Node name (for sps:credentials.nodes.<node>). */
-  node: z.string().min(1),
-  /** https:// URL of the Central Management node. */
-  address: z.string().min(1),
-  tls: tlsInputSchema,
-  spp: z.strictObject({
-    address: z.string().min(1),
-    port: z.number().int().optional(),
-    certificateCheckHost: z.string().min(1).optional(),
-    /** J3: how SPP's certificate is trusted (like a node's `tls`); without it no token goes to SPP. */
-    tls: tlsInputSchema.optional(),
-  }),
-  promoteStandalone: z.boolean().optional(),
-  firewall: z.strictObject({ tcp8649BothWays: z.boolean(), tcp443SpsToSpp: z.boolean() }),
-  /** J1: primary IPv4 addresses; a change plans a re-join. */
-  spsPrimaryAddress: z.string().optional(),
-  sppPrimaryAddress: z.string().optional(),
-});
-type SppJoinInputs = z.output<typeof sppJoinInputSchema>;
-
-const SPP_INPUT_KEYS = [
-  "node",
-  "address",
-  "tls",
-  "spp",
-  "promoteStandalone",
-  "firewall",
-  "spsPrimaryAddress",
-  "sppPrimaryAddress",
-] as const;
+const SPP_INPUT_KEYS = Object.keys(sppJoinInputSchema.shape);
 
 /** The declared inputs only (no outputs, no __provider), undefined ones dropped. */
 function sppInputsLoose(props: Props): Props {

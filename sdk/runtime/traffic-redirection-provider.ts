@@ -3,7 +3,6 @@
  * the secret config `sps:routerSsh` ({"privateKey": "..."} or {"password": "..."}).
  */
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
-import { z } from "zod";
 import { SshHostSession } from "../../provider/hosts/ssh-host-session";
 import {
   applyRedirection,
@@ -13,21 +12,12 @@ import {
 } from "../../provider/router";
 import { fieldProblems } from "../../provider/domain/validation";
 import { fail, INTEGRATION_STATE_VERSION, routerAuth, say } from "./integration-common";
+import { trafficRedirectionInputSchema } from "../inputs";
 
 type Props = Record<string, unknown>;
 
-const routerInputSchema = z.strictObject({
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535).optional(),
-  username: z.string().min(1),
-  hostKey: z.union([
-    z.strictObject({ knownHostsLine: z.string().min(1) }),
-    z.strictObject({ sha256Fingerprint: z.string().min(1) }),
-  ]),
-});
-
 async function routerSession(props: Props): Promise<SshHostSession> {
-  const r = routerInputSchema.parse(props["router"]);
+  const r = trafficRedirectionInputSchema.shape.router.parse(props["router"]);
   return SshHostSession.connect({ ...r, auth: routerAuth(), commandTimeoutMs: 60_000 }, `router ${r.host}`);
 }
 
@@ -38,7 +28,7 @@ function redirectionSpec(props: Props): unknown {
 export const trafficRedirection = {
   async check(_olds: Props, news: Props): Promise<CheckResult> {
     const failures: { property: string; reason: string }[] = [];
-    const router = routerInputSchema.safeParse(news["router"]);
+    const router = trafficRedirectionInputSchema.shape.router.safeParse(news["router"]);
     if (!router.success)
       failures.push(
         ...fieldProblems(router.error).map((p) => ({ property: `router.${p.property}`, reason: p.reason })),

@@ -4,7 +4,6 @@ import { strict as assert } from "node:assert";
 import {
   DECLARED_DIGEST_KEY,
   declarationDigest,
-  FIRMWARE_WIRING,
   flatInputs,
   pickKeys,
   recordedInputs,
@@ -14,6 +13,7 @@ import {
   WIRING_KEY,
   wiringDigest,
 } from "../../../sdk/wiring";
+import { RESOURCES } from "../../../sdk/registry";
 import { declaredKey } from "../../../sdk/runtime/firmware-provider";
 
 const declared = {
@@ -30,7 +30,7 @@ const declared = {
 
 describe("wiring", function () {
   it("keeps cluster, target and canary shown and moves nodes, images, channels and checkpoint out", function () {
-    const { shown, wiring } = splitWiring(declared, FIRMWARE_WIRING);
+    const { shown, wiring } = splitWiring(declared, RESOURCES.firmware.wiring);
     assert.deepEqual(Object.keys(shown), ["cluster", "target", "canary"]);
     assert.deepEqual(Object.keys(wiring).sort(), [
       "checkpointDir",
@@ -42,7 +42,7 @@ describe("wiring", function () {
   });
 
   it("gives the providers the same flat view for the split shape and for state written before it", function () {
-    const { shown, wiring } = splitWiring(declared, FIRMWARE_WIRING);
+    const { shown, wiring } = splitWiring(declared, RESOURCES.firmware.wiring);
     const split = {
       ...shown,
       [WIRING_KEY]: wiring,
@@ -58,7 +58,7 @@ describe("wiring", function () {
   });
 
   it("records the shown keys and the wiring, not outputs or __provider", function () {
-    const { shown, wiring } = splitWiring(declared, FIRMWARE_WIRING);
+    const { shown, wiring } = splitWiring(declared, RESOURCES.firmware.wiring);
     const news = {
       ...shown,
       [WIRING_KEY]: wiring,
@@ -84,7 +84,7 @@ describe("wiring", function () {
           readHaState: { channel: "command", argv: ["ha", "{{node}}"] },
         },
       },
-      FIRMWARE_WIRING,
+      RESOURCES.firmware.wiring,
     );
     const news = { ...shown, [WIRING_KEY]: wiring, [WIRING_DIGEST_KEY]: "sha256:x" };
     const outs = recordedOutputs(news, ["cluster", "target"], ["nodes", "systemControl"], "key", {

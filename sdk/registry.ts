@@ -1,0 +1,170 @@
+/**
+ * THE list of the dynamic resources: per resource kind, its class name (which is also its type token,
+ * `pulumi-nodejs:dynamic/sps:<type>`), the runtime entry that implements it, the schema of its
+ * inputs, which inputs travel as wiring (never printed, ./wiring.ts) and the outputs it declares.
+ *
+ * Program side: this file loads nothing of the providers (no executor, no client), only the zod
+ * schemas of ./inputs.ts. What derives from it:
+ *   - each resource class (./resources.ts, ./integration.ts, ./rollout-stage.ts) passes only its kind
+ *     to `SpsDynamicResource` (./dynamic.ts), which takes the type token, the runtime entry, the wiring
+ *     and the output slots from here;
+ *   - each runtime entry's dispatch (./runtime/index.ts, ./runtime/integration-providers.ts) must map
+ *     exactly the kinds whose `entry` names it (`KindsOf`, checked by the compiler);
+ *   - the policy pack's resource list (policy/sps-resources.ts).
+ * The kind and the runtime entry are recorded in every resource's `__provider` (./dynamic.ts): neither
+ * is ever renamed. Adding a resource: docs/contributing/add-a-resource.md.
+ */
+import {
+  firmwareInputSchema,
+  indexerInputSchema,
+  licenseInputSchema,
+  nextHopInputSchema,
+  pluginInputSchema,
+  rolloutStageInputSchema,
+  sppJoinInputSchema,
+  trafficRedirectionInputSchema,
+} from "./inputs";
+
+/** The Pulumi module of every type token: `pulumi-nodejs:dynamic/sps:<type>`. */
+export const SPS_MODULE = "sps";
+
+/** The compiled provider modules, as package.json `exports` names them (recorded in `__provider`). */
+export type RuntimeEntry = "core" | "integration";
+
+export interface ResourceSpec {
+  /** The class name the SDK exports, and the last part of the type token. */
+  readonly type: string;
+  /** The runtime entry whose `dynamicProvider(kind)` implements the kind. */
+  readonly entry: RuntimeEntry;
+  /** The declared inputs, as the provider's `check` validates them. */
+  readonly schema: { readonly shape: Readonly<Record<string, unknown>> };
+  /**
+   * The inputs sent under `__wiring` (never printed; ./wiring.ts), or null: the inputs go to the engine
+   * as declared (no wiring, no `__preview`).
+   */
+  readonly wiring: readonly string[] | null;
+  /** The outputs the resource declares (placeholders among its inputs, ./dynamic.ts `outputSlots`). */
+  readonly outputs: readonly string[];
+}
+
+export const RESOURCES = {
+  firmware: {
+    type: "ClusterFirmware",
+    entry: "core",
+    schema: firmwareInputSchema,
+    // Shown are cluster, target, canary, maxParallel, asOf and the plan. `confirmed`, the operator's
+    // confirmations of manual gates, is a list that grows with the gates passed, not the plan.
+    wiring: [
+      "nodes",
+      "firmware",
+      "licenses",
+      "pluginBuilds",
+      "pluginVersions",
+      "systemControl",
+      "deadlines",
+      "catalog",
+      "checkpointDir",
+      "checkpointKey",
+      "confirmed",
+    ],
+    outputs: [
+      "plannedActions",
+      "planFindings",
+      "resolvedTarget",
+      "estimate",
+      "targetRevision",
+      "nodeStates",
+      "lastRun",
+      "outcome",
+      "evidence",
+      "drift",
+      "stateVersion",
+    ],
+  },
+  license: {
+    type: "License",
+    entry: "core",
+    schema: licenseInputSchema,
+    // Shown are cluster, license (its name), major, warnDays and the plan.
+    wiring: ["nodes", "systemControl"],
+    outputs: ["plannedActions", "installed", "licenseSha256", "licenseRecords", "drift", "stateVersion"],
+  },
+  plugin: {
+    type: "Plugin",
+    entry: "core",
+    schema: pluginInputSchema,
+    // Shown are cluster, name, version and the plan.
+    wiring: ["node", "path"],
+    outputs: ["plannedActions", "installedVersion", "drift", "stateVersion"],
+  },
+  indexer: {
+    type: "IndexerPackage",
+    entry: "core",
+    schema: indexerInputSchema,
+    // Shown are cluster, name, host, spsVersion and the plan.
+    wiring: ["os", "port", "hostKeySha256", "rootPrefix", "packages"],
+    outputs: ["plannedActions", "version", "service", "drift", "stateVersion"],
+  },
+  rolloutStage: {
+    type: "RolloutStage",
+    entry: "core",
+    schema: rolloutStageInputSchema,
+    wiring: null,
+    outputs: ["verified", "failed", "stateVersion"],
+  },
+  sppJoin: {
+    type: "SppJoin",
+    entry: "integration",
+    schema: sppJoinInputSchema,
+    // Shown are node, spp, firewall, promoteStandalone, the addresses and the plan.
+    wiring: ["address", "tls"],
+    outputs: [
+      "plannedActions",
+      "joined",
+      "promoted",
+      "sppCertificateSha256",
+      "tokenFingerprint",
+      "drift",
+      "joinState",
+      "stateVersion",
+    ],
+  },
+  trafficRedirection: {
+    type: "TrafficRedirection",
+    entry: "integration",
+    schema: trafficRedirectionInputSchema,
+    wiring: null,
+    outputs: ["changes", "previousRpFilter", "drift", "stateVersion"],
+  },
+  nextHopMonitoring: {
+    type: "NextHopMonitoring",
+    entry: "integration",
+    schema: nextHopInputSchema,
+    // Shown are the targets and the plan.
+    wiring: ["node", "systemControl", "waitTimeoutMs", "pollMs"],
+    outputs: [
+      "plannedActions",
+      "effectiveTargets",
+      "restartRequired",
+      "route",
+      "lastRun",
+      "drift",
+      "stateVersion",
+    ],
+  },
+} as const satisfies Record<string, ResourceSpec>;
+
+/** A resource kind: the key of `RESOURCES`, recorded in each resource's `__provider`. */
+export type ResourceKind = keyof typeof RESOURCES;
+
+/** The kinds one runtime entry dispatches. */
+export type KindsOf<E extends RuntimeEntry> = {
+  [K in ResourceKind]: (typeof RESOURCES)[K]["entry"] extends E ? K : never;
+}[ResourceKind];
+
+export const RESOURCE_KINDS = Object.keys(RESOURCES) as ResourceKind[];
+
+/** `pulumi-nodejs:dynamic/sps:<type>`: what the engine records as the resource's type. */
+export function typeToken(kind: ResourceKind): string {
+  return `pulumi-nodejs:dynamic/${SPS_MODULE}:${RESOURCES[kind].type}`;
+}
