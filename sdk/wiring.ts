@@ -50,6 +50,12 @@ export function flatInputs(props: Props): Props {
   return { ...rest, ...(wiring as Props) };
 }
 
+/** The declared inputs in the flat view: the given keys that are set, in their order (no outputs, no `__provider`). */
+export function declaredOf(props: Props, keys: readonly string[]): Props {
+  const flat = flatInputs(props);
+  return Object.fromEntries(keys.flatMap((k) => (flat[k] === undefined ? [] : [[k, flat[k]]])));
+}
+
 /** What a provider records of the declaration: the given keys that are present plus the wiring. */
 export function recordedInputs(props: Props, declaredKeys: readonly string[]): Props {
   const out: Props = {};

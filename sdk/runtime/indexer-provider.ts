@@ -18,7 +18,7 @@ import { indexerInputSchema, type IndexerInputs } from "../inputs";
 import { waveLines } from "../plan-lines";
 import { liveStateChanged, credentials, errorText, partialFailure, say } from "./context";
 import { today } from "./firmware-plan";
-import { checkedInputs, flatInputs, isRealRun, previewedPlan, recordedInputs } from "../wiring";
+import { checkedInputs, declaredOf, isRealRun, previewedPlan, recordedInputs } from "../wiring";
 import { forgetNodes, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
@@ -37,8 +37,7 @@ const KEYS = [
 
 /** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function declared(props: Props): Props {
-  const flat = flatInputs(props);
-  return Object.fromEntries(KEYS.flatMap((k) => (flat[k] === undefined ? [] : [[k, flat[k]]])));
+  return declaredOf(props, KEYS);
 }
 
 async function withHost<T>(

@@ -31,7 +31,7 @@ import {
   checkedInputs,
   isRealRun,
   declarationDigest,
-  flatInputs,
+  declaredOf,
   previewedPlan,
   recordedDeclarationDigest,
   recordedOutputs,
@@ -242,12 +242,7 @@ async function hasPendingUploads(olds: Props, news: Props): Promise<boolean> {
 
 /** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function inputsOfLoose(props: Props): Props {
-  const { cluster, nodes, license, major, warnDays, systemControl, licenseConfirmed } = flatInputs(props);
-  return Object.fromEntries(
-    Object.entries({ cluster, nodes, license, major, warnDays, systemControl, licenseConfirmed }).filter(
-      ([, v]) => v !== undefined,
-    ),
-  );
+  return declaredOf(props, DECLARED);
 }
 
 /** What `diff` compares of the declaration. */

@@ -12,7 +12,7 @@ import { validateNextHops } from "../../provider/domain/next-hop";
 import { fieldProblems } from "../../provider/domain/validation";
 import { nextHopInputSchema, type NextHopInputs } from "../inputs";
 import { applianceLogin } from "../credentials";
-import { flatInputs } from "../wiring";
+import { declaredOf, flatInputs } from "../wiring";
 import { credentials, systemControlFor, tlsTrust, unitControlName } from "./context";
 import { engineLog, fail, INTEGRATION_STATE_VERSION, redacted, say } from "./integration-common";
 
@@ -21,9 +21,7 @@ type Props = Record<string, unknown>;
 const NEXT_HOP_KEYS = Object.keys(nextHopInputSchema.shape);
 
 function nextHopInputs(props: Props): NextHopInputs {
-  const flat = flatInputs(props);
-  const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, flat[k]]);
-  return nextHopInputSchema.parse(Object.fromEntries(pairs.filter(([, v]) => v !== undefined)));
+  return nextHopInputSchema.parse(declaredOf(props, NEXT_HOP_KEYS));
 }
 
 function nextHopSpec(f: NextHopInputs, secondary: string): unknown {
@@ -62,9 +60,7 @@ async function routeLine(f: NextHopInputs): Promise<string> {
 
 export const nextHopMonitoring = {
   async check(_olds: Props, news: Props): Promise<CheckResult> {
-    const flat = flatInputs(news);
-    const pairs: [string, unknown][] = NEXT_HOP_KEYS.map((k) => [k, flat[k]]);
-    const parsed = nextHopInputSchema.safeParse(Object.fromEntries(pairs.filter(([, v]) => v !== undefined)));
+    const parsed = nextHopInputSchema.safeParse(declaredOf(news, NEXT_HOP_KEYS));
     if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
     if (!parsed.data.node.ha) {
       return {

@@ -9,7 +9,7 @@ import { pluginDrift } from "../drift";
 import { pluginInputSchema, type PluginInputs } from "../inputs";
 import { liveStateChanged, errorText, partialFailure, restClient, say } from "./context";
 import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
-import { checkedInputs, flatInputs, isRealRun, previewedPlan, recordedInputs } from "../wiring";
+import { checkedInputs, declaredOf, flatInputs, isRealRun, previewedPlan, recordedInputs } from "../wiring";
 import { forgetNodes, restNodeKey, sharedClient, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
@@ -19,10 +19,7 @@ const DECLARED = ["cluster", "node", "name", "version", "path"] as const;
 
 /** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function declared(props: Props): Props {
-  const { cluster, node, name, version, path } = flatInputs(props);
-  return Object.fromEntries(
-    Object.entries({ cluster, node, name, version, path }).filter(([, v]) => v !== undefined),
-  );
+  return declaredOf(props, DECLARED);
 }
 
 async function listedVersion(client: SpsRestClient, f: PluginInputs): Promise<string | undefined> {

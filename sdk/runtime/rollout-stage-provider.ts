@@ -18,6 +18,7 @@
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { fieldProblems } from "../../provider/domain/validation";
 import { rolloutStageInputSchema, type RolloutStageInputs } from "../inputs";
+import { declaredOf } from "../wiring";
 
 type Props = Record<string, unknown>;
 export const ROLLOUT_STAGE_STATE_VERSION = 1;
@@ -25,7 +26,7 @@ export const ROLLOUT_STAGE_STATE_VERSION = 1;
 const DECLARED = Object.keys(rolloutStageInputSchema.shape);
 
 function declared(props: Props): Props {
-  return Object.fromEntries(DECLARED.filter((k) => props[k] !== undefined).map((k) => [k, props[k]]));
+  return declaredOf(props, DECLARED);
 }
 
 /** The engine's placeholder for a value not known yet (preview: the clusters' outputs). */

@@ -17,7 +17,7 @@ import {
 import { fieldProblems } from "../../provider/domain/validation";
 import { sppJoinInputSchema, type SppJoinInputs } from "../inputs";
 import { applianceLogin } from "../credentials";
-import { flatInputs } from "../wiring";
+import { declaredOf, flatInputs } from "../wiring";
 import { credentials, tlsTrust } from "./context";
 import { engineLog, fail, INTEGRATION_STATE_VERSION, requireToken, say } from "./integration-common";
 
@@ -27,24 +27,11 @@ const SPP_INPUT_KEYS = Object.keys(sppJoinInputSchema.shape);
 
 /** The declared inputs only (no outputs, no __provider), undefined ones dropped. */
 function sppInputsLoose(props: Props): Props {
-  const flat = flatInputs(props);
-  const pairs: [string, unknown][] = SPP_INPUT_KEYS.map((k) => [k, flat[k]]);
-  return Object.fromEntries(pairs.filter(([, v]) => v !== undefined));
+  return declaredOf(props, SPP_INPUT_KEYS);
 }
 
 function sppInputs(props: Props): SppJoinInputs {
-  const { node, address, tls, spp, promoteStandalone, firewall, spsPrimaryAddress, sppPrimaryAddress } =
-    flatInputs(props);
-  return sppJoinInputSchema.parse({
-    node,
-    address,
-    tls,
-    spp,
-    promoteStandalone,
-    firewall,
-    spsPrimaryAddress,
-    sppPrimaryAddress,
-  });
+  return sppJoinInputSchema.parse(sppInputsLoose(props));
 }
 
 function joinSpec(f: SppJoinInputs, token: string, rejoin = false): unknown {
