@@ -125,6 +125,12 @@ const deadlinesSchema = z
     firmwareFetchMs: deadlineMsSchema,
     /** How long a node is watched after the firmware upgrade call before it is rebooted (README). */
     upgradeCallObserveMs: deadlineMsSchema,
+    /**
+     * check, diff and read (preview, and `up` before it changes anything): how long to wait for a
+     * node's facts — a node in its first boot (S10) included — and the longest one request may take;
+     * default 90 s, each request at most 15 s (sdk/runtime/firmware-plan.ts).
+     */
+    planReadMs: deadlineMsSchema,
   })
   .partial()
   .strict();

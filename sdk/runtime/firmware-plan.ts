@@ -14,6 +14,7 @@ import type { FirmwareInputs } from "../inputs";
 import { readLiveness } from "../../provider/executor/node-state";
 import { readCapabilities, type RestCapabilities } from "../../provider/appliance/rest-capabilities";
 import type { SpsRestClient } from "../../provider/appliance/sps-rest-client";
+import { ANSWER_TOO_LARGE } from "../../provider/appliance/answer-limits";
 import type { FirmwareSlot } from "../../provider/appliance/appliance-client";
 import { CREDENTIALS_CONFIG_KEY } from "../credentials";
 import { effectiveCatalog, sdkAdvice } from "../catalog-input";
@@ -32,15 +33,23 @@ export interface LiveNodeFacts {
   error?: string;
 }
 
-const BOOT_WAIT_MS = 90_000;
+/** How long check, diff and read wait for a node's facts by default (`deadlines.planReadMs`). */
+export const PLAN_READ_DEFAULT_MS = 90_000;
+
+/** The longest one planning request may take, its answer complete. */
+const PLAN_REQUEST_MS = 15_000;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** One node's running version (and P8's disk fill-up limit). Waits out a first boot (S10) for a while. */
-async function readNodeFacts(client: SpsRestClient, ha: boolean): Promise<LiveNodeFacts> {
-  const deadline = Date.now() + BOOT_WAIT_MS;
+/**
+ * One node's running version (and P8's disk fill-up limit). Waits out a first boot (S10) for up to
+ * `waitMs`; an answer over the byte cap is no boot page (docs/appliance-facts.md §10) and is not read
+ * again — another read would only cost the cap again.
+ */
+async function readNodeFacts(client: SpsRestClient, ha: boolean, waitMs: number): Promise<LiveNodeFacts> {
+  const deadline = Date.now() + waitMs;
   for (;;) {
     // Back = login + /api/info with a version (S10, docs/appliance-facts.md §10); a boot page or 5xx waits.
     const l = await readLiveness(client);
@@ -62,13 +71,19 @@ async function readNodeFacts(client: SpsRestClient, ha: boolean): Promise<LiveNo
         ...(slots ? { slots: slots.slots } : {}),
       };
     }
+    const oversized = l.error.includes(`(${ANSWER_TOO_LARGE})`);
     const transient =
-      l.phase === "booting" || /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT/i.test(l.error);
-    if (transient && Date.now() < deadline) {
-      await sleep(1000);
+      !oversized &&
+      (l.phase === "booting" || /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT/i.test(l.error));
+    const left = deadline - Date.now();
+    if (transient && left > 0) {
+      await sleep(Math.min(1000, left));
       continue;
     }
-    return { error: l.error };
+    // Named so the operator knows which deadline ran out, and where to lengthen it.
+    return {
+      error: transient ? `${l.error}; no usable answer within deadlines.planReadMs = ${waitMs} ms` : l.error,
+    };
   }
 }
 
@@ -80,18 +95,25 @@ export async function readLiveFacts(
   f: FirmwareInputs,
   options: { fresh?: boolean } = {},
 ): Promise<Record<string, LiveNodeFacts>> {
+  const waitMs = f.deadlines?.planReadMs ?? PLAN_READ_DEFAULT_MS;
+  const requestMs = Math.min(PLAN_REQUEST_MS, waitMs);
   const entries = await Promise.all(
     f.nodes.map(async (node): Promise<[string, LiveNodeFacts]> => {
       if (options.fresh) {
-        const client = restClient(node, 15_000);
+        const client = restClient(node, requestMs);
         try {
-          return [node.name, await readNodeFacts(client, node.ha)];
+          return [node.name, await readNodeFacts(client, node.ha, waitMs)];
         } finally {
           client.close();
         }
       }
       const key = restNodeKey(node);
-      return [node.name, await sharedRead(key, "firmware", () => readNodeFacts(sharedClient(node), node.ha))];
+      return [
+        node.name,
+        await sharedRead(key, `firmware~${waitMs}`, () =>
+          readNodeFacts(sharedClient(node, requestMs), node.ha, waitMs),
+        ),
+      ];
     }),
   );
   return Object.fromEntries(entries);

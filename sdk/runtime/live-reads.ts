@@ -73,14 +73,17 @@ export function sharedRead<T>(node: string, what: string, read: () => Promise<T>
   return value;
 }
 
-/** One logged-in REST client per node for the shared reads (logs in once, on its first request). */
-export function sharedClient(node: RestNode): SpsRestClient {
-  const key = restNodeKey(node);
+/**
+ * One logged-in REST client per node (and per request timeout) for the shared reads: logs in once, on
+ * its first request.
+ */
+export function sharedClient(node: RestNode, timeoutMs = 15_000): SpsRestClient {
+  const key = `${restNodeKey(node)}~${timeoutMs}`;
   const now = Date.now();
   const found = sessions.get(key);
   if (found && found.expires > now) return found.client;
   if (found) found.client.close();
-  const client = restClient(node, 15_000);
+  const client = restClient(node, timeoutMs);
   sessions.set(key, { client, expires: now + LIVE_READ_TTL_MS });
   // Closed well after it is last handed out (a read started just before then may retry for a while),
   // never by `forgetNodes` (a read may be in flight); the timer never keeps the process up.
@@ -96,6 +99,6 @@ export function sharedClient(node: RestNode): SpsRestClient {
 export function forgetNodes(keys: readonly string[]): void {
   for (const key of keys) {
     reads.delete(key);
-    sessions.delete(key);
+    for (const session of [...sessions.keys()]) if (session.startsWith(`${key}~`)) sessions.delete(session);
   }
 }

@@ -1,7 +1,8 @@
 /**
  * A hostile "SPS appliance" for tests: an HTTPS server on loopback that logs in like SPS (Basic auth →
  * `session_id` cookie) and answers each path as the test says — normally, with a slow drip, an endless
- * body, a wrong shape, terminal escapes, echoed secrets, a redirect or a connection reset. It counts
+ * body, a wrong shape, terminal escapes, echoed secrets, a redirect, a connection reset before an
+ * answer or in the middle of a body (an answer for `/api/authentication` replaces the login). It counts
  * the bytes it sent per path (so a test can assert the client stopped reading) and every request that
  * is not a GET (so a test can assert nothing was written). Each test stops it (`stop`): every open
  * connection is closed and every timer cleared.
@@ -63,6 +64,20 @@ export function endless(): Behaviour {
       }
     };
     pump();
+  };
+}
+
+/**
+ * A valid-looking JSON answer that declares `declared` bytes, sends `sent` of them and then resets the
+ * connection: the client sees the body end early.
+ */
+export function resetMidBody(declared = 4096, sent = 100): Behaviour {
+  return (req, res, ctx) => {
+    res.writeHead(200, { "Content-Type": "application/json", "Content-Length": declared });
+    const start = Buffer.from('{"body":{"firmware_version":"7.0.3","x":"');
+    const part = Buffer.concat([start, Buffer.alloc(Math.max(0, sent - start.length), 0x61)]);
+    ctx.count(part.length);
+    res.write(part, () => req.socket.destroy());
   };
 }
 
@@ -138,6 +153,20 @@ export class HostileAppliance {
     return this.bytesSent.get(path) ?? 0;
   }
 
+  /** Bytes sent over all paths. */
+  sentTotal(): number {
+    let total = 0;
+    for (const n of this.bytesSent.values()) total += n;
+    return total;
+  }
+
+  /** Forgets the counts and the request record (one server, several probes in turn). */
+  clearRecord(): void {
+    this.bytesSent.clear();
+    this.writes.length = 0;
+    this.requests.length = 0;
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     this.requests.push(`${req.method} ${path}`);
@@ -151,7 +180,8 @@ export class HostileAppliance {
         return t;
       },
     };
-    const behaviour = path === "/api/authentication" ? this.login : this.answers[path];
+    // A test's answer for the login path replaces the default login.
+    const behaviour = this.answers[path] ?? (path === "/api/authentication" ? this.login : undefined);
     if (behaviour) return behaviour(req, res, ctx);
     json({ error: { type: "NotFound", details: { message: "no such resource" } } }, 404)(req, res, ctx);
   }
