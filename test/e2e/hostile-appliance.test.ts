@@ -30,7 +30,7 @@ const PLAN_READ_MS = 1500;
 /** What the server may have sent beyond what the client read: the socket and TLS buffers. */
 const BUFFERS = 8 * 1024 * 1024;
 
-/** C0 and C1 control characters other than tab and line feed. */
+/** Control characters (U+0000–U+001F, DEL, U+0080–U+009F) other than tab and line feed. */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 const userPw = Buffer.from(`${LOGIN.username}:${LOGIN.password}`);
