@@ -19,7 +19,7 @@ import {
   parseCoreShellCommand,
   type CoreShellCommand,
 } from "../provider/appliance/system-control/core-shell-commands";
-import { fingerprintOfKeyBlob } from "../provider/appliance/system-control/host-key";
+import { sha256Fingerprint } from "../provider/hosts/host-key";
 import type { HaState } from "../provider/appliance/system-control/operations";
 
 /** What the node model offers the core shell. Methods may be sync or async; throwing = refusal. */
@@ -140,7 +140,7 @@ export async function startCoreShell(opts: CoreShellServerOptions): Promise<Runn
   const hostPrivate = opts.hostKey ?? generateEd25519KeyPair("sps-core-shell").private;
   const hostKey = parseKeyOrThrow(hostPrivate);
   const publicBlob = hostKey.getPublicSSH();
-  const hostKeyFingerprint = fingerprintOfKeyBlob(publicBlob);
+  const hostKeyFingerprint = sha256Fingerprint(publicBlob);
   const authorized = new Map<string, ParsedKey[]>(
     opts.users.map((u) => [u.username, (u.authorizedKeys ?? []).map(parseKeyOrThrow)]),
   );

@@ -3,6 +3,7 @@
  * end (a hostile or broken appliance, a runaway command) does not fill the runner's memory. What comes
  * after the cap is dropped and `truncated` says so; the command's deadline still ends it.
  */
+import { redactText } from "../domain/redaction";
 
 /** Bytes of one stream (stdout or stderr) of one command kept at most. */
 export const COMMAND_OUTPUT_MAX_BYTES = 1024 * 1024;
@@ -36,4 +37,16 @@ export class CappedOutput {
   describe(): string {
     return this.truncated ? `${this.text()}\n[output cut at ${this.maxBytes} bytes]` : this.text();
   }
+}
+
+/** Characters of a failed command's stderr that an error message shows. */
+export const STDERR_TAIL_CHARS = 600;
+
+/**
+ * The last part of a command's stderr for an error message, enough to see why it failed: secrets
+ * (passwords, passphrases, key texts) removed first, so no part of one survives the cut.
+ */
+export function stderrTailOf(text: string, secrets: readonly string[] = [], max = STDERR_TAIL_CHARS): string {
+  const trimmed = redactText(text, secrets).trimEnd();
+  return trimmed.length <= max ? trimmed : `…${trimmed.slice(trimmed.length - max)}`;
 }

@@ -4,20 +4,8 @@
  */
 
 import { SpsError } from "../domain/errors";
-import { redactText } from "../domain/redaction";
-
-const STDERR_TAIL_CHARS = 800;
-
-/** Removes every secret from a text (passwords, passphrases); used on every message we build. */
-export function redact(text: string, secrets: readonly string[]): string {
-  return redactText(text, secrets);
-}
-
-/** The last part of a command's stderr, enough to see why it failed. */
-export function stderrTail(stderr: string, max = STDERR_TAIL_CHARS): string {
-  const trimmed = stderr.trimEnd();
-  return trimmed.length <= max ? trimmed : `…${trimmed.slice(trimmed.length - max)}`;
-}
+import { redactText as redact } from "../domain/redaction";
+import { stderrTailOf } from "./capped-output";
 
 export type SshCommandFailure = "exit-code" | "timeout" | "connection-lost";
 
@@ -40,7 +28,7 @@ export class SshCommandError extends SpsError {
     secrets?: readonly string[];
   }) {
     const secrets = args.secrets ?? [];
-    const tail = redact(stderrTail(args.stderr), secrets);
+    const tail = stderrTailOf(args.stderr, secrets);
     const command = redact(args.command, secrets);
     const why =
       args.failure === "timeout"
@@ -83,30 +71,52 @@ export class SudoRefusedError extends SshCommandError {
   }
 }
 
+/**
+ * Why a connection could not be opened: `auth` (credentials refused), `timeout` (no handshake in
+ * time), `unreachable` (refused, reset, closed), `key` (the private key could not be used),
+ * `host-key` (the server's key is not the declared one: `HostKeyMismatchError`).
+ */
+export type SshConnectFailure = "auth" | "timeout" | "unreachable" | "key" | "host-key";
+
 /** Could not open (or authenticate) the SSH connection. */
 export class SshConnectionError extends SpsError {
   static override readonly code: string = "SSH_CONNECTION_FAILED";
   readonly host: string;
+  /** The message without the host in front of it. */
+  readonly detail: string;
 
-  constructor(host: string, message: string, secrets: readonly string[] = []) {
-    super(redact(`${host}: ${message}`, secrets));
+  constructor(
+    host: string,
+    message: string,
+    secrets: readonly string[] = [],
+    readonly failure: SshConnectFailure = "unreachable",
+    details: { field?: string; hint?: string } = {},
+  ) {
+    super(redact(`${host}: ${message}`, secrets), details);
     this.name = "SshConnectionError";
     this.host = host;
+    this.detail = redact(message, secrets);
   }
 }
 
-/** The host presented a key other than the one declared: the connection is refused. */
+/**
+ * The host presented a key other than the one declared: the connection is refused before any
+ * credential is sent. `field` is the declared key's input (`hostKey`, `nodes.sps-a.ssh.hostKey`).
+ */
 export class HostKeyMismatchError extends SshConnectionError {
   static override readonly code: string = "HOST_KEY_MISMATCH";
   readonly expectedFingerprint: string;
   readonly actualFingerprint: string;
 
-  constructor(host: string, expectedFingerprint: string, actualFingerprint: string) {
+  constructor(host: string, expectedFingerprint: string, actualFingerprint: string, field = "hostKey") {
+    const hint = `if the host was legitimately re-keyed (reinstalled), verify its new key out of band and update ${field}; otherwise do not connect`;
     super(
       host,
-      `host key verification failed, connection refused: expected ${expectedFingerprint}, ` +
-        `the host presented ${actualFingerprint}. If the host was legitimately re-keyed, update its ` +
-        `declared hostKey (knownHostsLine or sha256Fingerprint); otherwise do not connect.`,
+      `host key verification failed, connection refused before authenticating: expected ${expectedFingerprint}, ` +
+        `the host presented ${actualFingerprint}. Fix: ${hint}.`,
+      [],
+      "host-key",
+      { field, hint },
     );
     this.name = "HostKeyMismatchError";
     this.expectedFingerprint = expectedFingerprint;

@@ -1,9 +1,15 @@
 /**
- * Host key verification: the declared key (a known_hosts line or a SHA-256 fingerprint) against the
- * key the server presents. Pure.
+ * Host key verification, for every SSH connection of the project (indexer hosts and the SPS core
+ * shell): the declared key (a known_hosts line or a SHA-256 fingerprint) against the key the server
+ * presents. Pure.
  */
 import { createHash } from "node:crypto";
-import type { HostKeyOptions } from "./ssh-options";
+
+/**
+ * A declared host key: a known_hosts line, or the `SHA256:…` fingerprint `ssh-keygen -lf` prints
+ * (named `sha256Fingerprint` in the indexer host options, `sha256` in the system-control config).
+ */
+export type HostKeyPin = { knownHostsLine: string } | { sha256Fingerprint: string } | { sha256: string };
 
 const KEY_TYPE =
   /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)$/;
@@ -43,17 +49,18 @@ export function parseKnownHostsLine(line: string): KnownHostKey {
 }
 
 /** The fingerprint the host must present, from the declared host key option. */
-export function expectedFingerprint(hostKey: HostKeyOptions): string {
+export function expectedFingerprint(hostKey: HostKeyPin): string {
   if ("knownHostsLine" in hostKey)
     return sha256Fingerprint(parseKnownHostsLine(hostKey.knownHostsLine).keyBlob);
-  return hostKey.sha256Fingerprint.replace(/=+$/, "");
+  const fingerprint = "sha256" in hostKey ? hostKey.sha256 : hostKey.sha256Fingerprint;
+  return fingerprint.replace(/=+$/, "");
 }
 
 /**
  * Host key algorithms to offer so that the server presents the declared key type (a server with
  * several host keys would otherwise present whichever it prefers). Undefined: no restriction.
  */
-export function hostKeyAlgorithmsFor(hostKey: HostKeyOptions): string[] | undefined {
+export function hostKeyAlgorithmsFor(hostKey: HostKeyPin): string[] | undefined {
   if (!("knownHostsLine" in hostKey)) return undefined;
   const { keyType } = parseKnownHostsLine(hostKey.knownHostsLine);
   return keyType === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [keyType];

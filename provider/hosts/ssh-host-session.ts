@@ -4,20 +4,18 @@
  * through `sudo -n`; uploads over SFTP checked with `sha256sum` on the host.
  */
 import { readFileBounded, TEXT_INPUT_MAX_BYTES } from "../domain/bounded-file";
-import { CappedOutput } from "./capped-output";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
-import { Client, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from "ssh2";
+import type { Client, ClientChannel } from "ssh2";
 import {
-  HostKeyMismatchError,
   SshCommandError,
   SshConnectionError,
   SudoRefusedError,
   UploadVerificationError,
-  redact,
+  type SshConnectFailure,
 } from "./host-errors";
-import { expectedFingerprint, hostKeyAlgorithmsFor, sha256Fingerprint } from "./host-key";
+import { execSsh, openSshClient, type SshEndpoint } from "./ssh-transport";
 import type { CommandResult, HostSession, RunOptions, UploadResult } from "./host-session";
 import { parseSshHostOptions, type SshEndpointOptions, type SshHostOptions } from "./ssh-options";
 import { shellQuote } from "./shell-quote";
@@ -151,73 +149,35 @@ export class SshHostSession implements HostSession {
   }
 
   /** Runs `wire` and collects its output; `command` is what messages show (without the sudo wrapper). */
-  private exec(command: string, wire: string, timeoutMs: number): Promise<CommandResult> {
-    return new Promise<CommandResult>((resolve, reject) => {
-      const stdout = new CappedOutput();
-      const stderr = new CappedOutput();
-      let channel: ClientChannel | undefined;
-      let settled = false;
-      const fail = (failure: "timeout" | "connection-lost", detail: string): void => {
-        if (settled) return;
-        settled = true;
-        cleanup();
-        reject(
-          new SshCommandError({
-            host: this.host,
-            command,
-            exitCode: null,
-            stderr: stderr.describe(),
-            failure,
-            detail,
-            secrets: this.secrets,
-          }),
-        );
-      };
-      const onLost = (reason: string): void => fail("connection-lost", reason);
-      const timer = setTimeout(() => {
-        // The remote process may outlive the channel if the server ignores the signal; the caller
-        // treats a timed-out command as failed and re-reads the host state before going on.
-        try {
-          channel?.signal("KILL");
-          channel?.close();
-        } catch {
-          // the channel is already gone
+  private async exec(command: string, wire: string, timeoutMs: number): Promise<CommandResult> {
+    const r = await execSsh(this.client, wire, {
+      timeoutMs,
+      watchLoss: (onLost) => {
+        if (this.closedReason !== undefined) {
+          onLost(this.closedReason);
+          return () => undefined;
         }
-        fail("timeout", `${timeoutMs} ms`);
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.pending.delete(onLost);
-      };
-      if (this.closedReason !== undefined) return onLost(this.closedReason);
-      this.pending.add(onLost);
-      this.client.exec(wire, (err, stream) => {
-        if (err) return fail("connection-lost", err.message);
-        channel = stream;
-        let exitCode: number | null = null;
-        let signal: string | undefined;
-        stream.on("data", (d: Buffer) => stdout.push(d));
-        stream.stderr.on("data", (d: Buffer) => stderr.push(d));
-        stream.on("exit", (code: number | null, sig?: string) => {
-          exitCode = code;
-          signal = sig;
-        });
-        stream.on("close", () => {
-          if (settled) return;
-          if (exitCode === null && signal === undefined) {
-            return fail("connection-lost", this.closedReason ?? "the channel closed without an exit status");
-          }
-          settled = true;
-          cleanup();
-          resolve({
-            // Killed by a signal: no exit code; 128+n is what a shell would report, 255 when unknown.
-            exitCode: exitCode ?? 255,
-            stdout: stdout.text(),
-            stderr: stderr.describe() + (signal ? `\n(killed by signal ${signal})` : ""),
-          });
-        });
-      });
+        this.pending.add(onLost);
+        return () => this.pending.delete(onLost);
+      },
     });
+    if (r.outcome !== "exited") {
+      throw new SshCommandError({
+        host: this.host,
+        command,
+        exitCode: null,
+        stderr: r.stderr,
+        failure: r.outcome === "timeout" ? "timeout" : "connection-lost",
+        detail: r.outcome === "timeout" ? `${timeoutMs} ms` : (r.detail ?? this.closedReason ?? ""),
+        secrets: this.secrets,
+      });
+    }
+    return {
+      // Killed by a signal: no exit code; 128+n is what a shell would report, 255 when unknown.
+      exitCode: r.exitCode ?? 255,
+      stdout: r.stdout,
+      stderr: r.stderr + (r.signal ? `\n(killed by signal ${r.signal})` : ""),
+    };
   }
 }
 
@@ -229,25 +189,17 @@ function secretsOf(e: SshEndpointOptions): string[] {
 
 async function openClient(e: SshEndpointOptions, label: string, sock?: Readable): Promise<Client> {
   const secrets = secretsOf(e);
-  const expected = expectedFingerprint(e.hostKey);
-  const algorithms = hostKeyAlgorithmsFor(e.hostKey);
-  let presented: string | undefined;
-  const config: ConnectConfig = {
+  const endpoint: SshEndpoint = {
     host: e.host,
     port: e.port,
     username: e.username,
-    readyTimeout: e.connectTimeoutMs,
-    keepaliveInterval: 5_000,
-    keepaliveCountMax: 3,
-    tryKeyboard: false,
-    hostVerifier: (key: Buffer): boolean => {
-      presented = sha256Fingerprint(key);
-      return presented === expected;
-    },
+    hostKey: e.hostKey,
+    hostKeyField: label.endsWith("(jump host)") ? "jumpHost.hostKey" : "hostKey",
+    readyTimeoutMs: e.connectTimeoutMs,
+    keepalive: true,
   };
-  if (algorithms) config.algorithms = { serverHostKey: algorithms as ServerHostKeyAlgorithm[] };
-  if (sock) config.sock = sock;
-  if (e.auth.method === "password") config.password = e.auth.password;
+  if (sock) endpoint.sock = sock;
+  if (e.auth.method === "password") endpoint.password = e.auth.password;
   if (e.auth.method === "agent") {
     const socket = e.auth.agentSocket ?? process.env["SSH_AUTH_SOCK"];
     if (!socket) {
@@ -256,12 +208,12 @@ async function openClient(e: SshEndpointOptions, label: string, sock?: Readable)
         "auth.agentSocket: no ssh-agent socket; set SSH_AUTH_SOCK or give auth.agentSocket",
       );
     }
-    config.agent = socket;
+    endpoint.agent = socket;
   }
   if (e.auth.method === "privateKey") {
     if (e.auth.privateKeyPath !== undefined) {
       try {
-        config.privateKey = readFileBounded(e.auth.privateKeyPath, TEXT_INPUT_MAX_BYTES);
+        endpoint.privateKey = readFileBounded(e.auth.privateKeyPath, TEXT_INPUT_MAX_BYTES);
       } catch (err) {
         throw new SshConnectionError(
           label,
@@ -270,45 +222,27 @@ async function openClient(e: SshEndpointOptions, label: string, sock?: Readable)
         );
       }
     } else {
-      config.privateKey = e.auth.privateKey;
+      endpoint.privateKey = e.auth.privateKey;
     }
-    if (e.auth.passphrase !== undefined) config.passphrase = e.auth.passphrase;
+    endpoint.passphrase = e.auth.passphrase;
   }
-  const client = new Client();
-  return new Promise<Client>((resolve, reject) => {
-    client.once("ready", () => resolve(client));
-    client.once("error", (err: Error) => {
-      client.end();
-      if (presented !== undefined && presented !== expected) {
-        return reject(new HostKeyMismatchError(label, expected, presented));
-      }
-      reject(new SshConnectionError(label, describeConnectError(err, e), secrets));
-    });
-    try {
-      client.connect(config);
-    } catch (err) {
-      // ssh2 throws synchronously on an unparsable private key.
-      reject(
-        new SshConnectionError(
-          label,
-          `auth: the private key could not be used (${redact(errorText(err), secrets)}); ` +
-            "check the key format and its passphrase",
-          secrets,
-        ),
-      );
-    }
+  return openSshClient(endpoint, {
+    label,
+    secrets,
+    describe: (failure, err) => describeConnectError(failure, err, e),
   });
 }
 
-function describeConnectError(err: Error, e: SshEndpointOptions): string {
-  const level = (err as { level?: string }).level;
-  if (level === "client-authentication") {
+function describeConnectError(failure: SshConnectFailure, err: Error, e: SshEndpointOptions): string {
+  if (failure === "key")
+    return `auth: the private key could not be used (${err.message}); check the key format and its passphrase`;
+  if (failure === "auth") {
     return (
       `authentication as "${e.username}" with method ${e.auth.method} was refused; ` +
       "check the user name and the credentials in auth"
     );
   }
-  if (/timed out/i.test(err.message)) {
+  if (failure === "timeout") {
     return `no SSH handshake within ${e.connectTimeoutMs} ms (connectTimeoutMs); check host, port and firewalls`;
   }
   return `cannot connect to ${e.host}:${e.port}: ${err.message}`;

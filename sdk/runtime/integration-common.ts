@@ -5,7 +5,7 @@
  * and the state version of their outputs.
  */
 import type { TrustLogger } from "../../provider/appliance/tls-trust";
-import { redact } from "../../provider/hosts/host-errors";
+import { redactText as redact } from "../../provider/domain/redaction";
 import { printableLines } from "../../provider/domain/printable";
 import { credentials, configure as configureContext, toEngine, type ConfigBag } from "./context";
 import { secretValues } from "../credentials";

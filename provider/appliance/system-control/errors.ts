@@ -1,34 +1,23 @@
 /**
  * Errors of the system-control layer. They carry the context an operator needs (channel, node,
  * operation, exit code, stderr tail) and never a password, key or license text: every message and
- * tail passes through `redactSecrets`.
+ * tail passes through `redactText`.
  */
 import { SpsError } from "../../domain/errors";
 import { whyChannelCannot, type ChannelKind, type SystemControlOperation } from "./operations";
 import { SpawnError } from "./run-process";
 import { redactText } from "../../domain/redaction";
-
-const STDERR_TAIL_CHARS = 600;
-
-/** Replaces every secret (password, passphrase, key text) in a text by `[redacted]`. */
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  return redactText(text, secrets);
-}
-
-/** The last part of a process's stderr, enough to see why it failed. */
-export function tailOf(text: string, max = STDERR_TAIL_CHARS): string {
-  const trimmed = text.trimEnd();
-  return trimmed.length <= max ? trimmed : `…${trimmed.slice(trimmed.length - max)}`;
-}
+import { stderrTailOf } from "../../hosts/capped-output";
 
 /**
  * Why an operation failed: `exit-code` (the command ran and said no), `deadline` (the operation's
- * own deadline passed), `unreachable` (no connection / no answer), `host-key` (SSH host key not the
- * configured one), `output` (unparseable answer), `spawn` (tool missing), `unsupported` (channel
- * cannot do this operation).
+ * own deadline passed), `unreachable` (no connection / no answer), `auth` (credentials refused),
+ * `output` (unparseable answer), `spawn` (tool missing), `unsupported` (channel cannot do this
+ * operation). An SSH host key other than the configured one is a `HostKeyMismatchError` (the
+ * project's one SSH transport, `hosts/ssh-transport.ts`), not a SystemControlError.
  */
 export type SystemControlFailure =
-  "exit-code" | "deadline" | "unreachable" | "host-key" | "auth" | "output" | "spawn" | "unsupported";
+  "exit-code" | "deadline" | "unreachable" | "auth" | "output" | "spawn" | "unsupported";
 
 export interface SystemControlErrorArgs {
   channel: ChannelKind;
@@ -53,8 +42,8 @@ export class SystemControlError extends SpsError {
 
   constructor(args: SystemControlErrorArgs) {
     const secrets = args.secrets ?? [];
-    const tail = redactSecrets(tailOf(args.stderr ?? ""), secrets);
-    const detail = redactSecrets(args.detail, secrets);
+    const tail = stderrTailOf(args.stderr ?? "", secrets);
+    const detail = redactText(args.detail, secrets);
     const code = args.exitCode === undefined || args.exitCode === null ? "" : ` (exit code ${args.exitCode})`;
     super(
       `${args.operation} on node ${args.node} via ${args.channel}: ${detail}${code}${tail ? `; stderr: ${tail}` : ""}`,
@@ -72,7 +61,7 @@ export class SystemControlError extends SpsError {
 
 /**
  * The errors of one channel: every failure of an operation there names the operation, the node and
- * the channel, and passes through the channel's secrets (`redactSecrets`), so the channels state
+ * the channel, and passes through the channel's secrets (`redactText`), so the channels state
  * only what differs (failure, detail, exit code, stderr).
  */
 export class ChannelErrors {
@@ -136,35 +125,6 @@ export class ChannelErrors {
       if (e instanceof SpawnError) throw this.fail(operation, node, "spawn", `${e.message}; ${fix}`);
       throw e;
     }
-  }
-}
-
-/** The SSH host key differs from the configured one: the connection is refused before authenticating. */
-export class HostKeyMismatchError extends SystemControlError {
-  static override readonly code: string = "SSH_HOST_KEY_MISMATCH";
-  readonly expectedFingerprint: string;
-  readonly actualFingerprint: string;
-
-  constructor(args: {
-    node: string;
-    operation: SystemControlOperation;
-    host: string;
-    port: number;
-    expected: string;
-    actual: string;
-  }) {
-    super({
-      channel: "ssh",
-      node: args.node,
-      operation: args.operation,
-      failure: "host-key",
-      detail:
-        `host key of ${args.host}:${args.port} does not match: expected ${args.expected}, got ${args.actual}. ` +
-        `Refused before authenticating. If the appliance was reinstalled, verify the new key out of band and update the configured hostKey`,
-    });
-    this.name = "HostKeyMismatchError";
-    this.expectedFingerprint = args.expected;
-    this.actualFingerprint = args.actual;
   }
 }
 

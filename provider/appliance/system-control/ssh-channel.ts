@@ -1,10 +1,13 @@
 /**
  * The `ssh` channel: runs the (inferred) core-shell vocabulary of `core-shell-commands.ts` on the
- * node's core shell over ssh2. The host key is verified before authenticating; a mismatch is
- * refused with both fingerprints. The exit code decides; stderr alone is not a failure.
+ * node's core shell over the project's one SSH transport (`hosts/ssh-transport.ts`). The host key
+ * is verified before authenticating; a mismatch is refused with both fingerprints
+ * (`HostKeyMismatchError`, naming `nodes.<node>.ssh.hostKey`). The exit code decides; stderr alone
+ * is not a failure.
  */
-import { CappedOutput } from "../../hosts/capped-output";
-import { Client, type ConnectConfig } from "ssh2";
+import type { Client } from "ssh2";
+import { HostKeyMismatchError, SshConnectionError } from "../../hosts/host-errors";
+import { execSsh, openSshClient } from "../../hosts/ssh-transport";
 import {
   activateOtherNodeCommand,
   haStatusCommand,
@@ -15,13 +18,7 @@ import {
   shutdownOtherNodeCommand,
 } from "./core-shell-commands";
 import { deadlineOf, secretsOf, type SshTargetConfig, type SystemControlConfig } from "./config";
-import {
-  ChannelErrors,
-  HostKeyMismatchError,
-  type SystemControlError,
-  type SystemControlFailure,
-} from "./errors";
-import { expectedFingerprint, fingerprintOfKeyBlob } from "./host-key";
+import { ChannelErrors } from "./errors";
 import type {
   HaPair,
   HaState,
@@ -124,7 +121,7 @@ export class SshChannel implements SystemControl {
     return { address: n.address, ssh: n.ssh };
   }
 
-  private exec(
+  private async exec(
     operation: SystemControlOperation,
     node: string,
     command: string,
@@ -132,117 +129,78 @@ export class SshChannel implements SystemControl {
   ): Promise<ExecResult> {
     const { address, ssh } = this.target(operation, node);
     const deadlineMs = deadlineOf(this.config, operation);
-    const expected = expectedFingerprint(ssh.hostKey);
-    const fail = (
-      failure: SystemControlFailure,
-      detail: string,
-      more?: { stderr?: string; cause?: unknown },
-    ): SystemControlError => this.errors.fail(operation, node, failure, detail, more);
-    return new Promise<ExecResult>((resolve, reject) => {
-      const client = new Client();
-      let seenFingerprint: string | undefined;
-      let settled = false;
-      let commandSent = false;
-      let exitCode: number | null = null;
-      const out = new CappedOutput();
-      const errOut = new CappedOutput();
-      const finish = (fn: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        client.end();
-        fn();
-      };
-      const timer = setTimeout(() => {
-        finish(() =>
-          reject(
-            fail(
-              "deadline",
-              `no result within the operation's deadline of ${formatDuration(deadlineMs)} (${address}:${ssh.port})`,
-              { stderr: errOut.describe() },
-            ),
-          ),
-        );
+    const where = `${address}:${ssh.port}`;
+    const started = Date.now();
+    const client = await this.connect(operation, node, address, ssh, deadlineMs);
+    try {
+      const r = await execSsh(client, command, {
+        timeoutMs: Math.max(1, deadlineMs - (Date.now() - started)),
+        ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
+      });
+      if (r.outcome === "timeout") {
         client.destroy();
-      }, deadlineMs);
+        throw this.errors.fail(
+          operation,
+          node,
+          "deadline",
+          `no result within the operation's deadline of ${formatDuration(deadlineMs)} (${where})`,
+          { stderr: r.stderr },
+        );
+      }
+      if (r.outcome === "refused")
+        throw this.errors.fail(operation, node, "unreachable", `exec refused: ${r.detail ?? ""}`);
+      // A node going down may drop the connection once the command was sent: the caller decides.
+      return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, disconnected: r.exitCode === null };
+    } finally {
+      client.end();
+    }
+  }
 
-      client.on("error", (err: Error & { level?: string; code?: string }) => {
-        finish(() => {
-          if (seenFingerprint !== undefined && seenFingerprint !== expected) {
-            reject(
-              new HostKeyMismatchError({
-                node,
-                operation,
-                host: address,
-                port: ssh.port,
-                expected,
-                actual: seenFingerprint,
-              }),
-            );
-          } else if (commandSent) {
-            resolve({ exitCode, stdout: out.text(), stderr: errOut.describe(), disconnected: true });
-          } else {
-            const auth = err.level === "client-authentication";
-            reject(
-              fail(
-                auth ? "auth" : "unreachable",
-                auth
-                  ? `authentication as ${ssh.username} failed at ${address}:${ssh.port}: check nodes.${node}.ssh credentials`
-                  : `cannot reach the core shell at ${address}:${ssh.port}: ${err.message}`,
-                { cause: err },
-              ),
-            );
-          }
-        });
-      });
-      client.on("close", () =>
-        finish(() =>
-          commandSent
-            ? resolve({ exitCode, stdout: out.text(), stderr: errOut.describe(), disconnected: true })
-            : reject(
-                fail("unreachable", `connection to ${address}:${ssh.port} closed before the command ran`),
-              ),
-        ),
-      );
-      client.on("ready", () => {
-        client.exec(command, (err, stream) => {
-          if (err) {
-            finish(() => reject(fail("unreachable", `exec refused: ${err.message}`, { cause: err })));
-            return;
-          }
-          commandSent = true;
-          stream.on("data", (c: Buffer) => out.push(c));
-          stream.stderr.on("data", (c: Buffer) => errOut.push(c));
-          stream.on("exit", (code: number | null) => (exitCode = code));
-          stream.on("close", (code: number | null | undefined) => {
-            if (typeof code === "number") exitCode = code;
-            finish(() =>
-              resolve({
-                exitCode,
-                stdout: out.text(),
-                stderr: errOut.describe(),
-                disconnected: exitCode === null,
-              }),
-            );
-          });
-          stream.end(opts.stdin ?? undefined);
-        });
-      });
-
-      const cfg: ConnectConfig = {
-        host: address,
-        port: ssh.port,
-        username: ssh.username,
-        readyTimeout: Math.max(1000, Math.min(deadlineMs, 30_000)),
-        hostVerifier: (key: Buffer) => {
-          seenFingerprint = fingerprintOfKeyBlob(key);
-          return seenFingerprint === expected;
+  /** Opens the connection to the node's core shell, its host key pinned, within the operation's deadline. */
+  private async connect(
+    operation: SystemControlOperation,
+    node: string,
+    address: string,
+    ssh: SshTargetConfig,
+    deadlineMs: number,
+  ): Promise<Client> {
+    const where = `${address}:${ssh.port}`;
+    const readyTimeoutMs = Math.max(1000, Math.min(deadlineMs, 30_000));
+    try {
+      return await openSshClient(
+        {
+          host: address,
+          port: ssh.port,
+          username: ssh.username,
+          hostKey: ssh.hostKey,
+          hostKeyField: `nodes.${node}.ssh.hostKey`,
+          password: ssh.password,
+          privateKey: ssh.privateKey,
+          passphrase: ssh.passphrase,
+          readyTimeoutMs,
         },
-      };
-      if (ssh.password !== undefined) cfg.password = ssh.password;
-      if (ssh.privateKey !== undefined) cfg.privateKey = ssh.privateKey;
-      if (ssh.passphrase !== undefined) cfg.passphrase = ssh.passphrase;
-      client.connect(cfg);
-    });
+        {
+          label: `${operation} on node ${node} via ssh (${where})`,
+          secrets: secretsOf(this.config),
+          describe: (failure, err) =>
+            failure === "key"
+              ? `nodes.${node}.ssh.privateKey: the private key could not be used (${err.message}); check the key format and its passphrase`
+              : failure === "auth"
+                ? `authentication as ${ssh.username} failed at ${where}: check nodes.${node}.ssh credentials`
+                : failure === "timeout" && readyTimeoutMs >= deadlineMs
+                  ? `no result within the operation's deadline of ${formatDuration(deadlineMs)} (${where})`
+                  : `cannot reach the core shell at ${where}: ${err.message}`,
+        },
+      );
+    } catch (e) {
+      if (!(e instanceof SshConnectionError) || e instanceof HostKeyMismatchError) throw e;
+      const failure =
+        e.failure === "auth" || e.failure === "key"
+          ? "auth"
+          : e.failure === "timeout" && readyTimeoutMs >= deadlineMs
+            ? "deadline"
+            : "unreachable";
+      throw this.errors.fail(operation, node, failure, e.detail, { cause: e });
+    }
   }
 }

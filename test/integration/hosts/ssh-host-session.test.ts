@@ -84,6 +84,7 @@ describe("SshHostSession: SSH to indexer hosts (real sshd)", function () {
         err.message,
       );
       assert.match(err.message, /refused/);
+      assert.equal(err.field, "hostKey");
     });
 
     it("refuses a host whose key differs from the declared SHA-256 fingerprint", async () => {
@@ -294,6 +295,7 @@ describe("SshHostSession: SSH to indexer hosts (real sshd)", function () {
       );
       assert.ok(err instanceof HostKeyMismatchError);
       assert.match(err.message, /jump host/);
+      assert.equal(err.field, "jumpHost.hostKey");
     });
   });
 

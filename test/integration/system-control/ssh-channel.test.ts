@@ -5,8 +5,8 @@ import { generateEd25519KeyPair } from "../../../simulator/ssh-keys";
 import { startCoreShell, type CoreShellHandler, type RunningCoreShell } from "../../../simulator/core-shell";
 import {
   createSystemControl,
-  fingerprintOfKeyBlob,
   HostKeyMismatchError,
+  sha256Fingerprint,
   SystemControlError,
   type SystemControlConfigInput,
 } from "../../../provider/appliance/system-control";
@@ -142,13 +142,17 @@ describe("ssh channel against the emulated core shell", function () {
   it("refuses a wrong host key before authenticating, naming both fingerprints", async () => {
     const other = utils.parseKey(generateEd25519KeyPair().public);
     assert.ok(!(other instanceof Error));
-    const wrong = fingerprintOfKeyBlob(other.getPublicSSH());
+    const wrong = sha256Fingerprint(other.getPublicSSH());
     const control = createSystemControl(sshConfig(shell, { hostKey: { sha256: wrong } }));
     await assert.rejects(control.rebootNode("sps-a"), (e: unknown) => {
       assert.ok(e instanceof HostKeyMismatchError, String(e));
       assert.equal(e.expectedFingerprint, wrong);
       assert.equal(e.actualFingerprint, shell.hostKeyFingerprint);
       assert.ok(e.message.includes(wrong) && e.message.includes(shell.hostKeyFingerprint));
+      // One SSH transport, one HostKeyMismatchError: it names the config field to fix.
+      assert.equal(e.code, "HOST_KEY_MISMATCH");
+      assert.equal(e.field, "nodes.sps-a.ssh.hostKey");
+      assert.match(e.message, /rebootNode on node sps-a via ssh .*refused before authenticating/);
       return true;
     });
     assert.deepEqual(pair.calls, []);
