@@ -12,7 +12,7 @@
  *   BENCH_FLEET_NO_WRITE=1        print the table, leave BENCHMARKS.md alone
  *   BENCH_FLEET_DEFAULT_PREVIEW=0 skip the second preview without PULUMI_SKIP_CHECKPOINTS
  *
- * The preview column is measured with PULUMI_SKIP_CHECKPOINTS=true (README, "Large fleets"); the
+ * The preview column is measured with PULUMI_SKIP_CHECKPOINTS=true (docs/user-guide.md, "Staged rollout"); the
  * engine's default is measured beside it.
  */
 import { readdirSync, statSync, writeFileSync } from "node:fs";
@@ -194,7 +194,7 @@ async function measure(n: number, previewOnly: boolean): Promise<Row> {
       sampledPulumi([...args, "--stack", s.name], s.workDir, { ...s.env, ...env });
     const ha = clusters.filter((c) => c.nodes.some((x) => x.ha)).length;
     say(`N=${n} (${ha} HA pairs): preview…`);
-    // The README's setting for a large fleet's preview: the engine then serialises the snapshot once,
+    // The user guide's setting for a large fleet's preview: the engine then serialises the snapshot once,
     // not after every step (a preview discards it anyway).
     const preview = must(await run(["preview"], { PULUMI_SKIP_CHECKPOINTS: "true" }), "preview");
     const row: Row = {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:rollout`: one rollout stage of N clusters (default 200 standalone appliances, one hop
- * 6.1.0 → 6.3.0, emulator at time scale 600) through the real engine with the README's setting
+ * 6.1.0 → 6.3.0, emulator at time scale 600) through the real engine with the user guide's setting
  * (`pulumi up --parallel N+16`), from an inventory file (examples/inventory). Measures the stage's
  * makespan (first cluster's start → last cluster's end, from the engine's events as they arrive)
  * against its slowest cluster, and what preview says about the engine's default parallelism.
@@ -138,7 +138,7 @@ function markdown(runs: readonly Run[]): string {
     "as shown, file backend, fleet from an inventory file: `examples/inventory`), `pulumi up` through",
     "the real engine. Makespan: the first cluster's start to the last cluster's end (engine events as",
     "they arrive); a cluster's time: its firmware resource's start to its end. Target: makespan ≤ 1.5 ×",
-    "the slowest cluster with the README's setting (`--parallel` ≥ the stage's clusters in flight).",
+    "the slowest cluster with the user guide's setting (`--parallel` ≥ the stage's clusters in flight).",
     "",
     "| clusters | time scale | --parallel | stage makespan | starts spread over | slowest cluster | median cluster | makespan / slowest | whole up | preview | failed |",
     "|---|---|---|---|---|---|---|---|---|---|---|",

@@ -1,5 +1,5 @@
 /**
- * The pulumi-sps policy pack (PulumiPolicy.yaml in this directory; README.md, "Policy pack"). Each policy is
+ * The pulumi-sps policy pack (PulumiPolicy.yaml in this directory; docs/reference/policies.md). Each policy is
  * mandatory unless the policy config says otherwise (`{ "<policy>": "advisory" }` or
  * `{ "<policy>": { "enforcementLevel": "disabled" } }`), and takes its settings from the same config file
  * (`pulumi preview --policy-pack policy --policy-pack-config FILE`).

@@ -1,7 +1,7 @@
 /**
  * The pack's rules, each a pure check `(inputs, context) → violation messages` (unit-tested in
  * test/unit/policy/rules.test.ts) wrapped as an @pulumi/policy resource policy in ./pack.ts. Every message names the
- * cluster and resource, what is wrong with the numbers, and the fix. Configuration: README.md, "Policy pack".
+ * cluster and resource, what is wrong with the numbers, and the fix. Configuration: docs/reference/policies.md.
  */
 import { secondsText } from "../provider/domain/estimate";
 import { isLts, parseVersionSpec, VersionSyntaxError, type Release } from "../provider/domain/version";

@@ -69,7 +69,7 @@ export interface SpsClusterArgs {
   /**
    * What POST /api/firmware/upgrade does on this cluster's SPS version, if the operator knows it
    * ([unknown] in general). HA pairs: undeclared or "reboots" = the activation is a manual web-interface
-   * gate (H2 safe under both readings); "selects" = the tool makes the call. See README.
+   * gate (H2 safe under both readings); "selects" = the tool makes the call. See docs/user-guide.md, "The firmware upgrade call".
    */
   upgradeCall?: "reboots" | "selects";
   /** Directory the support bundles go into (S8, S13); their path, size and SHA-256 are in `evidence`. */

@@ -41,7 +41,7 @@ export interface FleetClusterArgs extends SpsClusterArgs {
 
 export interface SpsFleetArgs {
   clusters: FleetClusterArgs[];
-  /** Stages after the canary, clusters in flight, failure budget (README, "Staged rollout"). */
+  /** Stages after the canary, clusters in flight, failure budget (docs/user-guide.md, "Staged rollout"). */
   rollout?: RolloutSpec;
   /**
    * Gates of other stacks the first stage waits for, by label: e.g. `{ "site-a canary":
@@ -330,7 +330,7 @@ export class SpsFleet extends pulumi.ComponentResource {
   }
 
   /**
-   * The fleet of an inventory file (README, "Fleet inventory file"): one cluster per inventory entry,
+   * The fleet of an inventory file (docs/user-guide.md, "Large fleets: the inventory file"): one cluster per inventory entry,
    * with what is the same for every cluster (firmware, system control, license ...) from `args`.
    * Throws naming the file, every bad field and its fix.
    */

@@ -123,7 +123,7 @@ const deadlinesSchema = z
     firmwareTestMs: deadlineMsSchema,
     /** S3 fetch-firmware: the appliance's download by URL (default 60 min). */
     firmwareFetchMs: deadlineMsSchema,
-    /** How long a node is watched after the firmware upgrade call before it is rebooted (README). */
+    /** How long a node is watched after the firmware upgrade call before it is rebooted (docs/user-guide.md, "The firmware upgrade call"). */
     upgradeCallObserveMs: deadlineMsSchema,
     /**
      * check, diff and read (preview, and `up` before it changes anything): how long to wait for a
@@ -226,7 +226,7 @@ export const firmwareInputSchema = z
     /**
      * A failed run is recorded as a result (`outcome: "failed"`, the redacted error, the checkpoint
      * kept) instead of failing in the engine: set by `SpsFleet` under a failure budget above 0, whose
-     * gates count the failures and fail the `up` at the end (README, "Staged rollout").
+     * gates count the failures and fail the `up` at the end (docs/user-guide.md, "Staged rollout").
      */
     recordFailure: z.boolean().optional(),
     /**

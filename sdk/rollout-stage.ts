@@ -14,7 +14,7 @@ export interface RolloutStageArgs {
   summary: pulumi.Input<string[]>;
   nodeStates?: pulumi.Input<Record<string, Record<string, { version: string | null; state: string }>>>;
   waitsFor?: pulumi.Input<string[]>;
-  /** Failed clusters the gate lets pass (README, "Staged rollout"; default 0). */
+  /** Failed clusters the gate lets pass (docs/user-guide.md, "Staged rollout"; default 0). */
   failureBudget?: pulumi.Input<number>;
   /** Per cluster, what its firmware run recorded (`outcome`, `message`), with a budget above 0. */
   outcomes?: pulumi.Input<Record<string, { outcome: string; message?: string }>>;

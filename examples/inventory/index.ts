@@ -1,4 +1,4 @@
-// A whole fleet from the inventory file the team keeps (README, "Fleet inventory file"): one cluster
+// A whole fleet from the inventory file the team keeps (docs/user-guide.md, "Large fleets: the inventory file"): one cluster
 // per inventory entry, every node's address, TLS trust, roles, core shell and BMCs from the file. Stack
 // config holds only the file's path and what is the same for the whole fleet (firmware images,
 // system-control routes, deadlines) — 2,000 appliances need no per-node stack config.

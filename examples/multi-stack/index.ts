@@ -1,4 +1,4 @@
-// One stack per site on a shared backend (README, "Several stacks"): each stack's fleet comes from its
+// One stack per site on a shared backend (docs/user-guide.md, "Several stacks"): each stack's fleet comes from its
 // own inventory file; the team's CI runs the stacks side by side. A stack that names `waitForStack`
 // holds its first stage until that stack's canary gate has passed (a StackReference to its `gates`
 // output), so the progressive rollout spans stacks:

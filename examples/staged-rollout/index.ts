@@ -1,9 +1,9 @@
-// A fleet rolled out in stages (README, "Staged rollout"): the canary cluster, then stage "first"
+// A fleet rolled out in stages (docs/user-guide.md, "Staged rollout"): the canary cluster, then stage "first"
 // (site-a, site-b), then stage "second" (the rest, 100 %), at most two clusters at once. After each
 // stage a gate verifies that every node runs the target; a failed cluster stops every later stage.
 // Preview prints each stage with its estimated duration, and what the engine's `--parallel` costs.
 // `failureBudget` (stack config, default 0): failed clusters a stage may have while the next stage
-// still starts; the `up` still fails while any cluster has failed (README, "Staged rollout").
+// still starts; the `up` still fails while any cluster has failed (docs/user-guide.md, "Staged rollout").
 // `maxInFlight` (stack config, default 2): clusters of a stage at once.
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet } from "pulumi-sps";

@@ -7,7 +7,7 @@
  * tree lists them; the support bundle over REST where `/api/troubleshooting` lists it (8.0 LTS REST
  * guide), else a manual gate (web interface); reboot, HA operations and license upload are
  * system-control operations — no REST call is documented for them — carried by the configured
- * channel: `ssh` runs our operator-installed wrapper (`pulumi-sps-wrapper`, README), `ipmi` IPMI,
+ * channel: `ssh` runs our operator-installed wrapper (`pulumi-sps-wrapper`, docs/reference/system-control.md), `ipmi` IPMI,
  * `command` the operator's command, `manual` (the default) a manual gate.
  */
 

@@ -41,7 +41,7 @@ export const rolloutSpecSchema = z
     /**
      * Failed clusters each stage may have while later stages still start (per stage, default 0; the
      * canary stage's is always 0). Above 0 the failed clusters are recorded as results and the `up`
-     * still fails at the end (README, "Staged rollout").
+     * still fails at the end (docs/user-guide.md, "Staged rollout").
      */
     failureBudget: z
       .number({ error: "must be a whole number of clusters, 0 or more" })

@@ -7,7 +7,7 @@
  * estimated duration and what the engine's parallelism costs (`summary`). No appliance is contacted:
  * the facts are the clusters' own outputs.
  *
- * With a failure budget above 0 (`failureBudget`, README "Staged rollout") a cluster's firmware
+ * With a failure budget above 0 (`failureBudget`, docs/user-guide.md, "Staged rollout") a cluster's firmware
  * resource records its failure as a result (`outcomes`: "failed" and the redacted error) instead of
  * failing in the engine — the engine skips every dependent of a failed resource, so a later stage
  * could never start. The gate then fails only when more clusters of its stage failed than the budget;

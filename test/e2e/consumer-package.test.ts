@@ -1,7 +1,7 @@
 // The package as a platform team uses it: `npm pack` of this repository, a fresh Pulumi TypeScript project in
 // a temporary directory outside the repository that installs the tarball (with @pulumi/pulumi, from the npm
-// cache when it holds them), and the README's "In a Pulumi program" code, read from README.md when the test
-// runs — only addresses, the CA, host keys, firmware image paths/hashes and credentials are substituted — run
+// cache when it holds them), and the user guide's "A Pulumi program" code, read from docs/user-guide.md when the
+// test runs — only addresses, the CA, host keys, firmware image paths/hashes and credentials are substituted — run
 // through the real engine against the emulator (native channels: SSH core shell, IPMI BMCs): preview, `up`
 // through the manual gates as an operator passes them, a second `up` with no changes, the drift job exiting 0.
 // Then the project is copied to another path and the first one removed (a second CI runner sharing the state
@@ -26,12 +26,15 @@ import { drift, driftJob, nodeModel, upThroughGates, type LabStack } from "./sps
 
 const exec = promisify(execFile);
 
-/** The first ```ts block under "## In a Pulumi program" in README.md. */
-function readmeProgram(readme: string): string {
-  const section = readme.split(/^## In a Pulumi program$/m)[1];
-  assert.ok(section !== undefined, 'README.md has no "## In a Pulumi program" section');
+/** Where the program a platform team copies is shown (test/unit/docs/code-in-docs.test.ts typechecks the rest). */
+const GUIDE = "docs/user-guide.md";
+
+/** The first ```ts block under "## A Pulumi program" in the user guide. */
+function guideProgram(guide: string): string {
+  const section = guide.split(/^## A Pulumi program$/m)[1];
+  assert.ok(section !== undefined, `${GUIDE} has no "## A Pulumi program" section`);
   const block = /^```ts\n([\s\S]*?)^```$/m.exec(section.split(/^## /m)[0] ?? "");
-  assert.ok(block?.[1], 'README.md: no ```ts block under "## In a Pulumi program"');
+  assert.ok(block?.[1], `${GUIDE}: no \`\`\`ts block under "## A Pulumi program"`);
   return block[1];
 }
 
@@ -43,10 +46,10 @@ interface LabNode {
 }
 
 /**
- * The README's program for `lab`: each `https://<node>.example.net` becomes the node's address, each core shell
+ * The user guide's program for `lab`: each `https://<node>.example.net` becomes the node's address, each core shell
  * `host: "<node>.example.net", port: 22, hostKeySha256: "SHA256:…"` and BMC `host: "<node>-<unit>-ipmi.example.net",
  * port: 623` the emulator's, each `path: "/isos/sps-<version>.iso", sha256: "…"` the lab's image. Anything of the
- * README's placeholders left over fails the test, naming it.
+ * guide's placeholders left over fails the test, naming it.
  */
 function substitute(program: string, lab: Lab): string {
   const nodes = JSON.parse(lab.config["fleet:nodes"] ?? "{}") as Record<string, LabNode>;
@@ -56,7 +59,7 @@ function substitute(program: string, lab: Lab): string {
   >;
   const node = (name: string): LabNode => {
     const found = nodes[name];
-    assert.ok(found, `README.md names node "${name}", which the test's emulated fleet does not have`);
+    assert.ok(found, `${GUIDE} names node "${name}", which the test's emulated fleet does not have`);
     return found;
   };
   const out = program
@@ -81,19 +84,15 @@ function substitute(program: string, lab: Lab): string {
     )
     .replace(/path: "\/isos\/sps-([0-9.]+)\.iso",(\s*)sha256: "…"/g, (_m, version: string, s: string) => {
       const image = firmware[version];
-      assert.ok(image, `README.md declares firmware ${version}, which the lab has no image of`);
+      assert.ok(image, `${GUIDE} declares firmware ${version}, which the lab has no image of`);
       return `path: ${JSON.stringify(image.path)},${s}sha256: ${JSON.stringify(image.sha256)}`;
     });
   const left = /.*(?:example\.net|…).*/.exec(out);
-  assert.equal(
-    left,
-    null,
-    `README.md's program has a placeholder the test does not substitute: ${left?.[0]}`,
-  );
+  assert.equal(left, null, `${GUIDE}'s program has a placeholder the test does not substitute: ${left?.[0]}`);
   return out;
 }
 
-/** The emulated fleet the README's program declares: a standalone appliance and an HA pair on 6.0.12. */
+/** The emulated fleet the user guide's program declares: a standalone appliance and an HA pair on 6.0.12. */
 const FLEET = {
   clusters: [
     {
@@ -132,7 +131,7 @@ function lockedVersion(name: string): string {
 }
 
 const PULUMI_YAML = `name: sps-fleet
-description: SPS fleet of a platform team (the README's example)
+description: SPS fleet of a platform team (the user guide's example)
 runtime:
   name: nodejs
   options:
@@ -153,7 +152,7 @@ const TSCONFIG = {
   files: ["index.ts"],
 };
 
-describe("the package in a fresh Pulumi project outside the repository (README example, two runners)", function () {
+describe("the package in a fresh Pulumi project outside the repository (user guide example, two runners)", function () {
   this.timeout(900_000);
   // Made when the suite starts (not when mocha loads the file), removed after it.
   let root = "";
@@ -235,7 +234,7 @@ describe("the package in a fresh Pulumi project outside the repository (README e
     assert.deepEqual(stray, []);
   });
 
-  it("installs the tarball into a fresh project; the README's program typechecks against it", async function () {
+  it("installs the tarball into a fresh project; the user guide's program typechecks against it", async function () {
     fs.mkdirSync(runnerA, { recursive: true });
     fs.writeFileSync(path.join(runnerA, "Pulumi.yaml"), PULUMI_YAML);
     fs.writeFileSync(
@@ -268,7 +267,7 @@ describe("the package in a fresh Pulumi project outside the repository (README e
     lab = await startLab(FLEET, { channels: "native" });
     fs.writeFileSync(
       path.join(runnerA, "index.ts"),
-      substitute(readmeProgram(fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8")), lab),
+      substitute(guideProgram(fs.readFileSync(path.join(REPO_ROOT, GUIDE), "utf8")), lab),
     );
     const nodes = JSON.parse(lab.config["fleet:nodes"] ?? "{}") as Record<string, LabNode>;
     fs.writeFileSync(path.join(runnerA, "sps-ca.pem"), nodes["sps-ha"]?.caPem ?? "");

@@ -1,4 +1,4 @@
-// The scheduled drift job (README "Drift job"): `pulumi refresh --preview-only --expect-no-changes` and
+// The scheduled drift job (docs/user-guide.md, "The drift job"): `pulumi refresh --preview-only --expect-no-changes` and
 // `pulumi preview --refresh --expect-no-changes` through the real engine. Both exit 0 on a converged stack —
 // right after the first `up`, which upgrades an HA pair 6.0.12 -> 6.3.0 (examples/drift-detection with
 // its license, plugin and indexer host) — and 7 for each kind of drift; undone, the job passes again. One

@@ -1,4 +1,4 @@
-// The README's HA example (examples/ha-pair) with the operations routed to the emulator's SSH core shell
+// The user guide's HA example (examples/ha-pair) with the operations routed to the emulator's SSH core shell
 // and IPMI BMCs, through the real engine: the License resource gets the node's coreShell and BMCs beside
 // the cluster's systemControl, so after the firmware upgrade it is created (uploaded over ssh) and the
 // drift job exits 0. Before, every `up` after the upgrade failed with "nodes.sps-ha.ssh: missing:

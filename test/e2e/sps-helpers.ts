@@ -102,7 +102,7 @@ export interface DriftJobResult {
 }
 
 /**
- * The scheduled drift job (README "Drift job"): `refresh --preview-only --expect-no-changes` and
+ * The scheduled drift job (docs/user-guide.md, "The drift job"): `refresh --preview-only --expect-no-changes` and
  * `preview --refresh --expect-no-changes`; each exits 0 (converged) or 7 (changes), anything else fails.
  */
 export async function driftJob(ls: LabStack): Promise<DriftJobResult> {

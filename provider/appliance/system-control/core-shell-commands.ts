@@ -7,8 +7,8 @@
  *       command there: `/opt/scb/bin/firmwarectl install <iso>` (docs/rest-api.md, "Other settings preflight reads").
  * Ours, not SPS's: One Identity documents no shell command for reboot, "Other node > Shutdown",
  *       "Activate slave", HA status or license upload (real-appliance facts §9). Those go through
- *       `pulumi-sps-wrapper`, a wrapper contract of this project (README "The core-shell wrapper
- *       contract"): a script the OPERATOR installs on the core shell and implements with whatever
+ *       `pulumi-sps-wrapper`, a wrapper contract of this project (docs/reference/system-control.md, "The
+ *       core-shell wrapper contract"): a script the OPERATOR installs on the core shell and implements with whatever
  *       their SPS offers. It is not an SPS command, and no SPS ships it. Without it, route these
  *       operations to the ipmi, command or manual channel (manual is the default).
  *

@@ -1,7 +1,7 @@
 /**
- * The README's "Rehearsing with the emulator" stays true: its firmware-image one-liner, run as written,
+ * The user guide's "Rehearsing with the emulator" stays true: its firmware-image one-liner, run as written,
  * makes an image the emulator accepts; the control-surface paths it names are the emulator's; and where
- * the README steers large fleets to the inventory file it states the language host's config limit.
+ * the guide steers large fleets to the inventory file it states the language host's config limit.
  */
 import * as assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -9,18 +9,17 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { versionFromIsoHeader } from "../../../simulator/firmware-iso";
+import { readDoc, ROOT as root, section as sectionOf } from "./doc-files";
 
-const root = path.join(__dirname, "..", "..", "..");
-const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+const GUIDE = "docs/user-guide.md";
 
 function section(title: string): string {
-  const start = readme.indexOf(`## ${title}\n`);
-  assert.ok(start >= 0, `README has a section "${title}"`);
-  const next = readme.indexOf("\n## ", start + 3);
-  return readme.slice(start, next < 0 ? undefined : next);
+  const text = sectionOf(readDoc(GUIDE), title);
+  assert.ok(text !== undefined, `${GUIDE} has a section "${title}"`);
+  return text;
 }
 
-describe("README: rehearsing with the emulator", function () {
+describe("user guide: rehearsing with the emulator", function () {
   const text = section("Rehearsing with the emulator");
 
   it("its firmware-image one-liner makes an image the emulator reads as that version", function () {
@@ -42,16 +41,15 @@ describe("README: rehearsing with the emulator", function () {
     assert.match(text, /npx sps-emulator --fleet FLEET\.json/);
     const control = fs.readFileSync(path.join(root, "simulator", "control-server.ts"), "utf8");
     for (const p of ["webui/activate-firmware", "webui/upload-license", "drift", "faults", "events"]) {
-      assert.ok(text.includes(`/${p}`), `README names /${p}`);
+      assert.ok(text.includes(`/${p}`), `${GUIDE} names /${p}`);
       assert.ok(control.includes(`/${p}`), `the control surface serves /${p}`);
     }
   });
 });
 
-describe("README: the inventory file and the language host's config limit", function () {
+describe("user guide: the inventory file and the language host's config limit", function () {
   it("says the whole stack config must stay under about 128 KiB under the official Node.js language host", function () {
-    const text = section("In a Pulumi program");
-    const inventory = text.slice(text.indexOf("### Fleet inventory file"));
+    const inventory = section("Large fleets: the inventory file");
     assert.match(inventory, /official Node\.js\s+language host the whole stack config/);
     assert.match(inventory, /128 KiB/);
     assert.match(inventory, /pulumi\/pulumi#8680/);
