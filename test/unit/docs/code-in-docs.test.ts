@@ -148,6 +148,7 @@ describe("docs/reference/resources.md names every input and output of the packag
   let doc = "";
   let fieldsOf: (typeName: string) => string[] = () => [];
   let outputsOf: (className: string) => string[] = () => [];
+  let exportedResources: string[] = [];
   before(function () {
     doc = readDoc("docs/reference/resources.md");
     const { checker, program } = compiledDocs().result;
@@ -161,6 +162,18 @@ describe("docs/reference/resources.md names every input and output of the packag
       assert.ok(s, `pulumi-sps exports ${name}`);
       return s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s;
     };
+    /** A class whose base classes reach @pulumi/pulumi's Resource (generic bases read through their symbol). */
+    const isResource = (t: ts.Type): boolean => {
+      const symbol = t.getSymbol();
+      if (!symbol) return false;
+      if (symbol.name === "Resource") return true;
+      const declared = checker.getDeclaredTypeOfSymbol(symbol);
+      return declared.isClassOrInterface() && (checker.getBaseTypes(declared) ?? []).some(isResource);
+    };
+    exportedResources = [...exported.keys()].filter((name) => {
+      const s = resolved(name);
+      return (s.flags & ts.SymbolFlags.Class) !== 0 && isResource(checker.getDeclaredTypeOfSymbol(s));
+    });
     fieldsOf = (typeName) => {
       const s = resolved(typeName);
       return checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(s)).map((p) => p.name);
@@ -185,6 +198,15 @@ describe("docs/reference/resources.md names every input and output of the packag
     if (text === undefined) return [`no section "${sectionTitle}"`];
     return fields.filter((f) => !text.includes(`\`${f}\``)).map((f) => `${sectionTitle}: \`${f}\``);
   };
+
+  it("every resource class the package exports is checked here (a new resource needs its section)", function () {
+    assert.ok(exportedResources.length >= 10, exportedResources.join(", "));
+    assert.deepEqual(
+      exportedResources.filter((r) => !(r in RESOURCES)).sort(),
+      [],
+      "add it to RESOURCES in this file and a section to docs/reference/resources.md",
+    );
+  });
 
   for (const [resource, argTypes] of Object.entries(RESOURCES)) {
     it(`${resource}: every input and output in its section`, function () {
