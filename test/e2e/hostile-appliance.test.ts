@@ -174,29 +174,89 @@ describe("pulumi preview and up against a hostile appliance", function () {
     assert.deepEqual(appliance.writes, []);
   });
 
+  /**
+   * What every run against the hostile node must hold: at most the cap and socket buffers sent per
+   * request of `paths`, nothing but the login written, nothing sent to the other host, no control
+   * character in the engine's output or the state, no spelling of a secret in either or in the backend.
+   */
+  async function harmless(r: CliResult, paths: readonly string[]): Promise<string> {
+    const printed = `${r.stdout}\n${r.stderr}`;
+    for (const p of paths) {
+      const requests = appliance.requests.filter((q) => q === `GET ${p}`).length;
+      const sent = appliance.sent(p);
+      assert.ok(requests >= 1, `${p} was not asked: ${appliance.requests.join(", ")}`);
+      assert.ok(
+        sent <= requests * (JSON_ANSWER_MAX_BYTES + BUFFERS),
+        `${sent} bytes in ${requests} answer(s)`,
+      );
+    }
+    assert.deepEqual(appliance.writes, [], "nothing but the login was written");
+    assert.deepEqual(other.requests, [], "nothing reached the other host");
+    assert.doesNotMatch(printed, CONTROL, "no control character in the engine's output");
+    const state = await stack.exportState();
+    const backend = await stack.stateText();
+    assert.doesNotMatch(state, CONTROL);
+    for (const s of SPELLINGS)
+      for (const [where, text] of [
+        ["the engine's output", printed],
+        ["the state export", state],
+        ["the backend's files", backend],
+      ])
+        assert.ok(!text.includes(s), `${where} holds "${s}"`);
+    return printed;
+  }
+
+  /** Numbers for the reader of the test log: how the run ended, bytes sent, requests. */
+  function note(op: string, r: CliResult): string {
+    const bytes = [...appliance.bytesSent].map(([p, n]) => `${p} ${n} B`).join(", ");
+    return `${op} exit ${r.code}; sent: ${bytes}; requests: ${appliance.requests.join(", ")}`;
+  }
+
   for (const probe of PROBES)
     for (const op of ["preview", "up"] as const)
       it(`${probe.name}: ${op} ends non-zero naming the node and why, bounded, nothing written, clean output, no secret`, async function () {
         const r = await run(op, probe.answers(other));
-        const printed = `${r.stdout}\n${r.stderr}`;
-        const sent = appliance.sent(probe.path);
-        const note = `${op} exit ${r.code}, ${sent} bytes sent on ${probe.path}, requests: ${appliance.requests.join(", ")}`;
-        console.log(`      ${note}`);
+        console.log(`      ${note(op, r)}`);
+        const printed = await harmless(r, [probe.path]);
         assert.notEqual(r.code, 0, printed);
         assert.match(printed.replace(/\n\s*/g, " "), probe.says, printed);
-        assert.ok(sent <= JSON_ANSWER_MAX_BYTES + BUFFERS, note);
-        assert.deepEqual(appliance.writes, [], "nothing but the login was written");
-        assert.deepEqual(other.requests, [], "nothing reached the other host");
-        assert.doesNotMatch(printed, CONTROL, "no control character in the engine's output");
-        const state = await stack.exportState();
-        const backend = await stack.stateText();
-        assert.doesNotMatch(state, CONTROL);
-        for (const s of SPELLINGS)
-          for (const [where, text] of [
-            ["the engine's output", printed],
-            ["the state export", state],
-            ["the backend's files", backend],
-          ])
-            assert.ok(!text.includes(s), `${where} holds "${s}"`);
+        // One answer over the cap is read once: no boot page is that large.
+        assert.ok(appliance.sent(probe.path) <= JSON_ANSWER_MAX_BYTES + BUFFERS, note(op, r));
       });
+
+  // Last: `up` creates the resource, so the state then holds what the run read from the node.
+  for (const op of ["preview", "up"] as const)
+    it(`side reads that answer badly (slots endless, health a drip, disk fill-up escapes, secrets echoed in a good answer): ${op} plans without them, bounded, nothing written, clean, no secret`, async function () {
+      const r = await run(op, {
+        "/api/info": json(
+          {
+            body: {
+              firmware_version: "7.0.3",
+              roles: [],
+              hostname: `h1\u001b]0;pwned\u0007 ${LOGIN.password}`,
+              nickname: HOSTILE_SESSION_ID,
+              version: "7.0.3\u001b[2J",
+            },
+            meta: {},
+          },
+          200,
+          { "X-Echo": SPELLINGS.join(" ") },
+        ),
+        "/api/firmware/slots": endless(),
+        "/api/health_status": drip(20),
+        "/api/configuration/management/disk_fillup_prevention": json({
+          body: { enabled: "\u001b[31m", used_space_ratio_limit: "\u009b1;1H" },
+        }),
+      });
+      console.log(`      ${note(op, r)}`);
+      const printed = await harmless(r, ["/api/firmware/slots", "/api/health_status"]);
+      assert.equal(r.code, 0, printed);
+      if (op === "up") {
+        assert.match(printed, /\[sps\] firmware\/dc: nothing to do: every node runs 7\.0\.3/);
+        assert.match(
+          await stack.exportState(),
+          /firmware slots: SPS h1: GET \/api\/firmware\/slots failed: \(EANSWERTOOLARGE\)/,
+        );
+      }
+    });
 });
