@@ -61,6 +61,33 @@ async function commands(): Promise<string[]> {
   return [...list.matchAll(/^ {2}([a-z][a-z-]*) {2,}/gm)].map((m) => m[1] ?? "");
 }
 
+/** The flags `sps-emulator` parses (simulator/cli.ts), without --help and --version. */
+function emulatorFlags(): string[] {
+  const source = fs.readFileSync(path.join(ROOT, "simulator", "cli.ts"), "utf8");
+  const options = source.slice(source.indexOf("options: {"), source.indexOf("strict: true"));
+  return [...options.matchAll(/^\s+"?([a-z][a-z-]*)"?: \{ type:/gm)]
+    .map((m) => `--${m[1]}`)
+    .filter((f) => f !== "--help" && f !== "--version");
+}
+
+/**
+ * Every command line the docs show for `sps-upgrade <command>` or `sps-emulator`: the command and the
+ * flags written after it on the same line, up to a pipe, a comment or the end of inline code.
+ */
+function shownCommandLines(
+  file: string,
+  text: string,
+): Array<{ where: string; command: string; flags: string[] }> {
+  const out: Array<{ where: string; command: string; flags: string[] }> = [];
+  text.split("\n").forEach((line, i) => {
+    for (const m of line.matchAll(/\b(sps-upgrade [a-z][a-z-]*|sps-emulator)\b([^|#`]*)/g)) {
+      const flags = [...(m[2] ?? "").matchAll(/(?<![\w-])--[a-z][a-z-]*/g)].map((f) => f[0]);
+      out.push({ where: `${file}:${i + 1}`, command: m[1] ?? "", flags });
+    }
+  });
+  return out;
+}
+
 const flagsIn = (usage: string): string[] =>
   [...new Set([...usage.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]))].filter((f) => f !== "--help");
 
@@ -99,17 +126,42 @@ describe("the documentation names what exists", function () {
   });
 
   it("docs/reference/cli.md names every sps-emulator flag", function () {
-    const source = fs.readFileSync(path.join(ROOT, "simulator", "cli.ts"), "utf8");
-    const options = source.slice(source.indexOf("options: {"), source.indexOf("strict: true"));
-    const flags = [...options.matchAll(/^\s+"?([a-z][a-z-]*)"?: \{ type:/gm)]
-      .map((m) => `--${m[1]}`)
-      .filter((f) => f !== "--help" && f !== "--version");
+    const flags = emulatorFlags();
     assert.ok(flags.length >= 5, flags.join(" "));
     const text = section(readDoc("docs/reference/cli.md"), "`sps-emulator`") ?? "";
     assert.deepEqual(
       flags.filter((f) => !text.includes(f)),
       [],
     );
+  });
+
+  it("every sps-upgrade and sps-emulator command line the docs show uses a command and flags that exist", async function () {
+    const known = new Map<string, Set<string>>([["sps-emulator", new Set(emulatorFlags())]]);
+    for (const name of await commands())
+      known.set(`sps-upgrade ${name}`, new Set(flagsIn(await help([name, "--help"]))));
+    const always = new Set(["--help", "--version"]);
+    const wrong: string[] = [];
+    let withFlags = 0;
+    for (const file of docFiles())
+      for (const { where, command, flags } of shownCommandLines(file, readDoc(file))) {
+        if (flags.length > 0) withFlags += 1;
+        const allowed = known.get(command);
+        if (!allowed) {
+          if (command.startsWith("sps-upgrade ") && command !== "sps-upgrade help")
+            wrong.push(`${where}: no command "${command}"`);
+          continue;
+        }
+        for (const f of flags)
+          if (!allowed.has(f) && !always.has(f)) wrong.push(`${where}: ${command} has no ${f}`);
+      }
+    assert.deepEqual(wrong, []);
+    assert.ok(withFlags >= 10, `only ${withFlags} command lines with flags found`);
+  });
+
+  it("the command-line check finds an unknown flag", function () {
+    assert.deepEqual(shownCommandLines("x.md", "run `sps-upgrade plan --fleet F --colour` now | grep --x"), [
+      { where: "x.md:1", command: "sps-upgrade plan", flags: ["--fleet", "--colour"] },
+    ]);
   });
 
   it("docs/reference/exit-codes.md has the exit codes of every sps-upgrade command", async function () {
