@@ -108,7 +108,8 @@ export function plugins(): Record<string, Record<string, string>> {
 
 /**
  * The operator's confirmations of the manual gates the tool cannot see passed (P1 backup and export per
- * cluster and hop, S8 support bundle made by hand, P5/P15): `pulumi config set confirmed
+ * cluster and hop, S8 support bundle made by hand, P5/P15, V6 "newest-revision X.Y.Z" where the catalog
+ * cannot show a node leaves its release from the newest revision): `pulumi config set confirmed
  * '["backup dc1 8.0.0"]'`. Each gate prints the one it needs.
  */
 export function confirmed(): { confirmed?: string[] } {

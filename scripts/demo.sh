@@ -124,7 +124,7 @@ for attempt in 1 2 3 4 5 6 7 8; do
   confirms=$(grep -o 'add "[^"]*" to confirmed' "$WORK/up.log" | sed -E 's/^add "([^"]*)" to confirmed$/\1/' | sort -u || true)
   if [ -n "$confirms" ]; then
     while IFS= read -r c; do
-      echo "demo: the operator does what the gate asks (for \"$c\": a configuration backup and export in the web interface), then confirms it and runs up again"
+      echo "demo: the operator does what the gate asks (for \"$c\": a configuration backup and export in the web interface, or the Downloads page checked for a newer revision), then confirms it and runs up again"
       CONFIRMED+=("$c")
     done <<< "$confirms"
     pulumi config set confirmed "$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' "${CONFIRMED[@]}")" --non-interactive

@@ -296,26 +296,27 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
     return { target, hops: [], findings };
   }
   // Rule V6: where the catalog lists only the revisions public sources name (the bundled catalog), it
-  // cannot show that the revision the node leaves its release from is the newest of it.
-  // - The node runs a revision the catalog does not know (newer than its newest, or a release it names
-  //   without a revision): the catalog is provably behind for this release, so the newest revision is
-  //   unknown. The plan says so and the run stops at the node's preflight until the operator confirms
-  //   the running revision is the newest (or gives a catalog with the release's revisions, --catalog):
-  //   nothing changes on the node before someone has checked, which is safe under every reading.
-  // - The node runs the newest revision the catalog lists: nothing shows a newer one exists; a
-  //   "not checked" finding says the list is partial and how to state it (--catalog).
+  // cannot show that the revision the node leaves its release from is the newest of it — whether the
+  // node runs a revision the catalog does not know (the catalog is provably behind for this release)
+  // or the newest one it lists (a newer, unlisted one may exist; the plan's own revision hop lands
+  // there too). The guides require the latest revision of the running release before the upgrade
+  // ([doc] UG 5.11/6.0/6.3, the upgrade path sections: "Always upgrade to the latest available
+  // maintenance version of …"). So the plan says so and the run stops at the node's preflight until the
+  // operator confirms that revision is the newest (or gives a catalog with the release's revisions,
+  // --catalog): nothing changes on the node before someone has checked, safe under every reading.
   if (curEntry.partial) {
     const unknownRunning = !newest || compareRevisions(current, newest) > 0;
     const leave = formatRevision(at);
     const rel = formatRelease(curRelease);
+    const how = `check the Downloads page, upgrade to the newest ${rel} revision if there is a newer one, and either give a catalog with the release's revisions (--catalog) or add "newest-revision ${leave}" to confirmed; the run stops at this node's preflight until then`;
     findings.push({
       rule: "V6",
       severity: "warning",
       status: "not-checked",
-      ...(unknownRunning ? { confirm: `newest-revision ${leave}` } : {}),
+      confirm: `newest-revision ${leave}`,
       message: unknownRunning
-        ? `not checked: the node runs ${leave}, a ${rel} revision the release catalog does not list (it lists only the revisions public sources name), so the newest ${rel} revision — required before the upgrade — is unknown; check the Downloads page, upgrade to the newest ${rel} revision if there is a newer one, and either give a catalog with the release's revisions (--catalog) or add "newest-revision ${leave}" to confirmed; the run stops at this node's preflight until then`
-        : `not checked: ${leave} is the newest ${rel} revision the release catalog lists, but it lists only the revisions public sources name; the guides require the latest maintenance version of the running release before the upgrade — check the Downloads page, or give a catalog with the release's revisions (--catalog)`,
+        ? `not checked: the node runs ${leave}, a ${rel} revision the release catalog does not list (it lists only the revisions public sources name), so the newest ${rel} revision — required before the upgrade — is unknown; ${how}`
+        : `not checked: the node leaves ${rel} from ${leave}, the newest ${rel} revision the release catalog lists, but it lists only the revisions public sources name, so a newer ${rel} revision — required before the upgrade — may exist; ${how}`,
     });
   }
 

@@ -117,7 +117,8 @@ export interface Lab {
 
 /**
  * Every confirmation a run over the lab's fleet can ask for, to any revision of the lab's firmware above
- * a node's version: "backup <cluster> <revision>" (P1) and "support-bundle <node> <revision>" (S8).
+ * a node's version: "backup <cluster> <revision>" (P1), "support-bundle <node> <revision>" (S8) and, for
+ * the revision a node leaves its release from, "newest-revision <revision>" (V6).
  */
 function declaredConfirmations(fleetDocument: unknown, revisions: readonly string[]): string[] {
   const doc = fleetDocument as {
@@ -129,8 +130,12 @@ function declaredConfirmations(fleetDocument: unknown, revisions: readonly strin
     const lowest = [...c.nodes].map((n) => n.version).sort(compareVersionText)[0];
     if (lowest) for (const r of above(lowest)) out.push(backupConfirmation(c.name, r));
     for (const n of c.nodes) for (const r of above(n.version)) out.push(bundleConfirmation(n.name, r));
+    // V6: the bundled catalog is partial, so the revision a node leaves its release from (its own, or
+    // the newest one a revision hop takes it to) stops the run until confirmed as the newest.
+    for (const n of c.nodes)
+      for (const r of [n.version, ...above(n.version)]) out.push(`newest-revision ${r}`);
   }
-  return out;
+  return [...new Set(out)];
 }
 
 export async function startLab(fleetDocument: unknown, options: LabOptions = {}): Promise<Lab> {

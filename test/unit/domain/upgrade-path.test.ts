@@ -202,7 +202,7 @@ describe("upgrade path of one node (rules V3–V8)", () => {
     assert.match(p.errors[0].message, /newer than the catalog's newest 6\.0 revision 6\.0\.7/);
   });
 
-  it("V6: leaving a release the catalog lists only partially is 'not checked'; a running revision it does not list stops the run until confirmed", () => {
+  it("V6: leaving a release the catalog lists only partially is 'not checked' and stops the run until confirmed, whether the running revision is unlisted or the newest listed", () => {
     const partial = Catalog.parse({
       schemaVersion: 1,
       releases: [
@@ -229,14 +229,29 @@ describe("upgrade path of one node (rules V3–V8)", () => {
         from,
       );
     }
-    // Running the newest revision a partial entry lists: 'not checked', without a stop.
+    // Running the newest revision a partial entry lists: a newer, unlisted one may exist, so the run
+    // stops the same way until it is confirmed (before, 'not checked' without a stop).
     const listed = planNodePath(
       { current: parseRevision("5.0.0"), target: parseVersionSpec("6.0") },
       partial,
     ).findings.filter((f) => f.rule === "V6");
     assert.equal(listed.length, 1);
     assert.equal(listed[0].status, "not-checked");
-    assert.equal(listed[0].confirm, undefined);
+    assert.equal(listed[0].confirm, "newest-revision 5.0.0");
+    assert.match(listed[0].message, /newest 5\.0 revision the release catalog lists.*may exist/);
+    assert.match(listed[0].message, /add "newest-revision 5\.0\.0" to confirmed; the run stops/);
+    // Below the newest listed: the plan's revision hop lands on it, and leaves from it — the same stop.
+    const below = planNodePath(
+      { current: parseRevision("6.0.5"), target: parseVersionSpec("6.3") },
+      Catalog.parse({
+        schemaVersion: 1,
+        releases: [
+          { version: "6.0", revisions: ["6.0.5", "6.0.7"], partial: true },
+          { version: "6.3", revisions: ["6.3.2"] },
+        ],
+      }),
+    );
+    assert.equal(below.findings.find((f) => f.rule === "V6")?.confirm, "newest-revision 6.0.7");
     // A catalog entry that states the release's revisions needs no confirmation.
     const full = planNodePath(
       { current: parseRevision("6.0.7"), target: parseVersionSpec("6.3") },
