@@ -72,7 +72,7 @@ export interface SpsClusterArgs {
    * gate (H2 safe under both readings); "selects" = the tool makes the call. See docs/user-guide.md, "The firmware upgrade call".
    */
   upgradeCall?: "reboots" | "selects";
-  /** Directory the support bundles go into (S8, S13); their path, size and SHA-256 are in `evidence`. */
+  /** Directory the support bundles (S8, S13) and the Upgrade Notes (G53) go into; path, size and SHA-256 are in `evidence`. */
   evidenceDir?: string;
   asOf?: string;
   deadlines?: Record<string, number>;
@@ -189,7 +189,7 @@ export class SpsCluster extends pulumi.ComponentResource {
   readonly indexerStates: pulumi.Output<Record<string, { version: string | null; service: string }>>;
   /** Every drift line of the cluster's resources (after refresh). */
   readonly drift: pulumi.Output<string[]>;
-  /** Support bundles downloaded into `evidenceDir`: node, hop, when, path, bytes, SHA-256 (S8, S13). */
+  /** Files kept in `evidenceDir` — support bundles (S8, S13), Upgrade Notes: node, hop, when, path, bytes, SHA-256. */
   readonly evidence: ClusterFirmware["evidence"];
   readonly plannedActions: pulumi.Output<string[]>;
   /** The firmware's estimate (docs/estimate.md). */

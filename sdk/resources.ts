@@ -119,7 +119,10 @@ export class ClusterFirmware extends SpsDynamicResource {
    * (not started: `hold`).
    */
   declare readonly outcome: pulumi.Output<string | undefined>;
-  /** Support bundles downloaded into evidenceDir (S8 before the reboot, S13 after a rollback). */
+  /**
+   * Files kept in evidenceDir: support bundles (`when`: "before-reboot", S8; "after-rollback", S13) and the
+   * firmware's Upgrade Notes ("upgrade-notes", G53).
+   */
   declare readonly evidence: pulumi.Output<
     Array<{ node: string; hop: number; when: string; path: string; bytes: number; sha256: string }>
   >;

@@ -139,6 +139,11 @@ export const FIRMWARE_FETCH_API_FROM = "7.0.0";
 export const UPGRADE_CALL_REBOOT_DELAY_MS = 5 * SECOND;
 export type HaLink = "synced" | "syncing" | "disconnected" | "version-mismatch";
 
+/** The emulated Upgrade Notes of an uploaded image ([unknown] content: see uploadFirmware). */
+export function emulatedUpgradeNotes(version: string): string {
+  return `Upgrade notes of SPS ${version}\n\tRead the upgrade guide of ${version} before upgrading.`;
+}
+
 export class EmulatedNode {
   readonly name: string;
   readonly cluster: string;
@@ -407,7 +412,12 @@ export class EmulatedNode {
     p.slots[slot - 1] = {
       version: image.version,
       sha256: image.sha256,
-      upgradeNotes: `Upgrade notes of SPS ${image.version}`,
+      // [doc] REST guide, chapter "Firmware" (7.1.1, 8.0 LTS), "List firmware slots": an uploaded image's
+      // slot carries `upgrade_notes`, which the web interface shows behind the slot's icon (SPS
+      // Administration Guide, "Upgrading SPS (single node)": "To read the Upgrade Notes of the uploaded
+      // firmware, click on the icon"). [unknown] what a real image's notes say and how long they are:
+      // the emulator serves a few lines naming the version, with a line feed and a tab as real text has.
+      upgradeNotes: emulatedUpgradeNotes(image.version),
       upgradeNews: null,
     };
     this.record("action", "upload-firmware", { slot, ...image, via }, p.id);

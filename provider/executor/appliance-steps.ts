@@ -27,6 +27,7 @@ import {
 import { fetchMarkOf, rebootMarkOf, rebootStarted } from "./checkpoint";
 import { backupPending, bundleConfirmation, isConfirmed, requireConfirmations } from "./confirmations";
 import { imageMarkOf, markUpload, recordUploadSlot, refuseForeignState } from "./foreign-state";
+import { keepUpgradeNotes, shownUpgradeNotes } from "./upgrade-notes";
 import {
   bundleMadeByHand,
   describeEvidence,
@@ -361,6 +362,10 @@ export async function testFirmware(ctx: RunContext, node: NodeHandle, step: Plan
   const slot = await uploadedSlot(ctx, node, step, target, "the upgrade test");
   if (slot.afterReboot)
     return skipped(`slot ${slot.id} already selected for the next boot: its test passed before (P12)`);
+  // G53: the Upgrade Notes of the uploaded firmware, shown (and kept) before the test and the upgrade call.
+  const notes =
+    shownUpgradeNotes(target, slot.upgradeNotes) +
+    (await keepUpgradeNotes(ctx, node.name, hopOf(step), slot.upgradeNotes));
   const result = await ctx.withDeadline(
     {
       what: `the firmware upgrade test of ${target}`,
@@ -373,7 +378,7 @@ export async function testFirmware(ctx: RunContext, node: NodeHandle, step: Plan
   );
   // Rule P12: the test must pass; its text is shown verbatim and stops this node's upgrade.
   if (!result.passed) throw firmwareTestFailed(ctx, step, target, result.summary);
-  return done(`upgrade test passed: ${firstLine(result.summary)}`);
+  return done(`upgrade test passed: ${firstLine(result.summary)}${notes}`);
 }
 
 /**

@@ -23,7 +23,7 @@ const rebootMarkSchema = z.strictObject({
 const evidenceSchema = z.strictObject({
   node: z.string().min(1),
   hop: z.number().int().positive(),
-  when: z.enum(["before-reboot", "after-rollback"]),
+  when: z.enum(["before-reboot", "after-rollback", "upgrade-notes"]),
   path: z.string().min(1),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),

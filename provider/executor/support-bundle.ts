@@ -60,7 +60,42 @@ export function evidenceOf(
 }
 
 export function describeEvidence(r: EvidenceRecord): string {
-  return `support bundle ${r.path} (${r.bytes} bytes, sha256 ${r.sha256})`;
+  const what = r.when === "upgrade-notes" ? "Upgrade Notes" : "support bundle";
+  return `${what} ${r.path} (${r.bytes} bytes, sha256 ${r.sha256})`;
+}
+
+/**
+ * Writes `content` into the evidence directory `dir` as `<cluster>-<node>-hop<k>-<when>-<time>.<ext>`
+ * (owner-only) and keeps its path, size and SHA-256 in the checkpoint (and so in the stack outputs).
+ */
+export async function keepEvidence(
+  ctx: RunContext,
+  dir: string,
+  node: string,
+  hop: number,
+  when: EvidenceRecord["when"],
+  ext: string,
+  content: Buffer,
+): Promise<EvidenceRecord> {
+  const createdAt = ctx.nowIso();
+  const stamp = createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const name = `${safe(ctx.cluster)}-${safe(node)}-hop${hop}-${when}-${stamp}.${ext}`;
+  await fs.mkdir(dir, { recursive: true });
+  const path = resolve(join(dir, name));
+  await fs.writeFile(path, content, { mode: 0o600 });
+  const record: EvidenceRecord = {
+    node,
+    hop,
+    when,
+    path,
+    bytes: content.length,
+    sha256: createHash("sha256").update(content).digest("hex"),
+    createdAt,
+  };
+  await ctx.save((c) => {
+    c.evidence = [...(c.evidence ?? []), record];
+  });
+  return record;
 }
 
 /** Makes (once per node, hop and occasion) the support bundle; see the module comment. */
@@ -123,24 +158,7 @@ async function makeBundle(
       (await node.client.supportBundleStatus(key)).toLowerCase() === "finished" ? true : undefined,
   );
   const content = await node.client.downloadSupportBundle(key);
-  const createdAt = ctx.nowIso();
-  const stamp = createdAt.replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  const name = `${safe(ctx.cluster)}-${safe(node.name)}-hop${hop}-${when}-${stamp}.tar.gz`;
-  await fs.mkdir(dir, { recursive: true });
-  const path = resolve(join(dir, name));
-  await fs.writeFile(path, content, { mode: 0o600 });
-  const record: EvidenceRecord = {
-    node: node.name,
-    hop,
-    when,
-    path,
-    bytes: content.length,
-    sha256: createHash("sha256").update(content).digest("hex"),
-    createdAt,
-  };
-  await ctx.save((c) => {
-    c.evidence = [...(c.evidence ?? []), record];
-  });
+  const record = await keepEvidence(ctx, dir, node.name, hop, when, "tar.gz", content);
   // [ps] removes the bundle from the node once downloaded; a failure here loses nothing (SPS deletes it after 24 h [doc]).
   await node.client.deleteSupportBundle(key).catch(() => undefined);
   return { record };

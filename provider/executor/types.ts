@@ -313,7 +313,8 @@ export interface ImageMark {
 export interface EvidenceRecord {
   node: string;
   hop: number;
-  when: "before-reboot" | "after-rollback";
+  /** A support bundle before the reboot (S8) or after a rollback (S13), or the firmware's Upgrade Notes (G53). */
+  when: "before-reboot" | "after-rollback" | "upgrade-notes";
   /** Absolute path of the file (named after cluster, node, hop and time — never a credential). */
   path: string;
   bytes: number;

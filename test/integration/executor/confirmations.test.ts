@@ -159,7 +159,8 @@ describe("executor: confirmed prerequisites of a virtual appliance (rules P5, P1
       assert.equal(result.complete, true);
       assert.deepEqual(
         (result.checkpoint.evidence ?? []).map((e) => `${e.node} hop ${e.hop} ${e.when}`),
-        ["pair hop 1 before-reboot"],
+        // The firmware's Upgrade Notes (G53, at the upgrade test), then the bundle before the reboot.
+        ["pair hop 1 upgrade-notes", "pair hop 1 before-reboot"],
       );
     } finally {
       rmSync(evidenceDir, { recursive: true, force: true });
