@@ -194,6 +194,23 @@ export type SppJoinPlan =
 export const JOIN_CLOSES_ACCESS_REQUESTS =
   "a successful join makes SPP close every open access request: let the requests in progress end first";
 
+/**
+ * [doc] SPS Administration Guide, "Joining SPS to SPP", prerequisites: "(Optional) Create a configuration
+ * backup of SPS … (Optional) Create a configuration backup of SPP." Said with a planned join; optional,
+ * so no gate (the SPP side is outside the tool).
+ */
+export const JOIN_OPTIONAL_BACKUPS =
+  'optional before the join: a configuration backup of SPS ("Creating configuration backups") and one of SPP (its "Backup and Retention settings")';
+
+/**
+ * J2 [doc] SPS Administration Guide, "Joining SPS to SPP", prerequisites: "If you have multiple standalone
+ * SPS appliances, consider joining them to a cluster before joining SPP … Creating a cluster from the SPS
+ * nodes after joining SPP is problematic and should be avoided." Said when the join promotes a standalone
+ * node (promoteStandalone): the tool cannot know the operator's other appliances.
+ */
+export const PROMOTE_BEFORE_CLUSTER =
+  "it becomes the Central Management node of its own one-node cluster: if other standalone SPS should share its configuration or central search, build that cluster before this join — building it after joining SPP is problematic";
+
 /** J1: what a run must do, given the recorded join (if any) and the declared one. */
 export function planSppJoin(previous: SppJoinRecord | undefined, desired: SppJoinRecord): SppJoinPlan {
   if (!previous)

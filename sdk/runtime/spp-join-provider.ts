@@ -9,8 +9,10 @@ import { createHash } from "node:crypto";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import {
   JOIN_CLOSES_ACCESS_REQUESTS,
+  JOIN_OPTIONAL_BACKUPS,
   joinSpp,
   planSppJoin,
+  PROMOTE_BEFORE_CLUSTER,
   readSppJoin,
   validateSppJoin,
 } from "../../provider/appliance/spp-join";
@@ -85,6 +87,10 @@ export const sppJoin = {
       plan.action === "join"
         ? [
             `join ${f.node} to SPP ${f.spp.address}: this cannot be undone — unjoining is done on SPP, not by this stack (J1); ${JOIN_CLOSES_ACCESS_REQUESTS}`,
+            JOIN_OPTIONAL_BACKUPS,
+            ...(f.promoteStandalone === true
+              ? [`promote ${f.node} if it is standalone (J2): ${PROMOTE_BEFORE_CLUSTER}`]
+              : []),
           ]
         : plan.action === "rejoin"
           ? [`join ${f.node} to SPP ${f.spp.address} again: ${plan.reason} (J1)`]

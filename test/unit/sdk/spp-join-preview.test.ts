@@ -34,6 +34,19 @@ describe("SppJoin preview (J1)", () => {
     assert.match(text, /SPP close every open access request/);
   });
 
+  it("a join names the optional configuration backups of SPS and SPP (no gate: optional)", async () => {
+    assert.match(
+      await lines({}, news),
+      /optional before the join: a configuration backup of SPS .* and one of SPP/,
+    );
+  });
+
+  it("J2: promoteStandalone says to build the cluster of other standalone SPS before the join; without it, nothing", async () => {
+    const promoted = await lines({}, { ...news, promoteStandalone: true });
+    assert.match(promoted, /promote sps1 if it is standalone \(J2\): .*build that cluster before this join/);
+    assert.doesNotMatch(await lines({}, news), /build that cluster/);
+  });
+
   it("a re-join after SPP's primary address changed says it too; an unchanged join plans nothing", async () => {
     const text = await lines(news, { ...news, sppPrimaryAddress: "192.0.2.21" });
     assert.match(text, /join must be repeated/);
