@@ -8,7 +8,8 @@ import { ApplianceApiError } from "./api-error";
 import type { ApplianceClient } from "./appliance-client";
 import { readLicense } from "./license-reading";
 import { readCapabilities, type RestCapabilities } from "./rest-capabilities";
-import { healthVerdict, type NodeFacts } from "../domain/readiness";
+import type { NodeFacts } from "../domain/readiness";
+import { RULES } from "../domain/rules";
 
 export interface NodeAccess {
   reachable: boolean;
@@ -66,7 +67,7 @@ export async function probeNode(client: ApplianceClient, now: Date = new Date())
     facts.freeFirmwareSlots = (await client.listFirmwareSlots()).emptySlots;
   });
   await part("health", async () => {
-    const v = healthVerdict(await client.getHealth());
+    const v = RULES.P2.live({ health: await client.getHealth() });
     facts.healthOk = v.ok;
     if (v.problems.length > 0) facts.healthProblems = v.problems;
   });

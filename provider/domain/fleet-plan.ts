@@ -22,7 +22,7 @@ import { isFetched, revisionCanFetch, urlHost } from "./firmware-source";
 import { inputFindings } from "./input-findings";
 import { nodeHopActions } from "./node-steps";
 import { ClusterPlan, Finding, Hop, PlanDocument, PlanStep } from "./plan";
-import { preflightNode } from "./preflight";
+import { preflightNode } from "./rules";
 import { cautionFindings } from "./version-cautions";
 import { isOutOfSupport, supportWindow } from "./support-window";
 import { planNodePath, RevisionHop } from "./upgrade-path";

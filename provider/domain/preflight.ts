@@ -1,13 +1,14 @@
 /**
- * Preflight rules P1–P14 (and S14) evaluated from the node facts of the fleet description.
- * A rule whose facts are absent is reported as "not checked" (a warning that says which fact
- * to declare), never as passed. Rules the plan itself satisfies are cited where the steps are
- * built: P1 (backup-config step), P12 (test-firmware step).
+ * The planner's checks of the preflight rules (P3, P5–P7, P9–P11, P14, P15, S14) on the node facts of the
+ * fleet description; ./rules.ts holds them in the rule table (with P2, P4 and P8, whose live checks share
+ * their logic) and evaluates them. A rule whose facts are absent is reported as "not checked" (a warning
+ * that says which fact to declare), never as passed. Rules the plan itself satisfies are cited where the
+ * steps are built: P1 (backup-config step), P12 (test-firmware step).
  */
-import { FleetNode, PluginFacts } from "./fleet";
+import { FleetNode, NodeSettings, PluginFacts } from "./fleet";
 import { FEATURE_REMOVALS } from "./feature-removals";
 import { Finding } from "./plan";
-import { RevisionHop } from "./upgrade-path";
+import type { RevisionHop } from "./upgrade-path";
 import {
   compareRevisions,
   formatRelease,
@@ -22,13 +23,23 @@ export interface PreflightFinding extends Finding {
   status?: "not-checked";
 }
 
+/** One node and the hops its plan takes (at least one): what an offline rule check reads. */
+export interface NodePath {
+  node: FleetNode;
+  hops: readonly RevisionHop[];
+  first: Revision;
+  last: Revision;
+  /** The hops into another release (not revision hops within one). */
+  releaseHops: readonly RevisionHop[];
+}
+
 /** Does the path cross (reach or pass) `threshold` — from below it to at or above it? */
 function crosses(from: Revision, to: Revision, threshold: string): boolean {
   const t = parseRevision(threshold);
   return compareRevisions(from, t) < 0 && compareRevisions(to, t) >= 0;
 }
 
-function notChecked(rule: string, node: string, what: string, fact: string): PreflightFinding {
+export function notChecked(rule: string, node: string, what: string, fact: string): PreflightFinding {
   return {
     rule,
     severity: "warning",
@@ -36,6 +47,24 @@ function notChecked(rule: string, node: string, what: string, fact: string): Pre
     status: "not-checked",
     message: `not checked: ${what}; declare settings.${fact} for this node to check it`,
   };
+}
+
+/**
+ * A rule over one declared setting: absent, "not checked" (naming the setting to declare); declared,
+ * `judge` gives the message of the rule's finding when the value breaks it.
+ */
+export function declared<K extends keyof NodeSettings>(
+  rule: string,
+  node: FleetNode,
+  fact: K,
+  what: string,
+  judge: (value: NonNullable<NodeSettings[K]>) => string | undefined,
+  severity: "error" | "warning" = "error",
+): PreflightFinding[] {
+  const value = node.settings[fact];
+  if (value === undefined) return [notChecked(rule, node.name, what, fact)];
+  const message = judge(value);
+  return message === undefined ? [] : [{ rule, severity, node: node.name, message }];
 }
 
 const STARLING = /starling/i;
@@ -62,11 +91,19 @@ export function pluginBuildNeeded(target: Revision): "DEPRECATED" | "new impleme
 /** Rule P7 [doc] SPS 6.3 Upgrade Guide, "Prerequisites for upgrading SPS": Starling 2FA 2.2.0 and later. */
 const STARLING_JOIN_FROM = "2.2.0";
 
-function checkPlugins(node: FleetNode, releaseHops: readonly RevisionHop[], out: PreflightFinding[]): void {
-  for (const plugin of node.plugins) {
-    checkPluginBuilds(node.name, plugin, releaseHops, out);
-    if (STARLING.test(plugin.name)) checkStarling(node, plugin, releaseHops, out);
-  }
+/** P6 over every plugin of the node. */
+export function checkPlugins(p: NodePath): PreflightFinding[] {
+  const out: PreflightFinding[] = [];
+  for (const plugin of p.node.plugins) checkPluginBuilds(p.node.name, plugin, p.releaseHops, out);
+  return out;
+}
+
+/** P7 over every Starling plugin of the node. */
+export function checkStarlingPlugins(p: NodePath): PreflightFinding[] {
+  const out: PreflightFinding[] = [];
+  for (const plugin of p.node.plugins)
+    if (STARLING.test(plugin.name)) checkStarling(p.node, plugin, p.releaseHops, out);
+  return out;
 }
 
 /**
@@ -188,13 +225,30 @@ function checkPluginBuilds(
   }
 }
 
-/** Rule P10 over FEATURE_REMOVALS: every removal or deprecation the node's path crosses. */
-function checkFeatureRemovals(
-  node: FleetNode,
-  first: Revision,
-  last: Revision,
-  out: PreflightFinding[],
-): void {
+/**
+ * Rule P10 over FEATURE_REMOVALS: every removal or deprecation the node's path crosses; then the SHA-1
+ * certificates, no longer trusted from 6.0.4 (on a path through 6.0) or 6.5.0.
+ */
+export function checkFeatureRemovals({ node, hops, first, last }: NodePath): PreflightFinding[] {
+  const out: PreflightFinding[] = [];
+  removedFeatures(node, first, last, out);
+  const sha1Threshold = hops.some((h) => h.to.major === 6 && h.to.minor === 0) ? "6.0.4" : "6.5.0";
+  if (!crosses(first, last, sha1Threshold)) return out;
+  return out.concat(
+    declared(
+      "P10",
+      node,
+      "sha1LdapCertificates",
+      `SHA-1-signed AD/LDAP certificates (no longer trusted from ${sha1Threshold})`,
+      (sha1) =>
+        sha1
+          ? `AD/LDAP servers present SHA-1-signed certificates, no longer trusted from ${sha1Threshold}; replace them before upgrading`
+          : undefined,
+    ),
+  );
+}
+
+function removedFeatures(node: FleetNode, first: Revision, last: Revision, out: PreflightFinding[]): void {
   const inUse = node.settings.removedFeaturesInUse;
   const removing = FEATURE_REMOVALS.filter((r) => crosses(first, last, r.removedFrom));
   const deprecating = FEATURE_REMOVALS.filter(
@@ -230,223 +284,102 @@ function checkFeatureRemovals(
       });
 }
 
+/** P3: the upgrade deletes core dump files. */
+export function checkCoreDumps({ node }: NodePath): PreflightFinding[] {
+  const what = "core dump files (deleted by the upgrade)";
+  return declared(
+    "P3",
+    node,
+    "coreDumps",
+    what,
+    (n) =>
+      n > 0
+        ? `${n} core dump file(s) will be deleted by the upgrade; download them first if support needs them`
+        : undefined,
+    "warning",
+  );
+}
+
 /**
- * Evaluate the preflight rules for one node that has `hops` to take.
- * A node with nothing to do gets no findings.
+ * P5, P15: a virtual appliance — [doc] UG 5.11/6.0/6.3, "Prerequisites": "Create a snapshot of the
+ * virtual machine before starting the upgrade process", "Configure and enable console redirection (if
+ * the virtual environment allows it)". Declared false: the run stops at preflight until confirmed.
  */
-export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): PreflightFinding[] {
-  if (hops.length === 0) return [];
-  const out: PreflightFinding[] = [];
-  const s = node.settings;
-  const first = hops[0].from;
-  const last = hops[hops.length - 1].to;
-  const releaseHops = hops.filter((h) => h.kind === "release");
-
-  // P2: System Monitor shows no problem.
-  if (s.healthOk === undefined) out.push(notChecked("P2", node.name, "System Monitor health", "healthOk"));
-  else if (!s.healthOk)
-    out.push({
-      rule: "P2",
-      severity: "error",
-      node: node.name,
-      message: "System Monitor shows a problem; fix it before upgrading",
-    });
-
-  // P3: core dumps are deleted by an upgrade.
-  if (s.coreDumps === undefined)
-    out.push(notChecked("P3", node.name, "core dump files (deleted by the upgrade)", "coreDumps"));
-  else if (s.coreDumps > 0)
-    out.push({
-      rule: "P3",
-      severity: "warning",
-      node: node.name,
-      message: `${s.coreDumps} core dump file(s) will be deleted by the upgrade; download them first if support needs them`,
-    });
-
-  // P4: HA pair — IPMI of the secondary reachable, HA not degraded.
-  if (node.ha) {
-    if (s.ipmiReachable === undefined)
-      out.push(
-        notChecked(
-          "P4",
-          node.name,
-          "IPMI of the secondary (the only way to power it back on)",
-          "ipmiReachable",
-        ),
-      );
-    else if (!s.ipmiReachable)
-      out.push({
-        rule: "P4",
-        severity: "error",
-        node: node.name,
-        message:
-          "IPMI of the HA secondary is not reachable; it is the only way to power the secondary back on — fix IPMI access first",
-      });
-    if (s.haStatus === undefined) out.push(notChecked("P4", node.name, "HA status", "haStatus"));
-    else if (s.haStatus !== "HA")
-      out.push({
-        rule: "P4",
-        severity: "error",
-        node: node.name,
-        message: `HA status is ${s.haStatus}, not HA; repair the HA pair before upgrading`,
-      });
-  }
-
-  // P5, P15: a virtual appliance — [doc] UG 5.11/6.0/6.3, "Prerequisites": "Create a snapshot of the
-  // virtual machine before starting the upgrade process", "Configure and enable console redirection (if
-  // the virtual environment allows it)". Declared false: the run stops at preflight until confirmed.
-  if (node.virtual === undefined) {
-    out.push({
-      rule: "P5",
-      severity: "warning",
-      node: node.name,
-      status: "not-checked",
-      message:
-        "not checked: virtual appliance VM snapshot; declare virtual (and settings.vmSnapshot) for this node to check it",
-    });
-    out.push({
-      rule: "P15",
-      severity: "warning",
-      node: node.name,
-      status: "not-checked",
-      message:
-        "not checked: console redirection of a virtual appliance; declare virtual (and settings.consoleRedirection) for this node to check it",
-    });
-  } else if (node.virtual) {
-    const prerequisites = [
-      {
-        rule: "P5",
-        fact: s.vmSnapshot,
-        name: "vmSnapshot",
-        what: "a VM snapshot taken before the upgrade",
-        confirm: `vm-snapshot ${node.name}`,
-      },
-      {
-        rule: "P15",
-        fact: s.consoleRedirection,
-        name: "consoleRedirection",
-        what: "console redirection configured and enabled (if the virtual environment allows it)",
-        confirm: `console-redirection ${node.name}`,
-      },
-    ] as const;
-    for (const p of prerequisites) {
-      if (p.fact === undefined)
-        out.push(notChecked(p.rule, node.name, `virtual appliance: ${p.what}`, p.name));
-      else if (!p.fact)
-        out.push({
-          rule: p.rule,
+function virtualPrerequisite(
+  rule: "P5" | "P15",
+  fact: "vmSnapshot" | "consoleRedirection",
+  what: string,
+  unknown: string,
+): (p: NodePath) => PreflightFinding[] {
+  return ({ node }) => {
+    if (node.virtual === undefined)
+      return [
+        {
+          rule,
           severity: "warning",
           node: node.name,
-          confirm: p.confirm,
-          message: `virtual appliance declared without ${p.what} (settings.${p.name}: false); the run stops at this node's preflight until it is done and confirmed: add "${p.confirm}" to confirmed`,
-        });
-    }
-  }
+          status: "not-checked",
+          message: `not checked: ${unknown}; declare virtual (and settings.${fact}) for this node to check it`,
+        },
+      ];
+    if (!node.virtual) return [];
+    const done = node.settings[fact];
+    if (done === undefined) return [notChecked(rule, node.name, `virtual appliance: ${what}`, fact)];
+    if (done) return [];
+    const confirm = `${fact === "vmSnapshot" ? "vm-snapshot" : "console-redirection"} ${node.name}`;
+    const message = `virtual appliance declared without ${what} (settings.${fact}: false); the run stops at this node's preflight until it is done and confirmed: add "${confirm}" to confirmed`;
+    return [{ rule, severity: "warning", node: node.name, confirm, message }];
+  };
+}
 
-  // P6, P7: plugins.
-  checkPlugins(node, releaseHops, out);
+export const checkVmSnapshot = virtualPrerequisite(
+  "P5",
+  "vmSnapshot",
+  "a VM snapshot taken before the upgrade",
+  "virtual appliance VM snapshot",
+);
+export const checkConsoleRedirection = virtualPrerequisite(
+  "P15",
+  "consoleRedirection",
+  "console redirection configured and enabled (if the virtual environment allows it)",
+  "console redirection of a virtual appliance",
+);
 
-  // P8: from 6.0.4, the disk fill-up limit must be within 50–98 %.
-  if (compareRevisions(last, parseRevision("6.0.4")) >= 0) {
-    const limit = s.diskFillupLimitPercent;
-    if (limit === undefined)
-      out.push(
-        notChecked(
-          "P8",
-          node.name,
-          '"disconnect clients when disks are N% used" must be within 50–98 from 6.0.4',
-          "diskFillupLimitPercent",
-        ),
-      );
-    else if (limit < 50 || limit > 98)
-      out.push({
-        rule: "P8",
-        severity: "error",
-        node: node.name,
-        message: `"disconnect clients when disks are N% used" is ${limit}%; from 6.0.4 it must be within 50–98 or the upgrade cannot start — set it to a value in 50–98`,
-      });
-  }
+/** P9: an LDAP/AD-authenticated SPS needs a directory response timeout of at least 120 s (from 6.0). */
+export function checkLdapTimeout({ node, last }: NodePath): PreflightFinding[] {
+  if (compareRevisions(last, parseRevision("6.0.0")) < 0) return [];
+  if (node.settings.ldapAuth === false) return [];
+  if (node.settings.ldapAuth === undefined)
+    return [notChecked("P9", node.name, "LDAP/AD authentication timeout (at least 120 s)", "ldapAuth")];
+  return declared("P9", node, "ldapTimeoutSeconds", "LDAP/AD response timeout (at least 120 s)", (t) =>
+    t < 120
+      ? `LDAP/AD response timeout is ${t} s; it must be at least 120 s — raise it before upgrading`
+      : undefined,
+  );
+}
 
-  // P9: LDAP/AD-authenticated SPS needs a directory response timeout of at least 120 s.
-  if (compareRevisions(last, parseRevision("6.0.0")) >= 0) {
-    if (s.ldapAuth === undefined)
-      out.push(notChecked("P9", node.name, "LDAP/AD authentication timeout (at least 120 s)", "ldapAuth"));
-    else if (s.ldapAuth) {
-      if (s.ldapTimeoutSeconds === undefined)
-        out.push(
-          notChecked("P9", node.name, "LDAP/AD response timeout (at least 120 s)", "ldapTimeoutSeconds"),
-        );
-      else if (s.ldapTimeoutSeconds < 120)
-        out.push({
-          rule: "P9",
-          severity: "error",
-          node: node.name,
-          message: `LDAP/AD response timeout is ${s.ldapTimeoutSeconds} s; it must be at least 120 s — raise it before upgrading`,
-        });
-    }
-  }
+/** P11: from 6.1.0, in-band destination hostnames must follow RFC 5890. */
+export function checkRfc5890({ node, first, last }: NodePath): PreflightFinding[] {
+  if (!crosses(first, last, "6.1.0")) return [];
+  const what = "in-band destination hostnames must follow RFC 5890 from 6.1.0";
+  return declared("P11", node, "nonRfc5890Hostnames", what, (hosts) =>
+    hosts.length > 0
+      ? `in-band destination hostnames ${hosts.map((h) => JSON.stringify(h)).join(", ")} do not follow RFC 5890, required from 6.1.0; fix them before upgrading`
+      : undefined,
+  );
+}
 
-  // P10: features removed (blocking) or deprecated (warning) at the version each guide states.
-  checkFeatureRemovals(node, first, last, out);
-  const sha1Threshold = hops.some((h) => h.to.major === 6 && h.to.minor === 0) ? "6.0.4" : "6.5.0";
-  if (crosses(first, last, sha1Threshold)) {
-    if (s.sha1LdapCertificates === undefined)
-      out.push(
-        notChecked(
-          "P10",
-          node.name,
-          `SHA-1-signed AD/LDAP certificates (no longer trusted from ${sha1Threshold})`,
-          "sha1LdapCertificates",
-        ),
-      );
-    else if (s.sha1LdapCertificates)
-      out.push({
-        rule: "P10",
-        severity: "error",
-        node: node.name,
-        message: `AD/LDAP servers present SHA-1-signed certificates, no longer trusted from ${sha1Threshold}; replace them before upgrading`,
-      });
-  }
+/** P14: from 6.3.0, internal data storage is reorganised at first boot (30 min or more). */
+export function checkStorageReorganisation({ node, first, last }: NodePath): PreflightFinding[] {
+  if (!crosses(first, last, "6.3.0")) return [];
+  const message =
+    "the first boot into 6.3 reorganises internal data storage (30 minutes or more; the estimate is shown at activation); plan the maintenance window for it";
+  return [{ rule: "P14", severity: "warning", node: node.name, message }];
+}
 
-  // P11: from 6.1.0, in-band destination hostnames must follow RFC 5890.
-  if (crosses(first, last, "6.1.0")) {
-    if (s.nonRfc5890Hostnames === undefined)
-      out.push(
-        notChecked(
-          "P11",
-          node.name,
-          "in-band destination hostnames must follow RFC 5890 from 6.1.0",
-          "nonRfc5890Hostnames",
-        ),
-      );
-    else if (s.nonRfc5890Hostnames.length > 0)
-      out.push({
-        rule: "P11",
-        severity: "error",
-        node: node.name,
-        message: `in-band destination hostnames ${s.nonRfc5890Hostnames.map((h) => JSON.stringify(h)).join(", ")} do not follow RFC 5890, required from 6.1.0; fix them before upgrading`,
-      });
-  }
-
-  // P14: from 6.3.0, internal data storage is reorganised at first boot (30 min or more).
-  if (crosses(first, last, "6.3.0")) {
-    out.push({
-      rule: "P14",
-      severity: "warning",
-      node: node.name,
-      message:
-        "the first boot into 6.3 reorganises internal data storage (30 minutes or more; the estimate is shown at activation); plan the maintenance window for it",
-    });
-  }
-
-  // S14: Windows domain membership is checked after the reboot.
-  if (s.windowsDomainMember) {
-    out.push({
-      rule: "S14",
-      severity: "warning",
-      node: node.name,
-      message: "the node is in a Windows domain: check its domain membership after each reboot",
-    });
-  }
-  return out;
+/** S14: Windows domain membership is checked after the reboot. */
+export function checkDomainMembership({ node }: NodePath): PreflightFinding[] {
+  if (!node.settings.windowsDomainMember) return [];
+  const message = "the node is in a Windows domain: check its domain membership after each reboot";
+  return [{ rule: "S14", severity: "warning", node: node.name, message }];
 }

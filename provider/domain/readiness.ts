@@ -10,6 +10,7 @@
  * channel: `ssh` runs our operator-installed wrapper (`pulumi-sps-wrapper`, docs/reference/system-control.md), `ipmi` IPMI,
  * `command` the operator's command, `manual` (the default) a manual gate.
  */
+import { RULES } from "./rules";
 
 export type RouteKind = "REST" | "IPMI" | "command" | "wrapper" | "manual gate";
 
@@ -54,22 +55,7 @@ export interface NodeReadiness {
   warnings: string[];
 }
 
-/** P2 from a health answer [doc §11]: integrity "OK", no tainted file, RAID not degraded. */
-export function healthVerdict(h: {
-  firmwareIntegrity: Record<string, string>;
-  taintedFiles: Record<string, number>;
-  raidStatus: string | undefined;
-}): { ok: boolean; problems: string[] } {
-  const problems: string[] = [];
-  for (const [part, state] of Object.entries(h.firmwareIntegrity))
-    if (state !== "OK") problems.push(`firmware integrity ${part}: ${state}`);
-  for (const [part, n] of Object.entries(h.taintedFiles))
-    if (n > 0) problems.push(`${n} tainted file(s) in ${part}`);
-  if (h.raidStatus !== undefined && h.raidStatus !== "OK") problems.push(`RAID ${h.raidStatus}`);
-  return { ok: problems.length === 0, problems };
-}
-
-/** Ready unless something read will stop the run; what could not be read is a warning. */
+/** Ready unless something read will stop the run (P2, P4, P8 judged by ./rules.ts); what could not be read is a warning. */
 export function readiness(
   node: { ha: boolean },
   access: { reachable: boolean; tls: boolean; login: boolean; error?: string },
@@ -87,17 +73,16 @@ export function readiness(
   if (facts.healthOk === undefined) warnings.push("P2: health not readable");
   if (facts.freeFirmwareSlots === 0)
     blockers.push("no free firmware slot for the upload (delete an old firmware)");
-  if (
-    facts.diskFillupLimitPercent !== undefined &&
-    (facts.diskFillupLimitPercent < 50 || facts.diskFillupLimitPercent > 98)
-  )
+  const fillup = facts.diskFillupLimitPercent;
+  if (fillup !== undefined && !RULES.P8.live({ diskFillupLimitPercent: fillup }).ok)
     warnings.push(
-      `P8: disk fill-up limit ${facts.diskFillupLimitPercent}% is outside 50–98% (blocks upgrades into 6.0.4 and later)`,
+      `P8: disk fill-up limit ${fillup}% is outside 50–98% (blocks upgrades into ${RULES.P8.from} and later)`,
     );
   if (node.ha) {
     if (facts.haStatus === undefined)
       warnings.push("P4: HA state not readable through REST (route readHaState to read it)");
-    else if (facts.haStatus !== "HA") blockers.push(`P4: HA status is ${facts.haStatus}, not HA`);
+    else if (!RULES.P4.live({ haStatus: facts.haStatus }).ok)
+      blockers.push(`P4: HA status is ${facts.haStatus}, not HA`);
   }
   for (const w of facts.license?.warnings ?? []) warnings.push(`license: ${w}`);
   if (facts.license?.validity === "expired") warnings.push("license: expired");

@@ -9,7 +9,7 @@ import { promises as fs } from "node:fs";
 import type { FirmwareSlot, FirmwareSlots } from "../appliance/appliance-client";
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import { rebootDeadlineMs } from "../domain/deadlines";
-import { healthVerdict } from "../domain/readiness";
+import { RULES } from "../domain/rules";
 import { decideLicense, licenseConfirmation, licenseGateLines } from "../domain/license-decision";
 import type { PlanStep } from "../domain/plan";
 import { readPair } from "./ha";
@@ -95,15 +95,13 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
     ),
   );
   const notes: string[] = [];
-  // P2: System Monitor shows no problem — the one verdict doctor and preview use (healthVerdict).
-  // A pair we are in the middle of upgrading (secondary shut down or rebooting by us) is degraded on
-  // purpose, and its RAID status shows it: that one problem is ours, not the appliance's.
-  const midUpgrade =
+  // P2, P4, P8 judged by the rule table (../domain/rules.ts), as doctor and preview judge them. A pair
+  // we are in the middle of upgrading (secondary shut down or rebooting by us) is degraded on purpose.
+  const ours =
     node.ha &&
     (ctx.checkpoint.secondaryDown[node.name] !== undefined ||
       ctx.checkpoint.reboots.some((r) => r.node === node.name));
-  const health = healthVerdict(await node.client.getHealth());
-  const problems = health.problems.filter((p) => !(midUpgrade && /^RAID /.test(p)));
+  const { problems } = RULES.P2.live({ health: await node.client.getHealth(), pairDegradedByUs: ours });
   if (problems.length > 0) {
     throw stepError(
       "preflight-blocked",
@@ -113,10 +111,9 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
     );
   }
   notes.push("health OK (P2)");
-  // P8: from 6.0.4 the disk fill-up limit must be within 50–98 %.
-  if (atOrPast(target, "6.0.4")) {
+  if (atOrPast(target, RULES.P8.from)) {
     const d = await node.client.getDiskFillupPrevention();
-    if (d.usedSpaceRatioLimit < 50 || d.usedSpaceRatioLimit > 98) {
+    if (!RULES.P8.live({ diskFillupLimitPercent: d.usedSpaceRatioLimit }).ok) {
       throw stepError(
         "preflight-blocked",
         step,
@@ -129,11 +126,7 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
   // P4: HA — the secondary's IPMI answers and the pair is not degraded (unless we shut it down).
   if (node.ha) {
     const view = await readPair(ctx, node, step);
-    // A pair we are in the middle of upgrading (secondary shut down or rebooting by us) is degraded on purpose.
-    const ours =
-      ctx.checkpoint.secondaryDown[node.name] !== undefined ||
-      ctx.checkpoint.reboots.some((r) => r.node === node.name);
-    if (!ours && view.state.status !== "HA") {
+    if (!RULES.P4.live({ haStatus: view.state.status, pairDegradedByUs: ours }).ok) {
       throw stepError(
         "preflight-blocked",
         step,

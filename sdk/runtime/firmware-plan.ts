@@ -8,7 +8,7 @@ import { clusterSchema, type FleetCluster } from "../../provider/domain/fleet";
 import { planCluster } from "../../provider/domain/fleet-plan";
 import { starlingFindings } from "../../provider/domain/preflight";
 import type { ClusterPlan, Finding } from "../../provider/domain/plan";
-import { healthVerdict } from "../../provider/domain/readiness";
+import { RULES } from "../../provider/domain/rules";
 import { fieldProblems, type FieldProblem } from "../../provider/domain/validation";
 import type { FirmwareInputs } from "../inputs";
 import { readLiveness } from "../../provider/executor/node-state";
@@ -24,7 +24,7 @@ import { restNodeKey, sharedClient, sharedRead } from "./live-reads";
 export interface LiveNodeFacts {
   version?: string;
   diskFillupLimitPercent?: number;
-  /** P2: System Monitor verdict (provider/domain/readiness.ts healthVerdict); absent when not readable. */
+  /** P2: System Monitor verdict (provider/domain/rules.ts, RULES.P2.live); absent when not readable. */
   healthOk?: boolean;
   /** What the node's REST tree offers now (the preview's routes); absent when not readable. */
   capabilities?: RestCapabilities;
@@ -66,7 +66,7 @@ async function readNodeFacts(client: SpsRestClient, ha: boolean, waitMs: number)
         // P2: the same verdict as doctor and the executor's preflight. An HA pair's RAID status follows
         // the pair, which a run degrades on purpose (secondary shut down); the executor's preflight
         // judges it with the run's checkpoint at hand, so the plan does not.
-        ...(health ? { healthOk: healthVerdict(ha ? { ...health, raidStatus: undefined } : health).ok } : {}),
+        ...(health ? { healthOk: RULES.P2.live({ health, pairDegradedByUs: ha }).ok } : {}),
         ...(capabilities ? { capabilities } : {}),
         ...(slots ? { slots: slots.slots } : {}),
       };

@@ -1,6 +1,6 @@
 /**
  * Rule P2 ("no issues are displayed on the System Monitor"): doctor and the executor's preflight give
- * the same verdict on the same node, from the one function (provider/domain/readiness.ts healthVerdict).
+ * the same verdict on the same node, from the one function (provider/domain/rules.ts, RULES.P2.live).
  * A degraded RAID or a tainted file used to pass the run's preflight while doctor reported it.
  */
 import assert from "node:assert/strict";

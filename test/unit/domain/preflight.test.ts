@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { FleetNode, nodeSchema } from "../../../provider/domain/fleet";
-import { preflightNode, PreflightFinding } from "../../../provider/domain/preflight";
+import type { PreflightFinding } from "../../../provider/domain/preflight";
+import { preflightNode } from "../../../provider/domain/rules";
 import { planNodePath } from "../../../provider/domain/upgrade-path";
 import { parseRevision, parseVersionSpec } from "../../../provider/domain/version";
 import { CLEAN_SETTINGS, exampleCatalog } from "../../support/domain-fixtures";
