@@ -3,7 +3,8 @@
 // heading per rule). Fails (exit 1) when
 //   - a catalogue rule is cited by no test (test/**), or
 //   - a file of the repository (code, tests, scripts, docs) cites a rule ID the catalogue does not have.
-// A missing or empty catalogue is a failure too (exit 2). test/unit/docs/reference.test.ts runs the same checks.
+// A missing or empty catalogue, or a rule table (provider/domain/rules.ts) whose IDs are not the catalogue's
+// in its order, is a failure too (exit 2). test/unit/docs/reference.test.ts runs the same checks.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
@@ -11,6 +12,12 @@ const { execFileSync } = require("node:child_process");
 
 const root = path.join(__dirname, "..");
 const CATALOGUE = "docs/rules.md";
+const TABLE = "provider/domain/rules.ts";
+
+/** Rule IDs of the rule table, in order: every "  ID: blocks(" or "  ID: warns(" entry of RULES. */
+function tableIds(text) {
+  return [...text.matchAll(/^ {2}([A-Z]\d{1,2}): (?:blocks|warns)\(/gm)].map((m) => m[1]);
+}
 
 /** Rule IDs of the catalogue text, in order: every "### ID — title" heading. */
 function catalogueIds(text) {
@@ -90,6 +97,14 @@ function checkCoverage(dir) {
   if (!fs.existsSync(file)) return { error: `${CATALOGUE} not found in ${dir}` };
   const ids = catalogueIds(fs.readFileSync(file, "utf8"));
   if (ids.length === 0) return { error: `${CATALOGUE} has no "### ID — title" rule headings` };
+  const tableFile = path.join(dir, TABLE);
+  if (fs.existsSync(tableFile)) {
+    const table = tableIds(fs.readFileSync(tableFile, "utf8"));
+    if (table.join(" ") !== ids.join(" "))
+      return {
+        error: `${TABLE} lists ${table.join(", ")}; ${CATALOGUE} lists ${ids.join(", ")} (same IDs, same order)`,
+      };
+  }
   const known = new Set(ids);
   const letters = [...new Set(ids.map((id) => id[0]))].join("");
   const citedByTests = new Set();
@@ -105,7 +120,7 @@ function checkCoverage(dir) {
   return { ids, notTested: ids.filter((id) => !citedByTests.has(id)), unknown };
 }
 
-module.exports = { catalogueIds, citedIds, checkCoverage, repositoryFiles };
+module.exports = { catalogueIds, tableIds, citedIds, checkCoverage, repositoryFiles };
 
 if (require.main === module) {
   const r = checkCoverage(root);

@@ -247,7 +247,7 @@ export const RULES = {
   I5: blocks(
     'project rule — the guides\' step 5 ("Resolve any warnings") assumes an operator at the host; an unattended run must not leave audit-trail indexing down.',
   ),
-  J1: blocks("AG SPP join (IMPORTANT and caution)."),
+  J1: blocks("AG SPP join (IMPORTANT and caution; the join procedure's success message)."),
   J2: blocks("AG SPP join, prerequisites."),
   J3: blocks('AG SPP join, prerequisites; "SPP to SPS join error resolution" (certificate mismatch).'),
   J4: blocks("AG SPP join, prerequisites."),

@@ -120,6 +120,19 @@ describe("rules:coverage (scripts/rules-coverage.js)", function () {
     assert.deepEqual(coverage.checkCoverage(dir).notTested, ["Y2"]);
   });
 
+  it("fails when the rule table (provider/domain/rules.ts) does not list the catalogue's IDs in its order", () => {
+    const dir = tempCheckout({
+      "docs/rules.md": CATALOGUE + "\n### Y2 — Second\n\nText.\n\nSource: y.\n",
+      "provider/domain/rules.ts": 'export const RULES = {\n  Y2: blocks("y."),\n  Y1: warns("x."),\n};\n',
+      "test/x.test.ts": "it('Y1, Y2: ...')\n",
+    });
+    made.push(dir);
+    assert.match(
+      coverage.checkCoverage(dir).error ?? "",
+      /rules\.ts lists Y2, Y1; docs\/rules\.md lists Y1, Y2/,
+    );
+  });
+
   it("fails without a catalogue", () => {
     const dir = tempCheckout({ "test/x.test.ts": "it('Y1')\n" });
     made.push(dir);
