@@ -35,24 +35,15 @@ export function markHex(mark: number): string {
 export function desiredMangleRules(spec: TrafficRedirectionSpec): MangleRule[] {
   const tag = commentTag(spec);
   const mark = String(spec.mark);
+  // Both sides end alike: our comment tag, then the CONNMARK that sets the connection mark.
+  const setMark = ["-m", "comment", "--comment", tag, "-j", "CONNMARK", "--set-mark", mark];
   const rules: MangleRule[] = [];
   for (const sel of spec.clientSide) {
     for (const p of sel.ports) {
       const args = ["-i", sel.interface, "-p", "tcp"];
       if (sel.sourceCidr) args.push("-s", sel.sourceCidr);
       if (sel.destinationCidr) args.push("-d", sel.destinationCidr);
-      args.push(
-        "--dport",
-        portArg(p),
-        "-m",
-        "comment",
-        "--comment",
-        tag,
-        "-j",
-        "CONNMARK",
-        "--set-mark",
-        mark,
-      );
+      args.push("--dport", portArg(p), ...setMark);
       rules.push({
         kind: "client-mark",
         args,
@@ -64,24 +55,7 @@ export function desiredMangleRules(spec: TrafficRedirectionSpec): MangleRule[] {
     for (const p of sel.ports) {
       rules.push({
         kind: "server-mark",
-        args: [
-          "-i",
-          sel.interface,
-          "-p",
-          "tcp",
-          "-s",
-          sel.sourceCidr,
-          "--sport",
-          portArg(p),
-          "-m",
-          "comment",
-          "--comment",
-          tag,
-          "-j",
-          "CONNMARK",
-          "--set-mark",
-          mark,
-        ],
+        args: ["-i", sel.interface, "-p", "tcp", "-s", sel.sourceCidr, "--sport", portArg(p), ...setMark],
         summary: `mark server answers entering ${sel.interface} from ${sel.sourceCidr} tcp/${portArg(p)}`,
       });
     }
