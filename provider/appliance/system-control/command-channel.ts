@@ -10,57 +10,28 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expandArgv, type TemplateValues } from "./command-template";
 import { parseHaStatusOutput, parsePowerOutput } from "./core-shell-commands";
-import { deadlineOf, routeOf, secretsOf, type SystemControlConfig } from "./config";
-import { ChannelErrors } from "./errors";
-import type {
-  HaPair,
-  HaState,
-  LicenseFile,
-  PowerState,
-  SystemControl,
-  SystemControlOperation,
-} from "./operations";
+import { ChannelBase, type OperationAnswer, type OperationCall } from "./channel-base";
+import { deadlineOf, routeOf, type SystemControlConfig } from "./config";
+import type { HaPair, LicenseFile, SystemControlOperation } from "./operations";
 import { runProcess, type ProcessResult } from "./run-process";
 import { formatDuration } from "../../domain/duration";
 
-export class CommandChannel implements SystemControl {
-  private readonly errors: ChannelErrors;
-
-  constructor(private readonly config: SystemControlConfig) {
-    this.errors = new ChannelErrors("command", secretsOf(config));
+export class CommandChannel extends ChannelBase {
+  constructor(config: SystemControlConfig) {
+    super(config, "command");
   }
 
-  async rebootNode(node: string): Promise<void> {
-    await this.run("rebootNode", node, {});
+  override async perform(call: OperationCall): Promise<OperationAnswer> {
+    const { operation, node, pair, license } = call;
+    if (license) return this.uploadLicenseFile(node, license);
+    const r = await this.run(operation, node, pair ? { pair } : {});
+    if (operation === "readHaState")
+      return this.errors.parse(operation, node, () => parseHaStatusOutput(r.stdout));
+    if (operation === "readPowerState")
+      return this.errors.parse(operation, node, () => parsePowerOutput(r.stdout));
   }
 
-  async rebootCluster(pair: HaPair): Promise<void> {
-    await this.run("rebootCluster", pair.primary, { pair });
-  }
-
-  async shutdownSecondary(pair: HaPair): Promise<void> {
-    await this.run("shutdownSecondary", pair.secondary, { pair });
-  }
-
-  async powerOnSecondary(pair: HaPair): Promise<void> {
-    await this.run("powerOnSecondary", pair.secondary, { pair });
-  }
-
-  async activateSecondary(pair: HaPair): Promise<void> {
-    await this.run("activateSecondary", pair.primary, { pair });
-  }
-
-  async readHaState(node: string): Promise<HaState> {
-    const r = await this.run("readHaState", node, {});
-    return this.errors.parse("readHaState", node, () => parseHaStatusOutput(r.stdout));
-  }
-
-  async readPowerState(node: string): Promise<PowerState> {
-    const r = await this.run("readPowerState", node, {});
-    return this.errors.parse("readPowerState", node, () => parsePowerOutput(r.stdout));
-  }
-
-  async uploadLicense(node: string, license: LicenseFile): Promise<void> {
+  private async uploadLicenseFile(node: string, license: LicenseFile): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), "sps-license-"));
     const file = join(dir, license.fileName.replace(/[^A-Za-z0-9._-]/g, "_") || "license");
     try {

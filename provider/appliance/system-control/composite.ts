@@ -7,21 +7,20 @@ import { CommandChannel } from "./command-channel";
 import { parseSystemControlConfig, routeOf, type SystemControlConfig } from "./config";
 import { IpmiChannel } from "./ipmi-channel";
 import { ManualChannel } from "./manual-channel";
-import type {
-  ChannelKind,
-  HaPair,
-  HaState,
-  LicenseFile,
-  PowerState,
-  SystemControl,
-  SystemControlOperation,
-} from "./operations";
+import type { ChannelKind, SystemControlOperation } from "./operations";
+import {
+  PerformingControl,
+  type ChannelBase,
+  type OperationAnswer,
+  type OperationCall,
+} from "./channel-base";
 import { SshChannel } from "./ssh-channel";
 
-export class RoutedSystemControl implements SystemControl {
-  private readonly channels: Record<ChannelKind, SystemControl>;
+export class RoutedSystemControl extends PerformingControl {
+  private readonly channels: Record<ChannelKind, ChannelBase>;
 
   constructor(readonly config: SystemControlConfig) {
+    super();
     this.channels = {
       ssh: new SshChannel(config),
       ipmi: new IpmiChannel(config),
@@ -40,40 +39,9 @@ export class RoutedSystemControl implements SystemControl {
     return this.config.operations[operation] !== undefined;
   }
 
-  rebootNode(node: string): Promise<void> {
-    return this.via("rebootNode").rebootNode(node);
-  }
-
-  rebootCluster(pair: HaPair): Promise<void> {
-    return this.via("rebootCluster").rebootCluster(pair);
-  }
-
-  shutdownSecondary(pair: HaPair): Promise<void> {
-    return this.via("shutdownSecondary").shutdownSecondary(pair);
-  }
-
-  powerOnSecondary(pair: HaPair): Promise<void> {
-    return this.via("powerOnSecondary").powerOnSecondary(pair);
-  }
-
-  activateSecondary(pair: HaPair): Promise<void> {
-    return this.via("activateSecondary").activateSecondary(pair);
-  }
-
-  readHaState(node: string): Promise<HaState> {
-    return this.via("readHaState").readHaState(node);
-  }
-
-  readPowerState(node: string): Promise<PowerState> {
-    return this.via("readPowerState").readPowerState(node);
-  }
-
-  uploadLicense(node: string, license: LicenseFile): Promise<void> {
-    return this.via("uploadLicense").uploadLicense(node, license);
-  }
-
-  private via(operation: SystemControlOperation): SystemControl {
-    return this.channels[this.channelOf(operation)];
+  /** Hands the call to the channel the configuration routes the operation to. */
+  perform(call: OperationCall): Promise<OperationAnswer> {
+    return this.channels[this.channelOf(call.operation)].perform(call);
   }
 }
 

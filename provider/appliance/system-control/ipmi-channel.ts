@@ -6,16 +6,10 @@
  * until the wanted state or the operation's deadline.
  */
 import { parsePowerOutput } from "./core-shell-commands";
-import { deadlineOf, secretsOf, type IpmiTargetConfig, type SystemControlConfig } from "./config";
-import { ChannelErrors, type SystemControlError } from "./errors";
-import type {
-  HaPair,
-  HaState,
-  LicenseFile,
-  PowerState,
-  SystemControl,
-  SystemControlOperation,
-} from "./operations";
+import { ChannelBase, type OperationAnswer, type OperationCall } from "./channel-base";
+import { deadlineOf, type IpmiTargetConfig, type SystemControlConfig } from "./config";
+import type { SystemControlError } from "./errors";
+import type { PowerState, SystemControlOperation } from "./operations";
 import { runProcess, type ProcessResult } from "./run-process";
 
 type PowerVerb = "status" | "on" | "off" | "soft";
@@ -50,45 +44,19 @@ export function ipmitoolArgv(bmc: IpmiTargetConfig, verb: PowerVerb): string[] {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export class IpmiChannel implements SystemControl {
-  private readonly errors: ChannelErrors;
-
-  constructor(private readonly config: SystemControlConfig) {
-    this.errors = new ChannelErrors("ipmi", secretsOf(config));
+export class IpmiChannel extends ChannelBase {
+  constructor(config: SystemControlConfig) {
+    super(config, "ipmi");
   }
 
-  async powerOnSecondary(pair: HaPair): Promise<void> {
-    await this.drivePower("powerOnSecondary", pair.secondary, "on");
-  }
-
-  async shutdownSecondary(pair: HaPair): Promise<void> {
-    const bmc = this.bmc("shutdownSecondary", pair.secondary);
-    await this.drivePower("shutdownSecondary", pair.secondary, "off", bmc.shutdownMethod);
-  }
-
-  async readPowerState(node: string): Promise<PowerState> {
-    const deadline = Date.now() + deadlineOf(this.config, "readPowerState");
-    return this.status("readPowerState", node, deadline);
-  }
-
-  async rebootNode(node: string): Promise<void> {
-    throw this.errors.unsupported("rebootNode", node);
-  }
-
-  async activateSecondary(pair: HaPair): Promise<void> {
-    throw this.errors.unsupported("activateSecondary", pair.primary);
-  }
-
-  async rebootCluster(pair: HaPair): Promise<void> {
-    throw this.errors.unsupported("rebootCluster", pair.primary);
-  }
-
-  async readHaState(node: string): Promise<HaState> {
-    throw this.errors.unsupported("readHaState", node);
-  }
-
-  async uploadLicense(node: string, _license: LicenseFile): Promise<void> {
-    throw this.errors.unsupported("uploadLicense", node);
+  override async perform(call: OperationCall): Promise<OperationAnswer> {
+    const { operation, node } = call;
+    if (operation === "powerOnSecondary") return this.drivePower(operation, node, "on");
+    if (operation === "shutdownSecondary")
+      return this.drivePower(operation, node, "off", this.bmc(operation, node).shutdownMethod);
+    if (operation === "readPowerState")
+      return this.status(operation, node, Date.now() + deadlineOf(this.config, operation));
+    return super.perform(call);
   }
 
   /** Idempotent: if the node already has the wanted power state, nothing is sent (resumable runs). */

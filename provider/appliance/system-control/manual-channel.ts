@@ -3,16 +3,10 @@
  * step-by-step instructions from the SPS guides (web UI paths as documented). After doing them the
  * operator runs again (`pulumi up`); the executor re-checks state and resumes from there.
  */
+import { ChannelBase, type OperationAnswer, type OperationCall } from "./channel-base";
 import { routeOf, type SystemControlConfig } from "./config";
 import { ManualStepRequired } from "./errors";
-import type {
-  HaPair,
-  HaState,
-  LicenseFile,
-  PowerState,
-  SystemControl,
-  SystemControlOperation,
-} from "./operations";
+import type { HaPair, SystemControlOperation } from "./operations";
 
 const RESUME =
   "When done, run the deployment again (`pulumi up`): it re-checks the appliance state and continues.";
@@ -85,39 +79,18 @@ export function manualInstructions(
   }
 }
 
-export class ManualChannel implements SystemControl {
-  constructor(private readonly config: SystemControlConfig) {}
-
-  async rebootNode(node: string): Promise<void> {
-    throw this.stop("rebootNode", node, {});
+export class ManualChannel extends ChannelBase {
+  constructor(config: SystemControlConfig) {
+    super(config, "manual");
   }
 
-  async rebootCluster(pair: HaPair): Promise<void> {
-    throw this.stop("rebootCluster", pair.primary, { pair });
-  }
-
-  async shutdownSecondary(pair: HaPair): Promise<void> {
-    throw this.stop("shutdownSecondary", pair.primary, { pair });
-  }
-
-  async powerOnSecondary(pair: HaPair): Promise<void> {
-    throw this.stop("powerOnSecondary", pair.secondary, { pair });
-  }
-
-  async activateSecondary(pair: HaPair): Promise<void> {
-    throw this.stop("activateSecondary", pair.primary, { pair });
-  }
-
-  async readHaState(node: string): Promise<HaState> {
-    throw this.stop("readHaState", node, {});
-  }
-
-  async readPowerState(node: string): Promise<PowerState> {
-    throw this.stop("readPowerState", node, {});
-  }
-
-  async uploadLicense(node: string, license: LicenseFile): Promise<void> {
-    throw this.stop("uploadLicense", node, { licenseName: license.fileName });
+  override async perform(call: OperationCall): Promise<OperationAnswer> {
+    // "Other node > Shutdown" is clicked on the primary's web interface.
+    const node = call.operation === "shutdownSecondary" && call.pair ? call.pair.primary : call.node;
+    throw this.stop(call.operation, node, {
+      ...(call.pair ? { pair: call.pair } : {}),
+      ...(call.license ? { licenseName: call.license.fileName } : {}),
+    });
   }
 
   private stop(

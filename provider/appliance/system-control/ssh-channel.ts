@@ -17,16 +17,9 @@ import {
   rebootThisNodeCommand,
   shutdownOtherNodeCommand,
 } from "./core-shell-commands";
+import { ChannelBase, type OperationAnswer, type OperationCall } from "./channel-base";
 import { deadlineOf, secretsOf, type SshTargetConfig, type SystemControlConfig } from "./config";
-import { ChannelErrors } from "./errors";
-import type {
-  HaPair,
-  HaState,
-  LicenseFile,
-  PowerState,
-  SystemControl,
-  SystemControlOperation,
-} from "./operations";
+import type { SystemControlOperation } from "./operations";
 import { formatDuration } from "../../domain/duration";
 
 interface ExecResult {
@@ -41,60 +34,38 @@ interface ExecOptions {
   stdin?: string;
 }
 
-export class SshChannel implements SystemControl {
-  private readonly errors: ChannelErrors;
+/** The core-shell command of each operation the ssh channel carries (the license has its own). */
+const COMMANDS: Partial<Record<SystemControlOperation, () => string>> = {
+  rebootNode: rebootThisNodeCommand,
+  rebootCluster: rebootClusterCommand,
+  shutdownSecondary: shutdownOtherNodeCommand,
+  activateSecondary: activateOtherNodeCommand,
+  readHaState: haStatusCommand,
+};
 
-  constructor(private readonly config: SystemControlConfig) {
-    this.errors = new ChannelErrors("ssh", secretsOf(config));
+export class SshChannel extends ChannelBase {
+  constructor(config: SystemControlConfig) {
+    super(config, "ssh");
   }
 
-  async rebootNode(node: string): Promise<void> {
-    // S9/H1: "this node" only. The node may drop the connection while going down: that counts as done.
-    const r = await this.exec("rebootNode", node, rebootThisNodeCommand());
-    if (!r.disconnected) this.requireSuccess("rebootNode", node, r);
-  }
-
-  async rebootCluster(pair: HaPair): Promise<void> {
-    // H4 only. The primary may drop the connection while going down: that counts as done.
-    const r = await this.exec("rebootCluster", pair.primary, rebootClusterCommand());
-    if (!r.disconnected) this.requireSuccess("rebootCluster", pair.primary, r);
-  }
-
-  async shutdownSecondary(pair: HaPair): Promise<void> {
-    this.requireSuccess(
-      "shutdownSecondary",
-      pair.primary,
-      await this.exec("shutdownSecondary", pair.primary, shutdownOtherNodeCommand()),
-    );
-  }
-
-  async powerOnSecondary(pair: HaPair): Promise<void> {
-    throw this.errors.unsupported("powerOnSecondary", pair.secondary);
-  }
-
-  async activateSecondary(pair: HaPair): Promise<void> {
-    this.requireSuccess(
-      "activateSecondary",
-      pair.primary,
-      await this.exec("activateSecondary", pair.primary, activateOtherNodeCommand()),
-    );
-  }
-
-  async readHaState(node: string): Promise<HaState> {
-    const r = await this.exec("readHaState", node, haStatusCommand());
-    this.requireSuccess("readHaState", node, r);
-    return this.errors.parse("readHaState", node, () => parseHaStatusOutput(r.stdout), r.stderr);
-  }
-
-  async readPowerState(node: string): Promise<PowerState> {
-    throw this.errors.unsupported("readPowerState", node);
-  }
-
-  async uploadLicense(node: string, license: LicenseFile): Promise<void> {
-    const r = await this.exec("uploadLicense", node, installLicenseCommand(license.fileName), {
-      stdin: license.content.toString("base64"),
-    });
-    this.requireSuccess("uploadLicense", node, r);
+  override async perform(call: OperationCall): Promise<OperationAnswer> {
+    const { operation, license } = call;
+    // The pair's operations run on the primary's core shell ("Other node > Shutdown", H2).
+    const node = call.pair?.primary ?? call.node;
+    if (license) {
+      const r = await this.exec(operation, node, installLicenseCommand(license.fileName), {
+        stdin: license.content.toString("base64"),
+      });
+      return this.requireSuccess(operation, node, r);
+    }
+    const command = COMMANDS[operation];
+    if (!command) return super.perform(call);
+    const r = await this.exec(operation, node, command());
+    // S9/H1, H4: a node may drop the connection while going down: for a reboot that counts as done.
+    const reboot = operation === "rebootNode" || operation === "rebootCluster";
+    if (!(reboot && r.disconnected)) this.requireSuccess(operation, node, r);
+    if (operation === "readHaState")
+      return this.errors.parse(operation, node, () => parseHaStatusOutput(r.stdout), r.stderr);
   }
 
   private requireSuccess(operation: SystemControlOperation, node: string, r: ExecResult): void {
