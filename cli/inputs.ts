@@ -14,7 +14,6 @@ export class InputError extends SpsError {
   static override readonly code: string = "PLAN_INPUT_INVALID";
   constructor(message: string) {
     super(message);
-    this.name = "InputError";
   }
 }
 

@@ -23,7 +23,6 @@ export class InventoryFileError extends SpsError {
     readonly problems: readonly FieldProblem[],
   ) {
     super(`inventory ${file}:\n${describeProblems(problems)}`);
-    this.name = "InventoryFileError";
   }
 }
 

@@ -63,7 +63,6 @@ export class ApplianceApiError extends SpsError {
         cause: args.cause,
       },
     );
-    this.name = "ApplianceApiError";
     this.appliance = args.appliance;
     this.method = args.method;
     this.path = args.path;

@@ -22,7 +22,6 @@ export class FirmwareChecksumMismatch extends SpsError {
     readonly actual: string,
   ) {
     super(`firmware image ${path}: SHA-256 is ${actual}, expected ${expected}; refusing to upload it`);
-    this.name = "FirmwareChecksumMismatch";
   }
 }
 

@@ -81,7 +81,6 @@ export class NextHopError extends SpsError {
     readonly problems: readonly FieldProblem[] = [],
   ) {
     super(message);
-    this.name = "NextHopError";
   }
 }
 
@@ -169,7 +168,6 @@ export class NextHopManualStep extends NextHopError {
     super(
       `H4: next-hop monitoring is a manual step on this node:\n${instructions.map((l, i) => `  ${i + 1}. ${l}`).join("\n")}`,
     );
-    this.name = "NextHopManualStep";
   }
 }
 

@@ -48,7 +48,6 @@ export class RestCallError extends SpsError {
     readonly body: unknown,
   ) {
     super(printable(message));
-    this.name = "RestCallError";
   }
 }
 

@@ -168,7 +168,6 @@ export class SppJoinError extends SpsError {
     readonly details?: unknown,
   ) {
     super(message);
-    this.name = "SppJoinError";
   }
 }
 

@@ -54,7 +54,6 @@ export class SppReadError extends SpsError {
     readonly status: number | undefined,
   ) {
     super(message);
-    this.name = "SppReadError";
   }
 }
 

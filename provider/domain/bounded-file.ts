@@ -22,7 +22,6 @@ export class InputFileTooLargeError extends SpsError {
     super(
       `${file} is larger than ${maxBytes} bytes (or not a regular file); give the path of the input file`,
     );
-    this.name = "InputFileTooLargeError";
   }
 }
 

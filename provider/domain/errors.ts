@@ -3,7 +3,8 @@
  * `code` (a static string, the same for every instance of the class, distinct between classes), so
  * a printer, a log reader or a test tells errors apart without a chain of `instanceof`. An error
  * about the user's input also names the `field` as the user wrote it (`nodes.sps-a.ssh.hostKey`,
- * `sps:credentials.ipmi`) and the `hint` (the fix), when the thrower knows them. Pure.
+ * `sps:credentials.ipmi`) and the `hint` (the fix), when the thrower knows them. Its `name` is its
+ * class's name. Pure.
  */
 
 export interface SpsErrorDetails {
@@ -24,6 +25,7 @@ export class SpsError extends Error {
 
   constructor(message?: string, details: SpsErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
     if (details.field !== undefined) Object.defineProperty(this, "field", { value: details.field });
     if (details.hint !== undefined) Object.defineProperty(this, "hint", { value: details.hint });
   }

@@ -23,7 +23,6 @@ export class VersionSyntaxError extends SpsError {
   static override readonly code: string = "VERSION_SYNTAX";
   constructor(readonly input: string) {
     super(`"${input}" is not a version (use X.Y.Z, X.Y, "X F<Y>" or "X LTS", e.g. 6.0.4, 6.3, 5 F11, 6 LTS)`);
-    this.name = "VersionSyntaxError";
   }
 }
 

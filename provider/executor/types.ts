@@ -399,7 +399,6 @@ export class ExecutionError extends SpsError {
     options: { step?: FailedStep; rule?: string; cause?: unknown; partial?: ExecutionResult } = {},
   ) {
     super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
-    this.name = "ExecutionError";
     this.kind = kind;
     this.step = options.step;
     this.rule = options.rule;

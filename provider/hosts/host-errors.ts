@@ -37,7 +37,6 @@ export class SshCommandError extends SpsError {
           ? `was cut off: the SSH connection was lost${args.detail ? ` (${args.detail})` : ""}`
           : `failed with exit code ${args.exitCode ?? "?"}`;
     super(`${args.host}: command \`${command}\` ${why}${tail ? `; stderr: ${tail}` : ""}`);
-    this.name = "SshCommandError";
     this.host = args.host;
     this.command = command;
     this.exitCode = args.exitCode;
@@ -59,7 +58,6 @@ export class SudoRefusedError extends SshCommandError {
     stderr: string;
   }) {
     super({ ...args, failure: "exit-code" });
-    this.name = "SudoRefusedError";
     this.user = args.user;
     const needsPassword = /password is required|terminal is required|askpass/i.test(args.stderr);
     this.message = needsPassword
@@ -93,7 +91,6 @@ export class SshConnectionError extends SpsError {
     details: { field?: string; hint?: string } = {},
   ) {
     super(redact(`${host}: ${message}`, secrets), details);
-    this.name = "SshConnectionError";
     this.host = host;
     this.detail = redact(message, secrets);
   }
@@ -118,7 +115,6 @@ export class HostKeyMismatchError extends SshConnectionError {
       "host-key",
       { field, hint },
     );
-    this.name = "HostKeyMismatchError";
     this.expectedFingerprint = expectedFingerprint;
     this.actualFingerprint = actualFingerprint;
   }
@@ -135,7 +131,6 @@ export class UploadVerificationError extends SpsError {
       `${host}: upload of ${remotePath} is corrupt: local sha256 ${localSha256}, remote sha256 ` +
         `${remoteSha256 || "(none)"}`,
     );
-    this.name = "UploadVerificationError";
     this.host = host;
     this.remotePath = remotePath;
   }

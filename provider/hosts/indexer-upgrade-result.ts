@@ -69,7 +69,6 @@ export class IndexerUpgradeError extends SpsError {
 
   constructor(message: string, result: IndexerUpgradeResult, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = "IndexerUpgradeError";
     this.host = result.host;
     this.rule = result.rule;
     this.result = result;

@@ -17,7 +17,6 @@ export class UnsupportedOsError extends SpsError {
   static override readonly code: string = "UNSUPPORTED_OS";
   constructor(message: string) {
     super(message);
-    this.name = "UnsupportedOsError";
   }
 }
 

@@ -110,7 +110,6 @@ export class SshOptionsError extends SpsError {
 
   constructor(issues: readonly OptionIssue[]) {
     super(`invalid SSH host options: ${issues.map((i) => `${i.property} ${i.reason}`).join("; ")}`);
-    this.name = "SshOptionsError";
     this.issues = issues;
   }
 }

@@ -163,7 +163,6 @@ export class TrafficRedirectionSpecError extends SpsError {
 
   constructor(problems: readonly FieldProblem[]) {
     super(`invalid traffic redirection: ${problems.map((p) => `${p.property}: ${p.reason}`).join("; ")}`);
-    this.name = "TrafficRedirectionSpecError";
     this.problems = problems;
   }
 }

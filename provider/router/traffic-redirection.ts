@@ -97,7 +97,6 @@ export class RedirectionConflictError extends SpsError {
 
   constructor(property: string, message: string) {
     super(message);
-    this.name = "RedirectionConflictError";
     this.property = property;
   }
 }

@@ -24,7 +24,6 @@ export class ApplianceLockedError extends SpsError {
     super(
       `the appliance ${address} is being upgraded by another run (${holder.run ? `${holder.run}, ` : ""}pid ${holder.pid}${holder.startedAt ? `, since ${holder.startedAt}` : ""}); two runs must never upgrade one appliance at once, so this run changes nothing. Let that run finish, then run again (this run then finds the appliance on its target); declare each appliance in one stack only. If pid ${holder.pid} is not a pulumi-sps provider, delete ${lockFile}`,
     );
-    this.name = "ApplianceLockedError";
   }
 }
 

@@ -109,7 +109,6 @@ export class RunLockedError extends SpsError {
     super(
       `another provider process (pid ${holder.pid}${holder.startedAt ? `, since ${holder.startedAt}` : ""}) is still running this cluster's upgrade — most likely left by a \`pulumi up\` that was killed; it stops at its next safe point and exits. Wait until it is gone (\`ps -p ${holder.pid}\`), then run again; if that pid is not a pulumi-sps provider, delete ${lockFile}`,
     );
-    this.name = "RunLockedError";
   }
 }
 

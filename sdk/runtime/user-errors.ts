@@ -22,7 +22,6 @@ export class UserInputError extends SpsError {
     readonly reason: string,
   ) {
     super(`${property}: ${reason}`, { field: property, hint: reason });
-    this.name = "UserInputError";
   }
 }
 

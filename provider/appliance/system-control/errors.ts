@@ -49,7 +49,6 @@ export class SystemControlError extends SpsError {
       `${args.operation} on node ${args.node} via ${args.channel}: ${detail}${code}${tail ? `; stderr: ${tail}` : ""}`,
       args.cause === undefined ? undefined : { cause: args.cause },
     );
-    this.name = "SystemControlError";
     this.channel = args.channel;
     this.node = args.node;
     this.operation = args.operation;
@@ -141,7 +140,6 @@ export class ManualStepRequired extends SpsError {
   constructor(args: { operation: SystemControlOperation; node: string; instructions: readonly string[] }) {
     const steps = args.instructions.map((s, i) => `  ${i + 1}. ${s}`).join("\n");
     super(`Manual step required: ${args.operation} on node ${args.node}.\n${steps}`);
-    this.name = "ManualStepRequired";
     this.operation = args.operation;
     this.node = args.node;
     this.instructions = [...args.instructions];
@@ -157,7 +155,6 @@ export class SystemControlConfigError extends SpsError {
     super(
       `invalid system-control configuration:\n${issues.map((i) => `  ${i.property}: ${i.reason}`).join("\n")}`,
     );
-    this.name = "SystemControlConfigError";
     this.issues = issues;
   }
 }

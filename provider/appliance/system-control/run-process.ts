@@ -31,7 +31,6 @@ export class SpawnError extends SpsError {
   readonly errno: string;
   constructor(program: string, errno: string, message: string) {
     super(`cannot run ${program}: ${message}`);
-    this.name = "SpawnError";
     this.errno = errno;
   }
 }

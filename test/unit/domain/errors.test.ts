@@ -66,14 +66,15 @@ describe("one error base (SpsError)", () => {
     }
   });
 
-  it("an instance answers its class's code; field and hint are set only when given", () => {
+  it("an instance answers its class's code and name; field and hint are set only when given", () => {
     const e = new UserInputError("nodes[0].address", "must be a host name; write it without a scheme");
     assert.equal(e.code, "USER_INPUT_INVALID");
+    assert.equal(e.name, "UserInputError");
     assert.equal(e.field, "nodes[0].address");
     assert.equal(e.hint, "must be a host name; write it without a scheme");
     const plain = new SpsError("x");
     assert.equal(plain.code, "SPS_ERROR");
-    assert.deepEqual(Object.keys(plain), []);
+    assert.deepEqual(Object.keys(plain), ["name"]);
   });
 
   it("any SpsError naming its field and fix becomes a check failure for that field", () => {
