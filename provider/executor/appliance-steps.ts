@@ -12,6 +12,7 @@ import { rebootDeadlineMs } from "../domain/deadlines";
 import { RULES } from "../domain/rules";
 import { decideLicense, licenseConfirmation, licenseGateLines } from "../domain/license-decision";
 import type { PlanStep } from "../domain/plan";
+import { noteRunning } from "./boot-watch";
 import { readPair } from "./ha";
 import {
   atOrPast,
@@ -551,6 +552,8 @@ async function waitForReboot(
         }
         return undefined;
       }
+      // Back on a version that is neither the one it rebooted from nor the target: not this reboot's (./boot-watch.ts).
+      noteRunning(ctx, node, step, l.version);
       // Up: accept once the node went down, runs something else, or had time to boot (rollback case).
       if (seenDown || l.version !== from || ctx.clock.now() - issued >= ctx.deadlines.firstBootMs)
         return l.version;

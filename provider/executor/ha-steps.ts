@@ -5,6 +5,7 @@
  */
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import type { PlanStep } from "../domain/plan";
+import { expectActivation } from "./boot-watch";
 import { rebootMarkOf, rebootStarted } from "./checkpoint";
 import {
   pairConverged,
@@ -277,6 +278,7 @@ export async function activateSecondary(
       { rule: "H2" },
     );
   }
+  expectActivation(ctx, node.name, view.secondary.unit);
   await withManual(ctx, step, `activate the secondary (${view.secondary.unit}) ("Activate slave")`, () =>
     ctx.inputs.systemControl.activateSecondary(view.pair),
   );

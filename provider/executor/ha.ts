@@ -4,6 +4,7 @@
  */
 import type { HaNodeState, HaPair, HaState } from "../appliance/system-control/operations";
 import type { PlanStep } from "../domain/plan";
+import { notePair } from "./boot-watch";
 import { atOrPast } from "./node-state";
 import type { RunContext } from "./run-context";
 import { stepError, where, type NodeHandle } from "./step-kit";
@@ -25,7 +26,10 @@ export async function readPair(ctx: RunContext, node: NodeHandle, step: PlanStep
       `${where(ctx, step)}: the plan treats ${node.name} as an HA pair but no \`ha\` binding was given`,
     );
   const state = await ctx.inputs.systemControl.readHaState(ha.primary);
-  return pairFrom(ctx, node, step, state);
+  const view = pairFrom(ctx, node, step, state);
+  // A role change this run did not make (a takeover, another run's "Activate slave") stops it: ./boot-watch.ts.
+  notePair(ctx, node, step, view);
+  return view;
 }
 
 export function pairFrom(ctx: RunContext, node: NodeHandle, step: PlanStep, state: HaState): PairView {

@@ -5,6 +5,7 @@
  */
 import { DEFAULT_DEADLINES, firmwareFetchDeadlineMs } from "../domain/deadlines";
 import type { PlanStep } from "../domain/plan";
+import type { SeenNode } from "./boot-watch";
 import { clone } from "./checkpoint";
 import { formatDuration } from "../domain/duration";
 import {
@@ -102,6 +103,8 @@ export class RunContext {
   readonly signal: AbortSignal | undefined;
   readonly startedAt: number;
   checkpoint: ExecutionCheckpoint;
+  /** Per node, what this run read of it last (./boot-watch.ts): in memory, for the run. */
+  readonly seen = new Map<string, SeenNode>();
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
@@ -211,7 +214,9 @@ export class RunContext {
 
   /**
    * Polls `probe` (read-only) until it returns a value; errors of the probe count as "not yet" (a
-   * rebooting node drops connections). On deadline throws `ExecutionError` with `spec.kind`.
+   * rebooting node drops connections) — except a `foreign-state` stop (./boot-watch.ts: the node
+   * changed in a way this run did not make), which ends the wait at once. On deadline throws
+   * `ExecutionError` with `spec.kind`.
    */
   async waitFor<T>(spec: WaitSpec, probe: () => Promise<T | undefined>): Promise<T> {
     const start = this.clock.now();
@@ -224,6 +229,7 @@ export class RunContext {
         if (v !== undefined) return v;
         last = "";
       } catch (e) {
+        if (e instanceof ExecutionError && e.kind === "foreign-state") throw e;
         last = e instanceof Error ? e.message : String(e);
       }
       const waited = this.clock.now() - start;

@@ -7,7 +7,8 @@ import type { ApplianceClient } from "../appliance/appliance-client";
 import { rebootDeadlineMs } from "../domain/deadlines";
 import type { Hop, PlanStep } from "../domain/plan";
 import { CHANNEL_PHRASES, type SystemControlOperation } from "../appliance/system-control/operations";
-import { atOrPast, readLiveness } from "./node-state";
+import { noteBooting, noteRunning } from "./boot-watch";
+import { atOrPast, readLiveness, type Liveness } from "./node-state";
 import { failedStep, type RunContext } from "./run-context";
 import { ExecutionError, type ExecutionFailureKind, type HaBinding, type NodeBinding } from "./types";
 
@@ -94,7 +95,7 @@ export async function ensureUp(
   step: PlanStep,
   options: { crossesStorageReorganisation?: boolean; what?: string } = {},
 ): Promise<string> {
-  const first = await readLiveness(node.client);
+  const first = watched(ctx, node, step, await readLiveness(node.client));
   if (first.phase === "up") return first.version;
   return waitForWebInterface(
     ctx,
@@ -105,10 +106,20 @@ export async function ensureUp(
       hint: "console access needed: check the appliance on its console, then run again",
     },
     async () => {
-      const l = await readLiveness(node.client);
+      const l = watched(ctx, node, step, await readLiveness(node.client));
       return l.phase === "up" ? l.version : undefined;
     },
   );
+}
+
+/**
+ * A liveness read outside this run's own reboot waits, checked against what the run read before
+ * (./boot-watch.ts): a boot or a firmware change this run did not make stops the step.
+ */
+function watched(ctx: RunContext, node: NodeHandle, step: PlanStep, l: Liveness): Liveness {
+  if (l.phase === "up") noteRunning(ctx, node, step, l.version);
+  else if (l.phase === "booting") noteBooting(ctx, node, step);
+  return l;
 }
 
 /**

@@ -23,6 +23,7 @@ import type { FirmwareSlot } from "../appliance/appliance-client";
 import { formatDuration } from "../domain/duration";
 import type { PlanStep } from "../domain/plan";
 import { uploadedSlot } from "./appliance-steps";
+import { noteRunning } from "./boot-watch";
 import { rebootMarkOf } from "./checkpoint";
 import { readPair } from "./ha";
 import { atOrPast, readLiveness } from "./node-state";
@@ -226,6 +227,7 @@ async function observe(
     async () => {
       const l = await readLiveness(node.client);
       if (l.phase !== "up") return "went-away";
+      noteRunning(ctx, node, step, l.version);
       if (atOrPast(l.version, mark.toVersion)) return "went-away"; // rebooted and already back
       if (ctx.clock.now() - callAt < windowMs) return undefined;
       const selected = (await node.client.listFirmwareSlots()).slots.find((s) => s.afterReboot);
