@@ -6,23 +6,13 @@
  */
 import assert from "node:assert/strict";
 import {
-  ExecutionError,
   executeClusterPlan,
   memoryCheckpointStore,
   type ExecutionInputs,
   type ProgressEvent,
 } from "../../../provider/executor";
 import { EmulatedCluster } from "./emulated-cluster";
-
-async function failure(p: Promise<unknown>): Promise<ExecutionError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ExecutionError, `expected ExecutionError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected the run to fail");
-}
+import { escapeRe, foreignStop, stopAt } from "./run-failure";
 
 describe("executor: one run per appliance, read from the appliance (another run's upload, slot, call)", function () {
   this.timeout(120_000);
@@ -49,29 +39,14 @@ describe("executor: one run per appliance, read from the appliance (another run'
     return c.inputs({ nodes, ...overrides });
   };
   /** A run stopped (as by Ctrl-C) at the first progress event `when` matches. */
-  const stoppedRun = async (
+  const stoppedRun = (
     c: EmulatedCluster,
     store: ReturnType<typeof memoryCheckpointStore>,
     when: (e: ProgressEvent) => boolean,
-  ): Promise<void> => {
-    const stop = new AbortController();
-    const err = await failure(
-      executeClusterPlan(
-        run(c, {
-          checkpoint: store,
-          signal: stop.signal,
-          progress: (e) => {
-            if (!stop.signal.aborted && when(e)) stop.abort(new Error("stopped by the test"));
-          },
-        }),
-      ),
-    );
-    assert.equal(err.kind, "aborted");
-  };
+  ): Promise<void> => stopAt((o) => run(c, { checkpoint: store, ...o }), when);
   const posts = (c: EmulatedCluster, path: string): number =>
     c.events().filter((e) => e.kind === "http" && e.name === `POST ${path}`).length;
   const target = (c: EmulatedCluster): string => c.plan.hops.at(-1)!.to;
-  const escaped = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
   it("another run's upload: the second run stops before any write, naming the appliance and the slot; the first resumes and finishes", async () => {
     const c = await start();
@@ -80,13 +55,14 @@ describe("executor: one run per appliance, read from the appliance (another run'
     assert.equal(posts(c, "/api/upload/firmware"), 1);
 
     const since = c.lastSeq();
-    const err = await failure(executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore() })));
-    assert.equal(err.kind, "foreign-state");
-    assert.equal(err.step?.action, "upload-firmware");
+    const err = await foreignStop(
+      executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore() })),
+      "upload-firmware",
+    );
     assert.match(
       err.message,
       new RegExp(
-        `the appliance ${escaped(address(c))} is in a state this run did not make: firmware ${escaped(target(c))} in slot \\d+ was not uploaded by this run \\(its checkpoint records no upload of it\\)`,
+        `the appliance ${escapeRe(address(c))} is in a state this run did not make: firmware ${escapeRe(target(c))} in slot \\d+ was not uploaded by this run \\(its checkpoint records no upload of it\\)`,
       ),
     );
     assert.match(err.message, /let it finish/);
@@ -111,8 +87,7 @@ describe("executor: one run per appliance, read from the appliance (another run'
     const image = c.firmware[target(c)];
     assert.ok(image && "path" in image);
     const byHand = await c.clients["sps1"].uploadFirmware(image);
-    const err = await failure(executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore() })));
-    assert.equal(err.kind, "foreign-state");
+    const err = await foreignStop(executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore() })));
     assert.match(err.message, new RegExp(`in slot ${byHand.slotId} was not uploaded by this run`));
     assert.match(err.message, new RegExp(`DELETE /api/firmware/slots/${byHand.slotId}\\b`));
     await c.clients["sps1"].deleteFirmwareSlot(byHand.slotId);
@@ -127,19 +102,17 @@ describe("executor: one run per appliance, read from the appliance (another run'
     assert.ok(image && "path" in image);
     const left = await c.clients["sps1"].uploadFirmware(image);
     const since = c.lastSeq();
-    const err = await failure(executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore() })));
-    assert.equal(err.kind, "foreign-state");
+    const err = await foreignStop(executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore() })));
     const confirm = `adopt-slot sps1 ${left.slotId} ${target(c)}`;
-    assert.match(err.message, new RegExp(`add "${escaped(confirm)}" to confirmed and run again`));
+    assert.match(err.message, new RegExp(`add "${escapeRe(confirm)}" to confirmed and run again`));
     assert.match(err.message, /nothing else is upgrading it/);
     assert.deepEqual(c.writes(since), [], "nothing written before the confirmation");
     // A confirmation of another slot adopts nothing.
     const declared = run(c).confirmed ?? [];
     const other = `adopt-slot sps1 ${left.slotId + 1} ${target(c)}`;
-    const still = await failure(
+    await foreignStop(
       executeClusterPlan(run(c, { checkpoint: memoryCheckpointStore(), confirmed: [...declared, other] })),
     );
-    assert.equal(still.kind, "foreign-state");
     assert.deepEqual(c.writes(since), []);
     const ok = await executeClusterPlan(
       run(c, { checkpoint: memoryCheckpointStore(), confirmed: [...declared, confirm] }),
@@ -163,9 +136,10 @@ describe("executor: one run per appliance, read from the appliance (another run'
       return client.uploadFirmware(i);
     };
     const nodes = { sps1: { client: racing, address: address(c) } };
-    const err = await failure(executeClusterPlan(c.inputs({ nodes, checkpoint: memoryCheckpointStore() })));
-    assert.equal(err.kind, "foreign-state");
-    assert.equal(err.step?.action, "upload-firmware");
+    const err = await foreignStop(
+      executeClusterPlan(c.inputs({ nodes, checkpoint: memoryCheckpointStore() })),
+      "upload-firmware",
+    );
     assert.match(err.message, /was not uploaded by this run \(its own upload is slot \d+\)/);
     assert.match(err.message, /this run stops before the upgrade test/);
     assert.equal(posts(c, "/api/firmware/test"), 0);
@@ -180,8 +154,7 @@ describe("executor: one run per appliance, read from the appliance (another run'
     // The other run: the upload and the selected slot are not its own.
     const second = memoryCheckpointStore();
     const since = c.lastSeq();
-    const err = await failure(executeClusterPlan(run(c, { checkpoint: second })));
-    assert.equal(err.kind, "foreign-state");
+    const err = await foreignStop(executeClusterPlan(run(c, { checkpoint: second })));
     assert.match(err.message, /was not uploaded by this run|is selected for the next boot/);
     assert.deepEqual(c.writes(since), []);
     const resumed = await executeClusterPlan(run(c, { checkpoint: first }));
@@ -197,14 +170,13 @@ describe("executor: one run per appliance, read from the appliance (another run'
     // Someone activates this run's upload in the web interface (not an HA manual gate: a standalone node).
     const slot = c.fleet.node("sps1").node.activateInWebInterface(target(c));
     const since = c.lastSeq();
-    const err = await failure(executeClusterPlan(run(c, { checkpoint: first })));
-    assert.equal(err.kind, "foreign-state");
+    const err = await foreignStop(executeClusterPlan(run(c, { checkpoint: first })));
     // The first step that reads the slots again stops (upload-firmware, before anything is written).
     assert.equal(err.step?.action, "upload-firmware");
     assert.match(
       err.message,
       new RegExp(
-        `slot ${slot} \\(${escaped(target(c))}\\) is selected for the next boot, by an upgrade call or activation this run did not make\\. .*this run stops before the upload and writes nothing more to it`,
+        `slot ${slot} \\(${escapeRe(target(c))}\\) is selected for the next boot, by an upgrade call or activation this run did not make\\. .*this run stops before the upload and writes nothing more to it`,
       ),
     );
     assert.deepEqual(c.writes(since), []);

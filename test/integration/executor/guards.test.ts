@@ -5,23 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { ManualStepRequired } from "../../../provider/appliance/system-control/errors";
-import {
-  ExecutionError,
-  executeClusterPlan,
-  memoryCheckpointStore,
-  parseCheckpoint,
-} from "../../../provider/executor";
+import { executeClusterPlan, memoryCheckpointStore, parseCheckpoint } from "../../../provider/executor";
 import { EmulatedCluster } from "./emulated-cluster";
-
-async function failure(p: Promise<unknown>): Promise<ExecutionError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ExecutionError, `expected ExecutionError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected the run to fail");
-}
+import { runFailure as failure } from "./run-failure";
 
 describe("executor: guards, deadlines and limits (rules C2, C3, P8, H2, S9)", function () {
   this.timeout(60_000);

@@ -4,18 +4,9 @@
  * S13, H1), nothing but read-only waits during a first boot (S10), no second upload of an ISO.
  */
 import assert from "node:assert/strict";
-import { ExecutionError, type ProgressEvent } from "../../../provider/executor";
+import { type ProgressEvent } from "../../../provider/executor";
 import { EmulatedCluster } from "./emulated-cluster";
-
-async function expectExecutionError(p: Promise<unknown>): Promise<ExecutionError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ExecutionError, `expected ExecutionError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected the run to fail");
-}
+import { runFailure as expectExecutionError } from "./run-failure";
 
 /** A progress sink that aborts the run when `when` matches. */
 function abortWhen(when: (e: ProgressEvent) => boolean): {

@@ -5,23 +5,13 @@
  */
 import assert from "node:assert/strict";
 import {
-  ExecutionError,
   executeClusterPlan,
   memoryCheckpointStore,
   type ExecutionInputs,
   type ProgressEvent,
 } from "../../../provider/executor";
 import { EmulatedCluster } from "./emulated-cluster";
-
-async function failure(p: Promise<unknown>): Promise<ExecutionError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ExecutionError, `expected ExecutionError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected the run to fail");
-}
+import { escapeRe, foreignStop, runFailure as failure } from "./run-failure";
 
 describe("executor: a reboot, firmware or role change the run did not make stops it (another run, or a person)", function () {
   this.timeout(120_000);
@@ -57,7 +47,6 @@ describe("executor: a reboot, firmware or role change the run did not make stops
     });
     return { inputs, acted: () => at };
   };
-  const escaped = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
   it("a node rebooted by someone else between two steps: the run stops when it finds it booting, naming the appliance, and writes nothing more", async () => {
     const c = (cluster = await EmulatedCluster.start({
@@ -72,12 +61,11 @@ describe("executor: a reboot, firmware or role change the run did not make stops
       (e) => e.action === "test-firmware" && e.phase === "done",
       () => node.rebootThisNode(),
     );
-    const err = await failure(executeClusterPlan(r.inputs));
-    assert.equal(err.kind, "foreign-state");
+    const err = await foreignStop(executeClusterPlan(r.inputs));
     assert.match(
       err.message,
       new RegExp(
-        `the appliance ${escaped(address(c, "sps1"))} changed in a way this run did not make: it is booting .*this run's checkpoint records no reboot of it \\(it ran 6\\.0\\.5 when this run read it last\\)`,
+        `the appliance ${escapeRe(address(c, "sps1"))} changed in a way this run did not make: it is booting .*this run's checkpoint records no reboot of it \\(it ran 6\\.0\\.5 when this run read it last\\)`,
       ),
     );
     assert.match(err.message, /this run stops here and writes nothing more to it/);
@@ -101,13 +89,11 @@ describe("executor: a reboot, firmware or role change the run did not make stops
       (e) => e.action === "upload-firmware" && e.phase === "done",
       () => c.fleet.node("sps1").node.driftRunningVersion(target),
     );
-    const err = await failure(executeClusterPlan(r.inputs));
-    assert.equal(err.kind, "foreign-state");
-    assert.equal(err.step?.action, "test-firmware");
+    const err = await foreignStop(executeClusterPlan(r.inputs), "test-firmware");
     assert.match(
       err.message,
       new RegExp(
-        `the appliance ${escaped(address(c, "sps1"))} changed in a way this run did not make: it ran 6\\.0\\.5 when this run read it last and runs ${escaped(target)} now, and this run's checkpoint records no reboot of it from 6\\.0\\.5 to ${escaped(target)}`,
+        `the appliance ${escapeRe(address(c, "sps1"))} changed in a way this run did not make: it ran 6\\.0\\.5 when this run read it last and runs ${escapeRe(target)} now, and this run's checkpoint records no reboot of it from 6\\.0\\.5 to ${escapeRe(target)}`,
       ),
     );
     assert.deepEqual(c.writes(r.acted()), [], "no test, call or reboot after the change");
@@ -138,14 +124,12 @@ describe("executor: a reboot, firmware or role change the run did not make stops
       () => node.activateSecondary(),
       { checkpoint: store },
     );
-    const err = await failure(executeClusterPlan(r.inputs));
-    assert.equal(err.kind, "foreign-state");
-    assert.equal(err.step?.action, "wait-secondary-sync");
+    const err = await foreignStop(executeClusterPlan(r.inputs), "wait-secondary-sync");
     assert.ok(r.acted() !== undefined, "the run waited for the sync");
     assert.match(
       err.message,
       new RegExp(
-        `the appliance ${escaped(address(c, "sm"))} changed in a way this run did not make: unit ${escaped(before)} was the primary of the HA pair when this run read it last and unit \\S+ is now; this run made no "Activate slave" since`,
+        `the appliance ${escapeRe(address(c, "sm"))} changed in a way this run did not make: unit ${escapeRe(before)} was the primary of the HA pair when this run read it last and unit \\S+ is now; this run made no "Activate slave" since`,
       ),
     );
     assert.deepEqual(c.writes(r.acted()), [], "no shutdown, reboot or power-on after the role change");
