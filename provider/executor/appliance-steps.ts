@@ -30,6 +30,15 @@ import { backupPending, bundleConfirmation, isConfirmed, requireConfirmations } 
 import { imageMarkOf, markUpload, recordUploadSlot, refuseForeignState } from "./foreign-state";
 import { keepUpgradeNotes, shownUpgradeNotes } from "./upgrade-notes";
 import {
+  checkLicenseWrite,
+  checkPluginWrite,
+  forgetFoundLicense,
+  licenseFoundNote,
+  licenseIdentity,
+  pluginFoundNote,
+  recordFoundOnNode,
+} from "./plugin-license-check";
+import {
   bundleMadeByHand,
   describeEvidence,
   ensureSupportBundle,
@@ -112,6 +121,9 @@ export async function preflight(ctx: RunContext, node: NodeHandle, step: PlanSte
     );
   }
   notes.push("health OK (P2)");
+  // What the node shows of the plugins and license this plan writes, before its first change: a later
+  // write is checked against it (./plugin-license-check.ts).
+  await recordFoundOnNode(ctx, node);
   if (atOrPast(target, RULES.P8.from)) {
     const d = await node.client.getDiskFillupPrevention();
     if (!RULES.P8.live({ diskFillupLimitPercent: d.usedSpaceRatioLimit }).ok) {
@@ -207,9 +219,14 @@ export async function plugin(ctx: RunContext, node: NodeHandle, step: PlanStep):
   const target = hopTarget(ctx, step);
   const pkg = pluginPackageFor(ctx, step, target);
   await ensureUp(ctx, node, step);
-  const installed = (await node.client.listPlugins()).find((p) => p.name === step.plugin);
+  const name = step.plugin ?? "";
+  const installed = (await node.client.listPlugins()).find((p) => p.name === name);
   if (installed && comparePluginVersions(installed.version, pkg.version) >= 0)
-    return skipped(`plugin ${installed.name} ${installed.version} already installed (wanted ${pkg.version})`);
+    return skipped(
+      `plugin ${installed.name} ${installed.version} already installed (wanted ${pkg.version})${pluginFoundNote(ctx, node.name, name, installed.version)}`,
+    );
+  // Another run's plugin change stops the node here; the write is recorded before it is made.
+  await checkPluginWrite(ctx, node, step, name, installed?.version ?? null, pkg.version);
   const zip = await pluginZip(pkg);
   const result = await node.client.uploadPlugin(
     zip,
@@ -572,8 +589,12 @@ async function waitForReboot(
 export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const running = await ensureUp(ctx, node, step);
   const major = majorOf(running);
-  const before = licenseFacts((await node.client.getLicense()).raw);
-  if (licenseValidFor(before, major)) return skipped(`license already valid for ${major} LTS`);
+  const raw = (await node.client.getLicense()).raw;
+  const before = licenseFacts(raw);
+  if (licenseValidFor(before, major))
+    return skipped(
+      `license already valid for ${major} LTS${licenseFoundNote(ctx, node.name, licenseIdentity(raw), ctx.checkpoint.licenseRecords?.[`${node.name}#${major}`] !== undefined)}`,
+    );
   const file = ctx.inputs.licenses?.[String(major)];
   if (!file)
     throw stepError(
@@ -605,10 +626,15 @@ export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: Pla
       });
     return skipped(`${decision.why} (rule S11)`);
   }
+  // Another run's license change stops the node before this upload (./plugin-license-check.ts).
+  if (ctx.inputs.systemControl.channelOf?.("uploadLicense") !== "manual")
+    await checkLicenseWrite(ctx, node, step, licenseIdentity(raw), String(major));
   try {
     await ctx.inputs.systemControl.uploadLicense(node.controlName, file);
   } catch (e) {
     if (e instanceof ManualStepRequired) {
+      // The operator writes it by hand: what the node shows next is theirs, not another run's.
+      await forgetFoundLicense(ctx, node.name);
       const steps = [...e.instructions];
       steps.splice(
         Math.max(0, steps.length - 1),

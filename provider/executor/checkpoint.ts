@@ -75,6 +75,19 @@ export const checkpointSchema = z.strictObject({
       }),
     )
     .optional(),
+  /** Per "node#field" what this stack's run found there first (./plugin-license-check.ts); null: none. */
+  found: z.record(z.string(), z.string().nullable()).optional(),
+  pluginWrites: z
+    .array(
+      z.strictObject({
+        node: z.string().min(1),
+        plugin: z.string().min(1),
+        version: z.string().min(1),
+        hop: z.number().int().nonnegative(),
+        startedAt: z.string(),
+      }),
+    )
+    .optional(),
   updatedAt: z.string(),
 });
 

@@ -177,7 +177,8 @@ export function refuseForeignState(
   );
 }
 
-function foreignStateError(
+/** The `foreign-state` stop: names the appliance, what was found, the write not made and how to clear it. */
+export function foreignStateError(
   ctx: RunContext,
   node: NodeHandle,
   step: PlanStep,

@@ -347,7 +347,24 @@ export interface ExecutionCheckpoint {
    * by the operator — what decides where REST cannot show the license's major (absent in earlier checkpoints).
    */
   licenseRecords?: Record<string, LicenseRecord>;
+  /**
+   * Per "node#plugin <name>" / "node#license", what this stack's run found on the node at its first read
+   * (null: no plugin; no license field shown) — what a plugin or license write is checked against, so
+   * another run's change is seen (./plugin-license-check.ts; absent in earlier checkpoints).
+   */
+  found?: Record<string, string | null>;
+  /** Plugin uploads this tool started, saved before each upload (absent in earlier checkpoints). */
+  pluginWrites?: PluginWriteMark[];
   updatedAt: string;
+}
+
+/** A plugin upload, recorded before `POST /api/upload/plugins` (./plugin-license-check.ts). */
+export interface PluginWriteMark {
+  node: string;
+  plugin: string;
+  version: string;
+  hop: number;
+  startedAt: string;
 }
 
 // ---------------------------------------------------------------------------------------------
