@@ -1,18 +1,11 @@
 /**
- * THE list of the dynamic resources: per resource kind, its class name (which is also its type token,
- * `pulumi-nodejs:dynamic/sps:<type>`), the runtime entry that implements it, the schema of its
- * inputs, which inputs travel as wiring (never printed, ./wiring.ts) and the outputs it declares.
- *
- * Program side: this file loads nothing of the providers (no executor, no client), only the zod
- * schemas of ./inputs.ts. What derives from it:
- *   - each resource class (./resources.ts, ./integration.ts, ./rollout-stage.ts) passes only its kind
- *     to `SpsDynamicResource` (./dynamic.ts), which takes the type token, the runtime entry, the wiring
- *     and the output slots from here;
- *   - each runtime entry's dispatch (./runtime/index.ts, ./runtime/integration-providers.ts) must map
- *     exactly the kinds whose `entry` names it (`KindsOf`, checked by the compiler);
- *   - the policy pack's resource list (policy/sps-resources.ts).
- * The kind and the runtime entry are recorded in every resource's `__provider` (./dynamic.ts): neither
- * is ever renamed. Adding a resource: docs/contributing/add-a-resource.md.
+ * THE list of the dynamic resources: per kind, its class name (also its type token,
+ * `pulumi-nodejs:dynamic/sps:<type>`), the runtime entry that implements it, its input schema, which
+ * inputs travel as unprinted wiring (./wiring.ts) and its outputs. Program side: it loads no provider
+ * code. The classes (`SpsDynamicResource`, ./dynamic.ts), both runtime entries' dispatch (`KindsOf`,
+ * ./runtime/index.ts, ./runtime/integration-providers.ts) and the policy pack's resource types
+ * (policy/sps-resources.ts) derive from it. Kind and runtime entry are recorded in every resource's
+ * `__provider`: never rename them. Adding a resource: docs/contributing/add-a-resource.md.
  */
 import {
   firmwareInputSchema,

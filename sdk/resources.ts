@@ -9,8 +9,6 @@ import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-
 import { SpsDynamicResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
 
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-
 /**
  * Of the declared image map, the images a plan towards the target can use (often one per catalog
  * revision is declared): the rest would only fill `__wiring` in the state (provider/domain/firmware-images.ts).
@@ -229,5 +227,3 @@ export class IndexerPackage extends SpsDynamicResource {
     super("indexer", name, args, opts);
   }
 }
-
-export type { Inputs };

@@ -23,17 +23,8 @@ import { forgetNodes, sharedRead } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const INDEXER_STATE_VERSION = 1;
-const KEYS = [
-  "cluster",
-  "name",
-  "os",
-  "host",
-  "port",
-  "hostKeySha256",
-  "rootPrefix",
-  "spsVersion",
-  "packages",
-] as const;
+/** The declared inputs: the schema's keys but the plan `check` computes. */
+const KEYS = Object.keys(indexerInputSchema.shape).filter((k) => k !== "plannedActions");
 
 /** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function declared(props: Props): Props {

@@ -42,15 +42,7 @@ import { forgetNodes, restNodeKey, sharedClient, sharedRead, type RestNode } fro
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
 
-const DECLARED = [
-  "cluster",
-  "nodes",
-  "license",
-  "major",
-  "warnDays",
-  "systemControl",
-  "licenseConfirmed",
-] as const;
+const DECLARED = Object.keys(licenseInputSchema.shape);
 
 function inputsOf(props: Props): LicenseInputs {
   return licenseInputSchema.parse(inputsOfLoose(props));

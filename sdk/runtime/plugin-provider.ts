@@ -15,7 +15,7 @@ import { forgetNodes, restNodeKey, sharedClient, sharedRead } from "./live-reads
 type Props = Record<string, unknown>;
 export const PLUGIN_STATE_VERSION = 1;
 
-const DECLARED = ["cluster", "node", "name", "version", "path"] as const;
+const DECLARED = Object.keys(pluginInputSchema.shape);
 
 /** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function declared(props: Props): Props {
