@@ -5,9 +5,8 @@
  * (`HostKeyMismatchError`, naming `nodes.<node>.ssh.hostKey`). The exit code decides; stderr alone
  * is not a failure.
  */
-import type { Client } from "ssh2";
 import { HostKeyMismatchError, SshConnectionError } from "../../hosts/host-errors";
-import { execSsh, openSshClient } from "../../hosts/ssh-transport";
+import { execSsh, openSshClient, type SshExecOutcome } from "../../hosts/ssh-transport";
 import {
   activateOtherNodeCommand,
   haStatusCommand,
@@ -18,21 +17,9 @@ import {
   shutdownOtherNodeCommand,
 } from "./core-shell-commands";
 import { ChannelBase, type OperationAnswer, type OperationCall } from "./channel-base";
-import { deadlineOf, secretsOf, type SshTargetConfig, type SystemControlConfig } from "./config";
+import { deadlineOf, secretsOf, type SystemControlConfig } from "./config";
 import type { SystemControlOperation } from "./operations";
 import { formatDuration } from "../../domain/duration";
-
-interface ExecResult {
-  exitCode: number | null;
-  stdout: string;
-  stderr: string;
-  /** The connection closed after the command was sent but before it reported an exit status. */
-  disconnected: boolean;
-}
-
-interface ExecOptions {
-  stdin?: string;
-}
 
 /** The core-shell command of each operation the ssh channel carries (the license has its own). */
 const COMMANDS: Partial<Record<SystemControlOperation, () => string>> = {
@@ -52,36 +39,33 @@ export class SshChannel extends ChannelBase {
     const { operation, license } = call;
     // The pair's operations run on the primary's core shell ("Other node > Shutdown", H2).
     const node = call.pair?.primary ?? call.node;
-    if (license) {
-      const r = await this.exec(operation, node, installLicenseCommand(license.fileName), {
-        stdin: license.content.toString("base64"),
-      });
-      return this.requireSuccess(operation, node, r);
-    }
-    const command = COMMANDS[operation];
-    if (!command) return super.perform(call);
-    const r = await this.exec(operation, node, command());
+    const command = license ? installLicenseCommand(license.fileName) : COMMANDS[operation]?.();
+    if (command === undefined) return super.perform(call);
+    const r = await this.exec(operation, node, command, license?.content.toString("base64"));
     // S9/H1, H4: a node may drop the connection while going down: for a reboot that counts as done.
-    const reboot = operation === "rebootNode" || operation === "rebootCluster";
-    if (!(reboot && r.disconnected)) this.requireSuccess(operation, node, r);
+    const disconnected = r.exitCode === null;
+    if (disconnected && (operation === "rebootNode" || operation === "rebootCluster")) return;
+    if (r.exitCode !== 0)
+      throw this.errors.fail(
+        operation,
+        node,
+        disconnected ? "unreachable" : "exit-code",
+        disconnected
+          ? "the connection closed before the command reported its exit status"
+          : "the core-shell command failed",
+        { exitCode: r.exitCode, stderr: r.stderr || r.stdout },
+      );
     if (operation === "readHaState")
       return this.errors.parse(operation, node, () => parseHaStatusOutput(r.stdout), r.stderr);
   }
 
-  private requireSuccess(operation: SystemControlOperation, node: string, r: ExecResult): void {
-    if (r.exitCode === 0) return;
-    throw this.errors.fail(
-      operation,
-      node,
-      r.disconnected ? "unreachable" : "exit-code",
-      r.disconnected
-        ? "the connection closed before the command reported its exit status"
-        : "the core-shell command failed",
-      { exitCode: r.exitCode, stderr: r.stderr || r.stdout },
-    );
-  }
-
-  private target(operation: SystemControlOperation, node: string): { address: string; ssh: SshTargetConfig } {
+  /** Runs one command on the node's core shell within the operation's deadline (connecting included). */
+  private async exec(
+    operation: SystemControlOperation,
+    node: string,
+    command: string,
+    stdin?: string,
+  ): Promise<SshExecOutcome> {
     const n = this.config.nodes[node];
     if (!n?.ssh)
       throw this.errors.unsupported(
@@ -89,89 +73,59 @@ export class SshChannel extends ChannelBase {
         node,
         `no ssh settings for node ${node}: add nodes.${node}.ssh to the system-control config`,
       );
-    return { address: n.address, ssh: n.ssh };
-  }
-
-  private async exec(
-    operation: SystemControlOperation,
-    node: string,
-    command: string,
-    opts: ExecOptions = {},
-  ): Promise<ExecResult> {
-    const { address, ssh } = this.target(operation, node);
+    const ssh = n.ssh;
     const deadlineMs = deadlineOf(this.config, operation);
-    const where = `${address}:${ssh.port}`;
+    const where = `${n.address}:${ssh.port}`;
+    const missedDeadline = `no result within the operation's deadline of ${formatDuration(deadlineMs)} (${where})`;
     const started = Date.now();
-    const client = await this.connect(operation, node, address, ssh, deadlineMs);
-    try {
-      const r = await execSsh(client, command, {
-        timeoutMs: Math.max(1, deadlineMs - (Date.now() - started)),
-        ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
-      });
-      if (r.outcome === "timeout") {
-        client.destroy();
-        throw this.errors.fail(
-          operation,
-          node,
-          "deadline",
-          `no result within the operation's deadline of ${formatDuration(deadlineMs)} (${where})`,
-          { stderr: r.stderr },
-        );
-      }
-      if (r.outcome === "refused")
-        throw this.errors.fail(operation, node, "unreachable", `exec refused: ${r.detail ?? ""}`);
-      // A node going down may drop the connection once the command was sent: the caller decides.
-      return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, disconnected: r.exitCode === null };
-    } finally {
-      client.end();
-    }
-  }
-
-  /** Opens the connection to the node's core shell, its host key pinned, within the operation's deadline. */
-  private async connect(
-    operation: SystemControlOperation,
-    node: string,
-    address: string,
-    ssh: SshTargetConfig,
-    deadlineMs: number,
-  ): Promise<Client> {
-    const where = `${address}:${ssh.port}`;
     const readyTimeoutMs = Math.max(1000, Math.min(deadlineMs, 30_000));
-    try {
-      return await openSshClient(
-        {
-          host: address,
-          port: ssh.port,
-          username: ssh.username,
-          hostKey: ssh.hostKey,
-          hostKeyField: `nodes.${node}.ssh.hostKey`,
-          password: ssh.password,
-          privateKey: ssh.privateKey,
-          passphrase: ssh.passphrase,
-          readyTimeoutMs,
-        },
-        {
-          label: `${operation} on node ${node} via ssh (${where})`,
-          secrets: secretsOf(this.config),
-          describe: (failure, err) =>
-            failure === "key"
-              ? `nodes.${node}.ssh.privateKey: the private key could not be used (${err.message}); check the key format and its passphrase`
-              : failure === "auth"
-                ? `authentication as ${ssh.username} failed at ${where}: check nodes.${node}.ssh credentials`
-                : failure === "timeout" && readyTimeoutMs >= deadlineMs
-                  ? `no result within the operation's deadline of ${formatDuration(deadlineMs)} (${where})`
-                  : `cannot reach the core shell at ${where}: ${err.message}`,
-        },
-      );
-    } catch (e) {
+    const handshakeIsDeadline = readyTimeoutMs >= deadlineMs;
+    const client = await openSshClient(
+      {
+        host: n.address,
+        port: ssh.port,
+        username: ssh.username,
+        hostKey: ssh.hostKey,
+        hostKeyField: `nodes.${node}.ssh.hostKey`,
+        password: ssh.password,
+        privateKey: ssh.privateKey,
+        passphrase: ssh.passphrase,
+        readyTimeoutMs,
+      },
+      {
+        label: `${operation} on node ${node} via ssh (${where})`,
+        secrets: secretsOf(this.config),
+        describe: (failure, err) =>
+          failure === "key"
+            ? `nodes.${node}.ssh.privateKey: the private key could not be used (${err.message}); check the key format and its passphrase`
+            : failure === "auth"
+              ? `authentication as ${ssh.username} failed at ${where}: check nodes.${node}.ssh credentials`
+              : failure === "timeout" && handshakeIsDeadline
+                ? missedDeadline
+                : `cannot reach the core shell at ${where}: ${err.message}`,
+      },
+    ).catch((e: unknown) => {
       if (!(e instanceof SshConnectionError) || e instanceof HostKeyMismatchError) throw e;
       const failure =
         e.failure === "auth" || e.failure === "key"
           ? "auth"
-          : e.failure === "timeout" && readyTimeoutMs >= deadlineMs
+          : e.failure === "timeout" && handshakeIsDeadline
             ? "deadline"
             : "unreachable";
       throw this.errors.fail(operation, node, failure, e.detail, { cause: e });
+    });
+    try {
+      const timeoutMs = Math.max(1, deadlineMs - (Date.now() - started));
+      const r = await execSsh(client, command, { timeoutMs, ...(stdin !== undefined ? { stdin } : {}) });
+      if (r.outcome === "timeout") {
+        client.destroy();
+        throw this.errors.fail(operation, node, "deadline", missedDeadline, { stderr: r.stderr });
+      }
+      if (r.outcome === "refused")
+        throw this.errors.fail(operation, node, "unreachable", `exec refused: ${r.detail ?? ""}`);
+      return r;
+    } finally {
+      client.end();
     }
   }
 }
