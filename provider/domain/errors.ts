@@ -15,6 +15,11 @@ export interface SpsErrorDetails {
   cause?: unknown;
 }
 
+/** The message of anything thrown (an Error's message, anything else as a string). */
+export function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 export class SpsError extends Error {
   /** The class's stable code; every subclass states its own. */
   static readonly code: string = "SPS_ERROR";

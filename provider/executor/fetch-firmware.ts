@@ -24,6 +24,7 @@
  *   cleared and the node's record removed (`DELETE /api/firmware/fetch/<key>`, [doc] docs/appliance-facts.md
  *   §4) — so the rerun after the user fixes the url or sha256 fetches the fixed source (S3).
  */
+import { messageOf } from "../domain/errors";
 import { ApplianceApiError } from "../appliance/api-error";
 import { ExecutionError } from "./types";
 import type { FirmwareFetchStatus } from "../appliance/appliance-client";
@@ -315,8 +316,4 @@ async function saveKey(
         ...(key !== undefined ? { key } : {}),
       });
   });
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -3,6 +3,7 @@
  * done (idempotence) and by the waits (reboot, first boot). Nothing here writes to a node, so these
  * reads are the only traffic a node gets during its first boot (rule S10).
  */
+import { messageOf } from "../domain/errors";
 import { ApplianceApiError } from "../appliance/api-error";
 import { readLicense } from "../appliance/license-reading";
 import type { ApplianceClient, FirmwareSlot } from "../appliance/appliance-client";
@@ -13,10 +14,6 @@ export type Liveness =
   /** S10: the web interface answers, but not the REST API (a progress page, 5xx) — a firmware boot. */
   | { phase: "booting"; error: string }
   | { phase: "up"; version: string };
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 /**
  * "Back" means: login and `GET /api/info` succeed and report a version X.Y.Z (docs/appliance-facts.md §10:

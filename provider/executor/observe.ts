@@ -2,6 +2,7 @@
  * `observeCluster`: read-only live state of the nodes and indexer hosts (the sdk's `read` / drift).
  * Every part is read independently; a part that cannot be read is reported in `error`, never thrown.
  */
+import { messageOf } from "../domain/errors";
 import type { HaState } from "../appliance/system-control/operations";
 import { IndexerSteps } from "./indexer-steps";
 import { licenseFacts, readLiveness } from "./node-state";
@@ -14,10 +15,6 @@ import type {
   ObservedNode,
 } from "./types";
 import type { SystemControl } from "../appliance/system-control/operations";
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 export async function observeNode(
   name: string,

@@ -7,6 +7,7 @@
  * convergent: the host is inspected first and only what is missing is done, so a rerun after an
  * interruption (stopped host, upgraded-but-stopped host) finishes the job.
  */
+import { messageOf } from "../domain/errors";
 import { z } from "zod";
 import {
   backupPathFor,
@@ -479,8 +480,4 @@ export class IndexerHost {
   private emit(action: IndexerProgress["action"], message: string): void {
     this.onProgress?.({ host: this.host, action, message });
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -3,6 +3,7 @@
  * always verified against the declared one; optional jump host; a deadline on every command; sudo
  * through `sudo -n`; uploads over SFTP checked with `sha256sum` on the host.
  */
+import { messageOf } from "../domain/errors";
 import { readFileBounded, TEXT_INPUT_MAX_BYTES } from "../domain/bounded-file";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -74,7 +75,7 @@ export class SshHostSession implements HostSession {
       if (err instanceof SshConnectionError) throw err;
       throw new SshConnectionError(
         label,
-        `jump host could not open a channel to the host: ${errorText(err)}`,
+        `jump host could not open a channel to the host: ${messageOf(err)}`,
       );
     }
   }
@@ -120,7 +121,7 @@ export class SshHostSession implements HostSession {
         host: this.host,
         command,
         exitCode: null,
-        stderr: errorText(err),
+        stderr: messageOf(err),
         failure: this.closedReason !== undefined ? "connection-lost" : "exit-code",
         secrets: this.secrets,
       });
@@ -246,10 +247,6 @@ function describeConnectError(failure: SshConnectFailure, err: Error, e: SshEndp
     return `no SSH handshake within ${e.connectTimeoutMs} ms (connectTimeoutMs); check host, port and firewalls`;
   }
   return `cannot connect to ${e.host}:${e.port}: ${err.message}`;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function errorCode(err: unknown): string {
