@@ -273,7 +273,6 @@ export const firmwareInputSchema = z
         message: `is too long: with the project and stack names the run's checkpoint file name would be ${fileName.length} characters, over the ${MAX_FILE_NAME} a file system allows; shorten the cluster name (or the project or stack name)`,
       });
   });
-export type FirmwareInput = z.input<typeof firmwareInputSchema>;
 export type FirmwareInputs = z.output<typeof firmwareInputSchema>;
 
 /**

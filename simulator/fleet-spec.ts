@@ -111,7 +111,6 @@ export const FleetFileSchema = z
   .loose();
 
 export type FleetFile = z.infer<typeof FleetFileSchema>;
-export type FleetNodeSpec = z.infer<typeof FleetNodeSchema>;
 
 /** Parse a fleet document; the error names the field path (`clusters[0].nodes[1].version: ...`). */
 export function parseFleetFile(raw: unknown, source = "fleet"): FleetFile {

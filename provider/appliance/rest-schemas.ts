@@ -212,11 +212,6 @@ export const ReferenceSchema = z.union([
 ]);
 export type Reference = z.infer<typeof ReferenceSchema>;
 
-/** The key string of a reference — what a PUT/POST must carry [doc: "Change an object"]. */
-export function referenceKey(ref: Reference): string {
-  return typeof ref === "string" ? ref : ref.key;
-}
-
 /**
  * `GET /api/configuration/local_services/cluster` [doc §7]: `{enabled, listen_address: <reference to a
  * NIC address>}`.

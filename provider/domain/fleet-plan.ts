@@ -54,13 +54,6 @@ export function clusterOrderGroup(roles: readonly NodeRole[]): number {
   return 1;
 }
 
-export const C1_GROUP_NAMES = [
-  "search minions",
-  "managed hosts",
-  "central management",
-  "search master",
-] as const;
-
 interface NodePlan {
   readonly node: FleetNode;
   readonly current: Revision;

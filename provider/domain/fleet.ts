@@ -227,4 +227,3 @@ export const fleetSchema = z
   .strict()
   .superRefine(checkClusterNames);
 export type Fleet = z.infer<typeof fleetSchema>;
-export type FleetInput = z.input<typeof fleetSchema>;

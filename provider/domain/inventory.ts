@@ -136,7 +136,6 @@ export const inventoryIndexerSchema = z
     hostKeySha256: sshFingerprintText.optional(),
   })
   .strict();
-export type InventoryIndexer = z.infer<typeof inventoryIndexerSchema>;
 
 const stageName = z
   .string()

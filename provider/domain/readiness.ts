@@ -21,14 +21,6 @@ export interface OperationRoute {
   detail: string;
 }
 
-export interface NodeCapabilities {
-  supportBundle: boolean;
-  firmwareFetch: boolean;
-  firmwareUpload: boolean;
-  firmwareTest: boolean;
-  firmwareUpgrade: boolean;
-}
-
 export type Channel = "ssh" | "ipmi" | "command" | "manual";
 
 /** System-control operation → channel (as the SDK's `systemControl` input; missing = manual). */

@@ -154,8 +154,6 @@ export const trafficRedirectionSpecSchema = z.strictObject({
 
 export type TrafficRedirectionSpecInput = z.input<typeof trafficRedirectionSpecSchema>;
 export type TrafficRedirectionSpec = z.output<typeof trafficRedirectionSpecSchema>;
-export type ClientSelector = z.output<typeof clientSelector>;
-export type ServerSelector = z.output<typeof serverSelector>;
 
 export class TrafficRedirectionSpecError extends SpsError {
   static override readonly code: string = "REDIRECTION_SPEC_INVALID";
