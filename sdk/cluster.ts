@@ -18,6 +18,7 @@ import {
   License,
   Plugin,
   type FirmwareImageArg,
+  type IndexerHostArg,
   type NodeEndpoint,
 } from "./resources";
 
@@ -50,15 +51,13 @@ export interface SpsClusterArgs {
   confirmed?: string[];
   plugins?: Array<{ node: string; name: string; version: string; path: string }>;
   pluginBuilds?: Record<string, Record<string, { version: string; path: string }>>;
-  indexers?: Array<{
-    name: string;
-    os: "rhel6" | "rhel7" | "rhel8" | "rhel9";
-    host: string;
-    port?: number;
-    hostKeySha256: string;
-    rootPrefix?: string;
-    packages: Record<string, { path: string; version?: string }>;
-  }>;
+  /**
+   * External indexer hosts. The firmware run upgrades each after every hop's appliance steps to that
+   * hop's SPS revision (I1: no hop leaves SPS newer than its indexers; [doc] 6.3 upgrade guide,
+   * "Upgrading the external indexer"), so `packages` needs the RPM of every hop's revision the host is
+   * below — e.g. "6.0.12" and "6.3.0" for 5.11 → 6.0 → 6.3 — downloaded from that SPS version.
+   */
+  indexers?: IndexerHostArg[];
   maxParallel?: number;
   /**
    * Releases and revisions beyond the bundled catalog — the SDK's counterpart of the CLI's `--catalog`:
@@ -236,6 +235,7 @@ export class SpsCluster extends pulumi.ComponentResource {
         ...(catalog ? { catalog } : {}),
         ...(args.upgradeCall ? { upgradeCall: args.upgradeCall } : {}),
         ...(args.evidenceDir ? { evidenceDir: args.evidenceDir } : {}),
+        ...(args.indexers && args.indexers.length > 0 ? { indexers: args.indexers } : {}),
         ...(args.asOf ? { asOf: args.asOf } : {}),
         ...(args.deadlines ? { deadlines: args.deadlines } : {}),
         ...(window ? { maintenanceWindow: window } : {}),
@@ -291,6 +291,7 @@ export class SpsCluster extends pulumi.ComponentResource {
             ...(i.rootPrefix ? { rootPrefix: i.rootPrefix } : {}),
             spsVersion,
             packages: i.packages,
+            perHop: true,
           },
           after,
         ),

@@ -17,6 +17,7 @@ export type {
   LicenseArgs,
   PluginArgs,
   IndexerPackageArgs,
+  IndexerHostArg,
   NodeEndpoint,
 } from "./resources";
 export {

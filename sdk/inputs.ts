@@ -163,6 +163,27 @@ export const clusterNameText = z
     message: "must not hold control characters (tabs, newlines, escapes)",
   });
 
+/** One external-indexer host: how to reach it over SSH and its RPM per SPS revision (I3). */
+const indexerHostFields = {
+  name: z.string().min(1),
+  os: z.enum(INDEXER_OS),
+  /** SSH endpoint of the host (login from sps:credentials.indexer / .indexerHosts). */
+  host: hostNameText,
+  port: z.number().int().min(1).max(65535).default(22),
+  hostKeySha256: sshFingerprintText,
+  /** Where the host's filesystem starts (tests; default "/"). */
+  rootPrefix: z.string().optional(),
+  /** Indexer RPM per SPS revision (I3): every revision the indexer is brought to needs one. */
+  packages: z.record(
+    revisionText,
+    z.object({ path: z.string().min(1), version: revisionText.optional() }).strict(),
+  ),
+};
+
+/** An indexer host as the firmware resource takes it: upgraded after every hop (I1). */
+export const indexerHostInputSchema = z.object(indexerHostFields).strict();
+export type IndexerHostInputs = z.output<typeof indexerHostInputSchema>;
+
 /** The firmware resource of one cluster: the unit of ordering (C1, C3, H2). */
 export const firmwareInputSchema = z
   .object({
@@ -198,6 +219,11 @@ export const firmwareInputSchema = z
     licenseConfirmed: licenseConfirmedSchema,
     /** Operator confirmations of manual gates (provider/executor/confirmations.ts); each gate names its own. */
     confirmed: z.array(z.string().min(1, "must not be empty")).default([]),
+    /**
+     * External indexer hosts the run upgrades after every hop's appliance steps (I1–I5: no hop leaves
+     * SPS newer than its indexers), each with its RPM per SPS revision.
+     */
+    indexers: z.array(indexerHostInputSchema).default([]),
     maxParallel: z.number().int().positive().optional(),
     /** Releases beyond the bundled catalog (the CLI's --catalog): the catalog object (sdk/catalog-input.ts). */
     catalog: catalogSchema.optional(),
@@ -324,21 +350,20 @@ export type PluginInputs = z.output<typeof pluginInputSchema>;
 export const indexerInputSchema = z
   .object({
     cluster: z.string().min(1),
-    name: z.string().min(1),
-    os: z.enum(INDEXER_OS),
-    /** SSH endpoint of the host (login from sps:credentials.indexer / .indexerHosts). */
-    host: hostNameText,
-    port: z.number().int().min(1).max(65535).default(22),
-    hostKeySha256: sshFingerprintText,
-    /** Where the host's filesystem starts (tests; default "/"). */
-    rootPrefix: z.string().optional(),
+    name: indexerHostFields.name,
+    os: indexerHostFields.os,
+    host: indexerHostFields.host,
+    port: indexerHostFields.port,
+    hostKeySha256: indexerHostFields.hostKeySha256,
+    rootPrefix: indexerHostFields.rootPrefix,
     /** The SPS revision the indexer serves (the cluster's firmware target, resolved). */
     spsVersion: revisionText,
-    /** Indexer RPM per SPS revision (I3). */
-    packages: z.record(
-      revisionText,
-      z.object({ path: z.string().min(1), version: revisionText.optional() }).strict(),
-    ),
+    packages: indexerHostFields.packages,
+    /**
+     * The cluster's firmware resource upgrades this host after every hop (SpsCluster): this resource
+     * then only converges and verifies the final version, and its plan says so.
+     */
+    perHop: z.boolean().optional(),
     plannedActions: z.array(z.string()).optional(),
   })
   .strict();

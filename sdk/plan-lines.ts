@@ -35,10 +35,26 @@ export function findingLine(f: Finding): string {
   return `${f.severity} ${f.rule}${f.node === undefined ? "" : ` ${f.node}`}: ${f.message}`;
 }
 
+/**
+ * Each step's line, then the exact command it runs on a host (indexer steps: `  $ yum upgrade -y …`), as
+ * `sps-upgrade plan` prints them.
+ */
+export function stepAndCommandLines(steps: readonly PlanStep[]): string[] {
+  return steps.flatMap((s) => [...waveLines([s]), ...(s.command ? commandLines(s.command) : [])]);
+}
+
+/**
+ * A planned command as lines of their own, one per `&&` part: the engine shortens strings over 150
+ * characters in its diff display, and a backup of both configuration files is longer than that.
+ */
+export function commandLines(command: string): string[] {
+  return command.split(" && ").map((part) => `  $ ${part}`);
+}
+
 /** Everything `plannedActions` shows: hops, steps, then the estimate. Empty when there is nothing to do. */
 export function plannedActionLines(plan: ClusterPlan): string[] {
   if (plan.steps.length === 0) return [];
-  return [...hopLines(plan), ...waveLines(plan.steps), ...estimateLines(plan)];
+  return [...hopLines(plan), ...stepAndCommandLines(plan.steps), ...estimateLines(plan)];
 }
 
 /** The engine shows at most this many characters of a string in its diff display (then "..."). */

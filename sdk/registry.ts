@@ -59,6 +59,8 @@ export const RESOURCES = {
       "checkpointDir",
       "checkpointKey",
       "confirmed",
+      // The indexer hosts upgraded after every hop (addresses, host keys, RPM paths).
+      "indexers",
     ],
     outputs: [
       "plannedActions",

@@ -38,6 +38,18 @@ function usableImages(
 export type FirmwareImageArg =
   { path: string; sha256: string } | { url: pulumi.Input<string>; sha256: string };
 
+/** An external indexer host: SSH endpoint (login from sps:credentials.indexer) and its RPM per SPS revision. */
+export interface IndexerHostArg {
+  name: string;
+  os: "rhel6" | "rhel7" | "rhel8" | "rhel9";
+  host: string;
+  port?: number;
+  hostKeySha256: string;
+  rootPrefix?: string;
+  /** Per SPS revision X.Y.Z the indexer is brought to (every hop's, not only the target's): the RPM. */
+  packages: Record<string, { path: string; version?: string }>;
+}
+
 export interface ClusterFirmwareArgs {
   cluster: pulumi.Input<string>;
   /** Release ("6.3") or revision ("6.3.2") every node of the cluster must run. */
@@ -66,6 +78,11 @@ export interface ClusterFirmwareArgs {
   upgradeCall?: pulumi.Input<"reboots" | "selects">;
   /** Directory the support bundles go into (S8, S13). */
   evidenceDir?: pulumi.Input<string>;
+  /**
+   * External indexer hosts, upgraded after every hop's appliance steps to that hop's SPS revision
+   * (I1–I5): `packages` needs the RPM of every revision the host is brought to.
+   */
+  indexers?: pulumi.Input<IndexerHostArg[]>;
   asOf?: pulumi.Input<string>;
   deadlines?: pulumi.Input<Record<string, number>>;
   /** P13: the window the upgrade must fit (`{ seconds }`); an estimate over it fails the preview. */
@@ -213,6 +230,11 @@ export interface IndexerPackageArgs {
   /** The SPS revision the indexer serves (the cluster's resolved target). */
   spsVersion: pulumi.Input<string>;
   packages: pulumi.Input<Record<string, { path: string; version?: string }>>;
+  /**
+   * The cluster's ClusterFirmware (given the same host in its `indexers`) upgrades this host after
+   * every hop; this resource then only converges and verifies the final version. Set by SpsCluster.
+   */
+  perHop?: pulumi.Input<boolean>;
 }
 
 /** The external-indexer package on one host (after its cluster's firmware, rule I1). */

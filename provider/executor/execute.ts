@@ -43,6 +43,14 @@ const planSchema = z.object({
   steps: z.array(stepSchema),
   findings: z.array(z.object({ rule: z.string(), severity: z.enum(["error", "warning"]) }).loose()),
 });
+const indexerPackageSchema = z.object({
+  path: z.string().min(1),
+  version: versionText.optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
+    .optional(),
+});
 const inputsSchema = z.object({
   // {path, sha256} (upload) or {url, sha256} (fetch, https, 7.0 and later): provider/domain/firmware-source.ts.
   firmware: z.record(versionText, firmwareSourceSchema).superRefine((m, ctx) => checkFirmwareSources(m, ctx)),
@@ -53,19 +61,8 @@ const inputsSchema = z.object({
       z.object({ fileName: z.string().min(1) }).loose(),
     )
     .optional(),
-  indexerPackages: z
-    .record(
-      versionText,
-      z.object({
-        path: z.string().min(1),
-        version: versionText.optional(),
-        sha256: z
-          .string()
-          .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
-          .optional(),
-      }),
-    )
-    .optional(),
+  indexerPackages: z.record(versionText, indexerPackageSchema).optional(),
+  indexerHostPackages: z.record(z.string(), z.record(versionText, indexerPackageSchema)).optional(),
 });
 
 function invalid(message: string): ExecutionError {

@@ -20,6 +20,7 @@ import { compareIndexerVersions } from "../hosts/indexer-version";
 import type { RunContext } from "./run-context";
 import { done, skipped, stepError, where, type StepOutcome } from "./step-kit";
 import type { IndexerBinding } from "./types";
+import { indexerPackageField, indexerPackageOf } from "./indexer-packages";
 
 interface HostRun {
   host: IndexerHost;
@@ -70,12 +71,12 @@ export class IndexerSteps {
         `${where(ctx, step)}: no indexer host bound for ${step.node}; add indexers["${step.node}"]`,
         { rule: "I4" },
       );
-    const pkg = ctx.inputs.indexerPackages?.[target];
+    const pkg = indexerPackageOf(ctx.inputs, step.node, target);
     if (!pkg)
       throw stepError(
         "input-missing",
         step,
-        `${where(ctx, step)}: no indexer RPM for SPS ${target}; add indexerPackages["${target}"] (download it from the SPS: Local Services → Indexer service, rule I3)`,
+        `${where(ctx, step)}: no indexer RPM for SPS ${target}; add ${indexerPackageField(ctx.inputs, step.node, target)} (download it from the SPS: Local Services → Indexer service, rule I3)`,
         { rule: "I3" },
       );
     const version = pkg.version ?? target;

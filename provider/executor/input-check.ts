@@ -9,14 +9,14 @@ import { createHash } from "node:crypto";
 import { constants, createReadStream, promises as fs } from "node:fs";
 import { describeInput, INPUT_RULES, type RequiredInput } from "../domain/plan-inputs";
 import type { LicenseFile } from "../appliance/system-control/operations";
-import type { FirmwareImageInput, IndexerPackage, PluginPackage } from "./types";
+import type { FirmwareImageInput, PluginPackage } from "./types";
+import { indexerPackageField, indexerPackageOf, type DeclaredIndexerPackages } from "./indexer-packages";
 
 /** The inputs as the executor takes them (ExecutionInputs' fields of the same names). */
-export interface DeclaredInputs {
+export interface DeclaredInputs extends DeclaredIndexerPackages {
   firmware: Record<string, FirmwareImageInput>;
   licenses?: Record<string, LicenseFile>;
   plugins?: Record<string, Record<string, PluginPackage>>;
-  indexerPackages?: Record<string, IndexerPackage>;
 }
 
 export interface InputProblem {
@@ -112,18 +112,44 @@ async function problemOf(i: RequiredInput, declared: DeclaredInputs): Promise<In
       const bad = await localFileProblem(found.pkg.path, found.pkg.sha256);
       return bad ? problem(`${field}.path`, `${bad} (${on}); fix ${field}`) : undefined;
     }
-    case "indexer-package": {
-      const pkg = declared.indexerPackages?.[i.version];
-      const field = `indexerPackages["${i.version}"]`;
-      if (!pkg)
-        return problem(
-          field,
-          `no ${describeInput(i)} (${on}); download it from the SPS (Local Services → Indexer service) and add ${field} with its path`,
-        );
-      const bad = await localFileProblem(pkg.path, pkg.sha256);
-      return bad ? problem(`${field}.path`, `${bad} (${on}); fix ${field}`) : undefined;
-    }
+    case "indexer-package":
+      return undefined; // per host: indexerPackageProblems
   }
+}
+
+/**
+ * The indexer RPMs (I3): one problem per host and revision whose package is missing or unusable —
+ * each host's own package when the inputs declare them per host (./indexer-packages.ts).
+ */
+async function indexerPackageProblems(
+  i: Extract<RequiredInput, { kind: "indexer-package" }>,
+  declared: DeclaredInputs,
+): Promise<InputProblem[]> {
+  const rule = INPUT_RULES[i.kind];
+  const perField = new Map<string, string[]>();
+  for (const host of i.nodes) {
+    const field = indexerPackageField(declared, host, i.version);
+    perField.set(field, [...(perField.get(field) ?? []), host]);
+  }
+  const out = await Promise.all(
+    [...perField].map(async ([field, hosts]): Promise<InputProblem | undefined> => {
+      const on = `needed on ${hosts.join(", ")}`;
+      const input = { ...i, nodes: hosts };
+      const pkg = indexerPackageOf(declared, hosts[0] ?? "", i.version);
+      if (!pkg)
+        return {
+          rule,
+          field,
+          input,
+          message: `no ${describeInput(i)} (${on}); download it from the SPS (Local Services → Indexer service) and add ${field} with its path`,
+        };
+      const bad = await localFileProblem(pkg.path, pkg.sha256);
+      return bad
+        ? { rule, field: `${field}.path`, input, message: `${bad} (${on}); fix ${field}` }
+        : undefined;
+    }),
+  );
+  return out.filter((p): p is InputProblem => p !== undefined);
 }
 
 /** Every problem of the declared inputs for what `required` lists (empty: all present and readable). */
@@ -131,8 +157,12 @@ export async function inputProblems(
   required: readonly RequiredInput[],
   declared: DeclaredInputs,
 ): Promise<InputProblem[]> {
-  const out = await Promise.all(required.map((i) => problemOf(i, declared)));
-  return out.filter((p): p is InputProblem => p !== undefined);
+  const out = await Promise.all(
+    required.map(async (i) =>
+      i.kind === "indexer-package" ? indexerPackageProblems(i, declared) : [await problemOf(i, declared)],
+    ),
+  );
+  return out.flat().filter((p): p is InputProblem => p !== undefined);
 }
 
 /** One line per problem: "licenses["6"]: no license for 6 LTS (...) (rule S2)". */

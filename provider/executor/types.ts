@@ -154,6 +154,12 @@ export interface ExecutionInputs {
   plugins?: Record<string, Record<string, PluginPackage>>;
   /** Per SPS revision "X.Y.Z", the indexer RPM (I3). */
   indexerPackages?: Record<string, IndexerPackage>;
+  /**
+   * Per indexer host name, per SPS revision "X.Y.Z", that host's RPM (I3): a host listed here takes
+   * its packages from here only (`indexerPackages` is for the hosts not listed). The Pulumi resources
+   * declare the packages per host.
+   */
+  indexerHostPackages?: Record<string, Record<string, IndexerPackage>>;
   /** Default `DEFAULT_DEADLINES` (provider/domain/deadlines.ts); each wait can be overridden. */
   deadlines?: Partial<ExecutorDeadlines>;
   /** Nodes of one wave worked on at the same time (default: all of the wave). */

@@ -18,7 +18,9 @@ import { ANSWER_TOO_LARGE } from "../../provider/appliance/answer-limits";
 import type { FirmwareSlot } from "../../provider/appliance/appliance-client";
 import { CREDENTIALS_CONFIG_KEY } from "../credentials";
 import { effectiveCatalog, sdkAdvice } from "../catalog-input";
-import { credentials, restClient } from "./context";
+import { credentials, errorText, restClient } from "./context";
+import { parseIndexerVersion } from "../../provider/hosts/indexer-version";
+import { inspectIndexerHost, type IndexerEndpoint } from "./indexer-hosts";
 import { restNodeKey, sharedClient, sharedRead } from "./live-reads";
 
 export interface LiveNodeFacts {
@@ -116,7 +118,29 @@ export async function readLiveFacts(
       ];
     }),
   );
-  return Object.fromEntries(entries);
+  const indexers = await Promise.all(
+    f.indexers.map(async (i): Promise<[string, LiveNodeFacts]> => [
+      i.name,
+      await readIndexerFacts(i, options),
+    ]),
+  );
+  return Object.fromEntries([...entries, ...indexers]);
+}
+
+/**
+ * An indexer host's installed package version as the planner takes it (X.Y.Z; "0.0.0" when none is
+ * installed), read over SSH: the plan upgrades it after every hop that takes SPS past it (I1).
+ */
+async function readIndexerFacts(i: IndexerEndpoint, options: { fresh?: boolean }): Promise<LiveNodeFacts> {
+  try {
+    const { version } = await inspectIndexerHost(i, options);
+    if (version === null) return { version: "0.0.0" };
+    const parsed = parseIndexerVersion(version);
+    if (!parsed) return { error: `the installed package reports version "${version}", not X.Y.Z` };
+    return { version: `${parsed.major}.${parsed.minor}.${parsed.patch}` };
+  } catch (e) {
+    return { error: errorText(e) };
+  }
 }
 
 /**
@@ -228,12 +252,23 @@ export function fleetClusterOf(
       settings,
     };
   });
+  // I1: each indexer host's installed version, read live (there is no offline fallback: a host whose
+  // version is unknown cannot be planned, and its per-hop upgrades could not be checked).
+  const indexers = f.indexers.map((i, k) => {
+    const facts = live[i.name];
+    if (facts?.version === undefined)
+      failures.push({
+        property: `indexers[${k}].host`,
+        reason: `cannot read the installed indexer version of "${i.name}" (${facts?.error ?? "not read"}); check indexers[${k}].host, port and hostKeySha256 and the SSH login in ${CREDENTIALS_CONFIG_KEY}.indexer (or .indexerHosts.${i.name})`,
+      });
+    return { name: i.name, os: i.os, version: facts?.version ?? "0.0.0" };
+  });
   if (failures.length > 0) return { failures };
   const parsed = clusterSchema.safeParse({
     name: f.cluster,
     target: f.target,
     nodes,
-    indexers: [],
+    indexers,
     firmware: f.firmware,
     ...(f.canary !== undefined ? { canary: f.canary } : {}),
     ...(f.maintenanceWindow !== undefined ? { maintenanceWindow: f.maintenanceWindow } : {}),

@@ -74,6 +74,8 @@ import {
   recordedOutputs,
 } from "../wiring";
 import { forgetNodes, restNodeKey } from "./live-reads";
+import { indexerBindings, indexerHostKey } from "./indexer-hosts";
+import { indexerHostPackages } from "./input-findings";
 import { prefetchLicenses } from "./license-provider";
 import { systemControlFailures } from "./system-control-check";
 import { effectiveCatalog } from "../catalog-input";
@@ -295,8 +297,14 @@ export function declaredKey(p: Props): string {
         )
       : images;
   const declared = DECLARED.map((k) => (k === "firmware" ? digestableImages(usable) : flat[k]) ?? null);
-  // A declared catalog is part of the declaration; without one the key is what earlier versions wrote.
-  return JSON.stringify(flat["catalog"] !== undefined ? [...declared, flat["catalog"]] : declared);
+  // A declared catalog and indexer hosts are part of the declaration; without them the key is what
+  // earlier versions wrote.
+  const indexers = Array.isArray(flat["indexers"]) && flat["indexers"].length > 0 ? [flat["indexers"]] : [];
+  return JSON.stringify([
+    ...declared,
+    ...(flat["catalog"] !== undefined ? [flat["catalog"]] : []),
+    ...indexers,
+  ]);
 }
 
 /**
@@ -504,8 +512,9 @@ async function applyLocked(
   file: string,
 ): Promise<{ id: string; outs: Props }> {
   const name = resourceName(f.cluster);
-  // The run changes these nodes: no answer read before it is shared after it (./live-reads.ts).
-  const touched = f.nodes.map(restNodeKey);
+  // The run changes these nodes and indexer hosts: no answer read before it is shared after it
+  // (./live-reads.ts).
+  const touched = [...f.nodes.map(restNodeKey), ...f.indexers.map(indexerHostKey)];
   forgetNodes(touched);
   try {
     return await runLocked(id, news, olds, f, file, name);
@@ -566,6 +575,8 @@ async function runLocked(
   const bindings = nodeBindings(f.nodes);
   const systemControl = systemControlFor(f.nodes, f.systemControl);
   const stopRequest = stopRequestSignal(file);
+  // I1–I5: the indexer hosts, upgraded after every hop's appliance steps (connected at their first step).
+  const indexers = indexerBindings(f.indexers, (host, line) => say(`${name} ${host}`, line));
   try {
     // Before the first step: a support bundle must have somewhere to go (no job left on the node).
     if (remaining.steps.length > 0) prepareEvidenceDir(f.evidenceDir);
@@ -589,6 +600,9 @@ async function runLocked(
       ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
       ...(f.upgradeCall ? { upgradeCall: f.upgradeCall } : {}),
       ...(f.evidenceDir ? { evidenceDir: f.evidenceDir } : {}),
+      ...(f.indexers.length > 0
+        ? { indexers: indexers.bindings, indexerHostPackages: indexerHostPackages(f) }
+        : {}),
       progress: (e) => say(name, progressLine(e)),
       checkpoint: store,
       // The engine killed under us (engine-watchdog.ts), or the operator's stop file: stop at the
@@ -646,6 +660,7 @@ async function runLocked(
   } finally {
     stopRequest.dispose();
     closeBindings(bindings);
+    await indexers.close();
   }
 }
 

@@ -4,22 +4,20 @@
  * service state; a changed version or a stopped service is drift. `check` reads the host and puts the
  * plan into `plannedActions`: each step, then the exact command it runs (`  $ yum upgrade -y …`).
  */
-import { createHash } from "node:crypto";
 import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
 import { clusterSchema } from "../../provider/domain/fleet";
 import { planCluster } from "../../provider/domain/fleet-plan";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
 import { indexerServiceCommand } from "../../provider/domain/indexer-commands";
 import { fieldProblems } from "../../provider/domain/validation";
-import { IndexerHost } from "../../provider/hosts/indexer-host";
-import { SshHostSession } from "../../provider/hosts/ssh-host-session";
+import { indexerHostKey, inspectIndexerHost, withIndexerHost } from "./indexer-hosts";
 import { indexerDrift } from "../drift";
 import { indexerInputSchema, type IndexerInputs } from "../inputs";
-import { waveLines } from "../plan-lines";
-import { liveStateChanged, credentials, errorText, partialFailure, say } from "./context";
+import { commandLines, stepAndCommandLines } from "../plan-lines";
+import { liveStateChanged, errorText, partialFailure, say } from "./context";
 import { today } from "./firmware-plan";
 import { checkedInputs, declaredOf, isRealRun, previewedPlan, recordedInputs } from "../wiring";
-import { forgetNodes, sharedRead } from "./live-reads";
+import { forgetNodes } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const INDEXER_STATE_VERSION = 1;
@@ -29,46 +27,6 @@ const KEYS = Object.keys(indexerInputSchema.shape).filter((k) => k !== "plannedA
 /** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
 function declared(props: Props): Props {
   return declaredOf(props, KEYS);
-}
-
-async function withHost<T>(
-  f: IndexerInputs,
-  fn: (host: IndexerHost) => Promise<T>,
-  onProgress?: (line: string) => void,
-): Promise<T> {
-  const c = credentials();
-  const login = c.indexerHosts[f.name] ?? c.indexer;
-  if (!login)
-    throw new Error(
-      `no SSH login for indexer host "${f.name}": set sps:credentials.indexer (or .indexerHosts.${f.name})`,
-    );
-  const auth = login.privateKey
-    ? {
-        method: "privateKey" as const,
-        privateKey: login.privateKey,
-        ...(login.passphrase ? { passphrase: login.passphrase } : {}),
-      }
-    : { method: "password" as const, password: login.password ?? "" };
-  const session = await SshHostSession.connect(
-    {
-      host: f.host,
-      port: f.port,
-      username: login.username,
-      auth,
-      hostKey: { sha256Fingerprint: f.hostKeySha256 },
-    },
-    f.name,
-  );
-  try {
-    const host = new IndexerHost({
-      session,
-      ...(f.rootPrefix ? { rootPrefix: f.rootPrefix } : {}),
-      ...(onProgress ? { onProgress: (e) => onProgress(`${e.action}: ${e.message}`) } : {}),
-    });
-    return await fn(host);
-  } finally {
-    await session.close();
-  }
 }
 
 function packageFor(f: IndexerInputs): { path: string; version: string } {
@@ -89,33 +47,22 @@ function planLines(f: IndexerInputs, installed: string): string[] {
   });
   const plan = planCluster(cluster, defaultCatalog(), { asOf: today() });
   // Each step, then the exact command it runs on the host (as `sps-upgrade plan` prints them).
-  return plan.steps
-    .filter((s) => s.node === f.name)
-    .flatMap((s) => [...waveLines([s]), ...(s.command ? commandLines(s.command) : [])]);
+  return stepAndCommandLines(plan.steps.filter((s) => s.node === f.name));
 }
 
 /**
- * A planned command as lines of their own, one per `&&` part: the engine shortens strings over 150
- * characters in its diff display, and a backup of both configuration files is longer than that.
+ * Under SpsCluster the cluster's firmware run upgrades the host after every hop (I1: its plannedActions
+ * list those steps, one set per hop); this resource then only converges and verifies the final version.
  */
-function commandLines(command: string): string[] {
-  return command.split(" && ").map((part) => `  $ ${part}`);
-}
-
-/** The cache key of an indexer host (./live-reads.ts): name, address, host key and a digest of the login. */
-function hostKey(f: IndexerInputs): string {
-  const c = credentials();
-  const login = c.indexerHosts[f.name] ?? c.indexer;
-  const digest = createHash("sha256")
-    .update(JSON.stringify([f.hostKeySha256, f.rootPrefix ?? null, login ?? null]))
-    .digest("hex")
-    .slice(0, 32);
-  return `ssh:${f.name}@${f.host}:${f.port}#${digest}`;
+function perHopLines(f: IndexerInputs, installed: string | null): string[] {
+  return [
+    `verify ${f.name} runs ${packageFor(f).version} (now ${installed ?? "not installed"}): the cluster's firmware run upgrades it after every hop (see its plannedActions); this converges what is left`,
+  ];
 }
 
 /** What the host runs (package version, service): shared between check, diff and read of one operation. */
 function inspected(f: IndexerInputs): Promise<{ version: string | null; service: string }> {
-  return sharedRead(hostKey(f), "indexer", () => withHost(f, (h) => h.inspect()));
+  return inspectIndexerHost(f);
 }
 
 export async function check(_olds: Props, news: Props): Promise<CheckResult> {
@@ -146,7 +93,9 @@ async function plannedLines(f: IndexerInputs): Promise<string[]> {
               `start-indexer ${f.name} (service is ${state.service})`,
               ...commandLines(indexerServiceCommand(f.os, "start")),
             ]
-          : planLines(f, state.version ?? "0.0.0");
+          : f.perHop
+            ? perHopLines(f, state.version)
+            : planLines(f, state.version ?? "0.0.0");
   } catch (e) {
     planned = [`upgrade ${f.name} to ${f.spsVersion} (host not inspected: ${errorText(e)})`];
   }
@@ -188,7 +137,7 @@ function outs(
 async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
   const f = indexerInputSchema.parse(declared(news));
   // The upgrade changes this host: no answer read before it is shared after it (./live-reads.ts).
-  const touched = [hostKey(f)];
+  const touched = [indexerHostKey(f)];
   forgetNodes(touched);
   try {
     return await upgrade(id, news, f);
@@ -200,7 +149,7 @@ async function apply(id: string, news: Props): Promise<{ id: string; outs: Props
 async function upgrade(id: string, news: Props, f: IndexerInputs): Promise<{ id: string; outs: Props }> {
   const name = `indexer/${f.cluster}/${f.name}`;
   const pkg = packageFor(f);
-  const result = await withHost(
+  const result = await withIndexerHost(
     f,
     (h) => h.upgrade({ rpmPath: pkg.path, version: pkg.version, spsVersion: f.spsVersion }),
     (line) => say(name, line),

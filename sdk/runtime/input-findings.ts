@@ -21,7 +21,7 @@ function property(p: InputProblem): string {
     case "firmware":
       return "firmware";
     case "indexer-package":
-      return "indexerPackages";
+      return "indexers";
   }
 }
 
@@ -55,6 +55,7 @@ export async function inputFailures(
     firmware: f.firmware,
     licenses,
     plugins,
+    indexerHostPackages: indexerHostPackages(f),
   });
   return problems.map((p) => {
     const major = p.input.kind === "license" ? p.input.major : undefined;
@@ -63,10 +64,37 @@ export async function inputFailures(
       named !== undefined
         ? `licenses["${major}"] names "${named}", which sps:credentials.licenses does not hold; add its text with --secret`
         : `${sdkField(p)}: ${p.message}`;
+    if (p.input.kind === "indexer-package") return indexerPackageFailure(p, f);
     return {
       // A firmware image names its own entry (`firmware["6.3.0"].path`), the field the program wrote.
       property: p.input.kind === "firmware" ? sdkField(p) : property(p),
       reason: `rule ${p.rule}: ${why}; the run would refuse before changing anything`,
     };
   });
+}
+
+/** The executor's per-host indexer packages (provider/executor/indexer-packages.ts) from `indexers`. */
+export function indexerHostPackages(
+  f: Pick<FirmwareInputs, "indexers">,
+): Record<string, Record<string, { path: string; version?: string }>> {
+  return Object.fromEntries(f.indexers.map((i) => [i.name, i.packages]));
+}
+
+/**
+ * A host's missing or unreadable RPM (I3), named as the program declares it: `indexers[k].packages["6.0.12"]`
+ * — a multi-hop plan needs one for every hop's SPS revision the host is brought to, not only the target.
+ */
+function indexerPackageFailure(p: InputProblem, f: FirmwareInputs): FieldProblem {
+  const host = p.input.nodes[0] ?? "";
+  const k = f.indexers.findIndex((i) => i.name === host);
+  const version = p.input.kind === "indexer-package" ? p.input.version : "";
+  const field = `indexers[${k}].packages["${version}"]`;
+  const missing = !p.field.endsWith(".path");
+  const why = missing
+    ? `no indexer RPM for SPS ${version} for "${host}": the plan upgrades this indexer to ${version} after the hop to SPS ${version} (I1: an indexer never behind its SPS), before the next hop; download the RPM from that SPS (Basic Settings > Local Services > Indexer service) and add ${field} with its path`
+    : `${field}: ${p.message.replace(/; fix indexerHostPackages\[[^\]]*\]\[[^\]]*\]$/, `; fix ${field}`)}`;
+  return {
+    property: missing ? field : `${field}.path`,
+    reason: `rule ${p.rule}: ${why}; the run would refuse before changing anything`,
+  };
 }

@@ -1,7 +1,8 @@
 // The central-management example through the real engine: an HA search master, two managed hosts, two
 // minions (one HA) and two indexer hosts (RHEL 6 and 7 style), upgraded 5.0 -> 6.0 -> 6.3. The preview
-// shows both hops and the waves in rule C1 order; up converges; a second up changes nothing; the
-// emulator's record has exactly one reboot per node and hop.
+// shows both hops and the waves in rule C1 order, and each indexer's upgrade after every hop (I1); up
+// converges; a second up changes nothing; the emulator's record has exactly one reboot per node and hop,
+// and each indexer back at the hop's version between hop 1 and hop 2.
 import { strict as assert } from "node:assert";
 import { events, labStack, upThroughGates, type LabStack } from "./sps-helpers";
 
@@ -47,8 +48,24 @@ describe("a central-management cluster with indexer hosts", function () {
       firstWave("sm", 1) < firstWave("min1", 2),
       "every node finishes hop 1 before hop 2 starts (C3)",
     );
-    assert.match(text, /"wave 1 #1 idx-rhel6: backup-indexer-config 6\.3\.0"/);
-    assert.match(text, /"wave 1 #4 idx-rhel7: upgrade-indexer-package 6\.3\.0"/);
+    // I1: each indexer is upgraded after every hop, to that hop's revision — in the firmware
+    // resource's plan, after the hop's last appliance wave and before the next hop's first.
+    for (const idx of ["idx-rhel6", "idx-rhel7"]) {
+      const wave = (version: string): number =>
+        Number(
+          new RegExp(
+            `"wave (\\d+) #\\d+ ${idx}: upgrade-indexer-package ${version.replace(/\./g, "\\.")}"`,
+          ).exec(text)?.[1],
+        );
+      assert.ok(wave("6.0.12") > firstWave("sm", 1), `${idx} upgraded to 6.0.12 after hop 1`);
+      assert.ok(wave("6.0.12") < firstWave("min1", 2), `${idx} upgraded to 6.0.12 before hop 2`);
+      assert.ok(wave("6.3.0") > firstWave("sm", 2), `${idx} upgraded to 6.3.0 after hop 2`);
+    }
+    // The IndexerPackage resources only converge and verify the final version.
+    assert.match(
+      text,
+      /"verify idx-rhel6 runs 6\.3\.0 \(now 6\.0\.1\): the cluster's firmware run upgrades it after every hop/,
+    );
   });
 
   it("converges on up: every node on 6.3.0, both indexers on 6.3.0 and running", async function () {
@@ -69,6 +86,27 @@ describe("a central-management cluster with indexer hosts", function () {
         ["6.0.12", "6.3.0"],
         n,
       );
+    }
+    // I1 from the emulator's record: each indexer came back running 6.0.12 (the RPM the host had
+    // installed when its service started) after every node's hop-1 reboot and before hop 2's first
+    // write to any node (its first 6.3.0 upload); then 6.3.0 after hop 2.
+    const all = await events(ls.lab);
+    const hop1Reboots = all.filter((e) => e.name === "reboot" && e.detail?.["afterReboot"] === "6.0.12");
+    const hop2FirstWrite = all.find(
+      (e) => e.kind === "action" && e.name === "upload-firmware" && e.detail?.["version"] === "6.3.0",
+    );
+    assert.ok(hop2FirstWrite, "hop 2 uploads 6.3.0");
+    for (const idx of ["idx-rhel6", "idx-rhel7"]) {
+      const seen = all.filter((e) => e.name === "indexer-worker-status" && e.detail?.["indexer"] === idx);
+      const at = (service: string): number =>
+        seen.find((e) => e.detail?.["service"] === service)?.seq ?? Number.NaN;
+      assert.ok(
+        at("running 6.0.12") > Math.max(...hop1Reboots.map((e) => e.seq)),
+        `${idx}: 6.0.12 after hop 1`,
+      );
+      assert.ok(at("running 6.0.12") < hop2FirstWrite.seq, `${idx}: 6.0.12 before hop 2's first write`);
+      assert.ok(at("running 6.3.0") > hop2FirstWrite.seq, `${idx}: 6.3.0 after hop 2`);
+      assert.equal(ls.lab.indexerHosts[idx]?.installedVersion(), "6.3.0");
     }
   });
 

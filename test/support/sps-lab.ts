@@ -19,11 +19,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { defaultCatalog } from "../../provider/domain/default-catalog";
-import { formatRevision } from "../../provider/domain/version";
+import { formatRevision, isLts } from "../../provider/domain/version";
 import { backupConfirmation, bundleConfirmation } from "../../provider/executor/confirmations";
 import { compareVersionText } from "../../provider/executor/node-state";
 import { startFleet, type RunningFleet } from "../../simulator/fleet";
 import { attachIndexerWorkers, labIndexerWorkers } from "../../simulator/indexer-workers";
+import type { EmulatedNode } from "../../simulator/emulated-node";
 import { bmcChannel, coreShellChannel } from "../../simulator/fleet-channels";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../simulator/firmware-iso";
 import { buildLicenseFile, dayOffset } from "../../simulator/license";
@@ -69,8 +70,11 @@ export interface LabOptions {
   /** External indexer hosts to start (real sshd + rpm; needs root): RHEL 6 / 7 style, 6.0.1 installed. */
   indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
   /**
-   * The indexer version the hosts start with and the one package they are offered (I1: the indexer
-   * follows the SPS target). Default 6.0.1 installed, 6.3.0 offered.
+   * The indexer version the hosts start with and the package of the SPS target they are offered (I1:
+   * the indexer follows the SPS target). Default 6.0.1 installed, 6.3.0 offered. Each host is also
+   * offered the RPM of the newest revision of every LTS release in between (a hop's revision), since a
+   * multi-hop plan upgrades the indexers after every hop ([doc] 6.3 upgrade guide, "Upgrading the
+   * external indexer": each from the SPS version it serves).
    */
   indexerVersions?: { installed: string; offered: string };
   /** One server certificate for every emulated node (big fleets start in seconds; see startFleet). */
@@ -231,6 +235,7 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
     if (options.indexers && options.indexers.length > 0) {
       fixtures = IndexerLabFixtures.create({ leaveNoTrace: options.leaveNoTrace === true });
       const versions = options.indexerVersions ?? { installed: "6.0.1", offered: "6.3.0" };
+      const rpms = fixtures.rpms;
       for (const spec of options.indexers) {
         const host = await IndexerLabHost.start(fixtures, {
           name: spec.name,
@@ -239,14 +244,23 @@ export async function startLab(fleetDocument: unknown, options: LabOptions = {})
         });
         indexerHosts[spec.name] = host;
         // I4: every node sees the lab indexer's worker while its service runs (all lab hosts are 127.0.0.1).
-        for (const n of fleet.nodes) attachIndexerWorkers(n.node, labIndexerWorkers(host, "127.0.0.1"));
+        // The lab also writes into the emulator's event record what a node's Indexer > Worker status
+        // showed whenever it changed (`indexer-worker-status`, with the host's service record "running
+        // <version>"): tests read from it when each indexer came back, in the order of the nodes' events.
+        for (const n of fleet.nodes)
+          attachIndexerWorkers(
+            n.node,
+            recordedWorkers(n.node, spec.name, labIndexerWorkers(host, "127.0.0.1"), host),
+          );
         indexerConfig[spec.name] = {
           os: spec.os,
           host: "127.0.0.1",
           port: host.port,
           hostKeySha256: host.fingerprint(),
           rootPrefix: host.root,
-          packages: { [versions.offered]: { path: fixtures.rpms.of(versions.offered) } },
+          packages: Object.fromEntries(
+            offeredIndexerVersions(versions).map((v) => [v, { path: rpms.of(v) }]),
+          ),
         };
       }
       indexerLogin = {
@@ -427,4 +441,43 @@ if (require.main === module) {
       process.exit(1);
     },
   );
+}
+
+/**
+ * The indexer RPMs a lab host is offered: the target's, and the newest revision of every LTS release
+ * above the installed version and below the target (the revisions a multi-hop plan stops at).
+ */
+function offeredIndexerVersions(v: { installed: string; offered: string }): string[] {
+  const between = defaultCatalog()
+    .releases.filter((r) => isLts(r.release))
+    .map((r) => r.revisions.at(-1))
+    .filter((r) => r !== undefined)
+    .map(formatRevision)
+    .filter((r) => compareVersionText(r, v.installed) > 0 && compareVersionText(r, v.offered) < 0);
+  return [...between, v.offered];
+}
+
+/** A worker source that also records each change of what it shows on the node's event record. */
+function recordedWorkers(
+  node: EmulatedNode,
+  indexer: string,
+  source: () => ReturnType<ReturnType<typeof labIndexerWorkers>>,
+  host: { serviceRecord(): string },
+): () => ReturnType<ReturnType<typeof labIndexerWorkers>> {
+  let last: string | undefined;
+  return () => {
+    const workers = source();
+    const record = host.serviceRecord();
+    if (record !== last) {
+      last = record;
+      node.events.record({
+        at: node.clock.now(),
+        node: node.name,
+        kind: "state",
+        name: "indexer-worker-status",
+        detail: { indexer, service: record, workers: workers.length },
+      });
+    }
+    return workers;
+  };
 }
