@@ -21,6 +21,16 @@ describe("one appliance declared twice", function () {
       clusters: [
         { name: "dc", nodes: [{ name: "sps1", version: "6.1.0" }] },
         { name: "pair", nodes: [{ name: "sps-ha", version: "6.1.0", ha: true }] },
+        {
+          name: "lp",
+          nodes: [
+            {
+              name: "sps-lp",
+              version: "6.14.0",
+              plugins: [{ name: "mfa-demo", version: "2.0.0", type: "aa", implementation: "new" }],
+            },
+          ],
+        },
       ],
     });
   });
@@ -34,6 +44,36 @@ describe("one appliance declared twice", function () {
     const n = lab.fleet.nodes.find((x) => x.name === name);
     assert.ok(n);
     return n.url;
+  };
+
+  const up = (s: TestStack) => s.cli(["up", "--yes", "--skip-preview", "--stack", s.name]);
+
+  /**
+   * Two stacks of the program on one backend and one workspace (as two `pulumi up` of one team), both
+   * `up` at the same time: exactly one finishes, the other stops; `text` is both outputs.
+   */
+  const upTogether = async (names: [string, string], config: Record<string, string>) => {
+    const a = await createTestStack({
+      programDir: PROGRAM,
+      stackName: names[0],
+      config,
+      secrets: lab.secrets,
+    });
+    stacks.push(a);
+    const b = new TestStack(a.workDir, a.env, await automation.Stack.create(names[1], a.stack.workspace));
+    for (const [k, v] of Object.entries(config)) await b.setConfig(k, v);
+    for (const [k, v] of Object.entries(lab.secrets)) await b.setConfig(k, v, true);
+    const [runA, runB] = await Promise.all([up(a), up(b)]);
+    const runs = [
+      { stack: a, run: runA },
+      { stack: b, run: runB },
+    ];
+    const text = runs.map((r) => `${r.stack.name}: ${r.run.code}\n${r.run.stdout}${r.run.stderr}`).join("\n");
+    const won = runs.filter((r) => r.run.code === 0);
+    const stopped = runs.filter((r) => r.run.code !== 0);
+    assert.equal(won.length, 1, text);
+    assert.equal(stopped.length, 1, text);
+    return { winner: won[0], loser: stopped[0], text };
   };
 
   it("in one stack: preview refuses the program naming both declarations, and nothing reaches the node", async function () {
@@ -73,34 +113,7 @@ describe("one appliance declared twice", function () {
       ...lab.config,
       clusters: JSON.stringify([{ name: "dc", node: "sps1" }]),
     };
-    const a = await createTestStack({
-      programDir: PROGRAM,
-      stackName: "site-a",
-      config,
-      secrets: lab.secrets,
-    });
-    stacks.push(a);
-    // The second stack: same program, same workspace, same file backend, the same cluster and appliance.
-    const b = new TestStack(a.workDir, a.env, await automation.Stack.create("site-b", a.stack.workspace));
-    for (const [k, v] of Object.entries(config)) await b.setConfig(k, v);
-    for (const [k, v] of Object.entries(lab.secrets)) await b.setConfig(k, v, true);
-    const up = (s: TestStack) => s.cli(["up", "--yes", "--skip-preview", "--stack", s.name]);
-
-    const [runA, runB] = await Promise.all([up(a), up(b)]);
-    const runs = [
-      { stack: a, run: runA },
-      { stack: b, run: runB },
-    ];
-    const won = runs.filter((r) => r.run.code === 0);
-    const stopped = runs.filter((r) => r.run.code !== 0);
-    assert.equal(
-      won.length,
-      1,
-      runs.map((r) => `${r.stack.name}: ${r.run.code}\n${r.run.stdout}${r.run.stderr}`).join("\n"),
-    );
-    assert.equal(stopped.length, 1);
-    const winner = won[0];
-    const loser = stopped[0];
+    const { winner, loser } = await upTogether(["site-a", "site-b"], config);
     assert.match(
       loser.run.stdout + loser.run.stderr,
       new RegExp(
@@ -137,6 +150,46 @@ describe("one appliance declared twice", function () {
       (e) => e.seq > (all.at(-1)?.seq ?? 0) && e.name !== "login",
     );
     assert.deepEqual(later, [], `nothing written by the second run (${since} events before it)`);
+  });
+
+  it("with a plugin build and a license for the hop, two stacks at once: one plugin upload and one license upload per hop; the other run names the appliance", async function () {
+    const before = (await events(lab, { node: "sps-lp" })).at(-1)?.seq ?? 0;
+    const config = {
+      ...lab.config,
+      clusters: JSON.stringify([{ name: "lp", node: "sps-lp", licensePlugin: true }]),
+    };
+    const { loser, text } = await upTogether(["lp-a", "lp-b"], config);
+    assert.match(
+      loser.run.stdout + loser.run.stderr,
+      new RegExp(`the appliance ${escapeRe(address("sps-lp"))} is being upgraded by another run`),
+    );
+    // The stopped stack again, once the other is done: the plugin and the license are there, nothing is written.
+    const again = await up(loser.stack);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+
+    // The emulator's event record over both stacks and the rerun: per hop one plugin upload, one license upload.
+    const all = (await events(lab, { node: "sps-lp" })).filter((e) => e.seq > before);
+    const hops = all.filter((e) => e.kind === "action" && e.name === "reboot");
+    assert.ok(hops.length >= 1, text);
+    const into7 = hops.filter((e) => String(e.detail?.["afterReboot"]).startsWith("7."));
+    assert.equal(into7.length, 1, "one hop enters 7 LTS");
+    const plugins = all.filter((e) => e.kind === "action" && e.name === "install-plugin");
+    assert.deepEqual(
+      plugins.map((e) => e.detail?.["version"]),
+      ["2.1.0"],
+      "one plugin upload: the build for the hop into 7.0",
+    );
+    assert.equal(
+      all.filter((e) => e.kind === "http" && e.name === "POST /api/upload/plugins").length,
+      1,
+      "one plugin upload call",
+    );
+    const licenses = all.filter((e) => e.kind === "action" && e.name === "upload-license");
+    assert.deepEqual(
+      licenses.map((e) => e.detail?.["major"]),
+      [7],
+      "one license upload: the 7 LTS license after the reboot into 7",
+    );
   });
 
   it("on two runners (no shared lock files), interleaved: the second run stops before any write, naming the appliance; the first resumes and finishes", async function () {
