@@ -56,6 +56,11 @@ export function declaredOf(props: Props, keys: readonly string[]): Props {
   return Object.fromEntries(keys.flatMap((k) => (flat[k] === undefined ? [] : [[k, flat[k]]])));
 }
 
+/** `declaredOf` with the keys of the kind's input schema (./registry.ts `schema`). */
+export function declaredIn(props: Props, schema: { readonly shape: object }): Props {
+  return declaredOf(props, Object.keys(schema.shape));
+}
+
 /** What a provider records of the declaration: the given keys that are present plus the wiring. */
 export function recordedInputs(props: Props, declaredKeys: readonly string[]): Props {
   const out: Props = {};

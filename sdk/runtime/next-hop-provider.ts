@@ -12,16 +12,14 @@ import { validateNextHops } from "../../provider/domain/next-hop";
 import { fieldProblems } from "../../provider/domain/validation";
 import { nextHopInputSchema, type NextHopInputs } from "../inputs";
 import { applianceLogin } from "../credentials";
-import { declaredOf, flatInputs } from "../wiring";
+import { declaredIn, flatInputs } from "../wiring";
 import { credentials, systemControlFor, tlsTrust, unitControlName } from "./context";
 import { engineLog, fail, INTEGRATION_STATE_VERSION, redacted, say } from "./integration-common";
 
 type Props = Record<string, unknown>;
 
-const NEXT_HOP_KEYS = Object.keys(nextHopInputSchema.shape);
-
 function nextHopInputs(props: Props): NextHopInputs {
-  return nextHopInputSchema.parse(declaredOf(props, NEXT_HOP_KEYS));
+  return nextHopInputSchema.parse(declaredIn(props, nextHopInputSchema));
 }
 
 function nextHopSpec(f: NextHopInputs, secondary: string): unknown {
@@ -60,7 +58,7 @@ async function routeLine(f: NextHopInputs): Promise<string> {
 
 export const nextHopMonitoring = {
   async check(_olds: Props, news: Props): Promise<CheckResult> {
-    const parsed = nextHopInputSchema.safeParse(declaredOf(news, NEXT_HOP_KEYS));
+    const parsed = nextHopInputSchema.safeParse(declaredIn(news, nextHopInputSchema));
     if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
     if (!parsed.data.node.ha) {
       return {

@@ -19,21 +19,14 @@ import {
 import { fieldProblems } from "../../provider/domain/validation";
 import { sppJoinInputSchema, type SppJoinInputs } from "../inputs";
 import { applianceLogin } from "../credentials";
-import { declaredOf, flatInputs } from "../wiring";
+import { declaredIn, flatInputs } from "../wiring";
 import { credentials, tlsTrust } from "./context";
 import { engineLog, fail, INTEGRATION_STATE_VERSION, requireToken, say } from "./integration-common";
 
 type Props = Record<string, unknown>;
 
-const SPP_INPUT_KEYS = Object.keys(sppJoinInputSchema.shape);
-
-/** The declared inputs only (no outputs, no __provider), undefined ones dropped. */
-function sppInputsLoose(props: Props): Props {
-  return declaredOf(props, SPP_INPUT_KEYS);
-}
-
 function sppInputs(props: Props): SppJoinInputs {
-  return sppJoinInputSchema.parse(sppInputsLoose(props));
+  return sppJoinInputSchema.parse(declaredIn(props, sppJoinInputSchema));
 }
 
 function joinSpec(f: SppJoinInputs, token: string, rejoin = false): unknown {
@@ -69,7 +62,7 @@ const tokenFingerprint = (t: string): string => createHash("sha256").update(t).d
 
 export const sppJoin = {
   async check(olds: Props, news: Props): Promise<CheckResult> {
-    const shape = sppJoinInputSchema.safeParse(sppInputsLoose(news));
+    const shape = sppJoinInputSchema.safeParse(declaredIn(news, sppJoinInputSchema));
     if (!shape.success) return { inputs: news, failures: fieldProblems(shape.error) };
     const f = shape.data;
     const v = validateSppJoin(joinSpec(f, "placeholder-token-for-validation"));
