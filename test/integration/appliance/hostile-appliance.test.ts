@@ -26,6 +26,36 @@ import {
 
 const LOGIN = { username: "admin", password: "Hostile-Passw0rd!" };
 
+/** The hostile appliance of the running test and its temporary folder (both set up per test). */
+let appliance: HostileAppliance;
+let dir: string;
+
+/** Gives each test of the calling describe a fresh folder; stops its appliance and removes the folder after it. */
+function stopAfterEach(): void {
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "hostile-test-"));
+  });
+  afterEach(async () => {
+    await appliance?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+}
+
+/** The doctor's inventory (cluster dc, node h1 at the appliance, its CA trusted) and credentials files. */
+function doctorFiles(): { inventory: string; credentials: string } {
+  const inventory = join(dir, "inventory.json");
+  writeFileSync(
+    inventory,
+    JSON.stringify({
+      defaults: { target: "7.0", tls: { caFile: appliance.caCertPath } },
+      clusters: [{ name: "dc", nodes: [{ name: "h1", version: "7.0.3", address: appliance.url }] }],
+    }),
+  );
+  const credentials = join(dir, "credentials.json");
+  writeFileSync(credentials, JSON.stringify({ appliance: LOGIN }));
+  return { inventory, credentials };
+}
+
 async function rejection(p: Promise<unknown>): Promise<Error> {
   try {
     await p;
@@ -37,16 +67,7 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
 
 describe("REST client against a hostile appliance: bounded in time and bytes", function () {
   this.timeout(30_000);
-  let appliance: HostileAppliance;
-  let dir: string;
-
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "hostile-test-"));
-  });
-  afterEach(async () => {
-    await appliance?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  stopAfterEach();
 
   const client = (timeoutMs: number): SpsRestClient =>
     new SpsRestClient(
@@ -129,16 +150,7 @@ describe("REST client against a hostile appliance: bounded in time and bytes", f
       "/api/firmware/slots": endless(),
       "/api/health_status": reset(),
     }).start();
-    const inventory = join(dir, "inventory.json");
-    writeFileSync(
-      inventory,
-      JSON.stringify({
-        defaults: { target: "7.0", tls: { caFile: appliance.caCertPath } },
-        clusters: [{ name: "dc", nodes: [{ name: "h1", version: "7.0.3", address: appliance.url }] }],
-      }),
-    );
-    const credentials = join(dir, "credentials.json");
-    writeFileSync(credentials, JSON.stringify({ appliance: LOGIN }));
+    const { inventory, credentials } = doctorFiles();
     let stdout = "";
     let stderr = "";
     const io: CliIo = {
@@ -164,15 +176,7 @@ describe("REST client against a hostile appliance: bounded in time and bytes", f
 
 describe("doctor against a hostile appliance: appliance text is escaped, a version that is not one is unreadable", function () {
   this.timeout(30_000);
-  let appliance: HostileAppliance;
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "hostile-test-"));
-  });
-  afterEach(async () => {
-    await appliance?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  stopAfterEach();
 
   it("firmware_version 7.0.3<ESC>]0;… and an error message with escapes: NOT READY, nothing raw on the terminal or in --write-facts", async () => {
     appliance = await new HostileAppliance({
@@ -183,16 +187,7 @@ describe("doctor against a hostile appliance: appliance text is escaped, a versi
         500,
       ),
     }).start();
-    const inventory = join(dir, "inventory.json");
-    writeFileSync(
-      inventory,
-      JSON.stringify({
-        defaults: { target: "7.0", tls: { caFile: appliance.caCertPath } },
-        clusters: [{ name: "dc", nodes: [{ name: "h1", version: "7.0.3", address: appliance.url }] }],
-      }),
-    );
-    const credentials = join(dir, "credentials.json");
-    writeFileSync(credentials, JSON.stringify({ appliance: LOGIN }));
+    const { inventory, credentials } = doctorFiles();
     const facts = join(dir, "facts.json");
     for (const json of [false, true]) {
       let stdout = "";
@@ -229,15 +224,7 @@ describe("doctor against a hostile appliance: appliance text is escaped, a versi
 
 describe("doctor --record against an appliance that echoes secrets", function () {
   this.timeout(30_000);
-  let appliance: HostileAppliance;
-  let dir: string;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), "hostile-test-"));
-  });
-  afterEach(async () => {
-    await appliance?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  stopAfterEach();
 
   it("the recording and the output keep no spelling of the password, of user:password, nor the session id", async () => {
     const pw = LOGIN.password;
@@ -261,16 +248,7 @@ describe("doctor --record against an appliance that echoes secrets", function ()
       "/api/info": echo,
       "/api/health_status": json({ error: { type: "Boom", details: { message: spellings.join(" ") } } }, 500),
     }).start();
-    const inventory = join(dir, "inventory.json");
-    writeFileSync(
-      inventory,
-      JSON.stringify({
-        defaults: { target: "7.0", tls: { caFile: appliance.caCertPath } },
-        clusters: [{ name: "dc", nodes: [{ name: "h1", version: "7.0.3", address: appliance.url }] }],
-      }),
-    );
-    const credentials = join(dir, "credentials.json");
-    writeFileSync(credentials, JSON.stringify({ appliance: LOGIN }));
+    const { inventory, credentials } = doctorFiles();
     const record = join(dir, "rec");
     let out = "";
     const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (out += t), today: () => "2026-12-01" };
@@ -289,7 +267,6 @@ describe("doctor --record against an appliance that echoes secrets", function ()
 
 describe("a node in its first boot", function () {
   this.timeout(30_000);
-  let appliance: HostileAppliance;
   afterEach(async () => {
     await appliance?.stop();
   });
