@@ -20,7 +20,7 @@ import { fleetSchema } from "../../../provider/domain/fleet";
 import { planCluster } from "../../../provider/domain/fleet-plan";
 import type { ClusterPlan } from "../../../provider/domain/plan";
 import { ExecutionError, executeClusterPlan, memoryCheckpointStore } from "../../../provider/executor";
-import type { ExecutionInputs, FirmwareImageInput } from "../../../provider/executor/types";
+import type { ExecutionInputs, FirmwareImageInput, ProgressEvent } from "../../../provider/executor/types";
 import { issueServerCertificate } from "../../../simulator/certificates";
 import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
 import { AS_OF, catalogTo7, CLEAN_SETTINGS } from "../../support/domain-fixtures";
@@ -159,6 +159,29 @@ describe("executor: firmware by URL on a 7.x standalone node (S3, P12)", functio
     return { url: source!.url(), sha256: await sha256OfFile(join(cluster!.workDir, "served-sps-7.1.1.iso")) };
   }
 
+  /** A progress sink that does `act` once the run waits on the fetch; `record` keeps every event too. */
+  const atFetchWait =
+    (act: () => void, record: boolean) =>
+    (e: ProgressEvent): void => {
+      if (record) cluster!.progress.push(e);
+      if (e.action === "fetch-firmware" && e.phase === "waiting") act();
+    };
+
+  /** Runs the plan and aborts it once it waits on the fetch: the run must end as aborted. */
+  async function abortAtFetchWait(image: FirmwareImageInput, record = false): Promise<void> {
+    const abort = new AbortController();
+    await assert.rejects(
+      executeClusterPlan(
+        inputsFor(image, { signal: abort.signal, progress: atFetchWait(() => abort.abort(), record) }),
+      ),
+      (e: unknown) => e instanceof ExecutionError && e.kind === "aborted",
+    );
+  }
+
+  /** Runs the plan and lets the held source finish once the run waits on the fetch. */
+  const runReleasingAtFetchWait = (image: FirmwareImageInput, record = false) =>
+    executeClusterPlan(inputsFor(image, { progress: atFetchWait(() => source!.releaseNow(), record) }));
+
   const fetchStarts = () => cluster!.events().filter((e) => e.name === "fetch-firmware-start");
 
   afterEach(async () => {
@@ -218,31 +241,14 @@ describe("executor: firmware by URL on a 7.x standalone node (S3, P12)", functio
     await start();
     source!.hold();
     const image = await goodImage();
-    const abort = new AbortController();
-    const first = executeClusterPlan(
-      inputsFor(image, {
-        signal: abort.signal,
-        progress: (e) => {
-          cluster!.progress.push(e);
-          if (e.action === "fetch-firmware" && e.phase === "waiting") abort.abort();
-        },
-      }),
-    );
-    await assert.rejects(first, (e: unknown) => e instanceof ExecutionError && e.kind === "aborted");
+    await abortAtFetchWait(image, true);
     await source!.holding;
     const mark = cluster!.store.current?.fetches?.[0];
     assert.ok(mark?.key, "the download's key is in the checkpoint");
     assert.equal(mark.host, source!.host());
     assert.deepEqual(cluster!.reboots(), [], "nothing rebooted");
     // Resume while the node still downloads; release the source once the rerun waits on the same key.
-    const second = await executeClusterPlan(
-      inputsFor(image, {
-        progress: (e) => {
-          cluster!.progress.push(e);
-          if (e.action === "fetch-firmware" && e.phase === "waiting") source!.releaseNow();
-        },
-      }),
-    );
+    const second = await runReleasingAtFetchWait(image, true);
     assert.equal(second.complete, true);
     assert.match(
       second.steps.find((s) => s.action === "fetch-firmware")!.detail,
@@ -258,18 +264,7 @@ describe("executor: firmware by URL on a 7.x standalone node (S3, P12)", functio
     await start();
     source!.hold();
     const image = await goodImage();
-    const abort = new AbortController();
-    await assert.rejects(
-      executeClusterPlan(
-        inputsFor(image, {
-          signal: abort.signal,
-          progress: (e) => {
-            if (e.action === "fetch-firmware" && e.phase === "waiting") abort.abort();
-          },
-        }),
-      ),
-      (e: unknown) => e instanceof ExecutionError && e.kind === "aborted",
-    );
+    await abortAtFetchWait(image);
     const key = cluster!.store.current?.fetches?.[0]?.key;
     assert.ok(key);
     // A second run of the same appliance with its own (empty) checkpoint — another stack or runner.
@@ -292,13 +287,7 @@ describe("executor: firmware by URL on a 7.x standalone node (S3, P12)", functio
     );
     assert.deepEqual(cluster!.writes(since), [], "the other run wrote nothing");
     assert.equal(fetchStarts().length, 1);
-    const resumed = await executeClusterPlan(
-      inputsFor(image, {
-        progress: (e) => {
-          if (e.action === "fetch-firmware" && e.phase === "waiting") source!.releaseNow();
-        },
-      }),
-    );
+    const resumed = await runReleasingAtFetchWait(image);
     assert.equal(resumed.complete, true);
     assert.equal(fetchStarts().length, 1);
     assert.equal(cluster!.reboots("sps1").length, 1);
@@ -308,29 +297,12 @@ describe("executor: firmware by URL on a 7.x standalone node (S3, P12)", functio
     await start();
     source!.hold();
     const image = await goodImage();
-    const abort = new AbortController();
-    await assert.rejects(
-      executeClusterPlan(
-        inputsFor(image, {
-          signal: abort.signal,
-          progress: (e) => {
-            if (e.action === "fetch-firmware" && e.phase === "waiting") abort.abort();
-          },
-        }),
-      ),
-      (e: unknown) => e instanceof ExecutionError && e.kind === "aborted",
-    );
+    await abortAtFetchWait(image);
     // As if the run had died between recording the fetch and reading the call's answer.
     const saved = cluster!.store.current!;
     delete saved.fetches![0].key;
     await cluster!.store.save(saved);
-    const second = await executeClusterPlan(
-      inputsFor(image, {
-        progress: (e) => {
-          if (e.action === "fetch-firmware" && e.phase === "waiting") source!.releaseNow();
-        },
-      }),
-    );
+    const second = await runReleasingAtFetchWait(image);
     assert.equal(second.complete, true);
     assert.match(
       second.steps.find((s) => s.action === "fetch-firmware")!.detail,
@@ -399,19 +371,8 @@ describe("executor: firmware by URL on a 7.x standalone node (S3, P12)", functio
   it("a recorded download of an earlier declaration (another sha256) is not followed: the fixed declaration starts its own download", async () => {
     await start();
     source!.hold();
-    const abort = new AbortController();
     const old = { url: source!.url(), sha256: "2".repeat(64) };
-    await assert.rejects(
-      executeClusterPlan(
-        inputsFor(old, {
-          signal: abort.signal,
-          progress: (e) => {
-            if (e.action === "fetch-firmware" && e.phase === "waiting") abort.abort();
-          },
-        }),
-      ),
-      (e: unknown) => e instanceof ExecutionError && e.kind === "aborted",
-    );
+    await abortAtFetchWait(old);
     const oldKey = cluster!.store.current?.fetches?.[0]?.key;
     assert.ok(oldKey);
     assert.equal(cluster!.store.current?.fetches?.[0]?.sha256, "2".repeat(64));
@@ -448,13 +409,7 @@ describe("executor: firmware by URL on a 7.x standalone node (S3, P12)", functio
     );
     assert.deepEqual(cluster!.reboots(), []);
     assert.ok(cluster!.store.current?.fetches?.[0]?.key, "kept for the rerun");
-    const second = await executeClusterPlan(
-      inputsFor(image, {
-        progress: (e) => {
-          if (e.action === "fetch-firmware" && e.phase === "waiting") source!.releaseNow();
-        },
-      }),
-    );
+    const second = await runReleasingAtFetchWait(image);
     assert.equal(second.complete, true);
     assert.equal(fetchStarts().length, 1);
     assert.equal(source!.gets, 1);
