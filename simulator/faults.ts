@@ -26,6 +26,15 @@ export const NodeFaultsSchema = z
       .optional(),
     /** Every API response is delayed by this many real milliseconds. */
     slowResponseMs: z.number().int().nonnegative().optional(),
+    /**
+     * [unknown] While the node boots (first boot after a reboot), every API request but the login gets
+     * this answer instead of the documented progress page [doc: upgrade guides, "SPS displays status
+     * information … on the web interface"]: "oversized" — JSON that never ends; "wrong-shape" — JSON of
+     * another shape; "not-a-version" — `/api/info` whose `firmware_version` is not X.Y.Z (with a terminal
+     * escape). Nothing documents such answers: the client's waits must stop on them, not read them for
+     * ever. Each such answer is recorded on arrival; the bytes written for it grow in its event (`detail.bytesSent`).
+     */
+    bootAnswer: z.enum(["oversized", "wrong-shape", "not-a-version"]).optional(),
     /** HA: firmware and data never sync to the secondary. */
     secondaryNeverSyncs: z.boolean().optional(),
   })

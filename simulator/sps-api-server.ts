@@ -24,6 +24,7 @@ import { handleFirmware } from "./api-firmware-routes";
 import { handleSppRoute, isSppRoute } from "./api-spp-routes";
 import { handleNextHopRoute, isNextHopRoute } from "./api-next-hop-routes";
 import { answerFromRecording } from "./recorded-answers";
+import { sendBootAnswer } from "./boot-answers";
 import { handleTroubleshooting, isTroubleshootingRoute } from "./api-troubleshooting-routes";
 import type { EmulatedNode } from "./emulated-node";
 import { SessionStore, type EmulatedUser } from "./session-store";
@@ -138,7 +139,26 @@ export class SpsApiServer {
         req.socket.destroy();
         return;
       }
-      if (state === "booting") {
+      const bootAnswer = node.faults.bootAnswer;
+      if (state === "booting" && bootAnswer && path !== "/api/authentication") {
+        // [unknown] fault: an answer nothing documents instead of the progress page (./boot-answers.ts).
+        // Recorded on arrival, so a test counts every such request; `detail.bytesSent` grows as it is written.
+        req.resume();
+        recorded = true;
+        const detail: Record<string, unknown> = { bootAnswer, bytesSent: 0 };
+        node.events.record({
+          at: node.clock.now(),
+          node: node.name,
+          kind: "http",
+          name: `${method} ${path}`,
+          status: 200,
+          detail,
+        });
+        return sendBootAnswer(res, bootAnswer, path, (n) => {
+          detail["bytesSent"] = (detail["bytesSent"] as number) + n;
+        });
+      }
+      if (state === "booting" && !bootAnswer) {
         // [doc] upgrade guides: during a firmware boot the web interface shows status information (a
         // progress page, not the REST API) — on every path, /api/setup included: nothing documents a
         // welcome-wizard status then (docs/appliance-facts.md §10). From 5.0.x nothing until 6.0 is up.

@@ -28,3 +28,9 @@ export const ANSWER_TOO_LARGE = "EANSWERTOOLARGE";
 
 /** The error code of an answer not complete when its overall deadline passed (failure "network"). */
 export const ANSWER_DEADLINE = "ETIMEDOUT";
+
+/**
+ * The error code of an answer that is not JSON at all (failure "protocol"): a web page where the REST
+ * API should answer — what a node in its first boot shows (its progress page, docs/appliance-facts.md §10).
+ */
+export const ANSWER_NOT_JSON = "ENOTJSON";

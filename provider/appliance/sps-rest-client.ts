@@ -11,7 +11,7 @@ import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 import { z } from "zod";
 import { ApplianceApiError } from "./api-error";
-import { FIRMWARE_UPLOAD_DEADLINE_MS } from "./answer-limits";
+import { ANSWER_NOT_JSON, FIRMWARE_UPLOAD_DEADLINE_MS } from "./answer-limits";
 import { hasCredentials } from "../domain/inventory";
 import type {
   ApplianceClient,
@@ -196,6 +196,7 @@ export class SpsRestClient implements ApplianceClient {
     req: TransportRequest,
     status: number | undefined,
     detail: string,
+    code?: string,
   ): ApplianceApiError {
     return new ApplianceApiError({
       appliance: this.name,
@@ -204,6 +205,7 @@ export class SpsRestClient implements ApplianceClient {
       failure: "protocol",
       status,
       detail,
+      ...(code !== undefined ? { code } : {}),
       secrets: this.session.secrets(),
     });
   }
@@ -213,7 +215,7 @@ export class SpsRestClient implements ApplianceClient {
     try {
       raw = res.json();
     } catch {
-      throw this.protocolError(req, res.status, "the answer is not JSON");
+      throw this.protocolError(req, res.status, "the answer is not JSON", ANSWER_NOT_JSON);
     }
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {

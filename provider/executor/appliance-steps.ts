@@ -14,6 +14,7 @@ import { decideLicense, licenseConfirmation, licenseGateLines } from "../domain/
 import type { PlanStep } from "../domain/plan";
 import { noteRunning } from "./boot-watch";
 import { readPair } from "./ha";
+import { livenessWatch } from "./liveness-watch";
 import {
   atOrPast,
   comparePluginVersions,
@@ -22,7 +23,6 @@ import {
   licenseFacts,
   licenseValidFor,
   majorOf,
-  readLiveness,
   slotWithVersion,
 } from "./node-state";
 import { fetchMarkOf, rebootMarkOf, rebootStarted } from "./checkpoint";
@@ -544,6 +544,7 @@ async function waitForReboot(
   // A reboot issued earlier (recorded): whatever version answers now is the outcome.
   let seenDown = earlier !== undefined;
   let announcedBoot = false;
+  const watch = livenessWatch(ctx, node, step);
   return waitForWebInterface(
     ctx,
     step,
@@ -553,7 +554,7 @@ async function waitForReboot(
       hint: "console access needed: do not reboot or power it off during its first boot (S10); check it on the console, then run again",
     },
     async () => {
-      const l = await readLiveness(node.client);
+      const l = await watch.read();
       if (l.phase !== "up") {
         seenDown = true;
         // [doc] 6.0 upgrade guide: from 5.0.x the web interface shows no boot status until 6.0 is up, so

@@ -213,6 +213,8 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
     Object.entries(inputs.nodes).map(([name, b]) => ({ name, client: b.client })),
   );
   const records: StepRecord[] = [];
+  /** Nodes the run stopped on as unreadable (./liveness-watch.ts): the partial result does not read them again. */
+  const unreadable = new Map<string, string>();
   const changed = new Set<string>();
   const handles = new Map<string, NodeHandle>(
     Object.entries(inputs.nodes).map(([n, b]) => [n, nodeHandle(n, b)]),
@@ -280,6 +282,8 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
       if (outcome.status === "done" && !VERIFY_ACTIONS.has(step.action)) changed.add(step.node);
     } catch (e) {
       const err = asExecutionError(e, step);
+      if (err.kind === "unreadable-answers")
+        unreadable.set(step.node, "not read again: the run stopped on its unreadable answers");
       record("failed", err.message);
       ctx.progress(step, "failed", err.message);
       try {
@@ -300,7 +304,13 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
   for (const s of plan.steps) waves.set(s.wave, [...(waves.get(s.wave) ?? []), s]);
 
   const result = async (complete: boolean): Promise<ExecutionResult> => {
-    const observed = await observeWith(inputs.nodes, inputs.systemControl, indexers, inputs.indexers);
+    const observed = await observeWith(
+      inputs.nodes,
+      inputs.systemControl,
+      indexers,
+      inputs.indexers,
+      unreadable,
+    );
     return {
       cluster: plan.name,
       target: plan.target,

@@ -5,6 +5,8 @@
  */
 import { messageOf } from "../domain/errors";
 import { ApplianceApiError } from "../appliance/api-error";
+import { ANSWER_NOT_JSON } from "../appliance/answer-limits";
+import { NODE_NOT_READY } from "../appliance/rest-session";
 import { readLicense } from "../appliance/license-reading";
 import type { ApplianceClient, FirmwareSlot } from "../appliance/appliance-client";
 import { compareRevisions, parseRevision } from "../domain/version";
@@ -13,24 +15,35 @@ export type Liveness =
   | { phase: "down"; error: string }
   /** S10: the web interface answers, but not the REST API (a progress page, 5xx) — a firmware boot. */
   | { phase: "booting"; error: string }
+  /**
+   * The node answers, but not as SPS does: an answer over the byte cap, JSON of an impossible shape,
+   * or a `firmware_version` that is not X.Y.Z. Neither "not back yet" nor "up": a state we cannot read.
+   */
+  | { phase: "unreadable"; error: string }
   | { phase: "up"; version: string };
 
 /**
  * "Back" means: login and `GET /api/info` succeed and report a version X.Y.Z (docs/appliance-facts.md §10:
  * [doc] during a firmware boot the web interface shows a progress page, not the REST API; nothing
  * documents what `/api/setup` answers then, its "booting" is a welcome-wizard status [ps]). Refused or
- * reset connections and time-outs are "down"; an HTML page (not JSON) or a 5xx is "booting" (the
- * web server answers, the REST API does not). Both mean "not back yet"; read-only, so S10 holds.
+ * reset connections and time-outs are "down"; a web page (not JSON), a login answered with a page, or a
+ * 5xx is "booting" (the web server answers, the REST API does not). Both mean "not back yet". An answer
+ * over the cap, JSON of another shape or a version that is not one is "unreadable": nothing documented
+ * looks like that, so the waits stop after a few of them in a row (./liveness-watch.ts). Read-only, so S10 holds.
  */
 export async function readLiveness(client: ApplianceClient): Promise<Liveness> {
   try {
     return { phase: "up", version: await client.getFirmwareVersion() };
   } catch (e) {
-    const answered =
-      e instanceof ApplianceApiError &&
-      (e.failure === "protocol" || (e.failure === "http" && (e.status ?? 0) >= 500));
-    return { phase: answered ? "booting" : "down", error: messageOf(e) };
+    return { phase: livenessOfFailure(e), error: messageOf(e) };
   }
+}
+
+function livenessOfFailure(e: unknown): "down" | "booting" | "unreadable" {
+  if (!(e instanceof ApplianceApiError)) return "down";
+  if (e.failure === "http") return (e.status ?? 0) >= 500 ? "booting" : "down";
+  if (e.failure !== "protocol") return "down";
+  return e.causeCode === NODE_NOT_READY || e.causeCode === ANSWER_NOT_JSON ? "booting" : "unreadable";
 }
 
 /** Compare two revisions X.Y.Z (−1, 0, 1). */

@@ -20,6 +20,7 @@ export async function observeNode(
   name: string,
   binding: NodeBinding,
   systemControl?: SystemControl,
+  notRead?: string,
 ): Promise<ObservedNode> {
   const out: ObservedNode = {
     node: name,
@@ -32,6 +33,12 @@ export async function observeNode(
     license: null,
     plugins: [],
   };
+  if (notRead !== undefined) {
+    // The run stopped because this node answers in a way it cannot read: it is not asked again.
+    out.reachable = true;
+    out.error = notRead;
+    return out;
+  }
   const errors: string[] = [];
   const l = await readLiveness(binding.client);
   if (l.phase === "down") {
@@ -42,6 +49,11 @@ export async function observeNode(
   if (l.phase === "booting") {
     // S10: the web interface shows a boot progress page, not the REST API; nothing more is read.
     out.booting = true;
+    out.error = l.error;
+    return out;
+  }
+  if (l.phase === "unreadable") {
+    // It answers, but not as SPS does (over the cap, another shape, no version): nothing more is read.
     out.error = l.error;
     return out;
   }
@@ -97,9 +109,13 @@ export async function observeWith(
   systemControl: SystemControl | undefined,
   steps: IndexerSteps,
   indexers: Record<string, IndexerBinding> | undefined,
+  /** Nodes not to read (why): those the run stopped on as unreadable (./liveness-watch.ts). */
+  notRead: ReadonlyMap<string, string> = new Map(),
 ): Promise<ClusterObservation> {
   const nodeEntries = await Promise.all(
-    Object.entries(nodes).map(async ([n, b]) => [n, await observeNode(n, b, systemControl)] as const),
+    Object.entries(nodes).map(
+      async ([n, b]) => [n, await observeNode(n, b, systemControl, notRead.get(n))] as const,
+    ),
   );
   const idxEntries = await Promise.all(
     Object.keys(indexers ?? {}).map(async (n) => [n, await observeIndexer(n, steps)] as const),

@@ -19,6 +19,7 @@ import {
   type FailedStep,
   type ProgressEvent,
   type SleepFn,
+  WaitStopped,
 } from "./types";
 
 export const DEFAULT_POLL_INTERVAL_MS = 5_000;
@@ -215,8 +216,8 @@ export class RunContext {
   /**
    * Polls `probe` (read-only) until it returns a value; errors of the probe count as "not yet" (a
    * rebooting node drops connections) — except a `foreign-state` stop (./boot-watch.ts: the node
-   * changed in a way this run did not make), which ends the wait at once. On deadline throws
-   * `ExecutionError` with `spec.kind`.
+   * changed in a way this run did not make) and a `WaitStopped` (./liveness-watch.ts: a node in a state
+   * this run cannot read), which end the wait at once. On deadline throws `ExecutionError` with `spec.kind`.
    */
   async waitFor<T>(spec: WaitSpec, probe: () => Promise<T | undefined>): Promise<T> {
     const start = this.clock.now();
@@ -229,7 +230,7 @@ export class RunContext {
         if (v !== undefined) return v;
         last = "";
       } catch (e) {
-        if (e instanceof ExecutionError && e.kind === "foreign-state") throw e;
+        if (e instanceof WaitStopped || (e instanceof ExecutionError && e.kind === "foreign-state")) throw e;
         last = e instanceof Error ? e.message : String(e);
       }
       const waited = this.clock.now() - start;

@@ -8,7 +8,8 @@ import { rebootDeadlineMs } from "../domain/deadlines";
 import type { Hop, PlanStep } from "../domain/plan";
 import { CHANNEL_PHRASES, type SystemControlOperation } from "../appliance/system-control/operations";
 import { noteBooting, noteRunning } from "./boot-watch";
-import { atOrPast, readLiveness, type Liveness } from "./node-state";
+import { livenessWatch } from "./liveness-watch";
+import { atOrPast, type Liveness } from "./node-state";
 import { failedStep, type RunContext } from "./run-context";
 import { ExecutionError, type ExecutionFailureKind, type HaBinding, type NodeBinding } from "./types";
 
@@ -87,7 +88,8 @@ export function hopTarget(ctx: RunContext, step: PlanStep): string {
 
 /**
  * Waits (read-only) until the node's web interface is up and returns its running version. A node
- * that is down or in its first boot gets nothing else (S10); the deadline is S12's (+P14).
+ * that is down or in its first boot gets nothing else (S10); the deadline is S12's (+P14). A node that
+ * answers in a way nothing documents stops the wait after a few such answers (./liveness-watch.ts).
  */
 export async function ensureUp(
   ctx: RunContext,
@@ -95,7 +97,8 @@ export async function ensureUp(
   step: PlanStep,
   options: { crossesStorageReorganisation?: boolean; what?: string } = {},
 ): Promise<string> {
-  const first = watched(ctx, node, step, await readLiveness(node.client));
+  const watch = livenessWatch(ctx, node, step);
+  const first = watched(ctx, node, step, await watch.read());
   if (first.phase === "up") return first.version;
   return waitForWebInterface(
     ctx,
@@ -106,7 +109,7 @@ export async function ensureUp(
       hint: "console access needed: check the appliance on its console, then run again",
     },
     async () => {
-      const l = watched(ctx, node, step, await readLiveness(node.client));
+      const l = watched(ctx, node, step, await watch.read());
       return l.phase === "up" ? l.version : undefined;
     },
   );

@@ -396,6 +396,11 @@ export type ExecutionFailureKind =
   | "aborted"
   /** The node shows an upload or a selected slot this run did not make (another run?): ./foreign-state.ts. */
   | "foreign-state"
+  /**
+   * The node answered several times in a row, but not as SPS does (over the byte cap, JSON of an
+   * impossible shape, a version that is not X.Y.Z): a state this run cannot read (./liveness-watch.ts).
+   */
+  | "unreadable-answers"
   /** Anything else (REST, SSH, indexer failure): see `cause`. */
   | "step-failed";
 
@@ -426,6 +431,21 @@ export class ExecutionError extends SpsError {
     this.step = options.step;
     this.rule = options.rule;
     this.partial = options.partial;
+  }
+}
+
+/**
+ * A probe's verdict that waiting longer cannot help (a node in a state this run cannot read): a wait
+ * (`RunContext.waitFor`) stops on it at once, where any other error of a probe only means "not yet".
+ */
+export class WaitStopped extends ExecutionError {
+  constructor(
+    kind: ExecutionFailureKind,
+    message: string,
+    options: { step?: FailedStep; rule?: string; cause?: unknown } = {},
+  ) {
+    super(kind, message, options);
+    this.name = "ExecutionError";
   }
 }
 

@@ -76,7 +76,9 @@ async function readNodeFacts(client: SpsRestClient, ha: boolean, waitMs: number)
     const oversized = l.error.includes(`(${ANSWER_TOO_LARGE})`);
     const transient =
       !oversized &&
-      (l.phase === "booting" || /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT/i.test(l.error));
+      (l.phase === "booting" ||
+        l.phase === "unreadable" ||
+        /ECONNREFUSED|ECONNRESET|socket hang up|ETIMEDOUT/i.test(l.error));
     const left = deadline - Date.now();
     if (transient && left > 0) {
       await sleep(Math.min(1000, left));

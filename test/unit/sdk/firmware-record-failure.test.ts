@@ -16,6 +16,7 @@ const KINDS: Record<ExecutionFailureKind, "record" | "throw"> = {
   "input-missing": "record",
   "step-failed": "record",
   "foreign-state": "record",
+  "unreadable-answers": "record",
   aborted: "throw",
   "manual-step-required": "throw",
 };
