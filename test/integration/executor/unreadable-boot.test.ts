@@ -9,20 +9,10 @@
  */
 import assert from "node:assert/strict";
 import { JSON_ANSWER_MAX_BYTES } from "../../../provider/appliance/answer-limits";
-import { ExecutionError } from "../../../provider/executor";
 import { UNREADABLE_ANSWERS_LIMIT } from "../../../provider/executor/liveness-watch";
 import type { EmulatorEvent } from "../../../simulator/events";
 import { EmulatedCluster } from "./emulated-cluster";
-
-async function expectExecutionError(p: Promise<unknown>): Promise<ExecutionError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ExecutionError, `expected ExecutionError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail("expected the run to fail");
-}
+import { runFailure } from "./run-failure";
 
 /** The answers of the fault: events whose detail carries the bytes written. */
 function faultAnswers(events: EmulatorEvent[], sinceSeq = 0): { requests: number; bytes: number } {
@@ -52,7 +42,7 @@ describe("executor: a node answering in a way nothing documents while it boots s
         nodes: [{ name: "sps1", version: "5.11.0", emulator: { faults: { bootAnswer: fault } } }],
         virtualTime: true,
       });
-      const err = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
+      const err = await runFailure(cluster.runToEnd(() => cluster!.inputs()));
       assert.equal(err.kind, "unreadable-answers", err.message);
       assert.equal(err.rule, "S12");
       assert.equal(err.step?.action, "reboot");
@@ -80,7 +70,7 @@ describe("executor: a node answering in a way nothing documents while it boots s
 
       // A rerun waits read-only again and stops the same way: no second reboot, nothing written.
       const seq = cluster.lastSeq();
-      const again = await expectExecutionError(cluster.runToEnd(() => cluster!.inputs()));
+      const again = await runFailure(cluster.runToEnd(() => cluster!.inputs()));
       assert.equal(again.kind, "unreadable-answers", again.message);
       assert.equal(faultAnswers(cluster.events(), seq).requests, UNREADABLE_ANSWERS_LIMIT);
       assert.deepEqual(cluster.writes(seq), []);
