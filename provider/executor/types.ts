@@ -439,13 +439,15 @@ export class ExecutionError extends SpsError {
  * (`RunContext.waitFor`) stops on it at once, where any other error of a probe only means "not yet".
  */
 export class WaitStopped extends ExecutionError {
+  static override readonly code: string = "EXECUTION_WAIT_STOPPED";
+
   constructor(
     kind: ExecutionFailureKind,
     message: string,
     options: { step?: FailedStep; rule?: string; cause?: unknown } = {},
   ) {
     super(kind, message, options);
-    this.name = "ExecutionError";
+    this.name = "WaitStopped";
   }
 }
 
