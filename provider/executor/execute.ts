@@ -294,7 +294,7 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
       throw err;
     }
     record(outcome.status, outcome.detail);
-    ctx.progress(step, outcome.status, outcome.detail);
+    ctx.progress(step, outcome.status, `${outcome.detail}${outcome.shown ?? ""}`);
     await ctx.save((c) => {
       if (!c.finished.includes(step.seq)) c.finished.push(step.seq);
     });

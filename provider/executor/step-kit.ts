@@ -16,6 +16,11 @@ import { ExecutionError, type ExecutionFailureKind, type HaBinding, type NodeBin
 export interface StepOutcome {
   status: "done" | "skipped";
   detail: string;
+  /**
+   * Text the step's progress line adds after `detail` — the run's output, redacted by its consumer —
+   * but not the recorded detail (the stack's state): the firmware's Upgrade Notes (./upgrade-notes.ts).
+   */
+  shown?: string;
 }
 
 export const done = (detail: string): StepOutcome => ({ status: "done", detail });

@@ -4,8 +4,9 @@
  * upload and the upgrade test. SPS serves them as the slot's `upgrade_notes` ([doc] SPS REST API
  * reference, firmware slots: `{ after_reboot, current, upgrade_news, upgrade_notes, version }`).
  *
- * After the upload and before the upgrade call, the test-firmware step's outcome shows them (control
- * characters escaped, line feeds kept, at most NOTES_SHOWN characters) and, with an evidence directory,
+ * After the upload and before the upgrade call, the test-firmware step's progress line shows them (control
+ * characters escaped, line feeds kept, at most NOTES_SHOWN characters; in the run's output, redacted like
+ * it, not in the step's recorded detail, so not in the stack's state) and, with an evidence directory,
  * they are kept whole (up to NOTES_KEPT bytes) as a file beside the support bundles, its path, size and
  * SHA-256 in the checkpoint and the stack's `evidence`. Shown, not a gate: docs/design-notes.md, "Upgrade
  * Notes".
@@ -59,5 +60,5 @@ export async function keepUpgradeNotes(
       "txt",
       Buffer.from(printableLines(text), "utf8").subarray(0, NOTES_KEPT),
     ));
-  return `\n    kept: ${describeEvidence(record)}`;
+  return `; kept: ${describeEvidence(record)}`;
 }

@@ -48,5 +48,9 @@ describe("executor: the Upgrade Notes of the uploaded firmware (G53)", function 
     assert.equal(kept[0].node, "sps1");
     assert.equal(readFileSync(kept[0].path, "utf8"), emulatedUpgradeNotes("6.0.7"));
     assert.match(shown.message, /kept: Upgrade Notes .*upgrade-notes.*\.txt/);
+    // The recorded detail (the stack's state) names them, without their text.
+    const detail = result.steps.find((s) => s.action === "test-firmware")?.detail ?? "";
+    assert.match(detail, /Upgrade Notes of 6\.0\.7 shown; kept: /);
+    assert.doesNotMatch(detail, /Read the upgrade guide/);
   });
 });
