@@ -22,6 +22,16 @@ describe("one appliance declared twice", function () {
         { name: "dc", nodes: [{ name: "sps1", version: "6.1.0" }] },
         { name: "pair", nodes: [{ name: "sps-ha", version: "6.1.0", ha: true }] },
         {
+          name: "lp2",
+          nodes: [
+            {
+              name: "sps-lp2",
+              version: "6.14.0",
+              plugins: [{ name: "mfa-demo", version: "2.0.0", type: "aa", implementation: "new" }],
+            },
+          ],
+        },
+        {
           name: "lp",
           nodes: [
             {
@@ -189,6 +199,65 @@ describe("one appliance declared twice", function () {
       licenses.map((e) => e.detail?.["major"]),
       [7],
       "one license upload: the 7 LTS license after the reboot into 7",
+    );
+  });
+
+  it("with a plugin build and a license, on two runners: the run that read the node first finds the other's plugin and license there and writes neither again", async function () {
+    const before = (await events(lab, { node: "sps-lp2" })).at(-1)?.seq ?? 0;
+    const base = {
+      ...lab.config,
+      clusters: JSON.stringify([{ name: "lp2", node: "sps-lp2", licensePlugin: true }]),
+    };
+    const all = JSON.parse(lab.config["confirmed"] ?? "[]") as string[];
+    // runner-a has not made its configuration backup yet (P1): it reads the node, then stops at that gate.
+    const a = await createTestStack({
+      programDir: PROGRAM,
+      stackName: "lp2-a",
+      config: {
+        ...base,
+        "sps:checkpointDir": path.join(lab.dir, "lp2-a"),
+        confirmed: JSON.stringify(all.filter((c) => !c.startsWith("backup lp2 "))),
+      },
+      secrets: lab.secrets,
+    });
+    stacks.push(a);
+    const first = await up(a);
+    assert.notEqual(first.code, 0);
+    assert.match(first.stdout + first.stderr, /add "backup lp2 [0-9.]+" to confirmed/);
+    // runner-b (its own checkpoints and locks) upgrades the appliance, its plugin and its license.
+    const b = new TestStack(a.workDir, a.env, await automation.Stack.create("lp2-b", a.stack.workspace));
+    for (const [k, v] of Object.entries({ ...base, "sps:checkpointDir": path.join(lab.dir, "lp2-b") }))
+      await b.setConfig(k, v);
+    for (const [k, v] of Object.entries(lab.secrets)) await b.setConfig(k, v, true);
+    const second = await up(b);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    // runner-a, backup confirmed, resumes: the plugin and license it would write are already there.
+    await a.setConfig("confirmed", JSON.stringify(all));
+    const resumed = await up(a);
+    const printed = resumed.stdout + resumed.stderr;
+    assert.equal(resumed.code, 0, printed);
+    assert.match(
+      printed,
+      /upload-plugin[^\n]*skipped[^\n]*plugin mfa-demo 2\.1\.0 already installed[^\n]*installed since this run first read the node, not by this run/,
+    );
+    assert.match(
+      printed,
+      /upload-license[^\n]*skipped[^\n]*license already valid for 7 LTS — installed since this run first read the node, not by this run/,
+    );
+    const events_ = (await events(lab, { node: "sps-lp2" })).filter((e) => e.seq > before);
+    assert.deepEqual(
+      events_
+        .filter((e) => e.kind === "action" && e.name === "install-plugin")
+        .map((e) => e.detail?.["version"]),
+      ["2.1.0"],
+      "one plugin upload: runner-b's",
+    );
+    assert.deepEqual(
+      events_
+        .filter((e) => e.kind === "action" && e.name === "upload-license")
+        .map((e) => e.detail?.["major"]),
+      [7],
+      "one license upload: runner-b's",
     );
   });
 
