@@ -24,7 +24,7 @@ import {
   type EstimateDeadlines,
   type StepFigures,
 } from "./step-durations";
-import { compareRevisions, parseRevision } from "./version";
+import { crossesStorageReorganisation } from "./rules";
 
 export {
   DEFAULT_ESTIMATE_DEADLINES,
@@ -125,12 +125,6 @@ export function estimateText(f: EstimateFigures): string {
   return `about ${secondsText(f.seconds)} (${secondsText(f.lowSeconds)} – ${secondsText(f.seconds)}; up to ${secondsText(f.deadlineSeconds)} if every wait runs to its deadline)`;
 }
 
-/** Rule P14: the first boot into 6.3.0 or later from below reorganises the internal storage. */
-function crossesP14(from: string, to: string): boolean {
-  const t = parseRevision("6.3.0");
-  return compareRevisions(parseRevision(from), t) < 0 && compareRevisions(parseRevision(to), t) >= 0;
-}
-
 export interface ClusterEstimateResult {
   /** Per step `seq`. */
   steps: Map<number, StepEstimate>;
@@ -157,7 +151,10 @@ export function estimateCluster(
     let p14 = false;
     if (s.action === "reboot" && s.version !== undefined) {
       const from = running.get(s.node);
-      p14 = from === undefined ? crossesP14("0.0.0", s.version) : crossesP14(from, s.version);
+      p14 =
+        from === undefined
+          ? crossesStorageReorganisation("0.0.0", s.version)
+          : crossesStorageReorganisation(from, s.version);
       lastBootCrossed.set(s.node, p14);
       running.set(s.node, s.version);
       if (s.hop !== null) {

@@ -21,7 +21,7 @@ import { windowFindings } from "./maintenance-window";
 import { isFetched, revisionCanFetch, urlHost } from "./firmware-source";
 import { inputFindings } from "./input-findings";
 import { nodeHopActions } from "./node-steps";
-import { ClusterPlan, Finding, Hop, PlanDocument, PlanStep } from "./plan";
+import { ClusterPlan, Finding, finding, Hop, PlanDocument, PlanStep } from "./plan";
 import { preflightNode } from "./rules";
 import { cautionFindings } from "./version-cautions";
 import { isOutOfSupport, supportWindow } from "./support-window";
@@ -87,11 +87,8 @@ function supportFindings(
   const out: Finding[] = [];
   const tw = supportWindow(releaseOf(target), catalog);
   if (tw && isOutOfSupport(tw, asOf)) {
-    out.push({
-      rule: "V2",
-      severity: "warning",
-      message: `target ${formatRevision(target)} (${releaseLabel(releaseOf(target))}) has been out of support since ${tw.endsOn} (as of ${asOf}); consider a supported release`,
-    });
+    const message = `target ${formatRevision(target)} (${releaseLabel(releaseOf(target))}) has been out of support since ${tw.endsOn} (as of ${asOf}); consider a supported release`;
+    out.push(finding("V2", "warning", message));
   }
   const seen = new Set<string>();
   for (const n of nodes) {
@@ -101,13 +98,8 @@ function supportFindings(
     seen.add(key);
     const w = supportWindow(rel, catalog);
     if (!w) continue;
-    out.push({
-      rule: "V2",
-      severity: "warning",
-      message: isOutOfSupport(w, asOf)
-        ? `running release ${key} (${releaseLabel(rel)}) has been out of support since ${w.endsOn}`
-        : `running release ${key} (${releaseLabel(rel)}) leaves support on ${w.endsOn}`,
-    });
+    const when = isOutOfSupport(w, asOf) ? "has been out of support since" : "leaves support on";
+    out.push(finding("V2", "warning", `running release ${key} (${releaseLabel(rel)}) ${when} ${w.endsOn}`));
   }
   return out;
 }
@@ -211,11 +203,8 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
   // Rule C3: mixed versions in production are to be avoided.
   const versions = new Set(nodes.map((n) => formatRevision(n.current)));
   if (versions.size > 1) {
-    findings.push({
-      rule: "C3",
-      severity: "warning",
-      message: `nodes run different versions (${[...versions].sort().join(", ")}); the plan brings them together hop by hop`,
-    });
+    const message = `nodes run different versions (${[...versions].sort().join(", ")}); the plan brings them together hop by hop`;
+    findings.push(finding("C3", "warning", message));
   }
 
   // Cluster hops (V5, V6) and which node takes which one.
@@ -230,11 +219,8 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
   if (cluster.firmware) {
     for (const h of hops) {
       if (!cluster.firmware[h.to]) {
-        findings.push({
-          rule: "V7",
-          severity: "error",
-          message: `no firmware image declared for ${h.to}; add firmware["${h.to}"] with its path or url and sha256`,
-        });
+        const message = `no firmware image declared for ${h.to}; add firmware["${h.to}"] with its path or url and sha256`;
+        findings.push(finding("V7", "error", message));
       }
     }
   }
@@ -246,19 +232,13 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
   const working = nodes.filter((n) => n.hops.length > 0);
   if (working.length > 0) {
     // Rule P13: upgrades reboot the node.
-    findings.push({
-      rule: "P13",
-      severity: "warning",
-      message: `the upgrade reboots ${working.length} node(s) (${hops.length} hop(s)); run it in a maintenance window`,
-    });
+    const message = `the upgrade reboots ${working.length} node(s) (${hops.length} hop(s)); run it in a maintenance window`;
+    findings.push(finding("P13", "warning", message));
   }
   if (working.length > 0 || cluster.indexers.length > 0) {
     // S16: Desktop Player is client-side; the tool cannot upgrade it.
-    findings.push({
-      rule: "S16",
-      severity: "warning",
-      message: `Safeguard Desktop Player is client-side: upgrade it on the auditors' workstations to replay audit trails recorded by ${target}`,
-    });
+    const message = `Safeguard Desktop Player is client-side: upgrade it on the auditors' workstations to replay audit trails recorded by ${target}`;
+    findings.push(finding("S16", "warning", message));
   }
   findings.push(...supportFindings(nodes, resolvedTarget, catalog, options.asOf));
 
@@ -290,13 +270,10 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
           const image = cluster.firmware?.[version];
           const fetchFrom = isFetched(image) ? { host: urlHost(image.url) } : undefined;
           // V7: the node that runs the fetch must offer it — a node still below 7.0 cannot ([doc] 7.0 LTS).
-          if (fetchFrom && !revisionCanFetch(formatRevision(hop.from)))
-            findings.push({
-              rule: "V7",
-              severity: "error",
-              node: n.node.name,
-              message: `firmware["${version}"] has only a url, but ${n.node.name} runs ${formatRevision(hop.from)} for this hop and POST /api/firmware/fetch exists from 7.0 LTS on [doc]; give firmware["${version}"].path (the tool uploads the ISO)`,
-            });
+          if (fetchFrom && !revisionCanFetch(formatRevision(hop.from))) {
+            const message = `firmware["${version}"] has only a url, but ${n.node.name} runs ${formatRevision(hop.from)} for this hop and POST /api/firmware/fetch exists from 7.0 LTS on [doc]; give firmware["${version}"].path (the tool uploads the ISO)`;
+            findings.push(finding("V7", "error", message, n.node.name));
+          }
           for (const a of nodeHopActions(n.node, hop, idx === n.hops.length - 1, fetchFrom)) {
             w.add({
               hop: hopNo,

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { secondsText, type EstimateFigures } from "./estimate";
-import type { Finding } from "./plan";
+import { finding, type Finding } from "./plan";
 
 export interface MaintenanceWindow {
   seconds: number;
@@ -71,22 +71,12 @@ export function windowFindings(
 ): Finding[] {
   const ms = secondsText;
   if (estimate.seconds > window.seconds) {
-    return [
-      {
-        rule: "P13",
-        severity: "error",
-        message: `estimated ${ms(estimate.seconds)} (range ${ms(estimate.lowSeconds)} – ${ms(estimate.seconds)}) does not fit the maintenance window of ${window.text} for cluster "${cluster}" (over by ${ms(estimate.seconds - window.seconds)}); widen maintenanceWindow, raise maxParallel, or split the hops over several windows (target an intermediate revision first)`,
-      },
-    ];
+    const message = `estimated ${ms(estimate.seconds)} (range ${ms(estimate.lowSeconds)} – ${ms(estimate.seconds)}) does not fit the maintenance window of ${window.text} for cluster "${cluster}" (over by ${ms(estimate.seconds - window.seconds)}); widen maintenanceWindow, raise maxParallel, or split the hops over several windows (target an intermediate revision first)`;
+    return [finding("P13", "error", message)];
   }
   if (estimate.deadlineSeconds > window.seconds) {
-    return [
-      {
-        rule: "P13",
-        severity: "warning",
-        message: `estimated ${ms(estimate.seconds)} fits the maintenance window of ${window.text}, but if every wait runs to its deadline the run takes up to ${ms(estimate.deadlineSeconds)}`,
-      },
-    ];
+    const message = `estimated ${ms(estimate.seconds)} fits the maintenance window of ${window.text}, but if every wait runs to its deadline the run takes up to ${ms(estimate.deadlineSeconds)}`;
+    return [finding("P13", "warning", message)];
   }
   return [];
 }

@@ -66,6 +66,19 @@ export interface Finding {
   confirm?: string;
 }
 
+/** A finding in the contract's key order (rule, severity, node, message); `node` only when given. */
+export function finding(rule: string, severity: Severity, message: string, node?: string): Finding {
+  return node === undefined ? { rule, severity, message } : { rule, severity, node, message };
+}
+
+/** A rule not checked for want of a declared fact: a warning whose message says what to declare. */
+export function uncheckedFinding(rule: string, message: string, node?: string): Finding {
+  const status = "not-checked";
+  return node === undefined
+    ? { rule, severity: "warning", status, message }
+    : { rule, severity: "warning", node, status, message };
+}
+
 export interface PlanStep {
   seq: number;
   wave: number;

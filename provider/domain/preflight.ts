@@ -1,16 +1,17 @@
 /**
- * The planner's checks of the preflight rules (P3, P5–P7, P9–P11, P14, P15, S14) on the node facts of the
- * fleet description; ./rules.ts holds them in the rule table (with P2, P4 and P8, whose live checks share
- * their logic) and evaluates them. A rule whose facts are absent is reported as "not checked" (a warning
+ * The planner's checks of the preflight rules (P3, P5–P7, P9–P11, P15, S14) on the node facts of the
+ * fleet description; ./rules.ts holds them in the rule table (with P2, P4, P8 and P14, whose checks the
+ * executor shares) and evaluates them. A rule whose facts are absent is reported as "not checked" (a warning
  * that says which fact to declare), never as passed. Rules the plan itself satisfies are cited where the
  * steps are built: P1 (backup-config step), P12 (test-firmware step).
  */
 import { FleetNode, NodeSettings, PluginFacts } from "./fleet";
 import { FEATURE_REMOVALS } from "./feature-removals";
-import { Finding } from "./plan";
+import { Finding, finding, uncheckedFinding } from "./plan";
 import type { RevisionHop } from "./upgrade-path";
 import {
   compareRevisions,
+  crosses,
   formatRelease,
   parseRevision,
   releaseOf,
@@ -33,20 +34,12 @@ export interface NodePath {
   releaseHops: readonly RevisionHop[];
 }
 
-/** Does the path cross (reach or pass) `threshold` — from below it to at or above it? */
-function crosses(from: Revision, to: Revision, threshold: string): boolean {
-  const t = parseRevision(threshold);
-  return compareRevisions(from, t) < 0 && compareRevisions(to, t) >= 0;
-}
-
 export function notChecked(rule: string, node: string, what: string, fact: string): PreflightFinding {
-  return {
+  return uncheckedFinding(
     rule,
-    severity: "warning",
+    `not checked: ${what}; declare settings.${fact} for this node to check it`,
     node,
-    status: "not-checked",
-    message: `not checked: ${what}; declare settings.${fact} for this node to check it`,
-  };
+  );
 }
 
 /**
@@ -159,25 +152,12 @@ export function starlingFindings(
           "starlingJoined",
         ),
       ];
-    return [
-      {
-        rule: "P7",
-        severity: "error",
-        node: nodeName,
-        message: `plugin ${pluginName} ${which} is ${STARLING_JOIN_FROM} or later, which works only after SPS has joined Starling; complete "Joining to One Identity Starling" before upgrading the plugin, or keep a build below ${STARLING_JOIN_FROM}`,
-      },
-    ];
+    const message = `plugin ${pluginName} ${which} is ${STARLING_JOIN_FROM} or later, which works only after SPS has joined Starling; complete "Joining to One Identity Starling" before upgrading the plugin, or keep a build below ${STARLING_JOIN_FROM}`;
+    return [finding("P7", "error", message, nodeName)];
   }
   if (!unknownTarget) return [];
-  return [
-    {
-      rule: "P7",
-      severity: "warning",
-      node: nodeName,
-      status: "not-checked",
-      message: `not checked: the ${pluginName} version this upgrade installs is not declared (${STARLING_JOIN_FROM} or later needs a Starling-joined SPS); declare plugins[].builds for the target releases, or settings.starlingJoined: true`,
-    },
-  ];
+  const message = `not checked: the ${pluginName} version this upgrade installs is not declared (${STARLING_JOIN_FROM} or later needs a Starling-joined SPS); declare plugins[].builds for the target releases, or settings.starlingJoined: true`;
+  return [uncheckedFinding("P7", message, nodeName)];
 }
 
 function checkPluginBuilds(
@@ -190,37 +170,20 @@ function checkPluginBuilds(
     const need = pluginBuildNeeded(hop.to);
     const release = formatRelease(releaseOf(hop.to));
     if (!plugin.builds) {
-      out.push({
-        rule: "P6",
-        severity: "warning",
-        node: nodeName,
-        status: "not-checked",
-        message: `not checked: plugin ${plugin.name} needs a build that supports ${release}${need === "any" ? "" : ` (${need} build)`}; declare plugins[].builds["${release}"] to check it`,
-      });
+      const message = `not checked: plugin ${plugin.name} needs a build that supports ${release}${need === "any" ? "" : ` (${need} build)`}; declare plugins[].builds["${release}"] to check it`;
+      out.push(uncheckedFinding("P6", message, nodeName));
       continue;
     }
     const build = plugin.builds[release];
     if (build === undefined) {
-      out.push({
-        rule: "P6",
-        severity: "error",
-        node: nodeName,
-        message: `plugin ${plugin.name} has no build for ${release}${need === "any" ? "" : ` (it needs the ${need} build)`}; add plugins[].builds["${release}"] or remove the plugin before upgrading`,
-      });
+      const message = `plugin ${plugin.name} has no build for ${release}${need === "any" ? "" : ` (it needs the ${need} build)`}; add plugins[].builds["${release}"] or remove the plugin before upgrading`;
+      out.push(finding("P6", "error", message, nodeName));
     } else if (need === "DEPRECATED" && !/deprecated/i.test(build)) {
-      out.push({
-        rule: "P6",
-        severity: "error",
-        node: nodeName,
-        message: `plugin ${plugin.name} build ${build} for 6.0 is not the build labelled DEPRECATED that 6.0 needs`,
-      });
+      const message = `plugin ${plugin.name} build ${build} for 6.0 is not the build labelled DEPRECATED that 6.0 needs`;
+      out.push(finding("P6", "error", message, nodeName));
     } else if (need === "new implementation" && /deprecated/i.test(build)) {
-      out.push({
-        rule: "P6",
-        severity: "error",
-        node: nodeName,
-        message: `plugin ${plugin.name} build ${build} is a DEPRECATED build; from 6.1 on the new plugin implementation is required`,
-      });
+      const message = `plugin ${plugin.name} build ${build} is a DEPRECATED build; from 6.1 on the new plugin implementation is required`;
+      out.push(finding("P6", "error", message, nodeName));
     }
   }
 }
@@ -266,22 +229,15 @@ function removedFeatures(node: FleetNode, first: Revision, last: Revision, out: 
       );
     return;
   }
-  for (const r of removing)
-    if (inUse.includes(r.feature))
-      out.push({
-        rule: "P10",
-        severity: "error",
-        node: node.name,
-        message: `the configuration uses ${r.label}, which ${r.removedFrom} removes (${r.source}); ${r.instead} — replace it before upgrading`,
-      });
-  for (const r of deprecating)
-    if (inUse.includes(r.feature))
-      out.push({
-        rule: "P10",
-        severity: "warning",
-        node: node.name,
-        message: `the configuration uses ${r.label}, deprecated from ${r.deprecatedFrom ?? ""} and removed in ${r.removedFrom} (${r.source}); ${r.instead} before the upgrade to ${r.removedFrom}`,
-      });
+  const uses = `the configuration uses`;
+  for (const r of removing.filter((r) => inUse.includes(r.feature))) {
+    const message = `${uses} ${r.label}, which ${r.removedFrom} removes (${r.source}); ${r.instead} — replace it before upgrading`;
+    out.push(finding("P10", "error", message, node.name));
+  }
+  for (const r of deprecating.filter((r) => inUse.includes(r.feature))) {
+    const message = `${uses} ${r.label}, deprecated from ${r.deprecatedFrom ?? ""} and removed in ${r.removedFrom} (${r.source}); ${r.instead} before the upgrade to ${r.removedFrom}`;
+    out.push(finding("P10", "warning", message, node.name));
+  }
 }
 
 /** P3: the upgrade deletes core dump files. */
@@ -312,16 +268,10 @@ function virtualPrerequisite(
   unknown: string,
 ): (p: NodePath) => PreflightFinding[] {
   return ({ node }) => {
-    if (node.virtual === undefined)
-      return [
-        {
-          rule,
-          severity: "warning",
-          node: node.name,
-          status: "not-checked",
-          message: `not checked: ${unknown}; declare virtual (and settings.${fact}) for this node to check it`,
-        },
-      ];
+    if (node.virtual === undefined) {
+      const message = `not checked: ${unknown}; declare virtual (and settings.${fact}) for this node to check it`;
+      return [uncheckedFinding(rule, message, node.name)];
+    }
     if (!node.virtual) return [];
     const done = node.settings[fact];
     if (done === undefined) return [notChecked(rule, node.name, `virtual appliance: ${what}`, fact)];
@@ -367,14 +317,6 @@ export function checkRfc5890({ node, first, last }: NodePath): PreflightFinding[
       ? `in-band destination hostnames ${hosts.map((h) => JSON.stringify(h)).join(", ")} do not follow RFC 5890, required from 6.1.0; fix them before upgrading`
       : undefined,
   );
-}
-
-/** P14: from 6.3.0, internal data storage is reorganised at first boot (30 min or more). */
-export function checkStorageReorganisation({ node, first, last }: NodePath): PreflightFinding[] {
-  if (!crosses(first, last, "6.3.0")) return [];
-  const message =
-    "the first boot into 6.3 reorganises internal data storage (30 minutes or more; the estimate is shown at activation); plan the maintenance window for it";
-  return [{ rule: "P14", severity: "warning", node: node.name, message }];
 }
 
 /** S14: Windows domain membership is checked after the reboot. */

@@ -9,7 +9,7 @@
  * the same logic. Pure; no I/O.
  */
 import type { FleetNode } from "./fleet";
-import type { Severity } from "./plan";
+import { finding, type Severity } from "./plan";
 import {
   checkConsoleRedirection,
   checkCoreDumps,
@@ -19,14 +19,13 @@ import {
   checkPlugins,
   checkRfc5890,
   checkStarlingPlugins,
-  checkStorageReorganisation,
   checkVmSnapshot,
   declared,
   type NodePath,
   type PreflightFinding,
 } from "./preflight";
 import type { RevisionHop } from "./upgrade-path";
-import { compareRevisions, parseRevision } from "./version";
+import { compareRevisions, crosses, parseRevision } from "./version";
 
 /** A live check's answer: broken when not `ok`, with what is wrong in the appliance's own terms. */
 export interface LiveVerdict {
@@ -118,6 +117,21 @@ function fillupOffline({ node, last }: NodePath): PreflightFinding[] {
   );
 }
 
+/** P14 [doc] UG 6.3, "Notes and warnings": the first boot into 6.3.0 or later reorganises the data storage. */
+const STORAGE_FROM = "6.3.0";
+
+/** P14 for the executor and the estimate: does a hop from `from` to `to` (X.Y.Z) boot into 6.3 for the first time? */
+export function crossesStorageReorganisation(from: string, to: string): boolean {
+  return crosses(parseRevision(from), parseRevision(to), STORAGE_FROM);
+}
+
+function storageOffline({ node, first, last }: NodePath): PreflightFinding[] {
+  if (!crosses(first, last, STORAGE_FROM)) return [];
+  const message =
+    "the first boot into 6.3 reorganises internal data storage (30 minutes or more; the estimate is shown at activation); plan the maintenance window for it";
+  return [finding("P14", "warning", message, node.name)];
+}
+
 type Checks = Omit<Rule, "source" | "severity">;
 const rule =
   (severity: Severity) =>
@@ -128,125 +142,61 @@ const blocks = rule("error");
 /** A rule whose finding is advisory (severity "warning"). */
 const warns = rule("warning");
 
+// One row per rule, as the catalogue lists them (kept on one line each, like the catalogue's headings).
+// prettier-ignore
 export const RULES = {
-  V1: blocks(
-    'UG 5.11, UG 6.0, UG 6.3, section "Versions and releases of SPS"; the guides\' own use of "5 F11".',
-  ),
+  V1: blocks('UG 5.11, UG 6.0, UG 6.3, section "Versions and releases of SPS"; the guides\' own use of "5 F11".'),
   V2: warns('UG 5.11, UG 6.0, UG 6.3, "Versions and releases of SPS"; AG upgrade, "Upgrading SPS".'),
-  V3: blocks(
-    'UG 5.11/6.0/6.3, "Upgrading a single SPS node", prerequisites caution ("irreversible process"); "Versions and releases of SPS" caution (downgrading from a feature release is not supported); AG upgrade ("You cannot roll back to an LTS release from a Feature Release").',
-  ),
+  V3: blocks('UG 5.11/6.0/6.3, "Upgrading a single SPS node", prerequisites caution ("irreversible process"); "Versions and releases of SPS" caution (downgrading from a feature release is not supported); AG upgrade ("You cannot roll back to an LTS release from a Feature Release").'),
   V4: blocks('UG 5.11/6.0/6.3, "Versions and releases of SPS" caution; AG upgrade, "Upgrading SPS".'),
-  V5: blocks(
-    'UG 5.11, "Upgrade path to SPS 5 F11"; UG 6.0, "Upgrade path to SPS 6.0"; UG 6.3, "Upgrade path to SPS 6.3".',
-  ),
-  V6: blocks(
-    'UG 5.11/6.0/6.3, "Upgrade path to …" ("Always upgrade to the latest available maintenance version") and step 1 of every procedure ("upgrade SPS to the latest revision of the current version"); AG upgrade ("always installing the latest Revision").',
-  ),
-  V7: blocks(
-    "project rule — V5 and V6 need the list of releases and revisions, and that list changes with every One Identity release; the bundled catalog cites a public source per release.",
-  ),
+  V5: blocks('UG 5.11, "Upgrade path to SPS 5 F11"; UG 6.0, "Upgrade path to SPS 6.0"; UG 6.3, "Upgrade path to SPS 6.3".'),
+  V6: blocks('UG 5.11/6.0/6.3, "Upgrade path to …" ("Always upgrade to the latest available maintenance version") and step 1 of every procedure ("upgrade SPS to the latest revision of the current version"); AG upgrade ("always installing the latest Revision").'),
+  V7: blocks("project rule — V5 and V6 need the list of releases and revisions, and that list changes with every One Identity release; the bundled catalog cites a public source per release."),
   V8: blocks('UG 5.11 and UG 6.0, "Upgrading from SPS 5.0.0 or later" (Pyramid caution).'),
-  P1: blocks(
-    'UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" ("Back up your configuration and your data", "Export your configuration"); AG upgrade, "Upgrade checklist".',
-  ),
-  P2: blocks('UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS"; AG upgrade, "Upgrade checklist".', {
-    offline: healthOffline,
-    live: healthLive,
-  }),
-  P3: warns(
-    'UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" (optional item, Basic Settings > Troubleshooting > Core files); AG upgrade, "Upgrade checklist".',
-    { offline: checkCoreDumps },
-  ),
-  P4: blocks(
-    'UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" (high availability items) and "Upgrading an SPS high-availability cluster", prerequisites; AG upgrade, "Upgrade checklist".',
-    { offline: haOffline, live: haLive },
-  ),
-  P5: warns(
-    'UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" (virtual environment items); AG upgrade, "Upgrade checklist".',
-    { offline: checkVmSnapshot },
-  ),
-  P6: blocks(
-    'UG 6.0, "Prerequisites for upgrading SPS" (plugin item) and step 4 of the single-node and HA procedures; UG 6.3, "Prerequisites for upgrading SPS".',
-    { offline: checkPlugins },
-  ),
-  P7: blocks(
-    'UG 6.3, "Prerequisites for upgrading SPS" and "Notes and warnings about the upgrade" (NOTE on the Starling plugin).',
-    { offline: checkStarlingPlugins },
-  ),
-  P8: blocks('UG 6.0, "Notes and warnings about the upgrade" (Disk space fill-up prevention caution).', {
-    from: FILLUP_FROM,
-    offline: fillupOffline,
-    live: fillupLive,
-  }),
+  P1: blocks('UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" ("Back up your configuration and your data", "Export your configuration"); AG upgrade, "Upgrade checklist".'),
+  P2: blocks('UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS"; AG upgrade, "Upgrade checklist".', { offline: healthOffline, live: healthLive }),
+  P3: warns('UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" (optional item, Basic Settings > Troubleshooting > Core files); AG upgrade, "Upgrade checklist".', { offline: checkCoreDumps }),
+  P4: blocks('UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" (high availability items) and "Upgrading an SPS high-availability cluster", prerequisites; AG upgrade, "Upgrade checklist".', { offline: haOffline, live: haLive }),
+  P5: warns('UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" (virtual environment items); AG upgrade, "Upgrade checklist".', { offline: checkVmSnapshot }),
+  P6: blocks('UG 6.0, "Prerequisites for upgrading SPS" (plugin item) and step 4 of the single-node and HA procedures; UG 6.3, "Prerequisites for upgrading SPS".', { offline: checkPlugins }),
+  P7: blocks('UG 6.3, "Prerequisites for upgrading SPS" and "Notes and warnings about the upgrade" (NOTE on the Starling plugin).', { offline: checkStarlingPlugins }),
+  P8: blocks('UG 6.0, "Notes and warnings about the upgrade" (Disk space fill-up prevention caution).', { from: FILLUP_FROM, offline: fillupOffline, live: fillupLive }),
   P9: blocks('UG 6.0 and UG 6.3, "Notes and warnings about the upgrade".', { offline: checkLdapTimeout }),
-  P10: blocks(
-    'UG 6.0, "Notes and warnings about the upgrade" (SHA-1, removed features, Lieberman ERPM, 1024-bit keys); UG 5.11, same section (deprecations announced for 6.0, 1024-bit keys); UG 6.3, same section.',
-    { offline: checkFeatureRemovals },
-  ),
+  P10: blocks('UG 6.0, "Notes and warnings about the upgrade" (SHA-1, removed features, Lieberman ERPM, 1024-bit keys); UG 5.11, same section (deprecations announced for 6.0, 1024-bit keys); UG 6.3, same section.', { offline: checkFeatureRemovals }),
   P11: blocks('UG 6.3, "Notes and warnings about the upgrade".', { offline: checkRfc5890 }),
-  P12: blocks(
-    'UG 5.11/6.0/6.3, every procedure, "Click Test for the new firmware…"; AG upgrade, "Upgrading SPS (single node)" ("Proceed only if the upgrade test is successful").',
-  ),
-  P13: blocks(
-    'AG upgrade, "Upgrade checklist" ("Upgrading SPS requires a reboot … maintenance hours"); UG 6.0/6.3, "Upgrading an SPS central cluster", prerequisites ("Reserve an adequate maintenance window").',
-  ),
-  P14: warns('UG 6.3, "Notes and warnings about the upgrade".', { offline: checkStorageReorganisation }),
-  P15: warns(
-    'UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" (virtual environment items: "Configure and enable console redirection (if the virtual environment allows it)"); AG upgrade, "Upgrade checklist".',
-    { offline: checkConsoleRedirection },
-  ),
-  P16: warns(
-    'UG 5.11 and UG 6.0, "Notes and warnings about the upgrade"; UG 5.11/6.0/6.3, "Upgrading …" prerequisites (VMware test) and the reboot step NOTE (5.0.x); AG upgrade, "Upgrade checklist" (release notes); SPS release notes, "Upgrade and installation instructions" (hardened SSL settings from 6.10.0).',
-  ),
+  P12: blocks('UG 5.11/6.0/6.3, every procedure, "Click Test for the new firmware…"; AG upgrade, "Upgrading SPS (single node)" ("Proceed only if the upgrade test is successful").'),
+  P13: blocks('AG upgrade, "Upgrade checklist" ("Upgrading SPS requires a reboot … maintenance hours"); UG 6.0/6.3, "Upgrading an SPS central cluster", prerequisites ("Reserve an adequate maintenance window").'),
+  P14: warns('UG 6.3, "Notes and warnings about the upgrade".', { from: STORAGE_FROM, offline: storageOffline }),
+  P15: warns('UG 5.11/6.0/6.3, "Prerequisites for upgrading SPS" (virtual environment items: "Configure and enable console redirection (if the virtual environment allows it)"); AG upgrade, "Upgrade checklist".', { offline: checkConsoleRedirection }),
+  P16: warns('UG 5.11 and UG 6.0, "Notes and warnings about the upgrade"; UG 5.11/6.0/6.3, "Upgrading …" prerequisites (VMware test) and the reboot step NOTE (5.0.x); AG upgrade, "Upgrade checklist" (release notes); SPS release notes, "Upgrade and installation instructions" (hardened SSL settings from 6.10.0).'),
   S1: blocks("UG 5.11/6.0/6.3, procedures, step 1."),
-  S2: blocks(
-    'UG 6.0 and UG 6.3, procedures, step 2 ("You need a new license file for every LTS release"); UG 5.11, "Prerequisites for upgrading SPS" (subscription and new license file).',
-  ),
-  S3: blocks(
-    'UG 5.11/6.0/6.3, procedures ("Download the … firmware ISO file"); checksum: project rule (a corrupted or substituted image must never reach the appliance; REST 7.0 LTS and later takes a SHA-256 with a firmware URL).',
-  ),
+  S2: blocks('UG 6.0 and UG 6.3, procedures, step 2 ("You need a new license file for every LTS release"); UG 5.11, "Prerequisites for upgrading SPS" (subscription and new license file).'),
+  S3: blocks('UG 5.11/6.0/6.3, procedures ("Download the … firmware ISO file"); checksum: project rule (a corrupted or substituted image must never reach the appliance; REST 7.0 LTS and later takes a SHA-256 with a firmware URL).'),
   S4: blocks('UG 6.0, procedures, step 4 ("Upload the plugin to your SPS").'),
   S5: blocks('UG 5.11/6.0/6.3, procedures ("Upload the latest … firmware").'),
   S6: blocks('UG 5.11/6.0/6.3, procedures ("Click Test").'),
   S7: blocks('UG 5.11/6.0/6.3, procedures ("Select After reboot", "activate the firmware").'),
   S8: blocks('UG 5.11/6.0/6.3, procedures ("Recommended step … create a support bundle now").'),
-  S9: blocks(
-    'UG 5.11/6.0/6.3, procedures (caution "Do NOT click Reboot cluster"); AG upgrade, "Upgrading SPS (single node)".',
-  ),
-  S10: blocks(
-    'UG 5.11/6.0/6.3, "Notes and warnings about the upgrade" (session database caution) and the procedures\' cautions after the reboot step.',
-  ),
-  S11: blocks(
-    'UG 6.0, procedures, step "After the reboot, login to the web interface and upload the new license file".',
-  ),
+  S9: blocks('UG 5.11/6.0/6.3, procedures (caution "Do NOT click Reboot cluster"); AG upgrade, "Upgrading SPS (single node)".'),
+  S10: blocks('UG 5.11/6.0/6.3, "Notes and warnings about the upgrade" (session database caution) and the procedures\' cautions after the reboot step.'),
+  S11: blocks('UG 6.0, procedures, step "After the reboot, login to the web interface and upload the new license file".'),
   S12: blocks('UG 5.11/6.0/6.3, procedures and "Troubleshooting".'),
   S13: blocks('UG 5.11/6.0/6.3, procedures ("verify that SPS is running version …").'),
-  S14: warns("UG 5.11/6.0/6.3, procedures (optional step, RDP Control > Domain membership).", {
-    offline: checkDomainMembership,
-  }),
+  S14: warns("UG 5.11/6.0/6.3, procedures (optional step, RDP Control > Domain membership).", { offline: checkDomainMembership }),
   S15: blocks("UG 6.3, single-node procedure, step 12."),
   S16: warns('UG 5.11/6.0/6.3, procedures (last steps) and "Upgrading the Safeguard Desktop Player".'),
   H1: blocks('UG 5.11/6.0/6.3, "Upgrading an SPS high-availability cluster", cautions.'),
-  H2: blocks(
-    'UG 6.0 and UG 6.3, "Upgrading an SPS high-availability cluster", steps 5–16 (6.3: 4–15), including the note on Other node > Boot firmware version; UG 5.11, "Upgrading a SPS cluster to 5 F11".',
-  ),
-  H3: blocks(
-    'UG 5.11, "Upgrading a SPS cluster to 5 F11" (ends after powering the slave on); UG 6.0/6.3, HA procedure ("Click Activate Slave").',
-  ),
+  H2: blocks('UG 6.0 and UG 6.3, "Upgrading an SPS high-availability cluster", steps 5–16 (6.3: 4–15), including the note on Other node > Boot firmware version; UG 5.11, "Upgrading a SPS cluster to 5 F11".'),
+  H3: blocks('UG 5.11, "Upgrading a SPS cluster to 5 F11" (ends after powering the slave on); UG 6.0/6.3, HA procedure ("Click Activate Slave").'),
   H4: blocks("AG next hop."),
   C1: blocks('UG 6.0 and UG 6.3, "Upgrading an SPS central cluster", steps 1–4.'),
   C2: blocks('UG 6.0 and UG 6.3, "Upgrading an SPS central cluster", step 1 note and prerequisites.'),
   C3: warns('UG 6.0 and UG 6.3, "Upgrading an SPS central cluster", prerequisites.'),
-  I1: blocks(
-    'UG 6.3, "Upgrading the external indexer" (NOTE); UG 5.11/6.0, AES128-GCM caution ("you must upgrade them to the latest version").',
-  ),
+  I1: blocks('UG 6.3, "Upgrading the external indexer" (NOTE); UG 5.11/6.0, AES128-GCM caution ("you must upgrade them to the latest version").'),
   I2: blocks('UG 5.11/6.0/6.3, "Upgrading the external indexer", prerequisites.'),
   I3: blocks('UG 6.0 and UG 6.3, "Upgrading the external indexer", step 1 and NOTE.'),
   I4: blocks('UG 5.11/6.0/6.3, "Upgrading the external indexer", steps 2–7; UG 6.3, NOTE (Worker status).'),
-  I5: blocks(
-    'project rule — the guides\' step 5 ("Resolve any warnings") assumes an operator at the host; an unattended run must not leave audit-trail indexing down.',
-  ),
+  I5: blocks('project rule — the guides\' step 5 ("Resolve any warnings") assumes an operator at the host; an unattended run must not leave audit-trail indexing down.'),
   J1: blocks("AG SPP join (IMPORTANT and caution; the join procedure's success message)."),
   J2: blocks("AG SPP join, prerequisites."),
   J3: blocks('AG SPP join, prerequisites; "SPP to SPS join error resolution" (certificate mismatch).'),
@@ -257,21 +207,13 @@ export const RULES = {
 
 export type RuleId = keyof typeof RULES;
 
-/** The order of a node's preflight findings in the plan; a group runs per plugin (P6 then P7 for each). */
-export const PREFLIGHT_ORDER: readonly (RuleId | readonly RuleId[])[] = [
-  "P2",
-  "P3",
-  "P4",
-  "P5",
-  "P15",
-  ["P6", "P7"],
-  "P8",
-  "P9",
-  "P10",
-  "P11",
-  "P14",
-  "S14",
-];
+/**
+ * The order of a node's preflight findings in the plan, one step a word; "P6+P7" runs per plugin (P6 then
+ * P7 for each plugin).
+ */
+export const PREFLIGHT_ORDER: readonly (readonly RuleId[])[] = "P2 P3 P4 P5 P15 P6+P7 P8 P9 P10 P11 P14 S14"
+  .split(" ")
+  .map((step) => step.split("+") as RuleId[]);
 
 /** The offline checks of the table for one node that has `hops` to take; nothing to do, no findings. */
 export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): PreflightFinding[] {
@@ -285,8 +227,8 @@ export function preflightNode(node: FleetNode, hops: readonly RevisionHop[]): Pr
   };
   const offline = (id: RuleId, p: NodePath): PreflightFinding[] => RULES[id].offline?.(p) ?? [];
   return PREFLIGHT_ORDER.flatMap((step) =>
-    typeof step === "string"
-      ? offline(step, path)
+    step.length === 1
+      ? offline(step[0], path)
       : node.plugins.flatMap((plugin) =>
           step.flatMap((id) => offline(id, { ...path, node: { ...node, plugins: [plugin] } })),
         ),

@@ -4,7 +4,7 @@
  */
 import { Catalog } from "./catalog";
 import { HARDWARE, isPyramid } from "./hardware";
-import { Finding } from "./plan";
+import { Finding, finding, uncheckedFinding } from "./plan";
 import {
   compareReleases,
   compareRevisions,
@@ -92,12 +92,8 @@ function lastFeatureReleaseFinding(path: readonly Release[], from: Release, cata
   for (const next of path) {
     if (isLts(next) && isFeatureRelease(at) && LAST_FEATURE_RELEASE[at.major] === undefined) {
       const last = lastFeatureMinor(at.major, catalog, at);
-      out.push({
-        rule: "V5",
-        severity: "warning",
-        status: "not-checked",
-        message: `not checked: which feature releases may upgrade to ${formatRelease(next)} directly ("the previous three feature releases") is taken from the catalog's newest ${at.major}.x feature release ${at.major}.${last}, not from an upgrade guide; confirm ${formatRelease(at)} → ${formatRelease(next)} in the ${formatRelease(next)} upgrade guide ("Upgrade path")`,
-      });
+      const message = `not checked: which feature releases may upgrade to ${formatRelease(next)} directly ("the previous three feature releases") is taken from the catalog's newest ${at.major}.x feature release ${at.major}.${last}, not from an upgrade guide; confirm ${formatRelease(at)} → ${formatRelease(next)} in the ${formatRelease(next)} upgrade guide ("Upgrade path")`;
+      out.push(uncheckedFinding("V5", message));
     }
     at = next;
   }
@@ -173,33 +169,18 @@ export function resolveTarget(
   if (target.kind === "release") {
     const newest = catalog.newestRevision(target.release);
     if (!newest) {
-      return {
-        finding: {
-          rule: "V7",
-          severity: "error",
-          message: `target release ${formatRelease(target.release)} is not in the release catalog; add it with its revisions to your catalog file (--catalog)`,
-        },
-      };
+      const message = `target release ${formatRelease(target.release)} is not in the release catalog; add it with its revisions to your catalog file (--catalog)`;
+      return { finding: finding("V7", "error", message) };
     }
     return { revision: newest };
   }
   if (!catalog.find(releaseOf(target.revision))) {
-    return {
-      finding: {
-        rule: "V7",
-        severity: "error",
-        message: `target release ${formatRelease(releaseOf(target.revision))} is not in the release catalog; add it with revision ${formatRevision(target.revision)} to your catalog file (--catalog)`,
-      },
-    };
+    const message = `target release ${formatRelease(releaseOf(target.revision))} is not in the release catalog; add it with revision ${formatRevision(target.revision)} to your catalog file (--catalog)`;
+    return { finding: finding("V7", "error", message) };
   }
   if (!catalog.hasRevision(target.revision)) {
-    return {
-      finding: {
-        rule: "V7",
-        severity: "error",
-        message: `target revision ${formatRevision(target.revision)} is not in the release catalog; add it to release ${formatRelease(releaseOf(target.revision))}'s revisions in your catalog file (--catalog)`,
-      },
-    };
+    const message = `target revision ${formatRevision(target.revision)} is not in the release catalog; add it to release ${formatRelease(releaseOf(target.revision))}'s revisions in your catalog file (--catalog)`;
+    return { finding: finding("V7", "error", message) };
   }
   return { revision: target.revision };
 }
@@ -217,11 +198,8 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
   // legitimate, and the recommendation is not a requirement of the upgrade path.
   const newestOfTarget = catalog.newestRevision(releaseOf(target));
   if (req.target.kind === "revision" && newestOfTarget && compareRevisions(newestOfTarget, target) > 0) {
-    findings.push({
-      rule: "V6",
-      severity: "warning",
-      message: `target ${formatRevision(target)} is not the newest revision of ${formatRelease(releaseOf(target))} (${formatRevision(newestOfTarget)} is in the catalog); the guides recommend always installing the latest revision — declare ${formatRelease(releaseOf(target))} or ${formatRevision(newestOfTarget)} unless you pin ${formatRevision(target)} on purpose`,
-    });
+    const message = `target ${formatRevision(target)} is not the newest revision of ${formatRelease(releaseOf(target))} (${formatRevision(newestOfTarget)} is in the catalog); the guides recommend always installing the latest revision — declare ${formatRelease(releaseOf(target))} or ${formatRevision(newestOfTarget)} unless you pin ${formatRevision(target)} on purpose`;
+    findings.push(finding("V6", "warning", message));
   }
 
   const current = req.current;
@@ -231,11 +209,8 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
   // Rule V8: Pyramid hardware stays on 5 LTS at most, whatever the spelling.
   const pastPyramidLast = compareReleases(tgtRelease, PYRAMID_LAST_RELEASE) > 0;
   if (isPyramid(req.hardware) && pastPyramidLast) {
-    findings.push({
-      rule: "V8",
-      severity: "error",
-      message: `Pyramid hardware (bought before August 2014 without replacement) must not go past 5 LTS; target ${formatRevision(target)} is refused — keep 5.0.x or replace the appliance`,
-    });
+    const message = `Pyramid hardware (bought before August 2014 without replacement) must not go past 5 LTS; target ${formatRevision(target)} is refused — keep 5.0.x or replace the appliance`;
+    findings.push(finding("V8", "error", message));
     return { target, hops: [], findings };
   }
 
@@ -243,24 +218,17 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
   if (order === 0) return { target, hops: [], findings };
   // Rule V8: a physical (or possibly physical) appliance with undeclared hardware is not checked.
   if (pastPyramidLast && order < 0 && req.hardware === undefined && req.virtual !== true) {
-    findings.push({
-      rule: "V8",
-      severity: "warning",
-      status: "not-checked",
-      message: `not checked: Pyramid hardware (bought before August 2014 without a replacement) must not go past 5 LTS, and this ${req.virtual === false ? "physical " : ""}appliance's hardware is not declared; declare hardware (one of ${HARDWARE.join(", ")}) or virtual: true for this node to check it`,
-    });
+    const message = `not checked: Pyramid hardware (bought before August 2014 without a replacement) must not go past 5 LTS, and this ${req.virtual === false ? "physical " : ""}appliance's hardware is not declared; declare hardware (one of ${HARDWARE.join(", ")}) or virtual: true for this node to check it`;
+    findings.push(uncheckedFinding("V8", message));
   }
   if (order > 0) {
     // Rule V3: upgrades are irreversible.
     const leavingFr =
       isFeatureRelease(curRelease) && isLts(tgtRelease) && curRelease.major === tgtRelease.major;
-    findings.push({
-      rule: "V3",
-      severity: "error",
-      message: leavingFr
-        ? `declared ${formatRevision(target)} (${releaseLabel(tgtRelease)}) would leave the feature-release track of ${formatRevision(current)} back to its LTS: that is a downgrade, and upgrades cannot be reversed; declare ${formatRelease(curRelease)} or later (rule V4: stay on the FR track until ${curRelease.major + 1}.0)`
-        : `declared ${formatRevision(target)} is lower than the running ${formatRevision(current)}: upgrades cannot be reversed; declare ${formatRevision(current)} or later`,
-    });
+    const message = leavingFr
+      ? `declared ${formatRevision(target)} (${releaseLabel(tgtRelease)}) would leave the feature-release track of ${formatRevision(current)} back to its LTS: that is a downgrade, and upgrades cannot be reversed; declare ${formatRelease(curRelease)} or later (rule V4: stay on the FR track until ${curRelease.major + 1}.0)`
+      : `declared ${formatRevision(target)} is lower than the running ${formatRevision(current)}: upgrades cannot be reversed; declare ${formatRevision(current)} or later`;
+    findings.push(finding("V3", "error", message));
     return { target, hops: [], findings };
   }
 
@@ -270,11 +238,8 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
 
   const curEntry = catalog.find(curRelease);
   if (!curEntry) {
-    findings.push({
-      rule: "V7",
-      severity: "error",
-      message: `running release ${formatRelease(curRelease)} is not in the release catalog, so its newest revision (the required first step, V6) is unknown; add it to your catalog file (--catalog)`,
-    });
+    const message = `running release ${formatRelease(curRelease)} is not in the release catalog, so its newest revision (the required first step, V6) is unknown; add it to your catalog file (--catalog)`;
+    findings.push(finding("V7", "error", message));
     return { target, hops: [], findings };
   }
 
@@ -288,11 +253,8 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
   } else if (newest && compareRevisions(at, newest) > 0 && !curEntry.partial) {
     // The catalog claims to list the release's revisions, and the node runs a newer one: the newest
     // revision (the required first step) is unknown, so nothing is planned until the catalog is fixed.
-    findings.push({
-      rule: "V7",
-      severity: "error",
-      message: `running ${formatRevision(current)} is newer than the catalog's newest ${formatRelease(curRelease)} revision ${formatRevision(newest)}: the catalog is out of date and the newest ${formatRelease(curRelease)} revision (the required first step, V6) is unknown; add the release's current revisions to your catalog file (--catalog)`,
-    });
+    const message = `running ${formatRevision(current)} is newer than the catalog's newest ${formatRelease(curRelease)} revision ${formatRevision(newest)}: the catalog is out of date and the newest ${formatRelease(curRelease)} revision (the required first step, V6) is unknown; add the release's current revisions to your catalog file (--catalog)`;
+    findings.push(finding("V7", "error", message));
     return { target, hops: [], findings };
   }
   // Rule V6: where the catalog lists only the revisions public sources name (the bundled catalog), it
@@ -324,18 +286,12 @@ export function planNodePath(req: NodePathRequest, catalog: Catalog): NodePath {
   if (!releases) {
     const missing = missingReleases(curRelease, tgtRelease, catalog);
     if (missing && missing.length > 0) {
-      findings.push({
-        rule: "V7",
-        severity: "error",
-        message: `no supported upgrade path from ${formatRevision(current)} to ${formatRevision(target)}: the path needs release${missing.length > 1 ? "s" : ""} ${missing.map(formatRelease).join(", ")}, which the release catalog does not list (supported hops go to X.0 from (X-1).0 or the three feature releases before it, and to X.Y from X.0 or the three feature releases before it) — add the missing intermediate releases between ${formatRelease(curRelease)} and ${formatRelease(tgtRelease)} with their newest revisions to your catalog file (--catalog)`,
-      });
+      const message = `no supported upgrade path from ${formatRevision(current)} to ${formatRevision(target)}: the path needs release${missing.length > 1 ? "s" : ""} ${missing.map(formatRelease).join(", ")}, which the release catalog does not list (supported hops go to X.0 from (X-1).0 or the three feature releases before it, and to X.Y from X.0 or the three feature releases before it) — add the missing intermediate releases between ${formatRelease(curRelease)} and ${formatRelease(tgtRelease)} with their newest revisions to your catalog file (--catalog)`;
+      findings.push(finding("V7", "error", message));
       return { target, hops: [], findings };
     }
-    findings.push({
-      rule: "V5",
-      severity: "error",
-      message: `no supported upgrade path from ${formatRevision(current)} to ${formatRevision(target)} through the releases in the catalog; supported hops go to X.0 from (X-1).0 or the three feature releases before it, and to X.Y from X.0 or the three feature releases before it — add the missing intermediate releases between ${formatRelease(curRelease)} and ${formatRelease(tgtRelease)} (the LTS ${tgtRelease.major}.0, or the feature releases in between) to your catalog`,
-    });
+    const message = `no supported upgrade path from ${formatRevision(current)} to ${formatRevision(target)} through the releases in the catalog; supported hops go to X.0 from (X-1).0 or the three feature releases before it, and to X.Y from X.0 or the three feature releases before it — add the missing intermediate releases between ${formatRelease(curRelease)} and ${formatRelease(tgtRelease)} (the LTS ${tgtRelease.major}.0, or the feature releases in between) to your catalog`;
+    findings.push(finding("V5", "error", message));
     return { target, hops: [], findings };
   }
   findings.push(...lastFeatureReleaseFinding(releases, curRelease, catalog));

@@ -6,7 +6,7 @@
  */
 import { Finding } from "./plan";
 import { RevisionHop } from "./upgrade-path";
-import { compareRevisions, formatRelease, parseRevision, releaseOf } from "./version";
+import { crosses, formatRelease, releaseOf } from "./version";
 
 export interface VersionCaution {
   readonly id: string;
@@ -109,10 +109,7 @@ export function cautionApplies(c: VersionCaution, hops: readonly RevisionHop[]):
   if (c.startingOn !== undefined && formatRelease(releaseOf(first)) !== c.startingOn) return false;
   if (c.from === "any") return true;
   const froms: readonly string[] = typeof c.from === "string" ? [c.from] : c.from;
-  return froms.some((f) => {
-    const t = parseRevision(f);
-    return compareRevisions(first, t) < 0 && compareRevisions(last, t) >= 0;
-  });
+  return froms.some((f) => crosses(first, last, f));
 }
 
 /** Rule P16: one warning per caution a node's path crosses in the cluster, naming the nodes when not all. */

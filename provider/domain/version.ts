@@ -94,6 +94,12 @@ export function compareRevisions(a: Revision, b: Revision): number {
   return compareReleases(a, b) || a.patch - b.patch;
 }
 
+/** Does a path from `from` to `to` cross `threshold` (X.Y.Z): from below it to at or past it? */
+export function crosses(from: Revision, to: Revision, threshold: string): boolean {
+  const t = parseRevision(threshold);
+  return compareRevisions(from, t) < 0 && compareRevisions(to, t) >= 0;
+}
+
 export function sameRelease(a: Release, b: Release): boolean {
   return a.major === b.major && a.minor === b.minor;
 }

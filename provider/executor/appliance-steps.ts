@@ -9,7 +9,7 @@ import { promises as fs } from "node:fs";
 import type { FirmwareSlot, FirmwareSlots } from "../appliance/appliance-client";
 import { ManualStepRequired } from "../appliance/system-control/errors";
 import { rebootDeadlineMs } from "../domain/deadlines";
-import { RULES } from "../domain/rules";
+import { crossesStorageReorganisation, RULES } from "../domain/rules";
 import { decideLicense, licenseConfirmation, licenseGateLines } from "../domain/license-decision";
 import type { PlanStep } from "../domain/plan";
 import { noteRunning } from "./boot-watch";
@@ -19,7 +19,6 @@ import {
   atOrPast,
   comparePluginVersions,
   compareVersionText,
-  crossesStorageReorganisation,
   licenseFacts,
   licenseValidFor,
   majorOf,

@@ -14,7 +14,8 @@ import {
   secondaryRejoined,
   type PairView,
 } from "./ha";
-import { atOrPast, crossesStorageReorganisation } from "./node-state";
+import { crossesStorageReorganisation } from "../domain/rules";
+import { atOrPast } from "./node-state";
 import type { RunContext } from "./run-context";
 import {
   channelPhrase,

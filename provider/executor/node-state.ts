@@ -59,11 +59,6 @@ export function majorOf(version: string): number {
   return parseRevision(version).major;
 }
 
-/** Rule P14: the first boot into 6.3.0 or later from below reorganises the internal storage. */
-export function crossesStorageReorganisation(from: string, to: string): boolean {
-  return compareVersionText(from, "6.3.0") < 0 && compareVersionText(to, "6.3.0") >= 0;
-}
-
 export function slotWithVersion(slots: readonly FirmwareSlot[], version: string): FirmwareSlot | undefined {
   return slots.find((s) => !s.empty && s.version === version);
 }
