@@ -143,15 +143,8 @@ export function starlingFindings(
   const needsJoin = planned.filter((p) => pluginVersionAtLeast(p.version, STARLING_JOIN_FROM));
   if (needsJoin.length > 0) {
     const which = needsJoin.map((p) => `${p.version} (${p.what})`).join(", ");
-    if (joined === undefined)
-      return [
-        notChecked(
-          "P7",
-          nodeName,
-          `plugin ${pluginName} ${which} needs a Starling-joined SPS (${STARLING_JOIN_FROM} or later)`,
-          "starlingJoined",
-        ),
-      ];
+    const what = `plugin ${pluginName} ${which} needs a Starling-joined SPS (${STARLING_JOIN_FROM} or later)`;
+    if (joined === undefined) return [notChecked("P7", nodeName, what, "starlingJoined")];
     const message = `plugin ${pluginName} ${which} is ${STARLING_JOIN_FROM} or later, which works only after SPS has joined Starling; complete "Joining to One Identity Starling" before upgrading the plugin, or keep a build below ${STARLING_JOIN_FROM}`;
     return [finding("P7", "error", message, nodeName)];
   }
@@ -197,17 +190,10 @@ export function checkFeatureRemovals({ node, hops, first, last }: NodePath): Pre
   removedFeatures(node, first, last, out);
   const sha1Threshold = hops.some((h) => h.to.major === 6 && h.to.minor === 0) ? "6.0.4" : "6.5.0";
   if (!crosses(first, last, sha1Threshold)) return out;
+  const what = `SHA-1-signed AD/LDAP certificates (no longer trusted from ${sha1Threshold})`;
+  const broken = `AD/LDAP servers present SHA-1-signed certificates, no longer trusted from ${sha1Threshold}; replace them before upgrading`;
   return out.concat(
-    declared(
-      "P10",
-      node,
-      "sha1LdapCertificates",
-      `SHA-1-signed AD/LDAP certificates (no longer trusted from ${sha1Threshold})`,
-      (sha1) =>
-        sha1
-          ? `AD/LDAP servers present SHA-1-signed certificates, no longer trusted from ${sha1Threshold}; replace them before upgrading`
-          : undefined,
-    ),
+    declared("P10", node, "sha1LdapCertificates", what, (sha1) => (sha1 ? broken : undefined)),
   );
 }
 
@@ -218,15 +204,8 @@ function removedFeatures(node: FleetNode, first: Revision, last: Revision, out: 
     (r) => r.deprecatedFrom !== undefined && crosses(first, last, r.deprecatedFrom) && !removing.includes(r),
   );
   if (inUse === undefined) {
-    if (removing.length > 0)
-      out.push(
-        notChecked(
-          "P10",
-          node.name,
-          `features this upgrade removes (${removing.map((r) => `${r.label} from ${r.removedFrom}`).join(", ")})`,
-          "removedFeaturesInUse",
-        ),
-      );
+    const what = `features this upgrade removes (${removing.map((r) => `${r.label} from ${r.removedFrom}`).join(", ")})`;
+    if (removing.length > 0) out.push(notChecked("P10", node.name, what, "removedFeaturesInUse"));
     return;
   }
   const uses = `the configuration uses`;
@@ -243,17 +222,11 @@ function removedFeatures(node: FleetNode, first: Revision, last: Revision, out: 
 /** P3: the upgrade deletes core dump files. */
 export function checkCoreDumps({ node }: NodePath): PreflightFinding[] {
   const what = "core dump files (deleted by the upgrade)";
-  return declared(
-    "P3",
-    node,
-    "coreDumps",
-    what,
-    (n) =>
-      n > 0
-        ? `${n} core dump file(s) will be deleted by the upgrade; download them first if support needs them`
-        : undefined,
-    "warning",
-  );
+  const deleted = (n: number): string | undefined =>
+    n > 0
+      ? `${n} core dump file(s) will be deleted by the upgrade; download them first if support needs them`
+      : undefined;
+  return declared("P3", node, "coreDumps", what, deleted, "warning");
 }
 
 /**
@@ -297,8 +270,7 @@ export const checkConsoleRedirection = virtualPrerequisite(
 
 /** P9: an LDAP/AD-authenticated SPS needs a directory response timeout of at least 120 s (from 6.0). */
 export function checkLdapTimeout({ node, last }: NodePath): PreflightFinding[] {
-  if (compareRevisions(last, parseRevision("6.0.0")) < 0) return [];
-  if (node.settings.ldapAuth === false) return [];
+  if (compareRevisions(last, parseRevision("6.0.0")) < 0 || node.settings.ldapAuth === false) return [];
   if (node.settings.ldapAuth === undefined)
     return [notChecked("P9", node.name, "LDAP/AD authentication timeout (at least 120 s)", "ldapAuth")];
   return declared("P9", node, "ldapTimeoutSeconds", "LDAP/AD response timeout (at least 120 s)", (t) =>
@@ -323,5 +295,5 @@ export function checkRfc5890({ node, first, last }: NodePath): PreflightFinding[
 export function checkDomainMembership({ node }: NodePath): PreflightFinding[] {
   if (!node.settings.windowsDomainMember) return [];
   const message = "the node is in a Windows domain: check its domain membership after each reboot";
-  return [{ rule: "S14", severity: "warning", node: node.name, message }];
+  return [finding("S14", "warning", message, node.name)];
 }

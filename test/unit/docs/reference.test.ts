@@ -55,6 +55,7 @@ function tempCheckout(files: Record<string, string>): string {
 // Fixtures use section letters the real catalogue does not have (Y, W, Q), so that this file cites no real rule
 // and cannot count as the test of one.
 const CATALOGUE = "# Rules\n\n## Y — fixture\n\n### Y1 — First\n\nText.\n\nSource: x.\n";
+const TWO_RULES = CATALOGUE + "\n### Y2 — Second\n\nText.\n\nSource: y.\n";
 
 describe("the repository carries its own reference", function () {
   this.timeout(60_000);
@@ -112,7 +113,7 @@ describe("rules:coverage (scripts/rules-coverage.js)", function () {
 
   it("fails when a catalogue rule is cited by no test (code alone does not count)", () => {
     const dir = tempCheckout({
-      "docs/rules.md": CATALOGUE + "\n### Y2 — Second\n\nText.\n\nSource: y.\n",
+      "docs/rules.md": TWO_RULES,
       "provider/x.ts": "// Y1 Y2\n",
       "test/x.test.ts": "it('Y1: ...')\n",
     });
@@ -121,16 +122,15 @@ describe("rules:coverage (scripts/rules-coverage.js)", function () {
   });
 
   it("fails when the rule table (provider/domain/rules.ts) does not list the catalogue's IDs in its order", () => {
-    const dir = tempCheckout({
-      "docs/rules.md": CATALOGUE + "\n### Y2 — Second\n\nText.\n\nSource: y.\n",
-      "provider/domain/rules.ts": 'export const RULES = {\n  Y2: blocks("y."),\n  Y1: warns("x."),\n};\n',
-      "test/x.test.ts": "it('Y1, Y2: ...')\n",
-    });
-    made.push(dir);
-    assert.match(
-      coverage.checkCoverage(dir).error ?? "",
-      /rules\.ts lists Y2, Y1; docs\/rules\.md lists Y1, Y2/,
-    );
+    const table = 'export const RULES = {\n  Y2: blocks("y."),\n  Y1: warns("x."),\n};\n';
+    const files = {
+      "docs/rules.md": TWO_RULES,
+      "provider/domain/rules.ts": table,
+      "test/x.test.ts": "it('Y1, Y2')\n",
+    };
+    made.push(tempCheckout(files));
+    const { error } = coverage.checkCoverage(made[made.length - 1]);
+    assert.match(error ?? "", /rules\.ts lists Y2, Y1; docs\/rules\.md lists Y1, Y2/);
   });
 
   it("fails without a catalogue", () => {
