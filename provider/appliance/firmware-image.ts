@@ -3,9 +3,7 @@
  * streams the file (constant memory whatever its size) and happens before any byte is uploaded.
  */
 import { SpsError } from "../domain/errors";
-import { createHash } from "node:crypto";
-import { createReadStream, promises as fs } from "node:fs";
-import { pipeline } from "node:stream/promises";
+import { sha256OfFile } from "../domain/file-sha256";
 
 export interface FirmwareImage {
   /** Path of the ISO file. */
@@ -25,7 +23,7 @@ export class FirmwareChecksumMismatch extends SpsError {
   }
 }
 
-export const READ_CHUNK_BYTES = 1024 * 1024;
+export { READ_CHUNK_BYTES } from "../domain/file-sha256";
 
 export function normalizeSha256(hex: string): string {
   const h = hex.trim().toLowerCase();
@@ -36,10 +34,7 @@ export function normalizeSha256(hex: string): string {
 /** Streams the file through SHA-256; resolves with its size, or throws FirmwareChecksumMismatch. */
 export async function verifyFirmwareImage(image: FirmwareImage): Promise<{ size: number; sha256: string }> {
   const expected = normalizeSha256(image.sha256);
-  const { size } = await fs.stat(image.path);
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(image.path, { highWaterMark: READ_CHUNK_BYTES }), hash);
-  const actual = hash.digest("hex");
+  const { sha256: actual, bytes: size } = await sha256OfFile(image.path);
   if (actual !== expected) throw new FirmwareChecksumMismatch(image.path, expected, actual);
   return { size, sha256: actual };
 }

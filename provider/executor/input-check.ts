@@ -5,8 +5,8 @@
  * reboot into it cannot be undone (rules S2, S11; [doc] 6.0 upgrade guide, "Upgrade checklist": "You need
  * a new license file for every LTS release"). The sdk's preview runs the same check (a blocking finding).
  */
-import { createHash } from "node:crypto";
-import { constants, createReadStream, promises as fs } from "node:fs";
+import { constants, promises as fs } from "node:fs";
+import { sha256OfFile } from "../domain/file-sha256";
 import { describeInput, INPUT_RULES, type RequiredInput } from "../domain/plan-inputs";
 import type { LicenseFile } from "../appliance/system-control/operations";
 import type { FirmwareImageInput, PluginPackage } from "./types";
@@ -28,12 +28,6 @@ export interface InputProblem {
   input: RequiredInput;
 }
 
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
-
 /** Why the file at `path` cannot be used (absent, unreadable, not a file, other SHA-256), or undefined. */
 export async function localFileProblem(path: string, sha256?: string): Promise<string | undefined> {
   try {
@@ -47,7 +41,7 @@ export async function localFileProblem(path: string, sha256?: string): Promise<s
   if (sha256 === undefined) return undefined;
   let actual: string;
   try {
-    actual = await sha256OfFile(path);
+    actual = (await sha256OfFile(path)).sha256;
   } catch (e) {
     return `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
   }

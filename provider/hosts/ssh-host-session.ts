@@ -5,8 +5,7 @@
  */
 import { messageOf } from "../domain/errors";
 import { readFileBounded, TEXT_INPUT_MAX_BYTES } from "../domain/bounded-file";
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { sha256OfFile } from "../domain/file-sha256";
 import type { Readable } from "node:stream";
 import type { Client, ClientChannel } from "ssh2";
 import {
@@ -263,15 +262,4 @@ function endClient(client: Client): Promise<void> {
     });
     client.end();
   });
-}
-
-async function sha256OfFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  for await (const chunk of createReadStream(path)) {
-    const buf = chunk as Buffer;
-    bytes += buf.length;
-    hash.update(buf);
-  }
-  return { sha256: hash.digest("hex"), bytes };
 }
