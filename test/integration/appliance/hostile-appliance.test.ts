@@ -13,7 +13,7 @@ import { ApplianceApiError } from "../../../provider/appliance/api-error";
 import { ANSWER_TOO_LARGE, JSON_ANSWER_MAX_BYTES } from "../../../provider/appliance/answer-limits";
 import { RestCallError, RestJsonCalls } from "../../../provider/appliance/rest-json-calls";
 import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
-import { runCli, type CliIo } from "../../../cli/sps-upgrade";
+import { runCliCaptured } from "../../support/cli-run";
 import {
   drip,
   endless,
@@ -151,17 +151,16 @@ describe("REST client against a hostile appliance: bounded in time and bytes", f
       "/api/health_status": reset(),
     }).start();
     const { inventory, credentials } = doctorFiles();
-    let stdout = "";
-    let stderr = "";
-    const io: CliIo = {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      today: () => "2026-12-01",
-    };
-    const code = await runCli(
-      ["doctor", "--inventory", inventory, "--credentials", credentials, "--timeout-ms", "600", "--json"],
-      io,
-    );
+    const { code, stdout, stderr } = await runCliCaptured([
+      "doctor",
+      "--inventory",
+      inventory,
+      "--credentials",
+      credentials,
+      "--timeout-ms",
+      "600",
+      "--json",
+    ]);
     assert.equal(code, 1, stdout + stderr);
     const node = (
       JSON.parse(stdout) as { nodes: Array<{ ready: boolean; unreadable: Record<string, string> }> }
@@ -190,15 +189,8 @@ describe("doctor against a hostile appliance: appliance text is escaped, a versi
     const { inventory, credentials } = doctorFiles();
     const facts = join(dir, "facts.json");
     for (const json of [false, true]) {
-      let stdout = "";
-      let stderr = "";
-      const io: CliIo = {
-        stdout: (t) => (stdout += t),
-        stderr: (t) => (stderr += t),
-        today: () => "2026-12-01",
-      };
       const args = ["doctor", "--inventory", inventory, "--credentials", credentials, "--write-facts", facts];
-      const code = await runCli(json ? [...args, "--json"] : args, io);
+      const { code, stdout, stderr } = await runCliCaptured(json ? [...args, "--json"] : args);
       assert.equal(code, 1, stdout + stderr);
 
       const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
@@ -250,12 +242,17 @@ describe("doctor --record against an appliance that echoes secrets", function ()
     }).start();
     const { inventory, credentials } = doctorFiles();
     const record = join(dir, "rec");
-    let out = "";
-    const io: CliIo = { stdout: (t) => (out += t), stderr: (t) => (out += t), today: () => "2026-12-01" };
-    await runCli(
-      ["doctor", "--inventory", inventory, "--credentials", credentials, "--record", record, "--json"],
-      io,
-    );
+    const run = await runCliCaptured([
+      "doctor",
+      "--inventory",
+      inventory,
+      "--credentials",
+      credentials,
+      "--record",
+      record,
+      "--json",
+    ]);
+    const out = run.stdout + run.stderr;
     const recorded = readFileSync(join(record, "dc__h1.json"), "utf8");
     assert.match(recorded, /seen \[redacted\] here/, "the echo was recorded, redacted");
     for (const s of spellings) {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, type CliIo } from "../../../cli/sps-upgrade";
+import { runCliCaptured, type CliRun } from "../../support/cli-run";
 import { readLicense } from "../../../provider/appliance/license-reading";
 import { RecordingSchema, recordedAnswer, writeRecording } from "../../../provider/appliance/recording";
 import { readCapabilities } from "../../../provider/appliance/rest-capabilities";
@@ -19,12 +19,7 @@ import { ADMIN, FleetHarness, singleNodeFleet } from "./emulated-fleet";
 
 const RECORDINGS = join(__dirname, "..", "..", "recordings");
 
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), today: () => "2026-12-01" };
-  return { code: await runCli(args, io), stdout, stderr };
-}
+const cli = (...args: string[]): Promise<CliRun> => runCliCaptured(args);
 
 describe("recordings: parsers against recorded answers, doctor --record, the emulator seeded from a recording", function () {
   this.timeout(60_000);

@@ -9,28 +9,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli, type CliIo } from "../../../cli/sps-upgrade";
+import { runCliCaptured, type CliRun } from "../../support/cli-run";
 import { createFleetCa } from "../../../simulator/certificates";
 import type { RunningFleet } from "../../../simulator/fleet";
 import { ADMIN, FleetHarness } from "../appliance/emulated-fleet";
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...args: string[]): Promise<Captured> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    today: () => "2026-12-01",
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]): Promise<CliRun> => runCliCaptured(args);
 
 async function closedPort(): Promise<number> {
   const s = createServer();

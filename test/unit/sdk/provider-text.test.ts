@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { providerModuleText } from "../../../sdk/dynamic";
 import { currentProviderText, migrateStackExport, stackExport } from "../../../sdk/provider-text";
-import { runCli, type CliIo } from "../../../cli/sps-upgrade";
+import { runCliCaptured, type CliRun } from "../../support/cli-run";
 
 const FIXTURE = path.join(__dirname, "..", "..", "fixtures", "legacy-provider-state", "stack-export.json");
 
@@ -26,17 +26,7 @@ function providerTexts(doc: unknown): string[] {
   return texts;
 }
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    today: () => new Date().toISOString().slice(0, 10),
-  };
-  const code = await runCli(args, io);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]): Promise<CliRun> => runCliCaptured(args, new Date().toISOString().slice(0, 10));
 
 describe("__provider without machine paths", function () {
   it("names the runtime by package name, never a path", function () {
