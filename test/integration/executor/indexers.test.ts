@@ -5,12 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { Catalog } from "../../../provider/domain/catalog";
-import { ExecutionError, executeClusterPlan } from "../../../provider/executor";
+import { executeClusterPlan } from "../../../provider/executor";
 import { IndexerHost } from "../../../provider/hosts/indexer-host";
 import { SshHostSession } from "../../../provider/hosts/ssh-host-session";
 import { IndexerTestFixtures, IndexerTestHost, SUDO_NOPASSWD_USER } from "../../support/indexer-test-host";
 import { attachIndexerWorkers, labIndexerWorkers } from "../../../simulator/indexer-workers";
 import { EmulatedCluster } from "./emulated-cluster";
+import { runFailure } from "./run-failure";
 
 function catalog(): Catalog {
   return Catalog.parse({
@@ -48,6 +49,21 @@ describe("executor: indexer hosts after the appliances (rules I1, I4, I5) on rea
       sessions.push(session);
       return new IndexerHost({ session, rootPrefix: h.root });
     };
+  }
+
+  /** A rhel7 indexer host with 6.0.1 installed and a one-node cluster (sps1 on 6.0.1) that plans to `target`. */
+  async function startLab(
+    name: string,
+    target: string,
+  ): Promise<{ host: IndexerTestHost; cluster: EmulatedCluster }> {
+    host = await IndexerTestHost.start(fixtures, { name, os: "rhel7", installedRpm: fixtures.rpms.v6_0_1 });
+    cluster = await EmulatedCluster.start({
+      target,
+      catalog: catalog(),
+      nodes: [{ name: "sps1", version: "6.0.1" }],
+      indexers: [{ name, os: "rhel7", version: "6.0.1" }],
+    });
+    return { host, cluster };
   }
 
   it("a multi-hop plan upgrades the indexer after each hop, before the next one starts: SPS is never newer than its indexer (I1)", async () => {
@@ -101,17 +117,7 @@ describe("executor: indexer hosts after the appliances (rules I1, I4, I5) on rea
   });
 
   it("upgrades the indexer to ≥ the SPS version after every appliance step, and a second run skips it (I1, I4)", async () => {
-    host = await IndexerTestHost.start(fixtures, {
-      name: "idx1",
-      os: "rhel7",
-      installedRpm: fixtures.rpms.v6_0_1,
-    });
-    cluster = await EmulatedCluster.start({
-      target: "6.3.0",
-      catalog: catalog(),
-      nodes: [{ name: "sps1", version: "6.0.1" }],
-      indexers: [{ name: "idx1", os: "rhel7", version: "6.0.1" }],
-    });
+    ({ host, cluster } = await startLab("idx1", "6.3.0"));
     // I4: SPS sees the lab host's worker while its service runs.
     const seen = labIndexerWorkers(host, "127.0.0.1");
     let healthReads = 0;
@@ -168,29 +174,15 @@ describe("executor: indexer hosts after the appliances (rules I1, I4, I5) on rea
   });
 
   it("a failed indexer start stops the run at that step with the host's error verbatim and says the service is not running (I5)", async () => {
-    host = await IndexerTestHost.start(fixtures, {
-      name: "idx2",
-      os: "rhel7",
-      installedRpm: fixtures.rpms.v6_0_1,
-    });
-    cluster = await EmulatedCluster.start({
-      target: "6.3.1",
-      catalog: catalog(),
-      nodes: [{ name: "sps1", version: "6.0.1" }],
-      indexers: [{ name: "idx2", os: "rhel7", version: "6.0.1" }],
-    });
-    let err: unknown;
-    try {
-      await executeClusterPlan(
+    ({ host, cluster } = await startLab("idx2", "6.3.1"));
+    const err = await runFailure(
+      executeClusterPlan(
         cluster.inputs({
           indexers: { idx2: indexerFactory(host) },
           indexerPackages: { "6.3.1": { path: fixtures.rpms.v6_3_1_broken } },
         }),
-      );
-    } catch (e) {
-      err = e;
-    }
-    assert.ok(err instanceof ExecutionError, String(err));
+      ),
+    );
     assert.equal(err.kind, "step-failed");
     assert.equal(err.rule, "I5");
     assert.equal(err.step?.action, "start-indexer");
@@ -215,32 +207,18 @@ describe("executor: indexer hosts after the appliances (rules I1, I4, I5) on rea
   });
 
   it("I4: an indexer whose worker SPS does not see again within the deadline fails naming the host, left running", async () => {
-    host = await IndexerTestHost.start(fixtures, {
-      name: "idx3",
-      os: "rhel7",
-      installedRpm: fixtures.rpms.v6_0_1,
-    });
-    cluster = await EmulatedCluster.start({
-      target: "6.3.0",
-      catalog: catalog(),
-      nodes: [{ name: "sps1", version: "6.0.1" }],
-      indexers: [{ name: "idx3", os: "rhel7", version: "6.0.1" }],
-    });
+    ({ host, cluster } = await startLab("idx3", "6.3.0"));
     // SPS never lists the worker (e.g. the indexer cannot reach it): no source attached.
-    let err: unknown;
-    try {
-      const base = cluster.inputs();
-      await executeClusterPlan(
+    const base = cluster.inputs();
+    const err = await runFailure(
+      executeClusterPlan(
         cluster.inputs({
           indexers: { idx3: indexerFactory(host) },
           indexerPackages: { "6.3.0": { path: fixtures.rpms.v6_3_0 } },
           deadlines: { ...base.deadlines, indexerWorkerMs: 5 * 60_000 },
         }),
-      );
-    } catch (e) {
-      err = e;
-    }
-    assert.ok(err instanceof ExecutionError, String(err));
+      ),
+    );
     assert.equal(err.rule, "I4");
     assert.equal(err.step?.action, "verify-indexer");
     assert.match(
