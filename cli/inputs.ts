@@ -5,7 +5,8 @@
 import { SpsError } from "../provider/domain/errors";
 import { InputFileTooLargeError, readTextFileBounded } from "../provider/domain/bounded-file";
 import { z } from "zod";
-import { Catalog, catalogSchema } from "../provider/domain/catalog";
+import { Catalog } from "../provider/domain/catalog";
+import { catalogSchema } from "../provider/domain/catalog-schema";
 import { Fleet, fleetSchema } from "../provider/domain/fleet";
 import { inventorySchema, plannerFleet } from "../provider/domain/inventory";
 import { fieldProblems } from "../provider/domain/validation";

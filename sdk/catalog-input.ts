@@ -9,7 +9,8 @@
 import { readTextFileBounded } from "../provider/domain/bounded-file";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Catalog, catalogSchema, type CatalogFile } from "../provider/domain/catalog";
+import { Catalog, type CatalogFile } from "../provider/domain/catalog";
+import { catalogSchema } from "../provider/domain/catalog-schema";
 import { defaultCatalog } from "../provider/domain/default-catalog";
 import { describeProblems, fieldProblems } from "../provider/domain/validation";
 

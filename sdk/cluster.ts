@@ -5,7 +5,7 @@
  * packages come after it (dependsOn). `SpsFleet` (./fleet.ts) adds the progressive rollout.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { maintenanceWindowSchema } from "../provider/domain/maintenance-window";
+import { maintenanceWindowSchema } from "../provider/domain/maintenance-window-schema";
 import { fieldProblems } from "../provider/domain/validation";
 import { formatRevision, isVersionText, parseVersionSpec } from "../provider/domain/version";
 import type { CatalogFile } from "../provider/domain/catalog";

@@ -5,64 +5,53 @@
  * serialized provider or the state file, and every message a provider prints is redacted with `redact()`.
  */
 import { SpsError } from "../provider/domain/errors";
-import { z } from "zod";
 import { fieldProblems, describeProblems } from "../provider/domain/validation";
 import { redactText } from "../provider/domain/redaction";
+import { credentialsSchema } from "./credentials-schema";
 
 export const CREDENTIALS_CONFIG_KEY = "sps:credentials";
 
-const login = z.object({ username: z.string().min(1), password: z.string().min(1) }).strict();
+/** A login of an appliance's REST API or of a BMC. */
+export interface Login {
+  username: string;
+  password: string;
+}
 
-const sshLogin = z
-  .object({
-    username: z.string().min(1),
-    password: z.string().min(1).optional(),
-    privateKey: z.string().min(1).optional(),
-    passphrase: z.string().optional(),
-    /** Indexer hosts: sudo password when sudo asks for one. */
-    sudoPassword: z.string().min(1).optional(),
-  })
-  .strict()
-  .refine((s) => s.password !== undefined || s.privateKey !== undefined, {
-    message: "needs `password` or `privateKey`",
-  });
+/** An SSH login (core shell, indexer hosts): a password or a private key. */
+export interface SshLogin {
+  username: string;
+  password?: string | undefined;
+  privateKey?: string | undefined;
+  passphrase?: string | undefined;
+  /** Indexer hosts: sudo password when sudo asks for one. */
+  sudoPassword?: string | undefined;
+}
 
-export const credentialsSchema = z
-  .object({
-    /** REST API login of every appliance (per-node overrides in `nodes`). */
-    appliance: login.optional(),
-    nodes: z.record(z.string(), login).default({}),
-    /** Core shell (SSH) login of the appliances, for system-control operations routed to `ssh`. */
-    coreShell: sshLogin.optional(),
-    /** BMC login of HA units, for operations routed to `ipmi`: the default for every BMC. */
-    ipmi: login.optional(),
-    /**
-     * Per-BMC logins where the BMCs do not share one: node name → HA unit (as in the node's `bmc`) →
-     * login, e.g. `{"sps-ha": {"a": {…}, "b": {…}}}`; a unit without an entry uses `ipmi`.
-     */
-    bmc: z
-      .record(
-        z.string(),
-        z.record(z.string(), login).superRefine((units, ctx) => {
-          for (const unit of Object.keys(units))
-            if (!/^[A-Za-z0-9]{1,16}$/.test(unit))
-              ctx.addIssue({
-                code: "custom",
-                path: [unit],
-                message: "must be an HA unit name as in the node's bmc (letters and digits), e.g. a",
-              });
-        }),
-      )
-      .default({}),
-    /** SSH login of the indexer hosts (per-host overrides in `indexerHosts`). */
-    indexer: sshLogin.optional(),
-    indexerHosts: z.record(z.string(), sshLogin).default({}),
-    /** License file texts by name (the license resource names one). */
-    licenses: z.record(z.string(), z.string().min(1)).default({}),
-  })
-  .strict();
-export type Credentials = z.output<typeof credentialsSchema>;
-export type CredentialsInput = z.input<typeof credentialsSchema>;
+/** The document `sps:credentials` holds, as written (credentials-schema.ts validates it). */
+export interface CredentialsInput {
+  /** REST API login of every appliance (per-node overrides in `nodes`). */
+  appliance?: Login | undefined;
+  nodes?: Record<string, Login> | undefined;
+  /** Core shell (SSH) login of the appliances, for system-control operations routed to `ssh`. */
+  coreShell?: SshLogin | undefined;
+  /** BMC login of HA units, for operations routed to `ipmi`: the default for every BMC. */
+  ipmi?: Login | undefined;
+  /** Per-BMC logins: node name → HA unit (as in the node's `bmc`) → login; a unit without one uses `ipmi`. */
+  bmc?: Record<string, Record<string, Login>> | undefined;
+  /** SSH login of the indexer hosts (per-host overrides in `indexerHosts`). */
+  indexer?: SshLogin | undefined;
+  indexerHosts?: Record<string, SshLogin> | undefined;
+  /** License file texts by name (the license resource names one). */
+  licenses?: Record<string, string> | undefined;
+}
+
+/** The validated credentials: the maps are present (empty when not written). */
+export interface Credentials extends CredentialsInput {
+  nodes: Record<string, Login>;
+  bmc: Record<string, Record<string, Login>>;
+  indexerHosts: Record<string, SshLogin>;
+  licenses: Record<string, string>;
+}
 
 export class CredentialsError extends SpsError {
   static override readonly code: string = "CREDENTIALS_INVALID";

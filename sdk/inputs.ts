@@ -18,7 +18,7 @@ import {
   sshFingerprintText,
 } from "../provider/domain/inventory";
 import { revisionText, versionSpecText } from "../provider/domain/validation";
-import { catalogSchema } from "../provider/domain/catalog";
+import { catalogSchema } from "../provider/domain/catalog-schema";
 import { certificateSha256 } from "../provider/domain/inventory";
 import { trafficRedirectionSpecSchema } from "../provider/router/redirection-spec";
 

@@ -13,7 +13,7 @@ import {
   type InventoryTls,
   type ResolvedInventoryCluster,
 } from "../provider/domain/inventory";
-import { describeProblems, type FieldProblem } from "../provider/domain/validation";
+import { describeProblems, type FieldProblem } from "../provider/domain/field-problems";
 import type { TlsInput } from "./inputs";
 
 export class InventoryFileError extends SpsError {

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { INDEXER_OS } from "./indexer-commands";
-import { maintenanceWindowSchema } from "./maintenance-window";
+import { maintenanceWindowSchema } from "./maintenance-window-schema";
 import { revisionText, versionSpecText } from "./validation";
 import { checkFirmwareSources, firmwareSourceSchema } from "./firmware-source";
 import { hardwareSchema } from "./hardware";

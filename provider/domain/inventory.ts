@@ -24,7 +24,8 @@ import {
   type Fleet,
 } from "./fleet";
 import { applianceKey } from "./appliance-address";
-import { fieldProblems, type FieldProblem } from "./validation";
+import { type FieldProblem } from "./field-problems";
+import { fieldProblems } from "./validation";
 
 export const INVENTORY_SCHEMA_VERSION = 1;
 

@@ -3,7 +3,6 @@
  * belong in a maintenance window). Declared as a duration — `"4h"`, `"90m"`, `"2h30m"`, ISO 8601
  * `"PT4H"` — or as `{ seconds }`; carried as `{ seconds, text }`. Pure.
  */
-import { z } from "zod";
 import { secondsText, type EstimateFigures } from "./estimate";
 import { finding, type Finding } from "./plan";
 
@@ -35,30 +34,6 @@ export function parseDurationText(text: string): number | undefined {
 export function maintenanceWindowOf(seconds: number): MaintenanceWindow {
   return { seconds, text: secondsText(seconds) };
 }
-
-/** The fleet file's / SpsCluster's `maintenanceWindow`: a duration text or `{ seconds }`. */
-export const maintenanceWindowSchema = z
-  .union([
-    z.string(),
-    z
-      .object({
-        seconds: z.number().int().positive("must be a positive whole number of seconds"),
-        text: z.string().optional(),
-      })
-      .strict(),
-  ])
-  .transform((v, ctx): MaintenanceWindow => {
-    if (typeof v !== "string") return maintenanceWindowOf(v.seconds);
-    const seconds = parseDurationText(v);
-    if (seconds === undefined || seconds <= 0) {
-      ctx.addIssue({
-        code: "custom",
-        message: `"${v}" is not a duration; write it like "4h", "90m", "2h30m" or "PT4H"`,
-      });
-      return z.NEVER;
-    }
-    return maintenanceWindowOf(seconds);
-  });
 
 /**
  * Rule P13 against a declared window: blocking when the documented estimate (`seconds`) does not fit;

@@ -11,46 +11,36 @@
  * resource operations at once than the stage has lanes (`pulumi up --parallel`) — what that costs,
  * by list scheduling the stage's clusters on the engine's slots.
  */
-import { z } from "zod";
 import { estimateText, secondsText, type EstimateFigures } from "./estimate";
-import { fieldProblems, type FieldProblem } from "./validation";
+import { type FieldProblem } from "./field-problems";
+import { rolloutSpecSchema } from "./rollout-stages-schema";
+import { fieldProblems } from "./validation";
 
-const stageName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, "must be a stage name: letters, digits, '_' or '-'");
+/** One declared stage of a progressive rollout (rollout-stages-schema.ts validates it). */
+export interface RolloutStageSpec {
+  /** Letters, digits, '_' or '-'. */
+  name: string;
+  /** Clusters of this stage by name (also: clusters whose inventory entry names this stage). */
+  clusters?: string[] | undefined;
+  /**
+   * Cumulative share of the non-canary clusters done once this stage has finished (e.g. 10, 50,
+   * 100): the stage takes the next clusters in declaration order until the share is reached.
+   */
+  percent?: number | undefined;
+}
 
-export const rolloutStageSchema = z
-  .object({
-    name: stageName,
-    /** Clusters of this stage by name (also: clusters whose inventory entry names this stage). */
-    clusters: z.array(z.string().min(1)).optional(),
-    /**
-     * Cumulative share of the non-canary clusters done once this stage has finished (e.g. 10, 50,
-     * 100): the stage takes the next clusters in declaration order until the share is reached.
-     */
-    percent: z.number().gt(0, "must be above 0").max(100, "must be at most 100").optional(),
-  })
-  .strict();
-export type RolloutStageSpec = z.infer<typeof rolloutStageSchema>;
-
-export const rolloutSpecSchema = z
-  .object({
-    stages: z.array(rolloutStageSchema).default([]),
-    /** At most this many clusters of a stage at once (default: the whole stage). */
-    maxInFlight: z.number().int().min(1, "must be at least 1").optional(),
-    /**
-     * Failed clusters each stage may have while later stages still start (per stage, default 0; the
-     * canary stage's is always 0). Above 0 the failed clusters are recorded as results and the `up`
-     * still fails at the end (docs/user-guide.md, "Staged rollout").
-     */
-    failureBudget: z
-      .number({ error: "must be a whole number of clusters, 0 or more" })
-      .int("must be a whole number of clusters")
-      .min(0, "must be 0 or more")
-      .default(0),
-  })
-  .strict();
-export type RolloutSpec = z.input<typeof rolloutSpecSchema>;
+/** The fleet's rollout as declared. */
+export interface RolloutSpec {
+  stages?: RolloutStageSpec[] | undefined;
+  /** At most this many clusters of a stage at once (default: the whole stage). */
+  maxInFlight?: number | undefined;
+  /**
+   * Failed clusters each stage may have while later stages still start (per stage, default 0; the
+   * canary stage's is always 0). Above 0 the failed clusters are recorded as results and the `up`
+   * still fails at the end (docs/user-guide.md, "Staged rollout").
+   */
+  failureBudget?: number | undefined;
+}
 
 export interface RolloutCluster {
   name: string;

@@ -4,22 +4,10 @@
  * and the Pulumi resources (`check` failures as {property, reason}).
  */
 import { z } from "zod";
+import { formatPath, type FieldProblem } from "./field-problems";
 import { isVersionText, parseVersionSpec } from "./version";
 
-export interface FieldProblem {
-  /** Field path in the document, e.g. `clusters[0].nodes[2].version`. */
-  readonly property: string;
-  readonly reason: string;
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) {
-    if (typeof p === "number") out += `[${p}]`;
-    else out += out === "" ? String(p) : `.${String(p)}`;
-  }
-  return out || "(document)";
-}
+export { type FieldProblem, formatPath, describeProblems } from "./field-problems";
 
 export function fieldProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.map((issue) => {
@@ -34,10 +22,6 @@ export function fieldProblems(error: z.ZodError): FieldProblem[] {
     }
     return { property, reason };
   });
-}
-
-export function describeProblems(problems: readonly FieldProblem[]): string {
-  return problems.map((p) => `${p.property}: ${p.reason}`).join("\n");
 }
 
 /** zod type for a version text in any V1 spelling (`6.3`, `6.3.2`, `5 F11`, `6 LTS`). */

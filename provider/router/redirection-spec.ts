@@ -6,7 +6,8 @@
  */
 import { SpsError } from "../domain/errors";
 import { z } from "zod";
-import { fieldProblems, formatPath, type FieldProblem } from "../domain/validation";
+import { formatPath, type FieldProblem } from "../domain/field-problems";
+import { fieldProblems } from "../domain/validation";
 import { inSubnet, isIpv4 } from "../domain/next-hop";
 
 /** Linux interface names: 1–15 characters, no slash, colon, whitespace or quote. */

@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
-import { Catalog, catalogSchema } from "../../../provider/domain/catalog";
+import { Catalog } from "../../../provider/domain/catalog";
+import { catalogSchema } from "../../../provider/domain/catalog-schema";
 import { defaultCatalog } from "../../../provider/domain/default-catalog";
 import { supportWindow, isOutOfSupport } from "../../../provider/domain/support-window";
 import { fieldProblems } from "../../../provider/domain/validation";

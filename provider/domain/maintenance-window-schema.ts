@@ -1,0 +1,30 @@
+/**
+ * The zod schema of a declared maintenance window (rule P13), kept apart from maintenance-window.ts so
+ * the package's public declarations, which reach that file, name no zod type.
+ */
+import { z } from "zod";
+import { maintenanceWindowOf, parseDurationText, type MaintenanceWindow } from "./maintenance-window";
+
+/** The fleet file's / SpsCluster's `maintenanceWindow`: a duration text or `{ seconds }`. */
+export const maintenanceWindowSchema = z
+  .union([
+    z.string(),
+    z
+      .object({
+        seconds: z.number().int().positive("must be a positive whole number of seconds"),
+        text: z.string().optional(),
+      })
+      .strict(),
+  ])
+  .transform((v, ctx): MaintenanceWindow => {
+    if (typeof v !== "string") return maintenanceWindowOf(v.seconds);
+    const seconds = parseDurationText(v);
+    if (seconds === undefined || seconds <= 0) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${v}" is not a duration; write it like "4h", "90m", "2h30m" or "PT4H"`,
+      });
+      return z.NEVER;
+    }
+    return maintenanceWindowOf(seconds);
+  });
