@@ -8,6 +8,7 @@ import { ApplianceApiError } from "./api-error";
 import type { ApplianceClient } from "./appliance-client";
 import { readLicense } from "./license-reading";
 import { readCapabilities, type RestCapabilities } from "./rest-capabilities";
+import { messageOf } from "../domain/errors";
 import type { NodeFacts } from "../domain/readiness";
 import { RULES } from "../domain/rules";
 
@@ -26,8 +27,6 @@ export interface NodeProbe {
   errors: Record<string, string>;
 }
 
-const text = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 /** Classifies a login failure: network (unreachable), TLS (trust), HTTP 401/403 (credentials). */
 export function accessOf(e: unknown): NodeAccess {
   if (e instanceof ApplianceApiError) {
@@ -35,7 +34,7 @@ export function accessOf(e: unknown): NodeAccess {
     if (e.failure === "tls") return { reachable: true, tls: false, login: false, error: e.message };
     return { reachable: true, tls: true, login: false, error: e.message };
   }
-  return { reachable: false, tls: false, login: false, error: text(e) };
+  return { reachable: false, tls: false, login: false, error: messageOf(e) };
 }
 
 export async function probeNode(client: ApplianceClient, now: Date = new Date()): Promise<NodeProbe> {
@@ -50,7 +49,7 @@ export async function probeNode(client: ApplianceClient, now: Date = new Date())
     try {
       await read();
     } catch (e) {
-      errors[name] = text(e);
+      errors[name] = messageOf(e);
     }
   };
   let capabilities: RestCapabilities | null = null;
