@@ -11,6 +11,11 @@ function plan(input: Parameters<typeof fleet>[0], maxParallel?: number): Cluster
   });
 }
 
+/** Plans a fleet of the one cluster given. */
+function planOne(cluster: object): ClusterPlan {
+  return plan({ clusters: [cluster] });
+}
+
 function actionsOf(p: ClusterPlan, node: string, hop?: number): string[] {
   return p.steps.filter((s) => s.node === node && (hop === undefined || s.hop === hop)).map((s) => s.action);
 }
@@ -42,10 +47,10 @@ const cmCluster = {
 
 describe("fleet planner (plan-contract.md)", () => {
   it("S1/S2/S11: a standalone 5.0.3 node to 6.3 plans 5.0.3→5.0.9→6.0.7→6.3.2 with the license upload on the hop into 6", () => {
-    const p = plan({
-      clusters: [
-        { name: "one", target: "6.3", nodes: [{ name: "sps", version: "5.0.3", settings: CLEAN_SETTINGS }] },
-      ],
+    const p = planOne({
+      name: "one",
+      target: "6.3",
+      nodes: [{ name: "sps", version: "5.0.3", settings: CLEAN_SETTINGS }],
     });
     assert.equal(p.target, "6.3.2");
     assert.deepEqual(p.hops, [
@@ -63,10 +68,10 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("S5/S6/S7/S8/S9/S13/P12: a standalone hop is upload → test → activate → support bundle → reboot → verify", () => {
-    const p = plan({
-      clusters: [
-        { name: "one", target: "6.3", nodes: [{ name: "sps", version: "6.0.7", settings: CLEAN_SETTINGS }] },
-      ],
+    const p = planOne({
+      name: "one",
+      target: "6.3",
+      nodes: [{ name: "sps", version: "6.0.7", settings: CLEAN_SETTINGS }],
     });
     assert.deepEqual(actionsOf(p, "sps", 1), [
       "upload-firmware",
@@ -79,14 +84,10 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("H2: an HA pair hop follows the documented order, and H3: 6.0+ activates the secondary", () => {
-    const p = plan({
-      clusters: [
-        {
-          name: "ha",
-          target: "6.3",
-          nodes: [{ name: "pair", version: "6.0.7", ha: true, settings: CLEAN_SETTINGS }],
-        },
-      ],
+    const p = planOne({
+      name: "ha",
+      target: "6.3",
+      nodes: [{ name: "pair", version: "6.0.7", ha: true, settings: CLEAN_SETTINGS }],
     });
     assert.deepEqual(actionsOf(p, "pair", 1), [
       "upload-firmware",
@@ -105,14 +106,10 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("H3: a hop to 5.11 has no activate-secondary step", () => {
-    const p = plan({
-      clusters: [
-        {
-          name: "ha",
-          target: "5.11",
-          nodes: [{ name: "pair", version: "5.9.2", ha: true, settings: CLEAN_SETTINGS }],
-        },
-      ],
+    const p = planOne({
+      name: "ha",
+      target: "5.11",
+      nodes: [{ name: "pair", version: "5.9.2", ha: true, settings: CLEAN_SETTINGS }],
     });
     const a = actionsOf(p, "pair", 1);
     assert.ok(a.includes("power-on-secondary"));
@@ -148,22 +145,18 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("C1: a CM node that is not the search master goes before the search master", () => {
-    const p = plan({
-      clusters: [
+    const p = planOne({
+      name: "c",
+      target: "6.3",
+      nodes: [
+        { name: "sm", version: "6.0.7", roles: ["search-master"], settings: CLEAN_SETTINGS },
         {
-          name: "c",
-          target: "6.3",
-          nodes: [
-            { name: "sm", version: "6.0.7", roles: ["search-master"], settings: CLEAN_SETTINGS },
-            {
-              name: "cm",
-              version: "6.0.7",
-              roles: ["central-management", "search-local"],
-              settings: CLEAN_SETTINGS,
-            },
-            { name: "mh", version: "6.0.7", settings: CLEAN_SETTINGS },
-          ],
+          name: "cm",
+          version: "6.0.7",
+          roles: ["central-management", "search-local"],
+          settings: CLEAN_SETTINGS,
         },
+        { name: "mh", version: "6.0.7", settings: CLEAN_SETTINGS },
       ],
     });
     const order = [...new Set(p.steps.filter((s) => s.hop === 1).map((s) => s.node))];
@@ -192,16 +185,12 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("C3: nodes on different versions are brought together hop by hop, with a warning", () => {
-    const p = plan({
-      clusters: [
-        {
-          name: "mixed",
-          target: "6.3",
-          nodes: [
-            { name: "a", version: "6.0.5", settings: CLEAN_SETTINGS },
-            { name: "b", version: "6.0.7", settings: CLEAN_SETTINGS },
-          ],
-        },
+    const p = planOne({
+      name: "mixed",
+      target: "6.3",
+      nodes: [
+        { name: "a", version: "6.0.5", settings: CLEAN_SETTINGS },
+        { name: "b", version: "6.0.7", settings: CLEAN_SETTINGS },
       ],
     });
     assert.deepEqual(p.hops, [
@@ -300,15 +289,11 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("I2: the indexer configuration backup path depends on the installed indexer (5.11 vs 6.x)", () => {
-    const p = plan({
-      clusters: [
-        {
-          name: "c",
-          target: "6.0",
-          nodes: [{ name: "n", version: "5.11.2", settings: CLEAN_SETTINGS }],
-          indexers: [{ name: "old", os: "rhel7", version: "5.11.2" }],
-        },
-      ],
+    const p = planOne({
+      name: "c",
+      target: "6.0",
+      nodes: [{ name: "n", version: "5.11.2", settings: CLEAN_SETTINGS }],
+      indexers: [{ name: "old", os: "rhel7", version: "5.11.2" }],
     });
     const backup = p.steps.find((s) => s.action === "backup-indexer-config")!;
     assert.match(backup.command!, /^cp -p \/opt\/external-indexer\/etc\/indexer\/indexerworker\.cfg /);
@@ -316,39 +301,31 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("I1: an indexer already at or past the SPS target is left alone", () => {
-    const p = plan({
-      clusters: [
-        {
-          name: "c",
-          target: "6.3",
-          nodes: [{ name: "n", version: "6.0.7", settings: CLEAN_SETTINGS }],
-          indexers: [{ name: "new", os: "rhel8", version: "6.3.2" }],
-        },
-      ],
+    const p = planOne({
+      name: "c",
+      target: "6.3",
+      nodes: [{ name: "n", version: "6.0.7", settings: CLEAN_SETTINGS }],
+      indexers: [{ name: "new", os: "rhel8", version: "6.3.2" }],
     });
     assert.ok(!p.steps.some((s) => s.node === "new"));
   });
 
   it("P6/S4/S15: plugin builds are uploaded before a release hop and upgraded after the last hop", () => {
-    const p = plan({
-      clusters: [
+    const p = planOne({
+      name: "c",
+      target: "6.3",
+      nodes: [
         {
-          name: "c",
-          target: "6.3",
-          nodes: [
+          name: "n",
+          version: "5.11.2",
+          plugins: [
             {
-              name: "n",
-              version: "5.11.2",
-              plugins: [
-                {
-                  name: "aa-plugin",
-                  version: "1.0.0",
-                  builds: { "6.0": "1.1.0-DEPRECATED", "6.3": "2.0.0" },
-                },
-              ],
-              settings: CLEAN_SETTINGS,
+              name: "aa-plugin",
+              version: "1.0.0",
+              builds: { "6.0": "1.1.0-DEPRECATED", "6.3": "2.0.0" },
             },
           ],
+          settings: CLEAN_SETTINGS,
         },
       ],
     });
@@ -366,15 +343,11 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("V7: when firmware images are declared, a hop without one is a blocking finding", () => {
-    const p = plan({
-      clusters: [
-        {
-          name: "c",
-          target: "6.3",
-          nodes: [{ name: "n", version: "6.0.5", settings: CLEAN_SETTINGS }],
-          firmware: { "6.0.7": { path: "/isos/sps-6.0.7.iso", sha256: "a".repeat(64) } },
-        },
-      ],
+    const p = planOne({
+      name: "c",
+      target: "6.3",
+      nodes: [{ name: "n", version: "6.0.5", settings: CLEAN_SETTINGS }],
+      firmware: { "6.0.7": { path: "/isos/sps-6.0.7.iso", sha256: "a".repeat(64) } },
     });
     const e = p.findings.filter((f) => f.severity === "error");
     assert.equal(e.length, 1);
@@ -409,16 +382,12 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("V6: an exact older target revision is warned about once per cluster, and the plan goes on", () => {
-    const p = plan({
-      clusters: [
-        {
-          name: "c",
-          target: "6.0.4",
-          nodes: [
-            { name: "a", version: "6.0.0", settings: CLEAN_SETTINGS },
-            { name: "b", version: "6.0.0", settings: CLEAN_SETTINGS },
-          ],
-        },
+    const p = planOne({
+      name: "c",
+      target: "6.0.4",
+      nodes: [
+        { name: "a", version: "6.0.0", settings: CLEAN_SETTINGS },
+        { name: "b", version: "6.0.0", settings: CLEAN_SETTINGS },
       ],
     });
     const v6 = p.findings.filter((f) => f.rule === "V6");
@@ -429,15 +398,11 @@ describe("fleet planner (plan-contract.md)", () => {
   });
 
   it("a converged cluster has an empty plan", () => {
-    const p = plan({
-      clusters: [
-        {
-          name: "c",
-          target: "6.3",
-          nodes: [{ name: "n", version: "6.3.2" }],
-          indexers: [{ name: "i", os: "rhel9", version: "6.3.2" }],
-        },
-      ],
+    const p = planOne({
+      name: "c",
+      target: "6.3",
+      nodes: [{ name: "n", version: "6.3.2" }],
+      indexers: [{ name: "i", os: "rhel9", version: "6.3.2" }],
     });
     assert.deepEqual(p.steps, []);
     assert.deepEqual(p.hops, []);
