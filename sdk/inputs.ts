@@ -3,7 +3,7 @@
  * None of them holds a secret: credentials, keys and license texts come from `sps:credentials`
  * (./credentials.ts). zod issues become `check` failures `{property, reason}` naming field and fix.
  */
-import { deadlineMsSchema, intervalMsSchema } from "../provider/domain/duration-bounds";
+import { deadlineMsSchema, intervalMsSchema, requestMsSchema } from "../provider/domain/duration-bounds";
 import { z } from "zod";
 import { NODE_ROLES, nodeSettingsSchema, pluginSchema } from "../provider/domain/fleet";
 import { checkFirmwareSources, firmwareSourceSchema } from "../provider/domain/firmware-source";
@@ -131,6 +131,11 @@ const deadlinesSchema = z
      * default 90 s, each request at most 15 s (sdk/runtime/firmware-plan.ts).
      */
     planReadMs: deadlineMsSchema,
+    /**
+     * `up` past planning: how long one REST request to a node may take (default 30 s, 1 s to 10 min);
+     * the waits poll again after a request that timed out (provider/domain/deadlines.ts).
+     */
+    restRequestMs: requestMsSchema,
   })
   .partial()
   .strict();

@@ -19,6 +19,12 @@ export interface UpgradeDeadlines {
    * Optional so that deadline objects of earlier versions stay valid.
    */
   readonly firmwareFetchMs?: number;
+  /**
+   * One REST request of a run (`up` past planning) to a node: no answer, or no complete answer, within
+   * it fails that request (a read is retried by the client's policy; a wait polls again). No figure is
+   * documented ([unknown]); 30 s by default. Optional so that deadline objects of earlier versions stay valid.
+   */
+  readonly restRequestMs?: number;
 }
 
 const MINUTE = 60_000;
@@ -30,11 +36,17 @@ export const DEFAULT_DEADLINES: UpgradeDeadlines = {
   secondaryRejoinMs: 30 * MINUTE,
   storageReorganisationMs: 60 * MINUTE,
   firmwareFetchMs: 60 * MINUTE,
+  restRequestMs: 30_000,
 };
 
 /** The fetch-firmware deadline, with its default for deadline objects that lack it. */
 export function firmwareFetchDeadlineMs(d: UpgradeDeadlines): number {
   return d.firmwareFetchMs ?? 60 * MINUTE;
+}
+
+/** One REST request's time-out during a run, with its default for deadline objects that lack it. */
+export function restRequestDeadlineMs(d: Pick<UpgradeDeadlines, "restRequestMs">): number {
+  return d.restRequestMs ?? 30_000;
 }
 
 /** How long to wait for a node to answer again after its reboot (S10, S12; plus P14 when the boot reorganises storage). */

@@ -10,6 +10,10 @@ import { z } from "zod";
 export const MIN_DEADLINE_MS = 1000;
 export const MAX_DEADLINE_MS = 48 * 60 * 60_000;
 
+/** One REST request's time-out: at least 1 s, at most 10 min (a request, not a wait). */
+export const MIN_REQUEST_MS = 1000;
+export const MAX_REQUEST_MS = 10 * 60_000;
+
 /** A poll interval: at least 50 ms, at most 1 min. */
 export const MIN_INTERVAL_MS = 50;
 export const MAX_INTERVAL_MS = 60_000;
@@ -28,3 +32,6 @@ export const deadlineMsSchema = bounded(MIN_DEADLINE_MS, MAX_DEADLINE_MS, "1 s t
 
 /** zod type of a poll interval in ms. */
 export const intervalMsSchema = bounded(MIN_INTERVAL_MS, MAX_INTERVAL_MS, "50 ms to 1 min");
+
+/** zod type of one REST request's time-out in ms. */
+export const requestMsSchema = bounded(MIN_REQUEST_MS, MAX_REQUEST_MS, "1 s to 10 min");

@@ -3,7 +3,7 @@
  * checkpoint (saved after every step), progress, and polling waits with their own deadlines (the
  * Pulumi engine cannot cancel a dynamic provider, so every wait must end by itself).
  */
-import { DEFAULT_DEADLINES, firmwareFetchDeadlineMs } from "../domain/deadlines";
+import { DEFAULT_DEADLINES, firmwareFetchDeadlineMs, restRequestDeadlineMs } from "../domain/deadlines";
 import type { PlanStep } from "../domain/plan";
 import type { SeenNode } from "./boot-watch";
 import { clone } from "./checkpoint";
@@ -35,6 +35,7 @@ export function resolveDeadlines(d: Partial<ExecutorDeadlines> | undefined): Res
   return {
     ...DEFAULT_DEADLINES,
     firmwareFetchMs: firmwareFetchDeadlineMs(DEFAULT_DEADLINES),
+    restRequestMs: restRequestDeadlineMs(DEFAULT_DEADLINES),
     pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     firmwareTestMs: DEFAULT_FIRMWARE_TEST_MS,
     indexerWorkerMs: DEFAULT_INDEXER_WORKER_MS,

@@ -6,6 +6,7 @@
 import { SpsRestClient } from "../../provider/appliance/sps-rest-client";
 import { createSystemControl, type RoutedSystemControl } from "../../provider/appliance/system-control";
 import { trustOfDeclared, type TlsTrust } from "../../provider/appliance/tls-trust";
+import { restRequestDeadlineMs } from "../../provider/domain/deadlines";
 import type { NodeBinding } from "../../provider/executor/types";
 import { engineWatchdog } from "./engine-watchdog";
 import {
@@ -75,7 +76,7 @@ export function tlsTrust(tls: TlsInput): TlsTrust {
 
 export function restClient(
   node: { name: string; address: string; tls: TlsInput },
-  timeoutMs = 30_000,
+  timeoutMs = restRequestDeadlineMs({}),
 ): SpsRestClient {
   return new SpsRestClient(
     {
@@ -171,11 +172,15 @@ export function systemControlConfig(
   return { nodes: cfgNodes, operations };
 }
 
-export function nodeBindings(nodes: readonly ApplianceNode[]): Record<string, NodeBinding> {
+/** REST clients of a run's nodes; `requestMs`: one request's time-out (`deadlines.restRequestMs`). */
+export function nodeBindings(
+  nodes: readonly ApplianceNode[],
+  requestMs = restRequestDeadlineMs({}),
+): Record<string, NodeBinding> {
   const out: Record<string, NodeBinding> = {};
   for (const node of nodes) {
     out[node.name] = {
-      client: restClient(node),
+      client: restClient(node, requestMs),
       controlName: node.name,
       address: node.address,
       ...(node.ha
@@ -189,6 +194,17 @@ export function nodeBindings(nodes: readonly ApplianceNode[]): Record<string, No
     };
   }
   return out;
+}
+
+/**
+ * The REST clients of a run (`up` past planning, refresh): each request bounded by the program's
+ * `deadlines.restRequestMs` (default 30 s, provider/domain/deadlines.ts).
+ */
+export function runBindings(f: {
+  nodes: readonly ApplianceNode[];
+  deadlines?: { restRequestMs?: number | undefined } | undefined;
+}): Record<string, NodeBinding> {
+  return nodeBindings(f.nodes, restRequestDeadlineMs(f.deadlines ?? {}));
 }
 
 export function closeBindings(bindings: Record<string, NodeBinding>): void {

@@ -55,7 +55,7 @@ import {
   liveStateChanged,
   credentials,
   errorText,
-  nodeBindings,
+  runBindings,
   partialFailure,
   say,
   scrub,
@@ -572,7 +572,7 @@ async function runLocked(
       `${resume?.checkpoint ? `resuming (${finished.size} step(s) already finished):` : "starting"} ${remaining.steps.length} step(s) over ${plan.hops.length} hop(s) to ${plan.target}; to stop after the step in flight: touch ${stopRequestFile(file)}`,
     );
   }
-  const bindings = nodeBindings(f.nodes);
+  const bindings = runBindings(f);
   const systemControl = systemControlFor(f.nodes, f.systemControl);
   const stopRequest = stopRequestSignal(file);
   // I1–I5: the indexer hosts, upgraded after every hop's appliance steps (connected at their first step).
@@ -676,7 +676,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<{ ou
 
 export async function read(id: string, props: Props): Promise<ReadResult> {
   const f = parseInputs(props);
-  const bindings = nodeBindings(f.nodes);
+  const bindings = runBindings(f);
   try {
     const systemControl = systemControlFor(f.nodes, f.systemControl);
     const observed = await observeCluster({ nodes: bindings, systemControl });

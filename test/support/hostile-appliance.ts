@@ -81,6 +81,11 @@ export function resetMidBody(declared = 4096, sent = 100): Behaviour {
   };
 }
 
+/** Takes the request and never answers: no status line, the connection left open (until `stop`). */
+export function silent(): Behaviour {
+  return () => undefined;
+}
+
 /** Closes the connection without an answer. */
 export function reset(): Behaviour {
   return (req) => req.socket.destroy();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { firmwareInputSchema } from "../../../sdk/inputs";
 import { fieldProblems } from "../../../provider/domain/validation";
+import { restRequestDeadlineMs } from "../../../provider/domain/deadlines";
 
 const base = {
   cluster: "branch",
@@ -31,6 +32,17 @@ describe("deadlines and intervals are bounded whole milliseconds", () => {
     const p = problems({ systemControl: { rebootNode: { channel: "manual", deadlineMs: 1e300 } } });
     assert.equal(p.length > 0, true);
     assert.match(JSON.stringify(p), /deadlineMs.*between 1000 and 172800000/);
+  });
+
+  it("restRequestMs (one REST request of a run): 1 s to 10 min, default 30 s", () => {
+    for (const v of [0, 999, 10.5, 600_001, 1e300]) {
+      const p = problems({ deadlines: { restRequestMs: v } });
+      assert.equal(p[0]?.property, "deadlines.restRequestMs", `${v}: ${JSON.stringify(p)}`);
+      assert.match(p[0]?.reason ?? "", /between 1000 and 600000 \(1 s to 10 min in milliseconds\)/);
+    }
+    assert.deepEqual(problems({ deadlines: { restRequestMs: 5000 } }), []);
+    assert.equal(restRequestDeadlineMs({}), 30_000);
+    assert.equal(restRequestDeadlineMs({ restRequestMs: 5000 }), 5000);
   });
 
   it("keeps sane values (the lab's 100 ms poll, 30 s test, hours of storage reorganisation)", () => {
