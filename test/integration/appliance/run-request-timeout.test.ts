@@ -8,22 +8,15 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { readLiveness } from "../../../provider/executor/node-state";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { closeBindings, configure, runBindings } from "../../../sdk/runtime/context";
+import { closeBindings, runBindings } from "../../../sdk/runtime/context";
 import { HostileAppliance, silent } from "../../support/hostile-appliance";
+import { useStackCredentials } from "../../support/stack-credentials";
 
 describe("a run's REST requests are bounded by deadlines.restRequestMs", function () {
   this.timeout(20_000);
   let appliance: HostileAppliance | undefined;
 
-  before(() =>
-    configure({
-      get: (k) =>
-        k === "sps:credentials"
-          ? JSON.stringify({ appliance: { username: "admin", password: "Request-Timeout-Pw-1" } })
-          : undefined,
-    }),
-  );
-  after(() => configure({ get: () => undefined }));
+  useStackCredentials({ appliance: { username: "admin", password: "Request-Timeout-Pw-1" } });
   afterEach(async () => {
     await appliance?.stop();
     appliance = undefined;
@@ -42,7 +35,7 @@ describe("a run's REST requests are bounded by deadlines.restRequestMs", functio
     });
     const bindings = runBindings(f);
     try {
-      const l = await readLiveness(bindings["h1"]!.client);
+      const l = await readLiveness(bindings["h1"].client);
       assert.equal(l.phase, "down");
       assert.match(l.phase === "down" ? l.error : "", /answer within 1500 ms/);
       // One attempt: a request that ran out of time is not repeated by the client; nothing written.

@@ -1,19 +1,11 @@
 // J1 / AG SPP join: "If the join is successful … SPP automatically closes any open access requests."
 // The preview's line for a join, and for a re-join after a changed primary address, says so.
 import { strict as assert } from "node:assert";
-import { configure } from "../../../sdk/runtime/context";
+import { useStackCredentials } from "../../support/stack-credentials";
 import { sppJoin } from "../../../sdk/runtime/spp-join-provider";
 
 describe("SppJoin preview (J1)", () => {
-  before(() =>
-    configure({
-      get: (key) =>
-        key === "sps:credentials"
-          ? JSON.stringify({ appliance: { username: "admin", password: "spp-preview-test-password" } })
-          : undefined,
-    }),
-  );
-  after(() => configure({ get: () => undefined }));
+  useStackCredentials({ appliance: { username: "admin", password: "spp-preview-test-password" } });
 
   const news = {
     node: "sps1",
