@@ -75,7 +75,7 @@ import {
 } from "../wiring";
 import { forgetNodes, restNodeKey } from "./live-reads";
 import { indexerBindings, indexerHostKey } from "./indexer-hosts";
-import { indexerHostPackages } from "./input-findings";
+import { indexerHostPackages, sdkIndexerFields } from "./input-findings";
 import { prefetchLicenses } from "./license-provider";
 import { systemControlFailures } from "./system-control-check";
 import { effectiveCatalog } from "../catalog-input";
@@ -638,7 +638,7 @@ async function runLocked(
     const rule = e instanceof ExecutionError && e.rule ? ` (rule ${e.rule})` : "";
     const step =
       e instanceof ExecutionError && e.step ? ` at #${e.step.seq} ${e.step.node} ${e.step.action}` : "";
-    const message = `${name}: ${kind}${rule}${step}: ${errorText(e)}`;
+    const message = `${name}: ${kind}${rule}${step}: ${sdkIndexerFields(errorText(e), f)}`;
     say(name, `stopped: ${message}`);
     const outs: Props = {
       ...base,

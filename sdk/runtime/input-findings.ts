@@ -98,3 +98,17 @@ function indexerPackageFailure(p: InputProblem, f: FirmwareInputs): FieldProblem
     reason: `rule ${p.rule}: ${why}; the run would refuse before changing anything`,
   };
 }
+
+/**
+ * The executor's name of a host's RPM (`indexerHostPackages["idx1"]["6.0.12"]`) as the program wrote it
+ * (`indexers[0].packages["6.0.12"]`): a run started without a preview refuses with the same field.
+ */
+export function sdkIndexerFields(text: string, f: Pick<FirmwareInputs, "indexers">): string {
+  return text.replace(
+    /indexerHostPackages\["([^"]*)"\]\["([^"]*)"\]/g,
+    (whole, host: string, version: string) => {
+      const k = f.indexers.findIndex((i) => i.name === host);
+      return k < 0 ? whole : `indexers[${k}].packages["${version}"]`;
+    },
+  );
+}

@@ -61,6 +61,12 @@ describe("a central-management cluster with indexer hosts", function () {
       assert.ok(wave("6.0.12") < firstWave("min1", 2), `${idx} upgraded to 6.0.12 before hop 2`);
       assert.ok(wave("6.3.0") > firstWave("sm", 2), `${idx} upgraded to 6.3.0 after hop 2`);
     }
+    // Each indexer step with the exact command it runs, per OS (RHEL 6 `service`, RHEL 7 `systemctl`).
+    assert.match(text, /idx-rhel6: stop-indexer 6\.0\.12"\s*\[\d+\]: "  \$ service external-indexer stop"/);
+    assert.match(
+      text,
+      /idx-rhel7: stop-indexer 6\.0\.12"\s*\[\d+\]: "  \$ systemctl stop external-indexer\.service"/,
+    );
     // The IndexerPackage resources only converge and verify the final version.
     assert.match(
       text,

@@ -116,6 +116,44 @@ describe("executor: indexer hosts after the appliances (rules I1, I4, I5) on rea
     );
   });
 
+  it("per-host packages (the Pulumi path's indexers[].packages): a host's own RPM is used, and a hop revision it lacks is refused before any write (I3)", async () => {
+    ({ host, cluster } = await startLab("idx1", "6.3.0"));
+    attachIndexerWorkers(cluster.fleet.node("sps1").node, labIndexerWorkers(host, "127.0.0.1"));
+    const missing = await runFailure(
+      executeClusterPlan(
+        cluster.inputs({
+          indexers: { idx1: indexerFactory(host) },
+          // The cluster-wide map has the RPM, but a host declared per host takes only its own.
+          indexerPackages: { "6.3.0": { path: fixtures.rpms.v6_3_0 } },
+          indexerHostPackages: { idx1: {} },
+        }),
+      ),
+    );
+    assert.equal(missing.kind, "input-missing");
+    assert.match(
+      missing.message,
+      /indexerHostPackages\["idx1"\]\["6\.3\.0"\]: no indexer RPM for SPS 6\.3\.0/,
+    );
+    assert.equal(host.installedVersion(), "6.0.1");
+    assert.deepEqual(
+      cluster
+        .events()
+        .filter((e) => e.kind === "action")
+        .map((e) => e.name),
+      [],
+      "nothing was written to the appliance",
+    );
+    const result = await executeClusterPlan(
+      cluster.inputs({
+        indexers: { idx1: indexerFactory(host) },
+        indexerPackages: { "6.3.0": { path: fixtures.rpms.v6_3_0_corrupt } },
+        indexerHostPackages: { idx1: { "6.3.0": { path: fixtures.rpms.v6_3_0 } } },
+      }),
+    );
+    assert.equal(result.complete, true);
+    assert.equal(host.installedVersion(), "6.3.0");
+  });
+
   it("upgrades the indexer to ≥ the SPS version after every appliance step, and a second run skips it (I1, I4)", async () => {
     ({ host, cluster } = await startLab("idx1", "6.3.0"));
     // I4: SPS sees the lab host's worker while its service runs.

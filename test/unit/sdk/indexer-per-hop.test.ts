@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { INDEXER_ACTIONS } from "../../../provider/domain/plan";
 import { firmwareInputSchema } from "../../../sdk/inputs";
 import { planFirmware } from "../../../sdk/runtime/firmware-plan";
-import { inputFailures } from "../../../sdk/runtime/input-findings";
+import { inputFailures, sdkIndexerFields } from "../../../sdk/runtime/input-findings";
 
 describe("SpsCluster indexers: upgraded after every hop, not once at the end (I1)", () => {
   let dir: string;
@@ -75,6 +75,17 @@ describe("SpsCluster indexers: upgraded after every hop, not once at the end (I1
     assert.equal(failures[0]?.property, 'indexers[0].packages["6.0.12"]');
     assert.match(failures[0]?.reason ?? "", /rule I3: no indexer RPM for SPS 6\.0\.12 for "idx1"/);
     assert.match(failures[0]?.reason ?? "", /add indexers\[0\]\.packages\["6\.0\.12"\] with its path/);
+  });
+
+  it("a run started without a preview refuses naming the program's field too", () => {
+    const f = inputs({ "6.3.0": { path: rpm("6.3.0") } });
+    assert.equal(
+      sdkIndexerFields(
+        'indexerHostPackages["idx1"]["6.0.12"]: no indexer RPM for SPS 6.0.12 (needed on idx1); add indexerHostPackages["idx1"]["6.0.12"] with its path (rule I3)',
+        f,
+      ),
+      'indexers[0].packages["6.0.12"]: no indexer RPM for SPS 6.0.12 (needed on idx1); add indexers[0].packages["6.0.12"] with its path (rule I3)',
+    );
   });
 
   it("a declared per-hop RPM that is not there: named with its path", async () => {
