@@ -11,6 +11,11 @@ function plan(input: Parameters<typeof fleet>[0], maxParallel?: number): Cluster
   });
 }
 
+/** A standalone node with every preflight fact declared and passing. */
+function node(name: string, version: string): object {
+  return { name, version, settings: CLEAN_SETTINGS };
+}
+
 /** Plans a fleet of the one cluster given. */
 function planOne(cluster: object): ClusterPlan {
   return plan({ clusters: [cluster] });
@@ -50,7 +55,7 @@ describe("fleet planner (plan-contract.md)", () => {
     const p = planOne({
       name: "one",
       target: "6.3",
-      nodes: [{ name: "sps", version: "5.0.3", settings: CLEAN_SETTINGS }],
+      nodes: [node("sps", "5.0.3")],
     });
     assert.equal(p.target, "6.3.2");
     assert.deepEqual(p.hops, [
@@ -71,7 +76,7 @@ describe("fleet planner (plan-contract.md)", () => {
     const p = planOne({
       name: "one",
       target: "6.3",
-      nodes: [{ name: "sps", version: "6.0.7", settings: CLEAN_SETTINGS }],
+      nodes: [node("sps", "6.0.7")],
     });
     assert.deepEqual(actionsOf(p, "sps", 1), [
       "upload-firmware",
@@ -87,7 +92,7 @@ describe("fleet planner (plan-contract.md)", () => {
     const p = planOne({
       name: "ha",
       target: "6.3",
-      nodes: [{ name: "pair", version: "6.0.7", ha: true, settings: CLEAN_SETTINGS }],
+      nodes: [{ ...node("pair", "6.0.7"), ha: true }],
     });
     assert.deepEqual(actionsOf(p, "pair", 1), [
       "upload-firmware",
@@ -109,7 +114,7 @@ describe("fleet planner (plan-contract.md)", () => {
     const p = planOne({
       name: "ha",
       target: "5.11",
-      nodes: [{ name: "pair", version: "5.9.2", ha: true, settings: CLEAN_SETTINGS }],
+      nodes: [{ ...node("pair", "5.9.2"), ha: true }],
     });
     const a = actionsOf(p, "pair", 1);
     assert.ok(a.includes("power-on-secondary"));
@@ -156,7 +161,7 @@ describe("fleet planner (plan-contract.md)", () => {
           roles: ["central-management", "search-local"],
           settings: CLEAN_SETTINGS,
         },
-        { name: "mh", version: "6.0.7", settings: CLEAN_SETTINGS },
+        node("mh", "6.0.7"),
       ],
     });
     const order = [...new Set(p.steps.filter((s) => s.hop === 1).map((s) => s.node))];
@@ -188,10 +193,7 @@ describe("fleet planner (plan-contract.md)", () => {
     const p = planOne({
       name: "mixed",
       target: "6.3",
-      nodes: [
-        { name: "a", version: "6.0.5", settings: CLEAN_SETTINGS },
-        { name: "b", version: "6.0.7", settings: CLEAN_SETTINGS },
-      ],
+      nodes: [node("a", "6.0.5"), node("b", "6.0.7")],
     });
     assert.deepEqual(p.hops, [
       { from: "6.0.5", to: "6.0.7" },
@@ -292,7 +294,7 @@ describe("fleet planner (plan-contract.md)", () => {
     const p = planOne({
       name: "c",
       target: "6.0",
-      nodes: [{ name: "n", version: "5.11.2", settings: CLEAN_SETTINGS }],
+      nodes: [node("n", "5.11.2")],
       indexers: [{ name: "old", os: "rhel7", version: "5.11.2" }],
     });
     const backup = p.steps.find((s) => s.action === "backup-indexer-config")!;
@@ -304,7 +306,7 @@ describe("fleet planner (plan-contract.md)", () => {
     const p = planOne({
       name: "c",
       target: "6.3",
-      nodes: [{ name: "n", version: "6.0.7", settings: CLEAN_SETTINGS }],
+      nodes: [node("n", "6.0.7")],
       indexers: [{ name: "new", os: "rhel8", version: "6.3.2" }],
     });
     assert.ok(!p.steps.some((s) => s.node === "new"));
@@ -346,7 +348,7 @@ describe("fleet planner (plan-contract.md)", () => {
     const p = planOne({
       name: "c",
       target: "6.3",
-      nodes: [{ name: "n", version: "6.0.5", settings: CLEAN_SETTINGS }],
+      nodes: [node("n", "6.0.5")],
       firmware: { "6.0.7": { path: "/isos/sps-6.0.7.iso", sha256: "a".repeat(64) } },
     });
     const e = p.findings.filter((f) => f.severity === "error");
@@ -385,10 +387,7 @@ describe("fleet planner (plan-contract.md)", () => {
     const p = planOne({
       name: "c",
       target: "6.0.4",
-      nodes: [
-        { name: "a", version: "6.0.0", settings: CLEAN_SETTINGS },
-        { name: "b", version: "6.0.0", settings: CLEAN_SETTINGS },
-      ],
+      nodes: [node("a", "6.0.0"), node("b", "6.0.0")],
     });
     const v6 = p.findings.filter((f) => f.rule === "V6");
     assert.equal(v6.length, 1);
