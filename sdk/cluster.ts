@@ -11,7 +11,8 @@ import { formatRevision, isVersionText, parseVersionSpec } from "../provider/dom
 import type { CatalogFile } from "../provider/domain/catalog";
 import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
 import { claimClusterNodes } from "./appliance-claims";
-import { tlsInputSchema, type ApplianceNodeInput, type SystemControlInput } from "./inputs";
+import { tlsInputSchema } from "./inputs";
+import type { ApplianceNodeInput, SystemControlInput } from "./input-types";
 import {
   ClusterFirmware,
   IndexerPackage,

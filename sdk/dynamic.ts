@@ -12,7 +12,8 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { warnPlaintextCredentials } from "./credentials-warning";
-import { RESOURCES, typeToken, type ResourceKind, type RuntimeEntry } from "./registry";
+import { RESOURCES, typeToken } from "./registry";
+import type { ResourceKind, RuntimeEntry } from "./resource-kinds";
 import { PREVIEW_KEY, splitWiring, WIRING_DIGEST_KEY, WIRING_KEY, wiringDigest } from "./wiring";
 
 export type { RuntimeEntry };

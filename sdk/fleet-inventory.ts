@@ -5,7 +5,7 @@
  * routes, license, deadlines, indexer RPMs — comes from the program. `cluster` adds per-cluster
  * arguments (e.g. a license per site).
  */
-import type { ApplianceNodeInput } from "./inputs";
+import type { ApplianceNodeInput } from "./input-types";
 import { InventoryFileError, readInventoryFile, type InventoryFile } from "./inventory-file";
 import type { SpsClusterArgs } from "./cluster";
 import type { FieldProblem } from "../provider/domain/validation";

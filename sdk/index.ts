@@ -10,7 +10,7 @@ export {
 export { RolloutStage, type RolloutStageArgs } from "./rollout-stage";
 export { planRollout, type RolloutSpec, type RolloutStageSpec } from "../provider/domain/rollout-stages";
 export { ClusterFirmware, License, Plugin, IndexerPackage } from "./resources";
-export { SPS_MODULE } from "./registry";
+export { SPS_MODULE } from "./resource-kinds";
 export type {
   ClusterFirmwareArgs,
   FirmwareImageArg,
@@ -28,7 +28,7 @@ export {
   type TrafficRedirectionArgs,
   type NextHopMonitoringArgs,
 } from "./integration";
-export type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
+export type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
 export { CREDENTIALS_CONFIG_KEY, type CredentialsInput } from "./credentials";
 export { DRIFT_KINDS, type DriftKind } from "./drift";
 export { plannedActionLines } from "./plan-lines";

@@ -21,6 +21,10 @@ import { revisionText, versionSpecText } from "../provider/domain/validation";
 import { catalogSchema } from "../provider/domain/catalog-schema";
 import { certificateSha256 } from "../provider/domain/inventory";
 import { trafficRedirectionSpecSchema } from "../provider/router/redirection-spec";
+import type { Equal, Same } from "../provider/domain/same-type";
+import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
+
+export type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
 
 const httpsUrl = applianceAddressText;
 
@@ -40,7 +44,7 @@ export const tlsInputSchema = z
   .refine((t) => [t.caPem, t.sha256Fingerprint, t.system].filter((v) => v !== undefined).length === 1, {
     message: "set exactly one of `caPem`, `sha256Fingerprint` or `system: true`",
   });
-export type TlsInput = z.infer<typeof tlsInputSchema>;
+export type TlsSchemaIsTlsInput = Same<Equal<z.output<typeof tlsInputSchema>, TlsInput>>;
 
 /** One appliance node of a cluster (an HA pair is one node with `ha: true`). */
 export const applianceNodeInputSchema = z
@@ -67,7 +71,9 @@ export const applianceNodeInputSchema = z
     bmc: bmcSchema.optional(),
   })
   .strict();
-export type ApplianceNodeInput = z.input<typeof applianceNodeInputSchema>;
+export type NodeSchemaTakesApplianceNodeInput = Same<
+  Equal<z.input<typeof applianceNodeInputSchema>, ApplianceNodeInput>
+>;
 export type ApplianceNode = z.output<typeof applianceNodeInputSchema>;
 
 const route = z.union([
@@ -104,7 +110,9 @@ export const systemControlInputSchema = z
     uploadLicense: route.optional(),
   })
   .strict();
-export type SystemControlInput = z.infer<typeof systemControlInputSchema>;
+export type SystemControlSchemaIsSystemControlInput = Same<
+  Equal<z.output<typeof systemControlInputSchema>, SystemControlInput>
+>;
 
 /**
  * One revision's ISO: `{path, sha256}` (the tool uploads it; the default) or `{url, sha256}` (the

@@ -14,7 +14,7 @@ import {
   type ResolvedInventoryCluster,
 } from "../provider/domain/inventory";
 import { describeProblems, type FieldProblem } from "../provider/domain/field-problems";
-import type { TlsInput } from "./inputs";
+import type { TlsInput } from "./input-types";
 
 export class InventoryFileError extends SpsError {
   static override readonly code: string = "INVENTORY_FILE_INVALID";

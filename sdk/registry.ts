@@ -17,12 +17,11 @@ import {
   sppJoinInputSchema,
   trafficRedirectionInputSchema,
 } from "./inputs";
+import type { Equal, Same } from "../provider/domain/same-type";
+import { SPS_MODULE, type ResourceKind, type RuntimeEntry } from "./resource-kinds";
 
-/** The Pulumi module of every type token: `pulumi-nodejs:dynamic/sps:<type>`. */
-export const SPS_MODULE = "sps";
-
-/** The compiled provider modules, as package.json `exports` names them (recorded in `__provider`). */
-export type RuntimeEntry = "core" | "integration";
+export { SPS_MODULE };
+export type { ResourceKind, RuntimeEntry };
 
 export interface ResourceSpec {
   /** The class name the SDK exports, and the last part of the type token. */
@@ -149,8 +148,8 @@ export const RESOURCES = {
   },
 } as const satisfies Record<string, ResourceSpec>;
 
-/** A resource kind: the key of `RESOURCES`, recorded in each resource's `__provider`. */
-export type ResourceKind = keyof typeof RESOURCES;
+/** The keys of `RESOURCES` are exactly `ResourceKind` (./resource-kinds.ts), recorded in each resource's `__provider`. */
+export type RegistryKindsAreResourceKinds = Same<Equal<keyof typeof RESOURCES, ResourceKind>>;
 
 /** The kinds one runtime entry dispatches. */
 export type KindsOf<E extends RuntimeEntry> = {

@@ -7,7 +7,7 @@ import { usableFirmwareImages } from "../provider/domain/firmware-images";
 import { claimedFirmwareNodes } from "./appliance-claims";
 import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
 import { SpsDynamicResource } from "./dynamic";
-import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./inputs";
+import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
 
 /**
  * Of the declared image map, the images a plan towards the target can use (often one per catalog

@@ -8,26 +8,20 @@ import { maintenanceWindowSchema } from "./maintenance-window-schema";
 import { revisionText, versionSpecText } from "./validation";
 import { checkFirmwareSources, firmwareSourceSchema } from "./firmware-source";
 import { hardwareSchema } from "./hardware";
+import {
+  HA_STATUSES,
+  NODE_ROLES,
+  REMOVED_IN_6_0,
+  type NodeRole,
+  type NodeSettings,
+  type PluginFacts,
+} from "./fleet-types";
+import type { Equal, Same } from "./same-type";
 
-export const NODE_ROLES = [
-  "central-management",
-  "search-master",
-  "search-minion",
-  "search-local",
-  "managed-host",
-] as const;
-export type NodeRole = (typeof NODE_ROLES)[number];
+export { HA_STATUSES, NODE_ROLES, REMOVED_IN_6_0 };
+export type { NodeRole, NodeSettings, PluginFacts };
+
 const SEARCH_ROLES: readonly NodeRole[] = ["search-master", "search-minion", "search-local"];
-
-export const REMOVED_IN_6_0 = [
-  "x509-host-certificates",
-  "dsa-keys",
-  "log-ingestion",
-  "lieberman-erpm",
-  "ssh-keys-under-1024-bits",
-] as const;
-
-export const HA_STATUSES = ["HA", "Degraded", "Half", "Broken", "Standalone"] as const;
 
 /** Node facts the preflight rules read. Absent facts make their rule "not checked", never "passed". */
 export const nodeSettingsSchema = z
@@ -63,7 +57,7 @@ export const nodeSettingsSchema = z
   })
   .partial()
   .strict();
-export type NodeSettings = z.infer<typeof nodeSettingsSchema>;
+export type NodeSettingsSchemaIsNodeSettings = Same<Equal<z.output<typeof nodeSettingsSchema>, NodeSettings>>;
 
 export const pluginSchema = z
   .object({
@@ -76,7 +70,7 @@ export const pluginSchema = z
     builds: z.record(z.string(), z.string()).optional(),
   })
   .strict();
-export type PluginFacts = z.infer<typeof pluginSchema>;
+export type PluginSchemaIsPluginFacts = Same<Equal<z.output<typeof pluginSchema>, PluginFacts>>;
 
 /** The planner's node fields (plan-contract.md); the inventory (./inventory.ts) extends them. */
 export const nodeFields = {

@@ -9,6 +9,8 @@ import { z } from "zod";
 import { formatPath, type FieldProblem } from "../domain/field-problems";
 import { fieldProblems } from "../domain/validation";
 import { inSubnet, isIpv4 } from "../domain/next-hop";
+import type { Equal, Same } from "../domain/same-type";
+import type { TrafficRedirectionSpec, TrafficRedirectionSpecInput } from "./redirection-spec-types";
 
 /** Linux interface names: 1–15 characters, no slash, colon, whitespace or quote. */
 const IFACE = /^[A-Za-z0-9_.@-]{1,15}$/;
@@ -153,8 +155,13 @@ export const trafficRedirectionSpecSchema = z.strictObject({
     .default("ip"),
 });
 
-export type TrafficRedirectionSpecInput = z.input<typeof trafficRedirectionSpecSchema>;
-export type TrafficRedirectionSpec = z.output<typeof trafficRedirectionSpecSchema>;
+export type { TrafficRedirectionSpec, TrafficRedirectionSpecInput } from "./redirection-spec-types";
+export type RedirectionSchemaIsSpec = Same<
+  Equal<z.output<typeof trafficRedirectionSpecSchema>, TrafficRedirectionSpec>
+>;
+export type RedirectionSchemaTakesSpecInput = Same<
+  Equal<z.input<typeof trafficRedirectionSpecSchema>, TrafficRedirectionSpecInput>
+>;
 
 export class TrafficRedirectionSpecError extends SpsError {
   static override readonly code: string = "REDIRECTION_SPEC_INVALID";
