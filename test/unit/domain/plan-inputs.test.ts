@@ -36,6 +36,24 @@ describe("plan inputs (rules S2, S3, S11, P6, I3)", () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** A small file standing for an ISO in the test's folder, and its sha256. */
+  function isoIn(name: string): { iso: string; sha: string } {
+    const iso = join(dir, name);
+    writeFileSync(iso, "iso");
+    return { iso, sha: createHash("sha256").update("iso").digest("hex") };
+  }
+
+  /** The ClusterFirmware inputs of cluster c1 (one node, sps1) to 6.3 with these images. */
+  function firmwareOf(firmware: Record<string, unknown>, more: Record<string, unknown> = {}) {
+    return firmwareInputSchema.parse({
+      cluster: "c1",
+      target: "6.3",
+      nodes: [{ name: "sps1", address: "https://sps1.example.net", tls: { system: true } }],
+      firmware,
+      ...more,
+    });
+  }
+
   it("lists a firmware image per hop, a license per LTS entered and the indexer RPMs, once each", () => {
     const p = planOf();
     const keys = requiredInputs(p.steps, p.target).map((i) =>
@@ -110,16 +128,9 @@ describe("plan inputs (rules S2, S3, S11, P6, I3)", () => {
   });
 
   it("preview: a license the plan needs but the cluster does not declare is a blocking check failure (S2, S11)", async () => {
-    const iso = join(dir, "a.iso");
-    writeFileSync(iso, "iso");
-    const sha = createHash("sha256").update("iso").digest("hex");
+    const { iso, sha } = isoIn("a.iso");
     const p = planOf({ indexers: [] });
-    const f = firmwareInputSchema.parse({
-      cluster: "c1",
-      target: "6.3",
-      nodes: [{ name: "sps1", address: "https://sps1.example.net", tls: { system: true } }],
-      firmware: { "6.0.7": { path: iso, sha256: sha }, "6.3.2": { path: iso, sha256: sha } },
-    });
+    const f = firmwareOf({ "6.0.7": { path: iso, sha256: sha }, "6.3.2": { path: iso, sha256: sha } });
     const failures = await inputFailures(p, f, {});
     assert.deepEqual(
       failures.map((x) => x.property),
@@ -138,20 +149,12 @@ describe("plan inputs (rules S2, S3, S11, P6, I3)", () => {
   });
 
   it('preview: a missing ISO is a blocking check failure naming firmware["X"].path, not a raw ENOENT at its step', async () => {
-    const iso = join(dir, "b.iso");
-    writeFileSync(iso, "iso");
-    const sha = createHash("sha256").update("iso").digest("hex");
+    const { iso, sha } = isoIn("b.iso");
     const p = planOf({ indexers: [] });
-    const f = firmwareInputSchema.parse({
-      cluster: "c1",
-      target: "6.3",
-      nodes: [{ name: "sps1", address: "https://sps1.example.net", tls: { system: true } }],
-      firmware: {
-        "6.0.7": { path: iso, sha256: sha },
-        "6.3.2": { path: join(dir, "gone-6.3.2.iso"), sha256: sha },
-      },
-      licenses: { "6": "sps-6" },
-    });
+    const f = firmwareOf(
+      { "6.0.7": { path: iso, sha256: sha }, "6.3.2": { path: join(dir, "gone-6.3.2.iso"), sha256: sha } },
+      { licenses: { "6": "sps-6" } },
+    );
     const failures = await inputFailures(p, f, { "sps-6": "text" });
     assert.deepEqual(
       failures.map((x) => x.property),
