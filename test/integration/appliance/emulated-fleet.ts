@@ -19,6 +19,16 @@ export function singleNodeFleet(version = "6.0.5", extra: Record<string, unknown
   return { clusters: [{ name: "solo", nodes: [{ name: "sps1", version, ...extra }] }] };
 }
 
+/** How a client reaches node `nodeName` of the fleet: its URL, the ADMIN login, the fleet's CA trusted. */
+export function adminConnection(fleet: RunningFleet, nodeName: string) {
+  const node = fleet.node(nodeName);
+  return {
+    endpoint: node.url,
+    credentials: { username: ADMIN.username, password: ADMIN.password },
+    tls: { mode: "ca" as const, caPem: readFileSync(node.caCertPath, "utf8") },
+  };
+}
+
 export class FleetHarness {
   private readonly fleets: RunningFleet[] = [];
   private readonly clients: SpsRestClient[] = [];
@@ -35,12 +45,9 @@ export class FleetHarness {
     config: Partial<SpsRestClientConfig> = {},
     hooks: SpsRestClientHooks = {},
   ): SpsRestClient {
-    const node = fleet.node(nodeName);
     const client = new SpsRestClient(
       {
-        endpoint: node.url,
-        credentials: { username: ADMIN.username, password: ADMIN.password },
-        tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
+        ...adminConnection(fleet, nodeName),
         retry: { baseDelayMs: 5, maxDelayMs: 20 },
         ...config,
       },

@@ -5,7 +5,6 @@
  * emulator's node model (EmulatorSystemControl from the executor tests).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import {
   applyNextHopMonitoring,
   NextHopError,
@@ -23,7 +22,7 @@ import {
   configureNextHops,
 } from "../../../simulator/next-hop-emulator";
 import { EmulatorSystemControl } from "../executor/emulated-cluster";
-import { ADMIN, FleetHarness, waitFor } from "./emulated-fleet";
+import { adminConnection, FleetHarness, waitFor } from "./emulated-fleet";
 
 const TARGETS = [
   { interface: "external", thisNode: "192.0.2.1", otherNode: "192.0.2.2" },
@@ -75,13 +74,8 @@ describe("HA next-hop monitoring against an emulated HA pair (H4)", function () 
   });
 
   function spec(targets = TARGETS): NextHopSpecInput {
-    const node = fleet.node("sps1");
     return {
-      sps: {
-        endpoint: node.url,
-        credentials: { username: ADMIN.username, password: ADMIN.password },
-        tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
-      },
+      sps: adminConnection(fleet, "sps1"),
       pair: { primary: "sps1", secondary: "sps1" },
       targets,
       pollMs: 20,
@@ -228,13 +222,8 @@ describe("HA next-hop monitoring on a node whose REST tree shows no next-hop pat
   afterEach(() => harness.stopAll());
 
   const spec = (extra: Partial<NextHopSpecInput> = {}): NextHopSpecInput => {
-    const node = fleet.node("sps1");
     return {
-      sps: {
-        endpoint: node.url,
-        credentials: { username: ADMIN.username, password: ADMIN.password },
-        tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
-      },
+      sps: adminConnection(fleet, "sps1"),
       pair: { primary: "sps1", secondary: "sps1" },
       targets: TARGETS,
       ...extra,

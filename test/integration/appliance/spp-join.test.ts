@@ -16,7 +16,14 @@ import {
 } from "../../../provider/appliance/spp-join";
 import type { RunningFleet } from "../../../simulator/fleet";
 import { EmulatedSpp, HALF_DONE_JOIN_MS, sppStateOf } from "../../../simulator/spp-emulator";
-import { ADMIN, FleetHarness, rawLogin, rawRequest, singleNodeFleet } from "./emulated-fleet";
+import {
+  adminConnection,
+  ADMIN,
+  FleetHarness,
+  rawLogin,
+  rawRequest,
+  singleNodeFleet,
+} from "./emulated-fleet";
 
 const TOKEN = "spp-api-token-Secret-4711";
 const SPP_NAME = "spp.lab.example";
@@ -45,13 +52,8 @@ describe("SPP join against the emulated SPS and an emulated SPP", function () {
     extra: Partial<SppJoinSpecInput> = {},
     sppExtra: Record<string, unknown> = {},
   ): SppJoinSpecInput {
-    const node = fleet.node("sps1");
     return {
-      sps: {
-        endpoint: node.url,
-        credentials: { username: ADMIN.username, password: ADMIN.password },
-        tls: { mode: "ca", caPem: readFileSync(node.caCertPath, "utf8") },
-      },
+      sps: adminConnection(fleet, "sps1"),
       spp: {
         address: SPP_NAME,
         certificateCheckHost: "127.0.0.1",
