@@ -12,6 +12,16 @@ function bootTime(node: EmulatedNode): number {
   return node.timings.downMs + node.timings.firstBootMs;
 }
 
+/** The HA hop's reboot: secondary shut down, this node rebooted, the secondary powered on and rejoined. */
+function rebootWithSecondaryOff(node: EmulatedNode, clock: ManualClock): void {
+  const sc = node.systemControl();
+  sc.shutdownSecondary();
+  sc.rebootThisNode();
+  clock.advance(bootTime(node));
+  sc.powerOn("secondary");
+  clock.advance(bootTime(node) + node.timings.haRejoinSyncMs);
+}
+
 describe("emulated HA pair model", function () {
   it("starts as a synced HA pair of two units, unit a primary", function () {
     const { node } = haPair();
@@ -89,15 +99,10 @@ describe("emulated HA pair model", function () {
 
   it("a hop to 5.11 (no Activate Slave in its guide) leaves the secondary's boot firmware Current = Active after its boot ([unknown] reading)", function () {
     const { node, clock } = haPair("5.10.1");
-    const sc = node.systemControl();
     node.uploadFirmware({ version: "5.11.0", sha256: "x", size: 1 });
     node.activateInWebInterface("5.11.0");
     clock.advance(node.timings.haFirmwareSyncMs);
-    sc.shutdownSecondary();
-    sc.rebootThisNode();
-    clock.advance(bootTime(node));
-    sc.powerOn("secondary");
-    clock.advance(bootTime(node) + node.timings.haRejoinSyncMs);
+    rebootWithSecondaryOff(node, clock);
     const ha = node.haState();
     assert.equal(ha.sync, "synced");
     for (const n of ha.nodes) assert.deepEqual(n.firmware, { current: "5.11.0", active: "5.11.0" });
@@ -151,11 +156,7 @@ describe("emulated HA pair model", function () {
     node.activateInWebInterface("6.0.7");
     clock.advance(10 * node.timings.haFirmwareSyncMs);
     assert.equal(node.haState().firmwareSynced, false);
-    sc.shutdownSecondary();
-    sc.rebootThisNode();
-    clock.advance(bootTime(node));
-    sc.powerOn("secondary");
-    clock.advance(bootTime(node) + node.timings.haRejoinSyncMs);
+    rebootWithSecondaryOff(node, clock);
     const ha = node.haState();
     assert.equal(ha.status, "Degraded");
     assert.equal(ha.sync, "version-mismatch");
