@@ -47,19 +47,15 @@ describe("a staged rollout: canary, two stages, a failed cluster stops the later
     assert.doesNotMatch(wide.stdout, /engine parallelism/);
   });
 
+  /** `pulumi up` of the stack with the engine's parallelism at 16, so clusters of a stage can run side by side. */
+  const upParallel = () =>
+    ls.stack.cli(["up", "--yes", "--skip-preview", "--parallel", "16", "--stack", ls.stack.name]);
+
   it("stops stage 2 when a stage-1 cluster fails; the stage-1 cluster already running finishes", async function () {
     await control(ls.lab, "POST", "/_emulator/nodes/sps-b/faults", {
       testFailureText: "Upgrade is not allowed: emulated failure",
     });
-    const up = await ls.stack.cli([
-      "up",
-      "--yes",
-      "--skip-preview",
-      "--parallel",
-      "16",
-      "--stack",
-      ls.stack.name,
-    ]);
+    const up = await upParallel();
     assert.notEqual(up.code, 0, "the up fails");
     const out = up.stdout + up.stderr;
     assert.match(out, /site-b/);
@@ -87,15 +83,7 @@ describe("a staged rollout: canary, two stages, a failed cluster stops the later
 
   it("after the fault is gone, finishes stage 1 before stage 2 starts, and every gate passes", async function () {
     await control(ls.lab, "DELETE", "/_emulator/nodes/sps-b/faults");
-    const up = await ls.stack.cli([
-      "up",
-      "--yes",
-      "--skip-preview",
-      "--parallel",
-      "16",
-      "--stack",
-      ls.stack.name,
-    ]);
+    const up = await upParallel();
     assert.equal(up.code, 0, up.stderr + up.stdout);
     const first = await actions(ls, STAGE_1);
     const second = await actions(ls, STAGE_2);
