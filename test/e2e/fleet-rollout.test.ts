@@ -72,10 +72,13 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
     // (fleet:evidenceDir), the file is what the outputs say it is, and no credential is in its name.
     type Evidence = { node: string; hop: number; when: string; path: string; bytes: number; sha256: string };
     const evidence = (up.outputs["evidence"] as Evidence[][]).flat();
-    assert.deepEqual(
-      evidence.map((e) => `${e.node} hop ${e.hop} ${e.when}`),
-      ["sps-branch hop 1 before-reboot", "sps-ha hop 1 before-reboot"],
-    );
+    // Beside each bundle, the firmware's Upgrade Notes read after the upload (G53) are kept as evidence.
+    assert.deepEqual(evidence.map((e) => `${e.node} hop ${e.hop} ${e.when}`).sort(), [
+      "sps-branch hop 1 before-reboot",
+      "sps-branch hop 1 upgrade-notes",
+      "sps-ha hop 1 before-reboot",
+      "sps-ha hop 1 upgrade-notes",
+    ]);
     const dir = lab.config["fleet:evidenceDir"] ?? "";
     const secrets = [lab.password, lab.username, lab.indexerKey ?? "", ...Object.values(lab.licenses)];
     for (const e of evidence) {
