@@ -8,7 +8,8 @@ import { z } from "zod";
 import { Catalog } from "../provider/domain/catalog";
 import { catalogSchema } from "../provider/domain/catalog-schema";
 import { Fleet, fleetSchema } from "../provider/domain/fleet";
-import { inventorySchema, plannerFleet } from "../provider/domain/inventory";
+import { plannerFleet } from "../provider/domain/inventory";
+import { inventorySchema } from "../provider/domain/inventory-schema";
 import { fieldProblems } from "../provider/domain/validation";
 
 export class InputError extends SpsError {

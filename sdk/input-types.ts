@@ -3,7 +3,9 @@
  * and which channel carries each out-of-band operation. inputs.ts validates them with zod and ties its
  * schemas to these types with `Same` checks. No zod here: the package's public declarations reach this file.
  */
-import type { NodeRole, NodeSettings, PluginFacts } from "../provider/domain/fleet-types";
+import type { BmcInput, CoreShellInput, DeclaredNodeInput } from "../provider/domain/inventory";
+
+export type { BmcInput, CoreShellInput };
 
 /** How the appliance's TLS certificate is trusted. Exactly one field. */
 export interface TlsInput {
@@ -15,42 +17,11 @@ export interface TlsInput {
   system?: true | undefined;
 }
 
-/** Core shell over SSH (system-control `ssh` channel); port 22 when left out. */
-export interface CoreShellInput {
-  host: string;
-  port?: number | undefined;
-  /** OpenSSH host key fingerprint as `ssh-keygen -lf` prints it (`SHA256:…`). */
-  hostKeySha256: string;
-}
-
-/** The BMC of one HA unit (system-control `ipmi` channel); port 623 when left out. */
-export interface BmcInput {
-  host: string;
-  port?: number | undefined;
-}
-
 /** One appliance node of a cluster (an HA pair is one node with `ha: true`). */
-export interface ApplianceNodeInput {
+export interface ApplianceNodeInput extends DeclaredNodeInput {
   /** Letters, digits, '_' or '-'. */
   name: string;
-  /** REST API base URL (https); for an HA pair the cluster address (served by the current primary). */
-  address: string;
   tls: TlsInput;
-  roles?: NodeRole[] | undefined;
-  ha?: boolean | undefined;
-  /** HA: the physical units as the HA page names them (default a, b). */
-  units?: string[] | undefined;
-  /** V8: the appliance hardware (pyramid, t1, t4, t10, 3000, 3500, other), any letter case. */
-  hardware?: string | undefined;
-  virtual?: boolean | undefined;
-  /** Facts for preflight rules that are not read live (P4, P5, P9, P10, P11 ...). */
-  settings?: NodeSettings | undefined;
-  plugins?: PluginFacts[] | undefined;
-  /** Only for offline planning: used when the appliance cannot be read during preview. */
-  version?: string | undefined;
-  coreShell?: CoreShellInput | undefined;
-  /** BMC per HA unit, e.g. { a: {host, port}, b: {host, port} }. */
-  bmc?: Record<string, BmcInput> | undefined;
 }
 
 /** The channel that carries one out-of-band operation, with its deadline in ms. */

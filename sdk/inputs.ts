@@ -16,10 +16,10 @@ import {
   coreShellSchema,
   hostNameText,
   sshFingerprintText,
-} from "../provider/domain/inventory";
+} from "../provider/domain/inventory-schema";
 import { revisionText, versionSpecText } from "../provider/domain/validation";
 import { catalogSchema } from "../provider/domain/catalog-schema";
-import { certificateSha256 } from "../provider/domain/inventory";
+import { certificateSha256 } from "../provider/domain/inventory-schema";
 import { trafficRedirectionSpecSchema } from "../provider/router/redirection-spec";
 import type { Equal, Same } from "../provider/domain/same-type";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";

@@ -19,3 +19,13 @@ export function applianceKey(address: string): string {
   const path = url.pathname.replace(/\/+$/, "");
   return `${url.protocol}//${url.hostname}${port}${path}`;
 }
+
+/** Whether a URL carries a login (`https://user:password@host`). */
+export function hasCredentials(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return url.username !== "" || url.password !== "";
+  } catch {
+    return /^[a-z]+:\/\/[^/]*@/i.test(u);
+  }
+}

@@ -3,6 +3,7 @@
  * validates them with zod and ties its schemas to these types with `Same` checks. No zod here: the
  * package's public declarations reach this file.
  */
+import type { MaintenanceWindow } from "./maintenance-window";
 
 export const NODE_ROLES = [
   "central-management",
@@ -60,4 +61,72 @@ export interface PluginFacts {
   version: string;
   /** P6: plugin builds you have for target releases, release → build version. Absent: P6 is not checked. */
   builds?: Record<string, string> | undefined;
+}
+
+/** V8: the appliance hardware, canonical spelling (provider/domain/hardware.ts HARDWARE). */
+export type HardwareName = "pyramid" | "t1" | "t4" | "t10" | "3000" | "3500" | "other";
+
+/** A firmware image as the code sees it: exactly one of `path` (upload) or `url` (fetch, 7.0 and later). */
+export type FirmwareImage = { path: string; sha256: string } | { url: string; sha256: string };
+
+/** A firmware image as declared: `path` or `url`, and its SHA-256. */
+export interface FirmwareImageInput {
+  path?: string | undefined;
+  url?: string | undefined;
+  sha256: string;
+}
+
+/** A local file the run needs: its path and, optionally, its SHA-256 (checked before the first change). */
+export interface LocalFile {
+  path: string;
+  sha256?: string | undefined;
+}
+
+/** What the planner knows of a node besides its name and version (defaults filled in). */
+export interface NodeFacts {
+  roles: NodeRole[];
+  ha: boolean;
+  hardware?: HardwareName | undefined;
+  virtual?: boolean | undefined;
+  plugins: PluginFacts[];
+  settings: NodeSettings;
+}
+
+/** A node of the planner's fleet file. */
+export interface FleetNode extends NodeFacts {
+  name: string;
+  version: string;
+}
+
+/** An external indexer host of a cluster. */
+export interface FleetIndexer {
+  name: string;
+  os: "rhel6" | "rhel7" | "rhel8" | "rhel9";
+  version: string;
+}
+
+/** What a cluster declares besides its members: the files its run needs, canary, maintenance window. */
+export interface ClusterDeclarations {
+  /** V7: firmware images per revision (X.Y.Z → image). */
+  firmware?: Record<string, FirmwareImage> | undefined;
+  /** S2, S11: the license file per LTS major the plan enters ("6" → file). */
+  licenses?: Record<string, LocalFile> | undefined;
+  /** I1, I3: the indexer RPM per SPS revision the indexers are brought to. */
+  indexerPackages?: Record<string, LocalFile> | undefined;
+  canary?: boolean | undefined;
+  /** P13: the window the upgrade must fit. */
+  maintenanceWindow?: MaintenanceWindow | undefined;
+}
+
+/** A cluster of the planner's fleet file (plan-contract.md, "Fleet file"). */
+export interface FleetCluster extends ClusterDeclarations {
+  name: string;
+  target: string;
+  nodes: FleetNode[];
+  indexers: FleetIndexer[];
+}
+
+/** The planner's fleet file. */
+export interface Fleet {
+  clusters: FleetCluster[];
 }

@@ -12,6 +12,13 @@ import {
   HA_STATUSES,
   NODE_ROLES,
   REMOVED_IN_6_0,
+  type Fleet,
+  type FleetCluster,
+  type FleetIndexer,
+  type FleetNode,
+  type FirmwareImage,
+  type FirmwareImageInput,
+  type LocalFile,
   type NodeRole,
   type NodeSettings,
   type PluginFacts,
@@ -19,7 +26,7 @@ import {
 import type { Equal, Same } from "./same-type";
 
 export { HA_STATUSES, NODE_ROLES, REMOVED_IN_6_0 };
-export type { NodeRole, NodeSettings, PluginFacts };
+export type { Fleet, FleetCluster, FleetIndexer, FleetNode, NodeRole, NodeSettings, PluginFacts };
 
 const SEARCH_ROLES: readonly NodeRole[] = ["search-master", "search-minion", "search-local"];
 
@@ -101,7 +108,7 @@ export function checkNodeRoles(n: { roles: readonly NodeRole[] }, ctx: z.Refinem
 }
 
 export const nodeSchema = z.object(nodeFields).strict().superRefine(checkNodeRoles);
-export type FleetNode = z.infer<typeof nodeSchema>;
+export type NodeSchemaIsFleetNode = Same<Equal<z.output<typeof nodeSchema>, FleetNode>>;
 
 export const indexerFields = {
   name: z.string().min(1, "must not be empty"),
@@ -110,7 +117,7 @@ export const indexerFields = {
 };
 
 export const indexerSchema = z.object(indexerFields).strict();
-export type FleetIndexer = z.infer<typeof indexerSchema>;
+export type IndexerSchemaIsFleetIndexer = Same<Equal<z.output<typeof indexerSchema>, FleetIndexer>>;
 
 /** A local file the run needs: its path and, optionally, its SHA-256 (checked before the first change). */
 export const localFileSchema = z
@@ -194,7 +201,7 @@ export function checkClusterMembers(
 }
 
 export const clusterSchema = z.object(clusterFields).strict().superRefine(checkClusterMembers);
-export type FleetCluster = z.infer<typeof clusterSchema>;
+export type ClusterSchemaIsFleetCluster = Same<Equal<z.output<typeof clusterSchema>, FleetCluster>>;
 
 /** Cluster names are unique in a fleet. */
 export function checkClusterNames(
@@ -220,4 +227,9 @@ export const fleetSchema = z
   })
   .strict()
   .superRefine(checkClusterNames);
-export type Fleet = z.infer<typeof fleetSchema>;
+export type FleetSchemaIsFleet = Same<Equal<z.output<typeof fleetSchema>, Fleet>>;
+export type LocalFileSchemaIsLocalFile = Same<Equal<z.output<typeof localFileSchema>, LocalFile>>;
+export type FirmwareSchemaTakesFirmwareImageInput = Same<
+  Equal<z.input<typeof firmwareImageSchema>, FirmwareImageInput>
+>;
+export type FirmwareSchemaIsFirmwareImage = Same<Equal<z.output<typeof firmwareImageSchema>, FirmwareImage>>;

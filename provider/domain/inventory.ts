@@ -13,191 +13,144 @@
  *    `target`) names it; `plannerFleet()` needs one.
  *  - node `tls` is optional when the cluster's or `defaults.tls` names one.
  */
-import { z } from "zod";
-import {
-  checkClusterMembers,
-  checkClusterNames,
-  checkNodeRoles,
-  clusterFields,
-  indexerFields,
-  nodeFields,
-  type Fleet,
-} from "./fleet";
-import { applianceKey } from "./appliance-address";
+import type {
+  ClusterDeclarations,
+  Fleet,
+  FleetIndexer,
+  FirmwareImageInput,
+  LocalFile,
+  NodeFacts,
+  NodeRole,
+  NodeSettings,
+  PluginFacts,
+} from "./fleet-types";
 import { type FieldProblem } from "./field-problems";
+import { inventorySchema } from "./inventory-schema";
 import { fieldProblems } from "./validation";
 
-export const INVENTORY_SCHEMA_VERSION = 1;
-
-/** A host name or IP address (no scheme, no port). */
-export const hostNameText = z
-  .string()
-  .regex(/^[A-Za-z0-9._:%-]{1,253}$/, "must be a host name or IP address (no scheme, no port)");
-
-/** An OpenSSH host key fingerprint as `ssh-keygen -lf` prints it. */
-export const sshFingerprintText = z
-  .string()
-  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "must look like SHA256:<43 base64 characters> (ssh-keygen -lf)");
-
-/** Core shell over SSH (system-control `ssh` channel). */
-export const coreShellSchema = z
-  .object({
-    host: hostNameText,
-    port: z.number().int().min(1).max(65535).default(22),
-    hostKeySha256: sshFingerprintText,
-  })
-  .strict();
-
-/** BMC per HA unit (system-control `ipmi` channel), e.g. { a: {host, port}, b: {host, port} }. */
-export const bmcSchema = z.record(
-  z.string().regex(/^[A-Za-z0-9]{1,16}$/, "must be an HA unit name (letters and digits), e.g. a"),
-  z.object({ host: hostNameText, port: z.number().int().min(1).max(65535).default(623) }).strict(),
-);
-
-/** The appliance REST API base URL (the SPS REST API is HTTPS only). */
-export const applianceAddressText = z
-  .string()
-  .refine((u) => /^https:\/\/[^\s/]+(\/.*)?$/.test(u), {
-    message:
-      "must be the appliance's https:// URL, e.g. https://sps1.example.com (the SPS REST API is HTTPS only)",
-  })
-  .refine((u) => !hasCredentials(u), {
-    message:
-      "must not hold a user name or password (https://user:password@host would keep the password in the state and logs): write https://host and put the login in the sps:credentials secret config",
-  });
-
-/** Whether a URL carries a login (`https://user:password@host`). */
-export function hasCredentials(u: string): boolean {
-  try {
-    const url = new URL(u);
-    return url.username !== "" || url.password !== "";
-  } catch {
-    return /^[a-z]+:\/\/[^/]*@/i.test(u);
-  }
-}
-
-export const certificateSha256 = z
-  .string()
-  .regex(
-    /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
-    "must be the SHA-256 fingerprint of the appliance certificate (64 hex digits, colons optional)",
-  );
+export { INVENTORY_SCHEMA_VERSION } from "./inventory-version";
+export { hasCredentials } from "./appliance-address";
 
 /**
  * How an appliance's HTTPS certificate is trusted, exactly one of: `caPem` (PEM of the issuing CA),
  * `caFile` (a PEM file, relative to the inventory file), `sha256Fingerprint` (pin the appliance's own
  * certificate — SPS ships self-signed ones), `system: true` (the machine's CA store).
  */
-export const inventoryTlsSchema = z
-  .object({
-    caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM text" }).optional(),
-    caFile: z.string().min(1, "must be the path of a PEM file").optional(),
-    sha256Fingerprint: certificateSha256.optional(),
-    system: z
-      .literal(true, { message: "must be true (trust the machine's CA store) or left out" })
-      .optional(),
-  })
-  .strict()
-  .refine((t) => Object.values(t).filter((v) => v !== undefined).length === 1, {
-    message: "set exactly one of `caPem`, `caFile`, `sha256Fingerprint` or `system: true`",
-  });
-export type InventoryTls = z.infer<typeof inventoryTlsSchema>;
+export interface InventoryTls {
+  caPem?: string | undefined;
+  caFile?: string | undefined;
+  sha256Fingerprint?: string | undefined;
+  system?: true | undefined;
+}
 
-export const inventoryNodeSchema = z
-  .object({
-    ...nodeFields,
-    version: nodeFields.version.optional(),
-    /** REST API base URL; for an HA pair the cluster address (served by the current primary). */
-    address: applianceAddressText,
-    tls: inventoryTlsSchema.optional(),
-    /** HA: the physical units as the HA page names them (default a, b). */
-    units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/, "must be letters and digits")).optional(),
-    coreShell: coreShellSchema.optional(),
-    bmc: bmcSchema.optional(),
-  })
-  .strict()
-  .superRefine((n, ctx) => {
-    checkNodeRoles(n, ctx);
-    if (n.bmc !== undefined && !n.ha)
-      ctx.addIssue({
-        code: "custom",
-        path: ["bmc"],
-        message: "only an HA pair (ha: true) has a secondary to power on; remove bmc or set ha",
-      });
-  });
-export type InventoryNode = z.infer<typeof inventoryNodeSchema>;
+/** Core shell over SSH (system-control `ssh` channel) as declared; port 22 when left out. */
+export interface CoreShellInput {
+  host: string;
+  port?: number | undefined;
+  /** OpenSSH host key fingerprint as `ssh-keygen -lf` prints it (`SHA256:…`). */
+  hostKeySha256: string;
+}
 
-export const inventoryIndexerSchema = z
-  .object({
-    ...indexerFields,
-    version: indexerFields.version.optional(),
-    /** SSH endpoint of the indexer host and its pinned host key. */
-    host: hostNameText.optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    hostKeySha256: sshFingerprintText.optional(),
-  })
-  .strict();
+/** The BMC of one HA unit (system-control `ipmi` channel) as declared; port 623 when left out. */
+export interface BmcInput {
+  host: string;
+  port?: number | undefined;
+}
 
-const stageName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, "must be a stage name: letters, digits, '_' or '-'");
+/** A node of the inventory as validated (defaults filled in). */
+export interface InventoryNode extends NodeFacts {
+  name: string;
+  /** Optional: the offline-planning fallback (`plannerFleet()` needs it). */
+  version?: string | undefined;
+  /** REST API base URL; for an HA pair the cluster address (served by the current primary). */
+  address: string;
+  tls?: InventoryTls | undefined;
+  /** HA: the physical units as the HA page names them (default a, b). */
+  units?: string[] | undefined;
+  coreShell?: { host: string; port: number; hostKeySha256: string } | undefined;
+  bmc?: Record<string, { host: string; port: number }> | undefined;
+}
 
-export const inventoryClusterSchema = z
-  .object({
-    ...clusterFields,
-    target: clusterFields.target.optional(),
-    nodes: z.array(inventoryNodeSchema).min(1, "must list at least one node"),
-    indexers: z.array(inventoryIndexerSchema).default([]),
-    /** Trust for the nodes of this cluster that name none. */
-    tls: inventoryTlsSchema.optional(),
-    /** The rollout stage this cluster belongs to (SpsFleet `rollout.stages[].name`). */
-    stage: stageName.optional(),
-  })
-  .strict()
-  .superRefine(checkClusterMembers);
-export type InventoryCluster = z.infer<typeof inventoryClusterSchema>;
+/** An external indexer host of an inventory cluster. */
+export interface InventoryIndexer {
+  name: string;
+  os: FleetIndexer["os"];
+  version?: string | undefined;
+  /** SSH endpoint of the indexer host and its pinned host key. */
+  host?: string | undefined;
+  port?: number | undefined;
+  hostKeySha256?: string | undefined;
+}
 
-export const inventorySchema = z
-  .object({
-    schemaVersion: z
-      .literal(INVENTORY_SCHEMA_VERSION, {
-        message: `must be ${INVENTORY_SCHEMA_VERSION} (the only inventory format there is) or left out`,
-      })
-      .optional(),
-    defaults: z
-      .object({ target: clusterFields.target.optional(), tls: inventoryTlsSchema.optional() })
-      .strict()
-      .default({}),
-    clusters: z.array(inventoryClusterSchema),
-  })
-  .strict()
-  .superRefine((inv, ctx) => {
-    checkClusterNames(inv, ctx);
-    const addresses = new Map<string, string>();
-    inv.clusters.forEach((c, i) => {
-      c.nodes.forEach((n, j) => {
-        const at = `clusters[${i}].nodes[${j}]`;
-        const key = applianceKey(n.address);
-        const first = addresses.get(key);
-        if (first !== undefined)
-          ctx.addIssue({
-            code: "custom",
-            path: ["clusters", i, "nodes", j, "address"],
-            message: `${n.address} is also the address of ${first}; every node (an HA pair is one node) has its own address`,
-          });
-        else addresses.set(key, at);
-        if (n.tls === undefined && c.tls === undefined && inv.defaults.tls === undefined)
-          ctx.addIssue({
-            code: "custom",
-            path: ["clusters", i, "nodes", j, "tls"],
-            message:
-              "is required: say how the certificate is trusted (caPem, caFile, sha256Fingerprint or system: true) here, in the cluster's tls or in defaults.tls",
-          });
-      });
-    });
-  });
-export type Inventory = z.infer<typeof inventorySchema>;
-export type InventoryInput = z.input<typeof inventorySchema>;
+/** A cluster of the inventory as validated. */
+export interface InventoryCluster extends ClusterDeclarations {
+  name: string;
+  target?: string | undefined;
+  nodes: InventoryNode[];
+  indexers: InventoryIndexer[];
+  /** Trust for the nodes of this cluster that name none. */
+  tls?: InventoryTls | undefined;
+  /** The rollout stage this cluster belongs to (SpsFleet `rollout.stages[].name`). */
+  stage?: string | undefined;
+}
+
+/** The inventory as validated. */
+export interface Inventory {
+  schemaVersion?: 1 | undefined;
+  defaults: { target?: string | undefined; tls?: InventoryTls | undefined };
+  clusters: InventoryCluster[];
+}
+
+/** What a node declares both in an inventory and in a program (SpsCluster `nodes`), but its trust. */
+export interface DeclaredNodeInput {
+  name: string;
+  /** REST API base URL (https); for an HA pair the cluster address (served by the current primary). */
+  address: string;
+  roles?: NodeRole[] | undefined;
+  ha?: boolean | undefined;
+  /** HA: the physical units as the HA page names them (default a, b). */
+  units?: string[] | undefined;
+  /** V8: pyramid, t1, t4, t10, 3000, 3500 or other, any letter case. */
+  hardware?: string | undefined;
+  virtual?: boolean | undefined;
+  /** Facts for preflight rules that are not read live (P4, P5, P9, P10, P11 ...). */
+  settings?: NodeSettings | undefined;
+  plugins?: PluginFacts[] | undefined;
+  /** The version the node runs: the fallback for offline planning. */
+  version?: string | undefined;
+  coreShell?: CoreShellInput | undefined;
+  /** BMC per HA unit, e.g. { a: {host, port}, b: {host, port} }. */
+  bmc?: Record<string, BmcInput> | undefined;
+}
+
+/** A node of the inventory as written (an object type, so it is also a `Record<string, unknown>`). */
+export type InventoryNodeInput = Flat<DeclaredNodeInput & { tls?: InventoryTls | undefined }>;
+
+/** The same object type, its intersection spelled out. */
+type Flat<T> = { [K in keyof T]: T[K] };
+
+/** A cluster of the inventory as written. */
+export interface InventoryClusterInput {
+  name: string;
+  target?: string | undefined;
+  nodes: InventoryNodeInput[];
+  indexers?: InventoryIndexer[] | undefined;
+  firmware?: Record<string, FirmwareImageInput> | undefined;
+  licenses?: Record<string, LocalFile> | undefined;
+  indexerPackages?: Record<string, LocalFile> | undefined;
+  canary?: boolean | undefined;
+  /** P13: "4h", "90m", "PT4H" or { seconds }. */
+  maintenanceWindow?: string | { seconds: number; text?: string | undefined } | undefined;
+  tls?: InventoryTls | undefined;
+  stage?: string | undefined;
+}
+
+/** The inventory file as written (the document `parseInventory` validates). */
+export interface InventoryInput {
+  schemaVersion?: 1 | undefined;
+  defaults?: { target?: string | undefined; tls?: InventoryTls | undefined } | undefined;
+  clusters: InventoryClusterInput[];
+}
 
 export type InventoryResult = { ok: true; inventory: Inventory } | { ok: false; problems: FieldProblem[] };
 

@@ -139,15 +139,23 @@ runtime:
 main: index.ts
 `;
 
+/**
+ * The tsconfig `pulumi new typescript` writes, unchanged: no skipLibCheck and no esModuleInterop, so `tsc`
+ * checks every declaration the package's entry reaches (a zod type among them would fail it).
+ */
 const TSCONFIG = {
   compilerOptions: {
     strict: true,
-    target: "es2022",
+    outDir: "bin",
+    target: "es2020",
     module: "commonjs",
     moduleResolution: "node",
-    types: ["node"],
-    skipLibCheck: true,
-    noEmit: true,
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
+    forceConsistentCasingInFileNames: true,
   },
   files: ["index.ts"],
 };
@@ -271,7 +279,12 @@ describe("the package in a fresh Pulumi project outside the repository (user gui
     );
     const nodes = JSON.parse(lab.config["fleet:nodes"] ?? "{}") as Record<string, LabNode>;
     fs.writeFileSync(path.join(runnerA, "sps-ca.pem"), nodes["sps-ha"]?.caPem ?? "");
-    await exec(path.join(runnerA, "node_modules", ".bin", "tsc"), ["-p", "."], { cwd: runnerA });
+    // The project's CI step: `tsc --noEmit` with the tsconfig above; its diagnostics are the failure message.
+    await exec(path.join(runnerA, "node_modules", ".bin", "tsc"), ["-p", ".", "--noEmit"], {
+      cwd: runnerA,
+    }).catch((e: { stdout?: string; message: string }) => {
+      throw new Error(`tsc --noEmit in the consumer project failed:\n${e.stdout ?? ""}${e.message}`);
+    });
   });
 
   it("runner A: preview shows both clusters' plans", async function () {

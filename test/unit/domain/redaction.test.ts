@@ -8,7 +8,7 @@ import {
 } from "../../../provider/domain/redaction";
 import { applianceNodeInputSchema } from "../../../sdk/inputs";
 import { fieldProblems } from "../../../provider/domain/validation";
-import { inventorySchema } from "../../../provider/domain/inventory";
+import { inventorySchema } from "../../../provider/domain/inventory-schema";
 
 const PASSWORD = 'pä ss/w+rd="1"';
 

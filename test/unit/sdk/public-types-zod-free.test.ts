@@ -45,18 +45,10 @@ function specifiers(text: string): string[] {
   return [...found];
 }
 
-/**
- * The declarations that still name zod types, until their public types are written out as plain
- * interfaces, either with the schemas moved to a `*-schema.ts` file (catalog.ts, credentials.ts,
- * rollout-stages.ts) or with the types in a zod-free `*-types.ts` file (inputs.ts, redirection-spec.ts,
- * fleet.ts' node facts, registry.ts' kinds): the list only shrinks; a file newly importing zod fails.
- */
-const STILL_ZOD: string[] = ["provider/domain/fleet.d.ts", "provider/domain/inventory.d.ts"];
-
 describe("the package's public declarations", function () {
   this.timeout(120_000);
 
-  it("reach no declaration that imports zod from sdk/index.d.ts, but those still listed", function () {
+  it("reach no declaration that imports zod from sdk/index.d.ts", function () {
     const emitted = emittedDeclarations();
     const start = path.join("sdk", "index.d.ts");
     assert.ok(emitted.has(start), "sdk/index.d.ts was not emitted");
@@ -78,10 +70,6 @@ describe("the package's public declarations", function () {
         if (next !== undefined) queue.push(next);
       }
     }
-    assert.deepEqual(
-      importingZod.sort(),
-      STILL_ZOD.map((f) => path.normalize(f)).sort(),
-      `declarations reachable from ${start} that import zod`,
-    );
+    assert.deepEqual(importingZod.sort(), [], `declarations reachable from ${start} that import zod`);
   });
 });
