@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/pulumi-engine";
 import { startLab, type Lab } from "../support/sps-lab";
-import { events, systemControlEvents, upThroughGates } from "./sps-helpers";
+import { demoFleet, events, systemControlEvents, upThroughGates } from "./sps-helpers";
 
 describe("a fleet rollout with a canary cluster (the demo program)", function () {
   this.timeout(300_000);
@@ -16,9 +16,7 @@ describe("a fleet rollout with a canary cluster (the demo program)", function ()
   let stack: TestStack;
 
   before(async function () {
-    const fleet = JSON.parse(
-      fs.readFileSync(path.join(REPO_ROOT, "examples", "demo", "fleet.json"), "utf8"),
-    ) as unknown;
+    const fleet = demoFleet();
     lab = await startLab(fleet, {
       indexers: [
         { name: "idx-rhel6", os: "rhel6" },

@@ -6,12 +6,12 @@
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { FIRMWARE_TYPE } from "../../cli/preview-json";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/pulumi-engine";
 import { drawMermaid, mermaidBlock } from "../support/mermaid-browser";
 import { startLab, type Lab } from "../support/sps-lab";
+import { demoFleet } from "./sps-helpers";
 
 interface PreviewJson {
   steps?: Array<{ newState?: { type: string; inputs?: Record<string, unknown> } }>;
@@ -34,9 +34,7 @@ describe("sps-upgrade render on a real pulumi preview --json of the demo", funct
   let stack: TestStack;
 
   before(async function () {
-    const fleet = JSON.parse(
-      fs.readFileSync(path.join(REPO_ROOT, "examples", "demo", "fleet.json"), "utf8"),
-    ) as unknown;
+    const fleet = demoFleet();
     lab = await startLab(fleet);
     stack = await createTestStack({ programDir: REPO_ROOT, config: lab.config, secrets: lab.secrets });
   });
