@@ -1,21 +1,13 @@
 // `sps:credentials` set without `--secret` through the real engine (examples/standalone): the preview warns,
 // naming the key and the fix; set with `--secret` (as the lab does) there is no warning.
 import { strict as assert } from "node:assert";
-import { labStack, type LabStack } from "./sps-helpers";
+import { labStackPerSuite } from "./sps-helpers";
 
 const WARNING = /sps:credentials is not a secret config value/;
 
 describe("a warning for sps:credentials set without --secret (examples/standalone)", function () {
   this.timeout(300_000);
-  let ls: LabStack;
-
-  before(async function () {
-    ls = await labStack("standalone");
-  });
-
-  after(async function () {
-    await ls?.dispose();
-  });
+  const ls = labStackPerSuite("standalone");
 
   it("is quiet for the secret value and warns once it is set in plaintext", async function () {
     const secret = await ls.stack.preview();

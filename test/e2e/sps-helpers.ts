@@ -7,6 +7,26 @@ import { control, startLab, type Lab } from "../support/sps-lab";
 
 export const EXAMPLES = path.join(REPO_ROOT, "examples");
 
+/**
+ * The lab stack of the calling describe: started in its `before`, disposed in its `after`. The object
+ * returned is filled in by the `before`, so the tests read `ls.lab` and `ls.stack` as usual.
+ */
+export function labStackPerSuite(example: string, options?: Parameters<typeof labStack>[1]): LabStack {
+  const ls = {} as LabStack;
+  before(async function () {
+    Object.assign(ls, await labStack(example, options));
+  });
+  after(async function () {
+    await ls.dispose?.();
+  });
+  return ls;
+}
+
+/** The demo program's fleet file (examples/demo/fleet.json), parsed. */
+export function demoFleet(): unknown {
+  return JSON.parse(fs.readFileSync(path.join(EXAMPLES, "demo", "fleet.json"), "utf8")) as unknown;
+}
+
 export interface LabStack {
   lab: Lab;
   stack: TestStack;

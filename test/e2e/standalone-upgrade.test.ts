@@ -5,11 +5,10 @@ import { strict as assert } from "node:assert";
 import {
   drift,
   events,
-  labStack,
+  labStackPerSuite,
   refreshDiff,
   systemControlEvents,
   upThroughGates,
-  type LabStack,
 } from "./sps-helpers";
 import { dayOffset } from "../../simulator/license";
 import { LAB_LICENSE_END } from "../support/sps-lab";
@@ -35,15 +34,7 @@ interface PreviewJson {
 
 describe("a standalone SPS node as a Pulumi stack", function () {
   this.timeout(300_000);
-  let ls: LabStack;
-
-  before(async function () {
-    ls = await labStack("standalone");
-  });
-
-  after(async function () {
-    await ls?.dispose();
-  });
+  const ls = labStackPerSuite("standalone");
 
   it("fails preview on a blocking preflight finding, naming the field and the fix", async function () {
     await drift(ls.lab, "sps-branch", { diskFillupLimitPercent: 99 });
