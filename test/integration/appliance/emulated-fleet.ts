@@ -2,12 +2,15 @@
  * Test helpers: an emulated fleet (simulator/fleet.ts) and SpsRestClients for its nodes, verifying TLS
  * against the fleet's own CA. Every fleet started here is stopped by `stopAll()` (call it in `after`).
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   SpsRestClient,
   type SpsRestClientConfig,
   type SpsRestClientHooks,
 } from "../../../provider/appliance/sps-rest-client";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
 import { startFleet, type RunningFleet, type StartFleetOptions } from "../../../simulator/fleet";
 
 export const PASSWORD = "Emulated-Passw0rd!";
@@ -61,6 +64,37 @@ export class FleetHarness {
     for (const c of this.clients.splice(0)) c.close();
     await Promise.all(this.fleets.splice(0).map((f) => f.stop()));
   }
+}
+
+export interface FleetWithIso {
+  fleet: RunningFleet;
+  dir: string;
+  iso: string;
+  isoSha: string;
+}
+
+/**
+ * For the calling describe: a single-node fleet (sps1 on 6.0.5) and a fake 6.0.7 ISO of `isoBytes` in a
+ * temporary folder, made before its tests and removed after them; the node's faults are cleared after
+ * each test. The object returned is filled in by the `before`.
+ */
+export function fleetWithIsoPerSuite(harness: FleetHarness, prefix: string, isoBytes?: number): FleetWithIso {
+  const t = {} as FleetWithIso;
+  before(async function () {
+    t.dir = mkdtempSync(join(tmpdir(), prefix));
+    t.iso = join(t.dir, "sps-6.0.7.iso");
+    await writeFakeFirmwareIso(t.iso, "6.0.7", isoBytes);
+    t.isoSha = await sha256OfFile(t.iso);
+    t.fleet = await harness.start(singleNodeFleet("6.0.5"));
+  });
+  after(async function () {
+    await harness.stopAll();
+    rmSync(t.dir, { recursive: true, force: true });
+  });
+  afterEach(function () {
+    t.fleet.node("sps1").node.faults = {};
+  });
+  return t;
 }
 
 /** Waits (real time) until `predicate` holds, polling; fails after `timeoutMs`. */

@@ -1,61 +1,36 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ApplianceApiError } from "../../../provider/appliance/api-error";
 import { FirmwareChecksumMismatch } from "../../../provider/appliance/firmware-image";
-import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
-import type { RunningFleet } from "../../../simulator/fleet";
-import { FleetHarness, singleNodeFleet, waitFor } from "./emulated-fleet";
+import { FleetHarness, fleetWithIsoPerSuite, waitFor } from "./emulated-fleet";
 
 describe("SPS REST client resilience: sessions, retries, faults", function () {
   const harness = new FleetHarness();
-  let fleet: RunningFleet;
-  let dir: string;
-  let iso: string;
-  let isoSha: string;
-
-  before(async function () {
-    dir = mkdtempSync(join(tmpdir(), "sps-resilience-"));
-    iso = join(dir, "sps-6.0.7.iso");
-    await writeFakeFirmwareIso(iso, "6.0.7", 4 * 1024 * 1024);
-    isoSha = await sha256OfFile(iso);
-    fleet = await harness.start(singleNodeFleet("6.0.5"));
-  });
-
-  after(async function () {
-    await harness.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  afterEach(function () {
-    fleet.node("sps1").node.faults = {};
-  });
+  const t = fleetWithIsoPerSuite(harness, "sps-resilience-", 4 * 1024 * 1024);
 
   function calls(path: string): number {
-    return fleet.events.list({ node: "sps1", kind: "http" }).filter((e) => e.name.endsWith(` ${path}`))
+    return t.fleet.events.list({ node: "sps1", kind: "http" }).filter((e) => e.name.endsWith(` ${path}`))
       .length;
   }
 
   it("logs in again when the appliance ends the session (401) and repeats the call", async function () {
-    const client = harness.client(fleet, "sps1");
+    const client = harness.client(t.fleet, "sps1");
     await client.getInfo();
-    fleet.node("sps1").server.sessions.expireAll();
+    t.fleet.node("sps1").server.sessions.expireAll();
     assert.equal((await client.getDiskFillupPrevention()).enabled, true);
     assert.equal(client.loginCount, 2);
   });
 
   it("reads /api/info again after logging in when a stale session makes it answer anonymously", async function () {
-    const client = harness.client(fleet, "sps1");
+    const client = harness.client(t.fleet, "sps1");
     await client.getInfo();
-    fleet.node("sps1").server.sessions.expireAll();
+    t.fleet.node("sps1").server.sessions.expireAll();
     assert.equal(await client.getFirmwareVersion(), "6.0.5");
     assert.equal(client.loginCount, 2);
   });
 
   it("logs in again by itself after 20 minutes of inactivity, before the appliance would refuse", async function () {
     let now = 1_000_000;
-    const client = harness.client(fleet, "sps1", {}, { now: () => now });
+    const client = harness.client(t.fleet, "sps1", {}, { now: () => now });
     await client.getInfo();
     now += 19 * 60 * 1000 + 1;
     await client.getInfo();
@@ -63,20 +38,22 @@ describe("SPS REST client resilience: sessions, retries, faults", function () {
   });
 
   it("sessions expire after 20 emulated minutes of inactivity on the appliance, and the client recovers", async function () {
-    const client = harness.client(fleet, "sps1");
+    const client = harness.client(t.fleet, "sps1");
     await client.getInfo();
-    fleet.clock.advance(21 * 60 * 1000);
+    t.fleet.clock.advance(21 * 60 * 1000);
     assert.equal((await client.listFirmwareSlots()).slots.length, 5);
     assert.equal(client.loginCount, 2);
-    const unauthenticated = fleet.events.list({ node: "sps1", kind: "http" }).filter((e) => e.status === 401);
+    const unauthenticated = t.fleet.events
+      .list({ node: "sps1", kind: "http" })
+      .filter((e) => e.status === 401);
     assert.ok(unauthenticated.length >= 1, "the appliance refused the stale cookie");
   });
 
   it("retries an idempotent call through a 5xx burst", async function () {
-    const client = harness.client(fleet, "sps1");
+    const client = harness.client(t.fleet, "sps1");
     await client.login();
     const before = calls("/api/firmware/slots");
-    fleet.node("sps1").node.faults = {
+    t.fleet.node("sps1").node.faults = {
       serverErrorBurst: { count: 2, status: 503, pathPrefix: "/api/firmware/slots" },
     };
     const slots = await client.listFirmwareSlots();
@@ -85,10 +62,12 @@ describe("SPS REST client resilience: sessions, retries, faults", function () {
   });
 
   it("does not retry a non-idempotent call on a 5xx", async function () {
-    const client = harness.client(fleet, "sps1");
-    const up = await client.uploadFirmware({ path: iso, sha256: isoSha });
+    const client = harness.client(t.fleet, "sps1");
+    const up = await client.uploadFirmware({ path: t.iso, sha256: t.isoSha });
     const before = calls("/api/firmware/upgrade");
-    fleet.node("sps1").node.faults = { serverErrorBurst: { count: 1, pathPrefix: "/api/firmware/upgrade" } };
+    t.fleet.node("sps1").node.faults = {
+      serverErrorBurst: { count: 1, pathPrefix: "/api/firmware/upgrade" },
+    };
     await assert.rejects(
       client.activateFirmware(up.slotId, "x"),
       (e: unknown) => e instanceof ApplianceApiError && e.status === 500,
@@ -98,27 +77,27 @@ describe("SPS REST client resilience: sessions, retries, faults", function () {
   });
 
   it("refuses an ISO whose SHA-256 is not the declared one before uploading a byte (S3)", async function () {
-    const client = harness.client(fleet, "sps1");
+    const client = harness.client(t.fleet, "sps1");
     const before = calls("/api/upload/firmware");
     await assert.rejects(
-      client.uploadFirmware({ path: iso, sha256: "0".repeat(64) }),
-      (e: unknown) => e instanceof FirmwareChecksumMismatch && e.actual === isoSha,
+      client.uploadFirmware({ path: t.iso, sha256: "0".repeat(64) }),
+      (e: unknown) => e instanceof FirmwareChecksumMismatch && e.actual === t.isoSha,
     );
     assert.equal(calls("/api/upload/firmware"), before);
   });
 
   it("reports a connection reset during upload as a network error and does not retry the upload", async function () {
-    const client = harness.client(fleet, "sps1");
+    const client = harness.client(t.fleet, "sps1");
     await client.login();
     const before = calls("/api/upload/firmware");
-    fleet.node("sps1").node.faults = { resetUploadAfterBytes: 1024 * 1024 };
-    const e = await client.uploadFirmware({ path: iso, sha256: isoSha }).then(
+    t.fleet.node("sps1").node.faults = { resetUploadAfterBytes: 1024 * 1024 };
+    const e = await client.uploadFirmware({ path: t.iso, sha256: t.isoSha }).then(
       () => assert.fail("expected a reset"),
       (err: unknown) => err as ApplianceApiError,
     );
     assert.ok(e instanceof ApplianceApiError);
     assert.equal(e.failure, "network");
-    assert.equal(fleet.events.list({ node: "sps1", name: "upload-connection-reset" }).length, 1);
+    assert.equal(t.fleet.events.list({ node: "sps1", name: "upload-connection-reset" }).length, 1);
     // The server records the aborted call when its socket closes: wait for it, then check nothing followed.
     await waitFor(
       () => calls("/api/upload/firmware") - before >= 1,
@@ -131,11 +110,11 @@ describe("SPS REST client resilience: sessions, retries, faults", function () {
   });
 
   it("retries an idempotent call after a connection reset", async function () {
-    const client = harness.client(fleet, "sps1");
+    const client = harness.client(t.fleet, "sps1");
     await client.login();
     // A reset on the first attempt only: the upload fault drops the next connection that sends a body.
     let resets = 0;
-    const server = fleet.node("sps1").server as unknown as { server: import("node:https").Server };
+    const server = t.fleet.node("sps1").server as unknown as { server: import("node:https").Server };
     const drop = (socket: import("node:net").Socket): void => {
       if (resets++ === 0) socket.destroy();
     };
@@ -146,8 +125,8 @@ describe("SPS REST client resilience: sessions, retries, faults", function () {
   });
 
   it("gives up on a slow appliance after the request timeout", async function () {
-    fleet.node("sps1").node.faults = { slowResponseMs: 400 };
-    const client = harness.client(fleet, "sps1", { timeoutMs: 100, retry: { attempts: 1 } });
+    t.fleet.node("sps1").node.faults = { slowResponseMs: 400 };
+    const client = harness.client(t.fleet, "sps1", { timeoutMs: 100, retry: { attempts: 1 } });
     await assert.rejects(
       client.getSetupStatus(),
       (e: unknown) => e instanceof ApplianceApiError && e.causeCode === "ETIMEDOUT",
@@ -155,23 +134,23 @@ describe("SPS REST client resilience: sessions, retries, faults", function () {
   });
 
   it("keeps an upgrade test's failure text verbatim whether it comes as a summary or as FirmwareTestFailed (P12)", async function () {
-    const client = harness.client(fleet, "sps1");
-    const up = await client.uploadFirmware({ path: iso, sha256: isoSha });
+    const client = harness.client(t.fleet, "sps1");
+    const up = await client.uploadFirmware({ path: t.iso, sha256: t.isoSha });
     const text =
       "Upgrade is not allowed;\n  Free space: 4% free, 10% needed.\n\tTainted files: /etc/passwd (core)";
     for (const as of ["summary", "error"] as const) {
-      fleet.node("sps1").node.faults = { testFailureText: text, testFailureAs: as };
+      t.fleet.node("sps1").node.faults = { testFailureText: text, testFailureAs: as };
       const result = await client.testFirmware(up.slotId);
       assert.equal(result.passed, false);
       assert.equal(result.summary, text);
     }
     // [doc] any other 2xx passes, with or without the "Upgrade is allowed;" prefix some [ps] versions wanted.
     const plain = "HA check started\nHA check finished";
-    fleet.node("sps1").node.faults = { testFailureText: plain, testFailureAs: "summary" };
+    t.fleet.node("sps1").node.faults = { testFailureText: plain, testFailureAs: "summary" };
     const noPrefix = await client.testFirmware(up.slotId);
     assert.equal(noPrefix.passed, true, "a 2xx without the prefix passes");
     assert.equal(noPrefix.summary, plain);
-    fleet.node("sps1").node.faults = {
+    t.fleet.node("sps1").node.faults = {
       testFailureText: "Checks done.\nThe upgrade is NOT allowed: disk",
       testFailureAs: "summary",
     };
