@@ -6,7 +6,7 @@
 import { strict as assert } from "node:assert";
 import { createSystemControl } from "../../../provider/appliance/system-control/composite";
 import type { RestCapabilities } from "../../../provider/appliance/rest-capabilities";
-import type { PlanStep } from "../../../provider/domain/plan";
+import { APPLIANCE_ACTIONS, type PlanStep } from "../../../provider/domain/plan";
 import { routeLines, stepRoute, type RouteFacts } from "../../../provider/executor/step-routes";
 
 const CAPS: RestCapabilities = {
@@ -39,23 +39,10 @@ function facts(operations: Record<string, unknown>, over: Partial<RouteFacts> = 
   };
 }
 
-const HA_HOP = [
-  "preflight",
-  "backup-config",
-  "upload-firmware",
-  "test-firmware",
-  "activate-firmware",
-  "wait-secondary-sync",
-  "shutdown-secondary",
-  "support-bundle",
-  "reboot",
-  "upload-license",
-  "verify-version",
-  "power-on-secondary",
-  "wait-secondary-rejoin",
-  "activate-secondary",
-  "verify-ha",
-];
+/** An HA pair's hop with an uploaded image and a license: every appliance action but the plugin and fetch ones. */
+const HA_HOP = APPLIANCE_ACTIONS.filter(
+  (a) => !["upload-plugin", "fetch-firmware", "upgrade-plugin"].includes(a),
+);
 
 function steps(node: string, actions: string[], hops = 1): PlanStep[] {
   const out: PlanStep[] = [];
