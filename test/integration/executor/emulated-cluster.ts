@@ -235,6 +235,14 @@ export class EmulatedCluster {
     const name = o.name ?? "prod";
     const scale = o.timeScale ?? (o.virtualTime ? VIRTUAL_TIME_SCALE : TIME_SCALE);
     const catalog = o.catalog ?? exampleCatalog();
+    /** What the plan and the emulated fleet both say of a node: name, version, roles, HA, plugins. */
+    const declaredNode = (n: (typeof o.nodes)[number]) => ({
+      name: n.name,
+      version: n.version,
+      roles: n.roles ?? [],
+      ha: n.ha ?? false,
+      ...(n.plugins ? { plugins: n.plugins } : {}),
+    });
     const domainFleetWith = (firmware?: Record<string, FirmwareImageInput>) =>
       fleetSchema.parse({
         clusters: [
@@ -242,11 +250,7 @@ export class EmulatedCluster {
             name,
             target: o.target,
             nodes: o.nodes.map((n) => ({
-              name: n.name,
-              version: n.version,
-              roles: n.roles ?? [],
-              ha: n.ha ?? false,
-              ...(n.plugins ? { plugins: n.plugins } : {}),
+              ...declaredNode(n),
               ...(n.declared?.virtual !== undefined ? { virtual: n.declared.virtual } : {}),
               settings: {
                 ...CLEAN_SETTINGS,
@@ -271,11 +275,7 @@ export class EmulatedCluster {
           {
             name,
             nodes: o.nodes.map((n) => ({
-              name: n.name,
-              version: n.version,
-              roles: n.roles ?? [],
-              ha: n.ha ?? false,
-              ...(n.plugins ? { plugins: n.plugins } : {}),
+              ...declaredNode(n),
               ...(n.liveSettings ? { settings: n.liveSettings } : {}),
               ...(n.emulator ? { emulator: n.emulator } : {}),
             })),
