@@ -9,6 +9,7 @@ import { dayOffset } from "../../simulator/license";
 import {
   drift,
   driftJob,
+  driftJobStep,
   labStack,
   nodeModel,
   upThroughGates,
@@ -148,19 +149,12 @@ describe("the drift job (refresh --preview-only / preview --refresh with --expec
   it("flags a firmware upgrade made out of band (the preview refuses the declaration: V3)", async function () {
     await drift(ls.lab, "sps-edge", { version: "6.5.0" });
     try {
-      const stack = ["--stack", ls.stack.name, "--non-interactive", "--color", "never"];
-      const refresh = await ls.stack.cli([
-        "refresh",
-        "--preview-only",
-        "--expect-no-changes",
-        "--diff",
-        ...stack,
-      ]);
+      const refresh = await driftJobStep(ls, "refresh");
       assert.equal(refresh.code, 7, refresh.stdout);
       assert.match(refresh.stdout, /upgraded-out-of-band sps-edge: runs 6\.5\.0, last recorded 6\.3\.0/);
       // A node past the declared target is not a change an `up` would make: it would refuse (V3, never
       // downgrade), and so does the preview, naming the fix. The job fails either way.
-      const preview = await ls.stack.cli(["preview", "--refresh", "--expect-no-changes", ...stack]);
+      const preview = await driftJobStep(ls, "preview");
       assert.notEqual(preview.code, 0);
       assert.match(
         preview.stdout + preview.stderr,

@@ -121,20 +121,22 @@ export interface DriftJobResult {
   text: string;
 }
 
+/** One command of the drift job, as it runs it; its exit code is left to the caller. */
+export function driftJobStep(ls: LabStack, step: "refresh" | "preview"): ReturnType<TestStack["cli"]> {
+  const args =
+    step === "refresh"
+      ? ["refresh", "--preview-only", "--expect-no-changes", "--diff"]
+      : ["preview", "--refresh", "--expect-no-changes"];
+  return ls.stack.cli([...args, "--stack", ls.stack.name, "--non-interactive", "--color", "never"]);
+}
+
 /**
  * The scheduled drift job (docs/user-guide.md, "The drift job"): `refresh --preview-only --expect-no-changes` and
  * `preview --refresh --expect-no-changes`; each exits 0 (converged) or 7 (changes), anything else fails.
  */
 export async function driftJob(ls: LabStack): Promise<DriftJobResult> {
-  const stack = ["--stack", ls.stack.name, "--non-interactive", "--color", "never"];
-  const refresh = await ls.stack.cli([
-    "refresh",
-    "--preview-only",
-    "--expect-no-changes",
-    "--diff",
-    ...stack,
-  ]);
-  const preview = await ls.stack.cli(["preview", "--refresh", "--expect-no-changes", ...stack]);
+  const refresh = await driftJobStep(ls, "refresh");
+  const preview = await driftJobStep(ls, "preview");
   for (const r of [refresh, preview])
     if (r.code !== 0 && r.code !== 7) throw new Error(`drift job: exit ${r.code}:\n${r.stderr}\n${r.stdout}`);
   return { refresh: refresh.code, preview: preview.code, text: `${refresh.stdout}\n${preview.stdout}` };
