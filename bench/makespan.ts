@@ -11,9 +11,9 @@
  */
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import type { ClusterPlan, PlanStep } from "../provider/domain/plan";
+import type { ClusterPlan, PlanStep } from "../core/plan";
 import { executeClusterPlan } from "../provider/executor";
-import { DEFAULT_TIMINGS, type NodeTimings } from "../simulator/emulated-node";
+import { DEFAULT_TIMINGS, type NodeTimings } from "../emulator/sps/emulated-node";
 import { EmulatedCluster, type NodeDecl } from "../test/integration/executor/emulated-cluster";
 import { machineLine, updateBenchmarkSection } from "./report";
 

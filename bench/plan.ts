@@ -5,9 +5,9 @@
  * process so its peak RSS (maxRSS) is its own.
  */
 import { execFileSync } from "node:child_process";
-import { Catalog } from "../provider/domain/catalog";
-import { fleetSchema } from "../provider/domain/fleet";
-import { planFleet } from "../provider/domain/fleet-plan";
+import { Catalog } from "../core/catalog";
+import { fleetSchema } from "../core/fleet";
+import { planFleet } from "../core/fleet-plan";
 
 const CATALOG = {
   schemaVersion: 1,

@@ -14,9 +14,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { SpsRestClient } from "../provider/appliance/sps-rest-client";
-import { sha256OfFile, writeFakeFirmwareIso } from "../simulator/firmware-iso";
-import { startFleet } from "../simulator/fleet";
+import { SpsRestClient } from "../provider/clients/sps/sps-rest-client";
+import { sha256OfFile, writeFakeFirmwareIso } from "../emulator/sps/firmware-iso";
+import { startFleet } from "../emulator/lab/fleet";
 import { machineLine, updateBenchmarkSection } from "./report";
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 "use strict";
-// Emulated SPS fleet for tests and demos: see simulator/cli.ts (run `npm run build` first).
-const { main } = require("../dist/simulator/cli.js");
+// Emulated SPS fleet for tests and demos: see emulator/lab/cli.ts (run `npm run build` first).
+const { main } = require("../dist/emulator/lab/cli.js");
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {

@@ -1,7 +1,7 @@
 /**
  * `sps-upgrade doctor` — a read-only readiness check of a live fleet, before its first `up`.
  *
- * Input: the fleet inventory (provider/domain/inventory.ts: the planner's fleet file plus per-node
+ * Input: the fleet inventory (core/inventory.ts: the planner's fleet file plus per-node
  * address and TLS trust) and the REST logins in the `sps:credentials` JSON format (sdk/credentials.ts),
  * from the environment (`SPS_UPGRADE_CREDENTIALS`) or a file (`--credentials FILE`) — never from argv.
  * Optionally the system-control routing (`--system-control FILE`: `{"rebootNode": {"channel": "ssh"}, …}`,
@@ -19,30 +19,30 @@
  * healthOk, diskFillupLimitPercent), so `sps-upgrade plan` checks rules it would otherwise report
  * "not checked".
  */
-import { SpsError } from "../provider/domain/errors";
+import { SpsError } from "../core/errors";
 import * as fs from "node:fs";
 import { readInventoryFile, InventoryFileError } from "../sdk/inventory-file";
 import { applianceLogin, CredentialsError, parseCredentials, type Credentials } from "../sdk/credentials";
-import { plannerFleet, type Inventory } from "../provider/domain/inventory";
-import { describeProblems } from "../provider/domain/validation";
+import { plannerFleet, type Inventory } from "../core/inventory";
+import { describeProblems } from "../core/validation";
 import {
   readiness,
   settingsFromFacts,
   type ChannelChoice,
   type NodeReadiness,
   type OperationRoute,
-} from "../provider/domain/readiness";
-import { probeNode, type NodeProbe } from "../provider/appliance/node-probe";
-import { SpsRestClient } from "../provider/appliance/sps-rest-client";
-import { trustOfDeclared } from "../provider/appliance/tls-trust";
-import { redactText } from "../provider/appliance/api-error";
-import { printableLines, printableValue } from "../provider/domain/printable";
-import { loginSecrets } from "../provider/domain/redaction";
-import { readTextFileBounded } from "../provider/domain/bounded-file";
-import { recordedAnswer, writeRecording, type RecordedAnswer } from "../provider/appliance/recording";
+} from "../core/readiness";
+import { probeNode, type NodeProbe } from "./node-probe";
+import { SpsRestClient } from "../provider/clients/sps/sps-rest-client";
+import { trustOfDeclared } from "../provider/clients/sps/tls-trust";
+import { redactText } from "../provider/clients/sps/api-error";
+import { printableLines, printableValue } from "../core/printable";
+import { loginSecrets } from "../core/redaction";
+import { readTextFileBounded } from "../core/bounded-file";
+import { recordedAnswer, writeRecording, type RecordedAnswer } from "../provider/clients/sps/recording";
 import { type CliIo, type Command, commandArgs, usageError } from "./command";
 import { nodeRoutes } from "../provider/executor/step-routes";
-import { routedControl } from "../sdk/runtime/system-control-check";
+import { routedControl } from "../provider/resources/system-control-check";
 
 export const CREDENTIALS_ENV = "SPS_UPGRADE_CREDENTIALS";
 

@@ -1,7 +1,7 @@
 /** The readable plan: per cluster, hops, then a table of waves with nodes and steps, then findings. */
-import { secondsText, type WaveEstimate } from "../provider/domain/estimate";
-import { windowVerdict } from "../provider/domain/maintenance-window";
-import { ClusterPlan, PlanDocument, PlanStep } from "../provider/domain/plan";
+import { secondsText, type WaveEstimate } from "../core/estimate";
+import { windowVerdict } from "../core/maintenance-window";
+import { ClusterPlan, PlanDocument, PlanStep } from "../core/plan";
 
 interface NotCheckedFinding {
   status?: string;

@@ -8,7 +8,7 @@
  * time and prints the axis in local time too, so a fixed base day shows 00:00 as the start in every
  * time zone.
  */
-import { canaryStages } from "../provider/domain/estimate";
+import { canaryStages } from "../core/estimate";
 import type { PreviewCluster } from "./preview-json";
 
 const BASE = Date.UTC(2000, 0, 3); // a Monday; only elapsed time is shown

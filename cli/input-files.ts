@@ -6,9 +6,9 @@
  */
 import { createHash } from "node:crypto";
 import { closeSync, constants, accessSync, openSync, readSync, statSync } from "node:fs";
-import type { Fleet } from "../provider/domain/fleet";
-import type { Finding, PlanDocument } from "../provider/domain/plan";
-import { describeInput, INPUT_RULES, requiredInputs } from "../provider/domain/plan-inputs";
+import type { Fleet } from "../core/fleet";
+import type { Finding, PlanDocument } from "../core/plan";
+import { describeInput, INPUT_RULES, requiredInputs } from "../core/plan-inputs";
 
 function sha256OfFileSync(path: string): string {
   const hash = createHash("sha256");

@@ -2,15 +2,15 @@
  * Reading the planner's input files: JSON parse + zod validation, with one clear message that
  * names the file and the field path (plan-contract.md, exit code 2).
  */
-import { SpsError } from "../provider/domain/errors";
-import { InputFileTooLargeError, readTextFileBounded } from "../provider/domain/bounded-file";
+import { SpsError } from "../core/errors";
+import { InputFileTooLargeError, readTextFileBounded } from "../core/bounded-file";
 import { z } from "zod";
-import { Catalog } from "../provider/domain/catalog";
-import { catalogSchema } from "../provider/domain/catalog-schema";
-import { Fleet, fleetSchema } from "../provider/domain/fleet";
-import { plannerFleet } from "../provider/domain/inventory";
-import { inventorySchema } from "../provider/domain/inventory-schema";
-import { fieldProblems } from "../provider/domain/validation";
+import { Catalog } from "../core/catalog";
+import { catalogSchema } from "../core/catalog-schema";
+import { Fleet, fleetSchema } from "../core/fleet";
+import { plannerFleet } from "../core/inventory";
+import { inventorySchema } from "../core/inventory-schema";
+import { fieldProblems } from "../core/validation";
 
 export class InputError extends SpsError {
   static override readonly code: string = "PLAN_INPUT_INVALID";

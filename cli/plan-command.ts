@@ -3,9 +3,9 @@
  * Exit 0: plan without blocking finding; 1: valid request that cannot be planned safely;
  * 2: bad input (one message naming the file and the field path, or the flag).
  */
-import { defaultCatalog } from "../provider/domain/default-catalog";
-import { planFleet } from "../provider/domain/fleet-plan";
-import { hasBlockingFinding } from "../provider/domain/plan";
+import { defaultCatalog } from "../core/default-catalog";
+import { planFleet } from "../core/fleet-plan";
+import { hasBlockingFinding } from "../core/plan";
 import { type CliIo, type Command, commandArgs, usageError } from "./command";
 import { formatPlan } from "./format-plan";
 import { withInputFileFindings } from "./input-files";

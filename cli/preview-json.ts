@@ -4,10 +4,10 @@
  * window and the per-wave detail under `__estimate`) and the engine's error diagnostics (a preview
  * that failed, e.g. on a blocking finding). Validated with zod; everything else is ignored.
  */
-import { SpsError } from "../provider/domain/errors";
+import { SpsError } from "../core/errors";
 import { z } from "zod";
-import type { InServiceWork, WaveEstimate } from "../provider/domain/estimate";
-import type { Finding, Hop } from "../provider/domain/plan";
+import type { InServiceWork, WaveEstimate } from "../core/estimate";
+import type { Finding, Hop } from "../core/plan";
 import {
   ESTIMATE_DETAIL_KEY,
   parseFindingLines,

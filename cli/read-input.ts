@@ -4,7 +4,7 @@
  * and a synchronous read of a non-blocking pipe fails with EAGAIN), and bounded: more than
  * MAX_INPUT_BYTES is refused with an error naming the cap.
  */
-import { SpsError } from "../provider/domain/errors";
+import { SpsError } from "../core/errors";
 import { readFile } from "node:fs/promises";
 import type { CliIo } from "./command";
 

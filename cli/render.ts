@@ -3,9 +3,9 @@
  * cluster the hops, a table of waves (nodes, steps, estimate), the estimate against the maintenance
  * window (P13), the findings, and a Mermaid Gantt chart of the rollout. Pure.
  */
-import { estimateStages, secondsText } from "../provider/domain/estimate";
-import { windowVerdict } from "../provider/domain/maintenance-window";
-import type { Finding } from "../provider/domain/plan";
+import { estimateStages, secondsText } from "../core/estimate";
+import { windowVerdict } from "../core/maintenance-window";
+import type { Finding } from "../core/plan";
 import { rolloutGantt, rolloutStages } from "./gantt";
 import type { PreviewCluster, PreviewSummary } from "./preview-json";
 

@@ -3,8 +3,8 @@
  * test/unit/policy/rules.test.ts) wrapped as an @pulumi/policy resource policy in ./pack.ts. Every message names the
  * cluster and resource, what is wrong with the numbers, and the fix. Configuration: docs/reference/policies.md.
  */
-import { secondsText } from "../provider/domain/estimate";
-import { isLts, parseVersionSpec, VersionSyntaxError, type Release } from "../provider/domain/version";
+import { secondsText } from "../core/estimate";
+import { isLts, parseVersionSpec, VersionSyntaxError, type Release } from "../core/version";
 import { insecureTlsPaths, isRecord, numberOf, subject, type Props } from "./sps-resources";
 
 export interface RuleContext {
@@ -95,7 +95,7 @@ export interface MaxParallelConfig {
 
 /**
  * sps-max-parallel: nodes upgraded at the same time in a wave stay within `limit`. Without maxParallel the planner
- * upgrades every node of a wave at once (provider/domain/fleet-plan.ts), so what counts is
+ * upgrades every node of a wave at once (core/fleet-plan.ts), so what counts is
  * min(maxParallel, number of nodes).
  */
 export function maxParallelWithinLimit(inputs: Props, ctx: RuleContext, config: MaxParallelConfig): string[] {

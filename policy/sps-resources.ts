@@ -40,7 +40,7 @@ export function numberOf(value: unknown): number | undefined {
 
 /**
  * Every place in `value` that turns TLS verification off, by path (`nodes[0].tls`): `insecure: true`,
- * `mode: "insecure"` (provider/appliance/tls-trust.ts), `acknowledgeInsecure: true`, `rejectUnauthorized: false`.
+ * `mode: "insecure"` (provider/clients/sps/tls-trust.ts), `acknowledgeInsecure: true`, `rejectUnauthorized: false`.
  */
 export function insecureTlsPaths(value: unknown, at = ""): string[] {
   if (Array.isArray(value)) return value.flatMap((v, i) => insecureTlsPaths(v, `${at}[${i}]`));

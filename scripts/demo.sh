@@ -19,7 +19,7 @@ LAB_PID=""
 cleanup() {
   # Engine plugins a cancelled or killed `pulumi` left running: the processes whose environment names
   # this run's PULUMI_HOME. They notice a dead engine and stop at their next safe point by themselves
-  # (sdk/runtime/engine-watchdog.ts): give them 15 s, then end the rest by pid.
+  # (provider/resources/engine-watchdog.ts): give them 15 s, then end the rest by pid.
   local env pid left=()
   for env in /proc/[0-9]*/environ; do
     pid=${env#/proc/}; pid=${pid%/environ}

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm's `prepare` (package.json): compiles the package part of the sources (tsconfig.build.json: sdk,
-// provider, cli, simulator, policy) into dist/. npm runs it after `npm ci`/`npm install` in a checkout, before
+// provider, core, cli, emulator, policy) into dist/. npm runs it after `npm ci`/`npm install` in a checkout, before
 // `npm pack`, and for a git dependency (`npm install git+https://…`: npm installs the devDependencies in its
 // clone, runs this, then packs the clone with package.json `files`). Where TypeScript is not installed — a
 // directory linked by `npm install <dir>` that never had `npm ci` — it says what to do instead of failing

@@ -3,7 +3,7 @@
 // heading per rule). Fails (exit 1) when
 //   - a catalogue rule is cited by no test (test/**), or
 //   - a file of the repository (code, tests, scripts, docs) cites a rule ID the catalogue does not have.
-// A missing or empty catalogue, or a rule table (provider/domain/rules.ts) whose IDs are not the catalogue's
+// A missing or empty catalogue, or a rule table (core/rules.ts) whose IDs are not the catalogue's
 // in its order, is a failure too (exit 2). test/unit/docs/reference.test.ts runs the same checks.
 "use strict";
 const fs = require("node:fs");
@@ -12,7 +12,7 @@ const { execFileSync } = require("node:child_process");
 
 const root = path.join(__dirname, "..");
 const CATALOGUE = "docs/rules.md";
-const TABLE = "provider/domain/rules.ts";
+const TABLE = "core/rules.ts";
 
 /** Rule IDs of the rule table, in order: every "  ID: blocks(" or "  ID: warns(" entry of RULES. */
 function tableIds(text) {

@@ -21,7 +21,7 @@ npx mocha --reporter test/support/summary-reporter.js 'test/**/*.test.ts'
 # Every server a test starts, the test stops: no BMC (ipmi_sim), sshd or emulator a test started may
 # outlive the suite (their command lines name the tests' temporary directories, /tmp/sps-*).
 echo "== nothing left running"
-left="$(pgrep -af '(ipmi_sim|sshd|simulator/cli|bin/sps-emulator).*/tmp/sps-' | grep -v pgrep || true)"
+left="$(pgrep -af '(ipmi_sim|sshd|emulator/lab/cli|bin/sps-emulator).*/tmp/sps-' | grep -v pgrep || true)"
 if [ -n "$left" ]; then
   echo "test processes still running after the suite:"; echo "$left"
   exit 1

@@ -7,10 +7,10 @@
  *
  * The registry is module-level: a Pulumi program runs once per process, and every declaration
  * (SpsCluster, SpsFleet's clusters, a ClusterFirmware used directly) registers at construction.
- * Addresses are compared by provider/domain/appliance-address.ts (case, default port, trailing slash).
+ * Addresses are compared by core/appliance-address.ts (case, default port, trailing slash).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { applianceKey } from "../provider/domain/appliance-address";
+import { applianceKey } from "../core/appliance-address";
 
 interface Claim {
   /** `SpsCluster "dc1" nodes[0]` */

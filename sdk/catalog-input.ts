@@ -1,18 +1,18 @@
 /**
  * The `catalog` input of SpsCluster, SpsFleet and ClusterFirmware — the SDK's counterpart of the CLI's
  * `--catalog`: a catalog file's path (JSON, relative to the program's working directory) or the catalog
- * object itself, in the bundled catalog's format (provider/domain/bundled-catalog.json). Its releases
+ * object itself, in the bundled catalog's format (core/bundled-catalog.json). Its releases
  * extend the bundled catalog (a release it lists replaces the bundled entry), so a program can name a
  * release or revision published after this package. Read in the program: the providers get the object
  * (no path in the state), and a bad file stops the program naming the field and the fix.
  */
-import { readTextFileBounded } from "../provider/domain/bounded-file";
+import { readTextFileBounded } from "../core/bounded-file";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Catalog, type CatalogFile } from "../provider/domain/catalog";
-import { catalogSchema } from "../provider/domain/catalog-schema";
-import { defaultCatalog } from "../provider/domain/default-catalog";
-import { describeProblems, fieldProblems } from "../provider/domain/validation";
+import { Catalog, type CatalogFile } from "../core/catalog";
+import { catalogSchema } from "../core/catalog-schema";
+import { defaultCatalog } from "../core/default-catalog";
+import { describeProblems, fieldProblems } from "../core/validation";
 
 /** A catalog file's path, or the catalog object (`{ schemaVersion: 1, releases: [...] }`). */
 export type CatalogInput = string | CatalogFile;

@@ -5,10 +5,10 @@
  * packages come after it (dependsOn). `SpsFleet` (./fleet.ts) adds the progressive rollout.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { maintenanceWindowSchema } from "../provider/domain/maintenance-window-schema";
-import { fieldProblems } from "../provider/domain/validation";
-import { formatRevision, isVersionText, parseVersionSpec } from "../provider/domain/version";
-import type { CatalogFile } from "../provider/domain/catalog";
+import { maintenanceWindowSchema } from "../core/maintenance-window-schema";
+import { fieldProblems } from "../core/validation";
+import { formatRevision, isVersionText, parseVersionSpec } from "../core/version";
+import type { CatalogFile } from "../core/catalog";
 import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
 import { claimClusterNodes } from "./appliance-claims";
 import { tlsInputSchema } from "./inputs";

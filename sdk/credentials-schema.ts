@@ -4,7 +4,7 @@
  * schema and the published `Credentials`/`CredentialsInput` types drift apart.
  */
 import { z } from "zod";
-import type { Equal, Same } from "../provider/domain/same-type";
+import type { Equal, Same } from "../core/same-type";
 import type { Credentials, CredentialsInput } from "./credentials";
 
 const login = z.object({ username: z.string().min(1), password: z.string().min(1) }).strict();

@@ -4,9 +4,9 @@
  * providers through `configure()`. They are never resource inputs or outputs, so they are never in the
  * serialized provider or the state file, and every message a provider prints is redacted with `redact()`.
  */
-import { SpsError } from "../provider/domain/errors";
-import { fieldProblems, describeProblems } from "../provider/domain/validation";
-import { redactText } from "../provider/domain/redaction";
+import { SpsError } from "../core/errors";
+import { fieldProblems, describeProblems } from "../core/validation";
+import { redactText } from "../core/redaction";
 import { credentialsSchema } from "./credentials-schema";
 
 export const CREDENTIALS_CONFIG_KEY = "sps:credentials";
@@ -124,7 +124,7 @@ export function secretValues(c: Credentials): string[] {
   return out.sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every spelling of every known secret in `text` (provider/domain/redaction.ts). */
+/** Replaces every spelling of every known secret in `text` (core/redaction.ts). */
 export function redact(text: string, secrets: readonly string[]): string {
   return redactText(text, secrets);
 }

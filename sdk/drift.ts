@@ -2,7 +2,7 @@
  * Drift classification (pure): what `read` (pulumi refresh / preview --refresh) reports when the live
  * state differs from what the last run recorded. Each finding is one readable line starting with its kind.
  */
-import { compareRevisions, parseRevision } from "../provider/domain/version";
+import { compareRevisions, parseRevision } from "../core/version";
 
 export const DRIFT_KINDS = [
   "upgraded-out-of-band",

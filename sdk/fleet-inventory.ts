@@ -8,7 +8,7 @@
 import type { ApplianceNodeInput } from "./input-types";
 import { InventoryFileError, readInventoryFile, type InventoryFile } from "./inventory-file";
 import type { SpsClusterArgs } from "./cluster";
-import type { FieldProblem } from "../provider/domain/validation";
+import type { FieldProblem } from "../core/validation";
 
 export type InventoryCluster = InventoryFile["clusters"][number];
 

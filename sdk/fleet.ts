@@ -1,5 +1,5 @@
 /**
- * `SpsFleet`: the progressive rollout of many clusters (provider/domain/rollout-stages.ts). The canary
+ * `SpsFleet`: the progressive rollout of many clusters (core/rollout-stages.ts). The canary
  * clusters first, then the declared stages, then the rest; within a stage at most `maxInFlight`
  * clusters at once (lanes: each cluster depends on the one before it in its lane). After each stage a
  * gate (`RolloutStage`) is registered only once every cluster of the stage has finished; it verifies
@@ -20,15 +20,15 @@
  * (`pulumi up --parallel`) is below the stage's clusters in flight — the cost in time and the fix.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { EstimateFigures } from "../provider/domain/estimate";
+import type { EstimateFigures } from "../core/estimate";
 import {
   planRollout,
   stageSummary,
   stageTiming,
   type PlannedStage,
   type RolloutSpec,
-} from "../provider/domain/rollout-stages";
-import { describeProblems } from "../provider/domain/validation";
+} from "../core/rollout-stages";
+import { describeProblems } from "../core/validation";
 import { FLEET_BUDGET, SpsCluster, type FleetRunArgs, type SpsClusterArgs } from "./cluster";
 import { clustersFromInventory, type FleetInventoryArgs } from "./fleet-inventory";
 import { RolloutStage } from "./rollout-stage";

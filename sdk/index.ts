@@ -8,7 +8,7 @@ export {
   type SpsFleetArgs,
 } from "./fleet";
 export { RolloutStage, type RolloutStageArgs } from "./rollout-stage";
-export { planRollout, type RolloutSpec, type RolloutStageSpec } from "../provider/domain/rollout-stages";
+export { planRollout, type RolloutSpec, type RolloutStageSpec } from "../core/rollout-stages";
 export { ClusterFirmware, License, Plugin, IndexerPackage } from "./resources";
 export { SPS_MODULE } from "./resource-kinds";
 export type {
@@ -45,4 +45,4 @@ export {
   plannerFleet,
   type Inventory,
   type InventoryInput,
-} from "../provider/domain/inventory";
+} from "../core/inventory";

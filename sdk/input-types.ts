@@ -3,7 +3,7 @@
  * and which channel carries each out-of-band operation. inputs.ts validates them with zod and ties its
  * schemas to these types with `Same` checks. No zod here: the package's public declarations reach this file.
  */
-import type { BmcInput, CoreShellInput, DeclaredNodeInput } from "../provider/domain/inventory";
+import type { BmcInput, CoreShellInput, DeclaredNodeInput } from "../core/inventory";
 
 export type { BmcInput, CoreShellInput };
 
@@ -36,7 +36,7 @@ export type SystemControlRoute =
       deadlineMs?: number | undefined;
     };
 
-/** Which channel carries each out-of-band operation (provider/appliance/system-control). Default: manual. */
+/** Which channel carries each out-of-band operation (provider/clients/system-control). Default: manual. */
 export interface SystemControlInput {
   rebootNode?: SystemControlRoute | undefined;
   /** Next-hop monitoring only ("Reboot Cluster", rule H4); an upgrade never reboots the cluster (H1). */

@@ -3,25 +3,25 @@
  * None of them holds a secret: credentials, keys and license texts come from `sps:credentials`
  * (./credentials.ts). zod issues become `check` failures `{property, reason}` naming field and fix.
  */
-import { deadlineMsSchema, intervalMsSchema, requestMsSchema } from "../provider/domain/duration-bounds";
+import { deadlineMsSchema, intervalMsSchema, requestMsSchema } from "../core/duration-bounds";
 import { z } from "zod";
-import { NODE_ROLES, nodeSettingsSchema, pluginSchema } from "../provider/domain/fleet";
-import { checkFirmwareSources, firmwareSourceSchema } from "../provider/domain/firmware-source";
-import { hardwareSchema } from "../provider/domain/hardware";
-import { INDEXER_OS } from "../provider/domain/indexer-commands";
-import { LICENSE_CONFIRMATION_PATTERN } from "../provider/domain/license-decision";
+import { NODE_ROLES, nodeSettingsSchema, pluginSchema } from "../core/fleet";
+import { checkFirmwareSources, firmwareSourceSchema } from "../core/firmware-source";
+import { hardwareSchema } from "../core/hardware";
+import { INDEXER_OS } from "../core/indexer-commands";
+import { LICENSE_CONFIRMATION_PATTERN } from "../core/license-decision";
 import {
   applianceAddressText,
   bmcSchema,
   coreShellSchema,
   hostNameText,
   sshFingerprintText,
-} from "../provider/domain/inventory-schema";
-import { revisionText, versionSpecText } from "../provider/domain/validation";
-import { catalogSchema } from "../provider/domain/catalog-schema";
-import { certificateSha256 } from "../provider/domain/inventory-schema";
-import { trafficRedirectionSpecSchema } from "../provider/router/redirection-spec";
-import type { Equal, Same } from "../provider/domain/same-type";
+} from "../core/inventory-schema";
+import { revisionText, versionSpecText } from "../core/validation";
+import { catalogSchema } from "../core/catalog-schema";
+import { certificateSha256 } from "../core/inventory-schema";
+import { trafficRedirectionSpecSchema } from "../core/redirection-spec";
+import type { Equal, Same } from "../core/same-type";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
 
 export type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
@@ -57,7 +57,7 @@ export const applianceNodeInputSchema = z
     ha: z.boolean().default(false),
     /** HA: the physical units as the HA page names them (default a, b). */
     units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).optional(),
-    /** V8: one of provider/domain/hardware.ts HARDWARE, any letter case. */
+    /** V8: one of core/hardware.ts HARDWARE, any letter case. */
     hardware: hardwareSchema.optional(),
     virtual: z.boolean().optional(),
     /** Facts for preflight rules that are not read live (P4, P5, P9, P10, P11 ...). */
@@ -96,7 +96,7 @@ const route = z.union([
     .strict(),
 ]);
 
-/** Which channel carries each out-of-band operation (provider/appliance/system-control). Default: manual. */
+/** Which channel carries each out-of-band operation (provider/clients/system-control). Default: manual. */
 export const systemControlInputSchema = z
   .object({
     rebootNode: route.optional(),
@@ -116,7 +116,7 @@ export type SystemControlSchemaIsSystemControlInput = Same<
 
 /**
  * One revision's ISO: `{path, sha256}` (the tool uploads it; the default) or `{url, sha256}` (the
- * appliance fetches it, https only, 7.0 and later) — provider/domain/firmware-source.ts.
+ * appliance fetches it, https only, 7.0 and later) — core/firmware-source.ts.
  */
 export const firmwareImageInputSchema = firmwareSourceSchema;
 
@@ -136,12 +136,12 @@ const deadlinesSchema = z
     /**
      * check, diff and read (preview, and `up` before it changes anything): how long to wait for a
      * node's facts — a node in its first boot (S10) included — and the longest one request may take;
-     * default 90 s, each request at most 15 s (sdk/runtime/firmware-plan.ts).
+     * default 90 s, each request at most 15 s (provider/resources/firmware-plan.ts).
      */
     planReadMs: deadlineMsSchema,
     /**
      * `up` past planning: how long one REST request to a node may take (default 30 s, 1 s to 10 min);
-     * the waits poll again after a request that timed out (provider/domain/deadlines.ts).
+     * the waits poll again after a request that timed out (core/deadlines.ts).
      */
     restRequestMs: requestMsSchema,
   })
@@ -151,7 +151,7 @@ const deadlinesSchema = z
 /**
  * The operator's confirmation that the license file of this SHA-256 is installed on every node,
  * "sha256:<hex>" as the manual gate names it; counts only where REST cannot show the license's LTS
- * major (rules S2, S11; provider/domain/license-decision.ts).
+ * major (rules S2, S11; core/license-decision.ts).
  */
 const licenseConfirmedSchema = z
   .string()

@@ -8,7 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { SpsDynamicResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
-import type { TrafficRedirectionSpecInput } from "../provider/router/redirection-spec-types";
+import type { TrafficRedirectionSpecInput } from "../core/redirection-spec-types";
 
 export interface SppJoinArgs {
   /** Node name (its REST login is sps:credentials.nodes.<node> or .appliance). */

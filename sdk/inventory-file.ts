@@ -1,10 +1,10 @@
 /**
- * Reading a fleet inventory file (provider/domain/inventory.ts) at the edge: the JSON text, then every
+ * Reading a fleet inventory file (core/inventory.ts) at the edge: the JSON text, then every
  * `caFile` (relative to the inventory file's directory) replaced by the PEM it holds. Errors name the
  * file, the field path and the fix; one error lists every problem of the file.
  */
-import { SpsError } from "../provider/domain/errors";
-import { readTextFileBounded } from "../provider/domain/bounded-file";
+import { SpsError } from "../core/errors";
+import { readTextFileBounded } from "../core/bounded-file";
 import * as path from "node:path";
 import {
   parseInventory,
@@ -12,8 +12,8 @@ import {
   type Inventory,
   type InventoryTls,
   type ResolvedInventoryCluster,
-} from "../provider/domain/inventory";
-import { describeProblems, type FieldProblem } from "../provider/domain/field-problems";
+} from "../core/inventory";
+import { describeProblems, type FieldProblem } from "../core/field-problems";
 import type { TlsInput } from "./input-types";
 
 export class InventoryFileError extends SpsError {

@@ -4,9 +4,9 @@
  * then the estimate (one line per wave, the total, the window), then one line per finding. Lines are stable for a given plan, so a converged cluster (no steps)
  * renders to an empty list and a second `up` shows no change.
  */
-import { secondsText, type ClusterEstimate } from "../provider/domain/estimate";
-import { windowVerdict } from "../provider/domain/maintenance-window";
-import type { ClusterPlan, Finding, PlanStep } from "../provider/domain/plan";
+import { secondsText, type ClusterEstimate } from "../core/estimate";
+import { windowVerdict } from "../core/maintenance-window";
+import type { ClusterPlan, Finding, PlanStep } from "../core/plan";
 
 function stepText(step: PlanStep): string {
   const detail = step.plugin ?? step.version;

@@ -17,7 +17,7 @@ import {
   sppJoinInputSchema,
   trafficRedirectionInputSchema,
 } from "./inputs";
-import type { Equal, Same } from "../provider/domain/same-type";
+import type { Equal, Same } from "../core/same-type";
 import { SPS_MODULE, type ResourceKind, type RuntimeEntry } from "./resource-kinds";
 
 export { SPS_MODULE };

@@ -3,7 +3,7 @@
  * only the provider stub of ./dynamic.ts, and takes no secret: credentials come from stack config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { usableFirmwareImages } from "../provider/domain/firmware-images";
+import { usableFirmwareImages } from "../core/firmware-images";
 import { claimedFirmwareNodes } from "./appliance-claims";
 import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
 import { SpsDynamicResource } from "./dynamic";
@@ -11,7 +11,7 @@ import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-t
 
 /**
  * Of the declared image map, the images a plan towards the target can use (often one per catalog
- * revision is declared): the rest would only fill `__wiring` in the state (provider/domain/firmware-images.ts).
+ * revision is declared): the rest would only fill `__wiring` in the state (core/firmware-images.ts).
  */
 function usableImages(
   args: ClusterFirmwareArgs,

@@ -6,7 +6,7 @@
 // pair only, and waits until both are back, synced and the change is in effect.
 // No REST path is documented: the client uses `path` when you set one, else a path the node's REST
 // tree shows, else it prints the web-interface steps and waits for `manualConfirmed` (the preview
-// says which route; see provider/appliance/next-hop-monitoring.ts).
+// says which route; see provider/clients/next-hop/next-hop-monitoring.ts).
 import { NextHopMonitoring } from "pulumi-sps";
 import { node, systemControl } from "../fleet-config";
 

@@ -6,12 +6,12 @@
  */
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
-import type { FirmwareSlot, FirmwareSlots } from "../appliance/appliance-client";
-import { ManualStepRequired } from "../appliance/system-control/errors";
-import { rebootDeadlineMs } from "../domain/deadlines";
-import { crossesStorageReorganisation, RULES } from "../domain/rules";
-import { decideLicense, licenseConfirmation, licenseGateLines } from "../domain/license-decision";
-import type { PlanStep } from "../domain/plan";
+import type { FirmwareSlot, FirmwareSlots } from "../clients/sps/appliance-client";
+import { ManualStepRequired } from "../clients/system-control/errors";
+import { rebootDeadlineMs } from "../../core/deadlines";
+import { crossesStorageReorganisation, RULES } from "../../core/rules";
+import { decideLicense, licenseConfirmation, licenseGateLines } from "../../core/license-decision";
+import type { PlanStep } from "../../core/plan";
 import { noteRunning } from "./boot-watch";
 import { readPair } from "./ha";
 import { livenessWatch } from "./liveness-watch";
@@ -587,7 +587,7 @@ async function waitForReboot(
 /**
  * S11: a license for the new LTS major after the reboot into it. REST decides where it shows the
  * license's major; where it cannot ([unknown]: docs/appliance-facts.md §6), the SHA-256 recorded at an
- * install through system control or the operator's `licenseConfirmed` does (provider/domain/license-decision.ts),
+ * install through system control or the operator's `licenseConfirmed` does (core/license-decision.ts),
  * so a manual gate is passed once, never on every run. No REST call uploads a license [doc: REST guide
  * "Manage the SPS license"]: without a system-control route the step stops at a manual gate with the web-interface steps.
  */

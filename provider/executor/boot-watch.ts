@@ -20,7 +20,7 @@
  * What the run read before is kept in memory for the run (`RunContext.seen`): a resumed run starts from
  * what it reads first, and its checkpoint's marks alone decide whether a boot may be its own.
  */
-import type { PlanStep } from "../domain/plan";
+import type { PlanStep } from "../../core/plan";
 import { rebootStarted } from "./checkpoint";
 import type { PairView } from "./ha";
 import { atOrPast } from "./node-state";

@@ -6,7 +6,7 @@
  * specific to what it confirms (the node, the cluster and hop), so each gate is passed once, and a
  * declared confirmation passes its gate before the run reaches it.
  */
-import type { PlanStep } from "../domain/plan";
+import type { PlanStep } from "../../core/plan";
 import type { RunContext } from "./run-context";
 import { stepError, where } from "./step-kit";
 

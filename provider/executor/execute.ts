@@ -7,8 +7,8 @@
  */
 import { rollbackRetryAdvice } from "./appliance-steps";
 import { z } from "zod";
-import { checkFirmwareSources, firmwareSourceSchema } from "../domain/firmware-source";
-import { APPLIANCE_ACTIONS, INDEXER_ACTIONS, type PlanStep, type StepAction } from "../domain/plan";
+import { checkFirmwareSources, firmwareSourceSchema } from "../../core/firmware-source";
+import { APPLIANCE_ACTIONS, INDEXER_ACTIONS, type PlanStep, type StepAction } from "../../core/plan";
 import * as A from "./appliance-steps";
 import { emptyCheckpoint, parseCheckpoint } from "./checkpoint";
 import * as H from "./ha-steps";
@@ -18,7 +18,7 @@ import { observeWith } from "./observe";
 import { failedStep, RunContext } from "./run-context";
 import { inputProblemLines, inputProblems } from "./input-check";
 import { backupPending, requireConfirmations } from "./confirmations";
-import { requiredInputs } from "../domain/plan-inputs";
+import { requiredInputs } from "../../core/plan-inputs";
 import { firmwareImageStep } from "./fetch-firmware";
 import { activateFirmware, beforePendingUpgradeCall } from "./upgrade-call";
 import { nodeHandle, stepError, type NodeHandle, type StepOutcome } from "./step-kit";
@@ -52,7 +52,7 @@ const indexerPackageSchema = z.object({
     .optional(),
 });
 const inputsSchema = z.object({
-  // {path, sha256} (upload) or {url, sha256} (fetch, https, 7.0 and later): provider/domain/firmware-source.ts.
+  // {path, sha256} (upload) or {url, sha256} (fetch, https, 7.0 and later): core/firmware-source.ts.
   firmware: z.record(versionText, firmwareSourceSchema).superRefine((m, ctx) => checkFirmwareSources(m, ctx)),
   maxParallel: z.number().int().positive().optional(),
   licenses: z

@@ -24,15 +24,15 @@
  *   cleared and the node's record removed (`DELETE /api/firmware/fetch/<key>`, [doc] docs/appliance-facts.md
  *   §4) — so the rerun after the user fixes the url or sha256 fetches the fixed source (S3).
  */
-import { messageOf } from "../domain/errors";
-import { ApplianceApiError } from "../appliance/api-error";
+import { messageOf } from "../../core/errors";
+import { ApplianceApiError } from "../clients/sps/api-error";
 import { ExecutionError } from "./types";
-import type { FirmwareFetchStatus } from "../appliance/appliance-client";
-import { listFirmwareFetches, type KnownFetch } from "../appliance/firmware-fetches";
-import { readCapabilities } from "../appliance/rest-capabilities";
-import { firmwareFetchDeadlineMs } from "../domain/deadlines";
-import { isFetched, redactUrl, urlHost } from "../domain/firmware-source";
-import type { PlanStep } from "../domain/plan";
+import type { FirmwareFetchStatus } from "../clients/sps/appliance-client";
+import { listFirmwareFetches, type KnownFetch } from "../clients/sps/firmware-fetches";
+import { readCapabilities } from "../clients/sps/rest-capabilities";
+import { firmwareFetchDeadlineMs } from "../../core/deadlines";
+import { isFetched, redactUrl, urlHost } from "../../core/firmware-source";
+import type { PlanStep } from "../../core/plan";
 import { ensureEmptySlot, targetImage, uploadFirmware } from "./appliance-steps";
 import { foreignDownload, refuseForeignState } from "./foreign-state";
 import { fetchMarkOf } from "./checkpoint";

@@ -20,8 +20,8 @@
  * An HA pair activated by hand (the manual gate, H2) has no reboot mark: its selected slot counts as
  * this run's when it holds the image this run uploaded.
  */
-import type { FirmwareSlot } from "../appliance/appliance-client";
-import type { PlanStep } from "../domain/plan";
+import type { FirmwareSlot } from "../clients/sps/appliance-client";
+import type { PlanStep } from "../../core/plan";
 import { fetchMarkOf, rebootMarkOf } from "./checkpoint";
 import { confirmLine, isConfirmed } from "./confirmations";
 import type { RunContext } from "./run-context";

@@ -3,8 +3,8 @@
  * secondary down, power it on again through IPMI, wait for it to rejoin, "activate slave", verify.
  * Each reads the pair live first (`readHaState`) and skips what is already true.
  */
-import { ManualStepRequired } from "../appliance/system-control/errors";
-import type { PlanStep } from "../domain/plan";
+import { ManualStepRequired } from "../clients/system-control/errors";
+import type { PlanStep } from "../../core/plan";
 import { expectActivation } from "./boot-watch";
 import { rebootMarkOf, rebootStarted } from "./checkpoint";
 import {
@@ -14,7 +14,7 @@ import {
   secondaryRejoined,
   type PairView,
 } from "./ha";
-import { crossesStorageReorganisation } from "../domain/rules";
+import { crossesStorageReorganisation } from "../../core/rules";
 import { atOrPast } from "./node-state";
 import type { RunContext } from "./run-context";
 import {

@@ -2,8 +2,8 @@
  * The HA pair behind one plan node, read live (rule H2): which unit is primary now, which is the
  * secondary, their power and firmware. "Activate slave" swaps the roles, so nothing here is cached.
  */
-import type { HaNodeState, HaPair, HaState } from "../appliance/system-control/operations";
-import type { PlanStep } from "../domain/plan";
+import type { HaNodeState, HaPair, HaState } from "../clients/system-control/operations";
+import type { PlanStep } from "../../core/plan";
 import { notePair } from "./boot-watch";
 import { atOrPast } from "./node-state";
 import type { RunContext } from "./run-context";

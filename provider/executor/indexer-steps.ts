@@ -10,13 +10,13 @@
  * back fails the step naming the host; the indexer is left running (nothing is stopped).
  */
 import { lookup } from "node:dns/promises";
-import type { ApplianceClient } from "../appliance/appliance-client";
-import { indexersSeen } from "../appliance/indexer-workers";
-import { isIpv4 } from "../domain/next-hop";
-import { INDEXER_ACTIONS, type PlanStep } from "../domain/plan";
-import type { IndexerHost } from "../hosts/indexer-host";
-import { IndexerUpgradeError, type IndexerUpgradeResult } from "../hosts/indexer-upgrade-result";
-import { compareIndexerVersions } from "../hosts/indexer-version";
+import type { ApplianceClient } from "../clients/sps/appliance-client";
+import { indexersSeen } from "../clients/sps/indexer-workers";
+import { isIpv4 } from "../../core/next-hop";
+import { INDEXER_ACTIONS, type PlanStep } from "../../core/plan";
+import type { IndexerHost } from "../clients/hosts/indexer-host";
+import { IndexerUpgradeError, type IndexerUpgradeResult } from "../clients/hosts/indexer-upgrade-result";
+import { compareIndexerVersions } from "../clients/hosts/indexer-version";
 import type { RunContext } from "./run-context";
 import { done, skipped, stepError, where, type StepOutcome } from "./step-kit";
 import type { IndexerBinding } from "./types";

@@ -1,14 +1,14 @@
 /**
  * Before the first write to any node of a cluster: every file the (remaining) plan needs is declared,
- * readable and, where a SHA-256 is declared, has it (provider/domain/plan-inputs.ts says which). A run
+ * readable and, where a SHA-256 is declared, has it (core/plan-inputs.ts says which). A run
  * that lacks one refuses with nothing changed — a license missing for a new LTS found only after the
  * reboot into it cannot be undone (rules S2, S11; [doc] 6.0 upgrade guide, "Upgrade checklist": "You need
  * a new license file for every LTS release"). The sdk's preview runs the same check (a blocking finding).
  */
 import { constants, promises as fs } from "node:fs";
-import { sha256OfFile } from "../domain/file-sha256";
-import { describeInput, INPUT_RULES, type RequiredInput } from "../domain/plan-inputs";
-import type { LicenseFile } from "../appliance/system-control/operations";
+import { sha256OfFile } from "../clients/files/file-sha256";
+import { describeInput, INPUT_RULES, type RequiredInput } from "../../core/plan-inputs";
+import type { LicenseFile } from "../clients/system-control/operations";
 import type { FirmwareImageInput, PluginPackage } from "./types";
 import { indexerPackageField, indexerPackageOf, type DeclaredIndexerPackages } from "./indexer-packages";
 

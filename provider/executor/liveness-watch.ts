@@ -6,7 +6,7 @@
  * the cap, so after `UNREADABLE_ANSWERS_LIMIT` of them in a row the wait stops, naming the node and
  * what was wrong (already made printable and redacted by the REST client), and nothing more is sent.
  */
-import type { PlanStep } from "../domain/plan";
+import type { PlanStep } from "../../core/plan";
 import { readLiveness, type Liveness } from "./node-state";
 import { failedStep, type RunContext } from "./run-context";
 import type { NodeHandle } from "./step-kit";

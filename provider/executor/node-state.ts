@@ -3,13 +3,13 @@
  * done (idempotence) and by the waits (reboot, first boot). Nothing here writes to a node, so these
  * reads are the only traffic a node gets during its first boot (rule S10).
  */
-import { messageOf } from "../domain/errors";
-import { ApplianceApiError } from "../appliance/api-error";
-import { ANSWER_NOT_JSON } from "../appliance/answer-limits";
-import { NODE_NOT_READY } from "../appliance/rest-session";
-import { readLicense } from "../appliance/license-reading";
-import type { ApplianceClient, FirmwareSlot } from "../appliance/appliance-client";
-import { compareRevisions, parseRevision } from "../domain/version";
+import { messageOf } from "../../core/errors";
+import { ApplianceApiError } from "../clients/sps/api-error";
+import { ANSWER_NOT_JSON } from "../clients/sps/answer-limits";
+import { NODE_NOT_READY } from "../clients/sps/rest-session";
+import { readLicense } from "../clients/sps/license-reading";
+import type { ApplianceClient, FirmwareSlot } from "../clients/sps/appliance-client";
+import { compareRevisions, parseRevision } from "../../core/version";
 
 export type Liveness =
   | { phase: "down"; error: string }
@@ -65,7 +65,7 @@ export function slotWithVersion(slots: readonly FirmwareSlot[], version: string)
 
 /**
  * License facts from `GET /api/configuration/management/license`, read leniently under the field
- * names public sources give (provider/appliance/license-reading.ts): the LTS major from
+ * names public sources give (provider/clients/sps/license-reading.ts): the LTS major from
  * `product_version`, the validity from the dates. `null` = not verifiable through REST, with a
  * warning that says where to check by hand.
  */

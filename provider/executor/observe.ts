@@ -2,8 +2,8 @@
  * `observeCluster`: read-only live state of the nodes and indexer hosts (the sdk's `read` / drift).
  * Every part is read independently; a part that cannot be read is reported in `error`, never thrown.
  */
-import { messageOf } from "../domain/errors";
-import type { HaState } from "../appliance/system-control/operations";
+import { messageOf } from "../../core/errors";
+import type { HaState } from "../clients/system-control/operations";
 import { IndexerSteps } from "./indexer-steps";
 import { licenseFacts, readLiveness } from "./node-state";
 import type {
@@ -14,7 +14,7 @@ import type {
   ObservedIndexer,
   ObservedNode,
 } from "./types";
-import type { SystemControl } from "../appliance/system-control/operations";
+import type { SystemControl } from "../clients/system-control/operations";
 
 export async function observeNode(
   name: string,

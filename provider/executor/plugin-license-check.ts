@@ -15,14 +15,14 @@
  * to node, field and value; the run then takes it as what it found.
  *
  * A license is compared by what REST shows of it (`GET /api/configuration/management/license` [doc]; its
- * fields as public sources name them, provider/appliance/license-reading.ts). [unknown] A node whose REST
+ * fields as public sources name them, provider/clients/sps/license-reading.ts). [unknown] A node whose REST
  * license shows none of those fields cannot be compared: the upload then goes on as before. A license
  * gate passed by hand (no system-control route) is the operator's write: the record of what was found is
  * dropped at the gate, so the next run starts from what the operator installed.
  */
 import { createHash } from "node:crypto";
-import { readLicense } from "../appliance/license-reading";
-import type { PlanStep } from "../domain/plan";
+import { readLicense } from "../clients/sps/license-reading";
+import type { PlanStep } from "../../core/plan";
 import { confirmLine, isConfirmed } from "./confirmations";
 import { foreignStateError } from "./foreign-state";
 import type { RunContext } from "./run-context";

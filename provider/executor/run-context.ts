@@ -3,11 +3,11 @@
  * checkpoint (saved after every step), progress, and polling waits with their own deadlines (the
  * Pulumi engine cannot cancel a dynamic provider, so every wait must end by itself).
  */
-import { DEFAULT_DEADLINES, firmwareFetchDeadlineMs, restRequestDeadlineMs } from "../domain/deadlines";
-import type { PlanStep } from "../domain/plan";
+import { DEFAULT_DEADLINES, firmwareFetchDeadlineMs, restRequestDeadlineMs } from "../../core/deadlines";
+import type { PlanStep } from "../../core/plan";
 import type { SeenNode } from "./boot-watch";
 import { clone } from "./checkpoint";
-import { formatDuration } from "../domain/duration";
+import { formatDuration } from "../../core/duration";
 import {
   ExecutionError,
   type CheckpointStore,

@@ -3,10 +3,10 @@
  * SystemControl names), the "node must be up" guard (rule S10: nothing but read-only waits while a
  * node boots) and error helpers that attach the failing step.
  */
-import type { ApplianceClient } from "../appliance/appliance-client";
-import { rebootDeadlineMs } from "../domain/deadlines";
-import type { Hop, PlanStep } from "../domain/plan";
-import { CHANNEL_PHRASES, type SystemControlOperation } from "../appliance/system-control/operations";
+import type { ApplianceClient } from "../clients/sps/appliance-client";
+import { rebootDeadlineMs } from "../../core/deadlines";
+import type { Hop, PlanStep } from "../../core/plan";
+import { CHANNEL_PHRASES, type SystemControlOperation } from "../clients/system-control/operations";
 import { noteBooting, noteRunning } from "./boot-watch";
 import { livenessWatch } from "./liveness-watch";
 import { atOrPast, type Liveness } from "./node-state";

@@ -14,16 +14,16 @@
  *   power-on-secondary, activate-secondary (H2) · reboot rebootNode (S9) · upload-license uploadLicense (S11) ·
  *   fetch-firmware the REST tree's `fetch` (S3).
  */
-import type { RestCapabilities } from "../appliance/rest-capabilities";
+import type { RestCapabilities } from "../clients/sps/rest-capabilities";
 import {
   CHANNEL_PHRASES,
   type ChannelKind,
   type SystemControlOperation,
-} from "../appliance/system-control/operations";
-import type { PlanStep } from "../domain/plan";
+} from "../clients/system-control/operations";
+import type { PlanStep } from "../../core/plan";
 import { bundleRoute, type BundleRoute } from "./support-bundle";
 import { activationRouteNote, haActivationRoute } from "./upgrade-call";
-import type { OperationRoute, RouteKind } from "../domain/readiness";
+import type { OperationRoute, RouteKind } from "../../core/readiness";
 
 export interface RouteFacts {
   ha: boolean;

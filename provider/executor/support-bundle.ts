@@ -10,8 +10,8 @@
 import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { join, resolve } from "node:path";
-import { readCapabilities } from "../appliance/rest-capabilities";
-import type { PlanStep } from "../domain/plan";
+import { readCapabilities } from "../clients/sps/rest-capabilities";
+import type { PlanStep } from "../../core/plan";
 import type { RunContext } from "./run-context";
 import { bundleConfirmation, requireConfirmations } from "./confirmations";
 import { hopOf, type NodeHandle } from "./step-kit";

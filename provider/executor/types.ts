@@ -10,14 +10,14 @@
  * repeat (a reboot) is recorded in the checkpoint before it is issued and never issued twice for the
  * same hop (rules S9, S10, S13, H1).
  */
-import { SpsError } from "../domain/errors";
-import type { ApplianceClient } from "../appliance/appliance-client";
-import type { LicenseRecord } from "../domain/license-decision";
-import type { HaState, LicenseFile, SystemControl } from "../appliance/system-control/operations";
-import type { UpgradeDeadlines } from "../domain/deadlines";
-import type { ClusterPlan, StepAction } from "../domain/plan";
-import type { IndexerHost } from "../hosts/indexer-host";
-import type { ServiceState } from "../hosts/indexer-upgrade-result";
+import { SpsError } from "../../core/errors";
+import type { ApplianceClient } from "../clients/sps/appliance-client";
+import type { LicenseRecord } from "../../core/license-decision";
+import type { HaState, LicenseFile, SystemControl } from "../clients/system-control/operations";
+import type { UpgradeDeadlines } from "../../core/deadlines";
+import type { ClusterPlan, StepAction } from "../../core/plan";
+import type { IndexerHost } from "../clients/hosts/indexer-host";
+import type { ServiceState } from "../clients/hosts/indexer-upgrade-result";
 
 // ---------------------------------------------------------------------------------------------
 // Inputs
@@ -54,7 +54,7 @@ export interface NodeBinding {
 /**
  * A firmware ISO for one revision X.Y.Z (rule S3: its checksum is verified before use): a local `path`
  * the tool uploads, or (targets 7.0 and later) a `url` the appliance fetches itself
- * (provider/domain/firmware-source.ts). The url may carry secrets (userinfo, a signed query): only its
+ * (core/firmware-source.ts). The url may carry secrets (userinfo, a signed query): only its
  * host is ever shown.
  */
 export type FirmwareImageInput = { path: string; sha256: string } | { url: string; sha256: string };
@@ -142,7 +142,7 @@ export interface ExecutionInputs {
   licenses?: Record<string, LicenseFile>;
   /**
    * "sha256:<hex>" of license files the operator confirms installed (after the manual gate's web-interface
-   * upload) where REST cannot show the license's LTS major (S11, provider/domain/license-decision.ts).
+   * upload) where REST cannot show the license's LTS major (S11, core/license-decision.ts).
    */
   licenseConfirmed?: string[];
   /**
@@ -160,7 +160,7 @@ export interface ExecutionInputs {
    * declare the packages per host.
    */
   indexerHostPackages?: Record<string, Record<string, IndexerPackage>>;
-  /** Default `DEFAULT_DEADLINES` (provider/domain/deadlines.ts); each wait can be overridden. */
+  /** Default `DEFAULT_DEADLINES` (core/deadlines.ts); each wait can be overridden. */
   deadlines?: Partial<ExecutorDeadlines>;
   /** Nodes of one wave worked on at the same time (default: all of the wave). */
   maxParallel?: number;

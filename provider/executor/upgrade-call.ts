@@ -18,10 +18,10 @@
  * operator declared `upgradeCall: "selects"`. Otherwise the activation is a manual gate with the exact
  * web-interface steps (documented not to reboot); the next run resumes from the selected slot.
  */
-import { ApplianceApiError } from "../appliance/api-error";
-import type { FirmwareSlot } from "../appliance/appliance-client";
-import { formatDuration } from "../domain/duration";
-import type { PlanStep } from "../domain/plan";
+import { ApplianceApiError } from "../clients/sps/api-error";
+import type { FirmwareSlot } from "../clients/sps/appliance-client";
+import { formatDuration } from "../../core/duration";
+import type { PlanStep } from "../../core/plan";
 import { uploadedSlot } from "./appliance-steps";
 import { noteRunning } from "./boot-watch";
 import { rebootMarkOf } from "./checkpoint";

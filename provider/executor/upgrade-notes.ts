@@ -11,7 +11,7 @@
  * SHA-256 in the checkpoint and the stack's `evidence`. Shown, not a gate: docs/design-notes.md, "Upgrade
  * Notes".
  */
-import { printableLines } from "../domain/printable";
+import { printableLines } from "../../core/printable";
 import type { RunContext } from "./run-context";
 import { describeEvidence, evidenceOf, keepEvidence } from "./support-bundle";
 

@@ -231,7 +231,7 @@ describe("the package in a fresh Pulumi project outside the repository (user gui
       "bin/sps-upgrade.js",
       "dist/sdk/index.js",
       "dist/sdk/index.d.ts",
-      "dist/sdk/runtime/index.js",
+      "dist/provider/resources/index.js",
     ])
       assert.ok(files.includes(required), `the tarball lacks ${required}`);
     const stray = files.filter((f) =>

@@ -3,7 +3,7 @@
 // indexer host show up in `pulumi refresh` and `pulumi preview --refresh`, with their kind.
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
-import { SpsRestClient } from "../../provider/appliance/sps-rest-client";
+import { SpsRestClient } from "../../provider/clients/sps/sps-rest-client";
 import { control } from "../support/sps-lab";
 import {
   drift,

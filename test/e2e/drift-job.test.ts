@@ -5,7 +5,7 @@
 // exception, by design: a node upgraded past the declared target makes the preview refuse (rule V3).
 import { strict as assert } from "node:assert";
 import { control } from "../support/sps-lab";
-import { dayOffset } from "../../simulator/license";
+import { dayOffset } from "../../emulator/sps/license";
 import {
   drift,
   driftJob,

@@ -74,10 +74,11 @@ describe("installs from a git URL (compiled on install) and names the fix for an
     ]);
     assert.deepEqual(fs.readdirSync(path.join(installed, "dist")).sort(), [
       "cli",
+      "core",
+      "emulator",
       "policy",
       "provider",
       "sdk",
-      "simulator",
     ]);
     const { stdout } = await exec(
       process.execPath,
@@ -89,7 +90,7 @@ describe("installs from a git URL (compiled on install) and names the fix for an
     );
     assert.equal(
       stdout.trim(),
-      `function function ${path.join(installed, "dist", "sdk", "runtime", "index.js")}`,
+      `function function ${path.join(installed, "dist", "provider", "resources", "index.js")}`,
     );
     const version = await exec(path.join(dir, "node_modules", ".bin", "sps-upgrade"), ["--version"], {
       cwd: dir,

@@ -9,7 +9,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { JSON_ANSWER_MAX_BYTES } from "../../provider/appliance/answer-limits";
+import { JSON_ANSWER_MAX_BYTES } from "../../provider/clients/sps/answer-limits";
 import { createTestStack, type CliResult, type TestStack } from "../support/pulumi-engine";
 import {
   drip,

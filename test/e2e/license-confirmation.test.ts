@@ -7,7 +7,7 @@
 // is a new install again (rules S2, S11).
 import { strict as assert } from "node:assert";
 import { createHash } from "node:crypto";
-import { buildLicenseFile, dayOffset } from "../../simulator/license";
+import { buildLicenseFile, dayOffset } from "../../emulator/sps/license";
 import {
   driftJob,
   events,

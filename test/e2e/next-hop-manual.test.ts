@@ -4,7 +4,7 @@
 // targets — not stop earlier on reading the HA state, which the manual route does not need — touch
 // nothing on the pair, and converge once the operator confirms the step.
 import { strict as assert } from "node:assert";
-import { nextHopConfirmation } from "../../provider/appliance/next-hop-monitoring";
+import { nextHopConfirmation } from "../../provider/clients/next-hop/next-hop-monitoring";
 import { events, labStack, type LabStack } from "./sps-helpers";
 
 const TARGETS = [

@@ -1,14 +1,18 @@
 // NextHopMonitoring (H4) through the real engine: examples/ha-next-hop against the emulated lab (an HA
 // pair; system control through the command channel to the emulator). The REST endpoint is the
-// emulator's [inference] one (simulator/api-next-hop-routes.ts).
+// emulator's [inference] one (emulator/sps/api-next-hop-routes.ts).
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { configureNextHops, nextHopStateOf, setNextHopReachability } from "../../simulator/next-hop-emulator";
+import {
+  configureNextHops,
+  nextHopStateOf,
+  setNextHopReachability,
+} from "../../emulator/next-hop/next-hop-emulator";
 import { REPO_ROOT } from "../support/pulumi-engine";
 import { events, labStack, type LabStack } from "./sps-helpers";
 
-const COMPILED = path.join(REPO_ROOT, "dist", "sdk", "runtime", "integration-providers.js");
+const COMPILED = path.join(REPO_ROOT, "dist", "provider", "resources", "integration-providers.js");
 
 describe("NextHopMonitoring as a Pulumi stack (H4)", function () {
   this.timeout(300_000);

@@ -4,15 +4,15 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { RunningFleet } from "../../simulator/fleet";
-import { EmulatedSpp, sppStateOf } from "../../simulator/spp-emulator";
+import type { RunningFleet } from "../../emulator/lab/fleet";
+import { EmulatedSpp, sppStateOf } from "../../emulator/spp/spp-emulator";
 import { ADMIN, FleetHarness } from "../integration/appliance/emulated-fleet";
 import { createTestStack, REPO_ROOT, type TestStack } from "../support/pulumi-engine";
 import { NET, RouterLab } from "../support/router-netns";
 
 const TOKEN = "spp-e2e-token-Secret-9931";
 const SPP_NAME = "spp.lab.example";
-const COMPILED = path.join(REPO_ROOT, "dist", "sdk", "runtime", "integration-providers.js");
+const COMPILED = path.join(REPO_ROOT, "dist", "provider", "resources", "integration-providers.js");
 
 describe("SppJoin and TrafficRedirection as a Pulumi stack (J1–J6)", function () {
   this.timeout(300_000);

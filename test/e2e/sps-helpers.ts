@@ -42,7 +42,7 @@ export async function labStack(
     indexers?: Array<{ name: string; os: "rhel6" | "rhel7" }>;
     /** Node name → the version the emulated node starts on (instead of the example's fleet.json). */
     nodeVersions?: Record<string, string>;
-    /** Node name → emulator settings merged over the example's (simulator/fleet-spec.ts). */
+    /** Node name → emulator settings merged over the example's (emulator/lab/fleet-spec.ts). */
     nodeEmulator?: Record<string, Record<string, unknown>>;
   } = {},
 ): Promise<LabStack> {
@@ -162,7 +162,7 @@ export async function passGate(lab: Lab, gate: { node: string; version: string }
 }
 
 /**
- * The S11 license manual gate (provider/executor/appliance-steps.ts, sdk/runtime/license-provider.ts):
+ * The S11 license manual gate (provider/executor/appliance-steps.ts, provider/resources/license-provider.ts):
  * where a run stopped because a license must be uploaded in the web interface (no system-control route).
  * The message names the node and the declared license (never its content).
  */

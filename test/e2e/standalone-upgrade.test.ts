@@ -10,7 +10,7 @@ import {
   systemControlEvents,
   upThroughGates,
 } from "./sps-helpers";
-import { dayOffset } from "../../simulator/license";
+import { dayOffset } from "../../emulator/sps/license";
 import { LAB_LICENSE_END } from "../support/sps-lab";
 
 const FIRMWARE_TYPE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";

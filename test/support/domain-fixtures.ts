@@ -1,6 +1,6 @@
 /** Small builders for domain tests: catalogs and fleets as a platform team would write them. */
-import { Catalog } from "../../provider/domain/catalog";
-import { Fleet, fleetSchema, NodeSettings } from "../../provider/domain/fleet";
+import { Catalog } from "../../core/catalog";
+import { Fleet, fleetSchema, NodeSettings } from "../../core/fleet";
 
 /** The catalog of the planner's acceptance example (docs/rules.md V6): newest revisions 5.0.9 / 6.0.7 / 6.3.2. */
 export function exampleCatalog(): Catalog {

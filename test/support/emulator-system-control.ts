@@ -1,6 +1,6 @@
 /**
  * A `command` system-control channel program for the emulated fleet (tests, examples, demo): maps
- * each SystemControl operation to the emulator's own control surface (simulator/control-server.ts) —
+ * each SystemControl operation to the emulator's own control surface (emulator/lab/control-server.ts) —
  * standing in for a site's own power / HA script. Never part of the SPS API.
  *
  *   node dist/test/support/emulator-system-control.js <controlUrl> <operation> <node> [<licenseFile>]

@@ -13,7 +13,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createFleetCa, issueServerCertificate } from "../../simulator/certificates";
+import { createFleetCa, issueServerCertificate } from "../../emulator/common/certificates";
 
 export const HOSTILE_SESSION_ID = "hostile0session0id0feedc0ffee42";
 

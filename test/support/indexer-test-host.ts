@@ -1,9 +1,9 @@
 /**
- * The external-indexer test hosts are the lab's indexer hosts (simulator/indexer-lab-host.ts: real
+ * The external-indexer test hosts are the lab's indexer hosts (emulator/indexer-hosts/indexer-lab-host.ts: real
  * sshd, rpm, dnf; shimmed systemctl/service), with what only the tests need: every test package
  * built up front and the password-sudo user for the password-login cases.
  */
-import { IndexerLabFixtures } from "../../simulator/indexer-lab-host";
+import { IndexerLabFixtures } from "../../emulator/indexer-hosts/indexer-lab-host";
 
 export {
   IndexerLabHost as IndexerTestHost,
@@ -13,7 +13,7 @@ export {
   type IndexerRpms,
   type LabHostSpec as TestHostSpec,
   type LabHostUser as TestUser,
-} from "../../simulator/indexer-lab-host";
+} from "../../emulator/indexer-hosts/indexer-lab-host";
 
 export type IndexerTestFixtures = IndexerLabFixtures;
 export const IndexerTestFixtures = {

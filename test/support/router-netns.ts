@@ -24,7 +24,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { SshHostOptionsInput } from "../../provider/hosts/ssh-options";
+import type { SshHostOptionsInput } from "../../provider/clients/hosts/ssh-options";
 
 export const NET = {
   client: "10.213.1.2",

@@ -18,24 +18,24 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { defaultCatalog } from "../../provider/domain/default-catalog";
-import { formatRevision, isLts } from "../../provider/domain/version";
+import { defaultCatalog } from "../../core/default-catalog";
+import { formatRevision, isLts } from "../../core/version";
 import { backupConfirmation, bundleConfirmation } from "../../provider/executor/confirmations";
 import { compareVersionText } from "../../provider/executor/node-state";
-import { startFleet, type RunningFleet } from "../../simulator/fleet";
-import { attachIndexerWorkers, labIndexerWorkers } from "../../simulator/indexer-workers";
-import type { EmulatedNode } from "../../simulator/emulated-node";
-import { bmcChannel, coreShellChannel } from "../../simulator/fleet-channels";
-import { sha256OfFile, writeFakeFirmwareIso } from "../../simulator/firmware-iso";
-import { buildLicenseFile, dayOffset } from "../../simulator/license";
-import { buildPluginZip } from "../../simulator/plugin-archive";
+import { startFleet, type RunningFleet } from "../../emulator/lab/fleet";
+import { attachIndexerWorkers, labIndexerWorkers } from "../../emulator/sps/indexer-workers";
+import type { EmulatedNode } from "../../emulator/sps/emulated-node";
+import { bmcChannel, coreShellChannel } from "../../emulator/lab/fleet-channels";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../emulator/sps/firmware-iso";
+import { buildLicenseFile, dayOffset } from "../../emulator/sps/license";
+import { buildPluginZip } from "../../emulator/sps/plugin-archive";
 import { emulatorSystemControlRoutes } from "./emulator-system-control";
 import {
   IndexerLabFixtures,
   IndexerLabHost,
   SUDO_NOPASSWD_USER,
   type IndexerRpms,
-} from "../../simulator/indexer-lab-host";
+} from "../../emulator/indexer-hosts/indexer-lab-host";
 
 const COMPILED = __filename.endsWith(".js");
 

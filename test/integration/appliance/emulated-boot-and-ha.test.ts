@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApplianceApiError } from "../../../provider/appliance/api-error";
-import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
-import { buildLicenseFile } from "../../../simulator/license";
+import { ApplianceApiError } from "../../../provider/clients/sps/api-error";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../emulator/sps/firmware-iso";
+import { buildLicenseFile } from "../../../emulator/sps/license";
 import { licenseFacts, licenseValidFor } from "../../../provider/executor/node-state";
 import { FleetHarness, rawRequest, singleNodeFleet, waitFor } from "./emulated-fleet";
 

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { Client } from "ssh2";
-import type { RunningFleet } from "../../../simulator/fleet";
-import { bmcChannel, coreShellChannel } from "../../../simulator/fleet-channels";
-import { buildLicenseFile, dayOffset } from "../../../simulator/license";
+import type { RunningFleet } from "../../../emulator/lab/fleet";
+import { bmcChannel, coreShellChannel } from "../../../emulator/lab/fleet-channels";
+import { buildLicenseFile, dayOffset } from "../../../emulator/sps/license";
 import { FleetHarness, PASSWORD } from "./emulated-fleet";
 
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 /**
- * Test helpers: an emulated fleet (simulator/fleet.ts) and SpsRestClients for its nodes, verifying TLS
+ * Test helpers: an emulated fleet (emulator/lab/fleet.ts) and SpsRestClients for its nodes, verifying TLS
  * against the fleet's own CA. Every fleet started here is stopped by `stopAll()` (call it in `after`).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -9,9 +9,9 @@ import {
   SpsRestClient,
   type SpsRestClientConfig,
   type SpsRestClientHooks,
-} from "../../../provider/appliance/sps-rest-client";
-import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
-import { startFleet, type RunningFleet, type StartFleetOptions } from "../../../simulator/fleet";
+} from "../../../provider/clients/sps/sps-rest-client";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../emulator/sps/firmware-iso";
+import { startFleet, type RunningFleet, type StartFleetOptions } from "../../../emulator/lab/fleet";
 
 export const PASSWORD = "Emulated-Passw0rd!";
 

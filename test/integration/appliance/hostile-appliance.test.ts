@@ -9,10 +9,10 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ApplianceApiError } from "../../../provider/appliance/api-error";
-import { ANSWER_TOO_LARGE, JSON_ANSWER_MAX_BYTES } from "../../../provider/appliance/answer-limits";
-import { RestCallError, RestJsonCalls } from "../../../provider/appliance/rest-json-calls";
-import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
+import { ApplianceApiError } from "../../../provider/clients/sps/api-error";
+import { ANSWER_TOO_LARGE, JSON_ANSWER_MAX_BYTES } from "../../../provider/clients/sps/answer-limits";
+import { RestCallError, RestJsonCalls } from "../../../provider/clients/sps/rest-json-calls";
+import { SpsRestClient } from "../../../provider/clients/sps/sps-rest-client";
 import { runCliCaptured } from "../../support/cli-run";
 import {
   drip,

@@ -1,7 +1,7 @@
 /**
  * HA next-hop monitoring (H4) against an emulated HA pair: the [inference] REST endpoint of the
- * emulator (simulator/api-next-hop-routes.ts), the emulator's takeover rule
- * (simulator/next-hop-emulator.ts), and the restart order through a SystemControl over the
+ * emulator (emulator/sps/api-next-hop-routes.ts), the emulator's takeover rule
+ * (emulator/next-hop/next-hop-emulator.ts), and the restart order through a SystemControl over the
  * emulator's node model (EmulatorSystemControl from the executor tests).
  */
 import assert from "node:assert/strict";
@@ -13,14 +13,14 @@ import {
   nextHopRouteOf,
   readNextHopMonitoring,
   type NextHopSpecInput,
-} from "../../../provider/appliance/next-hop-monitoring";
-import type { HaPair } from "../../../provider/appliance/system-control/operations";
-import type { RunningFleet } from "../../../simulator/fleet";
+} from "../../../provider/clients/next-hop/next-hop-monitoring";
+import type { HaPair } from "../../../provider/clients/system-control/operations";
+import type { RunningFleet } from "../../../emulator/lab/fleet";
 import {
   nextHopStateOf,
   setNextHopReachability,
   configureNextHops,
-} from "../../../simulator/next-hop-emulator";
+} from "../../../emulator/next-hop/next-hop-emulator";
 import { EmulatorSystemControl } from "../executor/emulated-cluster";
 import { adminConnection, FleetHarness, waitFor } from "./emulated-fleet";
 

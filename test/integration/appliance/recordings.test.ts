@@ -1,7 +1,7 @@
 /**
  * Recordings close the loop with real appliances: the client's parsers against answers kept in the
  * repository (test/recordings/, built from the guides' documented samples), served by an emulated
- * node seeded from the recording (simulator/recorded-answers.ts); and `doctor --record DIR` saves what
+ * node seeded from the recording (emulator/sps/recorded-answers.ts); and `doctor --record DIR` saves what
  * a node answered — without cookies, passwords, tokens or license texts — in a form the emulator can
  * be seeded with again.
  */
@@ -10,11 +10,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCliCaptured, type CliRun } from "../../support/cli-run";
-import { readLicense } from "../../../provider/appliance/license-reading";
-import { RecordingSchema, recordedAnswer, writeRecording } from "../../../provider/appliance/recording";
-import { readCapabilities } from "../../../provider/appliance/rest-capabilities";
-import { indexersSeen } from "../../../provider/appliance/indexer-workers";
-import { seedFromRecording } from "../../../simulator/recorded-answers";
+import { readLicense } from "../../../provider/clients/sps/license-reading";
+import { RecordingSchema, recordedAnswer, writeRecording } from "../../../provider/clients/sps/recording";
+import { readCapabilities } from "../../../provider/clients/sps/rest-capabilities";
+import { indexersSeen } from "../../../provider/clients/sps/indexer-workers";
+import { seedFromRecording } from "../../../emulator/sps/recorded-answers";
 import { ADMIN, FleetHarness, singleNodeFleet } from "./emulated-fleet";
 
 const RECORDINGS = join(__dirname, "..", "..", "recordings");

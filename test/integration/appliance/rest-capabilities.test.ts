@@ -6,11 +6,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { readCapabilities } from "../../../provider/appliance/rest-capabilities";
-import { ApplianceApiError } from "../../../provider/appliance/api-error";
-import { MINUTE } from "../../../simulator/clock";
-import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
-import { SUPPORT_BUNDLE_LIFETIME_MS } from "../../../simulator/support-bundles";
+import { readCapabilities } from "../../../provider/clients/sps/rest-capabilities";
+import { ApplianceApiError } from "../../../provider/clients/sps/api-error";
+import { MINUTE } from "../../../emulator/common/clock";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../emulator/sps/firmware-iso";
+import { SUPPORT_BUNDLE_LIFETIME_MS } from "../../../emulator/sps/support-bundles";
 import { FleetHarness, rawLogin, rawRequest, singleNodeFleet, waitFor } from "./emulated-fleet";
 
 async function failureStatus(p: Promise<unknown>): Promise<number | undefined> {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { readLicense } from "../../../provider/appliance/license-reading";
+import { readLicense } from "../../../provider/clients/sps/license-reading";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
-import type { RunningFleet } from "../../../simulator/fleet";
-import { buildPluginZip } from "../../../simulator/plugin-archive";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../emulator/sps/firmware-iso";
+import type { RunningFleet } from "../../../emulator/lab/fleet";
+import { buildPluginZip } from "../../../emulator/sps/plugin-archive";
 import { FleetHarness, rawLogin, rawRequest, singleNodeFleet } from "./emulated-fleet";
 
 describe("SPS REST client against the emulator: documented endpoints", function () {

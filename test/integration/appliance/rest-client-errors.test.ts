@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { ApplianceApiError } from "../../../provider/appliance/api-error";
-import { buildPluginZip, buildZip } from "../../../simulator/plugin-archive";
+import { ApplianceApiError } from "../../../provider/clients/sps/api-error";
+import { buildPluginZip, buildZip } from "../../../emulator/sps/plugin-archive";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
-import { issueServerCertificate } from "../../../simulator/certificates";
+import { issueServerCertificate } from "../../../emulator/common/certificates";
 import {
   ADMIN,
   AUDITOR,

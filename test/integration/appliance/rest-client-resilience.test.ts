@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ApplianceApiError } from "../../../provider/appliance/api-error";
-import { FirmwareChecksumMismatch } from "../../../provider/appliance/firmware-image";
+import { ApplianceApiError } from "../../../provider/clients/sps/api-error";
+import { FirmwareChecksumMismatch } from "../../../provider/clients/sps/firmware-image";
 import { FleetHarness, fleetWithIsoPerSuite, waitFor } from "./emulated-fleet";
 
 describe("SPS REST client resilience: sessions, retries, faults", function () {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { ApplianceApiError } from "../../../provider/appliance/api-error";
-import type { RunningFleet } from "../../../simulator/fleet";
+import { ApplianceApiError } from "../../../provider/clients/sps/api-error";
+import type { RunningFleet } from "../../../emulator/lab/fleet";
 import { FleetHarness, singleNodeFleet } from "./emulated-fleet";
 
 async function refused(promise: Promise<unknown>): Promise<ApplianceApiError> {

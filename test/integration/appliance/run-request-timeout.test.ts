@@ -1,5 +1,5 @@
 /**
- * The REST clients of a run (`up` past planning, refresh: sdk/runtime/context.ts runBindings) bound each
+ * The REST clients of a run (`up` past planning, refresh: provider/resources/context.ts runBindings) bound each
  * request by the program's `deadlines.restRequestMs`, not by a fixed 30 s: against a node that takes
  * the request and never answers, a read gives up at the configured time-out, named in its error, and
  * the run's waits poll again (a node "down").
@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { readLiveness } from "../../../provider/executor/node-state";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { closeBindings, runBindings } from "../../../sdk/runtime/context";
+import { closeBindings, runBindings } from "../../../provider/resources/context";
 import { HostileAppliance, silent } from "../../support/hostile-appliance";
 import { useStackCredentials } from "../../support/stack-credentials";
 

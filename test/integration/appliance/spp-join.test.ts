@@ -1,6 +1,6 @@
 /**
  * SPP join (J1–J6) against the emulated SPS fleet and a tiny emulated SPP (real HTTPS with its own
- * certificate; see simulator/spp-emulator.ts, simulator/api-spp-routes.ts).
+ * certificate; see emulator/spp/spp-emulator.ts, emulator/sps/api-spp-routes.ts).
  */
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
@@ -13,9 +13,9 @@ import {
   SppJoinError,
   validateSppJoin,
   type SppJoinSpecInput,
-} from "../../../provider/appliance/spp-join";
-import type { RunningFleet } from "../../../simulator/fleet";
-import { EmulatedSpp, HALF_DONE_JOIN_MS, sppStateOf } from "../../../simulator/spp-emulator";
+} from "../../../provider/clients/spp/spp-join";
+import type { RunningFleet } from "../../../emulator/lab/fleet";
+import { EmulatedSpp, HALF_DONE_JOIN_MS, sppStateOf } from "../../../emulator/spp/spp-emulator";
 import {
   adminConnection,
   ADMIN,
@@ -204,7 +204,7 @@ describe("SPP join against the emulated SPS and an emulated SPP", function () {
       body,
     });
     assert.equal(raw.status, 400);
-    const { mapJoinFailure } = await import("../../../provider/appliance/spp-join");
+    const { mapJoinFailure } = await import("../../../provider/clients/spp/spp-join");
     const mapped = mapJoinFailure(raw.body, [TOKEN]);
     assert.equal(mapped.kind, "certificate-hostname");
     assert.match(mapped.message, /use the name on SPP's certificate/);

@@ -3,16 +3,16 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
-import type { FleetDescription } from "../../../simulator/fleet";
-import { buildLicenseFile, dayOffset, defaultLicenseTerm } from "../../../simulator/license";
+import { SpsRestClient } from "../../../provider/clients/sps/sps-rest-client";
+import type { FleetDescription } from "../../../emulator/lab/fleet";
+import { buildLicenseFile, dayOffset, defaultLicenseTerm } from "../../../emulator/sps/license";
 
 const ROOT = resolve(__dirname, "../../..");
 
 function runCli(args: string[]): ChildProcess {
   return spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", join(ROOT, "simulator/cli.ts"), ...args],
+    ["-r", "ts-node/register/transpile-only", join(ROOT, "emulator/lab/cli.ts"), ...args],
     {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],

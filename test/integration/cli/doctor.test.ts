@@ -10,8 +10,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCliCaptured, type CliRun } from "../../support/cli-run";
-import { createFleetCa } from "../../../simulator/certificates";
-import type { RunningFleet } from "../../../simulator/fleet";
+import { createFleetCa } from "../../../emulator/common/certificates";
+import type { RunningFleet } from "../../../emulator/lab/fleet";
 import { ADMIN, FleetHarness } from "../appliance/emulated-fleet";
 
 const cli = (...args: string[]): Promise<CliRun> => runCliCaptured(args);
@@ -271,7 +271,7 @@ describe("sps-upgrade doctor against emulated fleets (read-only readiness)", fun
     const inv = inventory();
     const declared = join(dir, "declared-fleet.json");
     // The declared fleet: the planner's fleet of the same inventory, with no facts.
-    const { plannerFleet, parseInventory } = await import("../../../provider/domain/inventory");
+    const { plannerFleet, parseInventory } = await import("../../../core/inventory");
     const parsed = parseInventory(JSON.parse(readFileSync(inv, "utf8")));
     assert.ok(parsed.ok);
     const pf = plannerFleet(parsed.inventory);

@@ -7,8 +7,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseInventory, plannerFleet } from "../../../provider/domain/inventory";
-import { PlanDocument } from "../../../provider/domain/plan";
+import { parseInventory, plannerFleet } from "../../../core/inventory";
+import { PlanDocument } from "../../../core/plan";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const BIN = join(ROOT, "bin", "sps-upgrade.js");

@@ -17,7 +17,7 @@
  *   and export once per cluster and hop (P1).
  */
 import assert from "node:assert/strict";
-import type { EmulatorEvent } from "../../../simulator/events";
+import type { EmulatorEvent } from "../../../emulator/sps/events";
 import type { EmulatedCluster, NodeDecl } from "./emulated-cluster";
 
 /** The hop targets node `name` is planned to reboot into, in order (one `reboot` step per hop). */

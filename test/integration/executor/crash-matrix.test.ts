@@ -24,7 +24,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CertificateStore } from "../../../simulator/certificates";
+import { CertificateStore } from "../../../emulator/common/certificates";
 import { ExecutionError, type ExecutionInputs, type ProgressEvent } from "../../../provider/executor";
 import { assertConverged, h2Violations } from "./crash-invariants";
 import { catalogTo7 } from "../../support/domain-fixtures";

@@ -1,5 +1,5 @@
 /**
- * Test support for the executor: a whole emulated fleet (simulator/fleet.ts) with a scaled clock, real
+ * Test support for the executor: a whole emulated fleet (emulator/lab/fleet.ts) with a scaled clock, real
  * HTTPS REST clients (`SpsRestClient`), firmware ISOs on disk, licenses, and a `SystemControl` that
  * drives the emulator's node model in process (`EmulatorSystemControl`, an adapter in this folder —
  * the real ssh/ipmi channels are exercised in ./ha-real-channels.test.ts). The plan comes from the
@@ -12,17 +12,17 @@ import { createServer as createHttpsServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { SpsRestClient } from "../../../provider/appliance/sps-rest-client";
+import { SpsRestClient } from "../../../provider/clients/sps/sps-rest-client";
 import type {
   HaPair,
   HaState,
   LicenseFile,
   PowerState,
   SystemControl,
-} from "../../../provider/appliance/system-control/operations";
-import { fleetSchema } from "../../../provider/domain/fleet";
-import { planCluster } from "../../../provider/domain/fleet-plan";
-import type { ClusterPlan } from "../../../provider/domain/plan";
+} from "../../../provider/clients/system-control/operations";
+import { fleetSchema } from "../../../core/fleet";
+import { planCluster } from "../../../core/fleet-plan";
+import type { ClusterPlan } from "../../../core/plan";
 import { memoryCheckpointStore } from "../../../provider/executor/checkpoint";
 import { realSleep } from "../../../provider/executor/run-context";
 import { executeClusterPlan } from "../../../provider/executor/execute";
@@ -34,19 +34,19 @@ import {
   type NodeBinding,
   type ProgressEvent,
 } from "../../../provider/executor/types";
-import type { EmulatorEvent } from "../../../simulator/events";
-import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
-import { startFleet, type FleetChannelFactory, type RunningFleet } from "../../../simulator/fleet";
-import { buildLicenseFile } from "../../../simulator/license";
+import type { EmulatorEvent } from "../../../emulator/sps/events";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../emulator/sps/firmware-iso";
+import { startFleet, type FleetChannelFactory, type RunningFleet } from "../../../emulator/lab/fleet";
+import { buildLicenseFile } from "../../../emulator/sps/license";
 import {
   issueServerCertificate,
   type CertificateStore,
   type ServerCertificate,
-} from "../../../simulator/certificates";
+} from "../../../emulator/common/certificates";
 import { VirtualTime } from "./virtual-time";
 import { readFileSync } from "node:fs";
 import { exampleCatalog, CLEAN_SETTINGS, AS_OF } from "../../support/domain-fixtures";
-import type { Catalog } from "../../../provider/domain/catalog";
+import type { Catalog } from "../../../core/catalog";
 import { backupConfirmation, bundleConfirmation } from "../../../provider/executor/confirmations";
 
 export const PASSWORD = "Emu-Executor-Pw-4711";
@@ -159,7 +159,7 @@ export interface ClusterOptions {
   timeScale?: number;
   maxParallel?: number;
   timings?: Record<string, number>;
-  /** Out-of-band channels of the emulator (simulator/fleet-channels.ts: SSH core shell, ipmi_sim BMCs). */
+  /** Out-of-band channels of the emulator (emulator/lab/fleet-channels.ts: SSH core shell, ipmi_sim BMCs). */
   channels?: FleetChannelFactory[];
   /** Virtual time (./virtual-time.ts): the emulator's clock jumps while the executor only waits. */
   virtualTime?: boolean;

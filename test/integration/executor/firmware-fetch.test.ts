@@ -16,13 +16,13 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { fleetSchema } from "../../../provider/domain/fleet";
-import { planCluster } from "../../../provider/domain/fleet-plan";
-import type { ClusterPlan } from "../../../provider/domain/plan";
+import { fleetSchema } from "../../../core/fleet";
+import { planCluster } from "../../../core/fleet-plan";
+import type { ClusterPlan } from "../../../core/plan";
 import { ExecutionError, executeClusterPlan, memoryCheckpointStore } from "../../../provider/executor";
 import type { ExecutionInputs, FirmwareImageInput, ProgressEvent } from "../../../provider/executor/types";
-import { issueServerCertificate } from "../../../simulator/certificates";
-import { sha256OfFile, writeFakeFirmwareIso } from "../../../simulator/firmware-iso";
+import { issueServerCertificate } from "../../../emulator/common/certificates";
+import { sha256OfFile, writeFakeFirmwareIso } from "../../../emulator/sps/firmware-iso";
 import { AS_OF, catalogTo7, CLEAN_SETTINGS } from "../../support/domain-fixtures";
 import { EmulatedCluster } from "./emulated-cluster";
 

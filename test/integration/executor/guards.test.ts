@@ -4,7 +4,7 @@
  * (H2 deadline), a manual gate for the reboot; and that `maxParallel` bounds a wave (C2).
  */
 import assert from "node:assert/strict";
-import { ManualStepRequired } from "../../../provider/appliance/system-control/errors";
+import { ManualStepRequired } from "../../../provider/clients/system-control/errors";
 import { executeClusterPlan, memoryCheckpointStore, parseCheckpoint } from "../../../provider/executor";
 import { EmulatedCluster } from "./emulated-cluster";
 import { runFailure as failure } from "./run-failure";

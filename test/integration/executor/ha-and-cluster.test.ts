@@ -3,7 +3,7 @@
  * reached the appliances is read from the emulator's event record.
  */
 import assert from "node:assert/strict";
-import type { EmulatorEvent } from "../../../simulator/events";
+import type { EmulatorEvent } from "../../../emulator/sps/events";
 import { EmulatedCluster } from "./emulated-cluster";
 
 function firstIndex(events: EmulatorEvent[], pred: (e: EmulatorEvent) => boolean): number {

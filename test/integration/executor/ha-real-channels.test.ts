@@ -1,17 +1,14 @@
 /**
  * An HA pair upgraded through the real system-control channels of the emulated fleet
- * (simulator/fleet-channels.ts): the SSH core shell (ssh2 server, host key pinned) for reboot,
+ * (emulator/lab/fleet-channels.ts): the SSH core shell (ssh2 server, host key pinned) for reboot,
  * "Other node" actions, HA status and license, and one real ipmi_sim BMC per unit driven by
  * ipmitool for the secondary's power (H2: through IPMI).
  */
 import assert from "node:assert/strict";
 import { z } from "zod";
-import {
-  createSystemControl,
-  type SystemControlConfigInput,
-} from "../../../provider/appliance/system-control";
-import type { EmulatorEvent } from "../../../simulator/events";
-import { bmcChannel, coreShellChannel } from "../../../simulator/fleet-channels";
+import { createSystemControl, type SystemControlConfigInput } from "../../../provider/clients/system-control";
+import type { EmulatorEvent } from "../../../emulator/sps/events";
+import { bmcChannel, coreShellChannel } from "../../../emulator/lab/fleet-channels";
 import { EmulatedCluster } from "./emulated-cluster";
 
 const bmcSchema = z.object({

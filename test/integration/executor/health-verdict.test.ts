@@ -1,11 +1,11 @@
 /**
  * Rule P2 ("no issues are displayed on the System Monitor"): doctor and the executor's preflight give
- * the same verdict on the same node, from the one function (provider/domain/rules.ts, RULES.P2.live).
+ * the same verdict on the same node, from the one function (core/rules.ts, RULES.P2.live).
  * A degraded RAID or a tainted file used to pass the run's preflight while doctor reported it.
  */
 import assert from "node:assert/strict";
-import { probeNode } from "../../../provider/appliance/node-probe";
-import { readiness } from "../../../provider/domain/readiness";
+import { probeNode } from "../../../cli/node-probe";
+import { readiness } from "../../../core/readiness";
 import { ExecutionError } from "../../../provider/executor";
 import { EmulatedCluster } from "./emulated-cluster";
 

@@ -4,12 +4,12 @@
  * running (I5) and stops the run with the host's state.
  */
 import assert from "node:assert/strict";
-import { Catalog } from "../../../provider/domain/catalog";
+import { Catalog } from "../../../core/catalog";
 import { executeClusterPlan } from "../../../provider/executor";
-import { IndexerHost } from "../../../provider/hosts/indexer-host";
-import { SshHostSession } from "../../../provider/hosts/ssh-host-session";
+import { IndexerHost } from "../../../provider/clients/hosts/indexer-host";
+import { SshHostSession } from "../../../provider/clients/hosts/ssh-host-session";
 import { IndexerTestFixtures, IndexerTestHost, SUDO_NOPASSWD_USER } from "../../support/indexer-test-host";
-import { attachIndexerWorkers, labIndexerWorkers } from "../../../simulator/indexer-workers";
+import { attachIndexerWorkers, labIndexerWorkers } from "../../../emulator/sps/indexer-workers";
 import { EmulatedCluster } from "./emulated-cluster";
 import { runFailure } from "./run-failure";
 

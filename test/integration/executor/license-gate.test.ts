@@ -7,9 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { createSystemControl } from "../../../provider/appliance/system-control";
+import { createSystemControl } from "../../../provider/clients/system-control";
 import { ExecutionError, executeClusterPlan, type ExecutionInputs } from "../../../provider/executor";
-import { buildLicenseFile } from "../../../simulator/license";
+import { buildLicenseFile } from "../../../emulator/sps/license";
 import { EmulatedCluster } from "./emulated-cluster";
 
 const LICENSE_6 = buildLicenseFile(6);

@@ -12,9 +12,9 @@ import {
   memoryCheckpointStore,
   type ExecutionInputs,
 } from "../../../provider/executor";
-import type { SystemControl } from "../../../provider/appliance/system-control/operations";
-import { buildLicenseFile } from "../../../simulator/license";
-import { buildPluginZip } from "../../../simulator/plugin-archive";
+import type { SystemControl } from "../../../provider/clients/system-control/operations";
+import { buildLicenseFile } from "../../../emulator/sps/license";
+import { buildPluginZip } from "../../../emulator/sps/plugin-archive";
 import { EmulatedCluster } from "./emulated-cluster";
 import { escapeRe, foreignStop, stopAt } from "./run-failure";
 

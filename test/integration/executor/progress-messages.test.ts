@@ -4,7 +4,7 @@
  * names the channel the operation was routed to, not always IPMI (rule H2 allows `command` too).
  */
 import assert from "node:assert/strict";
-import type { ChannelKind, SystemControl } from "../../../provider/appliance/system-control/operations";
+import type { ChannelKind, SystemControl } from "../../../provider/clients/system-control/operations";
 import { EmulatedCluster } from "./emulated-cluster";
 
 /** The emulator's SystemControl, reporting `channel` as the route of every operation (as the router does). */

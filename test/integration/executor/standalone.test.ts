@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { ExecutionError, executeClusterPlan, observeCluster } from "../../../provider/executor";
-import { buildPluginZip } from "../../../simulator/plugin-archive";
+import { buildPluginZip } from "../../../emulator/sps/plugin-archive";
 import { EmulatedCluster } from "./emulated-cluster";
 
 describe("executor: standalone node, multi-hop upgrade on the emulator (rules S1–S13, V6, P14)", function () {

@@ -1,6 +1,6 @@
 /**
  * The reboot wait against a node that answers, but not as SPS does, while it boots (the emulator's
- * [unknown] `bootAnswer` fault, simulator/boot-answers.ts): an answer over the byte cap, JSON of an
+ * [unknown] `bootAnswer` fault, emulator/sps/boot-answers.ts): an answer over the byte cap, JSON of an
  * impossible shape, a version that is not a version. Each is a node in a state the run cannot read: the
  * wait stops after UNREADABLE_ANSWERS_LIMIT such answers in a row, naming the node and what was wrong
  * (printable), so requests and bytes are bounded — not one answer of up to the cap per poll until the
@@ -8,9 +8,9 @@
  * The documented boot (progress page) is still waited through (./resume.test.ts, ./crash-matrix.test.ts).
  */
 import assert from "node:assert/strict";
-import { JSON_ANSWER_MAX_BYTES } from "../../../provider/appliance/answer-limits";
+import { JSON_ANSWER_MAX_BYTES } from "../../../provider/clients/sps/answer-limits";
 import { UNREADABLE_ANSWERS_LIMIT } from "../../../provider/executor/liveness-watch";
-import type { EmulatorEvent } from "../../../simulator/events";
+import type { EmulatorEvent } from "../../../emulator/sps/events";
 import { EmulatedCluster } from "./emulated-cluster";
 import { runFailure } from "./run-failure";
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { emulatedUpgradeNotes } from "../../../simulator/emulated-node";
+import { emulatedUpgradeNotes } from "../../../emulator/sps/emulated-node";
 import { EmulatedCluster } from "./emulated-cluster";
 
 describe("executor: the Upgrade Notes of the uploaded firmware (G53)", function () {

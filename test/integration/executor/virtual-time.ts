@@ -5,7 +5,7 @@
  * the emulator's clock jumps to the earliest wake-up and wakes it (a discrete-event simulation).
  *
  * Why this proves the same as the scaled clock: the emulator is lazy (every transition is computed from
- * `clock.now()` when the node is next touched, simulator/emulated-node.ts), every executor wait polls a
+ * `clock.now()` when the node is next touched, emulator/sps/emulated-node.ts), every executor wait polls a
  * condition read from the emulator, and every deadline is measured on the same clock. Time only jumps
  * while the executor waits, so a wait still sees every poll it would see on a slow machine — and no
  * deadline can expire because the machine is loaded (a REST call in flight holds the clock still).
@@ -15,7 +15,7 @@
  * while work that runs in real time outside the executor is under way (the emulator downloading a
  * firmware URL in the background).
  */
-import type { ScaledClock } from "../../../simulator/clock";
+import type { ScaledClock } from "../../../emulator/common/clock";
 import type { SleepFn } from "../../../provider/executor/types";
 
 interface Sleeper {

@@ -5,14 +5,14 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { IndexerHost, type IndexerProgress } from "../../../provider/hosts/indexer-host";
+import { IndexerHost, type IndexerProgress } from "../../../provider/clients/hosts/indexer-host";
 import {
   IndexerUpgradeError,
   type IndexerUpgradeResult,
-} from "../../../provider/hosts/indexer-upgrade-result";
-import { SshHostSession } from "../../../provider/hosts/ssh-host-session";
-import { SshCommandError, SshConnectionError } from "../../../provider/hosts/host-errors";
-import { inspectIndexerHost, upgradeIndexerHost } from "../../../provider/hosts/indexer-host-run";
+} from "../../../provider/clients/hosts/indexer-upgrade-result";
+import { SshHostSession } from "../../../provider/clients/hosts/ssh-host-session";
+import { SshCommandError, SshConnectionError } from "../../../provider/clients/hosts/host-errors";
+import { inspectIndexerHost, upgradeIndexerHost } from "../../../provider/clients/hosts/indexer-host-run";
 import {
   IndexerTestFixtures,
   IndexerTestHost,

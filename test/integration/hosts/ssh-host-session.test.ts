@@ -12,10 +12,10 @@ import {
   SshCommandError,
   SshConnectionError,
   SudoRefusedError,
-} from "../../../provider/hosts/host-errors";
-import { SshHostSession } from "../../../provider/hosts/ssh-host-session";
-import { SshOptionsError } from "../../../provider/hosts/ssh-options";
-import { shellJoin } from "../../../provider/hosts/shell-quote";
+} from "../../../provider/clients/hosts/host-errors";
+import { SshHostSession } from "../../../provider/clients/hosts/ssh-host-session";
+import { SshOptionsError } from "../../../provider/clients/hosts/ssh-options";
+import { shellJoin } from "../../../provider/clients/hosts/shell-quote";
 import {
   IndexerTestFixtures,
   IndexerTestHost,

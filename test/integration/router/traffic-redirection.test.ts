@@ -3,14 +3,14 @@
  * through a real sshd running in the router namespace (see test/support/router-netns.ts).
  */
 import assert from "node:assert/strict";
-import { SshHostSession } from "../../../provider/hosts/ssh-host-session";
+import { SshHostSession } from "../../../provider/clients/hosts/ssh-host-session";
 import {
   applyRedirection,
   readRedirection,
   removeRedirection,
   validateTrafficRedirection,
   type TrafficRedirectionSpecInput,
-} from "../../../provider/router";
+} from "../../../provider/clients/router";
 import { NET, RouterLab } from "../../support/router-netns";
 
 describe("Linux router traffic redirection to SPS (real iptables/ip in netns, over real sshd)", function () {

@@ -7,7 +7,7 @@ import {
   createSystemControl,
   SystemControlError,
   type SystemControlConfigInput,
-} from "../../../provider/appliance/system-control";
+} from "../../../provider/clients/system-control";
 import { FakePair } from "./pair-fixture";
 
 const NODE = process.execPath;

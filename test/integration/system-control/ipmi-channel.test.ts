@@ -3,14 +3,14 @@ import { createSocket, type Socket } from "node:dgram";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBmc, type RunningBmc } from "../../../simulator/bmc";
+import { startBmc, type RunningBmc } from "../../../emulator/bmc/bmc";
 import {
   createSystemControl,
   ipmitoolArgv,
   parseSystemControlConfig,
   SystemControlError,
   type SystemControlConfigInput,
-} from "../../../provider/appliance/system-control";
+} from "../../../provider/clients/system-control";
 import { FakePair } from "./pair-fixture";
 
 const PAIR = { primary: "sps-a", secondary: "sps-b" };
@@ -197,7 +197,7 @@ describe("ipmi channel when the BMC is unreachable", function () {
   });
 });
 
-describe("emulated BMC (simulator/bmc.ts)", function () {
+describe("emulated BMC (emulator/bmc/bmc.ts)", function () {
   this.timeout(30_000);
 
   it("answers lan and lanplus on both ::1 and 127.0.0.1 (lanplus with an explicit cipher suite)", async () => {

@@ -2,14 +2,14 @@ import { strict as assert } from "node:assert";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBmc, type RunningBmc } from "../../../simulator/bmc";
-import { startCoreShell, type RunningCoreShell } from "../../../simulator/core-shell";
+import { startBmc, type RunningBmc } from "../../../emulator/bmc/bmc";
+import { startCoreShell, type RunningCoreShell } from "../../../emulator/sps/core-shell";
 import {
   createSystemControl,
   ManualStepRequired,
   SYSTEM_CONTROL_OPERATIONS,
   type SystemControlConfigInput,
-} from "../../../provider/appliance/system-control";
+} from "../../../provider/clients/system-control";
 import { FakePair } from "./pair-fixture";
 
 const PAIR = { primary: "sps-a", secondary: "sps-b" };

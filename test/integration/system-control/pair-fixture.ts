@@ -3,9 +3,9 @@
  * two units with power, role and firmware, a core-shell handler for the primary, and BMC power
  * callbacks per unit. Records every call so tests can see what reached the "appliance".
  */
-import type { BmcPowerCallbacks } from "../../../simulator/bmc";
-import type { CoreShellHandler } from "../../../simulator/core-shell";
-import type { HaState } from "../../../provider/appliance/system-control";
+import type { BmcPowerCallbacks } from "../../../emulator/bmc/bmc";
+import type { CoreShellHandler } from "../../../emulator/sps/core-shell";
+import type { HaState } from "../../../provider/clients/system-control";
 
 export interface UnitModel {
   unit: string;

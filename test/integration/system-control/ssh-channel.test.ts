@@ -1,15 +1,19 @@
 import { strict as assert } from "node:assert";
 import { createServer, type AddressInfo } from "node:net";
 import { Client, utils } from "ssh2";
-import { generateEd25519KeyPair } from "../../../simulator/ssh-keys";
-import { startCoreShell, type CoreShellHandler, type RunningCoreShell } from "../../../simulator/core-shell";
+import { generateEd25519KeyPair } from "../../../emulator/common/ssh-keys";
+import {
+  startCoreShell,
+  type CoreShellHandler,
+  type RunningCoreShell,
+} from "../../../emulator/sps/core-shell";
 import {
   createSystemControl,
   HostKeyMismatchError,
   sha256Fingerprint,
   SystemControlError,
   type SystemControlConfigInput,
-} from "../../../provider/appliance/system-control";
+} from "../../../provider/clients/system-control";
 import { FakePair } from "./pair-fixture";
 
 const PAIR = { primary: "sps-a", secondary: "sps-b" };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { ApplianceApiError, redactText, redactValue } from "../../../provider/appliance/api-error";
-import { normalizeFingerprint, TlsTrustSchema } from "../../../provider/appliance/tls-trust";
+import { ApplianceApiError, redactText, redactValue } from "../../../provider/clients/sps/api-error";
+import { normalizeFingerprint, TlsTrustSchema } from "../../../provider/clients/sps/tls-trust";
 
 describe("ApplianceApiError and redaction", function () {
   it("carries appliance, method, path, status and SPS error type in its message", function () {

@@ -2,7 +2,7 @@
 // [doc] 7.0 LTS REST guide; body fields besides status [unknown]): rule S3 (the checksum the node reports
 // is compared with the declared one, so it is lowercased; the slot comes from its href).
 import { strict as assert } from "node:assert";
-import { fetchEntryOf, listFirmwareFetches } from "../../../provider/appliance/firmware-fetches";
+import { fetchEntryOf, listFirmwareFetches } from "../../../provider/clients/sps/firmware-fetches";
 
 describe("firmware fetch entries: one parser for the list and the single status (S3)", function () {
   it("reads status, slot id, checksum (lowercased, either field) and error; a missing status is 'unknown'", function () {

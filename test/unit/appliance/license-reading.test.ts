@@ -5,7 +5,7 @@
  * cannot be read becomes a warning "not verifiable through REST", never a silent pass or fail.
  */
 import assert from "node:assert/strict";
-import { readLicense } from "../../../provider/appliance/license-reading";
+import { readLicense } from "../../../provider/clients/sps/license-reading";
 import { licenseFacts, licenseValidFor } from "../../../provider/executor/node-state";
 
 const NOW = new Date("2026-12-01T09:00:00Z");

@@ -1,6 +1,6 @@
 // The one conversion of a declared TLS trust (SDK inputs, inventory nodes, doctor) into the client's trust.
 import { strict as assert } from "node:assert";
-import { trustOfDeclared } from "../../../provider/appliance/tls-trust";
+import { trustOfDeclared } from "../../../provider/clients/sps/tls-trust";
 
 const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 const FP = "AB".repeat(32);

@@ -7,9 +7,11 @@ import * as path from "node:path";
 
 export const ROOT = path.join(__dirname, "..", "..", "..");
 
-/** README.md, CONTRIBUTING.md and every markdown file under docs/, as paths relative to the root. */
+/** README.md, CONTRIBUTING.md, ARCHITECTURE.md and every markdown file under docs/, as paths relative to the root. */
 export function docFiles(): string[] {
-  const out = ["README.md", "CONTRIBUTING.md"].filter((f) => fs.existsSync(path.join(ROOT, f)));
+  const out = ["README.md", "CONTRIBUTING.md", "ARCHITECTURE.md"].filter((f) =>
+    fs.existsSync(path.join(ROOT, f)),
+  );
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
       const rel = path.join(dir, entry.name);

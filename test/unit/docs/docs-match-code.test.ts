@@ -10,9 +10,6 @@ import * as path from "node:path";
 import { runCli, type CliIo } from "../../../cli/sps-upgrade";
 import { anchors, codeBlocks, docFiles, readDoc, ROOT, section } from "./doc-files";
 
-/** Written by the session's last step (the folder re-layout): linked before it exists. */
-const WRITTEN_LATER = new Set(["ARCHITECTURE.md"]);
-
 /** Every relative markdown link `[text](target)` outside code blocks, with its line. */
 function links(text: string): Array<{ line: number; target: string }> {
   const out: Array<{ line: number; target: string }> = [];
@@ -35,7 +32,7 @@ function linkProblem(file: string, target: string): string | undefined {
   const resolved = pathPart === "" ? file : path.normalize(path.join(path.dirname(file), pathPart));
   if (resolved.startsWith("..")) return `${target} leaves the repository`;
   const full = path.join(ROOT, resolved);
-  if (!fs.existsSync(full)) return WRITTEN_LATER.has(resolved) ? undefined : `${target}: no such file`;
+  if (!fs.existsSync(full)) return `${target}: no such file`;
   if (anchor === undefined || !resolved.endsWith(".md")) return undefined;
   return anchors(fs.readFileSync(full, "utf8")).has(anchor) ? undefined : `${target}: no such heading`;
 }
@@ -61,9 +58,9 @@ async function commands(): Promise<string[]> {
   return [...list.matchAll(/^ {2}([a-z][a-z-]*) {2,}/gm)].map((m) => m[1] ?? "");
 }
 
-/** The flags `sps-emulator` parses (simulator/cli.ts), without --help and --version. */
+/** The flags `sps-emulator` parses (emulator/lab/cli.ts), without --help and --version. */
 function emulatorFlags(): string[] {
-  const source = fs.readFileSync(path.join(ROOT, "simulator", "cli.ts"), "utf8");
+  const source = fs.readFileSync(path.join(ROOT, "emulator", "lab", "cli.ts"), "utf8");
   const options = source.slice(source.indexOf("options: {"), source.indexOf("strict: true"));
   return [...options.matchAll(/^\s+"?([a-z][a-z-]*)"?: \{ type:/gm)]
     .map((m) => `--${m[1]}`)

@@ -121,11 +121,11 @@ describe("rules:coverage (scripts/rules-coverage.js)", function () {
     assert.deepEqual(coverage.checkCoverage(dir).notTested, ["Y2"]);
   });
 
-  it("fails when the rule table (provider/domain/rules.ts) does not list the catalogue's IDs in its order", () => {
+  it("fails when the rule table (core/rules.ts) does not list the catalogue's IDs in its order", () => {
     const table = 'export const RULES = {\n  Y2: blocks("y."),\n  Y1: warns("x."),\n};\n';
     const files = {
       "docs/rules.md": TWO_RULES,
-      "provider/domain/rules.ts": table,
+      "core/rules.ts": table,
       "test/x.test.ts": "it('Y1, Y2')\n",
     };
     made.push(tempCheckout(files));

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { versionFromIsoHeader } from "../../../simulator/firmware-iso";
+import { versionFromIsoHeader } from "../../../emulator/sps/firmware-iso";
 import { readDoc, ROOT as root, section as sectionOf } from "./doc-files";
 
 const GUIDE = "docs/user-guide.md";
@@ -39,7 +39,7 @@ describe("user guide: rehearsing with the emulator", function () {
 
   it("names how to start it, pass a gate and make drift, with the emulator's own paths", function () {
     assert.match(text, /npx sps-emulator --fleet FLEET\.json/);
-    const control = fs.readFileSync(path.join(root, "simulator", "control-server.ts"), "utf8");
+    const control = fs.readFileSync(path.join(root, "emulator", "lab", "control-server.ts"), "utf8");
     for (const p of ["webui/activate-firmware", "webui/upload-license", "drift", "faults", "events"]) {
       assert.ok(text.includes(`/${p}`), `${GUIDE} names /${p}`);
       assert.ok(control.includes(`/${p}`), `the control surface serves /${p}`);

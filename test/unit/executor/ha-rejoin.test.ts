@@ -5,7 +5,7 @@
  * status at that stage, what a reporting channel prints, the 5.11 procedure) each reading is tried.
  */
 import assert from "node:assert/strict";
-import type { HaNodeState, HaState } from "../../../provider/appliance/system-control/operations";
+import type { HaNodeState, HaState } from "../../../provider/clients/system-control/operations";
 import {
   pairConverged,
   pairSettledWithoutActivation,

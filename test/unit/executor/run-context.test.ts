@@ -3,7 +3,7 @@
  * "… waiting: <message>", so the message does not repeat "waiting:") and the deadline texts.
  */
 import { strict as assert } from "node:assert";
-import type { ClusterPlan, PlanStep } from "../../../provider/domain/plan";
+import type { ClusterPlan, PlanStep } from "../../../core/plan";
 import { emptyCheckpoint } from "../../../provider/executor/checkpoint";
 import { RunContext } from "../../../provider/executor/run-context";
 import { ExecutionError, type ExecutionInputs, type ProgressEvent } from "../../../provider/executor/types";

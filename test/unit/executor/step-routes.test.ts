@@ -4,9 +4,9 @@
  * upgradeCall (H2), the node's REST tree and evidenceDir (S8).
  */
 import { strict as assert } from "node:assert";
-import { createSystemControl } from "../../../provider/appliance/system-control/composite";
-import type { RestCapabilities } from "../../../provider/appliance/rest-capabilities";
-import { APPLIANCE_ACTIONS, type PlanStep } from "../../../provider/domain/plan";
+import { createSystemControl } from "../../../provider/clients/system-control/composite";
+import type { RestCapabilities } from "../../../provider/clients/sps/rest-capabilities";
+import { APPLIANCE_ACTIONS, type PlanStep } from "../../../core/plan";
 import { routeLines, stepRoute, type RouteFacts } from "../../../provider/executor/step-routes";
 
 const CAPS: RestCapabilities = {

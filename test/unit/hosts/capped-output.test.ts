@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CappedOutput, COMMAND_OUTPUT_MAX_BYTES } from "../../../provider/hosts/capped-output";
+import { CappedOutput, COMMAND_OUTPUT_MAX_BYTES } from "../../../provider/clients/hosts/capped-output";
 
 describe("CappedOutput: a command's output kept up to a byte cap", () => {
   it("keeps the first bytes up to the cap, drops the rest and says so", () => {

@@ -4,7 +4,7 @@ import {
   hostKeyAlgorithmsFor,
   parseKnownHostsLine,
   sha256Fingerprint,
-} from "../../../provider/hosts/host-key";
+} from "../../../provider/clients/hosts/host-key";
 
 // Keys and fingerprints as ssh-keygen printed them (ssh-keygen -lf).
 const ED25519 = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG979fGi8XSyIGnDQYAO6nhDE15BWUzdYEOZ7jKdqoGN";

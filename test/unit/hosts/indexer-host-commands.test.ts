@@ -5,7 +5,7 @@ import {
   INDEXER_VERSION_QUERY,
   indexerServiceCommand,
   indexerUpgradeCommand,
-} from "../../../provider/domain/indexer-commands";
+} from "../../../core/indexer-commands";
 import {
   installedVersionCommand,
   normaliseRoot,
@@ -14,8 +14,8 @@ import {
   serviceCommand,
   underRoot,
   upgradeCommand,
-} from "../../../provider/hosts/indexer-host-commands";
-import { compareIndexerVersions, parseIndexerVersion } from "../../../provider/hosts/indexer-version";
+} from "../../../provider/clients/hosts/indexer-host-commands";
+import { compareIndexerVersions, parseIndexerVersion } from "../../../provider/clients/hosts/indexer-version";
 
 describe("indexer host commands (rules I2, I4)", () => {
   it("I4: with the root / they are exactly the planner's printed commands", () => {

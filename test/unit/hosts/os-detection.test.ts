@@ -4,7 +4,7 @@ import {
   parseOsRelease,
   parseRedhatRelease,
   UnsupportedOsError,
-} from "../../../provider/hosts/os-detection";
+} from "../../../provider/clients/hosts/os-detection";
 
 describe("indexer host OS detection (rule I4: RHEL 6 uses service, 7+ systemctl)", () => {
   const table: Array<[string, string, string]> = [

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
-import { shellJoin, shellQuote } from "../../../provider/hosts/shell-quote";
+import { shellJoin, shellQuote } from "../../../provider/clients/hosts/shell-quote";
 
 describe("shell quoting of remote command arguments", () => {
   it("leaves safe words (paths, versions, options) as they are", () => {

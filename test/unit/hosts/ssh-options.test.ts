@@ -3,7 +3,7 @@ import {
   parseSshHostOptions,
   SshOptionsError,
   validateSshHostOptions,
-} from "../../../provider/hosts/ssh-options";
+} from "../../../provider/clients/hosts/ssh-options";
 
 const KEY_LINE = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG979fGi8XSyIGnDQYAO6nhDE15BWUzdYEOZ7jKdqoGN";
 const valid = {

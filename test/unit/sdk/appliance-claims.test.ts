@@ -2,7 +2,7 @@
 // same SPS — however its address is spelled — is refused naming both; distinct appliances pass.
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { applianceKey } from "../../../provider/domain/appliance-address";
+import { applianceKey } from "../../../core/appliance-address";
 import {
   claimedFirmwareNodes,
   DuplicateApplianceError,

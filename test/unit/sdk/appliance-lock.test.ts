@@ -1,4 +1,4 @@
-// One run per appliance on this machine (sdk/runtime/appliance-lock.ts): a second run — another stack
+// One run per appliance on this machine (provider/resources/appliance-lock.ts): a second run — another stack
 // declaring the same SPS, however its address is spelled — stops at once naming the appliance and the
 // run holding it; the locks of a run are taken all or none.
 import { strict as assert } from "node:assert";
@@ -9,7 +9,7 @@ import {
   acquireApplianceLocks,
   ApplianceLockedError,
   applianceLockFile,
-} from "../../../sdk/runtime/appliance-lock";
+} from "../../../provider/resources/appliance-lock";
 
 describe("appliance lock (one run per appliance on this machine)", function () {
   let dir: string;

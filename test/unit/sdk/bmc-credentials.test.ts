@@ -1,9 +1,9 @@
 // Per-unit BMC logins (sdk/credentials.ts `bmc`): each BMC of an HA pair may have its own; `ipmi` stays
 // the default for every unit without one (earlier configs unchanged). The router the providers build
-// (sdk/runtime/context.ts systemControlFor) gives each unit's IPMI target its own login.
+// (provider/resources/context.ts systemControlFor) gives each unit's IPMI target its own login.
 import { strict as assert } from "node:assert";
 import { bmcLogin, parseCredentials, secretValues } from "../../../sdk/credentials";
-import { configure, systemControlFor } from "../../../sdk/runtime/context";
+import { configure, systemControlFor } from "../../../provider/resources/context";
 import { applianceNodeInputSchema } from "../../../sdk/inputs";
 
 const A = { username: "bmc-a", password: "bmc-a-password" };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { fieldProblems } from "../../../provider/domain/validation";
+import { fieldProblems } from "../../../core/validation";
 
 const base = {
   target: "6.3",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { fieldProblems } from "../../../provider/domain/validation";
-import { restRequestDeadlineMs } from "../../../provider/domain/deadlines";
+import { fieldProblems } from "../../../core/validation";
+import { restRequestDeadlineMs } from "../../../core/deadlines";
 
 const base = {
   cluster: "branch",

@@ -1,15 +1,15 @@
 // One route decision for `sps-upgrade doctor` and for preview/up: for the same fleet, every route line the
-// preview shows (sdk/runtime/firmware-provider.ts routeLines, what the run consults) is doctor's route of
+// preview shows (provider/resources/firmware-provider.ts routeLines, what the run consults) is doctor's route of
 // that action, word for word (provider/executor/step-routes.ts nodeRoutes, the router built by
-// sdk/runtime/system-control-check.ts routedControl as cli/doctor.ts builds it). Before, doctor listed
+// provider/resources/system-control-check.ts routedControl as cli/doctor.ts builds it). Before, doctor listed
 // the HA activation as REST where up makes it a manual gate, and a wrapper route where up refuses.
 import { strict as assert } from "node:assert";
 import { nodeRoutes } from "../../../provider/executor/step-routes";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { configure, credentials } from "../../../sdk/runtime/context";
-import { routeLines } from "../../../sdk/runtime/firmware-provider";
-import { planFirmware } from "../../../sdk/runtime/firmware-plan";
-import { routedControl } from "../../../sdk/runtime/system-control-check";
+import { configure, credentials } from "../../../provider/resources/context";
+import { routeLines } from "../../../provider/resources/firmware-provider";
+import { planFirmware } from "../../../provider/resources/firmware-plan";
+import { routedControl } from "../../../provider/resources/system-control-check";
 
 const SHELL = { host: "127.0.0.1", port: 2222, hostKeySha256: `SHA256:${"A".repeat(43)}` };
 const ROUTES = {

@@ -12,7 +12,7 @@ import {
   watched,
   type EngineProbe,
   type WatchdogHost,
-} from "../../../sdk/runtime/engine-watchdog";
+} from "../../../provider/resources/engine-watchdog";
 
 function fakeHost(
   parent: number,

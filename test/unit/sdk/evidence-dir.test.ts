@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { evidenceDirProblem, prepareEvidenceDir } from "../../../sdk/runtime/evidence-dir";
+import { evidenceDirProblem, prepareEvidenceDir } from "../../../provider/resources/evidence-dir";
 
 describe("evidenceDir is checked before anything is written to a node", () => {
   let dir: string;

@@ -1,9 +1,9 @@
-// Under a fleet's failure budget (sdk/runtime/firmware-provider.ts, `hold`): a cluster whose lane
+// Under a fleet's failure budget (provider/resources/firmware-provider.ts, `hold`): a cluster whose lane
 // already has more failed clusters before it than its stage's budget does not start — nothing is
 // contacted (the node's address does not even resolve), the outcome is "held", and diff retries it.
 import { strict as assert } from "node:assert";
 import { laneFailures } from "../../../sdk/fleet";
-import { create, diff } from "../../../sdk/runtime/firmware-provider";
+import { create, diff } from "../../../provider/resources/firmware-provider";
 
 const inputs = (hold: { budget: number; failedBefore: string[] }) => ({
   cluster: "site-c",

@@ -1,11 +1,11 @@
-// Under a fleet's failure budget above 0 (sdk/runtime/firmware-provider.ts recordsAsResult): which
+// Under a fleet's failure budget above 0 (provider/resources/firmware-provider.ts recordsAsResult): which
 // stopped runs are recorded as `outcome: "failed"` (the engine goes on, the gates count them) and
 // which still fail in the engine so that nothing later starts — the operator's stop ("aborted": the
 // stop file, the engine gone) and a manual gate ("manual-step-required": H2 activation, a manual
 // SystemControl channel) are not appliance failures.
 import { strict as assert } from "node:assert";
 import type { ExecutionFailureKind } from "../../../provider/executor/types";
-import { recordsAsResult } from "../../../sdk/runtime/firmware-provider";
+import { recordsAsResult } from "../../../provider/resources/firmware-provider";
 
 const KINDS: Record<ExecutionFailureKind, "record" | "throw"> = {
   "firmware-test-failed": "record",

@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { INDEXER_ACTIONS } from "../../../provider/domain/plan";
+import { INDEXER_ACTIONS } from "../../../core/plan";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { planFirmware } from "../../../sdk/runtime/firmware-plan";
-import { inputFailures, sdkIndexerFields } from "../../../sdk/runtime/input-findings";
+import { planFirmware } from "../../../provider/resources/firmware-plan";
+import { inputFailures, sdkIndexerFields } from "../../../provider/resources/input-findings";
 
 describe("SpsCluster indexers: upgraded after every hop, not once at the end (I1)", () => {
   let dir: string;

@@ -6,9 +6,9 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster } from "../../../sdk/cluster";
-import { configure } from "../../../sdk/runtime/context";
-import { check as licenseCheck } from "../../../sdk/runtime/license-provider";
-import { check as firmwareCheck } from "../../../sdk/runtime/firmware-provider";
+import { configure } from "../../../provider/resources/context";
+import { check as licenseCheck } from "../../../provider/resources/license-provider";
+import { check as firmwareCheck } from "../../../provider/resources/firmware-provider";
 import { PREVIEW_KEY, WIRING_KEY } from "../../../sdk/wiring";
 
 const KEY = `SHA256:${"A".repeat(43)}`;

@@ -1,9 +1,9 @@
 // The manual channel's "Log in to the web interface of …" line gives the address the node was declared
 // with, port included (https://127.0.0.1:8443/), not only its host (the router gets both).
 import { strict as assert } from "node:assert";
-import { createSystemControl, ManualStepRequired } from "../../../provider/appliance/system-control";
+import { createSystemControl, ManualStepRequired } from "../../../provider/clients/system-control";
 import { parseCredentials } from "../../../sdk/credentials";
-import { systemControlConfig } from "../../../sdk/runtime/context";
+import { systemControlConfig } from "../../../provider/resources/context";
 
 describe("manual gate: the declared web address, port kept", function () {
   it("a node declared at https://127.0.0.1:8443 is logged in to at https://127.0.0.1:8443/", async function () {

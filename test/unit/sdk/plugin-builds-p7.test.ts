@@ -4,7 +4,7 @@
 // check (preview) and the plan an `up` makes before its first write (both use planFirmware).
 import assert from "node:assert/strict";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { planFirmware, withDeclaredBuilds } from "../../../sdk/runtime/firmware-plan";
+import { planFirmware, withDeclaredBuilds } from "../../../provider/resources/firmware-plan";
 
 const STARLING = "Starling 2FA";
 

@@ -1,8 +1,8 @@
 // The plan is shown in a preview and never recorded (sdk/wiring.ts PREVIEW_KEY), and live reads are
 // shared across the resources of one operation but never across a run that changes the node
-// (sdk/runtime/live-reads.ts).
+// (provider/resources/live-reads.ts).
 import { strict as assert } from "node:assert";
-import { forgetNodes, sharedRead } from "../../../sdk/runtime/live-reads";
+import { forgetNodes, sharedRead } from "../../../provider/resources/live-reads";
 import { checkedInputs, PREVIEW_KEY, previewedPlan } from "../../../sdk/wiring";
 
 describe("the plan in checked inputs", function () {

@@ -4,9 +4,9 @@
 import { strict as assert } from "node:assert";
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
-import { configure } from "../../../sdk/runtime/context";
-import * as firmware from "../../../sdk/runtime/firmware-provider";
-import * as license from "../../../sdk/runtime/license-provider";
+import { configure } from "../../../provider/resources/context";
+import * as firmware from "../../../provider/resources/firmware-provider";
+import * as license from "../../../provider/resources/license-provider";
 import { PREVIEW_KEY, WIRING_KEY } from "../../../sdk/wiring";
 
 describe("check in a real run", function () {

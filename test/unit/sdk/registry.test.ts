@@ -8,8 +8,8 @@ import ts from "typescript";
 import * as sdk from "../../../sdk";
 import { RUNTIME_ENTRIES, SpsDynamicResource } from "../../../sdk/dynamic";
 import { RESOURCE_KINDS, RESOURCES, typeToken, type RuntimeEntry } from "../../../sdk/registry";
-import * as core from "../../../sdk/runtime";
-import * as integration from "../../../sdk/runtime/integration-providers";
+import * as core from "../../../provider/resources";
+import * as integration from "../../../provider/resources/integration-providers";
 import { CLUSTER_FIRMWARE_TYPE, isSpsType } from "../../../policy/sps-resources";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -110,20 +110,16 @@ function loadedBy(entry: string): string[] {
 }
 
 /**
- * What a user's program may load: the SDK's own files (sdk/*.ts, not sdk/runtime/), the pure planner
- * core (provider/domain/) and the traffic redirection's input schema. Executor, REST and SSH clients,
+ * What a user's program may load: the SDK's own files (sdk/*.ts, not provider/resources/), the pure planner
+ * core (core/) and the traffic redirection's input schema. Executor, REST and SSH clients,
  * hosts and the provider implementations load only in the dynamic-provider host.
  */
 function programSide(file: string): boolean {
-  return (
-    /^sdk\/[^/]+\.ts$/.test(file) ||
-    file.startsWith("provider/domain/") ||
-    file === "provider/router/redirection-spec.ts"
-  );
+  return /^sdk\/[^/]+\.ts$/.test(file) || file.startsWith("core/") || file === "core/redirection-spec.ts";
 }
 
 describe("the program side", function () {
-  it("no module of sdk/ (outside sdk/runtime/) loads provider-side code", function () {
+  it("no module of sdk/ (outside provider/resources/) loads provider-side code", function () {
     const modules = fs.readdirSync(path.join(ROOT, "sdk")).filter((f) => f.endsWith(".ts"));
     assert.ok(modules.includes("index.ts") && modules.includes("registry.ts"));
     for (const module of modules) {
@@ -133,11 +129,11 @@ describe("the program side", function () {
   });
 
   it("the check sees through re-exports: a runtime entry is provider side", function () {
-    const loaded = loadedBy("sdk/runtime/index.ts");
+    const loaded = loadedBy("provider/resources/index.ts");
     assert.ok(
       loaded.some((f) => f.startsWith("provider/executor/")),
       loaded.join(", "),
     );
-    assert.ok(!loaded.filter((f) => f !== "sdk/runtime/index.ts").every(programSide));
+    assert.ok(!loaded.filter((f) => f !== "provider/resources/index.ts").every(programSide));
   });
 });

@@ -1,8 +1,8 @@
-// The rollout stage gate's verification (sdk/runtime/rollout-stage-provider.ts): every node of every
+// The rollout stage gate's verification (provider/resources/rollout-stage-provider.ts): every node of every
 // cluster of the stage on target, every stack waited for verified — anything else fails the gate.
 import { strict as assert } from "node:assert";
 import { budgetProblems } from "../../../sdk/fleet";
-import { check, create, diff, unverified } from "../../../sdk/runtime/rollout-stage-provider";
+import { check, create, diff, unverified } from "../../../provider/resources/rollout-stage-provider";
 
 const base = {
   fleet: "fleet",

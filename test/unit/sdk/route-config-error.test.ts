@@ -1,11 +1,11 @@
-// The preview's route lines (sdk/runtime/firmware-provider.ts routeLines) when the system-control
+// The preview's route lines (provider/resources/firmware-provider.ts routeLines) when the system-control
 // configuration is one the run would refuse: a route line names the field and the fix (redacted),
 // instead of the lines silently missing.
 import { strict as assert } from "node:assert";
-import type { ClusterPlan, PlanStep } from "../../../provider/domain/plan";
+import type { ClusterPlan, PlanStep } from "../../../core/plan";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { configure } from "../../../sdk/runtime/context";
-import { routeLines } from "../../../sdk/runtime/firmware-provider";
+import { configure } from "../../../provider/resources/context";
+import { routeLines } from "../../../provider/resources/firmware-provider";
 
 const SECRET = "route-test-password-9f3c";
 

@@ -10,7 +10,7 @@ import {
   RunLockedError,
   stopRequestFile,
   stopRequestSignal,
-} from "../../../sdk/runtime/checkpoint-store";
+} from "../../../provider/resources/checkpoint-store";
 
 describe("run lock of a cluster's checkpoint (S9)", function () {
   let dir: string;

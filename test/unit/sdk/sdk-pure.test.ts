@@ -1,13 +1,13 @@
 // Pure helpers of the Pulumi resources: plan lines (what preview --diff shows), drift classification,
 // credentials parsing and redaction, which interrupted run to resume.
 import { strict as assert } from "node:assert";
-import { defaultCatalog } from "../../../provider/domain/default-catalog";
-import { clusterSchema } from "../../../provider/domain/fleet";
-import { planCluster } from "../../../provider/domain/fleet-plan";
+import { defaultCatalog } from "../../../core/default-catalog";
+import { clusterSchema } from "../../../core/fleet";
+import { planCluster } from "../../../core/fleet-plan";
 import { parseCredentials, redact, secretValues } from "../../../sdk/credentials";
-import { partialFailure } from "../../../sdk/runtime/context";
+import { partialFailure } from "../../../provider/resources/context";
 import { licenseInputSchema } from "../../../sdk/inputs";
-import { fieldProblems } from "../../../provider/domain/validation";
+import { fieldProblems } from "../../../core/validation";
 import { firmwareDrift, indexerDrift, licenseDrift, nodeState, pluginDrift } from "../../../sdk/drift";
 import {
   DIFF_LINE_LIMIT,
@@ -22,7 +22,7 @@ import {
   wrapForDiff,
 } from "../../../sdk/plan-lines";
 import { clusterWindow } from "../../../sdk/cluster";
-import { runToResume, type RunRecord } from "../../../sdk/runtime/checkpoint-store";
+import { runToResume, type RunRecord } from "../../../provider/resources/checkpoint-store";
 
 function plan(versions: string[], target = "6.3") {
   const cluster = clusterSchema.parse({

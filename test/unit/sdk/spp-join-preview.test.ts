@@ -2,7 +2,7 @@
 // The preview's line for a join, and for a re-join after a changed primary address, says so.
 import { strict as assert } from "node:assert";
 import { useStackCredentials } from "../../support/stack-credentials";
-import { sppJoin } from "../../../sdk/runtime/spp-join-provider";
+import { sppJoin } from "../../../provider/resources/spp-join-provider";
 
 describe("SppJoin preview (J1)", () => {
   useStackCredentials({ appliance: { username: "admin", password: "spp-preview-test-password" } });

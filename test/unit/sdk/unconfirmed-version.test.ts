@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { planFirmware } from "../../../sdk/runtime/firmware-plan";
+import { planFirmware } from "../../../provider/resources/firmware-plan";
 
 describe("a node that cannot be read but has a declared version", () => {
   const f = firmwareInputSchema.parse({

@@ -10,10 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster } from "../../../sdk/cluster";
 import { CredentialsError } from "../../../sdk/credentials";
 import { firmwareInputSchema } from "../../../sdk/inputs";
-import { configure } from "../../../sdk/runtime/context";
-import { hostProvider, type KindImplementation } from "../../../sdk/runtime/dynamic-host";
-import { check as firmwareCheck } from "../../../sdk/runtime/firmware-provider";
-import { planFirmware, unreadableNode } from "../../../sdk/runtime/firmware-plan";
+import { configure } from "../../../provider/resources/context";
+import { hostProvider, type KindImplementation } from "../../../provider/resources/dynamic-host";
+import { check as firmwareCheck } from "../../../provider/resources/firmware-provider";
+import { planFirmware, unreadableNode } from "../../../provider/resources/firmware-plan";
 import { PREVIEW_KEY } from "../../../sdk/wiring";
 
 const NODE = {

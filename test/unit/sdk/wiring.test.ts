@@ -14,7 +14,7 @@ import {
   wiringDigest,
 } from "../../../sdk/wiring";
 import { RESOURCES } from "../../../sdk/registry";
-import { declaredKey } from "../../../sdk/runtime/firmware-provider";
+import { declaredKey } from "../../../provider/resources/firmware-provider";
 
 const declared = {
   cluster: "branch",

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bmcFieldOf, bmcLoginFieldOf } from "../../../provider/appliance/system-control/ipmi-channel";
+import { bmcFieldOf, bmcLoginFieldOf } from "../../../provider/clients/system-control/ipmi-channel";
 
 describe("BMC hints name the fields a user writes", () => {
   it('an HA unit sps-ha.b is nodes["sps-ha"].bmc.b, its login sps:credentials.bmc["sps-ha"].b or .ipmi', () => {

@@ -7,8 +7,8 @@ import {
   SystemControlConfigError,
   SystemControlError,
   whyChannelCannot,
-} from "../../../provider/appliance/system-control";
-import { SpawnError } from "../../../provider/appliance/system-control/run-process";
+} from "../../../provider/clients/system-control";
+import { SpawnError } from "../../../provider/clients/system-control/run-process";
 
 const PAIR = { primary: "sps-a", secondary: "sps-b" };
 

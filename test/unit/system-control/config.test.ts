@@ -4,7 +4,7 @@ import {
   SystemControlConfigError,
   DEFAULT_DEADLINES_MS,
   deadlineOf,
-} from "../../../provider/appliance/system-control";
+} from "../../../provider/clients/system-control";
 
 const FP = `SHA256:${"A".repeat(43)}`;
 const ssh = { password: "pw", hostKey: { sha256: FP } };

@@ -21,7 +21,7 @@ import {
   shutdownOtherNodeCommand,
   SYSTEM_CONTROL_OPERATIONS,
   type HaState,
-} from "../../../provider/appliance/system-control";
+} from "../../../provider/clients/system-control";
 
 const STATE: HaState = {
   status: "HA",
@@ -72,10 +72,10 @@ describe("core-shell commands: firmwarectl [doc] and the pulumi-sps-wrapper cont
 
   it("H1: neither the executor nor the planner names the cluster reboot", () => {
     const root = join(__dirname, "../../..");
-    for (const dir of ["provider/executor", "provider/domain"]) {
+    for (const dir of ["provider/executor", "core"]) {
       for (const f of readdirSync(join(root, dir)).filter((n) => n.endsWith(".ts"))) {
         const text = readFileSync(join(root, dir, f), "utf8");
-        if (dir === "provider/domain" && f === "next-hop.ts") continue; // H4: the documented restart
+        if (dir === "core" && f === "next-hop.ts") continue; // H4: the documented restart
         assert.ok(!/rebootCluster|cluster reboot/.test(text), `${dir}/${f} names the cluster reboot`);
       }
     }

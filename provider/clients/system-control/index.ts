@@ -1,0 +1,12 @@
+export * from "./operations";
+export * from "./errors";
+export * from "./config";
+export * from "./core-shell-commands";
+export { expectedFingerprint, parseKnownHostsLine, sha256Fingerprint } from "../hosts/host-key";
+export { HostKeyMismatchError } from "../hosts/host-errors";
+export { expandArgv } from "./command-template";
+export { manualInstructions, ManualChannel } from "./manual-channel";
+export { SshChannel } from "./ssh-channel";
+export { IpmiChannel, ipmitoolArgv } from "./ipmi-channel";
+export { CommandChannel } from "./command-channel";
+export { RoutedSystemControl, createSystemControl } from "./composite";

@@ -1,0 +1,245 @@
+/**
+ * What every provider method needs at run time: the credentials from stack config (set by
+ * `configure()`), REST clients and the SystemControl router built from inputs + credentials, and
+ * progress lines on stdout (the engine shows them), always redacted.
+ */
+import { SpsRestClient } from "../clients/sps/sps-rest-client";
+import { createSystemControl, type RoutedSystemControl } from "../clients/system-control";
+import { trustOfDeclared, type TlsTrust } from "../clients/sps/tls-trust";
+import { restRequestDeadlineMs } from "../../core/deadlines";
+import type { NodeBinding } from "../executor/types";
+import { engineWatchdog } from "./engine-watchdog";
+import {
+  CREDENTIALS_CONFIG_KEY,
+  applianceLogin,
+  bmcLogin,
+  parseCredentials,
+  redact,
+  secretValues,
+  type Credentials,
+} from "../../sdk/credentials";
+import type { ApplianceNode, SystemControlInput, TlsInput } from "../../sdk/inputs";
+
+export interface ConfigBag {
+  get(key: string): string | undefined;
+}
+
+let credentialsText: string | undefined;
+let cached: { credentials: Credentials; secrets: string[] } | undefined;
+
+/** Called from the provider's `configure()` with the stack config. */
+export function configure(config: ConfigBag): void {
+  credentialsText = config.get(CREDENTIALS_CONFIG_KEY);
+  cached = undefined;
+}
+
+export function credentials(): Credentials {
+  cached ??= (() => {
+    const c = parseCredentials(credentialsText ?? process.env["PULUMI_SPS_CREDENTIALS"]);
+    return { credentials: c, secrets: secretValues(c) };
+  })();
+  return cached.credentials;
+}
+
+export function scrub(text: string): string {
+  try {
+    credentials();
+  } catch {
+    return text;
+  }
+  return redact(text, cached?.secrets ?? []);
+}
+
+/**
+ * One line to the engine (stdout: shown as the resource's output; stderr: a warning). Once the engine
+ * is gone nobody reads these pipes (see engine-watchdog.ts) and nothing is written; the checkpoint
+ * keeps the record. `text` must already be redacted.
+ */
+export function toEngine(stream: "stdout" | "stderr", text: string): void {
+  if (engineWatchdog().engineGone) return;
+  process[stream].write(`${text}\n`);
+}
+
+/** One progress line on stdout: `[sps] <resource> <text>`. */
+export function say(resource: string, text: string): void {
+  toEngine("stdout", `[sps] ${resource}: ${scrub(text)}`);
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return scrub(e.message);
+  return scrub(String(e));
+}
+
+export function tlsTrust(tls: TlsInput): TlsTrust {
+  return trustOfDeclared(tls);
+}
+
+export function restClient(
+  node: { name: string; address: string; tls: TlsInput },
+  timeoutMs = restRequestDeadlineMs({}),
+): SpsRestClient {
+  return new SpsRestClient(
+    {
+      endpoint: node.address,
+      credentials: applianceLogin(credentials(), node.name),
+      tls: tlsTrust(node.tls),
+      name: node.name,
+      timeoutMs,
+      retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
+    },
+    { log: { warn: (m: string) => toEngine("stderr", `[sps] ${scrub(m)}`) } },
+  );
+}
+
+export function hostOf(address: string): string {
+  return new URL(address).hostname.replace(/^\[|\]$/g, "");
+}
+
+/** SystemControl node name of an HA unit: `<node>.<unit>`. */
+export function unitControlName(node: string, unit: string): string {
+  return `${node}.${unit}`;
+}
+
+export function unitsOf(node: Pick<ApplianceNode, "units">): string[] {
+  return node.units ?? ["a", "b"];
+}
+
+/** Builds the SystemControl router: node addresses and channel settings from inputs, logins from credentials. */
+export function systemControlFor(
+  nodes: readonly ApplianceNode[],
+  operations: SystemControlInput,
+): RoutedSystemControl {
+  return createSystemControl(systemControlConfig(nodes, operations, credentials()));
+}
+
+/** A node as the router's configuration needs it (an SDK node or an inventory node). */
+export type ControlledNode = Pick<ApplianceNode, "name" | "address" | "ha" | "units" | "coreShell" | "bmc">;
+
+/**
+ * The SystemControl configuration (unvalidated) for `nodes` and `operations` with the logins of `c`:
+ * what the run's router gets, and what `sps-upgrade doctor` decides its routes by.
+ */
+export function systemControlConfig(
+  nodes: readonly ControlledNode[],
+  operations: SystemControlInput,
+  c: Credentials,
+): { nodes: Record<string, unknown>; operations: SystemControlInput } {
+  const cfgNodes: Record<string, unknown> = {};
+  const ssh = (node: ControlledNode): Record<string, unknown> | undefined => {
+    if (!node.coreShell || !c.coreShell) return undefined;
+    return {
+      port: node.coreShell.port,
+      username: c.coreShell.username,
+      ...(c.coreShell.password ? { password: c.coreShell.password } : {}),
+      ...(c.coreShell.privateKey ? { privateKey: c.coreShell.privateKey } : {}),
+      ...(c.coreShell.passphrase ? { passphrase: c.coreShell.passphrase } : {}),
+      hostKey: { sha256: node.coreShell.hostKeySha256 },
+    };
+  };
+  for (const node of nodes) {
+    const address = node.coreShell?.host ?? hostOf(node.address);
+    // The web interface as declared, port included (the manual channel's "Log in to …" line).
+    const webAddress = `${new URL(node.address).origin}/`;
+    const shell = ssh(node);
+    const ipmiOf = (unit: string): Record<string, unknown> | undefined => {
+      const bmc = node.bmc?.[unit];
+      const login = bmcLogin(c, node.name, unit);
+      return bmc && login
+        ? { host: bmc.host, port: bmc.port, username: login.username, password: login.password }
+        : undefined;
+    };
+    // The pair's own entry (its core shell follows the primary) carries the first unit's BMC too, so a
+    // configuration that routes power through IPMI validates; power operations always name a unit.
+    const firstIpmi = node.ha ? ipmiOf(unitsOf(node)[0] ?? "a") : undefined;
+    cfgNodes[node.name] = {
+      address,
+      webAddress,
+      ...(shell ? { ssh: shell } : {}),
+      ...(firstIpmi ? { ipmi: firstIpmi } : {}),
+    };
+    if (node.ha) {
+      for (const unit of unitsOf(node)) {
+        const ipmi = ipmiOf(unit);
+        cfgNodes[unitControlName(node.name, unit)] = {
+          address,
+          webAddress,
+          ...(shell ? { ssh: shell } : {}),
+          ...(ipmi ? { ipmi } : {}),
+        };
+      }
+    }
+  }
+  return { nodes: cfgNodes, operations };
+}
+
+/** REST clients of a run's nodes; `requestMs`: one request's time-out (`deadlines.restRequestMs`). */
+export function nodeBindings(
+  nodes: readonly ApplianceNode[],
+  requestMs = restRequestDeadlineMs({}),
+): Record<string, NodeBinding> {
+  const out: Record<string, NodeBinding> = {};
+  for (const node of nodes) {
+    out[node.name] = {
+      client: restClient(node, requestMs),
+      controlName: node.name,
+      address: node.address,
+      ...(node.ha
+        ? {
+            ha: {
+              primary: node.name,
+              units: Object.fromEntries(unitsOf(node).map((u) => [u, unitControlName(node.name, u)])),
+            },
+          }
+        : {}),
+    };
+  }
+  return out;
+}
+
+/**
+ * The REST clients of a run (`up` past planning, refresh): each request bounded by the program's
+ * `deadlines.restRequestMs` (default 30 s, core/deadlines.ts).
+ */
+export function runBindings(f: {
+  nodes: readonly ApplianceNode[];
+  deadlines?: { restRequestMs?: number | undefined } | undefined;
+}): Record<string, NodeBinding> {
+  return nodeBindings(f.nodes, restRequestDeadlineMs(f.deadlines ?? {}));
+}
+
+export function closeBindings(bindings: Record<string, NodeBinding>): void {
+  for (const b of Object.values(bindings)) b.client.close();
+}
+
+/** An Error that the dynamic-provider host turns into a partial-state failure (ErrorResourceInitFailed). */
+export function partialFailure(
+  message: string,
+  id: string,
+  properties: Record<string, unknown>,
+  provider: unknown,
+): Error {
+  const error = new Error(scrub(message));
+  // The dynamic provider turns these into a protobuf Struct directly, which refuses `undefined` (an
+  // unreadable license field, say) with "Unexpected struct type" and leaves the engine waiting: JSON only.
+  const plain = JSON.parse(JSON.stringify(properties)) as Record<string, unknown>;
+  return Object.assign(error, {
+    id,
+    properties: { ...plain, __provider: provider },
+    reasons: [scrub(message)],
+  });
+}
+
+/**
+ * True when the recorded state holds drift (set by `read`), or a live-state output present on both
+ * sides differs. `pulumi refresh` asks the provider's `diff` whether a refreshed resource differs from
+ * its inputs: with this, drift shows there as an update, and the next `up` reconciles it.
+ */
+export function liveStateChanged(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: readonly string[],
+): boolean {
+  const drift = olds["drift"];
+  if (Array.isArray(drift) && drift.length > 0) return true;
+  return keys.some((k) => k in olds && k in news && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+}

@@ -1,0 +1,212 @@
+/**
+ * The indexer package resource: the external-indexer RPM on one host, upgraded after its cluster's
+ * firmware (rules I1–I5) through `IndexerHost` over SSH. `read` reports the installed version and the
+ * service state; a changed version or a stopped service is drift. `check` reads the host and puts the
+ * plan into `plannedActions`: each step, then the exact command it runs (`  $ yum upgrade -y …`).
+ */
+import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import { clusterSchema } from "../../core/fleet";
+import { planCluster } from "../../core/fleet-plan";
+import { defaultCatalog } from "../../core/default-catalog";
+import { indexerServiceCommand } from "../../core/indexer-commands";
+import { fieldProblems } from "../../core/validation";
+import { indexerHostKey, inspectIndexerHost, withIndexerHost } from "./indexer-hosts";
+import { indexerDrift } from "../../sdk/drift";
+import { indexerInputSchema, type IndexerInputs } from "../../sdk/inputs";
+import { commandLines, stepAndCommandLines } from "../../sdk/plan-lines";
+import { liveStateChanged, errorText, partialFailure, say } from "./context";
+import { today } from "./firmware-plan";
+import { checkedInputs, declaredOf, isRealRun, previewedPlan, recordedInputs } from "../../sdk/wiring";
+import { forgetNodes } from "./live-reads";
+
+type Props = Record<string, unknown>;
+export const INDEXER_STATE_VERSION = 1;
+/** The declared inputs: the schema's keys but the plan `check` computes. */
+const KEYS = Object.keys(indexerInputSchema.shape).filter((k) => k !== "plannedActions");
+
+/** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
+function declared(props: Props): Props {
+  return declaredOf(props, KEYS);
+}
+
+function packageFor(f: IndexerInputs): { path: string; version: string } {
+  const p = f.packages[f.spsVersion];
+  if (!p)
+    throw new Error(
+      `packages: no indexer RPM for SPS ${f.spsVersion}; add packages["${f.spsVersion}"] (rule I3)`,
+    );
+  return { path: p.path, version: p.version ?? f.spsVersion };
+}
+
+function planLines(f: IndexerInputs, installed: string): string[] {
+  const cluster = clusterSchema.parse({
+    name: f.cluster,
+    target: f.spsVersion,
+    nodes: [{ name: `${f.name}-sps`, version: f.spsVersion }],
+    indexers: [{ name: f.name, os: f.os, version: installed }],
+  });
+  const plan = planCluster(cluster, defaultCatalog(), { asOf: today() });
+  // Each step, then the exact command it runs on the host (as `sps-upgrade plan` prints them).
+  return stepAndCommandLines(plan.steps.filter((s) => s.node === f.name));
+}
+
+/**
+ * Under SpsCluster the cluster's firmware run upgrades the host after every hop (I1: its plannedActions
+ * list those steps, one set per hop); this resource then only converges and verifies the final version.
+ */
+function perHopLines(f: IndexerInputs, installed: string | null): string[] {
+  return [
+    `verify ${f.name} runs ${packageFor(f).version} (now ${installed ?? "not installed"}): the cluster's firmware run upgrades it after every hop (see its plannedActions); this converges what is left`,
+  ];
+}
+
+/** What the host runs (package version, service): shared between check, diff and read of one operation. */
+function inspected(f: IndexerInputs): Promise<{ version: string | null; service: string }> {
+  return inspectIndexerHost(f);
+}
+
+export async function check(_olds: Props, news: Props): Promise<CheckResult> {
+  const parsed = indexerInputSchema.safeParse(declared(news));
+  if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
+  const f = parsed.data;
+  try {
+    packageFor(f);
+  } catch (e) {
+    return { inputs: news, failures: [{ property: "packages", reason: errorText(e) }] };
+  }
+  // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
+  if (isRealRun(news)) return { inputs: news };
+  return { inputs: checkedInputs(news, { plannedActions: await plannedLines(f) }) };
+}
+
+/** The steps an `up` would run now, from the host's live state. */
+async function plannedLines(f: IndexerInputs): Promise<string[]> {
+  let planned: string[];
+  try {
+    const state = await inspected(f);
+    const target = packageFor(f).version;
+    planned =
+      state.version === target && state.service === "running"
+        ? []
+        : state.version === target
+          ? [
+              `start-indexer ${f.name} (service is ${state.service})`,
+              ...commandLines(indexerServiceCommand(f.os, "start")),
+            ]
+          : f.perHop
+            ? perHopLines(f, state.version)
+            : planLines(f, state.version ?? "0.0.0");
+  } catch (e) {
+    planned = [`upgrade ${f.name} to ${f.spsVersion} (host not inspected: ${errorText(e)})`];
+  }
+  return planned;
+}
+
+/** The plan `check` made in this preview, or (recorded inputs, a real run) one from the live state. */
+async function hasPendingSteps(news: Props): Promise<boolean> {
+  const previewed = previewedPlan(news);
+  if (previewed) return previewed.length > 0;
+  const parsed = indexerInputSchema.safeParse(declared(news));
+  return !parsed.success || (await plannedLines(parsed.data)).length > 0;
+}
+
+export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+  const changed =
+    JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
+    liveStateChanged(olds, news, ["drift", "version", "service"]);
+  return { changes: changed || (await hasPendingSteps(news)) };
+}
+
+function outs(
+  news: Props,
+  version: string | null | undefined,
+  service: string | undefined,
+  extra: Props = {},
+): Props {
+  return {
+    ...recordedInputs(news, KEYS),
+    plannedActions: [],
+    stateVersion: INDEXER_STATE_VERSION,
+    version: version ?? null,
+    service: service ?? "unknown",
+    drift: [],
+    ...extra,
+  };
+}
+
+async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
+  const f = indexerInputSchema.parse(declared(news));
+  // The upgrade changes this host: no answer read before it is shared after it (./live-reads.ts).
+  const touched = [indexerHostKey(f)];
+  forgetNodes(touched);
+  try {
+    return await upgrade(id, news, f);
+  } finally {
+    forgetNodes(touched);
+  }
+}
+
+async function upgrade(id: string, news: Props, f: IndexerInputs): Promise<{ id: string; outs: Props }> {
+  const name = `indexer/${f.cluster}/${f.name}`;
+  const pkg = packageFor(f);
+  const result = await withIndexerHost(
+    f,
+    (h) => h.upgrade({ rpmPath: pkg.path, version: pkg.version, spsVersion: f.spsVersion }),
+    (line) => say(name, line),
+  );
+  const summary = `${result.outcome}: ${result.versionBefore ?? "none"} -> ${result.versionAfter ?? "none"}, service ${result.serviceAfter ?? "unknown"}`;
+  say(name, summary);
+  const o = outs(news, result.versionAfter, result.serviceAfter, { lastRun: summary });
+  if (result.outcome === "failed" || result.outcome === "refused") {
+    const why = result.actions
+      .filter((a) => !a.ok)
+      .map((a) => `${a.action}: ${a.detail ?? ""}`)
+      .join("; ");
+    const message = `${name}: ${summary}${why ? ` (${why})` : ""}`;
+    if (result.changed) throw partialFailure(message, id, o, news["__provider"]);
+    throw new Error(message);
+  }
+  return { id, outs: o };
+}
+
+export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
+  return apply(`sps-indexer:${String(inputs["cluster"])}/${String(inputs["name"])}`, inputs);
+}
+
+export async function update(id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
+  return { outs: (await apply(id, news)).outs };
+}
+
+export async function read(id: string, props: Props): Promise<ReadResult> {
+  const f = indexerInputSchema.parse(declared(props));
+  try {
+    const state = await inspected(f);
+    // Compared with the declared package and a running service, never with the last refresh, so
+    // drift stays visible until an `up` reconciles it.
+    const drift = indexerDrift(
+      f.name,
+      undefined,
+      { version: state.version, service: state.service },
+      packageFor(f).version,
+    );
+    return {
+      id,
+      props: {
+        ...props,
+        stateVersion: INDEXER_STATE_VERSION,
+        version: state.version,
+        service: state.service,
+        drift,
+      },
+    };
+  } catch (e) {
+    return { id, props: { ...props, drift: [`unreachable ${f.name}: ${errorText(e)}`] } };
+  }
+}
+
+export async function remove(_id: string, props: Props): Promise<void> {
+  say(
+    `indexer/${String(props["cluster"])}/${String(props["name"])}`,
+    "forgotten: the indexer package stays installed",
+  );
+}

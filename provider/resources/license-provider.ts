@@ -1,0 +1,359 @@
+/**
+ * The license resource: the license file installed on each node of a cluster (S2, S11). The text
+ * comes from sps:credentials.licenses and is never an input or output; outputs keep only what the
+ * appliance reports (serial, major, end date, state) and the text's SHA-256 (a secret output).
+ */
+import { createHash } from "node:crypto";
+import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import { z } from "zod";
+import { readLicense } from "../clients/sps/license-reading";
+import { ManualStepRequired } from "../clients/system-control/errors";
+import {
+  decideLicense,
+  licenseGateLines,
+  type LicenseDecision,
+  type LicenseRecord,
+} from "../../core/license-decision";
+import { fieldProblems } from "../../core/validation";
+import { licenseDrift, type LicenseFacts } from "../../sdk/drift";
+import { licenseInputSchema, type LicenseInputs } from "../../sdk/inputs";
+import {
+  liveStateChanged,
+  credentials,
+  errorText,
+  partialFailure,
+  restClient,
+  say,
+  systemControlFor,
+} from "./context";
+import type { SpsRestClient } from "../clients/sps/sps-rest-client";
+import {
+  checkedInputs,
+  isRealRun,
+  declarationDigest,
+  declaredOf,
+  previewedPlan,
+  recordedDeclarationDigest,
+  recordedOutputs,
+} from "../../sdk/wiring";
+import { controlNode, systemControlFailures } from "./system-control-check";
+import { forgetNodes, restNodeKey, sharedClient, sharedRead, type RestNode } from "./live-reads";
+
+type Props = Record<string, unknown>;
+export const LICENSE_STATE_VERSION = 1;
+
+const DECLARED = Object.keys(licenseInputSchema.shape);
+
+function inputsOf(props: Props): LicenseInputs {
+  return licenseInputSchema.parse(inputsOfLoose(props));
+}
+
+/**
+ * Per node the SHA-256 of the license file installed through system control or confirmed by the
+ * operator (S11, core/license-decision.ts). Only the hash: never the text. Earlier states
+ * have none.
+ */
+type Records = Record<string, LicenseRecord>;
+const recordsSchema = z.record(
+  z.string(),
+  z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), by: z.enum(["system-control", "operator"]) }),
+);
+
+function recordsOf(props: Props | undefined): Records {
+  const parsed = recordsSchema.safeParse(props?.["licenseRecords"]);
+  return parsed.success ? parsed.data : {};
+}
+
+function sha256Of(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** What the license text says, when it is the JSON form (the emulator's); real files are opaque. */
+function declaredFacts(text: string): LicenseFacts {
+  try {
+    const raw = JSON.parse(text) as Record<string, unknown>;
+    return {
+      serial: typeof raw["serial"] === "string" ? raw["serial"] : undefined,
+      major: typeof raw["major"] === "number" ? raw["major"] : undefined,
+      validNotAfter: typeof raw["validNotAfter"] === "string" ? raw["validNotAfter"] : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+type LiveLicense = LicenseFacts & { error?: string; warnings?: string[] };
+
+async function readLiveLicense(client: SpsRestClient): Promise<LiveLicense> {
+  try {
+    await client.login();
+    // Read leniently under the names public sources give (provider/clients/sps/license-reading.ts).
+    const r = readLicense((await client.getLicense()).raw, new Date());
+    // Only the facts the answer gave: an `undefined` value would break the dynamic provider's protobuf
+    // Struct in `read` ("Unexpected struct type") on a node whose answer lacks `product_version`.
+    return {
+      ...(r.serial !== undefined ? { serial: r.serial } : {}),
+      ...(r.major !== null ? { major: r.major } : {}),
+      ...(r.validNotAfter !== undefined ? { validNotAfter: r.validNotAfter } : {}),
+      ...(r.validity !== "unknown" ? { state: r.validity } : {}),
+      ...(r.warnings.length > 0 ? { warnings: r.warnings } : {}),
+    };
+  } catch (e) {
+    return { error: errorText(e) };
+  }
+}
+
+/** One node's license, shared with the other resources of this operation (./live-reads.ts). */
+function sharedLicense(n: RestNode): Promise<LiveLicense> {
+  return sharedRead(restNodeKey(n), "license", () => readLiveLicense(sharedClient(n)));
+}
+
+/**
+ * Starts the shared license reads of these nodes without waiting for them: the firmware resource's
+ * preview check does, beside its own read, when its cluster declares licenses, so the License
+ * resource's check (the engine's next one for that cluster) finds the answer there. Still one read
+ * per node; a failed read is not kept (the License check reads again).
+ */
+export function prefetchLicenses(nodes: readonly RestNode[]): void {
+  for (const n of nodes) void sharedLicense(n).catch(() => undefined);
+}
+
+/** The license of each node: shared with the other resources (./live-reads.ts), or `fresh` for a run. */
+async function readLicenses(
+  f: LicenseInputs,
+  options: { fresh?: boolean } = {},
+): Promise<Record<string, LiveLicense>> {
+  const entries = await Promise.all(
+    f.nodes.map(async (n): Promise<[string, LiveLicense]> => {
+      if (!options.fresh) return [n.name, await sharedLicense(n)];
+      const client = restClient(n, 15_000);
+      try {
+        return [n.name, await readLiveLicense(client)];
+      } finally {
+        client.close();
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/** Where REST shows the major: why the installed license is not the declared file (undefined: it is). */
+function restDifference(text: string, live: LiveLicense): string | undefined {
+  const declared = declaredFacts(text);
+  if (declared.serial !== undefined && live.serial !== declared.serial)
+    return `license serial differs from the declared file`;
+  if (declared.validNotAfter !== undefined && live.validNotAfter !== declared.validNotAfter)
+    return `license ends ${live.validNotAfter ?? "?"}, the declared file ends ${declared.validNotAfter}`;
+  return undefined;
+}
+
+/** Rules S2, S11: the decision for one node (undefined: its license could not be read). */
+function decisionFor(
+  f: LicenseInputs,
+  text: string,
+  live: LiveLicense,
+  recorded: LicenseRecord | undefined,
+): LicenseDecision | undefined {
+  if (live.error) return undefined;
+  const major = live.major ?? null;
+  return decideLicense({
+    declaredMajor: f.major,
+    declaredSha256: sha256Of(text),
+    rest: { major, ...(major === null ? {} : { differs: restDifference(text, live) }) },
+    ...(recorded ? { recorded } : {}),
+    ...(f.licenseConfirmed !== undefined ? { confirmed: f.licenseConfirmed } : {}),
+  });
+}
+
+/**
+ * How the upload will happen. No REST call uploads a license [doc: REST guide "Manage the SPS
+ * license"]: it is a system-control operation, a manual step unless the operator routes it.
+ */
+function uploadRoute(f: LicenseInputs): string {
+  const channel = f.systemControl.uploadLicense?.channel ?? "manual";
+  return channel === "manual"
+    ? "a manual step (no REST call uploads a license): upload the file in Basic Settings > System > License, then run again"
+    : `through system control (uploadLicense via ${channel}; no REST call uploads a license)`;
+}
+
+function licenseText(f: LicenseInputs): string {
+  const text = credentials().licenses[f.license];
+  if (text === undefined)
+    throw new Error(`license: no "${f.license}" in sps:credentials.licenses; add it with --secret`);
+  return text;
+}
+
+export async function check(_olds: Props, news: Props): Promise<CheckResult> {
+  const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
+  if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
+  let text: string;
+  try {
+    text = licenseText(parsed.data);
+  } catch (e) {
+    return { inputs: news, failures: [{ property: "license", reason: errorText(e) }] };
+  }
+  // A configuration the upload would refuse fails here, named as the program wrote it.
+  const routeFailures = systemControlFailures(parsed.data.nodes, parsed.data.systemControl);
+  if (routeFailures.length > 0) return { inputs: news, failures: routeFailures };
+  // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
+  if (isRealRun(news)) return { inputs: news };
+  // The recorded hashes are outputs, which `check` does not get (only the old inputs): its lines are
+  // made without them, and `diff` decides again with them (hasPendingUploads).
+  const plannedActions = await plannedLines(parsed.data, text, {});
+  return { inputs: checkedInputs(news, { plannedActions }) };
+}
+
+/** What an `up` would do now, from the live licenses and the recorded hashes. */
+async function plannedLines(f: LicenseInputs, text: string, records: Records): Promise<string[]> {
+  const live = await readLicenses(f);
+  return f.nodes.flatMap((n) => {
+    const d = decisionFor(f, text, live[n.name] ?? {}, records[n.name]);
+    if (d?.kind === "install")
+      return [`upload-license ${f.license} to ${n.name}: ${d.why} — ${uploadRoute(f)}`];
+    if (d?.recordNow) return [`record-license ${f.license} on ${n.name}: ${d.why}`];
+    return [];
+  });
+}
+
+/**
+ * Pending work: none when the plan `check` made in this preview is empty; else (and in a real run, with
+ * recorded inputs) decided again with the hashes recorded in the old outputs — `check` gets only the old
+ * inputs, so its lines cannot know what an earlier install or confirmation recorded (S11).
+ */
+async function hasPendingUploads(olds: Props, news: Props): Promise<boolean> {
+  const previewed = previewedPlan(news);
+  if (previewed && previewed.length === 0) return false;
+  const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
+  if (!parsed.success) return true;
+  try {
+    return (await plannedLines(parsed.data, licenseText(parsed.data), recordsOf(olds))).length > 0;
+  } catch {
+    return true;
+  }
+}
+
+/** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
+function inputsOfLoose(props: Props): Props {
+  return declaredOf(props, DECLARED);
+}
+
+/** What `diff` compares of the declaration. */
+function declaredKey(p: Props): string {
+  return JSON.stringify(inputsOfLoose(p));
+}
+
+export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+  const changed =
+    recordedDeclarationDigest(olds, declaredKey) !== declarationDigest(declaredKey(news)) ||
+    liveStateChanged(olds, news, ["drift", "installed"]);
+  return { changes: changed || (await hasPendingUploads(olds, news)) };
+}
+
+async function apply(id: string, news: Props, olds?: Props): Promise<{ id: string; outs: Props }> {
+  const f = inputsOf(news);
+  // The upload changes these nodes: no answer read before it is shared after it (./live-reads.ts).
+  const touched = f.nodes.map(restNodeKey);
+  forgetNodes(touched);
+  try {
+    return await upload(id, news, f, recordsOf(olds));
+  } finally {
+    forgetNodes(touched);
+  }
+}
+
+async function upload(
+  id: string,
+  news: Props,
+  f: LicenseInputs,
+  recorded: Records,
+): Promise<{ id: string; outs: Props }> {
+  const name = `license/${f.cluster}`;
+  const text = licenseText(f);
+  const records: Records = { ...recorded };
+  const before = await readLicenses(f, { fresh: true });
+  const sc = systemControlFor(f.nodes.map(controlNode), f.systemControl);
+  const installed: string[] = [];
+  try {
+    for (const n of f.nodes) {
+      if (before[n.name]?.error)
+        throw new Error(`cannot read the license of ${n.name}: ${before[n.name]?.error}`);
+      const d = decisionFor(f, text, before[n.name] ?? {}, records[n.name]);
+      if (d?.kind !== "install") {
+        if (d?.recordNow) records[n.name] = d.recordNow;
+        say(name, `${n.name}: license already installed${d ? ` (${d.why})` : ""}`);
+        continue;
+      }
+      say(name, `${n.name}: upload-license ${f.license} (${d.why})`);
+      try {
+        await sc.uploadLicense(n.name, { fileName: `${f.license}.lic`, content: Buffer.from(text, "utf8") });
+      } catch (e) {
+        throw e instanceof ManualStepRequired ? licenseGate(e, f.license, sha256Of(text), d.confirmable) : e;
+      }
+      // Recorded so a node whose REST answer cannot show the major is not uploaded to again (S11).
+      records[n.name] = { sha256: sha256Of(text), by: "system-control" };
+      installed.push(n.name);
+    }
+  } catch (e) {
+    const after = await readLicenses(f, { fresh: true });
+    const message = `${name}: ${errorText(e)}`;
+    throw partialFailure(message, id, outputs(news, after, text, records), news["__provider"]);
+  }
+  const after = await readLicenses(f, { fresh: true });
+  say(name, installed.length > 0 ? `installed on ${installed.join(", ")}` : "nothing to do");
+  return { id, outs: outputs(news, after, text, records) };
+}
+
+/**
+ * The manual gate (no route, S11): the web-interface steps, the file by its declared name and SHA-256
+ * (never its content), the Traffic-control warning and, where REST cannot verify, the confirmation.
+ */
+export function licenseGate(
+  e: ManualStepRequired,
+  name: string,
+  sha256: string,
+  confirmable: boolean,
+): ManualStepRequired {
+  const steps = [...e.instructions];
+  steps.splice(Math.max(0, steps.length - 1), 0, ...licenseGateLines({ name, sha256, confirmable }));
+  return new ManualStepRequired({ operation: e.operation, node: e.node, instructions: steps });
+}
+
+function outputs(news: Props, live: Record<string, LiveLicense>, text: string, records: Records): Props {
+  return {
+    // Of the wiring only the nodes (`read`); the digest stands for the system-control routes.
+    ...recordedOutputs(news, DECLARED, ["nodes"], declaredKey(news)),
+    plannedActions: [],
+    stateVersion: LICENSE_STATE_VERSION,
+    licenseSha256: sha256Of(text),
+    licenseRecords: records,
+    installed: live,
+    applied: live,
+    drift: [],
+  };
+}
+
+export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
+  return apply(`sps-license:${String(inputs["cluster"])}`, inputs);
+}
+
+export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+  return { outs: (await apply(id, news, olds)).outs };
+}
+
+export async function read(id: string, props: Props): Promise<ReadResult> {
+  const f = inputsOf(props);
+  const live = await readLicenses(f);
+  // Compared with what the last run installed (`applied`), not with the last refresh.
+  const recorded = (props["applied"] ?? props["installed"] ?? {}) as Record<string, LicenseFacts>;
+  const now = new Date();
+  const drift = f.nodes.flatMap((n) => {
+    const l = live[n.name] ?? {};
+    if (l.error) return [`unreachable ${n.name}: ${l.error}`];
+    return licenseDrift(n.name, recorded[n.name], l, now, f.warnDays);
+  });
+  return { id, props: { ...props, stateVersion: LICENSE_STATE_VERSION, installed: live, drift } };
+}
+
+export async function remove(_id: string, props: Props): Promise<void> {
+  say(`license/${String(props["cluster"])}`, "forgotten: the installed license stays on the appliances");
+}
