@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import * as automation from "@pulumi/pulumi/automation";
-import { dayOffset } from "../../simulator/license";
+import { dayOffset } from "../../emulator/sps/license";
 import {
   builtPulumiCommand,
   pulumiEngineEnv,
@@ -234,6 +234,19 @@ describe("the package in a fresh Pulumi project outside the repository (user gui
       "dist/provider/resources/index.js",
     ])
       assert.ok(files.includes(required), `the tarball lacks ${required}`);
+    // The README's links lead somewhere in the installed package too (docs/, ARCHITECTURE.md, …).
+    const readme = fs.readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+    const linked = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map((m) => m[1] ?? "")
+      .filter((t) => t !== "" && !/^[a-z]+:/.test(t));
+    assert.ok(linked.length > 0, "the README links into docs/");
+    for (const target of linked) {
+      const normal = path.posix.normalize(target).replace(/\/$/, "");
+      assert.ok(
+        files.some((f) => f === normal || f.startsWith(`${normal}/`)),
+        `the README links ${target}, which the tarball lacks`,
+      );
+    }
     const stray = files.filter((f) =>
       /^(test|bench|examples|tools|scripts)\/|^dist\/(test|bench|examples)\/|\.go$|(?<!\.d)\.ts$|\.map$/.test(
         f,

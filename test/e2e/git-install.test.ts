@@ -65,10 +65,14 @@ describe("installs from a git URL (compiled on install) and names the fix for an
     const installed = path.join(dir, "node_modules", "pulumi-sps");
     assert.ok(!fs.lstatSync(installed).isSymbolicLink());
     assert.deepEqual(fs.readdirSync(installed).sort(), [
+      "ARCHITECTURE.md",
+      "BENCHMARKS.md",
+      "CONTRIBUTING.md",
       "LICENSE",
       "README.md",
       "bin",
       "dist",
+      "docs",
       "package.json",
       "policy",
     ]);
