@@ -1,6 +1,6 @@
 // Shared by the example programs: the fleet they manage comes from stack config in the `fleet` namespace,
 // so a program runs against a real fleet by changing config alone (the emulated lab of the tests and the
-// demo, test/support/sps-fleet.ts, sets the same keys):
+// demo, test/support/sps-lab.ts, sets the same keys):
 //   fleet:nodes          {"<node>": {"address": "https://…", "tls": {"caPem" | "sha256Fingerprint" | "system"},
 //                         "coreShell"?: {host, port, hostKeySha256}, "bmc"?: {"<unit>": {host, port}}}}
 //                        ("caPem": "<PEM>" is accepted for tls: {caPem})

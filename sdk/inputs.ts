@@ -382,7 +382,7 @@ export const indexerInputSchema = z
   .strict();
 export type IndexerInputs = z.output<typeof indexerInputSchema>;
 
-/** RolloutStage (./rollout-stage.ts): the gate after a stage of an SpsFleet rollout (./runtime/rollout-stage-provider.ts). */
+/** RolloutStage (./rollout-stage.ts): the gate after a stage of an SpsFleet rollout (../provider/resources/rollout-stage-provider.ts). */
 const nodeStatesSchema = z.record(
   z.string(),
   z.record(z.string(), z.object({ version: z.string().nullable(), state: z.string() }).passthrough()),

@@ -6,7 +6,7 @@
  * host fails before any code of ours runs, so such a stack is rewritten once — `sps-upgrade migrate-state`
  * (cli/migrate-state.ts) between `pulumi stack export` and `pulumi stack import` — or by an `up`, whose
  * diff makes every resource with another recorded text an update that rewrites only that text
- * (./runtime/dynamic-host.ts).
+ * (../provider/resources/dynamic-host.ts).
  */
 import { z } from "zod";
 import { providerModuleText, type RuntimeEntry } from "./dynamic";

@@ -3,7 +3,7 @@
  * `pulumi-nodejs:dynamic/sps:<type>`), the runtime entry that implements it, its input schema, which
  * inputs travel as unprinted wiring (./wiring.ts) and its outputs. Program side: it loads no provider
  * code. The classes (`SpsDynamicResource`, ./dynamic.ts), both runtime entries' dispatch (`KindsOf`,
- * ./runtime/index.ts, ./runtime/integration-providers.ts) and the policy pack's resource types
+ * ../provider/resources/index.ts, ../provider/resources/integration-providers.ts) and the policy pack's resource types
  * (policy/sps-resources.ts) derive from it. Kind and runtime entry are recorded in every resource's
  * `__provider`: never rename them. Adding a resource: docs/contributing/add-a-resource.md.
  */

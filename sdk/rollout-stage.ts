@@ -1,5 +1,5 @@
 /**
- * `RolloutStage`: the gate after each stage of an `SpsFleet` rollout (./runtime/rollout-stage-provider.ts).
+ * `RolloutStage`: the gate after each stage of an `SpsFleet` rollout (../provider/resources/rollout-stage-provider.ts).
  * Its own type token; its `__provider` is the one-line stub of ./dynamic.ts.
  */
 import * as pulumi from "@pulumi/pulumi";

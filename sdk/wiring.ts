@@ -147,7 +147,7 @@ export function wiringDigest(wiring: unknown): string {
  * and the first no-op `up` would rewrite every resource (its fresh `check` no longer matches them).
  * So the plan goes into the checked inputs only for a preview, where the engine shows it; a real run
  * records the declaration alone, and `diff` decides from the live state (shared reads,
- * ./runtime/live-reads.ts), never from a recorded plan. Recorded inputs of earlier versions (with a
+ * ../provider/resources/live-reads.ts), never from a recorded plan. Recorded inputs of earlier versions (with a
  * plan, without this key) are read the same way: their plan is ignored.
  */
 export const PREVIEW_KEY = "__preview";

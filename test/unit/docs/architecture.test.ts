@@ -67,12 +67,33 @@ function sourceFiles(): string[] {
   return out;
 }
 
+/** `import … from`, `export … from`, a bare `import "…"`, `import("…")` and `require("…")`. */
 const SPECIFIER =
-  /(?:^|[\s;])(?:import|export)\b[^"';]*?\bfrom\s*["']([^"']+)["']|\brequire\(\s*["']([^"']+)["']\s*\)/g;
+  /(?:^|[\s;])(?:import|export)\b[^"';]*?\bfrom\s*["']([^"']+)["']|(?:^|[\s;])import\s*["']([^"']+)["']|\b(?:require|import)\(\s*["']([^"']+)["']\s*\)/g;
+
+function specifiersIn(text: string): string[] {
+  return [...text.matchAll(SPECIFIER)].map((m) => m[1] ?? m[2] ?? m[3] ?? "").filter((s) => s !== "");
+}
 
 function importsOf(file: string): string[] {
-  const text = fs.readFileSync(path.join(ROOT, file), "utf8");
-  return [...text.matchAll(SPECIFIER)].map((m) => m[1] ?? m[2] ?? "").filter((s) => s !== "");
+  return specifiersIn(fs.readFileSync(path.join(ROOT, file), "utf8"));
+}
+
+/** ARCHITECTURE.md's "Import rules" table: area → the folders its second column names. */
+function documentedRules(): Record<string, string[]> {
+  const text = fs.readFileSync(path.join(ROOT, "ARCHITECTURE.md"), "utf8");
+  const section = text.split(/^## /m).find((s) => s.startsWith("Import rules")) ?? "";
+  const out: Record<string, string[]> = {};
+  for (const line of section.split("\n")) {
+    const cells = line.split("|").map((c) => c.trim());
+    const area = /^`([^`]+)`$/.exec(cells[1] ?? "")?.[1];
+    if (area === undefined || cells.length < 4) continue;
+    const folders = [...(cells[2] ?? "").matchAll(/`([^`]+\/\*?)`/g)].map((m) =>
+      (m[1] ?? "").replace(/\/$/, ""),
+    );
+    out[area.replace(/\/$/, "")] = folders;
+  }
+  return out;
 }
 
 function resolveLocal(file: string, spec: string): string | undefined {
@@ -131,6 +152,22 @@ describe("ARCHITECTURE.md: the import rules hold", function () {
       }
     }
     assert.deepEqual(broken, [], "core/ is the pure planner: move the effect behind an interface");
+  });
+
+  it("the table here is ARCHITECTURE.md's table", () => {
+    assert.deepEqual(documentedRules(), MAY_IMPORT);
+  });
+
+  it("sees every import form: from, side effect, dynamic import, require", () => {
+    const text = [
+      'import { a } from "./a";',
+      'export * from "./b";',
+      'import "./c";',
+      'const d = await import("./d");',
+      'const e = require("./e");',
+      "import type { F } from './f';",
+    ].join("\n");
+    assert.deepEqual(specifiersIn(text), ["./a", "./b", "./c", "./d", "./e", "./f"]);
   });
 
   it("the rule table rejects an import it should (the check itself can fail)", () => {
