@@ -5,6 +5,12 @@
  * a version that is not X.Y.Z is a node in a state this run cannot read: each such answer costs up to
  * the cap, so after `UNREADABLE_ANSWERS_LIMIT` of them in a row the wait stops, naming the node and
  * what was wrong (already made printable and redacted by the REST client), and nothing more is sent.
+ *
+ * Sources: [doc] the upgrade guides (5.11, 6.0, 6.3, "Upgrading SPS"): while it boots, SPS displays
+ * status information on its web interface instead of answering — the page waited through here.
+ * [unknown] what a booting SPS answers beyond that page: no guide or REST reference describes an
+ * oversized or malformed answer, so the client treats one as a state it cannot read and stops after a
+ * few (the limit below is this client's choice, safe under every reading: it never writes to such a node).
  */
 import type { PlanStep } from "../../core/plan";
 import { readLiveness, type Liveness } from "./node-state";
