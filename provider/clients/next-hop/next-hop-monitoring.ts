@@ -183,6 +183,19 @@ function parse(input: unknown): NextHopSpec {
   return r.data;
 }
 
+/** REST failures become `NextHopError` (already redacted). */
+const asNextHopError = (e: unknown): unknown =>
+  e instanceof RestCallError ? new NextHopError(e.message) : e;
+
+/** What a route that cannot be read observes: nothing. */
+const nothingObserved = (): NextHopObserved => ({
+  interfaces: [],
+  configured: [],
+  effective: [],
+  restartRequired: false,
+  lastDecision: undefined,
+});
+
 interface WireTarget {
   interface?: unknown;
   this_node?: unknown;
@@ -240,16 +253,12 @@ export async function readNextHopMonitoring(
 ): Promise<NextHopObserved & { drift: string[]; route: NextHopRoute; verifiable: boolean }> {
   const spec = parse(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [], log);
-  try {
+  return api.use(async () => {
     const route = await resolveNextHopRoute(api, spec.path);
     if (route.kind === "manual") {
       const confirmed = spec.manualConfirmed === nextHopConfirmation(spec.targets);
       return {
-        interfaces: [],
-        configured: [],
-        effective: [],
-        restartRequired: false,
-        lastDecision: undefined,
+        ...nothingObserved(),
         route,
         verifiable: false,
         drift: confirmed
@@ -264,11 +273,7 @@ export async function readNextHopMonitoring(
     if (canonical(o.effective) !== canonical(o.configured))
       drift.push("the configured targets are not in effect yet: both nodes must restart (Reboot Cluster)");
     return { ...o, drift, route, verifiable: true };
-  } catch (e) {
-    throw e instanceof RestCallError ? new NextHopError(e.message) : e;
-  } finally {
-    api.close();
-  }
+  }, asNextHopError);
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -319,25 +324,13 @@ export async function applyNextHopMonitoring(
     options.onStep?.(s);
   };
   const pair: HaPair = spec.pair;
-  try {
+  return api.use(async () => {
     const route = await resolveNextHopRoute(api, spec.path);
     if (route.kind === "manual") {
       if (spec.manualConfirmed !== nextHopConfirmation(spec.targets))
         throw new NextHopManualStep(nextHopManualInstructions(pair.primary, spec.targets));
       step("next-hop monitoring: the manual step is confirmed by the operator");
-      return {
-        route,
-        changed: false,
-        restarted: false,
-        steps,
-        observed: {
-          interfaces: [],
-          configured: [],
-          effective: [],
-          restartRequired: false,
-          lastDecision: undefined,
-        },
-      };
+      return { route, changed: false, restarted: false, steps, observed: nothingObserved() };
     }
     const path = route.path;
     let o = await observe(api, path);
@@ -384,22 +377,12 @@ export async function applyNextHopMonitoring(
       );
     }
     return { route, changed, restarted: true, steps, observed: o };
-  } catch (e) {
-    throw e instanceof RestCallError ? new NextHopError(e.message) : e;
-  } finally {
-    api.close();
-  }
+  }, asNextHopError);
 }
 
 /** Which route a change would take on this node (read-only; for previews and `doctor`). */
 export async function nextHopRouteOf(input: unknown, log?: TrustLogger): Promise<NextHopRoute> {
   const spec = parse(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [], log);
-  try {
-    return await resolveNextHopRoute(api, spec.path);
-  } catch (e) {
-    throw e instanceof RestCallError ? new NextHopError(e.message) : e;
-  } finally {
-    api.close();
-  }
+  return api.use(() => resolveNextHopRoute(api, spec.path), asNextHopError);
 }

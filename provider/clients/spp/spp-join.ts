@@ -283,16 +283,11 @@ function trustVerdict(
  * Reads SPP's certificate chain over TLS and judges it against the declared trust (`spp.tls`). Nothing
  * is sent on this connection: the caller sends the token only when `trusted && matchesAddress`.
  */
-export function fetchSppCertificate(
-  address: string,
-  port: number,
-  timeoutMs = 10_000,
-  connectHost: string = address,
-  trust?: TlsTrust,
-): Promise<SppCertificate> {
+export function fetchSppCertificate(spp: SppJoinSpec["spp"], timeoutMs: number): Promise<SppCertificate> {
+  const { address, port, tls: trust } = spp;
   return new Promise((resolve, reject) => {
     const socket = connect({
-      host: connectHost,
+      host: spp.certificateCheckHost ?? address,
       port,
       servername: isIpv4(address) ? undefined : address,
       // Judged below (socket.authorized / the pin), so the caller can name what to declare.
@@ -336,9 +331,6 @@ export function fetchSppCertificate(
     );
   });
 }
-
-// ---------------------------------------------------------------------------------------------
-// SPS REST: RestJsonCalls (./rest-json-calls.ts), with the SPP token as an extra secret
 
 // ---------------------------------------------------------------------------------------------
 // Preflight and join
@@ -514,13 +506,7 @@ async function preflightWith(
   }
   let certificate: SppCertificate;
   try {
-    certificate = await fetchSppCertificate(
-      spec.spp.address,
-      spec.spp.port,
-      spec.timeoutMs,
-      spec.spp.certificateCheckHost,
-      spec.spp.tls,
-    );
+    certificate = await fetchSppCertificate(spec.spp, spec.timeoutMs);
   } catch (e) {
     throw new SppJoinError("join-failed", redactText(`J5: ${(e as Error).message}`, api.secrets), "J5");
   }
@@ -582,13 +568,7 @@ export async function preflightSppJoin(
 ): Promise<SppJoinPreflight> {
   const spec = parseSpec(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);
-  try {
-    return await preflightWith(api, spec, log);
-  } catch (e) {
-    throw asJoinError(e);
-  } finally {
-    api.close();
-  }
+  return api.use(() => preflightWith(api, spec, log), asJoinError);
 }
 
 export interface SppJoinResult {
@@ -613,39 +593,32 @@ export function mapJoinFailure(body: unknown, secrets: readonly string[]): SppJo
     typeof response === "object" && response !== null ? (response as { Code?: unknown }).Code : undefined;
   const status = details.status;
   const raw = redactText(text, secrets);
+  const fail = (kind: SppJoinErrorKind, message: string) => new SppJoinError(kind, message, "J6", details);
   if (/CertificateError|doesn't match|hostname .* match/i.test(text)) {
-    return new SppJoinError(
+    return fail(
       "certificate-hostname",
       `SPP join failed (JoinFailed): SPP's certificate does not match the address used — use the name on SPP's certificate (its CN or subjectAltName) as spp.address, or give SPP a certificate carrying its IPv4 address; wait about 5 minutes before retrying a half-done join. Raw: ${raw}`,
-      "J6",
-      details,
     );
   }
   if (code === 60108 || status === 403) {
-    return new SppJoinError(
+    return fail(
       "authorization",
       `SPP join failed (JoinFailed, code 60108 / HTTP 403): authorization is required — the SPP account behind spp.apiToken needs the Appliance and Operations permissions (or the token expired). Raw: ${raw}`,
-      "J6",
-      details,
     );
   }
   if (code === 60657 || status === 400) {
-    return new SppJoinError(
+    return fail(
       "already-joined-or-node-id",
       `SPP join failed (JoinFailed, code 60657 / HTTP 400): SPP already has this SPS node, or its NodeId is missing or invalid. If it is already joined there is nothing to do; otherwise remove the stale session module on SPP and join again. Raw: ${raw}`,
-      "J6",
-      details,
     );
   }
   if (/has not timed out yet|in progress/i.test(text)) {
-    return new SppJoinError(
+    return fail(
       "half-done-join",
       `SPP join refused: a previous failed join has not timed out yet; wait about 5 minutes and retry. Raw: ${raw}`,
-      "J6",
-      details,
     );
   }
-  return new SppJoinError("join-failed", `SPP join failed: ${raw}`, "J6", details);
+  return fail("join-failed", `SPP join failed: ${raw}`);
 }
 
 /**
@@ -663,18 +636,13 @@ export async function joinSpp(
     steps.push(s);
     options.onStep?.(s);
   };
-  try {
+  return api.use(async () => {
     const pre = await preflightWith(api, spec, options.log ?? stderrWarn);
-    if (pre.joined.joined && pre.joined.spp === spec.spp.address) {
-      return {
-        promoted: false,
-        enabledConfigSync: false,
-        joined: false,
-        spp: spec.spp.address,
-        certificateSha256: pre.certificate.sha256Fingerprint,
-        steps,
-      };
-    }
+    const result = (joined: boolean, promoted = false, enabledConfigSync = false): SppJoinResult => {
+      const certificateSha256 = pre.certificate.sha256Fingerprint;
+      return { promoted, enabledConfigSync, joined, spp: spec.spp.address, certificateSha256, steps };
+    };
+    if (pre.joined.joined && pre.joined.spp === spec.spp.address) return result(false);
     const blocking = pre.findings.filter((f) => f.blocking);
     if (blocking.length > 0) {
       const first = blocking[0];
@@ -718,19 +686,8 @@ export async function joinSpp(
     });
     if (answer.status >= 400) throw mapJoinFailure(answer.body, api.secrets);
     step(`joined SPP ${spec.spp.address}`);
-    return {
-      promoted,
-      enabledConfigSync,
-      joined: true,
-      spp: spec.spp.address,
-      certificateSha256: pre.certificate.sha256Fingerprint,
-      steps,
-    };
-  } catch (e) {
-    throw asJoinError(e);
-  } finally {
-    api.close();
-  }
+    return result(true, promoted, enabledConfigSync);
+  }, asJoinError);
 }
 
 /**
@@ -746,16 +703,10 @@ export async function readSppJoin(
 ): Promise<SppJoinState> {
   const spec = parseSpec(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);
-  try {
+  return api.use(async () => {
     let pin = sppSha256;
     if (!pin) {
-      const cert = await fetchSppCertificate(
-        spec.spp.address,
-        spec.spp.port,
-        spec.timeoutMs,
-        spec.spp.certificateCheckHost,
-        spec.spp.tls,
-      );
+      const cert = await fetchSppCertificate(spec.spp, spec.timeoutMs);
       if (!cert.trusted)
         return {
           joined: false,
@@ -771,9 +722,5 @@ export async function readSppJoin(
       pin = cert.sha256Fingerprint;
     }
     return await joinState(api, spec, pin, log);
-  } catch (e) {
-    throw asJoinError(e);
-  } finally {
-    api.close();
-  }
+  }, asJoinError);
 }

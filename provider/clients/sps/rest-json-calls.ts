@@ -169,4 +169,15 @@ export class RestJsonCalls {
   close(): void {
     this.agent.destroy();
   }
+
+  /** Runs `work`, throws what `mapError` makes of its failure, and closes the connections either way. */
+  async use<T>(work: () => Promise<T>, mapError: (e: unknown) => unknown): Promise<T> {
+    try {
+      return await work();
+    } catch (e) {
+      throw mapError(e);
+    } finally {
+      this.close();
+    }
+  }
 }
