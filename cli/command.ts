@@ -32,57 +32,32 @@ export function usageError(io: CliIo, usage: string, message: string): number {
 }
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
+type Values<O extends Options> = ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"];
 
 /**
- * `util.parseArgs` in strict mode, with `--help` / `-h` added: the parsed values, `"help"` when help
- * was asked for, or the parse error's message (unknown flag, missing value) for a usage error.
- */
-export function parseCommandArgs<O extends Options>(
-  args: readonly string[],
-  options: O,
-  allowPositionals = false,
-):
-  | { values: ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"]; positionals: string[] }
-  | "help"
-  | { error: string } {
-  try {
-    const r = parseArgs({
-      args: [...args],
-      options: { ...options, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals,
-    });
-    if ((r.values as { help?: boolean }).help) return "help";
-    return {
-      values: r.values,
-      positionals: r.positionals,
-    };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
-}
-
-/**
- * `parseCommandArgs` and the answer every subcommand gives to its outcome: `--help` prints the usage
- * (exit 0), a parse error is a usage error (exit 2). The values and positionals, or the exit code.
+ * `util.parseArgs` in strict mode, with `--help` / `-h` added, and the answer every subcommand gives
+ * to its outcome: `--help` prints the usage (exit 0), a parse error (unknown flag, missing value) is a
+ * usage error (exit 2). The parsed values, or the exit code.
  */
 export function commandArgs<O extends Options>(
   args: readonly string[],
   options: O,
   io: CliIo,
   usage: string,
-  allowPositionals = false,
-):
-  | {
-      values: ReturnType<typeof parseArgs<{ options: O; strict: true }>>["values"];
-      positionals: string[];
-    }
-  | number {
-  const parsed = parseCommandArgs(args, options, allowPositionals);
-  if (parsed === "help") {
+): Values<O> | number {
+  let values: Values<O>;
+  try {
+    values = parseArgs({
+      args: [...args],
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }).values;
+  } catch (e) {
+    return usageError(io, usage, (e as Error).message);
+  }
+  if ((values as { help?: boolean }).help) {
     io.stdout(`${usage}\n`);
     return 0;
   }
-  if ("error" in parsed) return usageError(io, usage, parsed.error);
-  return parsed;
+  return values;
 }

@@ -380,9 +380,8 @@ function table(nodes: DoctorNode[]): string {
 }
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = commandArgs(args, OPTIONS, io, USAGE);
-  if (typeof parsed === "number") return parsed;
-  const v = parsed.values;
+  const v = commandArgs(args, OPTIONS, io, USAGE);
+  if (typeof v === "number") return v;
   if (!v.inventory) return usageError(io, USAGE, "--inventory INVENTORY.json is required");
   const timeoutMs = v["timeout-ms"] === undefined ? 15_000 : Number(v["timeout-ms"]);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1)

@@ -26,9 +26,8 @@ const OPTIONS = {
 } as const;
 
 function run(args: readonly string[], io: CliIo): number {
-  const parsed = commandArgs(args, OPTIONS, io, USAGE);
-  if (typeof parsed === "number") return parsed;
-  const values = parsed.values;
+  const values = commandArgs(args, OPTIONS, io, USAGE);
+  if (typeof values === "number") return values;
   if (values.fleet && values.inventory)
     return usageError(io, USAGE, "--fleet and --inventory: give one of them, not both");
   const source = values.fleet ?? values.inventory;

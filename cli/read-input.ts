@@ -5,8 +5,9 @@
  * MAX_INPUT_BYTES is refused with an error naming the cap.
  */
 import { SpsError } from "../core/errors";
+import { writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import type { CliIo } from "./command";
+import { type CliIo, commandArgs } from "./command";
 
 /** 64 MiB: far above any `pulumi preview --json` or `pulumi stack export` of an SPS fleet. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
@@ -61,30 +62,38 @@ export async function readInput(
 }
 
 /**
- * A command's JSON input: `source` ("-" for stdin) read with `readInput` and parsed. A read or parse failure is
- * printed as `sps-upgrade: <file>: …` naming what the input should be (`what`, e.g. "the preview"; `producer`,
- * the command whose output it takes) and gives exit code 2.
+ * The start of `render` and `migrate-state`: their flags parsed (`--<input> FILE`, "-" or none for
+ * stdin; `--out FILE`, none for stdout) and the JSON input read with `readInput` and parsed. A read or
+ * parse failure is printed as `sps-upgrade: <file>: …` naming what the input should be (`what`, e.g.
+ * "the preview"; `producer`, the command whose output it takes) and gives exit code 2. The input's
+ * name, its JSON and the writer of the command's output; or the exit code.
  */
-export async function readJsonInput(
-  source: string,
-  what: string,
-  producer: string,
+export async function readJsonCommand(
+  args: readonly string[],
   io: CliIo,
-): Promise<{ name: string; json: unknown } | number> {
+  usage: string,
+  input: { flag: string; what: string; producer: string },
+): Promise<{ name: string; json: unknown; write: (text: string) => void } | number> {
+  const options = { [input.flag]: { type: "string" }, out: { type: "string" } } as const;
+  const values = commandArgs(args, options, io, usage);
+  if (typeof values === "number") return values;
+  const source = values[input.flag] ?? "-";
   const name = source === "-" ? "stdin" : source;
   let text: string;
   try {
     text = await readInput(source);
   } catch (e) {
     if (!(e instanceof InputReadError)) throw e;
-    io.stderr(`sps-upgrade: ${name}: cannot read ${what} (${e.message})\n`);
+    io.stderr(`sps-upgrade: ${name}: cannot read ${input.what} (${e.message})\n`);
     return 2;
   }
+  const out = values.out;
+  const write = (t: string): void => (out ? writeFileSync(out, t) : io.stdout(t));
   try {
-    return { name, json: JSON.parse(text) as unknown };
+    return { name, json: JSON.parse(text) as unknown, write };
   } catch (e) {
     io.stderr(
-      `sps-upgrade: ${name}: not JSON (${(e as Error).message}); give it the output of \`${producer}\`\n`,
+      `sps-upgrade: ${name}: not JSON (${(e as Error).message}); give it the output of \`${input.producer}\`\n`,
     );
     return 2;
   }
