@@ -318,22 +318,7 @@ function caps(n: DoctorNode): string {
 
 function table(nodes: DoctorNode[]): string {
   const rows = [
-    [
-      "node",
-      "cluster",
-      "reach",
-      "tls",
-      "login",
-      "version",
-      "roles",
-      "ha",
-      "slots",
-      "health",
-      "fillup",
-      "license",
-      "capabilities",
-      "ready",
-    ],
+    "node cluster reach tls login version roles ha slots health fillup license capabilities ready".split(" "),
     ...nodes.map((n) => [
       n.name,
       n.cluster,

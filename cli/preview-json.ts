@@ -130,10 +130,7 @@ export function readPreview(doc: unknown): PreviewSummary {
         const h = parseHopLine(l);
         return h ? [{ from: h.from, to: h.to }] : [];
       }),
-      steps: lines.flatMap((l) => {
-        const s = parseStepLine(l);
-        return s ? [s] : [];
-      }),
+      steps: lines.map(parseStepLine).filter((s) => s !== undefined),
       findings: parseFindingLines(i.planFindings ?? []),
       ...(i.estimate ? { estimate: i.estimate } : {}),
       ...(i.maintenanceWindow ? { window: i.maintenanceWindow } : {}),
