@@ -18,12 +18,7 @@
  */
 import { formatDuration } from "./duration";
 import type { ClusterPlan, PlanStep } from "./plan";
-import {
-  DEFAULT_ESTIMATE_DEADLINES,
-  stepFigures,
-  type EstimateDeadlines,
-  type StepFigures,
-} from "./step-durations";
+import { DEFAULT_ESTIMATE_DEADLINES, stepFigures, type EstimateDeadlines } from "./step-durations";
 import { crossesStorageReorganisation } from "./rules";
 
 export {
@@ -88,30 +83,25 @@ export interface FleetEstimate extends EstimateFigures {
   stages: StageEstimate[];
 }
 
-const ZERO: EstimateFigures = { lowSeconds: 0, seconds: 0, deadlineSeconds: 0 };
+export const ZERO: EstimateFigures = { lowSeconds: 0, seconds: 0, deadlineSeconds: 0 };
+
+/** The three figures, each computed by `f` from its own key. */
+export function eachFigure(f: (k: keyof EstimateFigures) => number): EstimateFigures {
+  return { lowSeconds: f("lowSeconds"), seconds: f("seconds"), deadlineSeconds: f("deadlineSeconds") };
+}
 
 function add(a: EstimateFigures, b: EstimateFigures): EstimateFigures {
-  return {
-    lowSeconds: a.lowSeconds + b.lowSeconds,
-    seconds: a.seconds + b.seconds,
-    deadlineSeconds: a.deadlineSeconds + b.deadlineSeconds,
-  };
+  return eachFigure((k) => a[k] + b[k]);
 }
 
 /** Things at the same time: each figure is the largest of its kind. */
 function parallel(items: readonly EstimateFigures[]): EstimateFigures {
-  return items.reduce<EstimateFigures>(
-    (m, x) => ({
-      lowSeconds: Math.max(m.lowSeconds, x.lowSeconds),
-      seconds: Math.max(m.seconds, x.seconds),
-      deadlineSeconds: Math.max(m.deadlineSeconds, x.deadlineSeconds),
-    }),
-    ZERO,
-  );
+  return items.reduce((m, x) => eachFigure((k) => Math.max(m[k], x[k])), ZERO);
 }
 
-function figuresOf(x: EstimateFigures): EstimateFigures {
-  return { lowSeconds: x.lowSeconds, seconds: x.seconds, deadlineSeconds: x.deadlineSeconds };
+/** Just the three figures of `x` (a missing one is 0). */
+export function figuresOf(x: Partial<EstimateFigures> | undefined): EstimateFigures {
+  return eachFigure((k) => x?.[k] ?? 0);
 }
 
 /** Seconds as text: `45 s`, `20 min`, `1.4 h`. */
@@ -151,10 +141,7 @@ export function estimateCluster(
     let p14 = false;
     if (s.action === "reboot" && s.version !== undefined) {
       const from = running.get(s.node);
-      p14 =
-        from === undefined
-          ? crossesStorageReorganisation("0.0.0", s.version)
-          : crossesStorageReorganisation(from, s.version);
+      p14 = crossesStorageReorganisation(from ?? "0.0.0", s.version);
       lastBootCrossed.set(s.node, p14);
       running.set(s.node, s.version);
       if (s.hop !== null) {
@@ -164,7 +151,7 @@ export function estimateCluster(
     } else if (s.action === "wait-secondary-rejoin") {
       p14 = lastBootCrossed.get(s.node) ?? false;
     }
-    steps.set(s.seq, stepEstimate(stepFigures(s.action, p14, d)));
+    steps.set(s.seq, stepFigures(s.action, p14, d));
   }
   for (const [node, hop] of lastHop) inService.push(backgroundPhase(node, hop));
   const waves = waveEstimates(plan.steps, steps);
@@ -174,10 +161,6 @@ export function estimateCluster(
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === "number")) as Partial<T>;
-}
-
-function stepEstimate(f: StepFigures): StepEstimate {
-  return { lowSeconds: f.lowSeconds, seconds: f.seconds, deadlineSeconds: f.deadlineSeconds, basis: f.basis };
 }
 
 /** S10 [doc, 5.11/6.0/6.3 guides]: after the reboot SPS imports metadb, "about 30-40 minutes or more", in service. */
@@ -201,7 +184,7 @@ function waveEstimates(
     const w = waves.get(s.wave) ?? { hop: s.hop, nodes: new Map<string, EstimateFigures>() };
     if (w.hop === null && s.hop !== null) w.hop = s.hop;
     const e = steps.get(s.seq);
-    w.nodes.set(s.node, add(w.nodes.get(s.node) ?? ZERO, e ? figuresOf(e) : ZERO));
+    w.nodes.set(s.node, add(w.nodes.get(s.node) ?? ZERO, figuresOf(e)));
     waves.set(s.wave, w);
   }
   return [...waves].map(([wave, w]) => {

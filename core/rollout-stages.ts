@@ -11,7 +11,7 @@
  * resource operations at once than the stage has lanes (`pulumi up --parallel`) — what that costs,
  * by list scheduling the stage's clusters on the engine's slots.
  */
-import { estimateText, secondsText, type EstimateFigures } from "./estimate";
+import { eachFigure, estimateText, secondsText, ZERO, type EstimateFigures } from "./estimate";
 import { type FieldProblem } from "./field-problems";
 import { rolloutSpecSchema } from "./rollout-stages-schema";
 import { fieldProblems } from "./validation";
@@ -90,6 +90,7 @@ export function planRollout(clusters: readonly RolloutCluster[], spec: RolloutSp
     };
   const { stages: specs, maxInFlight, failureBudget } = parsed.data;
   const problems: FieldProblem[] = [];
+  const problem = (property: string, reason: string): void => void problems.push({ property, reason });
   const known = new Map(clusters.map((c) => [c.name, c]));
   const placed = new Map<string, string>();
   const stageNames = new Set<string>(["canary"]);
@@ -99,39 +100,35 @@ export function planRollout(clusters: readonly RolloutCluster[], spec: RolloutSp
 
   specs.forEach((s, i) => {
     if (stageNames.has(s.name))
-      problems.push({
-        property: `rollout.stages[${i}].name`,
-        reason: `"${s.name}" is ${s.name === "canary" ? "the canary stage's name" : "used twice"}; stage names must be unique`,
-      });
+      problem(
+        `rollout.stages[${i}].name`,
+        `"${s.name}" is ${s.name === "canary" ? "the canary stage's name" : "used twice"}; stage names must be unique`,
+      );
     stageNames.add(s.name);
   });
   clusters.forEach((c, i) => {
     if (c.stage !== undefined && !specs.some((s) => s.name === c.stage))
-      problems.push({
-        property: `clusters[${i}].stage`,
-        reason: `names stage "${c.stage}", which rollout.stages does not declare; declare it or fix the name`,
-      });
+      problem(
+        `clusters[${i}].stage`,
+        `names stage "${c.stage}", which rollout.stages does not declare; declare it or fix the name`,
+      );
   });
 
   const rest = clusters.filter((c) => c.canary !== true).length;
   let lastPercent = 0;
   const out: PlannedStage[] = [];
+  // A stage with no cluster (e.g. a percentage a small fleet has already reached) is left out.
+  const stage = (name: string, names: string[], budget: number): PlannedStage[] =>
+    names.length > 0
+      ? [{ name, clusters: names, lanes: stageLanes(names, maxInFlight), failureBudget: budget }]
+      : [];
   specs.forEach((s, i) => {
     const mine: string[] = [];
     const take = (name: string, at: string): void => {
-      const c = known.get(name);
-      if (!c) {
-        problems.push({ property: at, reason: `"${name}" is not a cluster of the fleet; check the name` });
-        return;
-      }
+      if (!known.has(name)) return problem(at, `"${name}" is not a cluster of the fleet; check the name`);
       const other = placed.get(name);
-      if (other !== undefined) {
-        problems.push({
-          property: at,
-          reason: `"${name}" is already in stage "${other}"; a cluster is in one stage`,
-        });
-        return;
-      }
+      if (other !== undefined)
+        return problem(at, `"${name}" is already in stage "${other}"; a cluster is in one stage`);
       placed.set(name, s.name);
       mine.push(name);
     };
@@ -141,10 +138,10 @@ export function planRollout(clusters: readonly RolloutCluster[], spec: RolloutSp
     });
     if (s.percent !== undefined) {
       if (s.percent < lastPercent)
-        problems.push({
-          property: `rollout.stages[${i}].percent`,
-          reason: `${s.percent} is below the ${lastPercent} of an earlier stage; percentages are cumulative (e.g. 10, 50, 100)`,
-        });
+        problem(
+          `rollout.stages[${i}].percent`,
+          `${s.percent} is below the ${lastPercent} of an earlier stage; percentages are cumulative (e.g. 10, 50, 100)`,
+        );
       lastPercent = Math.max(lastPercent, s.percent);
       const due = Math.ceil((rest * s.percent) / 100);
       const done = (): number => [...placed.values()].filter((v) => v !== "canary").length;
@@ -157,32 +154,19 @@ export function planRollout(clusters: readonly RolloutCluster[], spec: RolloutSp
       }
     }
     if (mine.length === 0 && s.percent === undefined && (s.clusters ?? []).length === 0)
-      problems.push({
-        property: `rollout.stages[${i}]`,
-        reason: "has no cluster: list clusters, tag clusters with this stage, or give a percent",
-      });
-    // A percentage that a small fleet has already reached leaves its stage empty: left out.
-    if (mine.length > 0)
-      out.push({ name: s.name, clusters: mine, lanes: stageLanes(mine, maxInFlight), failureBudget });
+      problem(
+        `rollout.stages[${i}]`,
+        "has no cluster: list clusters, tag clusters with this stage, or give a percent",
+      );
+    out.push(...stage(s.name, mine, failureBudget));
   });
   if (problems.length > 0) return { ok: false, problems };
 
   const left = clusters.filter((c) => !placed.has(c.name)).map((c) => c.name);
   const stages = [
-    ...(canaries.length > 0
-      ? [{ name: "canary", clusters: canaries, lanes: stageLanes(canaries, maxInFlight), failureBudget: 0 }]
-      : []),
+    ...stage("canary", canaries, 0),
     ...out,
-    ...(left.length > 0
-      ? [
-          {
-            name: specs.length > 0 || canaries.length > 0 ? "rest" : "all",
-            clusters: left,
-            lanes: stageLanes(left, maxInFlight),
-            failureBudget,
-          },
-        ]
-      : []),
+    ...stage(specs.length > 0 || canaries.length > 0 ? "rest" : "all", left, failureBudget),
   ];
   return { ok: true, plan: { stages, maxInFlight, failureBudget, warnings: budgetWarnings(stages) } };
 }
@@ -208,8 +192,6 @@ export interface StageTiming {
   /** When the engine's parallelism is below `inFlight`: the stage's figures on that many slots. */
   serialised?: { engineParallel: number; figures: EstimateFigures; extraSeconds: number };
 }
-
-const ZERO: EstimateFigures = { lowSeconds: 0, seconds: 0, deadlineSeconds: 0 };
 
 /**
  * List scheduling of the stage on `slots` engine slots (Infinity: every lane at once): a cluster is
@@ -246,12 +228,7 @@ function scheduled(
   estimates: ReadonlyMap<string, EstimateFigures>,
   slots: number,
 ): EstimateFigures {
-  const f = (k: keyof EstimateFigures) => (c: string) => (estimates.get(c) ?? ZERO)[k];
-  return {
-    lowSeconds: makespan(lanes, f("lowSeconds"), slots),
-    seconds: makespan(lanes, f("seconds"), slots),
-    deadlineSeconds: makespan(lanes, f("deadlineSeconds"), slots),
-  };
+  return eachFigure((k) => makespan(lanes, (c) => (estimates.get(c) ?? ZERO)[k], slots));
 }
 
 /** A stage's duration from its clusters' estimates, and what the engine's parallelism costs. */

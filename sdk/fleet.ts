@@ -20,7 +20,7 @@
  * (`pulumi up --parallel`) is below the stage's clusters in flight — the cost in time and the fix.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { EstimateFigures } from "../core/estimate";
+import { figuresOf } from "../core/estimate";
 import {
   planRollout,
   stageSummary,
@@ -99,14 +99,6 @@ function gateVerified(v: unknown): boolean {
   return typeof v === "object" && v !== null && (v as { verified?: unknown }).verified === true;
 }
 
-function figuresOf(e: Partial<EstimateFigures> | undefined): EstimateFigures {
-  return {
-    lowSeconds: e?.lowSeconds ?? 0,
-    seconds: e?.seconds ?? 0,
-    deadlineSeconds: e?.deadlineSeconds ?? 0,
-  };
-}
-
 /** The lane's failed (or held) clusters after `cluster`: those before it, and it when it did not succeed. */
 export function laneFailures(
   before: pulumi.Input<string[]>,
@@ -147,21 +139,13 @@ export class SpsFleet extends pulumi.ComponentResource {
 
   constructor(name: string, args: SpsFleetArgs, opts?: pulumi.ComponentResourceOptions) {
     super("sps:index:SpsFleet", name, {}, opts);
-    const byName = new Map<string, { args: FleetClusterArgs; label: string }>();
     // Resource names as before stages existed: the canaries, then the rest, in declaration order.
     const ordered = [
       ...args.clusters.filter((c) => c.canary === true),
       ...args.clusters.filter((c) => c.canary !== true),
-    ];
-    ordered.forEach((c, i) => {
-      const label = c.cluster ?? `${name}-${i}`;
-      byName.set(label, { args: c.cluster ? c : { ...c, cluster: label }, label });
-    });
-    const refs = ordered.map((c, i) => ({
-      name: c.cluster ?? `${name}-${i}`,
-      canary: c.canary,
-      stage: c.stage,
-    }));
+    ].map((c, i) => ({ ...c, cluster: c.cluster ?? `${name}-${i}` }));
+    const byName = new Map(ordered.map((c) => [c.cluster, c]));
+    const refs = ordered.map((c) => ({ name: c.cluster, canary: c.canary, stage: c.stage }));
     const planned = planRollout(refs, args.rollout ?? {});
     // Read once for the whole fleet (a path), handed to each cluster as the object.
     const catalog =
@@ -191,12 +175,12 @@ export class SpsFleet extends pulumi.ComponentResource {
           const entry = byName.get(clusterName);
           if (!entry) throw new Error(`SpsFleet ${name}: no cluster "${clusterName}"`);
           const clusterArgs: FleetRunArgs & { stage?: string } = {
-            ...(catalog && entry.args.catalog === undefined ? { catalog } : {}),
-            ...entry.args,
+            ...(catalog && entry.catalog === undefined ? { catalog } : {}),
+            ...entry,
             ...(budget > 0 ? { [FLEET_BUDGET]: { budget: stage.failureBudget, failedBefore } } : {}),
           };
           delete clusterArgs.stage;
-          const cluster: SpsCluster = new SpsCluster(entry.label, clusterArgs, {
+          const cluster: SpsCluster = new SpsCluster(entry.cluster, clusterArgs, {
             parent: this,
             dependsOn: [...before, ...(previous ? [previous] : [])],
           });

@@ -4,7 +4,7 @@
  * then the estimate (one line per wave, the total, the window), then one line per finding. Lines are stable for a given plan, so a converged cluster (no steps)
  * renders to an empty list and a second `up` shows no change.
  */
-import { secondsText, type ClusterEstimate } from "../core/estimate";
+import { secondsText, type ClusterEstimate, type EstimateFigures } from "../core/estimate";
 import { windowVerdict } from "../core/maintenance-window";
 import type { ClusterPlan, Finding, PlanStep } from "../core/plan";
 
@@ -89,11 +89,8 @@ export function findingLines(plan: ClusterPlan): string[] {
  * The `estimate` property of ClusterFirmware (docs/estimate.md): the cluster's figures and one line
  * of text. `seconds` is what a maintenance window must hold (P13); the policy pack reads it.
  */
-export interface EstimateProperty {
-  seconds: number;
+export interface EstimateProperty extends EstimateFigures {
   text: string;
-  lowSeconds: number;
-  deadlineSeconds: number;
 }
 
 export const NOTHING_TO_DO: EstimateProperty = {

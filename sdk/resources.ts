@@ -3,6 +3,7 @@
  * only the provider stub of ./dynamic.ts, and takes no secret: credentials come from stack config.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { EstimateFigures } from "../core/estimate";
 import { usableFirmwareImages } from "../core/firmware-images";
 import { claimedFirmwareNodes } from "./appliance-claims";
 import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
@@ -16,7 +17,7 @@ import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-t
 function usableImages(
   args: ClusterFirmwareArgs,
   catalog: ReturnType<typeof catalogDocument> | undefined,
-): pulumi.Output<Record<string, { path: string; sha256: string } | { url: string; sha256: string }>> {
+): pulumi.Output<UsableImages> {
   const usable = pulumi
     .all([args.firmware, args.target])
     .apply(([images, target]) => usableFirmwareImages(images, target, effectiveCatalog(catalog)));
@@ -24,10 +25,9 @@ function usableImages(
   // map secret in `__wiring` (encrypted in the state); only the host is ever shown (plannedActions).
   return usable.apply((m) =>
     Object.values(m).some((i) => "url" in i) ? pulumi.secret(m) : m,
-  ) as unknown as pulumi.Output<
-    Record<string, { path: string; sha256: string } | { url: string; sha256: string }>
-  >;
+  ) as unknown as pulumi.Output<UsableImages>;
 }
+type UsableImages = Record<string, { path: string; sha256: string } | { url: string; sha256: string }>;
 
 /**
  * One revision's ISO: a local `path` the tool uploads (the default, and the only way below 7.0), or a
@@ -111,12 +111,7 @@ export class ClusterFirmware extends SpsDynamicResource {
    * their upper end, what a maintenance window must hold — and `text`; computed in check beside
    * `plannedActions`; `nothing to do` (0 s) when converged.
    */
-  declare readonly estimate: pulumi.Output<{
-    seconds: number;
-    text: string;
-    lowSeconds: number;
-    deadlineSeconds: number;
-  }>;
+  declare readonly estimate: pulumi.Output<EstimateFigures & { text: string }>;
   /** The declared window (input), when declared. */
   declare readonly maintenanceWindow: pulumi.Output<{ seconds: number; text?: string } | undefined>;
   /** The revision the last run worked towards. */
