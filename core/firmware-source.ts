@@ -48,12 +48,11 @@ export const firmwareUrlField = z.string().superRefine((raw, ctx) => {
  * both is refused (which one runs would be a guess).
  */
 export const firmwareSourceSchema = z
-  .object({
+  .strictObject({
     path: z.string().min(1, "must be the local path of the firmware ISO").optional(),
     url: firmwareUrlField.optional(),
     sha256: sha256Field,
   })
-  .strict()
   .superRefine((img, ctx) => {
     if (img.path === undefined && img.url === undefined)
       ctx.addIssue({

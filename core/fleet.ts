@@ -32,7 +32,7 @@ const SEARCH_ROLES: readonly NodeRole[] = ["search-master", "search-minion", "se
 
 /** Node facts the preflight rules read. Absent facts make their rule "not checked", never "passed". */
 export const nodeSettingsSchema = z
-  .object({
+  .strictObject({
     /** P2: System Monitor shows no problem. */
     healthOk: z.boolean(),
     /** P3: number of core dump files on the node. */
@@ -62,21 +62,18 @@ export const nodeSettingsSchema = z
     /** S14: the node is a member of a Windows domain. */
     windowsDomainMember: z.boolean(),
   })
-  .partial()
-  .strict();
+  .partial();
 export type NodeSettingsSchemaIsNodeSettings = Same<Equal<z.output<typeof nodeSettingsSchema>, NodeSettings>>;
 
-export const pluginSchema = z
-  .object({
-    name: z.string().min(1, "must not be empty"),
-    version: z.string().min(1, "must not be empty"),
-    /**
-     * P6: plugin builds you have for target releases, release → build version
-     * (e.g. {"6.0": "1.4.0-DEPRECATED", "6.3": "2.1.0"}). Absent: P6 is not checked.
-     */
-    builds: z.record(z.string(), z.string()).optional(),
-  })
-  .strict();
+export const pluginSchema = z.strictObject({
+  name: z.string().min(1, "must not be empty"),
+  version: z.string().min(1, "must not be empty"),
+  /**
+   * P6: plugin builds you have for target releases, release → build version
+   * (e.g. {"6.0": "1.4.0-DEPRECATED", "6.3": "2.1.0"}). Absent: P6 is not checked.
+   */
+  builds: z.record(z.string(), z.string()).optional(),
+});
 export type PluginSchemaIsPluginFacts = Same<Equal<z.output<typeof pluginSchema>, PluginFacts>>;
 
 /** The planner's node fields (plan-contract.md); the inventory (./inventory.ts) extends them. */
@@ -120,15 +117,13 @@ export const indexerSchema = z.object(indexerFields).strict();
 export type IndexerSchemaIsFleetIndexer = Same<Equal<z.output<typeof indexerSchema>, FleetIndexer>>;
 
 /** A local file the run needs: its path and, optionally, its SHA-256 (checked before the first change). */
-export const localFileSchema = z
-  .object({
-    path: z.string().min(1, "must be a file path"),
-    sha256: z
-      .string()
-      .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
-      .optional(),
-  })
-  .strict();
+export const localFileSchema = z.strictObject({
+  path: z.string().min(1, "must be a file path"),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits")
+    .optional(),
+});
 
 /** One revision's ISO: `{path, sha256}` (upload) or `{url, sha256}` (fetched by a 7.0+ appliance); ./firmware-source.ts. */
 export const firmwareImageSchema = firmwareSourceSchema;
@@ -222,10 +217,9 @@ export function checkClusterNames(
 }
 
 export const fleetSchema = z
-  .object({
+  .strictObject({
     clusters: z.array(clusterSchema),
   })
-  .strict()
   .superRefine(checkClusterNames);
 export type FleetSchemaIsFleet = Same<Equal<z.output<typeof fleetSchema>, Fleet>>;
 export type LocalFileSchemaIsLocalFile = Same<Equal<z.output<typeof localFileSchema>, LocalFile>>;

@@ -28,13 +28,11 @@ export const sshFingerprintText = z
   .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, "must look like SHA256:<43 base64 characters> (ssh-keygen -lf)");
 
 /** Core shell over SSH (system-control `ssh` channel). */
-export const coreShellSchema = z
-  .object({
-    host: hostNameText,
-    port: z.number().int().min(1).max(65535).default(22),
-    hostKeySha256: sshFingerprintText,
-  })
-  .strict();
+export const coreShellSchema = z.strictObject({
+  host: hostNameText,
+  port: z.number().int().min(1).max(65535).default(22),
+  hostKeySha256: sshFingerprintText,
+});
 
 /** BMC per HA unit (system-control `ipmi` channel), e.g. { a: {host, port}, b: {host, port} }. */
 export const bmcSchema = z.record(
@@ -67,7 +65,7 @@ export const certificateSha256 = z
  * certificate — SPS ships self-signed ones), `system: true` (the machine's CA store).
  */
 export const inventoryTlsSchema = z
-  .object({
+  .strictObject({
     caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM text" }).optional(),
     caFile: z.string().min(1, "must be the path of a PEM file").optional(),
     sha256Fingerprint: certificateSha256.optional(),
@@ -75,14 +73,13 @@ export const inventoryTlsSchema = z
       .literal(true, { message: "must be true (trust the machine's CA store) or left out" })
       .optional(),
   })
-  .strict()
   .refine((t) => Object.values(t).filter((v) => v !== undefined).length === 1, {
     message: "set exactly one of `caPem`, `caFile`, `sha256Fingerprint` or `system: true`",
   });
 export type InventoryTlsSchemaIsInventoryTls = Same<Equal<z.output<typeof inventoryTlsSchema>, InventoryTls>>;
 
 export const inventoryNodeSchema = z
-  .object({
+  .strictObject({
     ...nodeFields,
     version: nodeFields.version.optional(),
     /** REST API base URL; for an HA pair the cluster address (served by the current primary). */
@@ -93,7 +90,6 @@ export const inventoryNodeSchema = z
     coreShell: coreShellSchema.optional(),
     bmc: bmcSchema.optional(),
   })
-  .strict()
   .superRefine((n, ctx) => {
     checkNodeRoles(n, ctx);
     if (n.bmc !== undefined && !n.ha)
@@ -107,23 +103,21 @@ export type InventoryNodeSchemaIsInventoryNode = Same<
   Equal<z.output<typeof inventoryNodeSchema>, InventoryNode>
 >;
 
-export const inventoryIndexerSchema = z
-  .object({
-    ...indexerFields,
-    version: indexerFields.version.optional(),
-    /** SSH endpoint of the indexer host and its pinned host key. */
-    host: hostNameText.optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    hostKeySha256: sshFingerprintText.optional(),
-  })
-  .strict();
+export const inventoryIndexerSchema = z.strictObject({
+  ...indexerFields,
+  version: indexerFields.version.optional(),
+  /** SSH endpoint of the indexer host and its pinned host key. */
+  host: hostNameText.optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  hostKeySha256: sshFingerprintText.optional(),
+});
 
 const stageName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, "must be a stage name: letters, digits, '_' or '-'");
 
 export const inventoryClusterSchema = z
-  .object({
+  .strictObject({
     ...clusterFields,
     target: clusterFields.target.optional(),
     nodes: z.array(inventoryNodeSchema).min(1, "must list at least one node"),
@@ -133,26 +127,23 @@ export const inventoryClusterSchema = z
     /** The rollout stage this cluster belongs to (SpsFleet `rollout.stages[].name`). */
     stage: stageName.optional(),
   })
-  .strict()
   .superRefine(checkClusterMembers);
 export type InventoryClusterSchemaIsInventoryCluster = Same<
   Equal<z.output<typeof inventoryClusterSchema>, InventoryCluster>
 >;
 
 export const inventorySchema = z
-  .object({
+  .strictObject({
     schemaVersion: z
       .literal(INVENTORY_SCHEMA_VERSION, {
         message: `must be ${INVENTORY_SCHEMA_VERSION} (the only inventory format there is) or left out`,
       })
       .optional(),
     defaults: z
-      .object({ target: clusterFields.target.optional(), tls: inventoryTlsSchema.optional() })
-      .strict()
+      .strictObject({ target: clusterFields.target.optional(), tls: inventoryTlsSchema.optional() })
       .default({}),
     clusters: z.array(inventoryClusterSchema),
   })
-  .strict()
   .superRefine((inv, ctx) => {
     checkClusterNames(inv, ctx);
     const addresses = new Map<string, string>();

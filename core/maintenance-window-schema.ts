@@ -9,12 +9,10 @@ import { maintenanceWindowOf, parseDurationText, type MaintenanceWindow } from "
 export const maintenanceWindowSchema = z
   .union([
     z.string(),
-    z
-      .object({
-        seconds: z.number().int().positive("must be a positive whole number of seconds"),
-        text: z.string().optional(),
-      })
-      .strict(),
+    z.strictObject({
+      seconds: z.number().int().positive("must be a positive whole number of seconds"),
+      text: z.string().optional(),
+    }),
   ])
   .transform((v, ctx): MaintenanceWindow => {
     if (typeof v !== "string") return maintenanceWindowOf(v.seconds);

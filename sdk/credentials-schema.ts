@@ -10,7 +10,7 @@ import type { Credentials, CredentialsInput } from "./credentials";
 const login = z.object({ username: z.string().min(1), password: z.string().min(1) }).strict();
 
 const sshLogin = z
-  .object({
+  .strictObject({
     username: z.string().min(1),
     password: z.string().min(1).optional(),
     privateKey: z.string().min(1).optional(),
@@ -18,45 +18,42 @@ const sshLogin = z
     /** Indexer hosts: sudo password when sudo asks for one. */
     sudoPassword: z.string().min(1).optional(),
   })
-  .strict()
   .refine((s) => s.password !== undefined || s.privateKey !== undefined, {
     message: "needs `password` or `privateKey`",
   });
 
-export const credentialsSchema = z
-  .object({
-    /** REST API login of every appliance (per-node overrides in `nodes`). */
-    appliance: login.optional(),
-    nodes: z.record(z.string(), login).default({}),
-    /** Core shell (SSH) login of the appliances, for system-control operations routed to `ssh`. */
-    coreShell: sshLogin.optional(),
-    /** BMC login of HA units, for operations routed to `ipmi`: the default for every BMC. */
-    ipmi: login.optional(),
-    /**
-     * Per-BMC logins where the BMCs do not share one: node name → HA unit (as in the node's `bmc`) →
-     * login, e.g. `{"sps-ha": {"a": {…}, "b": {…}}}`; a unit without an entry uses `ipmi`.
-     */
-    bmc: z
-      .record(
-        z.string(),
-        z.record(z.string(), login).superRefine((units, ctx) => {
-          for (const unit of Object.keys(units))
-            if (!/^[A-Za-z0-9]{1,16}$/.test(unit))
-              ctx.addIssue({
-                code: "custom",
-                path: [unit],
-                message: "must be an HA unit name as in the node's bmc (letters and digits), e.g. a",
-              });
-        }),
-      )
-      .default({}),
-    /** SSH login of the indexer hosts (per-host overrides in `indexerHosts`). */
-    indexer: sshLogin.optional(),
-    indexerHosts: z.record(z.string(), sshLogin).default({}),
-    /** License file texts by name (the license resource names one). */
-    licenses: z.record(z.string(), z.string().min(1)).default({}),
-  })
-  .strict();
+export const credentialsSchema = z.strictObject({
+  /** REST API login of every appliance (per-node overrides in `nodes`). */
+  appliance: login.optional(),
+  nodes: z.record(z.string(), login).default({}),
+  /** Core shell (SSH) login of the appliances, for system-control operations routed to `ssh`. */
+  coreShell: sshLogin.optional(),
+  /** BMC login of HA units, for operations routed to `ipmi`: the default for every BMC. */
+  ipmi: login.optional(),
+  /**
+   * Per-BMC logins where the BMCs do not share one: node name → HA unit (as in the node's `bmc`) →
+   * login, e.g. `{"sps-ha": {"a": {…}, "b": {…}}}`; a unit without an entry uses `ipmi`.
+   */
+  bmc: z
+    .record(
+      z.string(),
+      z.record(z.string(), login).superRefine((units, ctx) => {
+        for (const unit of Object.keys(units))
+          if (!/^[A-Za-z0-9]{1,16}$/.test(unit))
+            ctx.addIssue({
+              code: "custom",
+              path: [unit],
+              message: "must be an HA unit name as in the node's bmc (letters and digits), e.g. a",
+            });
+      }),
+    )
+    .default({}),
+  /** SSH login of the indexer hosts (per-host overrides in `indexerHosts`). */
+  indexer: sshLogin.optional(),
+  indexerHosts: z.record(z.string(), sshLogin).default({}),
+  /** License file texts by name (the license resource names one). */
+  licenses: z.record(z.string(), z.string().min(1)).default({}),
+});
 
 export type CredentialsSchemaIsCredentials = Same<Equal<z.output<typeof credentialsSchema>, Credentials>>;
 export type CredentialsSchemaTakesCredentialsInput = Same<

@@ -28,88 +28,68 @@ export type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-t
 
 const httpsUrl = applianceAddressText;
 
-/** How the appliance's TLS certificate is trusted. Exactly one field. */
+/** TlsInput (./input-types.ts documents the fields of this file's schemas where they are public). */
 export const tlsInputSchema = z
-  .object({
-    /** PEM of the CA that issued the appliance certificates. */
+  .strictObject({
     caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM text" }).optional(),
-    /** SHA-256 fingerprint of the appliance certificate (pinning). */
     sha256Fingerprint: certificateSha256.optional(),
-    /** Trust the machine's CA store (hostname checked). */
     system: z
       .literal(true, { message: "must be true (trust the machine's CA store) or left out" })
       .optional(),
   })
-  .strict()
   .refine((t) => [t.caPem, t.sha256Fingerprint, t.system].filter((v) => v !== undefined).length === 1, {
     message: "set exactly one of `caPem`, `sha256Fingerprint` or `system: true`",
   });
 export type TlsSchemaIsTlsInput = Same<Equal<z.output<typeof tlsInputSchema>, TlsInput>>;
 
-/** One appliance node of a cluster (an HA pair is one node with `ha: true`). */
-export const applianceNodeInputSchema = z
-  .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, "use letters, digits, '_' or '-'"),
-    /** REST API base URL; for an HA pair the cluster address (served by the current primary). */
-    address: httpsUrl,
-    tls: tlsInputSchema,
-    roles: z.array(z.enum(NODE_ROLES)).default([]),
-    ha: z.boolean().default(false),
-    /** HA: the physical units as the HA page names them (default a, b). */
-    units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).optional(),
-    /** V8: one of core/hardware.ts HARDWARE, any letter case. */
-    hardware: hardwareSchema.optional(),
-    virtual: z.boolean().optional(),
-    /** Facts for preflight rules that are not read live (P4, P5, P9, P10, P11 ...). */
-    settings: nodeSettingsSchema.optional(),
-    plugins: z.array(pluginSchema).optional(),
-    /** Only for offline planning: used when the appliance cannot be read during preview. */
-    version: revisionText.optional(),
-    /** Core shell over SSH (system-control `ssh` channel). */
-    coreShell: coreShellSchema.optional(),
-    /** BMC per HA unit (system-control `ipmi` channel), e.g. { a: {host, port}, b: {host, port} }. */
-    bmc: bmcSchema.optional(),
-  })
-  .strict();
+/** ApplianceNodeInput. */
+export const applianceNodeInputSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, "use letters, digits, '_' or '-'"),
+  address: httpsUrl,
+  tls: tlsInputSchema,
+  roles: z.array(z.enum(NODE_ROLES)).default([]),
+  ha: z.boolean().default(false),
+  units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).optional(),
+  hardware: hardwareSchema.optional(),
+  virtual: z.boolean().optional(),
+  settings: nodeSettingsSchema.optional(),
+  plugins: z.array(pluginSchema).optional(),
+  /** Only for offline planning: used when the appliance cannot be read during preview. */
+  version: revisionText.optional(),
+  coreShell: coreShellSchema.optional(),
+  bmc: bmcSchema.optional(),
+});
 export type NodeSchemaTakesApplianceNodeInput = Same<
   Equal<z.input<typeof applianceNodeInputSchema>, ApplianceNodeInput>
 >;
 export type ApplianceNode = z.output<typeof applianceNodeInputSchema>;
 
-const route = z.union([
-  z.object({ channel: z.literal("ssh"), deadlineMs: deadlineMsSchema.optional() }).strict(),
-  z.object({ channel: z.literal("ipmi"), deadlineMs: deadlineMsSchema.optional() }).strict(),
-  z
-    .object({
-      channel: z.literal("manual"),
-      note: z.string().optional(),
-      deadlineMs: deadlineMsSchema.optional(),
-    })
-    .strict(),
-  z
-    .object({
+const deadlineMs = deadlineMsSchema.optional();
+const route = z
+  .union([
+    z.strictObject({ channel: z.literal("ssh"), deadlineMs }),
+    z.strictObject({ channel: z.literal("ipmi"), deadlineMs }),
+    z.strictObject({ channel: z.literal("manual"), note: z.string().optional(), deadlineMs }),
+    z.strictObject({
       channel: z.literal("command"),
       argv: z.array(z.string()).min(1),
       env: z.record(z.string(), z.string()).optional(),
-      deadlineMs: deadlineMsSchema.optional(),
-    })
-    .strict(),
-]);
+      deadlineMs,
+    }),
+  ])
+  .optional();
 
-/** Which channel carries each out-of-band operation (provider/clients/system-control). Default: manual. */
-export const systemControlInputSchema = z
-  .object({
-    rebootNode: route.optional(),
-    /** Next-hop monitoring only ("Reboot Cluster", rule H4); an upgrade never reboots the cluster (H1). */
-    rebootCluster: route.optional(),
-    shutdownSecondary: route.optional(),
-    powerOnSecondary: route.optional(),
-    activateSecondary: route.optional(),
-    readHaState: route.optional(),
-    readPowerState: route.optional(),
-    uploadLicense: route.optional(),
-  })
-  .strict();
+/** SystemControlInput. */
+export const systemControlInputSchema = z.strictObject({
+  rebootNode: route,
+  rebootCluster: route,
+  shutdownSecondary: route,
+  powerOnSecondary: route,
+  activateSecondary: route,
+  readHaState: route,
+  readPowerState: route,
+  uploadLicense: route,
+});
 export type SystemControlSchemaIsSystemControlInput = Same<
   Equal<z.output<typeof systemControlInputSchema>, SystemControlInput>
 >;
@@ -121,7 +101,7 @@ export type SystemControlSchemaIsSystemControlInput = Same<
 export const firmwareImageInputSchema = firmwareSourceSchema;
 
 const deadlinesSchema = z
-  .object({
+  .strictObject({
     secondarySyncMs: deadlineMsSchema,
     firstBootMs: deadlineMsSchema,
     webInterfaceBackMs: deadlineMsSchema,
@@ -145,8 +125,7 @@ const deadlinesSchema = z
      */
     restRequestMs: requestMsSchema,
   })
-  .partial()
-  .strict();
+  .partial();
 
 /**
  * The operator's confirmation that the license file of this SHA-256 is installed on every node,
@@ -199,7 +178,7 @@ export type IndexerHostInputs = z.output<typeof indexerHostInputSchema>;
 
 /** The firmware resource of one cluster: the unit of ordering (C1, C3, H2). */
 export const firmwareInputSchema = z
-  .object({
+  .strictObject({
     cluster: clusterNameText,
     target: versionSpecText,
     canary: z.boolean().optional(),
@@ -252,11 +231,10 @@ export const firmwareInputSchema = z
     deadlines: deadlinesSchema.optional(),
     /** P13: the window the upgrade must fit; an estimate over it is a blocking finding (docs/estimate.md). */
     maintenanceWindow: z
-      .object({
+      .strictObject({
         seconds: z.number().int().positive("must be a positive whole number of seconds"),
         text: z.string().optional(),
       })
-      .strict()
       .optional(),
     /** Directory for the local copy of the checkpoint (survives a killed provider). */
     checkpointDir: z.string().optional(),
@@ -273,17 +251,13 @@ export const firmwareInputSchema = z
      * its lane that failed or were held. More of them than the budget means the stage cannot pass its
      * gate, so the cluster does not start (`outcome: "held"`, nothing contacted).
      */
-    hold: z
-      .object({ budget: z.number().int().min(0), failedBefore: z.array(z.string()) })
-      .strict()
-      .optional(),
+    hold: z.strictObject({ budget: z.number().int().min(0), failedBefore: z.array(z.string()) }).optional(),
     // Computed by check (shown by `pulumi preview --diff`):
     plannedActions: z.array(z.string()).optional(),
     planFindings: z.array(z.string()).optional(),
     resolvedTarget: z.string().optional(),
     estimate: z.record(z.string(), z.unknown()).optional(),
   })
-  .strict()
   .superRefine((f, ctx) => {
     const seen = new Set<string>();
     f.nodes.forEach((n, i) => {
@@ -318,68 +292,56 @@ export type FirmwareInputs = z.output<typeof firmwareInputSchema>;
  * Where to reach an appliance node (license and plugin resources), with the node's system-control
  * channel settings as the cluster declares them (an operation routed to ssh or ipmi needs them).
  */
-export const nodeEndpointSchema = z
-  .object({
-    name: z.string().min(1),
-    address: httpsUrl,
-    tls: tlsInputSchema,
-    ha: z.boolean().optional(),
-    units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).optional(),
-    coreShell: coreShellSchema.optional(),
-    bmc: bmcSchema.optional(),
-  })
-  .strict();
+export const nodeEndpointSchema = z.strictObject({
+  name: z.string().min(1),
+  address: httpsUrl,
+  tls: tlsInputSchema,
+  ha: z.boolean().optional(),
+  units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).optional(),
+  coreShell: coreShellSchema.optional(),
+  bmc: bmcSchema.optional(),
+});
 
-export const licenseInputSchema = z
-  .object({
-    cluster: z.string().min(1),
-    nodes: z.array(nodeEndpointSchema).min(1),
-    /** Name of the license text in sps:credentials.licenses. */
-    license: z.string().min(1, "must name a license in sps:credentials.licenses"),
-    /** LTS major the license is for (S2). */
-    major: z.number().int().positive(),
-    /** Warn (drift "expiring") when the license ends within this many days. */
-    warnDays: z.number().int().nonnegative().default(30),
-    systemControl: systemControlInputSchema.default({}),
-    /** "sha256:<hex>": the operator confirms this license file is installed (S11), see licenseConfirmedSchema. */
-    licenseConfirmed: licenseConfirmedSchema,
-  })
-  .strict();
+export const licenseInputSchema = z.strictObject({
+  cluster: z.string().min(1),
+  nodes: z.array(nodeEndpointSchema).min(1),
+  /** Name of the license text in sps:credentials.licenses. */
+  license: z.string().min(1, "must name a license in sps:credentials.licenses"),
+  /** LTS major the license is for (S2). */
+  major: z.number().int().positive(),
+  /** Warn (drift "expiring") when the license ends within this many days. */
+  warnDays: z.number().int().nonnegative().default(30),
+  systemControl: systemControlInputSchema.default({}),
+  /** "sha256:<hex>": the operator confirms this license file is installed (S11), see licenseConfirmedSchema. */
+  licenseConfirmed: licenseConfirmedSchema,
+});
 export type LicenseInputs = z.output<typeof licenseInputSchema>;
 
-export const pluginInputSchema = z
-  .object({
-    cluster: z.string().min(1),
-    node: nodeEndpointSchema,
-    /** Plugin name as the appliance lists it. */
-    name: z.string().min(1),
-    version: z.string().min(1),
-    /** Local path of the plugin zip. */
-    path: z.string().min(1, "must be the local path of the plugin zip"),
-  })
-  .strict();
+export const pluginInputSchema = z.strictObject({
+  cluster: z.string().min(1),
+  node: nodeEndpointSchema,
+  /** Plugin name as the appliance lists it. */
+  name: z.string().min(1),
+  version: z.string().min(1),
+  /** Local path of the plugin zip. */
+  path: z.string().min(1, "must be the local path of the plugin zip"),
+});
 export type PluginInputs = z.output<typeof pluginInputSchema>;
 
-export const indexerInputSchema = z
-  .object({
-    cluster: z.string().min(1),
-    name: indexerHostFields.name,
-    os: indexerHostFields.os,
-    host: indexerHostFields.host,
-    port: indexerHostFields.port,
-    hostKeySha256: indexerHostFields.hostKeySha256,
-    rootPrefix: indexerHostFields.rootPrefix,
-    /** The SPS revision the indexer serves (the cluster's firmware target, resolved). */
-    spsVersion: revisionText,
-    packages: indexerHostFields.packages,
-    /**
-     * The cluster's firmware resource upgrades this host after every hop (SpsCluster): this resource
-     * then only converges and verifies the final version, and its plan says so.
-     */
-    perHop: z.boolean().optional(),
-    plannedActions: z.array(z.string()).optional(),
-  })
-  .strict();
+const { packages, ...indexerReach } = indexerHostFields;
+export const indexerInputSchema = z.strictObject({
+  cluster: z.string().min(1),
+  ...indexerReach,
+  /** The SPS revision the indexer serves (the cluster's firmware target, resolved). */
+  spsVersion: revisionText,
+  packages,
+  /**
+   * The cluster's firmware resource upgrades this host after every hop (SpsCluster): this resource
+   * then only converges and verifies the final version, and its plan says so.
+   */
+  perHop: z.boolean().optional(),
+  plannedActions: z.array(z.string()).optional(),
+});
 export type IndexerInputs = z.output<typeof indexerInputSchema>;
 
 /** RolloutStage (./rollout-stage.ts): the gate after a stage of an SpsFleet rollout (../provider/resources/rollout-stage-provider.ts). */
@@ -388,31 +350,29 @@ const nodeStatesSchema = z.record(
   z.record(z.string(), z.object({ version: z.string().nullable(), state: z.string() }).passthrough()),
 );
 
-export const rolloutStageInputSchema = z
-  .object({
-    fleet: z.string().min(1),
-    stage: z.string().min(1),
-    /** `2/3`: the stage's place in the rollout. */
-    position: z.string().min(1),
-    clusters: z.array(z.string().min(1)).min(1),
-    /** Clusters the stage runs at once (lanes). */
-    inFlight: z.number().int().positive(),
-    /** What preview shows: clusters, estimate, engine-parallelism cost and fix. */
-    summary: z.array(z.string()),
-    /** Per cluster, per node: version and state (the clusters' `nodeStates` outputs). */
-    nodeStates: nodeStatesSchema.optional(),
-    /** Gates of other stacks this stage waits for (StackReference outputs), shown as given. */
-    waitsFor: z.array(z.string()).optional(),
-    /** Failed clusters of the stage the gate lets pass (default 0: any failure fails the gate). */
-    failureBudget: z.number().int().min(0).optional(),
-    /** Per cluster, what its firmware run recorded (only with a failure budget above 0). */
-    outcomes: z
-      .record(z.string(), z.object({ outcome: z.string(), message: z.string().optional() }).passthrough())
-      .optional(),
-    /** The fleet's last gate: every cluster of the fleet, budget 0 (fails the `up` on any failure). */
-    final: z.boolean().optional(),
-  })
-  .strict();
+export const rolloutStageInputSchema = z.strictObject({
+  fleet: z.string().min(1),
+  stage: z.string().min(1),
+  /** `2/3`: the stage's place in the rollout. */
+  position: z.string().min(1),
+  clusters: z.array(z.string().min(1)).min(1),
+  /** Clusters the stage runs at once (lanes). */
+  inFlight: z.number().int().positive(),
+  /** What preview shows: clusters, estimate, engine-parallelism cost and fix. */
+  summary: z.array(z.string()),
+  /** Per cluster, per node: version and state (the clusters' `nodeStates` outputs). */
+  nodeStates: nodeStatesSchema.optional(),
+  /** Gates of other stacks this stage waits for (StackReference outputs), shown as given. */
+  waitsFor: z.array(z.string()).optional(),
+  /** Failed clusters of the stage the gate lets pass (default 0: any failure fails the gate). */
+  failureBudget: z.number().int().min(0).optional(),
+  /** Per cluster, what its firmware run recorded (only with a failure budget above 0). */
+  outcomes: z
+    .record(z.string(), z.object({ outcome: z.string(), message: z.string().optional() }).passthrough())
+    .optional(),
+  /** The fleet's last gate: every cluster of the fleet, budget 0 (fails the `up` on any failure). */
+  final: z.boolean().optional(),
+});
 export type RolloutStageInputs = z.infer<typeof rolloutStageInputSchema>;
 
 /** SppJoin (./integration.ts), J1–J6. */
