@@ -207,24 +207,12 @@ export class ControlServer {
         else if (method === "POST")
           node.faults = parse(NodeFaultsSchema, { ...node.faults, ...((await readJson(req)) as object) });
         else throw new ControlError(405, "use PUT, POST or DELETE");
-        node.events.record({
-          at: fleet.clock.now(),
-          node: node.name,
-          kind: "fault",
-          name: "faults-set",
-          detail: { ...node.faults },
-        });
+        node.record("fault", "faults-set", { ...node.faults });
         return send(res, 200, node.faults);
       }
       if (sub[0] === "sessions" && sub[1] === "expire" && method === "POST") {
         const expired = handle.server.sessions.expireAll();
-        node.events.record({
-          at: fleet.clock.now(),
-          node: node.name,
-          kind: "fault",
-          name: "sessions-expired",
-          detail: { expired },
-        });
+        node.record("fault", "sessions-expired", { expired });
         return send(res, 200, { expired });
       }
       if (sub[0] === "system" && sub[1] && method === "POST") {
@@ -299,13 +287,7 @@ export class ControlServer {
         if (d.license)
           node.license = { ...node.license, major: d.license.major, validNotAfter: d.license.validNotAfter };
         for (const p of d.plugins ?? []) node.installPlugin(pluginManifest(p));
-        node.events.record({
-          at: fleet.clock.now(),
-          node: node.name,
-          kind: "state",
-          name: "drift",
-          detail: { ...d },
-        });
+        node.record("state", "drift", { ...d });
         return send(res, 200, { ok: true });
       }
     }

@@ -83,13 +83,7 @@ export function nextHopStateOf(node: EmulatedNode): NextHopState {
     if (Object.keys(at).every((unit) => (now[unit] ?? 0) > (at[unit] ?? 0))) {
       s.effective = s.configured.map((t) => ({ ...t }));
       s.changedAtBoots = undefined;
-      node.events.record({
-        at: node.clock.now(),
-        node: node.name,
-        kind: "state",
-        name: "next-hop-effective",
-        detail: { targets: s.effective.length },
-      });
+      node.record("state", "next-hop-effective", { targets: s.effective.length });
     }
   }
   return s;
@@ -102,13 +96,7 @@ export function configureNextHops(node: EmulatedNode, targets: readonly NextHopT
   if (same) return false;
   s.configured = targets.map((t) => ({ ...t }));
   s.changedAtBoots = bootCounts(node);
-  node.events.record({
-    at: node.clock.now(),
-    node: node.name,
-    kind: "action",
-    name: "next-hop-configured",
-    detail: { targets: targets.length },
-  });
+  node.record("action", "next-hop-configured", { targets: targets.length });
   return true;
 }
 
@@ -138,22 +126,10 @@ export function evaluateNextHops(node: EmulatedNode): NextHopDecisionRecord {
   const secondarySynced = ha.sync === "synced";
   const decision = takeoverDecision({ primaryReachable, secondaryReachable, secondarySynced });
   if (decision === "takeover") {
-    node.events.record({
-      at: node.clock.now(),
-      node: node.name,
-      kind: "state",
-      name: "next-hop-takeover",
-      detail: { primaryReachable, secondaryReachable },
-    });
+    node.record("state", "next-hop-takeover", { primaryReachable, secondaryReachable });
     control.activateSecondary();
   } else if (decision === "refused-not-synced") {
-    node.events.record({
-      at: node.clock.now(),
-      node: node.name,
-      kind: "state",
-      name: "next-hop-takeover-refused",
-      detail: { sync: ha.sync },
-    });
+    node.record("state", "next-hop-takeover-refused", { sync: ha.sync });
   }
   const record: NextHopDecisionRecord = {
     decision,

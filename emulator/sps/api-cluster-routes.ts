@@ -6,11 +6,12 @@
 import { SpsApiFault } from "./api-errors";
 import { parseRoles } from "./api-config-routes";
 import {
-  meta,
+  IN_TRANSACTION,
   notFound,
   readJson,
   requireWrite,
-  sendJson,
+  sendItems,
+  sendObject,
   transactionOf,
   type ApiContext,
 } from "./api-context";
@@ -50,10 +51,15 @@ export async function handleCluster(ctx: ApiContext): Promise<void> {
   const members = ctx.directory.clusterNodes(node);
   const rest = segments.slice(2);
   if (rest[0] === "status" && rest.length === 1 && method === "GET") {
-    return sendJson(ctx.res, 200, {
-      items: members.map((n) => nodeStatus(n, node)),
-      meta: meta(ctx, "/api/cluster/status", "/api/cluster", { self: `/api/cluster/status/${node.nodeId}` }),
-    });
+    return sendItems(
+      ctx,
+      members.map((n) => nodeStatus(n, node)),
+      "/api/cluster/status",
+      "/api/cluster",
+      {
+        self: `/api/cluster/status/${node.nodeId}`,
+      },
+    );
   }
   if (rest[0] !== "nodes") notFound(ctx);
   const body = (n: EmulatedNode): Record<string, unknown> => ({
@@ -61,25 +67,18 @@ export async function handleCluster(ctx: ApiContext): Promise<void> {
     roles: n.roles,
   });
   if (rest.length === 1 && method === "GET") {
-    return sendJson(ctx.res, 200, {
-      items: members.map((n) => ({
-        key: n.nodeId,
-        body: body(n),
-        meta: { href: `/api/cluster/nodes/${n.nodeId}` },
-      })),
-      meta: meta(ctx, "/api/cluster/nodes", "/api/cluster", { transaction: "/api/transaction" }),
-    });
+    const items = members.map((n) => ({
+      key: n.nodeId,
+      body: body(n),
+      meta: { href: `/api/cluster/nodes/${n.nodeId}` },
+    }));
+    return sendItems(ctx, items, "/api/cluster/nodes", "/api/cluster", IN_TRANSACTION);
   }
   if (rest.length === 2) {
     const target = members.find((n) => n.nodeId === rest[1]);
     if (!target) notFound(ctx);
     const href = `/api/cluster/nodes/${target.nodeId}`;
-    if (method === "GET")
-      return sendJson(ctx.res, 200, {
-        key: target.nodeId,
-        body: body(target),
-        meta: meta(ctx, href, "/api/cluster/nodes"),
-      });
+    if (method === "GET") return sendObject(ctx, target.nodeId, body(target), href, "/api/cluster/nodes");
     if (method === "PUT") {
       requireWrite(ctx);
       const req = await readJson(ctx);
@@ -101,11 +100,7 @@ export async function handleCluster(ctx: ApiContext): Promise<void> {
         throw new SpsApiFault("InvalidRequest", "The cluster already has a search-master.", { roles });
       }
       transactionOf(ctx).changes.push({ kind: "roles", nodeId: target.nodeId, roles });
-      return sendJson(ctx.res, 200, {
-        key: target.nodeId,
-        body: { ...body(target), roles },
-        meta: meta(ctx, href, "/api/cluster/nodes"),
-      });
+      return sendObject(ctx, target.nodeId, { ...body(target), roles }, href, "/api/cluster/nodes");
     }
   }
   notFound(ctx);

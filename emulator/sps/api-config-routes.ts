@@ -8,12 +8,17 @@
 import { randomUUID } from "node:crypto";
 import { SpsApiFault } from "./api-errors";
 import {
+  IN_TRANSACTION,
   meta,
   notFound,
   readBody,
   readJson,
   requireWrite,
+  sendIndex,
+  sendItems,
   sendJson,
+  sendMeta,
+  sendObject,
   transactionOf,
   type ApiContext,
 } from "./api-context";
@@ -39,6 +44,10 @@ function pluginBody(p: PluginManifest & { key: string }): Record<string, unknown
   };
 }
 
+function sendTransactionStatus(ctx: ApiContext, status: "open" | "closed"): void {
+  sendObject(ctx, "transaction", { status }, "/api/transaction", "/api");
+}
+
 export async function handleTransaction(ctx: ApiContext): Promise<void> {
   const session = ctx.session!;
   const { method, segments } = ctx;
@@ -51,13 +60,12 @@ export async function handleTransaction(ctx: ApiContext): Promise<void> {
   }
   if (segments.length !== 2) notFound(ctx);
   if (method === "GET") {
-    return sendJson(ctx.res, 200, {
-      key: "transaction",
-      body: {
-        status: session.transaction ? "open" : "closed",
-        commit_message: ctx.node.requireCommitLog ? "required" : "optional",
-      },
-      meta: meta(ctx, "/api/transaction", "/api", { changes: "/api/transaction/changes" }),
+    const body = {
+      status: session.transaction ? "open" : "closed",
+      commit_message: ctx.node.requireCommitLog ? "required" : "optional",
+    };
+    return sendObject(ctx, "transaction", body, "/api/transaction", "/api", {
+      changes: "/api/transaction/changes",
     });
   }
   requireWrite(ctx);
@@ -72,19 +80,11 @@ export async function handleTransaction(ctx: ApiContext): Promise<void> {
     }
     await readBody(ctx.req);
     transactionOf(ctx);
-    return sendJson(ctx.res, 200, {
-      key: "transaction",
-      body: { status: "open" },
-      meta: meta(ctx, "/api/transaction", "/api"),
-    });
+    return sendTransactionStatus(ctx, "open");
   }
   if (method === "DELETE") {
     session.transaction = undefined;
-    return sendJson(ctx.res, 200, {
-      key: "transaction",
-      body: { status: "closed" },
-      meta: meta(ctx, "/api/transaction", "/api"),
-    });
+    return sendTransactionStatus(ctx, "closed");
   }
   if (method === "PUT") {
     const body = await readJson(ctx);
@@ -99,18 +99,8 @@ export async function handleTransaction(ctx: ApiContext): Promise<void> {
     const changes = session.transaction?.changes ?? [];
     session.transaction = undefined;
     for (const change of changes) applyChange(ctx, change);
-    ctx.node.events.record({
-      at: ctx.node.clock.now(),
-      node: ctx.node.name,
-      kind: "action",
-      name: "commit",
-      detail: { changes: changes.length },
-    });
-    return sendJson(ctx.res, 200, {
-      key: "transaction",
-      body: { status: "closed" },
-      meta: meta(ctx, "/api/transaction", "/api"),
-    });
+    ctx.node.record("action", "commit", { changes: changes.length });
+    return sendTransactionStatus(ctx, "closed");
   }
   notFound(ctx);
 }
@@ -174,13 +164,7 @@ function applyChange(ctx: ApiContext, change: StagedChange): void {
       if (!target)
         throw new SpsApiFault("TransactionProcessingError", `Cluster node ${change.nodeId} disappeared.`);
       target.roles = change.roles;
-      node.events.record({
-        at: node.clock.now(),
-        node: target.name,
-        kind: "action",
-        name: "set-roles",
-        detail: { roles: change.roles },
-      });
+      target.record("action", "set-roles", { roles: change.roles });
       return;
     }
     case "cluster-interface":
@@ -188,13 +172,7 @@ function applyChange(ctx: ApiContext, change: StagedChange): void {
       return;
     case "promote":
       node.roles = ["central-management", "search-local"];
-      node.events.record({
-        at: node.clock.now(),
-        node: node.name,
-        kind: "action",
-        name: "cluster-promote",
-        detail: {},
-      });
+      node.record("action", "cluster-promote");
       return;
   }
 }
@@ -217,53 +195,50 @@ export async function handlePlugins(ctx: ApiContext): Promise<void> {
     const existing = node.plugins.find((p) => p.name === manifest.name && p.type === manifest.type);
     const key = existing?.key ?? randomUUID();
     transactionOf(ctx).changes.push({ kind: "plugin", key, manifest });
-    return sendJson(ctx.res, 201, {
+    const href = pluginPath(manifest.type, key);
+    const body = pluginBody({ ...manifest, key });
+    return sendObject(
+      ctx,
       key,
-      body: pluginBody({ ...manifest, key }),
-      meta: meta(ctx, pluginPath(manifest.type, key), `/api/configuration/plugins/${manifest.type}`, {
-        transaction: "/api/transaction",
-      }),
-    });
+      body,
+      href,
+      `/api/configuration/plugins/${manifest.type}`,
+      IN_TRANSACTION,
+      201,
+    );
   }
   // ["api", "configuration", "plugins", type?, key?]
   const rest = segments.slice(3);
   if (rest.length === 0 && method === "GET") {
-    return sendJson(ctx.res, 200, {
-      items: PLUGIN_TYPES.map((t) => ({ key: t, meta: { href: `/api/configuration/plugins/${t}` } })),
-      meta: meta(ctx, "/api/configuration/plugins", "/api/configuration"),
-    });
+    return sendIndex(ctx, PLUGIN_TYPES, "/api/configuration/plugins", "/api/configuration");
   }
   const type = rest[0];
   if (!PLUGIN_TYPES.includes(type as PluginManifest["type"])) notFound(ctx);
   const ofType = node.plugins.filter((p) => p.type === type);
   if (rest.length === 1 && method === "GET") {
-    return sendJson(ctx.res, 200, {
-      items: ofType.map((p) => ({
-        key: p.key,
-        body: pluginBody(p),
-        meta: { href: pluginPath(type, p.key) },
-      })),
-      meta: meta(ctx, `/api/configuration/plugins/${type}`, "/api/configuration/plugins", {
-        transaction: "/api/transaction",
-      }),
-    });
+    const items = ofType.map((p) => ({
+      key: p.key,
+      body: pluginBody(p),
+      meta: { href: pluginPath(type, p.key) },
+    }));
+    return sendItems(
+      ctx,
+      items,
+      `/api/configuration/plugins/${type}`,
+      "/api/configuration/plugins",
+      IN_TRANSACTION,
+    );
   }
   if (rest.length === 2) {
     const plugin = ofType.find((p) => p.key === rest[1]);
     if (!plugin) notFound(ctx);
-    if (method === "GET") {
-      return sendJson(ctx.res, 200, {
-        key: plugin.key,
-        body: pluginBody(plugin),
-        meta: meta(ctx, pluginPath(type, plugin.key), `/api/configuration/plugins/${type}`),
-      });
-    }
+    const href = pluginPath(type, plugin.key);
+    if (method === "GET")
+      return sendObject(ctx, plugin.key, pluginBody(plugin), href, `/api/configuration/plugins/${type}`);
     if (method === "DELETE") {
       requireWrite(ctx);
       transactionOf(ctx).changes.push({ kind: "delete-plugin", key: plugin.key, type });
-      return sendJson(ctx.res, 200, {
-        meta: meta(ctx, pluginPath(type, plugin.key), `/api/configuration/plugins/${type}`),
-      });
+      return sendMeta(ctx, href, `/api/configuration/plugins/${type}`);
     }
   }
   notFound(ctx);
@@ -275,11 +250,7 @@ export async function handleDiskFillup(ctx: ApiContext): Promise<void> {
   if (ctx.method === "GET") {
     const staged = ctx.session?.transaction?.changes.filter((c) => c.kind === "disk-fillup").at(-1);
     const value = staged?.kind === "disk-fillup" ? staged.value : ctx.node.diskFillup;
-    return sendJson(ctx.res, 200, {
-      key: "disk_fillup_prevention",
-      body: value,
-      meta: meta(ctx, href, parent, { transaction: "/api/transaction" }),
-    });
+    return sendObject(ctx, "disk_fillup_prevention", value, href, parent, IN_TRANSACTION);
   }
   if (ctx.method === "PUT") {
     requireWrite(ctx);
@@ -306,11 +277,7 @@ export async function handleDiskFillup(ctx: ApiContext): Promise<void> {
     }
     const value = { enabled, archiving_enabled, used_space_ratio_limit };
     transactionOf(ctx).changes.push({ kind: "disk-fillup", value });
-    return sendJson(ctx.res, 200, {
-      key: "disk_fillup_prevention",
-      body: value,
-      meta: meta(ctx, href, parent, { transaction: "/api/transaction" }),
-    });
+    return sendObject(ctx, "disk_fillup_prevention", value, href, parent, IN_TRANSACTION);
   }
   notFound(ctx);
 }
@@ -327,17 +294,14 @@ export async function handleDiskFillup(ctx: ApiContext): Promise<void> {
 export function handleLicense(ctx: ApiContext): void {
   if (ctx.method !== "GET") notFound(ctx);
   const l = ctx.node.license;
-  sendJson(ctx.res, 200, {
-    key: "license",
-    body: {
-      customer: l.customer,
-      serial: l.serial,
-      limit: l.limit,
-      ...(ctx.node.showsLicenseProductVersion() ? { product_version: `${l.major}.0` } : {}),
-      valid_not_after: l.validNotAfter,
-    },
-    meta: meta(ctx, "/api/configuration/management/license", "/api/configuration/management"),
-  });
+  const body = {
+    customer: l.customer,
+    serial: l.serial,
+    limit: l.limit,
+    ...(ctx.node.showsLicenseProductVersion() ? { product_version: `${l.major}.0` } : {}),
+    valid_not_after: l.validNotAfter,
+  };
+  sendObject(ctx, "license", body, "/api/configuration/management/license", "/api/configuration/management");
 }
 
 export function infoBody(node: EmulatedNode, authenticated: boolean): Record<string, unknown> {

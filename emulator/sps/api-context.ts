@@ -28,10 +28,59 @@ export interface ApiContext {
 
 export type Meta = Record<string, unknown>;
 
+/** The meta link of a configuration endpoint whose writes are staged in the transaction. */
+export const IN_TRANSACTION: Meta = { transaction: "/api/transaction" };
+
 export function meta(ctx: ApiContext, href: string, parent: string | null, extra: Meta = {}): Meta {
   const m: Meta = { href, parent, ...extra };
   if (ctx.session) m.remaining_seconds = ctx.sessions.remainingSeconds(ctx.session);
   return m;
+}
+
+/** A single object `{key, body, meta}`. */
+export function sendObject(
+  ctx: ApiContext,
+  key: string,
+  body: unknown,
+  href: string,
+  parent: string | null,
+  extra?: Meta,
+  status = 200,
+): void {
+  sendJson(ctx.res, status, { key, body, meta: meta(ctx, href, parent, extra) });
+}
+
+/** A collection `{items, meta}`. */
+export function sendItems(
+  ctx: ApiContext,
+  items: unknown[],
+  href: string,
+  parent: string | null,
+  extra?: Meta,
+): void {
+  sendJson(ctx.res, 200, { items, meta: meta(ctx, href, parent, extra) });
+}
+
+/** An index: the collection of the child paths `href/<key>`. */
+export function sendIndex(
+  ctx: ApiContext,
+  keys: readonly string[],
+  href: string,
+  parent: string | null,
+  extra?: Meta,
+): void {
+  sendItems(
+    ctx,
+    keys.map((k) => ({ key: k, meta: { href: `${href}/${k}` } })),
+    href,
+    parent,
+    extra,
+  );
+}
+
+/** An answer of only `{meta}` (a deletion). */
+export function sendMeta(ctx: ApiContext, href: string, parent: string | null): void {
+  sendJson(ctx.res, 200, { meta: meta(ctx, href, parent) });
 }
 
 export function sendJson(

@@ -8,7 +8,16 @@
  */
 import { createHash } from "node:crypto";
 import { SpsApiFault } from "./api-errors";
-import { meta, notFound, readJson, requireWrite, sendJson, type ApiContext } from "./api-context";
+import {
+  notFound,
+  readJson,
+  requireWrite,
+  sendIndex,
+  sendItems,
+  sendMeta,
+  sendObject,
+  type ApiContext,
+} from "./api-context";
 import type { FirmwareImageRecord } from "./appliance-unit";
 import type { FirmwareFetchEntry } from "./firmware-fetch";
 import { ISO_HEADER_BYTES, versionFromIsoHeader } from "./firmware-iso";
@@ -44,6 +53,13 @@ function slotIdFrom(body: Record<string, unknown>): number {
   return id;
 }
 
+/** The answer of `POST /api/firmware/test` and `/upgrade`: the test's summary for the slot. */
+function sendTestSummary(ctx: ApiContext, call: "test" | "upgrade", slotId: number, summary: string): void {
+  sendObject(ctx, String(slotId), { test_summary: summary }, `/api/firmware/${call}`, "/api/firmware", {
+    slot: `/api/firmware/slots/${slotId}`,
+  });
+}
+
 export async function handleFirmware(ctx: ApiContext): Promise<void> {
   const { method, segments, node } = ctx;
   // segments: ["api", "firmware", ...] or ["api", "upload", "firmware"]
@@ -54,16 +70,8 @@ export async function handleFirmware(ctx: ApiContext): Promise<void> {
     const keys = node.hasFirmwareFetchApi()
       ? ["fetch", "slots", "test", "upgrade"]
       : ["slots", "test", "upgrade"];
-    const items = keys.map((k) => ({ key: k, meta: { href: `/api/firmware/${k}` } }));
-    return sendJson(ctx.res, 200, {
-      items,
-      meta: meta(
-        ctx,
-        "/api/firmware",
-        "/api",
-        Object.fromEntries(keys.map((k) => [k, `/api/firmware/${k}`])),
-      ),
-    });
+    const links = Object.fromEntries(keys.map((k) => [k, `/api/firmware/${k}`]));
+    return sendIndex(ctx, keys, "/api/firmware", "/api", links);
   }
   if (rest[0] === "fetch" && node.hasFirmwareFetchApi()) return handleFetch(ctx, rest.slice(1));
   if (rest[0] === "slots") {
@@ -74,31 +82,24 @@ export async function handleFirmware(ctx: ApiContext): Promise<void> {
         body: slotBody(s, i + 1, view.current, view.afterReboot),
         meta: { href: `/api/firmware/slots/${i + 1}` },
       }));
-      return sendJson(ctx.res, 200, {
-        items,
-        meta: meta(ctx, "/api/firmware/slots", "/api/firmware", {
-          current_slot: `/api/firmware/slots/${view.current}`,
-          slot_after_reboot: `/api/firmware/slots/${view.afterReboot}`,
-          number_of_empty_slots: view.slots.filter((s) => s === null).length,
-        }),
+      return sendItems(ctx, items, "/api/firmware/slots", "/api/firmware", {
+        current_slot: `/api/firmware/slots/${view.current}`,
+        slot_after_reboot: `/api/firmware/slots/${view.afterReboot}`,
+        number_of_empty_slots: view.slots.filter((s) => s === null).length,
       });
     }
     if (rest.length === 2) {
       const id = Number(rest[1]);
       if (!Number.isInteger(id) || id < 1 || id > view.slots.length) notFound(ctx);
+      const href = `/api/firmware/slots/${id}`;
       if (method === "GET") {
-        return sendJson(ctx.res, 200, {
-          key: String(id),
-          body: slotBody(view.slots[id - 1], id, view.current, view.afterReboot),
-          meta: meta(ctx, `/api/firmware/slots/${id}`, "/api/firmware/slots"),
-        });
+        const body = slotBody(view.slots[id - 1], id, view.current, view.afterReboot);
+        return sendObject(ctx, String(id), body, href, "/api/firmware/slots");
       }
       if (method === "DELETE") {
         requireWrite(ctx);
         node.deleteFirmwareSlot(id);
-        return sendJson(ctx.res, 200, {
-          meta: meta(ctx, `/api/firmware/slots/${id}`, "/api/firmware/slots"),
-        });
+        return sendMeta(ctx, href, "/api/firmware/slots");
       }
     }
   }
@@ -111,11 +112,7 @@ export async function handleFirmware(ctx: ApiContext): Promise<void> {
         test_summary: result.summary,
       });
     }
-    return sendJson(ctx.res, 200, {
-      key: String(slotId),
-      body: { test_summary: result.summary },
-      meta: meta(ctx, "/api/firmware/test", "/api/firmware", { slot: `/api/firmware/slots/${slotId}` }),
-    });
+    return sendTestSummary(ctx, "test", slotId, result.summary);
   }
   if (rest.length === 1 && rest[0] === "upgrade" && method === "POST") {
     requireWrite(ctx);
@@ -123,11 +120,7 @@ export async function handleFirmware(ctx: ApiContext): Promise<void> {
     const slotId = slotIdFrom(body);
     const message = typeof body.message === "string" ? body.message : null;
     const result = node.activateFirmware(slotId, message);
-    return sendJson(ctx.res, 200, {
-      key: String(slotId),
-      body: { test_summary: result.summary },
-      meta: meta(ctx, "/api/firmware/upgrade", "/api/firmware", { slot: `/api/firmware/slots/${slotId}` }),
-    });
+    return sendTestSummary(ctx, "upgrade", slotId, result.summary);
   }
   notFound(ctx);
 }
@@ -167,13 +160,7 @@ async function uploadFirmware(ctx: ApiContext): Promise<void> {
     }
     if (resetAfter !== undefined && received >= resetAfter) {
       node.faults = { ...node.faults, resetUploadAfterBytes: undefined };
-      node.events.record({
-        at: node.clock.now(),
-        node: node.name,
-        kind: "fault",
-        name: "upload-connection-reset",
-        detail: { received },
-      });
+      node.record("fault", "upload-connection-reset", { received });
       req.socket.destroy();
       return;
     }
@@ -187,19 +174,16 @@ async function uploadFirmware(ctx: ApiContext): Promise<void> {
   const sha256 = hash.digest("hex");
   const slotId = node.uploadFirmware({ version, sha256, size: imageBytes });
   const view = node.firmwareSlots();
-  sendJson(ctx.res, 200, {
-    key: String(slotId),
-    body: { ...slotBody(view.slots[slotId - 1], slotId, view.current, view.afterReboot), sha256 },
-    meta: meta(ctx, "/api/upload/firmware", "/api/upload", {
-      slot: `/api/firmware/slots/${slotId}`,
-      test: "/api/firmware/test",
-      upgrade: "/api/firmware/upgrade",
-      number_of_empty_slots: view.slots.filter((s) => s === null).length,
-    }),
+  const body = { ...slotBody(view.slots[slotId - 1], slotId, view.current, view.afterReboot), sha256 };
+  sendObject(ctx, String(slotId), body, "/api/upload/firmware", "/api/upload", {
+    slot: `/api/firmware/slots/${slotId}`,
+    test: "/api/firmware/test",
+    upgrade: "/api/firmware/upgrade",
+    number_of_empty_slots: view.slots.filter((s) => s === null).length,
   });
 }
 
-function fetchItem(e: FirmwareFetchEntry): Record<string, unknown> {
+function fetchItem(e: FirmwareFetchEntry) {
   return {
     key: e.key,
     body: {
@@ -212,6 +196,11 @@ function fetchItem(e: FirmwareFetchEntry): Record<string, unknown> {
     },
     meta: { href: `/api/firmware/fetch/${e.key}` },
   };
+}
+
+function sendFetch(ctx: ApiContext, e: FirmwareFetchEntry, status = 200): void {
+  const href = `/api/firmware/fetch/${e.key}`;
+  sendObject(ctx, e.key, fetchItem(e).body, href, "/api/firmware/fetch", undefined, status);
 }
 
 /** [doc] 7.0 LTS REST guide, `/api/firmware/fetch`: start (202), list, one status, cancel/remove. */
@@ -232,37 +221,19 @@ async function handleFetch(ctx: ApiContext, rest: string[]): Promise<void> {
         missing: ["checksum.sha256"],
       });
     const entry = fetches.start(url, sha256);
-    node.events.record({
-      at: node.clock.now(),
-      node: node.name,
-      kind: "action",
-      name: "fetch-firmware-start",
-      // The host only: a URL's userinfo or signed query never goes into the event record.
-      detail: { key: entry.key, host: new URL(url).host },
-    });
-    return sendJson(ctx.res, 202, {
-      ...fetchItem(entry),
-      meta: meta(ctx, `/api/firmware/fetch/${entry.key}`, "/api/firmware/fetch"),
-    });
+    // The host only: a URL's userinfo or signed query never goes into the event record.
+    node.record("action", "fetch-firmware-start", { key: entry.key, host: new URL(url).host });
+    return sendFetch(ctx, entry, 202);
   }
   if (rest.length === 0 && method === "GET")
-    return sendJson(ctx.res, 200, {
-      items: fetches.list().map(fetchItem),
-      meta: meta(ctx, "/api/firmware/fetch", "/api/firmware"),
-    });
+    return sendItems(ctx, fetches.list().map(fetchItem), "/api/firmware/fetch", "/api/firmware");
   if (rest.length === 1 && method === "GET") {
-    const e = fetches.get(rest[0]) ?? notFound(ctx);
-    return sendJson(ctx.res, 200, {
-      ...fetchItem(e),
-      meta: meta(ctx, `/api/firmware/fetch/${e.key}`, "/api/firmware/fetch"),
-    });
+    return sendFetch(ctx, fetches.get(rest[0]) ?? notFound(ctx));
   }
   if (rest.length === 1 && method === "DELETE") {
     requireWrite(ctx);
     if (fetches.delete(rest[0]) === "missing") notFound(ctx);
-    return sendJson(ctx.res, 200, {
-      meta: meta(ctx, `/api/firmware/fetch/${rest[0]}`, "/api/firmware/fetch"),
-    });
+    return sendMeta(ctx, `/api/firmware/fetch/${rest[0]}`, "/api/firmware/fetch");
   }
   notFound(ctx);
 }

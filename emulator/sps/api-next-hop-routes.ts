@@ -18,7 +18,15 @@
  * Registered by one line in sps-api-server.ts.
  */
 import { validateNextHops, type NextHopTarget } from "../../core/next-hop";
-import { meta, readJson, requireWrite, sendJson, type ApiContext } from "./api-context";
+import {
+  IN_TRANSACTION,
+  notFound,
+  readJson,
+  requireWrite,
+  sendIndex,
+  sendObject,
+  type ApiContext,
+} from "./api-context";
 import { SpsApiFault } from "./api-errors";
 import { configureNextHops, nextHopStateOf } from "../next-hop/next-hop-emulator";
 
@@ -48,26 +56,12 @@ const wire = (t: NextHopTarget) => ({
 export async function handleNextHopRoute(ctx: ApiContext): Promise<void> {
   const { node, method } = ctx;
   if (ctx.path === "/api/configuration" && method === "GET") {
-    return sendJson(ctx.res, 200, {
-      items: configurationIndex(ctx).map((k) => ({ key: k, meta: { href: `/api/configuration/${k}` } })),
-      meta: meta(ctx, "/api/configuration", "/api"),
-    });
+    return sendIndex(ctx, configurationIndex(ctx), "/api/configuration", "/api");
   }
-  if (!node.ha || !nextHopStateOf(node).restOffered) {
-    throw new SpsApiFault("NotFound", `No such resource: ${ctx.path}`, { path: ctx.path });
-  }
+  if (!node.ha || !nextHopStateOf(node).restOffered) notFound(ctx);
   if (ctx.path === HA_INDEX) {
-    if (method !== "GET")
-      throw new SpsApiFault("NotFound", `No such resource: ${ctx.path}`, { path: ctx.path });
-    return sendJson(ctx.res, 200, {
-      items: [{ key: "next_hop_monitoring", meta: { href: NEXT_HOP_PATH } }],
-      meta: meta(ctx, HA_INDEX, "/api/configuration"),
-    });
-  }
-  if (!node.ha) {
-    throw new SpsApiFault("NotFound", "Next-hop monitoring exists only on a High Availability pair.", {
-      path: ctx.path,
-    });
+    if (method !== "GET") notFound(ctx);
+    return sendIndex(ctx, ["next_hop_monitoring"], HA_INDEX, "/api/configuration");
   }
   if (method === "PUT") {
     requireWrite(ctx);
@@ -83,31 +77,24 @@ export async function handleNextHopRoute(ctx: ApiContext): Promise<void> {
     if (problems.length > 0)
       throw new SpsApiFault("InvalidRequest", "Invalid next-hop targets.", { problems });
     configureNextHops(node, targets);
-  } else if (method !== "GET") {
-    throw new SpsApiFault("NotFound", `No such resource: ${ctx.path}`, { path: ctx.path });
-  }
+  } else if (method !== "GET") notFound(ctx);
   const s = nextHopStateOf(node);
   const d = s.lastDecision;
-  return sendJson(ctx.res, 200, {
-    key: "next_hop_monitoring",
-    body: {
-      interfaces: s.interfaces,
-      targets: s.configured.map(wire),
-      effective_targets: s.effective.map(wire),
-      restart_required: s.changedAtBoots !== undefined,
-      last_decision: d
-        ? {
-            decision: d.decision,
-            primary_reachable: d.primaryReachable,
-            secondary_reachable: d.secondaryReachable,
-            secondary_synced: d.secondarySynced,
-            primary_unit: d.primaryUnit,
-            at: new Date(d.at).toISOString(),
-          }
-        : null,
-    },
-    meta: meta(ctx, NEXT_HOP_PATH, "/api/configuration/high_availability", {
-      transaction: "/api/transaction",
-    }),
-  });
+  const body = {
+    interfaces: s.interfaces,
+    targets: s.configured.map(wire),
+    effective_targets: s.effective.map(wire),
+    restart_required: s.changedAtBoots !== undefined,
+    last_decision: d
+      ? {
+          decision: d.decision,
+          primary_reachable: d.primaryReachable,
+          secondary_reachable: d.secondaryReachable,
+          secondary_synced: d.secondarySynced,
+          primary_unit: d.primaryUnit,
+          at: new Date(d.at).toISOString(),
+        }
+      : null,
+  };
+  return sendObject(ctx, "next_hop_monitoring", body, NEXT_HOP_PATH, HA_INDEX, IN_TRANSACTION);
 }

@@ -17,7 +17,17 @@
  */
 import { request } from "node:https";
 import { checkServerIdentity, type PeerCertificate } from "node:tls";
-import { meta, readJson, requireWrite, sendJson, transactionOf, type ApiContext } from "./api-context";
+import {
+  IN_TRANSACTION,
+  notFound,
+  readJson,
+  requireWrite,
+  sendItems,
+  sendJson,
+  sendObject,
+  transactionOf,
+  type ApiContext,
+} from "./api-context";
 import { addressKeys, addressReference, nicBodies, type NIC_NAMES } from "./nic-config";
 import { SpsApiFault } from "./api-errors";
 import {
@@ -61,25 +71,25 @@ export async function handleSppRoute(ctx: ApiContext): Promise<void> {
   const state = sppStateOf(node);
 
   if ((POLICY_COLLECTIONS as readonly string[]).includes(path) && method === "GET") {
-    const names = state.policies[path] ?? [];
-    return sendJson(ctx.res, 200, {
-      items: names.map((name, i) => ({
-        key: `policy-${i + 1}`,
-        body: { name },
-        meta: { href: `${path}/policy-${i + 1}` },
-      })),
-      meta: meta(ctx, path, path.split("/").slice(0, -1).join("/")),
-    });
+    const items = (state.policies[path] ?? []).map((name, i) => ({
+      key: `policy-${i + 1}`,
+      body: { name },
+      meta: { href: `${path}/policy-${i + 1}` },
+    }));
+    return sendItems(ctx, items, path, path.split("/").slice(0, -1).join("/"));
   }
 
   const nic = /^\/api\/configuration\/network\/nics\/(nic[1-3])$/.exec(path);
   if (nic && method === "GET") {
     const name = nic[1] as (typeof NIC_NAMES)[number];
-    return sendJson(ctx.res, 200, {
-      key: name,
-      body: nicBodies(nodeIp(ctx))[name],
-      meta: meta(ctx, path, "/api/configuration/network/nics", { transaction: "/api/transaction" }),
-    });
+    return sendObject(
+      ctx,
+      name,
+      nicBodies(nodeIp(ctx))[name],
+      path,
+      "/api/configuration/network/nics",
+      IN_TRANSACTION,
+    );
   }
 
   if (path === CLUSTER_CONFIG) {
@@ -113,14 +123,16 @@ export async function handleSppRoute(ctx: ApiContext): Promise<void> {
       }
       shown = { enabled: body.enabled, listenAddress: listen ?? shown.listenAddress };
       transactionOf(ctx).changes.push({ kind: "cluster-interface", ...shown });
-    } else if (method !== "GET") throw new SpsApiFault("NotFound", `No such resource: ${path}`, { path });
-    return sendJson(ctx.res, 200, {
-      key: "cluster",
-      body: { enabled: shown.enabled, listen_address: addressReference(shown.listenAddress) },
-      meta: meta(ctx, CLUSTER_CONFIG, "/api/configuration/local_services", {
-        transaction: "/api/transaction",
-      }),
-    });
+    } else if (method !== "GET") notFound(ctx);
+    const body = { enabled: shown.enabled, listen_address: addressReference(shown.listenAddress) };
+    return sendObject(
+      ctx,
+      "cluster",
+      body,
+      CLUSTER_CONFIG,
+      "/api/configuration/local_services",
+      IN_TRANSACTION,
+    );
   }
 
   if (path === "/api/cluster/promote" && method === "POST") {
@@ -212,14 +224,11 @@ export async function handleSppRoute(ctx: ApiContext): Promise<void> {
         "safeguard_default",
       ];
     }
-    node.events.record({ at: now, node: node.name, kind: "action", name: "spp-join", detail: { spp } });
-    return sendJson(ctx.res, 200, {
-      key: "spp",
-      body: { joined: true, spp, joined_at: new Date(now).toISOString() },
-      meta: meta(ctx, "/api/cluster/spp", "/api/cluster"),
-    });
+    node.record("action", "spp-join", { spp }, undefined, now);
+    const joined = { joined: true, spp, joined_at: new Date(now).toISOString() };
+    return sendObject(ctx, "spp", joined, "/api/cluster/spp", "/api/cluster");
   }
-  throw new SpsApiFault("NotFound", `No such resource: ${path}`, { path });
+  notFound(ctx);
 }
 
 /** [ps] spp_cert_chain: the certificates base64-encoded and concatenated; plain PEM accepted too. */

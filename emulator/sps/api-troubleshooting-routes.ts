@@ -4,13 +4,14 @@
  * — the exact first version is [unknown], see `SUPPORT_BUNDLE_API_FROM`) the whole tree is absent (404),
  * so a client finds out from the REST tree, never from the version.
  */
-import { meta, notFound, readBody, requireWrite, sendJson, type ApiContext } from "./api-context";
+import { notFound, readBody, requireWrite, sendIndex, sendItems, sendMeta, sendObject } from "./api-context";
+import type { ApiContext } from "./api-context";
 import { SpsApiFault } from "./api-errors";
 import type { SupportBundleJob } from "./support-bundles";
 
 const BASE = "/api/troubleshooting/support-bundle";
 
-function jobItem(job: SupportBundleJob): Record<string, unknown> {
+function jobItem(job: SupportBundleJob) {
   return {
     key: job.key,
     body: {
@@ -31,10 +32,7 @@ export async function handleTroubleshooting(ctx: ApiContext): Promise<void> {
   if (!node.hasSupportBundleApi()) notFound(ctx);
   const rest = segments.slice(2);
   if (rest.length === 0 && method === "GET") {
-    return sendJson(res, 200, {
-      items: [{ key: "support-bundle", meta: { href: BASE } }],
-      meta: meta(ctx, "/api/troubleshooting", "/api", { "support-bundle": BASE }),
-    });
+    return sendIndex(ctx, ["support-bundle"], "/api/troubleshooting", "/api", { "support-bundle": BASE });
   }
   if (rest[0] !== "support-bundle") notFound(ctx);
   const jobs = node.supportBundles;
@@ -42,37 +40,22 @@ export async function handleTroubleshooting(ctx: ApiContext): Promise<void> {
     requireWrite(ctx);
     await readBody(ctx.req);
     const job = jobs.start();
-    node.events.record({
-      at: node.clock.now(),
-      node: node.name,
-      kind: "action",
-      name: "support-bundle-start",
-      detail: { key: job.key, version: node.runningVersion },
-    });
-    return sendJson(res, 201, { ...jobItem(job), meta: meta(ctx, `${BASE}/${job.key}`, BASE) });
+    node.record("action", "support-bundle-start", { key: job.key, version: node.runningVersion });
+    return sendObject(ctx, job.key, jobItem(job).body, `${BASE}/${job.key}`, BASE, undefined, 201);
   }
   if (rest.length === 1 && method === "GET") {
-    return sendJson(res, 200, {
-      items: jobs.list().map(jobItem),
-      meta: meta(ctx, BASE, "/api/troubleshooting"),
-    });
+    return sendItems(ctx, jobs.list().map(jobItem), BASE, "/api/troubleshooting");
   }
   const key = rest[1];
   if (rest.length === 2 && method === "GET") {
     const job = jobs.get(key) ?? notFound(ctx);
-    return sendJson(res, 200, { ...jobItem(job), meta: meta(ctx, `${BASE}/${key}`, BASE) });
+    return sendObject(ctx, key, jobItem(job).body, `${BASE}/${key}`, BASE);
   }
   if (rest.length === 2 && method === "DELETE") {
     requireWrite(ctx);
     if (!jobs.delete(key)) notFound(ctx);
-    node.events.record({
-      at: node.clock.now(),
-      node: node.name,
-      kind: "action",
-      name: "support-bundle-delete",
-      detail: { key },
-    });
-    return sendJson(res, 200, { meta: meta(ctx, `${BASE}/${key}`, BASE) });
+    node.record("action", "support-bundle-delete", { key });
+    return sendMeta(ctx, `${BASE}/${key}`, BASE);
   }
   if (rest.length === 3 && rest[2] === "download" && method === "GET") {
     const job = jobs.get(key) ?? notFound(ctx);

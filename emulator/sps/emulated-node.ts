@@ -12,7 +12,7 @@ import semver from "semver";
 import { SpsApiFault, SystemControlRefused } from "./api-errors";
 import { ApplianceUnit, type BootTimings, type FirmwareImageRecord } from "./appliance-unit";
 import { MINUTE, SECOND, type Clock } from "../common/clock";
-import { EventLog } from "./events";
+import { EventLog, type EmulatorEventKind } from "./events";
 import type { NodeFaults } from "./faults";
 import { FirmwareFetches } from "./firmware-fetch";
 import { runUpgradeTest, type UpgradeTestResult } from "./firmware-test";
@@ -349,8 +349,9 @@ export class EmulatedNode {
     return this.ha ? this.units[1 - this.primaryIndex] : undefined;
   }
 
-  private record(
-    kind: "action" | "state",
+  /** Add an event about this node to the fleet's record. */
+  record(
+    kind: EmulatorEventKind,
     name: string,
     detail: Record<string, unknown> = {},
     unit?: string,

@@ -18,7 +18,16 @@ import {
   healthBody,
   infoBody,
 } from "./api-config-routes";
-import { meta, notFound, sendFault, sendJson, type ApiContext, type ClusterDirectory } from "./api-context";
+import {
+  meta,
+  notFound,
+  sendFault,
+  sendIndex,
+  sendJson,
+  sendObject,
+  type ApiContext,
+  type ClusterDirectory,
+} from "./api-context";
 import { SpsApiFault } from "./api-errors";
 import { handleFirmware } from "./api-firmware-routes";
 import { handleSppRoute, isSppRoute } from "./api-spp-routes";
@@ -71,13 +80,7 @@ export class SpsApiServer {
     this.server.on("connection", (socket: Socket) => {
       // A node that is down (rebooting, powered off) has no network service: drop the connection.
       if (this.node.serviceState() === "down") {
-        this.node.events.record({
-          at: this.node.clock.now(),
-          node: this.node.name,
-          kind: "http",
-          name: "connection-dropped",
-          detail: { reason: "node down" },
-        });
+        this.node.record("http", "connection-dropped", { reason: "node down" });
         socket.destroy();
         return;
       }
@@ -224,13 +227,7 @@ export class SpsApiServer {
       const user = this.authenticate(req);
       if (!user) throw new SpsApiFault("Unauthenticated", "Authentication failed.", { path });
       const session = this.sessions.create(user);
-      node.events.record({
-        at: node.clock.now(),
-        node: node.name,
-        kind: "action",
-        name: "login",
-        detail: { user: user.username },
-      });
+      node.record("action", "login", { user: user.username });
       return sendJson(
         res,
         200,
@@ -259,16 +256,10 @@ export class SpsApiServer {
     }
     // A node seeded from a recording answers recorded reads as the real appliance did (logged in).
     if (session && answerFromRecording(node, method, path, res)) return;
-    if (path === "/api/info" && method === "GET") {
-      const ctx: ApiContext = { ...base, session };
-      return sendJson(res, 200, {
-        key: "about_info",
-        body: infoBody(node, session !== undefined),
-        meta: meta(ctx, "/api/info", "/api"),
-      });
-    }
-    if (!session) throw new SpsApiFault("Unauthenticated", "Authentication required.", { path });
     const ctx: ApiContext = { ...base, session };
+    if (path === "/api/info" && method === "GET")
+      return sendObject(ctx, "about_info", infoBody(node, session !== undefined), "/api/info", "/api");
+    if (!session) throw new SpsApiFault("Unauthenticated", "Authentication required.", { path });
 
     if (path === "/api" && method === "GET") {
       const keys = [
@@ -282,17 +273,11 @@ export class SpsApiServer {
         ...(node.hasSupportBundleApi() ? ["troubleshooting"] : []),
         "upload",
       ];
-      return sendJson(res, 200, {
-        items: keys.map((k) => ({ key: k, meta: { href: `/api/${k}` } })),
-        meta: meta(ctx, "/api", null),
-      });
+      return sendIndex(ctx, keys, "/api", null);
     }
     if (path === "/api/upload" && method === "GET") {
       // The parent of the upload endpoints ([doc] the upload answers' meta: parent "/api/upload").
-      return sendJson(res, 200, {
-        items: ["firmware", "plugins"].map((k) => ({ key: k, meta: { href: `/api/upload/${k}` } })),
-        meta: meta(ctx, "/api/upload", "/api"),
-      });
+      return sendIndex(ctx, ["firmware", "plugins"], "/api/upload", "/api");
     }
     if (
       segments[1] === "firmware" ||
