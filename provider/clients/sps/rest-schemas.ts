@@ -179,7 +179,7 @@ export const ClusterNodesResponseSchema = z
   .loose();
 
 /** Plugin object `{key, body: {name, description, version, path, api}}` [doc §9]. */
-const PluginBodySchema = z
+export const PluginBodySchema = z
   .object({
     name: z.string(),
     version: z.string(),

@@ -42,7 +42,7 @@ import {
   IndexResponseSchema,
   InfoResponseSchema,
   LicenseResponseSchema,
-  MetaSchema,
+  PluginBodySchema,
   PluginListResponseSchema,
   PluginUploadResponseSchema,
   SetupStatusSchema,
@@ -137,6 +137,10 @@ function slotFrom(item: z.infer<typeof SlotSchema>): FirmwareSlot {
     afterReboot: b.after_reboot ?? false,
     upgradeNotes: b.upgrade_notes ?? undefined,
   };
+}
+
+function pluginFrom(type: string, key: string, b: z.infer<typeof PluginBodySchema>): InstalledPlugin {
+  return { type, key, name: b.name, version: b.version, description: b.description, api: b.api };
 }
 
 function slotIdFromHref(href: string | undefined): number | undefined {
@@ -249,6 +253,11 @@ export class SpsRestClient implements ApplianceClient {
     }
   }
 
+  /** An authenticated GET (idempotent, so retried). */
+  private get<S extends z.ZodType>(path: string, schema: S): Promise<z.output<S>> {
+    return this.call({ method: "GET", path, idempotent: true }, schema);
+  }
+
   private readonly rest: RestCaller = {
     json: (req, schema) => this.call(req, schema),
     raw: (req) => this.callRaw(req),
@@ -265,7 +274,6 @@ export class SpsRestClient implements ApplianceClient {
       },
       z.unknown(),
     );
-    // The transaction belongs to the session that opened it.
     const loginsBefore = this.session.logins;
     try {
       const result = await fn();
@@ -293,6 +301,14 @@ export class SpsRestClient implements ApplianceClient {
     }
   }
 
+  /** A PUT of `json` in a transaction, committed [doc §3]. */
+  private async putCommitted(path: string, json: unknown, commitMessage?: string): Promise<void> {
+    await this.inTransaction(
+      () => this.call({ method: "PUT", path, body: { json }, idempotent: true }, z.unknown()),
+      commitMessage,
+    );
+  }
+
   async login(): Promise<void> {
     await this.session.login();
   }
@@ -309,10 +325,10 @@ export class SpsRestClient implements ApplianceClient {
    * stale cookie shows up as an anonymous answer, not a 401: log in again once and re-read [inference].
    */
   async getInfo(): Promise<ApplianceInfo> {
-    let r = await this.call({ method: "GET", path: "/api/info", idempotent: true }, InfoResponseSchema);
+    let r = await this.get("/api/info", InfoResponseSchema);
     if (r.body.firmware_version === undefined && r.meta?.remaining_seconds === undefined) {
       this.session.invalidate();
-      r = await this.call({ method: "GET", path: "/api/info", idempotent: true }, InfoResponseSchema);
+      r = await this.get("/api/info", InfoResponseSchema);
     }
     return {
       hostname: r.body.hostname,
@@ -339,10 +355,7 @@ export class SpsRestClient implements ApplianceClient {
 
   /** [doc] `GET /api/firmware/slots`. */
   async listFirmwareSlots(): Promise<FirmwareSlots> {
-    const r = await this.call(
-      { method: "GET", path: "/api/firmware/slots", idempotent: true },
-      SlotListSchema,
-    );
+    const r = await this.get("/api/firmware/slots", SlotListSchema);
     const slots = r.items.map(slotFrom);
     return {
       slots,
@@ -354,9 +367,7 @@ export class SpsRestClient implements ApplianceClient {
 
   /** [doc] `GET /api/firmware/slots/<id>`. */
   async getFirmwareSlot(slotId: number): Promise<FirmwareSlot> {
-    return slotFrom(
-      await this.call({ method: "GET", path: `/api/firmware/slots/${slotId}`, idempotent: true }, SlotSchema),
-    );
+    return slotFrom(await this.get(`/api/firmware/slots/${slotId}`, SlotSchema));
   }
 
   /** [doc] `DELETE /api/firmware/slots/<id>` (refused for the current and after-reboot slots). */
@@ -465,10 +476,7 @@ export class SpsRestClient implements ApplianceClient {
 
   /** [doc] `GET /api/health_status`. */
   async getHealth(): Promise<HealthStatus> {
-    const r = await this.call(
-      { method: "GET", path: "/api/health_status", idempotent: true },
-      HealthResponseSchema,
-    );
+    const r = await this.get("/api/health_status", HealthResponseSchema);
     const h = r.health_status;
     return {
       cpu: h.cpu,
@@ -484,17 +492,14 @@ export class SpsRestClient implements ApplianceClient {
 
   /** [doc] `GET /api/configuration/management/license`; the body's fields are not documented. */
   async getLicense(): Promise<LicenseInfo> {
-    const r = await this.call(
-      { method: "GET", path: "/api/configuration/management/license", idempotent: true },
-      LicenseResponseSchema,
-    );
+    const r = await this.get("/api/configuration/management/license", LicenseResponseSchema);
     return { raw: r.body };
   }
 
   /** [doc] `GET /api/configuration/management/disk_fillup_prevention`. */
   async getDiskFillupPrevention(): Promise<DiskFillupPrevention> {
-    const r = await this.call(
-      { method: "GET", path: "/api/configuration/management/disk_fillup_prevention", idempotent: true },
+    const r = await this.get(
+      "/api/configuration/management/disk_fillup_prevention",
       DiskFillupResponseSchema,
     );
     return {
@@ -506,32 +511,21 @@ export class SpsRestClient implements ApplianceClient {
 
   /** [doc] `PUT …/disk_fillup_prevention` in a transaction [doc §3], committed. */
   async setDiskFillupPrevention(settings: DiskFillupPrevention, commitMessage?: string): Promise<void> {
-    await this.inTransaction(async () => {
-      await this.call(
-        {
-          method: "PUT",
-          path: "/api/configuration/management/disk_fillup_prevention",
-          body: {
-            json: {
-              enabled: settings.enabled,
-              archiving_enabled: settings.archivingEnabled,
-              used_space_ratio_limit: settings.usedSpaceRatioLimit,
-            },
-          },
-          idempotent: true,
-        },
-        z.unknown(),
-      );
-    }, commitMessage);
+    await this.putCommitted(
+      "/api/configuration/management/disk_fillup_prevention",
+      {
+        enabled: settings.enabled,
+        archiving_enabled: settings.archivingEnabled,
+        used_space_ratio_limit: settings.usedSpaceRatioLimit,
+      },
+      commitMessage,
+    );
   }
 
   /** [doc] `GET /api/cluster/status` on the Central Management node; `null` elsewhere ([ps]: it fails there). */
   async getClusterStatus(): Promise<ClusterStatus | null> {
     try {
-      const r = await this.call(
-        { method: "GET", path: "/api/cluster/status", idempotent: true },
-        ClusterStatusResponseSchema,
-      );
+      const r = await this.get("/api/cluster/status", ClusterStatusResponseSchema);
       return {
         selfNodeId: r.meta.self?.split("/").pop(),
         nodes: r.items.map((i) => ({
@@ -551,10 +545,7 @@ export class SpsRestClient implements ApplianceClient {
 
   /** `GET /api/cluster/nodes` [doc: nodes resource; list shape inference]. */
   async listClusterNodes(): Promise<ClusterNode[]> {
-    const r = await this.call(
-      { method: "GET", path: "/api/cluster/nodes", idempotent: true },
-      ClusterNodesResponseSchema,
-    );
+    const r = await this.get("/api/cluster/nodes", ClusterNodesResponseSchema);
     return r.items.map((i) => ({ nodeId: i.key, address: i.body?.address, roles: i.body?.roles ?? [] }));
   }
 
@@ -565,41 +556,24 @@ export class SpsRestClient implements ApplianceClient {
     address: string,
     commitMessage?: string,
   ): Promise<void> {
-    await this.inTransaction(async () => {
-      await this.call(
-        {
-          method: "PUT",
-          path: `/api/cluster/nodes/${encodeURIComponent(nodeId)}`,
-          body: { json: { roles, address } },
-          idempotent: true,
-        },
-        z.unknown(),
-      );
-    }, commitMessage);
+    await this.putCommitted(
+      `/api/cluster/nodes/${encodeURIComponent(nodeId)}`,
+      { roles, address },
+      commitMessage,
+    );
   }
 
   /** [doc] `GET /api/configuration/plugins` (types) then each type's list [inference: items with key/body]. */
   async listPlugins(): Promise<InstalledPlugin[]> {
-    const index = await this.call(
-      { method: "GET", path: "/api/configuration/plugins", idempotent: true },
-      IndexResponseSchema,
-    );
+    const index = await this.get("/api/configuration/plugins", IndexResponseSchema);
     const out: InstalledPlugin[] = [];
     for (const { key: type } of index.items) {
-      const list = await this.call(
-        { method: "GET", path: `/api/configuration/plugins/${encodeURIComponent(type)}`, idempotent: true },
+      const list = await this.get(
+        `/api/configuration/plugins/${encodeURIComponent(type)}`,
         PluginListResponseSchema,
       );
       for (const item of list.items) {
-        if (!item.body) continue;
-        out.push({
-          type,
-          key: item.key,
-          name: item.body.name,
-          version: item.body.version,
-          description: item.body.description,
-          api: item.body.api,
-        });
+        if (item.body) out.push(pluginFrom(type, item.key, item.body));
       }
     }
     return out;
@@ -618,23 +592,13 @@ export class SpsRestClient implements ApplianceClient {
         PluginUploadResponseSchema,
       );
       const type = /\/api\/configuration\/plugins\/([^/]+)\//.exec(r.meta.href)?.[1] ?? "unknown";
-      return {
-        type,
-        key: r.key,
-        name: r.body.name,
-        version: r.body.version,
-        description: r.body.description,
-        api: r.body.api,
-      };
+      return pluginFrom(type, r.key, r.body);
     }, commitMessage);
   }
 
   /** [doc] `GET /api/transaction` (8.0 `body.status` or older `transaction.status`). */
   async getTransaction(): Promise<TransactionStatus> {
-    const r = await this.call(
-      { method: "GET", path: "/api/transaction", idempotent: true },
-      TransactionResponseSchema,
-    );
+    const r = await this.get("/api/transaction", TransactionResponseSchema);
     const status = r.body?.status ?? r.transaction?.status;
     if (!status)
       throw this.protocolError(
@@ -646,38 +610,15 @@ export class SpsRestClient implements ApplianceClient {
   }
   // ---- REST tree, support bundles, firmware by URL (./rest-troubleshooting.ts) ----------------------
 
-  readTree(path: string): Promise<unknown> {
-    return extra.readTree(this.rest, path);
-  }
-
-  startSupportBundle(): Promise<string> {
-    return extra.startSupportBundle(this.rest);
-  }
-
-  supportBundleStatus(key: string): Promise<string> {
-    return extra.supportBundleStatus(this.rest, key);
-  }
-
-  downloadSupportBundle(key: string): Promise<Buffer> {
-    return extra.downloadSupportBundle(this.rest, key);
-  }
-
-  deleteSupportBundle(key: string): Promise<void> {
-    return extra.deleteSupportBundle(this.rest, key);
-  }
-
-  startFirmwareFetch(url: string, sha256: string): Promise<string> {
-    return extra.startFirmwareFetch(this.rest, url, sha256);
-  }
-
-  firmwareFetchStatus(key: string): Promise<FirmwareFetchStatus> {
-    return extra.firmwareFetchStatus(this.rest, key);
-  }
-
-  deleteFirmwareFetch(key: string): Promise<void> {
-    return extra.deleteFirmwareFetch(this.rest, key);
-  }
+  readonly readTree = (path: string): Promise<unknown> => extra.readTree(this.rest, path);
+  readonly startSupportBundle = (): Promise<string> => extra.startSupportBundle(this.rest);
+  readonly supportBundleStatus = (key: string): Promise<string> => extra.supportBundleStatus(this.rest, key);
+  readonly downloadSupportBundle = (key: string): Promise<Buffer> =>
+    extra.downloadSupportBundle(this.rest, key);
+  readonly deleteSupportBundle = (key: string): Promise<void> => extra.deleteSupportBundle(this.rest, key);
+  readonly startFirmwareFetch = (url: string, sha256: string): Promise<string> =>
+    extra.startFirmwareFetch(this.rest, url, sha256);
+  readonly firmwareFetchStatus = (key: string): Promise<FirmwareFetchStatus> =>
+    extra.firmwareFetchStatus(this.rest, key);
+  readonly deleteFirmwareFetch = (key: string): Promise<void> => extra.deleteFirmwareFetch(this.rest, key);
 }
-
-/** Schema re-export for callers validating meta objects of their own calls. */
-export { MetaSchema };
