@@ -33,6 +33,7 @@ import {
   rpFilterInterfaces,
   sameRule,
   withoutRtTablesEntry,
+  type ListedRule,
   type MangleRule,
   type MangleRuleKind,
 } from "./redirection-rules";
@@ -101,6 +102,8 @@ export class RedirectionConflictError extends SpsError {
   }
 }
 
+const NOT_FORWARDING = "net.ipv4.ip_forward is not 1: the router does not forward packets at all";
+
 /** Commands against one router, all as root (`sudo -n` for a non-root login). */
 class Router {
   constructor(
@@ -153,14 +156,18 @@ class Router {
     );
   }
 
-  async sysctlValue(iface: string, key: string): Promise<number | undefined> {
-    const r = await this.run(`cat -- ${shellQuote(`/proc/sys/net/ipv4/conf/${iface}/${key}`)}`, "any");
+  /** A number under /proc/sys/net/ipv4 (undefined when the file is missing). */
+  async ipv4Sysctl(path: string): Promise<number | undefined> {
+    const r = await this.run(`cat -- ${shellQuote(`/proc/sys/net/ipv4/${path}`)}`, "any");
     return r.exitCode === 0 ? Number(r.stdout.trim()) : undefined;
   }
 
-  async ipForward(): Promise<number | undefined> {
-    const r = await this.run("cat /proc/sys/net/ipv4/ip_forward", "any");
-    return r.exitCode === 0 ? Number(r.stdout.trim()) : undefined;
+  rpFilter(iface: string): Promise<number | undefined> {
+    return this.ipv4Sysctl(`conf/${iface}/rp_filter`);
+  }
+
+  async setRpFilter(iface: string, value: number): Promise<void> {
+    await this.run(`echo ${value} > ${shellQuote(`/proc/sys/net/ipv4/conf/${iface}/rp_filter`)}`);
   }
 
   async ipRules() {
@@ -184,11 +191,23 @@ class Router {
   }
 }
 
+/** Listed rules with our comment tag that the spec does not ask for. */
+function notInSpec(
+  listing: readonly ListedRule[],
+  desired: readonly MangleRule[],
+  tag: string,
+): ListedRule[] {
+  return listing.filter((l) => l.comment === tag && !desired.some((d) => sameRule(l.args, d.args)));
+}
+
 /** Reads the router's configuration and compares it with the spec. Changes nothing. */
 export async function readRedirection(session: HostSession, specInput: unknown): Promise<ReadResult> {
   const spec = parseTrafficRedirection(specInput);
   const router = new Router(session, spec);
   const drift: RedirectionDrift[] = [];
+  const found = (item: string, kind: DriftKind, detail: string): void => {
+    drift.push({ item, kind, detail });
+  };
   const warnings: string[] = [];
   const tag = commentTag(spec);
 
@@ -199,7 +218,7 @@ export async function readRedirection(session: HostSession, specInput: unknown):
     const present = await router.ruleExists(rule);
     const listed = listing.find((l) => sameRule(l.args, rule.args));
     mangleRules.push({ kind: rule.kind, summary: rule.summary, present, position: listed?.position });
-    if (!present) drift.push({ item: "iptables", kind: "missing", detail: `rule missing: ${rule.summary}` });
+    if (!present) found("iptables", "missing", `rule missing: ${rule.summary}`);
   }
   const restore = mangleRules.find((r) => r.kind === "restore-mark");
   const lastSetMark = Math.max(
@@ -207,58 +226,42 @@ export async function readRedirection(session: HostSession, specInput: unknown):
     ...mangleRules.filter((r) => r.kind !== "restore-mark").map((r) => r.position ?? 0),
   );
   if (restore?.position !== undefined && restore.position < lastSetMark) {
-    drift.push({
-      item: "iptables",
-      kind: "order",
-      detail: `the MARK rule (position ${restore.position}) must come after every CONNMARK rule (last at ${lastSetMark})`,
-    });
+    found(
+      "iptables",
+      "order",
+      `the MARK rule (position ${restore.position}) must come after every CONNMARK rule (last at ${lastSetMark})`,
+    );
   }
-  const unexpected = listing.filter(
-    (l) => l.comment === tag && !desired.some((d) => sameRule(l.args, d.args)),
-  );
+  const unexpected = notInSpec(listing, desired, tag);
   for (const u of unexpected) {
-    drift.push({
-      item: "iptables",
-      kind: "unexpected",
-      detail: `rule not in the spec: -A PREROUTING ${u.args.join(" ")}`,
-    });
+    found("iptables", "unexpected", `rule not in the spec: -A PREROUTING ${u.args.join(" ")}`);
   }
 
   const ipRules = await router.ipRules();
   const matching = ipRules.find((r) => spec.rulePriority === undefined || r.priority === spec.rulePriority);
   if (!matching) {
-    drift.push(
-      ipRules.length > 0
-        ? {
-            item: "ip-rule",
-            kind: "changed",
-            detail: `ip rule for fwmark ${markHex(spec.mark)} has priority ${ipRules[0]?.priority}, spec says ${spec.rulePriority}`,
-          }
-        : {
-            item: "ip-rule",
-            kind: "missing",
-            detail: `no ip rule sends fwmark ${markHex(spec.mark)} to table ${spec.table.id}`,
-          },
-    );
+    if (ipRules.length > 0)
+      found(
+        "ip-rule",
+        "changed",
+        `ip rule for fwmark ${markHex(spec.mark)} has priority ${ipRules[0]?.priority}, spec says ${spec.rulePriority}`,
+      );
+    else
+      found("ip-rule", "missing", `no ip rule sends fwmark ${markHex(spec.mark)} to table ${spec.table.id}`);
   }
 
   const routes = await router.routes();
   const defaults = routes.filter((r) => r.destination === "default");
   const ours = defaults.find((r) => r.via === spec.sps.address);
   if (!ours) {
-    drift.push(
-      defaults.length > 0
-        ? {
-            item: "route",
-            kind: "changed",
-            detail: `table ${spec.table.id} default route is "${defaults[0]?.line}", spec says via ${spec.sps.address}`,
-          }
-        : {
-            item: "route",
-            kind: "missing",
-            detail: `table ${spec.table.id} has no default route via SPS (${spec.sps.address})`,
-          },
-    );
+    if (defaults.length > 0)
+      found(
+        "route",
+        "changed",
+        `table ${spec.table.id} default route is "${defaults[0]?.line}", spec says via ${spec.sps.address}`,
+      );
+    else
+      found("route", "missing", `table ${spec.table.id} has no default route via SPS (${spec.sps.address})`);
   }
   const otherRoutes = routes.filter((r) => r !== ours).map((r) => r.line);
   if (otherRoutes.length > 0 && ours) {
@@ -270,35 +273,20 @@ export async function readRedirection(session: HostSession, specInput: unknown):
   const entries = parseRtTables(await router.rtTables());
   const rtTablesEntry = entries.some((e) => e.id === spec.table.id && e.name === spec.table.name);
   if (!rtTablesEntry) {
-    drift.push({
-      item: "rt_tables",
-      kind: "missing",
-      detail: `${spec.rtTablesPath} has no "${spec.table.id} ${spec.table.name}" line`,
-    });
+    found("rt_tables", "missing", `${spec.rtTablesPath} has no "${spec.table.id} ${spec.table.name}" line`);
   }
 
   const rpFilter: Record<string, number | undefined> = {};
   for (const iface of rpFilterInterfaces(spec)) {
-    const v = await router.sysctlValue(iface, "rp_filter");
+    const v = await router.rpFilter(iface);
     rpFilter[iface] = v;
-    if (v === undefined) {
-      drift.push({
-        item: "rp_filter",
-        kind: "missing",
-        detail: `interface ${iface} not found on the router (sps.interface)`,
-      });
-    } else if (v !== 0) {
-      drift.push({
-        item: "rp_filter",
-        kind: "changed",
-        detail: `rp_filter of ${iface} is ${v}; IP spoofing needs 0`,
-      });
-    }
+    if (v === undefined)
+      found("rp_filter", "missing", `interface ${iface} not found on the router (sps.interface)`);
+    else if (v !== 0) found("rp_filter", "changed", `rp_filter of ${iface} is ${v}; IP spoofing needs 0`);
   }
 
-  const ipForward = await router.ipForward();
-  if (ipForward !== 1)
-    warnings.push("net.ipv4.ip_forward is not 1: the router does not forward packets at all");
+  const ipForward = await router.ipv4Sysctl("ip_forward");
+  if (ipForward !== 1) warnings.push(NOT_FORWARDING);
 
   return {
     observed: {
@@ -380,9 +368,7 @@ export async function applyRedirection(session: HostSession, specInput: unknown)
   }
   const restore = desired.find((r) => r.kind === "restore-mark") as MangleRule;
   let listing = await router.listing();
-  for (const stale of listing.filter(
-    (l) => l.comment === tag && !desired.some((d) => sameRule(l.args, d.args)),
-  )) {
+  for (const stale of notInSpec(listing, desired, tag)) {
     await router.iptables(["-D", "PREROUTING", ...stale.args]);
     changes.push(`removed iptables rule not in the spec: ${stale.args.join(" ")}`);
   }
@@ -410,7 +396,7 @@ export async function applyRedirection(session: HostSession, specInput: unknown)
   // rp_filter off where SPS spoofs client addresses.
   const previousRpFilter: Record<string, number> = {};
   for (const iface of rpFilterInterfaces(spec)) {
-    const v = await router.sysctlValue(iface, "rp_filter");
+    const v = await router.rpFilter(iface);
     if (v === undefined) {
       throw new RedirectionConflictError(
         "sps.interface",
@@ -419,13 +405,11 @@ export async function applyRedirection(session: HostSession, specInput: unknown)
     }
     if (v !== 0) {
       previousRpFilter[iface] = v;
-      await router.run(`echo 0 > ${shellQuote(`/proc/sys/net/ipv4/conf/${iface}/rp_filter`)}`);
+      await router.setRpFilter(iface, 0);
       changes.push(`set rp_filter of ${iface} to 0 (was ${v}) for IP spoofing`);
     }
   }
-  if ((await router.ipForward()) !== 1) {
-    warnings.push("net.ipv4.ip_forward is not 1: the router does not forward packets at all");
-  }
+  if ((await router.ipv4Sysctl("ip_forward")) !== 1) warnings.push(NOT_FORWARDING);
   return { changes, previousRpFilter, warnings };
 }
 
@@ -466,8 +450,8 @@ export async function removeRedirection(
   for (const [iface, value] of Object.entries(options.restoreRpFilter ?? {})) {
     if (!rpFilterInterfaces(spec).includes(iface) || !Number.isInteger(value) || value < 0 || value > 2)
       continue;
-    if ((await router.sysctlValue(iface, "rp_filter")) === 0) {
-      await router.run(`echo ${value} > ${shellQuote(`/proc/sys/net/ipv4/conf/${iface}/rp_filter`)}`);
+    if ((await router.rpFilter(iface)) === 0) {
+      await router.setRpFilter(iface, value);
       removed.push(`rp_filter of ${iface} back to ${value}`);
     }
   }
