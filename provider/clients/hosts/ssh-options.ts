@@ -96,8 +96,6 @@ export const sshHostOptionsSchema = endpoint.extend({
 export type SshEndpointOptions = z.output<typeof endpoint>;
 export type SshHostOptions = z.output<typeof sshHostOptionsSchema>;
 export type SshHostOptionsInput = z.input<typeof sshHostOptionsSchema>;
-export type SshAuthOptions = SshEndpointOptions["auth"];
-export type HostKeyOptions = SshEndpointOptions["hostKey"];
 
 export interface OptionIssue {
   property: string;

@@ -142,26 +142,20 @@ export const systemControlConfigSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    const issue = (path: (string | number)[], message: string): void =>
+      ctx.addIssue({ code: "custom", path, message });
     for (const [name, node] of Object.entries(cfg.nodes)) {
-      if (!NODE_NAME.test(name))
-        ctx.addIssue({
-          code: "custom",
-          path: ["nodes", name],
-          message: "node name: use letters, digits, '.', '_' or '-'",
-        });
+      if (!NODE_NAME.test(name)) issue(["nodes", name], "node name: use letters, digits, '.', '_' or '-'");
       if (node.ssh && !node.ssh.password && !node.ssh.privateKey)
-        ctx.addIssue({
-          code: "custom",
-          path: ["nodes", name, "ssh"],
-          message: "needs a credential: set `password` or `privateKey` (PEM/OpenSSH text)",
-        });
+        issue(
+          ["nodes", name, "ssh"],
+          "needs a credential: set `password` or `privateKey` (PEM/OpenSSH text)",
+        );
       if (node.ipmi && (node.ipmi.password === undefined) === (node.ipmi.passwordFile === undefined))
-        ctx.addIssue({
-          code: "custom",
-          path: ["nodes", name, "ipmi"],
-          message:
-            "set exactly one of `password` or `passwordFile` (the password never goes on the ipmitool command line)",
-        });
+        issue(
+          ["nodes", name, "ipmi"],
+          "set exactly one of `password` or `passwordFile` (the password never goes on the ipmitool command line)",
+        );
     }
     const needs: Record<"ssh" | "ipmi", SystemControlOperation[]> = { ssh: [], ipmi: [] };
     for (const op of SYSTEM_CONTROL_OPERATIONS) {
@@ -169,11 +163,7 @@ export const systemControlConfigSchema = z
       if (!route) continue;
       if (!ALLOWED_CHANNELS[op].includes(route.channel)) {
         const why = whyChannelCannot(op, route.channel);
-        ctx.addIssue({
-          code: "custom",
-          path: ["operations", op, "channel"],
-          message: `${why}; use one of: ${ALLOWED_CHANNELS[op].join(", ")}`,
-        });
+        issue(["operations", op, "channel"], `${why}; use one of: ${ALLOWED_CHANNELS[op].join(", ")}`);
         continue;
       }
       if (route.channel === "ssh" || route.channel === "ipmi") needs[route.channel].push(op);
@@ -182,19 +172,14 @@ export const systemControlConfigSchema = z
           for (const m of arg.matchAll(TEMPLATE_REF)) {
             const v = m[1] ?? "";
             if (!(TEMPLATE_VARIABLES as readonly string[]).includes(v))
-              ctx.addIssue({
-                code: "custom",
-                path: ["operations", op, "argv", i],
-                message: `unknown template variable {{${v}}}; known: ${TEMPLATE_VARIABLES.map((t) => `{{${t}}}`).join(", ")}`,
-              });
+              issue(
+                ["operations", op, "argv", i],
+                `unknown template variable {{${v}}}; known: ${TEMPLATE_VARIABLES.map((t) => `{{${t}}}`).join(", ")}`,
+              );
           }
         });
         if (route.argv[0] !== undefined && route.argv[0].trim() === "")
-          ctx.addIssue({
-            code: "custom",
-            path: ["operations", op, "argv", 0],
-            message: "the program must not be empty",
-          });
+          issue(["operations", op, "argv", 0], "the program must not be empty");
       }
     }
     // ssh-routed operations may target any node; ipmi only acts on HA nodes (secondaries), so a
@@ -202,27 +187,23 @@ export const systemControlConfigSchema = z
     if (needs.ssh.length > 0)
       for (const [name, node] of Object.entries(cfg.nodes)) {
         if (!node.ssh)
-          ctx.addIssue({
-            code: "custom",
-            path: ["nodes", name, "ssh"],
-            message: `missing: ${needs.ssh.map((op) => `operations.${op}`).join(", ")} ${needs.ssh.length === 1 ? "uses" : "use"} the ssh channel, so every node needs \`ssh\` settings (port, username, password or privateKey, hostKey)`,
-          });
+          issue(
+            ["nodes", name, "ssh"],
+            `missing: ${needs.ssh.map((op) => `operations.${op}`).join(", ")} ${needs.ssh.length === 1 ? "uses" : "use"} the ssh channel, so every node needs \`ssh\` settings (port, username, password or privateKey, hostKey)`,
+          );
       }
     if (needs.ipmi.length > 0 && !Object.values(cfg.nodes).some((n) => n.ipmi))
-      ctx.addIssue({
-        code: "custom",
-        path: ["nodes"],
-        message: `${needs.ipmi.map((op) => `operations.${op}`).join(", ")} ${needs.ipmi.length === 1 ? "uses" : "use"} the ipmi channel, but no node has \`ipmi\` settings: add nodes.<secondary>.ipmi (host, port, username, password or passwordFile)`,
-      });
+      issue(
+        ["nodes"],
+        `${needs.ipmi.map((op) => `operations.${op}`).join(", ")} ${needs.ipmi.length === 1 ? "uses" : "use"} the ipmi channel, but no node has \`ipmi\` settings: add nodes.<secondary>.ipmi (host, port, username, password or passwordFile)`,
+      );
   });
 
 export type SystemControlConfig = z.output<typeof systemControlConfigSchema>;
 export type SystemControlConfigInput = z.input<typeof systemControlConfigSchema>;
 export type NodeConfig = SystemControlConfig["nodes"][string];
-export type SshTargetConfig = NonNullable<NodeConfig["ssh"]>;
 export type IpmiTargetConfig = NonNullable<NodeConfig["ipmi"]>;
 export type OperationRoute = z.output<typeof routeSchema>;
-export type CommandRoute = Extract<OperationRoute, { channel: "command" }>;
 
 /** Validates a configuration; throws `SystemControlConfigError` whose issues name field and fix. */
 export function parseSystemControlConfig(input: unknown): SystemControlConfig {

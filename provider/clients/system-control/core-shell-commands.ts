@@ -29,41 +29,48 @@ export const FIRMWARECTL = "/opt/scb/bin/firmwarectl";
 export const EXIT_UNKNOWN_COMMAND = 127;
 
 export type CoreShellCommand =
-  | { kind: "reboot-this-node" }
-  | { kind: "reboot-cluster" }
-  | { kind: "shutdown-other-node" }
-  | { kind: "activate-other-node" }
-  | { kind: "ha-status" }
+  | { kind: WrapperVerb }
   | { kind: "install-license"; fileName: string }
-  | { kind: "contract-version" }
   | { kind: "install-firmware"; isoPath: string };
+
+/** The wrapper contract's commands without arguments, by kind. */
+const WRAPPER_VERBS = {
+  "reboot-this-node": "this-node reboot",
+  "reboot-cluster": "cluster reboot",
+  "shutdown-other-node": "other-node shutdown",
+  "activate-other-node": "other-node activate",
+  "ha-status": "ha status --json",
+  "contract-version": "contract-version",
+} as const;
+type WrapperVerb = keyof typeof WRAPPER_VERBS;
+const wrapper = (kind: WrapperVerb): string => `${WRAPPER_COMMAND} ${WRAPPER_VERBS[kind]}`;
 
 const SAFE_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 const SAFE_PATH = /^\/[A-Za-z0-9._/-]{1,1023}$/;
 
 /** Wrapper contract: reboot this node only (S9, H1). Prints one line; exit 0 = reboot scheduled. */
 export function rebootThisNodeCommand(): string {
-  return `${WRAPPER_COMMAND} this-node reboot`;
+  return wrapper("reboot-this-node");
 }
 
 /** Wrapper contract: "Reboot Cluster" run on the primary — next-hop monitoring only (H4), never an upgrade (H1). */
 export function rebootClusterCommand(): string {
-  return `${WRAPPER_COMMAND} cluster reboot`;
+  return wrapper("reboot-cluster");
 }
 
 /** Wrapper contract: "Other node > Shutdown" run on the primary (H2). */
 export function shutdownOtherNodeCommand(): string {
-  return `${WRAPPER_COMMAND} other-node shutdown`;
+  return wrapper("shutdown-other-node");
 }
 
 /** Wrapper contract: "Activate slave" run on the primary (H2): the synced secondary becomes primary. */
 export function activateOtherNodeCommand(): string {
-  return `${WRAPPER_COMMAND} other-node activate`;
+  return wrapper("activate-other-node");
 }
 
 /** Wrapper contract: HA state as one JSON object on stdout (see `parseHaStatusOutput`). */
 export function haStatusCommand(): string {
-  return `${WRAPPER_COMMAND} ha status --json`;
+  return wrapper("ha-status");
 }
 
 /** Wrapper contract: install a license whose bytes arrive base64-encoded on stdin. */
@@ -74,7 +81,7 @@ export function installLicenseCommand(fileName: string): string {
 
 /** Wrapper contract: print the contract version (one line), so a check can tell it is installed. */
 export function wrapperContractVersionCommand(): string {
-  return `${WRAPPER_COMMAND} contract-version`;
+  return wrapper("contract-version");
 }
 
 /** [doc] Install a firmware ISO already copied to the appliance (e.g. under /root/). */
@@ -95,25 +102,11 @@ export function parseCoreShellCommand(line: string): CoreShellCommand | null {
     return null;
   }
   if (tool !== WRAPPER_COMMAND) return null;
-  switch (tail) {
-    case "this-node reboot":
-      return { kind: "reboot-this-node" };
-    case "cluster reboot":
-      return { kind: "reboot-cluster" };
-    case "other-node shutdown":
-      return { kind: "shutdown-other-node" };
-    case "other-node activate":
-      return { kind: "activate-other-node" };
-    case "ha status --json":
-      return { kind: "ha-status" };
-    case "contract-version":
-      return { kind: "contract-version" };
-    default: {
-      const m = /^license install --stdin-base64 --name (\S+)$/.exec(tail);
-      if (m?.[1] !== undefined && SAFE_NAME.test(m[1])) return { kind: "install-license", fileName: m[1] };
-      return null;
-    }
-  }
+  const kind = (Object.keys(WRAPPER_VERBS) as WrapperVerb[]).find((k) => WRAPPER_VERBS[k] === tail);
+  if (kind) return { kind };
+  const m = /^license install --stdin-base64 --name (\S+)$/.exec(tail);
+  if (m?.[1] !== undefined && SAFE_NAME.test(m[1])) return { kind: "install-license", fileName: m[1] };
+  return null;
 }
 
 const versionOrNull = z.string().min(1).nullable();
