@@ -129,11 +129,7 @@ export class IndexerHost {
   /** The installed indexer package version (`rpm -q`), or null when it is not installed. */
   async installedVersion(): Promise<string | null> {
     const command = installedVersionCommand(this.root);
-    const r = await this.session.run(command, {
-      sudo: true,
-      timeoutMs: this.commandMs,
-      acceptExitCodes: "any",
-    });
+    const r = await this.sudo(command, "any");
     if (r.exitCode === 1 && /not installed/.test(r.stdout + r.stderr)) return null;
     const version = r.stdout.trim();
     if (r.exitCode !== 0 || parseIndexerVersion(version) === undefined) {
@@ -144,11 +140,7 @@ export class IndexerHost {
 
   /** The indexer service state (`systemctl is-active` on 7+, `service … status` on 6). */
   async serviceState(os: IndexerOs): Promise<ServiceState> {
-    const r = await this.session.run(serviceCommand(os, "status"), {
-      sudo: true,
-      timeoutMs: this.commandMs,
-      acceptExitCodes: "any",
-    });
+    const r = await this.sudo(serviceCommand(os, "status"), "any");
     const out = r.stdout.trim();
     if (r.exitCode === 0) return "running";
     if (os === "rhel6") {
@@ -180,12 +172,7 @@ export class IndexerHost {
       const path = `${dir}/${file}`;
       return { file, path, backupPath: backupPathFor(path, stamp) };
     });
-    for (const b of planned) {
-      await this.session.run(copyPreservingCommand(b.path, b.backupPath), {
-        sudo: true,
-        timeoutMs: this.commandMs,
-      });
-    }
+    for (const b of planned) await this.sudo(copyPreservingCommand(b.path, b.backupPath));
     const sums = await this.checksums(planned.flatMap((b) => [b.path, b.backupPath]));
     return planned.map((b) => {
       const original = sums.get(b.path);
@@ -236,14 +223,7 @@ export class IndexerHost {
     try {
       state = await this.inspect();
     } catch (err) {
-      result.error = messageOf(err);
-      throw new IndexerUpgradeError(
-        `${this.host}: cannot inspect the indexer host: ${result.error}`,
-        result,
-        {
-          cause: err,
-        },
-      );
+      this.abort(result, err, "cannot inspect the indexer host");
     }
     result.os = state.os;
     result.versionBefore = state.version;
@@ -281,15 +261,8 @@ export class IndexerHost {
       this.record(result, "backup-indexer-config", true, result.backups.map((b) => b.backupPath).join(", "));
     } catch (err) {
       result.rule = "I2";
-      result.error = messageOf(err);
-      this.record(result, "backup-indexer-config", false, result.error);
-      throw new IndexerUpgradeError(
-        `${this.host}: configuration backup failed, nothing stopped: ${result.error}`,
-        result,
-        {
-          cause: err,
-        },
-      );
+      this.record(result, "backup-indexer-config", false, messageOf(err));
+      this.abort(result, err, "configuration backup failed, nothing stopped");
     }
 
     // Copy the RPM and read its version before anything stops (rules I3, I1).
@@ -315,14 +288,7 @@ export class IndexerHost {
       result.package = { remotePath, sha256: uploaded.sha256, version };
     } catch (err) {
       if (err instanceof IndexerUpgradeError) throw err;
-      result.error = messageOf(err);
-      throw new IndexerUpgradeError(
-        `${this.host}: copying the indexer package failed: ${result.error}`,
-        result,
-        {
-          cause: err,
-        },
-      );
+      this.abort(result, err, "copying the indexer package failed");
     }
     if (compareIndexerVersions(rpmVersion, request.spsVersion) < 0) {
       refuse(
@@ -410,6 +376,12 @@ export class IndexerHost {
     }
   }
 
+  /** A failure before anything was stopped: recorded in the result and thrown with it. */
+  private abort(result: IndexerUpgradeResult, err: unknown, what: string): never {
+    result.error = messageOf(err);
+    throw new IndexerUpgradeError(`${this.host}: ${what}: ${result.error}`, result, { cause: err });
+  }
+
   private fail(result: IndexerUpgradeResult, err: unknown, rule: string, what: string): never {
     result.outcome = "failed";
     result.rule = rule;
@@ -469,12 +441,13 @@ export class IndexerHost {
 
   private async checksums(paths: readonly string[], allowMissing = false): Promise<Map<string, string>> {
     if (paths.length === 0) return new Map();
-    const r = await this.session.run(sha256Command(paths), {
-      sudo: true,
-      timeoutMs: this.commandMs,
-      acceptExitCodes: allowMissing ? "any" : [0],
-    });
+    const r = await this.sudo(sha256Command(paths), allowMissing ? "any" : [0]);
     return parseSha256sum(r.stdout);
+  }
+
+  /** A command as root, with the command deadline. */
+  private sudo(command: string, acceptExitCodes: readonly number[] | "any" = [0]) {
+    return this.session.run(command, { sudo: true, timeoutMs: this.commandMs, acceptExitCodes });
   }
 
   private emit(action: IndexerProgress["action"], message: string): void {

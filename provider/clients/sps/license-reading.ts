@@ -60,16 +60,15 @@ function flatten(body: Record<string, unknown>): Map<string, unknown> {
     for (const [k, v] of Object.entries(o)) if (!out.has(norm(k))) out.set(norm(k), v);
   };
   add(body);
-  const info = body["info"];
+  let info = body["info"];
   if (typeof info === "string") {
     try {
-      const parsed: unknown = JSON.parse(info);
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed))
-        add(parsed as Record<string, unknown>);
+      info = JSON.parse(info);
     } catch {
-      // not JSON: nothing more to read
+      return out; // not JSON: nothing more to read
     }
-  } else if (info && typeof info === "object" && !Array.isArray(info)) add(info as Record<string, unknown>);
+  }
+  if (info && typeof info === "object" && !Array.isArray(info)) add(info as Record<string, unknown>);
   return out;
 }
 
@@ -90,26 +89,13 @@ export function isoDate(v: string | undefined): string | undefined {
 /** Reads what the answer offers; `now` decides the validity. */
 export function readLicense(body: Record<string, unknown>, now: Date): LicenseReading {
   const fields = flatten(body);
-  const pick = (names: readonly string[]): string | undefined => {
-    for (const n of names) {
-      const t = text(fields.get(n));
-      if (t !== undefined) return t;
-    }
-    return undefined;
-  };
+  const pick = (names: readonly string[]): string | undefined =>
+    names.map((n) => text(fields.get(n))).find((t) => t !== undefined);
   const r: LicenseReading = { major: null, validity: "unknown", warnings: [] };
-  const set = <K extends "customer" | "serial" | "licenseType" | "limitType" | "limit" | "productVersion">(
-    k: K,
-  ): void => {
+  for (const k of ["customer", "serial", "licenseType", "limitType", "limit", "productVersion"] as const) {
     const v = pick(ALIASES[k]);
     if (v !== undefined) r[k] = v;
-  };
-  set("customer");
-  set("serial");
-  set("licenseType");
-  set("limitType");
-  set("limit");
-  set("productVersion");
+  }
 
   // Validity: explicit dates first, else the dates of a "Valid" range ("2024-01-01 - 2027-12-31").
   const range = pick(ALIASES.valid);
