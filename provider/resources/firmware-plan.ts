@@ -18,10 +18,10 @@ import { ANSWER_TOO_LARGE } from "../clients/sps/answer-limits";
 import type { FirmwareSlot } from "../clients/sps/appliance-client";
 import { CREDENTIALS_CONFIG_KEY } from "../../sdk/credentials";
 import { effectiveCatalog, sdkAdvice } from "../../sdk/catalog-input";
-import { credentials, errorText, restClient } from "./context";
+import { credentials, errorText } from "./context";
 import { parseIndexerVersion } from "../clients/hosts/indexer-version";
 import { inspectIndexerHost, type IndexerEndpoint } from "./indexer-hosts";
-import { restNodeKey, sharedClient, sharedRead } from "./live-reads";
+import { readNode } from "./live-reads";
 
 export interface LiveNodeFacts {
   version?: string;
@@ -102,23 +102,13 @@ export async function readLiveFacts(
   const waitMs = f.deadlines?.planReadMs ?? PLAN_READ_DEFAULT_MS;
   const requestMs = Math.min(PLAN_REQUEST_MS, waitMs);
   const entries = await Promise.all(
-    f.nodes.map(async (node): Promise<[string, LiveNodeFacts]> => {
-      if (options.fresh) {
-        const client = restClient(node, requestMs);
-        try {
-          return [node.name, await readNodeFacts(client, node.ha, waitMs)];
-        } finally {
-          client.close();
-        }
-      }
-      const key = restNodeKey(node);
-      return [
-        node.name,
-        await sharedRead(key, `firmware~${waitMs}`, () =>
-          readNodeFacts(sharedClient(node, requestMs), node.ha, waitMs),
-        ),
-      ];
-    }),
+    f.nodes.map(async (node): Promise<[string, LiveNodeFacts]> => [
+      node.name,
+      await readNode(node, `firmware~${waitMs}`, (client) => readNodeFacts(client, node.ha, waitMs), {
+        ...options,
+        timeoutMs: requestMs,
+      }),
+    ]),
   );
   const indexers = await Promise.all(
     f.indexers.map(async (i): Promise<[string, LiveNodeFacts]> => [

@@ -50,6 +50,7 @@ import {
   liveStateChanged,
   credentials,
   errorText,
+  holdsUnknown,
   runBindings,
   partialFailure,
   say,
@@ -61,6 +62,7 @@ import { inputFailures } from "./input-findings";
 import {
   checkedInputs,
   declarationDigest,
+  declaredOf,
   flatInputs,
   isRealRun,
   pickKeys,
@@ -68,7 +70,7 @@ import {
   recordedDeclarationDigest,
   recordedOutputs,
 } from "../../sdk/wiring";
-import { forgetNodes, restNodeKey } from "./live-reads";
+import { forgetting, restNodeKey } from "./live-reads";
 import { indexerBindings, indexerHostKey } from "./indexer-hosts";
 import { indexerHostPackages, sdkIndexerFields } from "./input-findings";
 import { prefetchLicenses } from "./license-provider";
@@ -98,20 +100,17 @@ const READ_WIRING = ["nodes", "systemControl"] as const;
  * declaration digest that `diff` compares).
  */
 const READ_NARROW = { systemControl: pickKeys(["readHaState", "readPowerState"]) };
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 type Props = Record<string, unknown>;
 
+const INPUT_KEYS = Object.keys(firmwareInputSchema.shape);
+const DECLARED_INPUTS = INPUT_KEYS.filter((k) => !(COMPUTED as readonly string[]).includes(k));
+
 /** The declared inputs in the flat shape the schema validates (wiring merged back, see ../wiring.ts). */
 function declaredInputs(props: Props): Props {
-  const out: Props = {};
-  for (const [k, v] of Object.entries(flatInputs(props))) {
-    // The lane's outcomes are not known in a preview while the clusters before it are to run.
-    if (k === "hold" && JSON.stringify(v ?? null).includes(UNKNOWN)) continue;
-    if (k === "__provider" || !(firmwareInputSchema.shape as Record<string, unknown>)[k]) continue;
-    if ((COMPUTED as readonly string[]).includes(k)) continue;
-    out[k] = v;
-  }
+  const out = declaredOf(props, DECLARED_INPUTS);
+  // The lane's outcomes are not known in a preview while the clusters before it are to run.
+  if (holdsUnknown(out["hold"])) delete out["hold"];
   return out;
 }
 
@@ -124,7 +123,7 @@ function resourceName(cluster: string): string {
 }
 
 export async function check(_olds: Props, news: Props): Promise<CheckResult> {
-  if (JSON.stringify({ ...news, hold: null }).includes(UNKNOWN)) return { inputs: news };
+  if (holdsUnknown({ ...news, hold: null })) return { inputs: news };
   const parsed = firmwareInputSchema.safeParse(declaredInputs(news));
   if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
   const f = parsed.data;
@@ -442,7 +441,7 @@ function notRunOutputs(
 ): Props {
   return {
     ...(olds ?? {}),
-    ...recordedOutputs(news, Object.keys(firmwareInputSchema.shape), READ_WIRING, declaredKey(news)),
+    ...recordedOutputs(news, INPUT_KEYS, READ_WIRING, declaredKey(news)),
     stateVersion: FIRMWARE_STATE_VERSION,
     nodeStates: olds?.["nodeStates"] ?? {},
     lastRun: { complete: false, failed: { kind, message }, steps: [] },
@@ -455,32 +454,25 @@ async function apply(id: string, news: Props, olds: Props | undefined): Promise<
   const f = parseInputs(news);
   const notStarted = held(id, news, olds, f);
   if (notStarted) return notStarted;
+  const name = resourceName(f.cluster);
   const file = checkpointFile(f.checkpointDir, f.checkpointKey ?? f.cluster);
-  let lock: { release(): void };
-  try {
-    lock = acquireRunLock(file);
-  } catch (e) {
-    throw new Error(`${resourceName(f.cluster)}: ${errorText(e)}`);
-  }
+  const take = (acquire: () => { release(): void }): { release(): void } => {
+    try {
+      return acquire();
+    } catch (e) {
+      throw new Error(`${name}: ${errorText(e)}`);
+    }
+  };
+  const locks = [take(() => acquireRunLock(file))];
   try {
     // One run per appliance on this machine, whatever stack declares it (./appliance-lock.ts).
-    let appliances: { release(): void };
-    try {
-      appliances = acquireApplianceLocks(
-        f.checkpointDir,
-        f.nodes.map((n) => n.address),
-        f.checkpointKey ?? f.cluster,
-      );
-    } catch (e) {
-      throw new Error(`${resourceName(f.cluster)}: ${errorText(e)}`);
-    }
-    try {
-      return await applyLocked(id, news, olds, f, file);
-    } finally {
-      appliances.release();
-    }
+    const addresses = f.nodes.map((n) => n.address);
+    locks.push(take(() => acquireApplianceLocks(f.checkpointDir, addresses, f.checkpointKey ?? f.cluster)));
+    // The run changes these nodes and indexer hosts (./live-reads.ts).
+    const touched = [...f.nodes.map(restNodeKey), ...f.indexers.map(indexerHostKey)];
+    return await forgetting(touched, () => runLocked(id, news, olds, f, file, name));
   } finally {
-    lock.release();
+    for (const lock of locks.reverse()) lock.release();
   }
 }
 
@@ -498,26 +490,7 @@ export function recordsAsResult(f: Pick<FirmwareInputs, "recordFailure">, kind: 
   return f.recordFailure === true && kind !== "aborted" && kind !== "manual-step-required";
 }
 
-/** `apply` while this process holds the cluster's run lock. */
-async function applyLocked(
-  id: string,
-  news: Props,
-  olds: Props | undefined,
-  f: FirmwareInputs,
-  file: string,
-): Promise<{ id: string; outs: Props }> {
-  const name = resourceName(f.cluster);
-  // The run changes these nodes and indexer hosts: no answer read before it is shared after it
-  // (./live-reads.ts).
-  const touched = [...f.nodes.map(restNodeKey), ...f.indexers.map(indexerHostKey)];
-  forgetNodes(touched);
-  try {
-    return await runLocked(id, news, olds, f, file, name);
-  } finally {
-    forgetNodes(touched);
-  }
-}
-
+/** `apply` while this process holds the cluster's run lock and its appliances' locks. */
 async function runLocked(
   id: string,
   news: Props,
@@ -546,13 +519,7 @@ async function runLocked(
   const store = fileBackedStore(file, plan, resume?.checkpoint ?? null);
   const base: Props = {
     // Of the wiring only what `read` needs (nodes, system control); the digest stands for the rest.
-    ...recordedOutputs(
-      news,
-      Object.keys(firmwareInputSchema.shape),
-      READ_WIRING,
-      declaredKey(news),
-      READ_NARROW,
-    ),
+    ...recordedOutputs(news, INPUT_KEYS, READ_WIRING, declaredKey(news), READ_NARROW),
     // The plan's target and findings as of this run (outputs; the recorded inputs hold no plan).
     resolvedTarget: plan.target,
     planFindings: findingLines(fresh),
@@ -583,14 +550,7 @@ async function runLocked(
       licenses: licensesFor(f),
       ...(f.licenseConfirmed ? { licenseConfirmed: [f.licenseConfirmed] } : {}),
       ...(f.confirmed.length > 0 ? { confirmed: f.confirmed } : {}),
-      plugins: Object.fromEntries(
-        Object.entries(f.pluginBuilds).map(([p, builds]) => [
-          p,
-          Object.fromEntries(
-            Object.entries(builds).map(([rel, b]) => [rel, { version: b.version, path: b.path }]),
-          ),
-        ]),
-      ),
+      plugins: f.pluginBuilds,
       ...(f.deadlines ? { deadlines: f.deadlines } : {}),
       ...(f.maxParallel !== undefined ? { maxParallel: f.maxParallel } : {}),
       ...(f.upgradeCall ? { upgradeCall: f.upgradeCall } : {}),

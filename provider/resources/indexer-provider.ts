@@ -17,7 +17,7 @@ import { commandLines, stepAndCommandLines } from "../../sdk/plan-lines";
 import { liveStateChanged, errorText, partialFailure, say } from "./context";
 import { today } from "./firmware-plan";
 import { checkedInputs, declaredOf, isRealRun, previewedPlan, recordedInputs } from "../../sdk/wiring";
-import { forgetNodes } from "./live-reads";
+import { forgetting } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const INDEXER_STATE_VERSION = 1;
@@ -136,14 +136,7 @@ function outs(
 
 async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
   const f = indexerInputSchema.parse(declared(news));
-  // The upgrade changes this host: no answer read before it is shared after it (./live-reads.ts).
-  const touched = [indexerHostKey(f)];
-  forgetNodes(touched);
-  try {
-    return await upgrade(id, news, f);
-  } finally {
-    forgetNodes(touched);
-  }
+  return forgetting([indexerHostKey(f)], () => upgrade(id, news, f));
 }
 
 async function upgrade(id: string, news: Props, f: IndexerInputs): Promise<{ id: string; outs: Props }> {

@@ -43,18 +43,10 @@ export async function inputFailures(
     const text = licenseTexts[name];
     if (text !== undefined) licenses[major] = { fileName: `${name}.lic`, content: Buffer.from(text), name };
   }
-  const plugins = Object.fromEntries(
-    Object.entries(f.pluginBuilds).map(([p, builds]) => [
-      p,
-      Object.fromEntries(
-        Object.entries(builds).map(([rel, b]) => [rel, { version: b.version, path: b.path }]),
-      ),
-    ]),
-  );
   const problems = await inputProblems(requiredInputs(plan.steps, plan.target), {
     firmware: f.firmware,
     licenses,
-    plugins,
+    plugins: f.pluginBuilds,
     indexerHostPackages: indexerHostPackages(f),
   });
   return problems.map((p) => {

@@ -17,15 +17,7 @@ import {
 import { fieldProblems } from "../../core/validation";
 import { licenseDrift, type LicenseFacts } from "../../sdk/drift";
 import { licenseInputSchema, type LicenseInputs } from "../../sdk/inputs";
-import {
-  liveStateChanged,
-  credentials,
-  errorText,
-  partialFailure,
-  restClient,
-  say,
-  systemControlFor,
-} from "./context";
+import { liveStateChanged, credentials, errorText, partialFailure, say, systemControlFor } from "./context";
 import type { SpsRestClient } from "../clients/sps/sps-rest-client";
 import {
   checkedInputs,
@@ -37,7 +29,7 @@ import {
   recordedOutputs,
 } from "../../sdk/wiring";
 import { controlNode, systemControlFailures } from "./system-control-check";
-import { forgetNodes, restNodeKey, sharedClient, sharedRead, type RestNode } from "./live-reads";
+import { forgetting, readNode, restNodeKey, type RestNode } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
@@ -105,7 +97,7 @@ async function readLiveLicense(client: SpsRestClient): Promise<LiveLicense> {
 
 /** One node's license, shared with the other resources of this operation (./live-reads.ts). */
 function sharedLicense(n: RestNode): Promise<LiveLicense> {
-  return sharedRead(restNodeKey(n), "license", () => readLiveLicense(sharedClient(n)));
+  return readNode(n, "license", readLiveLicense);
 }
 
 /**
@@ -124,15 +116,10 @@ async function readLicenses(
   options: { fresh?: boolean } = {},
 ): Promise<Record<string, LiveLicense>> {
   const entries = await Promise.all(
-    f.nodes.map(async (n): Promise<[string, LiveLicense]> => {
-      if (!options.fresh) return [n.name, await sharedLicense(n)];
-      const client = restClient(n, 15_000);
-      try {
-        return [n.name, await readLiveLicense(client)];
-      } finally {
-        client.close();
-      }
-    }),
+    f.nodes.map(async (n): Promise<[string, LiveLicense]> => [
+      n.name,
+      await readNode(n, "license", readLiveLicense, options),
+    ]),
   );
   return Object.fromEntries(entries);
 }
@@ -251,14 +238,7 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<DiffR
 
 async function apply(id: string, news: Props, olds?: Props): Promise<{ id: string; outs: Props }> {
   const f = inputsOf(news);
-  // The upload changes these nodes: no answer read before it is shared after it (./live-reads.ts).
-  const touched = f.nodes.map(restNodeKey);
-  forgetNodes(touched);
-  try {
-    return await upload(id, news, f, recordsOf(olds));
-  } finally {
-    forgetNodes(touched);
-  }
+  return forgetting(f.nodes.map(restNodeKey), () => upload(id, news, f, recordsOf(olds)));
 }
 
 async function upload(

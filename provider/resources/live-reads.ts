@@ -102,3 +102,33 @@ export function forgetNodes(keys: readonly string[]): void {
     for (const session of [...sessions.keys()]) if (session.startsWith(`${key}~`)) sessions.delete(session);
   }
 }
+
+/** Runs `change`, which changes these nodes (cache keys): no answer read before it is shared after it. */
+export async function forgetting<T>(keys: readonly string[], change: () => Promise<T>): Promise<T> {
+  forgetNodes(keys);
+  try {
+    return await change();
+  } finally {
+    forgetNodes(keys);
+  }
+}
+
+/**
+ * `read` with a client of `node`: the answer shared under `what` (and the shared session), or, `fresh`
+ * for a run, read with a client of its own, closed after.
+ */
+export async function readNode<T>(
+  node: RestNode,
+  what: string,
+  read: (client: SpsRestClient) => Promise<T>,
+  options: { fresh?: boolean; timeoutMs?: number } = {},
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  if (!options.fresh) return sharedRead(restNodeKey(node), what, () => read(sharedClient(node, timeoutMs)));
+  const client = restClient(node, timeoutMs);
+  try {
+    return await read(client);
+  } finally {
+    client.close();
+  }
+}

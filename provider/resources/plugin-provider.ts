@@ -8,7 +8,6 @@ import { fieldProblems } from "../../core/validation";
 import { pluginDrift } from "../../sdk/drift";
 import { pluginInputSchema, type PluginInputs } from "../../sdk/inputs";
 import { liveStateChanged, errorText, partialFailure, restClient, say } from "./context";
-import type { SpsRestClient } from "../clients/sps/sps-rest-client";
 import {
   checkedInputs,
   declaredOf,
@@ -17,7 +16,7 @@ import {
   previewedPlan,
   recordedInputs,
 } from "../../sdk/wiring";
-import { forgetNodes, restNodeKey, sharedClient, sharedRead } from "./live-reads";
+import { forgetting, readNode, restNodeKey } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const PLUGIN_STATE_VERSION = 1;
@@ -29,27 +28,18 @@ function declared(props: Props): Props {
   return declaredOf(props, DECLARED);
 }
 
-async function listedVersion(client: SpsRestClient, f: PluginInputs): Promise<string | undefined> {
-  await client.login();
-  return (await client.listPlugins()).find((p) => p.name === f.name)?.version;
-}
-
 /** The plugin's version on the node: the node's plugin list is shared (./live-reads.ts), or `fresh` for a run. */
 async function liveVersion(f: PluginInputs, options: { fresh?: boolean } = {}): Promise<string | undefined> {
-  if (!options.fresh) {
-    const client = sharedClient(f.node);
-    const list = await sharedRead(restNodeKey(f.node), "plugins", async () => {
+  const list = await readNode(
+    f.node,
+    "plugins",
+    async (client) => {
       await client.login();
       return client.listPlugins();
-    });
-    return list.find((p) => p.name === f.name)?.version;
-  }
-  const client = restClient(f.node, 15_000);
-  try {
-    return await listedVersion(client, f);
-  } finally {
-    client.close();
-  }
+    },
+    options,
+  );
+  return list.find((p) => p.name === f.name)?.version;
 }
 
 /** The upload an `up` would make now, from the live plugin list. */
@@ -89,14 +79,7 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<DiffR
 
 async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
   const f = pluginInputSchema.parse(declared(news));
-  // The upload changes this node: no answer read before it is shared after it (./live-reads.ts).
-  const touched = [restNodeKey(f.node)];
-  forgetNodes(touched);
-  try {
-    return await upload(id, news, f);
-  } finally {
-    forgetNodes(touched);
-  }
+  return forgetting([restNodeKey(f.node)], () => upload(id, news, f));
 }
 
 async function upload(id: string, news: Props, f: PluginInputs): Promise<{ id: string; outs: Props }> {

@@ -19,6 +19,7 @@ import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic
 import { fieldProblems } from "../../core/validation";
 import { rolloutStageInputSchema, type RolloutStageInputs } from "../../sdk/inputs";
 import { declaredOf } from "../../sdk/wiring";
+import { holdsUnknown } from "./context";
 
 type Props = Record<string, unknown>;
 export const ROLLOUT_STAGE_STATE_VERSION = 1;
@@ -29,15 +30,11 @@ function declared(props: Props): Props {
   return declaredOf(props, DECLARED);
 }
 
-/** The engine's placeholder for a value not known yet (preview: the clusters' outputs). */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export function check(_olds: Props, news: Props): Promise<CheckResult> {
-  if (JSON.stringify(news).includes(UNKNOWN)) return Promise.resolve({ inputs: news });
+export async function check(_olds: Props, news: Props): Promise<CheckResult> {
+  // Not known yet in a preview: the clusters' outputs.
+  if (holdsUnknown(news)) return { inputs: news };
   const parsed = rolloutStageInputSchema.safeParse(declared(news));
-  return Promise.resolve(
-    parsed.success ? { inputs: news } : { inputs: news, failures: fieldProblems(parsed.error) },
-  );
+  return parsed.success ? { inputs: news } : { inputs: news, failures: fieldProblems(parsed.error) };
 }
 
 /** Whether a gate's inputs name a failed cluster (such a gate decides again on every `up`). */
@@ -55,14 +52,14 @@ function namesFailure(props: Props): boolean {
   );
 }
 
-export function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
+export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
   // A gate that let a failed cluster pass (or is about to judge one) runs again: the `up` must fail
   // while any cluster of the fleet has failed, even when its outputs did not change.
   const changes =
     JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
     namesFailure(olds) ||
     namesFailure(news);
-  return Promise.resolve({ changes, stables: ["fleet", "stage"] });
+  return { changes, stables: ["fleet", "stage"] };
 }
 
 /** Every node of every cluster of the stage on target, or the lines saying which is not. */
@@ -121,26 +118,16 @@ function apply(news: Props): { id: string; outs: Props } {
   };
 }
 
-export function create(news: Props): Promise<{ id: string; outs: Props }> {
-  try {
-    return Promise.resolve(apply(news));
-  } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-  }
+export async function create(news: Props): Promise<{ id: string; outs: Props }> {
+  return apply(news);
 }
 
-export function update(_id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
-  try {
-    return Promise.resolve({ outs: apply(news).outs });
-  } catch (e) {
-    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
-  }
+export async function update(_id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
+  return { outs: apply(news).outs };
 }
 
-export function read(id: string, props: Props): Promise<ReadResult> {
-  return Promise.resolve({ id, props });
+export async function read(id: string, props: Props): Promise<ReadResult> {
+  return { id, props };
 }
 
-export function remove(): Promise<void> {
-  return Promise.resolve();
-}
+export async function remove(): Promise<void> {}
