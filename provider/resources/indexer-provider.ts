@@ -4,30 +4,24 @@
  * service state; a changed version or a stopped service is drift. `check` reads the host and puts the
  * plan into `plannedActions`: each step, then the exact command it runs (`  $ yum upgrade -y …`).
  */
-import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import type { ReadResult } from "@pulumi/pulumi/dynamic";
 import { clusterSchema } from "../../core/fleet";
 import { planCluster } from "../../core/fleet-plan";
 import { defaultCatalog } from "../../core/default-catalog";
 import { indexerServiceCommand } from "../../core/indexer-commands";
-import { fieldProblems } from "../../core/validation";
 import { indexerHostKey, inspectIndexerHost, withIndexerHost } from "./indexer-hosts";
 import { indexerDrift } from "../../sdk/drift";
 import { indexerInputSchema, type IndexerInputs } from "../../sdk/inputs";
 import { commandLines, stepAndCommandLines } from "../../sdk/plan-lines";
-import { liveStateChanged, errorText, partialFailure, say } from "./context";
+import { errorText, partialFailure, say } from "./context";
 import { today } from "./firmware-plan";
-import { checkedInputs, declaredOf, isRealRun, previewedPlan, recordedInputs } from "../../sdk/wiring";
-import { forgetting } from "./live-reads";
+import { recordedInputs } from "../../sdk/wiring";
+import { plannedKind } from "./planned-kind";
 
 type Props = Record<string, unknown>;
 export const INDEXER_STATE_VERSION = 1;
 /** The declared inputs: the schema's keys but the plan `check` computes. */
 const KEYS = Object.keys(indexerInputSchema.shape).filter((k) => k !== "plannedActions");
-
-/** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
-function declared(props: Props): Props {
-  return declaredOf(props, KEYS);
-}
 
 function packageFor(f: IndexerInputs): { path: string; version: string } {
   const p = f.packages[f.spsVersion];
@@ -65,20 +59,6 @@ function inspected(f: IndexerInputs): Promise<{ version: string | null; service:
   return inspectIndexerHost(f);
 }
 
-export async function check(_olds: Props, news: Props): Promise<CheckResult> {
-  const parsed = indexerInputSchema.safeParse(declared(news));
-  if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
-  const f = parsed.data;
-  try {
-    packageFor(f);
-  } catch (e) {
-    return { inputs: news, failures: [{ property: "packages", reason: errorText(e) }] };
-  }
-  // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
-  if (isRealRun(news)) return { inputs: news };
-  return { inputs: checkedInputs(news, { plannedActions: await plannedLines(f) }) };
-}
-
 /** The steps an `up` would run now, from the host's live state. */
 async function plannedLines(f: IndexerInputs): Promise<string[]> {
   let planned: string[];
@@ -102,20 +82,25 @@ async function plannedLines(f: IndexerInputs): Promise<string[]> {
   return planned;
 }
 
-/** The plan `check` made in this preview, or (recorded inputs, a real run) one from the live state. */
-async function hasPendingSteps(news: Props): Promise<boolean> {
-  const previewed = previewedPlan(news);
-  if (previewed) return previewed.length > 0;
-  const parsed = indexerInputSchema.safeParse(declared(news));
-  return !parsed.success || (await plannedLines(parsed.data)).length > 0;
-}
+const kind = plannedKind<IndexerInputs>({
+  schema: indexerInputSchema,
+  keys: KEYS,
+  problems: (f) => {
+    try {
+      packageFor(f);
+      return [];
+    } catch (e) {
+      return [{ property: "packages", reason: errorText(e) }];
+    }
+  },
+  planned: plannedLines,
+  live: ["drift", "version", "service"],
+  id: (inputs) => `sps-indexer:${String(inputs["cluster"])}/${String(inputs["name"])}`,
+  touched: (f) => [indexerHostKey(f)],
+  change: upgrade,
+});
 
-export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const changed =
-    JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
-    liveStateChanged(olds, news, ["drift", "version", "service"]);
-  return { changes: changed || (await hasPendingSteps(news)) };
-}
+export const { check, diff, create, update } = kind;
 
 function outs(
   news: Props,
@@ -132,11 +117,6 @@ function outs(
     drift: [],
     ...extra,
   };
-}
-
-async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
-  const f = indexerInputSchema.parse(declared(news));
-  return forgetting([indexerHostKey(f)], () => upgrade(id, news, f));
 }
 
 async function upgrade(id: string, news: Props, f: IndexerInputs): Promise<{ id: string; outs: Props }> {
@@ -162,16 +142,8 @@ async function upgrade(id: string, news: Props, f: IndexerInputs): Promise<{ id:
   return { id, outs: o };
 }
 
-export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
-  return apply(`sps-indexer:${String(inputs["cluster"])}/${String(inputs["name"])}`, inputs);
-}
-
-export async function update(id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
-  return { outs: (await apply(id, news)).outs };
-}
-
 export async function read(id: string, props: Props): Promise<ReadResult> {
-  const f = indexerInputSchema.parse(declared(props));
+  const f = kind.parse(props);
   try {
     const state = await inspected(f);
     // Compared with the declared package and a running service, never with the last refresh, so

@@ -4,7 +4,7 @@
  * appliance reports (serial, major, end date, state) and the text's SHA-256 (a secret output).
  */
 import { createHash } from "node:crypto";
-import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
+import type { ReadResult } from "@pulumi/pulumi/dynamic";
 import { z } from "zod";
 import { readLicense } from "../clients/sps/license-reading";
 import { ManualStepRequired } from "../clients/system-control/errors";
@@ -14,31 +14,19 @@ import {
   type LicenseDecision,
   type LicenseRecord,
 } from "../../core/license-decision";
-import { fieldProblems } from "../../core/validation";
 import { licenseDrift, type LicenseFacts } from "../../sdk/drift";
 import { licenseInputSchema, type LicenseInputs } from "../../sdk/inputs";
-import { liveStateChanged, credentials, errorText, partialFailure, say, systemControlFor } from "./context";
+import { credentials, errorText, partialFailure, say, systemControlFor } from "./context";
 import type { SpsRestClient } from "../clients/sps/sps-rest-client";
-import {
-  checkedInputs,
-  isRealRun,
-  declarationDigest,
-  declaredOf,
-  previewedPlan,
-  recordedDeclarationDigest,
-  recordedOutputs,
-} from "../../sdk/wiring";
+import { recordedOutputs } from "../../sdk/wiring";
 import { controlNode, systemControlFailures } from "./system-control-check";
-import { forgetting, readNode, restNodeKey, type RestNode } from "./live-reads";
+import { plannedKind } from "./planned-kind";
+import { readNode, restNodeKey, type RestNode } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
 
 const DECLARED = Object.keys(licenseInputSchema.shape);
-
-function inputsOf(props: Props): LicenseInputs {
-  return licenseInputSchema.parse(inputsOfLoose(props));
-}
 
 /**
  * Per node the SHA-256 of the license file installed through system control or confirmed by the
@@ -170,26 +158,6 @@ function licenseText(f: LicenseInputs): string {
   return text;
 }
 
-export async function check(_olds: Props, news: Props): Promise<CheckResult> {
-  const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
-  if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
-  let text: string;
-  try {
-    text = licenseText(parsed.data);
-  } catch (e) {
-    return { inputs: news, failures: [{ property: "license", reason: errorText(e) }] };
-  }
-  // A configuration the upload would refuse fails here, named as the program wrote it.
-  const routeFailures = systemControlFailures(parsed.data.nodes, parsed.data.systemControl);
-  if (routeFailures.length > 0) return { inputs: news, failures: routeFailures };
-  // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
-  if (isRealRun(news)) return { inputs: news };
-  // The recorded hashes are outputs, which `check` does not get (only the old inputs): its lines are
-  // made without them, and `diff` decides again with them (hasPendingUploads).
-  const plannedActions = await plannedLines(parsed.data, text, {});
-  return { inputs: checkedInputs(news, { plannedActions }) };
-}
-
 /** What an `up` would do now, from the live licenses and the recorded hashes. */
 async function plannedLines(f: LicenseInputs, text: string, records: Records): Promise<string[]> {
   const live = await readLicenses(f);
@@ -202,54 +170,40 @@ async function plannedLines(f: LicenseInputs, text: string, records: Records): P
   });
 }
 
-/**
- * Pending work: none when the plan `check` made in this preview is empty; else (and in a real run, with
- * recorded inputs) decided again with the hashes recorded in the old outputs — `check` gets only the old
- * inputs, so its lines cannot know what an earlier install or confirmation recorded (S11).
- */
-async function hasPendingUploads(olds: Props, news: Props): Promise<boolean> {
-  const previewed = previewedPlan(news);
-  if (previewed && previewed.length === 0) return false;
-  const parsed = licenseInputSchema.safeParse(inputsOfLoose(news));
-  if (!parsed.success) return true;
-  try {
-    return (await plannedLines(parsed.data, licenseText(parsed.data), recordsOf(olds))).length > 0;
-  } catch {
-    return true;
-  }
-}
+const kind = plannedKind<LicenseInputs>({
+  schema: licenseInputSchema,
+  keys: DECLARED,
+  problems: (f) => {
+    try {
+      licenseText(f);
+    } catch (e) {
+      return [{ property: "license", reason: errorText(e) }];
+    }
+    // A configuration the upload would refuse fails here, named as the program wrote it.
+    return systemControlFailures(f.nodes, f.systemControl);
+  },
+  // The recorded hashes are outputs, which `check` does not get (only the old inputs): its lines are
+  // made without them, and `diff` decides a non-empty plan again with them — an earlier install or
+  // confirmation may have recorded the file (S11).
+  planned: (f, olds) => plannedLines(f, licenseText(f), recordsOf(olds)),
+  recheck: true,
+  live: ["drift", "installed"],
+  id: (inputs) => `sps-license:${String(inputs["cluster"])}`,
+  touched: (f) => f.nodes.map(restNodeKey),
+  change: upload,
+});
 
-/** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
-function inputsOfLoose(props: Props): Props {
-  return declaredOf(props, DECLARED);
-}
-
-/** What `diff` compares of the declaration. */
-function declaredKey(p: Props): string {
-  return JSON.stringify(inputsOfLoose(p));
-}
-
-export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const changed =
-    recordedDeclarationDigest(olds, declaredKey) !== declarationDigest(declaredKey(news)) ||
-    liveStateChanged(olds, news, ["drift", "installed"]);
-  return { changes: changed || (await hasPendingUploads(olds, news)) };
-}
-
-async function apply(id: string, news: Props, olds?: Props): Promise<{ id: string; outs: Props }> {
-  const f = inputsOf(news);
-  return forgetting(f.nodes.map(restNodeKey), () => upload(id, news, f, recordsOf(olds)));
-}
+export const { check, diff, create, update } = kind;
 
 async function upload(
   id: string,
   news: Props,
   f: LicenseInputs,
-  recorded: Records,
+  olds: Props,
 ): Promise<{ id: string; outs: Props }> {
   const name = `license/${f.cluster}`;
   const text = licenseText(f);
-  const records: Records = { ...recorded };
+  const records: Records = { ...recordsOf(olds) };
   const before = await readLicenses(f, { fresh: true });
   const sc = systemControlFor(f.nodes.map(controlNode), f.systemControl);
   const installed: string[] = [];
@@ -301,7 +255,7 @@ export function licenseGate(
 function outputs(news: Props, live: Record<string, LiveLicense>, text: string, records: Records): Props {
   return {
     // Of the wiring only the nodes (`read`); the digest stands for the system-control routes.
-    ...recordedOutputs(news, DECLARED, ["nodes"], declaredKey(news)),
+    ...recordedOutputs(news, DECLARED, ["nodes"], kind.key(news)),
     plannedActions: [],
     stateVersion: LICENSE_STATE_VERSION,
     licenseSha256: sha256Of(text),
@@ -312,16 +266,8 @@ function outputs(news: Props, live: Record<string, LiveLicense>, text: string, r
   };
 }
 
-export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
-  return apply(`sps-license:${String(inputs["cluster"])}`, inputs);
-}
-
-export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
-  return { outs: (await apply(id, news, olds)).outs };
-}
-
 export async function read(id: string, props: Props): Promise<ReadResult> {
-  const f = inputsOf(props);
+  const f = kind.parse(props);
   const live = await readLicenses(f);
   // Compared with what the last run installed (`applied`), not with the last refresh.
   const recorded = (props["applied"] ?? props["installed"] ?? {}) as Record<string, LicenseFacts>;

@@ -3,30 +3,18 @@
  * the appliance reports another version; `read` reports a changed or missing plugin as drift.
  */
 import { BINARY_INPUT_MAX_BYTES, readFileBounded } from "../../core/bounded-file";
-import type { CheckResult, DiffResult, ReadResult } from "@pulumi/pulumi/dynamic";
-import { fieldProblems } from "../../core/validation";
+import type { ReadResult } from "@pulumi/pulumi/dynamic";
 import { pluginDrift } from "../../sdk/drift";
 import { pluginInputSchema, type PluginInputs } from "../../sdk/inputs";
-import { liveStateChanged, errorText, partialFailure, restClient, say } from "./context";
-import {
-  checkedInputs,
-  declaredOf,
-  flatInputs,
-  isRealRun,
-  previewedPlan,
-  recordedInputs,
-} from "../../sdk/wiring";
-import { forgetting, readNode, restNodeKey } from "./live-reads";
+import { errorText, partialFailure, restClient, say } from "./context";
+import { flatInputs, recordedInputs } from "../../sdk/wiring";
+import { readNode, restNodeKey } from "./live-reads";
+import { plannedKind } from "./planned-kind";
 
 type Props = Record<string, unknown>;
 export const PLUGIN_STATE_VERSION = 1;
 
 const DECLARED = Object.keys(pluginInputSchema.shape);
-
-/** The declared inputs, flat (wiring merged back, see ../wiring.ts), undefined ones dropped. */
-function declared(props: Props): Props {
-  return declaredOf(props, DECLARED);
-}
 
 /** The plugin's version on the node: the node's plugin list is shared (./live-reads.ts), or `fresh` for a run. */
 async function liveVersion(f: PluginInputs, options: { fresh?: boolean } = {}): Promise<string | undefined> {
@@ -54,33 +42,20 @@ async function plannedLines(f: PluginInputs): Promise<string[]> {
   }
 }
 
-export async function check(_olds: Props, news: Props): Promise<CheckResult> {
-  const parsed = pluginInputSchema.safeParse(declared(news));
-  if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
-  // A real run records no plan and reads nothing here (../wiring.ts isRealRun).
-  if (isRealRun(news)) return { inputs: news };
-  return { inputs: checkedInputs(news, { plannedActions: await plannedLines(parsed.data) }) };
-}
+const kind = plannedKind<PluginInputs>({
+  schema: pluginInputSchema,
+  keys: DECLARED,
+  planned: plannedLines,
+  live: ["drift", "installedVersion"],
+  id: (inputs) => {
+    const node = (flatInputs(inputs)["node"] ?? {}) as { name?: string };
+    return `sps-plugin:${String(inputs["cluster"])}/${node.name ?? "?"}/${String(inputs["name"])}`;
+  },
+  touched: (f) => [restNodeKey(f.node)],
+  change: upload,
+});
 
-/** The plan `check` made in this preview, or (recorded inputs, a real run) one from the live state. */
-async function hasPendingUpload(news: Props): Promise<boolean> {
-  const previewed = previewedPlan(news);
-  if (previewed) return previewed.length > 0;
-  const parsed = pluginInputSchema.safeParse(declared(news));
-  return !parsed.success || (await plannedLines(parsed.data)).length > 0;
-}
-
-export async function diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-  const changed =
-    JSON.stringify(declared(olds)) !== JSON.stringify(declared(news)) ||
-    liveStateChanged(olds, news, ["drift", "installedVersion"]);
-  return { changes: changed || (await hasPendingUpload(news)) };
-}
-
-async function apply(id: string, news: Props): Promise<{ id: string; outs: Props }> {
-  const f = pluginInputSchema.parse(declared(news));
-  return forgetting([restNodeKey(f.node)], () => upload(id, news, f));
-}
+export const { check, diff, create, update } = kind;
 
 async function upload(id: string, news: Props, f: PluginInputs): Promise<{ id: string; outs: Props }> {
   const name = `plugin/${f.cluster}/${f.node.name}/${f.name}`;
@@ -114,20 +89,8 @@ async function upload(id: string, news: Props, f: PluginInputs): Promise<{ id: s
   }
 }
 
-export async function create(inputs: Props): Promise<{ id: string; outs: Props }> {
-  const node = (flatInputs(inputs)["node"] ?? {}) as { name?: string };
-  return apply(
-    `sps-plugin:${String(inputs["cluster"])}/${node.name ?? "?"}/${String(inputs["name"])}`,
-    inputs,
-  );
-}
-
-export async function update(id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
-  return { outs: (await apply(id, news)).outs };
-}
-
 export async function read(id: string, props: Props): Promise<ReadResult> {
-  const f = pluginInputSchema.parse(declared(props));
+  const f = kind.parse(props);
   let installed: string | undefined;
   let drift: string[];
   try {
