@@ -127,21 +127,12 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
   const parsed = firmwareInputSchema.safeParse(declaredInputs(news));
   if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
   const f = parsed.data;
-  try {
-    credentials();
-  } catch (e) {
-    return { inputs: news, failures: [{ property: "sps:credentials", reason: errorText(e) }] };
-  }
   // Every node needs a REST login (sps:credentials.appliance or .nodes.<name>).
-  const logins = f.nodes.flatMap((n) => {
-    try {
-      applianceLogin(credentials(), n.name);
-      return [];
-    } catch (e) {
-      return [{ property: CREDENTIALS_CONFIG_KEY, reason: errorText(e) }];
-    }
-  });
-  if (logins.length > 0) return { inputs: news, failures: logins.slice(0, 1) };
+  try {
+    for (const n of f.nodes) applianceLogin(credentials(), n.name);
+  } catch (e) {
+    return { inputs: news, failures: [{ property: CREDENTIALS_CONFIG_KEY, reason: errorText(e) }] };
+  }
   // A configuration the run would refuse fails here, named as the program wrote it.
   const routeFailures = systemControlFailures(f.nodes, f.systemControl);
   if (routeFailures.length > 0) return { inputs: news, failures: routeFailures };
