@@ -19,6 +19,7 @@ import {
   type Credentials,
 } from "../../sdk/credentials";
 import type { ApplianceNode, SystemControlInput, TlsInput } from "../../sdk/inputs";
+import { flatInputs } from "../../sdk/wiring";
 
 export interface ConfigBag {
   get(key: string): string | undefined;
@@ -247,7 +248,24 @@ export function liveStateChanged(
   news: Record<string, unknown>,
   keys: readonly string[],
 ): boolean {
+  return (
+    hasDrift(olds) ||
+    keys.some((k) => k in olds && k in news && JSON.stringify(olds[k]) !== JSON.stringify(news[k]))
+  );
+}
+
+/** Whether one of `keys` of the declaration (flat, ../../sdk/wiring.ts) changed. */
+export function inputsChanged(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: readonly string[],
+): boolean {
+  const [o, n] = [flatInputs(olds), flatInputs(news)];
+  return keys.some((k) => JSON.stringify(o[k]) !== JSON.stringify(n[k]));
+}
+
+/** Whether the recorded state holds drift (set by `read`). */
+export function hasDrift(olds: Record<string, unknown>): boolean {
   const drift = olds["drift"];
-  if (Array.isArray(drift) && drift.length > 0) return true;
-  return keys.some((k) => k in olds && k in news && JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+  return Array.isArray(drift) && drift.length > 0;
 }

@@ -43,11 +43,11 @@ function secrets(): string[] {
 
 /** TLS warnings (verification turned off) to the engine, redacted, and never once the engine is gone. */
 export const engineLog: TrustLogger = {
-  warn: (m) => toEngine("stderr", `[sps] ${printableLines(redact(m, secrets()))}`),
+  warn: (m) => toEngine("stderr", `[sps] ${redacted(m)}`),
 };
 
 export function say(resource: string, text: string): void {
-  toEngine("stdout", `[sps] ${resource}: ${printableLines(redact(text, secrets()))}`);
+  toEngine("stdout", `[sps] ${resource}: ${redacted(text)}`);
 }
 
 /**

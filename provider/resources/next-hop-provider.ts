@@ -13,7 +13,7 @@ import { fieldProblems } from "../../core/validation";
 import { nextHopInputSchema, type NextHopInputs } from "../../sdk/inputs";
 import { applianceLogin } from "../../sdk/credentials";
 import { declaredIn, flatInputs } from "../../sdk/wiring";
-import { credentials, systemControlFor, tlsTrust, unitControlName } from "./context";
+import { credentials, hasDrift, inputsChanged, systemControlFor, tlsTrust, unitControlName } from "./context";
 import { engineLog, fail, INTEGRATION_STATE_VERSION, redacted, say } from "./integration-common";
 
 type Props = Record<string, unknown>;
@@ -87,12 +87,8 @@ export const nextHopMonitoring = {
   },
 
   async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-    const [o, n] = [flatInputs(olds), flatInputs(news)];
-    const changed = ["node", "targets", "systemControl", "path", "manualConfirmed"].some(
-      (k) => JSON.stringify(o[k]) !== JSON.stringify(n[k]),
-    );
-    const drift = Array.isArray(olds["drift"]) && olds["drift"].length > 0;
-    return { changes: changed || drift };
+    const keys = ["node", "targets", "systemControl", "path", "manualConfirmed"];
+    return { changes: inputsChanged(olds, news, keys) || hasDrift(olds) };
   },
 
   async create(inputs: Props): Promise<{ id: string; outs: Props }> {
@@ -135,8 +131,7 @@ export const nextHopMonitoring = {
   },
 
   async update(_id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
-    const { outs } = await nextHopMonitoring.create(news);
-    return { outs };
+    return { outs: (await nextHopMonitoring.create(news)).outs };
   },
 
   async read(id: string, props: Props): Promise<ReadResult> {

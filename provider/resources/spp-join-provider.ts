@@ -19,8 +19,8 @@ import {
 import { fieldProblems } from "../../core/validation";
 import { sppJoinInputSchema, type SppJoinInputs } from "../../sdk/inputs";
 import { applianceLogin } from "../../sdk/credentials";
-import { declaredIn, flatInputs } from "../../sdk/wiring";
-import { credentials, tlsTrust } from "./context";
+import { declaredIn } from "../../sdk/wiring";
+import { credentials, inputsChanged, tlsTrust } from "./context";
 import { engineLog, fail, INTEGRATION_STATE_VERSION, requireToken, say } from "./integration-common";
 
 type Props = Record<string, unknown>;
@@ -92,21 +92,9 @@ export const sppJoin = {
   },
 
   async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-    const keys = [
-      "address",
-      "spp",
-      "spsPrimaryAddress",
-      "sppPrimaryAddress",
-      "promoteStandalone",
-      "firewall",
-      "tls",
-      "node",
-    ];
-    const [o, n] = [flatInputs(olds), flatInputs(news)];
-    const changed = keys.filter((k) => JSON.stringify(o[k]) !== JSON.stringify(n[k]));
+    const changed = inputsChanged(olds, news, Object.keys(sppJoinInputSchema.shape));
     // Refresh found the join gone (or pointing elsewhere): the next up joins again.
-    const notJoined = olds["joined"] === false;
-    return { changes: changed.length > 0 || notJoined };
+    return { changes: changed || olds["joined"] === false };
   },
 
   async create(inputs: Props, rejoin = false): Promise<{ id: string; outs: Props }> {
@@ -142,8 +130,7 @@ export const sppJoin = {
 
   async update(_id: string, _olds: Props, news: Props): Promise<{ outs: Props }> {
     // An update is a repeated join (J1): policies the earlier join created are expected.
-    const { outs } = await sppJoin.create(news, true);
-    return { outs };
+    return { outs: (await sppJoin.create(news, true)).outs };
   },
 
   async read(id: string, props: Props): Promise<ReadResult> {

@@ -12,6 +12,7 @@ import {
 } from "../clients/router";
 import { fieldProblems } from "../../core/validation";
 import { fail, INTEGRATION_STATE_VERSION, routerAuth, say } from "./integration-common";
+import { hasDrift, inputsChanged } from "./context";
 import { trafficRedirectionInputSchema } from "../../sdk/inputs";
 
 type Props = Record<string, unknown>;
@@ -21,8 +22,16 @@ async function routerSession(props: Props): Promise<SshHostSession> {
   return SshHostSession.connect({ ...r, auth: routerAuth(), commandTimeoutMs: 60_000 }, `router ${r.host}`);
 }
 
-function redirectionSpec(props: Props): unknown {
-  return props["redirection"];
+/** `use` of a session to the declared router, closed after; every error redacted. */
+async function withRouter<T>(props: Props, use: (session: SshHostSession) => Promise<T>): Promise<T> {
+  const session = await routerSession(props).catch(fail);
+  try {
+    return await use(session);
+  } catch (e) {
+    fail(e);
+  } finally {
+    await session.close();
+  }
 }
 
 export const trafficRedirection = {
@@ -38,22 +47,16 @@ export const trafficRedirection = {
       failures.push(
         ...spec.problems.map((p) => ({ property: `redirection.${p.property}`, reason: p.reason })),
       );
-    if (failures.length > 0) return { inputs: news, failures };
-    return { inputs: news };
+    return failures.length > 0 ? { inputs: news, failures } : { inputs: news };
   },
 
   async diff(_id: string, olds: Props, news: Props): Promise<DiffResult> {
-    const changed = ["router", "redirection"].some(
-      (k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]),
-    );
-    const drift = Array.isArray(olds["drift"]) && olds["drift"].length > 0;
-    return { changes: changed || drift };
+    return { changes: inputsChanged(olds, news, ["router", "redirection"]) || hasDrift(olds) };
   },
 
   async create(inputs: Props): Promise<{ id: string; outs: Props }> {
-    const session = await routerSession(inputs).catch(fail);
-    try {
-      const r = await applyRedirection(session, redirectionSpec(inputs));
+    return withRouter(inputs, async (session) => {
+      const r = await applyRedirection(session, inputs["redirection"]);
       for (const c of r.changes) say(`trafficRedirection/${session.host}`, c);
       for (const w of r.warnings) say(`trafficRedirection/${session.host}`, `warning: ${w}`);
       return {
@@ -66,11 +69,7 @@ export const trafficRedirection = {
           stateVersion: INTEGRATION_STATE_VERSION,
         },
       };
-    } catch (e) {
-      fail(e);
-    } finally {
-      await session.close();
-    }
+    });
   },
 
   async update(_id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
@@ -83,28 +82,18 @@ export const trafficRedirection = {
   },
 
   async read(id: string, props: Props): Promise<ReadResult> {
-    const session = await routerSession(props).catch(fail);
-    try {
-      const r = await readRedirection(session, redirectionSpec(props));
+    return withRouter(props, async (session) => {
+      const r = await readRedirection(session, props["redirection"]);
       return { id, props: { ...props, drift: r.drift.map((d) => `${d.item} ${d.kind}: ${d.detail}`) } };
-    } catch (e) {
-      fail(e);
-    } finally {
-      await session.close();
-    }
+    });
   },
 
   async remove(_id: string, props: Props): Promise<void> {
-    const session = await routerSession(props).catch(fail);
-    try {
-      const r = await removeRedirection(session, redirectionSpec(props), {
+    return withRouter(props, async (session) => {
+      const r = await removeRedirection(session, props["redirection"], {
         restoreRpFilter: (props["previousRpFilter"] as Record<string, number> | undefined) ?? {},
       });
       for (const line of r.removed) say(`trafficRedirection/${session.host}`, `removed ${line}`);
-    } catch (e) {
-      fail(e);
-    } finally {
-      await session.close();
-    }
+    });
   },
 };
