@@ -5,7 +5,7 @@
  */
 import { SpsRestClient } from "../clients/sps/sps-rest-client";
 import { createSystemControl, type RoutedSystemControl } from "../clients/system-control";
-import { trustOfDeclared, type TlsTrust } from "../clients/sps/tls-trust";
+import { trustOfDeclared } from "../clients/sps/tls-trust";
 import { restRequestDeadlineMs } from "../../core/deadlines";
 import type { NodeBinding } from "../executor/types";
 import { engineWatchdog } from "./engine-watchdog";
@@ -75,12 +75,7 @@ export function holdsUnknown(value: unknown): boolean {
 }
 
 export function errorText(e: unknown): string {
-  if (e instanceof Error) return scrub(e.message);
-  return scrub(String(e));
-}
-
-export function tlsTrust(tls: TlsInput): TlsTrust {
-  return trustOfDeclared(tls);
+  return scrub(e instanceof Error ? e.message : String(e));
 }
 
 export function restClient(
@@ -91,7 +86,7 @@ export function restClient(
     {
       endpoint: node.address,
       credentials: applianceLogin(credentials(), node.name),
-      tls: tlsTrust(node.tls),
+      tls: trustOfDeclared(node.tls),
       name: node.name,
       timeoutMs,
       retry: { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 },
@@ -100,7 +95,7 @@ export function restClient(
   );
 }
 
-export function hostOf(address: string): string {
+function hostOf(address: string): string {
   return new URL(address).hostname.replace(/^\[|\]$/g, "");
 }
 
@@ -109,7 +104,7 @@ export function unitControlName(node: string, unit: string): string {
   return `${node}.${unit}`;
 }
 
-export function unitsOf(node: Pick<ApplianceNode, "units">): string[] {
+function unitsOf(node: Pick<ApplianceNode, "units">): string[] {
   return node.units ?? ["a", "b"];
 }
 
@@ -134,75 +129,39 @@ export function systemControlConfig(
   c: Credentials,
 ): { nodes: Record<string, unknown>; operations: SystemControlInput } {
   const cfgNodes: Record<string, unknown> = {};
-  const ssh = (node: ControlledNode): Record<string, unknown> | undefined => {
-    if (!node.coreShell || !c.coreShell) return undefined;
-    return {
-      port: node.coreShell.port,
-      username: c.coreShell.username,
-      ...(c.coreShell.password ? { password: c.coreShell.password } : {}),
-      ...(c.coreShell.privateKey ? { privateKey: c.coreShell.privateKey } : {}),
-      ...(c.coreShell.passphrase ? { passphrase: c.coreShell.passphrase } : {}),
-      hostKey: { sha256: node.coreShell.hostKeySha256 },
-    };
-  };
   for (const node of nodes) {
-    const address = node.coreShell?.host ?? hostOf(node.address);
-    // The web interface as declared, port included (the manual channel's "Log in to …" line).
-    const webAddress = `${new URL(node.address).origin}/`;
-    const shell = ssh(node);
-    const ipmiOf = (unit: string): Record<string, unknown> | undefined => {
-      const bmc = node.bmc?.[unit];
-      const login = bmcLogin(c, node.name, unit);
-      return bmc && login
-        ? { host: bmc.host, port: bmc.port, username: login.username, password: login.password }
+    const login = c.coreShell;
+    const ssh =
+      node.coreShell && login
+        ? {
+            port: node.coreShell.port,
+            username: login.username,
+            ...(login.password ? { password: login.password } : {}),
+            ...(login.privateKey ? { privateKey: login.privateKey } : {}),
+            ...(login.passphrase ? { passphrase: login.passphrase } : {}),
+            hostKey: { sha256: node.coreShell.hostKeySha256 },
+          }
         : undefined;
+    // One entry: the address, the web interface as declared, port included (the manual channel's
+    // "Log in to …" line), the core shell and the BMC of `unit`.
+    const entry = (unit: string | undefined): Record<string, unknown> => {
+      const bmc = unit === undefined ? undefined : node.bmc?.[unit];
+      const user = unit === undefined ? undefined : bmcLogin(c, node.name, unit);
+      const ipmi = bmc &&
+        user && { host: bmc.host, port: bmc.port, username: user.username, password: user.password };
+      return {
+        address: node.coreShell?.host ?? hostOf(node.address),
+        webAddress: `${new URL(node.address).origin}/`,
+        ...(ssh ? { ssh } : {}),
+        ...(ipmi ? { ipmi } : {}),
+      };
     };
     // The pair's own entry (its core shell follows the primary) carries the first unit's BMC too, so a
     // configuration that routes power through IPMI validates; power operations always name a unit.
-    const firstIpmi = node.ha ? ipmiOf(unitsOf(node)[0] ?? "a") : undefined;
-    cfgNodes[node.name] = {
-      address,
-      webAddress,
-      ...(shell ? { ssh: shell } : {}),
-      ...(firstIpmi ? { ipmi: firstIpmi } : {}),
-    };
-    if (node.ha) {
-      for (const unit of unitsOf(node)) {
-        const ipmi = ipmiOf(unit);
-        cfgNodes[unitControlName(node.name, unit)] = {
-          address,
-          webAddress,
-          ...(shell ? { ssh: shell } : {}),
-          ...(ipmi ? { ipmi } : {}),
-        };
-      }
-    }
+    cfgNodes[node.name] = entry(node.ha ? (unitsOf(node)[0] ?? "a") : undefined);
+    if (node.ha) for (const unit of unitsOf(node)) cfgNodes[unitControlName(node.name, unit)] = entry(unit);
   }
   return { nodes: cfgNodes, operations };
-}
-
-/** REST clients of a run's nodes; `requestMs`: one request's time-out (`deadlines.restRequestMs`). */
-export function nodeBindings(
-  nodes: readonly ApplianceNode[],
-  requestMs = restRequestDeadlineMs({}),
-): Record<string, NodeBinding> {
-  const out: Record<string, NodeBinding> = {};
-  for (const node of nodes) {
-    out[node.name] = {
-      client: restClient(node, requestMs),
-      controlName: node.name,
-      address: node.address,
-      ...(node.ha
-        ? {
-            ha: {
-              primary: node.name,
-              units: Object.fromEntries(unitsOf(node).map((u) => [u, unitControlName(node.name, u)])),
-            },
-          }
-        : {}),
-    };
-  }
-  return out;
 }
 
 /**
@@ -213,7 +172,25 @@ export function runBindings(f: {
   nodes: readonly ApplianceNode[];
   deadlines?: { restRequestMs?: number | undefined } | undefined;
 }): Record<string, NodeBinding> {
-  return nodeBindings(f.nodes, restRequestDeadlineMs(f.deadlines ?? {}));
+  const requestMs = restRequestDeadlineMs(f.deadlines ?? {});
+  return Object.fromEntries(
+    f.nodes.map((node) => [
+      node.name,
+      {
+        client: restClient(node, requestMs),
+        controlName: node.name,
+        address: node.address,
+        ...(node.ha
+          ? {
+              ha: {
+                primary: node.name,
+                units: Object.fromEntries(unitsOf(node).map((u) => [u, unitControlName(node.name, u)])),
+              },
+            }
+          : {}),
+      },
+    ]),
+  );
 }
 
 export function closeBindings(bindings: Record<string, NodeBinding>): void {

@@ -12,8 +12,9 @@ import { validateNextHops } from "../../core/next-hop";
 import { fieldProblems } from "../../core/validation";
 import { nextHopInputSchema, type NextHopInputs } from "../../sdk/inputs";
 import { applianceLogin } from "../../sdk/credentials";
+import { trustOfDeclared } from "../clients/sps/tls-trust";
 import { declaredIn, flatInputs } from "../../sdk/wiring";
-import { credentials, hasDrift, inputsChanged, systemControlFor, tlsTrust, unitControlName } from "./context";
+import { credentials, hasDrift, inputsChanged, systemControlFor, unitControlName } from "./context";
 import { engineLog, fail, INTEGRATION_STATE_VERSION, redacted, say } from "./integration-common";
 
 type Props = Record<string, unknown>;
@@ -27,7 +28,7 @@ function nextHopSpec(f: NextHopInputs, secondary: string): unknown {
     sps: {
       endpoint: f.node.address,
       credentials: applianceLogin(credentials(), f.node.name),
-      tls: tlsTrust(f.node.tls),
+      tls: trustOfDeclared(f.node.tls),
     },
     pair: { primary: f.node.name, secondary },
     targets: f.targets,

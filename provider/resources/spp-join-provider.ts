@@ -19,8 +19,9 @@ import {
 import { fieldProblems } from "../../core/validation";
 import { sppJoinInputSchema, type SppJoinInputs } from "../../sdk/inputs";
 import { applianceLogin } from "../../sdk/credentials";
+import { trustOfDeclared } from "../clients/sps/tls-trust";
 import { declaredIn } from "../../sdk/wiring";
-import { credentials, inputsChanged, tlsTrust } from "./context";
+import { credentials, inputsChanged } from "./context";
 import { engineLog, fail, INTEGRATION_STATE_VERSION, requireToken, say } from "./integration-common";
 
 type Props = Record<string, unknown>;
@@ -35,14 +36,14 @@ function joinSpec(f: SppJoinInputs, token: string, rejoin = false): unknown {
     sps: {
       endpoint: f.address,
       credentials: applianceLogin(credentials(), f.node),
-      tls: tlsTrust(f.tls),
+      tls: trustOfDeclared(f.tls),
       ...(f.spsPrimaryAddress ? { primaryAddress: f.spsPrimaryAddress } : {}),
     },
     spp: {
       address: f.spp.address,
       ...(f.spp.port !== undefined ? { port: f.spp.port } : {}),
       ...(f.spp.certificateCheckHost ? { certificateCheckHost: f.spp.certificateCheckHost } : {}),
-      ...(f.spp.tls ? { tls: tlsTrust(f.spp.tls) } : {}),
+      ...(f.spp.tls ? { tls: trustOfDeclared(f.spp.tls) } : {}),
       apiToken: token,
     },
     promoteStandalone: f.promoteStandalone ?? false,
