@@ -58,7 +58,7 @@ import {
   systemControlFor,
 } from "./context";
 import { planFirmware, readLiveFacts, type LiveNodeFacts } from "./firmware-plan";
-import { inputFailures } from "./input-findings";
+import { indexerHostPackages, inputFailures, sdkIndexerFields } from "./input-findings";
 import {
   checkedInputs,
   declarationDigest,
@@ -72,7 +72,6 @@ import {
 } from "../../sdk/wiring";
 import { forgetting, restNodeKey } from "./live-reads";
 import { indexerBindings, indexerHostKey } from "./indexer-hosts";
-import { indexerHostPackages, sdkIndexerFields } from "./input-findings";
 import { prefetchLicenses } from "./license-provider";
 import { systemControlFailures } from "./system-control-check";
 import { effectiveCatalog } from "../../sdk/catalog-input";
@@ -235,11 +234,7 @@ function computedFields(plan: ClusterPlan, f: FirmwareInputs, live: Record<strin
   const steps = plannedActionLines(plan);
   // A slot `up` would stop at (foreign-state) is named in the preview, before up (./foreign-slots.ts).
   const foreign = foreignSlotLines(
-    f.nodes.map((n) => ({
-      name: n.name,
-      address: n.address,
-      ...(live[n.name]?.slots ? { slots: live[n.name].slots! } : {}),
-    })),
+    f.nodes.map((n) => ({ name: n.name, slots: live[n.name]?.slots })),
     plan,
     f.confirmed,
     readRunFile(checkpointFile(f.checkpointDir, f.checkpointKey ?? f.cluster))?.checkpoint,
@@ -267,9 +262,10 @@ async function hasPendingSteps(news: Props): Promise<boolean> {
   return !plan || plannedActionLines(plan).length > 0;
 }
 
-/** What `diff` compares of the declaration. */
-// The image map as the program now sends it (only the usable images): state written before
-// compares equal when nothing else changed.
+/**
+ * What `diff` compares of the declaration. The image map as the program now sends it (only the usable
+ * images): state written before compares equal when nothing else changed.
+ */
 export function declaredKey(p: Props): string {
   const flat = flatInputs(p);
   const images = flat["firmware"];
@@ -297,22 +293,17 @@ export function declaredKey(p: Props): string {
  * host only — never the URL's userinfo, path or query, so the digest is no offline brute-force target for
  * a URL password, and a rotating pre-signed URL of the same image is no change (no update, no drift).
  */
-function lowerText(v: unknown): unknown {
-  return typeof v === "string" ? v.toLowerCase() : v;
-}
-
 function digestableImages(images: unknown): unknown {
   if (images === null || typeof images !== "object" || Array.isArray(images)) return images;
   return Object.fromEntries(
-    Object.entries(images as Record<string, unknown>).map(([rev, img]) => [
-      rev,
-      img !== null && typeof img === "object" && isFetched(img)
-        ? {
-            fetchFrom: urlHost(img.url),
-            sha256: lowerText((img as { sha256?: unknown }).sha256),
-          }
-        : img,
-    ]),
+    Object.entries(images as Record<string, unknown>).map(([rev, img]) => {
+      if (img === null || typeof img !== "object" || !isFetched(img)) return [rev, img];
+      const sha256 = (img as { sha256?: unknown }).sha256;
+      return [
+        rev,
+        { fetchFrom: urlHost(img.url), sha256: typeof sha256 === "string" ? sha256.toLowerCase() : sha256 },
+      ];
+    }),
   );
 }
 
@@ -401,26 +392,6 @@ function licensesFor(f: FirmwareInputs): Record<string, LicenseFile> {
 }
 
 /**
- * Under a failure budget: when more clusters before this one in its lane failed (or were held) than
- * the stage's budget, the stage can no longer pass its gate — the cluster does not start. Nothing is
- * contacted; the recorded state stays as it was, with `outcome: "held"` (the next `up` retries it).
- */
-function held(
-  id: string,
-  news: Props,
-  olds: Props | undefined,
-  f: FirmwareInputs,
-): { id: string; outs: Props } | undefined {
-  const hold = f.hold;
-  if (f.recordFailure !== true || !hold || hold.failedBefore.length <= hold.budget) return undefined;
-  const name = resourceName(f.cluster);
-  const why = `not started: ${hold.failedBefore.length} cluster(s) before it in its lane failed (${hold.failedBefore.join(", ")}), over the stage's failure budget of ${hold.budget}`;
-  const message = `${name}: ${why}`;
-  say(name, why);
-  return { id, outs: notRunOutputs(olds, news, "held", message) };
-}
-
-/**
  * The outputs of a run that changed nothing (held, or could not plan) under a failure budget: the
  * recorded state as it was, with the stop as the run's result (the next `up` retries, diff forces it).
  */
@@ -443,9 +414,16 @@ function notRunOutputs(
 
 async function apply(id: string, news: Props, olds: Props | undefined): Promise<{ id: string; outs: Props }> {
   const f = parseInputs(news);
-  const notStarted = held(id, news, olds, f);
-  if (notStarted) return notStarted;
   const name = resourceName(f.cluster);
+  // Under a failure budget: when more clusters before this one in its lane failed (or were held) than
+  // the stage's budget, the stage can no longer pass its gate — the cluster does not start. Nothing is
+  // contacted; the recorded state stays as it was, with `outcome: "held"` (the next `up` retries it).
+  const hold = f.recordFailure === true ? f.hold : undefined;
+  if (hold && hold.failedBefore.length > hold.budget) {
+    const why = `not started: ${hold.failedBefore.length} cluster(s) before it in its lane failed (${hold.failedBefore.join(", ")}), over the stage's failure budget of ${hold.budget}`;
+    say(name, why);
+    return { id, outs: notRunOutputs(olds, news, "held", `${name}: ${why}`) };
+  }
   const file = checkpointFile(f.checkpointDir, f.checkpointKey ?? f.cluster);
   const take = (acquire: () => { release(): void }): { release(): void } => {
     try {
@@ -556,12 +534,8 @@ async function runLocked(
       signal: AbortSignal.any([engineWatchdog().signal, stopRequest.signal]),
     });
     removeRunFile(file);
-    say(
-      name,
-      `done: ${Object.entries(result.nodes)
-        .map(([n, o]) => `${n}=${o.runningVersion ?? "?"}`)
-        .join(", ")}`,
-    );
+    const versions = Object.entries(result.nodes).map(([n, o]) => `${n}=${o.runningVersion ?? "?"}`);
+    say(name, `done: ${versions.join(", ")}`);
     return {
       id,
       outs: {
@@ -578,12 +552,12 @@ async function runLocked(
       },
     };
   } catch (e) {
-    const partial = e instanceof ExecutionError ? e.partial : undefined;
+    const x = e instanceof ExecutionError ? e : undefined;
+    const partial = x?.partial;
     const run: RunRecord = { plan, checkpoint: partial?.checkpoint ?? store.latest() };
-    const kind = e instanceof ExecutionError ? e.kind : "step-failed";
-    const rule = e instanceof ExecutionError && e.rule ? ` (rule ${e.rule})` : "";
-    const step =
-      e instanceof ExecutionError && e.step ? ` at #${e.step.seq} ${e.step.node} ${e.step.action}` : "";
+    const kind = x?.kind ?? "step-failed";
+    const rule = x?.rule ? ` (rule ${x.rule})` : "";
+    const step = x?.step ? ` at #${x.step.seq} ${x.step.node} ${x.step.action}` : "";
     const message = `${name}: ${kind}${rule}${step}: ${sdkIndexerFields(errorText(e), f)}`;
     say(name, `stopped: ${message}`);
     const outs: Props = {
@@ -616,8 +590,7 @@ export async function create(inputs: Props): Promise<{ id: string; outs: Props }
 }
 
 export async function update(id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
-  const { outs } = await apply(id, news, olds);
-  return { outs };
+  return { outs: (await apply(id, news, olds)).outs };
 }
 
 export async function read(id: string, props: Props): Promise<ReadResult> {

@@ -17,9 +17,8 @@ import type { ExecutionCheckpoint } from "../executor/types";
 
 export interface ForeignSlotNode {
   name: string;
-  address: string;
   /** The node's firmware slots as read by the preview; absent when not readable. */
-  slots?: readonly FirmwareSlot[];
+  slots?: readonly FirmwareSlot[] | undefined;
 }
 
 function recorded(c: ExecutionCheckpoint | null | undefined, node: string, slot: FirmwareSlot): boolean {
