@@ -16,7 +16,7 @@ import { commandLines, stepAndCommandLines } from "../../sdk/plan-lines";
 import { errorText, partialFailure, say } from "./context";
 import { today } from "./firmware-plan";
 import { recordedInputs } from "../../sdk/wiring";
-import { plannedKind } from "./planned-kind";
+import { plannedKind, refusal } from "./planned-kind";
 
 type Props = Record<string, unknown>;
 export const INDEXER_STATE_VERSION = 1;
@@ -85,14 +85,7 @@ async function plannedLines(f: IndexerInputs): Promise<string[]> {
 const kind = plannedKind<IndexerInputs>({
   schema: indexerInputSchema,
   keys: KEYS,
-  problems: (f) => {
-    try {
-      packageFor(f);
-      return [];
-    } catch (e) {
-      return [{ property: "packages", reason: errorText(e) }];
-    }
-  },
+  problems: (f) => refusal("packages", () => packageFor(f)),
   planned: plannedLines,
   live: ["drift", "version", "service"],
   id: (inputs) => `sps-indexer:${String(inputs["cluster"])}/${String(inputs["name"])}`,

@@ -20,7 +20,7 @@ import { credentials, errorText, partialFailure, say, systemControlFor } from ".
 import type { SpsRestClient } from "../clients/sps/sps-rest-client";
 import { recordedOutputs } from "../../sdk/wiring";
 import { controlNode, systemControlFailures } from "./system-control-check";
-import { plannedKind } from "./planned-kind";
+import { plannedKind, refusal } from "./planned-kind";
 import { readNode, restNodeKey, type RestNode } from "./live-reads";
 
 type Props = Record<string, unknown>;
@@ -174,13 +174,9 @@ const kind = plannedKind<LicenseInputs>({
   schema: licenseInputSchema,
   keys: DECLARED,
   problems: (f) => {
-    try {
-      licenseText(f);
-    } catch (e) {
-      return [{ property: "license", reason: errorText(e) }];
-    }
+    const missing = refusal("license", () => licenseText(f));
     // A configuration the upload would refuse fails here, named as the program wrote it.
-    return systemControlFailures(f.nodes, f.systemControl);
+    return missing.length > 0 ? missing : systemControlFailures(f.nodes, f.systemControl);
   },
   // The recorded hashes are outputs, which `check` does not get (only the old inputs): its lines are
   // made without them, and `diff` decides a non-empty plan again with them — an earlier install or

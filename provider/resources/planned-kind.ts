@@ -16,7 +16,7 @@ import {
   previewedPlan,
   recordedDeclarationDigest,
 } from "../../sdk/wiring";
-import { liveStateChanged } from "./context";
+import { errorText, liveStateChanged } from "./context";
 import { forgetting } from "./live-reads";
 
 type Props = Record<string, unknown>;
@@ -37,6 +37,16 @@ export interface PlannedKind<F> {
   /** The shared-read keys of what the change touches. */
   touched: (f: F) => string[];
   change: (id: string, news: Props, f: F, olds: Props) => Promise<{ id: string; outs: Props }>;
+}
+
+/** The check failure of `property` when `test` throws (its message, redacted); none when it does not. */
+export function refusal(property: string, test: () => unknown): FieldProblem[] {
+  try {
+    test();
+    return [];
+  } catch (e) {
+    return [{ property, reason: errorText(e) }];
+  }
 }
 
 export function plannedKind<F>(k: PlannedKind<F>) {
