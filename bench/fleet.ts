@@ -22,7 +22,7 @@ import { createTestStack, REPO_ROOT, type TestStack } from "../test/support/pulu
 import { emulatorSystemControlRoutes } from "../test/support/emulator-system-control";
 import { startLab, SYSTEM_CONTROL_SCRIPT, type Lab } from "../test/support/sps-lab";
 import { sampledPulumi, type SampledRun } from "./fleet-sampler";
-import { machineLine, updateBenchmarkSection } from "./report";
+import { exitOnFailure, machineLine, updateBenchmarkSection } from "./report";
 
 interface Row {
   n: number;
@@ -299,9 +299,4 @@ async function main(): Promise<void> {
   updateBenchmarkSection("Fleet through the engine", body);
 }
 
-if (require.main === module) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`bench:fleet: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) exitOnFailure("bench:fleet", main());

@@ -9,43 +9,20 @@
  *
  *   npx ts-node --transpile-only bench/makespan.ts      # writes "## Cluster upgrade makespan"
  */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import type { ClusterPlan, PlanStep } from "../core/plan";
+import { crosses, parseRevision } from "../core/version";
 import { executeClusterPlan } from "../provider/executor";
 import { DEFAULT_TIMINGS, type NodeTimings } from "../emulator/sps/emulated-node";
 import { EmulatedCluster, type NodeDecl } from "../test/integration/executor/emulated-cluster";
 import { machineLine, updateBenchmarkSection } from "./report";
 
-export interface MakespanResult {
-  nodes: number;
-  hops: number;
-  waves: number;
-  steps: number;
-  timeScale: number;
-  /** Real milliseconds. */
-  parallelMs: number;
-  serialMs: number;
-  lowerBoundMs: number;
-  serialBoundMs: number;
-  ratioToBound: number;
-  ratioToSerial: number;
-  reboots: number;
-}
-
-const MINOR_REORG = "6.3.0";
-
-function crosses(from: string, to: string): boolean {
-  const n = (v: string): number[] => v.split(".").map(Number);
-  const lt = (a: number[], b: number[]): boolean =>
-    a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])));
-  return lt(n(from), n(MINOR_REORG)) && !lt(n(to), n(MINOR_REORG));
-}
+export type MakespanResult = Awaited<ReturnType<typeof runMakespanBench>>;
 
 /** Modelled (emulated) duration of one plan step: only waits take time in the model. */
 export function modelledStepMs(plan: ClusterPlan, step: PlanStep, t: NodeTimings = DEFAULT_TIMINGS): number {
   const hop = step.hop !== null ? plan.hops[step.hop - 1] : undefined;
-  const reorg = hop && crosses(hop.from, hop.to) ? t.storageReorgMs : 0;
+  const reorg =
+    hop && crosses(parseRevision(hop.from), parseRevision(hop.to), "6.3.0") ? t.storageReorgMs : 0;
   switch (step.action) {
     case "reboot":
       return t.downMs + t.firstBootMs + reorg;
@@ -109,13 +86,11 @@ async function timedRun(
   }
 }
 
-export async function runMakespanBench(
-  options: { timeScale?: number; serial?: boolean } = {},
-): Promise<MakespanResult> {
-  const timeScale = options.timeScale ?? 600;
+export async function runMakespanBench() {
+  const timeScale = 600;
   const parallel = await timedRun(timeScale, undefined);
   const bound = criticalPathMs(parallel.plan);
-  const serial = options.serial === false ? undefined : await timedRun(timeScale, 1);
+  const serial = await timedRun(timeScale, 1);
   const lowerBoundMs = bound.parallel / timeScale;
   const serialBoundMs = bound.serial / timeScale;
   return {
@@ -124,12 +99,13 @@ export async function runMakespanBench(
     waves: new Set(parallel.plan.steps.map((s) => s.wave)).size,
     steps: parallel.plan.steps.length,
     timeScale,
+    /** Real milliseconds, as every `…Ms` here. */
     parallelMs: round(parallel.ms),
-    serialMs: round(serial?.ms ?? Number.NaN),
+    serialMs: round(serial.ms),
     lowerBoundMs: round(lowerBoundMs),
     serialBoundMs: round(serialBoundMs),
     ratioToBound: round(parallel.ms / lowerBoundMs, 3),
-    ratioToSerial: round(parallel.ms / (serial?.ms ?? Number.NaN), 3),
+    ratioToSerial: round(parallel.ms / serial.ms, 3),
     reboots: parallel.reboots,
   };
 }
@@ -137,12 +113,6 @@ export async function runMakespanBench(
 function round(x: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
-}
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
 }
 
 export function makespanMarkdown(r: MakespanResult): string {
@@ -171,7 +141,7 @@ async function main(): Promise<void> {
   process.stdout.write("bench: cluster upgrade makespan (20 nodes, emulator)…\n");
   const r = await runMakespanBench();
   process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-  updateBenchmarkSection("Cluster upgrade makespan", makespanMarkdown(r), join(repoRoot(), "BENCHMARKS.md"));
+  updateBenchmarkSection("Cluster upgrade makespan", makespanMarkdown(r));
 }
 
 if (require.main === module) {

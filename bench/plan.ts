@@ -8,6 +8,7 @@ import { execFileSync } from "node:child_process";
 import { Catalog } from "../core/catalog";
 import { fleetSchema } from "../core/fleet";
 import { planFleet } from "../core/fleet-plan";
+import { median } from "./report";
 
 const CATALOG = {
   schemaVersion: 1,
@@ -61,21 +62,10 @@ export function benchFleet(nodes: number): unknown {
   return { clusters };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-export interface PlanBenchRow {
-  nodes: number;
-  steps: number;
-  planMedianMs: number;
-  endToEndMedianMs: number;
-  peakRssMb: number;
-}
+export type PlanBenchRow = ReturnType<typeof measure>;
 
 /** Child side: plan `nodes` nodes `runs` times; print one JSON row. */
-function measure(nodes: number, runs: number): PlanBenchRow {
+function measure(nodes: number, runs: number) {
   const catalog = Catalog.parse(CATALOG);
   const text = JSON.stringify(benchFleet(nodes));
   const planTimes: number[] = [];

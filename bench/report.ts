@@ -3,14 +3,28 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 
-function repoRoot(): string {
+/** The repository root, found from compiled dist/bench or from bench/. */
+export function repoRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir);
   return dir;
 }
 
-/** BENCHMARKS.md at the repository root (found from compiled dist/bench or from bench/). */
 export const BENCHMARKS_FILE = join(repoRoot(), "BENCHMARKS.md");
+
+/** The middle of `xs` (the upper one of an even count); 0 when empty. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? 0;
+}
+
+/** Runs a benchmark's `main`: a failure is printed as `<prefix>: <stack>` and exits 1. */
+export function exitOnFailure(prefix: string, main: Promise<unknown>): void {
+  main.catch((e: unknown) => {
+    process.stderr.write(`${prefix}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  });
+}
 
 export function machineLine(): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";

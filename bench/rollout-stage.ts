@@ -14,33 +14,15 @@ import * as path from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { createTestStack, REPO_ROOT } from "../test/support/pulumi-engine";
 import { startLab } from "../test/support/sps-lab";
-import { machineLine, updateBenchmarkSection } from "./report";
+import { exitOnFailure, machineLine, median, updateBenchmarkSection } from "./report";
 
 const FIRMWARE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";
 /** Emulated time runs this many times faster than real time (a real first boot: 10–20 min). */
 const TIME_SCALE = Number(process.env["BENCH_TIME_SCALE"] ?? 600);
 
-interface Run {
-  clusters: number;
-  parallel: string;
-  previewSeconds: number;
-  previewNote: string;
-  upSeconds: number;
-  timeScale: number;
-  makespanSeconds: number;
-  /** Last cluster's start − first cluster's start: the engine registers (checks) one at a time. */
-  startSpreadSeconds: number;
-  slowestSeconds: number;
-  medianSeconds: number;
-  failed: number;
-}
+type Run = Awaited<ReturnType<typeof runOnce>>;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? 0;
-}
-
-async function runOnce(clusters: number, parallel: number | undefined): Promise<Run> {
+async function runOnce(clusters: number, parallel: number | undefined) {
   const fleet = {
     clusters: Array.from({ length: clusters }, (_, c) => ({
       name: `site-${String(c).padStart(3, "0")}`,
@@ -110,6 +92,7 @@ async function runOnce(clusters: number, parallel: number | undefined): Promise<
         upSeconds,
         timeScale: TIME_SCALE,
         makespanSeconds: (last - first) / 1000,
+        /** Last cluster's start − first cluster's start: the engine registers (checks) one at a time. */
         startSpreadSeconds: (Math.max(...start.values()) - first) / 1000,
         slowestSeconds: Math.max(...durations),
         medianSeconds: median(durations),
@@ -167,10 +150,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${body}\n`);
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exit(1);
-  },
+exitOnFailure(
+  "bench",
+  main().then(() => process.exit(0)),
 );

@@ -4,8 +4,8 @@
  */
 import { makespanMarkdown, runMakespanBench } from "./makespan";
 import { planBenchMarkdown, runPlanBench } from "./plan";
-import { machineLine, updateBenchmarkSection } from "./report";
-import { uploadBenchMarkdown, uploadBenchSection } from "./upload";
+import { exitOnFailure, machineLine, updateBenchmarkSection } from "./report";
+import { runUploadBench, uploadBenchMarkdown } from "./upload";
 
 function planSection(): void {
   process.stdout.write("bench: offline planner (1,000 → 10,000 nodes)…\n");
@@ -28,19 +28,22 @@ function planSection(): void {
   process.stdout.write(`${planBenchMarkdown(rows)}\n`);
 }
 
-async function main(): Promise<void> {
-  planSection();
-  process.stdout.write("bench: firmware upload (100 MB and 2 GB ISO, client vs curl)…\n");
-  const upload = await uploadBenchSection();
-  process.stdout.write(`${uploadBenchMarkdown(upload)}\n`);
-  process.stdout.write("bench: cluster upgrade makespan (20 nodes, emulator)…\n");
-  const makespan = await runMakespanBench();
-  const markdown = makespanMarkdown(makespan);
-  updateBenchmarkSection("Cluster upgrade makespan", markdown);
-  process.stdout.write(`${markdown}\n`);
+/** Prints what is measured, measures, writes the section `heading` of BENCHMARKS.md and prints it. */
+async function section(what: string, heading: string, markdown: () => Promise<string>): Promise<void> {
+  process.stdout.write(`bench: ${what}…\n`);
+  const body = await markdown();
+  updateBenchmarkSection(heading, body);
+  process.stdout.write(`${body}\n`);
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+async function main(): Promise<void> {
+  planSection();
+  await section("firmware upload (100 MB and 2 GB ISO, client vs curl)", "Firmware upload", async () =>
+    uploadBenchMarkdown(await runUploadBench()),
+  );
+  await section("cluster upgrade makespan (20 nodes, emulator)", "Cluster upgrade makespan", async () =>
+    makespanMarkdown(await runMakespanBench()),
+  );
+}
+
+exitOnFailure("bench", main());

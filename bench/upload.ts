@@ -9,57 +9,28 @@
  * (or the compiled `node dist/bench/upload.js`); `--write` replaces the "## Firmware upload"
  * section of BENCHMARKS.md.
  */
-import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { SpsRestClient } from "../provider/clients/sps/sps-rest-client";
 import { sha256OfFile, writeFakeFirmwareIso } from "../emulator/sps/firmware-iso";
 import { startFleet } from "../emulator/lab/fleet";
-import { machineLine, updateBenchmarkSection } from "./report";
+import { machineLine, repoRoot, updateBenchmarkSection } from "./report";
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
 const PASSWORD = "Bench-Passw0rd";
 
-export interface UploadMeasurement {
-  sizeBytes: number;
-  /** Client: transfer phase only (after the local checksum pass). */
-  clientTransferMs: number;
-  /** Client: local SHA-256 verification pass before the upload. */
-  clientVerifyMs: number;
-  clientMBps: number;
-  clientPeakRssMb: number;
-  curlMs: number;
-  curlMBps: number;
-  /** clientMBps / curlMBps */
-  ratioToCurl: number;
-}
-
-export interface UploadBenchResult {
-  small: UploadMeasurement;
-  large: UploadMeasurement;
-  rssGrowthMb: number;
-  worstRatioToCurl: number;
-  passed: boolean;
-}
+export type UploadBenchResult = Awaited<ReturnType<typeof runUploadBench>>;
+export type UploadMeasurement = UploadBenchResult["small"];
 
 interface ChildAnswer {
   transferMs: number;
   verifyMs: number;
   bytes: number;
   maxRssKb: number;
-}
-
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("cannot find the repository root");
-    dir = up;
-  }
-  return dir;
 }
 
 /** Child mode: one upload with the real client, then report timings and peak RSS on stdout. */
@@ -96,64 +67,38 @@ async function uploadInChild(
   const argv = compiled
     ? [__filename, "--child", endpoint, caPem, iso, sha256]
     : ["-r", "ts-node/register/transpile-only", __filename, "--child", endpoint, caPem, iso, sha256];
-  const child = spawn(process.execPath, argv, { cwd: repoRoot(), stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
-  if (code !== 0) throw new Error(`upload child exited with ${code}`);
-  return JSON.parse(out) as ChildAnswer;
+  // A child that fails rejects with its exit code and what it wrote to stderr.
+  const { stdout } = await run(process.execPath, argv, { cwd: repoRoot() });
+  return JSON.parse(stdout) as ChildAnswer;
 }
 
 async function curlUpload(endpoint: string, caPath: string, iso: string): Promise<number> {
-  const { stdout: login } = await run("curl", [
-    "-sS",
-    "--cacert",
-    caPath,
-    "-u",
-    `admin:${PASSWORD}`,
-    "-D",
-    "-",
-    "-o",
-    "/dev/null",
-    `${endpoint}/api/authentication`,
-  ]);
+  // Both requests verify TLS against the lab's CA and discard the answer's body.
+  const curl = async (...args: string[]): Promise<string> =>
+    (await run("curl", ["-sS", "--cacert", caPath, "-o", "/dev/null", ...args])).stdout;
+  const login = await curl("-u", `admin:${PASSWORD}`, "-D", "-", `${endpoint}/api/authentication`);
   const cookie = /session_id=([0-9a-f]+)/.exec(login)?.[1];
   if (!cookie) throw new Error("curl login failed");
-  const { stdout } = await run(
-    "curl",
-    [
-      "-sS",
-      "--fail",
-      "--cacert",
-      caPath,
-      "-X",
-      "POST",
-      "-T",
-      iso,
-      "-H",
-      "Content-Type: application/x-iso9660-image",
-      "-H",
-      "Expect:",
-      "-b",
-      `session_id=${cookie}`,
-      "-o",
-      "/dev/null",
-      "-w",
-      "%{time_total}",
-      `${endpoint}/api/upload/firmware`,
-    ],
-    { maxBuffer: MB },
+  const seconds = await curl(
+    "--fail",
+    "-X",
+    "POST",
+    "-T",
+    iso,
+    "-H",
+    "Content-Type: application/x-iso9660-image",
+    "-H",
+    "Expect:",
+    "-b",
+    `session_id=${cookie}`,
+    "-w",
+    "%{time_total}",
+    `${endpoint}/api/upload/firmware`,
   );
-  return Number(stdout.trim()) * 1000;
+  return Number(seconds.trim()) * 1000;
 }
 
-export async function runUploadBench(
-  options: { smallBytes?: number; largeBytes?: number; smallRounds?: number; largeRounds?: number } = {},
-): Promise<UploadBenchResult> {
-  const smallBytes = options.smallBytes ?? 100 * MB;
-  const largeBytes = options.largeBytes ?? 2048 * MB;
-  const smallRounds = options.smallRounds ?? 5;
-  const largeRounds = options.largeRounds ?? 3;
+export async function runUploadBench() {
   const dir = mkdtempSync(join(tmpdir(), "sps-upload-bench-"));
   const fleet = await startFleet(
     { clusters: [{ name: "bench", nodes: [{ name: "sps1", version: "6.0.5" }] }] },
@@ -168,7 +113,7 @@ export async function runUploadBench(
         if (s && i + 1 !== view.current && i + 1 !== view.afterReboot) handle.node.deleteFirmwareSlot(i + 1);
       });
     };
-    const measure = async (size: number, rounds: number): Promise<UploadMeasurement> => {
+    const measure = async (size: number, rounds: number) => {
       const iso = join(dir, `sps-${size}.iso`);
       await writeFakeFirmwareIso(iso, "6.0.7", size);
       const sha256 = await sha256OfFile(iso);
@@ -190,7 +135,9 @@ export async function runUploadBench(
       const round1 = (n: number): number => Math.round(n * 10) / 10;
       return {
         sizeBytes: size,
+        /** Client: transfer phase only (after the local checksum pass). */
         clientTransferMs: Math.round(best!.transferMs),
+        /** Client: local SHA-256 verification pass before the upload. */
         clientVerifyMs: Math.round(best!.verifyMs),
         clientMBps: round1(clientMBps),
         clientPeakRssMb: round1(peakRss / 1024),
@@ -199,8 +146,8 @@ export async function runUploadBench(
         ratioToCurl: Math.round((clientMBps / curlMBps) * 100) / 100,
       };
     };
-    const small = await measure(smallBytes, smallRounds);
-    const large = await measure(largeBytes, largeRounds);
+    const small = await measure(100 * MB, 5);
+    const large = await measure(2048 * MB, 3);
     const rssGrowthMb = Math.round((large.clientPeakRssMb - small.clientPeakRssMb) * 10) / 10;
     const worstRatioToCurl = Math.min(small.ratioToCurl, large.ratioToCurl);
     return {
@@ -249,16 +196,7 @@ export function uploadBenchMarkdown(r: UploadBenchResult): string {
     "(after login, like curl's separate login); the local SHA-256 check before the upload is listed apart.",
     "",
     table(
-      [
-        "ISO",
-        "client",
-        "client rate",
-        "curl",
-        "curl rate",
-        "client / curl",
-        "client peak RSS",
-        "local SHA-256 check",
-      ],
+      "ISO|client|client rate|curl|curl rate|client / curl|client peak RSS|local SHA-256 check".split("|"),
       [row(r.small), row(r.large)],
     ),
     "",
@@ -268,25 +206,13 @@ export function uploadBenchMarkdown(r: UploadBenchResult): string {
   ].join("\n");
 }
 
-/** For `bench/run.ts`: run the benchmark and replace the "## Firmware upload" section of BENCHMARKS.md. */
-export async function uploadBenchSection(): Promise<UploadBenchResult> {
-  const result = await runUploadBench();
-  updateBenchmarkSection(
-    "Firmware upload",
-    uploadBenchMarkdown(result),
-    resolve(repoRoot(), "BENCHMARKS.md"),
-  );
-  return result;
-}
-
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === "--child") return childUpload(argv.slice(1));
   process.stdout.write("bench: firmware upload (100 MB and 2 GB ISO, client vs curl)…\n");
   const result = await runUploadBench();
   const markdown = uploadBenchMarkdown(result);
   process.stdout.write(`${markdown}\n`);
-  if (argv.includes("--write"))
-    updateBenchmarkSection("Firmware upload", markdown, resolve(repoRoot(), "BENCHMARKS.md"));
+  if (argv.includes("--write")) updateBenchmarkSection("Firmware upload", markdown);
   if (!result.passed) process.exitCode = 1;
 }
 
