@@ -173,6 +173,8 @@ async function measure(n: number, previewOnly: boolean): Promise<Row> {
         lab: {
           nodes: labNodes,
           firmware: JSON.parse(lab.config["fleet:firmware"] ?? "{}") as unknown,
+          // The lab's confirmations of the gates a run asks for (P1, S8, V6 newest revision).
+          confirmed: JSON.parse(lab.config["confirmed"] ?? "[]") as unknown,
           systemControl: shortRoutes(lab),
           deadlines: {
             ...(JSON.parse(lab.config["fleet:deadlines"] ?? "{}") as Record<string, number>),

@@ -44,7 +44,8 @@ async function runOnce(clusters: number, parallel: number | undefined) {
         })),
       }),
     );
-    const keys = ["fleet:firmware", "fleet:systemControl", "fleet:deadlines", "sps:checkpointDir"];
+    // `confirmed`: the lab's confirmations of the gates a run asks for (P1, S8, V6 newest revision).
+    const keys = "fleet:firmware fleet:systemControl fleet:deadlines sps:checkpointDir confirmed".split(" ");
     const stack = await createTestStack({
       programDir: path.join(REPO_ROOT, "examples", "inventory"),
       config: { inventory, ...Object.fromEntries(keys.map((k) => [k, lab.config[k] ?? ""])) },

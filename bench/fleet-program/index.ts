@@ -12,6 +12,7 @@ interface BenchFleetFile {
     nodes: Record<string, { address: string; caPem: string }>;
     firmware: Record<string, { path: string; sha256: string }>;
     systemControl: SystemControlInput;
+    confirmed: string[];
     deadlines: Record<string, number>;
   };
 }
@@ -36,6 +37,7 @@ for (const c of fleet.clusters) {
     }),
     firmware: fleet.lab.firmware,
     systemControl: fleet.lab.systemControl,
+    confirmed: fleet.lab.confirmed,
     license: { name: "sps-6", major: 6 },
     // The emulated HA pairs read the upgrade call as "selects" (bench/fleet.ts): the run makes it.
     ...(c.nodes.some((n) => n.ha) ? { upgradeCall: "selects" as const } : {}),
