@@ -3,10 +3,6 @@ import { secondsText, type WaveEstimate } from "../core/estimate";
 import { windowVerdict } from "../core/maintenance-window";
 import { ClusterPlan, PlanDocument, PlanStep } from "../core/plan";
 
-interface NotCheckedFinding {
-  status?: string;
-}
-
 function waveTime(w: WaveEstimate | undefined): string {
   if (!w) return "";
   const slowest = w.nodes.length > 1 ? `, slowest ${w.slowest}` : "";
@@ -49,8 +45,8 @@ function clusterText(c: ClusterPlan): string {
     lines.push(...waveRows(c.steps, c.estimate?.waves));
   }
   lines.push(...estimateRows(c));
-  const checked = c.findings.filter((f) => (f as NotCheckedFinding).status !== "not-checked");
-  const notChecked = c.findings.filter((f) => (f as NotCheckedFinding).status === "not-checked");
+  const checked = c.findings.filter((f) => f.status !== "not-checked");
+  const notChecked = c.findings.filter((f) => f.status === "not-checked");
   for (const sev of ["error", "warning"] as const) {
     const list = checked.filter((f) => f.severity === sev);
     if (list.length === 0) continue;

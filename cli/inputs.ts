@@ -14,9 +14,6 @@ import { fieldProblems } from "../core/validation";
 
 export class InputError extends SpsError {
   static override readonly code: string = "PLAN_INPUT_INVALID";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 function readJsonFile<T>(file: string, what: string, schema: z.ZodType<T>): T {

@@ -6,15 +6,7 @@
  */
 import { SpsError } from "../core/errors";
 import { z } from "zod";
-import type { InServiceWork, WaveEstimate } from "../core/estimate";
-import type { Finding, Hop } from "../core/plan";
-import {
-  ESTIMATE_DETAIL_KEY,
-  parseFindingLines,
-  parseHopLine,
-  parseStepLine,
-  type StepLine,
-} from "../sdk/plan-lines";
+import { ESTIMATE_DETAIL_KEY, parseFindingLines, parseHopLine, parseStepLine } from "../sdk/plan-lines";
 
 export const FIRMWARE_TYPE = "pulumi-nodejs:dynamic/sps:ClusterFirmware";
 
@@ -72,34 +64,15 @@ const previewSchema = z.object({
     .default([]),
 });
 
-export interface PreviewCluster {
-  name: string;
-  /** Declared target and the revision it resolved to. */
-  target: string;
-  resolvedTarget?: string;
-  canary: boolean;
-  op: string;
-  hops: Hop[];
-  steps: StepLine[];
-  findings: Finding[];
-  estimate?: { seconds: number; lowSeconds: number; deadlineSeconds: number; text: string };
-  window?: { seconds: number; text?: string };
-  waves: WaveEstimate[];
-  inService: InServiceWork[];
-}
-
-export interface PreviewSummary {
-  clusters: PreviewCluster[];
-  /** Error diagnostics of the preview (a failed check names the field and the rule). */
-  errors: string[];
-}
+export type PreviewSummary = ReturnType<typeof readPreview>;
+export type PreviewCluster = PreviewSummary["clusters"][number];
 
 export class PreviewInputError extends SpsError {
   static override readonly code: string = "PREVIEW_INPUT_INVALID";
 }
 
 /** The clusters of a `pulumi preview --json` document; throws PreviewInputError naming the field. */
-export function readPreview(doc: unknown): PreviewSummary {
+export function readPreview(doc: unknown) {
   const r = previewSchema.safeParse(doc);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -107,9 +80,8 @@ export function readPreview(doc: unknown): PreviewSummary {
       `not a pulumi preview --json document: ${issue?.path.join(".") || "(top)"}: ${issue?.message ?? "invalid"}`,
     );
   }
-  const clusters: PreviewCluster[] = [];
-  for (const step of r.data.steps) {
-    if (step.newState?.type !== FIRMWARE_TYPE) continue;
+  const clusters = r.data.steps.flatMap((step) => {
+    if (step.newState?.type !== FIRMWARE_TYPE) return [];
     const p = firmwareInputs.safeParse(step.newState.inputs ?? {});
     if (!p.success) {
       const issue = p.error.issues[0];
@@ -120,24 +92,28 @@ export function readPreview(doc: unknown): PreviewSummary {
     const i = p.data;
     const lines = i.plannedActions ?? [];
     const detail = i[ESTIMATE_DETAIL_KEY];
-    clusters.push({
-      name: i.cluster,
-      target: i.target,
-      ...(i.resolvedTarget !== undefined ? { resolvedTarget: i.resolvedTarget } : {}),
-      canary: i.canary === true,
-      op: step.op,
-      hops: lines.flatMap((l) => {
-        const h = parseHopLine(l);
-        return h ? [{ from: h.from, to: h.to }] : [];
-      }),
-      steps: lines.map(parseStepLine).filter((s) => s !== undefined),
-      findings: parseFindingLines(i.planFindings ?? []),
-      ...(i.estimate ? { estimate: i.estimate } : {}),
-      ...(i.maintenanceWindow ? { window: i.maintenanceWindow } : {}),
-      waves: detail?.waves ?? [],
-      inService: detail?.inService ?? [],
-    });
-  }
+    return [
+      {
+        name: i.cluster,
+        /** Declared target and the revision it resolved to. */
+        target: i.target,
+        ...(i.resolvedTarget !== undefined ? { resolvedTarget: i.resolvedTarget } : {}),
+        canary: i.canary === true,
+        op: step.op,
+        hops: lines.flatMap((l) => {
+          const h = parseHopLine(l);
+          return h ? [{ from: h.from, to: h.to }] : [];
+        }),
+        steps: lines.map(parseStepLine).filter((s) => s !== undefined),
+        findings: parseFindingLines(i.planFindings ?? []),
+        ...(i.estimate ? { estimate: i.estimate } : {}),
+        ...(i.maintenanceWindow ? { window: i.maintenanceWindow } : {}),
+        waves: detail?.waves ?? [],
+        inService: detail?.inService ?? [],
+      },
+    ];
+  });
+  /** Error diagnostics of the preview (a failed check names the field and the rule). */
   const errors = r.data.diagnostics.filter((d) => d.severity === "error").map((d) => d.message.trim());
   return { clusters, errors };
 }
