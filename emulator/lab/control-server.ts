@@ -89,6 +89,12 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+function licenseText(body: unknown): string {
+  const license = (body as { license?: unknown }).license;
+  if (typeof license !== "string") throw new ControlError(400, "license: the license file text is required");
+  return license;
+}
+
 function parse<T>(schema: z.ZodType<T>, raw: unknown): T {
   const r = schema.safeParse(raw);
   if (!r.success) {
@@ -218,36 +224,19 @@ export class ControlServer {
       if (sub[0] === "system" && sub[1] && method === "POST") {
         const body = (await readJson(req)) as { unit?: UnitSelector; license?: string };
         const sc = node.systemControl();
-        switch (sub[1]) {
-          case "reboot":
-            sc.rebootThisNode();
-            break;
-          case "reboot-cluster":
-            sc.rebootCluster();
-            break;
-          case "shutdown-secondary":
-            sc.shutdownSecondary();
-            break;
-          case "reboot-secondary":
-            sc.rebootSecondary();
-            break;
-          case "power-on":
-            sc.powerOn(body.unit ?? "secondary");
-            break;
-          case "power-off":
-            sc.powerOff(body.unit ?? "secondary");
-            break;
-          case "activate-secondary":
-            sc.activateSecondary();
-            break;
-          case "upload-license":
-            if (typeof body.license !== "string")
-              throw new ControlError(400, "license: the license file text is required");
-            sc.uploadLicense(body.license);
-            break;
-          default:
-            throw new ControlError(404, `unknown system operation "${sub[1]}"`);
-        }
+        const operations: Record<string, () => void> = {
+          reboot: () => sc.rebootThisNode(),
+          "reboot-cluster": () => sc.rebootCluster(),
+          "shutdown-secondary": () => sc.shutdownSecondary(),
+          "reboot-secondary": () => sc.rebootSecondary(),
+          "power-on": () => sc.powerOn(body.unit ?? "secondary"),
+          "power-off": () => sc.powerOff(body.unit ?? "secondary"),
+          "activate-secondary": () => sc.activateSecondary(),
+          "upload-license": () => sc.uploadLicense(licenseText(body)),
+        };
+        const operation = Object.hasOwn(operations, sub[1]) ? operations[sub[1]] : undefined;
+        if (!operation) throw new ControlError(404, `unknown system operation "${sub[1]}"`);
+        operation();
         return send(res, 200, sc.haState());
       }
       if (sub[0] === "webui" && sub[1] === "activate-firmware" && method === "POST") {
@@ -261,12 +250,10 @@ export class ControlServer {
       if (sub[0] === "webui" && sub[1] === "upload-license" && method === "POST") {
         // The operator's manual step "Basic Settings > System > License: upload, then restart Traffic
         // control" [doc: docs/rest-api.md, "License"]; recorded `via: "web-interface"`, not as system control.
-        const body = (await readJson(req)) as { license?: unknown };
-        if (typeof body.license !== "string")
-          throw new ControlError(400, "license: the license file text is required");
+        const text = licenseText(await readJson(req));
         let l: ReturnType<EmulatedNode["uploadLicense"]>;
         try {
-          l = node.uploadLicense(body.license, "web-interface");
+          l = node.uploadLicense(text, "web-interface");
         } catch (e) {
           throw new ControlError(400, e instanceof Error ? e.message : String(e));
         }

@@ -6,9 +6,9 @@
  */
 import { z } from "zod";
 import { NodeFaultsSchema } from "../sps/faults";
+import { CLUSTER_ROLES } from "../sps/emulated-node";
 
 const Version = z.string().regex(/^\d+\.\d+\.\d+$/, "must be a revision X.Y.Z");
-const Role = z.enum(["central-management", "search-master", "search-minion", "search-local", "managed-host"]);
 
 export const CredentialsSchema = z
   .object({
@@ -61,7 +61,7 @@ export const FleetNodeSchema = z
   .object({
     name: z.string().min(1),
     version: Version,
-    roles: z.array(Role).optional(),
+    roles: z.array(z.enum(CLUSTER_ROLES)).optional(),
     ha: z.boolean().optional(),
     hardware: z.enum(["standard", "pyramid"]).optional(),
     virtual: z.boolean().optional(),

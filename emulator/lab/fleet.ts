@@ -83,42 +83,12 @@ export interface StartFleetOptions {
   certificates?: CertificateStore;
 }
 
-export interface FleetDescription {
-  control: string | null;
-  caPath: string;
-  timeScale: number;
-  nodes: Array<{
-    cluster: string;
-    name: string;
-    url: string;
-    host: string;
-    port: number;
-    ha: boolean;
-    /** Physical unit ids ("a"; HA: "a", "b") — one BMC each. */
-    units: string[];
-    nodeId: string;
-    roles: string[];
-    version: string;
-    /** What `POST /api/firmware/upgrade` does on this node (docs/appliance-facts.md §1). */
-    upgradeCall: UpgradeCallReading;
-    caPath: string;
-    fingerprint256: string;
-    credentials: Array<{ username: string; password: string; access: string }>;
-    channels: Record<string, unknown>;
-  }>;
-}
+export type FleetDescription = ReturnType<RunningFleet["describe"]>;
 
-function timingsFromFile(t: NonNullable<FleetFile["emulator"]>["timings"]): Partial<NodeTimings> {
-  const out: Partial<NodeTimings> = {};
-  if (!t) return out;
-  if (t.downSeconds !== undefined) out.downMs = t.downSeconds * SECOND;
-  if (t.firstBootSeconds !== undefined) out.firstBootMs = t.firstBootSeconds * SECOND;
-  if (t.storageReorgSeconds !== undefined) out.storageReorgMs = t.storageReorgSeconds * SECOND;
-  if (t.plainBootSeconds !== undefined) out.plainBootMs = t.plainBootSeconds * SECOND;
-  if (t.haFirmwareSyncSeconds !== undefined) out.haFirmwareSyncMs = t.haFirmwareSyncSeconds * SECOND;
-  if (t.haRejoinSyncSeconds !== undefined) out.haRejoinSyncMs = t.haRejoinSyncSeconds * SECOND;
-  if (t.haActivationSeconds !== undefined) out.haActivationMs = t.haActivationSeconds * SECOND;
-  return out;
+/** The fleet file's timings (`<name>Seconds`, emulated seconds) as node timings (`<name>Ms`). */
+function timingsFromFile(t: NonNullable<FleetFile["emulator"]>["timings"] = {}): Partial<NodeTimings> {
+  const set = Object.entries(t).filter(([, v]) => v !== undefined);
+  return Object.fromEntries(set.map(([k, v]) => [k.replace(/Seconds$/, "Ms"), v * SECOND]));
 }
 
 export class RunningFleet {
@@ -153,7 +123,7 @@ export class RunningFleet {
     return this.control ? this.control.url : null;
   }
 
-  describe(): FleetDescription {
+  describe() {
     return {
       control: this.controlUrl,
       caPath: this.ca.caCertPath,
@@ -165,10 +135,12 @@ export class RunningFleet {
         host: h.host,
         port: h.port,
         ha: h.node.ha,
+        // Physical unit ids ("a"; HA: "a", "b") — one BMC each.
         units: h.node.systemControl().units(),
         nodeId: h.node.nodeId,
         roles: h.node.roles,
         version: h.node.runningVersion,
+        // What `POST /api/firmware/upgrade` does on this node (docs/appliance-facts.md §1).
         upgradeCall: h.node.upgradeCall,
         caPath: h.caCertPath,
         fingerprint256: h.fingerprint256,

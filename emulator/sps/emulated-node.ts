@@ -63,15 +63,14 @@ export const DEFAULT_TIMINGS: NodeTimings = {
  */
 export const BOOT_FIRMWARE_HELD_FROM = "6.0.0";
 
-export type ClusterRole =
-  "central-management" | "search-master" | "search-minion" | "search-local" | "managed-host";
-export const CLUSTER_ROLES: readonly ClusterRole[] = [
+export const CLUSTER_ROLES = [
   "central-management",
   "search-master",
   "search-minion",
   "search-local",
   "managed-host",
-];
+] as const;
+export type ClusterRole = (typeof CLUSTER_ROLES)[number];
 
 export interface InstalledPlugin extends PluginManifest {
   key: string;
@@ -251,18 +250,8 @@ export class EmulatedNode {
     if (this.upgradeRebootDueAt !== undefined && this.upgradeRebootDueAt <= now) {
       const at = this.upgradeRebootDueAt;
       this.upgradeRebootDueAt = undefined;
-      const p = this.primary;
-      p.advance(at);
-      if (p.isRunning) {
-        const detail = {
-          unit: p.id,
-          from: p.version,
-          afterReboot: p.afterRebootVersion,
-          via: "upgrade-call",
-        };
-        this.record("action", "reboot", detail, p.id, at);
-        p.reboot(at);
-      }
+      this.primary.advance(at);
+      if (this.primary.isRunning) this.rebootPrimary("upgrade-call", at);
     }
     for (const unit of this.units) {
       unit.rollbackNextBoot = unit.rollbackNextBoot || (this.faults.rollbackOnBoot ?? false);
@@ -358,6 +347,26 @@ export class EmulatedNode {
     at: number = this.clock.now(),
   ): void {
     this.events.record({ at, node: this.name, kind, name, unit, detail });
+  }
+
+  private rebootPrimary(via: string, at: number): void {
+    const p = this.primary;
+    this.record(
+      "action",
+      "reboot",
+      { unit: p.id, from: p.version, afterReboot: p.afterRebootVersion, via },
+      p.id,
+      at,
+    );
+    p.reboot(at);
+  }
+
+  /** Refuses an operation that needs the primary running (there is nothing to click on otherwise). */
+  private requirePrimaryRunning(refusing: string): void {
+    if (!this.primary.isRunning)
+      throw new SystemControlRefused(
+        `${this.name}: this node is not running (${this.primary.phase}); refusing ${refusing}`,
+      );
   }
 
   /** State of the REST service (served by the primary unit). */
@@ -463,12 +472,8 @@ export class EmulatedNode {
       plugins: this.plugins,
       injectedFailure: this.faults.testFailureText,
     });
-    this.record(
-      "action",
-      "test-firmware",
-      { slot: slotId, version: slot.version, passed: result.passed },
-      this.primary.id,
-    );
+    const detail = { slot: slotId, version: slot.version, passed: result.passed };
+    this.record("action", "test-firmware", detail, this.primary.id);
     return result;
   }
 
@@ -511,12 +516,8 @@ export class EmulatedNode {
     if (!test.passed)
       throw new SpsApiFault("FirmwareTestFailed", "The upgrade test failed.", { test_summary: test.summary });
     this.primary.afterRebootSlot = slotId;
-    this.record(
-      "action",
-      "activate-firmware",
-      { slot: slotId, version: slot.version, message, via },
-      this.primary.id,
-    );
+    const detail = { slot: slotId, version: slot.version, message, via };
+    this.record("action", "activate-firmware", detail, this.primary.id);
     this.scheduleFirmwareSync();
   }
 
@@ -534,10 +535,7 @@ export class EmulatedNode {
       throw new SpsApiFault(
         "PluginNotSupported",
         `Plugin ${plugin.name} ${plugin.version} does not support SPS ${running}.`,
-        {
-          plugin: plugin.name,
-          version: plugin.version,
-        },
+        { plugin: plugin.name, version: plugin.version },
       );
     }
     if (pluginNeedsStarlingJoin(plugin) && !this.starlingJoined) {
@@ -638,15 +636,9 @@ export class EmulatedNode {
 
   rebootThisNode(): void {
     this.advance();
-    const p = this.primary;
-    if (!p.isRunning)
-      throw new SystemControlRefused(
-        `${this.name}: this node is not running (${p.phase}); refusing to reboot`,
-      );
-    const detail = { unit: p.id, from: p.version, afterReboot: p.afterRebootVersion, via: "system-control" };
-    this.record("action", "reboot", detail, p.id);
+    this.requirePrimaryRunning("to reboot");
     this.upgradeRebootDueAt = undefined;
-    p.reboot(this.clock.now());
+    this.rebootPrimary("system-control", this.clock.now());
     this.advance();
   }
 
@@ -659,11 +651,7 @@ export class EmulatedNode {
    */
   rebootCluster(): void {
     this.advance();
-    const p = this.primary;
-    if (!p.isRunning)
-      throw new SystemControlRefused(
-        `${this.name}: this node is not running (${p.phase}); refusing Reboot Cluster`,
-      );
+    this.requirePrimaryRunning("Reboot Cluster");
     const units = this.units.filter((u) => u.isRunning);
     this.record("action", "reboot-cluster", { units: units.map((u) => u.id), via: "system-control" });
     this.upgradeRebootDueAt = undefined;
@@ -671,38 +659,35 @@ export class EmulatedNode {
     this.advance();
   }
 
+  /** An operation on one unit (`act` may refuse it), recorded, between the transitions due before and after it. */
+  private onUnit(selector: UnitSelector, name: string, act: (u: ApplianceUnit) => void, was = true): void {
+    this.advance();
+    const u = this.unit(selector);
+    const detail = was ? { unit: u.id, was: u.phase } : { unit: u.id };
+    act(u);
+    this.record("action", name, detail, u.id);
+    this.advance();
+  }
+
   shutdownSecondary(): void {
-    this.advance();
-    const s = this.unit("secondary");
-    this.record("action", "shutdown-secondary", { unit: s.id }, s.id);
-    s.powerOff();
-    this.advance();
+    this.onUnit("secondary", "shutdown-secondary", (s) => s.powerOff(), false);
   }
 
   rebootSecondary(): void {
-    this.advance();
-    const s = this.unit("secondary");
-    if (!s.isRunning)
-      throw new SystemControlRefused(`${this.name}: the secondary is not running (${s.phase})`);
-    this.record("action", "reboot-secondary", { unit: s.id }, s.id);
-    s.reboot(this.clock.now());
-    this.advance();
+    const reboot = (s: ApplianceUnit): void => {
+      if (!s.isRunning)
+        throw new SystemControlRefused(`${this.name}: the secondary is not running (${s.phase})`);
+      s.reboot(this.clock.now());
+    };
+    this.onUnit("secondary", "reboot-secondary", reboot, false);
   }
 
   powerOn(selector: UnitSelector): void {
-    this.advance();
-    const u = this.unit(selector);
-    this.record("action", "power-on", { unit: u.id, was: u.phase }, u.id);
-    u.powerOn(this.clock.now());
-    this.advance();
+    this.onUnit(selector, "power-on", (u) => u.powerOn(this.clock.now()));
   }
 
   powerOff(selector: UnitSelector): void {
-    this.advance();
-    const u = this.unit(selector);
-    this.record("action", "power-off", { unit: u.id, was: u.phase }, u.id);
-    u.powerOff();
-    this.advance();
+    this.onUnit(selector, "power-off", (u) => u.powerOff());
   }
 
   powerStatus(selector: UnitSelector): "on" | "off" {
@@ -746,11 +731,6 @@ export class EmulatedNode {
     return license;
   }
 
-  /** Core shell `firmwarectl install <iso>`: the image goes into an empty slot (the REST upload's effect). */
-  installFirmwareImage(image: { version: string; sha256: string; size: number }): number {
-    return this.uploadFirmware(image, "core-shell");
-  }
-
   // ---- out-of-band changes (emulator control surface, drift tests) ---------------------------------
 
   /** Someone upgraded the node outside the tool: it now runs `version` (in a new slot). */
@@ -785,7 +765,8 @@ export class EmulatedNode {
       uploadLicense: (text) => {
         this.uploadLicense(text);
       },
-      installFirmwareImage: (image) => this.installFirmwareImage(image),
+      // Core shell `firmwarectl install <iso>`: the image goes into an empty slot (the REST upload's effect).
+      installFirmwareImage: (image) => this.uploadFirmware(image, "core-shell"),
     };
   }
 }
