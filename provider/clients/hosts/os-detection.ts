@@ -15,9 +15,6 @@ export interface DetectedOs {
 
 export class UnsupportedOsError extends SpsError {
   static override readonly code: string = "UNSUPPORTED_OS";
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 const RHEL_LIKE_IDS = new Set(["rhel", "centos", "rocky", "almalinux", "ol", "scientific", "cloudlinux"]);

@@ -35,8 +35,10 @@ export function markHex(mark: number): string {
 export function desiredMangleRules(spec: TrafficRedirectionSpec): MangleRule[] {
   const tag = commentTag(spec);
   const mark = String(spec.mark);
+  const tagged = ["-m", "comment", "--comment", tag];
   // Both sides end alike: our comment tag, then the CONNMARK that sets the connection mark.
-  const setMark = ["-m", "comment", "--comment", tag, "-j", "CONNMARK", "--set-mark", mark];
+  const setMark = [...tagged, "-j", "CONNMARK", "--set-mark", mark];
+  const notFromSps = ["!", "-i", spec.sps.interface, "-m", "connmark", "--mark", mark];
   const rules: MangleRule[] = [];
   for (const sel of spec.clientSide) {
     for (const p of sel.ports) {
@@ -62,23 +64,7 @@ export function desiredMangleRules(spec: TrafficRedirectionSpec): MangleRule[] {
   }
   rules.push({
     kind: "restore-mark",
-    args: [
-      "!",
-      "-i",
-      spec.sps.interface,
-      "-m",
-      "connmark",
-      "--mark",
-      mark,
-      "-m",
-      "comment",
-      "--comment",
-      tag,
-      "-j",
-      "MARK",
-      "--set-mark",
-      mark,
-    ],
+    args: [...notFromSps, ...tagged, "-j", "MARK", "--set-mark", mark],
     summary: `turn connection mark ${mark} into packet mark ${mark} (except packets from SPS on ${spec.sps.interface})`,
   });
   return rules;

@@ -80,6 +80,8 @@ export function readSessionModules(
   const agent = agentFor({ mode: "pin", sha256Fingerprint }, spp.address, log);
   const secrets = [spp.apiToken];
   return new Promise<SessionModule[]>((resolve, reject) => {
+    const fail = (message: string, status: number | undefined): void =>
+      reject(new SppReadError(redactText(message, secrets), status));
     const req = request(
       {
         host: spp.certificateCheckHost ?? spp.address,
@@ -97,32 +99,22 @@ export function readSessionModules(
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           const status = res.statusCode ?? 0;
-          if (status >= 400) {
-            return reject(
-              new SppReadError(
-                redactText(
-                  `SPP ${spp.address}: GET Cluster/SessionModules answered HTTP ${status}: ${text.slice(0, 300)}`,
-                  secrets,
-                ),
-                status,
-              ),
+          if (status >= 400)
+            return fail(
+              `SPP ${spp.address}: GET Cluster/SessionModules answered HTTP ${status}: ${text.slice(0, 300)}`,
+              status,
             );
-          }
           let parsed: unknown;
           try {
             parsed = JSON.parse(text);
           } catch {
-            return reject(
-              new SppReadError(`SPP ${spp.address}: Cluster/SessionModules did not answer JSON`, status),
-            );
+            return fail(`SPP ${spp.address}: Cluster/SessionModules did not answer JSON`, status);
           }
           const list = SessionModuleListSchema.safeParse(parsed);
           if (!list.success)
-            return reject(
-              new SppReadError(
-                `SPP ${spp.address}: Cluster/SessionModules is not a list of session modules`,
-                status,
-              ),
+            return fail(
+              `SPP ${spp.address}: Cluster/SessionModules is not a list of session modules`,
+              status,
             );
           resolve(list.data);
         });
@@ -130,12 +122,7 @@ export function readSessionModules(
     );
     req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on("error", (e: Error) =>
-      reject(
-        new SppReadError(
-          redactText(`SPP ${spp.address}: GET Cluster/SessionModules: ${e.message}`, secrets),
-          undefined,
-        ),
-      ),
+      fail(`SPP ${spp.address}: GET Cluster/SessionModules: ${e.message}`, undefined),
     );
     req.end();
   }).finally(() => agent.destroy());

@@ -8,8 +8,7 @@
 import { parsePowerOutput } from "./core-shell-commands";
 import { ChannelBase, type OperationAnswer, type OperationCall } from "./channel-base";
 import { deadlineOf, type IpmiTargetConfig, type SystemControlConfig } from "./config";
-import type { SystemControlError } from "./errors";
-import type { PowerState, SystemControlOperation } from "./operations";
+import type { PowerState } from "./operations";
 import { runProcess, type ProcessResult } from "./run-process";
 
 type PowerVerb = "status" | "on" | "off" | "soft";
@@ -50,33 +49,27 @@ export class IpmiChannel extends ChannelBase {
   }
 
   override async perform(call: OperationCall): Promise<OperationAnswer> {
-    const { operation, node } = call;
-    if (operation === "powerOnSecondary") return this.drivePower(operation, node, "on");
-    if (operation === "shutdownSecondary")
-      return this.drivePower(operation, node, "off", this.bmc(operation, node).shutdownMethod);
+    const { operation } = call;
+    if (operation === "powerOnSecondary") return this.drivePower(call, "on");
+    if (operation === "shutdownSecondary") return this.drivePower(call, "off", this.bmc(call).shutdownMethod);
     if (operation === "readPowerState")
-      return this.status(operation, node, Date.now() + deadlineOf(this.config, operation));
+      return this.status(call, Date.now() + deadlineOf(this.config, operation));
     return super.perform(call);
   }
 
   /** Idempotent: if the node already has the wanted power state, nothing is sent (resumable runs). */
-  private async drivePower(
-    operation: SystemControlOperation,
-    node: string,
-    want: PowerState,
-    verb: PowerVerb = want,
-  ): Promise<void> {
-    const bmc = this.bmc(operation, node);
-    const deadline = Date.now() + deadlineOf(this.config, operation);
-    if ((await this.status(operation, node, deadline)) === want) return;
-    const r = await this.run(operation, node, verb, deadline);
-    this.requireSuccess(operation, node, r, `chassis power ${verb}`);
+  private async drivePower(call: OperationCall, want: PowerState, verb: PowerVerb = want): Promise<void> {
+    const bmc = this.bmc(call);
+    const deadline = Date.now() + deadlineOf(this.config, call.operation);
+    if ((await this.status(call, deadline)) === want) return;
+    const r = await this.run(call, verb, deadline);
+    this.requireSuccess(call, r, `chassis power ${verb}`);
     for (;;) {
-      if ((await this.status(operation, node, deadline)) === want) return;
+      if ((await this.status(call, deadline)) === want) return;
       if (Date.now() + bmc.pollIntervalMs >= deadline)
         throw this.errors.fail(
-          operation,
-          node,
+          call.operation,
+          call.node,
           "deadline",
           `BMC ${bmc.host}:${bmc.port} accepted 'chassis power ${verb}' but power did not become ${want} within the deadline`,
         );
@@ -84,44 +77,30 @@ export class IpmiChannel extends ChannelBase {
     }
   }
 
-  private async status(
-    operation: SystemControlOperation,
-    node: string,
-    deadline: number,
-  ): Promise<PowerState> {
-    const r = await this.run(operation, node, "status", deadline);
-    this.requireSuccess(operation, node, r, "chassis power status");
-    return this.errors.parse(operation, node, () => parsePowerOutput(r.stdout));
+  private async status(call: OperationCall, deadline: number): Promise<PowerState> {
+    const r = await this.run(call, "status", deadline);
+    this.requireSuccess(call, r, "chassis power status");
+    return this.errors.parse(call.operation, call.node, () => parsePowerOutput(r.stdout));
   }
 
-  private async run(
-    operation: SystemControlOperation,
-    node: string,
-    verb: PowerVerb,
-    deadline: number,
-  ): Promise<ProcessResult> {
-    const bmc = this.bmc(operation, node);
+  private async run(call: OperationCall, verb: PowerVerb, deadline: number): Promise<ProcessResult> {
+    const bmc = this.bmc(call);
     const remaining = deadline - Date.now();
-    if (remaining <= 0) throw this.deadlineError(operation, node, bmc, verb);
+    if (remaining <= 0) throw this.deadlineError(call, bmc, verb);
     const env: Record<string, string> = bmc.password !== undefined ? { IPMI_PASSWORD: bmc.password } : {};
     const r = await this.errors.spawned(
-      operation,
-      node,
+      call.operation,
+      call.node,
       runProcess(ipmitoolArgv(bmc, verb), { deadlineMs: remaining, env }),
       `install ipmitool (Debian: apt-get install ipmitool) on the machine that runs pulumi`,
     );
-    if (r.timedOut) throw this.deadlineError(operation, node, bmc, verb, r.stderr);
+    if (r.timedOut) throw this.deadlineError(call, bmc, verb, r.stderr);
     return r;
   }
 
-  private requireSuccess(
-    operation: SystemControlOperation,
-    node: string,
-    r: ProcessResult,
-    what: string,
-  ): void {
+  private requireSuccess({ operation, node }: OperationCall, r: ProcessResult, what: string): void {
     if (r.exitCode === 0) return;
-    const bmc = this.bmc(operation, node);
+    const bmc = this.bmc({ operation, node });
     const unreachable = UNREACHABLE.test(r.stderr);
     throw this.errors.fail(
       operation,
@@ -134,23 +113,17 @@ export class IpmiChannel extends ChannelBase {
     );
   }
 
-  private deadlineError(
-    operation: SystemControlOperation,
-    node: string,
-    bmc: IpmiTargetConfig,
-    verb: PowerVerb,
-    stderr = "",
-  ): SystemControlError {
+  private deadlineError(call: OperationCall, bmc: IpmiTargetConfig, verb: PowerVerb, stderr = "") {
     return this.errors.fail(
-      operation,
-      node,
+      call.operation,
+      call.node,
       "deadline",
       `BMC ${bmc.host}:${bmc.port} (${bmc.interface}) gave no answer to 'chassis power ${verb}' within the operation's deadline`,
       { stderr },
     );
   }
 
-  private bmc(operation: SystemControlOperation, node: string): IpmiTargetConfig {
+  private bmc({ operation, node }: OperationCall): IpmiTargetConfig {
     const bmc = this.config.nodes[node]?.ipmi;
     if (!bmc)
       throw this.errors.unsupported(
