@@ -113,24 +113,20 @@ export const sppJoinSpecSchema = z.strictObject({
 export type SppJoinSpecInput = z.input<typeof sppJoinSpecSchema>;
 export type SppJoinSpec = z.output<typeof sppJoinSpecSchema>;
 
+/** J5: what to do when a declared opening is false. */
+const FIREWALL_CLOSED = {
+  tcp8649BothWays: "J5: SPP and SPS must talk on TCP 8649 both ways; open it in the firewalls, then set true",
+  tcp443SpsToSpp: "J5: SPS must reach SPP over HTTPS (TCP 443) during the join; open it, then set true",
+};
+
 export function validateSppJoin(
   input: unknown,
 ): { ok: true; spec: SppJoinSpec } | { ok: false; problems: FieldProblem[] } {
   const parsed = sppJoinSpecSchema.safeParse(input);
   if (!parsed.success) return { ok: false, problems: fieldProblems(parsed.error) };
-  const problems: FieldProblem[] = [];
-  if (!parsed.data.firewall.tcp8649BothWays) {
-    problems.push({
-      property: "firewall.tcp8649BothWays",
-      reason: "J5: SPP and SPS must talk on TCP 8649 both ways; open it in the firewalls, then set true",
-    });
-  }
-  if (!parsed.data.firewall.tcp443SpsToSpp) {
-    problems.push({
-      property: "firewall.tcp443SpsToSpp",
-      reason: "J5: SPS must reach SPP over HTTPS (TCP 443) during the join; open it, then set true",
-    });
-  }
+  const problems = (Object.keys(FIREWALL_CLOSED) as (keyof typeof FIREWALL_CLOSED)[])
+    .filter((opening) => !parsed.data.firewall[opening])
+    .map((opening) => ({ property: `firewall.${opening}`, reason: FIREWALL_CLOSED[opening] }));
   return problems.length === 0 ? { ok: true, spec: parsed.data } : { ok: false, problems };
 }
 
@@ -456,41 +452,42 @@ async function preflightWith(
   log: TrustLogger,
 ): Promise<SppJoinPreflight> {
   const findings: SppJoinFinding[] = [];
+  const finding = (rule: SppJoinFinding["rule"], property: string, blocking: boolean, message: string) =>
+    findings.push({ rule, property, message, blocking });
   const info = await api.ok("GET", "/api/info");
   const roles = (((info.body ?? {}) as { roles?: unknown }).roles ?? []) as string[];
   const isCm = roles.includes("central-management");
   const standalone = roles.length === 0;
   if (!isCm) {
     if (standalone) {
-      findings.push({
-        rule: "J2",
-        property: "promoteStandalone",
-        message: spec.promoteStandalone
+      finding(
+        "J2",
+        "promoteStandalone",
+        !spec.promoteStandalone,
+        spec.promoteStandalone
           ? "SPS is standalone: it will be promoted to the Central Management node of its own one-node cluster first"
           : "SPS is a standalone node: joining SPP needs a Central Management cluster. Set promoteStandalone: true to make it the CM node of its own one-node cluster (join other standalone nodes into that cluster before joining SPP: adding nodes afterwards is problematic)",
-        blocking: !spec.promoteStandalone,
-      });
+      );
     } else {
-      findings.push({
-        rule: "J2",
-        property: "sps.endpoint",
-        message: `SPS has roles [${roles.join(", ")}] but is not the Central Management node: point sps.endpoint at the node whose roles include central-management`,
-        blocking: true,
-      });
+      finding(
+        "J2",
+        "sps.endpoint",
+        true,
+        `SPS has roles [${roles.join(", ")}] but is not the Central Management node: point sps.endpoint at the node whose roles include central-management`,
+      );
     }
   }
   const cluster = ClusterInterfaceResponseSchema.safeParse(await api.ok("GET", CLUSTER_INTERFACE));
   const configSyncEnabled = cluster.success && cluster.data.body.enabled;
   if (!configSyncEnabled) {
-    findings.push({
-      rule: "J2",
-      property: "sps.endpoint",
-      message:
-        standalone && spec.promoteStandalone
-          ? "configuration synchronization (cluster interface) is off: it will be enabled with the promotion"
-          : "configuration synchronization is off: enable Basic Settings > Local Services > Cluster interface on every node (SPP entitlements need it)",
-      blocking: !(standalone && spec.promoteStandalone),
-    });
+    finding(
+      "J2",
+      "sps.endpoint",
+      !(standalone && spec.promoteStandalone),
+      standalone && spec.promoteStandalone
+        ? "configuration synchronization (cluster interface) is off: it will be enabled with the promotion"
+        : "configuration synchronization is off: enable Basic Settings > Local Services > Cluster interface on every node (SPP entitlements need it)",
+    );
   }
   const conflictingPolicies: string[] = [];
   for (const collection of spec.policyCollections) {
@@ -521,33 +518,33 @@ async function preflightWith(
           notVerifiable: certificate.trustProblem ?? `J3: "${spec.spp.address}" is not on SPP's certificate`,
         };
   if (conflictingPolicies.length > 0 && !joined.joined) {
-    findings.push({
-      rule: "J4",
-      property: "sps.policies",
-      message: spec.rejoin
+    finding(
+      "J4",
+      "sps.policies",
+      !spec.rejoin,
+      spec.rejoin
         ? `policies from the earlier join will be re-created by this re-join (J1): ${conflictingPolicies.join("; ")}`
         : `policies whose names contain "safeguard_default" would be overwritten by the join: ${conflictingPolicies.join("; ")}. Rename them first`,
-      blocking: !spec.rejoin,
-    });
+    );
   }
   if (!certificate.trusted) {
-    findings.push({
-      rule: "J3",
-      property: "spp.tls",
-      message: certificate.trustProblem ?? sppTrustMissing(spec.spp.address, certificate.sha256Fingerprint),
-      blocking: true,
-    });
+    finding(
+      "J3",
+      "spp.tls",
+      true,
+      certificate.trustProblem ?? sppTrustMissing(spec.spp.address, certificate.sha256Fingerprint),
+    );
   }
   if (!certificate.matchesAddress) {
     const names = [certificate.commonName, ...certificate.dnsNames, ...certificate.ipAddresses].filter(
       Boolean,
     );
-    findings.push({
-      rule: "J3",
-      property: "spp.address",
-      message: `"${spec.spp.address}" is not on SPP's certificate (CN/SAN: ${[...new Set(names)].join(", ")}): use the name on SPP's certificate, or give SPP a certificate that carries this address`,
-      blocking: true,
-    });
+    finding(
+      "J3",
+      "spp.address",
+      true,
+      `"${spec.spp.address}" is not on SPP's certificate (CN/SAN: ${[...new Set(names)].join(", ")}): use the name on SPP's certificate, or give SPP a certificate that carries this address`,
+    );
   }
   return {
     roles,
