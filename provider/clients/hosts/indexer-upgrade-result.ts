@@ -33,7 +33,6 @@ export type IndexerUpgradeOutcome =
   | "unchanged"
   /** The package was already at the declared version; the service was started. */
   | "started"
-  /** Upgraded and running. */
   | "upgraded"
   /** Refused before anything was stopped (rule I1, no downgrade, wrong package). */
   | "refused"

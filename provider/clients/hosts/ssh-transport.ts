@@ -22,7 +22,6 @@ export interface SshEndpoint {
   password?: string | undefined;
   privateKey?: string | Buffer | undefined;
   passphrase?: string | undefined;
-  /** ssh-agent socket path. */
   agent?: string | undefined;
   /** Time allowed for the TCP connection and the SSH handshake. */
   readyTimeoutMs: number;

@@ -87,9 +87,6 @@ export function rpFilterInterfaces(spec: TrafficRedirectionSpec): string[] {
   return spec.ipSpoofing ? [spec.sps.interface, "all"] : [];
 }
 
-// ---------------------------------------------------------------------------------------------
-// Parsers
-
 /**
  * Splits one `iptables -S` line into its arguments (iptables-save quoting: double quotes with
  * backslash escapes around values that contain spaces).
@@ -159,7 +156,6 @@ export interface ObservedIpRule {
   readonly line: string;
 }
 
-/** Parses `ip rule show`. */
 export function parseIpRules(stdout: string): ObservedIpRule[] {
   const out: ObservedIpRule[] = [];
   for (const raw of stdout.split("\n")) {
@@ -186,7 +182,6 @@ export interface ObservedRoute {
   readonly line: string;
 }
 
-/** Parses `ip route show table <id>`. */
 export function parseRoutes(stdout: string): ObservedRoute[] {
   return stdout
     .split("\n")

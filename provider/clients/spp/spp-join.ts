@@ -45,7 +45,6 @@ const HOSTNAME =
 
 export const sppJoinSpecSchema = z.strictObject({
   sps: z.strictObject({
-    /** The Central Management node's REST endpoint. */
     endpoint: z
       .string()
       .url({ error: "must be the https:// URL of the SPS Central Management node" })
@@ -106,7 +105,6 @@ export const sppJoinSpecSchema = z.strictObject({
     },
   ),
   policyCollections: z.array(z.string().startsWith("/api/")).default(DEFAULT_POLICY_COLLECTIONS),
-  /** Per-request timeout (ms). */
   timeoutMs: z.number().int().positive().default(60_000),
 });
 
@@ -167,9 +165,6 @@ export class SppJoinError extends SpsError {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// J1: plan
-
 export interface SppJoinRecord {
   spp: string;
   spsPrimaryAddress: string | undefined;
@@ -227,9 +222,6 @@ export function planSppJoin(previous: SppJoinRecord | undefined, desired: SppJoi
   }
   return { action: "none", reason: `already joined to SPP ${previous.spp}` };
 }
-
-// ---------------------------------------------------------------------------------------------
-// SPP's certificate (J3)
 
 export interface SppCertificate {
   commonName: string | undefined;
@@ -327,9 +319,6 @@ export function fetchSppCertificate(spp: SppJoinSpec["spp"], timeoutMs: number):
     );
   });
 }
-
-// ---------------------------------------------------------------------------------------------
-// Preflight and join
 
 /**
  * The join state read on SPP's side. `notVerifiable`: SPP's certificate is not verified (or does not

@@ -201,6 +201,5 @@ export interface ApplianceClient {
   firmwareFetchStatus(key: string): Promise<FirmwareFetchStatus>;
   /** [doc] docs/appliance-facts.md §4: `DELETE /api/firmware/fetch/<key>` cancels (removes) a download. */
   deleteFirmwareFetch(key: string): Promise<void>;
-  /** Release sockets. */
   close(): void;
 }

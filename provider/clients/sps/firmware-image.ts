@@ -6,7 +6,6 @@ import { SpsError } from "../../../core/errors";
 import { sha256OfFile } from "../files/file-sha256";
 
 export interface FirmwareImage {
-  /** Path of the ISO file. */
   path: string;
   /** Declared SHA-256 of the ISO (hex, from the download page or the catalog). */
   sha256: string;

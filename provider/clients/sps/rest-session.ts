@@ -4,7 +4,7 @@
  * the client logs in again before that (with a margin) and whenever the appliance answers 401.
  * The password and the cookie value are secrets: they go only into headers, never into messages.
  */
-import { ApplianceApiError } from "./api-error";
+import { ApplianceApiError, type ApplianceApiErrorArgs } from "./api-error";
 import { loginSecrets } from "../../../core/redaction";
 import { AuthenticationResponseSchema } from "./rest-schemas";
 import type { RestTransport } from "./rest-transport";
@@ -80,17 +80,13 @@ export class RestSession {
       });
     } catch (e) {
       if (e instanceof ApplianceApiError && e.status === 503)
-        throw new ApplianceApiError({
-          appliance: this.appliance,
-          method: "GET",
-          path: "/api/authentication",
+        throw this.loginError({
           failure: "http",
           status: 503,
           ...(e.errorType !== undefined ? { errorType: e.errorType } : {}),
           code: NODE_NOT_READY,
           detail:
             "the node is not ready (service unavailable): it is in its first boot or starting up; wait until it has booted and retry",
-          secrets: this.secrets(),
         });
       throw e;
     }
@@ -103,33 +99,32 @@ export class RestSession {
       // [doc] While a node boots into new firmware its web interface shows a progress page, not the
       // REST API (SPS Upgrade Guide, "Upgrading SPS"; real-appliance behaviour): a login answered
       // with a page is a node that is not ready, not a wrong answer.
-      throw new ApplianceApiError({
-        appliance: this.appliance,
-        method: "GET",
-        path: "/api/authentication",
+      throw this.loginError({
         failure: "protocol",
         code: NODE_NOT_READY,
         status: res.status,
         detail:
           "the node is not ready: it answered the login with a web page, not the REST API (a node in its first boot or starting up shows a progress page); wait until it has booted and retry",
-        secrets: this.secrets(),
       });
     }
     const parsed = AuthenticationResponseSchema.safeParse(json);
     if (!cookie || !parsed.success) {
-      throw new ApplianceApiError({
-        appliance: this.appliance,
-        method: "GET",
-        path: "/api/authentication",
+      throw this.loginError({
         failure: "protocol",
         status: res.status,
         detail: cookie ? "the login answer has no meta object" : "the login answer set no session_id cookie",
-        secrets: this.secrets(),
       });
     }
     this.cookie = cookie;
     this.lastUsedAt = this.now();
     this.logins++;
+  }
+
+  private loginError(
+    fields: Omit<ApplianceApiErrorArgs, "appliance" | "method" | "path" | "secrets">,
+  ): ApplianceApiError {
+    const at = { appliance: this.appliance, method: "GET", path: "/api/authentication" };
+    return new ApplianceApiError({ ...at, ...fields, secrets: this.secrets() });
   }
 }
 

@@ -18,6 +18,8 @@ export interface RestCaller {
 }
 
 const SUPPORT_BUNDLE = "/api/troubleshooting/support-bundle";
+const bundle = (key: string): string => `${SUPPORT_BUNDLE}/${encodeURIComponent(key)}`;
+const download = (key: string): string => `${FETCH}/${encodeURIComponent(key)}`;
 
 /** The JSON at `path`, or null when the node has no such resource (HTTP 404). */
 export async function readTree(rest: RestCaller, path: string): Promise<unknown> {
@@ -41,17 +43,15 @@ export async function startSupportBundle(rest: RestCaller): Promise<string> {
 
 /** [doc] `GET …/support-bundle/<key>`: the job status ("finished" when ready [ps]). */
 export async function supportBundleStatus(rest: RestCaller, key: string): Promise<string> {
-  const path = `${SUPPORT_BUNDLE}/${encodeURIComponent(key)}`;
-  const r = await rest.json({ method: "GET", path, idempotent: true }, SupportBundleJobSchema);
+  const r = await rest.json({ method: "GET", path: bundle(key), idempotent: true }, SupportBundleJobSchema);
   return r.body?.status ?? "unknown";
 }
 
 /** [doc] `GET …/support-bundle/<key>/download`: the bundle file (buffered, at most `SUPPORT_BUNDLE_MAX_BYTES`). */
 export async function downloadSupportBundle(rest: RestCaller, key: string): Promise<Buffer> {
-  const path = `${SUPPORT_BUNDLE}/${encodeURIComponent(key)}/download`;
   const res = await rest.raw({
     method: "GET",
-    path,
+    path: `${bundle(key)}/download`,
     idempotent: true,
     headers: { Accept: "application/octet-stream, application/gzip, */*" },
     maxBytes: SUPPORT_BUNDLE_MAX_BYTES,
@@ -62,8 +62,7 @@ export async function downloadSupportBundle(rest: RestCaller, key: string): Prom
 
 /** [doc] `DELETE …/support-bundle/<key>` removes the bundle from the node. */
 export async function deleteSupportBundle(rest: RestCaller, key: string): Promise<void> {
-  const path = `${SUPPORT_BUNDLE}/${encodeURIComponent(key)}`;
-  await rest.json({ method: "DELETE", path, idempotent: true }, z.unknown());
+  await rest.json({ method: "DELETE", path: bundle(key), idempotent: true }, z.unknown());
 }
 
 /** [doc] `POST /api/firmware/fetch` `{url, checksum: {sha256}}` → 202, asynchronous. */
@@ -77,8 +76,7 @@ export async function startFirmwareFetch(rest: RestCaller, url: string, sha256: 
 
 /** [doc] `GET /api/firmware/fetch/<key>`. */
 export async function firmwareFetchStatus(rest: RestCaller, key: string): Promise<FirmwareFetchStatus> {
-  const path = `${FETCH}/${encodeURIComponent(key)}`;
-  const r = await rest.json({ method: "GET", path, idempotent: true }, FirmwareFetchSchema);
+  const r = await rest.json({ method: "GET", path: download(key), idempotent: true }, FirmwareFetchSchema);
   // The status carries no URL (it may hold secrets); the checksum only as `checksum.sha256`.
   const e = fetchEntryOf({
     key: r.key,
@@ -97,6 +95,5 @@ export async function firmwareFetchStatus(rest: RestCaller, key: string): Promis
 
 /** [doc] docs/appliance-facts.md §4: `DELETE /api/firmware/fetch/<key>` cancels (removes) the download. */
 export async function deleteFirmwareFetch(rest: RestCaller, key: string): Promise<void> {
-  const path = `${FETCH}/${encodeURIComponent(key)}`;
-  await rest.json({ method: "DELETE", path, idempotent: true }, z.unknown());
+  await rest.json({ method: "DELETE", path: download(key), idempotent: true }, z.unknown());
 }

@@ -20,7 +20,6 @@ import type {
 /** One operation as a channel receives it. */
 export interface OperationCall {
   operation: SystemControlOperation;
-  /** The node the operation addresses. */
   node: string;
   pair?: HaPair;
   license?: LicenseFile;
@@ -31,7 +30,6 @@ export type OperationAnswer = HaState | PowerState | void;
 
 /** A `SystemControl` whose every operation goes through `perform`. */
 export abstract class PerformingControl implements SystemControl {
-  /** Carries out one operation. */
   abstract perform(call: OperationCall): Promise<OperationAnswer>;
 
   async rebootNode(node: string): Promise<void> {
