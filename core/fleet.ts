@@ -125,9 +125,6 @@ export const localFileSchema = z.strictObject({
     .optional(),
 });
 
-/** One revision's ISO: `{path, sha256}` (upload) or `{url, sha256}` (fetched by a 7.0+ appliance); ./firmware-source.ts. */
-export const firmwareImageSchema = firmwareSourceSchema;
-
 export const clusterFields = {
   name: z.string().min(1, "must not be empty"),
   target: versionSpecText,
@@ -138,7 +135,7 @@ export const clusterFields = {
    * absent: images are not checked (offline what-if planning).
    */
   firmware: z
-    .record(revisionText, firmwareImageSchema)
+    .record(revisionText, firmwareSourceSchema)
     .superRefine((m, ctx) => checkFirmwareSources(m, ctx))
     .optional(),
   /**
@@ -224,6 +221,6 @@ export const fleetSchema = z
 export type FleetSchemaIsFleet = Same<Equal<z.output<typeof fleetSchema>, Fleet>>;
 export type LocalFileSchemaIsLocalFile = Same<Equal<z.output<typeof localFileSchema>, LocalFile>>;
 export type FirmwareSchemaTakesFirmwareImageInput = Same<
-  Equal<z.input<typeof firmwareImageSchema>, FirmwareImageInput>
+  Equal<z.input<typeof firmwareSourceSchema>, FirmwareImageInput>
 >;
-export type FirmwareSchemaIsFirmwareImage = Same<Equal<z.output<typeof firmwareImageSchema>, FirmwareImage>>;
+export type FirmwareSchemaIsFirmwareImage = Same<Equal<z.output<typeof firmwareSourceSchema>, FirmwareImage>>;

@@ -59,6 +59,13 @@ export const certificateSha256 = z
     "must be the SHA-256 fingerprint of the appliance certificate (64 hex digits, colons optional)",
   );
 
+/** The trust fields a program's node (sdk/inputs.ts) and an inventory node share. */
+export const tlsFields = {
+  caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM text" }).optional(),
+  sha256Fingerprint: certificateSha256.optional(),
+  system: z.literal(true, { message: "must be true (trust the machine's CA store) or left out" }).optional(),
+};
+
 /**
  * How an appliance's HTTPS certificate is trusted, exactly one of: `caPem` (PEM of the issuing CA),
  * `caFile` (a PEM file, relative to the inventory file), `sha256Fingerprint` (pin the appliance's own
@@ -66,12 +73,10 @@ export const certificateSha256 = z
  */
 export const inventoryTlsSchema = z
   .strictObject({
-    caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM text" }).optional(),
+    caPem: tlsFields.caPem,
     caFile: z.string().min(1, "must be the path of a PEM file").optional(),
-    sha256Fingerprint: certificateSha256.optional(),
-    system: z
-      .literal(true, { message: "must be true (trust the machine's CA store) or left out" })
-      .optional(),
+    sha256Fingerprint: tlsFields.sha256Fingerprint,
+    system: tlsFields.system,
   })
   .refine((t) => Object.values(t).filter((v) => v !== undefined).length === 1, {
     message: "set exactly one of `caPem`, `caFile`, `sha256Fingerprint` or `system: true`",

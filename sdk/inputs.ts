@@ -16,27 +16,19 @@ import {
   coreShellSchema,
   hostNameText,
   sshFingerprintText,
+  tlsFields,
 } from "../core/inventory-schema";
 import { revisionText, versionSpecText } from "../core/validation";
 import { catalogSchema } from "../core/catalog-schema";
-import { certificateSha256 } from "../core/inventory-schema";
 import { trafficRedirectionSpecSchema } from "../core/redirection-spec";
 import type { Equal, Same } from "../core/same-type";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
 
 export type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
 
-const httpsUrl = applianceAddressText;
-
 /** TlsInput (./input-types.ts documents the fields of this file's schemas where they are public). */
 export const tlsInputSchema = z
-  .strictObject({
-    caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be PEM text" }).optional(),
-    sha256Fingerprint: certificateSha256.optional(),
-    system: z
-      .literal(true, { message: "must be true (trust the machine's CA store) or left out" })
-      .optional(),
-  })
+  .strictObject(tlsFields)
   .refine((t) => [t.caPem, t.sha256Fingerprint, t.system].filter((v) => v !== undefined).length === 1, {
     message: "set exactly one of `caPem`, `sha256Fingerprint` or `system: true`",
   });
@@ -45,7 +37,7 @@ export type TlsSchemaIsTlsInput = Same<Equal<z.output<typeof tlsInputSchema>, Tl
 /** ApplianceNodeInput. */
 export const applianceNodeInputSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, "use letters, digits, '_' or '-'"),
-  address: httpsUrl,
+  address: applianceAddressText,
   tls: tlsInputSchema,
   roles: z.array(z.enum(NODE_ROLES)).default([]),
   ha: z.boolean().default(false),
@@ -93,12 +85,6 @@ export const systemControlInputSchema = z.strictObject({
 export type SystemControlSchemaIsSystemControlInput = Same<
   Equal<z.output<typeof systemControlInputSchema>, SystemControlInput>
 >;
-
-/**
- * One revision's ISO: `{path, sha256}` (the tool uploads it; the default) or `{url, sha256}` (the
- * appliance fetches it, https only, 7.0 and later) — core/firmware-source.ts.
- */
-export const firmwareImageInputSchema = firmwareSourceSchema;
 
 const deadlinesSchema = z
   .strictObject({
@@ -176,19 +162,17 @@ const indexerHostFields = {
 export const indexerHostInputSchema = z.object(indexerHostFields).strict();
 export type IndexerHostInputs = z.output<typeof indexerHostInputSchema>;
 
-/** The firmware resource of one cluster: the unit of ordering (C1, C3, H2). */
+/** The firmware resource of one cluster: the unit of ordering (C1, C3, H2); ClusterFirmwareArgs (./resources.ts) documents the fields. */
 export const firmwareInputSchema = z
   .strictObject({
     cluster: clusterNameText,
     target: versionSpecText,
     canary: z.boolean().optional(),
     nodes: z.array(applianceNodeInputSchema).min(1, "must list at least one node"),
-    /** Firmware ISO per revision X.Y.Z: every hop target needs one (V7). */
     firmware: z
-      .record(revisionText, firmwareImageInputSchema)
+      .record(revisionText, firmwareSourceSchema)
       .superRefine((m, ctx) => checkFirmwareSources(m, ctx))
       .default({}),
-    /** License per LTS major ("6"): the name of its text in sps:credentials.licenses (S2, S11). */
     licenses: z
       .record(z.string().regex(/^\d+$/, 'must be an LTS major, e.g. "6"'), z.string().min(1))
       .default({}),
@@ -199,37 +183,27 @@ export const firmwareInputSchema = z
         z.record(z.string(), z.object({ version: z.string().min(1), path: z.string().min(1) }).strict()),
       )
       .default({}),
-    /**
-     * The versions the cluster's `Plugin` resources install after the firmware (SpsCluster `plugins`):
-     * node, plugin name, version. Only judged (P7), never installed by the firmware resource.
-     */
     pluginVersions: z
       .array(z.object({ node: z.string(), name: z.string().min(1), version: z.string().min(1) }).strict())
       .optional(),
     systemControl: systemControlInputSchema.default({}),
-    /** "sha256:<hex>": the operator confirms this license file is installed (S11), see licenseConfirmedSchema. */
     licenseConfirmed: licenseConfirmedSchema,
-    /** Operator confirmations of manual gates (provider/executor/confirmations.ts); each gate names its own. */
+    /** Each gate names its own confirmation (provider/executor/confirmations.ts). */
     confirmed: z.array(z.string().min(1, "must not be empty")).default([]),
-    /**
-     * External indexer hosts the run upgrades after every hop's appliance steps (I1–I5: no hop leaves
-     * SPS newer than its indexers), each with its RPM per SPS revision.
-     */
     indexers: z.array(indexerHostInputSchema).default([]),
     maxParallel: z.number().int().positive().optional(),
-    /** Releases beyond the bundled catalog (the CLI's --catalog): the catalog object (sdk/catalog-input.ts). */
+    /** The catalog object, a path already read (./catalog-input.ts). */
     catalog: catalogSchema.optional(),
     /**
      * What POST /api/firmware/upgrade does on this cluster's SPS version, when the operator knows it
      * ([unknown] in general: docs/appliance-facts.md §1). Only HA pairs depend on it (provider/executor/upgrade-call.ts).
      */
     upgradeCall: z.enum(["reboots", "selects"]).optional(),
-    /** Directory the support bundles go into (S8, S13); created when missing. */
+    /** Created when missing. */
     evidenceDir: z.string().min(1, "must be a directory path").optional(),
     /** ISO date for support-window findings (V2); default today. */
     asOf: z.iso.date().optional(),
     deadlines: deadlinesSchema.optional(),
-    /** P13: the window the upgrade must fit; an estimate over it is a blocking finding (docs/estimate.md). */
     maintenanceWindow: z
       .strictObject({
         seconds: z.number().int().positive("must be a positive whole number of seconds"),
@@ -240,17 +214,8 @@ export const firmwareInputSchema = z
     checkpointDir: z.string().optional(),
     /** Stack-unique key of the checkpoint file (project/stack/cluster). */
     checkpointKey: z.string().optional(),
-    /**
-     * A failed run is recorded as a result (`outcome: "failed"`, the redacted error, the checkpoint
-     * kept) instead of failing in the engine: set by `SpsFleet` under a failure budget above 0, whose
-     * gates count the failures and fail the `up` at the end (docs/user-guide.md, "Staged rollout").
-     */
+    /** Set by SpsFleet only (FleetRunArgs in ./cluster.ts): a failed run recorded as a result. */
     recordFailure: z.boolean().optional(),
-    /**
-     * With `recordFailure`: the failure budget of the cluster's stage and the clusters before it in
-     * its lane that failed or were held. More of them than the budget means the stage cannot pass its
-     * gate, so the cluster does not start (`outcome: "held"`, nothing contacted).
-     */
     hold: z.strictObject({ budget: z.number().int().min(0), failedBefore: z.array(z.string()) }).optional(),
     // Computed by check (shown by `pulumi preview --diff`):
     plannedActions: z.array(z.string()).optional(),
@@ -294,7 +259,7 @@ export type FirmwareInputs = z.output<typeof firmwareInputSchema>;
  */
 export const nodeEndpointSchema = z.strictObject({
   name: z.string().min(1),
-  address: httpsUrl,
+  address: applianceAddressText,
   tls: tlsInputSchema,
   ha: z.boolean().optional(),
   units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/)).optional(),
@@ -305,14 +270,12 @@ export const nodeEndpointSchema = z.strictObject({
 export const licenseInputSchema = z.strictObject({
   cluster: z.string().min(1),
   nodes: z.array(nodeEndpointSchema).min(1),
-  /** Name of the license text in sps:credentials.licenses. */
   license: z.string().min(1, "must name a license in sps:credentials.licenses"),
   /** LTS major the license is for (S2). */
   major: z.number().int().positive(),
   /** Warn (drift "expiring") when the license ends within this many days. */
   warnDays: z.number().int().nonnegative().default(30),
   systemControl: systemControlInputSchema.default({}),
-  /** "sha256:<hex>": the operator confirms this license file is installed (S11), see licenseConfirmedSchema. */
   licenseConfirmed: licenseConfirmedSchema,
 });
 export type LicenseInputs = z.output<typeof licenseInputSchema>;
@@ -320,10 +283,8 @@ export type LicenseInputs = z.output<typeof licenseInputSchema>;
 export const pluginInputSchema = z.strictObject({
   cluster: z.string().min(1),
   node: nodeEndpointSchema,
-  /** Plugin name as the appliance lists it. */
   name: z.string().min(1),
   version: z.string().min(1),
-  /** Local path of the plugin zip. */
   path: z.string().min(1, "must be the local path of the plugin zip"),
 });
 export type PluginInputs = z.output<typeof pluginInputSchema>;
@@ -335,10 +296,6 @@ export const indexerInputSchema = z.strictObject({
   /** The SPS revision the indexer serves (the cluster's firmware target, resolved). */
   spsVersion: revisionText,
   packages,
-  /**
-   * The cluster's firmware resource upgrades this host after every hop (SpsCluster): this resource
-   * then only converges and verifies the final version, and its plan says so.
-   */
   perHop: z.boolean().optional(),
   plannedActions: z.array(z.string()).optional(),
 });
@@ -364,22 +321,17 @@ export const rolloutStageInputSchema = z.strictObject({
   nodeStates: nodeStatesSchema.optional(),
   /** Gates of other stacks this stage waits for (StackReference outputs), shown as given. */
   waitsFor: z.array(z.string()).optional(),
-  /** Failed clusters of the stage the gate lets pass (default 0: any failure fails the gate). */
   failureBudget: z.number().int().min(0).optional(),
-  /** Per cluster, what its firmware run recorded (only with a failure budget above 0). */
   outcomes: z
     .record(z.string(), z.object({ outcome: z.string(), message: z.string().optional() }).passthrough())
     .optional(),
-  /** The fleet's last gate: every cluster of the fleet, budget 0 (fails the `up` on any failure). */
   final: z.boolean().optional(),
 });
 export type RolloutStageInputs = z.infer<typeof rolloutStageInputSchema>;
 
 /** SppJoin (./integration.ts), J1–J6. */
 export const sppJoinInputSchema = z.strictObject({
-  /** Node name (for sps:credentials.nodes.<node>). */
   node: z.string().min(1),
-  /** https:// URL of the Central Management node. */
   address: z.string().min(1),
   tls: tlsInputSchema,
   spp: z.strictObject({
@@ -391,7 +343,6 @@ export const sppJoinInputSchema = z.strictObject({
   }),
   promoteStandalone: z.boolean().optional(),
   firewall: z.strictObject({ tcp8649BothWays: z.boolean(), tcp443SpsToSpp: z.boolean() }),
-  /** J1: primary IPv4 addresses; a change plans a re-join. */
   spsPrimaryAddress: z.string().optional(),
   sppPrimaryAddress: z.string().optional(),
 });
@@ -406,9 +357,7 @@ export const nextHopInputSchema = z.strictObject({
   systemControl: systemControlInputSchema.default({}),
   waitTimeoutMs: deadlineMsSchema.optional(),
   pollMs: intervalMsSchema.optional(),
-  /** The REST path of the setting, when the operator knows one (none is documented). */
   path: z.string().optional(),
-  /** The manual route: the value its instructions give, once the operator did them. */
   manualConfirmed: z.string().optional(),
 });
 export type NextHopInputs = z.output<typeof nextHopInputSchema>;

@@ -197,8 +197,10 @@ export class License extends SpsDynamicResource {
 export interface PluginArgs {
   cluster: pulumi.Input<string>;
   node: pulumi.Input<NodeEndpoint>;
+  /** Plugin name as the appliance lists it. */
   name: pulumi.Input<string>;
   version: pulumi.Input<string>;
+  /** Local path of the plugin zip. */
   path: pulumi.Input<string>;
 }
 
