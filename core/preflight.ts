@@ -86,17 +86,12 @@ const STARLING_JOIN_FROM = "2.2.0";
 
 /** P6 over every plugin of the node. */
 export function checkPlugins(p: NodePath): PreflightFinding[] {
-  const out: PreflightFinding[] = [];
-  for (const plugin of p.node.plugins) checkPluginBuilds(p.node.name, plugin, p.releaseHops, out);
-  return out;
+  return p.node.plugins.flatMap((plugin) => checkPluginBuilds(p.node.name, plugin, p.releaseHops));
 }
 
 /** P7 over every Starling plugin of the node. */
 export function checkStarlingPlugins(p: NodePath): PreflightFinding[] {
-  const out: PreflightFinding[] = [];
-  for (const plugin of p.node.plugins)
-    if (STARLING.test(plugin.name)) checkStarling(p.node, plugin, p.releaseHops, out);
-  return out;
+  return p.node.plugins.flatMap((plugin) => checkStarling(p.node, plugin, p.releaseHops));
 }
 
 /**
@@ -110,20 +105,17 @@ export function checkStarlingPlugins(p: NodePath): PreflightFinding[] {
 function checkStarling(
   node: FleetNode,
   plugin: PluginFacts,
-  releaseHops: readonly RevisionHop[],
-  out: PreflightFinding[],
-): void {
-  const joined = node.settings.starlingJoined;
-  if (joined === true) return;
+  hops: readonly RevisionHop[],
+): PreflightFinding[] {
   const planned: { version: string; what: string }[] = [{ version: plugin.version, what: "installed" }];
   let unknownTarget = false;
-  for (const hop of releaseHops) {
+  for (const hop of hops) {
     const release = formatRelease(releaseOf(hop.to));
     const build = plugin.builds?.[release];
     if (build === undefined) unknownTarget = true;
     else planned.push({ version: build, what: `build for ${release}` });
   }
-  out.push(...starlingFindings(node.name, joined, plugin.name, planned, unknownTarget));
+  return starlingFindings(node.name, node.settings.starlingJoined, plugin.name, planned, unknownTarget);
 }
 
 /**
@@ -156,29 +148,26 @@ export function starlingFindings(
 function checkPluginBuilds(
   nodeName: string,
   plugin: PluginFacts,
-  releaseHops: readonly RevisionHop[],
-  out: PreflightFinding[],
-): void {
-  for (const hop of releaseHops) {
+  hops: readonly RevisionHop[],
+): PreflightFinding[] {
+  return hops.flatMap((hop) => {
     const need = pluginBuildNeeded(hop.to);
     const release = formatRelease(releaseOf(hop.to));
     if (!plugin.builds) {
       const message = `not checked: plugin ${plugin.name} needs a build that supports ${release}${need === "any" ? "" : ` (${need} build)`}; declare plugins[].builds["${release}"] to check it`;
-      out.push(uncheckedFinding("P6", message, nodeName));
-      continue;
+      return [uncheckedFinding("P6", message, nodeName)];
     }
     const build = plugin.builds[release];
-    if (build === undefined) {
-      const message = `plugin ${plugin.name} has no build for ${release}${need === "any" ? "" : ` (it needs the ${need} build)`}; add plugins[].builds["${release}"] or remove the plugin before upgrading`;
-      out.push(finding("P6", "error", message, nodeName));
-    } else if (need === "DEPRECATED" && !/deprecated/i.test(build)) {
-      const message = `plugin ${plugin.name} build ${build} for 6.0 is not the build labelled DEPRECATED that 6.0 needs`;
-      out.push(finding("P6", "error", message, nodeName));
-    } else if (need === "new implementation" && /deprecated/i.test(build)) {
-      const message = `plugin ${plugin.name} build ${build} is a DEPRECATED build; from 6.1 on the new plugin implementation is required`;
-      out.push(finding("P6", "error", message, nodeName));
-    }
-  }
+    const message =
+      build === undefined
+        ? `plugin ${plugin.name} has no build for ${release}${need === "any" ? "" : ` (it needs the ${need} build)`}; add plugins[].builds["${release}"] or remove the plugin before upgrading`
+        : need === "DEPRECATED" && !/deprecated/i.test(build)
+          ? `plugin ${plugin.name} build ${build} for 6.0 is not the build labelled DEPRECATED that 6.0 needs`
+          : need === "new implementation" && /deprecated/i.test(build)
+            ? `plugin ${plugin.name} build ${build} is a DEPRECATED build; from 6.1 on the new plugin implementation is required`
+            : undefined;
+    return message === undefined ? [] : [finding("P6", "error", message, nodeName)];
+  });
 }
 
 /**

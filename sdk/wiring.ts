@@ -108,7 +108,11 @@ export function pickKeys(keys: readonly string[]): (value: unknown) => unknown {
 
 /** The digest `diff` compares: recorded by `recordedOutputs`; computed for state written before it. */
 export function declarationDigest(declaredKey: string): string {
-  return `sha256:${createHash("sha256").update(declaredKey).digest("hex").slice(0, 32)}`;
+  return sha256Prefix(declaredKey, 32);
+}
+
+function sha256Prefix(text: string, hexDigits: number): string {
+  return `sha256:${createHash("sha256").update(text).digest("hex").slice(0, hexDigits)}`;
 }
 
 /** The declaration digest of recorded outputs: the stored one, or (earlier state, full wiring) computed. */
@@ -130,10 +134,7 @@ function canonical(value: unknown): unknown {
 
 /** `sha256:` and the first 16 hex digits of the SHA-256 of the wiring's canonical JSON. */
 export function wiringDigest(wiring: unknown): string {
-  const hex = createHash("sha256")
-    .update(JSON.stringify(canonical(wiring)))
-    .digest("hex");
-  return `sha256:${hex.slice(0, 16)}`;
+  return sha256Prefix(JSON.stringify(canonical(wiring)), 16);
 }
 
 /**
@@ -167,8 +168,7 @@ export function isRealRun(news: Props): boolean {
 
 /** The checked inputs: `news` plus the computed plan fields, unless this is a real run (see PREVIEW_KEY). */
 export function checkedInputs(news: Props, computed: Props): Props {
-  if (news[PREVIEW_KEY] === false) return news;
-  return { ...news, ...computed };
+  return isRealRun(news) ? news : { ...news, ...computed };
 }
 
 /**
