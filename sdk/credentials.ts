@@ -6,7 +6,6 @@
  */
 import { SpsError } from "../core/errors";
 import { fieldProblems, describeProblems } from "../core/validation";
-import { redactText } from "../core/redaction";
 import { credentialsSchema } from "./credentials-schema";
 
 export const CREDENTIALS_CONFIG_KEY = "sps:credentials";
@@ -77,22 +76,16 @@ export function parseCredentials(text: string | undefined): Credentials {
   return parsed.data;
 }
 
-export function applianceLogin(c: Credentials, node: string): { username: string; password: string } {
+export function applianceLogin(c: Credentials, node: string): Login {
   const l = c.nodes[node] ?? c.appliance;
-  if (!l) {
-    throw new CredentialsError(
-      `no REST login for node "${node}": set ${CREDENTIALS_CONFIG_KEY}.appliance (or .nodes.${node}) with --secret, e.g. \`pulumi config set --secret ${CREDENTIALS_CONFIG_KEY} '{"appliance": {"username": "…", "password": "…"}}'\``,
-    );
-  }
-  return l;
+  if (l) return l;
+  throw new CredentialsError(
+    `no REST login for node "${node}": set ${CREDENTIALS_CONFIG_KEY}.appliance (or .nodes.${node}) with --secret, e.g. \`pulumi config set --secret ${CREDENTIALS_CONFIG_KEY} '{"appliance": {"username": "…", "password": "…"}}'\``,
+  );
 }
 
 /** The BMC login of one HA unit: its own (`bmc.<node>.<unit>`) or the default (`ipmi`). */
-export function bmcLogin(
-  c: Credentials,
-  node: string,
-  unit: string,
-): { username: string; password: string } | undefined {
+export function bmcLogin(c: Credentials, node: string, unit: string): Login | undefined {
   return c.bmc[node]?.[unit] ?? c.ipmi;
 }
 
@@ -124,7 +117,5 @@ export function secretValues(c: Credentials): string[] {
   return out.sort((a, b) => b.length - a.length);
 }
 
-/** Replaces every spelling of every known secret in `text` (core/redaction.ts). */
-export function redact(text: string, secrets: readonly string[]): string {
-  return redactText(text, secrets);
-}
+/** Replaces every spelling of every known secret in `text`. */
+export { redactText as redact } from "../core/redaction";

@@ -66,17 +66,12 @@ export function nodeState(n: NodeFacts, target: string): NodeState {
 
 /** Firmware drift of one node against the version the last run recorded. */
 export function firmwareDrift(node: string, recorded: string | undefined, live: NodeFacts): string[] {
+  if (!live.reachable) return [driftLine("unreachable", node, "the appliance does not answer")];
   const out: string[] = [];
-  if (!live.reachable) {
-    out.push(driftLine("unreachable", node, "the appliance does not answer"));
-    return out;
-  }
-  if (recorded !== undefined && live.version !== null) {
-    const c = cmp(live.version, recorded);
-    if (c !== undefined && c > 0)
-      out.push(driftLine("upgraded-out-of-band", node, `runs ${live.version}, last recorded ${recorded}`));
-    if (c !== undefined && c < 0)
-      out.push(driftLine("rolled-back", node, `runs ${live.version}, last recorded ${recorded}`));
+  const c = recorded === undefined || live.version === null ? undefined : cmp(live.version, recorded);
+  if (c !== undefined && c !== 0) {
+    const kind = c > 0 ? "upgraded-out-of-band" : "rolled-back";
+    out.push(driftLine(kind, node, `runs ${live.version ?? ""}, last recorded ${recorded ?? ""}`));
   }
   const stuck = stuckReason(live);
   if (stuck !== undefined) out.push(driftLine("stuck-mid-hop", node, stuck));
@@ -143,17 +138,12 @@ export function indexerDrift(
 ): string[] {
   const out: string[] = [];
   const base = recorded?.version ?? declared;
+  const service = recorded?.service ?? "running";
   if (live.version !== base)
     out.push(
       driftLine("indexer-version-changed", host, `runs ${live.version ?? "nothing"}, expected ${base}`),
     );
-  if (live.service !== (recorded?.service ?? "running"))
-    out.push(
-      driftLine(
-        "indexer-service-changed",
-        host,
-        `service is ${live.service}, expected ${recorded?.service ?? "running"}`,
-      ),
-    );
+  if (live.service !== service)
+    out.push(driftLine("indexer-service-changed", host, `service is ${live.service}, expected ${service}`));
   return out;
 }
