@@ -21,7 +21,7 @@ import { windowFindings } from "./maintenance-window";
 import { isFetched, revisionCanFetch, urlHost } from "./firmware-source";
 import { inputFindings } from "./input-findings";
 import { nodeHopActions } from "./node-steps";
-import { ClusterPlan, Finding, finding, Hop, PlanDocument, PlanStep } from "./plan";
+import { ClusterPlan, Finding, finding, Hop, IndexerAction, PlanDocument, PlanStep } from "./plan";
 import { preflightNode } from "./rules";
 import { cautionFindings } from "./version-cautions";
 import { isOutOfSupport, supportWindow } from "./support-window";
@@ -132,27 +132,18 @@ function indexerSteps(
     for (const idx of group) {
       const pkg = indexerPackagePath(version);
       const base = { wave: w.wave, hop: null, node: idx.name, version } as const;
-      // Rule I2: back up indexerworker.cfg and indexer-certs.cfg first.
-      w.add({
-        ...base,
-        action: "backup-indexer-config",
-        command: indexerBackupCommand(idx.version, BACKUP_STAMP_AT_RUN_TIME),
-      });
-      // Rule I3: the RPM comes from the SPS (Local Services → Indexer service); copied over SFTP.
-      w.add({
-        ...base,
-        action: "copy-indexer-package",
-        command: `sftp put external-indexer-${version}.rpm ${pkg}`,
-      });
-      // Rule I4: stop → yum upgrade → start, per OS; I5: a failed yum starts the old version again.
-      w.add({ ...base, action: "stop-indexer", command: indexerServiceCommand(idx.os, "stop") });
-      w.add({ ...base, action: "upgrade-indexer-package", command: indexerUpgradeCommand(pkg) });
-      w.add({ ...base, action: "start-indexer", command: indexerServiceCommand(idx.os, "start") });
-      w.add({
-        ...base,
-        action: "verify-indexer",
-        command: `${INDEXER_VERSION_QUERY} && ${indexerServiceCommand(idx.os, "status")}`,
-      });
+      const steps: ReadonlyArray<readonly [IndexerAction, string]> = [
+        // Rule I2: back up indexerworker.cfg and indexer-certs.cfg first.
+        ["backup-indexer-config", indexerBackupCommand(idx.version, BACKUP_STAMP_AT_RUN_TIME)],
+        // Rule I3: the RPM comes from the SPS (Local Services → Indexer service); copied over SFTP.
+        ["copy-indexer-package", `sftp put external-indexer-${version}.rpm ${pkg}`],
+        // Rule I4: stop → yum upgrade → start, per OS; I5: a failed yum starts the old version again.
+        ["stop-indexer", indexerServiceCommand(idx.os, "stop")],
+        ["upgrade-indexer-package", indexerUpgradeCommand(pkg)],
+        ["start-indexer", indexerServiceCommand(idx.os, "start")],
+        ["verify-indexer", `${INDEXER_VERSION_QUERY} && ${indexerServiceCommand(idx.os, "status")}`],
+      ];
+      for (const [action, command] of steps) w.add({ ...base, action, command });
     }
   }
 }
@@ -161,40 +152,33 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
   const maxParallel = Math.max(1, options.maxParallel ?? Number.MAX_SAFE_INTEGER);
   const targetSpec = parseVersionSpec(cluster.target);
   const findings: Finding[] = [];
-  const nodes: NodePlan[] = cluster.nodes
-    .map((node) => {
-      const current = parseRevision(node.version);
-      const path = planNodePath(
-        {
-          current,
-          target: targetSpec,
-          ...(node.hardware ? { hardware: node.hardware } : {}),
-          ...(node.virtual !== undefined ? { virtual: node.virtual } : {}),
-        },
-        catalog,
+  const nodes: NodePlan[] = cluster.nodes.map((node) => {
+    const current = parseRevision(node.version);
+    const path = planNodePath(
+      {
+        current,
+        target: targetSpec,
+        ...(node.hardware ? { hardware: node.hardware } : {}),
+        ...(node.virtual !== undefined ? { virtual: node.virtual } : {}),
+      },
+      catalog,
+    );
+    // Cluster-wide target findings (V7 on the target) are reported once.
+    for (const f of path.findings) {
+      const clusterWide = (f.rule === "V7" || f.rule === "V6") && f.message.startsWith("target ");
+      if (clusterWide && findings.some((x) => x.message === f.message)) continue;
+      findings.push(
+        clusterWide
+          ? f
+          : {
+              ...finding(f.rule, f.severity, f.message, node.name),
+              ...(f.status ? { status: f.status } : {}),
+              ...(f.confirm !== undefined ? { confirm: f.confirm } : {}),
+            },
       );
-      return { node, current, hops: path.hops, findings: path.findings, target: path.target };
-    })
-    .map((n) => {
-      // Cluster-wide target findings (V7 on the target) are reported once, below.
-      for (const f of n.findings) {
-        const clusterWide = (f.rule === "V7" || f.rule === "V6") && f.message.startsWith("target ");
-        if (clusterWide && findings.some((x) => x.message === f.message)) continue;
-        findings.push(
-          clusterWide
-            ? f
-            : {
-                rule: f.rule,
-                severity: f.severity,
-                node: n.node.name,
-                message: f.message,
-                ...(f.status ? { status: f.status } : {}),
-                ...(f.confirm !== undefined ? { confirm: f.confirm } : {}),
-              },
-        );
-      }
-      return { node: n.node, current: n.current, hops: n.hops, target: n.target };
-    });
+    }
+    return { node, current, hops: path.hops, target: path.target };
+  });
 
   const resolvedTarget = nodes.find((n) => n.target)?.target;
   const target = resolvedTarget ? formatRevision(resolvedTarget) : cluster.target;
@@ -216,13 +200,9 @@ export function planCluster(cluster: FleetCluster, catalog: Catalog, options: Pl
   }));
 
   // Rule V7: firmware images, when declared, must cover every hop.
-  if (cluster.firmware) {
-    for (const h of hops) {
-      if (!cluster.firmware[h.to]) {
-        const message = `no firmware image declared for ${h.to}; add firmware["${h.to}"] with its path or url and sha256`;
-        findings.push(finding("V7", "error", message));
-      }
-    }
+  for (const h of hops.filter((h) => cluster.firmware && !cluster.firmware[h.to])) {
+    const message = `no firmware image declared for ${h.to}; add firmware["${h.to}"] with its path or url and sha256`;
+    findings.push(finding("V7", "error", message));
   }
 
   // Preflight (P rules) per node with work to do.

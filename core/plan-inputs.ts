@@ -26,18 +26,6 @@ export const INPUT_RULES: Record<RequiredInput["kind"], string> = {
   "indexer-package": "I3",
 };
 
-function keyOf(i: InputKey): string {
-  switch (i.kind) {
-    case "firmware":
-    case "indexer-package":
-      return `${i.kind}:${i.version}`;
-    case "license":
-      return `license:${i.major}`;
-    case "plugin":
-      return `plugin:${i.plugin}:${i.version}`;
-  }
-}
-
 /**
  * Every input the steps need, once each, in plan order. `steps` may be the remaining steps of a resumed
  * run (the finished ones need nothing any more).
@@ -45,7 +33,7 @@ function keyOf(i: InputKey): string {
 export function requiredInputs(steps: readonly PlanStep[], planTarget: string): RequiredInput[] {
   const found = new Map<string, RequiredInput>();
   const add = (i: InputKey, node: string): void => {
-    const key = keyOf(i);
+    const key = JSON.stringify(i);
     const have = found.get(key);
     if (have) {
       if (!have.nodes.includes(node)) have.nodes.push(node);
