@@ -9,6 +9,16 @@ import { stderrTailOf } from "./capped-output";
 
 export type SshCommandFailure = "exit-code" | "timeout" | "connection-lost";
 
+interface SshCommandErrorArgs {
+  host: string;
+  command: string;
+  exitCode: number | null;
+  stderr: string;
+  failure: SshCommandFailure;
+  detail?: string;
+  secrets?: readonly string[];
+}
+
 /** A remote command that failed: by exit code, by its deadline, or because the connection dropped. */
 export class SshCommandError extends SpsError {
   static override readonly code: string = "SSH_COMMAND_FAILED";
@@ -18,15 +28,7 @@ export class SshCommandError extends SpsError {
   readonly stderrTail: string;
   readonly failure: SshCommandFailure;
 
-  constructor(args: {
-    host: string;
-    command: string;
-    exitCode: number | null;
-    stderr: string;
-    failure: SshCommandFailure;
-    detail?: string;
-    secrets?: readonly string[];
-  }) {
+  constructor(args: SshCommandErrorArgs) {
     const secrets = args.secrets ?? [];
     const tail = stderrTailOf(args.stderr, secrets);
     const command = redact(args.command, secrets);
@@ -50,13 +52,7 @@ export class SudoRefusedError extends SshCommandError {
   static override readonly code: string = "SUDO_REFUSED";
   readonly user: string;
 
-  constructor(args: {
-    host: string;
-    user: string;
-    command: string;
-    exitCode: number | null;
-    stderr: string;
-  }) {
+  constructor(args: Omit<SshCommandErrorArgs, "failure" | "detail" | "secrets"> & { user: string }) {
     super({ ...args, failure: "exit-code" });
     this.user = args.user;
     const needsPassword = /password is required|terminal is required|askpass/i.test(args.stderr);

@@ -22,27 +22,30 @@ export type IndexerHostRunOptions = Omit<IndexerHostOptions, "session"> & {
  * be opened (nothing was done), `IndexerUpgradeError` (with `.result`) when the upgrade was refused
  * or failed.
  */
-export async function upgradeIndexerHost(
+export function upgradeIndexerHost(
   ssh: unknown,
   request: IndexerUpgradeRequest,
   options: IndexerHostRunOptions = {},
 ): Promise<IndexerUpgradeResult> {
-  const session = await SshHostSession.connect(ssh, options.name);
-  try {
-    return await new IndexerHost({ ...options, session }).upgrade(request);
-  } finally {
-    await session.close();
-  }
+  return withIndexerHost(ssh, options, (host) => host.upgrade(request));
 }
 
 /** Reads OS family, installed indexer version and service state (for refresh / drift reports). */
-export async function inspectIndexerHost(
+export function inspectIndexerHost(
   ssh: unknown,
   options: IndexerHostRunOptions = {},
 ): Promise<IndexerHostState> {
+  return withIndexerHost(ssh, options, (host) => host.inspect());
+}
+
+async function withIndexerHost<T>(
+  ssh: unknown,
+  options: IndexerHostRunOptions,
+  work: (host: IndexerHost) => Promise<T>,
+): Promise<T> {
   const session = await SshHostSession.connect(ssh, options.name);
   try {
-    return await new IndexerHost({ ...options, session }).inspect();
+    return await work(new IndexerHost({ ...options, session }));
   } finally {
     await session.close();
   }

@@ -60,6 +60,13 @@ const hostKey = z.union(
   },
 );
 
+const milliseconds = (fallback: number) =>
+  z
+    .number({ error: "must be a number of milliseconds" })
+    .int({ error: "must be a whole number of milliseconds" })
+    .positive({ error: "must be positive (milliseconds)" })
+    .default(fallback);
+
 const endpoint = z.strictObject({
   host: z
     .string({ error: "is required: the host's DNS name or IP address" })
@@ -75,22 +82,14 @@ const endpoint = z.strictObject({
     .min(1, { error: "must not be empty: give the login user" }),
   auth,
   hostKey,
-  connectTimeoutMs: z
-    .number({ error: "must be a number of milliseconds" })
-    .int({ error: "must be a whole number of milliseconds" })
-    .positive({ error: "must be positive (milliseconds)" })
-    .default(20_000),
+  connectTimeoutMs: milliseconds(20_000),
 });
 
 export const sshHostOptionsSchema = endpoint.extend({
   /** A bastion to reach the host through (its own key and host key). */
   jumpHost: endpoint.optional(),
   /** Default deadline of each remote command, unless the caller gives one. */
-  commandTimeoutMs: z
-    .number({ error: "must be a number of milliseconds" })
-    .int({ error: "must be a whole number of milliseconds" })
-    .positive({ error: "must be positive (milliseconds)" })
-    .default(120_000),
+  commandTimeoutMs: milliseconds(120_000),
 });
 
 export type SshEndpointOptions = z.output<typeof endpoint>;

@@ -126,6 +126,8 @@ export interface SpsRestClientHooks {
 
 const defaultLog: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
 
+const INFO = { method: "GET", path: "/api/info" } as const;
+
 function slotFrom(item: z.infer<typeof SlotSchema>): FirmwareSlot {
   const b = item.body;
   const empty = b.version === undefined;
@@ -197,15 +199,15 @@ export class SpsRestClient implements ApplianceClient {
   }
 
   private protocolError(
-    req: TransportRequest,
+    { method, path }: Pick<TransportRequest, "method" | "path">,
     status: number | undefined,
     detail: string,
     code?: string,
   ): ApplianceApiError {
     return new ApplianceApiError({
       appliance: this.name,
-      method: req.method,
-      path: req.path,
+      method,
+      path,
       failure: "protocol",
       status,
       detail,
@@ -280,7 +282,7 @@ export class SpsRestClient implements ApplianceClient {
       if (this.session.logins !== loginsBefore) {
         // A transaction belongs to its session: a re-login lost the staged changes.
         throw this.protocolError(
-          { method: "PUT", path: "/api/transaction", idempotent: false },
+          { method: "PUT", path: "/api/transaction" },
           undefined,
           "the session was renewed during the transaction; its changes were discarded, retry",
         );
@@ -344,11 +346,7 @@ export class SpsRestClient implements ApplianceClient {
   async getFirmwareVersion(): Promise<string> {
     const info = await this.getInfo();
     if (!info.firmwareVersion || !/^\d+\.\d+\.\d+/.test(info.firmwareVersion)) {
-      throw this.protocolError(
-        { method: "GET", path: "/api/info", idempotent: true },
-        200,
-        "the answer has no firmware_version X.Y.Z",
-      );
+      throw this.protocolError(INFO, 200, "the answer has no firmware_version X.Y.Z");
     }
     return info.firmwareVersion;
   }
@@ -601,11 +599,7 @@ export class SpsRestClient implements ApplianceClient {
     const r = await this.get("/api/transaction", TransactionResponseSchema);
     const status = r.body?.status ?? r.transaction?.status;
     if (!status)
-      throw this.protocolError(
-        { method: "GET", path: "/api/transaction", idempotent: true },
-        200,
-        "no transaction status",
-      );
+      throw this.protocolError({ method: "GET", path: "/api/transaction" }, 200, "no transaction status");
     return { status, commitMessage: r.body?.commit_message };
   }
   // ---- REST tree, support bundles, firmware by URL (./rest-troubleshooting.ts) ----------------------
