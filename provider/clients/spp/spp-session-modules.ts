@@ -27,14 +27,12 @@ export const SESSION_MODULE_FIELDS = [
 ] as const;
 
 /** [ps] Only the fields Get-SafeguardSessionCluster selects; every one optional (read leniently). */
-const SessionModuleSchema = z
-  .object({
-    Id: z.union([z.number(), z.string()]).optional(),
-    NodeId: z.string().nullable().optional(),
-    SpsNetworkAddress: z.string().nullable().optional(),
-    SpsHostName: z.string().nullable().optional(),
-  })
-  .loose();
+const SessionModuleSchema = z.looseObject({
+  Id: z.union([z.number(), z.string()]).optional(),
+  NodeId: z.string().nullable().optional(),
+  SpsNetworkAddress: z.string().nullable().optional(),
+  SpsHostName: z.string().nullable().optional(),
+});
 export type SessionModule = z.infer<typeof SessionModuleSchema>;
 
 export const SessionModuleListSchema = z.array(SessionModuleSchema);

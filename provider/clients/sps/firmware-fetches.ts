@@ -12,24 +12,21 @@ import type { ApplianceClient } from "./appliance-client";
 /** [doc] 7.0 LTS REST guide: the download collection. */
 export const FETCH = "/api/firmware/fetch";
 
-const EntrySchema = z
-  .object({
-    key: z.string().min(1),
-    body: z
-      .object({
-        status: z.string().optional(),
-        url: z.string().optional(),
-        checksum: z.object({ sha256: z.string().optional() }).loose().optional(),
-        sha256: z.string().optional(),
-        slot: z.string().optional(),
-        error: z.string().optional(),
-      })
-      .loose()
-      .optional(),
-  })
-  .loose();
+const EntrySchema = z.looseObject({
+  key: z.string().min(1),
+  body: z
+    .looseObject({
+      status: z.string().optional(),
+      url: z.string().optional(),
+      checksum: z.looseObject({ sha256: z.string().optional() }).optional(),
+      sha256: z.string().optional(),
+      slot: z.string().optional(),
+      error: z.string().optional(),
+    })
+    .optional(),
+});
 
-const ListingSchema = z.object({ items: z.array(EntrySchema) }).loose();
+const ListingSchema = z.looseObject({ items: z.array(EntrySchema) });
 
 export interface KnownFetch {
   key: string;

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 
-const WorkerEntrySchema = z.object({ ip: z.string(), workers_count: z.number().optional() }).loose();
+const WorkerEntrySchema = z.looseObject({ ip: z.string(), workers_count: z.number().optional() });
 
 export interface SeenIndexer {
   ip: string;

@@ -16,9 +16,10 @@
 import { z } from "zod";
 import type { ApplianceClient } from "./appliance-client";
 
-const TreeListingSchema = z
-  .object({ items: z.array(z.object({ key: z.string() }).loose()), meta: z.object({}).loose().optional() })
-  .loose();
+const TreeListingSchema = z.looseObject({
+  items: z.array(z.looseObject({ key: z.string() })),
+  meta: z.looseObject({}).optional(),
+});
 
 export const RestCapabilitiesSchema = z.strictObject({
   supportBundle: z.boolean(),

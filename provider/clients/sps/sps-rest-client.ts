@@ -78,39 +78,37 @@ export function testSummaryPasses(summary: string): boolean {
   return !TEST_NOT_ALLOWED.test(summary);
 }
 
-export const SpsRestClientConfigSchema = z
-  .object({
-    endpoint: z
-      .string()
-      .url()
-      .refine((u) => u.startsWith("https://"), {
-        message: "the SPS REST API is HTTPS only: use an https:// URL",
-      })
-      .refine((u) => !hasCredentials(u), {
-        message: "must not hold a user name or password: pass the login as credentials",
-      }),
-    credentials: z.object({ username: z.string().min(1), password: z.string().min(1) }),
-    tls: TlsTrustSchema.default({ mode: "system" }),
-    /** Name used in errors and logs (default: host:port). */
-    name: z.string().min(1).optional(),
-    retry: z
-      .object({
-        attempts: z.number().int().min(1).max(10),
-        baseDelayMs: z.number().min(0),
-        maxDelayMs: z.number().min(0),
-      })
-      .partial()
-      .optional(),
-    /** Per-request inactivity timeout (ms). */
-    timeoutMs: z.number().int().positive().default(60_000),
-    /** Upload inactivity timeout (ms): the appliance may pause while it stores the image. */
-    uploadTimeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .default(10 * 60_000),
-  })
-  .strict();
+export const SpsRestClientConfigSchema = z.strictObject({
+  endpoint: z
+    .string()
+    .url()
+    .refine((u) => u.startsWith("https://"), {
+      message: "the SPS REST API is HTTPS only: use an https:// URL",
+    })
+    .refine((u) => !hasCredentials(u), {
+      message: "must not hold a user name or password: pass the login as credentials",
+    }),
+  credentials: z.object({ username: z.string().min(1), password: z.string().min(1) }),
+  tls: TlsTrustSchema.default({ mode: "system" }),
+  /** Name used in errors and logs (default: host:port). */
+  name: z.string().min(1).optional(),
+  retry: z
+    .object({
+      attempts: z.number().int().min(1).max(10),
+      baseDelayMs: z.number().min(0),
+      maxDelayMs: z.number().min(0),
+    })
+    .partial()
+    .optional(),
+  /** Per-request inactivity timeout (ms). */
+  timeoutMs: z.number().int().positive().default(60_000),
+  /** Upload inactivity timeout (ms): the appliance may pause while it stores the image. */
+  uploadTimeoutMs: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60_000),
+});
 
 export type SpsRestClientConfig = z.input<typeof SpsRestClientConfigSchema>;
 

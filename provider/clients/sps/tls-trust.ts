@@ -14,25 +14,21 @@ import type { Duplex } from "node:stream";
 import { z } from "zod";
 
 export const TlsTrustSchema = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("system") }).strict(),
-  z
-    .object({
-      mode: z.literal("ca"),
-      caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "caPem must be PEM text" }),
-    })
-    .strict(),
-  z
-    .object({
-      mode: z.literal("pin"),
-      sha256Fingerprint: z
-        .string()
-        .regex(
-          /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
-          "must be a SHA-256 fingerprint (64 hex digits, colons optional)",
-        ),
-    })
-    .strict(),
-  z.object({ mode: z.literal("insecure"), acknowledgeInsecure: z.literal(true) }).strict(),
+  z.strictObject({ mode: z.literal("system") }),
+  z.strictObject({
+    mode: z.literal("ca"),
+    caPem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "caPem must be PEM text" }),
+  }),
+  z.strictObject({
+    mode: z.literal("pin"),
+    sha256Fingerprint: z
+      .string()
+      .regex(
+        /^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/,
+        "must be a SHA-256 fingerprint (64 hex digits, colons optional)",
+      ),
+  }),
+  z.strictObject({ mode: z.literal("insecure"), acknowledgeInsecure: z.literal(true) }),
 ]);
 
 export type TlsTrust = z.infer<typeof TlsTrustSchema>;

@@ -71,62 +71,54 @@ const hostKeySchema = z.union([
   }),
 ]);
 
-const sshSchema = z
-  .object({
-    port: port.default(22),
-    username: z.string().min(1).default("root"),
-    password: z.string().min(1).optional(),
-    privateKey: z.string().min(1).optional(),
-    passphrase: z.string().optional(),
-    hostKey: hostKeySchema,
-  })
-  .strict();
+const sshSchema = z.strictObject({
+  port: port.default(22),
+  username: z.string().min(1).default("root"),
+  password: z.string().min(1).optional(),
+  privateKey: z.string().min(1).optional(),
+  passphrase: z.string().optional(),
+  hostKey: hostKeySchema,
+});
 
-const ipmiSchema = z
-  .object({
-    host,
-    port: port.default(623),
-    username: z.string().min(1),
-    password: z.string().min(1).optional(),
-    passwordFile: z.string().min(1).optional(),
-    interface: z.enum(["lanplus", "lan"]).default("lanplus"),
-    /** lanplus cipher suite. Given explicitly so ipmitool skips cipher-suite discovery. */
-    cipherSuite: z.number().int().min(0).max(17).default(3),
-    /** `soft` = ACPI graceful shutdown (`chassis power soft`), `off` = hard power off. */
-    shutdownMethod: z.enum(["soft", "off"]).default("soft"),
-    ipmitool: z.string().min(1).default("ipmitool"),
-    pollIntervalMs: z.number().int().min(50).max(60_000).default(1000),
-  })
-  .strict();
+const ipmiSchema = z.strictObject({
+  host,
+  port: port.default(623),
+  username: z.string().min(1),
+  password: z.string().min(1).optional(),
+  passwordFile: z.string().min(1).optional(),
+  interface: z.enum(["lanplus", "lan"]).default("lanplus"),
+  /** lanplus cipher suite. Given explicitly so ipmitool skips cipher-suite discovery. */
+  cipherSuite: z.number().int().min(0).max(17).default(3),
+  /** `soft` = ACPI graceful shutdown (`chassis power soft`), `off` = hard power off. */
+  shutdownMethod: z.enum(["soft", "off"]).default("soft"),
+  ipmitool: z.string().min(1).default("ipmitool"),
+  pollIntervalMs: z.number().int().min(50).max(60_000).default(1000),
+});
 
 /** The node's web interface as declared (scheme, host and port), for the manual channel's instructions. */
 const webAddress = z
   .string()
   .regex(/^https:\/\/[^/?#\s]+\/$/, "must be the https:// origin of the web interface, ending in /");
 
-const nodeSchema = z
-  .object({
-    address: host,
-    webAddress: webAddress.optional(),
-    ssh: sshSchema.optional(),
-    ipmi: ipmiSchema.optional(),
-  })
-  .strict();
+const nodeSchema = z.strictObject({
+  address: host,
+  webAddress: webAddress.optional(),
+  ssh: sshSchema.optional(),
+  ipmi: ipmiSchema.optional(),
+});
 
 const routeSchema = z.discriminatedUnion("channel", [
-  z.object({ channel: z.literal("ssh"), deadlineMs }).strict(),
-  z.object({ channel: z.literal("ipmi"), deadlineMs }).strict(),
-  z
-    .object({
-      channel: z.literal("command"),
-      argv: z
-        .array(z.string())
-        .min(1, "must name the program and its arguments, e.g. ['/usr/local/bin/power', '{{node}}']"),
-      env: z.record(z.string(), z.string()).optional(),
-      deadlineMs,
-    })
-    .strict(),
-  z.object({ channel: z.literal("manual"), note: z.string().optional(), deadlineMs }).strict(),
+  z.strictObject({ channel: z.literal("ssh"), deadlineMs }),
+  z.strictObject({ channel: z.literal("ipmi"), deadlineMs }),
+  z.strictObject({
+    channel: z.literal("command"),
+    argv: z
+      .array(z.string())
+      .min(1, "must name the program and its arguments, e.g. ['/usr/local/bin/power', '{{node}}']"),
+    env: z.record(z.string(), z.string()).optional(),
+    deadlineMs,
+  }),
+  z.strictObject({ channel: z.literal("manual"), note: z.string().optional(), deadlineMs }),
 ]);
 
 const operationsShape = Object.fromEntries(
@@ -136,11 +128,10 @@ const operationsShape = Object.fromEntries(
 };
 
 export const systemControlConfigSchema = z
-  .object({
+  .strictObject({
     nodes: z.record(z.string(), nodeSchema),
-    operations: z.object(operationsShape).strict().default({}),
+    operations: z.strictObject(operationsShape).default({}),
   })
-  .strict()
   .superRefine((cfg, ctx) => {
     const issue = (path: (string | number)[], message: string): void =>
       ctx.addIssue({ code: "custom", path, message });
