@@ -210,30 +210,10 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 
 function probe(ipmitool: string, port: number, username: string, password: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const p = spawn(
-      ipmitool,
-      [
-        "-I",
-        "lan",
-        "-H",
-        LOOPBACK4,
-        "-p",
-        String(port),
-        "-U",
-        username,
-        "-E",
-        "-N",
-        "1",
-        "-R",
-        "1",
-        "mc",
-        "info",
-      ],
-      {
-        stdio: "ignore",
-        env: { ...process.env, IPMI_PASSWORD: password },
-      },
-    );
+    const target = ["-I", "lan", "-H", LOOPBACK4, "-p", String(port)];
+    const login = ["-U", username, "-E", "-N", "1", "-R", "1"];
+    const env = { ...process.env, IPMI_PASSWORD: password };
+    const p = spawn(ipmitool, [...target, ...login, "mc", "info"], { stdio: "ignore", env });
     p.once("error", () => resolve(false));
     p.once("exit", (code) => resolve(code === 0));
   });
@@ -301,21 +281,11 @@ export async function startBmc(opts: BmcOptions): Promise<RunningBmc> {
     for (let attempt = 0; ; attempt++) {
       const port = opts.port && opts.port > 0 ? opts.port : await pickPort();
       const stateDir = await mkdtemp(join(dir, "state-"));
-      await writeFile(
-        join(dir, "lan.conf"),
-        bmcLanConf({ name: opts.name, port, username, password, controlProgram }),
-        {
-          mode: 0o600,
-        },
-      );
+      const lanConf = bmcLanConf({ name: opts.name, port, username, password, controlProgram });
+      await writeFile(join(dir, "lan.conf"), lanConf, { mode: 0o600 });
       let stderr = "";
-      const c = spawn(
-        ipmiSim,
-        ["-c", join(dir, "lan.conf"), "-f", join(dir, "node.emu"), "-s", stateDir, "-n"],
-        {
-          stdio: ["ignore", "ignore", "pipe"],
-        },
-      );
+      const simArgs = ["-c", join(dir, "lan.conf"), "-f", join(dir, "node.emu"), "-s", stateDir, "-n"];
+      const c = spawn(ipmiSim, simArgs, { stdio: ["ignore", "ignore", "pipe"] });
       child = c;
       c.stderr?.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
       const spawnError = new Promise<Error>((resolve) => c.once("error", resolve));

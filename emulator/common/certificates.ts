@@ -39,35 +39,27 @@ async function openssl(args: string[], cwd: string): Promise<void> {
 
 const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
 
+/** A self-signed certificate `<base>.pem` (30 days, CN `cn`, the given extensions) and its key `<base>.key` in `dir`. */
+export async function selfSignedCertificate(
+  dir: string,
+  base: string,
+  cn: string,
+  extensions: string[],
+): Promise<{ certPem: string; keyPem: string }> {
+  const files = ["-keyout", `${base}.key`, "-out", `${base}.pem`];
+  const ext = extensions.flatMap((e) => ["-addext", e]);
+  await openssl(["req", "-x509", ...EC, ...files, "-days", "30", "-subj", `/CN=${cn}`, ...ext], dir);
+  const read = (suffix: string): Promise<string> => fs.readFile(join(dir, `${base}.${suffix}`), "utf8");
+  return { certPem: await read("pem"), keyPem: await read("key") };
+}
+
 export async function createFleetCa(dir: string, name = "SPS emulator fleet CA"): Promise<FleetCa> {
   await fs.mkdir(dir, { recursive: true });
-  await openssl(
-    [
-      "req",
-      "-x509",
-      ...EC,
-      "-keyout",
-      "ca.key",
-      "-out",
-      "ca.pem",
-      "-days",
-      "30",
-      "-subj",
-      `/CN=${name}`,
-      "-addext",
-      "basicConstraints=critical,CA:TRUE",
-      "-addext",
-      "keyUsage=critical,keyCertSign,cRLSign",
-    ],
-    dir,
-  );
-  const caCertPath = join(dir, "ca.pem");
-  return {
-    dir,
-    caCertPath,
-    caKeyPath: join(dir, "ca.key"),
-    caCertPem: await fs.readFile(caCertPath, "utf8"),
-  };
+  const ca = await selfSignedCertificate(dir, "ca", name, [
+    "basicConstraints=critical,CA:TRUE",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
+  return { dir, caCertPath: join(dir, "ca.pem"), caKeyPath: join(dir, "ca.key"), caCertPem: ca.certPem };
 }
 
 export async function issueServerCertificate(ca: FleetCa, nodeName: string): Promise<ServerCertificate> {
@@ -87,26 +79,9 @@ export async function issueServerCertificate(ca: FleetCa, nodeName: string): Pro
     ["req", ...EC, "-keyout", `${safe}.key`, "-out", `${safe}.csr`, "-subj", `/CN=${nodeName}`],
     ca.dir,
   );
-  await openssl(
-    [
-      "x509",
-      "-req",
-      "-in",
-      `${safe}.csr`,
-      "-CA",
-      "ca.pem",
-      "-CAkey",
-      "ca.key",
-      "-CAcreateserial",
-      "-out",
-      `${safe}.pem`,
-      "-days",
-      "30",
-      "-extfile",
-      ext,
-    ],
-    ca.dir,
-  );
+  const signer = ["-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial"];
+  const x509 = ["x509", "-req", "-in", `${safe}.csr`, ...signer, "-out", `${safe}.pem`, "-days", "30"];
+  await openssl([...x509, "-extfile", ext], ca.dir);
   const certPath = join(ca.dir, `${safe}.pem`);
   const certPem = await fs.readFile(certPath, "utf8");
   const keyPem = await fs.readFile(join(ca.dir, `${safe}.key`), "utf8");

@@ -113,20 +113,13 @@ export class IndexerLabFixtures {
     const dir = mkdtempSync(join(tmpdir(), "sps-idx-fixtures-"));
     chmodSync(dir, 0o755);
     const key = join(dir, "client_ed25519");
-    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "sps-indexer-lab", "-f", key]);
+    sshKeygen(key, "sps-indexer-lab");
     const out = join(dir, "rpms");
     mkdirSync(out);
     const rpms = rpmsBuiltOnUse(dir, out);
     if (options.build === "all") {
       // Reading a property builds that package.
-      const paths = [
-        rpms.v5_11_0,
-        rpms.v6_0_1,
-        rpms.v6_2_0,
-        rpms.v6_3_0,
-        rpms.v6_3_1_broken,
-        rpms.v6_3_0_corrupt,
-      ];
+      const paths = [...Object.keys(FIXED_RPMS), "v6_3_0_corrupt"].map((k) => rpms[k as keyof FixedRpm]);
       if (paths.some((p) => !existsSync(p))) throw new Error(`rpmbuild left a package missing in ${out}`);
     }
     return new IndexerLabFixtures(
@@ -151,6 +144,16 @@ export class IndexerLabFixtures {
   }
 }
 
+/** The packages built by rpmbuild (the corrupt one is a copy of 6.3.0 with a damaged payload). */
+const FIXED_RPMS = {
+  v5_11_0: { version: "5.11.0", broken: false },
+  v6_0_1: { version: "6.0.1", broken: false },
+  v6_2_0: { version: "6.2.0", broken: false },
+  v6_3_0: { version: "6.3.0", broken: false },
+  v6_3_1_broken: { version: "6.3.1", broken: true },
+};
+type FixedRpm = Omit<IndexerRpms, "of">;
+
 /** The packages as properties that run rpmbuild the first time they are read (~0.5 s each). */
 function rpmsBuiltOnUse(dir: string, out: string): IndexerRpms {
   const built = new Map<string, string>();
@@ -163,29 +166,14 @@ function rpmsBuiltOnUse(dir: string, out: string): IndexerRpms {
   };
   const build = (version: string, broken = false): string =>
     once(`${version}${broken ? "-broken" : ""}`, () => buildIndexerRpm(dir, out, { version, broken }));
-  return {
-    get v5_11_0() {
-      return build("5.11.0");
-    },
-    get v6_0_1() {
-      return build("6.0.1");
-    },
-    get v6_2_0() {
-      return build("6.2.0");
-    },
-    get v6_3_0() {
-      return build("6.3.0");
-    },
-    get v6_3_1_broken() {
-      return build("6.3.1", true);
-    },
-    get v6_3_0_corrupt() {
-      return once("6.3.0-corrupt", () =>
-        corruptPayload(build("6.3.0"), join(out, "external-indexer-6.3.0-corrupt.rpm")),
-      );
-    },
-    of: (version: string) => build(version),
-  };
+  const corrupt = (): string =>
+    once("6.3.0-corrupt", () =>
+      corruptPayload(build("6.3.0"), join(out, "external-indexer-6.3.0-corrupt.rpm")),
+    );
+  const rpms = { of: (version: string) => build(version) } as IndexerRpms;
+  for (const [property, { version, broken }] of Object.entries(FIXED_RPMS))
+    Object.defineProperty(rpms, property, { get: () => build(version, broken) });
+  return Object.defineProperty(rpms, "v6_3_0_corrupt", { get: corrupt });
 }
 
 /** Machine-wide things `ensureLabUsers` created (not those that were there before). */
@@ -297,17 +285,7 @@ export class IndexerLabHost {
       spec.service === "stopped" ? "stopped\n" : `running ${installed}\n`,
     );
     writeShims(dir, root, spec.os);
-    execFileSync("ssh-keygen", [
-      "-q",
-      "-t",
-      "ed25519",
-      "-N",
-      "",
-      "-C",
-      spec.name,
-      "-f",
-      join(dir, "ssh/host_ed25519_key"),
-    ]);
+    sshKeygen(join(dir, "ssh/host_ed25519_key"), spec.name);
     writeFileSync(join(dir, "ssh/authorized_keys"), `${f.clientPublicKey}\n`);
     const port = await freePort();
     writeFileSync(join(dir, "ssh/sshd_config"), sshdConfig(dir, spec.allowTcpForwarding === true));
@@ -376,10 +354,6 @@ export class IndexerLabHost {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  get running(): boolean {
-    return this.sshd !== undefined && this.sshd.exitCode === null;
-  }
-
   /** The host's line as ssh-keyscan prints it. */
   knownHostsLine(): string {
     return this.publicHostKeyLine;
@@ -444,6 +418,11 @@ export class IndexerLabHost {
   sshdLog(): string {
     return readFileSync(join(this.dir, "ssh/sshd.log"), "utf8");
   }
+}
+
+/** A new ed25519 key pair without passphrase: `path` and `path.pub`. */
+function sshKeygen(path: string, comment: string): void {
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path]);
 }
 
 function rpmVersion(root: string): string | null {

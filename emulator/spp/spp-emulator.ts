@@ -17,16 +17,13 @@
  * SPS-side state per emulated node (cluster interface / configuration sync, policy names, join
  * record) lives here, beside the node model, so the node model stays untouched.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import { selfSignedCertificate } from "../common/certificates";
 import type { EmulatedNode } from "../sps/emulated-node";
-
-const run = promisify(execFile);
 
 export const SESSION_MODULES_PATH = "/service/core/v3/Cluster/SessionModules";
 
@@ -128,34 +125,8 @@ export class EmulatedSpp {
     const san = options.certificateNames
       .map((n) => (/^\d+\.\d+\.\d+\.\d+$/.test(n) ? `IP:${n}` : `DNS:${n}`))
       .join(",");
-    await run(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-keyout",
-        "spp.key",
-        "-out",
-        "spp.pem",
-        "-days",
-        "30",
-        "-subj",
-        `/CN=${cn}`,
-        "-addext",
-        `subjectAltName=${san}`,
-      ],
-      { cwd: dir },
-    );
-    const tls = {
-      key: await readFile(join(dir, "spp.key"), "utf8"),
-      cert: await readFile(join(dir, "spp.pem"), "utf8"),
-    };
-    const spp = new EmulatedSpp(options, tls, dir);
+    const cert = await selfSignedCertificate(dir, "spp", cn, [`subjectAltName=${san}`]);
+    const spp = new EmulatedSpp(options, { key: cert.keyPem, cert: cert.certPem }, dir);
     await new Promise<void>((resolve, reject) => {
       spp.server.once("error", reject);
       spp.server.listen(0, "127.0.0.1", () => resolve());
