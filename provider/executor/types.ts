@@ -11,8 +11,8 @@
  * same hop (rules S9, S10, S13, H1).
  */
 import { SpsError } from "../../core/errors";
+import type { ExecutionCheckpoint } from "./checkpoint";
 import type { ApplianceClient } from "../clients/sps/appliance-client";
-import type { LicenseRecord } from "../../core/license-decision";
 import type { HaState, LicenseFile, SystemControl } from "../clients/system-control/operations";
 import type { UpgradeDeadlines } from "../../core/deadlines";
 import type { ClusterPlan, StepAction } from "../../core/plan";
@@ -170,10 +170,6 @@ export interface ExecutionInputs {
   sleep?: SleepFn;
   signal?: AbortSignal;
   /**
-   * Optional hooks for steps that neither the REST API nor SystemControl can do (P1 backup, S8
-   * support bundle). Without a hook the step is recorded as skipped with the reason.
-   */
-  /**
    * The operator's declaration of what `POST /api/firmware/upgrade` does on this cluster's version
    * ([unknown] in general, docs/appliance-facts.md §1). Only HA pairs depend on it: undeclared or "reboots",
    * a pair's firmware is activated by hand in the web interface (a manual gate, H2); "selects" lets the
@@ -185,6 +181,10 @@ export interface ExecutionInputs {
    * `hooks.supportBundle`, the step says how to make one in the web interface.
    */
   evidenceDir?: string;
+  /**
+   * Optional hooks for steps that neither the REST API nor SystemControl can do (P1 backup, S8
+   * support bundle). Without a hook the step is recorded as skipped with the reason.
+   */
   hooks?: {
     backupConfig?: (node: string) => Promise<string | void>;
     supportBundle?: (node: string, hop: number) => Promise<string | void>;
@@ -195,8 +195,6 @@ export interface ExecutionInputs {
 // Results
 // ---------------------------------------------------------------------------------------------
 
-export type StepStatus = "done" | "skipped" | "failed";
-
 export interface StepRecord {
   seq: number;
   node: string;
@@ -204,19 +202,12 @@ export interface StepRecord {
   hop: number | null;
   version?: string;
   plugin?: string;
-  status: StepStatus;
+  status: "done" | "skipped" | "failed";
   /** ISO timestamps (injected clock). */
   startedAt: string;
   finishedAt: string;
   /** What was observed or done ("slot 2 already holds 6.0.7", test summary, ...). */
   detail: string;
-}
-
-export interface ObservedSlot {
-  id: number;
-  version: string | undefined;
-  current: boolean;
-  afterReboot: boolean;
 }
 
 export interface ObservedNode {
@@ -226,7 +217,7 @@ export interface ObservedNode {
   booting: boolean;
   runningVersion: string | null;
   afterRebootVersion: string | null;
-  slots: ObservedSlot[];
+  slots: Array<{ id: number; version: string | undefined; current: boolean; afterReboot: boolean }>;
   ha: HaState | null;
   license: { major: number | null; state: string | null } | null;
   plugins: Array<{ name: string; version: string }>;
@@ -256,122 +247,15 @@ export interface ExecutionResult {
   checkpoint: ExecutionCheckpoint;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Checkpoint (JSON; validated with zod on load: ./checkpoint.ts)
-// ---------------------------------------------------------------------------------------------
-
-export interface RebootMark {
-  node: string;
-  hop: number;
-  /** Revision the node ran when the reboot was issued. */
-  fromVersion: string;
-  toVersion: string;
-  /** HA: the unit that was primary when the reboot was issued (decides whether activate-secondary is due). */
-  unit?: string;
-  issuedAt: string;
-  /**
-   * "upgrade-call": recorded before `POST /api/firmware/upgrade`, which may start the reboot itself
-   * ([unknown], docs/appliance-facts.md §1). Absent: the reboot was issued through SystemControl.
-   */
-  route?: "upgrade-call";
-  /**
-   * What was seen after the upgrade call: the node went away (the call rebooted it), stayed up with the
-   * slot selected (the reboot is still due, through SystemControl), or stayed up with no slot selected
-   * ("unclear": it may have rebooted and rolled back — never rebooted again). Absent: not observed yet.
-   */
-  observed?: "went-away" | "stayed-up" | "unclear";
-  /** After "stayed-up": when the SystemControl reboot was issued (saved before issuing it). */
-  rebootIssuedAt?: string;
-}
-
-/**
- * fetch-firmware (S3): recorded *before* `POST /api/firmware/fetch`, the key added from its answer, so a
- * resumed run follows the same download instead of starting a second one. Only the host is kept.
- */
-export interface FetchMark {
-  node: string;
-  hop: number;
-  toVersion: string;
-  /** Host of the URL (never userinfo, path or query). */
-  host: string;
-  /** The declared image's sha256 (lowercase; public, from the download page), absent in earlier checkpoints. */
-  sha256?: string;
-  startedAt: string;
-  /** The node's key of the download (absent: the call's answer was not seen). */
-  key?: string;
-}
-
-/**
- * upload-firmware: recorded *before* `POST /api/upload/firmware`, the slot added from its answer, so a
- * resumed run recognises its own upload and any other copy of the image is seen as another run's
- * (./foreign-state.ts).
- */
-export interface ImageMark {
-  node: string;
-  hop: number;
-  toVersion: string;
-  startedAt: string;
-  /** The slot the appliance put the image into (absent: the upload's answer was not seen). */
-  slot?: number;
-}
-
-/** A support bundle downloaded into the evidence directory (S8 before the reboot, S13 after a rollback). */
-export interface EvidenceRecord {
-  node: string;
-  hop: number;
-  /** A support bundle before the reboot (S8) or after a rollback (S13), or the firmware's Upgrade Notes (G53). */
-  when: "before-reboot" | "after-rollback" | "upgrade-notes";
-  /** Absolute path of the file (named after cluster, node, hop and time — never a credential). */
-  path: string;
-  bytes: number;
-  sha256: string;
-  createdAt: string;
-}
-
-export interface ExecutionCheckpoint {
-  schemaVersion: 1;
-  cluster: string;
-  target: string;
-  /** Seqs of the plan steps finished (done or skipped). */
-  finished: number[];
-  /** Rule S9/S13: a reboot recorded here is never issued again for the same node and hop. */
-  reboots: RebootMark[];
-  /** H2: secondaries shut down by us for a hop and not powered on yet (node → hop). */
-  secondaryDown: Record<string, number>;
-  /** S13: nodes found rolled back; the run stops there until the operator acts. */
-  rolledBack: Record<string, { hop: number; running: string; expected: string }>;
-  /** S8 / S13: support bundles downloaded by this tool (absent in checkpoints of earlier versions). */
-  evidence?: EvidenceRecord[];
-  /** S8 where no bundle could be made automatically: why, per "node#hop" (absent in earlier checkpoints). */
-  bundleNotes?: Record<string, string>;
-  /** S3 fetch-firmware downloads started by this tool (absent in earlier checkpoints). */
-  fetches?: FetchMark[];
-  /** upload-firmware uploads made by this tool (absent in earlier checkpoints). */
-  images?: ImageMark[];
-  /**
-   * S11: per "node#major" the SHA-256 of the license file installed through system control or confirmed
-   * by the operator — what decides where REST cannot show the license's major (absent in earlier checkpoints).
-   */
-  licenseRecords?: Record<string, LicenseRecord>;
-  /**
-   * Per "node#plugin <name>" / "node#license", what this stack's run found on the node at its first read
-   * (null: no plugin; no license field shown) — what a plugin or license write is checked against, so
-   * another run's change is seen (./plugin-license-check.ts; absent in earlier checkpoints).
-   */
-  found?: Record<string, string | null>;
-  /** Plugin uploads this tool started, saved before each upload (absent in earlier checkpoints). */
-  pluginWrites?: PluginWriteMark[];
-  updatedAt: string;
-}
-
-/** A plugin upload, recorded before `POST /api/upload/plugins` (./plugin-license-check.ts). */
-export interface PluginWriteMark {
-  node: string;
-  plugin: string;
-  version: string;
-  hop: number;
-  startedAt: string;
-}
+// Checkpoint (JSON; its zod schema, with what each field means, is in ./checkpoint.ts)
+export type {
+  EvidenceRecord,
+  ExecutionCheckpoint,
+  FetchMark,
+  ImageMark,
+  PluginWriteMark,
+  RebootMark,
+} from "./checkpoint";
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -404,13 +288,7 @@ export type ExecutionFailureKind =
   /** Anything else (REST, SSH, indexer failure): see `cause`. */
   | "step-failed";
 
-export interface FailedStep {
-  seq: number;
-  node: string;
-  action: StepAction;
-  hop: number | null;
-  version?: string;
-}
+export type FailedStep = Pick<StepRecord, "seq" | "node" | "action" | "hop" | "version">;
 
 /** Carries what failed and the partial result, so the resource records it and the next run resumes. */
 export class ExecutionError extends SpsError {
@@ -440,15 +318,6 @@ export class ExecutionError extends SpsError {
  */
 export class WaitStopped extends ExecutionError {
   static override readonly code: string = "EXECUTION_WAIT_STOPPED";
-
-  constructor(
-    kind: ExecutionFailureKind,
-    message: string,
-    options: { step?: FailedStep; rule?: string; cause?: unknown } = {},
-  ) {
-    super(kind, message, options);
-    this.name = "WaitStopped";
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -461,7 +330,4 @@ export interface ObserveInputs {
   indexers?: Record<string, IndexerBinding>;
 }
 
-export interface ClusterObservation {
-  nodes: Record<string, ObservedNode>;
-  indexers: Record<string, ObservedIndexer>;
-}
+export type ClusterObservation = Pick<ExecutionResult, "nodes" | "indexers">;
