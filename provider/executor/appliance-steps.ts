@@ -52,7 +52,6 @@ import {
   hopFrom,
   hopOf,
   hopTarget,
-  onTarget,
   skipped,
   stepError,
   waitForWebInterface,
@@ -257,7 +256,7 @@ export async function targetImage(
 > {
   const target = hopTarget(ctx, step);
   const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target))
+  if (atOrPast(running, target))
     return { skip: skipped(`node already on the hop target (running ${running})`) };
   const slots = await node.client.listFirmwareSlots();
   return { target, running, slots, have: slotWithVersion(slots.slots, target) };
@@ -368,7 +367,7 @@ export async function uploadedSlot(
 export async function testFirmware(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
   const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  if (atOrPast(running, target)) return skipped(`node already on the hop target (running ${running})`);
   const slot = await uploadedSlot(ctx, node, step, target, "the upgrade test");
   if (slot.afterReboot)
     return skipped(`slot ${slot.id} already selected for the next boot: its test passed before (P12)`);
@@ -379,7 +378,6 @@ export async function testFirmware(ctx: RunContext, node: NodeHandle, step: Plan
     {
       what: `the firmware upgrade test of ${target}`,
       deadlineMs: ctx.deadlines.firmwareTestMs,
-      kind: "deadline",
       rule: "P12",
       step,
     },
@@ -435,7 +433,7 @@ export async function supportBundle(ctx: RunContext, node: NodeHandle, step: Pla
       `reboot of this hop already under way; a bundle now would not show the state before it — next time create one in the web interface before the upgrade: ${WEB_INTERFACE_BUNDLE} (rule S8)`,
     );
   const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  if (atOrPast(running, target)) return skipped(`node already on the hop target (running ${running})`);
   if (ctx.checkpoint.finished.includes(step.seq))
     return skipped("support bundle made in an earlier run (kept)");
   if (isConfirmed(ctx, confirmation) && (await bundleMadeByHand(ctx, node)) !== undefined)
@@ -465,7 +463,7 @@ export async function reboot(ctx: RunContext, node: NodeHandle, step: PlanStep):
     return skipped(`reboot for hop ${hop} already issued ${by} (never repeated, S9/S10); node up on ${v}`);
   }
   const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  if (atOrPast(running, target)) return skipped(`node already on the hop target (running ${running})`);
   const slots = await node.client.listFirmwareSlots();
   refuseForeignState(ctx, node, step, target, slots.slots, "the reboot");
   const selected = slots.slots.find((s) => s.afterReboot);

@@ -202,7 +202,6 @@ async function fetchOnce(
     {
       what: `firmware ${target} downloaded and verified by ${node.name} from ${host}`,
       deadlineMs: firmwareFetchDeadlineMs(ctx.deadlines),
-      kind: "deadline",
       rule: "S3",
       step,
       hint: `the download is recorded (key ${fetchKey}); a rerun follows it — check the source and the node's Basic Settings > System > Firmwares`,

@@ -24,7 +24,6 @@ import {
   hopFrom,
   hopOf,
   hopTarget,
-  onTarget,
   skipped,
   stepError,
   where,
@@ -37,16 +36,12 @@ function waitForPair(
   ctx: RunContext,
   node: NodeHandle,
   step: PlanStep,
-  wait: { what: string; deadlineMs: number; hint?: string },
-  until: (p: PairView) => boolean,
+  { until, ...wait }: { what: string; deadlineMs: number; hint?: string; until: (p: PairView) => boolean },
 ): Promise<PairView> {
-  return ctx.waitFor(
-    { ...wait, kind: "deadline", rule: "H2", step, onWait: (m) => ctx.progress(step, "waiting", m) },
-    async () => {
-      const p = await readPair(ctx, node, step);
-      return until(p) ? p : undefined;
-    },
-  );
+  return ctx.waitFor({ ...wait, rule: "H2", step }, async () => {
+    const p = await readPair(ctx, node, step);
+    return until(p) ? p : undefined;
+  });
 }
 
 /**
@@ -58,15 +53,6 @@ function downForLaterHop(ctx: RunContext, node: NodeHandle, step: PlanStep): num
   return down !== undefined && down > hopOf(step) ? down : undefined;
 }
 
-function manual(ctx: RunContext, step: PlanStep, what: string, e: ManualStepRequired): Error {
-  return stepError(
-    "manual-step-required",
-    step,
-    `${where(ctx, step)}: ${what} by hand, then run again:\n${e.instructions.join("\n")}`,
-    { rule: "H2", cause: e },
-  );
-}
-
 async function withManual<T>(
   ctx: RunContext,
   step: PlanStep,
@@ -76,8 +62,13 @@ async function withManual<T>(
   try {
     return await op();
   } catch (e) {
-    if (e instanceof ManualStepRequired) throw manual(ctx, step, what, e);
-    throw e;
+    if (!(e instanceof ManualStepRequired)) throw e;
+    throw stepError(
+      "manual-step-required",
+      step,
+      `${where(ctx, step)}: ${what} by hand, then run again:\n${e.instructions.join("\n")}`,
+      { rule: "H2", cause: e },
+    );
   }
 }
 
@@ -89,24 +80,19 @@ export async function waitSecondarySync(
 ): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
   const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target)) return skipped(`primary already on the hop target (running ${running})`);
+  if (atOrPast(running, target)) return skipped(`primary already on the hop target (running ${running})`);
   const first = await readPair(ctx, node, step);
   if (first.secondary.power === "off")
     return skipped(`secondary ${first.secondary.unit} already shut down for this hop`);
   const synced = (v: PairView): boolean =>
     v.state.firmwareSynced === true && v.secondary.firmware.active === target;
   if (synced(first)) return skipped(`firmware ${target} already on the secondary ${first.secondary.unit}`);
-  const v = await waitForPair(
-    ctx,
-    node,
-    step,
-    {
-      what: `firmware ${target} synced to the secondary of ${node.name}`,
-      deadlineMs: ctx.deadlines.secondarySyncMs,
-      hint: "check the HA link on the High Availability page",
-    },
-    synced,
-  );
+  const v = await waitForPair(ctx, node, step, {
+    what: `firmware ${target} synced to the secondary of ${node.name}`,
+    deadlineMs: ctx.deadlines.secondarySyncMs,
+    hint: "check the HA link on the High Availability page",
+    until: synced,
+  });
   return done(`firmware ${target} synced to secondary ${v.secondary.unit}`);
 }
 
@@ -119,7 +105,7 @@ export async function shutdownSecondary(
   const target = hopTarget(ctx, step);
   const hop = hopOf(step);
   const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target) || rebootStarted(rebootMarkOf(ctx.checkpoint, node.name, target)))
+  if (atOrPast(running, target) || rebootStarted(rebootMarkOf(ctx.checkpoint, node.name, target)))
     return skipped(`primary already rebooted for this hop (running ${running})`);
   const view = await readPair(ctx, node, step);
   if (view.secondary.power === "off") {
@@ -135,16 +121,11 @@ export async function shutdownSecondary(
   await withManual(ctx, step, `shut the secondary (${view.secondary.unit}) down`, () =>
     ctx.inputs.systemControl.shutdownSecondary(view.pair),
   );
-  await waitForPair(
-    ctx,
-    node,
-    step,
-    {
-      what: `secondary ${view.secondary.unit} of ${node.name} powered off`,
-      deadlineMs: ctx.deadlines.secondarySyncMs,
-    },
-    (p) => p.secondary.power === "off",
-  );
+  await waitForPair(ctx, node, step, {
+    what: `secondary ${view.secondary.unit} of ${node.name} powered off`,
+    deadlineMs: ctx.deadlines.secondarySyncMs,
+    until: (p) => p.secondary.power === "off",
+  });
   return done(`secondary ${view.secondary.unit} shut down`);
 }
 
@@ -220,17 +201,12 @@ export async function waitSecondaryRejoin(
   const deadline =
     ctx.deadlines.secondaryRejoinMs +
     (crossesStorageReorganisation(from, target) ? ctx.deadlines.storageReorganisationMs : 0);
-  const v = await waitForPair(
-    ctx,
-    node,
-    step,
-    {
-      what: `secondary of ${node.name} booted into ${target}, synced and visible again (boot firmware Active ${target})`,
-      deadlineMs: deadline,
-      hint: "check the secondary on its console and the HA page (Other node)",
-    },
-    (p) => secondaryRejoined(p.state, target) !== undefined || pairBootedPast(p, target),
-  );
+  const v = await waitForPair(ctx, node, step, {
+    what: `secondary of ${node.name} booted into ${target}, synced and visible again (boot firmware Active ${target})`,
+    deadlineMs: deadline,
+    hint: "check the secondary on its console and the HA page (Other node)",
+    until: (p) => secondaryRejoined(p.state, target) !== undefined || pairBootedPast(p, target),
+  });
   const reading = secondaryRejoined(v.state, target) ?? "on-target";
   const b = v.secondary.firmware;
   return done(rejoinedText(v.secondary.unit, v.state.status, v.state.sync, b, READINGS[reading]));
@@ -283,16 +259,11 @@ export async function activateSecondary(
   await withManual(ctx, step, `activate the secondary (${view.secondary.unit}) ("Activate slave")`, () =>
     ctx.inputs.systemControl.activateSecondary(view.pair),
   );
-  const after = await waitForPair(
-    ctx,
-    node,
-    step,
-    {
-      what: `unit ${view.secondary.unit} of ${node.name} primary after "Activate slave"`,
-      deadlineMs: ctx.deadlines.secondarySyncMs,
-    },
-    (p) => p.primary.unit !== mark.unit,
-  );
+  const after = await waitForPair(ctx, node, step, {
+    what: `unit ${view.secondary.unit} of ${node.name} primary after "Activate slave"`,
+    deadlineMs: ctx.deadlines.secondarySyncMs,
+    until: (p) => p.primary.unit !== mark.unit,
+  });
   return done(`unit ${after.primary.unit} is primary now (was ${mark.unit})`);
 }
 
@@ -360,18 +331,13 @@ export async function verifyHa(ctx: RunContext, node: NodeHandle, step: PlanStep
   const activates = hopActivates(ctx, step);
   const settled = (p: PairView): boolean =>
     activates ? pairConverged(p.state, target) : pairSettledWithoutActivation(p.state, target);
-  const v = await waitForPair(
-    ctx,
-    node,
-    step,
-    {
-      what: activates
-        ? `both units of ${node.name} on ${target} (boot firmware Current = Active on both) with HA status "HA"`
-        : `the primary of ${node.name} on ${target} and its secondary synced with Active ${target}, HA status "HA"`,
-      deadlineMs: ctx.deadlines.secondarySyncMs,
-    },
-    (p) => settled(p) || pairPastHop(p, target),
-  );
+  const v = await waitForPair(ctx, node, step, {
+    what: activates
+      ? `both units of ${node.name} on ${target} (boot firmware Current = Active on both) with HA status "HA"`
+      : `the primary of ${node.name} on ${target} and its secondary synced with Active ${target}, HA status "HA"`,
+    deadlineMs: ctx.deadlines.secondarySyncMs,
+    until: (p) => settled(p) || pairPastHop(p, target),
+  });
   return done(
     `HA ${v.state.status}: ${v.state.nodes.map((n) => `${n.unit}=${n.firmware.current}/${n.firmware.active} (${n.role})`).join(", ")}`,
   );

@@ -167,7 +167,6 @@ export class IndexerSteps {
         rule: "I4",
         step,
         hint: `the indexer ${step.node} was upgraded and is left running; check its connection to SPS (TCP 12345 both ways, its certificates in indexer-certs.cfg) and the Indexer > Worker status page, then run again`,
-        onWait: (m) => ctx.progress(step, "waiting", m),
       },
       async () => {
         for (const { name, client } of this.sps) {

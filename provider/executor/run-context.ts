@@ -89,12 +89,13 @@ export interface WaitSpec {
   /** What we wait for, for messages ("first boot of sps1 into 6.0.7"). */
   what: string;
   deadlineMs: number;
-  kind: ExecutionFailureKind;
+  /** Default "deadline". */
+  kind?: ExecutionFailureKind;
   rule: string;
   step: PlanStep;
   /** Extra text for the deadline message (e.g. "console access needed"). */
   hint?: string;
-  /** Progress line while waiting. */
+  /** Progress line while waiting (default: the step's "waiting" progress line). */
   onWait?: (message: string) => void;
 }
 
@@ -200,7 +201,7 @@ export class RunContext {
     const expired = this.sleepFn(spec.deadlineMs, timer.signal).then(
       () => {
         throw new ExecutionError(
-          spec.kind,
+          spec.kind ?? "deadline",
           `cluster ${this.cluster}, node ${spec.step.node}, step ${spec.step.seq} ${spec.step.action}: ${spec.what} took longer than ${formatDuration(spec.deadlineMs)} (rule ${spec.rule})${spec.hint ? `: ${spec.hint}` : ""}`,
           { step: failedStep(spec.step), rule: spec.rule },
         );
@@ -221,6 +222,7 @@ export class RunContext {
    * this run cannot read), which end the wait at once. On deadline throws `ExecutionError` with `spec.kind`.
    */
   async waitFor<T>(spec: WaitSpec, probe: () => Promise<T | undefined>): Promise<T> {
+    const onWait = spec.onWait ?? ((m: string) => this.progress(spec.step, "waiting", m));
     const start = this.clock.now();
     let last = "";
     let announced = false;
@@ -237,14 +239,14 @@ export class RunContext {
       const waited = this.clock.now() - start;
       if (waited >= spec.deadlineMs) {
         throw new ExecutionError(
-          spec.kind,
+          spec.kind ?? "deadline",
           `cluster ${this.cluster}, node ${spec.step.node}, step ${spec.step.seq} ${spec.step.action}: ${spec.what} did not happen within ${formatDuration(spec.deadlineMs)} (rule ${spec.rule})${spec.hint ? `: ${spec.hint}` : ""}${last ? `; last error: ${last}` : ""}`,
           { step: failedStep(spec.step), rule: spec.rule },
         );
       }
       if (!announced) {
         // The progress line already names the phase ("… waiting: <message>"): no "waiting:" here.
-        spec.onWait?.(`${spec.what} (deadline ${formatDuration(spec.deadlineMs)}, rule ${spec.rule})`);
+        onWait(`${spec.what} (deadline ${formatDuration(spec.deadlineMs)}, rule ${spec.rule})`);
         announced = true;
       }
       await this.sleep(Math.min(this.deadlines.pollIntervalMs, spec.deadlineMs - waited), spec.step);

@@ -9,7 +9,7 @@ import type { Hop, PlanStep } from "../../core/plan";
 import { CHANNEL_PHRASES, type SystemControlOperation } from "../clients/system-control/operations";
 import { noteBooting, noteRunning } from "./boot-watch";
 import { livenessWatch } from "./liveness-watch";
-import { atOrPast, type Liveness } from "./node-state";
+import type { Liveness } from "./node-state";
 import { failedStep, type RunContext } from "./run-context";
 import { ExecutionError, type ExecutionFailureKind, type HaBinding, type NodeBinding } from "./types";
 
@@ -140,19 +140,5 @@ export function waitForWebInterface(
   wait: { what: string; deadlineMs: number; hint: string },
   probe: () => Promise<string | undefined>,
 ): Promise<string> {
-  return ctx.waitFor(
-    {
-      ...wait,
-      kind: "web-interface-not-back",
-      rule: "S12",
-      step,
-      onWait: (m) => ctx.progress(step, "waiting", m),
-    },
-    probe,
-  );
-}
-
-/** True when the node already runs the hop target or later (the hop's pre-reboot work is moot). */
-export function onTarget(running: string, target: string): boolean {
-  return atOrPast(running, target);
+  return ctx.waitFor({ ...wait, kind: "web-interface-not-back", rule: "S12", step }, probe);
 }

@@ -148,11 +148,9 @@ async function makeBundle(
     {
       what: `support bundle ${key} of ${node.name} generated`,
       deadlineMs: ctx.deadlines.supportBundleMs,
-      kind: "deadline",
       rule: when === "before-reboot" ? "S8" : "S13",
       step,
       hint: `create one in the web interface instead: ${WEB_INTERFACE_BUNDLE}`,
-      onWait: (m) => ctx.progress(step, "waiting", m),
     },
     async () =>
       (await node.client.supportBundleStatus(key)).toLowerCase() === "finished" ? true : undefined,

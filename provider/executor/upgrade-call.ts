@@ -33,7 +33,6 @@ import {
   ensureUp,
   hopOf,
   hopTarget,
-  onTarget,
   skipped,
   stepError,
   where,
@@ -107,7 +106,7 @@ export async function activateFirmware(
   }
   if (existing) return skipped(`reboot of this hop already issued at ${existing.issuedAt}`);
   const running = await ensureUp(ctx, node, step);
-  if (onTarget(running, target)) return skipped(`node already on the hop target (running ${running})`);
+  if (atOrPast(running, target)) return skipped(`node already on the hop target (running ${running})`);
   const slot = await uploadedSlot(ctx, node, step, target, "the upgrade call");
   if (slot.afterReboot) return skipped(`slot ${slot.id} (${target}) already selected "after reboot"`);
   let unit: string | undefined;
@@ -219,10 +218,8 @@ async function observe(
       what: `whether the upgrade call reboots ${node.name} (watching up to ${formatDuration(windowMs)} after the call)`,
       // The probe decides by itself once the window is over; the deadline only bounds a hanging probe.
       deadlineMs: windowMs + 10 * ctx.deadlines.pollIntervalMs,
-      kind: "deadline",
       rule: "S9",
       step,
-      onWait: (m) => ctx.progress(step, "waiting", m),
     },
     async () => {
       const l = await readLiveness(node.client);
