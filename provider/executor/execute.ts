@@ -230,11 +230,7 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
     );
     const record = (status: StepRecord["status"], detail: string): StepRecord => {
       const r: StepRecord = {
-        seq: step.seq,
-        node: step.node,
-        action: step.action,
-        hop: step.hop,
-        ...(step.version !== undefined ? { version: step.version } : {}),
+        ...failedStep(step),
         ...(step.plugin !== undefined ? { plugin: step.plugin } : {}),
         status,
         startedAt,

@@ -3,7 +3,6 @@
  * Every part is read independently; a part that cannot be read is reported in `error`, never thrown.
  */
 import { messageOf } from "../../core/errors";
-import type { HaState } from "../clients/system-control/operations";
 import { IndexerSteps } from "./indexer-steps";
 import { licenseFacts, readLiveness } from "./node-state";
 import type {
@@ -39,25 +38,18 @@ export async function observeNode(
     out.error = notRead;
     return out;
   }
-  const errors: string[] = [];
   const l = await readLiveness(binding.client);
-  if (l.phase === "down") {
+  if (l.phase !== "up") {
+    // Booting (S10: the web interface shows a boot progress page, not the REST API), or answering, but
+    // not as SPS does (over the cap, another shape, no version): nothing more is read.
+    out.reachable = l.phase !== "down";
+    out.booting = l.phase === "booting";
     out.error = l.error;
     return out;
   }
   out.reachable = true;
-  if (l.phase === "booting") {
-    // S10: the web interface shows a boot progress page, not the REST API; nothing more is read.
-    out.booting = true;
-    out.error = l.error;
-    return out;
-  }
-  if (l.phase === "unreadable") {
-    // It answers, but not as SPS does (over the cap, another shape, no version): nothing more is read.
-    out.error = l.error;
-    return out;
-  }
   out.runningVersion = l.version;
+  const errors: string[] = [];
   const part = async (what: string, read: () => Promise<void>): Promise<void> => {
     try {
       await read();
@@ -81,8 +73,7 @@ export async function observeNode(
   if (binding.ha && systemControl) {
     const primary = binding.ha.primary;
     await part("HA state", async () => {
-      const s: HaState = await systemControl.readHaState(primary);
-      out.ha = s;
+      out.ha = await systemControl.readHaState(primary);
     });
   }
   if (errors.length > 0) out.error = errors.join("; ");

@@ -22,33 +22,6 @@ import {
   WaitStopped,
 } from "./types";
 
-export const DEFAULT_POLL_INTERVAL_MS = 5_000;
-export const DEFAULT_FIRMWARE_TEST_MS = 10 * 60_000;
-/** [inference] No figure is documented for a worker to reconnect; 10 minutes. */
-export const DEFAULT_INDEXER_WORKER_MS = 10 * 60_000;
-export const DEFAULT_UPGRADE_CALL_OBSERVE_MS = 3 * 60_000;
-export const DEFAULT_SUPPORT_BUNDLE_MS = 15 * 60_000;
-
-export type ResolvedDeadlines = Required<ExecutorDeadlines>;
-
-export function resolveDeadlines(d: Partial<ExecutorDeadlines> | undefined): ResolvedDeadlines {
-  return {
-    ...DEFAULT_DEADLINES,
-    firmwareFetchMs: firmwareFetchDeadlineMs(DEFAULT_DEADLINES),
-    restRequestMs: restRequestDeadlineMs(DEFAULT_DEADLINES),
-    pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
-    firmwareTestMs: DEFAULT_FIRMWARE_TEST_MS,
-    indexerWorkerMs: DEFAULT_INDEXER_WORKER_MS,
-    upgradeCallObserveMs: DEFAULT_UPGRADE_CALL_OBSERVE_MS,
-    supportBundleMs: DEFAULT_SUPPORT_BUNDLE_MS,
-    ...stripUndefined(d ?? {}),
-  };
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
 /** Real-time sleep that an AbortSignal ends early (rejects with the signal's reason). */
 export const realSleep: SleepFn = (ms, signal) =>
   new Promise<void>((resolve, reject) => {
@@ -100,7 +73,7 @@ export interface WaitSpec {
 }
 
 export class RunContext {
-  readonly deadlines: ResolvedDeadlines;
+  readonly deadlines: Required<ExecutorDeadlines>;
   readonly clock: ExecutorClock;
   readonly sleepFn: SleepFn;
   readonly signal: AbortSignal | undefined;
@@ -115,7 +88,18 @@ export class RunContext {
     checkpoint: ExecutionCheckpoint,
     private readonly store: CheckpointStore | undefined,
   ) {
-    this.deadlines = resolveDeadlines(inputs.deadlines);
+    this.deadlines = {
+      ...DEFAULT_DEADLINES,
+      firmwareFetchMs: firmwareFetchDeadlineMs(DEFAULT_DEADLINES),
+      restRequestMs: restRequestDeadlineMs(DEFAULT_DEADLINES),
+      pollIntervalMs: 5_000,
+      firmwareTestMs: 10 * 60_000,
+      /** [inference] No figure is documented for a worker to reconnect; 10 minutes. */
+      indexerWorkerMs: 10 * 60_000,
+      upgradeCallObserveMs: 3 * 60_000,
+      supportBundleMs: 15 * 60_000,
+      ...Object.fromEntries(Object.entries(inputs.deadlines ?? {}).filter(([, v]) => v !== undefined)),
+    };
     this.clock = inputs.clock ?? { now: () => Date.now() };
     this.sleepFn = inputs.sleep ?? realSleep;
     this.signal = inputs.signal;
