@@ -5,14 +5,10 @@
  *
  * Nothing is decided here that the step handlers do not decide themselves: the system-control
  * operations go where the executor's `SystemControl` sends them (`channelOf`, the router of
- * ../appliance/system-control/composite.ts: as configured, the manual channel when not), the HA
+ * ../clients/system-control/composite.ts: as configured, the manual channel when not), the HA
  * activation follows `haActivationRoute` (./upgrade-call.ts), the support bundle follows the node's
- * REST tree (`readCapabilities`, ../appliance/rest-capabilities.ts) and `evidenceDir` by
- * `bundleRoute` (./support-bundle.ts). The handler of each action names the operation it calls:
- *   preflight (HA) readPowerState (P4) · activate-firmware upgrade call or manual gate (H2) ·
- *   wait-secondary-sync / wait-secondary-rejoin / verify-ha readHaState · shutdown-secondary,
- *   power-on-secondary, activate-secondary (H2) · reboot rebootNode (S9) · upload-license uploadLicense (S11) ·
- *   fetch-firmware the REST tree's `fetch` (S3).
+ * REST tree (`readCapabilities`, ../clients/sps/rest-capabilities.ts) and `evidenceDir` by
+ * `bundleRoute` (./support-bundle.ts).
  */
 import type { RestCapabilities } from "../clients/sps/rest-capabilities";
 import {
@@ -63,18 +59,24 @@ function channelText(facts: RouteFacts, op: SystemControlOperation): string {
   return `${how} (${facts.declared(op) ? `routed: ${op} → ${channel}` : `no route declared for ${op}`})`;
 }
 
+/** How the node's support bundle is made (undefined: its REST tree is not readable now). */
+function bundleOf({ capabilities: caps, hook, evidenceDir }: RouteFacts): BundleRoute | undefined {
+  return caps && bundleRoute({ hook: hook === true, supportBundleApi: caps.supportBundle, evidenceDir });
+}
+
+const BUNDLE_HOW: Record<BundleRoute, string> = {
+  hook: "by the configured hook",
+  rest: "REST support-bundle API into evidenceDir",
+  "no-api": "by hand in the web interface (no support-bundle in the node's REST tree)",
+  "no-evidence-dir": "by hand in the web interface (REST API offered, but no evidenceDir is set)",
+};
+
 function bundleLine(facts: RouteFacts): string {
   const before = facts.ha ? "" : ", before the upgrade call (may be the reboot, S8)";
-  const caps = facts.capabilities;
-  if (caps === undefined)
+  const route = bundleOf(facts);
+  if (route === undefined)
     return `REST if the node's REST tree lists support-bundle when the step runs, else by hand${before}`;
-  const how: Record<BundleRoute, string> = {
-    hook: "by the configured hook",
-    rest: "REST support-bundle API into evidenceDir",
-    "no-api": "by hand in the web interface (no support-bundle in the node's REST tree)",
-    "no-evidence-dir": "by hand in the web interface (REST API offered, but no evidenceDir is set)",
-  };
-  return `${how[bundleRoute({ hook: facts.hook === true, supportBundleApi: caps.supportBundle, evidenceDir: facts.evidenceDir })]}${before}`;
+  return `${BUNDLE_HOW[route]}${before}`;
 }
 
 /** The route of one action on one node; undefined for actions with nothing to route (REST only). */
@@ -126,18 +128,6 @@ const ROUTE_KIND: Record<ChannelKind, RouteKind> = {
   manual: "manual gate",
 };
 
-/** The system-control actions of an `up` on one node, in plan order (the HA ones only on an HA pair). */
-const CONTROL_ACTIONS = ["reboot", "upload-license"] as const;
-const HA_CONTROL_ACTIONS = [
-  "preflight",
-  "wait-secondary-sync",
-  "shutdown-secondary",
-  "power-on-secondary",
-  "wait-secondary-rejoin",
-  "activate-secondary",
-  "verify-ha",
-] as const;
-
 /**
  * Every action of an `up` on one node with its route, for `sps-upgrade doctor` (no plan at hand): the
  * same decision and the same text as the preview's route lines (`stepRoute`), classified for doctor's
@@ -178,20 +168,15 @@ export function nodeRoutes(facts: RouteFacts): OperationRoute[] {
       ? "manual gate"
       : "REST";
   out.push({ action: "activate-firmware", route: activationKind, detail: activation });
-  const bundle =
-    caps === undefined
-      ? undefined
-      : bundleRoute({
-          hook: facts.hook === true,
-          supportBundleApi: caps.supportBundle,
-          evidenceDir: facts.evidenceDir,
-        });
+  const bundle = bundleOf(facts);
   out.push({
     action: "support-bundle",
     route: bundle === "rest" ? "REST" : bundle === "hook" ? "command" : "manual gate",
     detail: stepRoute("support-bundle", facts) ?? "",
   });
-  for (const action of [...CONTROL_ACTIONS, ...(facts.ha ? HA_CONTROL_ACTIONS : [])]) {
+  // The system-control actions of an `up` on one node, in plan order (the HA ones only on an HA pair).
+  const haActions = facts.ha ? Object.keys(OPERATIONS).filter((a) => a !== "upload-license") : [];
+  for (const action of ["reboot", "upload-license", ...haActions]) {
     const op = action === "reboot" ? "rebootNode" : OPERATIONS[action]?.op;
     const detail = stepRoute(action, facts);
     if (!op || !detail) continue;
