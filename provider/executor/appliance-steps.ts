@@ -60,6 +60,7 @@ import {
   type StepOutcome,
 } from "./step-kit";
 import type { PluginPackage } from "./types";
+import { pluginBuild, releaseOf } from "./input-check";
 
 function crossesP14(ctx: RunContext, step: PlanStep, running?: string): boolean {
   const to = step.version;
@@ -192,18 +193,16 @@ export async function backupConfig(ctx: RunContext, node: NodeHandle, step: Plan
 
 function pluginPackageFor(ctx: RunContext, step: PlanStep, target: string): PluginPackage {
   const name = step.plugin;
-  const builds = name !== undefined ? ctx.inputs.plugins?.[name] : undefined;
-  const release = target.split(".").slice(0, 2).join(".");
-  const pkg = builds?.[target] ?? builds?.[release];
-  if (!name || !pkg) {
+  const found = name !== undefined ? pluginBuild(ctx.inputs, name, target) : undefined;
+  if (!name || !found) {
     throw stepError(
       "input-missing",
       step,
-      `${where(ctx, step)}: no build of plugin ${name ?? "(unnamed)"} for ${target}; add plugins["${name ?? ""}"]["${release}"] (rule P6)`,
+      `${where(ctx, step)}: no build of plugin ${name ?? "(unnamed)"} for ${target}; add plugins["${name ?? ""}"]["${releaseOf(target)}"] (rule P6)`,
       { rule: "P6" },
     );
   }
-  return pkg;
+  return found.pkg;
 }
 
 async function pluginZip(pkg: PluginPackage): Promise<Buffer> {
@@ -384,7 +383,7 @@ export async function testFirmware(ctx: RunContext, node: NodeHandle, step: Plan
     node.client.testFirmware(slot.id),
   );
   // Rule P12: the test must pass; its text is shown verbatim and stops this node's upgrade.
-  if (!result.passed) throw firmwareTestFailed(ctx, step, target, result.summary);
+  if (!result.passed) throw firmwareTestFailed(ctx, step, result.summary);
   // The notes go to the run's output, not into the recorded detail (the stack's state stays small).
   return {
     ...done(
@@ -402,12 +401,12 @@ export function firstLine(s: string): string {
   return (s.split("\n")[0] ?? s).replace(/[\s;,:]+$/, "");
 }
 
-function firmwareTestFailed(ctx: RunContext, step: PlanStep, target: string, summary: string): Error {
+export function firmwareTestFailed(ctx: RunContext, step: PlanStep, summary: string, cause?: unknown): Error {
   return stepError(
     "firmware-test-failed",
     step,
-    `${where(ctx, step)}: the firmware upgrade test for ${target} failed (rule P12); the node's upgrade stops here. Test summary:\n${summary}`,
-    { rule: "P12" },
+    `${where(ctx, step)}: the firmware upgrade test for ${hopTarget(ctx, step)} failed (rule P12); the node's upgrade stops here. Test summary:\n${summary}`,
+    { rule: "P12", cause },
   );
 }
 
@@ -489,7 +488,7 @@ export async function reboot(ctx: RunContext, node: NodeHandle, step: PlanStep):
   const issuedAt = ctx.nowIso();
   // Saved before the reboot is issued: a resumed run never reboots twice (S9).
   await ctx.save((c) => {
-    const m = c.reboots.find((r) => r.node === node.name && r.toVersion === target);
+    const m = rebootMarkOf(c, node.name, target);
     if (m) m.rebootIssuedAt = issuedAt;
     else
       c.reboots.push({
@@ -507,10 +506,9 @@ export async function reboot(ctx: RunContext, node: NodeHandle, step: PlanStep):
     if (e instanceof ManualStepRequired) {
       // Not issued by us: forget it so the next run sees the truth (booting, on target, or still old).
       await ctx.save((c) => {
-        if (mark) {
-          const m = c.reboots.find((r) => r.node === node.name && r.toVersion === target);
-          if (m) delete m.rebootIssuedAt;
-        } else c.reboots = c.reboots.filter((r) => !(r.node === node.name && r.hop === hop));
+        const m = rebootMarkOf(c, node.name, target);
+        if (!mark) c.reboots = c.reboots.filter((r) => !(r.node === node.name && r.hop === hop));
+        else if (m) delete m.rebootIssuedAt;
       });
       throw stepError(
         "manual-step-required",

@@ -123,10 +123,6 @@ export function foreignState(
   return undefined;
 }
 
-/**
- * Throws `foreign-state` naming the appliance when the node shows work this run did not do (see the
- * module comment); `before` names the write that is not made ("the upload", "the upgrade test", …).
- */
 /** A download of the declared image on the node that this run did not start (no fetch mark). */
 export function foreignDownload(
   ctx: RunContext,
@@ -147,6 +143,10 @@ export function foreignDownload(
   );
 }
 
+/**
+ * Throws `foreign-state` naming the appliance when the node shows work this run did not do (see the
+ * module comment); `before` names the write that is not made ("the upload", "the upgrade test", …).
+ */
 export function refuseForeignState(
   ctx: RunContext,
   node: NodeHandle,

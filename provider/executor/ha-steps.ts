@@ -108,16 +108,12 @@ export async function shutdownSecondary(
   if (atOrPast(running, target) || rebootStarted(rebootMarkOf(ctx.checkpoint, node.name, target)))
     return skipped(`primary already rebooted for this hop (running ${running})`);
   const view = await readPair(ctx, node, step);
-  if (view.secondary.power === "off") {
-    if (ctx.checkpoint.secondaryDown[node.name] === undefined)
-      await ctx.save((c) => {
-        c.secondaryDown[node.name] = hop;
-      });
-    return skipped(`secondary ${view.secondary.unit} already off`);
-  }
-  await ctx.save((c) => {
-    c.secondaryDown[node.name] = hop;
-  });
+  const off = view.secondary.power === "off";
+  if (!off || ctx.checkpoint.secondaryDown[node.name] === undefined)
+    await ctx.save((c) => {
+      c.secondaryDown[node.name] = hop;
+    });
+  if (off) return skipped(`secondary ${view.secondary.unit} already off`);
   await withManual(ctx, step, `shut the secondary (${view.secondary.unit}) down`, () =>
     ctx.inputs.systemControl.shutdownSecondary(view.pair),
   );

@@ -50,13 +50,17 @@ export async function localFileProblem(path: string, sha256?: string): Promise<s
     : `${path} has SHA-256 ${actual}, not the declared ${sha256.toLowerCase()}`;
 }
 
-function pluginBuild(
-  declared: DeclaredInputs,
+/** The release "X.Y" of a revision "X.Y.Z" (plugin builds are declared per revision or per release). */
+export const releaseOf = (version: string): string => version.split(".").slice(0, 2).join(".");
+
+/** The plugin build declared for a target revision, else for its release. */
+export function pluginBuild(
+  declared: Pick<DeclaredInputs, "plugins">,
   plugin: string,
   version: string,
 ): { key: string; pkg: PluginPackage } | undefined {
   const builds = declared.plugins?.[plugin];
-  const release = version.split(".").slice(0, 2).join(".");
+  const release = releaseOf(version);
   if (builds?.[version]) return { key: version, pkg: builds[version] };
   if (builds?.[release]) return { key: release, pkg: builds[release] };
   return undefined;
@@ -93,11 +97,10 @@ async function problemOf(i: RequiredInput, declared: DeclaredInputs): Promise<In
     }
     case "plugin": {
       const found = pluginBuild(declared, i.plugin, i.version);
-      const release = i.version.split(".").slice(0, 2).join(".");
       if (!found)
         return problem(
           `plugins["${i.plugin}"]`,
-          `no ${describeInput(i)} (${on}); add plugins["${i.plugin}"]["${release}"] with its version and path`,
+          `no ${describeInput(i)} (${on}); add plugins["${i.plugin}"]["${releaseOf(i.version)}"] with its version and path`,
         );
       const field = `plugins["${i.plugin}"]["${found.key}"]`;
       if (found.pkg.zip) return undefined;

@@ -114,12 +114,12 @@ export async function checkPluginWrite(
   await recordFound(ctx, node.name, pluginField(name), installed);
   const found = ctx.checkpoint.found?.[fieldKey(node.name, pluginField(name))] ?? null;
   const wrote = (ctx.checkpoint.pluginWrites ?? []).filter((w) => w.node === node.name && w.plugin === name);
+  const accept = installed !== null ? acceptPluginConfirmation(node.name, name, installed) : undefined;
   const ours =
     installed === found ||
     wrote.some((w) => w.version === installed) ||
-    (installed !== null && isConfirmed(ctx, acceptPluginConfirmation(node.name, name, installed)));
+    (accept !== undefined && isConfirmed(ctx, accept));
   if (!ours) {
-    const accept = installed !== null ? acceptPluginConfirmation(node.name, name, installed) : undefined;
     throw foreignStateError(
       ctx,
       node,

@@ -22,7 +22,7 @@ import { ApplianceApiError } from "../clients/sps/api-error";
 import type { FirmwareSlot } from "../clients/sps/appliance-client";
 import { formatDuration } from "../../core/duration";
 import type { PlanStep } from "../../core/plan";
-import { uploadedSlot } from "./appliance-steps";
+import { firmwareTestFailed, uploadedSlot } from "./appliance-steps";
 import { noteRunning } from "./boot-watch";
 import { rebootMarkOf } from "./checkpoint";
 import { readPair } from "./ha";
@@ -144,12 +144,8 @@ export async function activateFirmware(
       });
       if (e.errorType === "FirmwareTestFailed") {
         const d = (e.details ?? {}) as { test_summary?: unknown };
-        throw stepError(
-          "firmware-test-failed",
-          step,
-          `${where(ctx, step)}: the firmware upgrade test for ${target} failed (rule P12); the node's upgrade stops here. Test summary:\n${typeof d.test_summary === "string" ? d.test_summary : e.message}`,
-          { rule: "P12", cause: e },
-        );
+        const summary = typeof d.test_summary === "string" ? d.test_summary : e.message;
+        throw firmwareTestFailed(ctx, step, summary, e);
       }
       throw e;
     }
