@@ -246,12 +246,7 @@ export async function targetImage(
   step: PlanStep,
 ): Promise<
   | { skip: StepOutcome }
-  | {
-      target: string;
-      running: string;
-      slots: Awaited<ReturnType<NodeHandle["client"]["listFirmwareSlots"]>>;
-      have: FirmwareSlot | undefined;
-    }
+  | { target: string; running: string; slots: FirmwareSlots; have: FirmwareSlot | undefined }
 > {
   const target = hopTarget(ctx, step);
   const running = await ensureUp(ctx, node, step);

@@ -38,11 +38,8 @@ export interface SeenNode {
 }
 
 function seenOf(ctx: RunContext, node: string): SeenNode {
-  let s = ctx.seen.get(node);
-  if (!s) {
-    s = {};
-    ctx.seen.set(node, s);
-  }
+  const s = ctx.seen.get(node) ?? {};
+  ctx.seen.set(node, s);
   return s;
 }
 

@@ -214,7 +214,7 @@ async function fetchOnce(
   );
   if (st.status !== "finished") {
     // Forgotten, so a rerun after the source or the checksum is fixed starts a fresh download.
-    await forgetFetch(ctx, node, target, undefined);
+    await forgetFetch(ctx, node, target);
     throw stepError(
       "step-failed",
       step,
@@ -274,12 +274,7 @@ function pickOwn(list: KnownFetch[], image: { url: string; sha256: string }): Kn
  * (`DELETE /api/firmware/fetch/<key>`, [doc] docs/appliance-facts.md §4: cancels it). Best effort: a node
  * that refuses or no longer knows the key changes nothing — the mark is what a rerun follows.
  */
-async function forgetFetch(
-  ctx: RunContext,
-  node: NodeHandle,
-  target: string,
-  key: string | undefined,
-): Promise<void> {
+async function forgetFetch(ctx: RunContext, node: NodeHandle, target: string, key?: string): Promise<void> {
   if (key !== undefined) await node.client.deleteFirmwareFetch(key).catch(() => undefined);
   await ctx.save((c) => {
     c.fetches = (c.fetches ?? []).filter((f) => !(f.node === node.name && f.toVersion === target));

@@ -53,11 +53,8 @@ export class IndexerSteps {
   hostOf(name: string): Promise<IndexerHost> | undefined {
     const b = this.bindings?.[name];
     if (!b) return undefined;
-    let h = this.hosts.get(name);
-    if (!h) {
-      h = typeof b === "function" ? b() : Promise.resolve(b);
-      this.hosts.set(name, h);
-    }
+    const h = this.hosts.get(name) ?? (typeof b === "function" ? b() : Promise.resolve(b));
+    this.hosts.set(name, h);
     return h;
   }
 

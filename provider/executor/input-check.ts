@@ -34,20 +34,15 @@ export async function localFileProblem(path: string, sha256?: string): Promise<s
     const st = await fs.stat(path);
     if (!st.isFile()) return `${path} is not a file`;
     await fs.access(path, constants.R_OK);
+    if (sha256 === undefined) return undefined;
+    const actual = (await sha256OfFile(path)).sha256;
+    return actual === sha256.toLowerCase()
+      ? undefined
+      : `${path} has SHA-256 ${actual}, not the declared ${sha256.toLowerCase()}`;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === "ENOENT" ? `${path} does not exist` : `${path} cannot be read (${code ?? String(e)})`;
   }
-  if (sha256 === undefined) return undefined;
-  let actual: string;
-  try {
-    actual = (await sha256OfFile(path)).sha256;
-  } catch (e) {
-    return `${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`;
-  }
-  return actual === sha256.toLowerCase()
-    ? undefined
-    : `${path} has SHA-256 ${actual}, not the declared ${sha256.toLowerCase()}`;
 }
 
 /** The release "X.Y" of a revision "X.Y.Z" (plugin builds are declared per revision or per release). */

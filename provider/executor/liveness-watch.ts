@@ -21,15 +21,11 @@ import { WaitStopped } from "./types";
 /** Unreadable answers in a row that stop a wait: a few, so one odd answer while services start is not a stop. */
 export const UNREADABLE_ANSWERS_LIMIT = 3;
 
-export interface LivenessWatch {
-  /** One read; throws `WaitStopped` (kind `unreadable-answers`) at the limit. */
-  read(): Promise<Liveness>;
-}
-
-export function livenessWatch(ctx: RunContext, node: NodeHandle, step: PlanStep): LivenessWatch {
+export function livenessWatch(ctx: RunContext, node: NodeHandle, step: PlanStep) {
   let inARow = 0;
   return {
-    async read() {
+    /** One read; throws `WaitStopped` (kind `unreadable-answers`) at the limit. */
+    async read(): Promise<Liveness> {
       const l = await readLiveness(node.client);
       if (l.phase !== "unreadable") {
         inARow = 0;
