@@ -587,9 +587,11 @@ export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: Pla
   const major = majorOf(running);
   const raw = (await node.client.getLicense()).raw;
   const before = licenseFacts(raw);
+  const key = `${node.name}#${major}`;
+  const recorded = ctx.checkpoint.licenseRecords?.[key];
   if (licenseValidFor(before, major))
     return skipped(
-      `license already valid for ${major} LTS${licenseFoundNote(ctx, node.name, licenseIdentity(raw), ctx.checkpoint.licenseRecords?.[`${node.name}#${major}`] !== undefined)}`,
+      `license already valid for ${major} LTS${licenseFoundNote(ctx, node.name, licenseIdentity(raw), recorded !== undefined)}`,
     );
   const file = ctx.inputs.licenses?.[String(major)];
   if (!file)
@@ -600,8 +602,7 @@ export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: Pla
       { rule: "S11" },
     );
   const sha256 = createHash("sha256").update(file.content).digest("hex");
-  const key = `${node.name}#${major}`;
-  const confirmations = ctx.inputs.licenseConfirmed ?? [];
+  const confirmation = licenseConfirmation(sha256);
   const decision = decideLicense({
     declaredMajor: major,
     declaredSha256: sha256,
@@ -609,10 +610,8 @@ export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: Pla
       before.major === null
         ? { major: null }
         : { major: before.major, differs: `state ${before.state ?? "?"}` },
-    ...(ctx.checkpoint.licenseRecords?.[key] ? { recorded: ctx.checkpoint.licenseRecords[key] } : {}),
-    ...(confirmations.includes(licenseConfirmation(sha256))
-      ? { confirmed: licenseConfirmation(sha256) }
-      : {}),
+    recorded,
+    confirmed: (ctx.inputs.licenseConfirmed ?? []).includes(confirmation) ? confirmation : undefined,
   });
   if (decision.kind === "installed") {
     const record = decision.recordNow;
@@ -657,7 +656,7 @@ export async function uploadLicense(ctx: RunContext, node: NodeHandle, step: Pla
   if (after.major === null)
     // Not verifiable through REST: never a silent pass or fail — say so, where to check, and what is recorded.
     return done(
-      `license for ${major} LTS uploaded (file ${file.fileName}, recorded ${licenseConfirmation(sha256)}); ${(after.warnings ?? []).join("; ")}`,
+      `license for ${major} LTS uploaded (file ${file.fileName}, recorded ${confirmation}); ${(after.warnings ?? []).join("; ")}`,
     );
   if (!licenseValidFor(after, major))
     throw stepError(

@@ -138,9 +138,13 @@ export type ExecutionCheckpoint = z.infer<typeof checkpointSchema>;
 export function parseCheckpoint(raw: unknown): ExecutionCheckpoint {
   const parsed = checkpointSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue ? issue.path.map(String).join(".") || "(root)" : "(root)";
-  throw new Error(`executor checkpoint: ${where}: ${issue?.message ?? "invalid"}`);
+  throw new Error(zodMessage("executor checkpoint", parsed.error));
+}
+
+/** `<prefix>: <path of the first issue>: <its message>`. */
+export function zodMessage(prefix: string, error: z.ZodError): string {
+  const i = error.issues[0];
+  return `${prefix}: ${i ? `${i.path.map(String).join(".") || "(root)"}: ${i.message}` : "invalid"}`;
 }
 
 export function emptyCheckpoint(cluster: string, target: string, at: string): ExecutionCheckpoint {

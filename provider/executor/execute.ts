@@ -10,7 +10,7 @@ import { z } from "zod";
 import { checkFirmwareSources, firmwareSourceSchema } from "../../core/firmware-source";
 import { APPLIANCE_ACTIONS, INDEXER_ACTIONS, type PlanStep, type StepAction } from "../../core/plan";
 import * as A from "./appliance-steps";
-import { emptyCheckpoint, parseCheckpoint } from "./checkpoint";
+import { emptyCheckpoint, parseCheckpoint, zodMessage } from "./checkpoint";
 import * as H from "./ha-steps";
 import { IndexerSteps } from "./indexer-steps";
 import { readLiveness } from "./node-state";
@@ -67,11 +67,6 @@ const inputsSchema = z.object({
 
 function invalid(message: string): ExecutionError {
   return new ExecutionError("input-missing", message);
-}
-
-function zodMessage(prefix: string, error: z.ZodError): string {
-  const i = error.issues[0];
-  return `${prefix}: ${i ? `${i.path.map(String).join(".") || "(root)"}: ${i.message}` : "invalid"}`;
 }
 
 /** Checks the plan before anything runs: order, C3 (one hop per wave), bindings for every node. */
