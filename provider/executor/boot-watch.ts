@@ -1,24 +1,18 @@
 /**
  * A reboot, a boot-firmware change or an HA role change this run did not make, seen while it reads or
- * waits on a node: a stop, never a reason to go on. Two runs (two stacks, two runners) of one appliance
- * share nothing but the appliance, and ./foreign-state.ts only looks before a write; this module looks
- * at every read a run makes of a node's liveness and HA pair (the waits included) and compares it with
- * what the same run read before and what its checkpoint records:
+ * waits on a node: a stop, never a reason to go on (./foreign-state.ts looks only before a write). Every
+ * liveness and HA read is compared with what the same run read before (`RunContext.seen`, in memory: a
+ * resumed run starts from its first read) and with its checkpoint's reboot marks:
  *
- * - the running firmware changed (`GET /api/info` `firmware_version` [doc]) and no reboot mark of this
- *   run explains it (a started reboot of this node from the one version to the other, or back: a
- *   rollback, S13) — another run's reboot, or one made by hand;
+ * - the running firmware changed (`GET /api/info` `firmware_version` [doc]) and no started reboot mark of
+ *   this node explains it (from the one version to the other, or back: a rollback, S13);
  * - the node is booting (its web interface answers without the REST API, as during a firmware boot
  *   [doc] upgrade guides, docs/appliance-facts.md §10) while no reboot of this run may be under way;
  * - the pair's primary unit changed and this run made no "Activate slave" (H2) since it read it.
  *
  * [unknown] No public REST field shows an uptime, a boot time or a boot id (docs/rest-api.md: `/api/info`,
- * `/api/health_status`), so a reboot that changes none of these facts and that the run sees only as
- * "unreachable" (refused or dropped connections, indistinguishable from a network fault) is waited out
- * as before; the checks before each write (./foreign-state.ts, plugins and licenses) still apply after it.
- *
- * What the run read before is kept in memory for the run (`RunContext.seen`): a resumed run starts from
- * what it reads first, and its checkpoint's marks alone decide whether a boot may be its own.
+ * `/api/health_status`), so a reboot the run sees only as "unreachable" (indistinguishable from a network
+ * fault) is waited out; the checks before each write still apply after it.
  */
 import type { PlanStep } from "../../core/plan";
 import { rebootStarted } from "./checkpoint";

@@ -1,19 +1,10 @@
 /**
- * One run per appliance, read from the appliance itself. Checkpoints and run locks are per stack and
- * cluster, so two stacks (or two runners) declaring the same SPS each see an empty checkpoint; the
- * appliance is the only truth they share. Before each write of a hop (upload, test, upgrade call,
- * reboot) a run compares what the node shows with what its own checkpoint records:
- *
- * - a slot holding the hop target that this run did not put there (no upload mark of it, or a mark of
- *   another slot; a download by URL is recorded as a fetch mark) — another run's upload, or one made by
- *   hand;
- * - a slot other than the running one selected for the next boot without a reboot mark of this run
- *   for the hop — another run's upgrade call or an activation under way.
- *
- * Either stops the node's upgrade with kind `foreign-state`, naming the appliance, the slot and what
- * to do, instead of going on (a second test, upgrade call or reboot of one node). The marks are saved
- * before each write (the upload mark before `POST /api/upload/firmware`, the reboot mark before the
- * upgrade call, ./upgrade-call.ts), so a resumed run of the same stack recognises its own work.
+ * One run per appliance, read from the appliance itself (./README.md, "Another run on the same
+ * appliance"): checkpoints are per stack and cluster, so two stacks (or runners) declaring one SPS share
+ * only the appliance. Before each write of a hop (upload, test, upgrade call, reboot) a slot holding the
+ * hop target that this run did not fill, or a slot selected for the next boot without a reboot mark of
+ * this run, stops the node with kind `foreign-state` (`foreignState`) instead of a second test, upgrade
+ * call or reboot. The marks are saved before each write, so a resumed run recognises its own work.
  *
  * A test leaves nothing the REST API shows ([unknown]: no documented field records a test), so a
  * foreign test cannot be seen; it is excluded by never testing an image this run did not upload.

@@ -1,18 +1,11 @@
 /**
- * Plugin and license writes checked against another run. Two stacks (or runners) declaring one
- * appliance share nothing but the appliance, so before each plugin upload (P6, S4, S15) and each license
- * upload through system control (S11) the run reads the node and compares it with
- *
- * - what this stack's run found there first (recorded in the checkpoint at its first read of the node:
- *   preflight, or the step itself; kept across resumed runs), and
- * - what the run declares, and what its checkpoint records having written (a plugin write is saved
- *   before the upload; a license write in `licenseRecords`).
- *
- * Already the declared build or license: nothing is written again (another run, or a person, made the
- * same write) and the step says so. Neither found, nor declared, nor written by this run: another run
- * changed it meanwhile — the run stops with kind `foreign-state`, naming the appliance and the field,
- * before the upload. The operator who made that change on purpose accepts it with a confirmation specific
- * to node, field and value; the run then takes it as what it found.
+ * Plugin and license writes checked against another run (./README.md, "Another run on the same
+ * appliance"). Before each plugin upload (P6, S4, S15) and each license upload through system control
+ * (S11) the node is read and compared with what this stack's run found there first (`found`, recorded at
+ * its first read of the node: preflight, or the step itself), what the run declares, and what it recorded
+ * writing (`pluginWrites`, saved before the upload; `licenseRecords`). The declared value already there
+ * is not written again; anything else stops the run with kind `foreign-state` before the upload, unless
+ * the operator accepts that change with a confirmation specific to node, field and value.
  *
  * A license is compared by what REST shows of it (`GET /api/configuration/management/license` [doc]; its
  * fields as public sources name them, provider/clients/sps/license-reading.ts). [unknown] A node whose REST

@@ -125,11 +125,7 @@ export class RunContext {
     try {
       sink({
         cluster: this.cluster,
-        node: step.node,
-        seq: step.seq,
-        action: step.action,
-        hop: step.hop,
-        ...(step.version !== undefined ? { version: step.version } : {}),
+        ...failedStep(step),
         phase,
         elapsedMs: this.elapsedMs(),
         message,

@@ -1,14 +1,10 @@
 /**
  * Public API of the executor (`provider/executor/`): runs one cluster's plan (plan-contract.md)
  * against the appliances (REST `ApplianceClient` + out-of-band `SystemControl`) and the indexer hosts
- * (`IndexerHost`), resumably and idempotently. The Pulumi resources in `sdk/` code against this file.
- *
- *   const result = await executeClusterPlan({ plan, nodes, systemControl, indexers, firmware, ... });
- *   // throws ExecutionError { step, cause, partial } — persist `partial` and the checkpoint, re-run later.
- *
- * Every step first reads the real state and skips what is already true; a step that is dangerous to
- * repeat (a reboot) is recorded in the checkpoint before it is issued and never issued twice for the
- * same hop (rules S9, S10, S13, H1).
+ * (`IndexerHost`), resumably and idempotently (usage: ./README.md). The Pulumi resources in `sdk/`
+ * code against this file. Every step first reads the real state and skips what is already true; a step
+ * that is dangerous to repeat (a reboot) is recorded in the checkpoint before it is issued and never
+ * issued twice for the same hop (rules S9, S10, S13, H1).
  */
 import { SpsError } from "../../core/errors";
 import type { ExecutionCheckpoint } from "./checkpoint";
@@ -19,9 +15,7 @@ import type { ClusterPlan, StepAction } from "../../core/plan";
 import type { IndexerHost } from "../clients/hosts/indexer-host";
 import type { ServiceState } from "../clients/hosts/indexer-upgrade-result";
 
-// ---------------------------------------------------------------------------------------------
-// Inputs
-// ---------------------------------------------------------------------------------------------
+// ---- Inputs ----------------------------------------------------------------------------------------------
 
 /**
  * An HA pair behind one plan node (rule H2). Names are node names of the `SystemControl` config.
@@ -191,9 +185,7 @@ export interface ExecutionInputs {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Results
-// ---------------------------------------------------------------------------------------------
+// ---- Results ---------------------------------------------------------------------------------------------
 
 export interface StepRecord {
   seq: number;
@@ -257,9 +249,7 @@ export type {
   RebootMark,
 } from "./checkpoint";
 
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
+// ---- Errors ----------------------------------------------------------------------------------------------
 
 export type ExecutionFailureKind =
   /** P12: the firmware's own upgrade test failed; `message` holds the test summary verbatim. */
@@ -320,9 +310,7 @@ export class WaitStopped extends ExecutionError {
   static override readonly code: string = "EXECUTION_WAIT_STOPPED";
 }
 
-// ---------------------------------------------------------------------------------------------
-// Observation (read-only; the sdk's read / drift)
-// ---------------------------------------------------------------------------------------------
+// ---- Observation (read-only; the sdk's read / drift) -----------------------------------------------------
 
 export interface ObserveInputs {
   nodes: Record<string, NodeBinding>;
