@@ -7,6 +7,7 @@
  */
 import { rollbackRetryAdvice } from "./appliance-steps";
 import { z } from "zod";
+import { messageOf } from "../../core/errors";
 import { checkFirmwareSources, firmwareSourceSchema } from "../../core/firmware-source";
 import { APPLIANCE_ACTIONS, INDEXER_ACTIONS, type PlanStep, type StepAction } from "../../core/plan";
 import * as A from "./appliance-steps";
@@ -170,14 +171,11 @@ async function pool<T>(
 
 function asExecutionError(e: unknown, fallback?: PlanStep): ExecutionError {
   if (e instanceof ExecutionError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
+  const msg = messageOf(e);
   return new ExecutionError(
     "step-failed",
     fallback ? `step ${fallback.seq} ${fallback.action} on ${fallback.node} failed: ${msg}` : msg,
-    {
-      ...(fallback ? { step: failedStep(fallback) } : {}),
-      cause: e,
-    },
+    { step: fallback && failedStep(fallback), cause: e },
   );
 }
 

@@ -97,11 +97,7 @@ export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: Pla
  */
 function redactedError(e: unknown, redact: (t: string) => string): unknown {
   if (e instanceof ExecutionError)
-    return new ExecutionError(e.kind, redact(e.message), {
-      ...(e.step ? { step: e.step } : {}),
-      ...(e.rule !== undefined ? { rule: e.rule } : {}),
-      ...(e.partial ? { partial: e.partial } : {}),
-    });
+    return new ExecutionError(e.kind, redact(e.message), { step: e.step, rule: e.rule, partial: e.partial });
   if (e instanceof Error) {
     e.message = redact(e.message);
     if (e.stack !== undefined) e.stack = redact(e.stack);

@@ -152,10 +152,7 @@ export class RunContext {
       throw new ExecutionError(
         "aborted",
         `cluster ${this.cluster}: run aborted${step ? ` at step ${step.seq} (${step.action} on ${step.node})` : ""}${this.signal.reason instanceof Error ? ` — ${this.signal.reason.message}` : "; run again to resume"}`,
-        {
-          ...(step ? { step: failedStep(step) } : {}),
-          cause: this.signal.reason,
-        },
+        { step: step && failedStep(step), cause: this.signal.reason },
       );
     }
   }

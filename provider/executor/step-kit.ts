@@ -49,11 +49,7 @@ export function stepError(
   message: string,
   options: { rule?: string; cause?: unknown } = {},
 ): ExecutionError {
-  return new ExecutionError(kind, message, {
-    step: failedStep(step),
-    ...(options.rule !== undefined ? { rule: options.rule } : {}),
-    ...(options.cause !== undefined ? { cause: options.cause } : {}),
-  });
+  return new ExecutionError(kind, message, { step: failedStep(step), ...options });
 }
 
 /**

@@ -169,12 +169,9 @@ async function makeBundle(
 export async function bundleMadeByHand(ctx: RunContext, node: NodeHandle): Promise<string | undefined> {
   if (ctx.inputs.hooks?.supportBundle) return undefined;
   const caps = await readCapabilities(node.client);
-  const route = bundleRoute({
-    hook: false,
-    supportBundleApi: caps.supportBundle,
-    evidenceDir: ctx.inputs.evidenceDir,
-  });
-  if (route === "rest" && ctx.inputs.evidenceDir) return undefined;
+  const dir = ctx.inputs.evidenceDir;
+  const route = bundleRoute({ hook: false, supportBundleApi: caps.supportBundle, evidenceDir: dir });
+  if (route === "rest") return undefined;
   return route === "no-api"
     ? `${node.name}'s REST API offers no support bundle`
     : `${node.name} offers the support-bundle API but no evidence directory is configured (or set evidenceDir)`;
