@@ -171,10 +171,10 @@ export interface SppJoinRecord {
   sppPrimaryAddress: string;
 }
 
-export type SppJoinPlan =
-  | { action: "join"; reason: string }
-  | { action: "rejoin"; reason: string }
-  | { action: "none"; reason: string };
+export interface SppJoinPlan {
+  action: "join" | "rejoin" | "none";
+  reason: string;
+}
 
 /**
  * J1 [doc] SPS Administration Guide, "Joining SPS to SPP", the join procedure: "If the join is
@@ -208,18 +208,17 @@ export function planSppJoin(previous: SppJoinRecord | undefined, desired: SppJoi
       action: "join",
       reason: `join SPS to SPP ${desired.spp} — this cannot be undone from SPS; ${JOIN_CLOSES_ACCESS_REQUESTS}`,
     };
-  if (previous.sppPrimaryAddress !== desired.sppPrimaryAddress) {
+  const changed =
+    previous.sppPrimaryAddress !== desired.sppPrimaryAddress
+      ? `SPP's primary address changed (${previous.sppPrimaryAddress} → ${desired.sppPrimaryAddress})`
+      : previous.spsPrimaryAddress !== desired.spsPrimaryAddress && desired.spsPrimaryAddress !== undefined
+        ? `SPS's primary address changed (${previous.spsPrimaryAddress ?? "unknown"} → ${desired.spsPrimaryAddress})`
+        : undefined;
+  if (changed)
     return {
       action: "rejoin",
-      reason: `SPP's primary address changed (${previous.sppPrimaryAddress} → ${desired.sppPrimaryAddress}): the join must be repeated; ${JOIN_CLOSES_ACCESS_REQUESTS}`,
+      reason: `${changed}: the join must be repeated; ${JOIN_CLOSES_ACCESS_REQUESTS}`,
     };
-  }
-  if (previous.spsPrimaryAddress !== desired.spsPrimaryAddress && desired.spsPrimaryAddress !== undefined) {
-    return {
-      action: "rejoin",
-      reason: `SPS's primary address changed (${previous.spsPrimaryAddress ?? "unknown"} → ${desired.spsPrimaryAddress}): the join must be repeated; ${JOIN_CLOSES_ACCESS_REQUESTS}`,
-    };
-  }
   return { action: "none", reason: `already joined to SPP ${previous.spp}` };
 }
 
