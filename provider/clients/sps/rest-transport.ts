@@ -77,13 +77,7 @@ export interface TransportOptions {
 }
 
 /** One answer as received: what `doctor --record` keeps (after redaction). */
-export interface Exchange {
-  method: TransportRequest["method"];
-  path: string;
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
+export type Exchange = Pick<TransportRequest, "method" | "path"> & Omit<TransportResponse, "json">;
 
 export class RestTransport {
   readonly retry: RetryPolicy;

@@ -7,23 +7,18 @@
 import { z } from "zod";
 import { SystemControlConfigError } from "./errors";
 import {
+  CHANNEL_KINDS,
+  channelCan,
   SYSTEM_CONTROL_OPERATIONS,
   whyChannelCannot,
   type ChannelKind,
   type SystemControlOperation,
 } from "./operations";
 
-/** Which channels can carry which operation, and why not the others. */
-export const ALLOWED_CHANNELS: Record<SystemControlOperation, readonly ChannelKind[]> = {
-  rebootNode: ["ssh", "command", "manual"],
-  rebootCluster: ["ssh", "command", "manual"],
-  shutdownSecondary: ["ssh", "ipmi", "command", "manual"],
-  powerOnSecondary: ["ipmi", "command", "manual"],
-  activateSecondary: ["ssh", "command", "manual"],
-  readHaState: ["ssh", "command", "manual"],
-  readPowerState: ["ipmi", "command", "manual"],
-  uploadLicense: ["ssh", "command", "manual"],
-};
+/** Which channels can carry which operation: every channel `whyChannelCannot` has no reason against. */
+export const ALLOWED_CHANNELS: Record<SystemControlOperation, readonly ChannelKind[]> = Object.fromEntries(
+  SYSTEM_CONTROL_OPERATIONS.map((op) => [op, CHANNEL_KINDS.filter((channel) => channelCan(op, channel))]),
+) as Record<string, ChannelKind[]>;
 
 /** Default deadline of each operation (ms). Waiting for a reboot to finish is the executor's job. */
 export const DEFAULT_DEADLINES_MS: Record<SystemControlOperation, number> = {

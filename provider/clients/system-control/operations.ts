@@ -38,6 +38,11 @@ const WHY_NOT: Partial<Record<`${SystemControlOperation}:${ChannelKind}`, string
   "uploadLicense:ipmi": "the BMC cannot install a license",
 };
 
+/** Whether a channel can carry an operation (no reason against it above). */
+export function channelCan(operation: SystemControlOperation, channel: ChannelKind): boolean {
+  return WHY_NOT[`${operation}:${channel}`] === undefined;
+}
+
 /** Why a channel cannot carry an operation (config validation and the channels' own refusals). */
 export function whyChannelCannot(operation: SystemControlOperation, channel: ChannelKind): string {
   return WHY_NOT[`${operation}:${channel}`] ?? `channel ${channel} cannot do ${operation}`;
