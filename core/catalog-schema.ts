@@ -35,7 +35,6 @@ export const catalogReleaseSchema = z
     version: releaseText,
     published: isoDate.optional(),
     revisions: z.array(revisionText),
-    /** Where the facts of this entry come from (URL or document title). Extension of the contract. */
     source: z.union([z.string(), z.array(z.string())]).optional(),
     /**
      * Rule V6: `true` when `revisions` holds only the revisions public sources name, so newer ones may

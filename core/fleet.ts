@@ -33,33 +33,20 @@ const SEARCH_ROLES: readonly NodeRole[] = ["search-master", "search-minion", "se
 /** Node facts the preflight rules read. Absent facts make their rule "not checked", never "passed". */
 export const nodeSettingsSchema = z
   .strictObject({
-    /** P2: System Monitor shows no problem. */
     healthOk: z.boolean(),
-    /** P3: number of core dump files on the node. */
     coreDumps: z.number().int().nonnegative(),
-    /** P4: HA status as the High Availability page shows it. */
     haStatus: z.enum(HA_STATUSES),
-    /** P4: the secondary's IPMI interface answers. */
     ipmiReachable: z.boolean(),
-    /** P5: a VM snapshot was taken (virtual appliances). */
     vmSnapshot: z.boolean(),
-    /** P15: console redirection is configured and enabled (virtual appliances, where the environment allows it). */
     consoleRedirection: z.boolean(),
-    /** P7: SPS has joined Starling. */
     starlingJoined: z.boolean(),
-    /** P8: "disconnect clients when disks are N% used". */
     diskFillupLimitPercent: z.number().min(0).max(100),
-    /** P9: SPS authenticates its users against LDAP / AD. */
     ldapAuth: z.boolean(),
-    /** P9: directory response timeout in seconds. */
     ldapTimeoutSeconds: z.number().nonnegative(),
     /** P10: features a target removes or deprecates (./feature-removals.ts) that the configuration still uses ([] when none). */
     removedFeaturesInUse: z.array(z.enum(REMOVED_IN_6_0)),
-    /** P10: AD/LDAP servers present SHA-1-signed certificates. */
     sha1LdapCertificates: z.boolean(),
-    /** P11: in-band destination hostnames that do not follow RFC 5890 ([] when none). */
     nonRfc5890Hostnames: z.array(z.string()),
-    /** S14: the node is a member of a Windows domain. */
     windowsDomainMember: z.boolean(),
   })
   .partial();

@@ -87,10 +87,8 @@ export const inventoryNodeSchema = z
   .strictObject({
     ...nodeFields,
     version: nodeFields.version.optional(),
-    /** REST API base URL; for an HA pair the cluster address (served by the current primary). */
     address: applianceAddressText,
     tls: inventoryTlsSchema.optional(),
-    /** HA: the physical units as the HA page names them (default a, b). */
     units: z.array(z.string().regex(/^[A-Za-z0-9]{1,16}$/, "must be letters and digits")).optional(),
     coreShell: coreShellSchema.optional(),
     bmc: bmcSchema.optional(),
@@ -111,7 +109,6 @@ export type InventoryNodeSchemaIsInventoryNode = Same<
 export const inventoryIndexerSchema = z.strictObject({
   ...indexerFields,
   version: indexerFields.version.optional(),
-  /** SSH endpoint of the indexer host and its pinned host key. */
   host: hostNameText.optional(),
   port: z.number().int().min(1).max(65535).optional(),
   hostKeySha256: sshFingerprintText.optional(),
@@ -127,9 +124,7 @@ export const inventoryClusterSchema = z
     target: clusterFields.target.optional(),
     nodes: z.array(inventoryNodeSchema).min(1, "must list at least one node"),
     indexers: z.array(inventoryIndexerSchema).default([]),
-    /** Trust for the nodes of this cluster that name none. */
     tls: inventoryTlsSchema.optional(),
-    /** The rollout stage this cluster belongs to (SpsFleet `rollout.stages[].name`). */
     stage: stageName.optional(),
   })
   .superRefine(checkClusterMembers);

@@ -132,7 +132,6 @@ export const trafficRedirectionSpecSchema = z.strictObject({
         .default("scb"),
     })
     .prefault({}),
-  /** `ip rule` priority; the kernel picks one when absent. */
   rulePriority: z
     .number({ error: "must be a number (ip rule priority)" })
     .int({ error: "must be a whole number" })

@@ -13,12 +13,7 @@ const stageName = z
 
 export const rolloutStageSchema = z.strictObject({
   name: stageName,
-  /** Clusters of this stage by name (also: clusters whose inventory entry names this stage). */
   clusters: z.array(z.string().min(1)).optional(),
-  /**
-   * Cumulative share of the non-canary clusters done once this stage has finished (e.g. 10, 50,
-   * 100): the stage takes the next clusters in declaration order until the share is reached.
-   */
   percent: z.number().gt(0, "must be above 0").max(100, "must be at most 100").optional(),
 });
 export type RolloutStageSchemaIsRolloutStageSpec = Same<
@@ -27,13 +22,7 @@ export type RolloutStageSchemaIsRolloutStageSpec = Same<
 
 export const rolloutSpecSchema = z.strictObject({
   stages: z.array(rolloutStageSchema).default([]),
-  /** At most this many clusters of a stage at once (default: the whole stage). */
   maxInFlight: z.number().int().min(1, "must be at least 1").optional(),
-  /**
-   * Failed clusters each stage may have while later stages still start (per stage, default 0; the
-   * canary stage's is always 0). Above 0 the failed clusters are recorded as results and the `up`
-   * still fails at the end (docs/user-guide.md, "Staged rollout").
-   */
   failureBudget: z
     .number({ error: "must be a whole number of clusters, 0 or more" })
     .int("must be a whole number of clusters")

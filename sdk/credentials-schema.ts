@@ -15,7 +15,6 @@ const sshLogin = z
     password: z.string().min(1).optional(),
     privateKey: z.string().min(1).optional(),
     passphrase: z.string().optional(),
-    /** Indexer hosts: sudo password when sudo asks for one. */
     sudoPassword: z.string().min(1).optional(),
   })
   .refine((s) => s.password !== undefined || s.privateKey !== undefined, {
@@ -23,12 +22,9 @@ const sshLogin = z
   });
 
 export const credentialsSchema = z.strictObject({
-  /** REST API login of every appliance (per-node overrides in `nodes`). */
   appliance: login.optional(),
   nodes: z.record(z.string(), login).default({}),
-  /** Core shell (SSH) login of the appliances, for system-control operations routed to `ssh`. */
   coreShell: sshLogin.optional(),
-  /** BMC login of HA units, for operations routed to `ipmi`: the default for every BMC. */
   ipmi: login.optional(),
   /**
    * Per-BMC logins where the BMCs do not share one: node name → HA unit (as in the node's `bmc`) →
@@ -48,10 +44,8 @@ export const credentialsSchema = z.strictObject({
       }),
     )
     .default({}),
-  /** SSH login of the indexer hosts (per-host overrides in `indexerHosts`). */
   indexer: sshLogin.optional(),
   indexerHosts: z.record(z.string(), sshLogin).default({}),
-  /** License file texts by name (the license resource names one). */
   licenses: z.record(z.string(), z.string().min(1)).default({}),
 });
 
