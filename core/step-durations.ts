@@ -19,6 +19,7 @@ import {
   rebootDeadlineMs,
   type UpgradeDeadlines,
 } from "./deadlines";
+import type { StepEstimate } from "./estimate";
 import type { StepAction } from "./plan";
 
 const MIN = 60;
@@ -110,18 +111,11 @@ const FIGURES: Record<StepAction, Figure> = {
   "verify-indexer": { low: 2, expected: 30, basis: "[unknown] rpm query + service status (I4)" },
 };
 
-export interface StepFigures {
-  readonly lowSeconds: number;
-  readonly seconds: number;
-  readonly deadlineSeconds: number;
-  readonly basis: string;
-}
-
 /**
  * The figures of one step. `p14`: the step is the first boot (reboot, or the secondary's rejoin) of a
  * node into 6.3.0 or later from below, which adds the storage reorganisation (rule P14).
  */
-export function stepFigures(action: StepAction, p14: boolean, deadlines: EstimateDeadlines): StepFigures {
+export function stepFigures(action: StepAction, p14: boolean, deadlines: EstimateDeadlines): StepEstimate {
   const f = FIGURES[action];
   const bootsIntoP14 = p14 && (action === "reboot" || action === "wait-secondary-rejoin");
   const extra = bootsIntoP14 ? STORAGE_REORGANISATION_S : 0;

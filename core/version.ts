@@ -116,8 +116,3 @@ export function formatRevision(r: Revision): string {
 export function releaseLabel(r: Release): string {
   return isLts(r) ? `${r.major} LTS` : `${r.major} F${r.minor}`;
 }
-
-/** True when `rev` is at or past `threshold` (both X.Y.Z). */
-export function atLeast(rev: Revision, threshold: string): boolean {
-  return compareRevisions(rev, parseRevision(threshold)) >= 0;
-}
