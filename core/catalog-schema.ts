@@ -15,15 +15,10 @@ import {
   sameRelease,
 } from "./version";
 
-const releaseText = z.string().refine((s) => {
-  if (!isVersionText(s)) return false;
-  return parseVersionSpec(s).kind === "release";
-}, "is not a release (X.Y, e.g. 6.0 or 6.3)");
-
-const revisionText = z.string().refine((s) => {
-  if (!isVersionText(s)) return false;
-  return parseVersionSpec(s).kind === "revision";
-}, "is not a revision (X.Y.Z, e.g. 6.0.7)");
+const versionText = (kind: "release" | "revision", message: string) =>
+  z.string().refine((s) => isVersionText(s) && parseVersionSpec(s).kind === kind, message);
+const releaseText = versionText("release", "is not a release (X.Y, e.g. 6.0 or 6.3)");
+const revisionText = versionText("revision", "is not a revision (X.Y.Z, e.g. 6.0.7)");
 
 const isoDate = z
   .string()

@@ -38,6 +38,12 @@ const cidr = (what: string) =>
     error: `must be ${what} as an IPv4 address or CIDR (a.b.c.d or a.b.c.d/n, n 0-32), e.g. "192.0.2.0/24"`,
   });
 
+const command = (name: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_./-]+$/, { error: "must be a command name or path" })
+    .default(name);
+
 const port = z.union(
   [
     z
@@ -144,14 +150,8 @@ export const trafficRedirectionSpecSchema = z.strictObject({
     .regex(/^\/[^\0\n]*[^/]$/, { error: "must be an absolute file path, e.g. /etc/iproute2/rt_tables" })
     .default("/etc/iproute2/rt_tables"),
   /** Commands on the router (absolute paths allowed). */
-  iptablesCommand: z
-    .string()
-    .regex(/^[A-Za-z0-9_./-]+$/, { error: "must be a command name or path" })
-    .default("iptables"),
-  ipCommand: z
-    .string()
-    .regex(/^[A-Za-z0-9_./-]+$/, { error: "must be a command name or path" })
-    .default("ip"),
+  iptablesCommand: command("iptables"),
+  ipCommand: command("ip"),
 });
 
 export type { TrafficRedirectionSpec, TrafficRedirectionSpecInput } from "./redirection-spec-types";
@@ -191,46 +191,41 @@ export function parseTrafficRedirection(input: unknown): TrafficRedirectionSpec 
 
 function crossFieldProblems(spec: TrafficRedirectionSpec): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  const problem = (path: (string | number)[], reason: string): void =>
+    void problems.push({ property: formatPath(path), reason });
   const checkPorts = (path: (string | number)[], ports: readonly (number | string)[]): void => {
     ports.forEach((p, i) => {
       if (typeof p !== "string") return;
       const [from, to] = p.split(/[-:]/).map(Number) as [number, number];
-      if (from < 1 || to > 65535 || from >= to) {
-        problems.push({
-          property: formatPath([...path, "ports", i]),
-          reason: `"${p}" is not a valid range: use "from-to" with 1 <= from < to <= 65535`,
-        });
-      }
+      if (from < 1 || to > 65535 || from >= to)
+        problem(
+          [...path, "ports", i],
+          `"${p}" is not a valid range: use "from-to" with 1 <= from < to <= 65535`,
+        );
     });
   };
   spec.clientSide.forEach((sel, i) => {
     const path = ["clientSide", i];
-    if (sel.interface === spec.sps.interface) {
-      problems.push({
-        property: formatPath([...path, "interface"]),
-        reason: `is the SPS-facing interface (sps.interface "${spec.sps.interface}"): connections are marked where they enter from the clients; give the interface facing the clients`,
-      });
-    }
-    if (
-      sel.destinationCidr &&
-      inCidr(spec.sps.address, sel.destinationCidr) &&
-      sel.destinationCidr !== "0.0.0.0/0"
-    ) {
-      problems.push({
-        property: formatPath([...path, "destinationCidr"]),
-        reason: `contains SPS's own address ${spec.sps.address}: connections to SPS itself would be redirected to SPS; narrow it to the servers' network`,
-      });
-    }
+    if (sel.interface === spec.sps.interface)
+      problem(
+        [...path, "interface"],
+        `is the SPS-facing interface (sps.interface "${spec.sps.interface}"): connections are marked where they enter from the clients; give the interface facing the clients`,
+      );
+    const to = sel.destinationCidr;
+    if (to && inCidr(spec.sps.address, to) && to !== "0.0.0.0/0")
+      problem(
+        [...path, "destinationCidr"],
+        `contains SPS's own address ${spec.sps.address}: connections to SPS itself would be redirected to SPS; narrow it to the servers' network`,
+      );
     checkPorts(path, sel.ports);
   });
   spec.ipSpoofing?.serverSide.forEach((sel, i) => {
     const path = ["ipSpoofing", "serverSide", i];
-    if (sel.interface === spec.sps.interface) {
-      problems.push({
-        property: formatPath([...path, "interface"]),
-        reason: `is the SPS-facing interface: give the router interface facing the servers`,
-      });
-    }
+    if (sel.interface === spec.sps.interface)
+      problem(
+        [...path, "interface"],
+        `is the SPS-facing interface: give the router interface facing the servers`,
+      );
     checkPorts(path, sel.ports);
   });
   return problems;
