@@ -14,7 +14,7 @@
 import { eachFigure, estimateText, secondsText, ZERO, type EstimateFigures } from "./estimate";
 import { type FieldProblem } from "./field-problems";
 import { rolloutSpecSchema } from "./rollout-stages-schema";
-import { fieldProblems } from "./validation";
+import { fieldProblemsUnder } from "./validation";
 
 /** One declared stage of a progressive rollout (rollout-stages-schema.ts validates it). */
 export interface RolloutStageSpec {
@@ -83,11 +83,7 @@ export function stageLanes(clusters: readonly string[], maxInFlight?: number): s
 /** The stages of a fleet's rollout, or every problem of the rollout spec (field path and fix). */
 export function planRollout(clusters: readonly RolloutCluster[], spec: RolloutSpec = {}): RolloutPlanResult {
   const parsed = rolloutSpecSchema.safeParse(spec);
-  if (!parsed.success)
-    return {
-      ok: false,
-      problems: fieldProblems(parsed.error).map((p) => ({ ...p, property: `rollout.${p.property}` })),
-    };
+  if (!parsed.success) return { ok: false, problems: fieldProblemsUnder("rollout", parsed.error) };
   const { stages: specs, maxInFlight, failureBudget } = parsed.data;
   const problems: FieldProblem[] = [];
   const problem = (property: string, reason: string): void => void problems.push({ property, reason });

@@ -9,6 +9,11 @@ import { isVersionText, parseVersionSpec } from "./version";
 
 export { type FieldProblem, formatPath, describeProblems } from "./field-problems";
 
+/** `fieldProblems`, every property under `prefix` (`rollout.stages[0].name`). */
+export function fieldProblemsUnder(prefix: string, error: z.ZodError): FieldProblem[] {
+  return fieldProblems(error).map((p) => ({ ...p, property: `${prefix}.${p.property}` }));
+}
+
 export function fieldProblems(error: z.ZodError): FieldProblem[] {
   return error.issues.map((issue) => {
     let property = formatPath(issue.path);

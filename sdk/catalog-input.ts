@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Catalog, type CatalogFile } from "../core/catalog";
 import { catalogSchema } from "../core/catalog-schema";
 import { defaultCatalog } from "../core/default-catalog";
-import { describeProblems, fieldProblems } from "../core/validation";
+import { describeProblems, fieldProblemsUnder } from "../core/validation";
 
 /** A catalog file's path, or the catalog object (`{ schemaVersion: 1, releases: [...] }`). */
 export type CatalogInput = string | CatalogFile;
@@ -41,11 +41,7 @@ export function catalogDocument(field: string, input: CatalogInput): CatalogFile
   }
   const parsed = catalogSchema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const problems = fieldProblems(parsed.error).map((p) => ({
-    property: `${field}.${p.property}`,
-    reason: p.reason,
-  }));
-  throw new pulumi.RunError(describeProblems(problems));
+  throw new pulumi.RunError(describeProblems(fieldProblemsUnder(field, parsed.error)));
 }
 
 /** The catalog the plan uses: the bundled one, extended with the declared catalog's releases. */

@@ -5,7 +5,7 @@
  * serialized provider or the state file, and every message a provider prints is redacted with `redact()`.
  */
 import { SpsError } from "../core/errors";
-import { fieldProblems, describeProblems } from "../core/validation";
+import { fieldProblemsUnder, describeProblems } from "../core/validation";
 import { credentialsSchema } from "./credentials-schema";
 
 export const CREDENTIALS_CONFIG_KEY = "sps:credentials";
@@ -66,13 +66,8 @@ export function parseCredentials(text: string | undefined): Credentials {
     throw new CredentialsError(`${CREDENTIALS_CONFIG_KEY}: is not JSON; set it to a JSON object`);
   }
   const parsed = credentialsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = fieldProblems(parsed.error).map((p) => ({
-      property: `${CREDENTIALS_CONFIG_KEY}.${p.property}`,
-      reason: p.reason,
-    }));
-    throw new CredentialsError(describeProblems(problems));
-  }
+  if (!parsed.success)
+    throw new CredentialsError(describeProblems(fieldProblemsUnder(CREDENTIALS_CONFIG_KEY, parsed.error)));
   return parsed.data;
 }
 
