@@ -151,22 +151,20 @@ export function checkClusterMembers(
   },
   ctx: z.RefinementCtx,
 ): void {
-  const names = new Map<string, number>();
+  const names = new Set<string>();
   const hosts = [
-    ...c.nodes.map((n) => ["nodes", n.name] as const),
-    ...c.indexers.map((i) => ["indexers", i.name] as const),
+    ...c.nodes.map((n, i) => ["nodes", i, n.name] as const),
+    ...c.indexers.map((x, i) => ["indexers", i, x.name] as const),
   ];
-  hosts.forEach(([kind, name], i) => {
-    const idx = kind === "nodes" ? i : i - c.nodes.length;
-    const first = names.get(name);
-    if (first !== undefined) {
+  for (const [kind, idx, name] of hosts) {
+    if (names.has(name))
       ctx.addIssue({
         code: "custom",
         path: [kind, idx, "name"],
         message: `"${name}" is used twice in cluster "${c.name}"; node and indexer names must be unique within a cluster`,
       });
-    } else names.set(name, i);
-  });
+    names.add(name);
+  }
   for (const role of ["search-master", "central-management"] as const) {
     const holders = c.nodes.flatMap((n, i) => (n.roles.includes(role) ? [i] : []));
     if (holders.length > 1) {

@@ -32,14 +32,11 @@ export function supportWindow(release: Release, catalog: Catalog): SupportWindow
   const entry = catalog.find(release);
   if (!entry?.published) return undefined;
   const published = entry.published;
-  if (isLts(release)) {
-    const next = catalog.nextLts(release);
-    const byAge = addMonths(published, 36);
-    return { published, endsOn: later(byAge, next?.published ? addMonths(next.published, 12) : undefined) };
-  }
-  const next = catalog.nextRelease(release, () => true);
-  const byAge = addMonths(published, 6);
-  return { published, endsOn: later(byAge, next?.published ? addMonths(next.published, 2) : undefined) };
+  const [next, lifeMonths, afterNextMonths] = isLts(release)
+    ? [catalog.nextLts(release), 36, 12]
+    : [catalog.nextRelease(release, () => true), 6, 2];
+  const afterNext = next?.published ? addMonths(next.published, afterNextMonths) : undefined;
+  return { published, endsOn: later(addMonths(published, lifeMonths), afterNext) };
 }
 
 /** True when `asOf` (ISO date) is after the last day of support. */

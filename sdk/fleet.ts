@@ -160,10 +160,8 @@ export class SpsFleet extends pulumi.ComponentResource {
       for (const w of planned.plan.warnings) void pulumi.log.warn(`SpsFleet ${name}: ${w}`, this);
     const parallel = engineParallelism();
 
-    let before: pulumi.Resource[] = [];
-    if (args.waitFor && Object.keys(args.waitFor).length > 0) {
-      before = [this.waitGate(name, args.waitFor)];
-    }
+    let before: pulumi.Resource[] =
+      args.waitFor && Object.keys(args.waitFor).length > 0 ? [this.waitGate(name, args.waitFor)] : [];
     const built: Array<{ name: string; clusters: SpsCluster[]; gate: RolloutStage }> = [];
     stages.forEach((stage, k) => {
       const made = new Map<string, SpsCluster>();
@@ -196,15 +194,8 @@ export class SpsFleet extends pulumi.ComponentResource {
     });
     this.stages = built;
     this.clusters = built.flatMap((s) => s.clusters);
-    this.result =
-      budget > 0
-        ? this.resultGate(
-            name,
-            stages.flatMap((s) => s.clusters),
-            this.clusters,
-            before,
-          )
-        : undefined;
+    const everyCluster = stages.flatMap((s) => s.clusters);
+    this.result = budget > 0 ? this.resultGate(name, everyCluster, this.clusters, before) : undefined;
     this.gates = pulumi
       .all(built.map((s) => pulumi.all([s.gate.verified, s.gate.clusters, s.gate.failed])))
       .apply((rows) =>
