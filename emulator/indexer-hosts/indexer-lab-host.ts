@@ -22,6 +22,10 @@
  * Machine-wide, idempotent setup (like scripts/setup.sh): the lab users, /etc/sudoers.d/sps-indexer-lab
  * (and sps-indexer-test for the password user), and /etc/rpm/macros.sps-indexer-test-dbpath
  * (`%_dbpath /var/lib/rpm`: Debian's rpm keeps its database in ~/.rpmdb, RHEL's in /var/lib/rpm).
+ * Every lab that starts rewrites them while other labs' rpm and sudo may be reading them: each is
+ * replaced whole (`replaceSharedFile`), never truncated in place. An rpm that read the macros file
+ * empty would take Debian's ~/.rpmdb and miss the host's database; the lab's own rpm calls name
+ * the database (`labRpm`), so an out-of-band change a test makes always lands in it.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createServer, connect } from "node:net";
@@ -34,11 +38,12 @@ import {
   closeSync,
   readFileSync,
   readdirSync,
+  renameSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { sha256Fingerprint, parseKnownHostsLine } from "../../provider/clients/hosts/host-key";
 import type { SshHostOptionsInput } from "../../provider/clients/hosts/ssh-options";
 import { buildIndexerRpm, configDirForVersion, corruptPayload } from "./indexer-rpms";
@@ -60,6 +65,8 @@ const PREREQUISITES = [
   "/usr/sbin/useradd",
 ];
 const RPM_MACROS = "/etc/rpm/macros.sps-indexer-test-dbpath";
+/** Where every lab host keeps its RPM database, under its root: RHEL's place. */
+const RPM_DBPATH = "/var/lib/rpm";
 /** sudo for SUDO_NOPASSWD_USER (every lab); for SUDO_PASSWORD_USER (tests only) its own drop-in. */
 const SUDOERS_LAB = "/etc/sudoers.d/sps-indexer-lab";
 const SUDOERS_PASSWORD_USER = "/etc/sudoers.d/sps-indexer-test";
@@ -187,9 +194,9 @@ function ensureLabUsers(passwordUser: boolean): MachineChanges {
   for (const f of [RPM_MACROS, SUDOERS_LAB, ...(passwordUser ? [SUDOERS_PASSWORD_USER] : [])])
     if (!existsSync(f)) created.files.push(f);
   mkdirSync("/etc/rpm", { recursive: true });
-  writeFileSync(
+  replaceSharedFile(
     RPM_MACROS,
-    "# pulumi-sps indexer lab hosts: RHEL's RPM database location\n%_dbpath /var/lib/rpm\n",
+    `# pulumi-sps indexer lab hosts: RHEL's RPM database location\n%_dbpath ${RPM_DBPATH}\n`,
   );
   mkdirSync("/run/sshd", { recursive: true });
   for (const user of passwordUser ? [SUDO_NOPASSWD_USER, SUDO_PASSWORD_USER] : [SUDO_NOPASSWD_USER]) {
@@ -219,9 +226,33 @@ function ensureLabUsers(passwordUser: boolean): MachineChanges {
 }
 
 function writeSudoers(path: string, lines: string[]): void {
-  writeFileSync(`${path}.tmp`, [...lines, ""].join("\n"), { mode: 0o440 });
-  execFileSync("visudo", ["-c", "-q", "-f", `${path}.tmp`], { stdio: "pipe" });
-  execFileSync("mv", [`${path}.tmp`, path]);
+  replaceSharedFile(path, [...lines, ""].join("\n"), {
+    mode: 0o440,
+    check: (tmp) => execFileSync("visudo", ["-c", "-q", "-f", tmp], { stdio: "pipe" }),
+  });
+}
+
+/**
+ * Replaces a machine-wide file that processes of other labs may be reading right now: the same
+ * content is left alone; new content is written beside it, checked, and renamed over it, so a reader
+ * sees the old file or the new one, never an empty or half-written one. The temporary file's name
+ * starts with a dot and is the writer's own: rpm (`macros.*`) and sudo (sudoers.d) never read it, and
+ * two labs starting together never write into each other's.
+ */
+export function replaceSharedFile(
+  path: string,
+  text: string,
+  options: { mode?: number; check?: (tmp: string) => void } = {},
+): void {
+  if (existsSync(path) && readFileSync(path, "utf8") === text) return;
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text, { mode: options.mode ?? 0o644 });
+    options.check?.(tmp);
+    renameSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
 }
 
 export interface LabHostSpec {
@@ -272,8 +303,8 @@ export class IndexerLabHost {
     chmodSync(join(dir, "state"), 0o777);
     const root = join(dir, "root");
     writeReleaseFiles(root, spec.os);
-    execFileSync("rpm", ["--root", root, "--initdb"], { stdio: "pipe" });
-    execFileSync("rpm", ["--root", root, "-i", spec.installedRpm], { stdio: "pipe" });
+    labRpm(root, ["--initdb"]);
+    labRpm(root, ["-i", spec.installedRpm]);
     const installed = rpmVersion(root);
     if (!installed) throw new Error(`${spec.name}: installing ${spec.installedRpm} left no package`);
     // The operator's own configuration (differs from what the package shipped).
@@ -406,7 +437,7 @@ export class IndexerLabHost {
 
   /** Installs another package directly (tests set up half-done hosts with it). */
   rpmUpgrade(rpmPath: string): void {
-    execFileSync("rpm", ["--root", this.root, "-U", rpmPath], { stdio: "pipe" });
+    labRpm(this.root, ["-U", rpmPath]);
   }
 
   /** Files in a directory of the host root. */
@@ -425,12 +456,17 @@ function sshKeygen(path: string, comment: string): void {
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path]);
 }
 
+/** rpm on a lab host's root from this process, the database named: never what RPM_MACROS holds right now. */
+function labRpm(root: string, args: readonly string[]): string {
+  return execFileSync("rpm", ["--root", root, "--dbpath", RPM_DBPATH, ...args], {
+    encoding: "utf8",
+    stdio: "pipe",
+  });
+}
+
 function rpmVersion(root: string): string | null {
   try {
-    return execFileSync("rpm", ["--root", root, "-q", "--qf", "%{VERSION}", "external-indexer"], {
-      encoding: "utf8",
-      stdio: "pipe",
-    }).trim();
+    return labRpm(root, ["-q", "--qf", "%{VERSION}", "external-indexer"]).trim();
   } catch {
     return null;
   }
