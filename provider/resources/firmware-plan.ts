@@ -92,8 +92,8 @@ async function readNodeFacts(client: SpsRestClient, ha: boolean, waitMs: number)
 }
 
 /**
- * Each node's running version (and P8's disk fill-up limit). `check`, `diff` and `read` share the
- * answer across resources (./live-reads.ts); a run (`fresh`) reads for itself.
+ * Each node's running version (and P8's disk fill-up limit). `check` and `diff` share the answer
+ * across resources (./live-reads.ts); a run (`fresh`) reads for itself.
  */
 export async function readLiveFacts(
   f: FirmwareInputs,

@@ -78,8 +78,8 @@ export function indexerHostKey(f: IndexerEndpoint): string {
 }
 
 /**
- * What the host runs (package version, service). `check`, `diff` and `read` of one operation share
- * the answer across resources; a run (`fresh`) reads for itself.
+ * What the host runs (package version, service). `check` and `diff` of one operation share the
+ * answer across resources; a run or a refresh (`fresh`) reads for itself.
  */
 export function inspectIndexerHost(
   f: IndexerEndpoint,

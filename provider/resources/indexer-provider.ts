@@ -54,16 +54,12 @@ function perHopLines(f: IndexerInputs, installed: string | null): string[] {
   ];
 }
 
-/** What the host runs (package version, service): shared between check, diff and read of one operation. */
-function inspected(f: IndexerInputs): Promise<{ version: string | null; service: string }> {
-  return inspectIndexerHost(f);
-}
-
 /** The steps an `up` would run now, from the host's live state. */
 async function plannedLines(f: IndexerInputs): Promise<string[]> {
   let planned: string[];
   try {
-    const state = await inspected(f);
+    // Shared with the other resources' check and diff of this operation (./live-reads.ts).
+    const state = await inspectIndexerHost(f);
     const target = packageFor(f).version;
     planned =
       state.version === target && state.service === "running"
@@ -138,7 +134,8 @@ async function upgrade(id: string, news: Props, f: IndexerInputs): Promise<{ id:
 export async function read(id: string, props: Props): Promise<ReadResult> {
   const f = kind.parse(props);
   try {
-    const state = await inspected(f);
+    // Read afresh, never shared: an answer from before an out-of-band change would hide it (./live-reads.ts).
+    const state = await inspectIndexerHost(f, { fresh: true });
     // Compared with the declared package and a running service, never with the last refresh, so
     // drift stays visible until an `up` reconciles it.
     const drift = indexerDrift(

@@ -98,7 +98,7 @@ export function prefetchLicenses(nodes: readonly RestNode[]): void {
   for (const n of nodes) void sharedLicense(n).catch(() => undefined);
 }
 
-/** The license of each node: shared with the other resources (./live-reads.ts), or `fresh` for a run. */
+/** The license of each node: shared with the other resources (./live-reads.ts), or `fresh` for a run or a refresh. */
 async function readLicenses(
   f: LicenseInputs,
   options: { fresh?: boolean } = {},
@@ -264,7 +264,8 @@ function outputs(news: Props, live: Record<string, LiveLicense>, text: string, r
 
 export async function read(id: string, props: Props): Promise<ReadResult> {
   const f = kind.parse(props);
-  const live = await readLicenses(f);
+  // Read afresh, never shared: an answer from before an out-of-band change would hide it (./live-reads.ts).
+  const live = await readLicenses(f, { fresh: true });
   // Compared with what the last run installed (`applied`), not with the last refresh.
   const recorded = (props["applied"] ?? props["installed"] ?? {}) as Record<string, LicenseFacts>;
   const now = new Date();

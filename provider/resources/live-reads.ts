@@ -1,9 +1,13 @@
 /**
  * Live reads shared across the resources of one engine operation. The dynamic-provider host is one
- * process for every resource of a stack, and `check`, `diff` and `read` of a cluster's firmware,
- * license and plugins each ask the same appliance: here each node is logged in to once and each
- * read (firmware facts, license, plugins, indexer host state) is made once, then shared for a short
- * lifetime.
+ * process for every resource of a stack, and `check` and `diff` of a cluster's firmware, license and
+ * plugins each ask the same appliance: here each node is logged in to once and each read (firmware
+ * facts, license, plugins, indexer host state) is made once, then shared for a short lifetime.
+ *
+ * `read` (what `pulumi refresh` and the drift job run) never takes an answer from here: it judges
+ * drift, and an answer shared from before an out-of-band change would hide it. Whatever process the
+ * engine runs the provider in, and however old a shared answer is within its lifetime, a refresh
+ * reads the appliance or host itself.
  *
  * Keyed by the node's name, address, TLS trust and a digest of its login (so a changed credential or
  * address never sees another's answer). Entries live `LIVE_READ_TTL_MS` at most, and every `create`

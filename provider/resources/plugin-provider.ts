@@ -16,7 +16,7 @@ export const PLUGIN_STATE_VERSION = 1;
 
 const DECLARED = Object.keys(pluginInputSchema.shape);
 
-/** The plugin's version on the node: the node's plugin list is shared (./live-reads.ts), or `fresh` for a run. */
+/** The plugin's version on the node: the node's plugin list is shared (./live-reads.ts), or `fresh` for a run or a refresh. */
 async function liveVersion(f: PluginInputs, options: { fresh?: boolean } = {}): Promise<string | undefined> {
   const list = await readNode(
     f.node,
@@ -94,7 +94,8 @@ export async function read(id: string, props: Props): Promise<ReadResult> {
   let installed: string | undefined;
   let drift: string[];
   try {
-    installed = await liveVersion(f);
+    // Read afresh, never shared: an answer from before an out-of-band change would hide it (./live-reads.ts).
+    installed = await liveVersion(f, { fresh: true });
     drift = pluginDrift(f.node.name, f.name, f.version, installed);
   } catch (e) {
     drift = [`unreachable ${f.node.name}: ${errorText(e)}`];

@@ -2,28 +2,21 @@
 // registration at a time, so a read there would start a stage's clusters one after another. A
 // preview's `check` still reads each node (and fails naming the field when it cannot).
 import { strict as assert } from "node:assert";
-import { createServer, type Server, type Socket } from "node:net";
-import type { AddressInfo } from "node:net";
 import { configure } from "../../../provider/resources/context";
 import * as firmware from "../../../provider/resources/firmware-provider";
 import * as license from "../../../provider/resources/license-provider";
 import { PREVIEW_KEY, WIRING_KEY } from "../../../sdk/wiring";
+import { startDroppingServer, type DroppingServer } from "../../support/dropping-server";
 
 describe("check in a real run", function () {
-  let server: Server;
-  let connections = 0;
-  const sockets = new Set<Socket>();
+  let server: DroppingServer;
+  const connections = (): number => server.connections();
   let address = "";
 
   before(async function () {
     // Accepts and drops every connection: a read fails at once (no TLS), and every attempt is counted.
-    server = createServer((socket) => {
-      connections += 1;
-      sockets.add(socket);
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    address = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startDroppingServer();
+    address = `https://127.0.0.1:${server.port}`;
     configure({
       get: (key) =>
         key === "sps:credentials"
@@ -36,8 +29,7 @@ describe("check in a real run", function () {
   });
 
   after(async function () {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     configure({ get: () => undefined });
   });
 
@@ -52,11 +44,11 @@ describe("check in a real run", function () {
       [WIRING_KEY]: { nodes: [{ ...node("sps-a"), virtual: true }], firmware: {} },
       [PREVIEW_KEY]: false,
     };
-    const before = connections;
+    const before = connections();
     const result = await firmware.check({}, news);
     assert.deepEqual(result.failures ?? [], []);
     assert.deepEqual(result.inputs, news);
-    assert.equal(connections, before, "a real run's check contacted the appliance");
+    assert.equal(connections(), before, "a real run's check contacted the appliance");
   });
 
   it("firmware: still refuses bad input (pure validation) in a real run", async function () {
@@ -65,21 +57,21 @@ describe("check in a real run", function () {
   });
 
   it("license: the firmware preview's prefetch starts the node's license read, without waiting for it", async function () {
-    const before = connections;
+    const before = connections();
     license.prefetchLicenses([node("sps-c")]);
     const deadline = Date.now() + 10_000;
-    while (connections === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(connections > before, "no license read was started");
+    while (connections() === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(connections() > before, "no license read was started");
   });
 
   it("license: no connection in a real run; a preview reads the node", async function () {
     const inputs = { cluster: "branch", nodes: [node("sps-b")], license: "sps-6", major: 6 };
-    const before = connections;
+    const before = connections();
     const real = await license.check({}, { ...inputs, [PREVIEW_KEY]: false });
     assert.deepEqual(real.inputs, { ...inputs, [PREVIEW_KEY]: false });
-    assert.equal(connections, before, "a real run's check contacted the appliance");
+    assert.equal(connections(), before, "a real run's check contacted the appliance");
     const preview = await license.check({}, { ...inputs, [PREVIEW_KEY]: true });
-    assert.ok(connections > before, "a preview's check reads the node");
+    assert.ok(connections() > before, "a preview's check reads the node");
     const shown = (preview.inputs as Record<string, unknown>)["plannedActions"];
     assert.ok(Array.isArray(shown), "a preview's check shows the plan");
   });
