@@ -70,9 +70,7 @@ function descendants(root: number): number[] {
     const pid = Number(entry);
     const parent = parentOf(pid);
     if (parent === undefined) continue;
-    const list = children.get(parent) ?? [];
-    list.push(pid);
-    children.set(parent, list);
+    children.set(parent, [...(children.get(parent) ?? []), pid]);
   }
   const out: number[] = [];
   const todo = [root];

@@ -69,16 +69,13 @@ const OPTIONS = {
   record: { type: "string" },
 } as const;
 
-export interface DoctorNode {
+export interface DoctorNode extends Pick<NodeProbe, "access" | "facts" | "capabilities"> {
   name: string;
   cluster: string;
   address: string;
   ha: boolean;
   version: string | null;
   ready: boolean;
-  access: NodeProbe["access"];
-  facts: NodeProbe["facts"];
-  capabilities: NodeProbe["capabilities"];
   routes: OperationRoute[];
   blockers: string[];
   warnings: string[];
@@ -389,11 +386,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout(v.json ? `${JSON.stringify({ ready, nodes }, null, 2)}\n` : table(nodes));
     return ready ? 0 : 1;
   } catch (e) {
-    if (e instanceof BadInput || e instanceof InventoryFileError || e instanceof CredentialsError) {
-      io.stderr(`sps-upgrade doctor: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    if (!(e instanceof BadInput || e instanceof InventoryFileError || e instanceof CredentialsError)) throw e;
+    io.stderr(`sps-upgrade doctor: ${e.message}\n`);
+    return 2;
   }
 }
 

@@ -14,9 +14,7 @@ import type { PreviewCluster } from "./preview-json";
 const BASE = Date.UTC(2000, 0, 3); // a Monday; only elapsed time is shown
 
 function at(seconds: number): string {
-  const d = new Date(BASE + Math.round(seconds) * 1000);
-  const p = (n: number): string => String(n).padStart(2, "0");
-  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  return new Date(BASE + Math.round(seconds) * 1000).toISOString().slice(0, 19).replace("T", " ");
 }
 
 /** Mermaid task and section text: no `:`, `#`, `;` (its separators) and no line breaks. */

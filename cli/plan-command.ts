@@ -36,17 +36,13 @@ function run(args: readonly string[], io: CliIo): number {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf) || Number.isNaN(Date.parse(asOf))) {
     return usageError(io, USAGE, `--as-of: "${asOf}" is not an ISO date (YYYY-MM-DD)`);
   }
-  let maxParallel: number | undefined;
-  if (values["max-parallel"] !== undefined) {
-    maxParallel = Number(values["max-parallel"]);
-    if (!Number.isInteger(maxParallel) || maxParallel < 1) {
-      return usageError(
-        io,
-        USAGE,
-        `--max-parallel: "${values["max-parallel"]}" is not a positive whole number`,
-      );
-    }
-  }
+  const maxParallel = values["max-parallel"] === undefined ? undefined : Number(values["max-parallel"]);
+  if (maxParallel !== undefined && (!Number.isInteger(maxParallel) || maxParallel < 1))
+    return usageError(
+      io,
+      USAGE,
+      `--max-parallel: "${values["max-parallel"]}" is not a positive whole number`,
+    );
   try {
     const fleet = values.fleet ? loadFleet(source) : loadInventoryFleet(source);
     const catalog = values.catalog ? loadCatalog(values.catalog) : defaultCatalog();
@@ -57,11 +53,9 @@ function run(args: readonly string[], io: CliIo): number {
     io.stdout(values.json ? `${JSON.stringify(doc, null, 2)}\n` : formatPlan(doc));
     return hasBlockingFinding(doc) ? 1 : 0;
   } catch (e) {
-    if (e instanceof InputError) {
-      io.stderr(`sps-upgrade: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    if (!(e instanceof InputError)) throw e;
+    io.stderr(`sps-upgrade: ${e.message}\n`);
+    return 2;
   }
 }
 

@@ -5,8 +5,7 @@
  * MAX_INPUT_BYTES is refused with an error naming the cap.
  */
 import { SpsError } from "../core/errors";
-import { writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createReadStream, writeFileSync } from "node:fs";
 import { type CliIo, commandArgs } from "./command";
 
 /** 64 MiB: far above any `pulumi preview --json` or `pulumi stack export` of an SPS fleet. */
@@ -15,12 +14,6 @@ export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 /** Why the input could not be read: a short reason (an errno code, or the cap exceeded). */
 export class InputReadError extends SpsError {
   static override readonly code: string = "INPUT_READ_FAILED";
-}
-
-function tooLarge(max: number): InputReadError {
-  return new InputReadError(
-    `more than ${max / (1024 * 1024)} MiB (${max} bytes), the most sps-upgrade reads`,
-  );
 }
 
 /** All of `stream` as UTF-8, or an InputReadError once it has given more than `max` bytes. */
@@ -34,7 +27,10 @@ export async function readStream(
     for await (const chunk of stream) {
       const buf = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk;
       size += buf.length;
-      if (size > max) throw tooLarge(max);
+      if (size > max)
+        throw new InputReadError(
+          `more than ${max / (1024 * 1024)} MiB (${max} bytes), the most sps-upgrade reads`,
+        );
       chunks.push(buf);
     }
   } catch (e) {
@@ -44,21 +40,13 @@ export async function readStream(
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** The file's text, or stdin's when `source` is `-`; an InputReadError says why not. */
+/** The file's text, or stdin's when `source` is `-`, both read as a bounded stream; an InputReadError says why not. */
 export async function readInput(
   source: string,
   stdin: NodeJS.ReadableStream = process.stdin,
   max: number = MAX_INPUT_BYTES,
 ): Promise<string> {
-  if (source === "-") return readStream(stdin, max);
-  let buf: Buffer;
-  try {
-    buf = await readFile(source);
-  } catch (e) {
-    throw new InputReadError((e as NodeJS.ErrnoException).code ?? "unreadable");
-  }
-  if (buf.length > max) throw tooLarge(max);
-  return buf.toString("utf8");
+  return readStream(source === "-" ? stdin : createReadStream(source), max);
 }
 
 /**
