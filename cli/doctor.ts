@@ -144,30 +144,23 @@ export async function examine(
   declared: { upgradeCall?: "reboots" | "selects"; evidenceDir?: string } = {},
 ): Promise<{ inventory: Inventory; nodes: DoctorNode[] }> {
   const inv = readInventoryFile(file);
-  const todo = inv.clusters.flatMap((c) => c.nodes.map((n) => ({ cluster: c.name, node: n })));
+  // One router per cluster, built from all its nodes, as the run builds it.
+  const todo = inv.clusters.flatMap((c) => {
+    const routed = routedControl(c.nodes, channels, credentials);
+    return c.nodes.map((n) => ({ cluster: c.name, node: n, routed }));
+  });
   const secrets = [
     ...Object.values(credentials.nodes).map((l) => l.password),
     ...(credentials.appliance ? [credentials.appliance.password] : []),
   ];
   const nodes: DoctorNode[] = [];
-  // One router per cluster, built from all its nodes, as the run builds it.
-  const routers = new Map<string, ReturnType<typeof routedControl>>();
-  const routedOf = (cluster: string): ReturnType<typeof routedControl> => {
-    let r = routers.get(cluster);
-    if (!r) {
-      const members = inv.clusters.find((c) => c.name === cluster)?.nodes ?? [];
-      r = routedControl(members, channels, credentials);
-      routers.set(cluster, r);
-    }
-    return r;
-  };
   let next = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
       const i = next++;
       const item = todo[i];
       if (!item) return;
-      const { cluster, node } = item;
+      const { cluster, node, routed } = item;
       const login = applianceLogin(credentials, node.name);
       const answers: RecordedAnswer[] = [];
       const hidden = [...secrets, ...loginSecrets(login.username, login.password)];
@@ -202,7 +195,6 @@ export async function examine(
       if (recordDir !== undefined) writeRecording(recordDir, cluster, node.name, answers);
       const ha = node.ha === true;
       // The routes as preview and up decide them: the router the run builds (provider/executor/step-routes.ts).
-      const routed = routedOf(cluster);
       const control = routed.control;
       if (control && ha && probe.access.login && probe.facts.haStatus === undefined)
         probe.facts.haStatus = await routedHaStatus(control, node.name, timeoutMs, probe.errors);

@@ -30,10 +30,6 @@ export function rolloutStages(clusters: readonly PreviewCluster[]): PreviewClust
   return canaryStages(clusters).map((s) => s.clusters);
 }
 
-function stepsOf(c: PreviewCluster, wave: number, node: string): string[] {
-  return c.steps.filter((s) => s.wave === wave && s.node === node).map((s) => s.text.split(" ")[0] ?? "");
-}
-
 /** The Gantt chart (Mermaid source, without the fence); undefined when no cluster has an estimated wave. */
 export function rolloutGantt(clusters: readonly PreviewCluster[], title: string): string | undefined {
   if (!clusters.some((c) => c.waves.length > 0)) return undefined;
@@ -54,7 +50,9 @@ export function rolloutGantt(clusters: readonly PreviewCluster[], title: string)
       let t = stageStart;
       for (const w of c.waves) {
         for (const n of w.nodes) {
-          const actions = stepsOf(c, w.wave, n.node);
+          const actions = c.steps
+            .filter((s) => s.wave === w.wave && s.node === n.node)
+            .map((s) => s.text.split(" ")[0] ?? "");
           let what = `hop ${w.hop} to ${c.hops[(w.hop ?? 0) - 1]?.to ?? "?"}`;
           if (w.hop === null) what = actions.includes("preflight") ? "preflight" : "indexer";
           // The node its wave waits for, when the wave has several.

@@ -29,12 +29,10 @@ export interface NodeProbe {
 
 /** Classifies a login failure: network (unreachable), TLS (trust), HTTP 401/403 (credentials). */
 export function accessOf(e: unknown): NodeAccess {
-  if (e instanceof ApplianceApiError) {
-    if (e.failure === "network") return { reachable: false, tls: false, login: false, error: e.message };
-    if (e.failure === "tls") return { reachable: true, tls: false, login: false, error: e.message };
-    return { reachable: true, tls: true, login: false, error: e.message };
-  }
-  return { reachable: false, tls: false, login: false, error: messageOf(e) };
+  // Any other error: as unreachable.
+  const failure = e instanceof ApplianceApiError ? e.failure : "network";
+  const reachable = failure !== "network";
+  return { reachable, tls: reachable && failure !== "tls", login: false, error: messageOf(e) };
 }
 
 export async function probeNode(client: ApplianceClient, now: Date = new Date()): Promise<NodeProbe> {

@@ -75,8 +75,7 @@ export async function readJsonCommand(
     io.stderr(`sps-upgrade: ${name}: cannot read ${input.what} (${e.message})\n`);
     return 2;
   }
-  const out = values.out;
-  const write = (t: string): void => (out ? writeFileSync(out, t) : io.stdout(t));
+  const write = (t: string): void => (values.out ? writeFileSync(values.out, t) : io.stdout(t));
   try {
     return { name, json: JSON.parse(text) as unknown, write };
   } catch (e) {
