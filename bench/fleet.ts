@@ -64,11 +64,10 @@ function envNumber(name: string, fallback: number): number {
 
 /** The emulated fleet: N clusters, every `haEvery`-th an HA pair, all on 5.0.0 with a 5.x license. */
 function fleetDocument(n: number, haEvery: number): { clusters: Array<{ name: string; nodes: unknown[] }> } {
-  const clusters = [];
-  for (let i = 0; i < n; i++) {
+  const clusters = Array.from({ length: n }, (_, i) => {
     const ha = (i + 1) % haEvery === 0;
     const name = `c${String(i).padStart(4, "0")}`;
-    clusters.push({
+    return {
       name,
       nodes: [
         {
@@ -84,8 +83,8 @@ function fleetDocument(n: number, haEvery: number): { clusters: Array<{ name: st
           },
         },
       ],
-    });
-  }
+    };
+  });
   return { clusters };
 }
 
@@ -165,13 +164,12 @@ async function measure(n: number, previewOnly: boolean): Promise<Row> {
         ha: x.ha === true,
       })),
     }));
-    const labNodes = JSON.parse(lab.config["fleet:nodes"] ?? "{}") as Record<string, unknown>;
     writeFileSync(
       file,
       JSON.stringify({
         clusters,
         lab: {
-          nodes: labNodes,
+          nodes: JSON.parse(lab.config["fleet:nodes"] ?? "{}") as unknown,
           firmware: JSON.parse(lab.config["fleet:firmware"] ?? "{}") as unknown,
           // The lab's confirmations of the gates a run asks for (P1, S8, V6 newest revision).
           confirmed: JSON.parse(lab.config["confirmed"] ?? "[]") as unknown,

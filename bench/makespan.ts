@@ -14,7 +14,7 @@ import { crosses, parseRevision } from "../core/version";
 import { executeClusterPlan } from "../provider/executor";
 import { DEFAULT_TIMINGS, type NodeTimings } from "../emulator/sps/emulated-node";
 import { EmulatedCluster, type NodeDecl } from "../test/integration/executor/emulated-cluster";
-import { machineLine, updateBenchmarkSection } from "./report";
+import { exitOnFailure, machineLine, updateBenchmarkSection } from "./report";
 
 export type MakespanResult = Awaited<ReturnType<typeof runMakespanBench>>;
 
@@ -144,9 +144,4 @@ async function main(): Promise<void> {
   updateBenchmarkSection("Cluster upgrade makespan", makespanMarkdown(r));
 }
 
-if (require.main === module) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = 1;
-  });
-}
+if (require.main === module) exitOnFailure("bench", main());

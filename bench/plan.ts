@@ -34,31 +34,22 @@ const SETTINGS = {
 };
 
 export function benchFleet(nodes: number): unknown {
-  const clusters = [];
-  for (let c = 0; c < nodes / 10; c++) {
-    const ns = [];
-    for (let i = 0; i < 10; i++) {
-      const roles =
-        i === 0 ? ["central-management", "search-master"] : i < 4 ? ["managed-host"] : ["search-minion"];
-      ns.push({
-        name: `c${c}-n${i}`,
-        version: "5.0.3",
-        roles,
-        ha: i === 0 || i === 5,
-        virtual: false,
-        settings: SETTINGS,
-      });
-    }
-    clusters.push({
-      name: `cluster-${c}`,
-      target: "6.3",
-      nodes: ns,
-      indexers: [
-        { name: `c${c}-idx6`, os: "rhel6", version: "5.0.3" },
-        { name: `c${c}-idx7`, os: "rhel7", version: "5.0.3" },
-      ],
-    });
-  }
+  const clusters = Array.from({ length: Math.ceil(nodes / 10) }, (_, c) => ({
+    name: `cluster-${c}`,
+    target: "6.3",
+    nodes: Array.from({ length: 10 }, (_, i) => ({
+      name: `c${c}-n${i}`,
+      version: "5.0.3",
+      roles: i === 0 ? ["central-management", "search-master"] : i < 4 ? ["managed-host"] : ["search-minion"],
+      ha: i === 0 || i === 5,
+      virtual: false,
+      settings: SETTINGS,
+    })),
+    indexers: [
+      { name: `c${c}-idx6`, os: "rhel6", version: "5.0.3" },
+      { name: `c${c}-idx7`, os: "rhel7", version: "5.0.3" },
+    ],
+  }));
   return { clusters };
 }
 

@@ -52,11 +52,9 @@ async function runOnce(clusters: number, parallel: number | undefined) {
       secrets: lab.secrets,
     });
     try {
+      const options = { color: "never" as const, ...(parallel !== undefined ? { parallel } : {}) };
       const p0 = Date.now();
-      const preview = await stack.stack.preview({
-        color: "never",
-        ...(parallel !== undefined ? { parallel } : {}),
-      });
+      const preview = await stack.stack.preview(options);
       const previewSeconds = (Date.now() - p0) / 1000;
       const note =
         /engine parallelism \d+ runs only .*? or more/.exec(preview.stdout)?.[0] ??
@@ -67,8 +65,7 @@ async function runOnce(clusters: number, parallel: number | undefined) {
       const u0 = Date.now();
       try {
         await stack.stack.up({
-          color: "never",
-          ...(parallel !== undefined ? { parallel } : {}),
+          ...options,
           onEvent: (e: EngineEvent) => {
             const now = Date.now();
             const pre = e.resourcePreEvent?.metadata;

@@ -14,10 +14,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import type { FirmwareUpload } from "../provider/clients/sps/appliance-client";
 import { SpsRestClient } from "../provider/clients/sps/sps-rest-client";
 import { sha256OfFile, writeFakeFirmwareIso } from "../emulator/sps/firmware-iso";
 import { startFleet } from "../emulator/lab/fleet";
-import { machineLine, repoRoot, updateBenchmarkSection } from "./report";
+import { exitOnFailure, machineLine, repoRoot, updateBenchmarkSection } from "./report";
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -26,12 +27,7 @@ const PASSWORD = "Bench-Passw0rd";
 export type UploadBenchResult = Awaited<ReturnType<typeof runUploadBench>>;
 export type UploadMeasurement = UploadBenchResult["small"];
 
-interface ChildAnswer {
-  transferMs: number;
-  verifyMs: number;
-  bytes: number;
-  maxRssKb: number;
-}
+type ChildAnswer = Pick<FirmwareUpload, "transferMs" | "verifyMs" | "bytes"> & { maxRssKb: number };
 
 /** Child mode: one upload with the real client, then report timings and peak RSS on stdout. */
 async function childUpload(args: string[]): Promise<void> {
@@ -45,30 +41,21 @@ async function childUpload(args: string[]): Promise<void> {
     // Log in first: curl's login is a separate command too, so both times cover the upload request only.
     await client.login();
     const up = await client.uploadFirmware({ path: iso, sha256 });
-    const answer: ChildAnswer = {
-      transferMs: up.transferMs,
-      verifyMs: up.verifyMs,
-      bytes: up.bytes,
-      maxRssKb: process.resourceUsage().maxRSS,
-    };
+    const { transferMs, verifyMs, bytes } = up;
+    const answer: ChildAnswer = { transferMs, verifyMs, bytes, maxRssKb: process.resourceUsage().maxRSS };
     process.stdout.write(JSON.stringify(answer));
   } finally {
     client.close();
   }
 }
 
-async function uploadInChild(
-  endpoint: string,
-  caPem: string,
-  iso: string,
-  sha256: string,
-): Promise<ChildAnswer> {
-  const compiled = __filename.endsWith(".js");
-  const argv = compiled
-    ? [__filename, "--child", endpoint, caPem, iso, sha256]
-    : ["-r", "ts-node/register/transpile-only", __filename, "--child", endpoint, caPem, iso, sha256];
+/** childUpload in a child process; `args`: endpoint, CA PEM, ISO path, its SHA-256. */
+async function uploadInChild(...args: string[]): Promise<ChildAnswer> {
+  const loader = __filename.endsWith(".js") ? [] : ["-r", "ts-node/register/transpile-only"];
   // A child that fails rejects with its exit code and what it wrote to stderr.
-  const { stdout } = await run(process.execPath, argv, { cwd: repoRoot() });
+  const { stdout } = await run(process.execPath, [...loader, __filename, "--child", ...args], {
+    cwd: repoRoot(),
+  });
   return JSON.parse(stdout) as ChildAnswer;
 }
 
@@ -216,9 +203,4 @@ async function main(argv: string[]): Promise<void> {
   if (!result.passed) process.exitCode = 1;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).catch((e: unknown) => {
-    process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  });
-}
+if (require.main === module) exitOnFailure("bench", main(process.argv.slice(2)));
