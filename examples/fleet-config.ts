@@ -9,22 +9,21 @@
 // A fleet of hundreds of appliances belongs in an inventory file instead (examples/inventory).
 // Credentials are not here: they are the secret `sps:credentials`, read only by the providers.
 import * as pulumi from "@pulumi/pulumi";
-import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "pulumi-sps";
+import type {
+  ApplianceNodeInput,
+  FleetInventoryArgs,
+  IndexerHostArg,
+  SystemControlInput,
+  TlsInput,
+} from "pulumi-sps";
 
 const fleet = new pulumi.Config("fleet");
 
-export interface FleetNode {
-  address: string;
+export interface FleetNode extends Pick<ApplianceNodeInput, "address" | "coreShell" | "bmc"> {
   /** How the appliance's certificate is trusted (the node's `tls`). */
   tls?: TlsInput;
   /** Shorthand for `tls: { caPem }`. */
   caPem?: string;
-  coreShell?: { host: string; port: number; hostKeySha256: string };
-  bmc?: Record<string, { host: string; port: number }>;
-}
-
-export function fleetNodes(): Record<string, FleetNode> {
-  return fleet.requireObject<Record<string, FleetNode>>("nodes");
 }
 
 /** A node declaration with its address, TLS trust and channels from `fleet:nodes`. */
@@ -32,7 +31,7 @@ export function node(
   name: string,
   rest: Omit<ApplianceNodeInput, "name" | "address" | "tls"> = {},
 ): ApplianceNodeInput {
-  const found = fleetNodes()[name];
+  const found = fleet.requireObject<Record<string, FleetNode>>("nodes")[name];
   if (!found)
     throw new pulumi.RunError(
       `fleet:nodes has no node "${name}": add {"${name}": {"address": "https://…", "tls": {…}}} to fleet:nodes`,
@@ -61,15 +60,26 @@ export function systemControl(): SystemControlInput {
 }
 
 /**
- * The system-control routes (fleet:systemControl) for a cluster with an HA pair (secondary shutdown, power-on through
- * IPMI, "Activate slave": H2) and none for a cluster of standalone nodes (docs/design-notes.md): the REST upgrade call
+ * A fleet from an inventory file (examples/inventory, examples/multi-stack): the file's path in stack config
+ * `inventory`, the target in `target` (default 6.3), firmware and deadlines from fleet: config, and per
+ * cluster the operator's confirmations and the system-control routes (fleet:systemControl) only for a
+ * cluster with an HA pair (secondary shutdown, power-on through IPMI, "Activate slave": H2), none for a
+ * cluster of standalone nodes (docs/design-notes.md#standalone-nodes-need-no-channel): the REST upgrade call
  * reboots a standalone node, and its S11 license upload is the manual web-interface gate (no REST call
  * uploads a license [doc: REST guide "Manage the SPS license"]).
  */
-export function haSystemControl(nodes: ReadonlyArray<{ ha?: boolean }>): {
-  systemControl?: SystemControlInput;
-} {
-  return nodes.some((n) => n.ha === true) ? { systemControl: systemControl() } : {};
+export function inventoryFleet(): FleetInventoryArgs {
+  const config = new pulumi.Config();
+  return {
+    inventory: config.require("inventory"),
+    target: config.get("target") ?? "6.3",
+    firmware: firmware(),
+    cluster: (c) => ({
+      ...(c.nodes.some((n) => n.ha === true) ? { systemControl: systemControl() } : {}),
+      ...confirmed(),
+    }),
+    deadlines: deadlines(),
+  };
 }
 
 export function deadlines(): Record<string, number> | undefined {
@@ -86,18 +96,9 @@ export function target(fallback: string): string {
   return fleet.get("target") ?? fallback;
 }
 
-export interface FleetIndexer {
-  os: "rhel6" | "rhel7" | "rhel8" | "rhel9";
-  host: string;
-  port: number;
-  hostKeySha256: string;
-  rootPrefix?: string;
-  packages: Record<string, { path: string; version?: string }>;
-}
-
 /** Indexer hosts (fleet:indexers; empty when none). */
-export function indexers(): Array<FleetIndexer & { name: string }> {
-  const found = fleet.getObject<Record<string, FleetIndexer>>("indexers") ?? {};
+export function indexers(): IndexerHostArg[] {
+  const found = fleet.getObject<Record<string, Omit<IndexerHostArg, "name">>>("indexers") ?? {};
   return Object.entries(found).map(([name, i]) => ({ name, ...i }));
 }
 

@@ -6,7 +6,6 @@
 import { SpsCluster } from "pulumi-sps";
 import { confirmed, deadlines, firmware, indexers, node, systemControl, target } from "../fleet-config";
 
-const dl = deadlines();
 const prod = new SpsCluster("prod-eu", {
   target: target("6.3"),
   ...confirmed(), // the operator's confirmations of the manual gates (P1, S8, P5, P15)
@@ -25,7 +24,7 @@ const prod = new SpsCluster("prod-eu", {
   systemControl: systemControl(),
   license: { name: "sps-6", major: 6 },
   indexers: indexers(),
-  ...(dl ? { deadlines: dl } : {}),
+  deadlines: deadlines(),
 });
 
 export const plannedActions = prod.plannedActions;

@@ -19,8 +19,6 @@ import {
   target,
 } from "../fleet-config";
 
-const dl = deadlines();
-const bundles = evidenceDir();
 // P13: each cluster's estimate must fit its window (docs/estimate.md); per stack in config
 // (`pulumi config set --path 'maintenanceWindows.dc1' 4h`), by default 3 h and 4 h.
 const windows = new pulumi.Config().getObject<Record<string, string>>("maintenanceWindows") ?? {};
@@ -29,8 +27,8 @@ const common = {
   firmware: firmware(),
   license: { name: "sps-8", major: 8 },
   ...confirmed(), // the operator passes the P1 backup gates: scripts/demo.sh
-  ...(dl ? { deadlines: dl } : {}),
-  ...(bundles ? { evidenceDir: bundles } : {}),
+  deadlines: deadlines(),
+  evidenceDir: evidenceDir(),
 };
 
 const fleet = new SpsFleet("fleet", {

@@ -15,7 +15,6 @@ import {
   target,
 } from "../fleet-config";
 
-const dl = deadlines();
 const zips = plugins()["mfa-demo"] ?? {};
 const edge = new SpsCluster("edge", {
   target: target("6.3"),
@@ -28,7 +27,7 @@ const edge = new SpsCluster("edge", {
     ? [{ node: "sps-edge", name: "mfa-demo", version: "2.1.0", path: zips["2.1.0"] }]
     : [],
   indexers: indexers(),
-  ...(dl ? { deadlines: dl } : {}),
+  deadlines: deadlines(),
 });
 
 export const nodes = edge.nodes;

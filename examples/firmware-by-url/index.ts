@@ -11,14 +11,13 @@ const fleet = new pulumi.Config("fleet");
 const byUrl: Record<string, FirmwareImageArg> = {
   "7.1.1": { url: fleet.requireSecret("firmwareUrl"), sha256: fleet.require("firmwareSha256") },
 };
-const dl = deadlines();
 const edge = new SpsCluster("edge", {
   target: target("7.1"),
   ...confirmed(), // the operator's confirmations of the manual gates (P1, S8, P5, P15)
   nodes: [node("sps-edge", { virtual: true, settings: { vmSnapshot: true, healthOk: true } })],
   firmware: byUrl,
   systemControl: systemControl(),
-  ...(dl ? { deadlines: dl } : {}),
+  deadlines: deadlines(),
 });
 
 export const plannedActions = edge.plannedActions;

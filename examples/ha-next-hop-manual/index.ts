@@ -7,8 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NextHopMonitoring } from "pulumi-sps";
 import { node } from "../fleet-config";
 
-const config = new pulumi.Config();
-const confirmed = config.get("manualConfirmed");
+const confirmed = new pulumi.Config().get("manualConfirmed");
 
 const monitoring = new NextHopMonitoring("dc1-next-hop", {
   node: node("sps-nh", { ha: true }),

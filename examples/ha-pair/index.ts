@@ -6,7 +6,6 @@
 import { SpsCluster } from "pulumi-sps";
 import { confirmed, deadlines, firmware, node, systemControl, target } from "../fleet-config";
 
-const dl = deadlines();
 const pair = new SpsCluster("dc1", {
   target: target("6.3"),
   ...confirmed(), // the operator's confirmations of the manual gates (P1, S8, P5, P15)
@@ -14,7 +13,7 @@ const pair = new SpsCluster("dc1", {
   firmware: firmware(),
   systemControl: systemControl(),
   license: { name: "sps-6", major: 6 },
-  ...(dl ? { deadlines: dl } : {}),
+  deadlines: deadlines(),
 });
 
 export const plannedActions = pair.plannedActions;

@@ -6,20 +6,13 @@
 //   pulumi config set waitForStack organization/sps-multi-stack/site-a
 import * as pulumi from "@pulumi/pulumi";
 import { SpsFleet, type GateOutput } from "pulumi-sps";
-import { confirmed, deadlines, firmware, haSystemControl } from "../fleet-config";
+import { inventoryFleet } from "../fleet-config";
 
-const config = new pulumi.Config();
-const dl = deadlines();
-const waitForStack = config.get("waitForStack");
+const waitForStack = new pulumi.Config().get("waitForStack");
 
+// The fleet of this stack's inventory file, as examples/inventory declares it (../fleet-config.ts).
 const fleet = SpsFleet.fromInventory("fleet", {
-  inventory: config.require("inventory"),
-  target: config.get("target") ?? "6.3",
-  firmware: firmware(),
-  // System-control routes only for clusters with an HA pair; a standalone node needs none
-  // (docs/design-notes.md#standalone-nodes-need-no-channel).
-  cluster: (c) => ({ ...haSystemControl(c.nodes), ...confirmed() }),
-  ...(dl ? { deadlines: dl } : {}),
+  ...inventoryFleet(),
   ...(waitForStack
     ? {
         waitFor: {

@@ -10,7 +10,6 @@ import { SpsFleet } from "pulumi-sps";
 // Every cluster is one standalone node: no system-control channel (the REST upgrade call reboots it).
 import { confirmed, deadlines, firmware, node, target } from "../fleet-config";
 
-const dl = deadlines();
 const config = new pulumi.Config();
 const cluster = (name: string, nodeName: string, canary = false) => ({
   cluster: name,
@@ -19,7 +18,7 @@ const cluster = (name: string, nodeName: string, canary = false) => ({
   ...confirmed(),
   nodes: [node(nodeName, { settings: { healthOk: true } })],
   firmware: firmware(),
-  ...(dl ? { deadlines: dl } : {}),
+  deadlines: deadlines(),
 });
 
 const fleet = new SpsFleet("fleet", {

@@ -8,16 +8,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { SpsCluster } from "pulumi-sps";
 import { confirmed, deadlines, firmware, node, target } from "../fleet-config";
 
-const dl = deadlines();
-const licenseConfirmed = new pulumi.Config().get("licenseConfirmed");
 const branch = new SpsCluster("branch", {
   target: target("6.3"),
   ...confirmed(), // the operator's confirmations of the manual gates (P1, S8, P5, P15)
   nodes: [node("sps-branch", { virtual: true, settings: { vmSnapshot: true, healthOk: true } })],
   firmware: firmware(),
   license: { name: "sps-6", major: 6 },
-  ...(licenseConfirmed ? { licenseConfirmed } : {}),
-  ...(dl ? { deadlines: dl } : {}),
+  licenseConfirmed: new pulumi.Config().get("licenseConfirmed"),
+  deadlines: deadlines(),
 });
 
 export const plannedActions = branch.plannedActions;
