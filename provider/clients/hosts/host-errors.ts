@@ -9,7 +9,7 @@ import { stderrTailOf } from "./capped-output";
 
 export type SshCommandFailure = "exit-code" | "timeout" | "connection-lost";
 
-interface SshCommandErrorArgs {
+export interface SshCommandErrorArgs {
   host: string;
   command: string;
   exitCode: number | null;

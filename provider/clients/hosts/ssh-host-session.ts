@@ -11,6 +11,7 @@ import type { Client, ClientChannel } from "ssh2";
 import {
   SshCommandError,
   SshConnectionError,
+  type SshCommandErrorArgs,
   SudoRefusedError,
   UploadVerificationError,
   type SshConnectFailure,
@@ -89,13 +90,7 @@ export class SshHostSession implements HostSession {
     }
     const accepted = options.acceptExitCodes ?? [0];
     if (accepted !== "any" && !accepted.includes(raw.exitCode)) {
-      throw new SshCommandError({
-        host: this.host,
-        command,
-        ...raw,
-        failure: "exit-code",
-        secrets: this.secrets,
-      });
+      throw this.commandError({ command, ...raw, failure: "exit-code" });
     }
     return raw;
   }
@@ -116,13 +111,11 @@ export class SshHostSession implements HostSession {
         });
       });
     } catch (err) {
-      throw new SshCommandError({
-        host: this.host,
+      throw this.commandError({
         command,
         exitCode: null,
         stderr: messageOf(err),
         failure: this.closedReason !== undefined ? "connection-lost" : "exit-code",
-        secrets: this.secrets,
       });
     }
     const check = await this.run(`sha256sum -- ${shellQuote(remotePath)}`);
@@ -139,6 +132,10 @@ export class SshHostSession implements HostSession {
       return;
     }
     await Promise.all([endClient(this.client), this.jump ? endClient(this.jump) : Promise.resolve()]);
+  }
+
+  private commandError(args: Omit<SshCommandErrorArgs, "host" | "secrets">): SshCommandError {
+    return new SshCommandError({ host: this.host, ...args, secrets: this.secrets });
   }
 
   private isRoot(): Promise<boolean> {
@@ -162,14 +159,12 @@ export class SshHostSession implements HostSession {
       },
     });
     if (r.outcome !== "exited") {
-      throw new SshCommandError({
-        host: this.host,
+      throw this.commandError({
         command,
         exitCode: null,
         stderr: r.stderr,
         failure: r.outcome === "timeout" ? "timeout" : "connection-lost",
         detail: r.outcome === "timeout" ? `${timeoutMs} ms` : (r.detail ?? this.closedReason ?? ""),
-        secrets: this.secrets,
       });
     }
     return {

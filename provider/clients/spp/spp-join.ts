@@ -24,7 +24,13 @@ import { fieldProblems, type FieldProblem } from "../../../core/validation";
 import { isIpv4 } from "../../../core/next-hop";
 import { redactText } from "../sps/api-error";
 import { RestCallError, RestJsonCalls } from "../sps/rest-json-calls";
-import { normalizeFingerprint, TlsTrustSchema, type TlsTrust, type TrustLogger } from "../sps/tls-trust";
+import {
+  normalizeFingerprint,
+  stderrTrustLog,
+  TlsTrustSchema,
+  type TlsTrust,
+  type TrustLogger,
+} from "../sps/tls-trust";
 import { ipv4Of, NIC_NAMES, nicRefForIp } from "../sps/nic-reference";
 import { ClusterInterfaceResponseSchema, InfoResponseSchema } from "../sps/rest-schemas";
 import {
@@ -248,22 +254,17 @@ function trustVerdict(
   socket: { authorized: boolean; authorizationError?: Error | string },
   sha256: string,
 ): { trusted: boolean; trustProblem?: string } {
-  if (!trust || trust.mode === "insecure")
-    return { trusted: false, trustProblem: sppTrustMissing(address, sha256) };
-  if (trust.mode === "pin") {
-    return normalizeFingerprint(trust.sha256Fingerprint) === normalizeFingerprint(sha256)
-      ? { trusted: true }
-      : {
-          trusted: false,
-          trustProblem: `SPP ${address}'s certificate (SHA-256 ${sha256}) does not match spp.tls.sha256Fingerprint ${trust.sha256Fingerprint}: the API token is not sent to it`,
-        };
-  }
-  return socket.authorized
-    ? { trusted: true }
-    : {
-        trusted: false,
-        trustProblem: `SPP ${address}'s certificate chain does not verify against spp.tls (${String(socket.authorizationError ?? "unverified")}): the API token is not sent to it`,
-      };
+  const problem =
+    !trust || trust.mode === "insecure"
+      ? sppTrustMissing(address, sha256)
+      : trust.mode === "pin"
+        ? normalizeFingerprint(trust.sha256Fingerprint) === normalizeFingerprint(sha256)
+          ? undefined
+          : `SPP ${address}'s certificate (SHA-256 ${sha256}) does not match spp.tls.sha256Fingerprint ${trust.sha256Fingerprint}: the API token is not sent to it`
+        : socket.authorized
+          ? undefined
+          : `SPP ${address}'s certificate chain does not verify against spp.tls (${String(socket.authorizationError ?? "unverified")}): the API token is not sent to it`;
+  return problem === undefined ? { trusted: true } : { trusted: false, trustProblem: problem };
 }
 
 /**
@@ -394,9 +395,6 @@ async function clusterListenAddress(api: RestJsonCalls, spec: SppJoinSpec): Prom
   }
   return key;
 }
-
-/** TLS warnings to stderr when the caller gives no logger. */
-const stderrWarn: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
 
 /**
  * Is this SPS joined to the declared SPP? Read on SPP's side, as [ps] does (./spp-session-modules.ts):
@@ -549,7 +547,7 @@ async function preflightWith(
 /** Everything the join needs, checked without changing SPS or SPP. */
 export async function preflightSppJoin(
   input: unknown,
-  log: TrustLogger = stderrWarn,
+  log: TrustLogger = stderrTrustLog,
 ): Promise<SppJoinPreflight> {
   const spec = parseSpec(input);
   const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], log);
@@ -615,14 +613,14 @@ export async function joinSpp(
   options: { log?: TrustLogger; onStep?: (s: string) => void } = {},
 ): Promise<SppJoinResult> {
   const spec = parseSpec(input);
-  const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], options.log ?? stderrWarn);
+  const api = new RestJsonCalls(spec.sps, spec.timeoutMs, [spec.spp.apiToken], options.log ?? stderrTrustLog);
   const steps: string[] = [];
   const step = (s: string): void => {
     steps.push(s);
     options.onStep?.(s);
   };
   return api.use(async () => {
-    const pre = await preflightWith(api, spec, options.log ?? stderrWarn);
+    const pre = await preflightWith(api, spec, options.log ?? stderrTrustLog);
     const result = (joined: boolean, promoted = false, enabledConfigSync = false): SppJoinResult => {
       const certificateSha256 = pre.certificate.sha256Fingerprint;
       return { promoted, enabledConfigSync, joined, spp: spec.spp.address, certificateSha256, steps };
@@ -683,7 +681,7 @@ export async function joinSpp(
  */
 export async function readSppJoin(
   input: unknown,
-  log: TrustLogger = stderrWarn,
+  log: TrustLogger = stderrTrustLog,
   sppSha256?: string,
 ): Promise<SppJoinState> {
   const spec = parseSpec(input);

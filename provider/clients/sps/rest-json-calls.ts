@@ -14,7 +14,7 @@ import { printable } from "../../../core/printable";
 import { loginSecrets } from "../../../core/redaction";
 import { hasCredentials } from "../../../core/inventory";
 import { RestTransport } from "./rest-transport";
-import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
+import { agentFor, stderrTrustLog, TlsTrustSchema, type TrustLogger } from "./tls-trust";
 
 export const spsEndpointSchema = z.strictObject({
   /** The node's REST endpoint. */
@@ -51,8 +51,6 @@ export class RestCallError extends SpsError {
   }
 }
 
-const stderrLog: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
-
 export class RestJsonCalls {
   private cookie: string | undefined;
   private readonly agent: Agent;
@@ -64,7 +62,7 @@ export class RestJsonCalls {
     private readonly sps: SpsEndpoint,
     timeoutMs: number,
     extraSecrets: readonly string[] = [],
-    log: TrustLogger = stderrLog,
+    log: TrustLogger = stderrTrustLog,
   ) {
     this.base = new URL(sps.endpoint);
     this.agent = agentFor(sps.tls, this.base.host, log);

@@ -63,7 +63,7 @@ import {
   type TransportOptions,
   type TransportResponse,
 } from "./rest-transport";
-import { agentFor, TlsTrustSchema, type TrustLogger } from "./tls-trust";
+import { agentFor, stderrTrustLog, TlsTrustSchema, type TrustLogger } from "./tls-trust";
 import type { Agent } from "node:https";
 
 /**
@@ -122,8 +122,6 @@ export interface SpsRestClientHooks {
   onExchange?: TransportOptions["onExchange"];
 }
 
-const defaultLog: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
-
 const INFO = { method: "GET", path: "/api/info" } as const;
 
 function slotFrom(item: z.infer<typeof SlotSchema>): FirmwareSlot {
@@ -167,7 +165,7 @@ export class SpsRestClient implements ApplianceClient {
     const url = new URL(this.config.endpoint);
     this.endpoint = `${url.protocol}//${url.host}`;
     this.name = this.config.name ?? url.host;
-    this.agent = agentFor(this.config.tls, this.name, hooks.log ?? defaultLog);
+    this.agent = agentFor(this.config.tls, this.name, hooks.log ?? stderrTrustLog);
     const retry: RetryPolicy = { ...DEFAULT_RETRY, ...this.config.retry };
     this.transport = new RestTransport({
       appliance: this.name,

@@ -95,6 +95,9 @@ export interface TrustLogger {
   warn(message: string): void;
 }
 
+/** TLS warnings to stderr, when the caller gives no logger. */
+export const stderrTrustLog: TrustLogger = { warn: (m) => process.stderr.write(`${m}\n`) };
+
 /** The https.Agent enforcing a trust policy (keep-alive; one per client). */
 export function agentFor(trust: TlsTrust, appliance: string, log: TrustLogger): Agent {
   const base: AgentOptions = { keepAlive: true, maxSockets: 4 };
