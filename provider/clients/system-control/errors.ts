@@ -26,7 +26,7 @@ export interface SystemControlErrorArgs {
   failure: SystemControlFailure;
   detail: string;
   exitCode?: number | null;
-  stderr?: string;
+  stderr?: string | undefined;
   secrets?: readonly string[];
   cause?: unknown;
 }
@@ -74,7 +74,7 @@ export class ChannelErrors {
     node: string,
     failure: SystemControlFailure,
     detail: string,
-    more: { exitCode?: number | null; stderr?: string; cause?: unknown } = {},
+    more: { exitCode?: number | null; stderr?: string | undefined; cause?: unknown } = {},
   ): SystemControlError {
     return new SystemControlError({
       channel: this.channel,
@@ -101,13 +101,7 @@ export class ChannelErrors {
     try {
       return parse();
     } catch (e) {
-      throw this.fail(
-        operation,
-        node,
-        "output",
-        (e as Error).message,
-        stderr === undefined ? {} : { stderr },
-      );
+      throw this.fail(operation, node, "output", (e as Error).message, { stderr });
     }
   }
 
