@@ -108,9 +108,9 @@ export type NextHopRoute =
 export function describeNextHopRoute(route: NextHopRoute): string {
   if (route.kind === "manual")
     return `a manual step in the web interface (${NEXT_HOP_WEB_PAGE}): no REST path for next-hop monitoring is documented or shown by this node`;
-  return route.source === "configured"
-    ? `REST ${route.path} (configured by the operator)`
-    : `REST ${route.path} (shown by this node's REST tree)`;
+  const source =
+    route.source === "configured" ? "configured by the operator" : "shown by this node's REST tree";
+  return `REST ${route.path} (${source})`;
 }
 
 interface IndexItem {

@@ -78,19 +78,12 @@ export async function startFirmwareFetch(rest: RestCaller, url: string, sha256: 
 export async function firmwareFetchStatus(rest: RestCaller, key: string): Promise<FirmwareFetchStatus> {
   const r = await rest.json({ method: "GET", path: download(key), idempotent: true }, FirmwareFetchSchema);
   // The status carries no URL (it may hold secrets); the checksum only as `checksum.sha256`.
-  const e = fetchEntryOf({
+  return fetchEntryOf({
     key: r.key,
     ...(r.body
       ? { body: { status: r.body.status, slot: r.body.slot, error: r.body.error, checksum: r.body.checksum } }
       : {}),
   });
-  return {
-    key: e.key,
-    status: e.status,
-    ...(e.slotId !== undefined ? { slotId: e.slotId } : {}),
-    ...(e.error !== undefined ? { error: e.error } : {}),
-    ...(e.sha256 !== undefined ? { sha256: e.sha256 } : {}),
-  };
 }
 
 /** [doc] docs/appliance-facts.md §4: `DELETE /api/firmware/fetch/<key>` cancels (removes) the download. */
