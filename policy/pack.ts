@@ -14,7 +14,8 @@ import {
   tlsVerified,
   type RuleContext,
 } from "./rules";
-import { CLUSTER_FIRMWARE_TYPE, isSpsType, spsInputs, type Props } from "./sps-resources";
+import { flatInputs } from "../sdk/wiring";
+import { CLUSTER_FIRMWARE_TYPE, isSpsType, type Props } from "./sps-resources";
 import { READ_WIRING_POLICY, readWiringPolicy, WIRING_UNKNOWN, wiringOf } from "./wiring-capture";
 
 type Rule<C> = (inputs: Props, ctx: RuleContext, config: C) => string[];
@@ -37,7 +38,8 @@ function policy<C extends object>(
     validateResource: (args: ResourceValidationArgs, reportViolation) => {
       if (!scope.applies(args.type)) return;
       const ctx = { stack: pulumi.getStack(), resourceName: args.name };
-      const visible = spsInputs(args.props);
+      // The resource's inputs with its wiring merged in (either shape accepted).
+      const visible = flatInputs(args.props);
       let inputs = visible;
       if (scope.needsWiring) {
         const wiring = wiringOf(args.urn);

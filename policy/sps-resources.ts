@@ -4,7 +4,6 @@
  * ClusterFirmware also carries the `estimate` and `plannedActions` its check computed. Pure.
  */
 import { RESOURCE_KINDS, typeToken } from "../sdk/registry";
-import { flatInputs } from "../sdk/wiring";
 
 /** Type tokens of the dynamic resources, one per kind of the SDK's registry (sdk/registry.ts). */
 export const SPS_TYPES: ReadonlySet<string> = new Set(RESOURCE_KINDS.map(typeToken));
@@ -15,11 +14,6 @@ export function isSpsType(type: string): boolean {
 }
 
 export type Props = Record<string, unknown>;
-
-/** The resource's inputs with its wiring merged in (either shape accepted). */
-export function spsInputs(props: Props): Props {
-  return flatInputs(props);
-}
 
 /** `cluster "<name>" (resource <resource>)`, the way every violation names what it is about. */
 export function subject(inputs: Props, resourceName: string): string {
