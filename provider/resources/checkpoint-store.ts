@@ -64,10 +64,6 @@ export function removeRunFile(file: string): void {
   rmSync(file, { force: true });
 }
 
-function stamp(r: RunRecord | undefined): string {
-  return r?.checkpoint?.updatedAt ?? "";
-}
-
 /** The run to resume, if any: the newer of outputs and file, for the same resolved target. */
 export function runToResume(
   fromOutputs: RunRecord | undefined,
@@ -77,6 +73,7 @@ export function runToResume(
   const candidates = [fromOutputs, fromFile].filter(
     (r): r is RunRecord => r !== undefined && r.plan.target === target,
   );
+  const stamp = (r: RunRecord): string => r.checkpoint?.updatedAt ?? "";
   candidates.sort((a, b) => stamp(b).localeCompare(stamp(a)));
   return candidates[0];
 }
@@ -104,7 +101,7 @@ export class RunLockedError extends SpsError {
   static override readonly code: string = "RUN_LOCKED";
   constructor(
     readonly lockFile: string,
-    readonly holder: { pid: number; startedAt?: string },
+    readonly holder: LockHolder,
   ) {
     super(
       `another provider process (pid ${holder.pid}${holder.startedAt ? `, since ${holder.startedAt}` : ""}) is still running this cluster's upgrade — most likely left by a \`pulumi up\` that was killed; it stops at its next safe point and exits. Wait until it is gone (\`ps -p ${holder.pid}\`), then run again; if that pid is not a pulumi-sps provider, delete ${lockFile}`,
@@ -126,19 +123,13 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The holder a lock file names. */
-export interface LockHolder {
-  pid: number;
-  startedAt?: string;
-  /** The run holding it (project.stack.cluster), where the lock says. */
-  run?: string;
-}
-
+/** The holder a lock file names: its pid, since when, and the run (project.stack.cluster) where it says. */
 const lockHolderSchema = z.object({
   pid: z.number().int().positive(),
   startedAt: z.string().optional(),
   run: z.string().optional(),
 });
+export type LockHolder = z.infer<typeof lockHolderSchema>;
 
 /**
  * Creates `lock` naming this process (and `run`), or throws `held(holder)` while another live process

@@ -79,8 +79,11 @@ export function hostProvider(
     },
     create: (inputs) => impl.create(inputs as Props),
     update: async (id, olds, news) => {
-      if (providerTextOnly.delete(id)) return { outs: withoutProviderText(olds as Props) };
-      return impl.update(id, olds as Props, news as Props);
+      if (!providerTextOnly.delete(id)) return impl.update(id, olds as Props, news as Props);
+      // The recorded outputs as they are; the host adds the program's `__provider`.
+      const { __provider: _recorded, ...outs } = olds as Props;
+      void _recorded;
+      return { outs };
     },
     read: (id, props) =>
       impl.read(id, (props ?? {}) as Props).catch((e: unknown) => {
@@ -103,13 +106,6 @@ function providerTextChanged(olds: Props, news: Props): boolean {
   const recorded = olds["__provider"];
   const declared = news["__provider"];
   return typeof recorded === "string" && typeof declared === "string" && recorded !== declared;
-}
-
-/** The recorded outputs as they are; the host adds the program's `__provider`. */
-function withoutProviderText(olds: Props): Props {
-  const { __provider: _recorded, ...outs } = olds;
-  void _recorded;
-  return outs;
 }
 
 /**

@@ -3,6 +3,7 @@
  * an offline fallback), the fleet-cluster shape the domain planner takes, the plan, and the mapping of
  * blocking findings to `check` failures naming the field and the fix.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { printable } from "../../core/printable";
 import { clusterSchema, type FleetCluster } from "../../core/fleet";
 import { planCluster } from "../../core/fleet-plan";
@@ -40,10 +41,6 @@ export const PLAN_READ_DEFAULT_MS = 90_000;
 
 /** The longest one planning request may take, its answer complete. */
 const PLAN_REQUEST_MS = 15_000;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /**
  * One node's running version (and P8's disk fill-up limit). Waits out a first boot (S10) for up to
@@ -174,11 +171,6 @@ export function unreadableNode(
     property: `nodes[${i}].address`,
     reason: `cannot read the running version of "${n.name}" (${text}); check the address and that the appliance is up, ${offline}`,
   };
-}
-
-export interface PlanOutcome {
-  plan?: ClusterPlan;
-  failures: FieldProblem[];
 }
 
 type NodePlugin = NonNullable<FirmwareInputs["nodes"][number]["plugins"]>[number];
@@ -314,7 +306,10 @@ export function unconfirmedVersions(f: FirmwareInputs, live: Record<string, Live
   });
 }
 
-export function planFirmware(f: FirmwareInputs, live: Record<string, LiveNodeFacts>): PlanOutcome {
+export function planFirmware(
+  f: FirmwareInputs,
+  live: Record<string, LiveNodeFacts>,
+): { plan?: ClusterPlan; failures: FieldProblem[] } {
   const { cluster, failures } = fleetClusterOf(f, live);
   if (!cluster) return { failures };
   const plan = planCluster(cluster, effectiveCatalog(f.catalog), {

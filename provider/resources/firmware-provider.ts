@@ -605,14 +605,8 @@ export async function read(id: string, props: Props): Promise<ReadResult> {
     // visible until an `up` reconciles it.
     const applied = (props["applied"] ?? {}) as Record<string, string | null>;
     const refreshed = (props["nodeStates"] ?? {}) as Record<string, { version?: string | null }>;
-    const recorded: Record<string, { version?: string | null }> = Object.fromEntries(
-      Object.keys({ ...refreshed, ...applied }).map((n) => [
-        n,
-        { version: applied[n] ?? refreshed[n]?.version ?? null },
-      ]),
-    );
     const drift = Object.entries(observed.nodes).flatMap(([n, o]) =>
-      firmwareDrift(n, recorded[n]?.version ?? undefined, factsOf(o)),
+      firmwareDrift(n, applied[n] ?? refreshed[n]?.version ?? undefined, factsOf(o)),
     );
     return {
       id,

@@ -4,13 +4,12 @@
  * firmware resource, which reads each host's installed version to plan and upgrades it after every
  * hop (rules I1–I5).
  */
-import { createHash } from "node:crypto";
 import { IndexerHost } from "../clients/hosts/indexer-host";
 import { SshHostSession } from "../clients/hosts/ssh-host-session";
 import type { IndexerBinding } from "../executor/types";
 import type { IndexerHostInputs } from "../../sdk/inputs";
 import { credentials } from "./context";
-import { sharedRead } from "./live-reads";
+import { digest, sharedRead } from "./live-reads";
 
 export type IndexerEndpoint = Pick<
   IndexerHostInputs,
@@ -70,11 +69,7 @@ export async function withIndexerHost<T>(
 export function indexerHostKey(f: IndexerEndpoint): string {
   const c = credentials();
   const login = c.indexerHosts[f.name] ?? c.indexer;
-  const digest = createHash("sha256")
-    .update(JSON.stringify([f.hostKeySha256, f.rootPrefix ?? null, login ?? null]))
-    .digest("hex")
-    .slice(0, 32);
-  return `ssh:${f.name}@${f.host}:${f.port}#${digest}`;
+  return `ssh:${f.name}@${f.host}:${f.port}#${digest([f.hostKeySha256, f.rootPrefix ?? null, login ?? null])}`;
 }
 
 /**

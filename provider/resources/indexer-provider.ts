@@ -44,38 +44,28 @@ function planLines(f: IndexerInputs, installed: string): string[] {
   return stepAndCommandLines(plan.steps.filter((s) => s.node === f.name));
 }
 
-/**
- * Under SpsCluster the cluster's firmware run upgrades the host after every hop (I1: its plannedActions
- * list those steps, one set per hop); this resource then only converges and verifies the final version.
- */
-function perHopLines(f: IndexerInputs, installed: string | null): string[] {
-  return [
-    `verify ${f.name} runs ${packageFor(f).version} (now ${installed ?? "not installed"}): the cluster's firmware run upgrades it after every hop (see its plannedActions); this converges what is left`,
-  ];
-}
-
 /** The steps an `up` would run now, from the host's live state. */
 async function plannedLines(f: IndexerInputs): Promise<string[]> {
-  let planned: string[];
   try {
     // Shared with the other resources' check and diff of this operation (./live-reads.ts).
     const state = await inspectIndexerHost(f);
     const target = packageFor(f).version;
-    planned =
-      state.version === target && state.service === "running"
-        ? []
-        : state.version === target
-          ? [
-              `start-indexer ${f.name} (service is ${state.service})`,
-              ...commandLines(indexerServiceCommand(f.os, "start")),
-            ]
-          : f.perHop
-            ? perHopLines(f, state.version)
-            : planLines(f, state.version ?? "0.0.0");
+    if (state.version === target && state.service === "running") return [];
+    if (state.version === target)
+      return [
+        `start-indexer ${f.name} (service is ${state.service})`,
+        ...commandLines(indexerServiceCommand(f.os, "start")),
+      ];
+    // Under SpsCluster the cluster's firmware run upgrades the host after every hop (I1: its plannedActions
+    // list those steps, one set per hop); this resource then only converges and verifies the final version.
+    if (f.perHop)
+      return [
+        `verify ${f.name} runs ${target} (now ${state.version ?? "not installed"}): the cluster's firmware run upgrades it after every hop (see its plannedActions); this converges what is left`,
+      ];
+    return planLines(f, state.version ?? "0.0.0");
   } catch (e) {
-    planned = [`upgrade ${f.name} to ${f.spsVersion} (host not inspected: ${errorText(e)})`];
+    return [`upgrade ${f.name} to ${f.spsVersion} (host not inspected: ${errorText(e)})`];
   }
-  return planned;
 }
 
 const kind = plannedKind<IndexerInputs>({

@@ -11,20 +11,6 @@ import type { LicenseFile } from "../clients/system-control/operations";
 import { inputProblems, type InputProblem } from "../executor/input-check";
 import type { FirmwareInputs } from "../../sdk/inputs";
 
-/** The resource field a problem is about (the sdk's names: `licenses`, `pluginBuilds`, `firmware`). */
-function property(p: InputProblem): string {
-  switch (p.input.kind) {
-    case "license":
-      return "licenses";
-    case "plugin":
-      return "pluginBuilds";
-    case "firmware":
-      return "firmware";
-    case "indexer-package":
-      return "indexers";
-  }
-}
-
 function sdkField(p: InputProblem): string {
   return p.field.replace(/^plugins\[/, "pluginBuilds[");
 }
@@ -50,16 +36,17 @@ export async function inputFailures(
     indexerHostPackages: indexerHostPackages(f),
   });
   return problems.map((p) => {
+    if (p.input.kind === "indexer-package") return indexerPackageFailure(p, f);
     const major = p.input.kind === "license" ? p.input.major : undefined;
     const named = major !== undefined ? f.licenses[major] : undefined;
     const why =
       named !== undefined
         ? `licenses["${major}"] names "${named}", which sps:credentials.licenses does not hold; add its text with --secret`
         : `${sdkField(p)}: ${p.message}`;
-    if (p.input.kind === "indexer-package") return indexerPackageFailure(p, f);
     return {
-      // A firmware image names its own entry (`firmware["6.3.0"].path`), the field the program wrote.
-      property: p.input.kind === "firmware" ? sdkField(p) : property(p),
+      // The sdk's field; a firmware image names its own entry (`firmware["6.3.0"].path`), as the program wrote it.
+      property:
+        p.input.kind === "firmware" ? sdkField(p) : p.input.kind === "license" ? "licenses" : "pluginBuilds",
       reason: `rule ${p.rule}: ${why}; the run would refuse before changing anything`,
     };
   });

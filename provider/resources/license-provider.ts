@@ -83,11 +83,6 @@ async function readLiveLicense(client: SpsRestClient): Promise<LiveLicense> {
   }
 }
 
-/** One node's license, shared with the other resources of this operation (./live-reads.ts). */
-function sharedLicense(n: RestNode): Promise<LiveLicense> {
-  return readNode(n, "license", readLiveLicense);
-}
-
 /**
  * Starts the shared license reads of these nodes without waiting for them: the firmware resource's
  * preview check does, beside its own read, when its cluster declares licenses, so the License
@@ -95,7 +90,7 @@ function sharedLicense(n: RestNode): Promise<LiveLicense> {
  * per node; a failed read is not kept (the License check reads again).
  */
 export function prefetchLicenses(nodes: readonly RestNode[]): void {
-  for (const n of nodes) void sharedLicense(n).catch(() => undefined);
+  for (const n of nodes) void readNode(n, "license", readLiveLicense).catch(() => undefined);
 }
 
 /** The license of each node: shared with the other resources (./live-reads.ts), or `fresh` for a run or a refresh. */

@@ -26,19 +26,11 @@ export const LIVE_READ_TTL_MS = 30_000;
 
 const CLOSE_GRACE_MS = 120_000;
 
-interface Entry {
-  value: Promise<unknown>;
-  expires: number;
-}
-
-interface Session {
-  client: SpsRestClient;
-  expires: number;
-}
+type Answer = { value: Promise<unknown>; expires: number };
 
 /** node name → (read key → answer) */
-const reads = new Map<string, Map<string, Entry>>();
-const sessions = new Map<string, Session>();
+const reads = new Map<string, Map<string, Answer>>();
+const sessions = new Map<string, { client: SpsRestClient; expires: number }>();
 
 export interface RestNode {
   name: string;
@@ -46,7 +38,8 @@ export interface RestNode {
   tls: TlsInput;
 }
 
-function digest(value: unknown): string {
+/** The first 32 hex digits of the SHA-256 of `value`'s JSON: a cache key's part that shows no secret. */
+export function digest(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("hex").slice(0, 32);
 }
 
@@ -61,15 +54,12 @@ export function restNodeKey(node: RestNode): string {
  */
 export function sharedRead<T>(node: string, what: string, read: () => Promise<T>): Promise<T> {
   const now = Date.now();
-  let perNode = reads.get(node);
-  if (!perNode) {
-    perNode = new Map();
-    reads.set(node, perNode);
-  }
+  const perNode = reads.get(node) ?? new Map<string, Answer>();
+  reads.set(node, perNode);
   const found = perNode.get(what);
   if (found && found.expires > now) return found.value as Promise<T>;
   const value = read();
-  const entry: Entry = { value, expires: now + LIVE_READ_TTL_MS };
+  const entry = { value, expires: now + LIVE_READ_TTL_MS };
   perNode.set(what, entry);
   value.catch(() => {
     if (perNode.get(what) === entry) perNode.delete(what);
@@ -81,7 +71,7 @@ export function sharedRead<T>(node: string, what: string, read: () => Promise<T>
  * One logged-in REST client per node (and per request timeout) for the shared reads: logs in once, on
  * its first request.
  */
-export function sharedClient(node: RestNode, timeoutMs = 15_000): SpsRestClient {
+function sharedClient(node: RestNode, timeoutMs = 15_000): SpsRestClient {
   const key = `${restNodeKey(node)}~${timeoutMs}`;
   const now = Date.now();
   const found = sessions.get(key);

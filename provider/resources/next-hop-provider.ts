@@ -62,15 +62,8 @@ export const nextHopMonitoring = {
     const parsed = nextHopInputSchema.safeParse(declaredIn(news, nextHopInputSchema));
     if (!parsed.success) return { inputs: news, failures: fieldProblems(parsed.error) };
     if (!parsed.data.node.ha) {
-      return {
-        inputs: news,
-        failures: [
-          {
-            property: "node.ha",
-            reason: "next-hop monitoring is an HA setting (H4): the node must be an HA pair (ha: true)",
-          },
-        ],
-      };
+      const reason = "next-hop monitoring is an HA setting (H4): the node must be an HA pair (ha: true)";
+      return { inputs: news, failures: [{ property: "node.ha", reason }] };
     }
     const problems = validateNextHops(parsed.data.targets);
     if (problems.length > 0) return { inputs: news, failures: problems };

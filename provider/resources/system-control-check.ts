@@ -38,11 +38,6 @@ function operationsIn(reason: string): string {
   return ops.length > 0 ? ops.join(", ") : "an operation";
 }
 
-/** "uses" for one operation, "use" for several. */
-function verb(reason: string): string {
-  return operationsIn(reason).includes(",") ? "use" : "uses";
-}
-
 /** One router issue in the declaration's terms. */
 function problemOf(
   issue: { property: string; reason: string },
@@ -61,17 +56,19 @@ function problemOf(
   const nodeName = byName.has(control) || dot < 0 ? control : control.slice(0, dot);
   const unit = byName.has(control) || dot < 0 ? undefined : control.slice(dot + 1);
   const node = byName.get(nodeName);
+  const ops = operationsIn(issue.reason);
+  // "uses" for one operation, "use" for several.
+  const verb = ops.includes(",") ? "use" : "uses";
   if (channel === "ssh") {
-    const ops = operationsIn(issue.reason);
     if (/^missing/.test(issue.reason) && node && !node.coreShell)
       return {
         property: `nodes["${nodeName}"].coreShell`,
-        reason: `missing: ${ops} ${ops.includes(",") ? "use" : "uses"} the ssh channel: declare coreShell { host, port, hostKeySha256 } on this node, or route ${ops.includes(",") ? "them" : "it"} to another channel (command, manual)`,
+        reason: `missing: ${ops} ${verb} the ssh channel: declare coreShell { host, port, hostKeySha256 } on this node, or route ${ops.includes(",") ? "them" : "it"} to another channel (command, manual)`,
       };
     if (/^missing/.test(issue.reason) && !c.coreShell)
       return {
         property: `${CREDENTIALS_CONFIG_KEY}.coreShell`,
-        reason: `missing: ${ops} ${ops.includes(",") ? "use" : "uses"} the ssh channel: set the core shell login { username, password or privateKey } in ${CREDENTIALS_CONFIG_KEY} with --secret`,
+        reason: `missing: ${ops} ${verb} the ssh channel: set the core shell login { username, password or privateKey } in ${CREDENTIALS_CONFIG_KEY} with --secret`,
       };
     return { property: `nodes["${nodeName}"].coreShell`, reason: userTerms(issue.reason) };
   }
@@ -80,12 +77,12 @@ function problemOf(
     if (parts.length === 1 && !bmcDeclared)
       return {
         property: "nodes[].bmc",
-        reason: `${operationsIn(issue.reason)} ${verb(issue.reason)} the ipmi channel, but no HA node declares its BMCs: set bmc { <unit>: { host, port } } on the HA node, or route the operation to another channel (command, manual)`,
+        reason: `${ops} ${verb} the ipmi channel, but no HA node declares its BMCs: set bmc { <unit>: { host, port } } on the HA node, or route the operation to another channel (command, manual)`,
       };
     if (parts.length === 1)
       return {
         property: `${CREDENTIALS_CONFIG_KEY}.ipmi`,
-        reason: `${operationsIn(issue.reason)} ${verb(issue.reason)} the ipmi channel, but no BMC login is set: set ${CREDENTIALS_CONFIG_KEY}.ipmi { username, password } (or per unit ${CREDENTIALS_CONFIG_KEY}.bmc["<node>"].<unit>) with --secret`,
+        reason: `${ops} ${verb} the ipmi channel, but no BMC login is set: set ${CREDENTIALS_CONFIG_KEY}.ipmi { username, password } (or per unit ${CREDENTIALS_CONFIG_KEY}.bmc["<node>"].<unit>) with --secret`,
       };
     return {
       property: `nodes["${nodeName}"].bmc${unit ? `.${unit}` : ""}`,
@@ -129,16 +126,15 @@ export function routedControl(
     if (!(e instanceof SystemControlConfigError))
       return { failures: [{ property: "systemControl", reason: errorText(e) }] };
     const byName = new Map(nodes.map((n) => [n.name, n]));
-    const seen = new Set<string>();
-    const failures = e.issues
-      .map((i) => problemOf(i, byName, c))
-      .filter((p) => {
-        const key = `${p.property}\n${p.reason}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      })
-      .map((p) => ({ property: p.property, reason: errorText(new Error(p.reason)) }));
-    return { failures };
+    // Each problem once, in the order found.
+    const unique = new Map(
+      e.issues.map((i) => problemOf(i, byName, c)).map((p) => [`${p.property}\n${p.reason}`, p]),
+    );
+    return {
+      failures: [...unique.values()].map((p) => ({
+        property: p.property,
+        reason: errorText(new Error(p.reason)),
+      })),
+    };
   }
 }
