@@ -27,7 +27,6 @@ export function isRecord(value: unknown): value is Props {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-/** A finite number at `value`, or undefined. */
 export function numberOf(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }

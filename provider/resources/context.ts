@@ -69,7 +69,6 @@ export function say(resource: string, text: string): void {
 /** The engine's placeholder for a value not known yet (a preview: outputs of resources still to run). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Whether `value` holds a value the engine does not know yet. */
 export function holdsUnknown(value: unknown): boolean {
   return JSON.stringify(value ?? null).includes(UNKNOWN);
 }

@@ -24,7 +24,6 @@ export interface WatchdogHost {
   parentPid(): number;
   /** Connects to the engine's address; "refused" once nothing listens there. Absent: not checked. */
   probeEngine?(): Promise<EngineProbe>;
-  /** Ends the process. */
   exit(code: number): void;
   setInterval(fn: () => void, ms: number): { unref(): void };
 }

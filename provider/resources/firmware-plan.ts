@@ -22,7 +22,7 @@ import { effectiveCatalog, sdkAdvice } from "../../sdk/catalog-input";
 import { credentials, errorText } from "./context";
 import { parseIndexerVersion } from "../clients/hosts/indexer-version";
 import { inspectIndexerHost, type IndexerEndpoint } from "./indexer-hosts";
-import { readNode } from "./live-reads";
+import { byName, readNode } from "./live-reads";
 
 export interface LiveNodeFacts {
   version?: string;
@@ -98,22 +98,13 @@ export async function readLiveFacts(
 ): Promise<Record<string, LiveNodeFacts>> {
   const waitMs = f.deadlines?.planReadMs ?? PLAN_READ_DEFAULT_MS;
   const requestMs = Math.min(PLAN_REQUEST_MS, waitMs);
-  const entries = await Promise.all(
-    f.nodes.map(async (node): Promise<[string, LiveNodeFacts]> => [
-      node.name,
-      await readNode(node, `firmware~${waitMs}`, (client) => readNodeFacts(client, node.ha, waitMs), {
-        ...options,
-        timeoutMs: requestMs,
-      }),
-    ]),
+  const nodes = await byName(f.nodes, (node) =>
+    readNode(node, `firmware~${waitMs}`, (client) => readNodeFacts(client, node.ha, waitMs), {
+      ...options,
+      timeoutMs: requestMs,
+    }),
   );
-  const indexers = await Promise.all(
-    f.indexers.map(async (i): Promise<[string, LiveNodeFacts]> => [
-      i.name,
-      await readIndexerFacts(i, options),
-    ]),
-  );
-  return Object.fromEntries([...entries, ...indexers]);
+  return { ...nodes, ...(await byName(f.indexers, (i) => readIndexerFacts(i, options))) };
 }
 
 /**

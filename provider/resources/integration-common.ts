@@ -28,8 +28,7 @@ function secrets(): string[] {
   if (sppToken) out.push(sppToken);
   try {
     const r = routerAuth();
-    if (r.method === "password") out.push(r.password);
-    if (r.method === "privateKey") out.push(r.privateKey);
+    out.push(r.method === "password" ? r.password : r.privateKey);
   } catch {
     // not configured
   }

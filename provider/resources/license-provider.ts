@@ -21,7 +21,7 @@ import type { SpsRestClient } from "../clients/sps/sps-rest-client";
 import { recordedOutputs } from "../../sdk/wiring";
 import { controlNode, systemControlFailures } from "./system-control-check";
 import { plannedKind, refusal } from "./planned-kind";
-import { readNode, restNodeKey, type RestNode } from "./live-reads";
+import { byName, readNode, restNodeKey, type RestNode } from "./live-reads";
 
 type Props = Record<string, unknown>;
 export const LICENSE_STATE_VERSION = 1;
@@ -98,13 +98,7 @@ async function readLicenses(
   f: LicenseInputs,
   options: { fresh?: boolean } = {},
 ): Promise<Record<string, LiveLicense>> {
-  const entries = await Promise.all(
-    f.nodes.map(async (n): Promise<[string, LiveLicense]> => [
-      n.name,
-      await readNode(n, "license", readLiveLicense, options),
-    ]),
-  );
-  return Object.fromEntries(entries);
+  return byName(f.nodes, (n) => readNode(n, "license", readLiveLicense, options));
 }
 
 /** Where REST shows the major: why the installed license is not the declared file (undefined: it is). */
@@ -198,6 +192,8 @@ async function upload(
   const before = await readLicenses(f, { fresh: true });
   const sc = systemControlFor(f.nodes.map(controlNode), f.systemControl);
   const installed: string[] = [];
+  const outs = async (): Promise<Props> =>
+    outputs(news, await readLicenses(f, { fresh: true }), text, records);
   try {
     for (const n of f.nodes) {
       if (before[n.name]?.error)
@@ -219,13 +215,11 @@ async function upload(
       installed.push(n.name);
     }
   } catch (e) {
-    const after = await readLicenses(f, { fresh: true });
-    const message = `${name}: ${errorText(e)}`;
-    throw partialFailure(message, id, outputs(news, after, text, records), news["__provider"]);
+    throw partialFailure(`${name}: ${errorText(e)}`, id, await outs(), news["__provider"]);
   }
-  const after = await readLicenses(f, { fresh: true });
+  const after = await outs();
   say(name, installed.length > 0 ? `installed on ${installed.join(", ")}` : "nothing to do");
-  return { id, outs: outputs(news, after, text, records) };
+  return { id, outs: after };
 }
 
 /**

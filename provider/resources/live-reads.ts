@@ -107,6 +107,14 @@ export async function forgetting<T>(keys: readonly string[], change: () => Promi
   }
 }
 
+/** `read` of every node at once, by node name. */
+export async function byName<N extends { name: string }, T>(
+  nodes: readonly N[],
+  read: (node: N) => Promise<T>,
+): Promise<Record<string, T>> {
+  return Object.fromEntries(await Promise.all(nodes.map(async (n) => [n.name, await read(n)] as const)));
+}
+
 /**
  * `read` with a client of `node`: the answer shared under `what` (and the shared session), or, `fresh`
  * for a run, read with a client of its own, closed after.

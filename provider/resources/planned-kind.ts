@@ -23,7 +23,6 @@ type Props = Record<string, unknown>;
 
 export interface PlannedKind<F> {
   schema: z.ZodType<F>;
-  /** The declared inputs' keys. */
   keys: readonly string[];
   /** What `check` refuses beyond the schema, before anything is read. */
   problems?: (f: F) => FieldProblem[];
