@@ -17,23 +17,18 @@ export interface RunRecord {
   checkpoint: ExecutionCheckpoint | null;
 }
 
-const runRecordSchema = z
-  .object({
-    plan: z
-      .object({
-        name: z.string(),
-        target: z.string(),
-        hops: z.array(z.unknown()),
-        steps: z.array(z.unknown()),
-        findings: z.array(z.unknown()),
-      })
-      .loose(),
-    checkpoint: z
-      .object({ schemaVersion: z.literal(1), cluster: z.string(), target: z.string(), updatedAt: z.string() })
-      .loose()
-      .nullable(),
-  })
-  .loose();
+const list = z.array(z.unknown());
+const runRecordSchema = z.looseObject({
+  plan: z.looseObject({ name: z.string(), target: z.string(), hops: list, steps: list, findings: list }),
+  checkpoint: z
+    .looseObject({
+      schemaVersion: z.literal(1),
+      cluster: z.string(),
+      target: z.string(),
+      updatedAt: z.string(),
+    })
+    .nullable(),
+});
 
 export function parseRunRecord(raw: unknown): RunRecord | undefined {
   const parsed = runRecordSchema.safeParse(raw);

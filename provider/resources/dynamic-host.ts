@@ -39,6 +39,10 @@ export function engineFailures(failures: readonly CheckFailure[], news: Props): 
   );
 }
 
+function rethrow(e: unknown): never {
+  throw withoutStack(e);
+}
+
 /** The host-facing provider of `kind` among `providers`; `configure` receives the stack config. */
 export function hostProvider(
   providers: Record<string, KindImplementation>,
@@ -70,9 +74,7 @@ export function hostProvider(
         : result;
     },
     diff: async (id, olds, news) => {
-      const result = await impl.diff(id, olds as Props, news as Props).catch((e: unknown) => {
-        throw withoutStack(e);
-      });
+      const result = await impl.diff(id, olds as Props, news as Props).catch(rethrow);
       if (result.changes === true || !providerTextChanged(olds as Props, news as Props)) return result;
       providerTextOnly.add(id);
       return { ...result, changes: true };
@@ -85,14 +87,8 @@ export function hostProvider(
       void _recorded;
       return { outs };
     },
-    read: (id, props) =>
-      impl.read(id, (props ?? {}) as Props).catch((e: unknown) => {
-        throw withoutStack(e);
-      }),
-    delete: (id, props) =>
-      impl.remove(id, props as Props).catch((e: unknown) => {
-        throw withoutStack(e);
-      }),
+    read: (id, props) => impl.read(id, (props ?? {}) as Props).catch(rethrow),
+    delete: (id, props) => impl.remove(id, props as Props).catch(rethrow),
   };
 }
 
