@@ -47,12 +47,8 @@ export function criticalPathMs(
     perWave.set(s.wave, w);
   }
   let parallel = 0;
-  let serial = 0;
-  for (const w of perWave.values()) {
-    parallel += Math.max(0, ...w.values());
-    for (const v of w.values()) serial += v;
-  }
-  return { parallel, serial };
+  for (const w of perWave.values()) parallel += Math.max(0, ...w.values());
+  return { parallel, serial: plan.steps.reduce((sum, s) => sum + modelledStepMs(plan, s, t), 0) };
 }
 
 export function twentyNodes(): NodeDecl[] {
