@@ -32,21 +32,12 @@ export interface InventoryClusterArgs extends SpsClusterArgs {
   stage?: string;
 }
 
-function nodeInput(n: InventoryCluster["nodes"][number]): ApplianceNodeInput {
+/** A node of the inventory as SpsCluster takes it: the same fields, empty settings and plugins left out. */
+function nodeInput({ settings, plugins, ...n }: InventoryCluster["nodes"][number]): ApplianceNodeInput {
   return {
-    name: n.name,
-    address: n.address,
-    tls: n.tls,
-    roles: n.roles,
-    ha: n.ha,
-    ...(n.units !== undefined ? { units: n.units } : {}),
-    ...(n.hardware !== undefined ? { hardware: n.hardware } : {}),
-    ...(n.virtual !== undefined ? { virtual: n.virtual } : {}),
-    ...(Object.keys(n.settings).length > 0 ? { settings: n.settings } : {}),
-    ...(n.plugins.length > 0 ? { plugins: n.plugins } : {}),
-    ...(n.version !== undefined ? { version: n.version } : {}),
-    ...(n.coreShell !== undefined ? { coreShell: n.coreShell } : {}),
-    ...(n.bmc !== undefined ? { bmc: n.bmc } : {}),
+    ...n,
+    ...(Object.keys(settings).length > 0 ? { settings } : {}),
+    ...(plugins.length > 0 ? { plugins } : {}),
   };
 }
 
