@@ -9,8 +9,6 @@ import {
   compareRevisions,
   formatRelease,
   formatRevision,
-  isFeatureRelease,
-  isLts,
   parseVersionSpec,
   Release,
   releaseOf,
@@ -107,27 +105,9 @@ export class Catalog {
     return !!r && r.revisions.some((x) => compareRevisions(x, rev) === 0);
   }
 
-  /** Rule V5: the `count` feature releases just before `target` (optionally only those after `after`). */
-  featureReleasesBefore(target: Release, count: number, after?: Release): Release[] {
-    return this.releases
-      .map((r) => r.release)
-      .filter(
-        (r) =>
-          isFeatureRelease(r) &&
-          compareReleases(r, target) < 0 &&
-          (after === undefined || compareReleases(r, after) > 0),
-      )
-      .slice(-count);
-  }
-
   /** The next release after `r` matching `pred` (used for support windows, V2). */
   nextRelease(r: Release, pred: (x: CatalogRelease) => boolean): CatalogRelease | undefined {
     return this.releases.find((x) => compareReleases(x.release, r) > 0 && pred(x));
-  }
-
-  /** The next LTS after `r`. */
-  nextLts(r: Release): CatalogRelease | undefined {
-    return this.nextRelease(r, (x) => isLts(x.release));
   }
 
   toFile(): CatalogFile {

@@ -33,7 +33,7 @@ export function supportWindow(release: Release, catalog: Catalog): SupportWindow
   if (!entry?.published) return undefined;
   const published = entry.published;
   const [next, lifeMonths, afterNextMonths] = isLts(release)
-    ? [catalog.nextLts(release), 36, 12]
+    ? [catalog.nextRelease(release, (x) => isLts(x.release)), 36, 12]
     : [catalog.nextRelease(release, () => true), 6, 2];
   const afterNext = next?.published ? addMonths(next.published, afterNextMonths) : undefined;
   return { published, endsOn: later(addMonths(published, lifeMonths), afterNext) };
