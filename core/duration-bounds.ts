@@ -6,18 +6,6 @@
  */
 import { z } from "zod";
 
-/** A deadline: at least 1 s, at most 48 h. */
-export const MIN_DEADLINE_MS = 1000;
-export const MAX_DEADLINE_MS = 48 * 60 * 60_000;
-
-/** One REST request's time-out: at least 1 s, at most 10 min (a request, not a wait). */
-export const MIN_REQUEST_MS = 1000;
-export const MAX_REQUEST_MS = 10 * 60_000;
-
-/** A poll interval: at least 50 ms, at most 1 min. */
-export const MIN_INTERVAL_MS = 50;
-export const MAX_INTERVAL_MS = 60_000;
-
 function bounded(min: number, max: number, what: string): z.ZodNumber {
   const range = `between ${min} and ${max} (${what} in milliseconds)`;
   return z
@@ -27,11 +15,11 @@ function bounded(min: number, max: number, what: string): z.ZodNumber {
     .max(max, { error: `must be ${range}` });
 }
 
-/** zod type of a deadline in ms. */
-export const deadlineMsSchema = bounded(MIN_DEADLINE_MS, MAX_DEADLINE_MS, "1 s to 48 h");
+/** zod type of a deadline in ms: at least 1 s, at most 48 h. */
+export const deadlineMsSchema = bounded(1000, 48 * 60 * 60_000, "1 s to 48 h");
 
-/** zod type of a poll interval in ms. */
-export const intervalMsSchema = bounded(MIN_INTERVAL_MS, MAX_INTERVAL_MS, "50 ms to 1 min");
+/** zod type of a poll interval in ms: at least 50 ms, at most 1 min. */
+export const intervalMsSchema = bounded(50, 60_000, "50 ms to 1 min");
 
-/** zod type of one REST request's time-out in ms. */
-export const requestMsSchema = bounded(MIN_REQUEST_MS, MAX_REQUEST_MS, "1 s to 10 min");
+/** zod type of one REST request's time-out in ms: at least 1 s, at most 10 min (a request, not a wait). */
+export const requestMsSchema = bounded(1000, 10 * 60_000, "1 s to 10 min");
