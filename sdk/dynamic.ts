@@ -108,6 +108,12 @@ export abstract class SpsDynamicResource extends pulumi.CustomResource {
   }
 }
 
+/** A dynamic resource that reports drift (./drift.ts) and records its state's version: every kind but the rollout gate. */
+export abstract class SpsDriftingResource extends SpsDynamicResource {
+  declare readonly drift: pulumi.Output<string[]>;
+  declare readonly stateVersion: pulumi.Output<number>;
+}
+
 /**
  * The outputs a dynamic resource declares, as the `undefined` placeholders Pulumi needs among its
  * inputs so that they become outputs of the resource.

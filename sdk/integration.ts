@@ -6,7 +6,7 @@
  * sps:sppApiToken, sps:routerSsh), never from inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { SpsDynamicResource } from "./dynamic";
+import { SpsDriftingResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
 import type { TrafficRedirectionSpecInput } from "../core/redirection-spec-types";
 
@@ -29,7 +29,7 @@ export interface SppJoinArgs {
 }
 
 /** SPS joined to SPP. Irreversible from SPS: deleting the resource forgets it and warns (J1). */
-export class SppJoin extends SpsDynamicResource {
+export class SppJoin extends SpsDriftingResource {
   /** What up will do, in plain words (empty when nothing is to be done). */
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly joined: pulumi.Output<boolean>;
@@ -37,10 +37,8 @@ export class SppJoin extends SpsDynamicResource {
   declare readonly sppCertificateSha256: pulumi.Output<string>;
   /** Short hash of the SPP token used (secret output): shows a rotated token without storing it. */
   declare readonly tokenFingerprint: pulumi.Output<string>;
-  declare readonly drift: pulumi.Output<string[]>;
   /** "joined", "not joined" or "not verifiable: …" (SPP's certificate not verified: set spp.tls). */
   declare readonly joinState: pulumi.Output<string>;
-  declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: SppJoinArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -64,11 +62,9 @@ export interface TrafficRedirectionArgs {
 }
 
 /** A Linux router sending selected traffic to SPS (CONNMARK/MARK, SPS table, ip rule, rp_filter). */
-export class TrafficRedirection extends SpsDynamicResource {
+export class TrafficRedirection extends SpsDriftingResource {
   declare readonly changes: pulumi.Output<string[]>;
   declare readonly previousRpFilter: pulumi.Output<Record<string, number>>;
-  declare readonly drift: pulumi.Output<string[]>;
-  declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: TrafficRedirectionArgs, opts?: pulumi.CustomResourceOptions) {
     super("trafficRedirection", name, args, opts);
@@ -98,7 +94,7 @@ export interface NextHopMonitoringArgs {
  * "Reboot Cluster" as the document says (a healthy pair only), then waits until both are back. No REST path is documented: the operator's `path`, else one
  * the node's REST tree shows, else a manual step (the preview says which). Delete forgets.
  */
-export class NextHopMonitoring extends SpsDynamicResource {
+export class NextHopMonitoring extends SpsDriftingResource {
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly effectiveTargets: pulumi.Output<
     Array<{ interface: string; thisNode: string; otherNode: string }>
@@ -107,8 +103,6 @@ export class NextHopMonitoring extends SpsDynamicResource {
   /** The route the last run took (REST path and why, or the manual step). */
   declare readonly route: pulumi.Output<string>;
   declare readonly lastRun: pulumi.Output<string[]>;
-  declare readonly drift: pulumi.Output<string[]>;
-  declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: NextHopMonitoringArgs, opts?: pulumi.CustomResourceOptions) {
     super("nextHopMonitoring", name, args, opts);

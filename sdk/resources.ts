@@ -7,7 +7,7 @@ import type { EstimateFigures } from "../core/estimate";
 import { usableFirmwareImages } from "../core/firmware-images";
 import { claimedFirmwareNodes } from "./appliance-claims";
 import { catalogDocument, effectiveCatalog, type CatalogInput } from "./catalog-input";
-import { SpsDynamicResource } from "./dynamic";
+import { SpsDriftingResource } from "./dynamic";
 import type { ApplianceNodeInput, SystemControlInput, TlsInput } from "./input-types";
 
 /**
@@ -96,7 +96,7 @@ export interface ClusterFirmwareArgs {
 }
 
 /** Firmware of one cluster (standalone node, HA pair or CM cluster): plans in check, runs the waves in up. */
-export class ClusterFirmware extends SpsDynamicResource {
+export class ClusterFirmware extends SpsDriftingResource {
   /** The plan as readable lines (hops, then per wave and node the ordered steps); empty when converged. */
   declare readonly plannedActions: pulumi.Output<string[]>;
   /**
@@ -136,8 +136,6 @@ export class ClusterFirmware extends SpsDynamicResource {
   declare readonly evidence: pulumi.Output<
     Array<{ node: string; hop: number; when: string; path: string; bytes: number; sha256: string }>
   >;
-  declare readonly drift: pulumi.Output<string[]>;
-  declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: ClusterFirmwareArgs, opts?: pulumi.CustomResourceOptions) {
     const nodes = claimedFirmwareNodes(`ClusterFirmware "${name}"`, args.nodes, opts?.parent);
@@ -178,7 +176,7 @@ export interface LicenseArgs {
 }
 
 /** The license installed on each node of a cluster. */
-export class License extends SpsDynamicResource {
+export class License extends SpsDriftingResource {
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly installed: pulumi.Output<
     Record<string, { serial?: string; major?: number; validNotAfter?: string; state?: string }>
@@ -186,8 +184,6 @@ export class License extends SpsDynamicResource {
   declare readonly licenseSha256: pulumi.Output<string>;
   /** Per node the SHA-256 of the file installed through system control or confirmed by the operator. */
   declare readonly licenseRecords: pulumi.Output<Record<string, { sha256: string; by: string }>>;
-  declare readonly drift: pulumi.Output<string[]>;
-  declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: LicenseArgs, opts?: pulumi.CustomResourceOptions) {
     super("license", name, args, { ...opts, additionalSecretOutputs: ["licenseSha256", "licenseRecords"] });
@@ -205,11 +201,9 @@ export interface PluginArgs {
 }
 
 /** One plugin at a declared version on one node. */
-export class Plugin extends SpsDynamicResource {
+export class Plugin extends SpsDriftingResource {
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly installedVersion: pulumi.Output<string | null>;
-  declare readonly drift: pulumi.Output<string[]>;
-  declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: PluginArgs, opts?: pulumi.CustomResourceOptions) {
     super("plugin", name, args, opts);
@@ -235,12 +229,10 @@ export interface IndexerPackageArgs {
 }
 
 /** The external-indexer package on one host (after its cluster's firmware, rule I1). */
-export class IndexerPackage extends SpsDynamicResource {
+export class IndexerPackage extends SpsDriftingResource {
   declare readonly plannedActions: pulumi.Output<string[]>;
   declare readonly version: pulumi.Output<string | null>;
   declare readonly service: pulumi.Output<string>;
-  declare readonly drift: pulumi.Output<string[]>;
-  declare readonly stateVersion: pulumi.Output<number>;
 
   constructor(name: string, args: IndexerPackageArgs, opts?: pulumi.CustomResourceOptions) {
     super("indexer", name, args, opts);
