@@ -39,16 +39,11 @@ export async function check(_olds: Props, news: Props): Promise<CheckResult> {
 
 /** Whether a gate's inputs name a failed cluster (such a gate decides again on every `up`). */
 function namesFailure(props: Props): boolean {
-  const outcomes = props["outcomes"];
   const failed = props["failed"];
+  const outcomes = Object.values((props["outcomes"] ?? {}) as Record<string, { outcome?: unknown } | null>);
   return (
     (Array.isArray(failed) && failed.length > 0) ||
-    (typeof outcomes === "object" &&
-      outcomes !== null &&
-      Object.values(outcomes).some((o) => {
-        const outcome = (o as { outcome?: unknown } | null)?.outcome;
-        return outcome !== undefined && outcome !== "succeeded";
-      }))
+    outcomes.some((o) => o?.outcome !== undefined && o.outcome !== "succeeded")
   );
 }
 
