@@ -30,7 +30,7 @@ export type { Fleet, FleetCluster, FleetIndexer, FleetNode, NodeRole, NodeSettin
 
 const SEARCH_ROLES: readonly NodeRole[] = ["search-master", "search-minion", "search-local"];
 
-/** Node facts the preflight rules read. Absent facts make their rule "not checked", never "passed". */
+/** NodeSettings (./fleet-types.ts). */
 export const nodeSettingsSchema = z
   .strictObject({
     healthOk: z.boolean(),
@@ -103,7 +103,6 @@ export const indexerFields = {
 export const indexerSchema = z.object(indexerFields).strict();
 export type IndexerSchemaIsFleetIndexer = Same<Equal<z.output<typeof indexerSchema>, FleetIndexer>>;
 
-/** A local file the run needs: its path and, optionally, its SHA-256 (checked before the first change). */
 export const localFileSchema = z.strictObject({
   path: z.string().min(1, "must be a file path"),
   sha256: z

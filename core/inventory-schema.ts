@@ -66,11 +66,7 @@ export const tlsFields = {
   system: z.literal(true, { message: "must be true (trust the machine's CA store) or left out" }).optional(),
 };
 
-/**
- * How an appliance's HTTPS certificate is trusted, exactly one of: `caPem` (PEM of the issuing CA),
- * `caFile` (a PEM file, relative to the inventory file), `sha256Fingerprint` (pin the appliance's own
- * certificate — SPS ships self-signed ones), `system: true` (the machine's CA store).
- */
+/** InventoryTls (./inventory.ts). */
 export const inventoryTlsSchema = z
   .strictObject({
     caPem: tlsFields.caPem,

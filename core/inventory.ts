@@ -62,10 +62,8 @@ export interface InventoryNode extends NodeFacts {
   name: string;
   /** Optional: the offline-planning fallback (`plannerFleet()` needs it). */
   version?: string | undefined;
-  /** REST API base URL; for an HA pair the cluster address (served by the current primary). */
   address: string;
   tls?: InventoryTls | undefined;
-  /** HA: the physical units as the HA page names them (default a, b). */
   units?: string[] | undefined;
   coreShell?: { host: string; port: number; hostKeySha256: string } | undefined;
   bmc?: Record<string, { host: string; port: number }> | undefined;
