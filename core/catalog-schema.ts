@@ -1,8 +1,4 @@
-/**
- * The zod schema of a catalog file (docs/plan-contract.md, "Catalog file"), kept apart from catalog.ts so
- * the package's public declarations, which reach that file, name no zod type. `CatalogSchemaIsCatalogFile`
- * fails to compile when the schema and the published `CatalogFile` type drift apart.
- */
+/** The zod schema of a catalog file (docs/plan-contract.md, "Catalog file"; ./catalog.ts), apart for the reason ./same-type.ts gives. */
 import { z } from "zod";
 import type { CatalogFile } from "./catalog";
 import type { Equal, Same } from "./same-type";

@@ -1,8 +1,4 @@
-/**
- * The zod schemas of the fleet inventory (./inventory.ts), kept apart so the package's public
- * declarations, which reach inventory.ts, name no zod type; the `Same` checks fail to compile when a
- * schema and its published type drift apart.
- */
+/** The zod schemas of the fleet inventory (./inventory.ts), apart for the reason ./same-type.ts gives. */
 import { z } from "zod";
 import {
   checkClusterMembers,

@@ -1,7 +1,4 @@
-/**
- * The zod schema of a declared maintenance window (rule P13), kept apart from maintenance-window.ts so
- * the package's public declarations, which reach that file, name no zod type.
- */
+/** The zod schema of a declared maintenance window (rule P13; ./maintenance-window.ts), apart for the reason ./same-type.ts gives. */
 import { z } from "zod";
 import { maintenanceWindowOf, parseDurationText, type MaintenanceWindow } from "./maintenance-window";
 

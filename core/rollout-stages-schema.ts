@@ -1,8 +1,4 @@
-/**
- * The zod schemas of a declared rollout, kept apart from rollout-stages.ts so the package's public
- * declarations, which reach that file, name no zod type; the `Same` checks fail to compile when the
- * schemas and the published `RolloutSpec`/`RolloutStageSpec` types drift apart.
- */
+/** The zod schemas of a declared rollout (./rollout-stages.ts), apart for the reason ./same-type.ts gives. */
 import { z } from "zod";
 import type { RolloutSpec, RolloutStageSpec } from "./rollout-stages";
 import type { Equal, Same } from "./same-type";

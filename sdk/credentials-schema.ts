@@ -1,8 +1,4 @@
-/**
- * The zod schema of the `sps:credentials` document, kept apart from credentials.ts so the package's public
- * declarations, which reach that file, name no zod type; the two `Same` checks fail to compile when the
- * schema and the published `Credentials`/`CredentialsInput` types drift apart.
- */
+/** The zod schema of the `sps:credentials` document (./credentials.ts), apart for the reason core/same-type.ts gives. */
 import { z } from "zod";
 import type { Equal, Same } from "../core/same-type";
 import type { Credentials, CredentialsInput } from "./credentials";
