@@ -56,10 +56,9 @@ export function backupPathFor(path: string, stamp: string): string {
  * plan shows it with BACKUP_STAMP_AT_RUN_TIME; the indexer host runs it with the time of the run.
  */
 export function indexerBackupCommand(installedVersion: string, stamp: string): string {
+  const copy = (file: string): string => `cp -p ${file} ${backupPathFor(file, stamp)}`;
   const dir = indexerConfigDir(installedVersion);
-  return INDEXER_CONFIG_FILES.map((f) => `cp -p ${dir}/${f} ${backupPathFor(`${dir}/${f}`, stamp)}`).join(
-    " && ",
-  );
+  return INDEXER_CONFIG_FILES.map((f) => copy(`${dir}/${f}`)).join(" && ");
 }
 
 /** Where the RPM is copied on the host before the upgrade (rule I3: the RPM comes from the SPS). */

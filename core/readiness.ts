@@ -83,10 +83,7 @@ export function readiness(
 
 /** The fleet-file `settings` these facts establish (only what was read; never a guess). */
 export function settingsFromFacts(facts: NodeFacts): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (facts.healthOk !== undefined) out["healthOk"] = facts.healthOk;
-  if (facts.diskFillupLimitPercent !== undefined)
-    out["diskFillupLimitPercent"] = facts.diskFillupLimitPercent;
-  if (facts.haStatus !== undefined) out["haStatus"] = facts.haStatus;
-  return out;
+  const { healthOk, diskFillupLimitPercent, haStatus } = facts;
+  const read = { healthOk, diskFillupLimitPercent, haStatus };
+  return Object.fromEntries(Object.entries(read).filter(([, v]) => v !== undefined));
 }

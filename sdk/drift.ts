@@ -97,14 +97,8 @@ export function licenseDrift(
     const changed = (["serial", "major", "validNotAfter"] as const).filter(
       (k) => recorded[k] !== undefined && live[k] !== recorded[k],
     );
-    if (changed.length > 0)
-      out.push(
-        driftLine(
-          "license-changed",
-          node,
-          changed.map((k) => `${k} ${String(recorded[k])} -> ${String(live[k])}`).join(", "),
-        ),
-      );
+    const what = changed.map((k) => `${k} ${String(recorded[k])} -> ${String(live[k])}`).join(", ");
+    if (changed.length > 0) out.push(driftLine("license-changed", node, what));
   }
   if (live.validNotAfter !== undefined) {
     const end = Date.parse(`${live.validNotAfter}T23:59:59Z`);

@@ -1,9 +1,8 @@
 /**
- * Integration resources (docs/design-notes.md#integration-resources): `SppJoin` (J1–J6) and `TrafficRedirection` (a Linux router sending
- * selected traffic to SPS). Same pattern as ./resources.ts: each has its own type token
- * (`pulumi-nodejs:dynamic/sps:<Type>`), the serialized provider captures two strings (the kind and
- * the runtime entry `pulumi-sps/runtime/integration`, ./dynamic.ts) and requires it inside every method; secrets come from stack config through `configure()` (sps:credentials,
- * sps:sppApiToken, sps:routerSsh), never from inputs.
+ * Integration resources (docs/design-notes.md#integration-resources): `SppJoin` (J1–J6), `TrafficRedirection` (a
+ * Linux router sending selected traffic to SPS) and `NextHopMonitoring` (H4). Same pattern as ./resources.ts, on the
+ * runtime entry `pulumi-sps/runtime/integration` (./dynamic.ts); secrets come from stack config through `configure()`
+ * (sps:credentials, sps:sppApiToken, sps:routerSsh), never from inputs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { SpsDriftingResource } from "./dynamic";
