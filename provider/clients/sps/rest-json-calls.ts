@@ -13,7 +13,7 @@ import { redactText } from "./api-error";
 import { printable } from "../../../core/printable";
 import { loginSecrets } from "../../../core/redaction";
 import { hasCredentials } from "../../../core/inventory";
-import { RestTransport } from "./rest-transport";
+import { RestTransport, type TransportRequest } from "./rest-transport";
 import { agentFor, stderrTrustLog, TlsTrustSchema, type TrustLogger } from "./tls-trust";
 
 export const spsEndpointSchema = z.strictObject({
@@ -34,6 +34,8 @@ export const spsEndpointSchema = z.strictObject({
   tls: TlsTrustSchema.default({ mode: "system" }),
 });
 export type SpsEndpoint = z.output<typeof spsEndpointSchema>;
+
+type Method = TransportRequest["method"];
 
 export interface JsonAnswer {
   status: number;
@@ -84,7 +86,7 @@ export class RestJsonCalls {
 
   /** One exchange through the client's transport (same deadline, byte cap and TLS trust); any status. */
   private async raw(
-    method: "GET" | "POST" | "PUT" | "DELETE",
+    method: Method,
     path: string,
     headers: Record<string, string>,
     json?: unknown,
@@ -134,7 +136,7 @@ export class RestJsonCalls {
   }
 
   /** One call; any HTTP status is returned (logs in first, and once more after a 401). */
-  async call(method: "GET" | "POST" | "PUT" | "DELETE", path: string, json?: unknown): Promise<JsonAnswer> {
+  async call(method: Method, path: string, json?: unknown): Promise<JsonAnswer> {
     if (!this.cookie) await this.login();
     let answer = await this.raw(method, path, { Cookie: `session_id=${this.cookie ?? ""}` }, json);
     if (answer.status === 401) {
@@ -145,11 +147,7 @@ export class RestJsonCalls {
   }
 
   /** Like `call`, but an HTTP status >= 400 throws `RestCallError` (redacted). */
-  async ok(
-    method: "GET" | "POST" | "PUT" | "DELETE",
-    path: string,
-    json?: unknown,
-  ): Promise<Record<string, unknown>> {
+  async ok(method: Method, path: string, json?: unknown): Promise<Record<string, unknown>> {
     const a = await this.call(method, path, json);
     if (a.status >= 400) {
       throw new RestCallError(
