@@ -106,44 +106,27 @@ export async function handleTransaction(ctx: ApiContext): Promise<void> {
 }
 
 function describeChange(c: StagedChange): Record<string, unknown> {
+  const change = (type: string, path: string, new_value: unknown) => ({
+    type,
+    path,
+    old_value: null,
+    new_value,
+  });
   switch (c.kind) {
     case "plugin":
-      return {
-        type: "create",
-        path: pluginPath(c.manifest.type, c.key),
-        old_value: null,
-        new_value: { name: c.manifest.name, version: c.manifest.version },
-      };
+      const plugin = { name: c.manifest.name, version: c.manifest.version };
+      return change("create", pluginPath(c.manifest.type, c.key), plugin);
     case "delete-plugin":
-      return { type: "delete", path: pluginPath(c.type, c.key), old_value: null, new_value: null };
+      return change("delete", pluginPath(c.type, c.key), null);
     case "disk-fillup":
-      return {
-        type: "replace",
-        path: "/api/configuration/management/disk_fillup_prevention",
-        old_value: null,
-        new_value: c.value,
-      };
+      return change("replace", "/api/configuration/management/disk_fillup_prevention", c.value);
     case "roles":
-      return {
-        type: "replace",
-        path: `/api/cluster/nodes/${c.nodeId}`,
-        old_value: null,
-        new_value: { roles: c.roles },
-      };
+      return change("replace", `/api/cluster/nodes/${c.nodeId}`, { roles: c.roles });
     case "cluster-interface":
-      return {
-        type: "replace",
-        path: "/api/configuration/local_services/cluster",
-        old_value: null,
-        new_value: { enabled: c.enabled, listen_address: c.listenAddress },
-      };
+      const clusterInterface = { enabled: c.enabled, listen_address: c.listenAddress };
+      return change("replace", "/api/configuration/local_services/cluster", clusterInterface);
     case "promote":
-      return {
-        type: "replace",
-        path: `/api/cluster/nodes/${c.nodeId}`,
-        old_value: null,
-        new_value: { roles: ["central-management"] },
-      };
+      return change("replace", `/api/cluster/nodes/${c.nodeId}`, { roles: ["central-management"] });
   }
 }
 

@@ -53,14 +53,22 @@ export function isSppRoute(ctx: ApiContext): boolean {
   );
 }
 
-function joinFailed(ctx: ApiContext, details: Record<string, unknown>): void {
+/** The documented `JoinFailed` error: SPP's answer (or why none came), its HTTP status and the URL called. */
+function joinFailed(
+  ctx: ApiContext,
+  response: unknown,
+  url: string | null = null,
+  status: number | null = null,
+): void {
   sendJson(ctx.res, 400, {
     error: {
       type: "JoinFailed",
       details: {
         message:
           "Error joining to SPP: SPS has failed to join to SPP. For more information, see the error details.",
-        ...details,
+        response,
+        status,
+        url,
       },
     },
   });
@@ -169,35 +177,26 @@ export async function handleSppRoute(ctx: ApiContext): Promise<void> {
     const chain = decodeChain(typeof body.spp_cert_chain === "string" ? body.spp_cert_chain : "");
     if (!spp || !token) throw new SpsApiFault("InvalidRequest", "spp and spp_api_token are required.");
     if (!node.roles.includes("central-management")) {
-      return joinFailed(ctx, {
-        response: "Only the Central Management node of a cluster can join SPP.",
-        status: null,
-        url: null,
-      });
+      return joinFailed(ctx, "Only the Central Management node of a cluster can join SPP.");
     }
     if (!state.clusterInterface.enabled) {
-      return joinFailed(ctx, {
-        response: "Configuration synchronization (cluster interface) is disabled.",
-        status: null,
-        url: null,
-      });
+      return joinFailed(ctx, "Configuration synchronization (cluster interface) is disabled.");
     }
     const now = node.clock.now();
     if (state.pendingJoinUntil !== undefined && now < state.pendingJoinUntil) {
-      return joinFailed(ctx, {
-        response: `A previous join request has not timed out yet; retry after ${new Date(state.pendingJoinUntil).toISOString()}.`,
-        status: null,
-        url: null,
-      });
+      return joinFailed(
+        ctx,
+        `A previous join request has not timed out yet; retry after ${new Date(state.pendingJoinUntil).toISOString()}.`,
+      );
     }
     const url = `https://${spp}${SESSION_MODULES_PATH}`;
     const port = SPP_DIRECTORY.get(spp);
     if (port === undefined) {
-      return joinFailed(ctx, {
-        response: `Error sending request: ConnectionError: HTTPSConnectionPool(host='${spp}', port=443): Max retries exceeded with url: ${SESSION_MODULES_PATH} (Caused by NewConnectionError('Name or service not known'))`,
-        status: null,
+      return joinFailed(
+        ctx,
+        `Error sending request: ConnectionError: HTTPSConnectionPool(host='${spp}', port=443): Max retries exceeded with url: ${SESSION_MODULES_PATH} (Caused by NewConnectionError('Name or service not known'))`,
         url,
-      });
+      );
     }
     const answer = await callSpp(spp, port, token, chain, {
       NodeId: node.nodeId,
@@ -206,14 +205,14 @@ export async function handleSppRoute(ctx: ApiContext): Promise<void> {
     });
     if (answer.kind === "tls") {
       state.pendingJoinUntil = now + HALF_DONE_JOIN_MS;
-      return joinFailed(ctx, {
-        response: `Error sending request: SSLError: HTTPSConnectionPool(host='${spp}', port=443): Max retries exceeded with url: ${SESSION_MODULES_PATH} (Caused by SSLError(CertificateError("${answer.reason}",),))`,
-        status: null,
+      return joinFailed(
+        ctx,
+        `Error sending request: SSLError: HTTPSConnectionPool(host='${spp}', port=443): Max retries exceeded with url: ${SESSION_MODULES_PATH} (Caused by SSLError(CertificateError("${answer.reason}",),))`,
         url,
-      });
+      );
     }
     if (answer.status >= 400) {
-      return joinFailed(ctx, { response: answer.body, status: answer.status, url });
+      return joinFailed(ctx, answer.body, url, answer.status);
     }
     state.join = { spp, sppAddress: spp, joinedAt: now };
     state.pendingJoinUntil = undefined;

@@ -211,16 +211,8 @@ export class SpsApiServer {
   ): Promise<void> {
     const node = this.node;
     const segments = path.split("/").filter((s) => s.length > 0);
-    const base = {
-      method,
-      path,
-      segments,
-      req,
-      res,
-      node,
-      sessions: this.sessions,
-      directory: this.options.directory,
-    };
+    const { sessions, options } = this;
+    const base = { method, path, segments, req, res, node, sessions, directory: options.directory };
 
     // Unauthenticated endpoints.
     if (path === "/api/authentication" && method === "GET") {
