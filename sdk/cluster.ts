@@ -29,10 +29,7 @@ export interface SpsClusterArgs {
   target: string;
   canary?: boolean;
   nodes: ApplianceNodeInput[];
-  /**
-   * Per revision X.Y.Z: `{path, sha256}` (the tool uploads the ISO; default) or, for 7.0 and later,
-   * `{url, sha256}` (each node fetches the https URL itself; only the host is ever shown) (S3, V7).
-   */
+  /** Per revision X.Y.Z, its ISO (FirmwareImageArg: a path to upload, or from 7.0 a url; S3, V7). */
   firmware: Record<string, FirmwareImageArg>;
   systemControl?: SystemControlInput;
   /** License to keep installed (name in sps:credentials.licenses) and its LTS major. */

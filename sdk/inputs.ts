@@ -253,10 +253,7 @@ export const firmwareInputSchema = z
   });
 export type FirmwareInputs = z.output<typeof firmwareInputSchema>;
 
-/**
- * Where to reach an appliance node (license and plugin resources), with the node's system-control
- * channel settings as the cluster declares them (an operation routed to ssh or ipmi needs them).
- */
+/** NodeEndpoint (./resources.ts; built by nodeEndpoint in ./cluster.ts). */
 export const nodeEndpointSchema = z.strictObject({
   name: z.string().min(1),
   address: applianceAddressText,

@@ -69,19 +69,13 @@ export interface ClusterFirmwareArgs {
   /** Operator confirmations of manual gates ("vm-snapshot sps1", ...): each gate names the one it needs. */
   confirmed?: pulumi.Input<string[]>;
   maxParallel?: pulumi.Input<number>;
-  /**
-   * Releases and revisions beyond the bundled catalog (the CLI's `--catalog`): a catalog file's path
-   * or the catalog object, in the bundled catalog's format; its releases extend the bundled ones.
-   */
+  /** As SpsClusterArgs.catalog (./catalog-input.ts). */
   catalog?: CatalogInput;
   /** What POST /api/firmware/upgrade does on this SPS version, if known (only HA pairs depend on it). */
   upgradeCall?: pulumi.Input<"reboots" | "selects">;
   /** Directory the support bundles go into (S8, S13). */
   evidenceDir?: pulumi.Input<string>;
-  /**
-   * External indexer hosts, upgraded after every hop's appliance steps to that hop's SPS revision
-   * (I1–I5): `packages` needs the RPM of every revision the host is brought to.
-   */
+  /** As SpsClusterArgs.indexers: upgraded after every hop's appliance steps (I1–I5). */
   indexers?: pulumi.Input<IndexerHostArg[]>;
   asOf?: pulumi.Input<string>;
   deadlines?: pulumi.Input<Record<string, number>>;
