@@ -89,11 +89,7 @@ export const FLEET_BUDGET = Symbol("pulumi-sps.fleetBudget");
 
 /** The arguments SpsFleet passes: the public ones plus, under a budget, its stage's budget and lane. */
 export type FleetRunArgs = SpsClusterArgs & {
-  /**
-   * Record a failed firmware run as the cluster's `outcome` ("failed") instead of failing in the
-   * engine; `budget` is the stage's failure budget and `failedBefore` the clusters before this one in
-   * its lane that failed or were held — more than the budget and the cluster does not start.
-   */
+  /** Becomes ClusterFirmware's `recordFailure` and `hold` (./resources.ts, sdk/inputs.ts). */
   [FLEET_BUDGET]?: { budget: number; failedBefore: pulumi.Input<string[]> };
 };
 
