@@ -1,7 +1,6 @@
 /**
- * The node facts of the fleet description (plan-contract.md, "Fleet file") as plain types; fleet.ts
- * validates them with zod and ties its schemas to these types with `Same` checks. No zod here: the
- * package's public declarations reach this file.
+ * The node facts of the fleet description (plan-contract.md, "Fleet file") as plain types, without zod
+ * (./same-type.ts says why); ./fleet.ts holds their schemas.
  */
 import type { MaintenanceWindow } from "./maintenance-window";
 

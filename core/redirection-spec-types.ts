@@ -1,7 +1,6 @@
 /**
- * The declared traffic redirection of one Linux router as plain types (the fields are described, and
- * validated, by the zod schema in redirection-spec.ts, which `Same` checks there tie to these types).
- * No zod here: the package's public declarations reach this file.
+ * The declared traffic redirection of one Linux router as plain types without zod (./same-type.ts says why);
+ * ./redirection-spec.ts holds the schema, which describes the fields.
  */
 
 /** A port (`3389`) or a range (`"5900-5910"`). */

@@ -1,7 +1,7 @@
 /**
- * The resource inputs a program writes, as plain types: how an appliance node is reached and trusted,
- * and which channel carries each out-of-band operation. inputs.ts validates them with zod and ties its
- * schemas to these types with `Same` checks. No zod here: the package's public declarations reach this file.
+ * The resource inputs a program writes, as plain types without zod (core/same-type.ts says why): how an
+ * appliance node is reached and trusted, and which channel carries each out-of-band operation; ./inputs.ts
+ * holds their schemas.
  */
 import type { BmcInput, CoreShellInput, DeclaredNodeInput } from "../core/inventory";
 
