@@ -28,12 +28,10 @@ export const RUNTIME_ENTRIES: Readonly<Record<RuntimeEntry, string>> = {
 };
 
 /**
- * The `__provider` of a resource of `kind`: one line the dynamic-provider host evaluates. It requires the
- * runtime entry through a `require` rooted at the host's working directory (the program's directory):
- * Node resolves the name from that directory's `node_modules` upwards, and inside this repository, whose
- * package.json is named pulumi-sps, as a self-reference through `exports`. About 150 bytes per resource,
- * nothing to serialize per resource in the program (a serialized closure was 3 KB, stored in both inputs
- * and outputs, and cost 8–14 ms per resource to make).
+ * The `__provider` of a resource of `kind`. Node resolves the runtime entry from the program directory's
+ * `node_modules` upwards, and inside this repository (package.json named pulumi-sps) as a self-reference
+ * through `exports`. About 150 bytes per resource, nothing to serialize per resource in the program (a
+ * serialized closure was 3 KB, stored in both inputs and outputs, and cost 8–14 ms per resource to make).
  */
 export function providerModuleText(kind: string, entry: RuntimeEntry = "core"): string {
   return (

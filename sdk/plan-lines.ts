@@ -85,10 +85,7 @@ export function findingLines(plan: ClusterPlan): string[] {
   return plan.findings.flatMap((f) => wrapForDiff(findingLine(f)));
 }
 
-/**
- * The `estimate` property of ClusterFirmware (docs/estimate.md): the cluster's figures and one line
- * of text. `seconds` is what a maintenance window must hold (P13); the policy pack reads it.
- */
+/** ClusterFirmware's `estimate` output (./resources.ts documents it); the policy pack reads `seconds` (P13). */
 export interface EstimateProperty extends EstimateFigures {
   text: string;
 }
