@@ -200,9 +200,7 @@ export class SpsCluster extends pulumi.ComponentResource {
     claimClusterNodes(this, `SpsCluster "${name}"`, args.nodes);
     checkNodesTls(name, args.nodes);
     const cluster = args.cluster ?? name;
-    const config = new pulumi.Config("sps");
-    const checkpointDir = config.get("checkpointDir");
-    const child = { parent: this };
+    const checkpointDir = new pulumi.Config("sps").get("checkpointDir");
     const endpoints = args.nodes.map(nodeEndpoint);
     const window = clusterWindow(name, args.maintenanceWindow);
     const catalog =
@@ -237,7 +235,7 @@ export class SpsCluster extends pulumi.ComponentResource {
         ...fleetRunInputs(args),
         checkpointKey: `${pulumi.getProject()}.${pulumi.getStack()}.${cluster}`,
       },
-      child,
+      { parent: this },
     );
     const after = { parent: this, dependsOn: [this.firmware] };
 

@@ -279,8 +279,8 @@ export class SpsFleet extends pulumi.ComponentResource {
   private waitGate(fleet: string, waitFor: Record<string, pulumi.Input<unknown>>): RolloutStage {
     const labels = Object.keys(waitFor);
     const waitsFor = pulumi.all(labels.map((l) => pulumi.output(waitFor[l]))).apply((values) => {
-      const lines = labels.map((l, i) =>
-        gateVerified(values[i]) ? `${l}: verified` : `${l}: not verified yet`,
+      const lines = labels.map(
+        (l, i) => `${l}: ${gateVerified(values[i]) ? "verified" : "not verified yet"}`,
       );
       if (pulumi.runtime.isDryRun() && lines.some((l) => l.endsWith("not verified yet")))
         void pulumi.log.warn(
