@@ -36,6 +36,16 @@ export const bmcSchema = z.record(
   z.object({ host: hostNameText, port: z.number().int().min(1).max(65535).default(623) }).strict(),
 );
 
+/** A node's `bmc` needs an HA pair: only a pair has a secondary to power on. */
+export function checkBmcNeedsHa(
+  n: { bmc?: unknown; ha: boolean },
+  ctx: z.RefinementCtx,
+  at: PropertyKey[],
+): void {
+  const message = "only an HA pair (ha: true) has a secondary to power on; remove bmc or set ha";
+  if (n.bmc !== undefined && !n.ha) ctx.addIssue({ code: "custom", path: [...at, "bmc"], message });
+}
+
 /** The appliance REST API base URL (the SPS REST API is HTTPS only). */
 export const applianceAddressText = z
   .string()
@@ -87,12 +97,7 @@ export const inventoryNodeSchema = z
   })
   .superRefine((n, ctx) => {
     checkNodeRoles(n, ctx);
-    if (n.bmc !== undefined && !n.ha)
-      ctx.addIssue({
-        code: "custom",
-        path: ["bmc"],
-        message: "only an HA pair (ha: true) has a secondary to power on; remove bmc or set ha",
-      });
+    checkBmcNeedsHa(n, ctx, []);
   });
 export type InventoryNodeSchemaIsInventoryNode = Same<
   Equal<z.output<typeof inventoryNodeSchema>, InventoryNode>

@@ -13,6 +13,7 @@ import { LICENSE_CONFIRMATION_PATTERN } from "../core/license-decision";
 import {
   applianceAddressText,
   bmcSchema,
+  checkBmcNeedsHa,
   coreShellSchema,
   hostNameText,
   sshFingerprintText,
@@ -233,12 +234,7 @@ export const firmwareInputSchema = z
           message: `"${n.name}" is used twice; node names must be unique`,
         });
       seen.add(n.name);
-      if (n.bmc !== undefined && !n.ha)
-        ctx.addIssue({
-          code: "custom",
-          path: ["nodes", i, "bmc"],
-          message: "only an HA pair (ha: true) has a secondary to power on; remove bmc or set ha",
-        });
+      checkBmcNeedsHa(n, ctx, ["nodes", i]);
     });
     // The checkpoint file and its lock are named by project.stack.cluster: a name the file system
     // refuses (ENAMETOOLONG at the first write of an up) is refused here, at preview.
