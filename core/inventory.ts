@@ -18,7 +18,6 @@ import type {
   Fleet,
   FleetIndexer,
   FirmwareImageInput,
-  LocalFile,
   NodeFacts,
   NodeRole,
   NodeSettings,
@@ -128,15 +127,12 @@ export type InventoryNodeInput = Flat<DeclaredNodeInput & { tls?: InventoryTls |
 type Flat<T> = { [K in keyof T]: T[K] };
 
 /** A cluster of the inventory as written. */
-export interface InventoryClusterInput {
+export interface InventoryClusterInput extends Omit<ClusterDeclarations, "firmware" | "maintenanceWindow"> {
   name: string;
   target?: string | undefined;
   nodes: InventoryNodeInput[];
   indexers?: InventoryIndexer[] | undefined;
   firmware?: Record<string, FirmwareImageInput> | undefined;
-  licenses?: Record<string, LocalFile> | undefined;
-  indexerPackages?: Record<string, LocalFile> | undefined;
-  canary?: boolean | undefined;
   /** P13: "4h", "90m", "PT4H" or { seconds }. */
   maintenanceWindow?: string | { seconds: number; text?: string | undefined } | undefined;
   tls?: InventoryTls | undefined;
