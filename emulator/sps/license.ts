@@ -20,14 +20,8 @@ export const LicenseFileSchema = z
 
 export type LicenseFile = z.infer<typeof LicenseFileSchema>;
 
-export interface LicenseRecord {
-  customer: string;
-  serial: string;
-  major: number;
-  validNotBefore: string;
-  validNotAfter: string;
-  limit: number;
-}
+/** A license as the node holds it: the file's fields, the optional ones defaulted. */
+export type LicenseRecord = Required<LicenseFile>;
 
 export function licenseFromFile(text: string): LicenseRecord {
   let raw: unknown;
@@ -64,10 +58,9 @@ export function dayOffset(days: number, from: number = Date.now()): string {
 }
 
 /** The default license term: began a year before `now`, ends five years after it. */
-export function defaultLicenseTerm(now: number = Date.now()): {
-  validNotBefore: string;
-  validNotAfter: string;
-} {
+export function defaultLicenseTerm(
+  now: number = Date.now(),
+): Pick<LicenseRecord, "validNotBefore" | "validNotAfter"> {
   return { validNotBefore: dayOffset(-365, now), validNotAfter: dayOffset(5 * 365, now) };
 }
 

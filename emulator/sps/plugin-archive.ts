@@ -46,22 +46,21 @@ export function buildZip(entries: ZipEntry[]): Buffer {
   let offset = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name, "utf8");
-    const crc = crc32(entry.data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
+    // Both headers carry CRC, sizes (stored: equal) and name length, at `at` in each.
+    const header = (size: number, signature: number, at: number): Buffer => {
+      const b = Buffer.alloc(size);
+      b.writeUInt32LE(signature, 0);
+      b.writeUInt32LE(crc32(entry.data), at);
+      b.writeUInt32LE(entry.data.length, at + 4);
+      b.writeUInt32LE(entry.data.length, at + 8);
+      b.writeUInt16LE(name.length, at + 12);
+      return b;
+    };
+    const local = header(30, 0x04034b50, 14);
     local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(entry.data.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
+    const central = header(46, 0x02014b50, 16);
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(entry.data.length, 20);
-    central.writeUInt32LE(entry.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, entry.data);
     centrals.push(central, name);
