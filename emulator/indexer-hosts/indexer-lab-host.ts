@@ -335,13 +335,8 @@ export class IndexerLabHost {
   async startSshd(): Promise<void> {
     if (this.sshd) return;
     const log = openSync(join(this.dir, "ssh/sshd.log"), "a");
-    const child = spawn(
-      SSHD,
-      ["-D", "-e", "-f", join(this.dir, "ssh/sshd_config"), "-p", String(this.port)],
-      {
-        stdio: ["ignore", log, log],
-      },
-    );
+    const args = ["-D", "-e", "-f", join(this.dir, "ssh/sshd_config"), "-p", String(this.port)];
+    const child = spawn(SSHD, args, { stdio: ["ignore", log, log] });
     closeSync(log);
     this.sshd = child;
     this.sshdExited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

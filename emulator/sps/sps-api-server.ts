@@ -118,19 +118,22 @@ export class SpsApiServer {
     // Recorded when the answer is handed to the network (before the client can have read it), or when
     // the exchange is aborted.
     let recorded = false;
-    const record = (): void => {
-      if (recorded) return;
+    const recordHttp = (status: number | undefined, detail: Record<string, unknown>): void => {
       recorded = true;
       node.events.record({
         at: node.clock.now(),
         node: node.name,
         kind: "http",
         name: `${method} ${path}`,
-        status: res.headersSent ? res.statusCode : undefined,
-        detail: {
-          userAgent: req.headers["user-agent"] ?? null,
-          ...(res.writableFinished ? {} : { aborted: true }),
-        },
+        status,
+        detail,
+      });
+    };
+    const record = (): void => {
+      if (recorded) return;
+      recordHttp(res.headersSent ? res.statusCode : undefined, {
+        userAgent: req.headers["user-agent"] ?? null,
+        ...(res.writableFinished ? {} : { aborted: true }),
       });
     };
     res.once("finish", record);
@@ -147,16 +150,8 @@ export class SpsApiServer {
         // [unknown] fault: an answer nothing documents instead of the progress page (./boot-answers.ts).
         // Recorded on arrival, so a test counts every such request; `detail.bytesSent` grows as it is written.
         req.resume();
-        recorded = true;
         const detail: Record<string, unknown> = { bootAnswer, bytesSent: 0 };
-        node.events.record({
-          at: node.clock.now(),
-          node: node.name,
-          kind: "http",
-          name: `${method} ${path}`,
-          status: 200,
-          detail,
-        });
+        recordHttp(200, detail);
         return sendBootAnswer(res, bootAnswer, path, (n) => {
           detail["bytesSent"] = (detail["bytesSent"] as number) + n;
         });
