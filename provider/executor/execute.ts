@@ -5,11 +5,10 @@
  * before touching anything. After every step: a progress event and a checkpoint save. Any failure
  * becomes an `ExecutionError` carrying the step and the partial result, so the next run resumes.
  */
-import { rollbackRetryAdvice } from "./appliance-steps";
 import { z } from "zod";
 import { messageOf } from "../../core/errors";
 import { checkFirmwareSources, firmwareSourceSchema } from "../../core/firmware-source";
-import { APPLIANCE_ACTIONS, INDEXER_ACTIONS, type PlanStep, type StepAction } from "../../core/plan";
+import { APPLIANCE_ACTIONS, INDEXER_ACTIONS, type ApplianceAction, type PlanStep } from "../../core/plan";
 import * as A from "./appliance-steps";
 import { emptyCheckpoint, parseCheckpoint, zodMessage } from "./checkpoint";
 import * as H from "./ha-steps";
@@ -118,7 +117,7 @@ function validate(inputs: ExecutionInputs): void {
 
 type Handler = (ctx: RunContext, node: NodeHandle, step: PlanStep) => Promise<StepOutcome>;
 
-const APPLIANCE_HANDLERS: Record<(typeof APPLIANCE_ACTIONS)[number], Handler> = {
+const APPLIANCE_HANDLERS: Record<ApplianceAction, Handler> = {
   preflight: A.preflight,
   "backup-config": A.backupConfig,
   "upload-plugin": A.plugin,
@@ -141,7 +140,7 @@ const APPLIANCE_HANDLERS: Record<(typeof APPLIANCE_ACTIONS)[number], Handler> = 
 };
 
 /** Verification steps: "done" only when something changed on the node in this run, else "skipped" (still checked). */
-const VERIFY_ACTIONS: ReadonlySet<StepAction> = new Set([
+const VERIFY_ACTIONS: ReadonlySet<PlanStep["action"]> = new Set([
   "verify-version",
   "verify-ha",
   "verify-indexer",
@@ -221,17 +220,15 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
       "start",
       `${step.action}${step.plugin ? ` ${step.plugin}` : ""}${step.version ? ` → ${step.version}` : ""}`,
     );
-    const record = (status: StepRecord["status"], detail: string): StepRecord => {
-      const r: StepRecord = {
+    const record = (status: StepRecord["status"], detail: string): void => {
+      records.push({
         ...failedStep(step),
         ...(step.plugin !== undefined ? { plugin: step.plugin } : {}),
         status,
         startedAt,
         finishedAt: ctx.nowIso(),
         detail,
-      };
-      records.push(r);
-      return r;
+      });
     };
     let outcome: StepOutcome;
     try {
@@ -244,7 +241,7 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
           throw stepError(
             "rollback-detected",
             step,
-            `cluster ${plan.name}, node ${step.node}: SPS rolled back to ${rolled.running} after the reboot into ${rolled.expected} (hop ${rolled.hop}, rule S13); nothing more is done on this node until it runs ${rolled.expected} — investigate on the appliance, keep the support bundle. ${rollbackRetryAdvice(step.node, rolled.expected)}`,
+            `cluster ${plan.name}, node ${step.node}: SPS rolled back to ${rolled.running} after the reboot into ${rolled.expected} (hop ${rolled.hop}, rule S13); nothing more is done on this node until it runs ${rolled.expected} — investigate on the appliance, keep the support bundle. ${A.rollbackRetryAdvice(step.node, rolled.expected)}`,
             { rule: "S13" },
           );
         await ctx.save((c) => {
@@ -255,12 +252,7 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
       if (pendingCall) outcome = { status: "skipped", detail: pendingCall };
       else if ((INDEXER_ACTIONS as readonly string[]).includes(step.action))
         outcome = await indexers.run(ctx, step);
-      else
-        outcome = await APPLIANCE_HANDLERS[step.action as (typeof APPLIANCE_ACTIONS)[number]](
-          ctx,
-          handle!,
-          step,
-        );
+      else outcome = await APPLIANCE_HANDLERS[step.action as ApplianceAction](ctx, handle!, step);
       if (
         VERIFY_ACTIONS.has(step.action) &&
         outcome.status === "done" &&
