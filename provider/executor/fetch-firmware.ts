@@ -75,10 +75,7 @@ export async function firmwareImageStep(
   };
 }
 
-/**
- * The redaction boundary: every detail, progress line and error (with its cause) leaving the step is
- * passed through `redactUrl` for the declared URL.
- */
+/** The redaction boundary of the module comment. */
 export async function fetchFirmware(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const image = ctx.inputs.firmware[hopTarget(ctx, step)];
   const redact = (text: string): string => (isFetched(image) ? redactUrl(text, image.url) : text);

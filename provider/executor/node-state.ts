@@ -15,10 +15,7 @@ export type Liveness =
   | { phase: "down"; error: string }
   /** S10: the web interface answers, but not the REST API (a progress page, 5xx) — a firmware boot. */
   | { phase: "booting"; error: string }
-  /**
-   * The node answers, but not as SPS does: an answer over the byte cap, JSON of an impossible shape,
-   * or a `firmware_version` that is not X.Y.Z. Neither "not back yet" nor "up": a state we cannot read.
-   */
+  /** The node answers, but not as SPS does (see `readLiveness`): neither "not back yet" nor "up". */
   | { phase: "unreadable"; error: string }
   | { phase: "up"; version: string };
 

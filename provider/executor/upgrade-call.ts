@@ -168,12 +168,10 @@ export async function activateFirmware(
 }
 
 /**
- * S9, S10: the upgrade call of one of this node's hops was made (mark saved before the call) but a run
- * stopped before it saw what the call did — the node may go away at any moment (the call may be the
- * reboot, [ps] sleeps 60 s after it). A step planned before that activation (preflight, backup, upload,
- * test, and every step of an earlier hop) ran before the call — the mark exists only once they passed —
- * so a resumed run skips it instead of reading the node again; the activation step then resumes
- * watching, read-only. Returns the reason to skip, or undefined.
+ * S9, S10: a run stopped after an upgrade call (mark saved) before it saw what the call did — the node
+ * may go away at any moment ([ps] sleeps 60 s after the call). The steps planned before that activation
+ * passed before the mark was saved, so a resumed run skips them instead of reading the node again (the
+ * activation step then resumes watching, read-only). Returns the reason to skip, or undefined.
  */
 export function beforePendingUpgradeCall(ctx: RunContext, step: PlanStep): string | undefined {
   for (const mark of ctx.checkpoint.reboots) {
