@@ -205,12 +205,6 @@ function pluginPackageFor(ctx: RunContext, step: PlanStep, target: string): Plug
   return found.pkg;
 }
 
-async function pluginZip(pkg: PluginPackage): Promise<Buffer> {
-  if (pkg.zip) return pkg.zip;
-  if (pkg.path) return fs.readFile(pkg.path);
-  throw new Error("plugin package has neither `zip` nor `path`");
-}
-
 /** upload-plugin (P6, S4) and upgrade-plugin (S15): skipped when that build or a newer one is installed. */
 export async function plugin(ctx: RunContext, node: NodeHandle, step: PlanStep): Promise<StepOutcome> {
   const target = hopTarget(ctx, step);
@@ -224,7 +218,8 @@ export async function plugin(ctx: RunContext, node: NodeHandle, step: PlanStep):
     );
   // Another run's plugin change stops the node here; the write is recorded before it is made.
   await checkPluginWrite(ctx, node, step, name, installed?.version ?? null, pkg.version);
-  const zip = await pluginZip(pkg);
+  const zip = pkg.zip ?? (pkg.path ? await fs.readFile(pkg.path) : undefined);
+  if (!zip) throw new Error("plugin package has neither `zip` nor `path`");
   const result = await node.client.uploadPlugin(
     zip,
     `pulumi-sps: plugin ${step.plugin ?? ""} ${pkg.version} for ${target}`,

@@ -136,20 +136,16 @@ export async function powerOnSecondary(
   if (later !== undefined)
     return skipped(`the secondary was shut down for hop ${later}; it is powered on in that hop`);
   const view = await readPair(ctx, node, step);
-  const clear = async (): Promise<void> => {
-    if (ctx.checkpoint.secondaryDown[node.name] !== undefined)
-      await ctx.save((c) => {
-        delete c.secondaryDown[node.name];
-      });
-  };
-  if (view.secondary.power === "on") {
-    await clear();
-    return skipped(`secondary ${view.secondary.unit} already powered on`);
-  }
-  await withManual(ctx, step, `power the secondary (${view.secondary.unit}) on through its BMC`, () =>
-    ctx.inputs.systemControl.powerOnSecondary(view.pair),
-  );
-  await clear();
+  const on = view.secondary.power === "on";
+  if (!on)
+    await withManual(ctx, step, `power the secondary (${view.secondary.unit}) on through its BMC`, () =>
+      ctx.inputs.systemControl.powerOnSecondary(view.pair),
+    );
+  if (ctx.checkpoint.secondaryDown[node.name] !== undefined)
+    await ctx.save((c) => {
+      delete c.secondaryDown[node.name];
+    });
+  if (on) return skipped(`secondary ${view.secondary.unit} already powered on`);
   // Name the channel the operation was routed to (IPMI by rule H2, but `command` is allowed too).
   const how = channelPhrase(ctx, "powerOnSecondary", "through system control");
   return done(`secondary ${view.secondary.unit} powered on ${how} (${view.pair.secondary})`);

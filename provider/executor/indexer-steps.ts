@@ -10,6 +10,7 @@
  * back fails the step naming the host; the indexer is left running (nothing is stopped).
  */
 import { lookup } from "node:dns/promises";
+import { messageOf } from "../../core/errors";
 import type { ApplianceClient } from "../clients/sps/appliance-client";
 import { indexersSeen } from "../clients/sps/indexer-workers";
 import { isIpv4 } from "../../core/next-hop";
@@ -32,6 +33,11 @@ interface HostRun {
 function actionIndex(a: string): number {
   const i = (INDEXER_ACTIONS as readonly string[]).indexOf(a);
   return i < 0 ? INDEXER_ACTIONS.length : i;
+}
+
+/** I1: indexer ≥ the SPS it serves; I5: never left stopped. */
+function converged(s: { version: string | null; service: string }, version: string): boolean {
+  return s.version !== null && compareIndexerVersions(s.version, version) >= 0 && s.service === "running";
 }
 
 /** The plan action that failed (recovery actions of I5 are not plan steps). */
@@ -86,11 +92,7 @@ export class IndexerSteps {
       this.runs.set(runKey, hr);
       // Read the truth first: already converged → every step of this host is skipped (no write).
       const state = await host.inspect();
-      if (
-        state.version !== null &&
-        compareIndexerVersions(state.version, version) >= 0 &&
-        state.service === "running"
-      )
+      if (converged(state, version))
         hr.alreadyConverged = `indexer ${state.version} installed and running (≥ ${version})`;
     }
     if (hr.alreadyConverged) return skipped(`already converged: ${hr.alreadyConverged}`);
@@ -133,12 +135,7 @@ export class IndexerSteps {
       }
     }
     const state = await hr.host.inspect();
-    // I1: indexer ≥ the SPS it serves; I5: never left stopped.
-    if (
-      state.version === null ||
-      compareIndexerVersions(state.version, version) < 0 ||
-      state.service !== "running"
-    )
+    if (!converged(state, version))
       throw stepError(
         "step-failed",
         step,
@@ -183,11 +180,10 @@ export class IndexerSteps {
       // keep "unknown"
     }
     const rule = e instanceof IndexerUpgradeError ? (e.rule ?? "I5") : "I4";
-    const msg = e instanceof Error ? e.message : String(e);
     return stepError(
       "step-failed",
       step,
-      `${where(ctx, step)}: indexer upgrade failed (rule ${rule}): ${msg}; service now ${service}${service === "running" ? "" : " — NOT running, start it by hand (I5)"}`,
+      `${where(ctx, step)}: indexer upgrade failed (rule ${rule}): ${messageOf(e)}; service now ${service}${service === "running" ? "" : " — NOT running, start it by hand (I5)"}`,
       { rule, cause: e },
     );
   }
