@@ -65,6 +65,8 @@ const inputsSchema = z.object({
   indexerHostPackages: z.record(z.string(), z.record(versionText, indexerPackageSchema)).optional(),
 });
 
+const INDEXER = new Set<string>(INDEXER_ACTIONS);
+
 function invalid(message: string): ExecutionError {
   return new ExecutionError("input-missing", message);
 }
@@ -103,8 +105,7 @@ function validate(inputs: ExecutionInputs): void {
           `cluster ${plan.name}: step ${s.seq} names hop ${s.hop}, the plan has ${plan.hops.length}`,
         );
     }
-    const isIndexer = (INDEXER_ACTIONS as readonly string[]).includes(s.action);
-    if (!isIndexer && !inputs.nodes[s.node])
+    if (!INDEXER.has(s.action) && !inputs.nodes[s.node])
       throw invalid(
         `cluster ${plan.name}: no binding for node ${s.node}; add nodes["${s.node}"] with its client`,
       );
@@ -250,8 +251,7 @@ export async function executeClusterPlan(inputs: ExecutionInputs): Promise<Execu
       }
       const pendingCall = beforePendingUpgradeCall(ctx, step);
       if (pendingCall) outcome = { status: "skipped", detail: pendingCall };
-      else if ((INDEXER_ACTIONS as readonly string[]).includes(step.action))
-        outcome = await indexers.run(ctx, step);
+      else if (INDEXER.has(step.action)) outcome = await indexers.run(ctx, step);
       else outcome = await APPLIANCE_HANDLERS[step.action as ApplianceAction](ctx, handle!, step);
       if (
         VERIFY_ACTIONS.has(step.action) &&

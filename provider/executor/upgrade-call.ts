@@ -58,14 +58,12 @@ export function activationRouteNote(ha: boolean, declared: "reboots" | "selects"
 }
 
 function describe(o: Observation, route: string): string {
-  switch (o) {
-    case "went-away":
-      return "the upgrade call rebooted the node (it went away after the call)";
-    case "stayed-up":
-      return `the upgrade call only selected the slot (the node stayed up); it is rebooted ${route}`;
-    case "unclear":
-      return "the node stayed up but no slot is selected for the next boot: it may have rebooted and rolled back (S13); it is not rebooted again";
-  }
+  return {
+    "went-away": "the upgrade call rebooted the node (it went away after the call)",
+    "stayed-up": `the upgrade call only selected the slot (the node stayed up); it is rebooted ${route}`,
+    unclear:
+      "the node stayed up but no slot is selected for the next boot: it may have rebooted and rolled back (S13); it is not rebooted again",
+  }[o];
 }
 
 function manualActivation(ctx: RunContext, node: NodeHandle, step: PlanStep, slot: FirmwareSlot): Error {
