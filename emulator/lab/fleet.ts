@@ -195,6 +195,8 @@ export async function startFleet(
     for (const cluster of fleet.clusters) {
       for (const spec of cluster.nodes) {
         const node = new EmulatedNode({
+          // license, starlingJoined, requireCommitLog, supportBundleApi, firmwareFetchApi, licenseProductVersion
+          ...spec.emulator,
           name: spec.name,
           cluster: cluster.name,
           version: spec.version,
@@ -203,14 +205,8 @@ export async function startFleet(
           hardware: spec.hardware,
           plugins: (spec.plugins ?? []).map((p) => pluginManifest(p)),
           diskFillupLimitPercent: spec.settings?.diskFillupLimitPercent,
-          license: spec.emulator?.license,
-          starlingJoined: spec.emulator?.starlingJoined,
-          requireCommitLog: spec.emulator?.requireCommitLog,
           upgradeCall: spec.emulator?.upgradeCall ?? options.upgradeCall,
-          supportBundleApi: spec.emulator?.supportBundleApi,
-          firmwareFetchApi: spec.emulator?.firmwareFetchApi,
           trustedCaPem: ca.caCertPem,
-          licenseProductVersion: spec.emulator?.licenseProductVersion,
           clock,
           events,
           timings,
